@@ -1,0 +1,35 @@
+// Bundles the Action (dist/index.js) and the CLI (dist/cli.js). chdb stays external: its native
+// library is 543 MB and platform-specific; the CLI resolves it from node_modules, the Action from
+// the runner's tool cache. The output must be byte-identical for the same src/ (CI diffs dist/).
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+
+const banner =
+  "import { createRequire as __dciCreateRequire } from 'node:module';\n" +
+  'const require = __dciCreateRequire(import.meta.url);';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['chdb'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  minifyWhitespace: false,
+  sourcemap: false,
+};
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { index: 'src/action/main.ts' },
+  outdir: 'dist',
+  banner: { js: banner },
+});
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node\n' + banner },
+});

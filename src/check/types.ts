@@ -1,0 +1,36 @@
+import type { Config } from '../config/types.js';
+import type { Report } from '../core/types.js';
+
+export interface CheckOptions {
+  cwd: string;
+  /** Dashboard files or folders; empty = config.paths. */
+  paths: string[];
+  /** Alert rule files or folders; undefined = config.alerts. */
+  alertPaths?: string[];
+  config: Config;
+  /** false = lint only (--no-explain). */
+  explain: boolean;
+  /** `embedded` or an http(s) URL; undefined = config.clickhouse.engine. */
+  clickhouse?: string;
+  clickhouseAuth?: { user?: string; password?: string };
+  /** DDL / data files for the test instance; undefined = config.clickhouse.schema / seed. */
+  schema?: string[];
+  seed?: string[];
+  /** Apply schema/seed against a server too (into a scratch database). */
+  prepareServer?: boolean;
+  datasources?: string[];
+  /** Git ref for the cost diff. */
+  base?: string;
+  redisUrl?: string;
+  /** Load chdb from somewhere else (the Action's tool cache). */
+  loadChdb?: () => Promise<unknown>;
+  /** Fixed clock for the default time range, so costs are reproducible. */
+  now?: Date;
+  onProgress?: (event: { done: number; total: number }) => void;
+}
+
+export interface CheckResult {
+  report: Report;
+  /** Usage problems (missing path, empty folder): each one line; the CLI exits 2 after reporting. */
+  usageErrors: string[];
+}

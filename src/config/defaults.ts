@@ -1,0 +1,35 @@
+import type { Config } from './types.js';
+
+export function defaultConfig(): Config {
+  return {
+    paths: ['dashboards'],
+    alerts: ['alerts'],
+    datasources: ['datasources'],
+    rules: {},
+    exceptions: [],
+    minRefresh: '10s',
+    clickhouse: {
+      engine: 'embedded',
+      schema: ['clickhouse/schema.sql'],
+      seed: ['clickhouse/seed.sql'],
+      maxExecutionTime: 5,
+      maxRowsToRead: 100_000_000,
+      workers: 0,
+    },
+    budgets: {
+      default: {},
+      overrides: [],
+      severity: 'error',
+      productionRows: {},
+      regressionThreshold: 0.2,
+    },
+    redis: {},
+    grafana: {
+      folders: [],
+      drift: 'overwrite',
+      disableProvenance: false,
+      concurrency: 8,
+      retryBudgetMs: 30_000,
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { parse, evaluate, type AnyNode, type DocumentNode } from '@humanwhocodes/momoa';
+import type { JsonPath, Position } from '../core/types.js';
+
+/** A JSON document that remembers where each value came from. */
+export class SourceDoc {
+  private constructor(
+    readonly file: string,
+    readonly text: string,
+    private readonly ast: DocumentNode,
+    readonly value: unknown,
+  ) {}
+
+  /** Parses `text`; throws JsonSyntaxError with the 1-based position of the break. */
+  static parse(file: string, text: string): SourceDoc {
+    let ast: DocumentNode;
+    try {
+      ast = parse(text, { mode: 'json' });
+    } catch (err) {
+      const e = err as { message?: string; line?: number; column?: number };
+      const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, '');
+      throw new JsonSyntaxError(message, { line: e.line ?? 1, column: e.column ?? 1 });
+    }
+    return new SourceDoc(file, text, ast, evaluate(ast));
+  }
+
+  /** The node at `path`, or the deepest existing ancestor. */
+  private nodeAt(path: JsonPath): { node: AnyNode; key?: AnyNode } {
+    let node: AnyNode = this.ast.body;
+    let key: AnyNode | undefined;
+    for (const seg of path) {
+      if (node.type === 'Object') {
+        const member = node.members.find((m) => m.name.type === 'String' && m.name.value === seg);
+        if (!member) break;
+        key = member.name;
+        node = member.value;
+      } else if (node.type === 'Array' && typeof seg === 'number') {
+        const el = node.elements[seg];
+        if (!el) break;
+        key = undefined;
+        node = el.value;
+      } else {
+        break;
+      }
+    }
+    return key ? { node, key } : { node };
+  }
+
+  /** Start of the value at `path` (or of its key, with `{ key: true }`). */
+  locate(path: JsonPath, opts: { key?: boolean } = {}): Position {
+    const { node, key } = this.nodeAt(path);
+    const at = opts.key && key ? key : node;
+    return { line: at.loc.start.line, column: at.loc.start.column };
+  }
+
+  /** Start position of the value at `path`, and its 0-based character offset in the file. */
+  span(path: JsonPath): { start: Position & { offset: number }; end: Position & { offset: number } } {
+    const { node } = this.nodeAt(path);
+    return { start: { ...node.loc.start }, end: { ...node.loc.end } };
+  }
+
+  /**
+   * Maps a 0-based offset inside the decoded string at `path` to a file position,
+   * accounting for JSON escapes (\n, \", \uXXXX) in the raw text.
+   */
+  locateInString(path: JsonPath, offsetInValue: number): Position {
+    const { node } = this.nodeAt(path);
+    if (node.type !== 'String') return { line: node.loc.start.line, column: node.loc.start.column };
+    const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
+    let decoded = 0;
+    let i = 0;
+    while (i < raw.length && decoded < offsetInValue) {
+      if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
+      else i += 1;
+      decoded += 1;
+    }
+    return this.positionOfOffset(node.loc.start.offset + 1 + i);
+  }
+
+  positionOfOffset(offset: number): Position {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset && i < this.text.length; i++) {
+      if (this.text.charCodeAt(i) === 10) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return { line, column: offset - lineStart + 1 };
+  }
+}
+
+export class JsonSyntaxError extends Error {
+  override readonly name = 'JsonSyntaxError';
+  constructor(
+    message: string,
+    readonly position: Position,
+  ) {
+    super(message);
+  }
+}
