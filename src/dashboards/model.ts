@@ -109,7 +109,12 @@ function buildPanel(raw: JsonObject, path: JsonPath, nested: boolean, row?: Pane
  * Builds the model from an already parsed document. `raw` is the dashboard object, found at `root`
  * in the document (`[]` unless the file is wrapped as `{ "dashboard": ..., "meta": ... }`).
  */
-export function buildDashboard(file: string, doc: SourceDoc, raw: JsonObject, root: JsonPath = []): DashboardModel {
+export function buildDashboard(
+  file: string,
+  doc: SourceDoc,
+  raw: JsonObject,
+  root: JsonPath = [],
+): DashboardModel {
   const dash: DashboardModel = { file, doc, raw, root, panels: [], variables: [] };
   const uid = str(raw.uid);
   if (uid !== undefined) dash.uid = uid;
@@ -128,7 +133,8 @@ export function buildDashboard(file: string, doc: SourceDoc, raw: JsonObject, ro
         currentRow = panel;
         if (Array.isArray(p.panels)) {
           p.panels.forEach((child, j) => {
-            if (isObject(child)) dash.panels.push(buildPanel(child, [...root, 'panels', i, 'panels', j], true, panel));
+            if (isObject(child))
+              dash.panels.push(buildPanel(child, [...root, 'panels', i, 'panels', j], true, panel));
           });
         }
       }

@@ -1,4 +1,11 @@
-import { parse, evaluate, type AnyNode, type DocumentNode } from '@humanwhocodes/momoa';
+import {
+  parse,
+  evaluate,
+  type AnyNode,
+  type DocumentNode,
+  type ElementNode,
+  type MemberNode,
+} from '@humanwhocodes/momoa';
 import type { JsonPath, Position } from '../core/types.js';
 
 /** A JSON document that remembers where each value came from. */
@@ -29,12 +36,14 @@ export class SourceDoc {
     let key: AnyNode | undefined;
     for (const seg of path) {
       if (node.type === 'Object') {
-        const member = node.members.find((m) => m.name.type === 'String' && m.name.value === seg);
+        const member: MemberNode | undefined = node.members.find(
+          (m) => m.name.type === 'String' && m.name.value === seg,
+        );
         if (!member) break;
         key = member.name;
         node = member.value;
       } else if (node.type === 'Array' && typeof seg === 'number') {
-        const el = node.elements[seg];
+        const el: ElementNode | undefined = node.elements[seg];
         if (!el) break;
         key = undefined;
         node = el.value;

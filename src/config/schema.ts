@@ -1,0 +1,175 @@
+import { DURATION_PATTERN } from '../lint/durations.js';
+
+// JSON Schema (draft-07) of dashboard-ci.yml. Every object is closed (additionalProperties: false) so
+// a typo is an error naming the key, not a setting silently ignored. Rule ids are checked after the
+// schema, against the registry, so the message can name the unknown id.
+
+const severity = { type: 'string', enum: ['error', 'warning', 'info'] } as const;
+const ruleSetting = { type: 'string', enum: ['error', 'warning', 'info', 'off'] } as const;
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+const positiveInteger = { type: 'integer', minimum: 1 } as const;
+const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
+
+const budgetProperties = {
+  maxRows: { type: 'number', minimum: 0, description: 'Max rows EXPLAIN ESTIMATE may report for one query.' },
+  maxGranuleFraction: {
+    type: 'number',
+    minimum: 0,
+    maximum: 1,
+    description: "Max fraction (0..1) of a table's granules one query may read.",
+  },
+  requirePartitionPruning: {
+    ...stringList,
+    description: 'Tables every query reading them must prune by partition.',
+  },
+  maxProjectedRows: {
+    type: 'number',
+    minimum: 0,
+    description: 'Max rows at production scale (budgets.productionRows × fraction of granules read).',
+  },
+} as const;
+
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://dashboard-ci.dev/schemas/dashboard-ci.json',
+  title: 'dashboard-ci.yml',
+  description:
+    'Settings for dashboard-ci. Never put secrets here: there is no password or token key. Credentials ' +
+    '(ClickHouse password, Grafana token, Redis password) come from the environment or the Action inputs.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    paths: { ...stringList, description: 'Dashboard files or folders (*.json, recursively).' },
+    alerts: { ...stringList, description: 'Alert rule provisioning files or folders (*.yaml, *.yml).' },
+    datasources: { ...stringList, description: 'Datasource provisioning files or folders (*.yaml, *.yml).' },
+    rules: {
+      type: 'object',
+      description: 'Rule id → error | warning | info | off.',
+      additionalProperties: ruleSetting,
+    },
+    exceptions: {
+      type: 'array',
+      description: 'Per-dashboard (and per-panel) exclusions or downgrades; each needs a reason.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'reason'],
+        properties: {
+          rule: { type: 'string', minLength: 1 },
+          dashboard: { type: 'string', minLength: 1, description: 'Dashboard uid or file path.' },
+          panel: { type: 'integer', description: 'Panel id within the dashboard.' },
+          severity: {
+            ...ruleSetting,
+            description: 'Report at this severity instead of excluding (off = exclude).',
+          },
+          reason: { type: 'string', minLength: 1, pattern: '\\S' },
+        },
+      },
+    },
+    minRefresh: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      description: 'Refresh floor for the refresh-floor rule, e.g. 10s, 1m.',
+    },
+    clickhouse: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        engine: {
+          type: 'string',
+          pattern: '^(embedded|https?://[^\\s@]+)$',
+          description: 'embedded, or an http(s) URL without credentials in it.',
+        },
+        user: {
+          type: 'string',
+          minLength: 1,
+          description: 'User name only; the password comes from the environment.',
+        },
+        schema: { ...stringList, description: 'DDL files applied to the test instance.' },
+        seed: { ...stringList, description: 'Data statements applied after the schema.' },
+        maxExecutionTime: { type: 'number', exclusiveMinimum: 0, description: 'Seconds, per EXPLAIN.' },
+        maxRowsToRead: positiveInteger,
+        workers: nonNegativeInteger,
+      },
+    },
+    budgets: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        default: { type: 'object', additionalProperties: false, properties: budgetProperties },
+        overrides: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dashboard'],
+            properties: {
+              dashboard: { type: 'string', minLength: 1 },
+              panel: { type: 'integer' },
+              ...budgetProperties,
+            },
+          },
+        },
+        severity,
+        productionRows: {
+          type: 'object',
+          description: 'Production row count per table (db.table or table).',
+          additionalProperties: { type: 'number', minimum: 0 },
+        },
+        regressionThreshold: { type: 'number', minimum: 0 },
+      },
+    },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: {
+          type: 'string',
+          pattern: '^rediss?://[^\\s:@]*@?[^\\s@]+$',
+          description: 'redis:// URL without a password.',
+        },
+      },
+    },
+    grafana: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: {
+          type: 'string',
+          pattern: '^https?://[^\\s@]+$',
+          description: 'Grafana URL without credentials in it.',
+        },
+        orgId: positiveInteger,
+        folders: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['uid', 'title'],
+            properties: {
+              uid: { type: 'string', minLength: 1, maxLength: 40, pattern: '^[a-zA-Z0-9_-]+$' },
+              title: { type: 'string', minLength: 1 },
+              parentUid: { type: 'string', minLength: 1 },
+              path: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+        drift: { type: 'string', enum: ['overwrite', 'skip', 'fail'] },
+        disableProvenance: { type: 'boolean' },
+        concurrency: positiveInteger,
+        retryBudgetMs: nonNegativeInteger,
+      },
+    },
+  },
+} as const;
+
+/** Keys that look like secrets: refused with a message that says where secrets go instead. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'password',
+  'token',
+  'apiKey',
+  'apikey',
+  'secret',
+  'secureJsonData',
+  'basicAuthPassword',
+]);

@@ -1,0 +1,106 @@
+import type { Severity } from '../core/types.js';
+
+/**
+ * Rule ids whose findings are made outside the lint engine: by the loaders (files that cannot be read
+ * as dashboards or provisioning files) and by the SQL checker. Listed here so dashboard-ci.yml can
+ * configure them and docs and SARIF describe them. Add a new id here with its docs page.
+ */
+export interface ExternalRuleMeta {
+  id: string;
+  description: string;
+  severity: Severity;
+  help: string;
+  /** Who produces the findings. */
+  source: 'loader' | 'sql';
+}
+
+export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
+  {
+    id: 'file-too-large',
+    source: 'loader',
+    severity: 'error',
+    description: 'A dashboard or provisioning file is larger than the size limit (10 MB) and was not read.',
+    help: 'Real dashboards are kilobytes; a file this large is usually generated or a mistake. Split or remove it.',
+  },
+  {
+    id: 'json-syntax',
+    source: 'loader',
+    severity: 'error',
+    description: 'A dashboard file is not valid JSON.',
+    help: 'The finding points at the line and column where parsing stopped. Fix the JSON there (a missing comma, a trailing comma, an unquoted key).',
+  },
+  {
+    id: 'redis-command',
+    source: 'sql',
+    severity: 'error',
+    description:
+      'A Redis target names a command the Redis server does not have, or one the server flags as writing.',
+    help:
+      'Checked with COMMAND INFO against the Redis given by --redis or REDIS_URL (the command itself never runs). ' +
+      'A module command (TS.*, FT.*, JSON.*) needs that module on the server.',
+  },
+  {
+    id: 'sql-cost-regression',
+    source: 'sql',
+    severity: 'warning',
+    description:
+      'A query reads more rows than the same query at the base revision, by more than the threshold.',
+    help:
+      'Compared with --base (the pull request base in the Action). The threshold is budgets.regressionThreshold ' +
+      'in dashboard-ci.yml (0.2 = +20 %). Filter on the partition and primary key, or accept the change.',
+  },
+  {
+    id: 'sql-engine-unsupported',
+    source: 'sql',
+    severity: 'info',
+    description:
+      'The embedded engine cannot judge this query (it reads a system log table chdb does not have).',
+    help: 'system.query_log, metric_log, part_log and the other log tables exist only on a server: run the check with --clickhouse http://… to judge it.',
+  },
+  {
+    id: 'sql-cost',
+    source: 'sql',
+    severity: 'error',
+    description:
+      'A query reads more than its budget (rows, fraction of granules, partition pruning, projected rows).',
+    help:
+      'EXPLAIN ESTIMATE and EXPLAIN indexes = 1 on the test data measured what the query reads. Filter on the ' +
+      'partition key (usually $__timeFilter on the time column) and the primary key, or raise the budget in ' +
+      'dashboard-ci.yml with a reason.',
+  },
+  {
+    id: 'sql-interpolation',
+    source: 'sql',
+    severity: 'error',
+    description: 'A macro or template variable in the SQL could not be expanded.',
+    help: 'Grafana would send the text unexpanded or fail. Check the macro arguments and that each variable has a value.',
+  },
+  {
+    id: 'sql-invalid',
+    source: 'sql',
+    severity: 'error',
+    description: 'ClickHouse rejected the query in EXPLAIN (with its error code, name and message).',
+    help: "The message is ClickHouse's own, e.g. 47 UNKNOWN_IDENTIFIER or 60 UNKNOWN_TABLE. Fix the SQL, or clickhouse/schema.sql if the table is missing there.",
+  },
+  {
+    id: 'sql-multi-statement',
+    source: 'sql',
+    severity: 'error',
+    description: 'A query holds more than one SQL statement.',
+    help: 'A panel query is one statement. dashboard-ci refuses to run anything with a second statement.',
+  },
+  {
+    id: 'sql-not-select',
+    source: 'sql',
+    severity: 'error',
+    description: 'A query is not a read-only SELECT or WITH query.',
+    help: 'Panels and alerts only read. INSERT, ALTER, DROP, SYSTEM and the like do not belong in a dashboard.',
+  },
+  {
+    id: 'yaml-syntax',
+    source: 'loader',
+    severity: 'error',
+    description: 'A provisioning file (datasources, alert rules) or dashboard-ci.yml is not valid YAML.',
+    help: 'The finding points at the line where parsing stopped: indentation, an unclosed quote or bracket, a duplicate key.',
+  },
+];

@@ -1,0 +1,139 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { JsonPath } from '../../core/types.js';
+import { createRule } from '../create-rule.js';
+import { dashboardSchema } from '../dashboard-schema.js';
+
+let compiled: ValidateFunction | undefined;
+
+/** Compiled on first use, once per process: compiling costs more than validating a thousand dashboards. */
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
+    dashboardSchema,
+  );
+  return compiled;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') {
+    const s = v.length > 30 ? v.slice(0, 29) + '…' : v;
+    return `string ${JSON.stringify(s)}`;
+  }
+  return `${typeof v} ${String(v)}`;
+}
+
+const ARTICLE: Record<string, string> = {
+  integer: 'an integer',
+  object: 'an object',
+  array: 'an array',
+  string: 'a string',
+  boolean: 'a boolean',
+  number: 'a number',
+  null: 'null',
+};
+
+function expectType(types: string): string {
+  return types
+    .split(',')
+    .map((t) => ARTICLE[t] ?? t)
+    .join(' or ');
+}
+
+const SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
+
+/** instancePath (`/panels/3/gridPos/w`) → document path with real array indexes, and `panels[3].gridPos.w`. */
+function decodePath(instancePath: string, root: unknown): { path: JsonPath; label: string } {
+  const path: (string | number)[] = [];
+  let label = '';
+  let node: unknown = root;
+  if (instancePath === '') return { path, label };
+  for (const rawSeg of instancePath.slice(1).split('/')) {
+    const seg = rawSeg.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      const i = Number(seg);
+      path.push(i);
+      label += `[${i}]`;
+      node = node[i];
+    } else {
+      path.push(seg);
+      label += SIMPLE_KEY.test(seg) ? (label ? '.' : '') + seg : `[${JSON.stringify(seg)}]`;
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return { path, label };
+}
+
+interface SchemaProblem {
+  path: JsonPath;
+  message: string;
+}
+
+/** Turns ajv errors into one readable problem per failing value. */
+export function schemaProblems(value: unknown): SchemaProblem[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  // A failed union reports each branch, then the union itself: keep the union's one message.
+  const unions = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .map((e) => e.schemaPath + '/');
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors as ErrorObject[]) {
+    if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
+    // `if` only says which branch failed; the branch's own error says what is wrong.
+    if (e.keyword === 'if') continue;
+    const { path, label } = decodePath(e.instancePath, value);
+    const where = label || 'dashboard';
+    const description = (e.parentSchema as { description?: string } | undefined)?.description;
+    let message: string;
+    switch (e.keyword) {
+      case 'required':
+        message = `${where} must have "${(e.params as { missingProperty: string }).missingProperty}"`;
+        break;
+      case 'type':
+        message = `${where} must be ${description ?? expectType(String((e.params as { type: string }).type))}, found ${describeValue(e.data)}`;
+        break;
+      case 'anyOf':
+      case 'oneOf':
+        message = `${where} must be ${description ?? 'of another form'}, found ${describeValue(e.data)}`;
+        break;
+      case 'enum':
+        message = `${where} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}, found ${describeValue(e.data)}`;
+        break;
+      default:
+        message = `${where} ${e.message ?? 'is invalid'}`;
+    }
+    const key = `${e.instancePath}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ path, message });
+  }
+  return problems;
+}
+
+export default createRule({
+  id: 'schema',
+  scope: 'dashboard',
+  meta: {
+    description: 'The dashboard matches the dashboard model: types of known keys and required fields.',
+    severity: 'error',
+    messages: { invalid: '{{message}}' },
+    help:
+      'Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a ' +
+      'variable without a name breaks the dashboard when it loads. Unknown keys are allowed.',
+  },
+  create(context) {
+    return (dashboard) => {
+      for (const p of schemaProblems(dashboard.raw)) {
+        context.report({
+          messageId: 'invalid',
+          data: { message: p.message },
+          path: [...dashboard.root, ...p.path],
+        });
+      }
+    };
+  },
+});

@@ -1,0 +1,35 @@
+import type { PanelModel } from '../../dashboards/model.js';
+import { createRule } from '../create-rule.js';
+
+export default createRule({
+  id: 'unique-panel-ids',
+  scope: 'dashboard',
+  meta: {
+    description: 'Panel ids are unique within a dashboard, panels in collapsed rows included.',
+    severity: 'error',
+    messages: { duplicate: 'panel id {{id}} is already used by the panel at line {{line}}' },
+    help:
+      'Grafana keys panel state, links (viewPanel=), the "-- Dashboard --" datasource and library panels by id: ' +
+      "two panels with one id show each other's data or edit the wrong panel. Give each panel its own id.",
+  },
+  create(context) {
+    return (dashboard) => {
+      const seen = new Map<number, PanelModel>();
+      for (const panel of dashboard.panels) {
+        if (panel.id === undefined) continue;
+        const first = seen.get(panel.id);
+        if (!first) {
+          seen.set(panel.id, panel);
+          continue;
+        }
+        const firstAt = dashboard.doc.locate([...first.path, 'id']);
+        context.report({
+          messageId: 'duplicate',
+          data: { id: panel.id, line: firstAt.line },
+          panel,
+          path: [...panel.path, 'id'],
+        });
+      }
+    };
+  },
+});

@@ -1,0 +1,133 @@
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDashboards, parseDashboard } from '../../../src/dashboards/load.js';
+
+let cwd: string;
+
+beforeAll(async () => {
+  cwd = await mkdtemp(path.join(tmpdir(), 'dci-load-'));
+  await mkdir(path.join(cwd, 'dashboards/team/nested'), { recursive: true });
+  await mkdir(path.join(cwd, 'dashboards/.hidden'), { recursive: true });
+  await mkdir(path.join(cwd, 'empty'), { recursive: true });
+  await writeFile(path.join(cwd, 'empty/readme.txt'), 'no dashboards');
+  await writeFile(path.join(cwd, 'dashboards/b.json'), '{ "uid": "b", "title": "B", "panels": [] }');
+  await writeFile(path.join(cwd, 'dashboards/a.json'), '{ "uid": "a", "title": "A" }');
+  await writeFile(path.join(cwd, 'dashboards/team/nested/c.json'), '{ "uid": "c", "title": "C" }');
+  await writeFile(path.join(cwd, 'dashboards/team/notes.md'), '# not a dashboard');
+  await writeFile(path.join(cwd, 'dashboards/.hidden/x.json'), '{ "uid": "x", "title": "hidden" }');
+  await writeFile(path.join(cwd, 'broken.json'), '{\n  "uid": "x",\n  "title": "T"\n  "panels": []\n}');
+  await writeFile(path.join(cwd, 'array.json'), '[\n  { "uid": "x" }\n]');
+  await writeFile(path.join(cwd, 'string.json'), '"just a string"');
+  await writeFile(path.join(cwd, 'bom.json'), '\ufeff{ "uid": "bom", "title": "BOM" }');
+  await writeFile(path.join(cwd, 'dashboard.txt'), '{ "uid": "txt", "title": "named explicitly" }');
+  // Sparse: 50 MB on paper, nothing on disk, and never read by the loader.
+  await writeFile(path.join(cwd, 'huge.json'), '');
+  await truncate(path.join(cwd, 'huge.json'), 50 * 1024 * 1024);
+});
+
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe('loadDashboards', () => {
+  it('walks folders recursively, sorted, skipping hidden folders and non-JSON files', async () => {
+    const r = await loadDashboards(['dashboards'], { cwd });
+    expect(r.dashboards.map((d) => d.file)).toEqual([
+      'dashboards/a.json',
+      'dashboards/b.json',
+      'dashboards/team/nested/c.json',
+    ]);
+    expect(r.files).toBe(3);
+    expect(r.findings).toEqual([]);
+    expect(r.usageErrors).toEqual([]);
+  });
+
+  it('reports a missing path and an empty folder as usage errors, and still loads the rest', async () => {
+    const r = await loadDashboards(['nope', 'empty', 'dashboards/a.json'], { cwd });
+    expect(r.usageErrors).toEqual([
+      'nope: no such file or directory',
+      'empty: no dashboard files (*.json) found',
+    ]);
+    expect(r.dashboards.map((d) => d.uid)).toEqual(['a']);
+  });
+
+  it('reports invalid JSON at the line and column of the break, and keeps checking other files', async () => {
+    const r = await loadDashboards(['broken.json', 'dashboards/a.json'], { cwd });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      rule: 'json-syntax',
+      severity: 'error',
+      file: 'broken.json',
+      line: 4,
+      column: 3,
+    });
+    expect(r.findings[0]!.message).toMatch(/^invalid JSON: /);
+    expect(r.dashboards.map((d) => d.uid)).toEqual(['a']);
+    expect(r.files).toBe(2);
+  });
+
+  it('reports a root that is not an object as a schema finding at 1:1', async () => {
+    const r = await loadDashboards(['array.json', 'string.json'], { cwd });
+    expect(r.findings.map((f) => [f.rule, f.file, f.line, f.column, f.message])).toEqual([
+      ['schema', 'array.json', 1, 1, 'dashboard must be a JSON object, found array'],
+      ['schema', 'string.json', 1, 1, 'dashboard must be a JSON object, found string'],
+    ]);
+    expect(r.dashboards).toEqual([]);
+  });
+
+  it('reports a file over the size limit without parsing it', async () => {
+    const r = await loadDashboards(['huge.json', 'dashboards/a.json'], { cwd });
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        rule: 'file-too-large',
+        file: 'huge.json',
+        line: 1,
+        column: 1,
+        message: expect.stringContaining('50 MB'),
+      }),
+    ]);
+    expect(r.dashboards).toHaveLength(1);
+    const small = await loadDashboards(['dashboards/b.json'], { cwd, maxBytes: 10 });
+    expect(small.findings.map((f) => f.rule)).toEqual(['file-too-large']);
+  });
+
+  it('accepts an explicitly named file whatever its extension, a BOM, absolute paths; de-duplicates', async () => {
+    const r = await loadDashboards(['dashboard.txt', path.join(cwd, 'bom.json'), 'bom.json'], { cwd });
+    expect(r.findings).toEqual([]);
+    expect(r.dashboards.map((d) => [d.file, d.uid])).toEqual([
+      ['dashboard.txt', 'txt'],
+      ['bom.json', 'bom'],
+    ]);
+  });
+});
+
+describe('parseDashboard', () => {
+  it("unwraps Grafana's API shape and prefixes model paths so positions stay right", () => {
+    const text = `{
+  "dashboard": {
+    "uid": "w",
+    "title": "Wrapped",
+    "panels": [
+      { "id": 1, "type": "stat", "targets": [{ "refId": "A" }] }
+    ],
+    "templating": { "list": [{ "name": "v", "type": "custom" }] }
+  },
+  "meta": { "slug": "wrapped", "folderUid": "f" }
+}`;
+    const d = parseDashboard('w.json', text).dashboard!;
+    expect(d.root).toEqual(['dashboard']);
+    expect(d.title).toBe('Wrapped');
+    expect(d.panels[0]!.path).toEqual(['dashboard', 'panels', 0]);
+    expect(d.doc.locate([...d.panels[0]!.path, 'id'])).toEqual({ line: 6, column: 15 });
+    expect(d.doc.locate(d.panels[0]!.targets[0]!.path)).toEqual({ line: 6, column: 46 });
+    expect(d.doc.locate(d.variables[0]!.path)).toEqual({ line: 8, column: 30 });
+  });
+
+  it('does not unwrap a dashboard that merely has a "dashboard" key next to its own fields', () => {
+    const d = parseDashboard('d.json', '{ "title": "T", "dashboard": { "title": "inner" } }').dashboard!;
+    expect(d.root).toEqual([]);
+    expect(d.title).toBe('T');
+  });
+});

@@ -1,0 +1,38 @@
+import { ruleTester } from '../rule-tester.js';
+
+ruleTester('refresh-floor', {
+  valid: [
+    `{ "uid": "a", "title": "A", "refresh": "30s" }`,
+    `{ "uid": "a", "title": "A", "refresh": "10s" }`,
+    `{ "uid": "a", "title": "A", "refresh": "1h" }`,
+    `{ "uid": "a", "title": "A", "refresh": false }`,
+    `{ "uid": "a", "title": "A", "refresh": "" }`,
+    `{ "uid": "a", "title": "A" }`,
+    {
+      name: 'a lower floor from config',
+      dashboard: `{ "uid": "a", "title": "A", "refresh": "5s" }`,
+      config: { minRefresh: '5s' },
+    },
+  ],
+  invalid: [
+    {
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "refresh": "5s"
+}`,
+      errors: [
+        { rule: 'refresh-floor', line: 3, column: 14, message: 'refresh "5s" is faster than the 10s floor' },
+      ],
+    },
+    {
+      name: 'minutes against an hour floor',
+      dashboard: `{ "uid": "a", "title": "A", "refresh": "30m" }`,
+      config: { minRefresh: '1h' },
+      errors: [{ rule: 'refresh-floor', line: 1, message: 'faster than the 1h floor' }],
+    },
+    {
+      dashboard: `{ "uid": "a", "title": "A", "refresh": "often" }`,
+      errors: [{ rule: 'refresh-floor', line: 1, message: 'refresh "often" is not a duration' }],
+    },
+  ],
+});

@@ -1,0 +1,76 @@
+import { ruleTester } from '../rule-tester.js';
+
+ruleTester('schema', {
+  valid: [
+    {
+      name: 'unknown keys, legacy string datasource, null id, __inputs',
+      dashboard: `{
+  "__inputs": [{ "name": "DS", "type": "datasource", "pluginId": "x" }],
+  "__requires": [{ "type": "grafana", "id": "grafana", "version": "11.0.0" }],
+  "id": null, "uid": "a", "title": "A", "schemaVersion": 39, "refresh": false, "style": "dark",
+  "somethingNew": { "any": 1 },
+  "time": { "from": "now-6h", "to": "now" },
+  "tags": ["x"],
+  "templating": { "list": [{ "name": "v", "type": "query", "query": { "rawSql": "SELECT 1" }, "refresh": 1 }] },
+  "panels": [
+    { "id": 1, "type": "stat", "datasource": "$redis", "gridPos": { "x": 0, "y": 0, "w": 4, "h": 4 }, "pluginSpecific": [],
+      "targets": [{ "refId": "A" }] },
+    { "id": 2, "type": "row", "collapsed": true, "panels": [{ "id": 3, "type": "text" }] },
+    { "id": 4, "gridPos": { "x": 4, "y": 0, "w": 4, "h": 4 }, "libraryPanel": { "uid": "lib", "name": "Shared" } }
+  ]
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'missing required fields at the dashboard',
+      dashboard: `{
+  "uid": "a"
+}`,
+      errors: [
+        { rule: 'schema', line: 1, message: 'dashboard must have "title"' },
+        { rule: 'schema', line: 1, message: 'dashboard must have "schemaVersion"' },
+      ],
+    },
+    {
+      name: 'wrong types, at the offending value, naming the key',
+      dashboard: `{
+  "uid": "a", "title": "A", "schemaVersion": 39,
+  "refresh": true,
+  "tags": ["a", 2],
+  "time": { "from": "now-6h" },
+  "panels": [
+    { "id": 1, "type": "stat", "gridPos": { "x": 0, "y": 0, "w": "6", "h": 4 } },
+    { "id": 2, "title": "no type" },
+    { "id": 3, "type": "row", "collapsed": true, "panels": [
+      { "id": 4, "type": "stat", "targets": {} }
+    ] }
+  ],
+  "templating": { "list": [{ "type": "query" }] }
+}`,
+      errors: [
+        {
+          rule: 'schema',
+          line: 3,
+          column: 14,
+          message: 'refresh must be a duration string (e.g. "30s") or false, found boolean true',
+        },
+        { rule: 'schema', line: 4, column: 17, message: 'tags[1] must be a string, found number 2' },
+        { rule: 'schema', line: 5, message: 'time must have "to"' },
+        {
+          rule: 'schema',
+          line: 7,
+          column: 66,
+          message: 'panels[0].gridPos.w must be an integer, found string "6"',
+        },
+        { rule: 'schema', line: 8, message: 'panels[1] must have "type"' },
+        {
+          rule: 'schema',
+          line: 10,
+          message: 'panels[2].panels[0].targets must be an array, found an object',
+        },
+        { rule: 'schema', line: 13, message: 'templating.list[0] must have "name"' },
+      ],
+    },
+  ],
+});
