@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { buildDashboard, type DashboardModel, type JsonObject } from '../../../src/dashboards/model.js';
+import { SourceDoc } from '../../../src/dashboards/source.js';
+import { alertContextFor, contextFor, interpolate } from '../../../src/sql/interpolate.js';
+import type { InterpolationContext } from '../../../src/sql/types.js';
+
+function dashboard(raw: JsonObject, file = 'dashboards/test.json'): DashboardModel {
+  const doc = SourceDoc.parse(file, JSON.stringify(raw, null, 2));
+  return buildDashboard(file, doc, doc.value as JsonObject);
+}
+
+const variables: JsonObject[] = [
+  {
+    name: 'model',
+    type: 'query',
+    multi: true,
+    includeAll: true,
+    current: { value: ['gpt-4', 'claude'] },
+    options: [],
+  },
+  { name: 'user', type: 'query', multi: true, includeAll: true, current: { value: ['$__all'] }, options: [] },
+  { name: 'period', type: 'interval', query: '1m,1h', current: { value: '1h' } },
+];
+
+const ctx: InterpolationContext = {
+  fromMs: 1700000000000,
+  toMs: 1700100000000,
+  intervalMs: 30000,
+  variables,
+};
+
+describe('interpolate: grafana-clickhouse-datasource panel', () => {
+  it('runs conditionalAll, then variables, then backend macros', () => {
+    const raw =
+      'SELECT $__timeInterval(ts) AS t, count() FROM events WHERE $__timeFilter(ts) ' +
+      'AND $__conditionalAll(model IN ($model), $model) AND $__conditionalAll(user_id IN (${user:sqlstring}), $user)';
+    const r = interpolate(raw, ctx, { plugin: 'grafana-clickhouse-datasource', origin: 'panel' });
+    expect(r.problems).toEqual([]);
+    expect(r.sql).toBe(
+      'SELECT toStartOfInterval(toDateTime(ts), INTERVAL 30 second) AS t, count() FROM events WHERE ' +
+        "ts >= toDateTime(1700000000) AND ts <= toDateTime(1700100000) AND model IN ('gpt-4','claude') AND 1=1",
+    );
+  });
+
+  it('lets a variable feed a macro argument (frontend first, backend after)', () => {
+    const r = interpolate('SELECT $__timeGroup(ts, $period)', ctx, {
+      plugin: 'grafana-clickhouse-datasource',
+      origin: 'panel',
+    });
+    expect(r.sql).toBe('SELECT toStartOfInterval(toDateTime(ts), INTERVAL 3600 second)');
+  });
+
+  it('puts every problem at its offset in the raw text, whatever stage found it', () => {
+    const raw = "SELECT $model, $ghost FROM t WHERE $__conditionalAll(x) AND $__timeFilter() AND '$__nope'";
+    const r = interpolate(raw, ctx, { plugin: 'grafana-clickhouse-datasource', origin: 'panel' });
+    expect(r.problems.map((p) => [p.offset, p.message])).toEqual([
+      [raw.indexOf('$ghost'), 'cannot expand $ghost: no variable, built-in or macro of that name'],
+      [raw.indexOf('$__conditionalAll'), '$__conditionalAll expected 2 argument(s), received 1'],
+      [raw.indexOf('$__timeFilter'), '$__timeFilter expected 1 argument(s), received 0'],
+    ]);
+  });
+
+  it('maps positions in the final SQL back to the raw text', () => {
+    const raw = 'SELECT $model FROM t WHERE $__timeFilter(ts) AND bad_column = 1';
+    const r = interpolate(raw, ctx, { plugin: 'grafana-clickhouse-datasource', origin: 'panel' });
+    expect(r.mapOffset(r.sql.indexOf('bad_column'))).toBe(raw.indexOf('bad_column'));
+    expect(r.mapOffset(r.sql.indexOf('claude'))).toBe(raw.indexOf('$model'));
+    expect(r.mapOffset(r.sql.indexOf('toDateTime(1700100000)'))).toBe(raw.indexOf('$__timeFilter'));
+    expect(r.mapOffset(0)).toBe(0);
+  });
+
+  it('gives alert queries only the backend macros', () => {
+    const raw = 'SELECT count() FROM e WHERE $__timeFilter(ts) AND m IN ($model) GROUP BY $__interval';
+    const r = interpolate(raw, ctx, { plugin: 'grafana-clickhouse-datasource', origin: 'alert' });
+    expect(r.sql).toBe(
+      'SELECT count() FROM e WHERE ts >= toDateTime(1700000000) AND ts <= toDateTime(1700100000) AND m IN ($model) GROUP BY 30s',
+    );
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ offset: raw.indexOf('$model'), kind: 'unknown-variable' });
+  });
+
+  it('reports $__from in an alert query (no frontend), not as a variable', () => {
+    const r = interpolate('SELECT $__from', ctx, {
+      plugin: 'grafana-clickhouse-datasource',
+      origin: 'alert',
+    });
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'cannot expand $__from: not a macro of grafana-clickhouse-datasource nor a Grafana variable',
+    ]);
+  });
+});
+
+describe('interpolate: vertamedia-clickhouse-datasource', () => {
+  const target: JsonObject = { database: 'default', table: 'events', dateTimeColDataType: 'ts' };
+  it('applies conditionalTest, the Altinity formatter, then the Altinity macros', () => {
+    const raw =
+      'SELECT $timeSeries AS t, count() FROM $table WHERE $timeFilter $conditionalTest(AND model IN ($model), $model) $conditionalTest(AND u IN ($user), $user)';
+    const r = interpolate(
+      raw,
+      { ...ctx, maxDataPoints: 1000 },
+      { plugin: 'vertamedia-clickhouse-datasource', origin: 'panel', target },
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.sql).toBe(
+      "SELECT (intDiv(toUInt32(ts), 100) * 100) * 1000 AS t, count() FROM default.events WHERE ts >= toDateTime(1700000000) AND ts <= toDateTime(1700100000) AND model IN ('gpt-4','claude') ",
+    );
+  });
+
+  it('does not mistake Altinity macros for unknown variables', () => {
+    const r = interpolate('SELECT $from, $to, $interval FROM $table', ctx, {
+      plugin: 'vertamedia-clickhouse-datasource',
+      origin: 'panel',
+      target,
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.sql).toBe('SELECT 1700000000, 1700100000, 100 FROM default.events');
+  });
+});
+
+describe('contextFor', () => {
+  const NOW = new Date('2024-03-15T12:00:00.000Z');
+  const base: JsonObject = {
+    uid: 'exec',
+    title: 'Executive overview',
+    time: { from: 'now-7d', to: 'now' },
+    timezone: 'utc',
+    templating: {
+      list: [{ name: 'period', type: 'interval', query: '1m,1h', current: { value: '1h' } }],
+    },
+    panels: [
+      { id: 1, type: 'timeseries', targets: [] },
+      { id: 2, type: 'timeseries', interval: '1h', targets: [] },
+      { id: 3, type: 'timeseries', interval: '$period', targets: [] },
+      { id: 4, type: 'timeseries', maxDataPoints: 100, targets: [] },
+      { id: 5, type: 'timeseries', timeFrom: '2h', targets: [] },
+      { id: 6, type: 'timeseries', timeShift: '1d', targets: [] },
+      { id: 7, type: 'timeseries', interval: 'soon', targets: [] },
+    ],
+  };
+  const dash = dashboard(base);
+  const panel = (id: number) => dash.panels.find((p) => p.id === id)!;
+
+  it('reads the default range against the fixed now and derives the interval', () => {
+    const c = contextFor(dash, NOW);
+    expect(c.fromMs).toBe(Date.UTC(2024, 2, 8, 12));
+    expect(c.toMs).toBe(NOW.getTime());
+    // 7 d / 1000 points = 604.8 s → the 10 m rung.
+    expect(c.intervalMs).toBe(600000);
+    expect(c.dashboard).toEqual({ uid: 'exec', title: 'Executive overview' });
+    expect(c.timezone).toBe('utc');
+    expect(c.warnings).toEqual([]);
+  });
+
+  it.each([
+    [1, 600000],
+    [2, 3600000],
+    [3, 3600000],
+    [4, 3600000 * 2],
+  ])('panel %d interval → %d ms', (id, want) => {
+    expect(contextFor(dash, NOW, panel(id)).intervalMs).toBe(want);
+  });
+
+  it('applies relative time and time shift overrides', () => {
+    const c5 = contextFor(dash, NOW, panel(5));
+    expect([c5.fromMs, c5.toMs]).toEqual([NOW.getTime() - 2 * 3600000, NOW.getTime()]);
+    const c6 = contextFor(dash, NOW, panel(6));
+    expect([c6.fromMs, c6.toMs]).toEqual([Date.UTC(2024, 2, 7, 12), Date.UTC(2024, 2, 14, 12)]);
+  });
+
+  it('warns about what it cannot read and falls back to Grafana defaults', () => {
+    expect(contextFor(dash, NOW, panel(7)).warnings).toEqual([
+      'panel interval "soon" is not an interval Grafana reads; ignored',
+    ]);
+    const bad = dashboard({ ...base, time: { from: 'last week', to: 'now' } });
+    const c = contextFor(bad, NOW);
+    expect(c.warnings).toEqual(['time.from "last week" is not a time Grafana reads; using now-6h']);
+    expect(c.fromMs).toBe(NOW.getTime() - 6 * 3600000);
+    const none = dashboard({ uid: 'x', title: 'x', panels: [] });
+    expect(contextFor(none, NOW).fromMs).toBe(NOW.getTime() - 6 * 3600000);
+  });
+
+  it('shares one variable array per dashboard across panels', () => {
+    expect(contextFor(dash, NOW, panel(1)).variables).toBe(contextFor(dash, NOW, panel(2)).variables);
+  });
+});
+
+describe('alertContextFor', () => {
+  it('takes the relative range and the model interval, with Grafana defaults', () => {
+    const now = new Date('2024-03-15T12:00:00.000Z');
+    const c = alertContextFor(
+      { model: { rawSql: 'x', intervalMs: 60000 }, relativeTimeRange: { from: 3600, to: 0 } },
+      now,
+    );
+    expect([c.fromMs, c.toMs, c.intervalMs, c.maxDataPoints]).toEqual([
+      now.getTime() - 3600000,
+      now.getTime(),
+      60000,
+      43200,
+    ]);
+    const d = alertContextFor({ model: {} }, now);
+    expect([d.fromMs, d.intervalMs]).toEqual([now.getTime() - 600000, 1000]);
+  });
+});
