@@ -1,0 +1,459 @@
+import { describe, expect, it } from 'vitest';
+import type { GitResult } from '../../../src/action/changed-files.js';
+import { GitHubApiError, type GitHubApi, type IssueComment } from '../../../src/action/github-api.js';
+import { runAction, type ActionEdges } from '../../../src/action/run.js';
+import type { CheckOptions } from '../../../src/check/types.js';
+import { defaultConfig } from '../../../src/config/defaults.js';
+import { UsageError, type Report } from '../../../src/core/types.js';
+import type { ProvisionOptions, ProvisionResult } from '../../../src/grafana/types.js';
+import { COMMENT_MARKER } from '../../../src/report/markdown.js';
+import { makeReport, query, sampleReport } from './sample-report.js';
+
+const BASE = 'b'.repeat(40);
+const HEAD = 'c'.repeat(40);
+
+interface Fake {
+  edges: ActionEdges;
+  timeline: string[];
+  stdout: string[];
+  annotations: { level: string; message: string; props?: unknown }[];
+  outputs: Record<string, string>;
+  summary: string[];
+  files: Map<string, string>;
+  checks: CheckOptions[];
+  provisions: ProvisionOptions[];
+  comments: IssueComment[];
+  apiCalls: string[];
+}
+
+function fake(opts: {
+  event: string;
+  payload: Record<string, unknown>;
+  ref?: string;
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+  changed?: string[];
+  report?: Report;
+  provision?: Partial<ProvisionResult>;
+  commentStatus?: number;
+}): Fake {
+  const f: Fake = {
+    timeline: [],
+    stdout: [],
+    annotations: [],
+    outputs: {},
+    summary: [],
+    files: new Map(),
+    checks: [],
+    provisions: [],
+    comments: [],
+    apiCalls: [],
+    edges: undefined as unknown as ActionEdges,
+  };
+  const inputs = { 'github-token': 'ghs_token', ...opts.inputs };
+  const api: GitHubApi = {
+    async authenticatedLogin() {
+      f.apiCalls.push('GET /user');
+      return undefined;
+    },
+    async listIssueComments() {
+      f.apiCalls.push('GET comments');
+      return f.comments;
+    },
+    async createIssueComment(_o, _r, _i, body) {
+      f.apiCalls.push('POST comment');
+      if (opts.commentStatus)
+        throw new GitHubApiError(opts.commentStatus, 'Resource not accessible by integration');
+      const c = { id: 1, body, user: { login: 'github-actions[bot]' } };
+      f.comments.push(c);
+      return c;
+    },
+    async updateIssueComment(_o, _r, id, body) {
+      f.apiCalls.push(`PATCH ${id}`);
+      const c = f.comments.find((x) => x.id === id)!;
+      c.body = body;
+      return c;
+    },
+    async listPullFiles() {
+      f.apiCalls.push('GET files');
+      return (opts.changed ?? []).map((filename) => ({ filename, status: 'modified' }));
+    },
+  };
+  const ok = (stdout = ''): GitResult => ({ code: 0, stdout, stderr: '' });
+  f.edges = {
+    env: {
+      GITHUB_EVENT_NAME: opts.event,
+      GITHUB_EVENT_PATH: '/event.json',
+      GITHUB_REPOSITORY: 'acme/dash',
+      GITHUB_REF: opts.ref ?? 'refs/heads/main',
+      GITHUB_SHA: HEAD,
+      GITHUB_RUN_ID: '99',
+      GITHUB_WORKSPACE: '/ws',
+      RUNNER_TEMP: '/tmp/runner',
+      ...opts.env,
+    },
+    inputs: {
+      getInput: (name) => {
+        f.timeline.push(`read:${name}`);
+        return inputs[name as keyof typeof inputs] ?? '';
+      },
+      setSecret: (v) => void f.timeline.push(`mask:${v}`),
+    },
+    stdout: {
+      write: (t) => {
+        f.timeline.push('stdout');
+        f.stdout.push(t);
+      },
+    },
+    annotate: (level, message, props) => void f.annotations.push({ level, message, props }),
+    setOutput: (name, value) => void (f.outputs[name] = value),
+    appendSummary: async (md) => void f.summary.push(md),
+    github: () => api,
+    git: {
+      async run(args) {
+        if (args[0] === 'diff') return ok((opts.changed ?? []).join('\0'));
+        if (args[0] === 'log') return ok('Add dashboards\n');
+        return ok();
+      },
+    },
+    fs: {
+      readText: () => JSON.stringify(opts.payload),
+      writeText: async (p, t) => void f.files.set(p, t),
+      mkdirp: async () => undefined,
+    },
+    loadConfig: async () => defaultConfig(),
+    runCheck: async (o) => {
+      f.timeline.push('check');
+      f.checks.push(o);
+      return { report: opts.report ?? sampleReport(), usageErrors: [] };
+    },
+    provision: async (o) => {
+      f.timeline.push('provision');
+      f.provisions.push(o);
+      o.log?.('dashboard "::set-output name=x::y" updated');
+      return {
+        dryRun: o.dryRun,
+        items: [{ kind: 'dashboard', uid: 'exec', action: 'update', result: 'updated' }],
+        failures: 0,
+        requests: 4,
+        writes: 1,
+        ...opts.provision,
+      };
+    },
+    renderProvisionText: (r) => `provisioned ${r.items.length}`,
+    renderText: (r) => r.findings.map((x) => `${x.file}:${x.line} ${x.message}`).join('\n') + '\n',
+    chdbLoader: () => async () => ({}),
+    rules: [],
+    newToken: () => 'TOKEN',
+    toolVersion: '0.1.0',
+  };
+  return f;
+}
+
+const prPayload = {
+  number: 7,
+  pull_request: {
+    number: 7,
+    base: { sha: BASE, ref: 'main' },
+    head: { sha: HEAD, repo: { full_name: 'acme/dash' } },
+  },
+};
+const pushPayload = { repository: { default_branch: 'main' }, head_commit: { message: 'Add dashboards' } };
+
+describe('runAction on pull_request', () => {
+  it('checks only the changed files, with the cost diff against the base, and never reads a Grafana input', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      ref: 'refs/pull/7/merge',
+      inputs: { 'grafana-token': 'glsa_SECRET', 'grafana-url': 'https://g' },
+      env: { GRAFANA_TOKEN: 'glsa_ENV' },
+      changed: ['dashboards/executive_overview.json', 'alerts/rules.yaml', 'README.md'],
+    });
+    const outcome = await runAction(f.edges);
+    expect(f.timeline.filter((t) => t.includes('grafana') || t.includes('glsa'))).toEqual([]);
+    expect(f.provisions).toHaveLength(0);
+    expect(f.checks).toHaveLength(1);
+    expect(f.checks[0]).toMatchObject({
+      cwd: '/ws',
+      paths: ['dashboards/executive_overview.json', 'alerts/rules.yaml'],
+      base: BASE,
+      explain: true,
+    });
+    expect(outcome).toMatchObject({ failed: true, message: 'dashboard-ci found 1 error' });
+    expect(f.outputs).toMatchObject({
+      errors: '1',
+      warnings: '1',
+      provisioned: '0',
+      report: '/tmp/runner/dashboard-ci/report.json',
+      sarif: '/tmp/runner/dashboard-ci/dashboard-ci.sarif',
+      'changed-dashboards': '["dashboards/executive_overview.json"]',
+    });
+    expect(JSON.parse(f.files.get('/tmp/runner/dashboard-ci/report.json')!).summary.errors).toBe(1);
+    expect(JSON.parse(f.files.get('/tmp/runner/dashboard-ci/dashboard-ci.sarif')!).version).toBe('2.1.0');
+  });
+
+  it('masks the token before the first log line', async () => {
+    const f = fake({ event: 'pull_request', payload: prPayload, changed: ['dashboards/a.json'] });
+    await runAction(f.edges);
+    expect(f.timeline.indexOf('mask:ghs_token')).toBeLessThan(f.timeline.indexOf('stdout'));
+  });
+
+  it('one comment: created the first time, updated after', async () => {
+    const f = fake({ event: 'pull_request', payload: prPayload, changed: ['dashboards/a.json'] });
+    await runAction(f.edges);
+    await runAction(f.edges);
+    expect(f.apiCalls.filter((c) => c.startsWith('POST') || c.startsWith('PATCH'))).toEqual([
+      'POST comment',
+      'PATCH 1',
+    ]);
+    expect(f.comments[0]!.body!.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(f.comments[0]!.body).toContain('Checked the 1 dashboard this pull request changes.');
+    expect(f.comments[0]!.body).toContain(`Cost change is against \`${BASE.slice(0, 7)}\`.`);
+    expect(f.comments[0]!.body).toContain('[workflow run](https://github.com/acme/dash/actions/runs/99)');
+  });
+
+  it('a 403 on the comment falls back to one notice and the summary; the verdict still decides', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      commentStatus: 403,
+    });
+    const outcome = await runAction(f.edges);
+    expect(outcome.failed).toBe(true);
+    const notices = f.annotations.filter(
+      (a) => a.level === 'notice' && a.message.includes('could not write the PR comment'),
+    );
+    expect(notices).toHaveLength(1);
+    expect(f.summary.join('')).toContain('could not write the PR comment');
+    expect(f.summary.join('')).toContain('| Panel | Query | Status |');
+  });
+
+  it('annotates errors first and counts what does not fit in the summary', async () => {
+    const report = sampleReport();
+    for (let i = 0; i < 12; i++) report.findings.push({ ...report.findings[0]!, line: 200 + i });
+    report.summary.errors += 12;
+    const f = fake({ event: 'pull_request', payload: prPayload, changed: ['dashboards/a.json'], report });
+    await runAction(f.edges);
+    const levels = f.annotations.map((a) => a.level);
+    expect(levels.slice(0, 10)).toEqual(Array(10).fill('error'));
+    expect(levels.filter((l) => l === 'error')).toHaveLength(10);
+    expect(f.summary.join('')).toMatch(/3 errors not annotated/);
+  });
+
+  it('untrusted text reaches stdout only inside stop-commands windows', async () => {
+    const report = makeReport([], [query({ panelTitle: 'x\n::set-output name=x::y' })]);
+    report.findings.push({
+      rule: 'r',
+      severity: 'warning',
+      message: 'title "\n::add-mask::ghs_token"',
+      file: 'dashboards/a.json',
+      line: 1,
+      column: 1,
+    });
+    const f = fake({ event: 'pull_request', payload: prPayload, changed: ['dashboards/a.json'], report });
+    await runAction(f.edges);
+    let open: string | undefined;
+    for (const line of f.stdout.join('').split('\n')) {
+      if (open) {
+        if (line === `::${open}::`) open = undefined;
+        continue;
+      }
+      const m = /^::stop-commands::(.+)$/.exec(line);
+      if (m) {
+        open = m[1];
+        continue;
+      }
+      expect(line.startsWith('::')).toBe(false);
+    }
+    expect(open).toBeUndefined();
+    expect(f.stdout.join('')).toContain('::add-mask::ghs_token');
+  });
+
+  it('nothing relevant changed: no check, no new comment, outputs still set', async () => {
+    const f = fake({ event: 'pull_request', payload: prPayload, changed: ['README.md'] });
+    const outcome = await runAction(f.edges);
+    expect(f.checks).toHaveLength(0);
+    expect(f.apiCalls).not.toContain('POST comment');
+    expect(outcome.failed).toBe(false);
+    expect(f.outputs).toMatchObject({ errors: '0', warnings: '0', 'changed-dashboards': '[]' });
+    expect(f.files.has('/tmp/runner/dashboard-ci/dashboard-ci.sarif')).toBe(true);
+  });
+
+  it('config or schema changed: checks everything', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['clickhouse/schema.sql', 'dashboards/a.json'],
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]!.paths).toEqual([]);
+    expect(f.comments[0]!.body).toContain('Checked everything: clickhouse/schema.sql changed.');
+  });
+
+  it('fail-on never and warning', async () => {
+    const never = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      inputs: { 'fail-on': 'never' },
+    });
+    expect((await runAction(never.edges)).failed).toBe(false);
+    const warnOnly = makeReport(
+      [{ rule: 'r', severity: 'warning', message: 'm', file: 'dashboards/a.json', line: 1, column: 1 }],
+      [query()],
+    );
+    const w = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      inputs: { 'fail-on': 'warning' },
+      report: warnOnly,
+    });
+    expect(await runAction(w.edges)).toMatchObject({
+      failed: true,
+      message: expect.stringContaining('fail-on: warning'),
+    });
+    const e = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      report: warnOnly,
+    });
+    expect((await runAction(e.edges)).failed).toBe(false);
+  });
+
+  it('server mode passes the URL and credentials to the check, never into the comment', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      inputs: { 'clickhouse-url': 'http://ch:8123', 'clickhouse-user': 'ro', 'clickhouse-password': 'chpw' },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]).toMatchObject({
+      clickhouse: 'http://ch:8123',
+      clickhouseAuth: { user: 'ro', password: 'chpw' },
+    });
+    expect(f.timeline.indexOf('mask:chpw')).toBeLessThan(f.timeline.indexOf('stdout'));
+    expect(f.comments[0]!.body).not.toContain('chpw');
+  });
+
+  it('mode provision on a pull_request is a usage error, before any Grafana input is read', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      inputs: { mode: 'provision', 'grafana-token': 'glsa' },
+    });
+    await expect(runAction(f.edges)).rejects.toBeInstanceOf(UsageError);
+    expect(f.timeline.filter((t) => t.includes('grafana'))).toEqual([]);
+  });
+});
+
+describe('runAction on push and dispatch', () => {
+  it('push to the default branch: check, then provision with the masked token and the commit', async () => {
+    const clean = makeReport([], [query()]);
+    const f = fake({
+      event: 'push',
+      payload: pushPayload,
+      report: clean,
+      inputs: { 'grafana-token': 'glsa_SECRET', 'grafana-url': 'https://grafana.example' },
+    });
+    const outcome = await runAction(f.edges);
+    expect(outcome.failed).toBe(false);
+    expect(f.timeline.filter((t) => t === 'check' || t === 'provision')).toEqual(['check', 'provision']);
+    expect(f.timeline.indexOf('mask:glsa_SECRET')).toBeLessThan(f.timeline.indexOf('stdout'));
+    expect(f.provisions[0]).toMatchObject({
+      grafanaUrl: 'https://grafana.example',
+      auth: { token: 'glsa_SECRET' },
+      dryRun: false,
+      prune: false,
+      commit: { sha: HEAD, subject: 'Add dashboards' },
+    });
+    expect(f.checks[0]!.paths).toEqual([]);
+    expect(f.outputs.provisioned).toBe('1');
+    expect(f.summary.join('')).toContain('## ✅ Provisioning');
+    // Provisioning's progress (untrusted) stays inside one window.
+    const out = f.stdout.join('');
+    expect(out).toMatch(
+      /::stop-commands::TOKEN\n(?:.*\n)*dashboard "::set-output name=x::y" updated\n(?:.*\n)*::TOKEN::\n/,
+    );
+    expect(f.apiCalls).toEqual([]);
+  });
+
+  it('push to the default branch: a failing check means no provisioning', async () => {
+    const f = fake({
+      event: 'push',
+      payload: pushPayload,
+      inputs: { 'grafana-token': 't', 'grafana-url': 'https://g' },
+    });
+    const outcome = await runAction(f.edges);
+    expect(outcome.failed).toBe(true);
+    expect(f.provisions).toHaveLength(0);
+    expect(f.outputs.provisioned).toBe('0');
+    expect(f.summary.join('')).toContain('Provisioning skipped');
+  });
+
+  it('workflow_dispatch: provision only, with dry-run and a path subset', async () => {
+    const f = fake({
+      event: 'workflow_dispatch',
+      payload: pushPayload,
+      inputs: {
+        'grafana-token': 't',
+        'grafana-url': 'https://g',
+        'dry-run': 'true',
+        paths: 'dashboards/a.json',
+      },
+      provision: { items: [{ kind: 'dashboard', uid: 'a', action: 'update', result: 'planned' }], writes: 0 },
+    });
+    const outcome = await runAction(f.edges);
+    expect(outcome.failed).toBe(false);
+    expect(f.checks).toHaveLength(0);
+    expect(f.provisions[0]).toMatchObject({ dryRun: true, paths: ['dashboards/a.json'] });
+    expect(f.outputs.provisioned).toBe('0');
+  });
+
+  it('provisioning failures fail the run and are annotated', async () => {
+    const f = fake({
+      event: 'workflow_dispatch',
+      payload: pushPayload,
+      inputs: { 'grafana-token': 't', 'grafana-url': 'https://g' },
+      provision: {
+        failures: 1,
+        items: [
+          {
+            kind: 'dashboard',
+            uid: 'a',
+            file: 'dashboards/a.json',
+            action: 'update',
+            result: 'failed',
+            error: { status: 412, message: 'version-mismatch' },
+          },
+        ],
+      },
+    });
+    expect(await runAction(f.edges)).toMatchObject({ failed: true, message: 'provisioning: 1 failure' });
+    expect(f.annotations[0]).toMatchObject({
+      level: 'error',
+      message: 'dashboard a: 412 version-mismatch',
+      props: { file: 'dashboards/a.json' },
+    });
+  });
+
+  it('provisioning needs a Grafana URL and a token', async () => {
+    const noToken = fake({
+      event: 'workflow_dispatch',
+      payload: pushPayload,
+      inputs: { 'grafana-url': 'https://g' },
+    });
+    await expect(runAction(noToken.edges)).rejects.toThrow(/'grafana-token'/);
+    expect(noToken.stdout).toEqual([]);
+    const noUrl = fake({
+      event: 'workflow_dispatch',
+      payload: pushPayload,
+      inputs: { 'grafana-token': 't' },
+    });
+    await expect(runAction(noUrl.edges)).rejects.toThrow(/'grafana-url'/);
+  });
+});
