@@ -4,7 +4,7 @@ export type GrafanaAuth = { token: string } | { user: string; password: string }
 
 export interface ProvisionOptions {
   cwd: string;
-  /** Dashboard files or folders (default: config.paths). */
+  /** Dashboard files or folders (empty: config.paths). --prune refuses a subset of config.paths. */
   paths: string[];
   config: Config;
   grafanaUrl: string;
@@ -17,11 +17,18 @@ export interface ProvisionOptions {
   commit?: { sha: string; subject: string };
   /** Progress lines (never carrying secrets). */
   log?: (line: string) => void;
+  /**
+   * Write datasources that have secureJsonData even when nothing else changed. Grafana never returns
+   * secrets and dashboard-ci stores nothing derived from them, so a secret-only change is invisible
+   * to the plan: this is how it is pushed.
+   */
+  resendSecrets?: boolean;
 }
 
 export type ProvisionKind = 'datasource' | 'folder' | 'dashboard' | 'alert-rule-group';
 export type ProvisionAction = 'create' | 'update' | 'unchanged' | 'delete' | 'skip';
-export type ProvisionOutcome = 'planned' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
+export type ProvisionOutcome =
+  'planned' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
 
 export interface ProvisionItem {
   kind: ProvisionKind;
@@ -35,14 +42,30 @@ export interface ProvisionItem {
   diff?: string[];
   /** Drift: changed in Grafana since dashboard-ci last wrote it. */
   drift?: boolean;
-  error?: { status?: number; message: string };
+  /**
+   * Worth reading but not a failure: drift overwritten or skipped, a failing datasource health
+   * check, a read-back that differs from what was sent, a folder kept by prune because it is not empty.
+   */
+  warning?: string;
+  /** `code` is a stable word per kind of failure (version-mismatch, read-only, conflict, invalid, drift...). */
+  error?: { status?: number; code?: string; message: string };
 }
 
 export interface ProvisionResult {
   grafanaVersion?: string;
+  /** Grafana's URL as shown (never with credentials). */
+  grafanaUrl?: string;
   dryRun: boolean;
   items: ProvisionItem[];
   failures: number;
+  /** Items with a warning (always set by provision(); optional for results built elsewhere). */
+  warnings?: number;
+  /** HTTP attempts sent, retries included. */
   requests: number;
+  /** Attempts that were not GET/HEAD (0 in a dry run; 0 on an immediate re-run). */
   writes: number;
+  retries?: number;
+  durationMs?: number;
+  /** Set when the run stopped before planning (Grafana unreachable, credentials refused). */
+  fatal?: { status?: number; message: string };
 }

@@ -1,0 +1,414 @@
+// Apply a plan in dependency order — datasource deletes (Grafana's own order: a renamed datasource
+// frees its name first), datasources, folders level by level, dashboards, alert rule groups, then
+// the other deletes (dashboards, then folders deepest first) — and verify what was written.
+// Within a stage requests run with bounded concurrency; one failure never stops the others, and
+// an object whose folder failed fails too, without a request, naming that folder.
+
+import type { Config } from '../config/types.js';
+import type { GrafanaClient } from './client.js';
+import { GrafanaApiError } from './client.js';
+import type { Limiter } from './limit.js';
+import { folderLevels, MESSAGE_PREFIX } from './desired.js';
+import { jsonDiff } from './diff.js';
+import { dashboardView, type GrafanaDashboardFull, type GrafanaSearchHit } from './normalize.js';
+import {
+  failure,
+  type DashboardStep,
+  type DatasourceStep,
+  type FolderStep,
+  type Plan,
+  type RuleGroupStep,
+  type StepError,
+} from './plan.js';
+
+export interface ApplyContext {
+  client: GrafanaClient;
+  limit: Limiter;
+  config: Config;
+  commit?: { sha: string; subject: string };
+  log: (line: string) => void;
+}
+
+const enc = encodeURIComponent;
+const MAX_MESSAGE = 500;
+
+/** `dashboard-ci: <short sha> <subject>`, at most 500 characters (Grafana's limit). */
+export function versionMessage(commit?: { sha: string; subject: string }): string {
+  if (!commit) return MESSAGE_PREFIX;
+  const subject = commit.subject.replace(/\s+/g, ' ').trim();
+  const text = `${MESSAGE_PREFIX}: ${commit.sha.slice(0, 7)}${subject ? ` ${subject}` : ''}`;
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
+export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
+  const run = <T>(items: T[], fn: (item: T) => Promise<void>) =>
+    Promise.all(items.map((i) => ctx.limit(() => fn(i))));
+
+  await run(plan.deletes.datasources, (s) => deleteDatasource(ctx, s));
+  await run(plan.datasources, (s) => applyDatasource(ctx, s));
+
+  // Folders level by level: a child is created only once its parent exists.
+  const failedFolders = new Map<string, StepError>();
+  const stepsByUid = new Map(plan.folders.filter((s) => s.desired).map((s) => [s.uid, s]));
+  const levels = folderLevels(plan.folders.filter((s) => s.desired).map((s) => s.desired!));
+  for (const level of levels) {
+    await run(level, async (f) => {
+      const step = stepsByUid.get(f.uid)!;
+      const parentFailure = f.parentUid ? failedFolders.get(f.parentUid) : undefined;
+      if (parentFailure && !step.error)
+        step.error = dependency(
+          `folder "${f.title}" (uid ${f.uid})`,
+          'parent folder',
+          f.parentUid!,
+          parentFailure,
+        );
+      else await applyFolder(ctx, step);
+      if (step.error) failedFolders.set(f.uid, step.error);
+    });
+  }
+  for (const s of plan.folders) if (!s.desired) settle(s);
+
+  const message = versionMessage(ctx.commit);
+  await run(plan.dashboards, async (s) => {
+    const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : undefined;
+    if (folderFailure && !s.error && s.action !== 'unchanged' && s.action !== 'skip') {
+      s.error = dependency(
+        `dashboard "${s.title}" (uid ${s.uid}, ${s.file})`,
+        'folder',
+        s.desired!.folderUid,
+        folderFailure,
+      );
+    }
+    await applyDashboard(ctx, s, message);
+  });
+
+  await run(plan.ruleGroups, async (s) => {
+    const folderUid = s.desired?.folderUid;
+    const folderFailure = folderUid ? failedFolders.get(folderUid) : undefined;
+    if (folderFailure && !s.error && s.action !== 'unchanged' && s.action !== 'skip') {
+      s.error = dependency(`alert rule group "${s.title}" (${s.file})`, 'folder', folderUid!, folderFailure);
+    }
+    await applyRuleGroup(ctx, s);
+  });
+
+  await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
+  // Deepest first, one at a time: a parent is deleted only once its children are gone.
+  for (const s of plan.deletes.folders) await ctx.limit(() => deleteFolder(ctx, s));
+}
+
+/** Marks a step with no write to make (unchanged, skip, or already failed). Returns true when settled. */
+function settle(step: { action: string; error?: StepError; result?: string }): boolean {
+  if (step.error) {
+    step.result = 'failed';
+    return true;
+  }
+  if (step.action === 'unchanged') {
+    step.result = 'unchanged';
+    return true;
+  }
+  if (step.action === 'skip') {
+    step.result = 'skipped';
+    return true;
+  }
+  return false;
+}
+
+function dependency(name: string, what: string, uid: string, cause: StepError): StepError {
+  return {
+    code: 'dependency',
+    message: `${name}: not written because its ${what} ${uid} failed (${cause.code})`,
+  };
+}
+
+// ------------------------------------------------------------------ datasources
+
+async function applyDatasource(ctx: ApplyContext, s: DatasourceStep): Promise<void> {
+  if (settle(s)) return;
+  const d = s.desired!;
+  const name = `datasource "${d.fields.name}" (uid ${d.uid}, ${d.file})`;
+  const body = {
+    ...d.fields,
+    uid: d.uid,
+    ...(Object.keys(d.secureJsonData).length ? { secureJsonData: d.secureJsonData } : {}),
+  };
+  try {
+    if (s.action === 'create') {
+      try {
+        await ctx.client.post('/api/datasources', body);
+      } catch (err) {
+        if (!(await createdByEarlierAttempt(ctx, err, `/api/datasources/uid/${enc(d.uid)}`))) throw err;
+      }
+      s.result = 'created';
+    } else {
+      // The version read by the plan makes Grafana refuse (409) a change made in between.
+      await ctx.client.put(`/api/datasources/uid/${enc(d.uid)}`, {
+        ...body,
+        version: s.current?.version ?? 0,
+      });
+      s.result = 'updated';
+    }
+    ctx.log(`datasource ${d.uid}: ${s.result}`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error =
+      err instanceof GrafanaApiError && err.status === 403 && s.current?.readOnly
+        ? {
+            status: 403,
+            code: 'read-only',
+            message: `${name}: read-only in Grafana (provisioned from a file on the Grafana server); Grafana refuses to change it (403)`,
+          }
+        : failure(name, err);
+  }
+}
+
+async function deleteDatasource(ctx: ApplyContext, s: DatasourceStep): Promise<void> {
+  if (settle(s)) return;
+  const name = `datasource "${s.title}" (uid ${s.uid}, deleteDatasources in ${s.file})`;
+  try {
+    await ctx.client.delete(`/api/datasources/uid/${enc(s.uid)}`);
+    s.result = 'deleted';
+    ctx.log(`datasource ${s.uid}: deleted`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error =
+      err instanceof GrafanaApiError && err.status === 403 && s.current?.readOnly
+        ? {
+            status: 403,
+            code: 'read-only',
+            message: `${name}: read-only in Grafana (provisioned from a file there); Grafana refuses to delete it (403)`,
+          }
+        : failure(name, err);
+  }
+}
+
+// ------------------------------------------------------------------ folders
+
+async function applyFolder(ctx: ApplyContext, s: FolderStep): Promise<void> {
+  if (settle(s)) return;
+  const f = s.desired!;
+  const name = `folder "${f.title}" (uid ${f.uid})`;
+  try {
+    if (s.action === 'create') {
+      try {
+        await ctx.client.post('/api/folders', {
+          uid: f.uid,
+          title: f.title,
+          ...(f.parentUid ? { parentUid: f.parentUid } : {}),
+        });
+      } catch (err) {
+        if (!(await createdByEarlierAttempt(ctx, err, `/api/folders/${enc(f.uid)}`))) throw err;
+      }
+      s.result = 'created';
+    } else {
+      if (s.retitle)
+        await ctx.client.put(`/api/folders/${enc(f.uid)}`, {
+          title: f.title,
+          version: s.current?.version,
+          overwrite: true,
+        });
+      if (s.move) await ctx.client.post(`/api/folders/${enc(f.uid)}/move`, { parentUid: f.parentUid ?? '' });
+      s.result = 'updated';
+    }
+    ctx.log(`folder ${f.uid}: ${s.result}`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error = failure(name, err);
+    if (err instanceof GrafanaApiError && err.status === 409)
+      s.error.message += await folderConflictHint(ctx, f.title, f.parentUid, f.dir);
+  }
+}
+
+/** Names the folder already holding the title, and how to adopt it. */
+async function folderConflictHint(
+  ctx: ApplyContext,
+  title: string,
+  parentUid?: string,
+  dir?: string,
+): Promise<string> {
+  try {
+    const res = await ctx.client.get<GrafanaSearchHit[]>('/api/search', {
+      query: { type: 'dash-folder', query: title, limit: 100 },
+    });
+    const same = (res.data ?? []).find((h) => h.title === title && (h.folderUid ?? '') === (parentUid ?? ''));
+    if (!same) return '';
+    return `; Grafana already has a folder "${title}" with uid ${same.uid}${dir ? `: to use it, add it to dashboard-ci.yml as grafana.folders: [{ uid: ${same.uid}, title: ${JSON.stringify(title)}, path: ${dir} }]` : ''}`;
+  } catch {
+    return '';
+  }
+}
+
+async function deleteFolder(ctx: ApplyContext, s: FolderStep): Promise<void> {
+  if (settle(s)) return;
+  const name = `folder "${s.title}" (uid ${s.uid})`;
+  try {
+    // Grafana deletes a folder with everything in it: look once more right before.
+    const counts = await ctx.client.get<Record<string, number>>(`/api/folders/${enc(s.uid)}/counts`, {
+      allow: [404],
+    });
+    if (counts.status === 404) {
+      s.result = 'unchanged';
+      return;
+    }
+    const inside = Object.values(counts.data ?? {}).reduce((n, v) => n + (typeof v === 'number' ? v : 0), 0);
+    if (inside > 0) {
+      s.action = 'skip';
+      s.result = 'skipped';
+      s.warning = `not deleted: it still holds ${inside} object(s)`;
+      return;
+    }
+    await ctx.client.delete(`/api/folders/${enc(s.uid)}`);
+    s.result = 'deleted';
+    ctx.log(`folder ${s.uid}: deleted`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error = failure(name, err);
+  }
+}
+
+// ------------------------------------------------------------------ dashboards
+
+async function applyDashboard(ctx: ApplyContext, s: DashboardStep, message: string): Promise<void> {
+  if (settle(s)) return;
+  const d = s.desired!;
+  const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+  try {
+    // folderUid always set: Grafana moves a dashboard to the root when it is omitted; "" is the root.
+    const res = await ctx.client.post<{ version?: number }>('/api/dashboards/db', {
+      dashboard: d.dashboard,
+      folderUid: d.folderUid,
+      overwrite: true,
+      message,
+    });
+    s.version = typeof res.data?.version === 'number' ? res.data.version : undefined;
+    s.result = s.action === 'create' ? 'created' : 'updated';
+    ctx.log(`dashboard ${d.uid}: ${s.result}${s.version !== undefined ? ` (version ${s.version})` : ''}`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error = failure(name, err);
+  }
+}
+
+async function deleteDashboard(ctx: ApplyContext, s: DashboardStep): Promise<void> {
+  if (settle(s)) return;
+  try {
+    await ctx.client.delete(`/api/dashboards/uid/${enc(s.uid)}`, { allow: [404] });
+    s.result = 'deleted';
+    ctx.log(`dashboard ${s.uid}: deleted (managed by dashboard-ci, gone from the repository)`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error = failure(`dashboard "${s.title}" (uid ${s.uid})`, err);
+  }
+}
+
+// ------------------------------------------------------------------ alert rule groups
+
+async function applyRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void> {
+  if (settle(s)) return;
+  const g = s.desired!;
+  const folderUid = g.folderUid!;
+  const orgID = ctx.config.grafana.orgId ?? g.orgId ?? 1;
+  const body = {
+    title: g.name,
+    folderUid,
+    interval: g.intervalSeconds,
+    rules: g.rules.map((r) => ({
+      ...r,
+      ...(Object.keys(r.annotations).length ? {} : { annotations: undefined }),
+      ...(Object.keys(r.labels).length ? {} : { labels: undefined }),
+      folderUID: folderUid,
+      ruleGroup: g.name,
+      orgID,
+    })),
+  };
+  try {
+    // PUT replaces the whole group: rules gone from the file are deleted by Grafana.
+    await ctx.client.put(`/api/v1/provisioning/folder/${enc(folderUid)}/rule-groups/${enc(g.name)}`, body, {
+      headers: ctx.config.grafana.disableProvenance ? { 'X-Disable-Provenance': 'true' } : {},
+    });
+    s.result = s.action === 'create' ? 'created' : 'updated';
+    ctx.log(`alert rule group ${folderUid}/${g.name}: ${s.result}`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error = failure(`alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`, err);
+  }
+}
+
+// ------------------------------------------------------------------ creates that were retried
+
+/**
+ * A create retried after a lost response may meet its own first attempt (409). If the object is
+ * there under our uid, the create did happen.
+ */
+async function createdByEarlierAttempt(ctx: ApplyContext, err: unknown, getPath: string): Promise<boolean> {
+  if (!(err instanceof GrafanaApiError) || err.status !== 409 || err.attempts < 2) return false;
+  try {
+    const res = await ctx.client.get(getPath, { allow: [404] });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------ verify
+
+export async function verifyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
+  const run = <T>(items: T[], fn: (item: T) => Promise<void>) =>
+    Promise.all(items.map((i) => ctx.limit(() => fn(i))));
+  const written = plan.dashboards.filter((s) => s.result === 'created' || s.result === 'updated');
+  await run(written, async (s) => {
+    const d = s.desired!;
+    try {
+      const res = await ctx.client.get<GrafanaDashboardFull>(`/api/dashboards/uid/${enc(d.uid)}`);
+      const diff: string[] = [];
+      const folder = res.data.meta?.folderUid ?? '';
+      if (folder !== d.folderUid)
+        diff.push(`folder: ${JSON.stringify(folder)} (sent ${JSON.stringify(d.folderUid)})`);
+      diff.push(
+        ...jsonDiff(dashboardView(d.dashboard), dashboardView(res.data.dashboard ?? {}), { maxLines: 3 }),
+      );
+      if (diff.length) {
+        s.warning = appendWarning(
+          s.warning,
+          `read back differs from what was sent (Grafana rewrote it; the next run will try again): ${diff.join('; ')}`,
+        );
+      }
+    } catch (err) {
+      s.result = 'failed';
+      s.error = {
+        ...failure(
+          `dashboard "${d.title}" (uid ${d.uid}, ${d.file}) was written but cannot be read back`,
+          err,
+        ),
+        code: 'verify-failed',
+      };
+    }
+  });
+
+  // Health of every provisioned datasource: a failing check is a warning, not a failure — the
+  // datasource was written as the repository says; its database being unreachable from Grafana
+  // (or a plugin without a health check) is worth reading but is not provisioning's fault.
+  const healthy = plan.datasources.filter(
+    (s) => s.desired && ['created', 'updated', 'unchanged'].includes(s.result ?? ''),
+  );
+  await run(healthy, async (s) => {
+    try {
+      const res = await ctx.client.get<{ status?: string; message?: string }>(
+        `/api/datasources/uid/${enc(s.uid)}/health`,
+        { allow: [400] },
+      );
+      if (res.status === 400 || (res.data?.status && res.data.status !== 'OK')) {
+        s.warning = appendWarning(
+          s.warning,
+          `health check failed: ${res.data?.message ?? res.data?.status ?? 'error'}`,
+        );
+      }
+    } catch (err) {
+      const why = err instanceof GrafanaApiError ? err.message : String(err);
+      s.warning = appendWarning(s.warning, `health check unavailable: ${why}`);
+    }
+  });
+}
+
+function appendWarning(prior: string | undefined, next: string): string {
+  return prior ? `${prior}; ${next}` : next;
+}

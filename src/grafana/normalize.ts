@@ -1,0 +1,242 @@
+// What Grafana returns, and the comparable views of it. A re-run makes zero writes only if these
+// views ignore exactly what Grafana adds or rewrites on its side:
+// - dashboards: `id` and `version` (GET forces the stored version into the JSON);
+// - datasources: id, orgId, version, typeLogoUrl, readOnly, secureJsonFields (values never come back),
+//   and defaults filled in (access "proxy", empty strings, false, jsonData {});
+// - folders: everything but title and parentUid;
+// - alert rules: id, updated, orgID, folderUID, ruleGroup, provenance (compared separately), `for`
+//   reprinted canonically (300s → 5m), and query models given maxDataPoints 43200 / intervalMs 1000
+//   when absent, with the query's queryType taken from the model (ngalert AlertQuery.PreSave).
+
+import type { DatasourceFields, DesiredRule, DesiredRuleGroup, AlertQueryBody } from './desired.js';
+import { parseDuration } from './duration.js';
+
+export interface GrafanaDatasource {
+  id?: number;
+  uid: string;
+  orgId?: number;
+  name: string;
+  type: string;
+  typeLogoUrl?: string;
+  access?: string;
+  url?: string;
+  user?: string;
+  database?: string;
+  basicAuth?: boolean;
+  basicAuthUser?: string;
+  withCredentials?: boolean;
+  isDefault?: boolean;
+  jsonData?: Record<string, unknown> | null;
+  secureJsonFields?: Record<string, boolean> | null;
+  version?: number;
+  readOnly?: boolean;
+}
+
+export interface GrafanaFolder {
+  id?: number;
+  uid: string;
+  title: string;
+  parentUid?: string;
+  version?: number;
+}
+
+export interface GrafanaDashboardFull {
+  dashboard: Record<string, unknown>;
+  meta?: { folderUid?: string; version?: number; provisioned?: boolean; [k: string]: unknown };
+}
+
+export interface GrafanaSearchHit {
+  id?: number;
+  uid: string;
+  title: string;
+  type?: string;
+  tags?: string[];
+  folderUid?: string;
+  folderTitle?: string;
+}
+
+export interface GrafanaRuleGroup {
+  title: string;
+  folderUid: string;
+  interval: number;
+  rules: GrafanaRule[];
+}
+
+export interface GrafanaRule {
+  uid: string;
+  title: string;
+  condition: string;
+  data: GrafanaQuery[];
+  noDataState?: string;
+  execErrState?: string;
+  for?: string;
+  annotations?: Record<string, string> | null;
+  labels?: Record<string, string> | null;
+  isPaused?: boolean;
+  notification_settings?: Record<string, unknown> | null;
+  record?: Record<string, unknown> | null;
+  keepFiringFor?: string;
+  provenance?: string;
+  [k: string]: unknown;
+}
+
+export interface GrafanaQuery {
+  refId: string;
+  queryType?: string;
+  relativeTimeRange?: { from?: number; to?: number };
+  datasourceUid: string;
+  model?: Record<string, unknown>;
+}
+
+export interface DashboardVersion {
+  version?: number;
+  message?: string;
+  created?: string;
+  createdBy?: string;
+}
+
+// ------------------------------------------------------------------ dashboards
+
+export function dashboardView(d: Record<string, unknown>): Record<string, unknown> {
+  const { id: _id, version: _version, ...rest } = d;
+  return rest;
+}
+
+/** The versions list, whatever its shape: a bare array (≤ 11.5) or {versions: [...]} (11.6+). */
+export function versionsOf(body: unknown): DashboardVersion[] {
+  if (Array.isArray(body)) return body as DashboardVersion[];
+  if (body && typeof body === 'object' && Array.isArray((body as { versions?: unknown }).versions))
+    return (body as { versions: DashboardVersion[] }).versions;
+  return [];
+}
+
+// ------------------------------------------------------------------ datasources
+
+export function datasourceView(ds: GrafanaDatasource): DatasourceFields {
+  return {
+    name: ds.name ?? '',
+    type: ds.type ?? '',
+    access: ds.access || 'proxy',
+    url: ds.url ?? '',
+    user: ds.user ?? '',
+    database: ds.database ?? '',
+    basicAuth: ds.basicAuth ?? false,
+    basicAuthUser: ds.basicAuthUser ?? '',
+    withCredentials: ds.withCredentials ?? false,
+    isDefault: ds.isDefault ?? false,
+    jsonData: ds.jsonData ?? {},
+  };
+}
+
+export function secureKeys(ds: GrafanaDatasource): Set<string> {
+  return new Set(
+    Object.entries(ds.secureJsonFields ?? {})
+      .filter(([, set]) => set)
+      .map(([k]) => k),
+  );
+}
+
+// ------------------------------------------------------------------ folders
+
+export function folderParent(f: { parentUid?: string }): string {
+  return f.parentUid ?? '';
+}
+
+// ------------------------------------------------------------------ alert rules
+
+const DEFAULT_MAX_DATA_POINTS = 43200;
+const DEFAULT_INTERVAL_MS = 1000;
+
+export interface RuleView {
+  uid: string;
+  title: string;
+  condition: string;
+  data: QueryView[];
+  noDataState: string;
+  execErrState: string;
+  forMs: number;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  isPaused: boolean;
+  notification_settings?: Record<string, unknown>;
+  record?: Record<string, unknown>;
+  keepFiringForMs?: number;
+}
+
+export interface QueryView {
+  refId: string;
+  queryType: string;
+  relativeTimeRange: { from: number; to: number };
+  datasourceUid: string;
+  model: Record<string, unknown>;
+}
+
+/** The model as Grafana stores it (ngalert fromRawModel: defaults when absent or not a positive number). */
+export function modelWithDefaults(model: Record<string, unknown> | undefined): Record<string, unknown> {
+  const m = { ...(model ?? {}) };
+  if (!(typeof m.maxDataPoints === 'number' && m.maxDataPoints > 0))
+    m.maxDataPoints = DEFAULT_MAX_DATA_POINTS;
+  if (!(typeof m.intervalMs === 'number' && m.intervalMs > 0)) m.intervalMs = DEFAULT_INTERVAL_MS;
+  return m;
+}
+
+function queryView(q: GrafanaQuery | AlertQueryBody): QueryView {
+  const model = modelWithDefaults(q.model);
+  const fromModel =
+    typeof model.queryType === 'string' && model.queryType !== '' ? model.queryType : undefined;
+  return {
+    refId: q.refId,
+    queryType: fromModel ?? q.queryType ?? '',
+    relativeTimeRange: { from: q.relativeTimeRange?.from ?? 0, to: q.relativeTimeRange?.to ?? 0 },
+    datasourceUid: q.datasourceUid,
+    model,
+  };
+}
+
+function nonEmpty(o: Record<string, unknown> | null | undefined): Record<string, unknown> | undefined {
+  return o && Object.keys(o).length > 0 ? o : undefined;
+}
+
+export function ruleView(
+  r: GrafanaRule | DesiredRule,
+  compareOptional: { keepFiringFor: boolean },
+): RuleView {
+  const view: RuleView = {
+    uid: r.uid,
+    title: r.title,
+    condition: r.condition,
+    data: (r.data ?? []).map(queryView),
+    noDataState: r.noDataState ?? 'NoData',
+    execErrState: r.execErrState ?? 'Alerting',
+    forMs: parseDuration(r.for ?? '0s') ?? 0,
+    annotations: r.annotations ?? {},
+    labels: r.labels ?? {},
+    isPaused: r.isPaused ?? false,
+  };
+  const ns = nonEmpty(r.notification_settings);
+  if (ns) view.notification_settings = ns;
+  const rec = nonEmpty(r.record);
+  if (rec) view.record = rec;
+  if (compareOptional.keepFiringFor) view.keepFiringForMs = parseDuration(r.keepFiringFor ?? '0s') ?? 0;
+  return view;
+}
+
+export interface RuleGroupView {
+  interval: number;
+  rules: RuleView[];
+}
+
+export function desiredRuleGroupView(g: DesiredRuleGroup): RuleGroupView {
+  return {
+    interval: g.intervalSeconds,
+    rules: g.rules.map((r) => ruleView(r, { keepFiringFor: r.keepFiringFor !== undefined })),
+  };
+}
+
+export function grafanaRuleGroupView(g: GrafanaRuleGroup, desired: DesiredRuleGroup): RuleGroupView {
+  const wantsKff = new Set(desired.rules.filter((r) => r.keepFiringFor !== undefined).map((r) => r.uid));
+  return {
+    interval: g.interval,
+    rules: (g.rules ?? []).map((r) => ruleView(r, { keepFiringFor: wantsKff.has(r.uid) })),
+  };
+}

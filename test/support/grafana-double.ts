@@ -1,0 +1,1264 @@
+// A Grafana HTTP API double over real HTTP (node:http on 127.0.0.1, port 0), written from
+// ../shared/reference/grafana/CONTRACTS.md section A: health, auth and org header, dashboards
+// (uid validation, versions, overwrite and 412, move to the root when folderUid is omitted,
+// versions list in either shape, search), folders (409 on uid or title, nesting, counts, move),
+// datasources (409 name/uid, secrets never returned, readOnly → 403, defaults filled in on read,
+// optimistic version lock, health), alerting provisioning rule groups (PUT replaces the group;
+// provenance "api" unless X-Disable-Provenance is present; models get intervalMs/maxDataPoints).
+// Error bodies are {"message"} or {"status","message"} as Grafana writes them.
+//
+// It shares no code with src/grafana on purpose: a bug there must not be mirrored here.
+// Test hooks: fault injection (failNext), a request log (Authorization values never kept), seeding,
+// and editDashboardAsUser for drift.
+
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+export interface FaultRule {
+  method?: string;
+  path?: RegExp | string;
+  /** Respond with this status (default: none — a delay or reset only). */
+  status?: number;
+  /** How many matching requests it applies to (default 1). */
+  times?: number;
+  /** Retry-After header value (seconds or an HTTP date). */
+  retryAfter?: string | number;
+  body?: unknown;
+  /** Destroy the socket without answering (a connection reset). */
+  reset?: boolean;
+  /** Wait before answering (or before carrying on normally when no status/reset is given). */
+  delayMs?: number;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  orgId?: string;
+  auth: 'bearer' | 'basic' | 'none';
+  /** Request headers; the Authorization value is never kept. */
+  headers: Record<string, string>;
+  body?: unknown;
+  fault: boolean;
+}
+
+export interface GrafanaDoubleOptions {
+  token?: string;
+  basic?: { user: string; password: string };
+  /** Grafana version in /api/health; null hides it (hide_version). */
+  version?: string | null;
+  orgs?: number[];
+  /** Body of GET .../versions: object = 11.6+ {continueToken, versions}, array = older. */
+  versionsShape?: 'object' | 'array';
+  /** Server min_refresh_interval: a lower dashboard refresh is silently raised. */
+  minRefreshInterval?: string;
+  maxFolderDepth?: number;
+  /** Added to every response, to model a real network. */
+  latencyMs?: number;
+}
+
+interface StoredVersion {
+  version: number;
+  message: string;
+  created: string;
+  createdBy: string;
+}
+
+interface StoredDashboard {
+  id: number;
+  uid: string;
+  title: string;
+  data: Record<string, unknown>;
+  version: number;
+  folderUid: string;
+  created: string;
+  updated: string;
+  createdBy: string;
+  updatedBy: string;
+  versions: StoredVersion[];
+  pluginId?: string;
+  provisioned?: boolean;
+}
+
+interface StoredFolder {
+  id: number;
+  uid: string;
+  title: string;
+  parentUid: string;
+  version: number;
+  created: string;
+  updated: string;
+}
+
+interface StoredDatasource {
+  id: number;
+  uid: string;
+  name: string;
+  type: string;
+  access: string;
+  url: string;
+  user: string;
+  database: string;
+  basicAuth: boolean;
+  basicAuthUser: string;
+  withCredentials: boolean;
+  isDefault: boolean;
+  jsonData: Record<string, unknown>;
+  secure: Record<string, string>;
+  version: number;
+  readOnly: boolean;
+  health: { ok: boolean; message: string };
+}
+
+interface StoredRule {
+  id: number;
+  uid: string;
+  folderUID: string;
+  ruleGroup: string;
+  title: string;
+  condition: string;
+  data: Record<string, unknown>[];
+  noDataState: string;
+  execErrState: string;
+  for: string;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  isPaused: boolean;
+  notification_settings?: unknown;
+  record?: unknown;
+  provenance: string;
+  updated: string;
+  groupIndex: number;
+}
+
+interface StoredGroup {
+  folderUid: string;
+  title: string;
+  interval: number;
+  ruleUids: string[];
+}
+
+class OrgState {
+  nextId = 1;
+  dashboards = new Map<string, StoredDashboard>();
+  folders = new Map<string, StoredFolder>();
+  datasources = new Map<string, StoredDatasource>();
+  rules = new Map<string, StoredRule>();
+  groups = new Map<string, StoredGroup>();
+  constructor(readonly orgId: number) {}
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(
+      typeof body === 'object' && body && 'message' in body
+        ? String((body as { message: unknown }).message)
+        : String(status),
+    );
+  }
+}
+
+const UID_RE = /^[a-zA-Z0-9\-_]*$/;
+const NO_DATA = ['NoData', 'Alerting', 'OK', 'KeepLast'];
+const EXEC_ERR = ['Error', 'Alerting', 'OK', 'KeepLast'];
+
+const err = (status: number, message: string, grafanaStatus?: string) =>
+  new HttpError(status, grafanaStatus ? { status: grafanaStatus, message } : { message });
+
+export class GrafanaDouble {
+  readonly requests: LoggedRequest[] = [];
+  healthy = true;
+  /** Most requests being handled at the same moment (concurrency seen from the server). */
+  maxInFlight = 0;
+  private inFlight = 0;
+  private readonly faults: (FaultRule & { left: number })[] = [];
+  private readonly orgs = new Map<number, OrgState>();
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+    readonly opts: Required<Pick<GrafanaDoubleOptions, 'token' | 'versionsShape' | 'maxFolderDepth'>> &
+      GrafanaDoubleOptions,
+  ) {
+    for (const o of opts.orgs ?? [1]) this.orgs.set(o, new OrgState(o));
+  }
+
+  static async start(options: GrafanaDoubleOptions = {}): Promise<GrafanaDouble> {
+    const opts = {
+      token: 'glsa_test_token_0123456789',
+      versionsShape: 'object' as const,
+      maxFolderDepth: 4,
+      ...options,
+    };
+    const ref: { self?: GrafanaDouble } = {};
+    const server = http.createServer((req, res) => void ref.self!.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const self = new GrafanaDouble(server, `http://127.0.0.1:${port}`, opts);
+    ref.self = self;
+    server.on('connection', (s) => {
+      self.sockets.add(s);
+      s.on('close', () => self.sockets.delete(s));
+    });
+    return self;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---------------------------------------------------------------- test hooks
+
+  failNext(rule: FaultRule): void {
+    this.faults.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  writes(): LoggedRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+  }
+
+  clearLog(): void {
+    this.requests.length = 0;
+    this.maxInFlight = 0;
+  }
+
+  org(orgId = 1): OrgState {
+    const o = this.orgs.get(orgId);
+    if (!o) throw new Error(`no org ${orgId}`);
+    return o;
+  }
+
+  dashboard(
+    uid: string,
+    orgId = 1,
+  ):
+    | { dashboard: Record<string, unknown>; folderUid: string; version: number; versions: StoredVersion[] }
+    | undefined {
+    const d = this.org(orgId).dashboards.get(uid);
+    return (
+      d && {
+        dashboard: structuredClone(d.data),
+        folderUid: d.folderUid,
+        version: d.version,
+        versions: [...d.versions],
+      }
+    );
+  }
+
+  seedFolder(f: { uid: string; title: string; parentUid?: string }, orgId = 1): void {
+    const o = this.org(orgId);
+    const now = new Date().toISOString();
+    o.folders.set(f.uid, {
+      id: o.nextId++,
+      uid: f.uid,
+      title: f.title,
+      parentUid: f.parentUid ?? '',
+      version: 1,
+      created: now,
+      updated: now,
+    });
+  }
+
+  seedDashboard(
+    dashboard: Record<string, unknown>,
+    opts: {
+      folderUid?: string;
+      message?: string;
+      user?: string;
+      provisioned?: boolean;
+      pluginId?: string;
+      orgId?: number;
+    } = {},
+  ): void {
+    const o = this.org(opts.orgId ?? 1);
+    this.saveDashboard(
+      o,
+      { dashboard, folderUid: opts.folderUid ?? '', overwrite: true, message: opts.message ?? '' },
+      opts.user ?? 'admin',
+    );
+    const d = o.dashboards.get(String(dashboard.uid))!;
+    if (opts.provisioned) d.provisioned = true;
+    if (opts.pluginId) d.pluginId = opts.pluginId;
+  }
+
+  /** A person edits the dashboard in the UI and saves it (a new version, their message). */
+  editDashboardAsUser(
+    uid: string,
+    mutate: (dashboard: Record<string, unknown>) => void,
+    opts: { message?: string; user?: string; orgId?: number } = {},
+  ): void {
+    const o = this.org(opts.orgId ?? 1);
+    const d = o.dashboards.get(uid);
+    if (!d) throw new Error(`no dashboard ${uid}`);
+    const next = structuredClone(d.data);
+    mutate(next);
+    this.saveDashboard(
+      o,
+      { dashboard: next, folderUid: d.folderUid, overwrite: false, message: opts.message ?? '' },
+      opts.user ?? 'alice',
+    );
+  }
+
+  seedDatasource(
+    ds: {
+      uid: string;
+      name: string;
+      type: string;
+      url?: string;
+      jsonData?: Record<string, unknown>;
+      access?: string;
+      isDefault?: boolean;
+    },
+    opts: { readOnly?: boolean; secureJsonData?: Record<string, string>; orgId?: number } = {},
+  ): void {
+    const o = this.org(opts.orgId ?? 1);
+    o.datasources.set(ds.uid, {
+      id: o.nextId++,
+      uid: ds.uid,
+      name: ds.name,
+      type: ds.type,
+      access: ds.access ?? 'proxy',
+      url: ds.url ?? '',
+      user: '',
+      database: '',
+      basicAuth: false,
+      basicAuthUser: '',
+      withCredentials: false,
+      isDefault: ds.isDefault ?? false,
+      jsonData: ds.jsonData ?? {},
+      secure: { ...(opts.secureJsonData ?? {}) },
+      version: 1,
+      readOnly: opts.readOnly ?? false,
+      health: { ok: true, message: 'Data source is working' },
+    });
+  }
+
+  datasourceSecret(uid: string, key: string, orgId = 1): string | undefined {
+    return this.org(orgId).datasources.get(uid)?.secure[key];
+  }
+
+  setDatasourceHealth(uid: string, health: { ok: boolean; message: string }, orgId = 1): void {
+    const ds = this.org(orgId).datasources.get(uid);
+    if (!ds) throw new Error(`no datasource ${uid}`);
+    ds.health = health;
+  }
+
+  ruleProvenance(uid: string, orgId = 1): string | undefined {
+    return this.org(orgId).rules.get(uid)?.provenance;
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    let done = false;
+    const leave = () => {
+      if (!done) {
+        done = true;
+        this.inFlight--;
+      }
+    };
+    res.on('close', leave);
+    res.on('finish', leave);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = await readAll(req);
+    const authHeader = req.headers.authorization;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined) continue;
+      headers[k] =
+        k === 'authorization' ? `${String(v).split(' ')[0]} [redacted]` : Array.isArray(v) ? v.join(', ') : v;
+    }
+    let body: unknown;
+    let badJson = false;
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        badJson = true;
+      }
+    }
+    const entry: LoggedRequest = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+      ...(req.headers['x-grafana-org-id'] ? { orgId: String(req.headers['x-grafana-org-id']) } : {}),
+      auth: authHeader?.startsWith('Bearer ')
+        ? 'bearer'
+        : authHeader?.startsWith('Basic ')
+          ? 'basic'
+          : 'none',
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      fault: false,
+    };
+    this.requests.push(entry);
+
+    const fault = this.faults.find(
+      (f) =>
+        f.left > 0 &&
+        (!f.method || f.method.toUpperCase() === method) &&
+        (!f.path || (typeof f.path === 'string' ? url.pathname === f.path : f.path.test(url.pathname))),
+    );
+    if (fault) {
+      fault.left--;
+      entry.fault = true;
+      if (fault.delayMs) await sleep(fault.delayMs);
+      if (fault.reset) {
+        entry.status = -1;
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status) {
+        const extra: Record<string, string> = {};
+        if (fault.retryAfter !== undefined) extra['Retry-After'] = String(fault.retryAfter);
+        this.send(
+          res,
+          entry,
+          fault.status,
+          fault.body ?? { message: http.STATUS_CODES[fault.status] ?? 'error' },
+          extra,
+        );
+        return;
+      }
+    }
+    if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
+
+    try {
+      if (badJson) throw err(400, 'bad request data');
+      if (url.pathname === '/api/health' && (method === 'GET' || method === 'HEAD')) {
+        const h: Record<string, string> = {};
+        if (this.opts.version !== null)
+          Object.assign(h, { commit: 'd0ub1e0', version: this.opts.version ?? '11.6.1' });
+        const payload = { ...h, database: this.healthy ? 'ok' : 'failing' };
+        entry.status = this.healthy ? 200 : 503;
+        res.writeHead(entry.status, { 'Content-Type': 'application/json; charset=UTF-8' });
+        res.end(JSON.stringify(payload, null, 2));
+        return;
+      }
+      const user = this.authenticate(authHeader);
+      const orgHeader = req.headers['x-grafana-org-id'];
+      const orgId = orgHeader === undefined ? 1 : Number(orgHeader);
+      const org = this.orgs.get(orgId);
+      if (!org) throw err(401, `user is not a member of organization ${String(orgHeader)}`);
+      const out = this.route(method, url, body, org, user, req.headers);
+      this.send(res, entry, out.status, out.body);
+    } catch (e) {
+      if (e instanceof HttpError) this.send(res, entry, e.status, e.body);
+      else this.send(res, entry, 500, { message: 'Internal Server Error', traceID: '' });
+    }
+  }
+
+  private send(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    entry.status = status;
+    if (status === 204) {
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  private authenticate(header: string | undefined): string {
+    if (!header) throw err(401, 'Unauthorized');
+    if (header.startsWith('Bearer ')) {
+      if (header.slice(7) === this.opts.token) return 'sa-1-dashboard-ci';
+      throw err(401, 'invalid API key');
+    }
+    if (header.startsWith('Basic ') && this.opts.basic) {
+      const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (decoded.slice(0, i) === this.opts.basic.user && decoded.slice(i + 1) === this.opts.basic.password)
+        return this.opts.basic.user;
+    }
+    throw err(401, 'Unauthorized');
+  }
+
+  private route(
+    method: string,
+    url: URL,
+    body: unknown,
+    o: OrgState,
+    user: string,
+    headers: http.IncomingHttpHeaders,
+  ): { status: number; body: unknown } {
+    const p = url.pathname;
+    const q = url.searchParams;
+    let m: RegExpExecArray | null;
+    const ok = (b: unknown) => ({ status: 200, body: b });
+
+    // Dashboards
+    if (p === '/api/dashboards/db' && method === 'POST')
+      return ok(this.saveDashboard(o, body as SaveCmd, user));
+    if ((m = /^\/api\/dashboards\/uid\/([^/]+)\/versions$/.exec(p)) && method === 'GET') {
+      const d = o.dashboards.get(dec(m[1]!));
+      if (!d) throw err(404, 'Dashboard not found', 'not-found');
+      const limit = Number(q.get('limit') ?? 0) || d.versions.length;
+      const list = [...d.versions]
+        .sort((a, b) => b.version - a.version)
+        .slice(0, limit)
+        .map((v, i) => ({
+          id: d.id * 1000 + v.version,
+          dashboardId: d.id,
+          uid: d.uid,
+          parentVersion: Math.max(0, v.version - 1),
+          restoredFrom: 0,
+          version: v.version,
+          created: v.created,
+          createdBy: v.createdBy,
+          message: v.message,
+          _i: i,
+        }))
+        .map(({ _i, ...v }) => v);
+      return ok(this.opts.versionsShape === 'array' ? list : { continueToken: '', versions: list });
+    }
+    if ((m = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(p))) {
+      const uid = dec(m[1]!);
+      const d = o.dashboards.get(uid);
+      if (method === 'GET') {
+        if (!d) throw err(404, 'Dashboard not found', 'not-found');
+        const f = d.folderUid ? o.folders.get(d.folderUid) : undefined;
+        return ok({
+          dashboard: { ...structuredClone(d.data), id: d.id, uid: d.uid, version: d.version },
+          meta: {
+            type: 'db',
+            canSave: true,
+            canEdit: true,
+            canAdmin: true,
+            canStar: true,
+            canDelete: true,
+            slug: slug(d.title),
+            url: `/d/${d.uid}/${slug(d.title)}`,
+            expires: '0001-01-01T00:00:00Z',
+            created: d.created,
+            updated: d.updated,
+            updatedBy: d.updatedBy,
+            createdBy: d.createdBy,
+            version: d.version,
+            hasAcl: false,
+            isFolder: false,
+            folderId: f?.id ?? 0,
+            folderUid: d.folderUid,
+            folderTitle: f?.title ?? 'General',
+            folderUrl: f ? `/dashboards/f/${f.uid}/${slug(f.title)}` : '',
+            provisioned: d.provisioned ?? false,
+            provisionedExternalId: '',
+          },
+        });
+      }
+      if (method === 'DELETE') {
+        if (!d) throw err(404, 'Dashboard not found', 'not-found');
+        if (d.provisioned) throw err(400, 'provisioned dashboard cannot be deleted');
+        o.dashboards.delete(uid);
+        return ok({ title: d.title, message: `Dashboard ${d.title} deleted`, uid });
+      }
+    }
+    if (p === '/api/search' && method === 'GET') return ok(this.search(o, q));
+
+    // Folders
+    if (p === '/api/folders' && method === 'GET') {
+      const parent = q.get('parentUid') ?? '';
+      const limit = Math.min(Number(q.get('limit') ?? 1000) || 1000, 5000);
+      const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+      const list = [...o.folders.values()]
+        .filter((f) => f.parentUid === parent)
+        .sort((a, b) => a.title.localeCompare(b.title))
+        .slice((page - 1) * limit, page * limit)
+        .map((f) => ({
+          id: f.id,
+          uid: f.uid,
+          title: f.title,
+          ...(f.parentUid ? { parentUid: f.parentUid } : {}),
+        }));
+      return ok(list);
+    }
+    if (p === '/api/folders' && method === 'POST')
+      return ok(this.createFolder(o, body as Record<string, unknown>));
+    if ((m = /^\/api\/folders\/([^/]+)\/counts$/.exec(p)) && method === 'GET') {
+      const f = o.folders.get(dec(m[1]!));
+      if (!f) throw err(404, 'folder not found', 'not-found');
+      const sub = this.descendants(o, f.uid);
+      const inside = new Set([f.uid, ...sub]);
+      return ok({
+        folder: sub.length,
+        dashboard: [...o.dashboards.values()].filter((d) => inside.has(d.folderUid)).length,
+        alertrule: [...o.rules.values()].filter((r) => inside.has(r.folderUID)).length,
+        librarypanel: 0,
+      });
+    }
+    if ((m = /^\/api\/folders\/([^/]+)\/move$/.exec(p)) && method === 'POST') {
+      const f = o.folders.get(dec(m[1]!));
+      if (!f) throw err(404, 'folder not found', 'not-found');
+      const parentUid = String((body as { parentUid?: unknown })?.parentUid ?? '');
+      if (parentUid && !o.folders.has(parentUid)) throw err(404, 'folder not found', 'not-found');
+      if (parentUid === f.uid || this.descendants(o, f.uid).includes(parentUid))
+        throw err(400, 'Cannot move a folder into itself or one of its descendants');
+      if (
+        [...o.folders.values()].some(
+          (x) => x.uid !== f.uid && x.parentUid === parentUid && x.title === f.title,
+        )
+      )
+        throw err(409, 'a folder with the same name already exists in the destination');
+      f.parentUid = parentUid;
+      f.version++;
+      return ok(this.folderDto(o, f));
+    }
+    if ((m = /^\/api\/folders\/([^/]+)$/.exec(p))) {
+      const uid = dec(m[1]!);
+      const f = o.folders.get(uid);
+      if (method === 'GET') {
+        if (!f) throw err(404, 'folder not found', 'not-found');
+        return ok(this.folderDto(o, f));
+      }
+      if (method === 'PUT') {
+        if (!f) throw err(404, 'folder not found', 'not-found');
+        const b = (body ?? {}) as { title?: unknown; version?: unknown; overwrite?: unknown };
+        if (!b.overwrite && Number(b.version) !== f.version)
+          throw err(412, 'the folder has been changed by someone else', 'version-mismatch');
+        const title = String(b.title ?? '').trim();
+        if (!title) throw err(400, 'folder title cannot be empty');
+        if (
+          [...o.folders.values()].some(
+            (x) => x.uid !== uid && x.parentUid === f.parentUid && x.title === title,
+          )
+        )
+          throw err(409, 'a folder or dashboard in the general folder with the same name already exists');
+        f.title = title;
+        f.version++;
+        f.updated = new Date().toISOString();
+        return ok(this.folderDto(o, f));
+      }
+      if (method === 'DELETE') {
+        if (!f) throw err(404, 'folder not found', 'not-found');
+        const inside = new Set([uid, ...this.descendants(o, uid)]);
+        const rules = [...o.rules.values()].filter((r) => inside.has(r.folderUID));
+        if (rules.length && q.get('forceDeleteRules') !== 'true')
+          throw err(400, 'folder cannot be deleted: folder contains alert rules');
+        for (const r of rules) o.rules.delete(r.uid);
+        for (const [k, g] of o.groups) if (inside.has(g.folderUid)) o.groups.delete(k);
+        for (const d of [...o.dashboards.values()]) if (inside.has(d.folderUid)) o.dashboards.delete(d.uid);
+        for (const x of inside) o.folders.delete(x);
+        return ok({ id: f.id, title: f.title, message: `Folder ${f.title} deleted` });
+      }
+    }
+
+    // Datasources
+    if (p === '/api/datasources' && method === 'GET')
+      return ok([...o.datasources.values()].map((d) => this.dsDto(o, d)));
+    if (p === '/api/datasources' && method === 'POST')
+      return ok(this.addDatasource(o, body as Record<string, unknown>));
+    if ((m = /^\/api\/datasources\/uid\/([^/]+)\/health$/.exec(p)) && method === 'GET') {
+      const d = o.datasources.get(dec(m[1]!));
+      if (!d) throw err(404, 'Data source not found');
+      if (!d.health.ok) return { status: 400, body: { status: 'ERROR', message: d.health.message } };
+      return ok({ status: 'OK', message: d.health.message });
+    }
+    if ((m = /^\/api\/datasources\/name\/([^/]+)$/.exec(p)) && method === 'GET') {
+      const name = dec(m[1]!);
+      const d = [...o.datasources.values()].find((x) => x.name === name);
+      if (!d) throw err(404, 'Data source not found');
+      return ok(this.dsDto(o, d));
+    }
+    if ((m = /^\/api\/datasources\/uid\/([^/]+)$/.exec(p))) {
+      const uid = dec(m[1]!);
+      const d = o.datasources.get(uid);
+      if (method === 'GET') {
+        if (!d) throw err(404, 'Data source not found');
+        return ok(this.dsDto(o, d));
+      }
+      if (method === 'PUT') return ok(this.updateDatasource(o, uid, body as Record<string, unknown>));
+      if (method === 'DELETE') {
+        if (!d) throw err(404, 'Data source not found');
+        if (d.readOnly) throw err(403, 'Cannot delete read-only data source');
+        o.datasources.delete(uid);
+        return ok({ message: 'Data source deleted' });
+      }
+    }
+
+    // Alerting provisioning
+    if ((m = /^\/api\/v1\/provisioning\/folder\/([^/]+)\/rule-groups\/([^/]+)$/.exec(p))) {
+      const folderUid = dec(m[1]!);
+      const title = dec(m[2]!);
+      const key = `${folderUid}\u0000${title}`;
+      if (method === 'GET') {
+        const g = o.groups.get(key);
+        if (!g) throw err(404, 'rule group does not exist');
+        return ok(this.groupDto(o, g));
+      }
+      if (method === 'PUT') {
+        const provenance = headers['x-disable-provenance'] !== undefined ? '' : 'api';
+        return ok(this.replaceGroup(o, folderUid, title, body as Record<string, unknown>, provenance));
+      }
+      if (method === 'DELETE') {
+        const g = o.groups.get(key);
+        if (!g) throw err(404, 'rule group does not exist');
+        for (const uid of g.ruleUids) o.rules.delete(uid);
+        o.groups.delete(key);
+        return { status: 204, body: undefined };
+      }
+    }
+    if (p === '/api/v1/provisioning/alert-rules' && method === 'GET')
+      return ok([...o.rules.values()].map((r) => ruleDto(r, o.orgId)));
+
+    throw err(404, 'Not found');
+  }
+
+  // ---------------------------------------------------------------- dashboards
+
+  private saveDashboard(o: OrgState, cmd: SaveCmd, user: string): Record<string, unknown> {
+    const dash = cmd?.dashboard;
+    if (!dash || typeof dash !== 'object' || Array.isArray(dash)) throw err(400, 'bad request data');
+    const title = String(dash.title ?? '').trim();
+    if (!title) throw err(400, 'Dashboard title cannot be empty', 'empty-name');
+    if (title.length > 5000)
+      throw err(400, 'Dashboard title cannot be longer than 5000 characters', 'title-too-long');
+    let uid = dash.uid === undefined || dash.uid === null ? '' : String(dash.uid).trim();
+    if (!UID_RE.test(uid)) throw err(400, 'uid contains illegal characters');
+    if (uid.length > 40) throw err(400, 'uid too long, max 40 characters');
+    if (typeof cmd.message === 'string' && cmd.message.length > 500)
+      throw err(400, 'dashboard message too long, max 500 characters');
+    let byId: StoredDashboard | undefined;
+    const id = typeof dash.id === 'number' ? dash.id : 0;
+    if (id > 0) {
+      byId = [...o.dashboards.values()].find((d) => d.id === id);
+      if (!byId) throw err(404, 'Dashboard not found', 'not-found');
+      if (!uid) uid = byId.uid;
+    }
+    const byUid = uid ? o.dashboards.get(uid) : undefined;
+    if (byId && byUid && byId !== byUid) throw err(400, 'A dashboard with the same uid already exists');
+    const existing = byUid ?? byId;
+    if (existing) {
+      const sent = typeof dash.version === 'number' ? dash.version : 0;
+      if (sent !== existing.version && !cmd.overwrite)
+        throw err(412, 'The dashboard has been changed by someone else', 'version-mismatch');
+      if (existing.pluginId && !cmd.overwrite)
+        throw err(412, `The dashboard belongs to plugin ${existing.pluginId}.`, 'plugin-dashboard');
+      if (existing.provisioned) throw err(400, 'Cannot save provisioned dashboard');
+    }
+    // Grafana moves a dashboard to the root when no folder is given.
+    const folderUid = typeof cmd.folderUid === 'string' ? cmd.folderUid : '';
+    if (folderUid && !o.folders.has(folderUid)) throw err(400, 'folder not found');
+    if (!uid) uid = randomUid();
+    const data = structuredClone(dash);
+    if (this.opts.minRefreshInterval && typeof data.refresh === 'string' && data.refresh) {
+      const min = seconds(this.opts.minRefreshInterval);
+      const r = seconds(data.refresh);
+      if (r !== undefined && min !== undefined && r < min) data.refresh = this.opts.minRefreshInterval;
+    }
+    const now = new Date().toISOString();
+    const version = existing ? existing.version + 1 : 1;
+    const stored: StoredDashboard = {
+      id: existing?.id ?? o.nextId++,
+      uid,
+      title,
+      data,
+      version,
+      folderUid,
+      created: existing?.created ?? now,
+      updated: now,
+      createdBy: existing?.createdBy ?? user,
+      updatedBy: user,
+      versions: [
+        ...(existing?.versions ?? []),
+        { version, message: String(cmd.message ?? ''), created: now, createdBy: user },
+      ],
+      ...(existing?.pluginId ? { pluginId: existing.pluginId } : {}),
+    };
+    stored.data.id = stored.id;
+    stored.data.uid = uid;
+    stored.data.version = version;
+    o.dashboards.set(uid, stored);
+    return {
+      status: 'success',
+      slug: slug(title),
+      version,
+      id: stored.id,
+      uid,
+      url: `/d/${uid}/${slug(title)}`,
+      folderUid,
+    };
+  }
+
+  private search(o: OrgState, q: URLSearchParams): unknown[] {
+    const type = q.get('type');
+    const query = (q.get('query') ?? '').toLowerCase();
+    const tags = q.getAll('tag');
+    const uids = new Set([...q.getAll('dashboardUIDs'), ...q.getAll('dashboardUID')]);
+    const folderUids = new Set(q.getAll('folderUIDs'));
+    const limit = Math.min(Number(q.get('limit') ?? 1000) || 1000, 5000);
+    const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+    const hits: Record<string, unknown>[] = [];
+    const folderInfo = (uid: string) => {
+      const f = uid ? o.folders.get(uid) : undefined;
+      return f
+        ? {
+            folderId: f.id,
+            folderUid: f.uid,
+            folderTitle: f.title,
+            folderUrl: `/dashboards/f/${f.uid}/${slug(f.title)}`,
+          }
+        : {};
+    };
+    if (type !== 'dash-db' && tags.length === 0) {
+      for (const f of o.folders.values()) {
+        if (query && !f.title.toLowerCase().includes(query)) continue;
+        if (uids.size && !uids.has(f.uid)) continue;
+        if (folderUids.size && !folderUids.has(f.parentUid || 'general')) continue;
+        hits.push({
+          id: f.id,
+          uid: f.uid,
+          title: f.title,
+          uri: `db/${slug(f.title)}`,
+          url: `/dashboards/f/${f.uid}/${slug(f.title)}`,
+          slug: '',
+          type: 'dash-folder',
+          tags: [],
+          isStarred: false,
+          sortMeta: 0,
+          ...folderInfo(f.parentUid),
+        });
+      }
+    }
+    if (type !== 'dash-folder') {
+      for (const d of o.dashboards.values()) {
+        if (query && !d.title.toLowerCase().includes(query)) continue;
+        const dtags = Array.isArray(d.data.tags) ? (d.data.tags as string[]) : [];
+        if (tags.some((t) => !dtags.includes(t))) continue;
+        if (uids.size && !uids.has(d.uid)) continue;
+        if (folderUids.size && !folderUids.has(d.folderUid || 'general')) continue;
+        hits.push({
+          id: d.id,
+          uid: d.uid,
+          title: d.title,
+          uri: `db/${slug(d.title)}`,
+          url: `/d/${d.uid}/${slug(d.title)}`,
+          slug: '',
+          type: 'dash-db',
+          tags: dtags,
+          isStarred: false,
+          sortMeta: 0,
+          ...folderInfo(d.folderUid),
+        });
+      }
+    }
+    hits.sort((a, b) =>
+      a.type === b.type ? String(a.title).localeCompare(String(b.title)) : a.type === 'dash-folder' ? -1 : 1,
+    );
+    return hits.slice((page - 1) * limit, page * limit);
+  }
+
+  // ---------------------------------------------------------------- folders
+
+  private createFolder(o: OrgState, b: Record<string, unknown>): unknown {
+    const title = String(b?.title ?? '').trim();
+    if (!title) throw err(400, 'folder title cannot be empty');
+    const uid = b.uid === undefined || b.uid === null || b.uid === '' ? randomUid() : String(b.uid);
+    if (!UID_RE.test(uid)) throw err(400, 'uid contains illegal characters');
+    if (uid.length > 40) throw err(400, 'uid too long, max 40 characters');
+    const parentUid = typeof b.parentUid === 'string' ? b.parentUid : '';
+    if (parentUid) {
+      if (!o.folders.has(parentUid)) throw err(404, 'folder not found', 'not-found');
+      if (this.depth(o, parentUid) + 1 >= this.opts.maxFolderDepth)
+        throw err(400, 'Maximum nested folder depth reached');
+    }
+    if (o.folders.has(uid) || o.dashboards.has(uid))
+      throw err(409, 'a folder/dashboard with the same uid already exists');
+    if ([...o.folders.values()].some((f) => f.parentUid === parentUid && f.title === title))
+      throw err(409, 'a folder or dashboard in the general folder with the same name already exists');
+    const now = new Date().toISOString();
+    const f: StoredFolder = { id: o.nextId++, uid, title, parentUid, version: 1, created: now, updated: now };
+    o.folders.set(uid, f);
+    return this.folderDto(o, f);
+  }
+
+  private folderDto(o: OrgState, f: StoredFolder): Record<string, unknown> {
+    const parents: Record<string, unknown>[] = [];
+    let p = f.parentUid ? o.folders.get(f.parentUid) : undefined;
+    while (p) {
+      parents.unshift({ uid: p.uid, title: p.title, id: p.id });
+      p = p.parentUid ? o.folders.get(p.parentUid) : undefined;
+    }
+    return {
+      id: f.id,
+      uid: f.uid,
+      orgId: o.orgId,
+      title: f.title,
+      url: `/dashboards/f/${f.uid}/${slug(f.title)}`,
+      hasAcl: false,
+      canSave: true,
+      canEdit: true,
+      canAdmin: true,
+      canDelete: true,
+      createdBy: 'admin',
+      created: f.created,
+      updatedBy: 'admin',
+      updated: f.updated,
+      version: f.version,
+      // parentUid and parents only for nested folders.
+      ...(f.parentUid ? { parentUid: f.parentUid, parents } : {}),
+    };
+  }
+
+  private depth(o: OrgState, uid: string): number {
+    let d = 0;
+    let f = o.folders.get(uid);
+    while (f?.parentUid) {
+      d++;
+      f = o.folders.get(f.parentUid);
+    }
+    return d;
+  }
+
+  private descendants(o: OrgState, uid: string): string[] {
+    const out: string[] = [];
+    const walk = (u: string) => {
+      for (const f of o.folders.values()) {
+        if (f.parentUid === u) {
+          out.push(f.uid);
+          walk(f.uid);
+        }
+      }
+    };
+    walk(uid);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- datasources
+
+  private dsDto(o: OrgState, d: StoredDatasource): Record<string, unknown> {
+    return {
+      id: d.id,
+      uid: d.uid,
+      orgId: o.orgId,
+      name: d.name,
+      type: d.type,
+      typeLogoUrl: `public/plugins/${d.type}/img/logo.svg`,
+      access: d.access || 'proxy',
+      url: d.url,
+      user: d.user,
+      database: d.database,
+      basicAuth: d.basicAuth,
+      basicAuthUser: d.basicAuthUser,
+      withCredentials: d.withCredentials,
+      isDefault: d.isDefault,
+      jsonData: structuredClone(d.jsonData),
+      // Secrets never come back: only which keys are set.
+      secureJsonFields: Object.fromEntries(Object.keys(d.secure).map((k) => [k, true])),
+      version: d.version,
+      readOnly: d.readOnly,
+      apiVersion: '',
+    };
+  }
+
+  private validateDs(b: Record<string, unknown>): void {
+    if (!b || typeof b !== 'object') throw err(400, 'bad request data');
+    if (typeof b.name !== 'string' || !b.name) throw err(400, 'bad request data: Name is required');
+    if (typeof b.type !== 'string' || !b.type) throw err(400, 'bad request data: Type is required');
+    if (
+      typeof b.url === 'string' &&
+      b.url !== '' &&
+      /^(?!https?:\/\/|[a-z]+:\/\/)/i.test(b.url) &&
+      !/^[\w.-]+(:\d+)?$/.test(b.url)
+    ) {
+      throw err(400, `Validation error, invalid URL: "${b.url}"`);
+    }
+    const jd = b.jsonData as Record<string, unknown> | undefined;
+    if (jd && typeof jd === 'object' && 'teamHttpHeaders' in jd)
+      throw err(403, 'Cannot create datasource with team HTTP headers, need to be admin');
+  }
+
+  private addDatasource(o: OrgState, b: Record<string, unknown>): unknown {
+    this.validateDs(b);
+    const uid = typeof b.uid === 'string' && b.uid ? b.uid : randomUid();
+    if ([...o.datasources.values()].some((d) => d.name === b.name))
+      throw err(409, 'data source with the same name already exists');
+    if (o.datasources.has(uid)) throw err(409, 'data source with the same uid already exists');
+    const d: StoredDatasource = {
+      id: o.nextId++,
+      uid,
+      ...dsFields(b),
+      secure: stringRecord(b.secureJsonData),
+      version: 1,
+      readOnly: false,
+      health: { ok: true, message: 'Data source is working' },
+    };
+    if (d.isDefault) for (const x of o.datasources.values()) x.isDefault = false;
+    o.datasources.set(uid, d);
+    return { message: 'Datasource added', id: d.id, name: d.name, datasource: this.dsDto(o, d) };
+  }
+
+  private updateDatasource(o: OrgState, uid: string, b: Record<string, unknown>): unknown {
+    const d = o.datasources.get(uid);
+    if (!d) throw err(404, 'Data source not found');
+    if (d.readOnly) throw err(403, 'Cannot update read-only data source');
+    this.validateDs(b);
+    if ([...o.datasources.values()].some((x) => x.uid !== uid && x.name === b.name))
+      throw err(409, 'Failed to update datasource: data source with the same name already exists');
+    const sentVersion = typeof b.version === 'number' ? b.version : 0;
+    // Optimistic lock only when a version is sent; a newer version than stored is allowed.
+    if (sentVersion !== 0 && d.version > sentVersion)
+      throw err(409, 'Datasource has already been updated by someone else. Please reload and try again');
+    Object.assign(d, dsFields(b));
+    // Secret keys omitted from an update keep their stored values.
+    d.secure = { ...d.secure, ...stringRecord(b.secureJsonData) };
+    d.version = (sentVersion || d.version) + 1;
+    if (d.isDefault) for (const x of o.datasources.values()) if (x !== d) x.isDefault = false;
+    return { message: 'Datasource updated', id: d.id, name: d.name, datasource: this.dsDto(o, d) };
+  }
+
+  // ---------------------------------------------------------------- alerting
+
+  private replaceGroup(
+    o: OrgState,
+    folderUid: string,
+    title: string,
+    b: Record<string, unknown>,
+    provenance: string,
+  ): unknown {
+    if (!b || typeof b !== 'object') throw err(400, 'bad request data');
+    if (!o.folders.has(folderUid)) throw err(400, `invalid alert rule: folder ${folderUid} does not exist`);
+    const interval = Number(b.interval);
+    if (!Number.isInteger(interval) || interval <= 0 || interval % 10 !== 0)
+      throw err(
+        400,
+        `invalid alert rule: interval (${String(b.interval)}s) should be non-zero and divided exactly by scheduler interval: 10s`,
+      );
+    if (!Array.isArray(b.rules)) throw err(400, 'invalid alert rule: rules are required');
+    const now = new Date().toISOString();
+    const incoming: StoredRule[] = b.rules.map((raw: unknown, i: number) => {
+      const r = (raw ?? {}) as Record<string, unknown>;
+      const uid = typeof r.uid === 'string' && r.uid ? r.uid : randomUid();
+      if (!UID_RE.test(uid) || uid.length > 40) throw err(400, `invalid alert rule: invalid uid "${uid}"`);
+      const ruleTitle = String(r.title ?? '').trim();
+      if (!ruleTitle) throw err(400, 'invalid alert rule: title is required');
+      const data = Array.isArray(r.data) ? (r.data as Record<string, unknown>[]) : [];
+      if (data.length === 0) throw err(400, `invalid alert rule: rule "${ruleTitle}" has no queries`);
+      const condition = String(r.condition ?? '');
+      if (!data.some((q) => q.refId === condition))
+        throw err(
+          400,
+          `invalid alert rule: condition ${condition} does not exist, must be one of [${data.map((q) => q.refId).join(' ')}]`,
+        );
+      const noDataState = String(r.noDataState ?? '');
+      if (!NO_DATA.includes(noDataState))
+        throw err(400, `invalid alert rule: unknown NoData state "${noDataState}"`);
+      const execErrState = String(r.execErrState ?? '');
+      if (!EXEC_ERR.includes(execErrState))
+        throw err(400, `invalid alert rule: unknown Error state "${execErrState}"`);
+      const forSec = seconds(String(r.for ?? ''));
+      if (forSec === undefined) throw err(400, `invalid alert rule: invalid duration "${String(r.for)}"`);
+      const prior = o.rules.get(uid);
+      return {
+        id: prior?.id ?? o.nextId++,
+        uid,
+        folderUID: folderUid,
+        ruleGroup: title,
+        title: ruleTitle,
+        condition,
+        data: data.map((q) => storeQuery(q, ruleTitle)),
+        noDataState,
+        execErrState,
+        for: promDuration(forSec),
+        annotations: stringRecord(r.annotations),
+        labels: stringRecord(r.labels),
+        isPaused: r.isPaused === true,
+        ...(r.notification_settings ? { notification_settings: r.notification_settings } : {}),
+        ...(r.record ? { record: r.record } : {}),
+        provenance,
+        updated: now,
+        groupIndex: i + 1,
+      };
+    });
+    const key = `${folderUid}\u0000${title}`;
+    const before = o.groups.get(key);
+    const keep = new Set(incoming.map((r) => r.uid));
+    // The body replaces the group: rules missing from it are deleted.
+    for (const uid of before?.ruleUids ?? []) if (!keep.has(uid)) o.rules.delete(uid);
+    for (const r of incoming) {
+      const prior = o.rules.get(r.uid);
+      if (prior && (prior.folderUID !== folderUid || prior.ruleGroup !== title)) {
+        const other = o.groups.get(`${prior.folderUID}\u0000${prior.ruleGroup}`);
+        if (other) other.ruleUids = other.ruleUids.filter((u) => u !== r.uid);
+      }
+      o.rules.set(r.uid, r);
+    }
+    const g: StoredGroup = { folderUid, title, interval, ruleUids: incoming.map((r) => r.uid) };
+    o.groups.set(key, g);
+    return this.groupDto(o, g);
+  }
+
+  private groupDto(o: OrgState, g: StoredGroup): Record<string, unknown> {
+    return {
+      title: g.title,
+      folderUid: g.folderUid,
+      interval: g.interval,
+      rules: g.ruleUids
+        .map((u) => o.rules.get(u))
+        .filter((r): r is StoredRule => !!r)
+        .map((r) => ruleDto(r, o.orgId)),
+    };
+  }
+}
+
+interface SaveCmd {
+  dashboard?: Record<string, unknown>;
+  folderUid?: string;
+  overwrite?: boolean;
+  message?: string;
+}
+
+function dsFields(b: Record<string, unknown>) {
+  return {
+    name: String(b.name),
+    type: String(b.type),
+    access: typeof b.access === 'string' ? b.access : '',
+    url: typeof b.url === 'string' ? b.url : '',
+    user: typeof b.user === 'string' ? b.user : '',
+    database: typeof b.database === 'string' ? b.database : '',
+    basicAuth: b.basicAuth === true,
+    basicAuthUser: typeof b.basicAuthUser === 'string' ? b.basicAuthUser : '',
+    withCredentials: b.withCredentials === true,
+    isDefault: b.isDefault === true,
+    jsonData:
+      b.jsonData && typeof b.jsonData === 'object'
+        ? structuredClone(b.jsonData as Record<string, unknown>)
+        : {},
+  };
+}
+
+/** As ngalert stores a query: model defaults filled in, queryType taken from the model. */
+function storeQuery(q: Record<string, unknown>, rule: string): Record<string, unknown> {
+  const model = { ...((q.model as Record<string, unknown>) ?? {}) };
+  if (!(typeof model.maxDataPoints === 'number' && model.maxDataPoints > 0)) model.maxDataPoints = 43200;
+  if (!(typeof model.intervalMs === 'number' && model.intervalMs > 0)) model.intervalMs = 1000;
+  const rtr = (q.relativeTimeRange ?? {}) as { from?: number; to?: number };
+  const from = Number(rtr.from ?? 0);
+  const to = Number(rtr.to ?? 0);
+  if (q.datasourceUid !== '__expr__' && !(from > to))
+    throw err(
+      400,
+      `invalid alert rule: rule "${rule}": invalid relative time range [From: ${from}s, To: ${to}s]`,
+    );
+  return {
+    refId: q.refId,
+    queryType:
+      typeof model.queryType === 'string' && model.queryType ? model.queryType : String(q.queryType ?? ''),
+    relativeTimeRange: { from, to },
+    datasourceUid: q.datasourceUid,
+    model,
+  };
+}
+
+function ruleDto(r: StoredRule, orgId: number): Record<string, unknown> {
+  return {
+    id: r.id,
+    uid: r.uid,
+    orgID: orgId,
+    folderUID: r.folderUID,
+    ruleGroup: r.ruleGroup,
+    title: r.title,
+    condition: r.condition,
+    data: structuredClone(r.data),
+    updated: r.updated,
+    noDataState: r.noDataState,
+    execErrState: r.execErrState,
+    for: r.for,
+    ...(Object.keys(r.annotations).length ? { annotations: r.annotations } : {}),
+    ...(Object.keys(r.labels).length ? { labels: r.labels } : {}),
+    isPaused: r.isPaused,
+    ...(r.notification_settings ? { notification_settings: r.notification_settings } : {}),
+    ...(r.record ? { record: r.record } : {}),
+    ...(r.provenance ? { provenance: r.provenance } : {}),
+  };
+}
+
+function stringRecord(v: unknown): Record<string, string> {
+  if (!v || typeof v !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== undefined && x !== null)
+      .map(([k, x]) => [k, String(x)]),
+  );
+}
+
+/** Seconds of a Go/Prometheus duration (`1h30m`, `90s`, `0s`); undefined when unreadable. */
+function seconds(text: string): number | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  const re = /(\d+)(ms|y|w|d|h|m|s)/g;
+  const unit: Record<string, number> = { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
+  let total = 0;
+  let consumed = 0;
+  for (const m of t.matchAll(re)) {
+    total += Number(m[1]) * unit[m[2]!]!;
+    consumed += m[0].length;
+  }
+  return consumed === t.length ? total : undefined;
+}
+
+function promDuration(sec: number): string {
+  if (sec === 0) return '0s';
+  let rest = Math.round(sec * 1000);
+  let out = '';
+  for (const [u, ms] of [
+    ['y', 31536000000],
+    ['w', 604800000],
+    ['d', 86400000],
+    ['h', 3600000],
+    ['m', 60000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(rest / ms);
+    if (n) {
+      out += `${n}${u}`;
+      rest -= n * ms;
+    }
+  }
+  return out;
+}
+
+function slug(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+function randomUid(): string {
+  return randomBytes(7).toString('hex');
+}
+
+function dec(s: string): string {
+  return decodeURIComponent(s);
+}
+
+function readAll(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
