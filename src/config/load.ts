@@ -63,6 +63,7 @@ const TYPE_WORDS: Record<string, string> = {
 /** What a pattern-checked key must look like, in words. */
 const PATTERN_WORDS: Record<string, string> = {
   minRefresh: 'a duration such as 10s, 1m or 1h',
+  now: 'an ISO 8601 time with a zone, such as 2026-11-27T12:00:00Z',
   engine: '"embedded" or an http(s) URL without credentials (the password comes from the environment)',
   url: 'a URL without credentials in it (secrets come from the environment or the Action inputs)',
   uid: 'a uid of letters, digits, "-" and "_"',
@@ -173,6 +174,7 @@ function merge(user: Record<string, unknown>, file: string): Config {
     ...(u.rules ? { rules: u.rules } : {}),
     ...(u.exceptions ? { exceptions: u.exceptions } : {}),
     ...(u.minRefresh ? { minRefresh: u.minRefresh.trim() } : {}),
+    ...(u.now ? { now: u.now } : {}),
     clickhouse: { ...d.clickhouse, ...u.clickhouse },
     budgets: {
       ...d.budgets,

@@ -66,6 +66,13 @@ export const configSchema = {
         },
       },
     },
+    now: {
+      type: 'string',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$',
+      description:
+        'A fixed clock (ISO 8601 with a zone) for the dashboards\' default time range, so cost estimates on ' +
+        'seed data with fixed dates are the same on every run. Default: the real time.',
+    },
     minRefresh: {
       type: 'string',
       pattern: DURATION_PATTERN,

@@ -40,6 +40,8 @@ export interface Config {
   /** Rule id → severity or off. */
   rules: Record<string, RuleSetting>;
   exceptions: RuleException[];
+  /** Fixed clock (ISO 8601) for the default time range; undefined = the real time. */
+  now?: string;
   /** Refresh floor, e.g. `30s`, for the refresh-floor rule. */
   minRefresh: string;
   clickhouse: {
