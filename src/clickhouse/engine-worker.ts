@@ -1,0 +1,127 @@
+// One embedded engine in a child process of the pool (pool.ts), driven over the IPC channel that
+// child_process.fork opens. Child processes, not worker_threads: chdb segfaults the process at exit
+// inside worker_threads.
+import type { EngineErrorInfo } from '../core/types.js';
+import { chdbLoaderFromPath, createEmbeddedEngine } from './embedded.js';
+import {
+  EngineConnectionError,
+  EngineCrashedError,
+  EngineError,
+  EnginePrepareError,
+  EngineUnavailableError,
+} from './errors.js';
+import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+
+/** The hidden first argument that turns a bundle (dist/cli.js, dist/index.js) into a pool worker. */
+export const ENGINE_WORKER_ARG = '__engine-worker';
+
+export type WorkerRequest =
+  | {
+      t: 'init';
+      limits: ExplainLimits;
+      /** Folder of the chdb package to load; default `import('chdb')` as resolved from the worker. */
+      chdbPath?: string;
+      schema: readonly string[];
+      seed: readonly string[];
+    }
+  | { t: 'explain'; id: number; sql: string }
+  | { t: 'close' };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  info?: EngineErrorInfo;
+  list?: 'schema' | 'seed';
+  index?: number;
+}
+
+export type WorkerResponse =
+  | { t: 'ready'; description: string }
+  | { t: 'init-error'; error: SerializedError }
+  | { t: 'result'; id: number; outcome: ExplainOutcome }
+  | { t: 'fail'; id: number; error: SerializedError };
+
+export function serializeError(e: unknown): SerializedError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const out: SerializedError = { name: e.name, message: e.message };
+  if (e instanceof EngineError && e.info) out.info = e.info;
+  if (e instanceof EnginePrepareError) {
+    out.list = e.list;
+    out.index = e.index;
+  }
+  return out;
+}
+
+/** The typed error a worker reported, rebuilt in the parent. */
+export function deserializeError(s: SerializedError): Error {
+  switch (s.name) {
+    case 'EngineUnavailableError':
+      return new EngineUnavailableError(s.message);
+    case 'EnginePrepareError':
+      return new EnginePrepareError(s.message, s.list ?? 'schema', s.index ?? 0, s.info);
+    case 'EngineConnectionError':
+      return new EngineConnectionError(s.message, s.info);
+    case 'EngineCrashedError':
+      return new EngineCrashedError(s.message, s.info);
+    default:
+      return new EngineError(s.message, s.info);
+  }
+}
+
+/**
+ * Serves one embedded engine to the parent until it says close or goes away. Requests are handled in
+ * arrival order (the engine runs one statement at a time anyway). Resolves when the worker is done;
+ * with no handle left the process then ends on its own.
+ */
+export function runEngineWorker(): Promise<void> {
+  const send = process.send?.bind(process);
+  if (!send)
+    return Promise.reject(
+      new Error('the engine worker needs an IPC channel (start it with child_process.fork)'),
+    );
+  let engine: Engine | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let finished = false;
+  return new Promise<void>((resolve) => {
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      process.off('message', onMessage);
+      chain = chain.then(async () => {
+        await engine?.close();
+        engine = undefined;
+        if (process.connected) process.disconnect();
+        resolve();
+      });
+    };
+    const handle = async (m: WorkerRequest): Promise<void> => {
+      if (m.t === 'init') {
+        try {
+          const loadChdb = m.chdbPath ? chdbLoaderFromPath(m.chdbPath) : undefined;
+          engine = await createEmbeddedEngine({ limits: m.limits, ...(loadChdb ? { loadChdb } : {}) });
+          await engine.prepare(m.schema, m.seed);
+          send({ t: 'ready', description: engine.description } satisfies WorkerResponse);
+        } catch (e) {
+          send({ t: 'init-error', error: serializeError(e) } satisfies WorkerResponse);
+        }
+      } else if (m.t === 'explain') {
+        try {
+          if (!engine) throw new EngineError('the engine worker was not initialised');
+          const outcome = await engine.explain(m.sql);
+          send({ t: 'result', id: m.id, outcome } satisfies WorkerResponse);
+        } catch (e) {
+          send({ t: 'fail', id: m.id, error: serializeError(e) } satisfies WorkerResponse);
+        }
+      }
+    };
+    const onMessage = (m: WorkerRequest): void => {
+      if (m.t === 'close') {
+        finish();
+        return;
+      }
+      chain = chain.then(() => handle(m));
+    };
+    process.on('message', onMessage);
+    process.once('disconnect', finish);
+  });
+}

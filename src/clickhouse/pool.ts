@@ -1,0 +1,287 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chdbLoaderFromPath, createEmbeddedEngine } from './embedded.js';
+import {
+  ENGINE_WORKER_ARG,
+  deserializeError,
+  type WorkerRequest,
+  type WorkerResponse,
+} from './engine-worker.js';
+import { EngineCrashedError, EngineError } from './errors.js';
+import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+
+/** How to start a worker process: `node [execArgv] modulePath [args]`. */
+export interface WorkerEntry {
+  modulePath: string;
+  args?: string[];
+  execArgv?: string[];
+}
+
+export interface EnginePoolOptions {
+  /** How many queries will be explained: decides whether processes pay. */
+  queryCount: number;
+  /** config.clickhouse.workers: a fixed number of processes, or 0 to decide from the query count. */
+  workers: number;
+  limits: ExplainLimits;
+  /** chdb for the in-process engine (pool of one). Workers cannot take a function: give chdbPath too. */
+  loadChdb?: () => Promise<unknown>;
+  /** Folder of the chdb package (the Action's tool cache), loaded by the workers and in-process. */
+  chdbPath?: string;
+  /** Default os.availableParallelism(). */
+  cores?: number;
+  /** Default: see defaultWorkerEntry(). */
+  worker?: WorkerEntry;
+}
+
+/**
+ * Queries per extra process before one pays for its own schema + seed load. Measured with
+ * bench/engine-floor.ts on this 2-core machine (see the report in the pool's tests / README).
+ */
+export const QUERIES_PER_WORKER = 500;
+
+/**
+ * Processes for `queryCount` queries: the configured number, or min(cores, ceil(n / QUERIES_PER_WORKER)).
+ * Auto never uses more than `cores` processes; one means the engine runs in this process.
+ */
+export function chooseWorkerCount(queryCount: number, workers: number, cores: number): number {
+  if (workers > 0) return Math.max(1, Math.floor(workers));
+  if (queryCount <= 0) return 1;
+  return Math.max(1, Math.min(Math.max(1, cores), Math.ceil(queryCount / QUERIES_PER_WORKER)));
+}
+
+/**
+ * Where the worker entry is. From src (vitest, tsx): engine-worker-main.ts under tsx. From a bundle:
+ * engine-worker.js beside it when the build emitted that entry, else the bundle itself with
+ * ENGINE_WORKER_ARG (its main must then call runEngineWorker() first thing).
+ */
+export function defaultWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  const here = fileURLToPath(moduleUrl);
+  const dir = path.dirname(here);
+  if (here.endsWith('.ts')) {
+    return { modulePath: path.join(dir, 'engine-worker-main.ts'), execArgv: ['--import', 'tsx'] };
+  }
+  const sibling = path.join(dir, 'engine-worker.js');
+  if (existsSync(sibling) && sibling !== here) return { modulePath: sibling, execArgv: [] };
+  return { modulePath: here, args: [ENGINE_WORKER_ARG], execArgv: [] };
+}
+
+interface Pending {
+  sql: string;
+  resolve: (o: ExplainOutcome) => void;
+  reject: (e: Error) => void;
+}
+
+interface Worker {
+  child: ChildProcess;
+  alive: boolean;
+  ready: boolean;
+  inFlight: Map<number, Pending>;
+  exited: Promise<void>;
+}
+
+// Two requests in flight per worker hide the IPC round trip behind the running EXPLAIN.
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * The embedded engine for `queryCount` queries: one in this process, or a pool of child processes each
+ * holding its own chdb prepared with the same schema and seed (the same verdicts and costs: merges are
+ * stopped, so parts are the seed's). explain() may be called concurrently; each call gets its own answer.
+ */
+export interface EnginePool {
+  engine: Engine;
+  /** Processes explaining queries; 1 means the engine runs in this process. */
+  size: number;
+  /** Process ids of the workers (empty in-process), for diagnostics and tests. */
+  pids(): number[];
+}
+
+export async function createEnginePool(opts: EnginePoolOptions): Promise<EnginePool> {
+  const cores = opts.cores ?? os.availableParallelism();
+  const size = chooseWorkerCount(opts.queryCount, opts.workers, cores);
+  if (size === 1) {
+    const loadChdb = opts.loadChdb ?? (opts.chdbPath ? chdbLoaderFromPath(opts.chdbPath) : undefined);
+    const engine = await createEmbeddedEngine({ limits: opts.limits, ...(loadChdb ? { loadChdb } : {}) });
+    return { engine, size, pids: () => [] };
+  }
+  const pool = new ProcessPool(size, opts);
+  return { engine: pool, size, pids: () => pool.pids() };
+}
+
+class ProcessPool implements Engine {
+  private readonly workers: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private childDescription = 'embedded ClickHouse (chdb)';
+  private preparing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly opts: EnginePoolOptions,
+  ) {
+    const entry = opts.worker ?? defaultWorkerEntry();
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn(entry));
+  }
+
+  pids(): number[] {
+    return this.workers.filter((w) => w.alive && w.child.pid !== undefined).map((w) => w.child.pid!);
+  }
+
+  get description(): string {
+    return `${this.childDescription}, ${this.size} processes`;
+  }
+
+  private spawn(entry: WorkerEntry): Worker {
+    const child = fork(entry.modulePath, entry.args ?? [], {
+      execArgv: entry.execArgv ?? [],
+      // stdout belongs to the report; a worker's crash text goes to stderr.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const worker: Worker = {
+      child,
+      alive: true,
+      ready: false,
+      inFlight: new Map(),
+      exited: new Promise<void>((resolve) => child.once('exit', () => resolve())),
+    };
+    child.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
+    child.once('exit', (code, signal) => this.onExit(worker, code, signal));
+    // A send to a worker that just died fails asynchronously; onExit deals with its requests.
+    child.on('error', () => undefined);
+    return worker;
+  }
+
+  private onMessage(worker: Worker, m: WorkerResponse): void {
+    if (m.t === 'result' || m.t === 'fail') {
+      const p = worker.inFlight.get(m.id);
+      if (!p) return;
+      worker.inFlight.delete(m.id);
+      if (m.t === 'result') p.resolve(m.outcome);
+      else p.reject(deserializeError(m.error));
+      this.pump();
+    }
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    worker.alive = false;
+    if (this.closed) return;
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    for (const p of worker.inFlight.values()) {
+      p.reject(
+        new EngineCrashedError(`an engine worker process died (${how}) while explaining: ${head(p.sql)}`),
+      );
+    }
+    worker.inFlight.clear();
+    if (!this.workers.some((w) => w.alive)) {
+      for (const p of this.queue.splice(0)) {
+        p.reject(new EngineCrashedError(`every engine worker process died (last: ${how})`));
+      }
+    }
+    this.pump();
+  }
+
+  prepare(schema: readonly string[], seed: readonly string[]): Promise<void> {
+    if (this.preparing) return Promise.reject(new EngineError('the engine pool was already prepared'));
+    this.preparing = Promise.all(this.workers.map((w) => this.init(w, schema, seed))).then(
+      () => undefined,
+      async (e: unknown) => {
+        await this.close();
+        throw e;
+      },
+    );
+    return this.preparing;
+  }
+
+  private init(worker: Worker, schema: readonly string[], seed: readonly string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onMessage = (m: WorkerResponse): void => {
+        if (m.t === 'ready') {
+          cleanup();
+          worker.ready = true;
+          this.childDescription = m.description;
+          resolve();
+          this.pump();
+        } else if (m.t === 'init-error') {
+          cleanup();
+          reject(deserializeError(m.error));
+        }
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+        cleanup();
+        reject(
+          new EngineCrashedError(
+            `an engine worker process ended while loading the schema and seed (${signal ? `signal ${signal}` : `code ${code}`})`,
+          ),
+        );
+      };
+      const cleanup = (): void => {
+        worker.child.off('message', onMessage);
+        worker.child.off('exit', onExit);
+      };
+      worker.child.on('message', onMessage);
+      worker.child.once('exit', onExit);
+      const request: WorkerRequest = {
+        t: 'init',
+        limits: this.opts.limits,
+        schema,
+        seed,
+        ...(this.opts.chdbPath ? { chdbPath: this.opts.chdbPath } : {}),
+      };
+      worker.child.send(request);
+    });
+  }
+
+  async explain(sql: string): Promise<ExplainOutcome> {
+    if (this.closed) throw new EngineError('the engine pool is closed');
+    if (!this.preparing) await this.prepare([], []);
+    else await this.preparing;
+    if (!this.workers.some((w) => w.alive)) throw new EngineCrashedError('every engine worker process died');
+    return new Promise<ExplainOutcome>((resolve, reject) => {
+      this.queue.push({ sql, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let best: Worker | undefined;
+      for (const w of this.workers) {
+        if (!w.alive || !w.ready || w.inFlight.size >= MAX_IN_FLIGHT) continue;
+        if (!best || w.inFlight.size < best.inFlight.size) best = w;
+      }
+      if (!best) return;
+      const p = this.queue.shift()!;
+      const id = this.nextId++;
+      best.inFlight.set(id, p);
+      best.child.send({ t: 'explain', id, sql: p.sql } satisfies WorkerRequest);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const closedError = new EngineError('the engine pool was closed');
+    for (const p of this.queue.splice(0)) p.reject(closedError);
+    for (const w of this.workers) {
+      for (const p of w.inFlight.values()) p.reject(closedError);
+      w.inFlight.clear();
+    }
+    await Promise.all(
+      this.workers.map(async (w) => {
+        if (!w.alive) return;
+        if (w.child.connected) w.child.send({ t: 'close' } satisfies WorkerRequest);
+        const timer = setTimeout(() => w.child.kill('SIGKILL'), 5_000);
+        await w.exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+function head(sql: string): string {
+  const one = sql.replace(/\s+/g, ' ').trim();
+  return one.length > 80 ? `${one.slice(0, 77)}...` : one;
+}

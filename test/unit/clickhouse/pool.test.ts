@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { ENGINE_WORKER_ARG } from '../../../src/clickhouse/engine-worker.js';
+import { QUERIES_PER_WORKER, chooseWorkerCount, defaultWorkerEntry } from '../../../src/clickhouse/pool.js';
+import { parseServerUrl, unescapeTsv } from '../../../src/clickhouse/server.js';
+
+describe('chooseWorkerCount', () => {
+  it('takes the configured number as is', () => {
+    expect(chooseWorkerCount(5, 3, 2)).toBe(3);
+  });
+  it('auto: one process per QUERIES_PER_WORKER queries, never more than the cores', () => {
+    expect(chooseWorkerCount(1, 0, 8)).toBe(1);
+    expect(chooseWorkerCount(QUERIES_PER_WORKER, 0, 8)).toBe(1);
+    expect(chooseWorkerCount(QUERIES_PER_WORKER + 1, 0, 8)).toBe(2);
+    expect(chooseWorkerCount(100 * QUERIES_PER_WORKER, 0, 2)).toBe(2);
+    expect(chooseWorkerCount(0, 0, 2)).toBe(1);
+  });
+});
+
+describe('defaultWorkerEntry', () => {
+  it('runs the TypeScript entry under tsx from src', () => {
+    const entry = defaultWorkerEntry(pathToFileURL('/repo/src/clickhouse/pool.ts').href);
+    expect(entry).toEqual({
+      modulePath: '/repo/src/clickhouse/engine-worker-main.ts',
+      execArgv: ['--import', 'tsx'],
+    });
+  });
+  it('from a bundle without engine-worker.js beside it, starts the bundle with the hidden argument', () => {
+    const entry = defaultWorkerEntry(pathToFileURL('/nowhere/dist/cli.js').href);
+    expect(entry).toEqual({ modulePath: '/nowhere/dist/cli.js', args: [ENGINE_WORKER_ARG], execArgv: [] });
+  });
+});
+
+describe('server URL handling', () => {
+  it('takes credentials and the database out of the URL', () => {
+    expect(parseServerUrl('https://ci:p%40ss@ch.example:8443/analytics')).toEqual({
+      url: 'https://ch.example:8443',
+      username: 'ci',
+      password: 'p@ss',
+      database: 'analytics',
+    });
+  });
+  it('rejects a URL that is not http(s) without echoing credentials', () => {
+    expect(() => parseServerUrl('ftp://u:secret@host')).toThrow(
+      /expected http\(s\):\/\/host:port, got ftp:\/\/host/,
+    );
+    expect(() => parseServerUrl('not a url u:secret@x')).toThrow(
+      /^not a ClickHouse URL: expected http\(s\):\/\/\[user/,
+    );
+  });
+  it('undoes TabSeparated escaping', () => {
+    expect(unescapeTsv("a\\tb\\\\c\\nd\\'e\n")).toBe("a\tb\\c\nd'e\n");
+  });
+});
