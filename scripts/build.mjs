@@ -27,6 +27,13 @@ await build({
   outdir: 'dist',
   banner: { js: banner },
 });
+// The embedded engine's pool starts its child processes from this file (found beside the bundle).
+await build({
+  ...common,
+  entryPoints: { 'engine-worker': 'src/clickhouse/engine-worker-main.ts' },
+  outdir: 'dist',
+  banner: { js: banner },
+});
 await build({
   ...common,
   entryPoints: { cli: 'src/cli/main.ts' },

@@ -6,7 +6,6 @@
 
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../core/types.js';
 
@@ -115,8 +114,7 @@ export async function ensureChdb(o: ChdbInstallOptions): Promise<string> {
   }
 }
 
-/** Loads chdb from `<dir>/node_modules/chdb` (CommonJS), as the check's loadChdb hook expects. */
-export function requireChdbFrom(dir: string): unknown {
-  const req = createRequire(join(dir, 'node_modules', 'dashboard-ci-loader.cjs'));
-  return req('chdb');
+/** The chdb package folder inside a tool-cache install (what the engine and its pool workers load). */
+export function chdbPackageDir(dir: string): string {
+  return join(dir, 'node_modules', 'chdb');
 }

@@ -14,7 +14,7 @@ import { provision, renderProvisionText } from '../grafana/provision.js';
 import { ruleMetadata } from '../lint/registry.js';
 import { renderText } from '../report/text.js';
 import { VERSION } from '../version.js';
-import { currentPlatform, ensureChdb, requireChdbFrom } from './chdb.js';
+import { currentPlatform, ensureChdb, chdbPackageDir } from './chdb.js';
 import type { Git } from './changed-files.js';
 import { octokitGitHubApi } from './github-api.js';
 import type { ActionEdges } from './run.js';
@@ -55,7 +55,7 @@ export function realEdges(): ActionEdges {
     provision,
     renderProvisionText,
     renderText: (report) => renderText(report, { color: false }),
-    chdbLoader(version) {
+    chdbPath(version) {
       return async () => {
         const dir = await ensureChdb({
           version,
@@ -67,7 +67,7 @@ export function realEdges(): ActionEdges {
           tempDir: env.RUNNER_TEMP || process.cwd(),
           log: (line) => core.info(line),
         });
-        return requireChdbFrom(dir);
+        return chdbPackageDir(dir);
       };
     },
     rules: ruleMetadata(),

@@ -56,8 +56,8 @@ export interface ActionEdges {
   provision(opts: ProvisionOptions): Promise<ProvisionResult>;
   renderProvisionText(result: ProvisionResult): string;
   renderText(report: Report): string;
-  /** The check's loadChdb hook for a pinned version (tool cache install on first use). */
-  chdbLoader(version: string): () => Promise<unknown>;
+  /** The chdb package folder for a pinned version (tool cache install on first use), resolved lazily. */
+  chdbPath(version: string): () => Promise<string>;
   /** Lint rule metadata for SARIF. */
   rules: readonly RuleInfo[];
   /** An unguessable token for stop-commands. */
@@ -217,7 +217,7 @@ async function checkPhase(
       paths: scope && !scope.all ? [...scope.dashboards, ...scope.alerts] : settings.paths,
       config,
       explain: true,
-      loadChdb: edges.chdbLoader(settings.chdbVersion),
+      chdbPath: edges.chdbPath(settings.chdbVersion),
     };
     if (settings.clickhouse) {
       opts.clickhouse = settings.clickhouse.url;

@@ -22,8 +22,11 @@ export interface CheckOptions {
   /** Git ref for the cost diff. */
   base?: string;
   redisUrl?: string;
-  /** Load chdb from somewhere else (the Action's tool cache). */
-  loadChdb?: () => Promise<unknown>;
+  /**
+   * Where the chdb package is (the Action's tool cache), resolved only when the embedded engine is
+   * needed. Default: chdb from node_modules. A path, not a loaded module: pool workers load it too.
+   */
+  chdbPath?: () => Promise<string>;
   /** Fixed clock for the default time range, so costs are reproducible. */
   now?: Date;
   onProgress?: (event: { done: number; total: number }) => void;

@@ -31,7 +31,9 @@ const DIST = join(ROOT, 'dist/index.js');
 // npm script. CI must have it; a developer without it skips only this one case.
 const NODE24 = process.env.DASHBOARD_CI_NODE24 ?? join(ROOT, '.ci/node24/node_modules/node/bin/node');
 if (process.env.CI && !existsSync(NODE24)) {
-  throw new Error(`Node 24 not found at ${NODE24}: .ci/run installs it (npm install --prefix .ci/node24 node@24)`);
+  throw new Error(
+    `Node 24 not found at ${NODE24}: .ci/run installs it (npm install --prefix .ci/node24 node@24)`,
+  );
 }
 const GRAFANA_TOKEN = 'glsa_must_never_be_read_on_a_pr';
 

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import {
   CHDB_TOOL_NAME,
   ensureChdb,
-  requireChdbFrom,
+  chdbPackageDir,
   unsupportedReason,
   type Platform,
 } from '../../../src/action/chdb.js';
 import { UsageError } from '../../../src/core/types.js';
+import { chdbLoaderFromPath } from '../../../src/clickhouse/embedded.js';
 
 const linux: Platform = { platform: 'linux', arch: 'x64', glibc: '2.36', execPath: '/nonexistent/bin/node' };
 
@@ -110,8 +111,8 @@ describe('ensureChdb', () => {
   });
 });
 
-describe('requireChdbFrom', () => {
-  it('loads <dir>/node_modules/chdb with require', () => {
+describe('chdbPackageDir', () => {
+  it('names the package the engine loader requires from a tool-cache install', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dci-chdb-'));
     mkdirSync(join(dir, 'node_modules/chdb'), { recursive: true });
     writeFileSync(
@@ -119,7 +120,7 @@ describe('requireChdbFrom', () => {
       JSON.stringify({ name: 'chdb', main: 'index.js' }),
     );
     writeFileSync(join(dir, 'node_modules/chdb/index.js'), 'module.exports = { fromToolCache: true };');
-    expect(requireChdbFrom(dir)).toEqual({ fromToolCache: true });
+    await expect(chdbLoaderFromPath(chdbPackageDir(dir))()).resolves.toEqual({ fromToolCache: true });
     rmSync(dir, { recursive: true, force: true });
   });
 });

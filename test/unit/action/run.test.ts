@@ -142,7 +142,7 @@ function fake(opts: {
     },
     renderProvisionText: (r) => `provisioned ${r.items.length}`,
     renderText: (r) => r.findings.map((x) => `${x.file}:${x.line} ${x.message}`).join('\n') + '\n',
-    chdbLoader: () => async () => ({}),
+    chdbPath: () => async () => '/nonexistent/chdb',
     rules: [],
     newToken: () => 'TOKEN',
     toolVersion: '0.1.0',

@@ -1,0 +1,213 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError, type Report, type Severity } from '../core/types.js';
+import { loadConfig } from '../config/load.js';
+import { runCheck } from '../check/run.js';
+import { renderJson } from '../report/json.js';
+import { renderText, summaryLine, type TextOptions } from '../report/text.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderSarif } from '../report/sarif.js';
+import { ruleMetadata } from '../lint/registry.js';
+import { provision, renderProvisionText, provisionJson } from '../grafana/provision.js';
+import type { GrafanaAuth } from '../grafana/types.js';
+import { VERSION } from '../version.js';
+import { gitHead } from '../check/base.js';
+
+export interface CliIo {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+}
+
+export type FailOn = 'error' | 'warning' | 'never';
+const FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Exit code for a report: 1 when a finding is at or above --fail-on. */
+export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
+  if (failOn === 'never') return 0;
+  const at: Severity[] = failOn === 'error' ? ['error'] : ['error', 'warning'];
+  return report.findings.some((f) => at.includes(f.severity)) ? 1 : 0;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function useColor(io: CliIo): boolean {
+  if (io.env.NO_COLOR) return false;
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
+  return Boolean(io.stdout.isTTY);
+}
+
+export function renderReport(report: Report, format: Format, text: TextOptions): string {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'markdown':
+      return renderMarkdown(report, { marker: '<!-- dashboard-ci:report -->' });
+    case 'sarif':
+      return renderSarif(report, ruleMetadata(), { toolVersion: VERSION });
+    default:
+      return renderText(report, text);
+  }
+}
+
+/** Strips user:password@ from a URL so it can be printed. */
+function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('dashboard-ci')
+    .description(
+      'Lint, validate and cost Grafana dashboards backed by ClickHouse; provision them to Grafana.',
+    )
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  program
+    .command('check')
+    .description('lint dashboards and validate their SQL with ClickHouse EXPLAIN')
+    .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
+    .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option(
+      '--clickhouse <engine>',
+      'embedded, or a ClickHouse HTTP URL (user and password from CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)',
+    )
+    .option('--schema <file>', 'DDL for the test instance (repeatable)', collect)
+    .option('--seed <file>', 'data statements for the test instance (repeatable)', collect)
+    .option('--datasources <file>', 'datasource provisioning file (repeatable)', collect)
+    .option('--alerts <path>', 'alert rule file or folder (repeatable)', collect)
+    .option('--no-explain', 'lint only: do not validate SQL')
+    .option('--redis <url>', 'check Redis targets against this server (default: REDIS_URL)')
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 at this severity')
+        .choices(['error', 'warning', 'never'])
+        .default('error'),
+    )
+    .option('--base <ref>', 'git ref to diff query cost against')
+    .option('--verbose', 'print every query with its cost')
+    .action(async (paths: string[], opts) => {
+      const config = await loadConfig({ cwd: io.cwd, file: opts.config });
+      const engine: string | undefined = opts.clickhouse;
+      if (engine && engine !== 'embedded' && !/^https?:\/\//.test(engine)) {
+        throw new UsageError(`--clickhouse must be "embedded" or an http(s) URL; got "${engine}"`);
+      }
+      const progress = io.stderr.isTTY && opts.format === 'text' && !opts.output;
+      const { report, usageErrors } = await runCheck({
+        cwd: io.cwd,
+        paths,
+        config,
+        explain: opts.explain,
+        ...(opts.alerts ? { alertPaths: opts.alerts } : {}),
+        ...(engine ? { clickhouse: engine } : {}),
+        clickhouseAuth: {
+          ...(io.env.CLICKHOUSE_USER ? { user: io.env.CLICKHOUSE_USER } : {}),
+          ...(io.env.CLICKHOUSE_PASSWORD ? { password: io.env.CLICKHOUSE_PASSWORD } : {}),
+        },
+        ...(opts.schema ? { schema: opts.schema } : {}),
+        ...(opts.seed ? { seed: opts.seed } : {}),
+        ...(opts.datasources ? { datasources: opts.datasources } : {}),
+        ...(opts.base ? { base: opts.base } : {}),
+        ...((opts.redis ?? io.env.REDIS_URL ?? config.redis.url)
+          ? { redisUrl: opts.redis ?? io.env.REDIS_URL ?? config.redis.url }
+          : {}),
+        ...(progress
+          ? {
+              onProgress: ({ done, total }) => {
+                io.stderr.write(`\rchecking queries ${done}/${total}`);
+                if (done === total) io.stderr.write('\r\x1b[K');
+              },
+            }
+          : {}),
+      });
+      for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${line}\n`);
+      const format = opts.format as Format;
+      if (opts.output) {
+        await writeFile(path.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
+        io.stdout.write(summaryLine(report) + '\n');
+      } else {
+        io.stdout.write(
+          renderReport(report, format, { color: useColor(io), queries: Boolean(opts.verbose) }),
+        );
+      }
+      exitCode = usageErrors.length ? 2 : exitCodeFor(report, opts.failOn as FailOn);
+    });
+
+  program
+    .command('provision')
+    .description('provision datasources, folders, dashboards and alert rules to Grafana')
+    .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
+    .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
+    .option('--grafana-url <url>', 'Grafana base URL (default: GRAFANA_URL)')
+    .option('--dry-run', 'print the plan; make no write of any kind')
+    .option('--prune', 'delete objects dashboard-ci manages that are gone from the repository')
+    .option('--resend-secrets', 'write datasources even when only their secureJsonData may have changed')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (paths: string[], opts) => {
+      const config = await loadConfig({ cwd: io.cwd, file: opts.config });
+      const url: string | undefined = opts.grafanaUrl ?? io.env.GRAFANA_URL ?? config.grafana.url;
+      if (!url) throw new UsageError('provision needs --grafana-url (or GRAFANA_URL)');
+      if (!/^https?:\/\//.test(url))
+        throw new UsageError(`--grafana-url must be an http(s) URL; got "${redactUrl(url)}"`);
+      let auth: GrafanaAuth;
+      if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
+      else if (io.env.GRAFANA_USER && io.env.GRAFANA_PASSWORD)
+        auth = { user: io.env.GRAFANA_USER, password: io.env.GRAFANA_PASSWORD };
+      else
+        throw new UsageError(
+          'provision needs GRAFANA_TOKEN (or GRAFANA_USER and GRAFANA_PASSWORD) in the environment',
+        );
+      const commit = await gitHead(io.cwd);
+      const result = await provision({
+        cwd: io.cwd,
+        paths,
+        config,
+        grafanaUrl: url,
+        auth,
+        dryRun: Boolean(opts.dryRun),
+        prune: Boolean(opts.prune),
+        resendSecrets: Boolean(opts.resendSecrets),
+        env: io.env,
+        ...(commit ? { commit } : {}),
+        ...(opts.format === 'text' ? { log: (line: string) => io.stderr.write(line + '\n') } : {}),
+      });
+      io.stdout.write(opts.format === 'json' ? provisionJson(result) : renderProvisionText(result));
+      exitCode = result.failures > 0 ? 1 : 0;
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help/version text).
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`dashboard-ci: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error;
+    io.stderr.write(`dashboard-ci: internal error: ${e?.message ?? String(err)}\n`);
+    if (io.env.DASHBOARD_CI_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,156 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import type { Report } from '../../src/core/types.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/cli', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(cwd: string, ...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    cwd,
+    env: {},
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
+function json(run: Run): Report {
+  return JSON.parse(run.stdout) as Report;
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dci-cli-'));
+  await cp(FIXTURE, dir, { recursive: true });
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('dashboard-ci check', () => {
+  it('reports ClickHouse’s code at the line of the broken query and exits 1', async () => {
+    const run = await cli(dir, 'check', '--format', 'json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = json(run);
+    expect(report.summary).toMatchObject({ dashboards: 2, panels: 2, queries: 2, errors: 1 });
+    const invalid = report.findings.filter((f) => f.rule === 'sql-invalid');
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toMatchObject({
+      file: 'dashboards/broken.json',
+      line: 23,
+      dashboardUid: 'cli-broken',
+      panelId: 1,
+      refId: 'A',
+      severity: 'error',
+    });
+    expect(invalid[0]!.message).toContain('UNKNOWN_IDENTIFIER');
+    // ClickHouse names the identifier but gives no position: the finding points at it in the file.
+    const line23 = (await readFile(path.join(dir, 'dashboards/broken.json'), 'utf8')).split('\n')[22]!;
+    expect(invalid[0]!.column).toBe(line23.indexOf('response_time') + 1);
+    const broken = report.queries.find((q) => q.dashboardUid === 'cli-broken')!;
+    expect(broken.status).toBe('invalid');
+    expect(broken.error).toMatchObject({ code: 47, name: 'UNKNOWN_IDENTIFIER' });
+    expect(broken.sql).toMatch(/timestamp >= toDateTime\(\d+\) AND timestamp <= toDateTime\(\d+\)/);
+    const good = report.queries.find((q) => q.dashboardUid === 'cli-good')!;
+    expect(good.status).toBe('ok');
+    expect(good.cost!.rows).toBeGreaterThan(0);
+    expect(good.cost!.granules.selected).toBeLessThanOrEqual(good.cost!.granules.total);
+  });
+
+  it('exits 0 on a clean set and 0 with --fail-on never', async () => {
+    expect((await cli(dir, 'check', 'dashboards/good.json')).code).toBe(0);
+    expect((await cli(dir, 'check', '--fail-on', 'never')).code).toBe(0);
+  });
+
+  it('lints without the engine with --no-explain', async () => {
+    const run = await cli(dir, 'check', '--no-explain', '--format', 'json');
+    expect(run.code).toBe(0);
+    const report = json(run);
+    expect(report.queries).toEqual([]);
+    expect(report.engine).toBe('none');
+  });
+
+  it('prints findings grouped by file with line:column and a summary line', async () => {
+    const run = await cli(dir, 'check');
+    expect(run.stdout).toContain('dashboards/broken.json\n');
+    expect(run.stdout).toMatch(/ {2}23:\d+ +error +.*UNKNOWN_IDENTIFIER/);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^2 dashboards, 2 panels, 2 queries \(1 ok\): 1 error, 0 warnings$/,
+    );
+    expect(run.stdout).not.toContain('\x1b[');
+  });
+
+  it('writes the report with --output and sarif format', async () => {
+    const run = await cli(dir, 'check', '--format', 'sarif', '--output', 'out.sarif');
+    expect(run.code).toBe(1);
+    const sarif = JSON.parse(await readFile(path.join(dir, 'out.sarif'), 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'sql-invalid')).toBe(true);
+  });
+});
+
+describe('bad input: one clear line, the other files still checked', () => {
+  it('a missing path exits 2 but still checks the others', async () => {
+    const run = await cli(dir, 'check', 'nope.json', 'dashboards/good.json', '--format', 'json');
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^dashboard-ci: nope\.json: no such file/),
+    ]);
+    expect(json(run).summary.dashboards).toBe(1);
+  });
+
+  it('an empty folder exits 2 with one line', async () => {
+    await mkdir(path.join(dir, 'empty'));
+    const run = await cli(dir, 'check', 'empty');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^dashboard-ci: empty: .*no dashboard/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a file that is not JSON, an array and a 50 MB file are findings; the rest is checked', async () => {
+    await writeFile(path.join(dir, 'dashboards/notjson.json'), '{\n  "title": "x",\n  oops\n}\n');
+    await writeFile(path.join(dir, 'dashboards/array.json'), '[1, 2, 3]\n');
+    await writeFile(path.join(dir, 'dashboards/huge.json'), '{"a":"' + 'x'.repeat(50 * 1024 * 1024) + '"}');
+    const run = await cli(dir, 'check', '--format', 'json');
+    expect(run.stderr).toBe('');
+    const report = json(run);
+    const byFile = (file: string) =>
+      report.findings.filter((f) => f.file === file).map((f) => [f.rule, f.line]);
+    expect(byFile('dashboards/notjson.json')).toEqual([['json-syntax', 3]]);
+    expect(byFile('dashboards/array.json')).toEqual([['schema', 1]]);
+    expect(byFile('dashboards/huge.json')).toEqual([['file-too-large', 1]]);
+    expect(report.queries.map((q) => q.dashboardUid).sort()).toEqual(['cli-broken', 'cli-good']);
+    expect(run.stdout).not.toMatch(/\n\s+at /);
+  });
+
+  it('a config with an unknown key exits 2 naming the file and the key', async () => {
+    await writeFile(path.join(dir, 'dashboard-ci.yml'), 'paths: [dashboards]\nbudget: {}\n');
+    const run = await cli(dir, 'check');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/dashboard-ci\.yml.*budget/);
+  });
+
+  it('a bad flag value exits 2 with one line', async () => {
+    const run = await cli(dir, 'check', '--format', 'xml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/format/);
+    const bad = await cli(dir, 'check', '--clickhouse', 'ftp://x');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--clickhouse must be/);
+  });
+});
