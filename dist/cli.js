@@ -77841,9 +77841,22 @@ function renderText(report, opts) {
   }
   if (opts.queries) {
     for (const q of report.queries) {
-      const where = `${q.file}:${q.line}`;
-      const cost = q.cost ? `rows ${q.cost.rows}, granules ${q.cost.granules.selected}/${q.cost.granules.total}, parts ${q.cost.parts}` : q.reason ?? q.error?.name ?? "";
-      out.push(`${c.dim(where)}  ${q.refId ?? ""}  ${q.status}  ${cost}`);
+      const where = c.dim(`${q.file}:${q.line}`);
+      const what = [
+        q.panelId !== void 0 ? `panel ${q.panelId}` : q.origin,
+        q.panelTitle ? `"${oneLine(q.panelTitle)}"` : "",
+        q.refId ?? ""
+      ].filter(Boolean).join(" ");
+      let detail = q.reason ?? (q.error ? `${q.error.code} ${q.error.name}` : "");
+      if (q.cost) {
+        const t = q.cost.tables;
+        const pruned = t.length ? `, partition ${t.every((x) => x.partitionPruned) ? "pruned" : "NOT pruned"}, primary key ${t.every((x) => x.primaryKeyPruned) ? "pruned" : "NOT pruned"}` : "";
+        detail = `rows ${q.cost.rows}, granules ${q.cost.granules.selected}/${q.cost.granules.total}, parts ${q.cost.parts}${pruned}`;
+        if (q.costChange !== void 0)
+          detail += `, ${q.costChange >= 0 ? "+" : ""}${Math.round(q.costChange * 100)}% vs base`;
+      }
+      const status = q.status === "ok" ? c.green(q.status) : q.status === "skipped" ? c.dim(q.status) : c.red(q.status);
+      out.push(`${where}  ${what}  ${status}  ${detail}`);
     }
     if (report.queries.length) out.push("");
   }
@@ -87298,6 +87311,12 @@ async function runCli(argv, io) {
 }
 
 // src/cli/main.ts
+for (const stream4 of [process.stdout, process.stderr]) {
+  stream4.on("error", (err) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 process.exitCode = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,

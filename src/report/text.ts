@@ -33,11 +33,27 @@ export function renderText(report: Report, opts: TextOptions): string {
   }
   if (opts.queries) {
     for (const q of report.queries) {
-      const where = `${q.file}:${q.line}`;
-      const cost = q.cost
-        ? `rows ${q.cost.rows}, granules ${q.cost.granules.selected}/${q.cost.granules.total}, parts ${q.cost.parts}`
-        : (q.reason ?? q.error?.name ?? '');
-      out.push(`${c.dim(where)}  ${q.refId ?? ''}  ${q.status}  ${cost}`);
+      const where = c.dim(`${q.file}:${q.line}`);
+      const what = [
+        q.panelId !== undefined ? `panel ${q.panelId}` : q.origin,
+        q.panelTitle ? `"${oneLine(q.panelTitle)}"` : '',
+        q.refId ?? '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      let detail = q.reason ?? (q.error ? `${q.error.code} ${q.error.name}` : '');
+      if (q.cost) {
+        const t = q.cost.tables;
+        const pruned = t.length
+          ? `, partition ${t.every((x) => x.partitionPruned) ? 'pruned' : 'NOT pruned'}, primary key ${t.every((x) => x.primaryKeyPruned) ? 'pruned' : 'NOT pruned'}`
+          : '';
+        detail = `rows ${q.cost.rows}, granules ${q.cost.granules.selected}/${q.cost.granules.total}, parts ${q.cost.parts}${pruned}`;
+        if (q.costChange !== undefined)
+          detail += `, ${q.costChange >= 0 ? '+' : ''}${Math.round(q.costChange * 100)}% vs base`;
+      }
+      const status =
+        q.status === 'ok' ? c.green(q.status) : q.status === 'skipped' ? c.dim(q.status) : c.red(q.status);
+      out.push(`${where}  ${what}  ${status}  ${detail}`);
     }
     if (report.queries.length) out.push('');
   }

@@ -2,9 +2,11 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import type { Report } from '../../src/core/types.js';
+import { splitStatements } from '../../src/sql/statements.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/cli', import.meta.url));
 
@@ -102,6 +104,48 @@ describe('dashboard-ci check', () => {
   });
 });
 
+describe('dashboard-ci check --base (cost diff)', () => {
+  function git(...args: string[]) {
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, stdio: 'pipe' });
+  }
+
+  it('flags a query that reads more than at the base commit', async () => {
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const file = path.join(dir, 'dashboards/good.json');
+    const text = await readFile(file, 'utf8');
+    // The pull request drops the time filter: every partition is read.
+    await writeFile(file, text.replace('WHERE $__timeFilter(timestamp)', 'WHERE 1 = 1'));
+    const run = await cli(dir, 'check', 'dashboards/good.json', '--base', 'HEAD', '--format', 'json');
+    const report = json(run);
+    const q = report.queries[0]!;
+    expect(q.baseRows).toBeGreaterThan(0);
+    expect(q.cost!.rows).toBeGreaterThan(q.baseRows!);
+    expect(q.costChange).toBeCloseTo((q.cost!.rows - q.baseRows!) / q.baseRows!, 6);
+    expect(q.regression).toBe(true);
+    expect(report.findings.map((f) => [f.rule, f.severity])).toContainEqual([
+      'sql-cost-regression',
+      'warning',
+    ]);
+    expect(run.code).toBe(0);
+
+    await writeFile(file, text);
+    const same = json(await cli(dir, 'check', 'dashboards/good.json', '--base', 'HEAD', '--format', 'json'));
+    expect(same.queries[0]).toMatchObject({ costChange: 0, regression: false });
+    expect(same.findings.some((f) => f.rule === 'sql-cost-regression')).toBe(false);
+  });
+
+  it('a base that is not a revision is one line and exit 2', async () => {
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const run = await cli(dir, 'check', '--base', 'no-such-ref');
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^dashboard-ci: --base no-such-ref: not a git revision/);
+  });
+});
+
 describe('bad input: one clear line, the other files still checked', () => {
   it('a missing path exits 2 but still checks the others', async () => {
     const run = await cli(dir, 'check', 'nope.json', 'dashboards/good.json', '--format', 'json');
@@ -152,5 +196,55 @@ describe('bad input: one clear line, the other files still checked', () => {
     const bad = await cli(dir, 'check', '--clickhouse', 'ftp://x');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--clickhouse must be/);
+  });
+});
+
+describe('dashboard-ci check --clickhouse http://… (server mode)', () => {
+  it('gives the same verdicts as the embedded engine, over real HTTP with auth', async () => {
+    const { startClickHouseHttp } = await import('../support/clickhouse-http.js');
+    const read = async (f: string) =>
+      splitStatements(await readFile(path.join(dir, f), 'utf8')).map((s) => s.sql);
+    // A server that already holds the tables: the check runs against its default database.
+    const server = await startClickHouseHttp({
+      users: [{ name: 'ci', password: 's3cret-pw' }],
+      schema: await read('clickhouse/schema.sql'),
+      seed: await read('clickhouse/seed.sql'),
+    });
+    try {
+      const embedded = json(await cli(dir, 'check', '--format', 'json'));
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(['check', '--clickhouse', server.url, '--format', 'json'], {
+        cwd: dir,
+        env: { CLICKHOUSE_USER: 'ci', CLICKHOUSE_PASSWORD: 's3cret-pw' },
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: (s: string) => (stderr += s) },
+      });
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      const remote = JSON.parse(stdout) as Report;
+      const verdict = (r: Report) =>
+        r.queries.map((q) => [q.dashboardUid, q.status, q.error?.code, q.cost?.granules, q.cost?.parts]);
+      expect(verdict(remote)).toEqual(verdict(embedded));
+      expect(remote.findings.map((f) => [f.rule, f.line, f.column])).toEqual(
+        embedded.findings.map((f) => [f.rule, f.line, f.column]),
+      );
+      expect(remote.engine).not.toContain('s3cret-pw');
+
+      // A wrong password is one line, exit 2, and the password is not echoed.
+      let err = '';
+      const denied = await runCli(['check', '--clickhouse', server.url], {
+        cwd: dir,
+        env: { CLICKHOUSE_USER: 'ci', CLICKHOUSE_PASSWORD: 'wrong-pw-value' },
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (err += s) },
+      });
+      expect(denied).toBe(2);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(err).toMatch(/516|AUTHENTICATION_FAILED|password/i);
+      expect(err).not.toContain('wrong-pw-value');
+    } finally {
+      await server.close();
+    }
   });
 });
