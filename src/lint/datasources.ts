@@ -1,6 +1,6 @@
 import { isObject, type DashboardModel, type DatasourceRef } from '../dashboards/model.js';
+import { wholeVariableRef } from '../sql/variables.js';
 import type { KnownDatasource } from './types.js';
-import { wholeVariableRef } from './variables.js';
 
 // Grafana's pseudo datasources (CONTRACTS.md A.2): always resolvable, never in a provisioning file.
 export const MIXED_DATASOURCE = '-- Mixed --';

@@ -7,9 +7,24 @@ import {
   type TargetModel,
   type VariableModel,
 } from '../dashboards/model.js';
+import { findVariableRefs, type VariableRef } from '../sql/variables.js';
 import { REDIS_TYPE, resolveDatasourceType, sharingInputs } from './datasources.js';
 import type { KnownDatasource } from './types.js';
-import { QUERY_TEXT_FIELDS, REDIS_TEXT_FIELDS, findVariableRefs, type VariableRef } from './variables.js';
+
+/** Target fields Grafana interpolates for every datasource (SQL, PromQL/LogQL, Redis key/field/filter, legends). */
+const QUERY_TEXT_FIELDS: readonly string[] = [
+  'rawSql',
+  'query',
+  'expr',
+  'keyName',
+  'field',
+  'filter',
+  'legend',
+  'legendFormat',
+];
+
+/** Extra fields the Redis plugin interpolates (RD applyTemplateVariables). */
+const REDIS_TEXT_FIELDS: readonly string[] = ['value', 'path', 'cypher'];
 
 /** A variable reference in text Grafana interpolates, with where it sits. */
 export interface TextRef {

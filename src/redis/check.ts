@@ -1,49 +1,14 @@
-// Redis targets (redis-datasource): which command a target runs, whether it only reads, and — with
-// a Redis URL — what that server says about the command (COMMAND INFO). The target's own command
-// is never sent.
+// Verdicts on Redis targets (redis-datasource): whether the command a target runs only reads, by
+// the command lists (commands.ts) or — with a Redis URL — by what that server says about the
+// command (COMMAND INFO). The target's own command is never sent.
 
 import { createClient } from '@redis/client';
-import { CONTAINER_COMMANDS, PLUGIN_COMMANDS, READ_ONLY_COMMANDS, shellSplit } from './commands.js';
-
-/** The fields of a redis-datasource target this check reads (a raw target object fits). */
-export interface RedisTargetLike {
-  command?: unknown;
-  query?: unknown;
-  [key: string]: unknown;
-}
-
-export interface EffectiveRedisCommand {
-  /** Upper-case Redis command, `CONTAINER SUB` for two-word commands (`XINFO STREAM`). */
-  name: string;
-  /** Where it came from: the CLI `query` (which wins when non-empty) or the plugin `command` id. */
-  source: 'query' | 'command';
-  /** The text as written: the query line or the plugin command id. */
-  raw: string;
-  /** False when `command` is no id the plugin knows (the plugin then runs nothing). */
-  known: boolean;
-}
-
-/**
- * The command a target runs, as the plugin's backend decides: a non-empty `query` is split
- * shell-style and its first word runs; otherwise the `command` id maps to its Redis command.
- */
-export function effectiveRedisCommand(target: RedisTargetLike): EffectiveRedisCommand | undefined {
-  const query = typeof target.query === 'string' ? target.query.trim() : '';
-  if (query !== '') {
-    const tokens = shellSplit(query);
-    const first = tokens[0]?.toUpperCase();
-    if (first === undefined) return undefined;
-    const second = tokens[1];
-    const name =
-      CONTAINER_COMMANDS.has(first) && second !== undefined ? `${first} ${second.toUpperCase()}` : first;
-    return { name, source: 'query', raw: query, known: true };
-  }
-  const command = typeof target.command === 'string' ? target.command.trim() : '';
-  if (command === '') return undefined;
-  const mapped = PLUGIN_COMMANDS[command];
-  if (mapped !== undefined) return { name: mapped, source: 'command', raw: command, known: true };
-  return { name: command.toUpperCase(), source: 'command', raw: command, known: false };
-}
+import {
+  READ_ONLY_COMMANDS,
+  effectiveRedisCommand,
+  redisCommandAccess,
+  type RedisTargetLike,
+} from './commands.js';
 
 export type RedisVerdictKind = 'ok' | 'not-read-only' | 'unknown-command' | 'unreachable' | 'no-command';
 
@@ -120,17 +85,16 @@ export function makeRedisVerdict(
   return v;
 }
 
-/** The static verdict of one target: the allowlist decides. */
+/** The static verdict of one target: the command lists (and, where they matter, its arguments) decide. */
 export function staticRedisVerdict(target: RedisTargetLike, index?: number): RedisVerdict {
-  const eff = effectiveRedisCommand(target);
+  const decided = redisCommandAccess(target);
   const base = index === undefined ? {} : { index };
-  if (!eff) return makeRedisVerdict('no-command', base);
-  if (!eff.known)
-    return makeRedisVerdict('unknown-command', { ...base, command: eff.name, source: 'command' });
-  return makeRedisVerdict(READ_ONLY_COMMANDS.has(eff.name) ? 'ok' : 'not-read-only', {
-    ...base,
-    command: eff.name,
-  });
+  if (!decided) return makeRedisVerdict('no-command', base);
+  const { command, access } = decided;
+  if (!command.known)
+    return makeRedisVerdict('unknown-command', { ...base, command: command.name, source: 'command' });
+  // Only a command known to read passes: an unknown one may write.
+  return makeRedisVerdict(access === 'read' ? 'ok' : 'not-read-only', { ...base, command: command.name });
 }
 
 /** The one thing the live check needs from a connection. */

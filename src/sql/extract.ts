@@ -14,6 +14,7 @@ import {
 } from '../dashboards/model.js';
 import { alertContextFor, contextFor, interpolate, type InterpolationOutput } from './interpolate.js';
 import type { SqlOrigin, SqlPlugin } from './types.js';
+import { wholeVariableRef } from './variables.js';
 
 export const CLICKHOUSE_PLUGIN: SqlPlugin = 'grafana-clickhouse-datasource';
 export const ALTINITY_PLUGIN: SqlPlugin = 'vertamedia-clickhouse-datasource';
@@ -77,8 +78,6 @@ export interface ExtractOptions {
   defaultDatasourceType?: string;
 }
 
-const VAR_REF = /^\$\{?(\w+)(?::[^}]*)?\}?$|^\[\[(\w+)(?::\w+)?\]\]$/;
-
 /** Resolves a datasource reference to a plugin type: its `type`, a datasource variable, or the uid/name map. */
 export function resolveDatasourceType(
   ref: DatasourceRef | undefined,
@@ -90,9 +89,8 @@ export function resolveDatasourceType(
   if (ref.type && !ref.type.startsWith('$') && ref.type !== 'datasource') return ref.type;
   const id = ref.uid ?? ref.name;
   if (id === undefined || id === '') return ref.type === undefined ? opts.defaultDatasourceType : undefined;
-  const m = VAR_REF.exec(id.trim());
-  if (m) {
-    const name = m[1] ?? m[2];
+  const name = wholeVariableRef(id.trim());
+  if (name !== undefined) {
     const v = dash.variables.find((x) => x.name === name);
     if (!v) return undefined;
     if (v.type === 'datasource')
@@ -104,9 +102,16 @@ export function resolveDatasourceType(
   return datasourceTypes.get(id);
 }
 
-function position(dash: DashboardModel, path: JsonPath): { line: number; column: number } {
-  const p = dash.doc.locate(path);
-  return { line: p.line, column: p.column };
+/** A SQL string of a dashboard, located in its file. */
+function dashboardSource(
+  dash: DashboardModel,
+  origin: SqlOrigin,
+  datasourceType: SqlPlugin,
+  path: JsonPath,
+  text: string,
+): QuerySource {
+  const { line, column } = dash.doc.locate(path);
+  return { origin, file: dash.file, text, path, datasourceType, line, column, dashboard: dash };
 }
 
 /** The SQL string of a target and its key: `rawSql` for the official plugin, `query` for Altinity's. */
@@ -145,18 +150,9 @@ export function extractDashboardQueries(
       if (!isSqlPlugin(type)) continue;
       const sql = targetSql(target.raw, type);
       if (!sql) continue;
-      const path = [...target.path, sql.key];
-      const src: QuerySource = {
-        origin: 'panel',
-        file: dash.file,
-        text: sql.text,
-        path,
-        datasourceType: type,
-        ...position(dash, path),
-        dashboard: dash,
-        panel,
-        target,
-      };
+      const src = dashboardSource(dash, 'panel', type, [...target.path, sql.key], sql.text);
+      src.panel = panel;
+      src.target = target;
       if (target.refId !== undefined) src.refId = target.refId;
       out.push(src);
     }
@@ -167,17 +163,9 @@ export function extractDashboardQueries(
     if (!isSqlPlugin(type)) continue;
     const sql = variableSql(variable.raw);
     if (!sql) continue;
-    const path = [...variable.path, ...sql.path];
-    out.push({
-      origin: 'variable',
-      file: dash.file,
-      text: sql.text,
-      path,
-      datasourceType: type,
-      ...position(dash, path),
-      dashboard: dash,
-      variable,
-    });
+    const src = dashboardSource(dash, 'variable', type, [...variable.path, ...sql.path], sql.text);
+    src.variable = variable;
+    out.push(src);
   }
   return out;
 }

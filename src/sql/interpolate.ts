@@ -13,13 +13,12 @@ import { composeMaps, type OffsetMap } from './lexer.js';
 import {
   adHocFilterSql,
   adHocFilters,
-  ALTINITY_MACRO_NAMES,
-  CLICKHOUSE_MACRO_NAMES,
   expandAdHocFilters,
   expandAltinityMacros,
   expandClickHouseMacros,
   expandConditionalAll,
   expandConditionalTest,
+  variableNameRules,
   type StageResult,
 } from './macros.js';
 import { calculateIntervalMs, intervalToMs, parseTimeExpression } from './time.js';
@@ -82,9 +81,8 @@ export function interpolate(
   }
   apply(
     interpolateVariables(current, ctx, {
+      ...variableNameRules(opts.plugin),
       formatter: altinity ? 'altinity' : 'clickhouse',
-      reserved: altinity ? ALTINITY_MACRO_NAMES : CLICKHOUSE_MACRO_NAMES,
-      deferDunder: !altinity,
       origin: opts.origin,
       noVariables: !frontend,
     }),

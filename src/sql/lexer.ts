@@ -225,10 +225,15 @@ export class OffsetMap {
   }
 }
 
-/** Builds a new text from pieces of `src` and replacements, remembering where each replacement came from. */
+/**
+ * Builds a new text from `src` with replacements, remembering where each replacement came from.
+ * Replacements go in source order; the source between them is copied as it is.
+ */
 export class Rewriter {
   private readonly parts: string[] = [];
   private length = 0;
+  /** End of the source written so far. */
+  private written = 0;
   private readonly outStart: number[] = [];
   private readonly outEnd: number[] = [];
   private readonly inStart: number[] = [];
@@ -236,26 +241,32 @@ export class Rewriter {
 
   constructor(readonly src: string) {}
 
-  copy(from: number, to: number): void {
-    if (to <= from) return;
-    this.parts.push(this.src.slice(from, to));
-    this.length += to - from;
+  private copyTo(to: number): void {
+    if (to <= this.written) return;
+    this.parts.push(this.src.slice(this.written, to));
+    this.length += to - this.written;
+    this.written = to;
   }
 
-  replace(from: number, to: number, text: string): void {
+  /** Writes the source not yet written up to `from`, then `text` in place of `src[from, to)`. */
+  splice(from: number, to: number, text: string): void {
+    this.copyTo(from);
     this.outStart.push(this.length);
     this.parts.push(text);
     this.length += text.length;
     this.outEnd.push(this.length);
     this.inStart.push(from);
     this.inEnd.push(to);
+    this.written = to;
   }
 
   get changed(): boolean {
     return this.outStart.length > 0;
   }
 
+  /** The new text (the rest of the source copied) and its offset map. */
   finish(): { text: string; map: OffsetMap } {
+    this.copyTo(this.src.length);
     if (!this.changed) return { text: this.parts.join(''), map: OffsetMap.identity };
     return {
       text: this.parts.join(''),

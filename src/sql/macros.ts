@@ -6,7 +6,12 @@ import { isObject, type JsonObject } from '../dashboards/model.js';
 import { OffsetMap, Rewriter, isWordChar, parseMacroArgs, regionAt, type MacroArg } from './lexer.js';
 import { formatIntervalBackend, parseGoDuration, utcDate } from './time.js';
 import type { InterpolationProblem, SqlOrigin } from './types.js';
-import { ALL_VARIABLE_VALUE, currentString, type VariableIndex } from './variables.js';
+import {
+  ALL_VARIABLE_VALUE,
+  currentString,
+  type VariableIndex,
+  type VariableNameRules,
+} from './variables.js';
 
 export interface StageResult {
   text: string;
@@ -132,7 +137,6 @@ export function expandClickHouseMacros(text: string, ctx: MacroContext, origin: 
   if (!text.includes('$__')) return { text, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text);
   const n = text.length;
-  let copied = 0;
   for (let i = 0; i < n;) {
     const c = text.charCodeAt(i);
     const region = c === DOLLAR && text.startsWith('$__', i) ? undefined : regionAt(text, i);
@@ -173,14 +177,10 @@ export function expandClickHouseMacros(text: string, ctx: MacroContext, origin: 
       i = end;
       continue;
     }
-    rw.copy(copied, i);
-    rw.replace(i, end, out);
-    copied = end;
+    rw.splice(i, end, out);
     i = end;
   }
-  rw.copy(copied, n);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
 
 function unknownClickHouseMacro(token: string, name: string): Pick<InterpolationProblem, 'message' | 'kind'> {
@@ -218,8 +218,7 @@ export function expandConditionalAll(text: string, index: VariableIndex): StageR
   if (!text.includes(CONDITIONAL_ALL)) return { text, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text);
   walk(0, text.length);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 
   function walk(from: number, to: number): void {
     let i = from;
@@ -238,7 +237,6 @@ export function expandConditionalAll(text: string, index: VariableIndex): StageR
           kind: 'macro-arguments',
           blocking: true,
         });
-        rw.copy(i, open + 1);
         i = open + 1;
         continue;
       }
@@ -246,17 +244,15 @@ export function expandConditionalAll(text: string, index: VariableIndex): StageR
       const m = CONDITIONAL_VAR_RE.exec(varArg.text);
       const rv = m ? index.byName.get((m[1] ?? m[2])!) : undefined;
       const value = rv ? currentString(rv) : undefined;
-      rw.copy(i, k);
       if (value === '' || value === ALL_VARIABLE_VALUE) {
-        rw.replace(k, parsed.end, '1=1');
+        rw.splice(k, parsed.end, '1=1');
       } else {
-        rw.replace(k, cond.start, '');
+        rw.splice(k, cond.start, '');
         walk(cond.start, cond.start + cond.text.length);
-        rw.replace(cond.start + cond.text.length, parsed.end, '');
+        rw.splice(cond.start + cond.text.length, parsed.end, '');
       }
       i = parsed.end;
     }
-    rw.copy(i, to);
   }
 }
 
@@ -295,7 +291,6 @@ export function expandAdHocFilters(text: string, index: VariableIndex): StageRes
   if (!text.includes(ADHOC)) return { text, map: OffsetMap.identity, problems };
   const sql = adHocFilterSql(adHocFilters(index));
   const rw = new Rewriter(text);
-  let copied = 0;
   let pos = 0;
   for (;;) {
     const k = text.indexOf(ADHOC, pos);
@@ -319,13 +314,10 @@ export function expandAdHocFilters(text: string, index: VariableIndex): StageRes
       const entries = parsed.args.map((a) => `'${a.text.replace(/^['"`]+|['"`]+$/g, '')}': ${escaped}`);
       value = `additional_table_filters={${entries.join(', ')}}`;
     }
-    rw.copy(copied, k);
-    rw.replace(k, parsed.end, value);
-    copied = pos = parsed.end;
+    rw.splice(k, parsed.end, value);
+    pos = parsed.end;
   }
-  rw.copy(copied, text.length);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -378,6 +370,21 @@ export const ALTINITY_MACRO_NAMES: ReadonlySet<string> = new Set([
   'conditionalTest',
   'adhoc',
 ]);
+
+const CLICKHOUSE_NAME_RULES: VariableNameRules = { reserved: CLICKHOUSE_MACRO_NAMES, deferDunder: true };
+const ALTINITY_NAME_RULES: VariableNameRules = { reserved: ALTINITY_MACRO_NAMES, deferDunder: false };
+const OTHER_NAME_RULES: VariableNameRules = { reserved: new Set(), deferDunder: true, anyDunder: true };
+
+/**
+ * Which names need no dashboard variable in the text of a datasource of this plugin type: the
+ * ClickHouse plugins' macros as interpolation applies them; for any other datasource every `__`
+ * name (Grafana leaves unknown names to it).
+ */
+export function variableNameRules(datasourceType: string | undefined): VariableNameRules {
+  if (datasourceType === 'grafana-clickhouse-datasource') return CLICKHOUSE_NAME_RULES;
+  if (datasourceType === 'vertamedia-clickhouse-datasource') return ALTINITY_NAME_RULES;
+  return OTHER_NAME_RULES;
+}
 
 type DateTimeType =
   'DATETIME' | 'DATETIME64' | 'FLOAT' | 'TIMESTAMP' | 'TIMESTAMP64_3' | 'TIMESTAMP64_6' | 'TIMESTAMP64_9';
@@ -665,7 +672,6 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
   const values = altinityValues(ctx);
   const rw = new Rewriter(text);
   const n = text.length;
-  let copied = 0;
   let reportedDateTimeCol = false;
   for (let i = 0; i < n;) {
     if (text.charCodeAt(i) !== DOLLAR) {
@@ -697,17 +703,14 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
         i = j;
         continue;
       }
-      rw.copy(copied, i);
-      rw.replace(i, parsed.end, text.slice(j + 1, parsed.end - 1).replace(/'/g, ''));
-      copied = parsed.end;
+      rw.splice(i, parsed.end, text.slice(j + 1, parsed.end - 1).replace(/'/g, ''));
       i = parsed.end;
       continue;
     }
     if (name === 'adhoc') {
       // Altinity renders the ad hoc filters, or 1 when there are none.
-      rw.copy(copied, i);
-      rw.replace(i, j, ctx.adhoc ? ctx.adhoc : '1');
-      copied = i = j;
+      rw.splice(i, j, ctx.adhoc ? ctx.adhoc : '1');
+      i = j;
       continue;
     }
     if (!ALTINITY_SIMPLE.has(name)) {
@@ -786,14 +789,10 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
         blocking: true,
       });
     }
-    rw.copy(copied, i);
-    rw.replace(i, end, out);
-    copied = end;
+    rw.splice(i, end, out);
     i = end;
   }
-  rw.copy(copied, n);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
 
 const CONDITIONAL_TEST = '$conditionalTest(';
@@ -807,7 +806,6 @@ export function expandConditionalTest(text: string, index: VariableIndex): Stage
   const problems: InterpolationProblem[] = [];
   if (!text.includes(CONDITIONAL_TEST)) return { text, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text);
-  let copied = 0;
   let pos = 0;
   for (;;) {
     const k = text.indexOf(CONDITIONAL_TEST, pos);
@@ -841,17 +839,13 @@ export function expandConditionalTest(text: string, index: VariableIndex): Stage
     }
     const empty = rv.isAll || (Array.isArray(rv.current) ? rv.current.length === 0 : rv.current === '');
     const chosen = empty ? (args.length === 3 ? args[1]! : undefined) : args[0]!;
-    rw.copy(copied, k);
     if (chosen) {
-      rw.replace(k, chosen.start, '');
-      rw.copy(chosen.start, chosen.start + chosen.text.length);
-      rw.replace(chosen.start + chosen.text.length, parsed.end, '');
+      rw.splice(k, chosen.start, '');
+      rw.splice(chosen.start + chosen.text.length, parsed.end, '');
     } else {
-      rw.replace(k, parsed.end, '');
+      rw.splice(k, parsed.end, '');
     }
-    copied = pos = parsed.end;
+    pos = parsed.end;
   }
-  rw.copy(copied, text.length);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }

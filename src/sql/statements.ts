@@ -14,22 +14,24 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
 
-/** True when `sql` holds nothing but whitespace and comments. */
-export function isBlank(sql: string): boolean {
-  for (let i = 0; i < sql.length;) {
+/** The first offset from `i` that is no whitespace or comment (nor, with `parens`, an opening parenthesis). */
+function skipBlank(sql: string, i: number, parens = false): number {
+  while (i < sql.length) {
     const c = sql.charCodeAt(i);
-    if (isSpace(c)) {
+    if (isSpace(c) || (parens && c === 40)) {
       i++;
       continue;
     }
     const r = regionAt(sql, i);
-    if (r && (r.kind === 'line-comment' || r.kind === 'block-comment')) {
-      i = r.end;
-      continue;
-    }
-    return false;
+    if (!r || (r.kind !== 'line-comment' && r.kind !== 'block-comment')) break;
+    i = r.end;
   }
-  return true;
+  return i;
+}
+
+/** True when `sql` holds nothing but whitespace and comments. */
+export function isBlank(sql: string): boolean {
+  return skipBlank(sql, 0) === sql.length;
 }
 
 /**
@@ -76,26 +78,14 @@ export const READ_KEYWORDS: ReadonlySet<string> = new Set([
 
 /** The first keyword of `sql`, upper-cased, skipping whitespace, comments and opening parentheses. */
 export function firstKeyword(sql: string): string | undefined {
-  for (let i = 0; i < sql.length;) {
-    const c = sql.charCodeAt(i);
-    if (isSpace(c) || c === 40) {
-      i++;
-      continue;
-    }
-    const r = regionAt(sql, i);
-    if (r && (r.kind === 'line-comment' || r.kind === 'block-comment')) {
-      i = r.end;
-      continue;
-    }
-    let j = i;
-    while (j < sql.length) {
-      const d = sql.charCodeAt(j);
-      if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95)) break;
-      j++;
-    }
-    return j > i ? sql.slice(i, j).toUpperCase() : undefined;
+  const i = skipBlank(sql, 0, true);
+  let j = i;
+  while (j < sql.length) {
+    const d = sql.charCodeAt(j);
+    if (!((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95)) break;
+    j++;
   }
-  return undefined;
+  return j > i ? sql.slice(i, j).toUpperCase() : undefined;
 }
 
 /** Cheap pre-check: more than one non-empty statement (a trailing `;` alone does not count). */

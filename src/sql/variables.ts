@@ -1,5 +1,6 @@
-// Grafana template-variable interpolation (CONTRACTS.md D): the VARIABLE_REGEX syntaxes, the format
-// registry, multi-value and All, built-in variables, and the datasources' own formatters (C.4, C.6).
+// Grafana template-variable interpolation (CONTRACTS.md D): what a reference is and which names need
+// no variable (the linter's undefined-variable and unused-variable rules judge by these too), the
+// format registry, multi-value and All, built-in variables, and the datasources' own formatters (C.4, C.6).
 
 import { isObject, type Json, type JsonObject } from '../dashboards/model.js';
 import { OffsetMap, Rewriter, regionKindAt, regionsOf, type RegionKind } from './lexer.js';
@@ -10,14 +11,67 @@ export const ALL_VARIABLE_VALUE = '$__all';
 export const ALL_VARIABLE_TEXT = 'All';
 export const AUTO_VARIABLE_VALUE = '$__auto';
 
-/** Grafana's VARIABLE_REGEX (scenes constants.ts), compiled once. */
+/** Grafana's VARIABLE_REGEX (scenes constants.ts). */
 export const VARIABLE_REGEX =
   /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)((?:\.[^:^{}[\]]+|\["[^"]*"\]|\['[^']*'\]|\[[^\]"']*\])*)(?::([^}]+))?}/g;
 
-// Private scanners (a global regex carries lastIndex); the nested pass runs while the outer scan
-// is paused, so it has its own.
+// A private copy: a global regex carries lastIndex, and the exported one is anyone's to use.
 const SCAN_REGEX = new RegExp(VARIABLE_REGEX.source, 'g');
-const NESTED_SCAN_REGEX = new RegExp(VARIABLE_REGEX.source, 'g');
+
+export type VariableSyntax = '$' | '${}' | '[[]]';
+
+/** A template-variable reference as Grafana finds it: `$var`, `${var}`, `${var:format}`, `${var.field}`, `[[var]]`, `[[var:format]]`. */
+export interface VariableRef {
+  name: string;
+  /** 0-based offset of the reference's first character (`$` or `[`) in the text. */
+  offset: number;
+  length: number;
+  syntax: VariableSyntax;
+  format?: string;
+  /** `.field` path of `${var.field}`, as written (leading `.` included). */
+  fieldPath?: string;
+}
+
+const NUMERIC = /^\d+$/;
+
+function hasVariableSyntax(s: string): boolean {
+  return s.includes('$') || s.includes('[[');
+}
+
+/**
+ * Every variable reference in `text`, in order. `$var` takes the longest \w+ run, so `$service_name`
+ * never refers to `service`. Purely numeric names (`$1` in a regex replacement) are not variables:
+ * Grafana finds no variable for them and leaves them as they are.
+ */
+export function findVariableRefs(text: string): VariableRef[] {
+  if (!hasVariableSyntax(text)) return [];
+  const out: VariableRef[] = [];
+  SCAN_REGEX.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SCAN_REGEX.exec(text)) !== null) {
+    let ref: VariableRef;
+    if (m[1] !== undefined) {
+      ref = { name: m[1], offset: m.index, length: m[0].length, syntax: '$' };
+    } else if (m[2] !== undefined) {
+      ref = { name: m[2], offset: m.index, length: m[0].length, syntax: '[[]]' };
+      if (m[3] !== undefined) ref.format = m[3];
+    } else {
+      ref = { name: m[4]!, offset: m.index, length: m[0].length, syntax: '${}' };
+      if (m[5]) ref.fieldPath = m[5];
+      if (m[6] !== undefined) ref.format = m[6];
+    }
+    if (!NUMERIC.test(ref.name)) out.push(ref);
+  }
+  return out;
+}
+
+/** `$ds`, `${ds}`, `${ds:raw}`, `[[ds]]` as a whole string (a datasource uid or legacy name): the variable name. */
+export function wholeVariableRef(text: string): string | undefined {
+  const refs = findVariableRefs(text);
+  const first = refs[0];
+  if (refs.length === 1 && first && first.offset === 0 && first.length === text.length) return first.name;
+  return undefined;
+}
 
 /** Placeholders for the signed-in user and org: CI has no session. */
 export const CI_USER = {
@@ -398,8 +452,32 @@ const BUILTINS = new Set([
   '__all_variables',
 ]);
 
+/** Grafana's global variables that interpolation resolves ($__from, ${__user.login}, ...). */
 export function isBuiltinVariable(name: string): boolean {
   return BUILTINS.has(name);
+}
+
+/** How one datasource's text treats a name that is no dashboard variable and no built-in. */
+export interface VariableNameRules {
+  /** Bare `$name`s the plugin expands itself (its macros). */
+  reserved: ReadonlySet<string>;
+  /** Bare `$__name`s are left to the datasource's backend, which expands them or says they are unknown. */
+  deferDunder: boolean;
+  /**
+   * Every `__` name, in any syntax, is left to the datasource: Grafana passes unknown names through,
+   * and a datasource dashboard-ci does not interpolate has scoped variables of its own (`${__rate_interval}`).
+   */
+  anyDunder?: boolean;
+}
+
+/** True when the datasource, not a dashboard variable, is what gives `ref` its meaning. */
+export function isLeftToDatasource(
+  ref: Pick<VariableRef, 'name' | 'syntax'>,
+  rules: VariableNameRules,
+): boolean {
+  if (ref.name.startsWith('__') && (rules.anyDunder === true || (rules.deferDunder && ref.syntax === '$')))
+    return true;
+  return ref.syntax === '$' && rules.reserved.has(ref.name);
 }
 
 interface Resolved {
@@ -502,13 +580,10 @@ function lookup(
 // ---------------------------------------------------------------------------------------------
 // The interpolation stage
 
-export interface VariableStageOptions {
+/** Names the rules leave to the datasource stay as they are and are never reported. */
+export interface VariableStageOptions extends VariableNameRules {
   /** Formatter for variables without an explicit format (the datasource's own). */
   formatter: DefaultFormatter;
-  /** Names the plugin handles itself (its macros): left as they are, never reported. */
-  reserved: ReadonlySet<string>;
-  /** Leave unknown `$__name` to the backend macro stage, which reports them. */
-  deferDunder: boolean;
   origin: SqlOrigin;
   /** Report-only: no variable is known (alert queries get no frontend interpolation). */
   noVariables?: boolean;
@@ -518,24 +593,6 @@ export interface VariableStageResult {
   text: string;
   map: OffsetMap;
   problems: InterpolationProblem[];
-}
-
-function tokenName(m: RegExpExecArray): {
-  name: string;
-  format?: string;
-  fieldPath?: string;
-  brackets: boolean;
-} {
-  if (m[1] !== undefined) return { name: m[1], brackets: false };
-  if (m[2] !== undefined)
-    return m[3] !== undefined ? { name: m[2], format: m[3], brackets: true } : { name: m[2], brackets: true };
-  const out: { name: string; format?: string; fieldPath?: string; brackets: boolean } = {
-    name: m[4]!,
-    brackets: true,
-  };
-  if (m[5]) out.fieldPath = m[5].startsWith('.') ? m[5].slice(1) : m[5];
-  if (m[6] !== undefined) out.format = m[6];
-  return out;
 }
 
 function render(r: Resolved, format: string | undefined, formatter: DefaultFormatter): string {
@@ -553,10 +610,6 @@ function render(r: Resolved, format: string | undefined, formatter: DefaultForma
   if (formatter === 'clickhouse') return clickhouseFormat(value);
   if (formatter === 'altinity') return altinityFormat(value, r.meta);
   return formatVariableValue(value, 'glob', fv);
-}
-
-function hasVariableSyntax(s: string): boolean {
-  return s.includes('$') || s.includes('[[');
 }
 
 /**
@@ -596,44 +649,35 @@ function replaceIn(
   depth: number,
   nestedIn?: { name: string; offset: number },
 ): string {
-  const re = depth === 0 ? SCAN_REGEX : NESTED_SCAN_REGEX;
-  re.lastIndex = 0;
   const parts: string[] = [];
   let last = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    const start = m.index;
-    const end = start + m[0].length;
-    const tok = tokenName(m);
-    const found = opts.noVariables ? undefined : lookup(tok.name, tok.fieldPath, ctx, index);
+  for (const ref of findVariableRefs(text)) {
+    const start = ref.offset;
+    const end = start + ref.length;
+    const match = text.slice(start, end);
+    const fieldPath = ref.fieldPath?.startsWith('.') ? ref.fieldPath.slice(1) : ref.fieldPath;
+    const found = opts.noVariables ? undefined : lookup(ref.name, fieldPath, ctx, index);
     if (!found) {
-      if (tok.brackets || !opts.reserved.has(tok.name)) report(tok, m[0], start);
+      if (!isLeftToDatasource(ref, opts)) report(match, start);
       continue;
     }
-    let value = render(found, tok.format, opts.formatter);
+    let value = render(found, ref.format, opts.formatter);
     if (depth === 0 && hasVariableSyntax(value)) {
       value = replaceIn(value, 0, undefined, ctx, opts, index, problems, () => undefined, 1, {
-        name: m[0],
+        name: match,
         offset: base + start,
       });
     }
-    if (rw) {
-      rw.copy(base + last, base + start);
-      rw.replace(base + start, base + end, value);
-    } else {
-      parts.push(text.slice(last, start), value);
-    }
+    if (rw) rw.splice(base + start, base + end, value);
+    else parts.push(text.slice(last, start), value);
     last = end;
   }
-  if (rw) {
-    rw.copy(base + last, base + text.length);
-    return '';
-  }
+  // The rewriter writes the rest of the text when it finishes.
+  if (rw) return '';
   parts.push(text.slice(last));
   return parts.join('');
 
-  function report(tok: { name: string; brackets: boolean }, match: string, start: number): void {
-    if (opts.deferDunder && !tok.brackets && tok.name.startsWith('__')) return;
+  function report(match: string, start: number): void {
     const where = nestedIn ? undefined : regionAt(base + start);
     if (where === 'line-comment' || where === 'block-comment') return;
     const offset = nestedIn ? nestedIn.offset : base + start;

@@ -1,6 +1,6 @@
 import { createRule } from '../create-rule.js';
 import { REDIS_TYPE } from '../datasources.js';
-import { CYPHER_WRITE, REDIS_PLUGIN_COMMANDS, classifyCommandLine } from '../redis-commands.js';
+import { redisCommandAccess } from '../../redis/commands.js';
 
 export default createRule({
   id: 'redis-write-command',
@@ -24,54 +24,50 @@ export default createRule({
     return (target) => {
       if (context.facts.targetType(target) !== REDIS_TYPE) return;
       // The plugin runs a non-empty `query` as a custom command line and ignores `command` (CONTRACTS.md E).
-      const query = target.raw.query;
-      if (typeof query === 'string' && query.trim() !== '') {
-        const v = classifyCommandLine(query);
-        if (v.kind === 'write')
-          context.report({
-            messageId: 'write',
-            data: { command: v.command },
-            target,
-            path: [...target.path, 'query'],
-          });
-        else if (v.kind === 'unknown') {
-          context.report({
-            messageId: 'unknown',
-            data: { command: v.command || '(empty)' },
-            target,
-            path: [...target.path, 'query'],
-            severity: 'warning',
-          });
-        }
-        return;
-      }
-      const command = target.raw.command;
-      if (typeof command !== 'string' || command === '') {
+      const decided = redisCommandAccess(target.raw);
+      if (!decided) {
         // A "-- Dashboard --"-style or hidden target can be empty on purpose; an empty Redis query returns nothing.
         if (target.raw.hide !== true) context.report({ messageId: 'empty', target, severity: 'warning' });
         return;
       }
-      const path = [...target.path, 'command'];
-      const kind = Object.hasOwn(REDIS_PLUGIN_COMMANDS, command) ? REDIS_PLUGIN_COMMANDS[command] : undefined;
-      if (kind === undefined) {
-        context.report({ messageId: 'unknownPlugin', data: { command }, target, path, severity: 'warning' });
-      } else if (kind === 'write') {
+      const { command, access } = decided;
+      // A graph query without Cypher text sends nothing that could write.
+      if (access === 'read' || (access === 'unknown' && decided.cypher)) return;
+      if (command.source === 'query') {
+        const path = [...target.path, 'query'];
+        if (access === 'write')
+          context.report({ messageId: 'write', data: { command: command.name }, target, path });
+        else
+          context.report({
+            messageId: 'unknown',
+            data: { command: command.name || '(empty)' },
+            target,
+            path,
+            severity: 'warning',
+          });
+        return;
+      }
+      const id = command.raw;
+      if (!command.known) {
+        const path = [...target.path, 'command'];
         context.report({
-          messageId: 'pluginWrite',
-          data: { command, why: 'runs arbitrary code' },
+          messageId: 'unknownPlugin',
+          data: { command: id },
           target,
           path,
+          severity: 'warning',
         });
-      } else if (kind === 'cypher') {
-        const cypher = typeof target.raw.cypher === 'string' ? target.raw.cypher : '';
-        if (CYPHER_WRITE.test(cypher)) {
-          context.report({
-            messageId: 'pluginWrite',
-            data: { command, why: 'runs a Cypher query that writes' },
-            target,
-            path: [...target.path, 'cypher'],
-          });
-        }
+      } else if (access === 'write') {
+        // Besides the graph queries, the plugin's only writing command is rg.pyexecute (a Python script).
+        context.report({
+          messageId: 'pluginWrite',
+          data: {
+            command: id,
+            why: decided.cypher ? 'runs a Cypher query that writes' : 'runs arbitrary code',
+          },
+          target,
+          path: [...target.path, decided.cypher ? 'cypher' : 'command'],
+        });
       }
     };
   },

@@ -1,7 +1,8 @@
 import { createRule } from '../create-rule.js';
+import { variableNameRules } from '../../sql/macros.js';
+import { isBuiltinVariable, isLeftToDatasource } from '../../sql/variables.js';
 import { ALTINITY_TYPE } from '../datasources.js';
 import { didYouMean } from '../suggest.js';
-import { ALTINITY_MACROS, isBuiltinVariable } from '../variables.js';
 
 export default createRule({
   id: 'undefined-variable',
@@ -16,24 +17,23 @@ export default createRule({
     help:
       'Grafana leaves an unknown variable in the text as is, so the query reaches the datasource with a ' +
       'literal "$name" in it and fails or filters on the wrong value. Define the variable under ' +
-      'templating.list or fix the name. Built-ins ($__from, $__interval, $__timeFilter(...) and every other ' +
-      '$__ name) and, for vertamedia-clickhouse-datasource, the Altinity macros ($timeFilter, $table, ...) are known.',
+      'templating.list or fix the name. Built-ins ($__from, $__interval, ${__user.login}, ...), the ' +
+      'datasource macros ($__timeFilter(...) for grafana-clickhouse-datasource, $timeFilter, $table, ... for ' +
+      'vertamedia-clickhouse-datasource) and, for other datasources, every $__ name are known.',
   },
   create(context) {
     const { facts } = context;
     return () => {
       const names = facts.variables;
+      const altinity = variableNameRules(ALTINITY_TYPE);
       for (const t of facts.queryRefs) {
         const { name } = t.ref;
         if (names.has(name) || isBuiltinVariable(name) || facts.inputNames.has(name)) continue;
-        // The Altinity plugin expands its own $macros; a target whose datasource cannot be told may be one.
-        if (
-          ALTINITY_MACROS.has(name) &&
-          t.target &&
-          (t.datasourceType === undefined || t.datasourceType === ALTINITY_TYPE)
-        ) {
-          continue;
-        }
+        // What interpolation leaves to the datasource (its macros) is no variable; the linter and the
+        // SQL interpolation judge by the same rules.
+        if (isLeftToDatasource(t.ref, variableNameRules(t.datasourceType))) continue;
+        // A target whose datasource cannot be told may be an Altinity one, which expands its own $macros.
+        if (t.target && t.datasourceType === undefined && isLeftToDatasource(t.ref, altinity)) continue;
         const suggestion = didYouMean(name, names.keys());
         const ref =
           t.ref.syntax === '$' ? `$${name}` : t.ref.syntax === '[[]]' ? `[[${name}]]` : `\${${name}}`;

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkRedisTargets,
-  effectiveRedisCommand,
   makeRedisVerdict,
   redactRedisUrl,
   staticRedisVerdict,
   type RedisCommandSender,
 } from '../../../src/redis/check.js';
-import { shellSplit } from '../../../src/redis/commands.js';
+import { effectiveRedisCommand, shellSplit } from '../../../src/redis/commands.js';
 
 describe('effectiveRedisCommand', () => {
   it.each([

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildDashboard, type DashboardModel, type JsonObject } from '../../../src/dashboards/model.js';
 import { SourceDoc } from '../../../src/dashboards/source.js';
 import { alertContextFor, contextFor, interpolate } from '../../../src/sql/interpolate.js';
+import { variableNameRules } from '../../../src/sql/macros.js';
+import { findVariableRefs, isBuiltinVariable, isLeftToDatasource } from '../../../src/sql/variables.js';
 import type { InterpolationContext } from '../../../src/sql/types.js';
 
 function dashboard(raw: JsonObject, file = 'dashboards/test.json'): DashboardModel {
@@ -199,5 +201,51 @@ describe('alertContextFor', () => {
     ]);
     const d = alertContextFor({ model: {} }, now);
     expect([d.fromMs, d.intervalMs]).toEqual([now.getTime() - 600000, 1000]);
+  });
+});
+
+describe('what a variable is: one answer for interpolation and the linter', () => {
+  const plugins = ['grafana-clickhouse-datasource', 'vertamedia-clickhouse-datasource'] as const;
+  const texts = [
+    '$model',
+    '$ghost',
+    '${ghost}',
+    '[[ghost:csv]]',
+    '$__from',
+    '${__user.login}',
+    '$__timeFilter(ts)',
+    '${__timeFilter}',
+    '$__nope',
+    '$timeFilter',
+    '${table}',
+    '$adhoc',
+    "'$1'",
+  ];
+
+  it.each(plugins.flatMap((p) => texts.map((t) => [p, t] as const)))(
+    '%s: %s is reported as an unknown variable exactly when no variable, built-in or macro rule covers it',
+    (plugin, text) => {
+      const names = new Set(variables.map((v) => v.name as string));
+      const rules = variableNameRules(plugin);
+      const undefinedRefs = findVariableRefs(text).filter(
+        (r) => !names.has(r.name) && !isBuiltinVariable(r.name) && !isLeftToDatasource(r, rules),
+      );
+      const r = interpolate(
+        `SELECT ${text}`,
+        { ...ctx, target: { table: 't', dateTimeColDataType: 'ts' } },
+        {
+          plugin,
+          origin: 'panel',
+        },
+      );
+      const unknown = r.problems.filter((p) => p.kind === 'unknown-variable');
+      expect(unknown.length).toBe(undefinedRefs.length);
+    },
+  );
+
+  it('leaves every __ name of a datasource it does not interpolate to that datasource', () => {
+    const other = variableNameRules('prometheus');
+    expect(isLeftToDatasource({ name: '__rate_interval', syntax: '${}' }, other)).toBe(true);
+    expect(isLeftToDatasource({ name: 'rate_interval', syntax: '$' }, other)).toBe(false);
   });
 });

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/dashboards/model.js';
 import type { InterpolationContext } from '../../../src/sql/types.js';
 import {
+  findVariableRefs,
   interpolateVariables,
+  isLeftToDatasource,
   variableIndex,
+  wholeVariableRef,
   type DefaultFormatter,
   type VariableStageOptions,
 } from '../../../src/sql/variables.js';
@@ -409,5 +412,68 @@ describe('unknown variables', () => {
     expect(r.map.map(16)).toBe(15);
     // Inside a replacement: the start of the replaced token.
     expect(r.map.map(9)).toBe(7);
+  });
+});
+
+describe('findVariableRefs', () => {
+  it('finds every Grafana syntax with name, offset, format and field path', () => {
+    const text =
+      'a=$x b=${y} c=${z:csv} d=${w.text} e=[[v]] f=[[u:raw]] g=${__from:date:seconds} h=$__timeFilter(ts)';
+    expect(
+      findVariableRefs(text).map((r) => [r.name, r.offset, r.syntax, r.format ?? null, r.fieldPath ?? null]),
+    ).toEqual([
+      ['x', 2, '$', null, null],
+      ['y', 7, '${}', null, null],
+      ['z', 14, '${}', 'csv', null],
+      ['w', 25, '${}', null, '.text'],
+      ['v', 37, '[[]]', null, null],
+      ['u', 45, '[[]]', 'raw', null],
+      ['__from', 57, '${}', 'date:seconds', null],
+      ['__timeFilter', 82, '$', null, null],
+    ]);
+  });
+
+  it('takes the longest name, skips numeric names and text without references', () => {
+    expect(findVariableRefs('$service_name').map((r) => r.name)).toEqual(['service_name']);
+    expect(findVariableRefs('replace "$1" and $2x')).toEqual([expect.objectContaining({ name: '2x' })]);
+    expect(findVariableRefs("match(x, '^a$') AND y = 'US$'")).toEqual([]);
+    expect(findVariableRefs('plain SELECT 1')).toEqual([]);
+  });
+
+  it('is safe to call repeatedly (the regex is shared)', () => {
+    expect(findVariableRefs('$a $b').length).toBe(2);
+    expect(findVariableRefs('$a $b').length).toBe(2);
+  });
+
+  it('recognises a whole-string reference (a datasource uid)', () => {
+    expect(wholeVariableRef('${ds}')).toBe('ds');
+    expect(wholeVariableRef('$ds')).toBe('ds');
+    expect(wholeVariableRef('[[ds]]')).toBe('ds');
+    expect(wholeVariableRef('ds-$env')).toBeUndefined();
+    expect(wholeVariableRef('clickhouse')).toBeUndefined();
+  });
+});
+
+describe('isLeftToDatasource', () => {
+  const ref = (text: string) => findVariableRefs(text)[0]!;
+
+  it('leaves only bare $names to a plugin: its macros, and $__ names when its backend reports them', () => {
+    const clickhouse = { reserved: new Set(['__timeFilter']), deferDunder: true };
+    expect(isLeftToDatasource(ref('$__timeFilter(ts)'), clickhouse)).toBe(true);
+    expect(isLeftToDatasource(ref('$__nope'), clickhouse)).toBe(true);
+    expect(isLeftToDatasource(ref('${__timeFilter}'), clickhouse)).toBe(false);
+    expect(isLeftToDatasource(ref('$timeFilter'), clickhouse)).toBe(false);
+
+    const altinity = { reserved: new Set(['table']), deferDunder: false };
+    expect(isLeftToDatasource(ref('$table'), altinity)).toBe(true);
+    expect(isLeftToDatasource(ref('${table}'), altinity)).toBe(false);
+    expect(isLeftToDatasource(ref('$__nope'), altinity)).toBe(false);
+  });
+
+  it('leaves every __ name, in any syntax, to a datasource with scoped variables of its own', () => {
+    const other = { reserved: new Set<string>(), deferDunder: true, anyDunder: true };
+    expect(isLeftToDatasource(ref('${__rate_interval}'), other)).toBe(true);
+    expect(isLeftToDatasource(ref('[[__rate_interval]]'), other)).toBe(true);
+    expect(isLeftToDatasource(ref('$rate_interval'), other)).toBe(false);
   });
 });

@@ -30,6 +30,16 @@ ruleTester('undefined-variable', {
 }`,
     },
     {
+      name: 'Altinity macros the SQL interpolation knows, $adhoc included, also in a query variable',
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "templating": { "list": [{ "name": "m", "type": "query", "datasource": { "type": "vertamedia-clickhouse-datasource", "uid": "alt" },
+    "query": "SELECT DISTINCT model FROM $table WHERE $timeFilter" }] },
+  "panels": [{ "id": 1, "type": "timeseries", "datasource": { "type": "vertamedia-clickhouse-datasource", "uid": "alt" },
+    "targets": [{ "refId": "A", "query": "SELECT count() FROM $table WHERE $adhoc AND m IN ($m)" }] }]
+}`,
+    },
+    {
       name: '__inputs placeholders of a dashboard exported for sharing',
       dashboard: `{
   "__inputs": [{ "name": "VAR_TABLE", "type": "constant", "value": "events" }],
@@ -103,6 +113,23 @@ ruleTester('undefined-variable', {
     "targets": [{ "refId": "A", "rawSql": "SELECT count() FROM t WHERE $timeFilter" }] }]
 }`,
       errors: [{ rule: 'undefined-variable', line: 4, message: '$timeFilter' }],
+    },
+    {
+      name: 'a macro name in braces is no macro, and Altinity expands no $__ name it does not know',
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [
+    { "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "ch" },
+      "targets": [{ "refId": "A", "rawSql": "SELECT count() FROM t WHERE \${__timeFilter} AND $__timeFilter(ts)" }] },
+    { "id": 2, "type": "stat", "datasource": { "type": "vertamedia-clickhouse-datasource", "uid": "alt" },
+      "targets": [{ "refId": "A", "query": "SELECT count() FROM \${table} WHERE $__nope AND $__from > 0" }] }
+  ]
+}`,
+      errors: [
+        { rule: 'undefined-variable', line: 5, message: '${__timeFilter}' },
+        { rule: 'undefined-variable', line: 7, message: '${table}' },
+        { rule: 'undefined-variable', line: 7, message: '$__nope' },
+      ],
     },
   ],
 });
