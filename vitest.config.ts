@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     // chdb segfaults inside worker_threads at exit: each test file runs in a child process.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
