@@ -1,6 +1,5 @@
 import {
   parse,
-  evaluate,
   type AnyNode,
   type DocumentNode,
   type ElementNode,
@@ -8,26 +7,51 @@ import {
 } from '@humanwhocodes/momoa';
 import type { JsonPath, Position } from '../core/types.js';
 
+// The position tree (momoa's AST) is about 25 times the size of the JSON text. A check of thousands of
+// dashboards needs positions one file at a time (a file's queries and findings are located together),
+// so trees are rebuilt on demand and only the most recently used few are kept.
+const TREES_KEPT = 8;
+const trees = new Map<SourceDoc, DocumentNode>();
+
 /** A JSON document that remembers where each value came from. */
 export class SourceDoc {
+  private lineStarts: number[] | undefined;
+
   private constructor(
     readonly file: string,
     readonly text: string,
-    private readonly ast: DocumentNode,
     readonly value: unknown,
   ) {}
 
   /** Parses `text`; throws JsonSyntaxError with the 1-based position of the break. */
   static parse(file: string, text: string): SourceDoc {
-    let ast: DocumentNode;
+    let value: unknown;
     try {
-      ast = parse(text, { mode: 'json' });
-    } catch (err) {
-      const e = err as { message?: string; line?: number; column?: number };
-      const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, '');
-      throw new JsonSyntaxError(message, { line: e.line ?? 1, column: e.column ?? 1 });
+      value = JSON.parse(text);
+    } catch {
+      // JSON.parse says where in words that vary by engine; momoa gives the line and column.
+      try {
+        parse(text, { mode: 'json' });
+      } catch (err) {
+        const e = err as { message?: string; line?: number; column?: number };
+        const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, '');
+        throw new JsonSyntaxError(message, { line: e.line ?? 1, column: e.column ?? 1 });
+      }
+      throw new JsonSyntaxError('invalid JSON', { line: 1, column: 1 });
     }
-    return new SourceDoc(file, text, ast, evaluate(ast));
+    return new SourceDoc(file, text, value);
+  }
+
+  private get ast(): DocumentNode {
+    let tree = trees.get(this);
+    if (tree) {
+      trees.delete(this);
+    } else {
+      tree = parse(this.text, { mode: 'json' });
+      if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value!);
+    }
+    trees.set(this, tree);
+    return tree;
   }
 
   /** The node at `path`, or the deepest existing ancestor. */
@@ -86,16 +110,22 @@ export class SourceDoc {
   }
 
   positionOfOffset(offset: number): Position {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < this.text.length; i++) {
-      if (this.text.charCodeAt(i) === 10) {
-        line++;
-        lineStart = i + 1;
-      }
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
     }
-    return { line, column: offset - lineStart + 1 };
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
   }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 export class JsonSyntaxError extends Error {
