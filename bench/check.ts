@@ -1,21 +1,36 @@
-// npm run bench [-- --dashboards 1000 --panels 10 --workers 0]
+// npm run bench [-- --dashboards 1000 --panels 10 --workers 0 --cache warm|cold|off]
 //
 // The full check (load, lint, interpolate, EXPLAIN, budgets, report) of N generated dashboards on the
 // product's schema and seed, against the floor: the same engine's raw EXPLAIN calls on the same SQL,
-// with nothing else. Prints ms per query, queries per second, the ratio to the floor, peak RSS of the
-// process tree (the engine pool's children included), and the time to the first result. Then the three
-// product dashboards end to end: `node dist/cli.js check` from process start to report, warm cache.
+// with nothing else. Prints ms per query, queries per second, the ratio to the floor, the peak memory of
+// the process tree (the engine pool's children included) and the time to the first result. Then the
+// three product dashboards end to end: `node dist/cli.js check` from process start to report, warm cache.
+//
+// Memory is sampled every 100 ms as two sums over the tree: RSS (VmRSS; libchdb's ~200 MB of shared
+// code pages counted once per process) and PSS (/proc/<pid>/smaps_rollup; shared pages divided among
+// the processes that map them, so counted once in all). PSS is the honest total of a multi-process run.
+//
+// Each query's text is made unique (a trailing comment naming its dashboard and panel): the check
+// EXPLAINs each distinct text once per run, and the generator's shapes repeat (1,246 distinct texts in
+// 10,000), so without it the run would skip most of the engine work the floor does. --repeats keeps the
+// generator's texts, to show what that saves.
+//
+// --cache: warm (default) runs with the prepared-data cache already holding the product schema + seed
+// (the repository's node_modules/.cache, as `npm run check` leaves it; filled first if needed, untimed);
+// cold starts from an empty cache folder (the first worker loads the seed, the others copy it); off
+// turns the cache off (config clickhouse.cache: false; pool workers still share one load).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cacheKey, chdbPackageVersion, defaultCacheRoot, readManifest } from '../src/clickhouse/cache.js';
 import { runCheck } from '../src/check/run.js';
 import { loadConfig } from '../src/config/load.js';
 import { splitStatements } from '../src/sql/statements.js';
 import { measureExplainFloor } from './engine-floor.js';
-import { generateDashboards } from './generate.js';
+import { benchDashboard } from './generate.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -25,13 +40,19 @@ const { values } = parseArgs({
     panels: { type: 'string', default: '10' },
     workers: { type: 'string', default: '0' },
     'e2e-runs': { type: 'string', default: '5' },
+    cache: { type: 'string', default: 'warm' },
+    repeats: { type: 'boolean', default: false },
   },
 });
+const cacheMode = values.cache;
+if (cacheMode !== 'warm' && cacheMode !== 'cold' && cacheMode !== 'off') {
+  throw new Error(`--cache must be warm, cold or off; got ${cacheMode}`);
+}
 const dashboards = Number(values.dashboards);
 const panels = Number(values.panels);
 
-/** Sum of VmRSS over this process and its descendants, from /proc (Linux). */
-async function treeRss(): Promise<number> {
+/** Sums of VmRSS and of PSS over this process and its descendants, from /proc (Linux). */
+async function treeMemory(): Promise<{ rss: number; pss: number; mainPss: number; workerPss: number }> {
   const parent = new Map<number, number>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -53,16 +74,24 @@ async function treeRss(): Promise<number> {
       }
     }
   }
-  let kb = 0;
+  let rss = 0;
+  let pss = 0;
+  let mainPss = 0;
+  let workerPss = 0;
   for (const pid of tree) {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-      kb += Number(m?.[1] ?? 0);
+      const p = /^Pss:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      const kb = Number(p?.[1] ?? 0);
+      rss += Number(m?.[1] ?? 0);
+      pss += kb;
+      if (pid === process.pid) mainPss = kb;
+      else if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('engine-worker')) workerPss += kb;
     } catch {
       /* gone */
     }
   }
-  return kb * 1024;
+  return { rss: rss * 1024, pss: pss * 1024, mainPss: mainPss * 1024, workerPss: workerPss * 1024 };
 }
 
 async function statements(files: string[]): Promise<string[]> {
@@ -74,10 +103,20 @@ async function statements(files: string[]): Promise<string[]> {
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 
+/** The generator's dashboards; with `unique`, each target's SQL ends with a comment naming it. */
+async function writeDashboards(into: string, unique: boolean): Promise<void> {
+  await mkdir(into, { recursive: true });
+  for (let n = 0; n < dashboards; n++) {
+    const d = benchDashboard(n, panels) as { panels: { id: number; targets: { rawSql: string }[] }[] };
+    if (unique) for (const p of d.panels) for (const t of p.targets) t.rawSql += ` /* bench ${n}.${p.id} */`;
+    await writeFile(path.join(into, `bench-${String(n).padStart(5, '0')}.json`), JSON.stringify(d));
+  }
+}
+
 async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), 'dci-bench-'));
   try {
-    await generateDashboards(path.join(dir, 'dashboards'), dashboards, panels);
+    await writeDashboards(path.join(dir, 'dashboards'), !values.repeats);
     await mkdir(path.join(dir, 'clickhouse'));
     await copyFile(path.join(ROOT, 'clickhouse/schema.sql'), path.join(dir, 'clickhouse/schema.sql'));
     await copyFile(path.join(ROOT, 'clickhouse/seed.sql'), path.join(dir, 'clickhouse/seed.sql'));
@@ -90,9 +129,33 @@ async function main() {
     const config = await loadConfig({ cwd: dir });
     config.clickhouse.workers = Number(values.workers);
     config.alerts = [];
+    const schema = await statements(config.clickhouse.schema);
+    const seed = await statements(config.clickhouse.seed);
 
-    let peak = 0;
-    const sampler = setInterval(() => void treeRss().then((r) => (peak = Math.max(peak, r))), 50);
+    let cacheDir: string | false = false;
+    let cacheNote = 'off';
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (cacheMode === 'warm') {
+      // The repository's own check fills the same entry (same schema and seed), in its own process:
+      // chdb loaded here would count in this tree's memory.
+      cacheDir = defaultCacheRoot({ cwd: ROOT });
+      const key = cacheKey({ schema, seed, chdbVersion: chdbPackageVersion() });
+      const was = readManifest(cacheDir, key) !== undefined;
+      if (!was)
+        spawnSync(process.execPath, [cli, 'check', '--format', 'json'], { cwd: ROOT, stdio: 'ignore' });
+      if (!readManifest(cacheDir, key)) throw new Error(`the cache entry ${key} was not filled`);
+      cacheNote = `warm (${cacheDir}${was ? '' : '; filled first by node dist/cli.js check, untimed'})`;
+    } else if (cacheMode === 'cold') {
+      cacheDir = path.join(dir, 'empty-cache');
+      cacheNote = 'cold (an empty cache folder)';
+    }
+
+    const peak = { rss: 0, pss: 0, mainPss: 0, workerPss: 0 };
+    const sample = (m: typeof peak): void => {
+      peak.rss = Math.max(peak.rss, m.rss);
+      if (m.pss > peak.pss) Object.assign(peak, { ...m, rss: peak.rss });
+    };
+    const sampler = setInterval(() => void treeMemory().then(sample), 100);
     const t0 = performance.now();
     let first: number | undefined;
     const { report } = await runCheck({
@@ -100,25 +163,21 @@ async function main() {
       paths: [],
       config,
       explain: true,
+      engineCacheDir: cacheDir,
       onProgress: () => (first ??= performance.now() - t0),
     });
     const total = performance.now() - t0;
     clearInterval(sampler);
-    peak = Math.max(peak, await treeRss());
+    sample(await treeMemory());
 
     const checked = report.queries.filter((q) => q.status !== 'skipped');
     const sqls = checked.map((q) => q.sql);
-    const floor = await measureExplainFloor(
-      sqls,
-      await statements(config.clickhouse.schema),
-      await statements(config.clickhouse.seed),
-    );
+    const floor = await measureExplainFloor(sqls, schema, seed);
     const statuses = new Map<string, number>();
     for (const q of report.queries) statuses.set(q.status, (statuses.get(q.status) ?? 0) + 1);
 
     // The three product dashboards, end to end: process start to report, warm page cache.
     const runs = Number(values['e2e-runs']);
-    const cli = path.join(ROOT, 'dist/cli.js');
     spawnSync(process.execPath, [cli, 'check', '--format', 'json'], { cwd: ROOT }); // warm
     const e2e: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -131,10 +190,11 @@ async function main() {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const lines = [
       `machine: ${cpus().length} cores, ${cpu}, node ${process.version}`,
-      `full check: ${dashboards} dashboards x ${panels} panels = ${report.queries.length} queries (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
-      `  wall ${(total / 1000).toFixed(2)} s (schema + seed load included), ${(total / report.queries.length).toFixed(2)} ms/query, ${Math.round((report.queries.length / total) * 1000)} queries/s`,
+      `full check: ${dashboards} dashboards x ${panels} panels = ${report.queries.length} queries, ${new Set(sqls).size} distinct texts (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
+      `  ${report.engine}; prepared-data cache ${cacheNote}`,
+      `  wall ${(total / 1000).toFixed(2)} s (engine start and schema + seed included), ${(total / report.queries.length).toFixed(2)} ms/query, ${Math.round((report.queries.length / total) * 1000)} queries/s`,
       `  time to first result ${(first ?? total).toFixed(0)} ms`,
-      `  peak RSS (process tree) ${mb(peak)}`,
+      `  peak memory of the process tree: PSS ${mb(peak.pss)} (shared pages counted once; this process ${mb(peak.mainPss)}, engine workers ${mb(peak.workerPss)}, other ${mb(peak.pss - peak.mainPss - peak.workerPss)}), RSS ${mb(peak.rss)} (shared pages counted per process)`,
       `raw EXPLAIN floor (same SQL, one session, no other work): ${(floor / 1000).toFixed(2)} s, ${(floor / sqls.length).toFixed(2)} ms/query`,
       `  ratio full check / floor: ${(total / floor).toFixed(2)}x`,
       `product dashboards end to end (node dist/cli.js check, median of ${runs}): ${e2e[Math.floor(runs / 2)]!.toFixed(0)} ms (min ${e2e[0]!.toFixed(0)}, max ${e2e.at(-1)!.toFixed(0)})`,

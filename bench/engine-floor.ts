@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { limitStatements } from '../src/clickhouse/embedded.js';
+import { STATISTICS_QUERY, limitStatements, planningStatements } from '../src/clickhouse/embedded.js';
 import { isPlainSelectText } from '../src/clickhouse/explain.js';
 import { createEnginePool } from '../src/clickhouse/pool.js';
 import type { ExplainLimits } from '../src/clickhouse/port.js';
@@ -31,7 +31,9 @@ async function openSession(
   const session = new mod.Session();
   session.query('SYSTEM STOP MERGES');
   for (const s of [...schema, ...seed]) session.query(s);
-  for (const s of limitStatements(limits)) session.query(s);
+  // The adapter's own settings (createEmbeddedEngine's lock), so the floor is the same engine.
+  const statistics = Number(session.query(STATISTICS_QUERY, 'TSVRaw').trim()) !== 0;
+  for (const s of [...planningStatements({ statistics }), ...limitStatements(limits)]) session.query(s);
   return session;
 }
 
@@ -118,7 +120,8 @@ function queriesFor(n: number): string[] {
       `WITH s AS (SELECT session_id, count() AS c FROM frontend_events WHERE timestamp >= '2024-01-${d} 00:00:00' GROUP BY session_id) SELECT avg(c) FROM s`,
       `SELECT event_type, sum(tokens) FROM frontend_events GROUP BY event_type ORDER BY 2 DESC LIMIT ${1 + (i % 10)}`,
     ];
-    out.push(shapes[i % shapes.length]!);
+    // A distinct text per query: the adapter and the pool EXPLAIN each text once per run.
+    out.push(`${shapes[i % shapes.length]!} /* q${i} */`);
   }
   return out;
 }

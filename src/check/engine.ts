@@ -2,10 +2,15 @@ import type { Config } from '../config/types.js';
 import type { Engine } from '../clickhouse/port.js';
 import { createServerEngine } from '../clickhouse/server.js';
 import { createEnginePool } from '../clickhouse/pool.js';
+import { defaultCacheRoot } from '../clickhouse/cache.js';
 
 export interface OpenEngineOptions {
   spec: string;
   config: Config;
+  /** Working directory: the default prepared-data cache is in the nearest node_modules/.cache above it. */
+  cwd: string;
+  /** Overrides config.clickhouse.cache: a cache root folder, or false for none. */
+  cacheDir?: string | false | undefined;
   auth?: { user?: string; password?: string } | undefined;
   chdbPath?: (() => Promise<string>) | undefined;
   /** Apply schema and seed on a server too (into a scratch database); the embedded engine always does. */
@@ -25,10 +30,13 @@ export async function openEngine(opts: OpenEngineOptions): Promise<{ engine: Eng
   let concurrency = 1;
   if (opts.spec === 'embedded') {
     const chdbPath = opts.chdbPath ? await opts.chdbPath() : undefined;
+    const cacheDir =
+      opts.cacheDir ?? (opts.config.clickhouse.cache ? defaultCacheRoot({ cwd: opts.cwd }) : false);
     const pool = await createEnginePool({
       queryCount: opts.queryCount,
       workers: opts.config.clickhouse.workers,
       limits,
+      cacheDir,
       ...(chdbPath ? { chdbPath } : {}),
     });
     engine = pool.engine;

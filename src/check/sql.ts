@@ -201,6 +201,8 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     engine = await openEngine({
       spec: engineSpec,
       config,
+      cwd,
+      cacheDir: options.engineCacheDir,
       auth: options.clickhouseAuth,
       chdbPath: options.chdbPath,
       queryCount: total,

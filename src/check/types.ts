@@ -27,6 +27,12 @@ export interface CheckOptions {
    * needed. Default: chdb from node_modules. A path, not a loaded module: pool workers load it too.
    */
   chdbPath?: () => Promise<string>;
+  /**
+   * The embedded engine's prepared-data cache root, or false for none; undefined = config.clickhouse.cache
+   * decides, with the default root (defaultCacheRoot from cwd). An edge may pass one of its own (an
+   * Action runner's cache folder, $XDG_CACHE_HOME through defaultCacheRoot's env).
+   */
+  engineCacheDir?: string | false;
   /** Fixed clock for the default time range, so costs are reproducible. */
   now?: Date;
   onProgress?: (event: { done: number; total: number }) => void;

@@ -13,6 +13,7 @@ import { provision, renderProvisionText, provisionJson } from '../grafana/provis
 import type { GrafanaAuth } from '../grafana/types.js';
 import { VERSION } from '../version.js';
 import { gitHead } from '../check/base.js';
+import { defaultCacheRoot } from '../clickhouse/cache.js';
 
 export interface CliIo {
   cwd: string;
@@ -126,6 +127,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...(opts.seed ? { seed: opts.seed } : {}),
         ...(opts.datasources ? { datasources: opts.datasources } : {}),
         ...(opts.base ? { base: opts.base } : {}),
+        engineCacheDir: config.clickhouse.cache ? defaultCacheRoot({ cwd: io.cwd, env: io.env }) : false,
         ...((opts.redis ?? io.env.REDIS_URL ?? config.redis.url)
           ? { redisUrl: opts.redis ?? io.env.REDIS_URL ?? config.redis.url }
           : {}),

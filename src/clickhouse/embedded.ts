@@ -1,5 +1,16 @@
 import { createRequire } from 'node:module';
-import { LiveStats } from './cost.js';
+import {
+  cacheKey,
+  chdbPackageVersion,
+  makePrivateDir,
+  materializeEntry,
+  readManifest,
+  removeDir,
+  saveEntry,
+  type CacheManifest,
+  type CacheReport,
+} from './cache.js';
+import { LiveStats, STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS } from './cost.js';
 import {
   ClickHouseQueryError,
   EngineError,
@@ -18,8 +29,17 @@ export interface ChdbSession {
 }
 
 export interface ChdbModule {
-  Session: new (path?: string) => ChdbSession;
+  Session: new (path?: string, opts?: { connectionArgs?: readonly string[] }) => ChdbSession;
 }
+
+/**
+ * Engine configuration given at connect (chdb's connectionArgs; server settings, not SETs). Parts load
+ * on 64 threads by default, which then idle in the global pool for the life of the process: with 2, a
+ * worker on the product seed (182 parts) holds about 40 threads instead of 87 and 12 MB less memory,
+ * and opens no slower. (max_thread_pool_free_size, which would drop the idle threads too, was measured
+ * to cost 9 % per EXPLAIN: threads are then created for every query.)
+ */
+export const CONNECTION_ARGS = ['--max_active_parts_loading_thread_pool_size=2'] as const;
 
 export interface EmbeddedEngineOptions {
   /** Where chdb comes from: the Action loads it from its tool cache. Default `import('chdb')`. */
@@ -27,6 +47,23 @@ export interface EmbeddedEngineOptions {
   limits: ExplainLimits;
   /** For tests of the unsupported-platform message; default process.platform. */
   platform?: string;
+  /**
+   * Root folder of the prepared-data cache (cache.ts): a run whose schema and seed were prepared before
+   * opens a private copy of that data instead of loading the seed again. false or undefined: no cache.
+   */
+  cacheDir?: string | false;
+  /**
+   * chdb's package version, part of the cache key. Default: the version of the chdb this module
+   * resolves; with a custom loadChdb, unknown (the engine's own version is still checked on open).
+   */
+  chdbVersion?: string;
+}
+
+/** The embedded engine, with what its prepared-data cache did (undefined until prepare() ends). */
+export interface EmbeddedEngine extends Engine {
+  readonly cache: CacheReport | undefined;
+  /** The private data directory of the open session (removed by close()). */
+  readonly dataDir: string | undefined;
 }
 
 export const DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
@@ -111,6 +148,30 @@ export function limitStatements(limits: ExplainLimits): string[] {
   ];
 }
 
+/**
+ * Settings that make an EXPLAIN cheaper without changing what it reports, applied before the limits.
+ * On the product seed (bench/engine-floor.ts) they cut the planning of a typical panel query from
+ * about 2.9 to 2.2 ms:
+ * - output_format_parallel_formatting: a Formatter thread per query for a few hundred bytes of plan.
+ * - optimize_move_to_prewhere, query_plan_optimize_prewhere: choosing PREWHERE columns comes after
+ *   the index analysis and only shapes how rows are read; EXPLAIN reads no rows of the query.
+ * - use_statistics, use_statistics_for_part_pruning (only when no column declares statistics): the
+ *   per-part statistics lookup finds nothing and costs ~0.25 ms a query over 182 parts.
+ * Each is best effort: an engine that does not know one goes on without it.
+ */
+export function planningStatements(opts: { statistics: boolean }): string[] {
+  return [
+    'SET output_format_parallel_formatting = 0',
+    'SET optimize_move_to_prewhere = 0',
+    'SET query_plan_optimize_prewhere = 0',
+    ...(opts.statistics ? [] : ['SET use_statistics = 0', 'SET use_statistics_for_part_pruning = 0']),
+  ];
+}
+
+/** Does any user table declare column statistics (then the planner must keep using them)? */
+export const STATISTICS_QUERY =
+  "SELECT count() FROM system.columns WHERE statistics != '' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')";
+
 const SINGLE_STATEMENT_CHECK = 'SELECT formatQuerySingleLine({q:String})';
 
 function head(statement: string): string {
@@ -188,40 +249,229 @@ export async function applyStatements(
   }
 }
 
-/**
- * The embedded engine: one chdb Session (a temporary data directory) per engine, and at most one
- * per process (chdb binds one data directory per process). Never use it inside worker_threads:
- * chdb segfaults the process at exit there; createEnginePool forks processes instead.
- */
-export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise<Engine> {
-  const mod = await loadModule(opts);
-  let session: ChdbSession;
-  try {
-    session = new mod.Session();
-  } catch (e) {
-    throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
+/** MergeTree tables of the prepared data, for CHECK TABLE. */
+const MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
+
+function quoteIdentifier(name: string): string {
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}
+
+/** STATS_QUERY's rows, sorted: what a copy of the data must show to be the data that was saved. */
+async function statsFingerprint(runner: SqlRunner): Promise<string[]> {
+  for (const sql of [STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS]) {
+    try {
+      const text = await runner.run(sql, 'JSONCompactEachRow');
+      return text
+        .split('\n')
+        .filter((l) => l.trim())
+        .sort();
+    } catch (e) {
+      if (!(e instanceof ClickHouseQueryError)) throw e;
+    }
   }
-  const runner = sessionRunner(session);
+  return [];
+}
+
+/**
+ * The embedded engine: one chdb Session on a private data directory per engine, and at most one open
+ * per process (chdb binds one data directory per process; after close() another may open). Never use
+ * it inside worker_threads: chdb segfaults the process at exit there; createEnginePool forks processes.
+ *
+ * With `cacheDir`, prepare() first looks for the schema and seed already prepared (cache.ts): a hit
+ * opens a private copy of that data, and trusts it only when the engine version, the parts, rows and
+ * marks of every table (STATS_QUERY) and CHECK TABLE all agree with what was saved; anything else
+ * (a corrupt, partial or foreign entry) is dropped and the statements are applied from scratch, then
+ * saved again. Either way the engine then sees the very same parts, so costs do not depend on the cache.
+ */
+export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
+  const mod = await loadModule(opts);
+  const cacheRoot = opts.cacheDir || undefined;
+  const chdbVersion = opts.chdbVersion ?? (opts.loadChdb ? undefined : chdbPackageVersion());
+  let session: ChdbSession | undefined;
+  let dataDir: string | undefined;
+  const current = (): ChdbSession => {
+    if (!session) throw new EngineError('the embedded engine has no open session');
+    return session;
+  };
+  const runner = sessionRunner({
+    query: (q, f) => current().query(q, f),
+    queryBind: (q, a, f) => current().queryBind(q, a, f),
+    close: () => undefined,
+  });
   const stats = new LiveStats((sql) => runner.run(sql, 'JSONCompactEachRow'));
   let version = '';
-  try {
-    version = (await runner.run('SELECT version()', 'TabSeparatedRaw')).trim();
-  } catch {
-    // The description is cosmetic; the first real statement reports a broken engine.
-  }
+  let cache: CacheReport | undefined;
   let state: 'new' | 'preparing' | 'ready' | 'closed' = 'new';
   let preparing: Promise<void> | undefined;
+
+  const open = (dir: string): void => {
+    try {
+      try {
+        session = new mod.Session(dir, { connectionArgs: CONNECTION_ARGS });
+      } catch {
+        // A build that refuses one of the arguments still runs without them.
+        session = new mod.Session(dir);
+      }
+      dataDir = dir;
+    } catch (e) {
+      removeDir(dir);
+      throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
+    }
+  };
+  const dispose = (): void => {
+    const s = session;
+    const d = dataDir;
+    session = undefined;
+    dataDir = undefined;
+    try {
+      s?.close();
+    } catch {
+      // chdb's close never throws; a broken one must not keep the directory.
+    }
+    if (d) removeDir(d);
+  };
+  const privateDir = (): string => {
+    try {
+      return makePrivateDir();
+    } catch (e) {
+      throw new EngineError(`the embedded ClickHouse engine has no temporary directory: ${firstLine(e)}`);
+    }
+  };
+  const readVersion = async (): Promise<void> => {
+    try {
+      version = (await runner.run('SELECT version()', 'TabSeparatedRaw')).trim();
+    } catch {
+      // The description is cosmetic; the first real statement reports a broken engine.
+    }
+  };
+
+  /** Opens a private copy of a cached entry; undefined when it is trusted, else why not (nothing open). */
+  const openCached = async (
+    root: string,
+    key: string,
+    manifest: CacheManifest,
+  ): Promise<string | undefined> => {
+    const dir = privateDir();
+    let files: number;
+    try {
+      files = materializeEntry(root, key, dir);
+    } catch (e) {
+      removeDir(dir);
+      return `could not be read (${firstLine(e)})`;
+    }
+    if (files !== manifest.files) {
+      removeDir(dir);
+      return `is incomplete (${files} of ${manifest.files} files)`;
+    }
+    try {
+      open(dir);
+    } catch (e) {
+      return `could not be opened (${firstLine(e)})`;
+    }
+    const reject = (reason: string): string => {
+      dispose();
+      return reason;
+    };
+    try {
+      // Before anything else: background merges would change the parts the costs are made of.
+      await runner.run('SYSTEM STOP MERGES', 'TabSeparatedRaw');
+      await readVersion();
+      if (version !== manifest.engineVersion) {
+        return reject(
+          `was written by ClickHouse ${manifest.engineVersion || '?'}, this is ${version || '?'}`,
+        );
+      }
+      if ((await statsFingerprint(runner)).join('\n') !== manifest.stats.join('\n')) {
+        return reject('does not hold the parts it recorded');
+      }
+      const rows = (await runner.run(MERGE_TREE_TABLES, 'JSONCompactEachRow')).split('\n').filter(Boolean);
+      for (const row of rows) {
+        const [database, name] = JSON.parse(row) as [string, string];
+        const table = `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
+        const ok = await runner.run(
+          `CHECK TABLE ${table} SETTINGS check_query_single_value_result = 1`,
+          'TabSeparatedRaw',
+        );
+        if (ok.trim() !== '1') return reject(`failed CHECK TABLE ${table}`);
+      }
+      await stats.reload();
+      return undefined;
+    } catch (e) {
+      return reject(`could not be verified (${firstLine(e)})`);
+    }
+  };
+
+  const save = async (
+    root: string,
+    key: string,
+    rejected: { reason: string; nonce: string } | undefined,
+  ): Promise<CacheReport> => {
+    try {
+      const manifest = { engineVersion: version, stats: await statsFingerprint(runner) };
+      saveEntry(root, key, dataDir!, manifest, rejected?.nonce);
+      return {
+        status: 'stored',
+        key,
+        ...(rejected ? { reason: `the entry it replaced ${rejected.reason}` } : {}),
+      };
+    } catch (e) {
+      return { status: 'unsaved', key, reason: firstLine(e) };
+    }
+  };
+
+  /** Planning settings, then the bounds; readonly = 1 comes last (it forbids SET). */
+  const lock = async (): Promise<void> => {
+    let statistics = true;
+    try {
+      statistics = Number((await runner.run(STATISTICS_QUERY, 'TabSeparatedRaw')).trim()) !== 0;
+    } catch (e) {
+      if (!(e instanceof ClickHouseQueryError)) throw e;
+    }
+    for (const statement of planningStatements({ statistics })) {
+      try {
+        await runner.run(statement, 'TabSeparatedRaw');
+      } catch (e) {
+        if (!(e instanceof ClickHouseQueryError)) throw e;
+      }
+    }
+    for (const statement of limitStatements(opts.limits)) await runner.run(statement, 'TabSeparatedRaw');
+  };
 
   const prepare = async (schema: readonly string[], seed: readonly string[]): Promise<void> => {
     if (state !== 'new')
       throw new EngineError('the embedded engine was already prepared (it is read-only now)');
     state = 'preparing';
+    // Nothing to load, nothing worth caching (an engine explained before anyone prepared it).
+    const worthCaching = cacheRoot !== undefined && [...schema, ...seed].some((s) => s.trim());
+    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : undefined;
+    let rejected: { reason: string; nonce: string } | undefined;
+    if (cacheRoot && key) {
+      const manifest = readManifest(cacheRoot, key);
+      if (manifest) {
+        const reason = await openCached(cacheRoot, key, manifest);
+        if (reason === undefined) {
+          cache = { status: 'hit', key };
+          await lock();
+          state = 'ready';
+          return;
+        }
+        // Replaced once the statements are applied again (saveEntry), not removed now: a failure that
+        // is this process's own (a session still open elsewhere) then costs nobody the entry.
+        rejected = { reason, nonce: manifest.nonce };
+      }
+    }
+    open(privateDir());
     // Background merges would change part counts while queries are costed: with merges stopped the
     // parts are a function of the seed alone, so every run (and every pool worker) sees the same.
     await runner.run('SYSTEM STOP MERGES', 'TabSeparatedRaw');
+    await readVersion();
     await applyStatements(runner, schema, seed);
+    // A seed's INSERT ... SELECT leaves hundreds of MB in the allocator's arenas (591 -> 272 MB RSS
+    // on the product seed): hand them back before the long run of EXPLAINs.
+    await runner.run('SYSTEM JEMALLOC PURGE', 'TabSeparatedRaw').catch(() => undefined);
     await stats.reload();
-    for (const statement of limitStatements(opts.limits)) await runner.run(statement, 'TabSeparatedRaw');
+    cache = cacheRoot && key ? await save(cacheRoot, key, rejected) : { status: 'off' };
+    await lock();
     state = 'ready';
   };
 
@@ -231,7 +481,15 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
   };
 
   return {
-    description: `embedded ClickHouse${version ? ` ${version}` : ''} (chdb)`,
+    get description() {
+      return `embedded ClickHouse${version ? ` ${version}` : ''} (chdb)`;
+    },
+    get cache() {
+      return cache;
+    },
+    get dataDir() {
+      return dataDir;
+    },
     prepare: startPrepare,
     async explain(sql: string): Promise<ExplainOutcome> {
       if (state === 'closed') throw new EngineError('the embedded engine is closed');
@@ -243,7 +501,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     async close() {
       if (state === 'closed') return;
       state = 'closed';
-      session.close();
+      dispose();
     },
   };
 }

@@ -2,7 +2,8 @@
 // child_process.fork opens. Child processes, not worker_threads: chdb segfaults the process at exit
 // inside worker_threads.
 import type { EngineErrorInfo } from '../core/types.js';
-import { chdbLoaderFromPath, createEmbeddedEngine } from './embedded.js';
+import { chdbPackageVersion, type CacheReport } from './cache.js';
+import { chdbLoaderFromPath, createEmbeddedEngine, type EmbeddedEngine } from './embedded.js';
 import {
   EngineConnectionError,
   EngineCrashedError,
@@ -10,7 +11,7 @@ import {
   EnginePrepareError,
   EngineUnavailableError,
 } from './errors.js';
-import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+import type { ExplainLimits, ExplainOutcome } from './port.js';
 
 /** The hidden first argument that turns a bundle (dist/cli.js, dist/index.js) into a pool worker. */
 export const ENGINE_WORKER_ARG = '__engine-worker';
@@ -21,6 +22,8 @@ export type WorkerRequest =
       limits: ExplainLimits;
       /** Folder of the chdb package to load; default `import('chdb')` as resolved from the worker. */
       chdbPath?: string;
+      /** Root of the prepared-data cache (the pool's choice; see cache.ts); absent: none. */
+      cacheDir?: string;
       schema: readonly string[];
       seed: readonly string[];
     }
@@ -36,7 +39,7 @@ export interface SerializedError {
 }
 
 export type WorkerResponse =
-  | { t: 'ready'; description: string }
+  | { t: 'ready'; description: string; cache?: CacheReport; dataDir?: string }
   | { t: 'init-error'; error: SerializedError }
   | { t: 'result'; id: number; outcome: ExplainOutcome }
   | { t: 'fail'; id: number; error: SerializedError };
@@ -79,7 +82,7 @@ export function runEngineWorker(): Promise<void> {
     return Promise.reject(
       new Error('the engine worker needs an IPC channel (start it with child_process.fork)'),
     );
-  let engine: Engine | undefined;
+  let engine: EmbeddedEngine | undefined;
   let chain: Promise<void> = Promise.resolve();
   let finished = false;
   return new Promise<void>((resolve) => {
@@ -97,10 +100,20 @@ export function runEngineWorker(): Promise<void> {
     const handle = async (m: WorkerRequest): Promise<void> => {
       if (m.t === 'init') {
         try {
-          const loadChdb = m.chdbPath ? chdbLoaderFromPath(m.chdbPath) : undefined;
-          engine = await createEmbeddedEngine({ limits: m.limits, ...(loadChdb ? { loadChdb } : {}) });
+          const chdb = m.chdbPath
+            ? { loadChdb: chdbLoaderFromPath(m.chdbPath), chdbVersion: chdbPackageVersion(m.chdbPath) }
+            : {};
+          engine = await createEmbeddedEngine({
+            limits: m.limits,
+            ...(chdb.loadChdb ? { loadChdb: chdb.loadChdb } : {}),
+            ...(chdb.chdbVersion ? { chdbVersion: chdb.chdbVersion } : {}),
+            ...(m.cacheDir ? { cacheDir: m.cacheDir } : {}),
+          });
           await engine.prepare(m.schema, m.seed);
-          send({ t: 'ready', description: engine.description } satisfies WorkerResponse);
+          const ready: WorkerResponse = { t: 'ready', description: engine.description };
+          if (engine.cache) ready.cache = engine.cache;
+          if (engine.dataDir) ready.dataDir = engine.dataDir;
+          send(ready);
         } catch (e) {
           send({ t: 'init-error', error: serializeError(e) } satisfies WorkerResponse);
         }

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheKey, chdbPackageVersion, readManifest, removeDir, type CacheReport } from './cache.js';
 import { chdbLoaderFromPath, createEmbeddedEngine } from './embedded.js';
 import {
   ENGINE_WORKER_ARG,
@@ -34,6 +35,12 @@ export interface EnginePoolOptions {
   cores?: number;
   /** Default: see defaultWorkerEntry(). */
   worker?: WorkerEntry;
+  /**
+   * Root of the prepared-data cache (cache.ts), or false for none. Workers share prepared data either
+   * way: without a cache root, the first worker saves into a temporary one the others copy, removed
+   * when the pool closes.
+   */
+  cacheDir?: string | false;
 }
 
 /**
@@ -80,6 +87,8 @@ interface Worker {
   ready: boolean;
   inFlight: Map<number, Pending>;
   exited: Promise<void>;
+  /** The worker's private data directory (from its ready message), removed here if it dies. */
+  dataDir?: string;
 }
 
 // Two requests in flight per worker hide the IPC round trip behind the running EXPLAIN.
@@ -96,6 +105,8 @@ export interface EnginePool {
   size: number;
   /** Process ids of the workers (empty in-process), for diagnostics and tests. */
   pids(): number[];
+  /** What the prepared-data cache did, per process (after prepare). */
+  cache(): CacheReport[];
 }
 
 export async function createEnginePool(opts: EnginePoolOptions): Promise<EnginePool> {
@@ -103,11 +114,48 @@ export async function createEnginePool(opts: EnginePoolOptions): Promise<EngineP
   const size = chooseWorkerCount(opts.queryCount, opts.workers, cores);
   if (size === 1) {
     const loadChdb = opts.loadChdb ?? (opts.chdbPath ? chdbLoaderFromPath(opts.chdbPath) : undefined);
-    const engine = await createEmbeddedEngine({ limits: opts.limits, ...(loadChdb ? { loadChdb } : {}) });
-    return { engine, size, pids: () => [] };
+    const chdbVersion = opts.chdbPath ? chdbPackageVersion(opts.chdbPath) : undefined;
+    const engine = await createEmbeddedEngine({
+      limits: opts.limits,
+      ...(loadChdb ? { loadChdb } : {}),
+      ...(chdbVersion ? { chdbVersion } : {}),
+      ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+    });
+    return {
+      engine: memoizeExplain(engine),
+      size,
+      pids: () => [],
+      cache: () => (engine.cache ? [engine.cache] : []),
+    };
   }
   const pool = new ProcessPool(size, opts);
-  return { engine: pool, size, pids: () => pool.pids() };
+  return { engine: memoizeExplain(pool), size, pids: () => pool.pids(), cache: () => pool.cacheReports() };
+}
+
+/**
+ * One EXPLAIN per distinct SQL text in a run: dashboards repeat queries (a copied panel, the base
+ * version of a cost diff), and the verdict is a function of the text on a read-only engine. Each
+ * caller gets its own copy of the outcome (callers add fields to the cost). Engine failures (a dead
+ * worker) are not remembered: the next caller asks again.
+ */
+export function memoizeExplain(engine: Engine): Engine {
+  const seen = new Map<string, Promise<ExplainOutcome>>();
+  return {
+    get description() {
+      return engine.description;
+    },
+    prepare: (schema, seed) => engine.prepare(schema, seed),
+    async explain(sql: string): Promise<ExplainOutcome> {
+      let p = seen.get(sql);
+      if (!p) {
+        p = engine.explain(sql);
+        seen.set(sql, p);
+        p.catch(() => seen.delete(sql));
+      }
+      return structuredClone(await p);
+    },
+    close: () => engine.close(),
+  };
 }
 
 class ProcessPool implements Engine {
@@ -117,6 +165,9 @@ class ProcessPool implements Engine {
   private childDescription = 'embedded ClickHouse (chdb)';
   private preparing: Promise<void> | undefined;
   private closed = false;
+  private readonly reports: CacheReport[] = [];
+  /** A temporary cache root the workers share when the caller gave none; removed on close. */
+  private ownCacheRoot: string | undefined;
 
   constructor(
     private readonly size: number,
@@ -167,6 +218,8 @@ class ProcessPool implements Engine {
 
   private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     worker.alive = false;
+    // A worker removes its data directory when it closes; one that was killed cannot.
+    if (worker.dataDir) removeDir(worker.dataDir);
     if (this.closed) return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     for (const p of worker.inFlight.values()) {
@@ -183,9 +236,13 @@ class ProcessPool implements Engine {
     this.pump();
   }
 
+  cacheReports(): CacheReport[] {
+    return [...this.reports];
+  }
+
   prepare(schema: readonly string[], seed: readonly string[]): Promise<void> {
     if (this.preparing) return Promise.reject(new EngineError('the engine pool was already prepared'));
-    this.preparing = Promise.all(this.workers.map((w) => this.init(w, schema, seed))).then(
+    this.preparing = this.prepareWorkers(schema, seed).then(
       () => undefined,
       async (e: unknown) => {
         await this.close();
@@ -195,13 +252,45 @@ class ProcessPool implements Engine {
     return this.preparing;
   }
 
-  private init(worker: Worker, schema: readonly string[], seed: readonly string[]): Promise<void> {
+  /**
+   * With the schema and seed in the cache, every worker opens its own copy at once. Otherwise the first
+   * worker prepares and saves them, and the others then copy: one seed load instead of one per worker
+   * (half the CPU on two cores, and one process at the load's memory peak instead of all).
+   */
+  private async prepareWorkers(schema: readonly string[], seed: readonly string[]): Promise<void> {
+    const root = this.cacheRoot();
+    const anything = [...schema, ...seed].some((st) => st.trim());
+    const chdbVersion = chdbPackageVersion(this.opts.chdbPath);
+    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion }));
+    const [first, ...rest] = this.workers;
+    if (!warm && first) await this.init(first, schema, seed, root);
+    await Promise.all((warm ? this.workers : rest).map((w) => this.init(w, schema, seed, root)));
+  }
+
+  private cacheRoot(): string | undefined {
+    if (this.opts.cacheDir) return this.opts.cacheDir;
+    try {
+      this.ownCacheRoot ??= mkdtempSync(path.join(os.tmpdir(), 'dashboard-ci-pool-'));
+      return this.ownCacheRoot;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private init(
+    worker: Worker,
+    schema: readonly string[],
+    seed: readonly string[],
+    cacheDir: string | undefined,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onMessage = (m: WorkerResponse): void => {
         if (m.t === 'ready') {
           cleanup();
           worker.ready = true;
           this.childDescription = m.description;
+          if (m.cache) this.reports.push(m.cache);
+          if (m.dataDir) worker.dataDir = m.dataDir;
           resolve();
           this.pump();
         } else if (m.t === 'init-error') {
@@ -229,6 +318,7 @@ class ProcessPool implements Engine {
         schema,
         seed,
         ...(this.opts.chdbPath ? { chdbPath: this.opts.chdbPath } : {}),
+        ...(cacheDir ? { cacheDir } : {}),
       };
       worker.child.send(request);
     });
@@ -278,6 +368,7 @@ class ProcessPool implements Engine {
         clearTimeout(timer);
       }),
     );
+    if (this.ownCacheRoot) removeDir(this.ownCacheRoot);
   }
 }
 

@@ -15,6 +15,7 @@ export function defaultConfig(): Config {
       maxExecutionTime: 5,
       maxRowsToRead: 100_000_000,
       workers: 0,
+      cache: true,
     },
     budgets: {
       default: {},

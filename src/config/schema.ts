@@ -70,7 +70,7 @@ export const configSchema = {
       type: 'string',
       pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$',
       description:
-        'A fixed clock (ISO 8601 with a zone) for the dashboards\' default time range, so cost estimates on ' +
+        "A fixed clock (ISO 8601 with a zone) for the dashboards' default time range, so cost estimates on " +
         'seed data with fixed dates are the same on every run. Default: the real time.',
     },
     minRefresh: {
@@ -97,6 +97,11 @@ export const configSchema = {
         maxExecutionTime: { type: 'number', exclusiveMinimum: 0, description: 'Seconds, per EXPLAIN.' },
         maxRowsToRead: positiveInteger,
         workers: nonNegativeInteger,
+        cache: {
+          type: 'boolean',
+          description:
+            "Keep the embedded engine's prepared schema + seed between runs (node_modules/.cache/dashboard-ci). Default true.",
+        },
       },
     },
     budgets: {

@@ -55,6 +55,11 @@ export interface Config {
     maxRowsToRead: number;
     /** Child processes for the embedded engine; 0 = decide by query count and cores. */
     workers: number;
+    /**
+     * Keep the embedded engine's prepared schema + seed between runs (node_modules/.cache/dashboard-ci,
+     * else ~/.cache/dashboard-ci), so a run whose schema and seed did not change skips the seed load.
+     */
+    cache: boolean;
   };
   budgets: {
     default: CostBudget;

@@ -72,7 +72,8 @@ describe('engine pool', () => {
 
   it('survives a worker that dies: its query fails with EngineCrashedError, the others go on', async () => {
     const [victim] = pool.pids();
-    const slow = [pool.engine.explain(SLOW), pool.engine.explain(SLOW)].map((p) =>
+    // Two different texts: the pool answers one text once per run (memoizeExplain).
+    const slow = [pool.engine.explain(`${SLOW} AS one`), pool.engine.explain(`${SLOW} AS two`)].map((p) =>
       p.then(
         (o) => o,
         (e: unknown) => e,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { ENGINE_WORKER_ARG } from '../../../src/clickhouse/engine-worker.js';
-import { QUERIES_PER_WORKER, chooseWorkerCount, defaultWorkerEntry } from '../../../src/clickhouse/pool.js';
+import {
+  QUERIES_PER_WORKER,
+  chooseWorkerCount,
+  defaultWorkerEntry,
+  memoizeExplain,
+} from '../../../src/clickhouse/pool.js';
+import type { Engine, ExplainOutcome } from '../../../src/clickhouse/port.js';
 import { parseServerUrl, unescapeTsv } from '../../../src/clickhouse/server.js';
 
 describe('chooseWorkerCount', () => {
@@ -50,5 +56,54 @@ describe('server URL handling', () => {
   });
   it('undoes TabSeparated escaping', () => {
     expect(unescapeTsv("a\\tb\\\\c\\nd\\'e\n")).toBe("a\tb\\c\nd'e\n");
+  });
+});
+
+describe('memoizeExplain', () => {
+  const ok = (rows: number): ExplainOutcome => ({
+    ok: true,
+    cost: { rows, marks: 1, parts: 1, granules: { selected: 1, total: 2 }, tables: [] },
+  });
+  function fake(answers: (sql: string, call: number) => Promise<ExplainOutcome>) {
+    const calls: string[] = [];
+    const engine: Engine = {
+      description: 'fake',
+      prepare: async () => undefined,
+      explain: (sql) => {
+        calls.push(sql);
+        return answers(sql, calls.length);
+      },
+      close: async () => undefined,
+    };
+    return { engine, calls };
+  }
+
+  it('asks the engine once per distinct text, also while the first answer is in flight', async () => {
+    const { engine, calls } = fake(async (sql) => ok(sql.length));
+    const m = memoizeExplain(engine);
+    const outcomes = await Promise.all(
+      ['SELECT 1', 'SELECT 1', 'SELECT 22', 'SELECT 1'].map((s) => m.explain(s)),
+    );
+    expect(calls).toEqual(['SELECT 1', 'SELECT 22']);
+    expect(outcomes.map((o) => o.ok && o.cost.rows)).toEqual([8, 8, 9, 8]);
+  });
+
+  it('gives each caller its own copy (callers add fields to the cost)', async () => {
+    const m = memoizeExplain(fake(async () => ok(5)).engine);
+    const a = await m.explain('q');
+    const b = await m.explain('q');
+    if (!a.ok || !b.ok) throw new Error('expected costs');
+    a.cost.projectedRows = 42;
+    expect(b.cost.projectedRows).toBeUndefined();
+  });
+
+  it('does not remember an engine failure', async () => {
+    const { engine, calls } = fake((_, call) =>
+      call === 1 ? Promise.reject(new Error('worker died')) : Promise.resolve(ok(1)),
+    );
+    const m = memoizeExplain(engine);
+    await expect(m.explain('q')).rejects.toThrow('worker died');
+    expect((await m.explain('q')).ok).toBe(true);
+    expect(calls).toHaveLength(2);
   });
 });
