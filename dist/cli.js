@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path8 = __require("node:path");
+    var path9 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path8.resolve(baseDir, baseName);
+          const localBin = path9.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path8.extname(baseName))) return void 0;
+          if (sourceExt.includes(path9.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path8.resolve(
-            path8.dirname(resolvedScriptPath),
+          executableDir = path9.resolve(
+            path9.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path8.basename(
+            const legacyName = path9.basename(
               this._scriptPath,
-              path8.extname(this._scriptPath)
+              path9.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path8.extname(executableFile));
+        launchWithNode = sourceExt.includes(path9.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path8.basename(filename, path8.extname(filename));
+        this._name = path9.basename(filename, path9.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path9) {
-        if (path9 === void 0) return this._executableDir;
-        this._executableDir = path9;
+      executableDir(path10) {
+        if (path10 === void 0) return this._executableDir;
+        this._executableDir = path10;
         return this;
       }
       /**
@@ -3368,13 +3368,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position2, text2) {
+      addHelpText(position, text2) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
-        if (!allowedValues.includes(position2)) {
+        if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
 Expecting one of '${allowedValues.join("', '")}'`);
         }
-        const helpEvent = `${position2}Help`;
+        const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
           if (typeof text2 === "function") {
@@ -6696,8 +6696,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path8) {
-      let input = path8;
+    function removeDotSegments(path9) {
+      let input = path9;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -6771,11 +6771,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path8) {
-      if (path8 === "" || path8[0] === "/") {
-        return removeDotSegments(path8);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments = path8.split("/");
+      const segments = path9.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -7138,8 +7138,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -8038,8 +8038,8 @@ var require_core = __commonJS({
             return this;
           }
           case "object": {
-            const cacheKey = schemaKeyRef;
-            this._cache.delete(cacheKey);
+            const cacheKey2 = schemaKeyRef;
+            this._cache.delete(cacheKey2);
             let id = schemaKeyRef[this.opts.schemaId];
             if (id) {
               id = (0, resolve_1.normalizeId)(id);
@@ -10449,17 +10449,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path8) {
-      const ctrl = callVisitor(key, node, visitor, path8);
+    function visit_(key, node, visitor, path9) {
+      const ctrl = callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path8);
+            const ci = visit_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10470,13 +10470,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = visit_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path8);
+          const cv = visit_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10497,17 +10497,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path8) {
-      const ctrl = await callVisitor(key, node, visitor, path8);
+    async function visitAsync_(key, node, visitor, path9) {
+      const ctrl = await callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10518,13 +10518,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path8);
+          const cv = await visitAsync_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10551,23 +10551,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path8) {
+    function callVisitor(key, node, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node, path8);
+        return visitor(key, node, path9);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path8);
+        return visitor.Map?.(key, node, path9);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path8);
+        return visitor.Seq?.(key, node, path9);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path8);
+        return visitor.Pair?.(key, node, path9);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path8);
+        return visitor.Scalar?.(key, node, path9);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path8);
+        return visitor.Alias?.(key, node, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -11179,10 +11179,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -11201,7 +11201,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -11231,11 +11231,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -11249,8 +11249,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -11264,8 +11264,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -11283,8 +11283,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -11294,8 +11294,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -13810,9 +13810,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -13887,14 +13887,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -13909,10 +13909,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -13923,10 +13923,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -13943,13 +13943,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -15910,9 +15910,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path8) => {
+    visit.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -15921,23 +15921,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path8) => {
-      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -15948,10 +15948,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit;
   }
@@ -18510,13 +18510,13 @@ var require_config = __commonJS({
       };
     }
     function mergeConfigs(baseConfig, configFromURL, logger) {
-      function deepMerge(base, fromURL, path8 = []) {
+      function deepMerge(base, fromURL, path9 = []) {
         for (const key of Object.keys(fromURL)) {
           if (typeof fromURL[key] === "object") {
-            deepMerge(base, fromURL[key], path8.concat(key));
+            deepMerge(base, fromURL[key], path9.concat(key));
           } else {
             let baseAtPath = base;
-            for (const key2 of path8) {
+            for (const key2 of path9) {
               if (baseAtPath[key2] === void 0) {
                 baseAtPath[key2] = {};
               }
@@ -18524,7 +18524,7 @@ var require_config = __commonJS({
             }
             const baseAtKey = baseAtPath[key];
             if (baseAtKey !== void 0) {
-              const fullPath = path8.concat(key).join(".");
+              const fullPath = path9.concat(key).join(".");
               logger.warn({
                 module: "Config",
                 message: `"${fullPath}" is overridden by a URL parameter.`
@@ -20105,12 +20105,12 @@ var require_runtime = __commonJS({
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Runtime = void 0;
-    var os2 = __importStar(__require("node:os"));
+    var os3 = __importStar(__require("node:os"));
     var version_1 = __importDefault(require_version());
     var Runtime = class {
       static package = version_1.default;
       static node = process.version;
-      static os = os2.platform();
+      static os = os3.platform();
     };
     exports.Runtime = Runtime;
   }
@@ -29088,10 +29088,10 @@ var require_LINSERT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, position2, pivot, element) {
+      parseCommand(parser, key, position, pivot, element) {
         parser.push("LINSERT");
         parser.pushKey(key);
-        parser.push(position2, pivot, element);
+        parser.push(position, pivot, element);
       },
       transformReply: void 0
     };
@@ -29527,8 +29527,8 @@ var require_MODULE_LOAD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, path8, moduleArguments) {
-        parser.push("MODULE", "LOAD", path8);
+      parseCommand(parser, path9, moduleArguments) {
+        parser.push("MODULE", "LOAD", path9);
         if (moduleArguments) {
           parser.push(...moduleArguments);
         }
@@ -49053,8 +49053,8 @@ var require_cache = __commonJS({
         */
       async handleCache(client, parser, fn, transformReply, typeMapping) {
         let reply;
-        const cacheKey = generateCacheKey(parser.redisArgs);
-        let cacheEntry = this.get(cacheKey);
+        const cacheKey2 = generateCacheKey(parser.redisArgs);
+        let cacheEntry = this.get(cacheKey2);
         if (cacheEntry) {
           if (cacheEntry instanceof ClientSideCacheEntryValue) {
             this.#statsCounter.recordHits(1);
@@ -49073,7 +49073,7 @@ var require_cache = __commonJS({
           const startTime = performance.now();
           const promise = fn();
           cacheEntry = this.createPromiseEntry(client, promise);
-          this.set(cacheKey, cacheEntry, parser.keys);
+          this.set(cacheKey2, cacheEntry, parser.keys);
           try {
             reply = await promise;
             const loadTime = performance.now() - startTime;
@@ -49082,7 +49082,7 @@ var require_cache = __commonJS({
             const loadTime = performance.now() - startTime;
             this.#statsCounter.recordLoadFailure(loadTime);
             if (cacheEntry.validate()) {
-              this.delete(cacheKey);
+              this.delete(cacheKey2);
             }
             throw err;
           }
@@ -49095,8 +49095,8 @@ var require_cache = __commonJS({
         }
         if (cacheEntry.validate()) {
           cacheEntry = this.createValueEntry(client, val);
-          this.set(cacheKey, cacheEntry, parser.keys);
-          this.emit("cached-key", cacheKey);
+          this.set(cacheKey2, cacheEntry, parser.keys);
+          this.emit("cached-key", cacheKey2);
         } else {
         }
         return structuredClone(val);
@@ -49117,13 +49117,13 @@ var require_cache = __commonJS({
         const keySet = this.#keyToCacheKeySetMap.get(key.toString());
         if (keySet) {
           let deletedCount = 0;
-          for (const cacheKey of keySet) {
-            const entry = this.#cacheKeyToEntryMap.get(cacheKey);
+          for (const cacheKey2 of keySet) {
+            const entry = this.#cacheKeyToEntryMap.get(cacheKey2);
             if (entry) {
               entry.invalidate();
               deletedCount++;
             }
-            this.#cacheKeyToEntryMap.delete(cacheKey);
+            this.#cacheKeyToEntryMap.delete(cacheKey2);
           }
           this.#keyToCacheKeySetMap.delete(key.toString());
           if (deletedCount > 0) {
@@ -49146,34 +49146,34 @@ var require_cache = __commonJS({
           }
         }
       }
-      get(cacheKey) {
-        const val = this.#cacheKeyToEntryMap.get(cacheKey);
+      get(cacheKey2) {
+        const val = this.#cacheKeyToEntryMap.get(cacheKey2);
         if (val && !val.validate()) {
-          this.delete(cacheKey);
+          this.delete(cacheKey2);
           this.#statsCounter.recordEvictions(1);
           (0, tracing_1.publish)(tracing_1.CHANNELS.CACHE_EVICTION, () => ({ reason: "ttl", count: 1 }));
-          this.emit("cache-evict", cacheKey);
+          this.emit("cache-evict", cacheKey2);
           return void 0;
         }
         if (val !== void 0 && this.lru) {
-          this.#cacheKeyToEntryMap.delete(cacheKey);
-          this.#cacheKeyToEntryMap.set(cacheKey, val);
+          this.#cacheKeyToEntryMap.delete(cacheKey2);
+          this.#cacheKeyToEntryMap.set(cacheKey2, val);
         }
         return val;
       }
-      delete(cacheKey) {
-        const entry = this.#cacheKeyToEntryMap.get(cacheKey);
+      delete(cacheKey2) {
+        const entry = this.#cacheKeyToEntryMap.get(cacheKey2);
         if (entry) {
           entry.invalidate();
-          this.#cacheKeyToEntryMap.delete(cacheKey);
+          this.#cacheKeyToEntryMap.delete(cacheKey2);
         }
       }
-      has(cacheKey) {
-        return this.#cacheKeyToEntryMap.has(cacheKey);
+      has(cacheKey2) {
+        return this.#cacheKeyToEntryMap.has(cacheKey2);
       }
-      set(cacheKey, cacheEntry, keys) {
+      set(cacheKey2, cacheEntry, keys) {
         let count = this.#cacheKeyToEntryMap.size;
-        const oldEntry = this.#cacheKeyToEntryMap.get(cacheKey);
+        const oldEntry = this.#cacheKeyToEntryMap.get(cacheKey2);
         if (oldEntry) {
           count--;
           oldEntry.invalidate();
@@ -49183,13 +49183,13 @@ var require_cache = __commonJS({
           this.#statsCounter.recordEvictions(1);
           (0, tracing_1.publish)(tracing_1.CHANNELS.CACHE_EVICTION, () => ({ reason: "full", count: 1 }));
         }
-        this.#cacheKeyToEntryMap.set(cacheKey, cacheEntry);
+        this.#cacheKeyToEntryMap.set(cacheKey2, cacheEntry);
         for (const key of keys) {
           if (!this.#keyToCacheKeySetMap.has(key.toString())) {
             this.#keyToCacheKeySetMap.set(key.toString(), /* @__PURE__ */ new Set());
           }
           const cacheKeySet = this.#keyToCacheKeySetMap.get(key.toString());
-          cacheKeySet.add(cacheKey);
+          cacheKeySet.add(cacheKey2);
         }
       }
       size() {
@@ -49249,17 +49249,17 @@ var require_cache = __commonJS({
       enable() {
         this.#disabled = false;
       }
-      get(cacheKey) {
+      get(cacheKey2) {
         if (this.#disabled) {
           return void 0;
         }
-        return super.get(cacheKey);
+        return super.get(cacheKey2);
       }
-      has(cacheKey) {
+      has(cacheKey2) {
         if (this.#disabled) {
           return false;
         }
-        return super.has(cacheKey);
+        return super.has(cacheKey2);
       }
       onPoolClose() {
         this.clear();
@@ -65930,11 +65930,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup2(path8) {
-      if (!path8 || typeof path8 !== "string") {
+    function lookup2(path9) {
+      if (!path9 || typeof path9 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path8).toLowerCase().substr(1);
+      var extension2 = extname("x." + path9).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -67074,7 +67074,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util4 = __require("util");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var http4 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -67205,11 +67205,11 @@ var require_form_data = __commonJS({
     FormData3.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path8.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path8.basename(options.filename || value && (value.name || value.path));
+        filename = path9.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path8.basename(value.client._httpMessage.path || "");
+        filename = path9.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -67859,9 +67859,9 @@ var require_has_flag = __commonJS({
     "use strict";
     module.exports = (flag, argv = process.argv) => {
       const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
-      const position2 = argv.indexOf(prefix + flag);
+      const position = argv.indexOf(prefix + flag);
       const terminatorPosition = argv.indexOf("--");
-      return position2 !== -1 && (terminatorPosition === -1 || position2 < terminatorPosition);
+      return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
     };
   }
 });
@@ -67870,7 +67870,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports, module) {
     "use strict";
-    var os2 = __require("os");
+    var os3 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -67918,7 +67918,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os2.release().split(".");
+        const osRelease = os3.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -69180,7 +69180,7 @@ var require_is_retry_allowed = __commonJS({
 
 // src/cli/run.ts
 import { writeFile } from "node:fs/promises";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -69245,8 +69245,8 @@ function toDatasourceRef(v) {
 function str(v) {
   return typeof v === "string" ? v : void 0;
 }
-function buildPanel(raw, path8, nested, row) {
-  const panel2 = { path: path8, raw, targets: [], nested };
+function buildPanel(raw, path9, nested, row) {
+  const panel2 = { path: path9, raw, targets: [], nested };
   if (typeof raw.id === "number") panel2.id = raw.id;
   const type = str(raw.type);
   if (type !== void 0) panel2.type = type;
@@ -69258,7 +69258,7 @@ function buildPanel(raw, path8, nested, row) {
   if (Array.isArray(raw.targets)) {
     raw.targets.forEach((t, index) => {
       if (!isObject(t)) return;
-      const target = { path: [...path8, "targets", index], raw: t, index, panel: panel2 };
+      const target = { path: [...path9, "targets", index], raw: t, index, panel: panel2 };
       const refId = str(t.refId);
       if (refId !== void 0) target.refId = refId;
       const tds = toDatasourceRef(t.datasource) ?? ds;
@@ -70780,83 +70780,53 @@ function parse(text2, options) {
     docParts
   );
 }
-function evaluate(node) {
-  switch (node.type) {
-    case "String":
-      return node.value;
-    case "Number":
-      return node.value;
-    case "Boolean":
-      return node.value;
-    case "Null":
-      return null;
-    case "NaN":
-      return NaN;
-    case "Infinity":
-      return node.sign === "-" ? -Infinity : Infinity;
-    case "Identifier":
-      return node.name;
-    case "Array": {
-      return node.elements.map((element) => evaluate(element.value));
-    }
-    case "Object": {
-      const object = {};
-      node.members.forEach((member) => {
-        Object.defineProperty(
-          object,
-          /** @type {string} */
-          evaluate(member.name),
-          {
-            value: evaluate(member.value),
-            writable: true,
-            enumerable: true,
-            configurable: true
-          }
-        );
-      });
-      return object;
-    }
-    case "Document": {
-      return evaluate(node.body);
-    }
-    case "Element":
-      throw new Error("Cannot evaluate array element outside of an array.");
-    case "Member":
-      throw new Error("Cannot evaluate object member outside of an object.");
-    default:
-      throw new Error(`Unknown node type ${node.type}.`);
-  }
-}
 
 // src/dashboards/source.ts
+var TREES_KEPT = 8;
+var trees = /* @__PURE__ */ new Map();
 var SourceDoc = class _SourceDoc {
-  constructor(file, text2, ast, value) {
+  constructor(file, text2, value) {
     this.file = file;
     this.text = text2;
-    this.ast = ast;
     this.value = value;
   }
   file;
   text;
-  ast;
   value;
+  lineStarts;
   /** Parses `text`; throws JsonSyntaxError with the 1-based position of the break. */
   static parse(file, text2) {
-    let ast;
+    let value;
     try {
-      ast = parse(text2, { mode: "json" });
-    } catch (err) {
-      const e = err;
-      const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, "");
-      throw new JsonSyntaxError(message, { line: e.line ?? 1, column: e.column ?? 1 });
+      value = JSON.parse(text2);
+    } catch {
+      try {
+        parse(text2, { mode: "json" });
+      } catch (err) {
+        const e = err;
+        const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)\s*$/, "");
+        throw new JsonSyntaxError(message, { line: e.line ?? 1, column: e.column ?? 1 });
+      }
+      throw new JsonSyntaxError("invalid JSON", { line: 1, column: 1 });
     }
-    return new _SourceDoc(file, text2, ast, evaluate(ast));
+    return new _SourceDoc(file, text2, value);
+  }
+  get ast() {
+    let tree = trees.get(this);
+    if (tree) {
+      trees.delete(this);
+    } else {
+      tree = parse(this.text, { mode: "json" });
+      if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value);
+    }
+    trees.set(this, tree);
+    return tree;
   }
   /** The node at `path`, or the deepest existing ancestor. */
-  nodeAt(path8) {
+  nodeAt(path9) {
     let node = this.ast.body;
     let key;
-    for (const seg of path8) {
+    for (const seg of path9) {
       if (node.type === "Object") {
         const member = node.members.find(
           (m) => m.name.type === "String" && m.name.value === seg
@@ -70876,22 +70846,22 @@ var SourceDoc = class _SourceDoc {
     return key ? { node, key } : { node };
   }
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
-  locate(path8, opts = {}) {
-    const { node, key } = this.nodeAt(path8);
+  locate(path9, opts = {}) {
+    const { node, key } = this.nodeAt(path9);
     const at2 = opts.key && key ? key : node;
     return { line: at2.loc.start.line, column: at2.loc.start.column };
   }
   /** Start position of the value at `path`, and its 0-based character offset in the file. */
-  span(path8) {
-    const { node } = this.nodeAt(path8);
+  span(path9) {
+    const { node } = this.nodeAt(path9);
     return { start: { ...node.loc.start }, end: { ...node.loc.end } };
   }
   /**
    * Maps a 0-based offset inside the decoded string at `path` to a file position,
    * accounting for JSON escapes (\n, \", \uXXXX) in the raw text.
    */
-  locateInString(path8, offsetInValue) {
-    const { node } = this.nodeAt(path8);
+  locateInString(path9, offsetInValue) {
+    const { node } = this.nodeAt(path9);
     if (node.type !== "String") return { line: node.loc.start.line, column: node.loc.start.column };
     const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
     let decoded = 0;
@@ -70904,21 +70874,26 @@ var SourceDoc = class _SourceDoc {
     return this.positionOfOffset(node.loc.start.offset + 1 + i);
   }
   positionOfOffset(offset) {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < this.text.length; i++) {
-      if (this.text.charCodeAt(i) === 10) {
-        line++;
-        lineStart = i + 1;
-      }
+    const starts = this.lineStarts ??= lineStartsOf(this.text);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
     }
-    return { line, column: offset - lineStart + 1 };
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 };
+function lineStartsOf(text2) {
+  const starts = [0];
+  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
 var JsonSyntaxError = class extends Error {
-  constructor(message, position2) {
+  constructor(message, position) {
     super(message);
-    this.position = position2;
+    this.position = position;
   }
   position;
   name = "JsonSyntaxError";
@@ -71171,9 +71146,9 @@ var YamlSource = class _YamlSource {
     }
     return { source: new _YamlSource(file, text2, doc, lines, value), findings: [] };
   }
-  nodeAt(path8) {
+  nodeAt(path9) {
     let node = this.doc.contents;
-    for (const seg of path8) {
+    for (const seg of path9) {
       if ((0, import_yaml.isMap)(node)) {
         const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === seg);
         if (!pair || !pair.value) break;
@@ -71189,22 +71164,22 @@ var YamlSource = class _YamlSource {
     return node ?? null;
   }
   /** Start of the key `key` in the mapping at `path` (for "unknown key" messages); else the mapping's start. */
-  locateKey(path8, key) {
-    const node = this.nodeAt(path8);
+  locateKey(path9, key) {
+    const node = this.nodeAt(path9);
     if ((0, import_yaml.isMap)(node)) {
       const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === key);
       const k = pair?.key;
       if (k?.range) return this.pos(k.range[0]);
     }
-    return this.locate(path8);
+    return this.locate(path9);
   }
   pos(offset) {
     const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
   /** Start of the node at `path` (or of its deepest existing ancestor); 1:1 for an empty document. */
-  locate(path8) {
-    const node = this.nodeAt(path8);
+  locate(path9) {
+    const node = this.nodeAt(path9);
     if (!node?.range) return { line: 1, column: 1 };
     return this.pos(node.range[0]);
   }
@@ -71214,8 +71189,8 @@ var YamlSource = class _YamlSource {
    * indicator (leading blank lines are part of the value), at the block's indentation; for a quoted
    * scalar, the character after the quote.
    */
-  locateText(path8) {
-    const node = this.nodeAt(path8);
+  locateText(path9) {
+    const node = this.nodeAt(path9);
     if (!node?.range) return { line: 1, column: 1 };
     if ((0, import_yaml.isScalar)(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
       const nl = this.text.indexOf("\n", node.range[0]);
@@ -71278,8 +71253,8 @@ async function readYamlFiles(paths, what, opts) {
   ];
   return { parsed, usageErrors };
 }
-function shapeFinding(source, path8, message) {
-  const at2 = source.locate(path8);
+function shapeFinding(source, path9, message) {
+  const at2 = source.locate(path9);
   return { rule: "schema", severity: "error", message, file: source.file, line: at2.line, column: at2.column };
 }
 function str2(v) {
@@ -71514,2098 +71489,6 @@ function createRule(definition) {
   return definition;
 }
 
-// src/lint/variables.ts
-var VARIABLE_RE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)((?:\.[^:{}[\]]+|\["[^"]*"\]|\['[^']*'\]|\[[^\]"']*\])*)(?::([^}]+))?\}/g;
-var NUMERIC = /^\d+$/;
-function findVariableRefs(text2) {
-  if (!text2.includes("$") && !text2.includes("[[")) return [];
-  const out = [];
-  VARIABLE_RE.lastIndex = 0;
-  let m;
-  while ((m = VARIABLE_RE.exec(text2)) !== null) {
-    let ref;
-    if (m[1] !== void 0) {
-      ref = { name: m[1], offset: m.index, length: m[0].length, syntax: "$" };
-    } else if (m[2] !== void 0) {
-      ref = { name: m[2], offset: m.index, length: m[0].length, syntax: "[[]]" };
-      if (m[3] !== void 0) ref.format = m[3];
-    } else {
-      ref = { name: m[4], offset: m.index, length: m[0].length, syntax: "${}" };
-      if (m[5]) ref.fieldPath = m[5];
-      if (m[6] !== void 0) ref.format = m[6];
-    }
-    if (!NUMERIC.test(ref.name)) out.push(ref);
-  }
-  return out;
-}
-function isBuiltinVariable(name) {
-  return name.startsWith("__");
-}
-var ALTINITY_MACROS = /* @__PURE__ */ new Set([
-  "table",
-  "dateCol",
-  "dateTimeCol",
-  "from",
-  "to",
-  "interval",
-  "timeFilter",
-  "timeFilterMs",
-  "timeFilterByColumn",
-  "timeFilter64ByColumn",
-  "timeSeries",
-  "timeSeriesMs",
-  "naturalTimeSeries",
-  "columns",
-  "columnsMs",
-  "rate",
-  "rateColumns",
-  "rateColumnsAggregated",
-  "perSecond",
-  "perSecondColumns",
-  "perSecondColumnsAggregated",
-  "delta",
-  "deltaColumns",
-  "deltaColumnsAggregated",
-  "increase",
-  "increaseColumns",
-  "increaseColumnsAggregated",
-  "lttb",
-  "lttbMs",
-  "unescape",
-  "conditionalTest"
-]);
-function wholeVariableRef(text2) {
-  const refs = findVariableRefs(text2);
-  const first = refs[0];
-  if (refs.length === 1 && first && first.offset === 0 && first.length === text2.length) return first.name;
-  return void 0;
-}
-var QUERY_TEXT_FIELDS = [
-  "rawSql",
-  "query",
-  "expr",
-  "keyName",
-  "field",
-  "filter",
-  "legend",
-  "legendFormat"
-];
-var REDIS_TEXT_FIELDS = ["value", "path", "cypher"];
-
-// src/lint/datasources.ts
-var MIXED_DATASOURCE = "-- Mixed --";
-var DASHBOARD_DATASOURCE = "-- Dashboard --";
-var GRAFANA_DATASOURCE = "-- Grafana --";
-var BUILTIN_UIDS = /* @__PURE__ */ new Set([
-  MIXED_DATASOURCE,
-  DASHBOARD_DATASOURCE,
-  GRAFANA_DATASOURCE,
-  "grafana",
-  "__expr__"
-]);
-var BUILTIN_TYPES = /* @__PURE__ */ new Set(["datasource", "__expr__", "grafana"]);
-var CLICKHOUSE_TYPE = "grafana-clickhouse-datasource";
-var ALTINITY_TYPE = "vertamedia-clickhouse-datasource";
-var REDIS_TYPE = "redis-datasource";
-function isBuiltinDatasource(ref) {
-  if (ref.uid !== void 0 && BUILTIN_UIDS.has(ref.uid)) return true;
-  if (ref.name !== void 0 && BUILTIN_UIDS.has(ref.name)) return true;
-  return ref.type !== void 0 && BUILTIN_TYPES.has(ref.type);
-}
-function isMixed(ref) {
-  return ref !== void 0 && (ref.uid === MIXED_DATASOURCE || ref.name === MIXED_DATASOURCE);
-}
-function isDashboardDatasource(ref) {
-  return ref !== void 0 && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
-}
-function refVariable(ref) {
-  const s = ref.uid ?? ref.name;
-  return s === void 0 ? void 0 : wholeVariableRef(s);
-}
-function sharingInputs(dashboard) {
-  const out = /* @__PURE__ */ new Map();
-  const inputs = dashboard.raw.__inputs;
-  if (Array.isArray(inputs)) {
-    for (const i of inputs) {
-      if (isObject(i) && typeof i.name === "string" && i.type === "datasource") {
-        out.set(i.name, typeof i.pluginId === "string" ? i.pluginId : void 0);
-      }
-    }
-  }
-  return out;
-}
-function resolveDatasourceType(ref, dashboard, known) {
-  if (!ref) return void 0;
-  if (ref.type !== void 0) return ref.type;
-  const variable2 = refVariable(ref);
-  if (variable2 !== void 0) {
-    const v = dashboard.variables.find((x) => x.name === variable2);
-    if (v?.type === "datasource" && typeof v.raw.query === "string") return v.raw.query;
-    return sharingInputs(dashboard).get(variable2);
-  }
-  const hit = known.find(
-    (d) => ref.uid !== void 0 && d.uid === ref.uid || ref.name !== void 0 && d.name === ref.name
-  );
-  return hit?.type;
-}
-
-// src/lint/rules/clickhouse-target-no-sql.ts
-var clickhouse_target_no_sql_default = createRule({
-  id: "clickhouse-target-no-sql",
-  scope: "target",
-  meta: {
-    description: "ClickHouse targets carry SQL: rawSql (grafana-clickhouse-datasource) or query (Altinity plugin).",
-    severity: "error",
-    messages: {
-      empty: '{{plugin}} query has no SQL in "{{field}}"'
-    },
-    help: "grafana-clickhouse-datasource runs the target's rawSql (the builder also stores the SQL it generates there); vertamedia-clickhouse-datasource runs query. An empty one returns an error or nothing, and dashboard-ci cannot validate or cost it. Write the SQL, or open the panel in Grafana and save it so the builder fills rawSql."
-  },
-  create(context) {
-    return (target) => {
-      const type = context.facts.targetType(target);
-      const field = type === CLICKHOUSE_TYPE ? "rawSql" : type === ALTINITY_TYPE ? "query" : void 0;
-      if (!field) return;
-      const sql = target.raw[field];
-      if (typeof sql === "string" && sql.trim() !== "") return;
-      context.report({
-        messageId: "empty",
-        data: { plugin: type === CLICKHOUSE_TYPE ? "ClickHouse" : "Altinity ClickHouse", field },
-        target,
-        path: field in target.raw ? [...target.path, field] : target.path
-      });
-    };
-  }
-});
-
-// src/lint/rules/datasource-exists.ts
-function listKnown(known) {
-  const names = known.map((d) => d.uid ?? d.name ?? "?");
-  if (names.length === 0) return "none";
-  return names.length > 6 ? `${names.slice(0, 6).join(", ")}, \u2026` : names.join(", ");
-}
-var datasource_exists_default = createRule({
-  id: "datasource-exists",
-  scope: "dashboard",
-  meta: {
-    description: "Every datasource reference resolves: a provisioned datasource, a datasource variable, or a Grafana built-in.",
-    severity: "error",
-    messages: {
-      unknownUid: 'datasource uid "{{uid}}" is not a provisioned datasource (known: {{known}})',
-      unknownName: 'datasource "{{name}}" is not a provisioned datasource (known: {{known}})',
-      noneOfType: 'no provisioned datasource has type "{{type}}"',
-      typeMismatch: 'datasource "{{uid}}" is a {{actual}}, but the reference says {{type}}',
-      undefinedVariable: "datasource refers to ${{name}}, which is not a variable of this dashboard",
-      notDatasourceVariable: "datasource refers to ${{name}}, a {{type}} variable, not a datasource variable: it resolves only if its values are datasource uids",
-      variableTypeMismatch: "datasource variable ${{name}} selects {{actual}} datasources, but the reference says {{type}}",
-      mixedTarget: 'the panel uses "-- Mixed --" but this query names no datasource of its own',
-      dashboardPanelMissing: "reads the results of panel {{panelId}}, which is not in this dashboard",
-      dashboardPanelSelf: "reads the results of its own panel"
-    },
-    help: 'A reference Grafana cannot resolve renders "datasource not found" and no data. Reference a datasource from datasources/*.yaml by uid, a datasource-type template variable (${ds}), or a built-in (-- Mixed --, -- Dashboard --, -- Grafana --, __expr__). When no datasources file is found, only variable references are checked.'
-  },
-  create(context) {
-    const { dashboard, facts, datasources, datasourcesKnown } = context;
-    const byUid = /* @__PURE__ */ new Map();
-    const byName = /* @__PURE__ */ new Map();
-    const types2 = /* @__PURE__ */ new Set();
-    for (const d of datasources) {
-      if (d.uid !== void 0) byUid.set(d.uid, d);
-      if (d.name !== void 0) byName.set(d.name, d);
-      if (d.type !== void 0) types2.add(d.type);
-    }
-    const known = listKnown(datasources);
-    const check = (raw, path8, at2) => {
-      const ref = toDatasourceRef(raw);
-      if (!ref || isBuiltinDatasource(ref)) return;
-      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path8, "uid"] : path8;
-      const name = refVariable(ref);
-      if (name !== void 0) {
-        const v = facts.variables.get(name);
-        if (v) {
-          if (v.type !== "datasource") {
-            context.report({
-              messageId: "notDatasourceVariable",
-              data: { name, type: v.type ?? "untyped" },
-              path: valuePath,
-              severity: "warning",
-              ...at2
-            });
-          } else if (ref.type !== void 0 && typeof v.raw.query === "string" && v.raw.query !== "" && v.raw.query !== ref.type) {
-            context.report({
-              messageId: "variableTypeMismatch",
-              data: { name, actual: v.raw.query, type: ref.type },
-              path: valuePath,
-              ...at2
-            });
-          }
-        } else if (!facts.inputs.has(name)) {
-          context.report({ messageId: "undefinedVariable", data: { name }, path: valuePath, ...at2 });
-        }
-        return;
-      }
-      if (!datasourcesKnown) return;
-      const key = ref.uid ?? ref.name;
-      if (key !== void 0) {
-        const hit = byUid.get(key) ?? byName.get(key);
-        if (!hit) {
-          context.report(
-            ref.uid !== void 0 ? { messageId: "unknownUid", data: { uid: key, known }, path: valuePath, ...at2 } : { messageId: "unknownName", data: { name: key, known }, path: valuePath, ...at2 }
-          );
-        } else if (ref.type !== void 0 && hit.type !== void 0 && hit.type !== ref.type) {
-          context.report({
-            messageId: "typeMismatch",
-            data: { uid: key, actual: hit.type, type: ref.type },
-            path: valuePath,
-            ...at2
-          });
-        }
-        return;
-      }
-      if (ref.type !== void 0 && !types2.has(ref.type)) {
-        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path8, ...at2 });
-      }
-    };
-    return () => {
-      const panelIds = /* @__PURE__ */ new Set();
-      for (const p of dashboard.panels) if (p.id !== void 0) panelIds.add(p.id);
-      for (const panel2 of dashboard.panels) {
-        check(panel2.raw.datasource, [...panel2.path, "datasource"], { panel: panel2 });
-        for (const target of panel2.targets) {
-          const own2 = target.raw.datasource;
-          if (own2 !== void 0 && own2 !== null) check(own2, [...target.path, "datasource"], { target });
-          else if (isMixed(panel2.datasource)) context.report({ messageId: "mixedTarget", target });
-          if (isDashboardDatasource(target.datasource) && typeof target.raw.panelId === "number") {
-            const panelId = target.raw.panelId;
-            if (panelId === panel2.id) {
-              context.report({ messageId: "dashboardPanelSelf", target, path: [...target.path, "panelId"] });
-            } else if (!panelIds.has(panelId)) {
-              context.report({
-                messageId: "dashboardPanelMissing",
-                data: { panelId },
-                target,
-                path: [...target.path, "panelId"]
-              });
-            }
-          }
-        }
-      }
-      for (const variable2 of dashboard.variables) {
-        check(variable2.raw.datasource, [...variable2.path, "datasource"], { variable: variable2 });
-      }
-      const annotations = isObject(dashboard.raw.annotations) ? dashboard.raw.annotations.list : void 0;
-      if (Array.isArray(annotations)) {
-        annotations.forEach((a, i) => {
-          if (isObject(a))
-            check(a.datasource, [...dashboard.root, "annotations", "list", i, "datasource"], {});
-        });
-      }
-    };
-  }
-});
-
-// src/lint/rules/duplicate-ref-id.ts
-var duplicate_ref_id_default = createRule({
-  id: "duplicate-ref-id",
-  scope: "panel",
-  meta: {
-    description: "Queries within a panel have distinct refIds.",
-    severity: "error",
-    messages: { duplicate: 'refId "{{refId}}" is used by another query of this panel (line {{line}})' },
-    help: "Grafana names each query's result frame, transformations, expressions and alert conditions by refId: two queries with one refId overwrite each other's results. Give each query its own refId (A, B, C, ...)."
-  },
-  create(context) {
-    return (panel2) => {
-      const seen = /* @__PURE__ */ new Map();
-      for (const target of panel2.targets) {
-        if (target.refId === void 0 || target.refId === "") continue;
-        const first = seen.get(target.refId);
-        if (!first) {
-          seen.set(target.refId, target);
-          continue;
-        }
-        const line = context.dashboard.doc.locate([...first.path, "refId"]).line;
-        context.report({
-          messageId: "duplicate",
-          data: { refId: target.refId, line },
-          target,
-          path: [...target.path, "refId"]
-        });
-      }
-    };
-  }
-});
-
-// src/lint/rules/grid-layout.ts
-var COLUMNS = 24;
-function num(v) {
-  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
-}
-function overlaps(a, b) {
-  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
-function describe2(b) {
-  const name = b.panel.type === "row" ? "row" : "panel";
-  const id = b.panel.id !== void 0 ? ` ${b.panel.id}` : "";
-  const title = b.panel.title ? ` "${b.panel.title.slice(0, 40)}"` : "";
-  return `${name}${id}${title} (x ${b.x}\u2013${b.x + b.w}, y ${b.y}\u2013${b.y + b.h})`;
-}
-var grid_layout_default = createRule({
-  id: "grid-layout",
-  scope: "dashboard",
-  meta: {
-    description: "Panels fit the 24-column grid, have a positive size and do not overlap.",
-    severity: "error",
-    messages: {
-      size: "gridPos.{{key}} is {{value}}: a panel needs a width and height of at least 1",
-      negative: "gridPos.{{key}} is {{value}}: positions start at 0",
-      width: "gridPos x {{x}} + w {{w}} = {{end}} goes past the {{columns}}-column grid",
-      overlap: "overlaps {{other}}"
-    },
-    help: "Keep x + w \u2264 24 and give every panel w \u2265 1 and h \u2265 1. Overlapping panels are moved by Grafana when the dashboard loads, so the saved layout is not what people see. Panels inside a collapsed row are laid out against their row siblings only."
-  },
-  create(context) {
-    return (dashboard) => {
-      const groups = /* @__PURE__ */ new Map();
-      for (const panel2 of dashboard.panels) {
-        const gp = panel2.raw.gridPos;
-        if (!isObject(gp)) continue;
-        const x = num(gp.x);
-        const y = num(gp.y);
-        const w = num(gp.w);
-        const h = num(gp.h);
-        if (x === void 0 || y === void 0 || w === void 0 || h === void 0) continue;
-        let valid = true;
-        for (const [key2, value] of [
-          ["w", w],
-          ["h", h]
-        ]) {
-          if (value <= 0) {
-            valid = false;
-            context.report({
-              messageId: "size",
-              data: { key: key2, value },
-              panel: panel2,
-              path: [...panel2.path, "gridPos", key2]
-            });
-          }
-        }
-        for (const [key2, value] of [
-          ["x", x],
-          ["y", y]
-        ]) {
-          if (value < 0) {
-            valid = false;
-            context.report({
-              messageId: "negative",
-              data: { key: key2, value },
-              panel: panel2,
-              path: [...panel2.path, "gridPos", key2]
-            });
-          }
-        }
-        if (x + w > COLUMNS) {
-          context.report({
-            messageId: "width",
-            data: { x, w, end: x + w, columns: COLUMNS },
-            panel: panel2,
-            path: [...panel2.path, "gridPos"]
-          });
-        }
-        if (!valid) continue;
-        const box = panel2.type === "row" ? { panel: panel2, x: 0, y, w: COLUMNS, h: 1 } : { panel: panel2, x, y, w, h };
-        const key = panel2.nested ? panel2.row : void 0;
-        const group = groups.get(key);
-        if (group) group.push(box);
-        else groups.set(key, [box]);
-      }
-      for (const boxes of groups.values()) {
-        for (let j = 1; j < boxes.length; j++) {
-          const b = boxes[j];
-          for (let i = 0; i < j; i++) {
-            const a = boxes[i];
-            if (!overlaps(a, b)) continue;
-            context.report({
-              messageId: "overlap",
-              data: { other: describe2(a) },
-              panel: b.panel,
-              path: [...b.panel.path, "gridPos"]
-            });
-            break;
-          }
-        }
-      }
-    };
-  }
-});
-
-// src/lint/rules/panel-description.ts
-var panel_description_default = createRule({
-  id: "panel-description",
-  scope: "panel",
-  meta: {
-    description: "Every panel has a description saying what it shows and why it matters.",
-    severity: "warning",
-    messages: { missing: "panel has no description", empty: "panel description is empty" },
-    help: "Grafana shows the description as the panel's (i) tooltip: the place to say what the numbers mean and what to do when they move. Add one sentence of business purpose."
-  },
-  create(context) {
-    return (panel2) => {
-      if (panel2.type === "row" || panel2.raw.libraryPanel !== void 0) return;
-      const description = panel2.raw.description;
-      if (description === void 0) context.report({ messageId: "missing", panel: panel2 });
-      else if (typeof description === "string" && description.trim() === "") {
-        context.report({ messageId: "empty", panel: panel2, path: [...panel2.path, "description"] });
-      }
-    };
-  }
-});
-
-// src/lint/rules/panel-no-targets.ts
-var NO_DATA_TYPES = /* @__PURE__ */ new Set([
-  "row",
-  "text",
-  "news",
-  "dashlist",
-  "alertlist",
-  "annolist",
-  "welcome",
-  "gettingstarted",
-  "pluginlist",
-  "grafana-clock-panel"
-]);
-var panel_no_targets_default = createRule({
-  id: "panel-no-targets",
-  scope: "panel",
-  meta: {
-    description: "Panels that show data have at least one query.",
-    severity: "error",
-    messages: { none: 'a {{type}} panel with no queries shows "No data"' },
-    help: 'A data panel without targets renders "No data". Add a query, or use a text panel. Rows, text, news, dashboard/alert/annotation lists and library panels (whose queries live in the library) are exempt.'
-  },
-  create(context) {
-    return (panel2) => {
-      if (panel2.type === void 0 || NO_DATA_TYPES.has(panel2.type)) return;
-      if (panel2.raw.libraryPanel !== void 0) return;
-      if (panel2.targets.length > 0) return;
-      const path8 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
-      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path8 });
-    };
-  }
-});
-
-// src/lint/rules/panel-title.ts
-var panel_title_default = createRule({
-  id: "panel-title",
-  scope: "panel",
-  meta: {
-    description: "Every panel has a title.",
-    severity: "warning",
-    messages: { missing: "panel has no title", empty: "panel title is empty" },
-    help: "A panel without a title is hard to find, link to and discuss, in Grafana and in review. Give it a short title."
-  },
-  create(context) {
-    return (panel2) => {
-      if (panel2.type === "row" || panel2.raw.libraryPanel !== void 0) return;
-      const title = panel2.raw.title;
-      if (title === void 0) context.report({ messageId: "missing", panel: panel2 });
-      else if (typeof title === "string" && title.trim() === "")
-        context.report({ messageId: "empty", panel: panel2, path: [...panel2.path, "title"] });
-    };
-  }
-});
-
-// src/lint/redis-commands.ts
-var words = (s) => s.trim().split(/\s+/);
-var REDIS_CONTAINER_COMMANDS = new Set(
-  words(`ACL CLIENT CLUSTER COMMAND CONFIG FUNCTION LATENCY MEMORY MODULE OBJECT PUBSUB SCRIPT SLOWLOG XGROUP XINFO
-    GRAPH.CONFIG`)
-);
-var REDIS_READ_ONLY_COMMANDS = /* @__PURE__ */ new Set([
-  ...words(`
-    EXISTS TYPE TTL PTTL EXPIRETIME PEXPIRETIME KEYS SCAN RANDOMKEY DBSIZE DUMP TOUCH SORT_RO LCS
-    GET MGET GETRANGE SUBSTR STRLEN GETBIT BITCOUNT BITPOS BITFIELD_RO
-    HGET HMGET HGETALL HKEYS HVALS HLEN HEXISTS HSTRLEN HSCAN HRANDFIELD HTTL HPTTL HEXPIRETIME HPEXPIRETIME
-    LRANGE LLEN LINDEX LPOS
-    SMEMBERS SCARD SISMEMBER SMISMEMBER SRANDMEMBER SSCAN SINTER SUNION SDIFF SINTERCARD
-    ZRANGE ZRANGEBYSCORE ZRANGEBYLEX ZREVRANGE ZREVRANGEBYSCORE ZREVRANGEBYLEX ZCARD ZCOUNT ZLEXCOUNT ZSCORE
-    ZMSCORE ZRANK ZREVRANK ZSCAN ZRANDMEMBER ZINTER ZUNION ZDIFF ZINTERCARD
-    XRANGE XREVRANGE XLEN XREAD XPENDING
-    GEORADIUS_RO GEORADIUSBYMEMBER_RO GEOSEARCH GEOPOS GEODIST GEOHASH PFCOUNT
-    INFO TIME LASTSAVE ROLE PING ECHO EVAL_RO EVALSHA_RO FCALL_RO
-    TS.GET TS.MGET TS.RANGE TS.REVRANGE TS.MRANGE TS.MREVRANGE TS.INFO TS.QUERYINDEX
-    FT.SEARCH FT.AGGREGATE FT.INFO FT._LIST FT.EXPLAIN FT.EXPLAINCLI FT.TAGVALS FT.SPELLCHECK FT.SYNDUMP FT.DICTDUMP
-    JSON.GET JSON.MGET JSON.TYPE JSON.STRLEN JSON.ARRLEN JSON.OBJKEYS JSON.OBJLEN JSON.RESP JSON.ARRINDEX
-    GRAPH.RO_QUERY GRAPH.EXPLAIN GRAPH.LIST GRAPH.SLOWLOG
-    BF.EXISTS BF.MEXISTS BF.INFO BF.CARD CF.EXISTS CF.MEXISTS CF.COUNT CF.INFO CMS.QUERY CMS.INFO
-    TOPK.QUERY TOPK.LIST TOPK.INFO TDIGEST.INFO TDIGEST.QUANTILE TDIGEST.CDF TDIGEST.MIN TDIGEST.MAX
-    RG.PYSTATS RG.DUMPREGISTRATIONS RG.PYDUMPREQS RG.DUMPEXECUTIONS RG.INFOCLUSTER
-  `),
-  "ACL WHOAMI",
-  "ACL CAT",
-  "ACL USERS",
-  "CLIENT LIST",
-  "CLIENT INFO",
-  "CLIENT GETNAME",
-  "CLIENT ID",
-  "CLIENT TRACKINGINFO",
-  "CLUSTER INFO",
-  "CLUSTER NODES",
-  "CLUSTER SLOTS",
-  "CLUSTER SHARDS",
-  "CLUSTER MYID",
-  "CLUSTER KEYSLOT",
-  "CLUSTER COUNTKEYSINSLOT",
-  "CLUSTER GETKEYSINSLOT",
-  "COMMAND COUNT",
-  "COMMAND INFO",
-  "COMMAND DOCS",
-  "COMMAND LIST",
-  "COMMAND GETKEYS",
-  "CONFIG GET",
-  "FUNCTION LIST",
-  "FUNCTION DUMP",
-  "FUNCTION STATS",
-  "LATENCY LATEST",
-  "LATENCY HISTORY",
-  "LATENCY DOCTOR",
-  "LATENCY GRAPH",
-  "MEMORY USAGE",
-  "MEMORY STATS",
-  "MEMORY DOCTOR",
-  "MEMORY MALLOC-STATS",
-  "MODULE LIST",
-  "OBJECT ENCODING",
-  "OBJECT FREQ",
-  "OBJECT IDLETIME",
-  "OBJECT REFCOUNT",
-  "PUBSUB CHANNELS",
-  "PUBSUB NUMSUB",
-  "PUBSUB NUMPAT",
-  "PUBSUB SHARDCHANNELS",
-  "PUBSUB SHARDNUMSUB",
-  "SCRIPT EXISTS",
-  "SLOWLOG GET",
-  "SLOWLOG LEN",
-  "XINFO STREAM",
-  "XINFO GROUPS",
-  "XINFO CONSUMERS",
-  "GRAPH.CONFIG GET"
-]);
-var REDIS_WRITE_COMMANDS = /* @__PURE__ */ new Set([
-  ...words(`
-    SET SETEX PSETEX SETNX SETRANGE MSET MSETNX APPEND INCR INCRBY INCRBYFLOAT DECR DECRBY GETSET GETDEL GETEX
-    DEL UNLINK EXPIRE PEXPIRE EXPIREAT PEXPIREAT PERSIST RENAME RENAMENX MOVE COPY RESTORE MIGRATE
-    HSET HSETNX HMSET HDEL HINCRBY HINCRBYFLOAT HEXPIRE HPEXPIRE HEXPIREAT HPEXPIREAT HPERSIST HGETDEL HGETEX HSETEX
-    LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP RPOPLPUSH LMOVE BLPOP BRPOP BLMOVE BRPOPLPUSH LSET LREM LTRIM LINSERT LMPOP BLMPOP
-    SADD SREM SPOP SMOVE SINTERSTORE SUNIONSTORE SDIFFSTORE
-    ZADD ZREM ZINCRBY ZPOPMIN ZPOPMAX BZPOPMIN BZPOPMAX ZREMRANGEBYSCORE ZREMRANGEBYRANK ZREMRANGEBYLEX
-    ZUNIONSTORE ZINTERSTORE ZDIFFSTORE ZRANGESTORE ZMPOP BZMPOP
-    XADD XDEL XTRIM XREADGROUP XACK XCLAIM XAUTOCLAIM XSETID
-    PFADD PFMERGE GEOADD GEOSEARCHSTORE SETBIT BITOP BITFIELD
-    FLUSHALL FLUSHDB SWAPDB SELECT EVAL EVALSHA FCALL SHUTDOWN SAVE BGSAVE BGREWRITEAOF DEBUG MONITOR
-    SUBSCRIBE PSUBSCRIBE SSUBSCRIBE PUBLISH SPUBLISH REPLICAOF SLAVEOF FAILOVER MULTI EXEC DISCARD WATCH
-    WAIT WAITAOF RESET
-    TS.ADD TS.MADD TS.CREATE TS.DEL TS.ALTER TS.INCRBY TS.DECRBY TS.CREATERULE TS.DELETERULE
-    FT.CREATE FT.DROPINDEX FT.DROP FT.ALTER FT.ALIASADD FT.ALIASUPDATE FT.ALIASDEL FT.SUGADD FT.SUGDEL FT.SYNUPDATE
-    FT.DICTADD FT.DICTDEL
-    JSON.SET JSON.DEL JSON.FORGET JSON.ARRAPPEND JSON.ARRINSERT JSON.ARRPOP JSON.ARRTRIM JSON.NUMINCRBY JSON.NUMMULTBY
-    JSON.STRAPPEND JSON.TOGGLE JSON.CLEAR JSON.MERGE JSON.MSET
-    GRAPH.QUERY GRAPH.DELETE GRAPH.COPY GRAPH.PROFILE
-    BF.ADD BF.MADD BF.INSERT BF.RESERVE CF.ADD CF.ADDNX CF.INSERT CF.DEL CF.RESERVE CMS.INCRBY CMS.INITBYDIM
-    CMS.INITBYPROB CMS.MERGE TOPK.ADD TOPK.INCRBY TOPK.RESERVE TDIGEST.ADD TDIGEST.CREATE TDIGEST.RESET TDIGEST.MERGE
-    RG.PYEXECUTE RG.UNREGISTER RG.ABORTEXECUTION RG.DROPEXECUTION RG.TRIGGER
-  `),
-  "ACL SETUSER",
-  "ACL DELUSER",
-  "ACL SAVE",
-  "ACL LOAD",
-  "ACL DRYRUN",
-  "CLIENT KILL",
-  "CLIENT PAUSE",
-  "CLIENT UNPAUSE",
-  "CLIENT SETNAME",
-  "CLIENT SETINFO",
-  "CLIENT NO-EVICT",
-  "CLIENT NO-TOUCH",
-  "CLIENT REPLY",
-  "CLIENT TRACKING",
-  "CLIENT UNBLOCK",
-  "CLUSTER RESET",
-  "CLUSTER FAILOVER",
-  "CLUSTER ADDSLOTS",
-  "CLUSTER DELSLOTS",
-  "CLUSTER FORGET",
-  "CLUSTER MEET",
-  "CLUSTER REPLICATE",
-  "CLUSTER SETSLOT",
-  "CLUSTER FLUSHSLOTS",
-  "CLUSTER SAVECONFIG",
-  "CONFIG SET",
-  "CONFIG REWRITE",
-  "CONFIG RESETSTAT",
-  "FUNCTION LOAD",
-  "FUNCTION DELETE",
-  "FUNCTION FLUSH",
-  "FUNCTION RESTORE",
-  "FUNCTION KILL",
-  "LATENCY RESET",
-  "MEMORY PURGE",
-  "MODULE LOAD",
-  "MODULE LOADEX",
-  "MODULE UNLOAD",
-  "SCRIPT LOAD",
-  "SCRIPT FLUSH",
-  "SCRIPT KILL",
-  "SLOWLOG RESET",
-  "XGROUP CREATE",
-  "XGROUP DESTROY",
-  "XGROUP SETID",
-  "XGROUP CREATECONSUMER",
-  "XGROUP DELCONSUMER",
-  "GRAPH.CONFIG SET"
-]);
-var READ_UNLESS_STORE = /* @__PURE__ */ new Set(["SORT", "GEORADIUS", "GEORADIUSBYMEMBER"]);
-var STORE_ARGS = /* @__PURE__ */ new Set(["STORE", "STOREDIST"]);
-function splitCommandLine(text2) {
-  const out = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  let m;
-  while ((m = re.exec(text2)) !== null) out.push(m[1] ?? m[2] ?? m[3] ?? "");
-  return out;
-}
-function classifyCommandLine(text2) {
-  const args = splitCommandLine(text2);
-  const first = (args[0] ?? "").toUpperCase();
-  let command = first;
-  if (REDIS_CONTAINER_COMMANDS.has(first) && args[1] !== void 0)
-    command = `${first} ${args[1].toUpperCase()}`;
-  if (READ_UNLESS_STORE.has(first)) {
-    const writes = args.slice(1).some((a) => STORE_ARGS.has(a.toUpperCase()));
-    return { kind: writes ? "write" : "read", command };
-  }
-  if (first === "GRAPH.QUERY" || first === "GRAPH.PROFILE") {
-    return { kind: CYPHER_WRITE.test(args.slice(2).join(" ")) ? "write" : "read", command };
-  }
-  if (REDIS_READ_ONLY_COMMANDS.has(command)) return { kind: "read", command };
-  if (REDIS_WRITE_COMMANDS.has(command) || REDIS_WRITE_COMMANDS.has(first)) return { kind: "write", command };
-  return { kind: "unknown", command };
-}
-var REDIS_PLUGIN_COMMANDS = {
-  clientList: "read",
-  clusterInfo: "read",
-  clusterNodes: "read",
-  get: "read",
-  hget: "read",
-  hgetall: "read",
-  hkeys: "read",
-  hlen: "read",
-  hmget: "read",
-  info: "read",
-  llen: "read",
-  scard: "read",
-  slowlogGet: "read",
-  smembers: "read",
-  ttl: "read",
-  type: "read",
-  zrange: "read",
-  xinfoStream: "read",
-  xlen: "read",
-  xrange: "read",
-  xrevrange: "read",
-  tmscan: "read",
-  "ts.get": "read",
-  "ts.mget": "read",
-  "ts.info": "read",
-  "ts.queryindex": "read",
-  "ts.range": "read",
-  "ts.mrange": "read",
-  "ft.info": "read",
-  "ft.search": "read",
-  "rg.pystats": "read",
-  "rg.dumpregistrations": "read",
-  "rg.pydumpreqs": "read",
-  "rg.pyexecute": "write",
-  "graph.config": "read",
-  "graph.explain": "read",
-  "graph.profile": "cypher",
-  "graph.query": "cypher",
-  "graph.slowlog": "read",
-  "json.type": "read",
-  "json.get": "read",
-  "json.objkeys": "read",
-  "json.objlen": "read",
-  "json.arrlen": "read"
-};
-var CYPHER_WRITE = /\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP)\b/i;
-
-// src/lint/rules/redis-write-command.ts
-var redis_write_command_default = createRule({
-  id: "redis-write-command",
-  scope: "target",
-  meta: {
-    description: "Redis targets run only read-only commands.",
-    severity: "error",
-    messages: {
-      write: "Redis command {{command}} is not read-only: a panel would run it on every refresh",
-      pluginWrite: 'Redis command "{{command}}" {{why}}: a panel would run it on every refresh',
-      unknown: "Redis command {{command}} is not known to be read-only",
-      unknownPlugin: 'Redis command "{{command}}" is not a command of the Redis plugin',
-      empty: "Redis query has neither a command nor a custom query"
-    },
-    help: "A panel query runs on every refresh for every viewer: a write (SET, DEL, FLUSHALL, CONFIG SET), a script (EVAL) or a blocking command there changes or stalls production Redis on a timer. Use a read-only command; for reads that need a script use EVAL_RO. Commands the list does not know are warnings."
-  },
-  create(context) {
-    return (target) => {
-      if (context.facts.targetType(target) !== REDIS_TYPE) return;
-      const query = target.raw.query;
-      if (typeof query === "string" && query.trim() !== "") {
-        const v = classifyCommandLine(query);
-        if (v.kind === "write")
-          context.report({
-            messageId: "write",
-            data: { command: v.command },
-            target,
-            path: [...target.path, "query"]
-          });
-        else if (v.kind === "unknown") {
-          context.report({
-            messageId: "unknown",
-            data: { command: v.command || "(empty)" },
-            target,
-            path: [...target.path, "query"],
-            severity: "warning"
-          });
-        }
-        return;
-      }
-      const command = target.raw.command;
-      if (typeof command !== "string" || command === "") {
-        if (target.raw.hide !== true) context.report({ messageId: "empty", target, severity: "warning" });
-        return;
-      }
-      const path8 = [...target.path, "command"];
-      const kind = Object.hasOwn(REDIS_PLUGIN_COMMANDS, command) ? REDIS_PLUGIN_COMMANDS[command] : void 0;
-      if (kind === void 0) {
-        context.report({ messageId: "unknownPlugin", data: { command }, target, path: path8, severity: "warning" });
-      } else if (kind === "write") {
-        context.report({
-          messageId: "pluginWrite",
-          data: { command, why: "runs arbitrary code" },
-          target,
-          path: path8
-        });
-      } else if (kind === "cypher") {
-        const cypher = typeof target.raw.cypher === "string" ? target.raw.cypher : "";
-        if (CYPHER_WRITE.test(cypher)) {
-          context.report({
-            messageId: "pluginWrite",
-            data: { command, why: "runs a Cypher query that writes" },
-            target,
-            path: [...target.path, "cypher"]
-          });
-        }
-      }
-    };
-  }
-});
-
-// src/lint/durations.ts
-var UNIT_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 6048e5,
-  M: 2592e6,
-  y: 31536e6
-};
-var DURATION_RE = /^(\d+)(ms|s|m|h|d|w|M|y)$/;
-function parseDuration(text2) {
-  const m = DURATION_RE.exec(text2.trim());
-  if (!m) return void 0;
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
-var DURATION_PATTERN = "^\\s*\\d+(ms|s|m|h|d|w|M|y)\\s*$";
-
-// src/lint/rules/refresh-floor.ts
-var refresh_floor_default = createRule({
-  id: "refresh-floor",
-  scope: "dashboard",
-  meta: {
-    description: "The dashboard auto-refresh is not faster than minRefresh in dashboard-ci.yml.",
-    severity: "error",
-    messages: {
-      tooFast: 'refresh "{{refresh}}" is faster than the {{floor}} floor (minRefresh in dashboard-ci.yml)',
-      invalid: 'refresh "{{refresh}}" is not a duration such as 30s, 1m or 1h'
-    },
-    help: "Every open dashboard re-runs all of its queries at each refresh: a 1s refresh on a ClickHouse dashboard multiplies its cost by 60 against a 1m one. Raise refresh to at least minRefresh, or lower minRefresh in dashboard-ci.yml for a dashboard that needs it (an exception with a reason)."
-  },
-  create(context) {
-    const floorMs = parseDuration(context.config.minRefresh);
-    return (dashboard) => {
-      const refresh = dashboard.raw.refresh;
-      if (typeof refresh !== "string" || refresh === "" || refresh === "auto") return;
-      const path8 = [...dashboard.root, "refresh"];
-      const ms = parseDuration(refresh);
-      if (ms === void 0) {
-        context.report({ messageId: "invalid", data: { refresh }, path: path8 });
-      } else if (floorMs !== void 0 && ms < floorMs) {
-        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path8 });
-      }
-    };
-  }
-});
-
-// src/lint/rules/schema.ts
-var import_ajv = __toESM(require_ajv(), 1);
-
-// src/lint/dashboard-schema.ts
-var integer = { type: "integer" };
-var string = { type: "string" };
-var boolean = { type: "boolean" };
-var stringArray = { type: "array", items: string };
-var objectArray = { type: "array", items: { type: "object" } };
-var datasourceRef = {
-  description: 'a datasource reference: {"type", "uid"}, a datasource name, or null',
-  type: ["object", "string", "null"],
-  properties: { type: string, uid: string }
-};
-var gridPos = {
-  type: "object",
-  required: ["x", "y", "w", "h"],
-  properties: { x: integer, y: integer, w: integer, h: integer, static: boolean }
-};
-var panel = {
-  type: "object",
-  // A library panel reference ({id, gridPos, libraryPanel}) takes its type from the library.
-  if: { properties: { libraryPanel: { type: "object" } }, required: ["libraryPanel"] },
-  else: { properties: { type: string }, required: ["type"] },
-  properties: {
-    type: string,
-    id: integer,
-    title: string,
-    description: string,
-    gridPos: { $ref: "#/definitions/gridPos" },
-    datasource: { $ref: "#/definitions/datasourceRef" },
-    targets: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          refId: string,
-          hide: boolean,
-          datasource: { $ref: "#/definitions/datasourceRef" }
-        }
-      }
-    },
-    panels: { type: "array", items: { $ref: "#/definitions/panel" } },
-    collapsed: boolean,
-    repeat: string,
-    repeatDirection: { type: "string", enum: ["h", "v"] },
-    maxPerRow: integer,
-    transparent: boolean,
-    interval: { type: ["string", "null"] },
-    maxDataPoints: { type: ["integer", "null"] },
-    fieldConfig: { type: "object", properties: { defaults: { type: "object" }, overrides: objectArray } },
-    options: { type: "object" },
-    links: objectArray,
-    transformations: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["id"],
-        properties: { id: string, disabled: boolean, options: { type: "object" } }
-      }
-    },
-    libraryPanel: { type: "object", properties: { uid: string, name: string } }
-  }
-};
-var variable = {
-  type: "object",
-  required: ["name", "type"],
-  properties: {
-    name: string,
-    type: string,
-    label: { type: ["string", "null"] },
-    description: { type: ["string", "null"] },
-    hide: integer,
-    multi: boolean,
-    includeAll: boolean,
-    allValue: { type: ["string", "null"] },
-    datasource: { $ref: "#/definitions/datasourceRef" },
-    query: { description: "a string or an object", type: ["string", "object"] },
-    definition: string,
-    regex: string,
-    sort: integer,
-    refresh: { description: "an integer (0, 1, 2) or a boolean", type: ["integer", "boolean"] },
-    skipUrlSync: boolean,
-    current: { type: "object" },
-    options: objectArray
-  }
-};
-var dashboardSchema = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://dashboard-ci.dev/schemas/dashboard.json",
-  title: "Grafana dashboard (classic model), as dashboard-ci checks it",
-  type: "object",
-  required: ["title", "schemaVersion"],
-  definitions: { panel, gridPos, datasourceRef },
-  properties: {
-    __inputs: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["name", "type"],
-        properties: { name: string, type: string, pluginId: string }
-      }
-    },
-    __requires: objectArray,
-    __elements: { type: ["object", "array"] },
-    id: { type: ["integer", "null"] },
-    uid: string,
-    title: string,
-    description: string,
-    tags: stringArray,
-    editable: boolean,
-    graphTooltip: integer,
-    timezone: string,
-    weekStart: string,
-    fiscalYearStartMonth: integer,
-    liveNow: boolean,
-    version: integer,
-    schemaVersion: integer,
-    gnetId: { type: ["integer", "string", "null"] },
-    style: string,
-    refresh: { description: 'a duration string (e.g. "30s") or false', anyOf: [string, { const: false }] },
-    time: { type: "object", required: ["from", "to"], properties: { from: string, to: string } },
-    timepicker: {
-      type: "object",
-      properties: {
-        refresh_intervals: stringArray,
-        hidden: boolean,
-        nowDelay: string,
-        time_options: stringArray
-      }
-    },
-    templating: { type: "object", properties: { list: { type: "array", items: variable } } },
-    annotations: {
-      type: "object",
-      properties: {
-        list: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: {
-              name: string,
-              enable: boolean,
-              hide: boolean,
-              iconColor: string,
-              datasource: { $ref: "#/definitions/datasourceRef" }
-            }
-          }
-        }
-      }
-    },
-    links: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: { title: string, type: string, url: string, tags: stringArray, includeVars: boolean }
-      }
-    },
-    panels: { type: "array", items: { $ref: "#/definitions/panel" } }
-  }
-};
-
-// src/lint/rules/schema.ts
-var compiled;
-function validator() {
-  compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
-    dashboardSchema
-  );
-  return compiled;
-}
-function describeValue(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "object") return "an object";
-  if (typeof v === "string") {
-    const s = v.length > 30 ? v.slice(0, 29) + "\u2026" : v;
-    return `string ${JSON.stringify(s)}`;
-  }
-  return `${typeof v} ${String(v)}`;
-}
-var ARTICLE = {
-  integer: "an integer",
-  object: "an object",
-  array: "an array",
-  string: "a string",
-  boolean: "a boolean",
-  number: "a number",
-  null: "null"
-};
-function expectType(types2) {
-  return types2.split(",").map((t) => ARTICLE[t] ?? t).join(" or ");
-}
-var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
-function decodePath(instancePath, root) {
-  const path8 = [];
-  let label = "";
-  let node = root;
-  if (instancePath === "") return { path: path8, label };
-  for (const rawSeg of instancePath.slice(1).split("/")) {
-    const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node)) {
-      const i = Number(seg);
-      path8.push(i);
-      label += `[${i}]`;
-      node = node[i];
-    } else {
-      path8.push(seg);
-      label += SIMPLE_KEY.test(seg) ? (label ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
-      node = node !== null && typeof node === "object" ? node[seg] : void 0;
-    }
-  }
-  return { path: path8, label };
-}
-function schemaProblems(value) {
-  const validate = validator();
-  if (validate(value)) return [];
-  const errors = validate.errors ?? [];
-  const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.schemaPath + "/");
-  const problems = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const e of errors) {
-    if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
-    if (e.keyword === "if") continue;
-    const { path: path8, label } = decodePath(e.instancePath, value);
-    const where = label || "dashboard";
-    const description = e.parentSchema?.description;
-    let message;
-    switch (e.keyword) {
-      case "required":
-        message = `${where} must have "${e.params.missingProperty}"`;
-        break;
-      case "type":
-        message = `${where} must be ${description ?? expectType(String(e.params.type))}, found ${describeValue(e.data)}`;
-        break;
-      case "anyOf":
-      case "oneOf":
-        message = `${where} must be ${description ?? "of another form"}, found ${describeValue(e.data)}`;
-        break;
-      case "enum":
-        message = `${where} must be one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}, found ${describeValue(e.data)}`;
-        break;
-      default:
-        message = `${where} ${e.message ?? "is invalid"}`;
-    }
-    const key = `${e.instancePath}\0${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push({ path: path8, message });
-  }
-  return problems;
-}
-var schema_default = createRule({
-  id: "schema",
-  scope: "dashboard",
-  meta: {
-    description: "The dashboard matches the dashboard model: types of known keys and required fields.",
-    severity: "error",
-    messages: { invalid: "{{message}}" },
-    help: "Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a variable without a name breaks the dashboard when it loads. Unknown keys are allowed."
-  },
-  create(context) {
-    return (dashboard) => {
-      for (const p of schemaProblems(dashboard.raw)) {
-        context.report({
-          messageId: "invalid",
-          data: { message: p.message },
-          path: [...dashboard.root, ...p.path]
-        });
-      }
-    };
-  }
-});
-
-// src/lint/rules/uid-format.ts
-var UID_RE = /^[a-zA-Z0-9_-]*$/;
-var MAX_UID = 40;
-var uid_format_default = createRule({
-  id: "uid-format",
-  scope: "dashboard",
-  meta: {
-    description: 'The dashboard has a uid of at most 40 letters, digits, "-" or "_".',
-    severity: "error",
-    messages: {
-      missing: "dashboard has no uid: Grafana would generate a new one on every import",
-      empty: "uid is empty: Grafana would generate a new one on every import",
-      chars: 'uid "{{uid}}" contains characters Grafana refuses (allowed: letters, digits, "-", "_")',
-      long: 'uid "{{uid}}" is {{length}} characters long; Grafana allows at most 40'
-    },
-    help: "A stable uid keeps links, alert references and provisioning idempotent. Grafana rejects uids with other characters or longer than 40 characters."
-  },
-  create(context) {
-    return (dashboard) => {
-      const raw = dashboard.raw.uid;
-      const path8 = [...dashboard.root, "uid"];
-      if (raw === void 0 || raw === null) {
-        context.report({ messageId: "missing", path: dashboard.root });
-        return;
-      }
-      if (typeof raw !== "string") return;
-      if (raw.trim() === "") context.report({ messageId: "empty", path: path8 });
-      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path8 });
-      else if (raw.length > MAX_UID)
-        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path8 });
-    };
-  }
-});
-
-// src/lint/suggest.ts
-function editDistance(a, b) {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-function didYouMean(word, candidates) {
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
-  let best;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance && d <= limit) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-// src/lint/rules/undefined-variable.ts
-var undefined_variable_default = createRule({
-  id: "undefined-variable",
-  scope: "dashboard",
-  meta: {
-    description: "Every $var, ${var}, ${var:format} and [[var]] in a query or panel title is a dashboard variable or a Grafana built-in.",
-    severity: "error",
-    messages: {
-      undefined: "{{ref}} is not a variable of this dashboard{{hint}}"
-    },
-    help: 'Grafana leaves an unknown variable in the text as is, so the query reaches the datasource with a literal "$name" in it and fails or filters on the wrong value. Define the variable under templating.list or fix the name. Built-ins ($__from, $__interval, $__timeFilter(...) and every other $__ name) and, for vertamedia-clickhouse-datasource, the Altinity macros ($timeFilter, $table, ...) are known.'
-  },
-  create(context) {
-    const { facts } = context;
-    return () => {
-      const names = facts.variables;
-      for (const t of facts.queryRefs) {
-        const { name } = t.ref;
-        if (names.has(name) || isBuiltinVariable(name) || facts.inputNames.has(name)) continue;
-        if (ALTINITY_MACROS.has(name) && t.target && (t.datasourceType === void 0 || t.datasourceType === ALTINITY_TYPE)) {
-          continue;
-        }
-        const suggestion = didYouMean(name, names.keys());
-        const ref = t.ref.syntax === "$" ? `$${name}` : t.ref.syntax === "[[]]" ? `[[${name}]]` : `\${${name}}`;
-        const at2 = {};
-        if (t.target) at2.target = t.target;
-        else if (t.panel) at2.panel = t.panel;
-        if (t.variable) at2.variable = t.variable;
-        context.report({
-          messageId: "undefined",
-          data: { ref, hint: suggestion ? ` (did you mean $${suggestion}?)` : "" },
-          path: t.path,
-          offset: t.ref.offset,
-          ...at2
-        });
-      }
-    };
-  }
-});
-
-// src/lint/rules/unique-dashboard-uid.ts
-var unique_dashboard_uid_default = createRule({
-  id: "unique-dashboard-uid",
-  scope: "project",
-  meta: {
-    description: "No two dashboard files share a uid.",
-    severity: "error",
-    messages: { duplicate: 'uid "{{uid}}" is also the uid of {{others}}' },
-    help: "Grafana stores one dashboard per uid: provisioning two files with one uid makes the second overwrite the first on every deploy. Give each dashboard its own uid."
-  },
-  create(context) {
-    return (dashboards) => {
-      const byUid = /* @__PURE__ */ new Map();
-      for (const d of dashboards) {
-        if (d.uid === void 0 || d.uid === "") continue;
-        const list = byUid.get(d.uid);
-        if (list) list.push(d);
-        else byUid.set(d.uid, [d]);
-      }
-      for (const [uid, list] of byUid) {
-        if (list.length < 2) continue;
-        for (const d of list) {
-          const others = list.filter((o) => o !== d).map((o) => o.file);
-          context.report({
-            messageId: "duplicate",
-            data: { uid, others: [...new Set(others)].join(", ") },
-            dashboard: d,
-            path: [...d.root, "uid"]
-          });
-        }
-      }
-    };
-  }
-});
-
-// src/lint/rules/unique-panel-ids.ts
-var unique_panel_ids_default = createRule({
-  id: "unique-panel-ids",
-  scope: "dashboard",
-  meta: {
-    description: "Panel ids are unique within a dashboard, panels in collapsed rows included.",
-    severity: "error",
-    messages: { duplicate: "panel id {{id}} is already used by the panel at line {{line}}" },
-    help: `Grafana keys panel state, links (viewPanel=), the "-- Dashboard --" datasource and library panels by id: two panels with one id show each other's data or edit the wrong panel. Give each panel its own id.`
-  },
-  create(context) {
-    return (dashboard) => {
-      const seen = /* @__PURE__ */ new Map();
-      for (const panel2 of dashboard.panels) {
-        if (panel2.id === void 0) continue;
-        const first = seen.get(panel2.id);
-        if (!first) {
-          seen.set(panel2.id, panel2);
-          continue;
-        }
-        const firstAt = dashboard.doc.locate([...first.path, "id"]);
-        context.report({
-          messageId: "duplicate",
-          data: { id: panel2.id, line: firstAt.line },
-          panel: panel2,
-          path: [...panel2.path, "id"]
-        });
-      }
-    };
-  }
-});
-
-// src/lint/rules/unused-variable.ts
-var IMPLICIT_TYPES = /* @__PURE__ */ new Set(["adhoc", "groupby"]);
-var unused_variable_default = createRule({
-  id: "unused-variable",
-  scope: "variable",
-  meta: {
-    description: "Every template variable is used by a query, another variable, a title, a repeat or a datasource.",
-    severity: "warning",
-    messages: { unused: "variable ${{name}} is not used anywhere in the dashboard" },
-    help: "A variable nothing refers to still shows a picker, and a query variable still runs its query on every load. Use it (in a query, a title, a repeat or a datasource reference) or remove it. Ad hoc and group-by variables apply implicitly and are never reported; a dashboard link with includeVars counts as a use."
-  },
-  create(context) {
-    return (variable2) => {
-      if (variable2.name === void 0 || variable2.name === "") return;
-      if (variable2.type !== void 0 && IMPLICIT_TYPES.has(variable2.type)) return;
-      const usage = context.facts.usage;
-      if (usage.all) return;
-      const self2 = variable2.path[variable2.path.length - 1];
-      const owners = usage.byName.get(variable2.name);
-      if (owners && [...owners].some((o) => o !== self2)) return;
-      context.report({
-        messageId: "unused",
-        data: { name: variable2.name },
-        variable: variable2,
-        path: [...variable2.path, "name"]
-      });
-    };
-  }
-});
-
-// src/lint/registry.ts
-var RULES = [
-  clickhouse_target_no_sql_default,
-  datasource_exists_default,
-  duplicate_ref_id_default,
-  grid_layout_default,
-  panel_description_default,
-  panel_no_targets_default,
-  panel_title_default,
-  redis_write_command_default,
-  refresh_floor_default,
-  schema_default,
-  uid_format_default,
-  undefined_variable_default,
-  unique_dashboard_uid_default,
-  unique_panel_ids_default,
-  unused_variable_default
-];
-var infos;
-function ruleMetadata() {
-  infos ??= [
-    ...RULES.map((r) => ({
-      id: r.id,
-      description: r.meta.description,
-      severity: r.meta.severity,
-      help: r.meta.help ?? r.meta.description,
-      docs: r.meta.docs ?? `docs/rules/${r.id}.md`,
-      scope: r.scope
-    })),
-    ...EXTERNAL_RULES.map((r) => ({
-      id: r.id,
-      description: r.description,
-      severity: r.severity,
-      help: r.help,
-      docs: `docs/rules/${r.id}.md`,
-      scope: r.source
-    }))
-  ].sort((a, b) => a.id < b.id ? -1 : 1);
-  return infos;
-}
-function ruleIds() {
-  return ruleMetadata().map((r) => r.id);
-}
-
-// src/config/defaults.ts
-function defaultConfig() {
-  return {
-    paths: ["dashboards"],
-    alerts: ["alerts"],
-    datasources: ["datasources"],
-    rules: {},
-    exceptions: [],
-    minRefresh: "10s",
-    clickhouse: {
-      engine: "embedded",
-      schema: ["clickhouse/schema.sql"],
-      seed: ["clickhouse/seed.sql"],
-      maxExecutionTime: 5,
-      maxRowsToRead: 1e8,
-      workers: 0
-    },
-    budgets: {
-      default: {},
-      overrides: [],
-      severity: "error",
-      productionRows: {},
-      regressionThreshold: 0.2
-    },
-    redis: {},
-    grafana: {
-      folders: [],
-      drift: "overwrite",
-      disableProvenance: false,
-      concurrency: 8,
-      retryBudgetMs: 3e4
-    }
-  };
-}
-
-// src/config/schema.ts
-var severity = { type: "string", enum: ["error", "warning", "info"] };
-var ruleSetting = { type: "string", enum: ["error", "warning", "info", "off"] };
-var stringList = { type: "array", items: { type: "string", minLength: 1 } };
-var positiveInteger = { type: "integer", minimum: 1 };
-var nonNegativeInteger = { type: "integer", minimum: 0 };
-var budgetProperties = {
-  maxRows: { type: "number", minimum: 0, description: "Max rows EXPLAIN ESTIMATE may report for one query." },
-  maxGranuleFraction: {
-    type: "number",
-    minimum: 0,
-    maximum: 1,
-    description: "Max fraction (0..1) of a table's granules one query may read."
-  },
-  requirePartitionPruning: {
-    ...stringList,
-    description: "Tables every query reading them must prune by partition."
-  },
-  maxProjectedRows: {
-    type: "number",
-    minimum: 0,
-    description: "Max rows at production scale (budgets.productionRows \xD7 fraction of granules read)."
-  }
-};
-var configSchema = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://dashboard-ci.dev/schemas/dashboard-ci.json",
-  title: "dashboard-ci.yml",
-  description: "Settings for dashboard-ci. Never put secrets here: there is no password or token key. Credentials (ClickHouse password, Grafana token, Redis password) come from the environment or the Action inputs.",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    paths: { ...stringList, description: "Dashboard files or folders (*.json, recursively)." },
-    alerts: { ...stringList, description: "Alert rule provisioning files or folders (*.yaml, *.yml)." },
-    datasources: { ...stringList, description: "Datasource provisioning files or folders (*.yaml, *.yml)." },
-    rules: {
-      type: "object",
-      description: "Rule id \u2192 error | warning | info | off.",
-      additionalProperties: ruleSetting
-    },
-    exceptions: {
-      type: "array",
-      description: "Per-dashboard (and per-panel) exclusions or downgrades; each needs a reason.",
-      items: {
-        type: "object",
-        additionalProperties: false,
-        required: ["rule", "reason"],
-        properties: {
-          rule: { type: "string", minLength: 1 },
-          dashboard: { type: "string", minLength: 1, description: "Dashboard uid or file path." },
-          panel: { type: "integer", description: "Panel id within the dashboard." },
-          severity: {
-            ...ruleSetting,
-            description: "Report at this severity instead of excluding (off = exclude)."
-          },
-          reason: { type: "string", minLength: 1, pattern: "\\S" }
-        }
-      }
-    },
-    now: {
-      type: "string",
-      pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$",
-      description: "A fixed clock (ISO 8601 with a zone) for the dashboards' default time range, so cost estimates on seed data with fixed dates are the same on every run. Default: the real time."
-    },
-    minRefresh: {
-      type: "string",
-      pattern: DURATION_PATTERN,
-      description: "Refresh floor for the refresh-floor rule, e.g. 10s, 1m."
-    },
-    clickhouse: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        engine: {
-          type: "string",
-          pattern: "^(embedded|https?://[^\\s@]+)$",
-          description: "embedded, or an http(s) URL without credentials in it."
-        },
-        user: {
-          type: "string",
-          minLength: 1,
-          description: "User name only; the password comes from the environment."
-        },
-        schema: { ...stringList, description: "DDL files applied to the test instance." },
-        seed: { ...stringList, description: "Data statements applied after the schema." },
-        maxExecutionTime: { type: "number", exclusiveMinimum: 0, description: "Seconds, per EXPLAIN." },
-        maxRowsToRead: positiveInteger,
-        workers: nonNegativeInteger
-      }
-    },
-    budgets: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        default: { type: "object", additionalProperties: false, properties: budgetProperties },
-        overrides: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["dashboard"],
-            properties: {
-              dashboard: { type: "string", minLength: 1 },
-              panel: { type: "integer" },
-              ...budgetProperties
-            }
-          }
-        },
-        severity,
-        productionRows: {
-          type: "object",
-          description: "Production row count per table (db.table or table).",
-          additionalProperties: { type: "number", minimum: 0 }
-        },
-        regressionThreshold: { type: "number", minimum: 0 }
-      }
-    },
-    redis: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        url: {
-          type: "string",
-          pattern: "^rediss?://[^\\s:@]*@?[^\\s@]+$",
-          description: "redis:// URL without a password."
-        }
-      }
-    },
-    grafana: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        url: {
-          type: "string",
-          pattern: "^https?://[^\\s@]+$",
-          description: "Grafana URL without credentials in it."
-        },
-        orgId: positiveInteger,
-        folders: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["uid", "title"],
-            properties: {
-              uid: { type: "string", minLength: 1, maxLength: 40, pattern: "^[a-zA-Z0-9_-]+$" },
-              title: { type: "string", minLength: 1 },
-              parentUid: { type: "string", minLength: 1 },
-              path: { type: "string", minLength: 1 }
-            }
-          }
-        },
-        drift: { type: "string", enum: ["overwrite", "skip", "fail"] },
-        disableProvenance: { type: "boolean" },
-        concurrency: positiveInteger,
-        retryBudgetMs: nonNegativeInteger
-      }
-    }
-  }
-};
-var SECRET_KEYS = /* @__PURE__ */ new Set([
-  "password",
-  "token",
-  "apiKey",
-  "apikey",
-  "secret",
-  "secureJsonData",
-  "basicAuthPassword"
-]);
-
-// src/config/load.ts
-var CONFIG_FILES = ["dashboard-ci.yml", "dashboard-ci.yaml"];
-var ConfigError = class extends UsageError {
-  constructor(message, file, position2) {
-    super(message);
-    this.file = file;
-    this.position = position2;
-  }
-  file;
-  position;
-};
-var compiled2;
-function validator2() {
-  compiled2 ??= new import_ajv2.Ajv({ allErrors: false, verbose: true, strict: true }).compile(configSchema);
-  return compiled2;
-}
-function decode(instancePath) {
-  if (instancePath === "") return [];
-  return instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
-}
-function describe3(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return `"${v.length > 40 ? v.slice(0, 39) + "\u2026" : v}"`;
-  return String(v);
-}
-var TYPE_WORDS = {
-  integer: "an integer",
-  number: "a number",
-  string: "a string",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list"
-};
-var PATTERN_WORDS = {
-  minRefresh: "a duration such as 10s, 1m or 1h",
-  now: "an ISO 8601 time with a zone, such as 2026-11-27T12:00:00Z",
-  engine: '"embedded" or an http(s) URL without credentials (the password comes from the environment)',
-  url: "a URL without credentials in it (secrets come from the environment or the Action inputs)",
-  uid: 'a uid of letters, digits, "-" and "_"',
-  reason: "a non-empty reason"
-};
-function at(p) {
-  return p === "" ? "the top level" : p;
-}
-function explain(e) {
-  const where = e.instancePath;
-  const path8 = decode(where);
-  const last = path8[path8.length - 1];
-  switch (e.keyword) {
-    case "additionalProperties": {
-      const key = e.params.additionalProperty;
-      if (SECRET_KEYS.has(key)) {
-        return {
-          path: path8,
-          key,
-          message: `"${key}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
-        };
-      }
-      const props = e.parentSchema?.properties ?? {};
-      const hint = didYouMean(key, Object.keys(props));
-      return {
-        path: path8,
-        key,
-        message: `unknown key "${key}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
-      };
-    }
-    case "required":
-      return {
-        path: path8,
-        message: `${at(where)} must have "${e.params.missingProperty}"`
-      };
-    case "type":
-      return {
-        path: path8,
-        message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe3(e.data)}`
-      };
-    case "enum":
-      return {
-        path: path8,
-        message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe3(e.data)}`
-      };
-    case "pattern":
-    case "minLength": {
-      const words3 = typeof last === "string" ? PATTERN_WORDS[last] : void 0;
-      if (words3) return { path: path8, message: `${where} must be ${words3}, found ${describe3(e.data)}` };
-      return { path: path8, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
-    }
-    default:
-      return { path: path8, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
-  }
-}
-function fail(file, source, problem) {
-  const pos = source ? problem.key ? source.locateKey(problem.path, problem.key) : source.locate(problem.path) : void 0;
-  const prefix = pos ? `${file}:${pos.line}:${pos.column}` : file;
-  throw new ConfigError(`${prefix}: ${problem.message}`, file, pos);
-}
-function checkRuleIds(file, source, value) {
-  const known = ruleIds();
-  const knownSet = new Set(known);
-  const unknown = (id, path8, key) => {
-    const hint = didYouMean(id, known);
-    const problem = {
-      path: path8,
-      message: `unknown rule "${id}" at /${path8.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
-    };
-    if (key !== void 0) problem.key = key;
-    fail(file, source, problem);
-  };
-  const rules = value.rules;
-  if (rules) {
-    for (const id of Object.keys(rules)) if (!knownSet.has(id)) unknown(id, ["rules"], id);
-  }
-  const exceptions = value.exceptions;
-  exceptions?.forEach((e, i) => {
-    if (!knownSet.has(e.rule)) unknown(e.rule, ["exceptions", i, "rule"]);
-  });
-}
-function merge(user, file) {
-  const d = defaultConfig();
-  const u = user;
-  const config = {
-    ...d,
-    ...u.paths ? { paths: u.paths } : {},
-    ...u.alerts ? { alerts: u.alerts } : {},
-    ...u.datasources ? { datasources: u.datasources } : {},
-    ...u.rules ? { rules: u.rules } : {},
-    ...u.exceptions ? { exceptions: u.exceptions } : {},
-    ...u.minRefresh ? { minRefresh: u.minRefresh.trim() } : {},
-    ...u.now ? { now: u.now } : {},
-    clickhouse: { ...d.clickhouse, ...u.clickhouse },
-    budgets: {
-      ...d.budgets,
-      ...u.budgets,
-      default: { ...d.budgets.default, ...u.budgets?.default },
-      productionRows: { ...d.budgets.productionRows, ...u.budgets?.productionRows }
-    },
-    redis: { ...d.redis, ...u.redis },
-    grafana: { ...d.grafana, ...u.grafana },
-    file
-  };
-  return config;
-}
-async function readIfExists(file) {
-  try {
-    return await readFile3(file, "utf8");
-  } catch (err) {
-    const code = err.code;
-    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
-    throw err;
-  }
-}
-function parseConfig(file, text2) {
-  const { source, findings } = YamlSource.parse(file, text2);
-  if (!source) {
-    const f = findings[0];
-    throw new ConfigError(`${file}:${f.line}:${f.column}: ${f.message}`, file, {
-      line: f.line,
-      column: f.column
-    });
-  }
-  const value = source.value;
-  if (value === null || value === void 0) return { ...defaultConfig(), file };
-  const validate = validator2();
-  if (!validate(value)) fail(file, source, explain(validate.errors[0]));
-  checkRuleIds(file, source, value);
-  return merge(value, file);
-}
-async function loadConfig(opts) {
-  if (opts.file !== void 0) {
-    const abs = path2.resolve(opts.cwd, opts.file);
-    const shown = displayPath(opts.cwd, abs);
-    let text2;
-    try {
-      text2 = await readIfExists(abs);
-    } catch (err) {
-      throw new ConfigError(
-        `${shown}: cannot read (${err.code ?? err.message})`,
-        shown
-      );
-    }
-    if (text2 === void 0) throw new ConfigError(`${shown}: no such file or directory`, shown);
-    return parseConfig(shown, text2);
-  }
-  for (const name of CONFIG_FILES) {
-    const abs = path2.join(opts.cwd, name);
-    let text2;
-    try {
-      text2 = await readIfExists(abs);
-    } catch (err) {
-      throw new ConfigError(
-        `${name}: cannot read (${err.code ?? err.message})`,
-        name
-      );
-    }
-    if (text2 !== void 0) return parseConfig(name, text2);
-  }
-  return defaultConfig();
-}
-
-// src/lint/facts.ts
-var DashboardFacts = class {
-  constructor(dashboard, datasources) {
-    this.dashboard = dashboard;
-    this.datasources = datasources;
-  }
-  dashboard;
-  datasources;
-  _variables;
-  _inputs;
-  _inputNames;
-  _queryRefs;
-  _usage;
-  targetTypes = /* @__PURE__ */ new Map();
-  /** Variables by name (the first one wins when names repeat). */
-  get variables() {
-    if (!this._variables) {
-      this._variables = /* @__PURE__ */ new Map();
-      for (const v of this.dashboard.variables) {
-        if (v.name !== void 0 && !this._variables.has(v.name)) this._variables.set(v.name, v);
-      }
-    }
-    return this._variables;
-  }
-  /** `__inputs` datasource placeholders of a dashboard exported for sharing: name → plugin id. */
-  get inputs() {
-    this._inputs ??= sharingInputs(this.dashboard);
-    return this._inputs;
-  }
-  /** Every `__inputs` name (datasource and constant placeholders the import fills in). */
-  get inputNames() {
-    if (!this._inputNames) {
-      this._inputNames = /* @__PURE__ */ new Set();
-      const inputs = this.dashboard.raw.__inputs;
-      if (Array.isArray(inputs)) {
-        for (const i of inputs) if (isObject(i) && typeof i.name === "string") this._inputNames.add(i.name);
-      }
-    }
-    return this._inputNames;
-  }
-  targetType(target) {
-    if (!this.targetTypes.has(target)) {
-      this.targetTypes.set(
-        target,
-        resolveDatasourceType(target.datasource, this.dashboard, this.datasources)
-      );
-    }
-    return this.targetTypes.get(target);
-  }
-  /** Variable references in queries (targets and query variables) and panel titles. */
-  get queryRefs() {
-    if (this._queryRefs) return this._queryRefs;
-    const out = [];
-    const scan = (text2, base, key, at2) => {
-      if (typeof text2 !== "string") return;
-      const refs = findVariableRefs(text2);
-      if (refs.length === 0) return;
-      const path8 = base.concat(key);
-      for (const ref of refs) out.push({ ref, path: path8, ...at2 });
-    };
-    for (const panel2 of this.dashboard.panels) {
-      scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
-      for (const target of panel2.targets) {
-        const datasourceType = this.targetType(target);
-        const at2 = { panel: panel2, target };
-        if (datasourceType !== void 0) at2.datasourceType = datasourceType;
-        for (const field of QUERY_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
-        if (datasourceType === REDIS_TYPE) {
-          for (const field of REDIS_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
-        }
-      }
-    }
-    for (const variable2 of this.dashboard.variables) {
-      const q = variable2.raw.query;
-      const datasourceType = resolveDatasourceType(variable2.datasource, this.dashboard, this.datasources);
-      const at2 = { variable: variable2 };
-      if (datasourceType !== void 0) at2.datasourceType = datasourceType;
-      if (variable2.type !== "query") continue;
-      if (typeof q === "string") scan(q, variable2.path, "query", at2);
-      else if (isObject(q)) {
-        for (const key of ["query", "rawSql", "expr"]) scan(q[key], variable2.path, ["query", key], at2);
-      }
-    }
-    this._queryRefs = out;
-    return out;
-  }
-  /**
-   * Which variables anything refers to: every string of the dashboard is scanned (queries, titles,
-   * links, text panels, field config, other variables, datasource refs), plus panel `repeat`.
-   * Names map to the indexes of the variables whose own definition holds the reference (-1 outside
-   * templating), so a variable that only mentions itself is still unused.
-   */
-  get usage() {
-    if (this._usage) return this._usage;
-    const byName = /* @__PURE__ */ new Map();
-    let all3 = false;
-    const use = (name, owner) => {
-      let owners = byName.get(name);
-      if (!owners) byName.set(name, owners = /* @__PURE__ */ new Set());
-      owners.add(owner);
-    };
-    const walk3 = (v, owner) => {
-      if (typeof v === "string") {
-        for (const ref of findVariableRefs(v)) {
-          if (ref.name === "__all_variables") all3 = true;
-          else use(ref.name, owner);
-        }
-      } else if (Array.isArray(v)) {
-        for (const x of v) walk3(x, owner);
-      } else if (isObject(v)) {
-        if (typeof v.repeat === "string" && v.repeat !== "") use(v.repeat, owner);
-        if (v.includeVars === true && owner === -1) all3 = true;
-        for (const key in v) {
-          if (key === "templating" && v === this.dashboard.raw) continue;
-          walk3(v[key], owner);
-        }
-      }
-    };
-    walk3(this.dashboard.raw, -1);
-    const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : void 0;
-    if (Array.isArray(list)) list.forEach((v, i) => walk3(v, i));
-    this._usage = { byName, all: all3 };
-    return this._usage;
-  }
-};
-
-// src/lint/location.ts
-var MAX_TITLE = 60;
-function quote(title) {
-  const flat = title.replace(/\s+/g, " ").trim();
-  const cut = flat.length > MAX_TITLE ? flat.slice(0, MAX_TITLE - 1) + "\u2026" : flat;
-  return `"${cut}"`;
-}
-function named(kind, id, title) {
-  const t = title !== void 0 && title.trim() !== "" ? quote(title) : void 0;
-  if (id === void 0 && t === void 0) return void 0;
-  return [kind, id, t].filter((x) => x !== void 0).join(" ");
-}
-function locationPrefix(parts) {
-  const out = [];
-  if (parts.dashboard) {
-    const { uid, title } = parts.dashboard;
-    const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid ? `dashboard ${uid}` : void 0;
-    if (d) out.push(d);
-  }
-  if (parts.alertRule) {
-    const a = named("alert rule", parts.alertRule.uid, parts.alertRule.title);
-    if (a) out.push(a);
-  }
-  if (parts.variable !== void 0) out.push(`variable $${parts.variable}`);
-  if (parts.panel) {
-    const p = named("panel", parts.panel.id, parts.panel.title);
-    if (p) out.push(p);
-  }
-  if (parts.refId !== void 0 && parts.refId !== "") out.push(`query ${parts.refId}`);
-  return out.join(", ");
-}
-function withLocation(parts, message) {
-  const prefix = locationPrefix(parts);
-  return prefix ? `${prefix}: ${message}` : message;
-}
-function locationOf(dashboard, at2 = {}) {
-  const parts = {};
-  if (dashboard) {
-    parts.dashboard = {};
-    if (dashboard.uid !== void 0) parts.dashboard.uid = dashboard.uid;
-    if (dashboard.title !== void 0) parts.dashboard.title = dashboard.title;
-  }
-  const panel2 = at2.panel ?? at2.target?.panel;
-  if (panel2) {
-    parts.panel = {};
-    if (panel2.id !== void 0) parts.panel.id = panel2.id;
-    if (panel2.title !== void 0) parts.panel.title = panel2.title;
-  }
-  if (at2.target?.refId !== void 0) parts.refId = at2.target.refId;
-  if (at2.variable?.name !== void 0) parts.variable = at2.variable.name;
-  return parts;
-}
-
-// src/lint/engine.ts
-var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
-function formatMessage(template, data) {
-  if (!data) return template;
-  return template.replace(PLACEHOLDER, (whole, name) => name in data ? String(data[name]) : whole);
-}
-function defaultPath(d, dashboard) {
-  return d.path ?? d.target?.path ?? d.panel?.path ?? d.variable?.path ?? dashboard.root;
-}
-function toFinding(rule, d, dashboard) {
-  const template = rule.meta.messages[d.messageId];
-  if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
-  const path8 = defaultPath(d, dashboard);
-  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path8, d.offset) : dashboard.doc.locate(path8, d.key ? { key: true } : {});
-  const where = {};
-  if (d.panel) where.panel = d.panel;
-  if (d.target) where.target = d.target;
-  if (d.variable) where.variable = d.variable;
-  const finding2 = {
-    rule: rule.id,
-    severity: d.severity ?? rule.meta.severity,
-    message: withLocation(locationOf(dashboard, where), formatMessage(template, d.data)),
-    file: dashboard.file,
-    line: at2.line,
-    column: at2.column
-  };
-  if (dashboard.uid !== void 0) finding2.dashboardUid = dashboard.uid;
-  const panel2 = d.panel ?? d.target?.panel;
-  if (panel2?.id !== void 0) finding2.panelId = panel2.id;
-  if (d.target?.refId !== void 0) finding2.refId = d.target.refId;
-  return finding2;
-}
-function guarded(rule, file, fn) {
-  return (node) => {
-    try {
-      fn(node);
-    } catch (err) {
-      throw new Error(`rule ${rule.id} failed on ${file}: ${err.message}`, { cause: err });
-    }
-  };
-}
-function lintDashboards(dashboards, options) {
-  const { config } = options;
-  const only = options.only ? new Set(options.only) : void 0;
-  const active = RULES.filter((r) => config.rules[r.id] !== "off" && (!only || only.has(r.id)));
-  const findings = [];
-  const facts = /* @__PURE__ */ new Map();
-  const factsOf = (d) => {
-    let f = facts.get(d);
-    if (!f) facts.set(d, f = new DashboardFacts(d, options.datasources));
-    return f;
-  };
-  const base = {
-    config,
-    datasources: options.datasources,
-    datasourcesKnown: options.datasources.length > 0,
-    factsOf
-  };
-  for (const rule of active) {
-    if (rule.scope !== "project") continue;
-    const context = {
-      ...base,
-      id: rule.id,
-      report(d) {
-        if (!d.dashboard) throw new Error(`rule ${rule.id}: a project-scope report must name its dashboard`);
-        findings.push(toFinding(rule, d, d.dashboard));
-      }
-    };
-    guarded(rule, "the project", rule.create(context))(dashboards);
-  }
-  const perDashboard = active.filter((r) => r.scope !== "project");
-  for (const dashboard of dashboards) {
-    const handlers = {
-      dashboard: [],
-      panel: [],
-      target: [],
-      variable: []
-    };
-    const dashboardFacts = factsOf(dashboard);
-    for (const rule of perDashboard) {
-      const context = {
-        ...base,
-        id: rule.id,
-        dashboard,
-        facts: dashboardFacts,
-        report(d) {
-          findings.push(toFinding(rule, d, d.dashboard ?? dashboard));
-        }
-      };
-      handlers[rule.scope].push(
-        guarded(rule, dashboard.file, rule.create(context))
-      );
-    }
-    for (const h of handlers.dashboard) h(dashboard);
-    if (handlers.panel.length > 0 || handlers.target.length > 0) {
-      for (const panel2 of dashboard.panels) {
-        for (const h of handlers.panel) h(panel2);
-        for (const target of panel2.targets) {
-          for (const h of handlers.target) h(target);
-        }
-      }
-    }
-    for (const variable2 of dashboard.variables) {
-      for (const h of handlers.variable) h(variable2);
-    }
-  }
-  return applyRuleSettings(findings, config, dashboards);
-}
-function specificity(e) {
-  return (e.dashboard !== void 0 ? 1 : 0) + (e.panel !== void 0 ? 2 : 0);
-}
-function applyRuleSettings(findings, config, dashboards = []) {
-  const uidByFile = /* @__PURE__ */ new Map();
-  for (const d of dashboards) if (d.uid !== void 0) uidByFile.set(d.file, d.uid);
-  const byRule = /* @__PURE__ */ new Map();
-  for (const e of config.exceptions) {
-    const list = byRule.get(e.rule) ?? [];
-    list.push(e);
-    byRule.set(e.rule, list);
-  }
-  const out = [];
-  for (const f of findings) {
-    const setting = config.rules[f.rule];
-    if (setting === "off") continue;
-    let severity2 = setting ?? f.severity;
-    const candidates = byRule.get(f.rule);
-    if (candidates) {
-      const uid = f.dashboardUid ?? uidByFile.get(f.file);
-      let best;
-      for (const e of candidates) {
-        if (e.dashboard !== void 0 && e.dashboard !== uid && e.dashboard !== f.file) continue;
-        if (e.panel !== void 0 && e.panel !== f.panelId) continue;
-        if (!best || specificity(e) > specificity(best)) best = e;
-      }
-      if (best) {
-        if (best.severity === void 0 || best.severity === "off") continue;
-        severity2 = best.severity;
-      }
-    }
-    out.push(severity2 === f.severity ? f : { ...f, severity: severity2 });
-  }
-  return out.sort(compareFindings);
-}
-
-// src/check/sql.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import path4 from "node:path";
-
 // src/sql/lexer.ts
 var SQUOTE = 39;
 var DQUOTE = 34;
@@ -73792,27 +71675,35 @@ var Rewriter = class {
   src;
   parts = [];
   length = 0;
+  /** End of the source written so far. */
+  written = 0;
   outStart = [];
   outEnd = [];
   inStart = [];
   inEnd = [];
-  copy(from, to) {
-    if (to <= from) return;
-    this.parts.push(this.src.slice(from, to));
-    this.length += to - from;
+  copyTo(to) {
+    if (to <= this.written) return;
+    this.parts.push(this.src.slice(this.written, to));
+    this.length += to - this.written;
+    this.written = to;
   }
-  replace(from, to, text2) {
+  /** Writes the source not yet written up to `from`, then `text` in place of `src[from, to)`. */
+  splice(from, to, text2) {
+    this.copyTo(from);
     this.outStart.push(this.length);
     this.parts.push(text2);
     this.length += text2.length;
     this.outEnd.push(this.length);
     this.inStart.push(from);
     this.inEnd.push(to);
+    this.written = to;
   }
   get changed() {
     return this.outStart.length > 0;
   }
+  /** The new text (the rest of the source copied) and its offset map. */
   finish() {
+    this.copyTo(this.src.length);
     if (!this.changed) return { text: this.parts.join(""), map: OffsetMap.identity };
     return {
       text: this.parts.join(""),
@@ -74304,7 +72195,37 @@ var ALL_VARIABLE_TEXT = "All";
 var AUTO_VARIABLE_VALUE = "$__auto";
 var VARIABLE_REGEX = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)((?:\.[^:^{}[\]]+|\["[^"]*"\]|\['[^']*'\]|\[[^\]"']*\])*)(?::([^}]+))?}/g;
 var SCAN_REGEX = new RegExp(VARIABLE_REGEX.source, "g");
-var NESTED_SCAN_REGEX = new RegExp(VARIABLE_REGEX.source, "g");
+var NUMERIC = /^\d+$/;
+function hasVariableSyntax(s) {
+  return s.includes("$") || s.includes("[[");
+}
+function findVariableRefs(text2) {
+  if (!hasVariableSyntax(text2)) return [];
+  const out = [];
+  SCAN_REGEX.lastIndex = 0;
+  let m;
+  while ((m = SCAN_REGEX.exec(text2)) !== null) {
+    let ref;
+    if (m[1] !== void 0) {
+      ref = { name: m[1], offset: m.index, length: m[0].length, syntax: "$" };
+    } else if (m[2] !== void 0) {
+      ref = { name: m[2], offset: m.index, length: m[0].length, syntax: "[[]]" };
+      if (m[3] !== void 0) ref.format = m[3];
+    } else {
+      ref = { name: m[4], offset: m.index, length: m[0].length, syntax: "${}" };
+      if (m[5]) ref.fieldPath = m[5];
+      if (m[6] !== void 0) ref.format = m[6];
+    }
+    if (!NUMERIC.test(ref.name)) out.push(ref);
+  }
+  return out;
+}
+function wholeVariableRef(text2) {
+  const refs = findVariableRefs(text2);
+  const first = refs[0];
+  if (refs.length === 1 && first && first.offset === 0 && first.length === text2.length) return first.name;
+  return void 0;
+}
 var CI_USER = {
   id: "1",
   login: "dashboard-ci",
@@ -74550,6 +72471,29 @@ function altinityFormat(value, meta) {
   if (typeof value === "string") return esc(value);
   return value.map(esc).join(",");
 }
+var BUILTINS = /* @__PURE__ */ new Set([
+  "__from",
+  "__to",
+  "__interval",
+  "__interval_ms",
+  "__dashboard",
+  "__user",
+  "__org",
+  "__timezone",
+  "__range",
+  "__range_s",
+  "__range_ms",
+  "__url_time_range",
+  "__all_variables"
+]);
+function isBuiltinVariable(name) {
+  return BUILTINS.has(name);
+}
+function isLeftToDatasource(ref, rules) {
+  if (ref.name.startsWith("__") && (rules.anyDunder === true || rules.deferDunder && ref.syntax === "$"))
+    return true;
+  return ref.syntax === "$" && rules.reserved.has(ref.name);
+}
 var SCALAR_META = { multi: false, includeAll: false, optionValues: [] };
 function builtin(name, fieldPath, ctx, index) {
   const mk = (value) => ({
@@ -74623,18 +72567,6 @@ function lookup(name, fieldPath, ctx, index) {
   }
   return builtin(name, fieldPath, ctx, index);
 }
-function tokenName(m) {
-  if (m[1] !== void 0) return { name: m[1], brackets: false };
-  if (m[2] !== void 0)
-    return m[3] !== void 0 ? { name: m[2], format: m[3], brackets: true } : { name: m[2], brackets: true };
-  const out = {
-    name: m[4],
-    brackets: true
-  };
-  if (m[5]) out.fieldPath = m[5].startsWith(".") ? m[5].slice(1) : m[5];
-  if (m[6] !== void 0) out.format = m[6];
-  return out;
-}
 function render(r, format, formatter) {
   const fv = { name: r.name, text: r.text, isAll: r.isAll };
   if (r.verbatim !== void 0) {
@@ -74649,9 +72581,6 @@ function render(r, format, formatter) {
   if (formatter === "clickhouse") return clickhouseFormat(value);
   if (formatter === "altinity") return altinityFormat(value, r.meta);
   return formatVariableValue(value, "glob", fv);
-}
-function hasVariableSyntax(s) {
-  return s.includes("$") || s.includes("[[");
 }
 function interpolateVariables(text2, ctx, opts) {
   const problems = [];
@@ -74669,43 +72598,33 @@ function interpolateVariables(text2, ctx, opts) {
 }
 var EMPTY = [];
 function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn) {
-  const re = depth === 0 ? SCAN_REGEX : NESTED_SCAN_REGEX;
-  re.lastIndex = 0;
   const parts = [];
   let last = 0;
-  let m;
-  while ((m = re.exec(text2)) !== null) {
-    const start = m.index;
-    const end = start + m[0].length;
-    const tok = tokenName(m);
-    const found = opts.noVariables ? void 0 : lookup(tok.name, tok.fieldPath, ctx, index);
+  for (const ref of findVariableRefs(text2)) {
+    const start = ref.offset;
+    const end = start + ref.length;
+    const match = text2.slice(start, end);
+    const fieldPath = ref.fieldPath?.startsWith(".") ? ref.fieldPath.slice(1) : ref.fieldPath;
+    const found = opts.noVariables ? void 0 : lookup(ref.name, fieldPath, ctx, index);
     if (!found) {
-      if (tok.brackets || !opts.reserved.has(tok.name)) report(tok, m[0], start);
+      if (!isLeftToDatasource(ref, opts)) report(match, start);
       continue;
     }
-    let value = render(found, tok.format, opts.formatter);
+    let value = render(found, ref.format, opts.formatter);
     if (depth === 0 && hasVariableSyntax(value)) {
       value = replaceIn(value, 0, void 0, ctx, opts, index, problems, () => void 0, 1, {
-        name: m[0],
+        name: match,
         offset: base + start
       });
     }
-    if (rw) {
-      rw.copy(base + last, base + start);
-      rw.replace(base + start, base + end, value);
-    } else {
-      parts.push(text2.slice(last, start), value);
-    }
+    if (rw) rw.splice(base + start, base + end, value);
+    else parts.push(text2.slice(last, start), value);
     last = end;
   }
-  if (rw) {
-    rw.copy(base + last, base + text2.length);
-    return "";
-  }
+  if (rw) return "";
   parts.push(text2.slice(last));
   return parts.join("");
-  function report(tok, match, start) {
-    if (opts.deferDunder && !tok.brackets && tok.name.startsWith("__")) return;
+  function report(match, start) {
     const where = nestedIn ? void 0 : regionAt2(base + start);
     if (where === "line-comment" || where === "block-comment") return;
     const offset = nestedIn ? nestedIn.offset : base + start;
@@ -74725,6 +72644,1122 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
     });
   }
 }
+
+// src/lint/datasources.ts
+var MIXED_DATASOURCE = "-- Mixed --";
+var DASHBOARD_DATASOURCE = "-- Dashboard --";
+var GRAFANA_DATASOURCE = "-- Grafana --";
+var BUILTIN_UIDS = /* @__PURE__ */ new Set([
+  MIXED_DATASOURCE,
+  DASHBOARD_DATASOURCE,
+  GRAFANA_DATASOURCE,
+  "grafana",
+  "__expr__"
+]);
+var BUILTIN_TYPES = /* @__PURE__ */ new Set(["datasource", "__expr__", "grafana"]);
+var CLICKHOUSE_TYPE = "grafana-clickhouse-datasource";
+var ALTINITY_TYPE = "vertamedia-clickhouse-datasource";
+var REDIS_TYPE = "redis-datasource";
+function isBuiltinDatasource(ref) {
+  if (ref.uid !== void 0 && BUILTIN_UIDS.has(ref.uid)) return true;
+  if (ref.name !== void 0 && BUILTIN_UIDS.has(ref.name)) return true;
+  return ref.type !== void 0 && BUILTIN_TYPES.has(ref.type);
+}
+function isMixed(ref) {
+  return ref !== void 0 && (ref.uid === MIXED_DATASOURCE || ref.name === MIXED_DATASOURCE);
+}
+function isDashboardDatasource(ref) {
+  return ref !== void 0 && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
+}
+function refVariable(ref) {
+  const s = ref.uid ?? ref.name;
+  return s === void 0 ? void 0 : wholeVariableRef(s);
+}
+function sharingInputs(dashboard) {
+  const out = /* @__PURE__ */ new Map();
+  const inputs = dashboard.raw.__inputs;
+  if (Array.isArray(inputs)) {
+    for (const i of inputs) {
+      if (isObject(i) && typeof i.name === "string" && i.type === "datasource") {
+        out.set(i.name, typeof i.pluginId === "string" ? i.pluginId : void 0);
+      }
+    }
+  }
+  return out;
+}
+function resolveDatasourceType(ref, dashboard, known) {
+  if (!ref) return void 0;
+  if (ref.type !== void 0) return ref.type;
+  const variable2 = refVariable(ref);
+  if (variable2 !== void 0) {
+    const v = dashboard.variables.find((x) => x.name === variable2);
+    if (v?.type === "datasource" && typeof v.raw.query === "string") return v.raw.query;
+    return sharingInputs(dashboard).get(variable2);
+  }
+  const hit = known.find(
+    (d) => ref.uid !== void 0 && d.uid === ref.uid || ref.name !== void 0 && d.name === ref.name
+  );
+  return hit?.type;
+}
+
+// src/lint/rules/clickhouse-target-no-sql.ts
+var clickhouse_target_no_sql_default = createRule({
+  id: "clickhouse-target-no-sql",
+  scope: "target",
+  meta: {
+    description: "ClickHouse targets carry SQL: rawSql (grafana-clickhouse-datasource) or query (Altinity plugin).",
+    severity: "error",
+    messages: {
+      empty: '{{plugin}} query has no SQL in "{{field}}"'
+    },
+    help: "grafana-clickhouse-datasource runs the target's rawSql (the builder also stores the SQL it generates there); vertamedia-clickhouse-datasource runs query. An empty one returns an error or nothing, and dashboard-ci cannot validate or cost it. Write the SQL, or open the panel in Grafana and save it so the builder fills rawSql."
+  },
+  create(context) {
+    return (target) => {
+      const type = context.facts.targetType(target);
+      const field = type === CLICKHOUSE_TYPE ? "rawSql" : type === ALTINITY_TYPE ? "query" : void 0;
+      if (!field) return;
+      const sql = target.raw[field];
+      if (typeof sql === "string" && sql.trim() !== "") return;
+      context.report({
+        messageId: "empty",
+        data: { plugin: type === CLICKHOUSE_TYPE ? "ClickHouse" : "Altinity ClickHouse", field },
+        target,
+        path: field in target.raw ? [...target.path, field] : target.path
+      });
+    };
+  }
+});
+
+// src/lint/rules/datasource-exists.ts
+function listKnown(known) {
+  const names = known.map((d) => d.uid ?? d.name ?? "?");
+  if (names.length === 0) return "none";
+  return names.length > 6 ? `${names.slice(0, 6).join(", ")}, \u2026` : names.join(", ");
+}
+var datasource_exists_default = createRule({
+  id: "datasource-exists",
+  scope: "dashboard",
+  meta: {
+    description: "Every datasource reference resolves: a provisioned datasource, a datasource variable, or a Grafana built-in.",
+    severity: "error",
+    messages: {
+      unknownUid: 'datasource uid "{{uid}}" is not a provisioned datasource (known: {{known}})',
+      unknownName: 'datasource "{{name}}" is not a provisioned datasource (known: {{known}})',
+      noneOfType: 'no provisioned datasource has type "{{type}}"',
+      typeMismatch: 'datasource "{{uid}}" is a {{actual}}, but the reference says {{type}}',
+      undefinedVariable: "datasource refers to ${{name}}, which is not a variable of this dashboard",
+      notDatasourceVariable: "datasource refers to ${{name}}, a {{type}} variable, not a datasource variable: it resolves only if its values are datasource uids",
+      variableTypeMismatch: "datasource variable ${{name}} selects {{actual}} datasources, but the reference says {{type}}",
+      mixedTarget: 'the panel uses "-- Mixed --" but this query names no datasource of its own',
+      dashboardPanelMissing: "reads the results of panel {{panelId}}, which is not in this dashboard",
+      dashboardPanelSelf: "reads the results of its own panel"
+    },
+    help: 'A reference Grafana cannot resolve renders "datasource not found" and no data. Reference a datasource from datasources/*.yaml by uid, a datasource-type template variable (${ds}), or a built-in (-- Mixed --, -- Dashboard --, -- Grafana --, __expr__). When no datasources file is found, only variable references are checked.'
+  },
+  create(context) {
+    const { dashboard, facts, datasources, datasourcesKnown } = context;
+    const byUid = /* @__PURE__ */ new Map();
+    const byName = /* @__PURE__ */ new Map();
+    const types2 = /* @__PURE__ */ new Set();
+    for (const d of datasources) {
+      if (d.uid !== void 0) byUid.set(d.uid, d);
+      if (d.name !== void 0) byName.set(d.name, d);
+      if (d.type !== void 0) types2.add(d.type);
+    }
+    const known = listKnown(datasources);
+    const check = (raw, path9, at2) => {
+      const ref = toDatasourceRef(raw);
+      if (!ref || isBuiltinDatasource(ref)) return;
+      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path9, "uid"] : path9;
+      const name = refVariable(ref);
+      if (name !== void 0) {
+        const v = facts.variables.get(name);
+        if (v) {
+          if (v.type !== "datasource") {
+            context.report({
+              messageId: "notDatasourceVariable",
+              data: { name, type: v.type ?? "untyped" },
+              path: valuePath,
+              severity: "warning",
+              ...at2
+            });
+          } else if (ref.type !== void 0 && typeof v.raw.query === "string" && v.raw.query !== "" && v.raw.query !== ref.type) {
+            context.report({
+              messageId: "variableTypeMismatch",
+              data: { name, actual: v.raw.query, type: ref.type },
+              path: valuePath,
+              ...at2
+            });
+          }
+        } else if (!facts.inputs.has(name)) {
+          context.report({ messageId: "undefinedVariable", data: { name }, path: valuePath, ...at2 });
+        }
+        return;
+      }
+      if (!datasourcesKnown) return;
+      const key = ref.uid ?? ref.name;
+      if (key !== void 0) {
+        const hit = byUid.get(key) ?? byName.get(key);
+        if (!hit) {
+          context.report(
+            ref.uid !== void 0 ? { messageId: "unknownUid", data: { uid: key, known }, path: valuePath, ...at2 } : { messageId: "unknownName", data: { name: key, known }, path: valuePath, ...at2 }
+          );
+        } else if (ref.type !== void 0 && hit.type !== void 0 && hit.type !== ref.type) {
+          context.report({
+            messageId: "typeMismatch",
+            data: { uid: key, actual: hit.type, type: ref.type },
+            path: valuePath,
+            ...at2
+          });
+        }
+        return;
+      }
+      if (ref.type !== void 0 && !types2.has(ref.type)) {
+        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path9, ...at2 });
+      }
+    };
+    return () => {
+      const panelIds = /* @__PURE__ */ new Set();
+      for (const p of dashboard.panels) if (p.id !== void 0) panelIds.add(p.id);
+      for (const panel2 of dashboard.panels) {
+        check(panel2.raw.datasource, [...panel2.path, "datasource"], { panel: panel2 });
+        for (const target of panel2.targets) {
+          const own2 = target.raw.datasource;
+          if (own2 !== void 0 && own2 !== null) check(own2, [...target.path, "datasource"], { target });
+          else if (isMixed(panel2.datasource)) context.report({ messageId: "mixedTarget", target });
+          if (isDashboardDatasource(target.datasource) && typeof target.raw.panelId === "number") {
+            const panelId = target.raw.panelId;
+            if (panelId === panel2.id) {
+              context.report({ messageId: "dashboardPanelSelf", target, path: [...target.path, "panelId"] });
+            } else if (!panelIds.has(panelId)) {
+              context.report({
+                messageId: "dashboardPanelMissing",
+                data: { panelId },
+                target,
+                path: [...target.path, "panelId"]
+              });
+            }
+          }
+        }
+      }
+      for (const variable2 of dashboard.variables) {
+        check(variable2.raw.datasource, [...variable2.path, "datasource"], { variable: variable2 });
+      }
+      const annotations = isObject(dashboard.raw.annotations) ? dashboard.raw.annotations.list : void 0;
+      if (Array.isArray(annotations)) {
+        annotations.forEach((a, i) => {
+          if (isObject(a))
+            check(a.datasource, [...dashboard.root, "annotations", "list", i, "datasource"], {});
+        });
+      }
+    };
+  }
+});
+
+// src/lint/rules/duplicate-ref-id.ts
+var duplicate_ref_id_default = createRule({
+  id: "duplicate-ref-id",
+  scope: "panel",
+  meta: {
+    description: "Queries within a panel have distinct refIds.",
+    severity: "error",
+    messages: { duplicate: 'refId "{{refId}}" is used by another query of this panel (line {{line}})' },
+    help: "Grafana names each query's result frame, transformations, expressions and alert conditions by refId: two queries with one refId overwrite each other's results. Give each query its own refId (A, B, C, ...)."
+  },
+  create(context) {
+    return (panel2) => {
+      const seen = /* @__PURE__ */ new Map();
+      for (const target of panel2.targets) {
+        if (target.refId === void 0 || target.refId === "") continue;
+        const first = seen.get(target.refId);
+        if (!first) {
+          seen.set(target.refId, target);
+          continue;
+        }
+        const line = context.dashboard.doc.locate([...first.path, "refId"]).line;
+        context.report({
+          messageId: "duplicate",
+          data: { refId: target.refId, line },
+          target,
+          path: [...target.path, "refId"]
+        });
+      }
+    };
+  }
+});
+
+// src/lint/rules/grid-layout.ts
+var COLUMNS = 24;
+function num(v) {
+  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+}
+function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+function describe2(b) {
+  const name = b.panel.type === "row" ? "row" : "panel";
+  const id = b.panel.id !== void 0 ? ` ${b.panel.id}` : "";
+  const title = b.panel.title ? ` "${b.panel.title.slice(0, 40)}"` : "";
+  return `${name}${id}${title} (x ${b.x}\u2013${b.x + b.w}, y ${b.y}\u2013${b.y + b.h})`;
+}
+var grid_layout_default = createRule({
+  id: "grid-layout",
+  scope: "dashboard",
+  meta: {
+    description: "Panels fit the 24-column grid, have a positive size and do not overlap.",
+    severity: "error",
+    messages: {
+      size: "gridPos.{{key}} is {{value}}: a panel needs a width and height of at least 1",
+      negative: "gridPos.{{key}} is {{value}}: positions start at 0",
+      width: "gridPos x {{x}} + w {{w}} = {{end}} goes past the {{columns}}-column grid",
+      overlap: "overlaps {{other}}"
+    },
+    help: "Keep x + w \u2264 24 and give every panel w \u2265 1 and h \u2265 1. Overlapping panels are moved by Grafana when the dashboard loads, so the saved layout is not what people see. Panels inside a collapsed row are laid out against their row siblings only."
+  },
+  create(context) {
+    return (dashboard) => {
+      const groups = /* @__PURE__ */ new Map();
+      for (const panel2 of dashboard.panels) {
+        const gp = panel2.raw.gridPos;
+        if (!isObject(gp)) continue;
+        const x = num(gp.x);
+        const y = num(gp.y);
+        const w = num(gp.w);
+        const h = num(gp.h);
+        if (x === void 0 || y === void 0 || w === void 0 || h === void 0) continue;
+        let valid = true;
+        for (const [key2, value] of [
+          ["w", w],
+          ["h", h]
+        ]) {
+          if (value <= 0) {
+            valid = false;
+            context.report({
+              messageId: "size",
+              data: { key: key2, value },
+              panel: panel2,
+              path: [...panel2.path, "gridPos", key2]
+            });
+          }
+        }
+        for (const [key2, value] of [
+          ["x", x],
+          ["y", y]
+        ]) {
+          if (value < 0) {
+            valid = false;
+            context.report({
+              messageId: "negative",
+              data: { key: key2, value },
+              panel: panel2,
+              path: [...panel2.path, "gridPos", key2]
+            });
+          }
+        }
+        if (x + w > COLUMNS) {
+          context.report({
+            messageId: "width",
+            data: { x, w, end: x + w, columns: COLUMNS },
+            panel: panel2,
+            path: [...panel2.path, "gridPos"]
+          });
+        }
+        if (!valid) continue;
+        const box = panel2.type === "row" ? { panel: panel2, x: 0, y, w: COLUMNS, h: 1 } : { panel: panel2, x, y, w, h };
+        const key = panel2.nested ? panel2.row : void 0;
+        const group = groups.get(key);
+        if (group) group.push(box);
+        else groups.set(key, [box]);
+      }
+      for (const boxes of groups.values()) {
+        for (let j = 1; j < boxes.length; j++) {
+          const b = boxes[j];
+          for (let i = 0; i < j; i++) {
+            const a = boxes[i];
+            if (!overlaps(a, b)) continue;
+            context.report({
+              messageId: "overlap",
+              data: { other: describe2(a) },
+              panel: b.panel,
+              path: [...b.panel.path, "gridPos"]
+            });
+            break;
+          }
+        }
+      }
+    };
+  }
+});
+
+// src/lint/rules/panel-description.ts
+var panel_description_default = createRule({
+  id: "panel-description",
+  scope: "panel",
+  meta: {
+    description: "Every panel has a description saying what it shows and why it matters.",
+    severity: "warning",
+    messages: { missing: "panel has no description", empty: "panel description is empty" },
+    help: "Grafana shows the description as the panel's (i) tooltip: the place to say what the numbers mean and what to do when they move. Add one sentence of business purpose."
+  },
+  create(context) {
+    return (panel2) => {
+      if (panel2.type === "row" || panel2.raw.libraryPanel !== void 0) return;
+      const description = panel2.raw.description;
+      if (description === void 0) context.report({ messageId: "missing", panel: panel2 });
+      else if (typeof description === "string" && description.trim() === "") {
+        context.report({ messageId: "empty", panel: panel2, path: [...panel2.path, "description"] });
+      }
+    };
+  }
+});
+
+// src/lint/rules/panel-no-targets.ts
+var NO_DATA_TYPES = /* @__PURE__ */ new Set([
+  "row",
+  "text",
+  "news",
+  "dashlist",
+  "alertlist",
+  "annolist",
+  "welcome",
+  "gettingstarted",
+  "pluginlist",
+  "grafana-clock-panel"
+]);
+var panel_no_targets_default = createRule({
+  id: "panel-no-targets",
+  scope: "panel",
+  meta: {
+    description: "Panels that show data have at least one query.",
+    severity: "error",
+    messages: { none: 'a {{type}} panel with no queries shows "No data"' },
+    help: 'A data panel without targets renders "No data". Add a query, or use a text panel. Rows, text, news, dashboard/alert/annotation lists and library panels (whose queries live in the library) are exempt.'
+  },
+  create(context) {
+    return (panel2) => {
+      if (panel2.type === void 0 || NO_DATA_TYPES.has(panel2.type)) return;
+      if (panel2.raw.libraryPanel !== void 0) return;
+      if (panel2.targets.length > 0) return;
+      const path9 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
+      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path9 });
+    };
+  }
+});
+
+// src/lint/rules/panel-title.ts
+var panel_title_default = createRule({
+  id: "panel-title",
+  scope: "panel",
+  meta: {
+    description: "Every panel has a title.",
+    severity: "warning",
+    messages: { missing: "panel has no title", empty: "panel title is empty" },
+    help: "A panel without a title is hard to find, link to and discuss, in Grafana and in review. Give it a short title."
+  },
+  create(context) {
+    return (panel2) => {
+      if (panel2.type === "row" || panel2.raw.libraryPanel !== void 0) return;
+      const title = panel2.raw.title;
+      if (title === void 0) context.report({ messageId: "missing", panel: panel2 });
+      else if (typeof title === "string" && title.trim() === "")
+        context.report({ messageId: "empty", panel: panel2, path: [...panel2.path, "title"] });
+    };
+  }
+});
+
+// src/redis/commands.ts
+var words = (s) => s.trim().split(/\s+/);
+var CONTAINER_COMMANDS = new Set(
+  words(`ACL CLIENT CLUSTER COMMAND CONFIG DEBUG FUNCTION LATENCY MEMORY MODULE OBJECT PUBSUB SCRIPT SLOWLOG
+    XGROUP XINFO GRAPH.CONFIG`)
+);
+var READ_ONLY_COMMANDS = /* @__PURE__ */ new Set([
+  ...words(`
+    EXISTS TYPE TTL PTTL EXPIRETIME PEXPIRETIME KEYS SCAN RANDOMKEY DBSIZE DUMP TOUCH SORT_RO LCS
+    GET MGET GETRANGE SUBSTR STRLEN GETBIT BITCOUNT BITPOS BITFIELD_RO
+    HGET HMGET HGETALL HKEYS HVALS HLEN HEXISTS HSTRLEN HSCAN HRANDFIELD HTTL HPTTL HEXPIRETIME HPEXPIRETIME
+    LRANGE LLEN LINDEX LPOS
+    SMEMBERS SCARD SISMEMBER SMISMEMBER SRANDMEMBER SSCAN SINTER SUNION SDIFF SINTERCARD
+    ZRANGE ZRANGEBYSCORE ZRANGEBYLEX ZREVRANGE ZREVRANGEBYSCORE ZREVRANGEBYLEX ZCARD ZCOUNT ZLEXCOUNT
+    ZSCORE ZMSCORE ZRANK ZREVRANK ZSCAN ZRANDMEMBER ZINTER ZUNION ZDIFF ZINTERCARD
+    XRANGE XREVRANGE XLEN XREAD XPENDING
+    GEORADIUS_RO GEORADIUSBYMEMBER_RO GEOSEARCH GEOPOS GEODIST GEOHASH PFCOUNT
+    INFO TIME LASTSAVE ROLE PING ECHO EVAL_RO EVALSHA_RO FCALL_RO
+    TS.GET TS.MGET TS.RANGE TS.REVRANGE TS.MRANGE TS.MREVRANGE TS.INFO TS.QUERYINDEX
+    FT.SEARCH FT.AGGREGATE FT.INFO FT._LIST FT.EXPLAIN FT.EXPLAINCLI FT.TAGVALS FT.SPELLCHECK FT.SYNDUMP FT.DICTDUMP
+    JSON.GET JSON.MGET JSON.TYPE JSON.STRLEN JSON.ARRLEN JSON.OBJKEYS JSON.OBJLEN JSON.RESP JSON.ARRINDEX
+    GRAPH.RO_QUERY GRAPH.EXPLAIN GRAPH.LIST GRAPH.SLOWLOG
+    BF.EXISTS BF.MEXISTS BF.INFO BF.CARD CF.EXISTS CF.MEXISTS CF.COUNT CF.INFO CMS.QUERY CMS.INFO
+    TOPK.QUERY TOPK.LIST TOPK.INFO TDIGEST.INFO TDIGEST.QUANTILE TDIGEST.CDF TDIGEST.MIN TDIGEST.MAX
+    RG.PYSTATS RG.DUMPREGISTRATIONS RG.PYDUMPREQS RG.DUMPEXECUTIONS RG.INFOCLUSTER
+  `),
+  "ACL WHOAMI",
+  "ACL CAT",
+  "ACL USERS",
+  "ACL LIST",
+  "CLIENT LIST",
+  "CLIENT INFO",
+  "CLIENT GETNAME",
+  "CLIENT ID",
+  "CLIENT TRACKINGINFO",
+  "CLUSTER INFO",
+  "CLUSTER NODES",
+  "CLUSTER SLOTS",
+  "CLUSTER SHARDS",
+  "CLUSTER MYID",
+  "CLUSTER KEYSLOT",
+  "CLUSTER COUNTKEYSINSLOT",
+  "CLUSTER GETKEYSINSLOT",
+  "COMMAND COUNT",
+  "COMMAND INFO",
+  "COMMAND DOCS",
+  "COMMAND LIST",
+  "COMMAND GETKEYS",
+  "CONFIG GET",
+  "FUNCTION LIST",
+  "FUNCTION DUMP",
+  "FUNCTION STATS",
+  "LATENCY LATEST",
+  "LATENCY HISTORY",
+  "LATENCY DOCTOR",
+  "LATENCY GRAPH",
+  "MEMORY USAGE",
+  "MEMORY STATS",
+  "MEMORY DOCTOR",
+  "MEMORY MALLOC-STATS",
+  "MODULE LIST",
+  "OBJECT ENCODING",
+  "OBJECT FREQ",
+  "OBJECT IDLETIME",
+  "OBJECT REFCOUNT",
+  "PUBSUB CHANNELS",
+  "PUBSUB NUMSUB",
+  "PUBSUB NUMPAT",
+  "PUBSUB SHARDCHANNELS",
+  "PUBSUB SHARDNUMSUB",
+  "SCRIPT EXISTS",
+  "SLOWLOG GET",
+  "SLOWLOG LEN",
+  "XINFO STREAM",
+  "XINFO GROUPS",
+  "XINFO CONSUMERS",
+  "GRAPH.CONFIG GET"
+]);
+var WRITE_COMMANDS = /* @__PURE__ */ new Set([
+  ...words(`
+    SET SETEX PSETEX SETNX SETRANGE MSET MSETNX APPEND INCR INCRBY INCRBYFLOAT DECR DECRBY GETSET GETDEL GETEX
+    DEL UNLINK EXPIRE PEXPIRE EXPIREAT PEXPIREAT PERSIST RENAME RENAMENX MOVE COPY RESTORE MIGRATE
+    HSET HSETNX HMSET HDEL HINCRBY HINCRBYFLOAT HEXPIRE HPEXPIRE HEXPIREAT HPEXPIREAT HPERSIST HGETDEL HGETEX HSETEX
+    LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP RPOPLPUSH LMOVE BLPOP BRPOP BLMOVE BRPOPLPUSH LSET LREM LTRIM LINSERT LMPOP BLMPOP
+    SADD SREM SPOP SMOVE SINTERSTORE SUNIONSTORE SDIFFSTORE
+    ZADD ZREM ZINCRBY ZPOPMIN ZPOPMAX BZPOPMIN BZPOPMAX ZREMRANGEBYSCORE ZREMRANGEBYRANK ZREMRANGEBYLEX
+    ZUNIONSTORE ZINTERSTORE ZDIFFSTORE ZRANGESTORE ZMPOP BZMPOP
+    XADD XDEL XTRIM XREADGROUP XACK XCLAIM XAUTOCLAIM XSETID
+    PFADD PFMERGE GEOADD GEOSEARCHSTORE SETBIT BITOP BITFIELD
+    FLUSHALL FLUSHDB SWAPDB SELECT EVAL EVALSHA FCALL SHUTDOWN SAVE BGSAVE BGREWRITEAOF DEBUG MONITOR
+    SUBSCRIBE PSUBSCRIBE SSUBSCRIBE PUBLISH SPUBLISH REPLICAOF SLAVEOF FAILOVER MULTI EXEC DISCARD WATCH
+    WAIT WAITAOF RESET
+    TS.ADD TS.MADD TS.CREATE TS.DEL TS.ALTER TS.INCRBY TS.DECRBY TS.CREATERULE TS.DELETERULE
+    FT.CREATE FT.DROPINDEX FT.DROP FT.ALTER FT.ALIASADD FT.ALIASUPDATE FT.ALIASDEL FT.SUGADD FT.SUGDEL FT.SYNUPDATE
+    FT.DICTADD FT.DICTDEL
+    JSON.SET JSON.DEL JSON.FORGET JSON.ARRAPPEND JSON.ARRINSERT JSON.ARRPOP JSON.ARRTRIM JSON.NUMINCRBY JSON.NUMMULTBY
+    JSON.STRAPPEND JSON.TOGGLE JSON.CLEAR JSON.MERGE JSON.MSET
+    GRAPH.QUERY GRAPH.DELETE GRAPH.COPY GRAPH.PROFILE
+    BF.ADD BF.MADD BF.INSERT BF.RESERVE CF.ADD CF.ADDNX CF.INSERT CF.DEL CF.RESERVE CMS.INCRBY CMS.INITBYDIM
+    CMS.INITBYPROB CMS.MERGE TOPK.ADD TOPK.INCRBY TOPK.RESERVE TDIGEST.ADD TDIGEST.CREATE TDIGEST.RESET TDIGEST.MERGE
+    RG.PYEXECUTE RG.UNREGISTER RG.ABORTEXECUTION RG.DROPEXECUTION RG.TRIGGER
+  `),
+  "ACL SETUSER",
+  "ACL DELUSER",
+  "ACL SAVE",
+  "ACL LOAD",
+  "ACL DRYRUN",
+  "CLIENT KILL",
+  "CLIENT PAUSE",
+  "CLIENT UNPAUSE",
+  "CLIENT SETNAME",
+  "CLIENT SETINFO",
+  "CLIENT NO-EVICT",
+  "CLIENT NO-TOUCH",
+  "CLIENT REPLY",
+  "CLIENT TRACKING",
+  "CLIENT UNBLOCK",
+  "CLUSTER RESET",
+  "CLUSTER FAILOVER",
+  "CLUSTER ADDSLOTS",
+  "CLUSTER DELSLOTS",
+  "CLUSTER FORGET",
+  "CLUSTER MEET",
+  "CLUSTER REPLICATE",
+  "CLUSTER SETSLOT",
+  "CLUSTER FLUSHSLOTS",
+  "CLUSTER SAVECONFIG",
+  "CONFIG SET",
+  "CONFIG REWRITE",
+  "CONFIG RESETSTAT",
+  "FUNCTION LOAD",
+  "FUNCTION DELETE",
+  "FUNCTION FLUSH",
+  "FUNCTION RESTORE",
+  "FUNCTION KILL",
+  "LATENCY RESET",
+  "MEMORY PURGE",
+  "MODULE LOAD",
+  "MODULE LOADEX",
+  "MODULE UNLOAD",
+  "SCRIPT LOAD",
+  "SCRIPT FLUSH",
+  "SCRIPT KILL",
+  "SLOWLOG RESET",
+  "XGROUP CREATE",
+  "XGROUP DESTROY",
+  "XGROUP SETID",
+  "XGROUP CREATECONSUMER",
+  "XGROUP DELCONSUMER",
+  "GRAPH.CONFIG SET"
+]);
+var READ_UNLESS_STORE = /* @__PURE__ */ new Set(["SORT", "GEORADIUS", "GEORADIUSBYMEMBER"]);
+var STORE_ARGS = /* @__PURE__ */ new Set(["STORE", "STOREDIST"]);
+var CYPHER_COMMANDS = /* @__PURE__ */ new Set(["GRAPH.QUERY", "GRAPH.PROFILE"]);
+var CYPHER_WRITE = /\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP)\b/i;
+var PLUGIN_COMMANDS = {
+  clientList: "CLIENT LIST",
+  clusterInfo: "CLUSTER INFO",
+  clusterNodes: "CLUSTER NODES",
+  get: "GET",
+  hget: "HGET",
+  hgetall: "HGETALL",
+  hkeys: "HKEYS",
+  hlen: "HLEN",
+  hmget: "HMGET",
+  info: "INFO",
+  llen: "LLEN",
+  scard: "SCARD",
+  slowlogGet: "SLOWLOG GET",
+  smembers: "SMEMBERS",
+  ttl: "TTL",
+  type: "TYPE",
+  zrange: "ZRANGE",
+  xinfoStream: "XINFO STREAM",
+  xlen: "XLEN",
+  xrange: "XRANGE",
+  xrevrange: "XREVRANGE",
+  // The plugin's own SCAN loop (with TYPE and MEMORY USAGE per key): SCAN is what decides.
+  tmscan: "SCAN",
+  "ts.get": "TS.GET",
+  "ts.mget": "TS.MGET",
+  "ts.info": "TS.INFO",
+  "ts.queryindex": "TS.QUERYINDEX",
+  "ts.range": "TS.RANGE",
+  "ts.mrange": "TS.MRANGE",
+  "ft.info": "FT.INFO",
+  "ft.search": "FT.SEARCH",
+  "rg.pystats": "RG.PYSTATS",
+  "rg.dumpregistrations": "RG.DUMPREGISTRATIONS",
+  "rg.pyexecute": "RG.PYEXECUTE",
+  "rg.pydumpreqs": "RG.PYDUMPREQS",
+  // The plugin sends GRAPH.CONFIG GET * (RD pkg/redis-graph.go).
+  "graph.config": "GRAPH.CONFIG GET",
+  "graph.explain": "GRAPH.EXPLAIN",
+  "graph.profile": "GRAPH.PROFILE",
+  "graph.query": "GRAPH.QUERY",
+  "graph.slowlog": "GRAPH.SLOWLOG",
+  "json.type": "JSON.TYPE",
+  "json.get": "JSON.GET",
+  "json.objkeys": "JSON.OBJKEYS",
+  "json.objlen": "JSON.OBJLEN",
+  "json.arrlen": "JSON.ARRLEN"
+};
+function shellSplit(line) {
+  const out = [];
+  let cur = "";
+  let has = false;
+  let quote2;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote2) {
+      if (c === quote2) quote2 = void 0;
+      else if (c === "\\" && quote2 === '"' && i + 1 < line.length) cur += line[++i];
+      else cur += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote2 = c;
+      has = true;
+    } else if (c === "\\" && i + 1 < line.length) {
+      cur += line[++i];
+      has = true;
+    } else if (c === " " || c === "	" || c === "\n" || c === "\r") {
+      if (has) out.push(cur);
+      cur = "";
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
+}
+function resolveTarget(target) {
+  const query = typeof target.query === "string" ? target.query.trim() : "";
+  if (query !== "") {
+    const tokens = shellSplit(query);
+    const first = tokens[0]?.toUpperCase();
+    if (first === void 0) return void 0;
+    const second = tokens[1];
+    const two = CONTAINER_COMMANDS.has(first) && second !== void 0;
+    const name2 = two ? `${first} ${second.toUpperCase()}` : first;
+    return { command: { name: name2, source: "query", raw: query, known: true }, args: tokens.slice(two ? 2 : 1) };
+  }
+  const command = typeof target.command === "string" ? target.command.trim() : "";
+  if (command === "") return void 0;
+  const mapped = Object.hasOwn(PLUGIN_COMMANDS, command) ? PLUGIN_COMMANDS[command] : void 0;
+  const name = mapped ?? command.toUpperCase();
+  return { command: { name, source: "command", raw: command, known: mapped !== void 0 }, args: [] };
+}
+function effectiveRedisCommand(target) {
+  return resolveTarget(target)?.command;
+}
+function redisCommandAccess(target) {
+  const resolved = resolveTarget(target);
+  if (!resolved) return void 0;
+  const { command, args } = resolved;
+  if (!command.known) return { command, access: "unknown" };
+  const name = command.name;
+  if (READ_UNLESS_STORE.has(name)) {
+    return { command, access: args.some((a) => STORE_ARGS.has(a.toUpperCase())) ? "write" : "read" };
+  }
+  if (CYPHER_COMMANDS.has(name)) {
+    const cypher = command.source === "query" ? args.slice(1).join(" ") : typeof target.cypher === "string" ? target.cypher : "";
+    if (cypher.trim() === "") return { command, access: "unknown", cypher: true };
+    return { command, access: CYPHER_WRITE.test(cypher) ? "write" : "read", cypher: true };
+  }
+  if (READ_ONLY_COMMANDS.has(name)) return { command, access: "read" };
+  if (WRITE_COMMANDS.has(name) || WRITE_COMMANDS.has(name.split(" ")[0]))
+    return { command, access: "write" };
+  return { command, access: "unknown" };
+}
+
+// src/lint/rules/redis-write-command.ts
+var redis_write_command_default = createRule({
+  id: "redis-write-command",
+  scope: "target",
+  meta: {
+    description: "Redis targets run only read-only commands.",
+    severity: "error",
+    messages: {
+      write: "Redis command {{command}} is not read-only: a panel would run it on every refresh",
+      pluginWrite: 'Redis command "{{command}}" {{why}}: a panel would run it on every refresh',
+      unknown: "Redis command {{command}} is not known to be read-only",
+      unknownPlugin: 'Redis command "{{command}}" is not a command of the Redis plugin',
+      empty: "Redis query has neither a command nor a custom query"
+    },
+    help: "A panel query runs on every refresh for every viewer: a write (SET, DEL, FLUSHALL, CONFIG SET), a script (EVAL) or a blocking command there changes or stalls production Redis on a timer. Use a read-only command; for reads that need a script use EVAL_RO. Commands the list does not know are warnings."
+  },
+  create(context) {
+    return (target) => {
+      if (context.facts.targetType(target) !== REDIS_TYPE) return;
+      const decided = redisCommandAccess(target.raw);
+      if (!decided) {
+        if (target.raw.hide !== true) context.report({ messageId: "empty", target, severity: "warning" });
+        return;
+      }
+      const { command, access } = decided;
+      if (access === "read" || access === "unknown" && decided.cypher) return;
+      if (command.source === "query") {
+        const path9 = [...target.path, "query"];
+        if (access === "write")
+          context.report({ messageId: "write", data: { command: command.name }, target, path: path9 });
+        else
+          context.report({
+            messageId: "unknown",
+            data: { command: command.name || "(empty)" },
+            target,
+            path: path9,
+            severity: "warning"
+          });
+        return;
+      }
+      const id = command.raw;
+      if (!command.known) {
+        const path9 = [...target.path, "command"];
+        context.report({
+          messageId: "unknownPlugin",
+          data: { command: id },
+          target,
+          path: path9,
+          severity: "warning"
+        });
+      } else if (access === "write") {
+        context.report({
+          messageId: "pluginWrite",
+          data: {
+            command: id,
+            why: decided.cypher ? "runs a Cypher query that writes" : "runs arbitrary code"
+          },
+          target,
+          path: [...target.path, decided.cypher ? "cypher" : "command"]
+        });
+      }
+    };
+  }
+});
+
+// src/lint/durations.ts
+var UNIT_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5,
+  M: 2592e6,
+  y: 31536e6
+};
+var DURATION_RE = /^(\d+)(ms|s|m|h|d|w|M|y)$/;
+function parseDuration(text2) {
+  const m = DURATION_RE.exec(text2.trim());
+  if (!m) return void 0;
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+var DURATION_PATTERN = "^\\s*\\d+(ms|s|m|h|d|w|M|y)\\s*$";
+
+// src/lint/rules/refresh-floor.ts
+var refresh_floor_default = createRule({
+  id: "refresh-floor",
+  scope: "dashboard",
+  meta: {
+    description: "The dashboard auto-refresh is not faster than minRefresh in dashboard-ci.yml.",
+    severity: "error",
+    messages: {
+      tooFast: 'refresh "{{refresh}}" is faster than the {{floor}} floor (minRefresh in dashboard-ci.yml)',
+      invalid: 'refresh "{{refresh}}" is not a duration such as 30s, 1m or 1h'
+    },
+    help: "Every open dashboard re-runs all of its queries at each refresh: a 1s refresh on a ClickHouse dashboard multiplies its cost by 60 against a 1m one. Raise refresh to at least minRefresh, or lower minRefresh in dashboard-ci.yml for a dashboard that needs it (an exception with a reason)."
+  },
+  create(context) {
+    const floorMs = parseDuration(context.config.minRefresh);
+    return (dashboard) => {
+      const refresh = dashboard.raw.refresh;
+      if (typeof refresh !== "string" || refresh === "" || refresh === "auto") return;
+      const path9 = [...dashboard.root, "refresh"];
+      const ms = parseDuration(refresh);
+      if (ms === void 0) {
+        context.report({ messageId: "invalid", data: { refresh }, path: path9 });
+      } else if (floorMs !== void 0 && ms < floorMs) {
+        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path9 });
+      }
+    };
+  }
+});
+
+// src/lint/rules/schema.ts
+var import_ajv = __toESM(require_ajv(), 1);
+
+// src/lint/dashboard-schema.ts
+var integer = { type: "integer" };
+var string = { type: "string" };
+var boolean = { type: "boolean" };
+var stringArray = { type: "array", items: string };
+var objectArray = { type: "array", items: { type: "object" } };
+var datasourceRef = {
+  description: 'a datasource reference: {"type", "uid"}, a datasource name, or null',
+  type: ["object", "string", "null"],
+  properties: { type: string, uid: string }
+};
+var gridPos = {
+  type: "object",
+  required: ["x", "y", "w", "h"],
+  properties: { x: integer, y: integer, w: integer, h: integer, static: boolean }
+};
+var panel = {
+  type: "object",
+  // A library panel reference ({id, gridPos, libraryPanel}) takes its type from the library.
+  if: { properties: { libraryPanel: { type: "object" } }, required: ["libraryPanel"] },
+  else: { properties: { type: string }, required: ["type"] },
+  properties: {
+    type: string,
+    id: integer,
+    title: string,
+    description: string,
+    gridPos: { $ref: "#/definitions/gridPos" },
+    datasource: { $ref: "#/definitions/datasourceRef" },
+    targets: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          refId: string,
+          hide: boolean,
+          datasource: { $ref: "#/definitions/datasourceRef" }
+        }
+      }
+    },
+    panels: { type: "array", items: { $ref: "#/definitions/panel" } },
+    collapsed: boolean,
+    repeat: string,
+    repeatDirection: { type: "string", enum: ["h", "v"] },
+    maxPerRow: integer,
+    transparent: boolean,
+    interval: { type: ["string", "null"] },
+    maxDataPoints: { type: ["integer", "null"] },
+    fieldConfig: { type: "object", properties: { defaults: { type: "object" }, overrides: objectArray } },
+    options: { type: "object" },
+    links: objectArray,
+    transformations: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["id"],
+        properties: { id: string, disabled: boolean, options: { type: "object" } }
+      }
+    },
+    libraryPanel: { type: "object", properties: { uid: string, name: string } }
+  }
+};
+var variable = {
+  type: "object",
+  required: ["name", "type"],
+  properties: {
+    name: string,
+    type: string,
+    label: { type: ["string", "null"] },
+    description: { type: ["string", "null"] },
+    hide: integer,
+    multi: boolean,
+    includeAll: boolean,
+    allValue: { type: ["string", "null"] },
+    datasource: { $ref: "#/definitions/datasourceRef" },
+    query: { description: "a string or an object", type: ["string", "object"] },
+    definition: string,
+    regex: string,
+    sort: integer,
+    refresh: { description: "an integer (0, 1, 2) or a boolean", type: ["integer", "boolean"] },
+    skipUrlSync: boolean,
+    current: { type: "object" },
+    options: objectArray
+  }
+};
+var dashboardSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://dashboard-ci.dev/schemas/dashboard.json",
+  title: "Grafana dashboard (classic model), as dashboard-ci checks it",
+  type: "object",
+  required: ["title", "schemaVersion"],
+  definitions: { panel, gridPos, datasourceRef },
+  properties: {
+    __inputs: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "type"],
+        properties: { name: string, type: string, pluginId: string }
+      }
+    },
+    __requires: objectArray,
+    __elements: { type: ["object", "array"] },
+    id: { type: ["integer", "null"] },
+    uid: string,
+    title: string,
+    description: string,
+    tags: stringArray,
+    editable: boolean,
+    graphTooltip: integer,
+    timezone: string,
+    weekStart: string,
+    fiscalYearStartMonth: integer,
+    liveNow: boolean,
+    version: integer,
+    schemaVersion: integer,
+    gnetId: { type: ["integer", "string", "null"] },
+    style: string,
+    refresh: { description: 'a duration string (e.g. "30s") or false', anyOf: [string, { const: false }] },
+    time: { type: "object", required: ["from", "to"], properties: { from: string, to: string } },
+    timepicker: {
+      type: "object",
+      properties: {
+        refresh_intervals: stringArray,
+        hidden: boolean,
+        nowDelay: string,
+        time_options: stringArray
+      }
+    },
+    templating: { type: "object", properties: { list: { type: "array", items: variable } } },
+    annotations: {
+      type: "object",
+      properties: {
+        list: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              name: string,
+              enable: boolean,
+              hide: boolean,
+              iconColor: string,
+              datasource: { $ref: "#/definitions/datasourceRef" }
+            }
+          }
+        }
+      }
+    },
+    links: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { title: string, type: string, url: string, tags: stringArray, includeVars: boolean }
+      }
+    },
+    panels: { type: "array", items: { $ref: "#/definitions/panel" } }
+  }
+};
+
+// src/lint/rules/schema.ts
+var compiled;
+function validator() {
+  compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
+    dashboardSchema
+  );
+  return compiled;
+}
+function describeValue(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") {
+    const s = v.length > 30 ? v.slice(0, 29) + "\u2026" : v;
+    return `string ${JSON.stringify(s)}`;
+  }
+  return `${typeof v} ${String(v)}`;
+}
+var ARTICLE = {
+  integer: "an integer",
+  object: "an object",
+  array: "an array",
+  string: "a string",
+  boolean: "a boolean",
+  number: "a number",
+  null: "null"
+};
+function expectType(types2) {
+  return types2.split(",").map((t) => ARTICLE[t] ?? t).join(" or ");
+}
+var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
+function decodePath(instancePath, root) {
+  const path9 = [];
+  let label = "";
+  let node = root;
+  if (instancePath === "") return { path: path9, label };
+  for (const rawSeg of instancePath.slice(1).split("/")) {
+    const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(node)) {
+      const i = Number(seg);
+      path9.push(i);
+      label += `[${i}]`;
+      node = node[i];
+    } else {
+      path9.push(seg);
+      label += SIMPLE_KEY.test(seg) ? (label ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
+      node = node !== null && typeof node === "object" ? node[seg] : void 0;
+    }
+  }
+  return { path: path9, label };
+}
+function schemaProblems(value) {
+  const validate = validator();
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.schemaPath + "/");
+  const problems = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const e of errors) {
+    if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
+    if (e.keyword === "if") continue;
+    const { path: path9, label } = decodePath(e.instancePath, value);
+    const where = label || "dashboard";
+    const description = e.parentSchema?.description;
+    let message;
+    switch (e.keyword) {
+      case "required":
+        message = `${where} must have "${e.params.missingProperty}"`;
+        break;
+      case "type":
+        message = `${where} must be ${description ?? expectType(String(e.params.type))}, found ${describeValue(e.data)}`;
+        break;
+      case "anyOf":
+      case "oneOf":
+        message = `${where} must be ${description ?? "of another form"}, found ${describeValue(e.data)}`;
+        break;
+      case "enum":
+        message = `${where} must be one of ${(e.params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(", ")}, found ${describeValue(e.data)}`;
+        break;
+      default:
+        message = `${where} ${e.message ?? "is invalid"}`;
+    }
+    const key = `${e.instancePath}\0${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ path: path9, message });
+  }
+  return problems;
+}
+var schema_default = createRule({
+  id: "schema",
+  scope: "dashboard",
+  meta: {
+    description: "The dashboard matches the dashboard model: types of known keys and required fields.",
+    severity: "error",
+    messages: { invalid: "{{message}}" },
+    help: "Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a variable without a name breaks the dashboard when it loads. Unknown keys are allowed."
+  },
+  create(context) {
+    return (dashboard) => {
+      for (const p of schemaProblems(dashboard.raw)) {
+        context.report({
+          messageId: "invalid",
+          data: { message: p.message },
+          path: [...dashboard.root, ...p.path]
+        });
+      }
+    };
+  }
+});
+
+// src/lint/rules/uid-format.ts
+var UID_RE = /^[a-zA-Z0-9_-]*$/;
+var MAX_UID = 40;
+var uid_format_default = createRule({
+  id: "uid-format",
+  scope: "dashboard",
+  meta: {
+    description: 'The dashboard has a uid of at most 40 letters, digits, "-" or "_".',
+    severity: "error",
+    messages: {
+      missing: "dashboard has no uid: Grafana would generate a new one on every import",
+      empty: "uid is empty: Grafana would generate a new one on every import",
+      chars: 'uid "{{uid}}" contains characters Grafana refuses (allowed: letters, digits, "-", "_")',
+      long: 'uid "{{uid}}" is {{length}} characters long; Grafana allows at most 40'
+    },
+    help: "A stable uid keeps links, alert references and provisioning idempotent. Grafana rejects uids with other characters or longer than 40 characters."
+  },
+  create(context) {
+    return (dashboard) => {
+      const raw = dashboard.raw.uid;
+      const path9 = [...dashboard.root, "uid"];
+      if (raw === void 0 || raw === null) {
+        context.report({ messageId: "missing", path: dashboard.root });
+        return;
+      }
+      if (typeof raw !== "string") return;
+      if (raw.trim() === "") context.report({ messageId: "empty", path: path9 });
+      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path9 });
+      else if (raw.length > MAX_UID)
+        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path9 });
+    };
+  }
+});
 
 // src/sql/macros.ts
 var DOLLAR2 = 36;
@@ -74806,7 +73841,6 @@ function expandClickHouseMacros(text2, ctx, origin2) {
   if (!text2.includes("$__")) return { text: text2, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text2);
   const n2 = text2.length;
-  let copied = 0;
   for (let i = 0; i < n2; ) {
     const c = text2.charCodeAt(i);
     const region = c === DOLLAR2 && text2.startsWith("$__", i) ? void 0 : regionAt(text2, i);
@@ -74839,20 +73873,16 @@ function expandClickHouseMacros(text2, ctx, origin2) {
         end = parsed.end;
       }
     }
-    const out2 = fn(args, ctx, token);
-    if (typeof out2 !== "string") {
-      problems.push({ offset: i, message: out2.error, kind: out2.kind, blocking: true });
+    const out = fn(args, ctx, token);
+    if (typeof out !== "string") {
+      problems.push({ offset: i, message: out.error, kind: out.kind, blocking: true });
       i = end;
       continue;
     }
-    rw.copy(copied, i);
-    rw.replace(i, end, out2);
-    copied = end;
+    rw.splice(i, end, out);
     i = end;
   }
-  rw.copy(copied, n2);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
 function unknownClickHouseMacro(token, name) {
   if (CLICKHOUSE_FRONTEND_MACROS.has(name)) {
@@ -74879,8 +73909,7 @@ function expandConditionalAll(text2, index) {
   if (!text2.includes(CONDITIONAL_ALL)) return { text: text2, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text2);
   walk3(0, text2.length);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
   function walk3(from, to) {
     let i = from;
     for (; ; ) {
@@ -74896,7 +73925,6 @@ function expandConditionalAll(text2, index) {
           kind: "macro-arguments",
           blocking: true
         });
-        rw.copy(i, open + 1);
         i = open + 1;
         continue;
       }
@@ -74904,17 +73932,15 @@ function expandConditionalAll(text2, index) {
       const m = CONDITIONAL_VAR_RE.exec(varArg.text);
       const rv = m ? index.byName.get(m[1] ?? m[2]) : void 0;
       const value = rv ? currentString(rv) : void 0;
-      rw.copy(i, k);
       if (value === "" || value === ALL_VARIABLE_VALUE) {
-        rw.replace(k, parsed.end, "1=1");
+        rw.splice(k, parsed.end, "1=1");
       } else {
-        rw.replace(k, cond.start, "");
+        rw.splice(k, cond.start, "");
         walk3(cond.start, cond.start + cond.text.length);
-        rw.replace(cond.start + cond.text.length, parsed.end, "");
+        rw.splice(cond.start + cond.text.length, parsed.end, "");
       }
       i = parsed.end;
     }
-    rw.copy(i, to);
   }
 }
 var ADHOC = "$__adHocFilters";
@@ -74946,7 +73972,6 @@ function expandAdHocFilters(text2, index) {
   if (!text2.includes(ADHOC)) return { text: text2, map: OffsetMap.identity, problems };
   const sql = adHocFilterSql(adHocFilters(index));
   const rw = new Rewriter(text2);
-  let copied = 0;
   let pos = 0;
   for (; ; ) {
     const k = text2.indexOf(ADHOC, pos);
@@ -74970,13 +73995,10 @@ function expandAdHocFilters(text2, index) {
       const entries = parsed.args.map((a) => `'${a.text.replace(/^['"`]+|['"`]+$/g, "")}': ${escaped}`);
       value = `additional_table_filters={${entries.join(", ")}}`;
     }
-    rw.copy(copied, k);
-    rw.replace(k, parsed.end, value);
-    copied = pos = parsed.end;
+    rw.splice(k, parsed.end, value);
+    pos = parsed.end;
   }
-  rw.copy(copied, text2.length);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
 var ALTINITY_WHOLE_QUERY = /* @__PURE__ */ new Set([
   "columns",
@@ -75021,6 +74043,14 @@ var ALTINITY_MACRO_NAMES = /* @__PURE__ */ new Set([
   "conditionalTest",
   "adhoc"
 ]);
+var CLICKHOUSE_NAME_RULES = { reserved: CLICKHOUSE_MACRO_NAMES, deferDunder: true };
+var ALTINITY_NAME_RULES = { reserved: ALTINITY_MACRO_NAMES, deferDunder: false };
+var OTHER_NAME_RULES = { reserved: /* @__PURE__ */ new Set(), deferDunder: true, anyDunder: true };
+function variableNameRules(datasourceType) {
+  if (datasourceType === "grafana-clickhouse-datasource") return CLICKHOUSE_NAME_RULES;
+  if (datasourceType === "vertamedia-clickhouse-datasource") return ALTINITY_NAME_RULES;
+  return OTHER_NAME_RULES;
+}
 function str4(v) {
   return typeof v === "string" ? v : "";
 }
@@ -75238,7 +74268,6 @@ function expandAltinityMacros(text2, ctx) {
   const values = altinityValues(ctx);
   const rw = new Rewriter(text2);
   const n2 = text2.length;
-  let copied = 0;
   let reportedDateTimeCol = false;
   for (let i = 0; i < n2; ) {
     if (text2.charCodeAt(i) !== DOLLAR2) {
@@ -75270,16 +74299,13 @@ function expandAltinityMacros(text2, ctx) {
         i = j;
         continue;
       }
-      rw.copy(copied, i);
-      rw.replace(i, parsed.end, text2.slice(j + 1, parsed.end - 1).replace(/'/g, ""));
-      copied = parsed.end;
+      rw.splice(i, parsed.end, text2.slice(j + 1, parsed.end - 1).replace(/'/g, ""));
       i = parsed.end;
       continue;
     }
     if (name === "adhoc") {
-      rw.copy(copied, i);
-      rw.replace(i, j, ctx.adhoc ? ctx.adhoc : "1");
-      copied = i = j;
+      rw.splice(i, j, ctx.adhoc ? ctx.adhoc : "1");
+      i = j;
       continue;
     }
     if (!ALTINITY_SIMPLE.has(name)) {
@@ -75297,7 +74323,7 @@ function expandAltinityMacros(text2, ctx) {
       continue;
     }
     let end = j;
-    let out2;
+    let out;
     switch (name) {
       case "timeFilterByColumn":
       case "timeFilter64ByColumn": {
@@ -75307,7 +74333,7 @@ function expandAltinityMacros(text2, ctx) {
           continue;
         }
         end = j + m[0].length;
-        out2 = byColumnFilter(m[1], values, name === "timeFilter64ByColumn");
+        out = byColumnFilter(m[1], values, name === "timeFilter64ByColumn");
         break;
       }
       case "table":
@@ -75321,25 +74347,25 @@ function expandAltinityMacros(text2, ctx) {
           i = j;
           continue;
         }
-        out2 = values.table;
+        out = values.table;
         break;
       case "timeSeries":
-        out2 = fillTemplate(timeSeriesTemplate(values.type), values);
+        out = fillTemplate(timeSeriesTemplate(values.type), values);
         break;
       case "timeSeriesMs":
-        out2 = fillTemplate(timeSeriesMsTemplate(values.type), values);
+        out = fillTemplate(timeSeriesMsTemplate(values.type), values);
         break;
       case "naturalTimeSeries":
-        out2 = fillTemplate(naturalTimeSeriesTemplate(values.type, values.rangeS), values);
+        out = fillTemplate(naturalTimeSeriesTemplate(values.type, values.rangeS), values);
         break;
       case "timeFilter":
-        out2 = fillTemplate(timeFilterTemplate(values, false), values);
+        out = fillTemplate(timeFilterTemplate(values, false), values);
         break;
       case "timeFilterMs":
-        out2 = fillTemplate(timeFilterTemplate(values, true), values);
+        out = fillTemplate(timeFilterTemplate(values, true), values);
         break;
       default:
-        out2 = fillTemplate(`$${name}`, values);
+        out = fillTemplate(`$${name}`, values);
     }
     const needsCol = [
       "timeSeries",
@@ -75358,21 +74384,16 @@ function expandAltinityMacros(text2, ctx) {
         blocking: true
       });
     }
-    rw.copy(copied, i);
-    rw.replace(i, end, out2);
-    copied = end;
+    rw.splice(i, end, out);
     i = end;
   }
-  rw.copy(copied, n2);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
 var CONDITIONAL_TEST = "$conditionalTest(";
 function expandConditionalTest(text2, index) {
   const problems = [];
   if (!text2.includes(CONDITIONAL_TEST)) return { text: text2, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text2);
-  let copied = 0;
   let pos = 0;
   for (; ; ) {
     const k = text2.indexOf(CONDITIONAL_TEST, pos);
@@ -75404,20 +74425,974 @@ function expandConditionalTest(text2, index) {
     }
     const empty = rv.isAll || (Array.isArray(rv.current) ? rv.current.length === 0 : rv.current === "");
     const chosen = empty ? args.length === 3 ? args[1] : void 0 : args[0];
-    rw.copy(copied, k);
     if (chosen) {
-      rw.replace(k, chosen.start, "");
-      rw.copy(chosen.start, chosen.start + chosen.text.length);
-      rw.replace(chosen.start + chosen.text.length, parsed.end, "");
+      rw.splice(k, chosen.start, "");
+      rw.splice(chosen.start + chosen.text.length, parsed.end, "");
     } else {
-      rw.replace(k, parsed.end, "");
+      rw.splice(k, parsed.end, "");
     }
-    copied = pos = parsed.end;
+    pos = parsed.end;
   }
-  rw.copy(copied, text2.length);
-  const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return { ...rw.finish(), problems };
 }
+
+// src/lint/suggest.ts
+function editDistance(a, b) {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+function didYouMean(word, candidates) {
+  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  let best;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance && d <= limit) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+// src/lint/rules/undefined-variable.ts
+var undefined_variable_default = createRule({
+  id: "undefined-variable",
+  scope: "dashboard",
+  meta: {
+    description: "Every $var, ${var}, ${var:format} and [[var]] in a query or panel title is a dashboard variable or a Grafana built-in.",
+    severity: "error",
+    messages: {
+      undefined: "{{ref}} is not a variable of this dashboard{{hint}}"
+    },
+    help: 'Grafana leaves an unknown variable in the text as is, so the query reaches the datasource with a literal "$name" in it and fails or filters on the wrong value. Define the variable under templating.list or fix the name. Built-ins ($__from, $__interval, ${__user.login}, ...), the datasource macros ($__timeFilter(...) for grafana-clickhouse-datasource, $timeFilter, $table, ... for vertamedia-clickhouse-datasource) and, for other datasources, every $__ name are known.'
+  },
+  create(context) {
+    const { facts } = context;
+    return () => {
+      const names = facts.variables;
+      const altinity = variableNameRules(ALTINITY_TYPE);
+      for (const t of facts.queryRefs) {
+        const { name } = t.ref;
+        if (names.has(name) || isBuiltinVariable(name) || facts.inputNames.has(name)) continue;
+        if (isLeftToDatasource(t.ref, variableNameRules(t.datasourceType))) continue;
+        if (t.target && t.datasourceType === void 0 && isLeftToDatasource(t.ref, altinity)) continue;
+        const suggestion = didYouMean(name, names.keys());
+        const ref = t.ref.syntax === "$" ? `$${name}` : t.ref.syntax === "[[]]" ? `[[${name}]]` : `\${${name}}`;
+        const at2 = {};
+        if (t.target) at2.target = t.target;
+        else if (t.panel) at2.panel = t.panel;
+        if (t.variable) at2.variable = t.variable;
+        context.report({
+          messageId: "undefined",
+          data: { ref, hint: suggestion ? ` (did you mean $${suggestion}?)` : "" },
+          path: t.path,
+          offset: t.ref.offset,
+          ...at2
+        });
+      }
+    };
+  }
+});
+
+// src/lint/rules/unique-dashboard-uid.ts
+var unique_dashboard_uid_default = createRule({
+  id: "unique-dashboard-uid",
+  scope: "project",
+  meta: {
+    description: "No two dashboard files share a uid.",
+    severity: "error",
+    messages: { duplicate: 'uid "{{uid}}" is also the uid of {{others}}' },
+    help: "Grafana stores one dashboard per uid: provisioning two files with one uid makes the second overwrite the first on every deploy. Give each dashboard its own uid."
+  },
+  create(context) {
+    return (dashboards) => {
+      const byUid = /* @__PURE__ */ new Map();
+      for (const d of dashboards) {
+        if (d.uid === void 0 || d.uid === "") continue;
+        const list = byUid.get(d.uid);
+        if (list) list.push(d);
+        else byUid.set(d.uid, [d]);
+      }
+      for (const [uid, list] of byUid) {
+        if (list.length < 2) continue;
+        for (const d of list) {
+          const others = list.filter((o) => o !== d).map((o) => o.file);
+          context.report({
+            messageId: "duplicate",
+            data: { uid, others: [...new Set(others)].join(", ") },
+            dashboard: d,
+            path: [...d.root, "uid"]
+          });
+        }
+      }
+    };
+  }
+});
+
+// src/lint/rules/unique-panel-ids.ts
+var unique_panel_ids_default = createRule({
+  id: "unique-panel-ids",
+  scope: "dashboard",
+  meta: {
+    description: "Panel ids are unique within a dashboard, panels in collapsed rows included.",
+    severity: "error",
+    messages: { duplicate: "panel id {{id}} is already used by the panel at line {{line}}" },
+    help: `Grafana keys panel state, links (viewPanel=), the "-- Dashboard --" datasource and library panels by id: two panels with one id show each other's data or edit the wrong panel. Give each panel its own id.`
+  },
+  create(context) {
+    return (dashboard) => {
+      const seen = /* @__PURE__ */ new Map();
+      for (const panel2 of dashboard.panels) {
+        if (panel2.id === void 0) continue;
+        const first = seen.get(panel2.id);
+        if (!first) {
+          seen.set(panel2.id, panel2);
+          continue;
+        }
+        const firstAt = dashboard.doc.locate([...first.path, "id"]);
+        context.report({
+          messageId: "duplicate",
+          data: { id: panel2.id, line: firstAt.line },
+          panel: panel2,
+          path: [...panel2.path, "id"]
+        });
+      }
+    };
+  }
+});
+
+// src/lint/rules/unused-variable.ts
+var IMPLICIT_TYPES = /* @__PURE__ */ new Set(["adhoc", "groupby"]);
+var unused_variable_default = createRule({
+  id: "unused-variable",
+  scope: "variable",
+  meta: {
+    description: "Every template variable is used by a query, another variable, a title, a repeat or a datasource.",
+    severity: "warning",
+    messages: { unused: "variable ${{name}} is not used anywhere in the dashboard" },
+    help: "A variable nothing refers to still shows a picker, and a query variable still runs its query on every load. Use it (in a query, a title, a repeat or a datasource reference) or remove it. Ad hoc and group-by variables apply implicitly and are never reported; a dashboard link with includeVars counts as a use."
+  },
+  create(context) {
+    return (variable2) => {
+      if (variable2.name === void 0 || variable2.name === "") return;
+      if (variable2.type !== void 0 && IMPLICIT_TYPES.has(variable2.type)) return;
+      const usage = context.facts.usage;
+      if (usage.all) return;
+      const self2 = variable2.path[variable2.path.length - 1];
+      const owners = usage.byName.get(variable2.name);
+      if (owners && [...owners].some((o) => o !== self2)) return;
+      context.report({
+        messageId: "unused",
+        data: { name: variable2.name },
+        variable: variable2,
+        path: [...variable2.path, "name"]
+      });
+    };
+  }
+});
+
+// src/lint/registry.ts
+var RULES = [
+  clickhouse_target_no_sql_default,
+  datasource_exists_default,
+  duplicate_ref_id_default,
+  grid_layout_default,
+  panel_description_default,
+  panel_no_targets_default,
+  panel_title_default,
+  redis_write_command_default,
+  refresh_floor_default,
+  schema_default,
+  uid_format_default,
+  undefined_variable_default,
+  unique_dashboard_uid_default,
+  unique_panel_ids_default,
+  unused_variable_default
+];
+var infos;
+function ruleMetadata() {
+  infos ??= [
+    ...RULES.map((r) => ({
+      id: r.id,
+      description: r.meta.description,
+      severity: r.meta.severity,
+      help: r.meta.help ?? r.meta.description,
+      docs: r.meta.docs ?? `docs/rules/${r.id}.md`,
+      scope: r.scope
+    })),
+    ...EXTERNAL_RULES.map((r) => ({
+      id: r.id,
+      description: r.description,
+      severity: r.severity,
+      help: r.help,
+      docs: `docs/rules/${r.id}.md`,
+      scope: r.source
+    }))
+  ].sort((a, b) => a.id < b.id ? -1 : 1);
+  return infos;
+}
+function ruleIds() {
+  return ruleMetadata().map((r) => r.id);
+}
+
+// src/config/defaults.ts
+function defaultConfig() {
+  return {
+    paths: ["dashboards"],
+    alerts: ["alerts"],
+    datasources: ["datasources"],
+    rules: {},
+    exceptions: [],
+    minRefresh: "10s",
+    clickhouse: {
+      engine: "embedded",
+      schema: ["clickhouse/schema.sql"],
+      seed: ["clickhouse/seed.sql"],
+      maxExecutionTime: 5,
+      maxRowsToRead: 1e8,
+      workers: 0,
+      cache: true
+    },
+    budgets: {
+      default: {},
+      overrides: [],
+      severity: "error",
+      productionRows: {},
+      regressionThreshold: 0.2
+    },
+    redis: {},
+    grafana: {
+      folders: [],
+      drift: "overwrite",
+      disableProvenance: false,
+      concurrency: 8,
+      retryBudgetMs: 3e4
+    }
+  };
+}
+
+// src/config/schema.ts
+var severity = { type: "string", enum: ["error", "warning", "info"] };
+var ruleSetting = { type: "string", enum: ["error", "warning", "info", "off"] };
+var stringList = { type: "array", items: { type: "string", minLength: 1 } };
+var positiveInteger = { type: "integer", minimum: 1 };
+var nonNegativeInteger = { type: "integer", minimum: 0 };
+var budgetProperties = {
+  maxRows: { type: "number", minimum: 0, description: "Max rows EXPLAIN ESTIMATE may report for one query." },
+  maxGranuleFraction: {
+    type: "number",
+    minimum: 0,
+    maximum: 1,
+    description: "Max fraction (0..1) of a table's granules one query may read."
+  },
+  requirePartitionPruning: {
+    ...stringList,
+    description: "Tables every query reading them must prune by partition."
+  },
+  maxProjectedRows: {
+    type: "number",
+    minimum: 0,
+    description: "Max rows at production scale (budgets.productionRows \xD7 fraction of granules read)."
+  }
+};
+var configSchema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://dashboard-ci.dev/schemas/dashboard-ci.json",
+  title: "dashboard-ci.yml",
+  description: "Settings for dashboard-ci. Never put secrets here: there is no password or token key. Credentials (ClickHouse password, Grafana token, Redis password) come from the environment or the Action inputs.",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    paths: { ...stringList, description: "Dashboard files or folders (*.json, recursively)." },
+    alerts: { ...stringList, description: "Alert rule provisioning files or folders (*.yaml, *.yml)." },
+    datasources: { ...stringList, description: "Datasource provisioning files or folders (*.yaml, *.yml)." },
+    rules: {
+      type: "object",
+      description: "Rule id \u2192 error | warning | info | off.",
+      additionalProperties: ruleSetting
+    },
+    exceptions: {
+      type: "array",
+      description: "Per-dashboard (and per-panel) exclusions or downgrades; each needs a reason.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["rule", "reason"],
+        properties: {
+          rule: { type: "string", minLength: 1 },
+          dashboard: { type: "string", minLength: 1, description: "Dashboard uid or file path." },
+          panel: { type: "integer", description: "Panel id within the dashboard." },
+          severity: {
+            ...ruleSetting,
+            description: "Report at this severity instead of excluding (off = exclude)."
+          },
+          reason: { type: "string", minLength: 1, pattern: "\\S" }
+        }
+      }
+    },
+    now: {
+      type: "string",
+      pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$",
+      description: "A fixed clock (ISO 8601 with a zone) for the dashboards' default time range, so cost estimates on seed data with fixed dates are the same on every run. Default: the real time."
+    },
+    minRefresh: {
+      type: "string",
+      pattern: DURATION_PATTERN,
+      description: "Refresh floor for the refresh-floor rule, e.g. 10s, 1m."
+    },
+    clickhouse: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        engine: {
+          type: "string",
+          pattern: "^(embedded|https?://[^\\s@]+)$",
+          description: "embedded, or an http(s) URL without credentials in it."
+        },
+        user: {
+          type: "string",
+          minLength: 1,
+          description: "User name only; the password comes from the environment."
+        },
+        schema: { ...stringList, description: "DDL files applied to the test instance." },
+        seed: { ...stringList, description: "Data statements applied after the schema." },
+        maxExecutionTime: { type: "number", exclusiveMinimum: 0, description: "Seconds, per EXPLAIN." },
+        maxRowsToRead: positiveInteger,
+        workers: nonNegativeInteger,
+        cache: {
+          type: "boolean",
+          description: "Keep the embedded engine's prepared schema + seed between runs (node_modules/.cache/dashboard-ci). Default true."
+        }
+      }
+    },
+    budgets: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        default: { type: "object", additionalProperties: false, properties: budgetProperties },
+        overrides: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["dashboard"],
+            properties: {
+              dashboard: { type: "string", minLength: 1 },
+              panel: { type: "integer" },
+              ...budgetProperties
+            }
+          }
+        },
+        severity,
+        productionRows: {
+          type: "object",
+          description: "Production row count per table (db.table or table).",
+          additionalProperties: { type: "number", minimum: 0 }
+        },
+        regressionThreshold: { type: "number", minimum: 0 }
+      }
+    },
+    redis: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        url: {
+          type: "string",
+          pattern: "^rediss?://[^\\s:@]*@?[^\\s@]+$",
+          description: "redis:// URL without a password."
+        }
+      }
+    },
+    grafana: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        url: {
+          type: "string",
+          pattern: "^https?://[^\\s@]+$",
+          description: "Grafana URL without credentials in it."
+        },
+        orgId: positiveInteger,
+        folders: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["uid", "title"],
+            properties: {
+              uid: { type: "string", minLength: 1, maxLength: 40, pattern: "^[a-zA-Z0-9_-]+$" },
+              title: { type: "string", minLength: 1 },
+              parentUid: { type: "string", minLength: 1 },
+              path: { type: "string", minLength: 1 }
+            }
+          }
+        },
+        drift: { type: "string", enum: ["overwrite", "skip", "fail"] },
+        disableProvenance: { type: "boolean" },
+        concurrency: positiveInteger,
+        retryBudgetMs: nonNegativeInteger
+      }
+    }
+  }
+};
+var SECRET_KEYS = /* @__PURE__ */ new Set([
+  "password",
+  "token",
+  "apiKey",
+  "apikey",
+  "secret",
+  "secureJsonData",
+  "basicAuthPassword"
+]);
+
+// src/config/load.ts
+var CONFIG_FILES = ["dashboard-ci.yml", "dashboard-ci.yaml"];
+var ConfigError = class extends UsageError {
+  constructor(message, file, position) {
+    super(message);
+    this.file = file;
+    this.position = position;
+  }
+  file;
+  position;
+};
+var compiled2;
+function validator2() {
+  compiled2 ??= new import_ajv2.Ajv({ allErrors: false, verbose: true, strict: true }).compile(configSchema);
+  return compiled2;
+}
+function decode(instancePath) {
+  if (instancePath === "") return [];
+  return instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
+}
+function describe3(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `"${v.length > 40 ? v.slice(0, 39) + "\u2026" : v}"`;
+  return String(v);
+}
+var TYPE_WORDS = {
+  integer: "an integer",
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list"
+};
+var PATTERN_WORDS = {
+  minRefresh: "a duration such as 10s, 1m or 1h",
+  now: "an ISO 8601 time with a zone, such as 2026-11-27T12:00:00Z",
+  engine: '"embedded" or an http(s) URL without credentials (the password comes from the environment)',
+  url: "a URL without credentials in it (secrets come from the environment or the Action inputs)",
+  uid: 'a uid of letters, digits, "-" and "_"',
+  reason: "a non-empty reason"
+};
+function at(p) {
+  return p === "" ? "the top level" : p;
+}
+function explain(e) {
+  const where = e.instancePath;
+  const path9 = decode(where);
+  const last = path9[path9.length - 1];
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = e.params.additionalProperty;
+      if (SECRET_KEYS.has(key)) {
+        return {
+          path: path9,
+          key,
+          message: `"${key}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
+        };
+      }
+      const props = e.parentSchema?.properties ?? {};
+      const hint = didYouMean(key, Object.keys(props));
+      return {
+        path: path9,
+        key,
+        message: `unknown key "${key}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
+      };
+    }
+    case "required":
+      return {
+        path: path9,
+        message: `${at(where)} must have "${e.params.missingProperty}"`
+      };
+    case "type":
+      return {
+        path: path9,
+        message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe3(e.data)}`
+      };
+    case "enum":
+      return {
+        path: path9,
+        message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe3(e.data)}`
+      };
+    case "pattern":
+    case "minLength": {
+      const words2 = typeof last === "string" ? PATTERN_WORDS[last] : void 0;
+      if (words2) return { path: path9, message: `${where} must be ${words2}, found ${describe3(e.data)}` };
+      return { path: path9, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
+    }
+    default:
+      return { path: path9, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
+  }
+}
+function fail(file, source, problem) {
+  const pos = source ? problem.key ? source.locateKey(problem.path, problem.key) : source.locate(problem.path) : void 0;
+  const prefix = pos ? `${file}:${pos.line}:${pos.column}` : file;
+  throw new ConfigError(`${prefix}: ${problem.message}`, file, pos);
+}
+function checkRuleIds(file, source, value) {
+  const known = ruleIds();
+  const knownSet = new Set(known);
+  const unknown = (id, path9, key) => {
+    const hint = didYouMean(id, known);
+    const problem = {
+      path: path9,
+      message: `unknown rule "${id}" at /${path9.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
+    };
+    if (key !== void 0) problem.key = key;
+    fail(file, source, problem);
+  };
+  const rules = value.rules;
+  if (rules) {
+    for (const id of Object.keys(rules)) if (!knownSet.has(id)) unknown(id, ["rules"], id);
+  }
+  const exceptions = value.exceptions;
+  exceptions?.forEach((e, i) => {
+    if (!knownSet.has(e.rule)) unknown(e.rule, ["exceptions", i, "rule"]);
+  });
+}
+function merge(user, file) {
+  const d = defaultConfig();
+  const u = user;
+  const config = {
+    ...d,
+    ...u.paths ? { paths: u.paths } : {},
+    ...u.alerts ? { alerts: u.alerts } : {},
+    ...u.datasources ? { datasources: u.datasources } : {},
+    ...u.rules ? { rules: u.rules } : {},
+    ...u.exceptions ? { exceptions: u.exceptions } : {},
+    ...u.minRefresh ? { minRefresh: u.minRefresh.trim() } : {},
+    ...u.now ? { now: u.now } : {},
+    clickhouse: { ...d.clickhouse, ...u.clickhouse },
+    budgets: {
+      ...d.budgets,
+      ...u.budgets,
+      default: { ...d.budgets.default, ...u.budgets?.default },
+      productionRows: { ...d.budgets.productionRows, ...u.budgets?.productionRows }
+    },
+    redis: { ...d.redis, ...u.redis },
+    grafana: { ...d.grafana, ...u.grafana },
+    file
+  };
+  return config;
+}
+async function readIfExists(file) {
+  try {
+    return await readFile3(file, "utf8");
+  } catch (err) {
+    const code = err.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
+    throw err;
+  }
+}
+function parseConfig(file, text2) {
+  const { source, findings } = YamlSource.parse(file, text2);
+  if (!source) {
+    const f = findings[0];
+    throw new ConfigError(`${file}:${f.line}:${f.column}: ${f.message}`, file, {
+      line: f.line,
+      column: f.column
+    });
+  }
+  const value = source.value;
+  if (value === null || value === void 0) return { ...defaultConfig(), file };
+  const validate = validator2();
+  if (!validate(value)) fail(file, source, explain(validate.errors[0]));
+  checkRuleIds(file, source, value);
+  return merge(value, file);
+}
+async function loadConfig(opts) {
+  if (opts.file !== void 0) {
+    const abs = path2.resolve(opts.cwd, opts.file);
+    const shown = displayPath(opts.cwd, abs);
+    let text2;
+    try {
+      text2 = await readIfExists(abs);
+    } catch (err) {
+      throw new ConfigError(
+        `${shown}: cannot read (${err.code ?? err.message})`,
+        shown
+      );
+    }
+    if (text2 === void 0) throw new ConfigError(`${shown}: no such file or directory`, shown);
+    return parseConfig(shown, text2);
+  }
+  for (const name of CONFIG_FILES) {
+    const abs = path2.join(opts.cwd, name);
+    let text2;
+    try {
+      text2 = await readIfExists(abs);
+    } catch (err) {
+      throw new ConfigError(
+        `${name}: cannot read (${err.code ?? err.message})`,
+        name
+      );
+    }
+    if (text2 !== void 0) return parseConfig(name, text2);
+  }
+  return defaultConfig();
+}
+
+// src/lint/facts.ts
+var QUERY_TEXT_FIELDS = [
+  "rawSql",
+  "query",
+  "expr",
+  "keyName",
+  "field",
+  "filter",
+  "legend",
+  "legendFormat"
+];
+var REDIS_TEXT_FIELDS = ["value", "path", "cypher"];
+var DashboardFacts = class {
+  constructor(dashboard, datasources) {
+    this.dashboard = dashboard;
+    this.datasources = datasources;
+  }
+  dashboard;
+  datasources;
+  _variables;
+  _inputs;
+  _inputNames;
+  _queryRefs;
+  _usage;
+  targetTypes = /* @__PURE__ */ new Map();
+  /** Variables by name (the first one wins when names repeat). */
+  get variables() {
+    if (!this._variables) {
+      this._variables = /* @__PURE__ */ new Map();
+      for (const v of this.dashboard.variables) {
+        if (v.name !== void 0 && !this._variables.has(v.name)) this._variables.set(v.name, v);
+      }
+    }
+    return this._variables;
+  }
+  /** `__inputs` datasource placeholders of a dashboard exported for sharing: name → plugin id. */
+  get inputs() {
+    this._inputs ??= sharingInputs(this.dashboard);
+    return this._inputs;
+  }
+  /** Every `__inputs` name (datasource and constant placeholders the import fills in). */
+  get inputNames() {
+    if (!this._inputNames) {
+      this._inputNames = /* @__PURE__ */ new Set();
+      const inputs = this.dashboard.raw.__inputs;
+      if (Array.isArray(inputs)) {
+        for (const i of inputs) if (isObject(i) && typeof i.name === "string") this._inputNames.add(i.name);
+      }
+    }
+    return this._inputNames;
+  }
+  targetType(target) {
+    if (!this.targetTypes.has(target)) {
+      this.targetTypes.set(
+        target,
+        resolveDatasourceType(target.datasource, this.dashboard, this.datasources)
+      );
+    }
+    return this.targetTypes.get(target);
+  }
+  /** Variable references in queries (targets and query variables) and panel titles. */
+  get queryRefs() {
+    if (this._queryRefs) return this._queryRefs;
+    const out = [];
+    const scan = (text2, base, key, at2) => {
+      if (typeof text2 !== "string") return;
+      const refs = findVariableRefs(text2);
+      if (refs.length === 0) return;
+      const path9 = base.concat(key);
+      for (const ref of refs) out.push({ ref, path: path9, ...at2 });
+    };
+    for (const panel2 of this.dashboard.panels) {
+      scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
+      for (const target of panel2.targets) {
+        const datasourceType = this.targetType(target);
+        const at2 = { panel: panel2, target };
+        if (datasourceType !== void 0) at2.datasourceType = datasourceType;
+        for (const field of QUERY_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
+        if (datasourceType === REDIS_TYPE) {
+          for (const field of REDIS_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
+        }
+      }
+    }
+    for (const variable2 of this.dashboard.variables) {
+      const q = variable2.raw.query;
+      const datasourceType = resolveDatasourceType(variable2.datasource, this.dashboard, this.datasources);
+      const at2 = { variable: variable2 };
+      if (datasourceType !== void 0) at2.datasourceType = datasourceType;
+      if (variable2.type !== "query") continue;
+      if (typeof q === "string") scan(q, variable2.path, "query", at2);
+      else if (isObject(q)) {
+        for (const key of ["query", "rawSql", "expr"]) scan(q[key], variable2.path, ["query", key], at2);
+      }
+    }
+    this._queryRefs = out;
+    return out;
+  }
+  /**
+   * Which variables anything refers to: every string of the dashboard is scanned (queries, titles,
+   * links, text panels, field config, other variables, datasource refs), plus panel `repeat`.
+   * Names map to the indexes of the variables whose own definition holds the reference (-1 outside
+   * templating), so a variable that only mentions itself is still unused.
+   */
+  get usage() {
+    if (this._usage) return this._usage;
+    const byName = /* @__PURE__ */ new Map();
+    let all3 = false;
+    const use = (name, owner) => {
+      let owners = byName.get(name);
+      if (!owners) byName.set(name, owners = /* @__PURE__ */ new Set());
+      owners.add(owner);
+    };
+    const walk3 = (v, owner) => {
+      if (typeof v === "string") {
+        for (const ref of findVariableRefs(v)) {
+          if (ref.name === "__all_variables") all3 = true;
+          else use(ref.name, owner);
+        }
+      } else if (Array.isArray(v)) {
+        for (const x of v) walk3(x, owner);
+      } else if (isObject(v)) {
+        if (typeof v.repeat === "string" && v.repeat !== "") use(v.repeat, owner);
+        if (v.includeVars === true && owner === -1) all3 = true;
+        for (const key in v) {
+          if (key === "templating" && v === this.dashboard.raw) continue;
+          walk3(v[key], owner);
+        }
+      }
+    };
+    walk3(this.dashboard.raw, -1);
+    const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : void 0;
+    if (Array.isArray(list)) list.forEach((v, i) => walk3(v, i));
+    this._usage = { byName, all: all3 };
+    return this._usage;
+  }
+};
+
+// src/lint/location.ts
+var MAX_TITLE = 60;
+function quote(title) {
+  const flat = title.replace(/\s+/g, " ").trim();
+  const cut = flat.length > MAX_TITLE ? flat.slice(0, MAX_TITLE - 1) + "\u2026" : flat;
+  return `"${cut}"`;
+}
+function named(kind, id, title) {
+  const t = title !== void 0 && title.trim() !== "" ? quote(title) : void 0;
+  if (id === void 0 && t === void 0) return void 0;
+  return [kind, id, t].filter((x) => x !== void 0).join(" ");
+}
+function locationPrefix(parts) {
+  const out = [];
+  if (parts.dashboard) {
+    const { uid, title } = parts.dashboard;
+    const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid ? `dashboard ${uid}` : void 0;
+    if (d) out.push(d);
+  }
+  if (parts.alertRule) {
+    const a = named("alert rule", parts.alertRule.uid, parts.alertRule.title);
+    if (a) out.push(a);
+  }
+  if (parts.variable !== void 0) out.push(`variable $${parts.variable}`);
+  if (parts.panel) {
+    const p = named("panel", parts.panel.id, parts.panel.title);
+    if (p) out.push(p);
+  }
+  if (parts.refId !== void 0 && parts.refId !== "") out.push(`query ${parts.refId}`);
+  return out.join(", ");
+}
+function withLocation(parts, message) {
+  const prefix = locationPrefix(parts);
+  return prefix ? `${prefix}: ${message}` : message;
+}
+function locationOf(dashboard, at2 = {}) {
+  const parts = {};
+  if (dashboard) {
+    parts.dashboard = {};
+    if (dashboard.uid !== void 0) parts.dashboard.uid = dashboard.uid;
+    if (dashboard.title !== void 0) parts.dashboard.title = dashboard.title;
+  }
+  const panel2 = at2.panel ?? at2.target?.panel;
+  if (panel2) {
+    parts.panel = {};
+    if (panel2.id !== void 0) parts.panel.id = panel2.id;
+    if (panel2.title !== void 0) parts.panel.title = panel2.title;
+  }
+  if (at2.target?.refId !== void 0) parts.refId = at2.target.refId;
+  if (at2.variable?.name !== void 0) parts.variable = at2.variable.name;
+  return parts;
+}
+
+// src/lint/engine.ts
+var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+function formatMessage(template, data) {
+  if (!data) return template;
+  return template.replace(PLACEHOLDER, (whole, name) => name in data ? String(data[name]) : whole);
+}
+function defaultPath(d, dashboard) {
+  return d.path ?? d.target?.path ?? d.panel?.path ?? d.variable?.path ?? dashboard.root;
+}
+function toFinding(rule, d, dashboard) {
+  const template = rule.meta.messages[d.messageId];
+  if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
+  const path9 = defaultPath(d, dashboard);
+  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path9, d.offset) : dashboard.doc.locate(path9, d.key ? { key: true } : {});
+  const where = {};
+  if (d.panel) where.panel = d.panel;
+  if (d.target) where.target = d.target;
+  if (d.variable) where.variable = d.variable;
+  const finding2 = {
+    rule: rule.id,
+    severity: d.severity ?? rule.meta.severity,
+    message: withLocation(locationOf(dashboard, where), formatMessage(template, d.data)),
+    file: dashboard.file,
+    line: at2.line,
+    column: at2.column
+  };
+  if (dashboard.uid !== void 0) finding2.dashboardUid = dashboard.uid;
+  const panel2 = d.panel ?? d.target?.panel;
+  if (panel2?.id !== void 0) finding2.panelId = panel2.id;
+  if (d.target?.refId !== void 0) finding2.refId = d.target.refId;
+  return finding2;
+}
+function guarded(rule, file, fn) {
+  return (node) => {
+    try {
+      fn(node);
+    } catch (err) {
+      throw new Error(`rule ${rule.id} failed on ${file}: ${err.message}`, { cause: err });
+    }
+  };
+}
+function lintDashboards(dashboards, options) {
+  const { config } = options;
+  const only = options.only ? new Set(options.only) : void 0;
+  const active = RULES.filter((r) => config.rules[r.id] !== "off" && (!only || only.has(r.id)));
+  const findings = [];
+  const facts = /* @__PURE__ */ new Map();
+  const factsOf = (d) => {
+    let f = facts.get(d);
+    if (!f) facts.set(d, f = new DashboardFacts(d, options.datasources));
+    return f;
+  };
+  const base = {
+    config,
+    datasources: options.datasources,
+    datasourcesKnown: options.datasources.length > 0,
+    factsOf
+  };
+  for (const rule of active) {
+    if (rule.scope !== "project") continue;
+    const context = {
+      ...base,
+      id: rule.id,
+      report(d) {
+        if (!d.dashboard) throw new Error(`rule ${rule.id}: a project-scope report must name its dashboard`);
+        findings.push(toFinding(rule, d, d.dashboard));
+      }
+    };
+    guarded(rule, "the project", rule.create(context))(dashboards);
+  }
+  const perDashboard = active.filter((r) => r.scope !== "project");
+  for (const dashboard of dashboards) {
+    const handlers = {
+      dashboard: [],
+      panel: [],
+      target: [],
+      variable: []
+    };
+    const dashboardFacts = factsOf(dashboard);
+    for (const rule of perDashboard) {
+      const context = {
+        ...base,
+        id: rule.id,
+        dashboard,
+        facts: dashboardFacts,
+        report(d) {
+          findings.push(toFinding(rule, d, d.dashboard ?? dashboard));
+        }
+      };
+      handlers[rule.scope].push(
+        guarded(rule, dashboard.file, rule.create(context))
+      );
+    }
+    for (const h of handlers.dashboard) h(dashboard);
+    if (handlers.panel.length > 0 || handlers.target.length > 0) {
+      for (const panel2 of dashboard.panels) {
+        for (const h of handlers.panel) h(panel2);
+        for (const target of panel2.targets) {
+          for (const h of handlers.target) h(target);
+        }
+      }
+    }
+    for (const variable2 of dashboard.variables) {
+      for (const h of handlers.variable) h(variable2);
+    }
+  }
+  return applyRuleSettings(findings, config, dashboards);
+}
+function specificity(e) {
+  return (e.dashboard !== void 0 ? 1 : 0) + (e.panel !== void 0 ? 2 : 0);
+}
+function applyRuleSettings(findings, config, dashboards = []) {
+  const uidByFile = /* @__PURE__ */ new Map();
+  for (const d of dashboards) if (d.uid !== void 0) uidByFile.set(d.file, d.uid);
+  const byRule = /* @__PURE__ */ new Map();
+  for (const e of config.exceptions) {
+    const list = byRule.get(e.rule) ?? [];
+    list.push(e);
+    byRule.set(e.rule, list);
+  }
+  const out = [];
+  for (const f of findings) {
+    const setting = config.rules[f.rule];
+    if (setting === "off") continue;
+    let severity2 = setting ?? f.severity;
+    const candidates = byRule.get(f.rule);
+    if (candidates) {
+      const uid = f.dashboardUid ?? uidByFile.get(f.file);
+      let best;
+      for (const e of candidates) {
+        if (e.dashboard !== void 0 && e.dashboard !== uid && e.dashboard !== f.file) continue;
+        if (e.panel !== void 0 && e.panel !== f.panelId) continue;
+        if (!best || specificity(e) > specificity(best)) best = e;
+      }
+      if (best) {
+        if (best.severity === void 0 || best.severity === "off") continue;
+        severity2 = best.severity;
+      }
+    }
+    out.push(severity2 === f.severity ? f : { ...f, severity: severity2 });
+  }
+  return out.sort(compareFindings);
+}
+
+// src/check/sql.ts
+import { readFile as readFile4 } from "node:fs/promises";
+import path5 from "node:path";
 
 // src/sql/interpolate.ts
 var NO_VARIABLES = [];
@@ -75444,9 +75419,8 @@ function interpolate(text2, ctx, opts) {
   }
   apply(
     interpolateVariables(current, ctx, {
+      ...variableNameRules(opts.plugin),
       formatter: altinity ? "altinity" : "clickhouse",
-      reserved: altinity ? ALTINITY_MACRO_NAMES : CLICKHOUSE_MACRO_NAMES,
-      deferDunder: !altinity,
       origin: opts.origin,
       noVariables: !frontend
     })
@@ -75588,15 +75562,13 @@ var ALTINITY_PLUGIN = "vertamedia-clickhouse-datasource";
 function isSqlPlugin(type) {
   return type === CLICKHOUSE_PLUGIN || type === ALTINITY_PLUGIN;
 }
-var VAR_REF = /^\$\{?(\w+)(?::[^}]*)?\}?$|^\[\[(\w+)(?::\w+)?\]\]$/;
 function resolveDatasourceType2(ref, dash, datasourceTypes, opts = {}) {
   if (!ref) return opts.defaultDatasourceType;
   if (ref.type && !ref.type.startsWith("$") && ref.type !== "datasource") return ref.type;
   const id = ref.uid ?? ref.name;
   if (id === void 0 || id === "") return ref.type === void 0 ? opts.defaultDatasourceType : void 0;
-  const m = VAR_REF.exec(id.trim());
-  if (m) {
-    const name = m[1] ?? m[2];
+  const name = wholeVariableRef(id.trim());
+  if (name !== void 0) {
     const v = dash.variables.find((x) => x.name === name);
     if (!v) return void 0;
     if (v.type === "datasource")
@@ -75606,9 +75578,9 @@ function resolveDatasourceType2(ref, dash, datasourceTypes, opts = {}) {
   }
   return datasourceTypes.get(id);
 }
-function position(dash, path8) {
-  const p = dash.doc.locate(path8);
-  return { line: p.line, column: p.column };
+function dashboardSource(dash, origin2, datasourceType, path9, text2) {
+  const { line, column: column2 } = dash.doc.locate(path9);
+  return { origin: origin2, file: dash.file, text: text2, path: path9, datasourceType, line, column: column2, dashboard: dash };
 }
 function targetSql(raw, plugin) {
   const key = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
@@ -75636,18 +75608,9 @@ function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map
       if (!isSqlPlugin(type)) continue;
       const sql = targetSql(target.raw, type);
       if (!sql) continue;
-      const path8 = [...target.path, sql.key];
-      const src = {
-        origin: "panel",
-        file: dash.file,
-        text: sql.text,
-        path: path8,
-        datasourceType: type,
-        ...position(dash, path8),
-        dashboard: dash,
-        panel: panel2,
-        target
-      };
+      const src = dashboardSource(dash, "panel", type, [...target.path, sql.key], sql.text);
+      src.panel = panel2;
+      src.target = target;
       if (target.refId !== void 0) src.refId = target.refId;
       out.push(src);
     }
@@ -75658,17 +75621,9 @@ function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map
     if (!isSqlPlugin(type)) continue;
     const sql = variableSql(variable2.raw);
     if (!sql) continue;
-    const path8 = [...variable2.path, ...sql.path];
-    out.push({
-      origin: "variable",
-      file: dash.file,
-      text: sql.text,
-      path: path8,
-      datasourceType: type,
-      ...position(dash, path8),
-      dashboard: dash,
-      variable: variable2
-    });
+    const src = dashboardSource(dash, "variable", type, [...variable2.path, ...sql.path], sql.text);
+    src.variable = variable2;
+    out.push(src);
   }
   return out;
 }
@@ -75775,21 +75730,21 @@ function queryKey(r) {
 function isSpace2(c) {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
-function isBlank(sql) {
-  for (let i = 0; i < sql.length; ) {
+function skipBlank(sql, i, parens = false) {
+  while (i < sql.length) {
     const c = sql.charCodeAt(i);
-    if (isSpace2(c)) {
+    if (isSpace2(c) || parens && c === 40) {
       i++;
       continue;
     }
     const r = regionAt(sql, i);
-    if (r && (r.kind === "line-comment" || r.kind === "block-comment")) {
-      i = r.end;
-      continue;
-    }
-    return false;
+    if (!r || r.kind !== "line-comment" && r.kind !== "block-comment") break;
+    i = r.end;
   }
-  return true;
+  return i;
+}
+function isBlank(sql) {
+  return skipBlank(sql, 0) === sql.length;
 }
 function splitStatements(text2) {
   const out = [];
@@ -75820,7 +75775,7 @@ function splitStatements(text2) {
 
 // src/clickhouse/server.ts
 var import_client = __toESM(require_dist2(), 1);
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/clickhouse/errors.ts
 var EngineUnavailableError = class extends Error {
@@ -75881,9 +75836,9 @@ function syntaxErrorPosition(message, sql, prefixBytes) {
   if (byteOffset < 0) return 0;
   return charOffsetOfByte(sql, byteOffset);
 }
-function rewritePosition(message, position2) {
-  if (position2 === void 0) return message;
-  return message.replace(/failed at position \d+/, `failed at position ${position2 + 1}`);
+function rewritePosition(message, position) {
+  if (position === void 0) return message;
+  return message.replace(/failed at position \d+/, `failed at position ${position + 1}`);
 }
 function charOffsetOfByte(text2, byteOffset) {
   let bytes = 0;
@@ -76201,7 +76156,211 @@ var LiveStats = class {
 };
 
 // src/clickhouse/embedded.ts
+import { createRequire as createRequire2 } from "node:module";
+
+// src/clickhouse/cache.ts
+import { createHash, randomBytes } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync
+} from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
+import path3 from "node:path";
+var CACHE_FORMAT = 1;
+var MARKER = "ready.json";
+var DATA = "data";
+var LOCK_FILE = "status";
+var KEEP_ENTRIES = 4;
+var STALE_MS = 24 * 36e5;
+function cacheKey(input) {
+  const h = createHash("sha256");
+  h.update(
+    JSON.stringify([
+      CACHE_FORMAT,
+      input.platform ?? process.platform,
+      input.arch ?? process.arch,
+      input.chdbVersion ?? "unknown",
+      input.schema,
+      input.seed
+    ])
+  );
+  return h.digest("hex").slice(0, 32);
+}
+function chdbPackageVersion(chdbPath) {
+  try {
+    const dir = chdbPath ?? path3.dirname(createRequire(import.meta.url).resolve("chdb"));
+    const pkg = JSON.parse(readFileSync(path3.join(dir, "package.json"), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function defaultCacheRoot(opts) {
+  let dir = path3.resolve(opts.cwd);
+  for (; ; ) {
+    const nm = path3.join(dir, "node_modules");
+    if (isDirectory(nm)) return path3.join(nm, ".cache", "dashboard-ci", "chdb");
+    const up = path3.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const xdg = opts.env?.XDG_CACHE_HOME;
+  const base = xdg && path3.isAbsolute(xdg) ? xdg : path3.join(opts.homedir ?? os.homedir(), ".cache");
+  return path3.join(base, "dashboard-ci", "chdb");
+}
+function isDirectory(p) {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function readManifest(root, key) {
+  try {
+    const m = JSON.parse(readFileSync(path3.join(root, key, MARKER), "utf8"));
+    const ok = m.format === CACHE_FORMAT && m.key === key && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
+    return ok ? m : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function makePrivateDir() {
+  return mkdtempSync(path3.join(os.tmpdir(), "dashboard-ci-chdb-"));
+}
+function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+  }
+}
+function linkTree(from, to, skipTopLevel = /* @__PURE__ */ new Set()) {
+  let link = true;
+  let files = 0;
+  const walk3 = (src, dst, top) => {
+    mkdirSync(dst, { recursive: top });
+    for (const e of readdirSync(src, { withFileTypes: true })) {
+      if (top && skipTopLevel.has(e.name)) continue;
+      const a = path3.join(src, e.name);
+      const b = path3.join(dst, e.name);
+      if (e.isDirectory()) walk3(a, b, false);
+      else if (e.isSymbolicLink()) {
+        const target = readlinkSync(a);
+        if (path3.isAbsolute(target)) throw new Error(`absolute symlink ${path3.relative(from, a)}`);
+        symlinkSync(target, b);
+      } else if (e.isFile()) {
+        files++;
+        if (link) {
+          try {
+            linkSync(a, b);
+            continue;
+          } catch (err) {
+            const code = err.code;
+            if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK") throw err;
+            link = false;
+          }
+        }
+        copyFileSync(a, b);
+      }
+    }
+  };
+  walk3(from, to, true);
+  return files;
+}
+function materializeEntry(root, key, into) {
+  const n2 = linkTree(path3.join(root, key, DATA), into);
+  try {
+    const now = /* @__PURE__ */ new Date();
+    utimesSync(path3.join(root, key, MARKER), now, now);
+  } catch {
+  }
+  return n2;
+}
+function saveEntry(root, key, from, manifest, replaces) {
+  mkdirSync(root, { recursive: true });
+  const tmp = path3.join(root, `${key}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    mkdirSync(tmp);
+    const files = linkTree(from, path3.join(tmp, DATA), /* @__PURE__ */ new Set([LOCK_FILE]));
+    const full = {
+      format: CACHE_FORMAT,
+      key,
+      ...manifest,
+      files,
+      nonce: randomBytes(8).toString("hex")
+    };
+    writeFileSync(path3.join(tmp, MARKER), JSON.stringify(full, null, 1));
+    try {
+      renameSync(tmp, path3.join(root, key));
+    } catch (err) {
+      const code = err.code;
+      if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
+      const there = readManifest(root, key);
+      if (there && there.nonce !== replaces) {
+        removeDir(tmp);
+        return false;
+      }
+      removeEntry(root, key, there?.nonce);
+      renameSync(tmp, path3.join(root, key));
+    }
+  } catch (err) {
+    removeDir(tmp);
+    throw err;
+  }
+  evict(root, key);
+  return true;
+}
+function removeEntry(root, key, nonce) {
+  const current = readManifest(root, key);
+  if (current && nonce !== void 0 && current.nonce !== nonce) return;
+  const dir = path3.join(root, key);
+  if (!existsSync(dir)) return;
+  const doomed = path3.join(root, `${key}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    renameSync(dir, doomed);
+  } catch {
+    return;
+  }
+  removeDir(doomed);
+}
+function evict(root, keep) {
+  try {
+    const now = Date.now();
+    const entries = [];
+    for (const name of readdirSync(root)) {
+      const p = path3.join(root, name);
+      if (name.includes(".tmp-")) {
+        if (now - statSync(p).mtimeMs > STALE_MS) removeDir(p);
+        continue;
+      }
+      if (name === keep) continue;
+      let used = 0;
+      try {
+        used = statSync(path3.join(p, MARKER)).mtimeMs;
+      } catch {
+        used = statSync(p).mtimeMs;
+      }
+      entries.push({ name, used });
+    }
+    entries.sort((a, b) => b.used - a.used);
+    for (const e of entries.slice(KEEP_ENTRIES - 1)) {
+      if (now - e.used > STALE_MS) removeDir(path3.join(root, e.name));
+    }
+  } catch {
+  }
+}
 
 // src/clickhouse/explain.ts
 var AST_PREFIX = "EXPLAIN AST ";
@@ -76243,10 +76402,10 @@ function byteLength(s) {
   return Buffer.byteLength(s, "utf8");
 }
 function errorOutcome(info, sql, prefix, kind = "invalid") {
-  const position2 = info.code === 62 && prefix !== void 0 ? syntaxErrorPosition(info.message, sql, byteLength(prefix)) : void 0;
-  const error = { ...info, message: rewritePosition(info.message, position2) };
+  const position = info.code === 62 && prefix !== void 0 ? syntaxErrorPosition(info.message, sql, byteLength(prefix)) : void 0;
+  const error = { ...info, message: rewritePosition(info.message, position) };
   const out = {};
-  if (position2 !== void 0) out.position = position2;
+  if (position !== void 0) out.position = position;
   return failure(kind, error, out);
 }
 var SYSTEM_LOG_RE = /\bsystem\.([A-Za-z_]*_log)\b/;
@@ -76337,10 +76496,11 @@ function cleanInfo(info) {
 }
 
 // src/clickhouse/embedded.ts
+var CONNECTION_ARGS = ["--max_active_parts_loading_thread_pool_size=2"];
 var DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
 var SERVER_HINT = "use a ClickHouse server instead: --clickhouse http://host:8123";
 function chdbLoaderFromPath(dir) {
-  return () => Promise.resolve(createRequire(import.meta.url)(dir));
+  return () => Promise.resolve(createRequire2(import.meta.url)(dir));
 }
 function isMusl() {
   if (process.platform !== "linux") return false;
@@ -76406,6 +76566,15 @@ function limitStatements(limits) {
     "SET readonly = 1"
   ];
 }
+function planningStatements(opts) {
+  return [
+    "SET output_format_parallel_formatting = 0",
+    "SET optimize_move_to_prewhere = 0",
+    "SET query_plan_optimize_prewhere = 0",
+    ...opts.statistics ? [] : ["SET use_statistics = 0", "SET use_statistics_for_part_pruning = 0"]
+  ];
+}
+var STATISTICS_QUERY = "SELECT count() FROM system.columns WHERE statistics != '' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')";
 var SINGLE_STATEMENT_CHECK2 = "SELECT formatQuerySingleLine({q:String})";
 function head(statement) {
   const oneLine2 = statement.replace(/\s+/g, " ").trim();
@@ -76461,31 +76630,184 @@ async function applyStatements(runner, schema, seed, run = (s) => runner.run(s, 
     }
   }
 }
+var MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
+function quoteIdentifier(name) {
+  return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
+}
+async function statsFingerprint(runner) {
+  for (const sql of [STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS]) {
+    try {
+      const text2 = await runner.run(sql, "JSONCompactEachRow");
+      return text2.split("\n").filter((l) => l.trim()).sort();
+    } catch (e) {
+      if (!(e instanceof ClickHouseQueryError)) throw e;
+    }
+  }
+  return [];
+}
 async function createEmbeddedEngine(opts) {
   const mod = await loadModule(opts);
+  const cacheRoot = opts.cacheDir || void 0;
+  const chdbVersion = opts.chdbVersion ?? (opts.loadChdb ? void 0 : chdbPackageVersion());
   let session;
-  try {
-    session = new mod.Session();
-  } catch (e) {
-    throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
-  }
-  const runner = sessionRunner(session);
+  let dataDir;
+  const current = () => {
+    if (!session) throw new EngineError("the embedded engine has no open session");
+    return session;
+  };
+  const runner = sessionRunner({
+    query: (q, f) => current().query(q, f),
+    queryBind: (q, a, f) => current().queryBind(q, a, f),
+    close: () => void 0
+  });
   const stats = new LiveStats((sql) => runner.run(sql, "JSONCompactEachRow"));
   let version = "";
-  try {
-    version = (await runner.run("SELECT version()", "TabSeparatedRaw")).trim();
-  } catch {
-  }
+  let cache;
   let state = "new";
   let preparing;
+  const open = (dir) => {
+    try {
+      try {
+        session = new mod.Session(dir, { connectionArgs: CONNECTION_ARGS });
+      } catch {
+        session = new mod.Session(dir);
+      }
+      dataDir = dir;
+    } catch (e) {
+      removeDir(dir);
+      throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
+    }
+  };
+  const dispose = () => {
+    const s = session;
+    const d = dataDir;
+    session = void 0;
+    dataDir = void 0;
+    try {
+      s?.close();
+    } catch {
+    }
+    if (d) removeDir(d);
+  };
+  const privateDir = () => {
+    try {
+      return makePrivateDir();
+    } catch (e) {
+      throw new EngineError(`the embedded ClickHouse engine has no temporary directory: ${firstLine(e)}`);
+    }
+  };
+  const readVersion = async () => {
+    try {
+      version = (await runner.run("SELECT version()", "TabSeparatedRaw")).trim();
+    } catch {
+    }
+  };
+  const openCached = async (root, key, manifest) => {
+    const dir = privateDir();
+    let files;
+    try {
+      files = materializeEntry(root, key, dir);
+    } catch (e) {
+      removeDir(dir);
+      return `could not be read (${firstLine(e)})`;
+    }
+    if (files !== manifest.files) {
+      removeDir(dir);
+      return `is incomplete (${files} of ${manifest.files} files)`;
+    }
+    try {
+      open(dir);
+    } catch (e) {
+      return `could not be opened (${firstLine(e)})`;
+    }
+    const reject = (reason) => {
+      dispose();
+      return reason;
+    };
+    try {
+      await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
+      await readVersion();
+      if (version !== manifest.engineVersion) {
+        return reject(
+          `was written by ClickHouse ${manifest.engineVersion || "?"}, this is ${version || "?"}`
+        );
+      }
+      if ((await statsFingerprint(runner)).join("\n") !== manifest.stats.join("\n")) {
+        return reject("does not hold the parts it recorded");
+      }
+      const rows = (await runner.run(MERGE_TREE_TABLES, "JSONCompactEachRow")).split("\n").filter(Boolean);
+      for (const row of rows) {
+        const [database, name] = JSON.parse(row);
+        const table = `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
+        const ok = await runner.run(
+          `CHECK TABLE ${table} SETTINGS check_query_single_value_result = 1`,
+          "TabSeparatedRaw"
+        );
+        if (ok.trim() !== "1") return reject(`failed CHECK TABLE ${table}`);
+      }
+      await stats.reload();
+      return void 0;
+    } catch (e) {
+      return reject(`could not be verified (${firstLine(e)})`);
+    }
+  };
+  const save = async (root, key, rejected) => {
+    try {
+      const manifest = { engineVersion: version, stats: await statsFingerprint(runner) };
+      saveEntry(root, key, dataDir, manifest, rejected?.nonce);
+      return {
+        status: "stored",
+        key,
+        ...rejected ? { reason: `the entry it replaced ${rejected.reason}` } : {}
+      };
+    } catch (e) {
+      return { status: "unsaved", key, reason: firstLine(e) };
+    }
+  };
+  const lock = async () => {
+    let statistics = true;
+    try {
+      statistics = Number((await runner.run(STATISTICS_QUERY, "TabSeparatedRaw")).trim()) !== 0;
+    } catch (e) {
+      if (!(e instanceof ClickHouseQueryError)) throw e;
+    }
+    for (const statement of planningStatements({ statistics })) {
+      try {
+        await runner.run(statement, "TabSeparatedRaw");
+      } catch (e) {
+        if (!(e instanceof ClickHouseQueryError)) throw e;
+      }
+    }
+    for (const statement of limitStatements(opts.limits)) await runner.run(statement, "TabSeparatedRaw");
+  };
   const prepare = async (schema, seed) => {
     if (state !== "new")
       throw new EngineError("the embedded engine was already prepared (it is read-only now)");
     state = "preparing";
+    const worthCaching = cacheRoot !== void 0 && [...schema, ...seed].some((s) => s.trim());
+    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : void 0;
+    let rejected;
+    if (cacheRoot && key) {
+      const manifest = readManifest(cacheRoot, key);
+      if (manifest) {
+        const reason = await openCached(cacheRoot, key, manifest);
+        if (reason === void 0) {
+          cache = { status: "hit", key };
+          await lock();
+          state = "ready";
+          return;
+        }
+        rejected = { reason, nonce: manifest.nonce };
+      }
+    }
+    open(privateDir());
     await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
+    await readVersion();
     await applyStatements(runner, schema, seed);
+    await runner.run("SYSTEM JEMALLOC PURGE", "TabSeparatedRaw").catch(() => void 0);
     await stats.reload();
-    for (const statement of limitStatements(opts.limits)) await runner.run(statement, "TabSeparatedRaw");
+    cache = cacheRoot && key ? await save(cacheRoot, key, rejected) : { status: "off" };
+    await lock();
     state = "ready";
   };
   const startPrepare = (schema, seed) => {
@@ -76493,7 +76815,15 @@ async function createEmbeddedEngine(opts) {
     return preparing;
   };
   return {
-    description: `embedded ClickHouse${version ? ` ${version}` : ""} (chdb)`,
+    get description() {
+      return `embedded ClickHouse${version ? ` ${version}` : ""} (chdb)`;
+    },
+    get cache() {
+      return cache;
+    },
+    get dataDir() {
+      return dataDir;
+    },
     prepare: startPrepare,
     async explain(sql) {
       if (state === "closed") throw new EngineError("the embedded engine is closed");
@@ -76504,7 +76834,7 @@ async function createEmbeddedEngine(opts) {
     async close() {
       if (state === "closed") return;
       state = "closed";
-      session.close();
+      dispose();
     }
   };
 }
@@ -76650,7 +76980,7 @@ function createServerEngine(opts) {
     prepared = true;
     await connect();
     if (opts.applySchema) {
-      scratch = `dashboard_ci_${randomBytes(6).toString("hex")}`;
+      scratch = `dashboard_ci_${randomBytes2(6).toString("hex")}`;
       try {
         await admin.command({ query: `CREATE DATABASE ${scratch}` });
       } catch (e) {
@@ -76693,9 +77023,9 @@ function createServerEngine(opts) {
 
 // src/clickhouse/pool.ts
 import { fork } from "node:child_process";
-import { existsSync } from "node:fs";
-import os from "node:os";
-import path3 from "node:path";
+import { existsSync as existsSync2, mkdtempSync as mkdtempSync2 } from "node:fs";
+import os2 from "node:os";
+import path4 from "node:path";
 import { fileURLToPath } from "node:url";
 
 // src/clickhouse/engine-worker.ts
@@ -76724,25 +77054,55 @@ function chooseWorkerCount(queryCount, workers, cores) {
 }
 function defaultWorkerEntry(moduleUrl = import.meta.url) {
   const here = fileURLToPath(moduleUrl);
-  const dir = path3.dirname(here);
+  const dir = path4.dirname(here);
   if (here.endsWith(".ts")) {
-    return { modulePath: path3.join(dir, "engine-worker-main.ts"), execArgv: ["--import", "tsx"] };
+    return { modulePath: path4.join(dir, "engine-worker-main.ts"), execArgv: ["--import", "tsx"] };
   }
-  const sibling = path3.join(dir, "engine-worker.js");
-  if (existsSync(sibling) && sibling !== here) return { modulePath: sibling, execArgv: [] };
+  const sibling = path4.join(dir, "engine-worker.js");
+  if (existsSync2(sibling) && sibling !== here) return { modulePath: sibling, execArgv: [] };
   return { modulePath: here, args: [ENGINE_WORKER_ARG], execArgv: [] };
 }
 var MAX_IN_FLIGHT = 2;
 async function createEnginePool(opts) {
-  const cores = opts.cores ?? os.availableParallelism();
+  const cores = opts.cores ?? os2.availableParallelism();
   const size = chooseWorkerCount(opts.queryCount, opts.workers, cores);
   if (size === 1) {
     const loadChdb = opts.loadChdb ?? (opts.chdbPath ? chdbLoaderFromPath(opts.chdbPath) : void 0);
-    const engine = await createEmbeddedEngine({ limits: opts.limits, ...loadChdb ? { loadChdb } : {} });
-    return { engine, size, pids: () => [] };
+    const chdbVersion = opts.chdbPath ? chdbPackageVersion(opts.chdbPath) : void 0;
+    const engine = await createEmbeddedEngine({
+      limits: opts.limits,
+      ...loadChdb ? { loadChdb } : {},
+      ...chdbVersion ? { chdbVersion } : {},
+      ...opts.cacheDir ? { cacheDir: opts.cacheDir } : {}
+    });
+    return {
+      engine: memoizeExplain(engine),
+      size,
+      pids: () => [],
+      cache: () => engine.cache ? [engine.cache] : []
+    };
   }
   const pool = new ProcessPool(size, opts);
-  return { engine: pool, size, pids: () => pool.pids() };
+  return { engine: memoizeExplain(pool), size, pids: () => pool.pids(), cache: () => pool.cacheReports() };
+}
+function memoizeExplain(engine) {
+  const seen = /* @__PURE__ */ new Map();
+  return {
+    get description() {
+      return engine.description;
+    },
+    prepare: (schema, seed) => engine.prepare(schema, seed),
+    async explain(sql) {
+      let p = seen.get(sql);
+      if (!p) {
+        p = engine.explain(sql);
+        seen.set(sql, p);
+        p.catch(() => seen.delete(sql));
+      }
+      return structuredClone(await p);
+    },
+    close: () => engine.close()
+  };
 }
 var ProcessPool = class {
   constructor(size, opts) {
@@ -76759,6 +77119,9 @@ var ProcessPool = class {
   childDescription = "embedded ClickHouse (chdb)";
   preparing;
   closed = false;
+  reports = [];
+  /** A temporary cache root the workers share when the caller gave none; removed on close. */
+  ownCacheRoot;
   pids() {
     return this.workers.filter((w) => w.alive && w.child.pid !== void 0).map((w) => w.child.pid);
   }
@@ -76795,6 +77158,7 @@ var ProcessPool = class {
   }
   onExit(worker, code, signal) {
     worker.alive = false;
+    if (worker.dataDir) removeDir(worker.dataDir);
     if (this.closed) return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     for (const p of worker.inFlight.values()) {
@@ -76810,9 +77174,12 @@ var ProcessPool = class {
     }
     this.pump();
   }
+  cacheReports() {
+    return [...this.reports];
+  }
   prepare(schema, seed) {
     if (this.preparing) return Promise.reject(new EngineError("the engine pool was already prepared"));
-    this.preparing = Promise.all(this.workers.map((w) => this.init(w, schema, seed))).then(
+    this.preparing = this.prepareWorkers(schema, seed).then(
       () => void 0,
       async (e) => {
         await this.close();
@@ -76821,13 +77188,38 @@ var ProcessPool = class {
     );
     return this.preparing;
   }
-  init(worker, schema, seed) {
+  /**
+   * With the schema and seed in the cache, every worker opens its own copy at once. Otherwise the first
+   * worker prepares and saves them, and the others then copy: one seed load instead of one per worker
+   * (half the CPU on two cores, and one process at the load's memory peak instead of all).
+   */
+  async prepareWorkers(schema, seed) {
+    const root = this.cacheRoot();
+    const anything = [...schema, ...seed].some((st) => st.trim());
+    const chdbVersion = chdbPackageVersion(this.opts.chdbPath);
+    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion }));
+    const [first, ...rest] = this.workers;
+    if (!warm && first) await this.init(first, schema, seed, root);
+    await Promise.all((warm ? this.workers : rest).map((w) => this.init(w, schema, seed, root)));
+  }
+  cacheRoot() {
+    if (this.opts.cacheDir) return this.opts.cacheDir;
+    try {
+      this.ownCacheRoot ??= mkdtempSync2(path4.join(os2.tmpdir(), "dashboard-ci-pool-"));
+      return this.ownCacheRoot;
+    } catch {
+      return void 0;
+    }
+  }
+  init(worker, schema, seed, cacheDir) {
     return new Promise((resolve3, reject) => {
       const onMessage = (m) => {
         if (m.t === "ready") {
           cleanup();
           worker.ready = true;
           this.childDescription = m.description;
+          if (m.cache) this.reports.push(m.cache);
+          if (m.dataDir) worker.dataDir = m.dataDir;
           resolve3();
           this.pump();
         } else if (m.t === "init-error") {
@@ -76854,7 +77246,8 @@ var ProcessPool = class {
         limits: this.opts.limits,
         schema,
         seed,
-        ...this.opts.chdbPath ? { chdbPath: this.opts.chdbPath } : {}
+        ...this.opts.chdbPath ? { chdbPath: this.opts.chdbPath } : {},
+        ...cacheDir ? { cacheDir } : {}
       };
       worker.child.send(request);
     });
@@ -76901,6 +77294,7 @@ var ProcessPool = class {
         clearTimeout(timer);
       })
     );
+    if (this.ownCacheRoot) removeDir(this.ownCacheRoot);
   }
 };
 function head2(sql) {
@@ -76918,10 +77312,12 @@ async function openEngine(opts) {
   let concurrency = 1;
   if (opts.spec === "embedded") {
     const chdbPath = opts.chdbPath ? await opts.chdbPath() : void 0;
+    const cacheDir = opts.cacheDir ?? (opts.config.clickhouse.cache ? defaultCacheRoot({ cwd: opts.cwd }) : false);
     const pool = await createEnginePool({
       queryCount: opts.queryCount,
       workers: opts.config.clickhouse.workers,
       limits,
+      cacheDir,
       ...chdbPath ? { chdbPath } : {}
     });
     engine = pool.engine;
@@ -77168,7 +77564,7 @@ async function readStatements(cwd, files, explicit) {
   for (const file of files) {
     let text2;
     try {
-      text2 = await readFile4(path4.resolve(cwd, file), "utf8");
+      text2 = await readFile4(path5.resolve(cwd, file), "utf8");
     } catch (err) {
       if (!explicit && err.code === "ENOENT") continue;
       throw new UsageError(`${file}: cannot read (${err.code ?? String(err)})`);
@@ -77252,6 +77648,8 @@ async function checkQueries(input) {
     engine = await openEngine({
       spec: engineSpec,
       config,
+      cwd,
+      cacheDir: options.engineCacheDir,
       auth: options.clickhouseAuth,
       chdbPath: options.chdbPath,
       queryCount: total,
@@ -77383,170 +77781,6 @@ function dashboardLoad(dashboards, queries) {
 
 // src/redis/check.ts
 var import_client2 = __toESM(require_dist3(), 1);
-
-// src/redis/commands.ts
-var words2 = (s) => s.trim().split(/\s+/);
-var CONTAINER_COMMANDS = new Set(
-  words2(`ACL CLIENT CLUSTER COMMAND CONFIG DEBUG FUNCTION LATENCY MEMORY MODULE OBJECT PUBSUB SCRIPT SLOWLOG
-    XGROUP XINFO`)
-);
-var READ_ONLY_COMMANDS = /* @__PURE__ */ new Set([
-  ...words2(`
-    EXISTS TYPE TTL PTTL EXPIRETIME PEXPIRETIME KEYS SCAN RANDOMKEY DBSIZE DUMP SORT_RO LCS
-    GET MGET GETRANGE SUBSTR STRLEN GETBIT BITCOUNT BITPOS BITFIELD_RO
-    HGET HMGET HGETALL HKEYS HVALS HLEN HEXISTS HSTRLEN HSCAN HRANDFIELD
-    LRANGE LLEN LINDEX LPOS
-    SMEMBERS SCARD SISMEMBER SMISMEMBER SRANDMEMBER SSCAN SINTER SUNION SDIFF SINTERCARD
-    ZRANGE ZRANGEBYSCORE ZRANGEBYLEX ZREVRANGE ZREVRANGEBYSCORE ZREVRANGEBYLEX ZCARD ZCOUNT ZLEXCOUNT
-    ZSCORE ZMSCORE ZRANK ZREVRANK ZSCAN ZRANDMEMBER ZINTER ZUNION ZDIFF ZINTERCARD
-    XRANGE XREVRANGE XLEN XREAD XPENDING
-    GEORADIUS_RO GEORADIUSBYMEMBER_RO GEOSEARCH GEOPOS GEODIST GEOHASH PFCOUNT
-    INFO TIME LASTSAVE ROLE PING ECHO EVAL_RO EVALSHA_RO FCALL_RO
-    TS.GET TS.MGET TS.RANGE TS.REVRANGE TS.MRANGE TS.MREVRANGE TS.INFO TS.QUERYINDEX
-    FT.SEARCH FT.AGGREGATE FT.INFO FT._LIST FT.EXPLAIN FT.EXPLAINCLI FT.TAGVALS FT.SPELLCHECK
-    JSON.GET JSON.MGET JSON.TYPE JSON.STRLEN JSON.ARRLEN JSON.OBJKEYS JSON.OBJLEN JSON.RESP JSON.ARRINDEX
-    GRAPH.RO_QUERY GRAPH.EXPLAIN GRAPH.LIST GRAPH.SLOWLOG
-    RG.PYSTATS RG.DUMPREGISTRATIONS RG.PYDUMPREQS RG.DUMPEXECUTIONS
-  `),
-  "ACL WHOAMI",
-  "ACL CAT",
-  "ACL USERS",
-  "ACL LIST",
-  "CLIENT LIST",
-  "CLIENT INFO",
-  "CLIENT GETNAME",
-  "CLIENT ID",
-  "CLUSTER INFO",
-  "CLUSTER NODES",
-  "CLUSTER SLOTS",
-  "CLUSTER SHARDS",
-  "CLUSTER MYID",
-  "CLUSTER KEYSLOT",
-  "CLUSTER COUNTKEYSINSLOT",
-  "COMMAND COUNT",
-  "COMMAND INFO",
-  "COMMAND DOCS",
-  "COMMAND LIST",
-  "CONFIG GET",
-  "FUNCTION LIST",
-  "FUNCTION STATS",
-  "LATENCY LATEST",
-  "LATENCY HISTORY",
-  "LATENCY DOCTOR",
-  "MEMORY USAGE",
-  "MEMORY STATS",
-  "MEMORY DOCTOR",
-  "MODULE LIST",
-  "OBJECT ENCODING",
-  "OBJECT FREQ",
-  "OBJECT IDLETIME",
-  "OBJECT REFCOUNT",
-  "PUBSUB CHANNELS",
-  "PUBSUB NUMSUB",
-  "PUBSUB NUMPAT",
-  "SCRIPT EXISTS",
-  "SLOWLOG GET",
-  "SLOWLOG LEN",
-  "XINFO STREAM",
-  "XINFO GROUPS",
-  "XINFO CONSUMERS"
-]);
-var PLUGIN_COMMANDS = {
-  clientList: "CLIENT LIST",
-  clusterInfo: "CLUSTER INFO",
-  clusterNodes: "CLUSTER NODES",
-  get: "GET",
-  hget: "HGET",
-  hgetall: "HGETALL",
-  hkeys: "HKEYS",
-  hlen: "HLEN",
-  hmget: "HMGET",
-  info: "INFO",
-  llen: "LLEN",
-  scard: "SCARD",
-  slowlogGet: "SLOWLOG GET",
-  smembers: "SMEMBERS",
-  ttl: "TTL",
-  type: "TYPE",
-  zrange: "ZRANGE",
-  xinfoStream: "XINFO STREAM",
-  xlen: "XLEN",
-  xrange: "XRANGE",
-  xrevrange: "XREVRANGE",
-  // The plugin's own SCAN loop (with TYPE and MEMORY USAGE per key): SCAN is what decides.
-  tmscan: "SCAN",
-  "ts.get": "TS.GET",
-  "ts.mget": "TS.MGET",
-  "ts.info": "TS.INFO",
-  "ts.queryindex": "TS.QUERYINDEX",
-  "ts.range": "TS.RANGE",
-  "ts.mrange": "TS.MRANGE",
-  "ft.info": "FT.INFO",
-  "ft.search": "FT.SEARCH",
-  "rg.pystats": "RG.PYSTATS",
-  "rg.dumpregistrations": "RG.DUMPREGISTRATIONS",
-  "rg.pyexecute": "RG.PYEXECUTE",
-  "rg.pydumpreqs": "RG.PYDUMPREQS",
-  "graph.config": "GRAPH.CONFIG",
-  "graph.explain": "GRAPH.EXPLAIN",
-  "graph.profile": "GRAPH.PROFILE",
-  "graph.query": "GRAPH.QUERY",
-  "graph.slowlog": "GRAPH.SLOWLOG",
-  "json.type": "JSON.TYPE",
-  "json.get": "JSON.GET",
-  "json.objkeys": "JSON.OBJKEYS",
-  "json.objlen": "JSON.OBJLEN",
-  "json.arrlen": "JSON.ARRLEN"
-};
-function shellSplit(line) {
-  const out = [];
-  let cur = "";
-  let has = false;
-  let quote2;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote2) {
-      if (c === quote2) quote2 = void 0;
-      else if (c === "\\" && quote2 === '"' && i + 1 < line.length) cur += line[++i];
-      else cur += c;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      quote2 = c;
-      has = true;
-    } else if (c === "\\" && i + 1 < line.length) {
-      cur += line[++i];
-      has = true;
-    } else if (c === " " || c === "	" || c === "\n" || c === "\r") {
-      if (has) out.push(cur);
-      cur = "";
-      has = false;
-    } else {
-      cur += c;
-      has = true;
-    }
-  }
-  if (has) out.push(cur);
-  return out;
-}
-
-// src/redis/check.ts
-function effectiveRedisCommand(target) {
-  const query = typeof target.query === "string" ? target.query.trim() : "";
-  if (query !== "") {
-    const tokens = shellSplit(query);
-    const first = tokens[0]?.toUpperCase();
-    if (first === void 0) return void 0;
-    const second = tokens[1];
-    const name = CONTAINER_COMMANDS.has(first) && second !== void 0 ? `${first} ${second.toUpperCase()}` : first;
-    return { name, source: "query", raw: query, known: true };
-  }
-  const command = typeof target.command === "string" ? target.command.trim() : "";
-  if (command === "") return void 0;
-  const mapped = PLUGIN_COMMANDS[command];
-  if (mapped !== void 0) return { name: mapped, source: "command", raw: command, known: true };
-  return { name: command.toUpperCase(), source: "command", raw: command, known: false };
-}
 function makeRedisVerdict(kind, details = {}) {
   const via = details.via ?? "static";
   const cmd = details.command ?? "";
@@ -77582,15 +77816,13 @@ function makeRedisVerdict(kind, details = {}) {
   return v;
 }
 function staticRedisVerdict(target, index) {
-  const eff = effectiveRedisCommand(target);
+  const decided = redisCommandAccess(target);
   const base = index === void 0 ? {} : { index };
-  if (!eff) return makeRedisVerdict("no-command", base);
-  if (!eff.known)
-    return makeRedisVerdict("unknown-command", { ...base, command: eff.name, source: "command" });
-  return makeRedisVerdict(READ_ONLY_COMMANDS.has(eff.name) ? "ok" : "not-read-only", {
-    ...base,
-    command: eff.name
-  });
+  if (!decided) return makeRedisVerdict("no-command", base);
+  const { command, access } = decided;
+  if (!command.known)
+    return makeRedisVerdict("unknown-command", { ...base, command: command.name, source: "command" });
+  return makeRedisVerdict(access === "read" ? "ok" : "not-read-only", { ...base, command: command.name });
 }
 function redactRedisUrl(url2) {
   try {
@@ -78274,7 +78506,7 @@ function renderMarkdown(report, opts) {
 }
 
 // src/report/sarif.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { posix, relative, resolve as resolve2, sep } from "node:path";
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var LEVEL = {
@@ -78283,15 +78515,15 @@ var LEVEL = {
   info: "note"
 };
 function artifactUri(file, opts) {
-  let path8 = file;
-  if (opts.repoRoot && opts.cwd) path8 = relative(opts.repoRoot, resolve2(opts.cwd, file));
-  return path8.split(sep).join(posix.sep);
+  let path9 = file;
+  if (opts.repoRoot && opts.cwd) path9 = relative(opts.repoRoot, resolve2(opts.cwd, file));
+  return path9.split(sep).join(posix.sep);
 }
 function fingerprint(f, uri) {
   const identity = [f.rule, uri, f.dashboardUid ?? "", f.panelId ?? "", f.refId ?? "", f.message].join(
     "\0"
   );
-  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+  return createHash2("sha256").update(identity).digest("hex").slice(0, 32);
 }
 function fallbackRule(id, severity2) {
   return {
@@ -78723,14 +78955,14 @@ var toFlatObject = (sourceObj, destObj, filter2, propFilter) => {
   } while (sourceObj && (!filter2 || filter2(sourceObj, destObj)) && sourceObj !== Object.prototype);
   return destObj;
 };
-var endsWith = (str7, searchString, position2) => {
+var endsWith = (str7, searchString, position) => {
   str7 = String(str7);
-  if (position2 === void 0 || position2 > str7.length) {
-    position2 = str7.length;
+  if (position === void 0 || position > str7.length) {
+    position = str7.length;
   }
-  position2 -= searchString.length;
-  const lastIndex = str7.indexOf(searchString, position2);
-  return lastIndex !== -1 && lastIndex === position2;
+  position -= searchString.length;
+  const lastIndex = str7.indexOf(searchString, position);
+  return lastIndex !== -1 && lastIndex === position;
 };
 var toArray = (thing) => {
   if (!thing) return null;
@@ -79590,9 +79822,9 @@ function isVisitable(thing) {
 function removeBrackets(key) {
   return utils_default.endsWith(key, "[]") ? key.slice(0, -2) : key;
 }
-function renderKey(path8, key, dots) {
-  if (!path8) return key;
-  return path8.concat(key).map(function each(token, i) {
+function renderKey(path9, key, dots) {
+  if (!path9) return key;
+  return path9.concat(key).map(function each(token, i) {
     token = removeBrackets(token);
     return !dots && i ? "[" + token + "]" : token;
   }).join(dots ? "." : "");
@@ -79673,13 +79905,13 @@ function toFormData(obj, formData, options) {
       return currentValue;
     });
   }
-  function defaultVisitor(value, key, path8) {
+  function defaultVisitor(value, key, path9) {
     let arr = value;
     if (utils_default.isReactNative(formData) && utils_default.isReactNativeBlob(value)) {
-      formData.append(renderKey(path8, key, dots), convertValue(value));
+      formData.append(renderKey(path9, key, dots), convertValue(value));
       return false;
     }
-    if (value && !path8 && typeof value === "object") {
+    if (value && !path9 && typeof value === "object") {
       if (utils_default.endsWith(key, "{}")) {
         key = metaTokens ? key : key.slice(0, -2);
         value = stringifyWithDepthLimit(value, 1);
@@ -79698,7 +79930,7 @@ function toFormData(obj, formData, options) {
     if (isVisitable(value)) {
       return true;
     }
-    formData.append(renderKey(path8, key, dots), convertValue(value));
+    formData.append(renderKey(path9, key, dots), convertValue(value));
     return false;
   }
   const exposedHelpers = Object.assign(predicates, {
@@ -79706,17 +79938,17 @@ function toFormData(obj, formData, options) {
     convertValue,
     isVisitable
   });
-  function build(value, path8, depth = 0) {
+  function build(value, path9, depth = 0) {
     if (utils_default.isUndefined(value)) return;
     throwIfMaxDepthExceeded(depth);
     if (stack.indexOf(value) !== -1) {
-      throw new Error("Circular reference detected in " + path8.join("."));
+      throw new Error("Circular reference detected in " + path9.join("."));
     }
     stack.push(value);
     utils_default.forEach(value, function each(el, key) {
-      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key) ? key.trim() : key, path8, exposedHelpers);
+      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key) ? key.trim() : key, path9, exposedHelpers);
       if (result === true) {
-        build(el, path8 ? path8.concat(key) : [key], depth + 1);
+        build(el, path9 ? path9.concat(key) : [key], depth + 1);
       }
     });
     stack.pop();
@@ -80009,7 +80241,7 @@ var platform_default = {
 // node_modules/axios/lib/helpers/toURLEncodedForm.js
 function toURLEncodedForm(data, options) {
   return toFormData_default(data, new platform_default.classes.URLSearchParams(), {
-    visitor: function(value, key, path8, helpers) {
+    visitor: function(value, key, path9, helpers) {
       if (platform_default.isNode && utils_default.isBuffer(value)) {
         this.append(key, value.toString("base64"));
         return false;
@@ -80031,14 +80263,14 @@ function throwIfDepthExceeded(index) {
   }
 }
 function parsePropPath(name) {
-  const path8 = [];
+  const path9 = [];
   const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
   let match;
   while ((match = pattern.exec(name)) !== null) {
-    throwIfDepthExceeded(path8.length);
-    path8.push(match[0] === "[]" ? "" : match[1] || match[0]);
+    throwIfDepthExceeded(path9.length);
+    path9.push(match[0] === "[]" ? "" : match[1] || match[0]);
   }
-  return path8;
+  return path9;
 }
 function arrayToObject(arr) {
   const obj = {};
@@ -80071,12 +80303,12 @@ function normalizeArrays(obj) {
   return obj;
 }
 function formDataToJSON(formData) {
-  function buildPath(path8, value, target, index) {
+  function buildPath(path9, value, target, index) {
     throwIfDepthExceeded(index);
-    let name = path8[index++];
+    let name = path9[index++];
     if (name === "__proto__") return true;
     const isNumericKey = Number.isFinite(+name);
-    const isLast = index >= path8.length;
+    const isLast = index >= path9.length;
     name = !name && utils_default.isArray(target) ? target.length : name;
     if (isLast) {
       if (utils_default.hasOwnProp(target, name)) {
@@ -80090,7 +80322,7 @@ function formDataToJSON(formData) {
     if (!utils_default.hasOwnProp(target, name) || !utils_default.isObject(target[name])) {
       target[name] = [];
     }
-    const result = buildPath(path8, value, target[name], index);
+    const result = buildPath(path9, value, target[name], index);
     if (result && utils_default.isArray(target[name])) {
       target[name] = arrayToObject(target[name]);
     }
@@ -82112,9 +82344,9 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       auth = urlUsername + ":" + urlPassword;
     }
     auth && headers.delete("authorization");
-    let path8;
+    let path9;
     try {
-      path8 = buildURL(
+      path9 = buildURL(
         parsed.pathname + parsed.search,
         own2("params"),
         own2("paramsSerializer")
@@ -82136,7 +82368,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup2 });
     }
     const options = Object.assign(/* @__PURE__ */ Object.create(null), {
-      path: path8,
+      path: path9,
       method,
       headers: toByteStringHeaderObject(headers),
       agents: { http: httpAgent, https: httpsAgent },
@@ -82553,14 +82785,14 @@ var decodeCookieValue = (value) => {
 var cookies_default = platform_default.hasStandardBrowserEnv ? (
   // Standard browser envs support document.cookie
   {
-    write(name, value, expires, path8, domain, secure, sameSite) {
+    write(name, value, expires, path9, domain, secure, sameSite) {
       if (typeof document === "undefined") return;
       const cookie = [`${name}=${encodeURIComponent(value)}`];
       if (utils_default.isNumber(expires)) {
         cookie.push(`expires=${new Date(expires).toUTCString()}`);
       }
-      if (utils_default.isString(path8)) {
-        cookie.push(`path=${path8}`);
+      if (utils_default.isString(path9)) {
+        cookie.push(`path=${path9}`);
       }
       if (utils_default.isString(domain)) {
         cookie.push(`domain=${domain}`);
@@ -84999,19 +85231,19 @@ var GrafanaClient = class {
       }
     });
   }
-  async request(method, path8, opts = {}) {
+  async request(method, path9, opts = {}) {
     const m = method.toUpperCase();
     if (this.readOnly && !READ_METHODS.has(m)) {
       throw new GrafanaApiError({
         method: m,
-        path: path8,
-        message: `${m} ${path8}: refused locally, this is a dry run (no write of any kind)`
+        path: path9,
+        message: `${m} ${path9}: refused locally, this is a dry run (no write of any kind)`
       });
     }
     const allow = opts.allow ?? [];
     const config = {
       method: m,
-      url: path8,
+      url: path9,
       params: opts.query,
       paramsSerializer: { indexes: null },
       data: opts.body,
@@ -85019,7 +85251,7 @@ var GrafanaClient = class {
       validateStatus: (s) => s >= 200 && s < 300 || allow.includes(s),
       dci: {
         start: this.now(),
-        path: path8,
+        path: path9,
         retryRefused: opts.retryRefused ?? true,
         maxRetries: opts.maxRetries ?? this.maxRetries
       }
@@ -85028,31 +85260,31 @@ var GrafanaClient = class {
       const res = await this.http.request(config);
       return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
     } catch (err) {
-      throw this.toApiError(m, path8, err);
+      throw this.toApiError(m, path9, err);
     }
   }
-  get(path8, opts) {
-    return this.request("GET", path8, opts);
+  get(path9, opts) {
+    return this.request("GET", path9, opts);
   }
-  post(path8, body, opts) {
-    return this.request("POST", path8, { ...opts, body });
+  post(path9, body, opts) {
+    return this.request("POST", path9, { ...opts, body });
   }
-  put(path8, body, opts) {
-    return this.request("PUT", path8, { ...opts, body });
+  put(path9, body, opts) {
+    return this.request("PUT", path9, { ...opts, body });
   }
-  delete(path8, opts) {
-    return this.request("DELETE", path8, opts);
+  delete(path9, opts) {
+    return this.request("DELETE", path9, opts);
   }
   /** Closes kept-alive sockets so the process can exit. */
   close() {
     this.agent.destroy();
   }
-  toApiError(method, path8, err) {
+  toApiError(method, path9, err) {
     if (err instanceof GrafanaApiError) return err;
     const r = this.redactor;
     if (!axios_default.isAxiosError(err)) {
       const message = err instanceof Error ? err.message : String(err);
-      return new GrafanaApiError({ method, path: path8, message: r.redact(`${method} ${path8}: ${message}`) });
+      return new GrafanaApiError({ method, path: path9, message: r.redact(`${method} ${path9}: ${message}`) });
     }
     const attempts = attemptsOf(err.config);
     const gaveUp = err.config?.dci?.gaveUp;
@@ -85067,20 +85299,20 @@ var GrafanaClient = class {
       return new GrafanaApiError({
         status,
         method,
-        path: path8,
+        path: path9,
         body,
         attempts,
-        message: r.redact(`${method} ${path8} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
+        message: r.redact(`${method} ${path9} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
       });
     }
     const code = err.code ?? void 0;
-    const words3 = (code && NETWORK_WORDS[code]) ?? err.message ?? "request failed";
+    const words2 = (code && NETWORK_WORDS[code]) ?? err.message ?? "request failed";
     return new GrafanaApiError({
       method,
-      path: path8,
+      path: path9,
       code,
       attempts,
-      message: r.redact(`${method} ${path8}: ${words3}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
+      message: r.redact(`${method} ${path9}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
     });
   }
 };
@@ -85141,13 +85373,13 @@ function createLimiter(concurrency) {
 
 // src/grafana/desired.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { readdir as readdir2, readFile as readFile5, stat as stat3 } from "node:fs/promises";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/grafana/expand.ts
-import { readFileSync } from "node:fs";
-import path5 from "node:path";
+import { readFileSync as readFileSync2 } from "node:fs";
+import path6 from "node:path";
 var ExpansionError = class extends Error {
   constructor(message, variable2) {
     super(message);
@@ -85162,9 +85394,9 @@ function expandString(text2, ctx) {
   return text2.split("$$").map(
     (part) => part.replace(TOKEN, (_m, envName, fileName, braced, bare) => {
       if (fileName !== void 0) {
-        const file = path5.resolve(ctx.cwd, fileName.trim());
+        const file = path6.resolve(ctx.cwd, fileName.trim());
         try {
-          const value2 = readFileSync(file, "utf8").trim();
+          const value2 = readFileSync2(file, "utf8").trim();
           ctx.used?.add(value2);
           return value2;
         } catch {
@@ -85248,7 +85480,7 @@ async function loadDesiredState(opts) {
     notes: [],
     partial: false
   };
-  const rel = (abs) => toPosix(path6.relative(opts.cwd, abs)) || ".";
+  const rel = (abs) => toPosix(path7.relative(opts.cwd, abs)) || ".";
   await loadDatasources(opts, state, rel);
   const folderMap = /* @__PURE__ */ new Map();
   for (const f of opts.config.grafana.folders) {
@@ -85444,17 +85676,17 @@ function orgMismatch(orgId, configured) {
   return `orgId ${String(orgId)} differs from the configured org (grafana.orgId: ${configured}); dashboard-ci provisions one org per run`;
 }
 async function loadDashboards2(opts, state, folderMap, rel) {
-  const configRoots = opts.config.paths.map((p) => path6.resolve(opts.cwd, p));
+  const configRoots = opts.config.paths.map((p) => path7.resolve(opts.cwd, p));
   const given = opts.paths.length > 0 ? opts.paths : opts.config.paths;
   state.partial = opts.paths.length > 0 && !sameSet(
-    opts.paths.map((p) => path6.resolve(opts.cwd, p)),
+    opts.paths.map((p) => path7.resolve(opts.cwd, p)),
     configRoots
   );
   const byDir = /* @__PURE__ */ new Map();
   for (const f of folderMap.values()) if (f.dir) byDir.set(f.dir, f.uid);
   const files = [];
   for (const p of given) {
-    const abs = path6.resolve(opts.cwd, p);
+    const abs = path7.resolve(opts.cwd, p);
     let st;
     try {
       st = await stat3(abs);
@@ -85473,7 +85705,7 @@ async function loadDashboards2(opts, state, folderMap, rel) {
         state.notes.push(`${rel(abs)}: no dashboard (*.json) found`);
       for (const f of found) files.push({ abs: f, root: abs });
     } else {
-      const root = configRoots.find((r) => isInside(abs, r)) ?? path6.dirname(abs);
+      const root = configRoots.find((r) => isInside(abs, r)) ?? path7.dirname(abs);
       files.push({ abs, root });
     }
   }
@@ -85546,13 +85778,13 @@ function prepareDashboard(json) {
   return { uid, title, dashboard };
 }
 function folderFor(file, root, cwd, byDir, folderMap) {
-  const relCwd = (abs) => toPosix(path6.relative(cwd, abs)) || ".";
+  const relCwd = (abs) => toPosix(path7.relative(cwd, abs)) || ".";
   let current = byDir.get(relCwd(root)) ?? "";
-  const relDir = toPosix(path6.relative(root, path6.dirname(file)));
+  const relDir = toPosix(path7.relative(root, path7.dirname(file)));
   const segments = relDir ? relDir.split("/").filter((s) => s && s !== ".") : [];
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join("/");
-    const dir = relCwd(path6.join(root, prefix));
+    const dir = relCwd(path7.join(root, prefix));
     const mapped = byDir.get(dir);
     if (mapped) {
       current = mapped;
@@ -85573,7 +85805,7 @@ function folderFor(file, root, cwd, byDir, folderMap) {
   return current;
 }
 function derivedFolderUid(relPath) {
-  const hash = createHash2("sha1").update(relPath).digest("hex").slice(0, 8);
+  const hash = createHash3("sha1").update(relPath).digest("hex").slice(0, 8);
   const slug = relPath.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40 - DERIVED_FOLDER_PREFIX.length - 9).replace(/-+$/, "");
   return `${DERIVED_FOLDER_PREFIX}${slug ? `${slug}-` : ""}${hash}`;
 }
@@ -85797,7 +86029,7 @@ function stringMap(v, what) {
 async function yamlFiles(cwd, entries, state, kind, rel) {
   const out = [];
   for (const p of entries) {
-    const abs = path6.resolve(cwd, p);
+    const abs = path7.resolve(cwd, p);
     let st;
     try {
       st = await stat3(abs);
@@ -85877,7 +86109,7 @@ async function walk(dir, want) {
   }
   for (const e of entries) {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
-    const full = path6.join(dir, e.name);
+    const full = path7.join(dir, e.name);
     if (e.isDirectory()) out.push(...await walk(full, want));
     else if (e.isFile() && want(e.name)) out.push(full);
   }
@@ -85887,14 +86119,14 @@ function str6(v) {
   return typeof v === "string" ? v : v === void 0 || v === null ? "" : String(v);
 }
 function toPosix(p) {
-  return p.split(path6.sep).join("/");
+  return p.split(path7.sep).join("/");
 }
 function normDir(p) {
-  return toPosix(path6.normalize(p)).replace(/\/+$/, "") || ".";
+  return toPosix(path7.normalize(p)).replace(/\/+$/, "") || ".";
 }
 function isInside(file, dir) {
-  const r = path6.relative(dir, file);
-  return r !== "" && !r.startsWith("..") && !path6.isAbsolute(r);
+  const r = path7.relative(dir, file);
+  return r !== "" && !r.startsWith("..") && !path7.isAbsolute(r);
 }
 function sameSet(a, b) {
   const sa = new Set(a);
@@ -85928,11 +86160,11 @@ function jsonDiff(before, after, opts = {}, prefix = "") {
   return lines;
 }
 var KEYS = ["id", "refId", "uid", "name"];
-function walk2(a, b, path8, out, maxValue) {
+function walk2(a, b, path9, out, maxValue) {
   if (deepEqual(a, b)) return;
   if (isObject3(a) && isObject3(b)) {
     const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
-    for (const k of keys) walk2(a[k], b[k], join(path8, k), out, maxValue);
+    for (const k of keys) walk2(a[k], b[k], join(path9, k), out, maxValue);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -85943,27 +86175,27 @@ function walk2(a, b, path8, out, maxValue) {
       for (const v of b) {
         const id = v[key];
         seen.add(id);
-        walk2(before.get(id), v, `${path8}[${key}=${fmtKey(id)}]`, out, maxValue);
+        walk2(before.get(id), v, `${path9}[${key}=${fmtKey(id)}]`, out, maxValue);
       }
       for (const v of a) {
         const id = v[key];
-        if (!seen.has(id)) walk2(v, void 0, `${path8}[${key}=${fmtKey(id)}]`, out, maxValue);
+        if (!seen.has(id)) walk2(v, void 0, `${path9}[${key}=${fmtKey(id)}]`, out, maxValue);
       }
       const order = (arr) => arr.map((v) => v[key]);
       const ao = order(a).filter((id) => seen.has(id));
       const bo = order(b).filter((id) => before.has(id));
       if (!deepEqual(ao, bo))
-        out.push(`${path8 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
+        out.push(`${path9 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
       return;
     }
     const scalars = a.every(isScalar2) && b.every(isScalar2);
     if (a.length === b.length || !scalars) {
       const n2 = Math.max(a.length, b.length);
-      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path8}[${i}]`, out, maxValue);
+      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path9}[${i}]`, out, maxValue);
       return;
     }
   }
-  out.push(`${path8 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
+  out.push(`${path9 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
 }
 function matchKey(a, b) {
   const all3 = [...a, ...b];
@@ -85983,8 +86215,8 @@ function isObject3(v) {
 function isScalar2(v) {
   return v === null || typeof v !== "object";
 }
-function join(path8, key) {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? path8 ? `${path8}.${key}` : key : `${path8}[${JSON.stringify(key)}]`;
+function join(path9, key) {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? path9 ? `${path9}.${key}` : key : `${path9}[${JSON.stringify(key)}]`;
 }
 function fmtKey(id) {
   return typeof id === "string" ? JSON.stringify(id) : String(id);
@@ -86098,10 +86330,10 @@ async function planProvision(ctx, desired) {
     deletes: { datasources: [], dashboards: [], folders: [] }
   };
   const guard = new Guard();
-  const get = async (path8, opts = {}) => {
+  const get = async (path9, opts = {}) => {
     guard.check();
     try {
-      return await ctx.client.get(path8, opts);
+      return await ctx.client.get(path9, opts);
     } catch (err) {
       guard.observe(err);
       throw err;
@@ -87237,6 +87469,7 @@ async function runCli(argv, io) {
       ...opts.seed ? { seed: opts.seed } : {},
       ...opts.datasources ? { datasources: opts.datasources } : {},
       ...opts.base ? { base: opts.base } : {},
+      engineCacheDir: config.clickhouse.cache ? defaultCacheRoot({ cwd: io.cwd, env: io.env }) : false,
       ...opts.redis ?? io.env.REDIS_URL ?? config.redis.url ? { redisUrl: opts.redis ?? io.env.REDIS_URL ?? config.redis.url } : {},
       ...progress ? {
         onProgress: ({ done, total }) => {
@@ -87249,7 +87482,7 @@ async function runCli(argv, io) {
 `);
     const format = opts.format;
     if (opts.output) {
-      await writeFile(path7.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
+      await writeFile(path8.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
       io.stdout.write(summaryLine(report) + "\n");
     } else {
       io.stdout.write(

@@ -1,8 +1,192 @@
 import { createRequire as __dciCreateRequire } from 'node:module';
 const require = __dciCreateRequire(import.meta.url);
 
-// src/clickhouse/embedded.ts
+// src/clickhouse/cache.ts
+import { createHash, randomBytes } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync
+} from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+var CACHE_FORMAT = 1;
+var MARKER = "ready.json";
+var DATA = "data";
+var LOCK_FILE = "status";
+var KEEP_ENTRIES = 4;
+var STALE_MS = 24 * 36e5;
+function cacheKey(input) {
+  const h = createHash("sha256");
+  h.update(
+    JSON.stringify([
+      CACHE_FORMAT,
+      input.platform ?? process.platform,
+      input.arch ?? process.arch,
+      input.chdbVersion ?? "unknown",
+      input.schema,
+      input.seed
+    ])
+  );
+  return h.digest("hex").slice(0, 32);
+}
+function chdbPackageVersion(chdbPath) {
+  try {
+    const dir = chdbPath ?? path.dirname(createRequire(import.meta.url).resolve("chdb"));
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function readManifest(root, key) {
+  try {
+    const m = JSON.parse(readFileSync(path.join(root, key, MARKER), "utf8"));
+    const ok = m.format === CACHE_FORMAT && m.key === key && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
+    return ok ? m : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function makePrivateDir() {
+  return mkdtempSync(path.join(os.tmpdir(), "dashboard-ci-chdb-"));
+}
+function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+  }
+}
+function linkTree(from, to, skipTopLevel = /* @__PURE__ */ new Set()) {
+  let link = true;
+  let files = 0;
+  const walk = (src, dst, top) => {
+    mkdirSync(dst, { recursive: top });
+    for (const e of readdirSync(src, { withFileTypes: true })) {
+      if (top && skipTopLevel.has(e.name)) continue;
+      const a = path.join(src, e.name);
+      const b = path.join(dst, e.name);
+      if (e.isDirectory()) walk(a, b, false);
+      else if (e.isSymbolicLink()) {
+        const target = readlinkSync(a);
+        if (path.isAbsolute(target)) throw new Error(`absolute symlink ${path.relative(from, a)}`);
+        symlinkSync(target, b);
+      } else if (e.isFile()) {
+        files++;
+        if (link) {
+          try {
+            linkSync(a, b);
+            continue;
+          } catch (err) {
+            const code = err.code;
+            if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK") throw err;
+            link = false;
+          }
+        }
+        copyFileSync(a, b);
+      }
+    }
+  };
+  walk(from, to, true);
+  return files;
+}
+function materializeEntry(root, key, into) {
+  const n = linkTree(path.join(root, key, DATA), into);
+  try {
+    const now = /* @__PURE__ */ new Date();
+    utimesSync(path.join(root, key, MARKER), now, now);
+  } catch {
+  }
+  return n;
+}
+function saveEntry(root, key, from, manifest, replaces) {
+  mkdirSync(root, { recursive: true });
+  const tmp = path.join(root, `${key}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    mkdirSync(tmp);
+    const files = linkTree(from, path.join(tmp, DATA), /* @__PURE__ */ new Set([LOCK_FILE]));
+    const full = {
+      format: CACHE_FORMAT,
+      key,
+      ...manifest,
+      files,
+      nonce: randomBytes(8).toString("hex")
+    };
+    writeFileSync(path.join(tmp, MARKER), JSON.stringify(full, null, 1));
+    try {
+      renameSync(tmp, path.join(root, key));
+    } catch (err) {
+      const code = err.code;
+      if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
+      const there = readManifest(root, key);
+      if (there && there.nonce !== replaces) {
+        removeDir(tmp);
+        return false;
+      }
+      removeEntry(root, key, there?.nonce);
+      renameSync(tmp, path.join(root, key));
+    }
+  } catch (err) {
+    removeDir(tmp);
+    throw err;
+  }
+  evict(root, key);
+  return true;
+}
+function removeEntry(root, key, nonce) {
+  const current = readManifest(root, key);
+  if (current && nonce !== void 0 && current.nonce !== nonce) return;
+  const dir = path.join(root, key);
+  if (!existsSync(dir)) return;
+  const doomed = path.join(root, `${key}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  try {
+    renameSync(dir, doomed);
+  } catch {
+    return;
+  }
+  removeDir(doomed);
+}
+function evict(root, keep) {
+  try {
+    const now = Date.now();
+    const entries = [];
+    for (const name of readdirSync(root)) {
+      const p = path.join(root, name);
+      if (name.includes(".tmp-")) {
+        if (now - statSync(p).mtimeMs > STALE_MS) removeDir(p);
+        continue;
+      }
+      if (name === keep) continue;
+      let used = 0;
+      try {
+        used = statSync(path.join(p, MARKER)).mtimeMs;
+      } catch {
+        used = statSync(p).mtimeMs;
+      }
+      entries.push({ name, used });
+    }
+    entries.sort((a, b) => b.used - a.used);
+    for (const e of entries.slice(KEEP_ENTRIES - 1)) {
+      if (now - e.used > STALE_MS) removeDir(path.join(root, e.name));
+    }
+  } catch {
+  }
+}
+
+// src/clickhouse/embedded.ts
+import { createRequire as createRequire2 } from "node:module";
 
 // src/clickhouse/errors.ts
 var EngineUnavailableError = class extends Error {
@@ -503,10 +687,11 @@ function cleanInfo(info) {
 }
 
 // src/clickhouse/embedded.ts
+var CONNECTION_ARGS = ["--max_active_parts_loading_thread_pool_size=2"];
 var DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
 var SERVER_HINT = "use a ClickHouse server instead: --clickhouse http://host:8123";
 function chdbLoaderFromPath(dir) {
-  return () => Promise.resolve(createRequire(import.meta.url)(dir));
+  return () => Promise.resolve(createRequire2(import.meta.url)(dir));
 }
 function isMusl() {
   if (process.platform !== "linux") return false;
@@ -572,6 +757,15 @@ function limitStatements(limits) {
     "SET readonly = 1"
   ];
 }
+function planningStatements(opts) {
+  return [
+    "SET output_format_parallel_formatting = 0",
+    "SET optimize_move_to_prewhere = 0",
+    "SET query_plan_optimize_prewhere = 0",
+    ...opts.statistics ? [] : ["SET use_statistics = 0", "SET use_statistics_for_part_pruning = 0"]
+  ];
+}
+var STATISTICS_QUERY = "SELECT count() FROM system.columns WHERE statistics != '' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')";
 var SINGLE_STATEMENT_CHECK2 = "SELECT formatQuerySingleLine({q:String})";
 function head(statement) {
   const oneLine = statement.replace(/\s+/g, " ").trim();
@@ -627,31 +821,184 @@ async function applyStatements(runner, schema, seed, run = (s) => runner.run(s, 
     }
   }
 }
+var MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
+function quoteIdentifier(name) {
+  return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
+}
+async function statsFingerprint(runner) {
+  for (const sql of [STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS]) {
+    try {
+      const text = await runner.run(sql, "JSONCompactEachRow");
+      return text.split("\n").filter((l) => l.trim()).sort();
+    } catch (e) {
+      if (!(e instanceof ClickHouseQueryError)) throw e;
+    }
+  }
+  return [];
+}
 async function createEmbeddedEngine(opts) {
   const mod = await loadModule(opts);
+  const cacheRoot = opts.cacheDir || void 0;
+  const chdbVersion = opts.chdbVersion ?? (opts.loadChdb ? void 0 : chdbPackageVersion());
   let session;
-  try {
-    session = new mod.Session();
-  } catch (e) {
-    throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
-  }
-  const runner = sessionRunner(session);
+  let dataDir;
+  const current = () => {
+    if (!session) throw new EngineError("the embedded engine has no open session");
+    return session;
+  };
+  const runner = sessionRunner({
+    query: (q, f) => current().query(q, f),
+    queryBind: (q, a, f) => current().queryBind(q, a, f),
+    close: () => void 0
+  });
   const stats = new LiveStats((sql) => runner.run(sql, "JSONCompactEachRow"));
   let version = "";
-  try {
-    version = (await runner.run("SELECT version()", "TabSeparatedRaw")).trim();
-  } catch {
-  }
+  let cache;
   let state = "new";
   let preparing;
+  const open = (dir) => {
+    try {
+      try {
+        session = new mod.Session(dir, { connectionArgs: CONNECTION_ARGS });
+      } catch {
+        session = new mod.Session(dir);
+      }
+      dataDir = dir;
+    } catch (e) {
+      removeDir(dir);
+      throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
+    }
+  };
+  const dispose = () => {
+    const s = session;
+    const d = dataDir;
+    session = void 0;
+    dataDir = void 0;
+    try {
+      s?.close();
+    } catch {
+    }
+    if (d) removeDir(d);
+  };
+  const privateDir = () => {
+    try {
+      return makePrivateDir();
+    } catch (e) {
+      throw new EngineError(`the embedded ClickHouse engine has no temporary directory: ${firstLine(e)}`);
+    }
+  };
+  const readVersion = async () => {
+    try {
+      version = (await runner.run("SELECT version()", "TabSeparatedRaw")).trim();
+    } catch {
+    }
+  };
+  const openCached = async (root, key, manifest) => {
+    const dir = privateDir();
+    let files;
+    try {
+      files = materializeEntry(root, key, dir);
+    } catch (e) {
+      removeDir(dir);
+      return `could not be read (${firstLine(e)})`;
+    }
+    if (files !== manifest.files) {
+      removeDir(dir);
+      return `is incomplete (${files} of ${manifest.files} files)`;
+    }
+    try {
+      open(dir);
+    } catch (e) {
+      return `could not be opened (${firstLine(e)})`;
+    }
+    const reject = (reason) => {
+      dispose();
+      return reason;
+    };
+    try {
+      await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
+      await readVersion();
+      if (version !== manifest.engineVersion) {
+        return reject(
+          `was written by ClickHouse ${manifest.engineVersion || "?"}, this is ${version || "?"}`
+        );
+      }
+      if ((await statsFingerprint(runner)).join("\n") !== manifest.stats.join("\n")) {
+        return reject("does not hold the parts it recorded");
+      }
+      const rows = (await runner.run(MERGE_TREE_TABLES, "JSONCompactEachRow")).split("\n").filter(Boolean);
+      for (const row of rows) {
+        const [database, name] = JSON.parse(row);
+        const table = `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
+        const ok = await runner.run(
+          `CHECK TABLE ${table} SETTINGS check_query_single_value_result = 1`,
+          "TabSeparatedRaw"
+        );
+        if (ok.trim() !== "1") return reject(`failed CHECK TABLE ${table}`);
+      }
+      await stats.reload();
+      return void 0;
+    } catch (e) {
+      return reject(`could not be verified (${firstLine(e)})`);
+    }
+  };
+  const save = async (root, key, rejected) => {
+    try {
+      const manifest = { engineVersion: version, stats: await statsFingerprint(runner) };
+      saveEntry(root, key, dataDir, manifest, rejected?.nonce);
+      return {
+        status: "stored",
+        key,
+        ...rejected ? { reason: `the entry it replaced ${rejected.reason}` } : {}
+      };
+    } catch (e) {
+      return { status: "unsaved", key, reason: firstLine(e) };
+    }
+  };
+  const lock = async () => {
+    let statistics = true;
+    try {
+      statistics = Number((await runner.run(STATISTICS_QUERY, "TabSeparatedRaw")).trim()) !== 0;
+    } catch (e) {
+      if (!(e instanceof ClickHouseQueryError)) throw e;
+    }
+    for (const statement of planningStatements({ statistics })) {
+      try {
+        await runner.run(statement, "TabSeparatedRaw");
+      } catch (e) {
+        if (!(e instanceof ClickHouseQueryError)) throw e;
+      }
+    }
+    for (const statement of limitStatements(opts.limits)) await runner.run(statement, "TabSeparatedRaw");
+  };
   const prepare = async (schema, seed) => {
     if (state !== "new")
       throw new EngineError("the embedded engine was already prepared (it is read-only now)");
     state = "preparing";
+    const worthCaching = cacheRoot !== void 0 && [...schema, ...seed].some((s) => s.trim());
+    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : void 0;
+    let rejected;
+    if (cacheRoot && key) {
+      const manifest = readManifest(cacheRoot, key);
+      if (manifest) {
+        const reason = await openCached(cacheRoot, key, manifest);
+        if (reason === void 0) {
+          cache = { status: "hit", key };
+          await lock();
+          state = "ready";
+          return;
+        }
+        rejected = { reason, nonce: manifest.nonce };
+      }
+    }
+    open(privateDir());
     await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
+    await readVersion();
     await applyStatements(runner, schema, seed);
+    await runner.run("SYSTEM JEMALLOC PURGE", "TabSeparatedRaw").catch(() => void 0);
     await stats.reload();
-    for (const statement of limitStatements(opts.limits)) await runner.run(statement, "TabSeparatedRaw");
+    cache = cacheRoot && key ? await save(cacheRoot, key, rejected) : { status: "off" };
+    await lock();
     state = "ready";
   };
   const startPrepare = (schema, seed) => {
@@ -659,7 +1006,15 @@ async function createEmbeddedEngine(opts) {
     return preparing;
   };
   return {
-    description: `embedded ClickHouse${version ? ` ${version}` : ""} (chdb)`,
+    get description() {
+      return `embedded ClickHouse${version ? ` ${version}` : ""} (chdb)`;
+    },
+    get cache() {
+      return cache;
+    },
+    get dataDir() {
+      return dataDir;
+    },
     prepare: startPrepare,
     async explain(sql) {
       if (state === "closed") throw new EngineError("the embedded engine is closed");
@@ -670,7 +1025,7 @@ async function createEmbeddedEngine(opts) {
     async close() {
       if (state === "closed") return;
       state = "closed";
-      session.close();
+      dispose();
     }
   };
 }
@@ -710,10 +1065,18 @@ function runEngineWorker() {
     const handle = async (m) => {
       if (m.t === "init") {
         try {
-          const loadChdb = m.chdbPath ? chdbLoaderFromPath(m.chdbPath) : void 0;
-          engine = await createEmbeddedEngine({ limits: m.limits, ...loadChdb ? { loadChdb } : {} });
+          const chdb = m.chdbPath ? { loadChdb: chdbLoaderFromPath(m.chdbPath), chdbVersion: chdbPackageVersion(m.chdbPath) } : {};
+          engine = await createEmbeddedEngine({
+            limits: m.limits,
+            ...chdb.loadChdb ? { loadChdb: chdb.loadChdb } : {},
+            ...chdb.chdbVersion ? { chdbVersion: chdb.chdbVersion } : {},
+            ...m.cacheDir ? { cacheDir: m.cacheDir } : {}
+          });
           await engine.prepare(m.schema, m.seed);
-          send({ t: "ready", description: engine.description });
+          const ready = { t: "ready", description: engine.description };
+          if (engine.cache) ready.cache = engine.cache;
+          if (engine.dataDir) ready.dataDir = engine.dataDir;
+          send(ready);
         } catch (e) {
           send({ t: "init-error", error: serializeError(e) });
         }
