@@ -25,7 +25,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'exit', message: 'The core never exits: the edges do.' },
-        { object: 'process', property: 'env', message: 'The core never reads process.env: the edges pass settings in.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'The core never reads process.env: the edges pass settings in.',
+        },
       ],
     },
   },
