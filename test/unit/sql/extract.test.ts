@@ -234,12 +234,9 @@ describe('extractAlertQueries', () => {
 });
 
 describe("the plugins' own example dashboards", () => {
-  // shared/ sits beside the repository (as CI lays it out): the plugins' own dashboards, read as data.
+  // The plugins' own dashboards, kept as data in test/fixtures/grafana (see SOURCES.md there).
   const load = (name: string): DashboardModel => {
-    const text = readFileSync(
-      new URL(`../../../../shared/reference/grafana/fixtures/${name}`, import.meta.url),
-      'utf8',
-    );
+    const text = readFileSync(new URL(`../../fixtures/grafana/${name}`, import.meta.url), 'utf8');
     const doc = SourceDoc.parse(name, text);
     return buildDashboard(name, doc, doc.value as JsonObject);
   };
