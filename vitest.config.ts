@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     // chdb segfaults inside worker_threads at exit: each test file runs in a child process.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
