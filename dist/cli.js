@@ -77341,6 +77341,39 @@ async function openEngine(opts) {
   return { engine, concurrency };
 }
 
+// src/core/format.ts
+function trimZeros(s) {
+  return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
+}
+function formatCount(n2) {
+  if (!Number.isFinite(n2)) return "\u2014";
+  const abs = Math.abs(n2);
+  if (abs < 1e4) return String(Math.round(n2)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const units = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "k"]
+  ];
+  for (const [div, suffix] of units) {
+    if (abs >= div) {
+      const v = n2 / div;
+      const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+      return trimZeros(v.toFixed(digits)) + suffix;
+    }
+  }
+  return String(n2);
+}
+function formatPercent(fraction2) {
+  const p = fraction2 * 100;
+  const digits = Math.abs(p) >= 10 || p === 0 ? 0 : 1;
+  return trimZeros(p.toFixed(digits)) + "%";
+}
+function formatChange(change) {
+  const pct2 = Math.round(change * 100);
+  return `${pct2 >= 0 ? "+" : ""}${pct2}%`;
+}
+
 // src/clickhouse/budget.ts
 function merge2(base, over) {
   const out = { ...base };
@@ -77745,16 +77778,6 @@ function namedOffset(raw, message) {
   const re = new RegExp(`(?<![\\w.$])${bare.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?!\\w)`, "g");
   const hits = [...raw.matchAll(re)];
   return hits[0]?.index;
-}
-function formatCount(n2) {
-  if (n2 >= 1e9) return `${(n2 / 1e9).toFixed(1)}B`;
-  if (n2 >= 1e6) return `${(n2 / 1e6).toFixed(1)}M`;
-  if (n2 >= 1e4) return `${(n2 / 1e3).toFixed(1)}k`;
-  return String(n2);
-}
-function formatChange(change) {
-  const pct2 = Math.round(change * 100);
-  return `${pct2 >= 0 ? "+" : ""}${pct2}%`;
 }
 function dashboardLoad(dashboards, queries) {
   return dashboards.map((d) => {
@@ -78234,33 +78257,6 @@ function codeBlock(code, lang = "") {
 ${body}
 ${fence}`;
 }
-function trimZeros(s) {
-  return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
-}
-function formatCount2(n2) {
-  if (!Number.isFinite(n2)) return "\u2014";
-  const abs = Math.abs(n2);
-  if (abs < 1e4) return String(Math.round(n2)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const units = [
-    [1e12, "T"],
-    [1e9, "B"],
-    [1e6, "M"],
-    [1e3, "k"]
-  ];
-  for (const [div, suffix] of units) {
-    if (abs >= div) {
-      const v = n2 / div;
-      const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-      return trimZeros(v.toFixed(digits)) + suffix;
-    }
-  }
-  return String(n2);
-}
-function formatPercent(fraction2) {
-  const p = fraction2 * 100;
-  const digits = Math.abs(p) >= 10 || p === 0 ? 0 : 1;
-  return trimZeros(p.toFixed(digits)) + "%";
-}
 function plural2(n2, one, many = one + "s") {
   return `${n2} ${n2 === 1 ? one : many}`;
 }
@@ -78310,7 +78306,7 @@ function granulesCell(q) {
   const g = q.cost?.granules;
   if (!g) return "\u2014";
   const frac = g.total > 0 ? `\xA0(${formatPercent(g.selected / g.total)})` : "";
-  return `${formatCount2(g.selected)}\xA0/\xA0${formatCount2(g.total)}${frac}`;
+  return `${formatCount(g.selected)}\xA0/\xA0${formatCount(g.total)}${frac}`;
 }
 function statusCell(q) {
   const base = STATUS[q.status];
@@ -78320,7 +78316,7 @@ function statusCell(q) {
   return base;
 }
 function queryRow(q) {
-  const rows = q.cost ? formatCount2(q.cost.rows) : "\u2014";
+  const rows = q.cost ? formatCount(q.cost.rows) : "\u2014";
   return `| ${escapeInline(panelLabel(q))} | ${escapeInline(q.refId ?? "\u2014", 60)} | ${statusCell(q)} | ${rows} | ${granulesCell(q)} | ${costChangeCell(q)} |`;
 }
 function ruleCell(rule) {
@@ -78348,7 +78344,7 @@ function sqlBlock(q) {
   let sql = q.sql;
   if (sql.length > MAX_SQL) {
     sql = `${clip(sql, MAX_SQL)}
--- \u2026 ${formatCount2(q.sql.length - MAX_SQL)} more characters`;
+-- \u2026 ${formatCount(q.sql.length - MAX_SQL)} more characters`;
   }
   return `<details><summary>${summary}</summary>
 
@@ -78396,8 +78392,8 @@ function dashboardHeading(report, file, queries) {
   const name = title ? `${escapeInline(title)} \u2014 ${escapeInline(file)}` : escapeInline(file);
   const facts = [];
   if (load?.refresh) facts.push(`refresh ${escapeInline(load.refresh, 20)}`);
-  if (load && load.rowsPerRefresh > 0) facts.push(`${formatCount2(load.rowsPerRefresh)} rows per refresh`);
-  if (load && load.rowsPerHour > 0) facts.push(`${formatCount2(load.rowsPerHour)} rows/hour`);
+  if (load && load.rowsPerRefresh > 0) facts.push(`${formatCount(load.rowsPerRefresh)} rows per refresh`);
+  if (load && load.rowsPerHour > 0) facts.push(`${formatCount(load.rowsPerHour)} rows/hour`);
   return `### ${name}` + (facts.length > 0 ? `
 
 <sub>${facts.join(" \xB7 ")}</sub>` : "");

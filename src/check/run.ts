@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { compareFindings, summarize, type Finding, type Report } from '../core/types.js';
 import { loadDashboards } from '../dashboards/load.js';
 import { loadAlertFiles, loadDatasourceFiles } from '../dashboards/provisioning-files.js';
@@ -85,8 +84,4 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     engine,
   };
   return { report, usageErrors };
-}
-
-export function relativeTo(cwd: string, file: string): string {
-  return path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/');
 }

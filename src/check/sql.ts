@@ -14,6 +14,7 @@ import { datasourceTypeMap, prepareQueries, queryKey, toRecord, type PreparedQue
 import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { openEngine } from './engine.js';
+import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
 import { evaluateBudget, projectRows, resolveBudget } from '../clickhouse/budget.js';
 import { parseDuration } from '../lint/durations.js';
@@ -317,18 +318,6 @@ export function namedOffset(raw: string, message: string): number | undefined {
   const re = new RegExp(`(?<![\\w.$])${bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\w)`, 'g');
   const hits = [...raw.matchAll(re)];
   return hits[0]?.index;
-}
-
-export function formatCount(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
-}
-
-export function formatChange(change: number): string {
-  const pct = Math.round(change * 100);
-  return `${pct >= 0 ? '+' : ''}${pct}%`;
 }
 
 /** Rows per refresh × refreshes per hour, per dashboard and per query. */

@@ -2,6 +2,7 @@
 // Everything that comes from a dashboard, a PR or ClickHouse (titles, refIds, SQL, file names,
 // engine messages) is untrusted: escaped for the place it lands (table cell, HTML, code fence).
 
+import { formatCount, formatPercent } from '../core/format.js';
 import { compareFindings, type Finding, type QueryRecord, type Report } from '../core/types.js';
 import type { ProvisionResult } from '../grafana/types.js';
 import { fitStaged, GITHUB_COMMENT_LIMIT, type Detail, type Rendered } from './comment-truncate.js';
@@ -87,37 +88,6 @@ export function codeBlock(code: string, lang = ''): string {
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
-
-function trimZeros(s: string): string {
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-
-/** 1234 → `1,234`; 12345 → `12.3k`; 4567890 → `4.57M` (deterministic, no locale). */
-export function formatCount(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  const abs = Math.abs(n);
-  if (abs < 10_000) return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const units: [number, string][] = [
-    [1e12, 'T'],
-    [1e9, 'B'],
-    [1e6, 'M'],
-    [1e3, 'k'],
-  ];
-  for (const [div, suffix] of units) {
-    if (abs >= div) {
-      const v = n / div;
-      const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-      return trimZeros(v.toFixed(digits)) + suffix;
-    }
-  }
-  return String(n);
-}
-
-export function formatPercent(fraction: number): string {
-  const p = fraction * 100;
-  const digits = Math.abs(p) >= 10 || p === 0 ? 0 : 1;
-  return trimZeros(p.toFixed(digits)) + '%';
-}
 
 function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -436,3 +406,5 @@ export function renderProvisionMarkdown(result: ProvisionResult): string {
   if (unchanged > 0) lines.push('', `_${plural(unchanged, 'object')} unchanged._`);
   return lines.join('\n') + '\n';
 }
+
+export { formatCount, formatPercent };
