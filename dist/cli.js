@@ -74879,7 +74879,10 @@ function describe3(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return `"${v.length > 40 ? v.slice(0, 39) + "\u2026" : v}"`;
+  if (typeof v === "string") {
+    const safe = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1***@");
+    return `"${safe.length > 40 ? safe.slice(0, 39) + "\u2026" : safe}"`;
+  }
   return String(v);
 }
 var TYPE_WORDS = {

@@ -47,7 +47,11 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `"${v.length > 40 ? v.slice(0, 39) + '…' : v}"`;
+  if (typeof v === 'string') {
+    // A URL with user:password@ is quoted without them: an error line must not carry a secret.
+    const safe = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+    return `"${safe.length > 40 ? safe.slice(0, 39) + '…' : safe}"`;
+  }
   return String(v);
 }
 

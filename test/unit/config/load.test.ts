@@ -140,8 +140,12 @@ describe('config errors: one line naming the file, the position and the key', ()
     );
     const url = errorOf('grafana:\n  url: https://admin:hunter2@grafana.example.com\n').message;
     expect(url).toContain('/grafana/url must be a URL without credentials');
+    // The error line quotes the value without the secret.
+    expect(url).not.toContain('hunter2');
+    expect(url).toContain('"https://***@grafana.example.com"');
     const engine = errorOf('clickhouse:\n  engine: http://default:pw@localhost:8123\n').message;
     expect(engine).toContain('/clickhouse/engine must be "embedded" or an http(s) URL without credentials');
+    expect(engine).not.toContain(':pw@');
     expect(errorOf('redis:\n  url: redis://:pw@localhost:6379\n').message).toContain(
       '/redis/url must be a URL without credentials',
     );
