@@ -69309,6 +69309,18 @@ function buildDashboard(file, doc, raw, root = []) {
   }
   return dash;
 }
+function sharingInputs(dashboard) {
+  const out = /* @__PURE__ */ new Map();
+  const inputs = dashboard.raw.__inputs;
+  if (Array.isArray(inputs)) {
+    for (const i of inputs) {
+      if (isObject(i) && typeof i.name === "string" && i.type === "datasource") {
+        out.set(i.name, typeof i.pluginId === "string" ? i.pluginId : void 0);
+      }
+    }
+  }
+  return out;
+}
 
 // node_modules/@humanwhocodes/momoa/dist/momoa.js
 var CHAR_0 = 48;
@@ -72675,32 +72687,6 @@ function refVariable(ref) {
   const s = ref.uid ?? ref.name;
   return s === void 0 ? void 0 : wholeVariableRef(s);
 }
-function sharingInputs(dashboard) {
-  const out = /* @__PURE__ */ new Map();
-  const inputs = dashboard.raw.__inputs;
-  if (Array.isArray(inputs)) {
-    for (const i of inputs) {
-      if (isObject(i) && typeof i.name === "string" && i.type === "datasource") {
-        out.set(i.name, typeof i.pluginId === "string" ? i.pluginId : void 0);
-      }
-    }
-  }
-  return out;
-}
-function resolveDatasourceType(ref, dashboard, known) {
-  if (!ref) return void 0;
-  if (ref.type !== void 0) return ref.type;
-  const variable2 = refVariable(ref);
-  if (variable2 !== void 0) {
-    const v = dashboard.variables.find((x) => x.name === variable2);
-    if (v?.type === "datasource" && typeof v.raw.query === "string") return v.raw.query;
-    return sharingInputs(dashboard).get(variable2);
-  }
-  const hit = known.find(
-    (d) => ref.uid !== void 0 && d.uid === ref.uid || ref.name !== void 0 && d.name === ref.name
-  );
-  return hit?.type;
-}
 
 // src/lint/rules/clickhouse-target-no-sql.ts
 var clickhouse_target_no_sql_default = createRule({
@@ -75059,344 +75045,6 @@ async function loadConfig(opts) {
   return defaultConfig();
 }
 
-// src/lint/facts.ts
-var QUERY_TEXT_FIELDS = [
-  "rawSql",
-  "query",
-  "expr",
-  "keyName",
-  "field",
-  "filter",
-  "legend",
-  "legendFormat"
-];
-var REDIS_TEXT_FIELDS = ["value", "path", "cypher"];
-var DashboardFacts = class {
-  constructor(dashboard, datasources) {
-    this.dashboard = dashboard;
-    this.datasources = datasources;
-  }
-  dashboard;
-  datasources;
-  _variables;
-  _inputs;
-  _inputNames;
-  _queryRefs;
-  _usage;
-  targetTypes = /* @__PURE__ */ new Map();
-  /** Variables by name (the first one wins when names repeat). */
-  get variables() {
-    if (!this._variables) {
-      this._variables = /* @__PURE__ */ new Map();
-      for (const v of this.dashboard.variables) {
-        if (v.name !== void 0 && !this._variables.has(v.name)) this._variables.set(v.name, v);
-      }
-    }
-    return this._variables;
-  }
-  /** `__inputs` datasource placeholders of a dashboard exported for sharing: name → plugin id. */
-  get inputs() {
-    this._inputs ??= sharingInputs(this.dashboard);
-    return this._inputs;
-  }
-  /** Every `__inputs` name (datasource and constant placeholders the import fills in). */
-  get inputNames() {
-    if (!this._inputNames) {
-      this._inputNames = /* @__PURE__ */ new Set();
-      const inputs = this.dashboard.raw.__inputs;
-      if (Array.isArray(inputs)) {
-        for (const i of inputs) if (isObject(i) && typeof i.name === "string") this._inputNames.add(i.name);
-      }
-    }
-    return this._inputNames;
-  }
-  targetType(target) {
-    if (!this.targetTypes.has(target)) {
-      this.targetTypes.set(
-        target,
-        resolveDatasourceType(target.datasource, this.dashboard, this.datasources)
-      );
-    }
-    return this.targetTypes.get(target);
-  }
-  /** Variable references in queries (targets and query variables) and panel titles. */
-  get queryRefs() {
-    if (this._queryRefs) return this._queryRefs;
-    const out = [];
-    const scan = (text2, base, key, at2) => {
-      if (typeof text2 !== "string") return;
-      const refs = findVariableRefs(text2);
-      if (refs.length === 0) return;
-      const path9 = base.concat(key);
-      for (const ref of refs) out.push({ ref, path: path9, ...at2 });
-    };
-    for (const panel2 of this.dashboard.panels) {
-      scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
-      for (const target of panel2.targets) {
-        const datasourceType = this.targetType(target);
-        const at2 = { panel: panel2, target };
-        if (datasourceType !== void 0) at2.datasourceType = datasourceType;
-        for (const field of QUERY_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
-        if (datasourceType === REDIS_TYPE) {
-          for (const field of REDIS_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
-        }
-      }
-    }
-    for (const variable2 of this.dashboard.variables) {
-      const q = variable2.raw.query;
-      const datasourceType = resolveDatasourceType(variable2.datasource, this.dashboard, this.datasources);
-      const at2 = { variable: variable2 };
-      if (datasourceType !== void 0) at2.datasourceType = datasourceType;
-      if (variable2.type !== "query") continue;
-      if (typeof q === "string") scan(q, variable2.path, "query", at2);
-      else if (isObject(q)) {
-        for (const key of ["query", "rawSql", "expr"]) scan(q[key], variable2.path, ["query", key], at2);
-      }
-    }
-    this._queryRefs = out;
-    return out;
-  }
-  /**
-   * Which variables anything refers to: every string of the dashboard is scanned (queries, titles,
-   * links, text panels, field config, other variables, datasource refs), plus panel `repeat`.
-   * Names map to the indexes of the variables whose own definition holds the reference (-1 outside
-   * templating), so a variable that only mentions itself is still unused.
-   */
-  get usage() {
-    if (this._usage) return this._usage;
-    const byName = /* @__PURE__ */ new Map();
-    let all3 = false;
-    const use = (name, owner) => {
-      let owners = byName.get(name);
-      if (!owners) byName.set(name, owners = /* @__PURE__ */ new Set());
-      owners.add(owner);
-    };
-    const walk3 = (v, owner) => {
-      if (typeof v === "string") {
-        for (const ref of findVariableRefs(v)) {
-          if (ref.name === "__all_variables") all3 = true;
-          else use(ref.name, owner);
-        }
-      } else if (Array.isArray(v)) {
-        for (const x of v) walk3(x, owner);
-      } else if (isObject(v)) {
-        if (typeof v.repeat === "string" && v.repeat !== "") use(v.repeat, owner);
-        if (v.includeVars === true && owner === -1) all3 = true;
-        for (const key in v) {
-          if (key === "templating" && v === this.dashboard.raw) continue;
-          walk3(v[key], owner);
-        }
-      }
-    };
-    walk3(this.dashboard.raw, -1);
-    const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : void 0;
-    if (Array.isArray(list)) list.forEach((v, i) => walk3(v, i));
-    this._usage = { byName, all: all3 };
-    return this._usage;
-  }
-};
-
-// src/lint/location.ts
-var MAX_TITLE = 60;
-function quote(title) {
-  const flat = title.replace(/\s+/g, " ").trim();
-  const cut = flat.length > MAX_TITLE ? flat.slice(0, MAX_TITLE - 1) + "\u2026" : flat;
-  return `"${cut}"`;
-}
-function named(kind, id, title) {
-  const t = title !== void 0 && title.trim() !== "" ? quote(title) : void 0;
-  if (id === void 0 && t === void 0) return void 0;
-  return [kind, id, t].filter((x) => x !== void 0).join(" ");
-}
-function locationPrefix(parts) {
-  const out = [];
-  if (parts.dashboard) {
-    const { uid, title } = parts.dashboard;
-    const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid ? `dashboard ${uid}` : void 0;
-    if (d) out.push(d);
-  }
-  if (parts.alertRule) {
-    const a = named("alert rule", parts.alertRule.uid, parts.alertRule.title);
-    if (a) out.push(a);
-  }
-  if (parts.variable !== void 0) out.push(`variable $${parts.variable}`);
-  if (parts.panel) {
-    const p = named("panel", parts.panel.id, parts.panel.title);
-    if (p) out.push(p);
-  }
-  if (parts.refId !== void 0 && parts.refId !== "") out.push(`query ${parts.refId}`);
-  return out.join(", ");
-}
-function withLocation(parts, message) {
-  const prefix = locationPrefix(parts);
-  return prefix ? `${prefix}: ${message}` : message;
-}
-function locationOf(dashboard, at2 = {}) {
-  const parts = {};
-  if (dashboard) {
-    parts.dashboard = {};
-    if (dashboard.uid !== void 0) parts.dashboard.uid = dashboard.uid;
-    if (dashboard.title !== void 0) parts.dashboard.title = dashboard.title;
-  }
-  const panel2 = at2.panel ?? at2.target?.panel;
-  if (panel2) {
-    parts.panel = {};
-    if (panel2.id !== void 0) parts.panel.id = panel2.id;
-    if (panel2.title !== void 0) parts.panel.title = panel2.title;
-  }
-  if (at2.target?.refId !== void 0) parts.refId = at2.target.refId;
-  if (at2.variable?.name !== void 0) parts.variable = at2.variable.name;
-  return parts;
-}
-
-// src/lint/engine.ts
-var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
-function formatMessage(template, data) {
-  if (!data) return template;
-  return template.replace(PLACEHOLDER, (whole, name) => name in data ? String(data[name]) : whole);
-}
-function defaultPath(d, dashboard) {
-  return d.path ?? d.target?.path ?? d.panel?.path ?? d.variable?.path ?? dashboard.root;
-}
-function toFinding(rule, d, dashboard) {
-  const template = rule.meta.messages[d.messageId];
-  if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
-  const path9 = defaultPath(d, dashboard);
-  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path9, d.offset) : dashboard.doc.locate(path9, d.key ? { key: true } : {});
-  const where = {};
-  if (d.panel) where.panel = d.panel;
-  if (d.target) where.target = d.target;
-  if (d.variable) where.variable = d.variable;
-  const finding2 = {
-    rule: rule.id,
-    severity: d.severity ?? rule.meta.severity,
-    message: withLocation(locationOf(dashboard, where), formatMessage(template, d.data)),
-    file: dashboard.file,
-    line: at2.line,
-    column: at2.column
-  };
-  if (dashboard.uid !== void 0) finding2.dashboardUid = dashboard.uid;
-  const panel2 = d.panel ?? d.target?.panel;
-  if (panel2?.id !== void 0) finding2.panelId = panel2.id;
-  if (d.target?.refId !== void 0) finding2.refId = d.target.refId;
-  return finding2;
-}
-function guarded(rule, file, fn) {
-  return (node) => {
-    try {
-      fn(node);
-    } catch (err) {
-      throw new Error(`rule ${rule.id} failed on ${file}: ${err.message}`, { cause: err });
-    }
-  };
-}
-function lintDashboards(dashboards, options) {
-  const { config } = options;
-  const only = options.only ? new Set(options.only) : void 0;
-  const active = RULES.filter((r) => config.rules[r.id] !== "off" && (!only || only.has(r.id)));
-  const findings = [];
-  const facts = /* @__PURE__ */ new Map();
-  const factsOf = (d) => {
-    let f = facts.get(d);
-    if (!f) facts.set(d, f = new DashboardFacts(d, options.datasources));
-    return f;
-  };
-  const base = {
-    config,
-    datasources: options.datasources,
-    datasourcesKnown: options.datasources.length > 0,
-    factsOf
-  };
-  for (const rule of active) {
-    if (rule.scope !== "project") continue;
-    const context = {
-      ...base,
-      id: rule.id,
-      report(d) {
-        if (!d.dashboard) throw new Error(`rule ${rule.id}: a project-scope report must name its dashboard`);
-        findings.push(toFinding(rule, d, d.dashboard));
-      }
-    };
-    guarded(rule, "the project", rule.create(context))(dashboards);
-  }
-  const perDashboard = active.filter((r) => r.scope !== "project");
-  for (const dashboard of dashboards) {
-    const handlers = {
-      dashboard: [],
-      panel: [],
-      target: [],
-      variable: []
-    };
-    const dashboardFacts = factsOf(dashboard);
-    for (const rule of perDashboard) {
-      const context = {
-        ...base,
-        id: rule.id,
-        dashboard,
-        facts: dashboardFacts,
-        report(d) {
-          findings.push(toFinding(rule, d, d.dashboard ?? dashboard));
-        }
-      };
-      handlers[rule.scope].push(
-        guarded(rule, dashboard.file, rule.create(context))
-      );
-    }
-    for (const h of handlers.dashboard) h(dashboard);
-    if (handlers.panel.length > 0 || handlers.target.length > 0) {
-      for (const panel2 of dashboard.panels) {
-        for (const h of handlers.panel) h(panel2);
-        for (const target of panel2.targets) {
-          for (const h of handlers.target) h(target);
-        }
-      }
-    }
-    for (const variable2 of dashboard.variables) {
-      for (const h of handlers.variable) h(variable2);
-    }
-  }
-  return applyRuleSettings(findings, config, dashboards);
-}
-function specificity(e) {
-  return (e.dashboard !== void 0 ? 1 : 0) + (e.panel !== void 0 ? 2 : 0);
-}
-function applyRuleSettings(findings, config, dashboards = []) {
-  const uidByFile = /* @__PURE__ */ new Map();
-  for (const d of dashboards) if (d.uid !== void 0) uidByFile.set(d.file, d.uid);
-  const byRule = /* @__PURE__ */ new Map();
-  for (const e of config.exceptions) {
-    const list = byRule.get(e.rule) ?? [];
-    list.push(e);
-    byRule.set(e.rule, list);
-  }
-  const out = [];
-  for (const f of findings) {
-    const setting = config.rules[f.rule];
-    if (setting === "off") continue;
-    let severity2 = setting ?? f.severity;
-    const candidates = byRule.get(f.rule);
-    if (candidates) {
-      const uid = f.dashboardUid ?? uidByFile.get(f.file);
-      let best;
-      for (const e of candidates) {
-        if (e.dashboard !== void 0 && e.dashboard !== uid && e.dashboard !== f.file) continue;
-        if (e.panel !== void 0 && e.panel !== f.panelId) continue;
-        if (!best || specificity(e) > specificity(best)) best = e;
-      }
-      if (best) {
-        if (best.severity === void 0 || best.severity === "off") continue;
-        severity2 = best.severity;
-      }
-    }
-    out.push(severity2 === f.severity ? f : { ...f, severity: severity2 });
-  }
-  return out.sort(compareFindings);
-}
-
-// src/check/sql.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import path5 from "node:path";
-
 // src/sql/interpolate.ts
 var NO_VARIABLES = [];
 var DEFAULT_TIME_RANGE = { from: "now-6h", to: "now" };
@@ -75565,7 +75213,16 @@ var ALTINITY_PLUGIN = "vertamedia-clickhouse-datasource";
 function isSqlPlugin(type) {
   return type === CLICKHOUSE_PLUGIN || type === ALTINITY_PLUGIN;
 }
-function resolveDatasourceType2(ref, dash, datasourceTypes, opts = {}) {
+function datasourceTypeMap(datasources) {
+  const types2 = /* @__PURE__ */ new Map();
+  for (const ds of datasources) {
+    if (!ds.type) continue;
+    if (ds.uid) types2.set(ds.uid, ds.type);
+    if (ds.name) types2.set(ds.name, ds.type);
+  }
+  return types2;
+}
+function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
   if (!ref) return opts.defaultDatasourceType;
   if (ref.type && !ref.type.startsWith("$") && ref.type !== "datasource") return ref.type;
   const id = ref.uid ?? ref.name;
@@ -75573,7 +75230,7 @@ function resolveDatasourceType2(ref, dash, datasourceTypes, opts = {}) {
   const name = wholeVariableRef(id.trim());
   if (name !== void 0) {
     const v = dash.variables.find((x) => x.name === name);
-    if (!v) return void 0;
+    if (!v) return sharingInputs(dash).get(name);
     if (v.type === "datasource")
       return typeof v.raw.query === "string" && v.raw.query !== "" ? v.raw.query : void 0;
     const cur = isObject(v.raw.current) ? v.raw.current.value : void 0;
@@ -75607,7 +75264,7 @@ function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map
   const out = [];
   for (const panel2 of dash.panels) {
     for (const target of panel2.targets) {
-      const type = resolveDatasourceType2(target.datasource, dash, datasourceTypes, opts);
+      const type = resolveDatasourceType(target.datasource, dash, datasourceTypes, opts);
       if (!isSqlPlugin(type)) continue;
       const sql = targetSql(target.raw, type);
       if (!sql) continue;
@@ -75620,7 +75277,7 @@ function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map
   }
   for (const variable2 of dash.variables) {
     if (variable2.type !== "query") continue;
-    const type = resolveDatasourceType2(variable2.datasource, dash, datasourceTypes, opts);
+    const type = resolveDatasourceType(variable2.datasource, dash, datasourceTypes, opts);
     if (!isSqlPlugin(type)) continue;
     const sql = variableSql(variable2.raw);
     if (!sql) continue;
@@ -75675,17 +75332,347 @@ function interpolateSource(src, now) {
   return Object.assign(result, { warnings: ctx.warnings ?? [] });
 }
 
+// src/lint/facts.ts
+var QUERY_TEXT_FIELDS = [
+  "rawSql",
+  "query",
+  "expr",
+  "keyName",
+  "field",
+  "filter",
+  "legend",
+  "legendFormat"
+];
+var REDIS_TEXT_FIELDS = ["value", "path", "cypher"];
+var DashboardFacts = class {
+  constructor(dashboard, datasourceTypes) {
+    this.dashboard = dashboard;
+    this.datasourceTypes = datasourceTypes;
+  }
+  dashboard;
+  datasourceTypes;
+  _variables;
+  _inputs;
+  _inputNames;
+  _queryRefs;
+  _usage;
+  targetTypes = /* @__PURE__ */ new Map();
+  /** Variables by name (the first one wins when names repeat). */
+  get variables() {
+    if (!this._variables) {
+      this._variables = /* @__PURE__ */ new Map();
+      for (const v of this.dashboard.variables) {
+        if (v.name !== void 0 && !this._variables.has(v.name)) this._variables.set(v.name, v);
+      }
+    }
+    return this._variables;
+  }
+  /** `__inputs` datasource placeholders of a dashboard exported for sharing: name → plugin id. */
+  get inputs() {
+    this._inputs ??= sharingInputs(this.dashboard);
+    return this._inputs;
+  }
+  /** Every `__inputs` name (datasource and constant placeholders the import fills in). */
+  get inputNames() {
+    if (!this._inputNames) {
+      this._inputNames = /* @__PURE__ */ new Set();
+      const inputs = this.dashboard.raw.__inputs;
+      if (Array.isArray(inputs)) {
+        for (const i of inputs) if (isObject(i) && typeof i.name === "string") this._inputNames.add(i.name);
+      }
+    }
+    return this._inputNames;
+  }
+  targetType(target) {
+    if (!this.targetTypes.has(target)) {
+      this.targetTypes.set(
+        target,
+        resolveDatasourceType(target.datasource, this.dashboard, this.datasourceTypes)
+      );
+    }
+    return this.targetTypes.get(target);
+  }
+  /** Variable references in queries (targets and query variables) and panel titles. */
+  get queryRefs() {
+    if (this._queryRefs) return this._queryRefs;
+    const out = [];
+    const scan = (text2, base, key, at2) => {
+      if (typeof text2 !== "string") return;
+      const refs = findVariableRefs(text2);
+      if (refs.length === 0) return;
+      const path9 = base.concat(key);
+      for (const ref of refs) out.push({ ref, path: path9, ...at2 });
+    };
+    for (const panel2 of this.dashboard.panels) {
+      scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
+      for (const target of panel2.targets) {
+        const datasourceType = this.targetType(target);
+        const at2 = { panel: panel2, target };
+        if (datasourceType !== void 0) at2.datasourceType = datasourceType;
+        for (const field of QUERY_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
+        if (datasourceType === REDIS_TYPE) {
+          for (const field of REDIS_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
+        }
+      }
+    }
+    for (const variable2 of this.dashboard.variables) {
+      const q = variable2.raw.query;
+      const datasourceType = resolveDatasourceType(variable2.datasource, this.dashboard, this.datasourceTypes);
+      const at2 = { variable: variable2 };
+      if (datasourceType !== void 0) at2.datasourceType = datasourceType;
+      if (variable2.type !== "query") continue;
+      if (typeof q === "string") scan(q, variable2.path, "query", at2);
+      else if (isObject(q)) {
+        for (const key of ["query", "rawSql", "expr"]) scan(q[key], variable2.path, ["query", key], at2);
+      }
+    }
+    this._queryRefs = out;
+    return out;
+  }
+  /**
+   * Which variables anything refers to: every string of the dashboard is scanned (queries, titles,
+   * links, text panels, field config, other variables, datasource refs), plus panel `repeat`.
+   * Names map to the indexes of the variables whose own definition holds the reference (-1 outside
+   * templating), so a variable that only mentions itself is still unused.
+   */
+  get usage() {
+    if (this._usage) return this._usage;
+    const byName = /* @__PURE__ */ new Map();
+    let all3 = false;
+    const use = (name, owner) => {
+      let owners = byName.get(name);
+      if (!owners) byName.set(name, owners = /* @__PURE__ */ new Set());
+      owners.add(owner);
+    };
+    const walk3 = (v, owner) => {
+      if (typeof v === "string") {
+        for (const ref of findVariableRefs(v)) {
+          if (ref.name === "__all_variables") all3 = true;
+          else use(ref.name, owner);
+        }
+      } else if (Array.isArray(v)) {
+        for (const x of v) walk3(x, owner);
+      } else if (isObject(v)) {
+        if (typeof v.repeat === "string" && v.repeat !== "") use(v.repeat, owner);
+        if (v.includeVars === true && owner === -1) all3 = true;
+        for (const key in v) {
+          if (key === "templating" && v === this.dashboard.raw) continue;
+          walk3(v[key], owner);
+        }
+      }
+    };
+    walk3(this.dashboard.raw, -1);
+    const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : void 0;
+    if (Array.isArray(list)) list.forEach((v, i) => walk3(v, i));
+    this._usage = { byName, all: all3 };
+    return this._usage;
+  }
+};
+
+// src/lint/location.ts
+var MAX_TITLE = 60;
+function quote(title) {
+  const flat = title.replace(/\s+/g, " ").trim();
+  const cut = flat.length > MAX_TITLE ? flat.slice(0, MAX_TITLE - 1) + "\u2026" : flat;
+  return `"${cut}"`;
+}
+function named(kind, id, title) {
+  const t = title !== void 0 && title.trim() !== "" ? quote(title) : void 0;
+  if (id === void 0 && t === void 0) return void 0;
+  return [kind, id, t].filter((x) => x !== void 0).join(" ");
+}
+function locationPrefix(parts) {
+  const out = [];
+  if (parts.dashboard) {
+    const { uid, title } = parts.dashboard;
+    const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid ? `dashboard ${uid}` : void 0;
+    if (d) out.push(d);
+  }
+  if (parts.alertRule) {
+    const a = named("alert rule", parts.alertRule.uid, parts.alertRule.title);
+    if (a) out.push(a);
+  }
+  if (parts.variable !== void 0) out.push(`variable $${parts.variable}`);
+  if (parts.panel) {
+    const p = named("panel", parts.panel.id, parts.panel.title);
+    if (p) out.push(p);
+  }
+  if (parts.refId !== void 0 && parts.refId !== "") out.push(`query ${parts.refId}`);
+  return out.join(", ");
+}
+function withLocation(parts, message) {
+  const prefix = locationPrefix(parts);
+  return prefix ? `${prefix}: ${message}` : message;
+}
+function locationOf(dashboard, at2 = {}) {
+  const parts = {};
+  if (dashboard) {
+    parts.dashboard = {};
+    if (dashboard.uid !== void 0) parts.dashboard.uid = dashboard.uid;
+    if (dashboard.title !== void 0) parts.dashboard.title = dashboard.title;
+  }
+  const panel2 = at2.panel ?? at2.target?.panel;
+  if (panel2) {
+    parts.panel = {};
+    if (panel2.id !== void 0) parts.panel.id = panel2.id;
+    if (panel2.title !== void 0) parts.panel.title = panel2.title;
+  }
+  if (at2.target?.refId !== void 0) parts.refId = at2.target.refId;
+  if (at2.variable?.name !== void 0) parts.variable = at2.variable.name;
+  return parts;
+}
+
+// src/lint/engine.ts
+var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+function formatMessage(template, data) {
+  if (!data) return template;
+  return template.replace(PLACEHOLDER, (whole, name) => name in data ? String(data[name]) : whole);
+}
+function defaultPath(d, dashboard) {
+  return d.path ?? d.target?.path ?? d.panel?.path ?? d.variable?.path ?? dashboard.root;
+}
+function toFinding(rule, d, dashboard) {
+  const template = rule.meta.messages[d.messageId];
+  if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
+  const path9 = defaultPath(d, dashboard);
+  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path9, d.offset) : dashboard.doc.locate(path9, d.key ? { key: true } : {});
+  const where = {};
+  if (d.panel) where.panel = d.panel;
+  if (d.target) where.target = d.target;
+  if (d.variable) where.variable = d.variable;
+  const finding2 = {
+    rule: rule.id,
+    severity: d.severity ?? rule.meta.severity,
+    message: withLocation(locationOf(dashboard, where), formatMessage(template, d.data)),
+    file: dashboard.file,
+    line: at2.line,
+    column: at2.column
+  };
+  if (dashboard.uid !== void 0) finding2.dashboardUid = dashboard.uid;
+  const panel2 = d.panel ?? d.target?.panel;
+  if (panel2?.id !== void 0) finding2.panelId = panel2.id;
+  if (d.target?.refId !== void 0) finding2.refId = d.target.refId;
+  return finding2;
+}
+function guarded(rule, file, fn) {
+  return (node) => {
+    try {
+      fn(node);
+    } catch (err) {
+      throw new Error(`rule ${rule.id} failed on ${file}: ${err.message}`, { cause: err });
+    }
+  };
+}
+function lintDashboards(dashboards, options) {
+  const { config } = options;
+  const only = options.only ? new Set(options.only) : void 0;
+  const active = RULES.filter((r) => config.rules[r.id] !== "off" && (!only || only.has(r.id)));
+  const findings = [];
+  const facts = /* @__PURE__ */ new Map();
+  const datasourceTypes = datasourceTypeMap(options.datasources);
+  const factsOf = (d) => {
+    let f = facts.get(d);
+    if (!f) facts.set(d, f = new DashboardFacts(d, datasourceTypes));
+    return f;
+  };
+  const base = {
+    config,
+    datasources: options.datasources,
+    datasourcesKnown: options.datasources.length > 0,
+    factsOf
+  };
+  for (const rule of active) {
+    if (rule.scope !== "project") continue;
+    const context = {
+      ...base,
+      id: rule.id,
+      report(d) {
+        if (!d.dashboard) throw new Error(`rule ${rule.id}: a project-scope report must name its dashboard`);
+        findings.push(toFinding(rule, d, d.dashboard));
+      }
+    };
+    guarded(rule, "the project", rule.create(context))(dashboards);
+  }
+  const perDashboard = active.filter((r) => r.scope !== "project");
+  for (const dashboard of dashboards) {
+    const handlers = {
+      dashboard: [],
+      panel: [],
+      target: [],
+      variable: []
+    };
+    const dashboardFacts = factsOf(dashboard);
+    for (const rule of perDashboard) {
+      const context = {
+        ...base,
+        id: rule.id,
+        dashboard,
+        facts: dashboardFacts,
+        report(d) {
+          findings.push(toFinding(rule, d, d.dashboard ?? dashboard));
+        }
+      };
+      handlers[rule.scope].push(
+        guarded(rule, dashboard.file, rule.create(context))
+      );
+    }
+    for (const h of handlers.dashboard) h(dashboard);
+    if (handlers.panel.length > 0 || handlers.target.length > 0) {
+      for (const panel2 of dashboard.panels) {
+        for (const h of handlers.panel) h(panel2);
+        for (const target of panel2.targets) {
+          for (const h of handlers.target) h(target);
+        }
+      }
+    }
+    for (const variable2 of dashboard.variables) {
+      for (const h of handlers.variable) h(variable2);
+    }
+  }
+  return applyRuleSettings(findings, config, dashboards);
+}
+function specificity(e) {
+  return (e.dashboard !== void 0 ? 1 : 0) + (e.panel !== void 0 ? 2 : 0);
+}
+function applyRuleSettings(findings, config, dashboards = []) {
+  const uidByFile = /* @__PURE__ */ new Map();
+  for (const d of dashboards) if (d.uid !== void 0) uidByFile.set(d.file, d.uid);
+  const byRule = /* @__PURE__ */ new Map();
+  for (const e of config.exceptions) {
+    const list = byRule.get(e.rule) ?? [];
+    list.push(e);
+    byRule.set(e.rule, list);
+  }
+  const out = [];
+  for (const f of findings) {
+    const setting = config.rules[f.rule];
+    if (setting === "off") continue;
+    let severity2 = setting ?? f.severity;
+    const candidates = byRule.get(f.rule);
+    if (candidates) {
+      const uid = f.dashboardUid ?? uidByFile.get(f.file);
+      let best;
+      for (const e of candidates) {
+        if (e.dashboard !== void 0 && e.dashboard !== uid && e.dashboard !== f.file) continue;
+        if (e.panel !== void 0 && e.panel !== f.panelId) continue;
+        if (!best || specificity(e) > specificity(best)) best = e;
+      }
+      if (best) {
+        if (best.severity === void 0 || best.severity === "off") continue;
+        severity2 = best.severity;
+      }
+    }
+    out.push(severity2 === f.severity ? f : { ...f, severity: severity2 });
+  }
+  return out.sort(compareFindings);
+}
+
+// src/check/sql.ts
+import { readFile as readFile4 } from "node:fs/promises";
+import path5 from "node:path";
+
 // src/check/prepare.ts
 var CLICKHOUSE_TYPES = /* @__PURE__ */ new Set(["grafana-clickhouse-datasource", "vertamedia-clickhouse-datasource"]);
-function datasourceTypeMap(datasources) {
-  const types2 = /* @__PURE__ */ new Map();
-  for (const ds of datasources) {
-    if (!ds.type) continue;
-    if (ds.uid) types2.set(ds.uid, ds.type);
-    if (ds.name) types2.set(ds.name, ds.type);
-  }
-  return types2;
-}
 function prepareQueries(dashboards, alertGroups, datasourceTypes, now) {
   const sources = [];
   for (const dash of dashboards) sources.push(...extractDashboardQueries(dash, datasourceTypes));

@@ -1,6 +1,6 @@
 import type { QueryRecord } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
-import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
+import type { AlertGroupFile } from '../dashboards/provisioning-files.js';
 import {
   extractAlertQueries,
   extractDashboardQueries,
@@ -25,16 +25,6 @@ export interface PreparedQuery {
 }
 
 const CLICKHOUSE_TYPES = new Set(['grafana-clickhouse-datasource', 'vertamedia-clickhouse-datasource']);
-
-export function datasourceTypeMap(datasources: readonly ProvisionedDatasource[]): Map<string, string> {
-  const types = new Map<string, string>();
-  for (const ds of datasources) {
-    if (!ds.type) continue;
-    if (ds.uid) types.set(ds.uid, ds.type);
-    if (ds.name) types.set(ds.name, ds.type);
-  }
-  return types;
-}
 
 /** Every ClickHouse query of the dashboards and alert rules, interpolated to concrete SQL. */
 export function prepareQueries(

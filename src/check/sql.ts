@@ -10,7 +10,8 @@ import {
 import type { DashboardModel } from '../dashboards/model.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
 import { withLocation, type LocationParts } from '../lint/location.js';
-import { datasourceTypeMap, prepareQueries, queryKey, toRecord, type PreparedQuery } from './prepare.js';
+import { prepareQueries, queryKey, toRecord, type PreparedQuery } from './prepare.js';
+import { datasourceTypeMap } from '../sql/extract.js';
 import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { openEngine } from './engine.js';

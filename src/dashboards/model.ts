@@ -156,3 +156,20 @@ export function buildDashboard(
   }
   return dash;
 }
+
+/**
+ * `__inputs` of a dashboard exported "for sharing": `${DS_CLICKHOUSE}` placeholders that Grafana's
+ * import replaces with a chosen datasource. Name → plugin id.
+ */
+export function sharingInputs(dashboard: DashboardModel): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  const inputs = dashboard.raw.__inputs;
+  if (Array.isArray(inputs)) {
+    for (const i of inputs) {
+      if (isObject(i) && typeof i.name === 'string' && i.type === 'datasource') {
+        out.set(i.name, typeof i.pluginId === 'string' ? i.pluginId : undefined);
+      }
+    }
+  }
+  return out;
+}

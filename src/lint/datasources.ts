@@ -1,6 +1,5 @@
-import { isObject, type DashboardModel, type DatasourceRef } from '../dashboards/model.js';
+import type { DatasourceRef } from '../dashboards/model.js';
 import { wholeVariableRef } from '../sql/variables.js';
-import type { KnownDatasource } from './types.js';
 
 // Grafana's pseudo datasources (CONTRACTS.md A.2): always resolvable, never in a provisioning file.
 export const MIXED_DATASOURCE = '-- Mixed --';
@@ -38,44 +37,4 @@ export function isDashboardDatasource(ref: DatasourceRef | undefined): boolean {
 export function refVariable(ref: DatasourceRef): string | undefined {
   const s = ref.uid ?? ref.name;
   return s === undefined ? undefined : wholeVariableRef(s);
-}
-
-/**
- * `__inputs` of a dashboard exported "for sharing": `${DS_CLICKHOUSE}` placeholders that Grafana's
- * import replaces with a chosen datasource. Name → plugin id.
- */
-export function sharingInputs(dashboard: DashboardModel): Map<string, string | undefined> {
-  const out = new Map<string, string | undefined>();
-  const inputs = dashboard.raw.__inputs;
-  if (Array.isArray(inputs)) {
-    for (const i of inputs) {
-      if (isObject(i) && typeof i.name === 'string' && i.type === 'datasource') {
-        out.set(i.name, typeof i.pluginId === 'string' ? i.pluginId : undefined);
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * The plugin type behind a reference: its own `type`, else the provisioned datasource it names, else
- * the plugin a datasource variable (or a sharing input) selects.
- */
-export function resolveDatasourceType(
-  ref: DatasourceRef | undefined,
-  dashboard: DashboardModel,
-  known: readonly KnownDatasource[],
-): string | undefined {
-  if (!ref) return undefined;
-  if (ref.type !== undefined) return ref.type;
-  const variable = refVariable(ref);
-  if (variable !== undefined) {
-    const v = dashboard.variables.find((x) => x.name === variable);
-    if (v?.type === 'datasource' && typeof v.raw.query === 'string') return v.raw.query;
-    return sharingInputs(dashboard).get(variable);
-  }
-  const hit = known.find(
-    (d) => (ref.uid !== undefined && d.uid === ref.uid) || (ref.name !== undefined && d.name === ref.name),
-  );
-  return hit?.type;
 }

@@ -1,3 +1,4 @@
+import { datasourceTypeMap } from '../sql/extract.js';
 import type { Config, RuleException } from '../config/types.js';
 import { compareFindings, type Finding, type JsonPath, type Severity } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
@@ -77,9 +78,10 @@ export function lintDashboards(dashboards: DashboardModel[], options: LintOption
   const active = RULES.filter((r) => config.rules[r.id] !== 'off' && (!only || only.has(r.id)));
   const findings: Finding[] = [];
   const facts = new Map<DashboardModel, DashboardFacts>();
+  const datasourceTypes = datasourceTypeMap(options.datasources);
   const factsOf = (d: DashboardModel): DashboardFacts => {
     let f = facts.get(d);
-    if (!f) facts.set(d, (f = new DashboardFacts(d, options.datasources)));
+    if (!f) facts.set(d, (f = new DashboardFacts(d, datasourceTypes)));
     return f;
   };
   const base = {

@@ -8,8 +8,9 @@ import {
   type VariableModel,
 } from '../dashboards/model.js';
 import { findVariableRefs, type VariableRef } from '../sql/variables.js';
-import { REDIS_TYPE, resolveDatasourceType, sharingInputs } from './datasources.js';
-import type { KnownDatasource } from './types.js';
+import { REDIS_TYPE } from './datasources.js';
+import { sharingInputs } from '../dashboards/model.js';
+import { resolveDatasourceType, type DatasourceTypes } from '../sql/extract.js';
 
 /** Target fields Grafana interpolates for every datasource (SQL, PromQL/LogQL, Redis key/field/filter, legends). */
 const QUERY_TEXT_FIELDS: readonly string[] = [
@@ -52,7 +53,8 @@ export class DashboardFacts {
 
   constructor(
     readonly dashboard: DashboardModel,
-    private readonly datasources: readonly KnownDatasource[],
+    /** Provisioned datasources' uid and name → plugin type (built once per lint run). */
+    private readonly datasourceTypes: DatasourceTypes,
   ) {}
 
   /** Variables by name (the first one wins when names repeat). */
@@ -88,7 +90,7 @@ export class DashboardFacts {
     if (!this.targetTypes.has(target)) {
       this.targetTypes.set(
         target,
-        resolveDatasourceType(target.datasource, this.dashboard, this.datasources),
+        resolveDatasourceType(target.datasource, this.dashboard, this.datasourceTypes),
       );
     }
     return this.targetTypes.get(target);
@@ -125,7 +127,7 @@ export class DashboardFacts {
     }
     for (const variable of this.dashboard.variables) {
       const q = variable.raw.query;
-      const datasourceType = resolveDatasourceType(variable.datasource, this.dashboard, this.datasources);
+      const datasourceType = resolveDatasourceType(variable.datasource, this.dashboard, this.datasourceTypes);
       const at: Omit<TextRef, 'ref' | 'path'> = { variable };
       if (datasourceType !== undefined) at.datasourceType = datasourceType;
       // A datasource variable's query is a plugin id, an interval/custom variable's a list of values.

@@ -4,6 +4,7 @@
 import type { JsonPath } from '../core/types.js';
 import {
   isObject,
+  sharingInputs,
   type DashboardModel,
   type DatasourceRef,
   type Json,
@@ -73,6 +74,19 @@ export interface QuerySource {
 /** Datasource uid or name → plugin type (from datasources/*.yaml). */
 export type DatasourceTypes = ReadonlyMap<string, string>;
 
+/** Datasource uid and name → plugin type, from the provisioning files. */
+export function datasourceTypeMap(
+  datasources: readonly { uid?: string | undefined; name?: string | undefined; type?: string | undefined }[],
+): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const ds of datasources) {
+    if (!ds.type) continue;
+    if (ds.uid) types.set(ds.uid, ds.type);
+    if (ds.name) types.set(ds.name, ds.type);
+  }
+  return types;
+}
+
 export interface ExtractOptions {
   /** Plugin type of the default datasource, for panels and targets with no datasource at all. */
   defaultDatasourceType?: string;
@@ -92,7 +106,8 @@ export function resolveDatasourceType(
   const name = wholeVariableRef(id.trim());
   if (name !== undefined) {
     const v = dash.variables.find((x) => x.name === name);
-    if (!v) return undefined;
+    // A dashboard exported for sharing names its datasources `${DS_X}`, declared in `__inputs`.
+    if (!v) return sharingInputs(dash).get(name);
     if (v.type === 'datasource')
       return typeof v.raw.query === 'string' && v.raw.query !== '' ? v.raw.query : undefined;
     // Any other variable holds a datasource uid or name in its current value.

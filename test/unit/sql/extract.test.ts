@@ -255,3 +255,26 @@ describe("the plugins' own example dashboards", () => {
     },
   );
 });
+
+describe('a dashboard exported for sharing', () => {
+  it('resolves ${DS_X} through __inputs, for the linter and the SQL checker alike', () => {
+    const shared = dashboard({
+      uid: 'shared',
+      title: 'Shared',
+      __inputs: [{ name: 'DS_CH', type: 'datasource', pluginId: 'grafana-clickhouse-datasource' }],
+      panels: [
+        {
+          id: 1,
+          type: 'stat',
+          datasource: { uid: '${DS_CH}' },
+          targets: [{ refId: 'A', rawSql: 'SELECT 1' }],
+        },
+      ],
+    });
+    const target = shared.panels[0]!.targets[0]!;
+    expect(resolveDatasourceType(target.datasource, shared, new Map())).toBe('grafana-clickhouse-datasource');
+    expect(extractDashboardQueries(shared).map((q) => [q.refId, q.datasourceType, q.text])).toEqual([
+      ['A', 'grafana-clickhouse-datasource', 'SELECT 1'],
+    ]);
+  });
+});
