@@ -77770,12 +77770,20 @@ function namedOffset(raw, message) {
   return hits[0]?.index;
 }
 function dashboardLoad(dashboards, queries) {
+  const key = (file, uid) => `${file}\0${uid ?? ""}`;
+  const byDashboard = /* @__PURE__ */ new Map();
+  for (const q of queries) {
+    if (q.origin !== "panel" || !q.cost) continue;
+    const k = key(q.file, q.dashboardUid);
+    const list = byDashboard.get(k);
+    if (list) list.push(q);
+    else byDashboard.set(k, [q]);
+  }
   return dashboards.map((d) => {
     const ms = d.refresh ? parseDuration(d.refresh) : void 0;
     const perHour = ms && ms > 0 ? 36e5 / ms : 0;
     let rows = 0;
-    for (const q of queries) {
-      if (q.file !== d.file || q.dashboardUid !== d.uid || q.origin !== "panel" || !q.cost) continue;
+    for (const q of byDashboard.get(key(d.file, d.uid)) ?? []) {
       q.rowsPerHour = Math.round(q.cost.rows * perHour);
       rows += q.cost.rows;
     }

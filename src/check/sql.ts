@@ -323,14 +323,23 @@ export function namedOffset(raw: string, message: string): number | undefined {
 
 /** Rows per refresh × refreshes per hour, per dashboard and per query. */
 function dashboardLoad(dashboards: readonly DashboardModel[], queries: QueryRecord[]): DashboardLoad[] {
+  // Panel queries by dashboard, in one pass (a check can hold thousands of each).
+  const key = (file: string, uid: string | undefined) => `${file}\u0000${uid ?? ''}`;
+  const byDashboard = new Map<string, QueryRecord[]>();
+  for (const q of queries) {
+    if (q.origin !== 'panel' || !q.cost) continue;
+    const k = key(q.file, q.dashboardUid);
+    const list = byDashboard.get(k);
+    if (list) list.push(q);
+    else byDashboard.set(k, [q]);
+  }
   return dashboards.map((d) => {
     const ms = d.refresh ? parseDuration(d.refresh) : undefined;
     const perHour = ms && ms > 0 ? 3_600_000 / ms : 0;
     let rows = 0;
-    for (const q of queries) {
-      if (q.file !== d.file || q.dashboardUid !== d.uid || q.origin !== 'panel' || !q.cost) continue;
-      q.rowsPerHour = Math.round(q.cost.rows * perHour);
-      rows += q.cost.rows;
+    for (const q of byDashboard.get(key(d.file, d.uid)) ?? []) {
+      q.rowsPerHour = Math.round(q.cost!.rows * perHour);
+      rows += q.cost!.rows;
     }
     const load: DashboardLoad = {
       file: d.file,

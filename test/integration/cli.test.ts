@@ -70,6 +70,28 @@ describe('dashboard-ci check', () => {
     expect(good.status).toBe('ok');
     expect(good.cost!.rows).toBeGreaterThan(0);
     expect(good.cost!.granules.selected).toBeLessThanOrEqual(good.cost!.granules.total);
+    // Load: rows per refresh × refreshes per hour (refresh 1m = 60 an hour); the invalid query adds none.
+    expect(good.rowsPerHour).toBe(good.cost!.rows * 60);
+    expect(report.load).toEqual([
+      {
+        file: 'dashboards/broken.json',
+        dashboardUid: 'cli-broken',
+        title: 'CLI broken',
+        refresh: '1m',
+        refreshesPerHour: 60,
+        rowsPerRefresh: 0,
+        rowsPerHour: 0,
+      },
+      {
+        file: 'dashboards/good.json',
+        dashboardUid: 'cli-good',
+        title: 'CLI good',
+        refresh: '1m',
+        refreshesPerHour: 60,
+        rowsPerRefresh: good.cost!.rows,
+        rowsPerHour: good.cost!.rows * 60,
+      },
+    ]);
   });
 
   it('exits 0 on a clean set and 0 with --fail-on never', async () => {
