@@ -69219,6 +69219,25 @@ var UsageError = class extends Error {
   name = "UsageError";
 };
 
+// src/core/url.ts
+var USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*(?::[^\s/@]*)?@/gi;
+function maskUserinfo(text2) {
+  return text2.replace(USERINFO, "$1***@");
+}
+function stripUserinfo(raw) {
+  let parsed;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return { url: raw.replace(USERINFO, "$1") };
+  }
+  const user = parsed.username ? decodeURIComponent(parsed.username) : void 0;
+  const password = parsed.password ? decodeURIComponent(parsed.password) : void 0;
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString().replace(/\/+$/, ""), user, password };
+}
+
 // src/config/load.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
 import { readFile as readFile3 } from "node:fs/promises";
@@ -74866,7 +74885,7 @@ function describe3(v) {
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
   if (typeof v === "string") {
-    const safe = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1***@");
+    const safe = maskUserinfo(v);
     return `"${safe.length > 40 ? safe.slice(0, 39) + "\u2026" : safe}"`;
   }
   return String(v);
@@ -77846,14 +77865,8 @@ function staticRedisVerdict(target, index) {
   return makeRedisVerdict(access === "read" ? "ok" : "not-read-only", { ...base, command: command.name });
 }
 function redactRedisUrl(url2) {
-  try {
-    const u = new URL(url2);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "the given Redis URL";
-  }
+  if (!URL.canParse(url2)) return "the given Redis URL";
+  return stripUserinfo(url2).url;
 }
 async function connectRedis(url2, timeoutMs) {
   const client = (0, import_client2.createClient)({
@@ -84983,7 +84996,6 @@ var esm_default = axiosRetry;
 // src/grafana/redact.ts
 var MASK = "***";
 var MIN_SECRET_LENGTH = 4;
-var USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
 var Redactor = class {
   secrets = /* @__PURE__ */ new Set();
   ordered = [];
@@ -84999,7 +85011,7 @@ var Redactor = class {
     if (changed) this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
   }
   redact(text2) {
-    let out = text2.replace(USERINFO, `$1${MASK}@`);
+    let out = maskUserinfo(text2);
     for (const secret of this.ordered) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
     }
@@ -85017,19 +85029,6 @@ var Redactor = class {
     return value;
   }
 };
-function stripUserinfo(raw) {
-  let parsed;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    return { url: raw.replace(USERINFO, "$1") };
-  }
-  const user = parsed.username ? decodeURIComponent(parsed.username) : void 0;
-  const password = parsed.password ? decodeURIComponent(parsed.password) : void 0;
-  parsed.username = "";
-  parsed.password = "";
-  return { url: parsed.toString().replace(/\/+$/, ""), user, password };
-}
 
 // src/grafana/client.ts
 var GrafanaApiError = class extends Error {
@@ -87418,16 +87417,6 @@ function renderReport(report, format, text2) {
       return renderText(report, text2);
   }
 }
-function redactUrl(raw) {
-  try {
-    const u = new URL(raw);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "<invalid URL>";
-  }
-}
 async function runCli(argv, io) {
   let exitCode = 0;
   const program2 = new Command("dashboard-ci").description(
@@ -87490,7 +87479,7 @@ async function runCli(argv, io) {
     const url2 = opts.grafanaUrl ?? io.env.GRAFANA_URL ?? config.grafana.url;
     if (!url2) throw new UsageError("provision needs --grafana-url (or GRAFANA_URL)");
     if (!/^https?:\/\//.test(url2))
-      throw new UsageError(`--grafana-url must be an http(s) URL; got "${redactUrl(url2)}"`);
+      throw new UsageError(`--grafana-url must be an http(s) URL; got "${stripUserinfo(url2).url}"`);
     let auth;
     if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
     else if (io.env.GRAFANA_USER && io.env.GRAFANA_PASSWORD)

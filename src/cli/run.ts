@@ -12,6 +12,7 @@ import { ruleMetadata } from '../lint/registry.js';
 import { provision, renderProvisionText, provisionJson } from '../grafana/provision.js';
 import type { GrafanaAuth } from '../grafana/types.js';
 import { VERSION } from '../version.js';
+import { stripUserinfo } from '../core/url.js';
 import { gitHead } from '../check/base.js';
 import { defaultCacheRoot } from '../clickhouse/cache.js';
 
@@ -53,18 +54,6 @@ export function renderReport(report: Report, format: Format, text: TextOptions):
       return renderSarif(report, ruleMetadata(), { toolVersion: VERSION });
     default:
       return renderText(report, text);
-  }
-}
-
-/** Strips user:password@ from a URL so it can be printed. */
-function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '<invalid URL>';
   }
 }
 
@@ -168,7 +157,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const url: string | undefined = opts.grafanaUrl ?? io.env.GRAFANA_URL ?? config.grafana.url;
       if (!url) throw new UsageError('provision needs --grafana-url (or GRAFANA_URL)');
       if (!/^https?:\/\//.test(url))
-        throw new UsageError(`--grafana-url must be an http(s) URL; got "${redactUrl(url)}"`);
+        throw new UsageError(`--grafana-url must be an http(s) URL; got "${stripUserinfo(url).url}"`);
       let auth: GrafanaAuth;
       if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
       else if (io.env.GRAFANA_USER && io.env.GRAFANA_PASSWORD)

@@ -1,3 +1,4 @@
+import { maskUserinfo } from '../core/url.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -49,7 +50,7 @@ function describe(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') {
     // A URL with user:password@ is quoted without them: an error line must not carry a secret.
-    const safe = v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+    const safe = maskUserinfo(v);
     return `"${safe.length > 40 ? safe.slice(0, 39) + '…' : safe}"`;
   }
   return String(v);

@@ -2,10 +2,11 @@
 // Redactor, so a secret that leaks into an unexpected place (a Grafana error echoing a datasource URL,
 // a proxy's HTML error page) is still masked.
 
+import { maskUserinfo } from '../core/url.js';
+
 const MASK = '***';
 /** Secrets shorter than this are not masked by value: masking "a" would mangle every message. */
 const MIN_SECRET_LENGTH = 4;
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(?::[^\s/@]*)?@/gi;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -26,7 +27,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(USERINFO, `$1${MASK}@`);
+    let out = maskUserinfo(text);
     for (const secret of this.ordered) {
       if (out.includes(secret)) out = out.split(secret).join(MASK);
     }
@@ -46,17 +47,4 @@ export class Redactor {
   }
 }
 
-/** The URL without user:password@ (the only form in which a URL is ever shown). */
-export function stripUserinfo(raw: string): { url: string; user?: string; password?: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    return { url: raw.replace(USERINFO, '$1') };
-  }
-  const user = parsed.username ? decodeURIComponent(parsed.username) : undefined;
-  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.toString().replace(/\/+$/, ''), user, password };
-}
+export { stripUserinfo } from '../core/url.js';

@@ -2,6 +2,7 @@
 // the command lists (commands.ts) or — with a Redis URL — by what that server says about the
 // command (COMMAND INFO). The target's own command is never sent.
 
+import { stripUserinfo } from '../core/url.js';
 import { createClient } from '@redis/client';
 import {
   READ_ONLY_COMMANDS,
@@ -114,14 +115,9 @@ export interface RedisCheckOptions {
 
 /** The URL with any user and password removed, for messages. */
 export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return 'the given Redis URL';
-  }
+  // Text that does not parse as a URL is not echoed at all: it may be a password pasted in the wrong place.
+  if (!URL.canParse(url)) return 'the given Redis URL';
+  return stripUserinfo(url).url;
 }
 
 async function connectRedis(url: string, timeoutMs: number): Promise<RedisCommandSender> {
