@@ -24,6 +24,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const usageErrors: string[] = [];
   const findings: Finding[] = [];
 
+  opts.onStage?.('loading');
   const loaded = dashboardPaths.length
     ? await loadDashboards(dashboardPaths, { cwd })
     : { dashboards: [], findings: [], usageErrors: [], files: 0 };
@@ -43,6 +44,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   usageErrors.push(...alerts.usageErrors);
   findings.push(...alerts.findings);
 
+  opts.onStage?.('linting');
   // Loader findings (json-syntax, schema, file-too-large…) obey dashboard-ci.yml's rules and exceptions too.
   const loadFindings = findings.splice(0);
   findings.push(...applyRuleSettings(loadFindings, config, loaded.dashboards));
@@ -69,6 +71,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     );
   }
 
+  opts.onStage?.('reporting');
   findings.sort(compareFindings);
   const panels = loaded.dashboards.reduce((n, d) => n + d.panels.filter((p) => p.type !== 'row').length, 0);
   const report: Report = {

@@ -199,6 +199,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   // A server is prepared only when asked (explicit --schema/--seed, or prepareServer), into a scratch database.
   const prepareServer = explicitSchema || Boolean(options.prepareServer);
   let engine: Awaited<ReturnType<typeof openEngine>>;
+  options.onStage?.('engine');
   try {
     engine = await openEngine({
       spec: engineSpec,
@@ -216,6 +217,8 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     throw setupError(err, schema, seed);
   }
   try {
+    options.onStage?.('explain');
+    options.onProgress?.({ done: 0, total });
     const sqls = [...runnable.map((r) => r.q.sql), ...(base?.queries.map((b) => b.sql) ?? [])];
     const outcomes = await explainAll(engine.engine, sqls, engine.concurrency, (done) =>
       options.onProgress?.({ done, total }),

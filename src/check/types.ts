@@ -36,7 +36,12 @@ export interface CheckOptions {
   /** Fixed clock for the default time range, so costs are reproducible. */
   now?: Date;
   onProgress?: (event: { done: number; total: number }) => void;
+  /** Each named stage as it begins (the CLI prints them as progress on stderr). */
+  onStage?: (stage: CheckStage) => void;
 }
+
+/** The stages of a check, in order; `explain` then reports its counts through onProgress. */
+export type CheckStage = 'loading' | 'linting' | 'engine' | 'explain' | 'reporting';
 
 export interface CheckResult {
   report: Report;

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, type Report, type Severity } from '../core/types.js';
@@ -15,6 +16,8 @@ import { VERSION } from '../version.js';
 import { stripUserinfo } from '../core/url.js';
 import { gitHead } from '../check/base.js';
 import { defaultCacheRoot } from '../clickhouse/cache.js';
+import { createProgress } from './progress.js';
+import { CHECK_HELP, PROGRAM_HELP, PROVISION_HELP } from './help.js';
 
 export interface CliIo {
   cwd: string;
@@ -32,6 +35,35 @@ export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
   if (failOn === 'never') return 0;
   const at: Severity[] = failOn === 'error' ? ['error'] : ['error', 'warning'];
   return report.findings.some((f) => at.includes(f.severity)) ? 1 : 0;
+}
+
+/**
+ * --output is checked before any work: a run of minutes must not end in "cannot write". The folder must
+ * exist and be writable, and the path must not be a folder; the file itself is written only at the end.
+ */
+export async function checkOutputPath(cwd: string, output: string): Promise<void> {
+  const target = path.resolve(cwd, output);
+  const dir = path.dirname(target);
+  let info: Stats;
+  try {
+    info = await stat(dir);
+  } catch {
+    throw new UsageError(`--output ${output}: the folder ${displayDir(cwd, dir)} does not exist`);
+  }
+  if (!info.isDirectory())
+    throw new UsageError(`--output ${output}: ${displayDir(cwd, dir)} is not a folder`);
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`--output ${output}: is a folder, not a file`);
+  try {
+    await access(existing ? target : dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--output ${output}: not writable`);
+  }
+}
+
+function displayDir(cwd: string, dir: string): string {
+  const rel = path.relative(cwd, dir);
+  return rel.startsWith('..') ? dir : rel || '.';
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -64,6 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'Lint, validate and cost Grafana dashboards backed by ClickHouse; provision them to Grafana.',
     )
     .version(VERSION)
+    .addHelpText('after', PROGRAM_HELP)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -73,6 +106,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('check')
     .description('lint dashboards and validate their SQL with ClickHouse EXPLAIN')
+    .addHelpText('after', CHECK_HELP)
     .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
     .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
@@ -94,13 +128,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
     .option('--base <ref>', 'git ref to diff query cost against')
     .option('--verbose', 'print every query with its cost')
+    .option('--progress', 'show progress on stderr from the start (default: after 2 s)')
+    .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], opts) => {
       const config = await loadConfig({ cwd: io.cwd, file: opts.config });
       const engine: string | undefined = opts.clickhouse;
       if (engine && engine !== 'embedded' && !/^https?:\/\//.test(engine)) {
         throw new UsageError(`--clickhouse must be "embedded" or an http(s) URL; got "${engine}"`);
       }
-      const progress = io.stderr.isTTY && opts.format === 'text' && !opts.output;
+      if (opts.output) await checkOutputPath(io.cwd, opts.output);
+      const progress = opts.quiet
+        ? undefined
+        : createProgress({ stream: io.stderr, ...(opts.progress ? { delayMs: 0 } : {}) });
       const { report, usageErrors } = await runCheck({
         cwd: io.cwd,
         paths,
@@ -122,13 +161,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           : {}),
         ...(progress
           ? {
-              onProgress: ({ done, total }) => {
-                io.stderr.write(`\rchecking queries ${done}/${total}`);
-                if (done === total) io.stderr.write('\r\x1b[K');
-              },
+              onStage: (stage) => progress.stage(stage),
+              onProgress: ({ done, total }) => progress.explained(done, total),
             }
           : {}),
       });
+      progress?.end();
       for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${line}\n`);
       const format = opts.format as Format;
       if (opts.output) {
@@ -145,6 +183,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program
     .command('provision')
     .description('provision datasources, folders, dashboards and alert rules to Grafana')
+    .addHelpText('after', PROVISION_HELP)
     .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
     .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
     .option('--grafana-url <url>', 'Grafana base URL (default: GRAFANA_URL)')

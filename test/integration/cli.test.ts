@@ -16,10 +16,11 @@ interface Run {
   stderr: string;
 }
 
+/** Runs the CLI in-process; `check` runs get --quiet (progress lines are tested on their own). */
 async function cli(cwd: string, ...argv: string[]): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, {
+  const code = await runCli(argv[0] === 'check' ? [...argv, '--quiet'] : argv, {
     cwd,
     env: {},
     stdout: { write: (s: string) => (stdout += s) },
@@ -236,7 +237,7 @@ describe('dashboard-ci check --clickhouse http://… (server mode)', () => {
       const embedded = json(await cli(dir, 'check', '--format', 'json'));
       let stdout = '';
       let stderr = '';
-      const code = await runCli(['check', '--clickhouse', server.url, '--format', 'json'], {
+      const code = await runCli(['check', '--clickhouse', server.url, '--format', 'json', '--quiet'], {
         cwd: dir,
         env: { CLICKHOUSE_USER: 'ci', CLICKHOUSE_PASSWORD: 's3cret-pw' },
         stdout: { write: (s: string) => (stdout += s) },
@@ -255,7 +256,7 @@ describe('dashboard-ci check --clickhouse http://… (server mode)', () => {
 
       // A wrong password is one line, exit 2, and the password is not echoed.
       let err = '';
-      const denied = await runCli(['check', '--clickhouse', server.url], {
+      const denied = await runCli(['check', '--clickhouse', server.url, '--quiet'], {
         cwd: dir,
         env: { CLICKHOUSE_USER: 'ci', CLICKHOUSE_PASSWORD: 'wrong-pw-value' },
         stdout: { write: () => true },
@@ -268,5 +269,51 @@ describe('dashboard-ci check --clickhouse http://… (server mode)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('dashboard-ci check: the command line itself', () => {
+  it('--progress names each stage on stderr, one line each, and leaves stdout to the report', async () => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['check', '--format', 'json', '--progress'], {
+      cwd: dir,
+      env: {},
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+    });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toHaveProperty('summary');
+    expect(stderr.split('\n').filter(Boolean)).toEqual([
+      'dashboard-ci: loading files',
+      'dashboard-ci: linting',
+      'dashboard-ci: starting the ClickHouse engine (schema and seed)',
+      'dashboard-ci: EXPLAIN 0/2',
+      'dashboard-ci: EXPLAIN 2/2',
+      'dashboard-ci: reporting',
+    ]);
+  });
+
+  it('validates --output before any work: a missing folder or a folder as the file is exit 2', async () => {
+    const missing = await cli(dir, 'check', '--output', 'no/such/folder/report.json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      'dashboard-ci: --output no/such/folder/report.json: the folder no/such/folder does not exist',
+    ]);
+    expect(missing.stdout).toBe('');
+    const folder = await cli(dir, 'check', '--output', 'dashboards');
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe('dashboard-ci: --output dashboards: is a folder, not a file\n');
+  });
+
+  it('--help gives examples, the environment and the exit codes', async () => {
+    const run = await cli(dir, 'help', 'check');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Examples:\n {2}\$ dashboard-ci check/);
+    expect(run.stdout).toContain('CLICKHOUSE_PASSWORD');
+    expect(run.stdout).toMatch(/Exit codes:\n {2}0 {2}clean\n {2}1 .*\n {2}2 /);
+    const provision = await cli(dir, 'provision', '--help');
+    expect(provision.code).toBe(0);
+    expect(provision.stdout).toContain('GRAFANA_TOKEN');
   });
 });
