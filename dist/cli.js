@@ -3844,11 +3844,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -3865,10 +3865,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -3929,8 +3929,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names, constants2) {
+        this.code = optimizeExpr(this.code, names, constants2);
         return this;
       }
       get names() {
@@ -3959,12 +3959,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n2 = nodes[i];
-          if (n2.optimizeNames(names, constants))
+          if (n2.optimizeNames(names, constants2))
             continue;
           subtractNames(names, n2.names);
           nodes.splice(i, 1);
@@ -4017,12 +4017,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        if (!(super.optimizeNames(names, constants2) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names, constants2);
         return this;
       }
       get names() {
@@ -4045,10 +4045,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names, constants2);
         return this;
       }
       get names() {
@@ -4084,10 +4084,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names, constants2);
         return this;
       }
       get names() {
@@ -4129,11 +4129,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        super.optimizeNames(names, constants2);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
         return this;
       }
       get names() {
@@ -4434,7 +4434,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names, constants2) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -4449,14 +4449,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n2) {
-        const c = constants[n2.str];
+        const c = constants2[n2.str];
         if (c === void 0 || names[n2.str] !== 1)
           return n2;
         delete names[n2.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -67148,12 +67148,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs.stat(value.path, function(err, stat4) {
+          fs.stat(value.path, function(err, stat5) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat4.size - (value.start ? value.start : 0);
+            var fileSize = stat5.size - (value.start ? value.start : 0);
             callback(null, fileSize);
           });
         }
@@ -69179,7 +69179,8 @@ var require_is_retry_allowed = __commonJS({
 });
 
 // src/cli/run.ts
-import { writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, stat as stat4, writeFile } from "node:fs/promises";
 import path8 from "node:path";
 
 // node_modules/commander/esm.mjs
@@ -73371,11 +73372,11 @@ var redis_write_command_default = createRule({
         if (target.raw.hide !== true) context.report({ messageId: "empty", target, severity: "warning" });
         return;
       }
-      const { command, access } = decided;
-      if (access === "read" || access === "unknown" && decided.cypher) return;
+      const { command, access: access2 } = decided;
+      if (access2 === "read" || access2 === "unknown" && decided.cypher) return;
       if (command.source === "query") {
         const path9 = [...target.path, "query"];
-        if (access === "write")
+        if (access2 === "write")
           context.report({ messageId: "write", data: { command: command.name }, target, path: path9 });
         else
           context.report({
@@ -73397,7 +73398,7 @@ var redis_write_command_default = createRule({
           path: path9,
           severity: "warning"
         });
-      } else if (access === "write") {
+      } else if (access2 === "write") {
         context.report({
           messageId: "pluginWrite",
           data: {
@@ -77686,6 +77687,7 @@ async function checkQueries(input) {
   const total = runnable.length + (base?.queries.length ?? 0);
   const prepareServer = explicitSchema || Boolean(options.prepareServer);
   let engine;
+  options.onStage?.("engine");
   try {
     engine = await openEngine({
       spec: engineSpec,
@@ -77703,6 +77705,8 @@ async function checkQueries(input) {
     throw setupError(err, schema, seed);
   }
   try {
+    options.onStage?.("explain");
+    options.onProgress?.({ done: 0, total });
     const sqls = [...runnable.map((r) => r.q.sql), ...base?.queries.map((b) => b.sql) ?? []];
     const outcomes = await explainAll(
       engine.engine,
@@ -77859,10 +77863,10 @@ function staticRedisVerdict(target, index) {
   const decided = redisCommandAccess(target);
   const base = index === void 0 ? {} : { index };
   if (!decided) return makeRedisVerdict("no-command", base);
-  const { command, access } = decided;
+  const { command, access: access2 } = decided;
   if (!command.known)
     return makeRedisVerdict("unknown-command", { ...base, command: command.name, source: "command" });
-  return makeRedisVerdict(access === "read" ? "ok" : "not-read-only", { ...base, command: command.name });
+  return makeRedisVerdict(access2 === "read" ? "ok" : "not-read-only", { ...base, command: command.name });
 }
 function redactRedisUrl(url2) {
   if (!URL.canParse(url2)) return "the given Redis URL";
@@ -78024,6 +78028,7 @@ async function runCheck(opts) {
   const alertPaths = opts.alertPaths ?? (explicit ? opts.paths.filter((p) => ALERT_FILE.test(p)) : config.alerts);
   const usageErrors = [];
   const findings = [];
+  opts.onStage?.("loading");
   const loaded = dashboardPaths.length ? await loadDashboards(dashboardPaths, { cwd }) : { dashboards: [], findings: [], usageErrors: [], files: 0 };
   usageErrors.push(...loaded.usageErrors);
   findings.push(...loaded.findings);
@@ -78036,6 +78041,7 @@ async function runCheck(opts) {
   const alerts = alertPaths.length ? await loadAlertFiles(alertPaths, { cwd, optional: opts.alertPaths === void 0 && !explicit }) : { groups: [], findings: [], usageErrors: [] };
   usageErrors.push(...alerts.usageErrors);
   findings.push(...alerts.findings);
+  opts.onStage?.("linting");
   const loadFindings = findings.splice(0);
   findings.push(...applyRuleSettings(loadFindings, config, loaded.dashboards));
   findings.push(...lintDashboards(loaded.dashboards, { config, datasources: datasources.datasources }));
@@ -78059,6 +78065,7 @@ async function runCheck(opts) {
       ...applyRuleSettings(await checkRedis(loaded.dashboards, opts.redisUrl), config, loaded.dashboards)
     );
   }
+  opts.onStage?.("reporting");
   findings.sort(compareFindings);
   const panels = loaded.dashboards.reduce((n2, d) => n2 + d.panels.filter((p) => p.type !== "row").length, 0);
   const report = {
@@ -87390,12 +87397,145 @@ function planSummary(plan, dryRun) {
 // src/version.ts
 var VERSION4 = "0.1.0";
 
+// src/cli/progress.ts
+var LABELS = {
+  loading: "loading files",
+  linting: "linting",
+  engine: "starting the ClickHouse engine (schema and seed)",
+  explain: "EXPLAIN",
+  reporting: "reporting"
+};
+function createProgress(opts) {
+  const tty = Boolean(opts.stream.isTTY);
+  const now = opts.now ?? Date.now;
+  const interval = opts.intervalMs ?? (tty ? 100 : 5e3);
+  const delay = opts.delayMs ?? 2e3;
+  let live = false;
+  let lastCount = -Infinity;
+  let current;
+  let started = delay <= 0;
+  let pending;
+  const timer = started ? void 0 : setTimeout(() => {
+    started = true;
+    if (pending !== void 0) write(pending);
+    pending = void 0;
+  }, delay);
+  timer?.unref?.();
+  const show = (text2) => {
+    if (!started) {
+      pending = text2;
+      return;
+    }
+    write(text2);
+  };
+  const write = (text2) => {
+    if (tty) {
+      opts.stream.write(`\r\x1B[K${text2}`);
+      live = true;
+    } else {
+      opts.stream.write(`dashboard-ci: ${text2}
+`);
+    }
+  };
+  return {
+    stage(stage) {
+      if (stage === current) return;
+      current = stage;
+      if (stage !== "explain") show(LABELS[stage]);
+    },
+    explained(done, total) {
+      const t = now();
+      const last = done === 0 || done === total;
+      if (!last && t - lastCount < interval) return;
+      lastCount = t;
+      show(`${LABELS.explain} ${done}/${total}`);
+    },
+    end() {
+      if (timer) clearTimeout(timer);
+      started = false;
+      if (tty && live) opts.stream.write("\r\x1B[K");
+      live = false;
+    }
+  };
+}
+
+// src/cli/help.ts
+var EXIT_CODES = `Exit codes:
+  0  clean
+  1  findings at or above --fail-on (check), or provisioning failures (provision)
+  2  usage, config or internal error (one line on stderr)`;
+var PROGRAM_HELP = `
+Examples:
+  $ dashboard-ci check                          check dashboard-ci.yml's paths (else dashboards/)
+  $ dashboard-ci check dashboards/x.json --verbose
+  $ dashboard-ci provision --dry-run --grafana-url https://grafana.example.com
+
+Run "dashboard-ci help <command>" for a command's flags, environment and examples.
+
+${EXIT_CODES}
+`;
+var CHECK_HELP = `
+Examples:
+  $ dashboard-ci check                          lint + EXPLAIN every query with the embedded engine
+  $ dashboard-ci check --no-explain             lint only: no engine is started
+  $ dashboard-ci check --format sarif --output dashboard-ci.sarif
+  $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
+  $ dashboard-ci check --clickhouse http://localhost:8123 --schema clickhouse/schema.sql
+
+Environment:
+  CLICKHOUSE_USER, CLICKHOUSE_PASSWORD   credentials for --clickhouse URL (never put them in the URL)
+  REDIS_URL                              live Redis check, as --redis
+  NO_COLOR, FORCE_COLOR                  colour of the text output
+  DASHBOARD_CI_DEBUG                     print the stack of an internal error
+
+Progress goes to stderr once a run takes over 2 s (--progress: from the start; --quiet: never), one
+line per stage off a terminal; the report goes to stdout or --output.
+
+${EXIT_CODES}
+`;
+var PROVISION_HELP = `
+Examples:
+  $ GRAFANA_TOKEN=... dashboard-ci provision --grafana-url https://grafana.example.com --dry-run
+  $ GRAFANA_TOKEN=... dashboard-ci provision --grafana-url https://grafana.example.com --prune
+
+Environment:
+  GRAFANA_URL                        Grafana base URL, as --grafana-url
+  GRAFANA_TOKEN                      service account token (Bearer)
+  GRAFANA_USER, GRAFANA_PASSWORD     basic auth instead of a token
+  Any $VAR named in datasources/*.yaml (secrets for secureJsonData)
+
+${EXIT_CODES}
+`;
+
 // src/cli/run.ts
 var FORMATS2 = ["text", "json", "markdown", "sarif"];
 function exitCodeFor(report, failOn) {
   if (failOn === "never") return 0;
   const at2 = failOn === "error" ? ["error"] : ["error", "warning"];
   return report.findings.some((f) => at2.includes(f.severity)) ? 1 : 0;
+}
+async function checkOutputPath(cwd, output) {
+  const target = path8.resolve(cwd, output);
+  const dir = path8.dirname(target);
+  let info;
+  try {
+    info = await stat4(dir);
+  } catch {
+    throw new UsageError(`--output ${output}: the folder ${displayDir(cwd, dir)} does not exist`);
+  }
+  if (!info.isDirectory())
+    throw new UsageError(`--output ${output}: ${displayDir(cwd, dir)} is not a folder`);
+  const existing = await stat4(target).catch(() => void 0);
+  if (existing?.isDirectory()) throw new UsageError(`--output ${output}: is a folder, not a file`);
+  try {
+    await access(existing ? target : dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--output ${output}: not writable`);
+  }
+}
+function displayDir(cwd, dir) {
+  const rel = path8.relative(cwd, dir);
+  return rel.startsWith("..") ? dir : rel || ".";
 }
 function collect(value, previous = []) {
   return [...previous, value];
@@ -87421,22 +87561,23 @@ async function runCli(argv, io) {
   let exitCode = 0;
   const program2 = new Command("dashboard-ci").description(
     "Lint, validate and cost Grafana dashboards backed by ClickHouse; provision them to Grafana."
-  ).version(VERSION4).exitOverride().configureOutput({
+  ).version(VERSION4).addHelpText("after", PROGRAM_HELP).exitOverride().configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s)
   });
-  program2.command("check").description("lint dashboards and validate their SQL with ClickHouse EXPLAIN").argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").addOption(new Option("--format <format>", "output format").choices(FORMATS2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option(
+  program2.command("check").description("lint dashboards and validate their SQL with ClickHouse EXPLAIN").addHelpText("after", CHECK_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").addOption(new Option("--format <format>", "output format").choices(FORMATS2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option(
     "--clickhouse <engine>",
     "embedded, or a ClickHouse HTTP URL (user and password from CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)"
   ).option("--schema <file>", "DDL for the test instance (repeatable)", collect).option("--seed <file>", "data statements for the test instance (repeatable)", collect).option("--datasources <file>", "datasource provisioning file (repeatable)", collect).option("--alerts <path>", "alert rule file or folder (repeatable)", collect).option("--no-explain", "lint only: do not validate SQL").option("--redis <url>", "check Redis targets against this server (default: REDIS_URL)").addOption(
     new Option("--fail-on <level>", "exit 1 at this severity").choices(["error", "warning", "never"]).default("error")
-  ).option("--base <ref>", "git ref to diff query cost against").option("--verbose", "print every query with its cost").action(async (paths, opts) => {
+  ).option("--base <ref>", "git ref to diff query cost against").option("--verbose", "print every query with its cost").option("--progress", "show progress on stderr from the start (default: after 2 s)").option("-q, --quiet", "no progress on stderr").action(async (paths, opts) => {
     const config = await loadConfig({ cwd: io.cwd, file: opts.config });
     const engine = opts.clickhouse;
     if (engine && engine !== "embedded" && !/^https?:\/\//.test(engine)) {
       throw new UsageError(`--clickhouse must be "embedded" or an http(s) URL; got "${engine}"`);
     }
-    const progress = io.stderr.isTTY && opts.format === "text" && !opts.output;
+    if (opts.output) await checkOutputPath(io.cwd, opts.output);
+    const progress = opts.quiet ? void 0 : createProgress({ stream: io.stderr, ...opts.progress ? { delayMs: 0 } : {} });
     const { report, usageErrors } = await runCheck({
       cwd: io.cwd,
       paths,
@@ -87455,12 +87596,11 @@ async function runCli(argv, io) {
       engineCacheDir: config.clickhouse.cache ? defaultCacheRoot({ cwd: io.cwd, env: io.env }) : false,
       ...opts.redis ?? io.env.REDIS_URL ?? config.redis.url ? { redisUrl: opts.redis ?? io.env.REDIS_URL ?? config.redis.url } : {},
       ...progress ? {
-        onProgress: ({ done, total }) => {
-          io.stderr.write(`\rchecking queries ${done}/${total}`);
-          if (done === total) io.stderr.write("\r\x1B[K");
-        }
+        onStage: (stage) => progress.stage(stage),
+        onProgress: ({ done, total }) => progress.explained(done, total)
       } : {}
     });
+    progress?.end();
     for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${line}
 `);
     const format = opts.format;
@@ -87474,7 +87614,7 @@ async function runCli(argv, io) {
     }
     exitCode = usageErrors.length ? 2 : exitCodeFor(report, opts.failOn);
   });
-  program2.command("provision").description("provision datasources, folders, dashboards and alert rules to Grafana").argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").option("--grafana-url <url>", "Grafana base URL (default: GRAFANA_URL)").option("--dry-run", "print the plan; make no write of any kind").option("--prune", "delete objects dashboard-ci manages that are gone from the repository").option("--resend-secrets", "write datasources even when only their secureJsonData may have changed").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).action(async (paths, opts) => {
+  program2.command("provision").description("provision datasources, folders, dashboards and alert rules to Grafana").addHelpText("after", PROVISION_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").option("--grafana-url <url>", "Grafana base URL (default: GRAFANA_URL)").option("--dry-run", "print the plan; make no write of any kind").option("--prune", "delete objects dashboard-ci manages that are gone from the repository").option("--resend-secrets", "write datasources even when only their secureJsonData may have changed").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).action(async (paths, opts) => {
     const config = await loadConfig({ cwd: io.cwd, file: opts.config });
     const url2 = opts.grafanaUrl ?? io.env.GRAFANA_URL ?? config.grafana.url;
     if (!url2) throw new UsageError("provision needs --grafana-url (or GRAFANA_URL)");
