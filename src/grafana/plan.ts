@@ -917,16 +917,12 @@ async function planRuleGroupPrune(
 ): Promise<void> {
   const broken = desired.problems.filter((p) => p.kind === 'alert-rule-group').length;
   if (broken > 0) {
-    plan.deletes.ruleGroups.push({
-      kind: 'alert-rule-group',
-      uid: '',
-      action: 'skip',
-      diff: [],
-      error: {
-        code: 'prune-blocked',
-        message: `prune of alert rule groups skipped: ${broken} alert rule input(s) could not be read, and a group whose file is broken would look gone from the repository`,
-      },
-    });
+    plan.deletes.ruleGroups.push(
+      blocked(
+        'alert-rule-group',
+        `prune of alert rule groups skipped: ${broken} alert rule input(s) could not be read, and a group whose file is broken would look gone from the repository`,
+      ),
+    );
     return;
   }
   let rules: GrafanaRule[];
@@ -935,16 +931,7 @@ async function planRuleGroupPrune(
     rules = Array.isArray(res.data) ? res.data : [];
   } catch (err) {
     if (guard.fatal) return;
-    plan.deletes.ruleGroups.push({
-      kind: 'alert-rule-group',
-      uid: '',
-      action: 'skip',
-      diff: [],
-      error: {
-        code: 'prune-blocked',
-        message: `prune of alert rule groups skipped: the listing it needs failed (${(err as Error).message})`,
-      },
-    });
+    plan.deletes.ruleGroups.push(pruneBlocked('alert-rule-group', err));
     return;
   }
   const wanted = new Set(desired.ruleGroups.map((g) => `${g.folderUid}/${g.name}`));
@@ -983,17 +970,13 @@ function appendNote(prior: string | undefined, next: string): string {
   return prior ? `${prior}; ${next}` : next;
 }
 
-function pruneBlocked<K extends 'dashboard' | 'folder'>(kind: K, err: unknown) {
-  return {
-    kind,
-    uid: '',
-    action: 'skip' as const,
-    diff: [],
-    error: {
-      code: 'prune-blocked',
-      message: `prune of ${kind}s skipped: the listing it needs failed (${(err as Error).message})`,
-    },
-  };
+/** A prune that cannot run, as one failed step. */
+function blocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K, message: string) {
+  return { kind, uid: '', action: 'skip' as const, diff: [], error: { code: 'prune-blocked', message } };
+}
+
+function pruneBlocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K, err: unknown) {
+  return blocked(kind, `prune of ${kind}s skipped: the listing it needs failed (${(err as Error).message})`);
 }
 
 /** A failed call as a step error naming the object, with a distinct code per kind of failure. */

@@ -9,9 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GrafanaDouble } from '../support/grafana-double.js';
 import { provision } from '../../src/grafana/provision.js';
 import type { ProvisionOptions, ProvisionResult } from '../../src/grafana/types.js';
-import { defaultConfig } from '../../src/config/defaults.js';
 import { derivedFolderUid, MARKER_TAG } from '../../src/grafana/desired.js';
-import { ENV, TOKEN, copyFixture, type TempRepo } from '../fixtures/provision/repo.js';
+import { TOKEN, copyFixture, provisionOptions, type TempRepo } from '../fixtures/provision/repo.js';
 
 const TEAM_A = derivedFolderUid('team-a');
 const VERSIONS = ['10.4.3', '11.2.2', '11.6.1', '12.1.0'] as const;
@@ -25,25 +24,15 @@ afterEach(async () => {
   await repo.dispose();
 });
 
-function options(
+const options = (
   over: Partial<ProvisionOptions> = {},
   grafanaOver: Partial<ProvisionOptions['config']['grafana']> = {},
-): ProvisionOptions {
-  const config = defaultConfig();
-  config.grafana = { ...config.grafana, orgId: 1, ...grafanaOver };
-  return {
-    cwd: repo.dir,
-    paths: [],
-    config,
-    grafanaUrl: grafana.url,
-    auth: { token: TOKEN },
-    dryRun: false,
-    prune: false,
-    env: { ...ENV },
-    commit: { sha: 'abcdef1234567890', subject: 'Dashboards' },
-    ...over,
-  };
-}
+) =>
+  provisionOptions(
+    { cwd: repo.dir, grafanaUrl: grafana.url },
+    { commit: { sha: 'abcdef1234567890', subject: 'Dashboards' }, ...over },
+    grafanaOver,
+  );
 
 const item = (r: ProvisionResult, kind: string, uid: string) =>
   r.items.find((i) => i.kind === kind && i.uid === uid);

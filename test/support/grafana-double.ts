@@ -613,20 +613,8 @@ export class GrafanaDouble {
       const list = [...d.versions]
         .sort((a, b) => b.version - a.version)
         .slice(0, limit)
-        .map((v, i) => ({
-          id: d.id * 1000 + v.version,
-          dashboardId: d.id,
-          uid: d.uid,
-          parentVersion: v.parentVersion,
-          restoredFrom: 0,
-          version: v.version,
-          created: v.created,
-          createdBy: v.createdBy,
-          // GetDashboardVersions: the first save is listed as "Initial save" whatever its message.
-          message: v.parentVersion === 0 ? 'Initial save' : v.message,
-          _i: i,
-        }))
-        .map(({ _i, ...v }) => v);
+        // GetDashboardVersions: the first save is listed as "Initial save" whatever its message.
+        .map((v) => versionMeta(d, v, v.parentVersion === 0 ? 'Initial save' : v.message));
       return ok(this.opts.versionsShape === 'array' ? list : { continueToken: '', versions: list });
     }
     if ((m = /^\/api\/dashboards\/uid\/([^/]+)\/versions\/(\d+)$/.exec(p)) && method === 'GET') {
@@ -635,18 +623,7 @@ export class GrafanaDouble {
       const v = d.versions.find((x) => x.version === Number(m![2]));
       if (!v) throw err(500, `Dashboard version ${m[2]} not found for dashboardId ${d.id}`);
       // GetDashboardVersion: the stored message, not rewritten.
-      return ok({
-        id: d.id * 1000 + v.version,
-        dashboardId: d.id,
-        uid: d.uid,
-        parentVersion: v.parentVersion,
-        restoredFrom: 0,
-        version: v.version,
-        created: v.created,
-        createdBy: v.createdBy,
-        message: v.message,
-        data: {},
-      });
+      return ok({ ...versionMeta(d, v, v.message), data: {} });
     }
     if ((m = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(p))) {
       const uid = dec(m[1]!);
@@ -1406,6 +1383,20 @@ function storeQuery(q: Record<string, unknown>, rule: string): Record<string, un
     relativeTimeRange: { from, to },
     datasourceUid: q.datasourceUid,
     model,
+  };
+}
+
+function versionMeta(d: StoredDashboard, v: StoredVersion, message: string): Record<string, unknown> {
+  return {
+    id: d.id * 1000 + v.version,
+    dashboardId: d.id,
+    uid: d.uid,
+    parentVersion: v.parentVersion,
+    restoredFrom: 0,
+    version: v.version,
+    created: v.created,
+    createdBy: v.createdBy,
+    message,
   };
 }
 
