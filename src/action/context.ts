@@ -2,6 +2,7 @@
 // route taken from it: what a run does is decided here, before anything is logged or any Grafana
 // input is read.
 
+import picomatch from 'picomatch';
 import { UsageError } from '../core/types.js';
 import type { Mode } from './inputs.js';
 
@@ -114,12 +115,30 @@ export function isPushToDefaultBranch(ctx: ActionContext): boolean {
 }
 
 /**
- * What this run does. mode auto: pull_request → check (and the comment); push to the default
- * branch → check, then provision if the check passes; workflow_dispatch → provision; any other
- * event → check only. Provisioning never runs on any other event, whatever the mode.
+ * A push to a release ref: a tag or a branch matching one of the globs (`refs/tags/v*`,
+ * `refs/heads/release/*`; a bare `v*` is read as a tag, `release/*` as a branch).
  */
-export function decideRoute(mode: Mode, ctx: ActionContext): Route {
-  const pushDefault = isPushToDefaultBranch(ctx);
+export function isPushToReleaseRef(ctx: ActionContext, releaseRefs: readonly string[]): boolean {
+  if (ctx.eventName !== 'push' || !ctx.ref || releaseRefs.length === 0) return false;
+  const globs = releaseRefs.flatMap((g) =>
+    g.startsWith('refs/') ? [g] : [`refs/tags/${g}`, `refs/heads/${g}`],
+  );
+  return picomatch(globs, { dot: true })(ctx.ref);
+}
+
+export interface RouteOptions {
+  /** Refs (globs) whose pushes provision as the default branch's do: tags, release branches. */
+  releaseRefs?: readonly string[];
+}
+
+/**
+ * What this run does. mode auto: pull_request → check (and the comment); push to the default
+ * branch or to a release ref → check, then provision if the check passes; workflow_dispatch →
+ * provision; any other event → check only. Provisioning never runs on any other event, whatever the mode.
+ */
+export function decideRoute(mode: Mode, ctx: ActionContext, options: RouteOptions = {}): Route {
+  const release = isPushToReleaseRef(ctx, options.releaseRefs ?? []);
+  const pushDefault = isPushToDefaultBranch(ctx) || release;
   const dispatch = ctx.eventName === 'workflow_dispatch';
   const pr = ctx.eventName === 'pull_request' ? pullRequestOf(ctx) : undefined;
   if (ctx.eventName === 'pull_request' && !pr) {
@@ -130,7 +149,7 @@ export function decideRoute(mode: Mode, ctx: ActionContext): Route {
   if (mode === 'provision') {
     if (!pushDefault && !dispatch) {
       throw new UsageError(
-        `mode 'provision' runs only on push to the default branch or on workflow_dispatch; this run is ${ctx.eventName}${ctx.ref ? ` on ${ctx.ref}` : ''}`,
+        `mode 'provision' runs only on push to the default branch or a release ref (release-refs), or on workflow_dispatch; this run is ${ctx.eventName}${ctx.ref ? ` on ${ctx.ref}` : ''}`,
       );
     }
     return { check: false, provision: true, comment: false, description: `provision (${ctx.eventName})` };
@@ -156,7 +175,7 @@ export function decideRoute(mode: Mode, ctx: ActionContext): Route {
       check: true,
       provision: true,
       comment: false,
-      description: `check, then provision if it passes (push to ${defaultBranchOf(ctx)})`,
+      description: `check, then provision if it passes (push to ${release ? ctx.ref : defaultBranchOf(ctx)})`,
     };
   }
   if (dispatch)

@@ -45,6 +45,10 @@ export interface ActionSettings {
   baseRef?: string;
   /** Overrides budgets.regressionThreshold (0.2 = +20 %). */
   regressionThreshold?: number;
+  /** The environment of dashboard-ci.yml to deploy (its URL, org, datasource uids, credentials). */
+  environment?: string;
+  /** Refs (globs) whose pushes provision besides the default branch: tags, release branches. */
+  releaseRefs: string[];
 }
 
 export interface GrafanaSettings {
@@ -196,6 +200,11 @@ export function readSettings(src: InputSource): ActionSettings {
   }
 
   const regressionThreshold = threshold(src.getInput('regression-threshold'), errors);
+  const environment = src.getInput('environment');
+  if (environment && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(environment))
+    errors.push(
+      `Input 'environment' must be the name of an environment of dashboard-ci.yml (letters, digits, _ . -); got ${quote(environment)}`,
+    );
   throwIfAny(errors);
 
   const settings: ActionSettings = {
@@ -207,7 +216,9 @@ export function readSettings(src: InputSource): ActionSettings {
     dryRun,
     prune,
     chdbVersion,
+    releaseRefs: parseList(src.getInput('release-refs')),
   };
+  if (environment) settings.environment = environment;
   const config = src.getInput('config');
   if (config) settings.config = config;
   if (clickhouse) settings.clickhouse = clickhouse;
@@ -225,12 +236,15 @@ export function readSettings(src: InputSource): ActionSettings {
 export function readGrafanaSettings(
   src: InputSource,
   env: Readonly<Record<string, string | undefined>>,
+  /** The environment's credential variable names (environments.<name>.credentials), tried before GRAFANA_*. */
+  names: { token?: string; user?: string; password?: string } = {},
 ): GrafanaSettings {
-  const token = src.getInput('grafana-token') || env.GRAFANA_TOKEN || '';
+  const fromEnv = (name: string | undefined, fallback: string) => (name && env[name]) || env[fallback] || '';
+  const token = src.getInput('grafana-token') || fromEnv(names.token, 'GRAFANA_TOKEN');
   if (token) src.setSecret(token);
-  const password = src.getInput('grafana-password') || env.GRAFANA_PASSWORD || '';
+  const password = src.getInput('grafana-password') || fromEnv(names.password, 'GRAFANA_PASSWORD');
   if (password) src.setSecret(password);
-  const user = src.getInput('grafana-user') || env.GRAFANA_USER || '';
+  const user = src.getInput('grafana-user') || fromEnv(names.user, 'GRAFANA_USER');
 
   const errors: string[] = [];
   const parsed = url('grafana-url', src.getInput('grafana-url'), src, errors);

@@ -25,6 +25,7 @@ import {
   type InputSource,
 } from './inputs.js';
 import { SafeLog, type LogSink } from './log.js';
+import { resolveEnvironment, type ResolvedEnvironment } from '../grafana/environments.js';
 import { sarifRulesFor, type RuleInfo } from './rules.js';
 
 export interface AnnotationProps {
@@ -83,18 +84,33 @@ interface PhaseResult {
 }
 
 export async function runAction(edges: ActionEdges): Promise<ActionOutcome> {
-  // Nothing may be logged before these three lines: they mask every secret this route reads.
+  // Nothing may be logged before these lines: they mask every secret this route reads. The config
+  // is read first (it logs nothing) because an environment names the refs it deploys on.
   const settings = readSettings(edges.inputs);
   const ctx = readContext(edges.env, edges.fs.readText);
-  const route = decideRoute(settings.mode, ctx);
-  const grafana = route.provision ? readGrafanaSettings(edges.inputs, edges.env) : undefined;
+  const loaded = await edges.loadConfig(
+    settings.config ? { cwd: ctx.workspace, file: settings.config } : { cwd: ctx.workspace },
+  );
+  const envConfig = settings.environment ? loaded.environments?.[settings.environment] : undefined;
+  if (settings.environment && !envConfig)
+    throw new UsageError(
+      `Input 'environment' names "${settings.environment}", which dashboard-ci.yml does not define${Object.keys(loaded.environments ?? {}).length ? ` (defined: ${Object.keys(loaded.environments).sort().join(', ')})` : ''}`,
+    );
+  const route = decideRoute(settings.mode, ctx, {
+    releaseRefs: [...settings.releaseRefs, ...(envConfig?.refs ?? [])],
+  });
+  const grafana = route.provision
+    ? readGrafanaSettings(edges.inputs, edges.env, envConfig?.credentials)
+    : undefined;
 
   const log = new SafeLog(edges.stdout, edges.newToken);
   log.trusted(`dashboard-ci ${edges.toolVersion}: ${route.description}`);
 
-  const config = await edges.loadConfig(
-    settings.config ? { cwd: ctx.workspace, file: settings.config } : { cwd: ctx.workspace },
-  );
+  // The environment's view of the config (paths, org, folders...); its datasource uids go to provisioning.
+  const environment = settings.environment
+    ? resolveEnvironment(loaded, settings.environment, edges.env)
+    : undefined;
+  const config = environment?.config ?? loaded;
   if (settings.regressionThreshold !== undefined)
     config.budgets.regressionThreshold = settings.regressionThreshold;
 
@@ -115,7 +131,7 @@ export async function runAction(edges: ActionEdges): Promise<ActionOutcome> {
         '## ⏭️ Provisioning skipped\n\nThe check failed, so nothing was provisioned.\n',
       );
     } else {
-      const r = await provisionPhase(edges, log, settings, grafana!, ctx, config);
+      const r = await provisionPhase(edges, log, settings, grafana!, ctx, config, environment);
       if (r.failed) failures.push(r.message ?? 'provisioning failed');
     }
   } else {
@@ -368,6 +384,7 @@ async function provisionPhase(
   grafana: GrafanaSettings,
   ctx: ActionContext,
   config: Config,
+  environment?: ResolvedEnvironment,
 ): Promise<PhaseResult> {
   const grafanaUrl = grafana.url ?? config.grafana.url;
   if (!grafanaUrl) {
@@ -376,7 +393,7 @@ async function provisionPhase(
     );
   }
   log.trusted(
-    `Provisioning to ${grafanaUrl}${settings.dryRun ? ' (dry run: no writes)' : ''}${settings.prune ? ', pruning' : ''}.`,
+    `Provisioning${environment ? ` environment ${environment.name}` : ''} to ${grafanaUrl}${settings.dryRun ? ' (dry run: no writes)' : ''}${settings.prune ? ', pruning' : ''}.`,
   );
   const opts: ProvisionOptions = {
     cwd: ctx.workspace,
@@ -388,6 +405,7 @@ async function provisionPhase(
     prune: settings.prune,
     env: edges.env,
     log: (line) => log.untrusted(line),
+    ...(environment ? { environment: environment.name, datasourceUids: environment.datasourceUids } : {}),
   };
   const commit = await commitInfo(edges.git, ctx);
   if (commit) opts.commit = commit;

@@ -12,6 +12,7 @@ import { renderSarif } from '../report/sarif.js';
 import { ruleMetadata } from '../lint/registry.js';
 import { provision, renderProvisionText, provisionJson } from '../grafana/provision.js';
 import type { GrafanaAuth } from '../grafana/types.js';
+import { resolveEnvironment } from '../grafana/environments.js';
 import { VERSION } from '../version.js';
 import { stripUserinfo } from '../core/url.js';
 import { gitHead } from '../check/base.js';
@@ -187,18 +188,36 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
     .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
     .option('--grafana-url <url>', 'Grafana base URL (default: GRAFANA_URL)')
+    .option(
+      '--env <name>',
+      'deploy the environment of that name from dashboard-ci.yml (its URL, org, credential variables, datasource uids)',
+    )
     .option('--dry-run', 'print the plan; make no write of any kind')
     .option('--prune', 'delete objects dashboard-ci manages that are gone from the repository')
     .option('--resend-secrets', 'write datasources even when only their secureJsonData may have changed')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], opts) => {
-      const config = await loadConfig({ cwd: io.cwd, file: opts.config });
-      const url: string | undefined = opts.grafanaUrl ?? io.env.GRAFANA_URL ?? config.grafana.url;
-      if (!url) throw new UsageError('provision needs --grafana-url (or GRAFANA_URL)');
+      const loaded = await loadConfig({ cwd: io.cwd, file: opts.config });
+      const env = opts.env ? resolveEnvironment(loaded, String(opts.env), io.env) : undefined;
+      const config = env?.config ?? loaded;
+      const url: string | undefined =
+        opts.grafanaUrl ?? (env ? env.grafanaUrl : (io.env.GRAFANA_URL ?? config.grafana.url));
+      if (!url)
+        throw new UsageError(
+          env
+            ? `provision --env ${env.name} needs a url for the environment (or --grafana-url)`
+            : 'provision needs --grafana-url (or GRAFANA_URL)',
+        );
       if (!/^https?:\/\//.test(url))
         throw new UsageError(`--grafana-url must be an http(s) URL; got "${stripUserinfo(url).url}"`);
       let auth: GrafanaAuth;
-      if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
+      if (env) {
+        if (!env.auth)
+          throw new UsageError(
+            `provision --env ${env.name} needs ${env.missingCredentials} in the environment`,
+          );
+        auth = env.auth;
+      } else if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
       else if (io.env.GRAFANA_USER && io.env.GRAFANA_PASSWORD)
         auth = { user: io.env.GRAFANA_USER, password: io.env.GRAFANA_PASSWORD };
       else
@@ -216,6 +235,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         prune: Boolean(opts.prune),
         resendSecrets: Boolean(opts.resendSecrets),
         env: io.env,
+        ...(env ? { environment: env.name, datasourceUids: env.datasourceUids } : {}),
         ...(commit ? { commit } : {}),
         ...(opts.format === 'text' ? { log: (line: string) => io.stderr.write(line + '\n') } : {}),
       });

@@ -32,5 +32,6 @@ export function defaultConfig(): Config {
       concurrency: 8,
       retryBudgetMs: 30_000,
     },
+    environments: {},
   };
 }

@@ -189,6 +189,7 @@ function merge(user: Record<string, unknown>, file: string): Config {
     },
     redis: { ...d.redis, ...u.redis },
     grafana: { ...d.grafana, ...u.grafana },
+    environments: (u.environments as Config['environments'] | undefined) ?? {},
     file,
   };
   return config;

@@ -10,6 +10,32 @@ const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInteger = { type: 'integer', minimum: 0 } as const;
 
+const grafanaFolders = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['uid', 'title'],
+    properties: {
+      uid: { type: 'string', minLength: 1, maxLength: 40, pattern: '^[a-zA-Z0-9_-]+$' },
+      title: { type: 'string', minLength: 1 },
+      parentUid: { type: 'string', minLength: 1 },
+      path: { type: 'string', minLength: 1 },
+    },
+  },
+} as const;
+const grafanaUrl = {
+  type: 'string',
+  pattern: '^https?://[^\\s@]+$',
+  description: 'Grafana URL without credentials in it.',
+} as const;
+const envVarName = {
+  type: 'string',
+  pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+  description: 'The name of an environment variable (never the secret itself).',
+} as const;
+const uid = { type: 'string', minLength: 1, maxLength: 40, pattern: '^[a-zA-Z0-9_-]+$' } as const;
+
 const budgetProperties = {
   maxRows: { type: 'number', minimum: 0, description: 'Max rows EXPLAIN ESTIMATE may report for one query.' },
   maxGranuleFraction: {
@@ -146,30 +172,54 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        url: {
-          type: 'string',
-          pattern: '^https?://[^\\s@]+$',
-          description: 'Grafana URL without credentials in it.',
-        },
+        url: grafanaUrl,
         orgId: positiveInteger,
-        folders: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['uid', 'title'],
-            properties: {
-              uid: { type: 'string', minLength: 1, maxLength: 40, pattern: '^[a-zA-Z0-9_-]+$' },
-              title: { type: 'string', minLength: 1 },
-              parentUid: { type: 'string', minLength: 1 },
-              path: { type: 'string', minLength: 1 },
-            },
-          },
-        },
+        folders: grafanaFolders,
         drift: { type: 'string', enum: ['overwrite', 'skip', 'fail'] },
         disableProvenance: { type: 'boolean' },
         concurrency: positiveInteger,
         retryBudgetMs: nonNegativeInteger,
+        strictVariables: {
+          type: 'boolean',
+          description:
+            'An unset $VAR in a provisioning file fails the object (default: "" with a warning, as Grafana).',
+        },
+      },
+    },
+    environments: {
+      type: 'object',
+      description: 'Named deployment targets for `provision --env NAME` and the Action input environment.',
+      propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          url: grafanaUrl,
+          orgId: positiveInteger,
+          credentials: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Names of the environment variables holding the credentials.',
+            properties: { token: envVarName, user: envVarName, password: envVarName },
+          },
+          datasourceUids: {
+            type: 'object',
+            description: 'Datasource uid in the repository → uid in this environment.',
+            propertyNames: { maxLength: 40, pattern: '^[a-zA-Z0-9_-]+$' },
+            additionalProperties: uid,
+          },
+          paths: { ...stringList, description: 'Dashboard files or folders deployed to this environment.' },
+          alerts: { ...stringList, description: 'Alert rule files or folders deployed to this environment.' },
+          datasources: { ...stringList, description: 'Datasource files deployed to this environment.' },
+          folders: grafanaFolders,
+          drift: { type: 'string', enum: ['overwrite', 'skip', 'fail'] },
+          disableProvenance: { type: 'boolean' },
+          refs: {
+            ...stringList,
+            description:
+              'Git refs (globs: refs/tags/v*, refs/heads/release/*) whose pushes provision this environment.',
+          },
+        },
       },
     },
   },

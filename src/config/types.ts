@@ -84,5 +84,35 @@ export interface Config {
     concurrency: number;
     /** Retry budget in milliseconds for one request. */
     retryBudgetMs: number;
+    /**
+     * An unset $VAR in a provisioning file fails that object. Default false: it is expanded to ""
+     * as Grafana's file provisioning does, with a warning naming it.
+     */
+    strictVariables?: boolean;
   };
+  /** Named deployment targets (dev, staging, production...): `provision --env NAME`. */
+  environments: Record<string, EnvironmentConfig>;
+}
+
+/** One environment: its Grafana, its credentials' variable names, what goes there, its datasource uids. */
+export interface EnvironmentConfig {
+  /** Grafana base URL (no credentials). */
+  url?: string;
+  orgId?: number;
+  /** Names of the environment variables (GitHub environment secrets) holding the credentials. */
+  credentials?: { token?: string; user?: string; password?: string };
+  /** Datasource uid as written in the repository → the uid in this environment. */
+  datasourceUids?: Record<string, string>;
+  /** Dashboard files or folders deployed here (default: paths). */
+  paths?: string[];
+  /** Alert rule files or folders deployed here (default: alerts). */
+  alerts?: string[];
+  /** Datasource provisioning files deployed here (default: datasources). */
+  datasources?: string[];
+  /** Folder settings for this environment (default: grafana.folders). */
+  folders?: Config['grafana']['folders'];
+  drift?: Config['grafana']['drift'];
+  disableProvenance?: boolean;
+  /** Git refs (globs such as refs/tags/v*) whose pushes provision this environment in the Action. */
+  refs?: string[];
 }

@@ -8,9 +8,16 @@ import type { Config } from '../config/types.js';
 import type { GrafanaClient } from './client.js';
 import { GrafanaApiError } from './client.js';
 import type { Limiter } from './limit.js';
-import { folderLevels, MESSAGE_PREFIX } from './desired.js';
+import { folderLevels, type DesiredRuleGroup } from './desired.js';
 import { jsonDiff } from './diff.js';
-import { dashboardView, type GrafanaDashboardFull, type GrafanaSearchHit } from './normalize.js';
+import {
+  annotationsWithMarker,
+  dashboardView,
+  type GrafanaDashboardFull,
+  type GrafanaSearchHit,
+} from './normalize.js';
+import { contentHash, versionMessage } from './ownership.js';
+import { alertProvisioningPermission, type GrafanaVersion } from './version.js';
 import {
   failure,
   type DashboardStep,
@@ -27,18 +34,12 @@ export interface ApplyContext {
   config: Config;
   commit?: { sha: string; subject: string };
   log: (line: string) => void;
+  version?: GrafanaVersion;
 }
 
 const enc = encodeURIComponent;
-const MAX_MESSAGE = 500;
 
-/** `dashboard-ci: <short sha> <subject>`, at most 500 characters (Grafana's limit). */
-export function versionMessage(commit?: { sha: string; subject: string }): string {
-  if (!commit) return MESSAGE_PREFIX;
-  const subject = commit.subject.replace(/\s+/g, ' ').trim();
-  const text = `${MESSAGE_PREFIX}: ${commit.sha.slice(0, 7)}${subject ? ` ${subject}` : ''}`;
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
-}
+export { versionMessage } from './ownership.js';
 
 export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   const run = <T>(items: T[], fn: (item: T) => Promise<void>) =>
@@ -68,7 +69,6 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   }
   for (const s of plan.folders) if (!s.desired) settle(s);
 
-  const message = versionMessage(ctx.commit);
   await run(plan.dashboards, async (s) => {
     const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : undefined;
     if (folderFailure && !s.error && s.action !== 'unchanged' && s.action !== 'skip') {
@@ -79,7 +79,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
         folderFailure,
       );
     }
-    await applyDashboard(ctx, s, message);
+    await applyDashboard(ctx, s);
   });
 
   await run(plan.ruleGroups, async (s) => {
@@ -91,6 +91,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
     await applyRuleGroup(ctx, s);
   });
 
+  await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
   // Deepest first, one at a time: a parent is deleted only once its children are gone.
   for (const s of plan.deletes.folders) await ctx.limit(() => deleteFolder(ctx, s));
@@ -267,9 +268,11 @@ async function deleteFolder(ctx: ApplyContext, s: FolderStep): Promise<void> {
 
 // ------------------------------------------------------------------ dashboards
 
-async function applyDashboard(ctx: ApplyContext, s: DashboardStep, message: string): Promise<void> {
+async function applyDashboard(ctx: ApplyContext, s: DashboardStep): Promise<void> {
   if (settle(s)) return;
   const d = s.desired!;
+  // The content hash in the message is how a later run knows Grafana still holds what was written.
+  const message = versionMessage(ctx.commit, contentHash(dashboardView(d.dashboard)));
   const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
   try {
     // folderUid always set: Grafana moves a dashboard to the root when it is omitted; "" is the root.
@@ -307,29 +310,56 @@ async function applyRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void
   const g = s.desired!;
   const folderUid = g.folderUid!;
   const orgID = ctx.config.grafana.orgId ?? g.orgId ?? 1;
-  const body = {
-    title: g.name,
-    folderUid,
-    interval: g.intervalSeconds,
-    rules: g.rules.map((r) => ({
-      ...r,
-      ...(Object.keys(r.annotations).length ? {} : { annotations: undefined }),
-      ...(Object.keys(r.labels).length ? {} : { labels: undefined }),
-      folderUID: folderUid,
-      ruleGroup: g.name,
-      orgID,
-    })),
-  };
+  const ruleBody = ({ keepFiringFor, ...r }: DesiredRuleGroup['rules'][number]) => ({
+    ...r,
+    annotations: annotationsWithMarker(r.annotations),
+    ...(Object.keys(r.labels).length ? {} : { labels: undefined }),
+    // The API's field (ProvisionedAlertRule, Grafana 12); `keepFiringFor` would be ignored.
+    ...(keepFiringFor ? { keep_firing_for: keepFiringFor } : {}),
+    folderUID: folderUid,
+    ruleGroup: g.name,
+    orgID,
+  });
+  const body = { title: g.name, folderUid, interval: g.intervalSeconds, rules: g.rules.map(ruleBody) };
+  const headers: Record<string, string> = ctx.config.grafana.disableProvenance
+    ? { 'X-Disable-Provenance': 'true' }
+    : {};
   try {
     // PUT replaces the whole group: rules gone from the file are deleted by Grafana.
-    await ctx.client.put(`/api/v1/provisioning/folder/${enc(folderUid)}/rule-groups/${enc(g.name)}`, body, {
-      headers: ctx.config.grafana.disableProvenance ? { 'X-Disable-Provenance': 'true' } : {},
-    });
+    if (s.action === 'create' || s.contentChanged !== false)
+      await ctx.client.put(`/api/v1/provisioning/folder/${enc(folderUid)}/rule-groups/${enc(g.name)}`, body, {
+        headers,
+      });
+    for (const uid of s.provenanceFix ?? []) {
+      const rule = g.rules.find((r) => r.uid === uid);
+      if (rule)
+        await ctx.client.put(`/api/v1/provisioning/alert-rules/${enc(uid)}`, ruleBody(rule), { headers });
+    }
     s.result = s.action === 'create' ? 'created' : 'updated';
     ctx.log(`alert rule group ${folderUid}/${g.name}: ${s.result}`);
   } catch (err) {
     s.result = 'failed';
     s.error = failure(`alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`, err);
+    if (err instanceof GrafanaApiError && err.status === 403)
+      s.error.message += `; ${alertProvisioningPermission(ctx.version)}`;
+  }
+}
+
+async function deleteRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void> {
+  if (settle(s)) return;
+  const headers: Record<string, string> = ctx.config.grafana.disableProvenance
+    ? { 'X-Disable-Provenance': 'true' }
+    : {};
+  try {
+    for (const uid of s.ruleUids ?? [])
+      await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc(uid)}`, { headers, allow: [404] });
+    s.result = 'deleted';
+    ctx.log(`alert rule group ${s.uid}: deleted (written by dashboard-ci, gone from the repository)`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error = failure(`alert rule group "${s.title}" (${s.uid})`, err);
+    if (err instanceof GrafanaApiError && err.status === 403)
+      s.error.message += `; ${alertProvisioningPermission(ctx.version)}`;
   }
 }
 

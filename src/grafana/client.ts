@@ -49,7 +49,10 @@ export interface GrafanaClientOptions {
   auth?: GrafanaAuth;
   /** Sent as X-Grafana-Org-Id on every request. */
   orgId?: number;
-  /** Per attempt, in ms (default 30 000). */
+  /**
+   * Per attempt, in ms. Default: a third of the retry budget (at most 30 s), and never the whole
+   * budget: a timeout equal to the budget would leave no time to retry it.
+   */
   timeoutMs?: number;
   /** Total time one request may spend retrying, from its first attempt (default 30 000). */
   retryBudgetMs?: number;
@@ -183,6 +186,16 @@ const NETWORK_WORDS: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
 };
 
+/**
+ * The per-attempt timeout: below the retry budget, so that a timed-out attempt can still be retried.
+ * A given timeout at or above the budget is cut to half the budget.
+ */
+export function attemptTimeout(timeoutMs: number | undefined, budgetMs: number): number {
+  if (budgetMs <= 0) return timeoutMs ?? 30_000;
+  if (timeoutMs === undefined) return Math.min(30_000, Math.max(1, Math.floor(budgetMs / 3)));
+  return timeoutMs >= budgetMs ? Math.max(1, Math.floor(budgetMs / 2)) : timeoutMs;
+}
+
 /** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: unknown, nowMs: number = Date.now()): number | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
@@ -277,7 +290,7 @@ export class GrafanaClient {
     this.http = axios.create({
       baseURL: url,
       headers,
-      timeout: opts.timeoutMs ?? 30_000,
+      timeout: attemptTimeout(opts.timeoutMs, budget),
       // ETIMEDOUT instead of ECONNABORTED for a timeout, so it reads as what it is.
       transitional: { clarifyTimeoutError: true },
       ...(isHttps ? { httpsAgent: this.agent } : { httpAgent: this.agent }),
@@ -371,12 +384,43 @@ export class GrafanaClient {
         maxRetries: opts.maxRetries ?? this.maxRetries,
       },
     };
+    let res: AxiosResponse<T>;
     try {
-      const res: AxiosResponse<T> = await this.http.request<T>(config);
-      return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
+      res = await this.http.request<T>(config);
     } catch (err) {
       throw this.toApiError(m, path, err);
     }
+    this.requireJson(m, path, res);
+    return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
+  }
+
+  /**
+   * Every answer the provisioning reads is JSON. A login page or a proxy in front of Grafana answers
+   * 200 with HTML: read as success, that would be a deploy reported done with nothing written. So an
+   * answer that is not JSON is a failure naming the URL (never with credentials) and what came back.
+   */
+  private requireJson(method: string, path: string, res: AxiosResponse<unknown>): void {
+    if (res.status === 204) return;
+    const type = String(res.headers?.['content-type'] ?? '').trim();
+    const data = res.data;
+    const empty = data === undefined || data === null || (typeof data === 'string' && data.trim() === '');
+    if (empty && type === '') return;
+    const isJsonType = /^application\/([\w.+-]*\+)?json\b/i.test(type);
+    if (isJsonType && typeof data !== 'string') return;
+    const url = `${this.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
+    const what = isJsonType
+      ? `${type} that is not valid JSON`
+      : `${type ? type.split(';')[0] : 'no content type'} instead of the JSON this endpoint returns`;
+    const hint = /html/i.test(type) ? ' (a login page or a proxy in front of Grafana?)' : '';
+    throw new GrafanaApiError({
+      status: res.status,
+      method,
+      path,
+      code: 'not-json',
+      attempts: attemptsOf(res.config),
+      body: typeof data === 'string' ? this.redactor.redact(firstLine(data)) : undefined,
+      message: this.redactor.redact(`${method} ${url} → ${res.status} with ${what}${hint}`),
+    });
   }
 
   get<T = unknown>(path: string, opts?: RequestOptions): Promise<GrafanaResponse<T>> {

@@ -12,13 +12,21 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import type { Config } from '../config/types.js';
 import type { ProvisionKind } from './types.js';
-import { ExpansionError, expandDeep, expandString, type ExpandContext } from './expand.js';
+import {
+  ExpansionError,
+  expandBraced,
+  expandDeep,
+  expandString,
+  parseBoolValue,
+  parseIntValue,
+  type ExpandContext,
+} from './expand.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
 export const MARKER_TAG = 'managed-by:dashboard-ci';
 /** Version messages written by dashboard-ci start with this (the drift rule reads it back). */
-export const MESSAGE_PREFIX = 'dashboard-ci';
+export { MESSAGE_PREFIX } from './ownership.js';
 /** Folders derived by dashboard-ci from the dashboards' subfolders carry this uid prefix. */
 export const DERIVED_FOLDER_PREFIX = 'dci-';
 
@@ -47,6 +55,10 @@ export interface DesiredDatasource {
   fields: DatasourceFields;
   /** Sent on create and update; never logged, never diffed (only the keys are compared). */
   secureJsonData: Record<string, string>;
+  /** `editable` of the file (Grafana's file provisioning: false = read-only in the UI). */
+  editable?: boolean;
+  /** Unset variables expanded to "" (each named once). */
+  unset?: string[];
 }
 
 export interface DesiredDatasourceDelete {
@@ -98,6 +110,7 @@ export interface DesiredRule {
   isPaused: boolean;
   notification_settings?: Record<string, unknown>;
   record?: Record<string, unknown>;
+  /** The file's `keepFiringFor`, canonical; sent as the API's `keep_firing_for`. */
   keepFiringFor?: string;
 }
 
@@ -112,6 +125,8 @@ export interface DesiredRuleGroup {
   file: string;
   line?: number;
   orgId?: number;
+  /** Unset variables expanded to "" (each named once). */
+  unset?: string[];
 }
 
 export interface DesiredProblem {
@@ -233,12 +248,26 @@ async function loadDatasources(
       }
       // Values expanded inside secureJsonData are secret (masked everywhere); the others are not.
       const secretSources = new Set<string>();
+      const unset = new Set<string>();
+      const xctx = expandContext(opts, unset);
       let ds: Record<string, unknown>;
+      let flags: { basicAuth: boolean; withCredentials: boolean; isDefault: boolean; editable?: boolean };
+      let orgIdValue: number | undefined;
       try {
         const { secureJsonData: rawSecureIn, ...plain } = entry;
-        ds = expandDeep(plain, { env: opts.env, cwd: opts.cwd });
+        ds = expandDeep(plain, xctx);
         if (rawSecureIn !== undefined)
-          ds.secureJsonData = expandDeep(rawSecureIn, { env: opts.env, cwd: opts.cwd, used: secretSources });
+          ds.secureJsonData = expandDeep(rawSecureIn, { ...xctx, used: secretSources });
+        // Parsed after expansion, as values.BoolValue / IntValue do.
+        flags = {
+          basicAuth: parseBoolValue(ds.basicAuth, 'basicAuth', false),
+          withCredentials: parseBoolValue(ds.withCredentials, 'withCredentials', false),
+          isDefault: parseBoolValue(ds.isDefault, 'isDefault', false),
+          ...(ds.editable !== undefined && ds.editable !== null
+            ? { editable: parseBoolValue(ds.editable, 'editable', false) }
+            : {}),
+        };
+        orgIdValue = parseIntValue(ds.orgId, 'orgId');
       } catch (err) {
         if (err instanceof ExpansionError) {
           fail(err.message, typeof entry.uid === 'string' && !entry.uid.includes('$') ? entry.uid : '');
@@ -265,7 +294,7 @@ async function loadDatasources(
         fail(`uid "${uid}" must be at most 40 letters, digits, - or _`, uid);
         continue;
       }
-      const orgProblem = orgMismatch(ds.orgId, opts.config.grafana.orgId);
+      const orgProblem = orgMismatch(orgIdValue, opts.config.grafana.orgId);
       if (orgProblem) {
         fail(orgProblem, uid);
         continue;
@@ -306,7 +335,9 @@ async function loadDatasources(
         uid,
         file,
         ...(line ? { line } : {}),
-        ...(typeof ds.orgId === 'number' ? { orgId: ds.orgId } : {}),
+        ...(orgIdValue !== undefined ? { orgId: orgIdValue } : {}),
+        ...(flags.editable !== undefined ? { editable: flags.editable } : {}),
+        ...(unset.size ? { unset: [...unset] } : {}),
         fields: {
           name: ds.name.trim(),
           type: ds.type.trim(),
@@ -314,10 +345,10 @@ async function loadDatasources(
           url: str(ds.url),
           user: str(ds.user),
           database: str(ds.database),
-          basicAuth: ds.basicAuth === true,
+          basicAuth: flags.basicAuth,
           basicAuthUser: str(ds.basicAuthUser),
-          withCredentials: ds.withCredentials === true,
-          isDefault: ds.isDefault === true,
+          withCredentials: flags.withCredentials,
+          isDefault: flags.isDefault,
           jsonData: (ds.jsonData as Record<string, unknown> | undefined) ?? {},
         },
         secureJsonData: secure,
@@ -337,7 +368,7 @@ async function loadDatasources(
       }
       let name: string;
       try {
-        name = expandString(entry.name, { env: opts.env, cwd: opts.cwd });
+        name = expandString(entry.name, expandContext(opts, new Set()));
       } catch (err) {
         state.problems.push({
           kind: 'datasource',
@@ -639,7 +670,9 @@ async function loadAlerts(
         continue;
       }
       try {
-        const group = mapRuleGroup(g, { env: opts.env, cwd: opts.cwd }, opts.config.grafana.orgId);
+        const unset = new Set<string>();
+        const group = mapRuleGroup(g, expandContext(opts, unset), opts.config.grafana.orgId);
+        if (unset.size) group.unset = [...unset];
         const key = `${group.folder}\u0000${group.name}`;
         if (seenGroup.has(key))
           throw new Error(`group "${group.name}" in folder "${group.folder}" is defined twice`);
@@ -671,22 +704,24 @@ function mapRuleGroup(
   const intervalMs = parseDuration(intervalText as string | number);
   if (intervalMs === undefined || intervalMs <= 0)
     throw new Error(`interval "${String(intervalText ?? '')}" is not a duration such as 1m`);
-  const orgProblem = orgMismatch(g.orgId, configuredOrg);
+  const orgId = parseIntValue(x(g.orgId), 'orgId');
+  const orgProblem = orgMismatch(orgId, configuredOrg);
   if (orgProblem) throw new Error(orgProblem);
   if (!Array.isArray(g.rules) || g.rules.length === 0) throw new Error('has no rules');
-  const rules = g.rules.map((r, i) => mapRule(r, i, x));
+  const rules = g.rules.map((r, i) => mapRule(r, i, x, ctx));
   return {
     name,
     folder,
     intervalSeconds: Math.round(intervalMs / 1000),
     rules,
-    ...(typeof g.orgId === 'number' ? { orgId: g.orgId } : {}),
+    ...(orgId !== undefined ? { orgId } : {}),
   };
 }
 
-// Expanded like Grafana expands them: annotations and query models are taken raw (they hold
-// template text such as {{ $labels.x }} and macros such as $__timeFilter).
-function mapRule(raw: unknown, index: number, x: (v: unknown) => unknown): DesiredRule {
+// Expanded like Grafana expands them (provisioning/alerting/rules_types.go): every string field in
+// full, annotations only `${NAME}` (their templates hold `{{ $labels.x }}`), query models raw (they
+// hold macros such as $__timeFilter).
+function mapRule(raw: unknown, index: number, x: (v: unknown) => unknown, ctx: ExpandContext): DesiredRule {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw new Error(`rule #${index + 1} must be a mapping`);
   const r = raw as Record<string, unknown>;
@@ -715,12 +750,17 @@ function mapRule(raw: unknown, index: number, x: (v: unknown) => unknown): Desir
       ? 0
       : parseDuration(forText as string | number);
   if (forMs === undefined) throw new Error(`${name}: for "${String(forText)}" is not a duration such as 5m`);
-  const annotations = stringMap(r.annotations, `${name}: annotations`);
+  const annotations = Object.fromEntries(
+    Object.entries(stringMap(r.annotations, `${name}: annotations`)).map(([k, v]) => [
+      k,
+      expandBraced(v, ctx),
+    ]),
+  );
   // The file format's dashboardUid/panelId become the API's reserved annotations.
-  const dashboardUid = str(r.dashboardUid ?? r.dasboardUid);
+  const dashboardUid = str(x(r.dashboardUid ?? r.dasboardUid));
   if (dashboardUid) annotations.__dashboardUid__ = dashboardUid;
-  if (r.panelId !== undefined && r.panelId !== null && r.panelId !== '')
-    annotations.__panelId__ = String(r.panelId);
+  const panelId = parseIntValue(x(r.panelId), `${name}: panelId`);
+  if (panelId !== undefined) annotations.__panelId__ = String(panelId);
   const labels = stringMap(
     r.labels && typeof r.labels === 'object'
       ? Object.fromEntries(Object.entries(r.labels).map(([k, v]) => [k, x(v)]))
@@ -737,16 +777,17 @@ function mapRule(raw: unknown, index: number, x: (v: unknown) => unknown): Desir
     for: formatDuration(forMs),
     annotations,
     labels,
-    isPaused: r.isPaused === true || r.isPaused === 'true',
+    isPaused: parseBoolValue(x(r.isPaused), `${name}: isPaused`, false),
   };
   if (r.notification_settings && typeof r.notification_settings === 'object')
     rule.notification_settings = r.notification_settings as Record<string, unknown>;
   if (r.record && typeof r.record === 'object') rule.record = r.record as Record<string, unknown>;
-  if (r.keepFiringFor !== undefined && r.keepFiringFor !== null && r.keepFiringFor !== '') {
-    const ms = parseDuration(x(r.keepFiringFor) as string);
-    if (ms === undefined)
-      throw new Error(`${name}: keepFiringFor "${String(r.keepFiringFor)}" is not a duration`);
-    rule.keepFiringFor = formatDuration(ms);
+  // The file format's keepFiringFor (camelCase, rules_types.go); the API's field is keep_firing_for.
+  const kff = x(r.keepFiringFor ?? r.keep_firing_for);
+  if (kff !== undefined && kff !== null && kff !== '') {
+    const ms = parseDuration(kff as string);
+    if (ms === undefined) throw new Error(`${name}: keepFiringFor "${String(kff)}" is not a duration`);
+    if (ms > 0) rule.keepFiringFor = formatDuration(ms);
   }
   return rule;
 }
@@ -772,6 +813,15 @@ function mapQuery(raw: unknown, index: number, rule: string, x: (v: unknown) => 
     relativeTimeRange: { from, to },
     datasourceUid,
     model: { ...((q.model as Record<string, unknown>) ?? {}) },
+  };
+}
+
+function expandContext(opts: LoadDesiredOptions, unset: Set<string>): ExpandContext {
+  return {
+    env: opts.env,
+    cwd: opts.cwd,
+    strict: opts.config.grafana.strictVariables === true,
+    onUnset: (name) => unset.add(name),
   };
 }
 

@@ -10,6 +10,7 @@
 
 import type { DatasourceFields, DesiredRule, DesiredRuleGroup, AlertQueryBody } from './desired.js';
 import { parseDuration } from './duration.js';
+import { MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
 
 export interface GrafanaDatasource {
   id?: number;
@@ -75,7 +76,8 @@ export interface GrafanaRule {
   isPaused?: boolean;
   notification_settings?: Record<string, unknown> | null;
   record?: Record<string, unknown> | null;
-  keepFiringFor?: string;
+  /** The API's name (Grafana 12); absent from 10.4 and 11.x answers, which do not keep it. */
+  keep_firing_for?: string;
   provenance?: string;
   [k: string]: unknown;
 }
@@ -90,6 +92,7 @@ export interface GrafanaQuery {
 
 export interface DashboardVersion {
   version?: number;
+  parentVersion?: number;
   message?: string;
   created?: string;
   createdBy?: string;
@@ -217,7 +220,13 @@ export function ruleView(
   if (ns) view.notification_settings = ns;
   const rec = nonEmpty(r.record);
   if (rec) view.record = rec;
-  if (compareOptional.keepFiringFor) view.keepFiringForMs = parseDuration(r.keepFiringFor ?? '0s') ?? 0;
+  if (compareOptional.keepFiringFor) {
+    const kff =
+      'ruleGroup' in r || 'provenance' in r
+        ? (r as GrafanaRule).keep_firing_for
+        : (r as DesiredRule).keepFiringFor;
+    view.keepFiringForMs = parseDuration(typeof kff === 'string' ? kff : '0s') ?? 0;
+  }
   return view;
 }
 
@@ -226,17 +235,29 @@ export interface RuleGroupView {
   rules: RuleView[];
 }
 
-export function desiredRuleGroupView(g: DesiredRuleGroup): RuleGroupView {
+/** The annotations dashboard-ci sends: the file's, plus its marker. */
+export function annotationsWithMarker(a: Record<string, string>): Record<string, string> {
+  return { ...a, [MARKER_ANNOTATION]: MARKER_ANNOTATION_VALUE };
+}
+
+/**
+ * keep_firing_for is compared only where Grafana keeps it (the rules it answers carry the field,
+ * Grafana 12): 10.4 and 11.x drop it silently, and comparing would write on every run.
+ */
+export function desiredRuleGroupView(g: DesiredRuleGroup, keepsKff: boolean): RuleGroupView {
   return {
     interval: g.intervalSeconds,
-    rules: g.rules.map((r) => ruleView(r, { keepFiringFor: r.keepFiringFor !== undefined })),
+    rules: g.rules.map((r) =>
+      ruleView({ ...r, annotations: annotationsWithMarker(r.annotations) }, { keepFiringFor: keepsKff }),
+    ),
   };
 }
 
-export function grafanaRuleGroupView(g: GrafanaRuleGroup, desired: DesiredRuleGroup): RuleGroupView {
-  const wantsKff = new Set(desired.rules.filter((r) => r.keepFiringFor !== undefined).map((r) => r.uid));
+export function grafanaRuleGroupView(g: GrafanaRuleGroup, keepsKff: boolean): RuleGroupView {
   return {
     interval: g.interval,
-    rules: (g.rules ?? []).map((r) => ruleView(r, { keepFiringFor: wantsKff.has(r.uid) })),
+    rules: (g.rules ?? []).map((r) =>
+      ruleView({ ...r, ruleGroup: r.ruleGroup ?? g.title }, { keepFiringFor: keepsKff }),
+    ),
   };
 }

@@ -7,10 +7,16 @@
 // lags behind writes or clamps its page size would make a re-run write again: per-uid GETs are the
 // default. The listing is still what --prune reads to find managed dashboards gone from the repository.
 //
-// Drift rule: a dashboard has drifted when Grafana's content differs from the repository's AND the
-// latest version in Grafana's history was not written by dashboard-ci (its message does not start
-// with "dashboard-ci"). A repository change alone is an ordinary update; a person's edit (or a
-// dashboard dashboard-ci never wrote) is drift, handled by grafana.drift: overwrite | skip | fail.
+// Drift rule (ownership.ts): a dashboard has drifted when Grafana's content differs from the
+// repository's AND the latest version was not written by dashboard-ci (its real message, the first
+// save's read on its own since the list shows "Initial save") AND Grafana's content is not what
+// dashboard-ci last wrote (the content hash in its messages). A repository change alone is an
+// ordinary update; a person's edit (or a dashboard dashboard-ci never wrote) is drift, handled by
+// grafana.drift: overwrite | skip | fail.
+//
+// Version differences handled here: a title clash overwrites on Grafana ≤ 11.2 (refused before
+// writing), a dashboard stored as v2 answers 406 on Grafana 12, keep_firing_for is kept only by 12,
+// the alert rule group GET never carries provenance (read per rule).
 
 import type { Config } from '../config/types.js';
 import type { ProvisionAction, ProvisionKind, ProvisionOutcome } from './types.js';
@@ -20,7 +26,6 @@ import type { Limiter } from './limit.js';
 import {
   DERIVED_FOLDER_PREFIX,
   MARKER_TAG,
-  MESSAGE_PREFIX,
   derivedFolderUid,
   orderParentsFirst,
   type DesiredDashboard,
@@ -30,6 +35,9 @@ import {
   type DesiredState,
 } from './desired.js';
 import { jsonDiff, short } from './diff.js';
+import { contentHash, isOwnMessage, MARKER_ANNOTATION, readHistory } from './ownership.js';
+import { alertProvisioningPermission, titleClashOverwrites, type GrafanaVersion } from './version.js';
+import { parseDuration } from './duration.js';
 import {
   dashboardView,
   datasourceView,
@@ -37,10 +45,10 @@ import {
   folderParent,
   grafanaRuleGroupView,
   secureKeys,
-  versionsOf,
   type GrafanaDashboardFull,
   type GrafanaDatasource,
   type GrafanaFolder,
+  type GrafanaRule,
   type GrafanaRuleGroup,
   type GrafanaSearchHit,
 } from './normalize.js';
@@ -88,11 +96,25 @@ export interface DashboardStep extends BaseStep {
   desired?: DesiredDashboard;
   /** The version Grafana answered with after the write. */
   version?: number;
+  /** Grafana's title and folder before the write (a title clash is checked when they change). */
+  currentTitle?: string;
+  currentFolder?: string;
 }
 
 export interface RuleGroupStep extends BaseStep {
   kind: 'alert-rule-group';
   desired?: DesiredRuleGroup;
+  /** Grafana keeps keep_firing_for (its rules carry the field): send and compare it. */
+  keepsKff?: boolean;
+  /** For a prune: the uids of dashboard-ci's rules of the group, deleted one by one. */
+  ruleUids?: string[];
+  /** The group's content differs (one PUT of the group). */
+  contentChanged?: boolean;
+  /**
+   * Rules whose only difference is their provenance: a group PUT writes only changed rules
+   * (ReplaceRuleGroup's delta) and cannot change it, so these are written one by one.
+   */
+  provenanceFix?: string[];
 }
 
 export type Step = DatasourceStep | FolderStep | DashboardStep | RuleGroupStep;
@@ -104,7 +126,12 @@ export interface Plan {
   dashboards: DashboardStep[];
   ruleGroups: RuleGroupStep[];
   /** Deletes (only with prune), in the order they run. */
-  deletes: { datasources: DatasourceStep[]; dashboards: DashboardStep[]; folders: FolderStep[] };
+  deletes: {
+    datasources: DatasourceStep[];
+    dashboards: DashboardStep[];
+    ruleGroups: RuleGroupStep[];
+    folders: FolderStep[];
+  };
   /** A failure that makes every other call pointless (401). */
   fatal?: StepError;
 }
@@ -121,9 +148,13 @@ export interface PlanContext {
   /** get (default): one GET per desired dashboard; search: one listing, then GETs of listed dashboards only. */
   lookup: DashboardLookup;
   log: (line: string) => void;
+  /** From GET /api/health (undefined when hidden). */
+  version?: GrafanaVersion;
 }
 
 const SEARCH_PAGE = 5000;
+/** Pages of one listing before the run gives up (5,000 a page: 1,000,000 objects). */
+export const MAX_PAGES = 200;
 const enc = encodeURIComponent;
 
 export async function planProvision(ctx: PlanContext, desired: DesiredState): Promise<Plan> {
@@ -132,7 +163,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     folders: [],
     dashboards: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], folders: [] },
+    deletes: { datasources: [], dashboards: [], ruleGroups: [], folders: [] },
   };
   const guard = new Guard();
   const get = async <T>(
@@ -165,8 +196,10 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   }
 
   // The dashboard listing, when needed (search lookup, prune). A 401 on any call stops the plan (Guard).
-  const needListing = ctx.lookup === 'search' || ctx.prune;
+  const clashRisk = titleClashOverwrites(ctx.version) && desired.dashboards.length > 0;
+  const needListing = ctx.lookup === 'search' || ctx.prune || clashRisk;
   let dashboardHits: Map<string, GrafanaSearchHit> | undefined;
+  let listingError: unknown;
   try {
     if (needListing) dashboardHits = await searchAll(get, 'dash-db');
   } catch (err) {
@@ -174,15 +207,26 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     // Without a listing, fall back to one GET per dashboard; prune cannot run blind.
     ctx.log(`dashboard listing failed (${(err as Error).message}); reading dashboards one by one`);
     if (ctx.prune) plan.deletes.dashboards.push(pruneBlocked('dashboard', err));
+    if (clashRisk) listingError = err;
   }
   let folderHits: Map<string, GrafanaSearchHit> | undefined;
   const folderListing = async () => (folderHits ??= await searchAll(get, 'dash-folder'));
 
-  // Alert groups name their folder by uid, title or title path; resolve before folders are planned.
+  // Alert groups name their folder by uid or by title path (a/b, walked from the root as Grafana's
+  // own provisioning does); resolve before folders are planned.
   const folders = [...desired.folders];
+  const children = new Map<string, Promise<GrafanaFolder[]>>();
+  const childrenOf = (parentUid: string) => {
+    let p = children.get(parentUid);
+    if (!p) {
+      p = listChildren(get, parentUid);
+      children.set(parentUid, p);
+    }
+    return p;
+  };
   for (const g of desired.ruleGroups) {
     try {
-      await resolveRuleGroupFolder(g, folders, get, folderListing);
+      await resolveRuleGroupFolder(g, folders, get, childrenOf);
     } catch (err) {
       if (guard.fatal) return { ...plan, fatal: guard.fatal };
       plan.ruleGroups.push({
@@ -213,9 +257,31 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
       desired: d,
     };
     plan.datasources.push(step);
+    const notes: string[] = [];
+    if (d.unset?.length) notes.push(unsetNote(d.unset));
+    // AddDataSourceCommand / UpdateDataSourceCommand have no readOnly field (pkg/api/datasources.go,
+    // 10.4 → 12.x): only Grafana's own file provisioning makes a datasource read-only.
+    if (d.editable === false)
+      notes.push(
+        "editable: false cannot be applied through Grafana's HTTP API (only Grafana's own file provisioning makes a datasource read-only): it stays editable in the UI; restrict it with datasource permissions",
+      );
+    if (notes.length) step.warning = notes.join('; ');
     try {
       const res = await get<GrafanaDatasource>(`/api/datasources/uid/${enc(d.uid)}`, { allow: [404] });
-      if (res.status === 404) return;
+      if (res.status === 404) {
+        // Grafana refuses a second datasource of the same name (409); its file provisioning matches by name.
+        const byName = await get<GrafanaDatasource>(`/api/datasources/name/${enc(d.fields.name)}`, {
+          allow: [404],
+        });
+        if (byName.status === 200 && byName.data?.uid && byName.data.uid !== d.uid) {
+          step.action = 'skip';
+          step.error = {
+            code: 'name-conflict',
+            message: `datasource "${d.fields.name}" (uid ${d.uid}, ${d.file}): Grafana already has a datasource named "${d.fields.name}" with uid ${byName.data.uid}${byName.data.readOnly ? ' (provisioned from a file on the Grafana server)' : ''}; give it uid ${byName.data.uid} in the file to adopt it, or rename one of them`,
+          };
+        }
+        return;
+      }
       step.current = res.data;
       const diff = jsonDiff(datasourceView(res.data), d.fields);
       const have = secureKeys(res.data);
@@ -226,8 +292,12 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
       step.diff = diff;
       step.action = diff.length ? 'update' : 'unchanged';
       if (step.action === 'update' && res.data.readOnly)
-        step.warning =
-          'read-only in Grafana (provisioned from a file on the Grafana server): Grafana will refuse the update';
+        step.warning = [
+          step.warning,
+          'read-only in Grafana (provisioned from a file on the Grafana server): Grafana will refuse the update',
+        ]
+          .filter(Boolean)
+          .join('; ');
     } catch (err) {
       step.action = 'skip';
       step.error = failure(`datasource "${d.fields.name}" (uid ${d.uid})`, err);
@@ -307,6 +377,8 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
 
   // Dashboards.
   const drift = ctx.config.grafana.drift;
+  const minRefresh = await minRefreshInterval(get);
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
   await run(desired.dashboards, async (d) => {
     const step: DashboardStep = {
       kind: 'dashboard',
@@ -319,10 +391,23 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     };
     plan.dashboards.push(step);
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+    raiseRefresh(step, minRefresh);
     try {
-      if (dashboardHits && !dashboardHits.has(d.uid)) return;
-      const res = await get<GrafanaDashboardFull>(`/api/dashboards/uid/${enc(d.uid)}`, { allow: [404] });
+      if (ctx.lookup === 'search' && dashboardHits && !dashboardHits.has(d.uid)) return;
+      const res = await get<GrafanaDashboardFull>(`/api/dashboards/uid/${enc(d.uid)}`, { allow: [404, 406] });
       if (res.status === 404) return;
+      if (res.status === 406) {
+        // Grafana 12 (pkg/api/dashboard.go GetDashboard): a dashboard stored as v2 is not served by /api.
+        step.action = 'skip';
+        step.error = {
+          status: 406,
+          code: 'v2-dashboard',
+          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${(res.data as { message?: string })?.message ?? 'not acceptable'}); dashboard-ci writes the classic JSON model, so it leaves it alone: export it from Grafana as classic JSON or remove it there`,
+        };
+        return;
+      }
+      step.currentTitle = String(res.data.dashboard?.title ?? '');
+      step.currentFolder = res.data.meta?.folderUid ?? '';
       const currentFolder = res.data.meta?.folderUid ?? '';
       const diff: string[] = [];
       if (currentFolder !== d.folderUid)
@@ -335,14 +420,19 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
       }
       step.action = 'update';
       if (res.data.meta?.provisioned)
-        step.warning =
-          'provisioned from a file on the Grafana server (allowUiUpdates: false): Grafana will refuse the update';
-      const versions = await get<unknown>(`/api/dashboards/uid/${enc(d.uid)}/versions`, {
-        query: { limit: 1 },
-        allow: [404],
-      });
-      const latest = versionsOf(versions.data).sort((a, b) => (b.version ?? 0) - (a.version ?? 0))[0];
-      if (!latest || (latest.message ?? '').startsWith(MESSAGE_PREFIX)) return;
+        step.warning = appendNote(
+          step.warning,
+          'provisioned from a file on the Grafana server (allowUiUpdates: false): Grafana will refuse the update',
+        );
+      const history = await readHistory(get, d.uid);
+      const latest = history.latest;
+      if (!latest || isOwnMessage(history.latestMessage)) return;
+      // Grafana holds what dashboard-ci last wrote (a save without change, a restore): not drift.
+      if (
+        history.ownHashes[0] &&
+        history.ownHashes[0] === contentHash(dashboardView(res.data.dashboard ?? {}))
+      )
+        return;
       step.drift = true;
       const who = [
         latest.version !== undefined ? `version ${latest.version}` : undefined,
@@ -354,17 +444,22 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
       const what = `changed in Grafana since dashboard-ci last wrote it${who ? ` (${who})` : ''}`;
       if (drift === 'skip') {
         step.action = 'skip';
-        step.warning = `${what}: left as it is (grafana.drift: skip)`;
+        step.warning = appendNote(step.warning, `${what}: left as it is (grafana.drift: skip)`);
       } else if (drift === 'fail') {
         step.error = { code: 'drift', message: `${name}: ${what}; not overwritten (grafana.drift: fail)` };
       } else {
-        step.warning = `${what}: overwritten with the repository's version (grafana.drift: overwrite)`;
+        step.warning = appendNote(
+          step.warning,
+          `${what}: overwritten with the repository's version (grafana.drift: overwrite)`,
+        );
       }
     } catch (err) {
       step.action = 'skip';
       step.error = failure(name, err);
     }
   });
+
+  if (clashRisk) checkTitleClashes(plan.dashboards, dashboardHits, listingError);
 
   // Alert rule groups.
   const folderCreated = new Set(
@@ -385,25 +480,76 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
         desired: g,
       };
       plan.ruleGroups.push(step);
+      if (g.unset?.length) step.warning = unsetNote(g.unset);
       if (folderCreated.has(folderUid)) return;
+      const name = `alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`;
       try {
         const res = await get<GrafanaRuleGroup>(
           `/api/v1/provisioning/folder/${enc(folderUid)}/rule-groups/${enc(g.name)}`,
           { allow: [404] },
         );
         if (res.status === 404 || !res.data || (res.data.rules ?? []).length === 0) return;
-        const diff = jsonDiff(grafanaRuleGroupView(res.data, g), desiredRuleGroupView(g));
-        const provenances = [...new Set((res.data.rules ?? []).map((r) => r.provenance ?? ''))];
-        if (provenances.some((p) => p !== wantProvenance))
-          diff.push(`provenance: ${provenances.map((p) => short(p)).join(', ')} → ${short(wantProvenance)}`);
+        const rules = res.data.rules ?? [];
+        step.keepsKff = rules.some((r) => Object.hasOwn(r, 'keep_firing_for'));
+        const diff = jsonDiff(
+          grafanaRuleGroupView(res.data, step.keepsKff),
+          desiredRuleGroupView(g, step.keepsKff),
+        );
+        // The group GET never carries provenance (ngalert GetRuleGroup leaves the group's empty and
+        // the API copies it onto every rule): read it rule by rule.
+        const provenances = await Promise.all(
+          rules.map(async (r) => {
+            const one = await get<GrafanaRule>(`/api/v1/provisioning/alert-rules/${enc(r.uid)}`, {
+              allow: [404],
+            });
+            return one.status === 200 ? (one.data?.provenance ?? '') : '';
+          }),
+        );
+        const distinct = [...new Set(provenances)];
+        step.contentChanged = diff.length > 0;
+        if (distinct.some((p) => p !== wantProvenance)) {
+          diff.push(`provenance: ${distinct.map((p) => short(p)).join(', ')} → ${short(wantProvenance)}`);
+          const desiredView = desiredRuleGroupView(g, step.keepsKff);
+          const grafanaView = grafanaRuleGroupView(res.data, step.keepsKff);
+          step.provenanceFix = rules
+            .filter((r, i) => provenances[i] !== wantProvenance)
+            .filter((r) => {
+              const want = desiredView.rules.find((x) => x.uid === r.uid);
+              const have = grafanaView.rules.find((x) => x.uid === r.uid);
+              return (
+                want !== undefined &&
+                jsonDiff(have, want).length === 0 &&
+                desiredView.interval === grafanaView.interval
+              );
+            })
+            .map((r) => r.uid);
+        }
+        if (distinct.includes('file')) {
+          step.action = 'skip';
+          step.error = {
+            code: 'file-provisioned',
+            message: `${name}: provisioned from a file on the Grafana server (provenance "file"); Grafana refuses to change it through the API`,
+          };
+          return;
+        }
+        const dropped = g.rules.filter((r) => r.keepFiringFor);
+        if (!step.keepsKff && dropped.length)
+          step.warning = appendNote(
+            step.warning,
+            `keepFiringFor of ${dropped.map((r) => r.uid).join(', ')} is not kept by this Grafana (keep_firing_for needs Grafana 12): sent, not compared`,
+          );
         step.diff = diff;
         step.action = diff.length ? 'update' : 'unchanged';
       } catch (err) {
         step.action = 'skip';
-        step.error = failure(`alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`, err);
+        step.error = failure(name, err);
+        if (err instanceof GrafanaApiError && err.status === 403)
+          step.error.message += `; ${alertProvisioningPermission(ctx.version)}`;
       }
     },
   );
+
+  if (ctx.prune) await planRuleGroupPrune(ctx, plan, desired, get, guard);
 
   // Prune: only what carries dashboard-ci's marker and is gone from the repository. A dashboard
   // whose file could not be read looks gone too, so any unreadable dashboard input stops the prune.
@@ -422,17 +568,44 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   } else if (ctx.prune && dashboardHits) {
     const desiredUids = new Set(desired.dashboards.map((d) => d.uid));
     const gone = new Set<string>();
-    for (const hit of dashboardHits.values()) {
-      if (desiredUids.has(hit.uid) || !(hit.tags ?? []).includes(MARKER_TAG)) continue;
-      gone.add(hit.uid);
-      plan.deletes.dashboards.push({
+    // Candidates: tagged, or in a folder dashboard-ci derived. Each is confirmed by what cannot be
+    // removed by accident (its version history), and a file-provisioned one is never deleted.
+    const candidates = [...dashboardHits.values()].filter(
+      (hit) =>
+        !desiredUids.has(hit.uid) &&
+        ((hit.tags ?? []).includes(MARKER_TAG) || (hit.folderUid ?? '').startsWith(DERIVED_FOLDER_PREFIX)),
+    );
+    await run(candidates, async (hit) => {
+      const step: DashboardStep = {
         kind: 'dashboard',
         uid: hit.uid,
         title: hit.title,
         action: 'delete',
         diff: [],
-      });
-    }
+      };
+      try {
+        const full = await get<GrafanaDashboardFull>(`/api/dashboards/uid/${enc(hit.uid)}`, {
+          allow: [404, 406],
+        });
+        if (full.status === 404) return;
+        const meta = full.data?.meta ?? {};
+        if (
+          meta.provisioned ||
+          (typeof meta.provisionedExternalId === 'string' && meta.provisionedExternalId)
+        ) {
+          step.action = 'skip';
+          step.warning = 'provisioned from a file on the Grafana server: never deleted by dashboard-ci';
+        } else if (!(await readHistory(get, hit.uid)).everOwn) {
+          step.action = 'skip';
+          step.warning =
+            'carries the dashboard-ci tag but no version of it was written by dashboard-ci (a copy made with "Save as"?): kept';
+        } else gone.add(hit.uid);
+      } catch (err) {
+        step.action = 'skip';
+        step.error = failure(`dashboard "${hit.title}" (uid ${hit.uid})`, err);
+      }
+      plan.deletes.dashboards.push(step);
+    });
     try {
       const allFolders = await folderListing();
       const desiredFolderUids = new Set(orderedFolders.map((f) => f.uid));
@@ -512,6 +685,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   );
   plan.deletes.datasources.sort((a, b) => a.uid.localeCompare(b.uid));
   plan.deletes.dashboards.sort((a, b) => a.uid.localeCompare(b.uid));
+  plan.deletes.ruleGroups.sort((a, b) => a.uid.localeCompare(b.uid));
 
   if (guard.fatal) plan.fatal = guard.fatal;
   return plan;
@@ -524,31 +698,82 @@ function inOrder(steps: { uid: string; error?: StepError; desired?: unknown }[],
   steps.sort((a, b) => rank(a) - rank(b));
 }
 
-/** Every hit of one type, page by page. */
-async function searchAll(
-  get: <T>(path: string, opts?: { query?: Record<string, string | number> }) => Promise<{ data: T }>,
-  type: 'dash-db' | 'dash-folder',
-): Promise<Map<string, GrafanaSearchHit>> {
-  const out = new Map<string, GrafanaSearchHit>();
-  for (let page = 1; ; page++) {
-    const res = await get<GrafanaSearchHit[]>('/api/search', { query: { type, limit: SEARCH_PAGE, page } });
-    const hits = Array.isArray(res.data) ? res.data : [];
+type Get = <T>(
+  path: string,
+  opts?: { query?: Record<string, string | number>; allow?: number[] },
+) => Promise<{ status: number; data: T }>;
+
+/**
+ * Every item of a paged listing. Bounded three ways, so that a server which ignores `page` cannot
+ * make the run page forever: a page shorter than asked ends it, a page that brings nothing new (the
+ * same page again) ends it, and past `maxPages` it fails with a clear error.
+ */
+export async function pageAll<T extends { uid?: unknown }>(
+  get: Get,
+  path: string,
+  query: Record<string, string | number>,
+  pageSize: number,
+  maxPages = MAX_PAGES,
+): Promise<T[]> {
+  const out = new Map<string, T>();
+  for (let page = 1; page <= maxPages; page++) {
+    const res = await get<T[]>(path, { query: { ...query, limit: pageSize, page } });
+    if (!Array.isArray(res.data))
+      throw new Error(`GET ${path} page ${page}: expected a JSON array, got ${typeof res.data}`);
+    const hits = res.data.filter((h): h is T => !!h && typeof h.uid === 'string');
+    let fresh = 0;
     for (const h of hits)
-      if (h && typeof h.uid === 'string' && (!h.type || h.type === type)) out.set(h.uid, h);
-    if (hits.length < SEARCH_PAGE) return out;
+      if (!out.has(h.uid as string)) {
+        out.set(h.uid as string, h);
+        fresh++;
+      }
+    if (res.data.length < pageSize || fresh === 0) return [...out.values()];
   }
+  throw new Error(
+    `GET ${path}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`,
+  );
+}
+
+/** Every hit of one type, page by page. */
+async function searchAll(get: Get, type: 'dash-db' | 'dash-folder'): Promise<Map<string, GrafanaSearchHit>> {
+  const hits = await pageAll<GrafanaSearchHit>(get, '/api/search', { type }, SEARCH_PAGE);
+  return new Map(hits.filter((h) => !h.type || h.type === type).map((h) => [h.uid, h]));
+}
+
+async function listChildren(get: Get, parentUid: string): Promise<GrafanaFolder[]> {
+  return pageAll<GrafanaFolder>(get, '/api/folders', parentUid ? { parentUid } : {}, 1000);
+}
+
+/** Grafana's folder path syntax (folderimpl.SplitFullpath): `/` separates, `\/` is a slash in a title. */
+export function splitFullpath(value: string): string[] {
+  const parts: string[] = [];
+  let cur = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && value[i + 1] === '/') {
+      cur += '/';
+      i++;
+    } else if (c === '/') {
+      parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  parts.push(cur);
+  return parts.map((p) => p.trim()).filter(Boolean);
 }
 
 /**
- * A group's folder, in order: a desired folder's uid, a desired folder's title (or title path
- * a/b), an existing Grafana folder's uid, an existing folder's title; otherwise a new folder of
- * that title at the root — which is what Grafana's own file provisioning does.
+ * A group's folder: a folder uid of the repository; else a title path `a/b` walked from the root as
+ * Grafana's alert provisioning does (provisioning/alerting/rules_provisioner.go
+ * getOrCreateFolderFullpath): at each level the repository's folder of that title under the parent,
+ * else Grafana's, else a new one. A single name that is no title at the root may be an existing
+ * Grafana folder's uid.
  */
 async function resolveRuleGroupFolder(
   g: DesiredRuleGroup,
   folders: DesiredFolder[],
-  get: <T>(path: string, opts?: { allow?: number[] }) => Promise<{ status: number; data: T }>,
-  listing: () => Promise<Map<string, GrafanaSearchHit>>,
+  get: Get,
+  childrenOf: (parentUid: string) => Promise<GrafanaFolder[]>,
 ): Promise<void> {
   const value = g.folder;
   const byUid = folders.find((f) => f.uid === value);
@@ -556,51 +781,202 @@ async function resolveRuleGroupFolder(
     g.folderUid = byUid.uid;
     return;
   }
-  // A plain title matches a desired folder anywhere; a title path a/b walks down from the root.
-  const parts = value
-    .split('/')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  let candidates = folders.filter((f) => f.title === parts[0] && (parts.length === 1 || !f.parentUid));
-  for (const title of parts.slice(1)) {
-    if (candidates.length !== 1) break;
-    const parent = candidates[0]!.uid;
-    candidates = folders.filter((f) => f.title === title && f.parentUid === parent);
+  const parts = splitFullpath(value);
+  if (parts.length === 0) throw new Error(`folder "${value}" is not a folder path`);
+  let parent = '';
+  for (let i = 0; i < parts.length; i++) {
+    const title = parts[i]!;
+    const mine = folders.filter((f) => f.title === title && (f.parentUid ?? '') === parent);
+    if (mine.length > 1)
+      throw new Error(
+        `folder "${parts.slice(0, i + 1).join('/')}" matches several folders of the repository: name it by uid`,
+      );
+    if (mine.length === 1) {
+      parent = mine[0]!.uid;
+      continue;
+    }
+    const theirs = (await childrenOf(parent)).filter(
+      (f) => f.title === title && (f.parentUid ?? '') === parent,
+    );
+    if (theirs.length > 1)
+      throw new Error(
+        `folder "${parts.slice(0, i + 1).join('/')}" matches ${theirs.length} folders in Grafana: name it by uid`,
+      );
+    if (theirs.length === 1) {
+      parent = theirs[0]!.uid;
+      continue;
+    }
+    if (parts.length === 1) {
+      const res = await get<GrafanaFolder>(`/api/folders/${enc(value)}`, { allow: [404, 400] });
+      if (res.status === 200 && res.data?.uid) {
+        g.folderUid = res.data.uid;
+        return;
+      }
+    }
+    const uid = derivedFolderUid(parts.slice(0, i + 1).join('/'));
+    if (!folders.some((f) => f.uid === uid))
+      folders.push({ uid, title, ...(parent ? { parentUid: parent } : {}), origin: 'alerts' });
+    parent = uid;
   }
-  if (candidates.length > 1)
-    throw new Error(`folder "${value}" matches several folders of the repository by title: name it by uid`);
-  if (candidates.length === 1) {
-    g.folderUid = candidates[0]!.uid;
-    return;
-  }
-  const res = await get<GrafanaFolder>(`/api/folders/${enc(value)}`, { allow: [404, 400] });
-  if (res.status === 200 && res.data?.uid) {
-    g.folderUid = res.data.uid;
-    return;
-  }
-  const hits = [...(await listing()).values()].filter((f) => f.title === value);
-  if (hits.length > 1)
-    throw new Error(`folder "${value}" matches ${hits.length} folders in Grafana by title: name it by uid`);
-  if (hits.length === 1) {
-    g.folderUid = hits[0]!.uid;
-    return;
-  }
-  const uid = derivedFolderUid(value);
-  if (!folders.some((f) => f.uid === uid)) folders.push({ uid, title: value, origin: 'alerts' });
-  g.folderUid = uid;
+  g.folderUid = parent;
 }
 
-function pruneBlocked<K extends 'dashboard' | 'folder'>(kind: K, err: unknown) {
-  return {
-    kind,
-    uid: '',
-    action: 'skip' as const,
-    diff: [],
-    error: {
-      code: 'prune-blocked',
-      message: `prune of ${kind}s skipped: the listing it needs failed (${(err as Error).message})`,
-    },
-  };
+/** Grafana's min_refresh_interval (GET /api/frontend/settings minRefreshInterval); undefined when unknown. */
+async function minRefreshInterval(get: Get): Promise<{ text: string; ms: number } | undefined> {
+  try {
+    const res = await get<{ minRefreshInterval?: unknown }>('/api/frontend/settings', { allow: [404, 403] });
+    const text = res.status === 200 ? res.data?.minRefreshInterval : undefined;
+    if (typeof text !== 'string' || !text) return undefined;
+    const ms = parseDuration(text);
+    return ms === undefined ? undefined : { text, ms };
+  } catch (err) {
+    if (err instanceof GrafanaApiError && err.status === 401) throw err;
+    return undefined;
+  }
+}
+
+/**
+ * Grafana refuses a dashboard whose refresh is below its min_refresh_interval (400, dashboard_service
+ * BuildSaveDashboardCommand → ValidateDashboardRefreshInterval) and its own file provisioning raises it
+ * to the minimum: dashboard-ci raises it the same way, says so, and compares after that.
+ */
+function raiseRefresh(step: DashboardStep, min: { text: string; ms: number } | undefined): void {
+  const d = step.desired!;
+  const refresh = d.dashboard.refresh;
+  if (!min || typeof refresh !== 'string' || refresh === '') return;
+  const ms = parseDuration(refresh);
+  if (ms === undefined || ms >= min.ms) return;
+  d.dashboard = { ...d.dashboard, refresh: min.text };
+  step.warning = appendNote(
+    step.warning,
+    `refresh ${refresh} is below Grafana's min_refresh_interval (${min.text}): deployed as ${min.text}`,
+  );
+}
+
+/**
+ * Grafana before 11.3, saving with overwrite: true, takes over another dashboard of the same title in
+ * the same folder (its id and uid): refused before writing, naming the other dashboard.
+ */
+function checkTitleClashes(
+  steps: DashboardStep[],
+  hits: Map<string, GrafanaSearchHit> | undefined,
+  listingError: unknown,
+): void {
+  const seen = new Map<string, string>();
+  for (const s of steps) {
+    if (!s.desired || s.error) continue;
+    const d = s.desired;
+    const key = `${d.folderUid}\u0000${d.title}`;
+    const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+    const within = seen.get(key);
+    if (within) {
+      s.action = 'skip';
+      s.error = {
+        code: 'title-clash',
+        message: `${name}: ${within} has the same title in the same folder; Grafana before 11.3 would overwrite one with the other`,
+      };
+      continue;
+    }
+    seen.set(key, `dashboard uid ${d.uid} (${d.file})`);
+    const writes =
+      s.action === 'create' ||
+      (s.action === 'update' && (s.currentTitle !== d.title || s.currentFolder !== d.folderUid));
+    if (!writes) continue;
+    if (!hits) {
+      s.action = 'skip';
+      s.error = {
+        code: 'title-clash',
+        message: `${name}: cannot check for a dashboard of the same title in the folder (${(listingError as Error)?.message ?? 'no listing'}); Grafana before 11.3 would overwrite it, so it is not written`,
+      };
+      continue;
+    }
+    const other = [...hits.values()].find(
+      (h) => h.uid !== d.uid && h.title === d.title && (h.folderUid ?? '') === d.folderUid,
+    );
+    if (other) {
+      s.action = 'skip';
+      s.error = {
+        code: 'title-clash',
+        message: `${name}: Grafana already has dashboard "${other.title}" (uid ${other.uid}) in ${d.folderUid ? `folder ${d.folderUid}` : 'the General folder'}; this Grafana (before 11.3) would overwrite it and keep its uid: rename one of them or move it`,
+      };
+    }
+  }
+}
+
+/**
+ * Rule groups dashboard-ci wrote (its annotation on every rule; never provenance "file") that are
+ * gone from the repository: their rules are deleted one by one (DELETE alert-rules/:uid exists in
+ * 10.4 → 12.x; the group DELETE only in later versions).
+ */
+async function planRuleGroupPrune(
+  ctx: PlanContext,
+  plan: Plan,
+  desired: DesiredState,
+  get: Get,
+  guard: Guard,
+): Promise<void> {
+  const broken = desired.problems.filter((p) => p.kind === 'alert-rule-group').length;
+  if (broken > 0) {
+    plan.deletes.ruleGroups.push(
+      blocked(
+        'alert-rule-group',
+        `prune of alert rule groups skipped: ${broken} alert rule input(s) could not be read, and a group whose file is broken would look gone from the repository`,
+      ),
+    );
+    return;
+  }
+  let rules: GrafanaRule[];
+  try {
+    const res = await get<GrafanaRule[]>('/api/v1/provisioning/alert-rules');
+    rules = Array.isArray(res.data) ? res.data : [];
+  } catch (err) {
+    if (guard.fatal) return;
+    plan.deletes.ruleGroups.push(pruneBlocked('alert-rule-group', err));
+    return;
+  }
+  const wanted = new Set(desired.ruleGroups.map((g) => `${g.folderUid}/${g.name}`));
+  const groups = new Map<string, GrafanaRule[]>();
+  for (const r of rules) {
+    const key = `${String(r.folderUID ?? '')}/${String(r.ruleGroup ?? '')}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(r);
+  }
+  for (const [key, list] of groups) {
+    if (wanted.has(key)) continue;
+    const mine = list.filter(
+      (r) => r.annotations?.[MARKER_ANNOTATION] !== undefined && r.provenance !== 'file',
+    );
+    if (mine.length === 0) continue;
+    plan.deletes.ruleGroups.push({
+      kind: 'alert-rule-group',
+      uid: key,
+      title: String(list[0]!.ruleGroup ?? ''),
+      action: 'delete',
+      diff: mine.map((r) => `rule ${r.uid} "${r.title}": deleted`),
+      ruleUids: mine.map((r) => r.uid),
+      ...(mine.length < list.length
+        ? { warning: `${list.length - mine.length} rule(s) of the group not written by dashboard-ci: kept` }
+        : {}),
+    });
+  }
+  void ctx;
+}
+
+function unsetNote(names: string[]): string {
+  return `environment variable${names.length > 1 ? 's' : ''} ${names.join(', ')} not set: expanded to "" as Grafana does (grafana.strictVariables: true makes it a failure)`;
+}
+
+function appendNote(prior: string | undefined, next: string): string {
+  return prior ? `${prior}; ${next}` : next;
+}
+
+/** A prune that cannot run, as one failed step. */
+function blocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K, message: string) {
+  return { kind, uid: '', action: 'skip' as const, diff: [], error: { code: 'prune-blocked', message } };
+}
+
+function pruneBlocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K, err: unknown) {
+  return blocked(kind, `prune of ${kind}s skipped: the listing it needs failed (${(err as Error).message})`);
 }
 
 /** A failed call as a step error naming the object, with a distinct code per kind of failure. */
@@ -615,6 +991,7 @@ export function failure(name: string, err: unknown, fallbackCode = 'error'): Ste
     code,
     message: `${name}: ${text}`,
   });
+  if (err.code === 'not-json') return with_('not-json', err.message);
   if (s === undefined) return with_(err.code === 'ETIMEDOUT' ? 'timeout' : 'unreachable', err.message);
   if (s === 401)
     return with_('unauthorized', `Grafana refused the credentials (401${said ? `: ${said}` : ''})`);

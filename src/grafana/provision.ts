@@ -10,6 +10,8 @@ import { planProvision, type DashboardLookup, type Plan, type Step } from './pla
 import { applyPlan, verifyPlan } from './apply.js';
 import { Redactor, stripUserinfo } from './redact.js';
 import type { ProvisionItem, ProvisionOptions, ProvisionResult } from './types.js';
+import { mapDatasourceUids } from './environments.js';
+import { parseGrafanaVersion } from './version.js';
 
 export { renderProvisionText, provisionJson } from './render.js';
 
@@ -39,6 +41,7 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps = {}
     env: opts.env,
   });
   redactor.add(...desired.secrets);
+  if (opts.datasourceUids) mapDatasourceUids(desired, opts.datasourceUids);
   if (opts.prune && desired.partial) {
     throw new UsageError(
       `--prune needs every dashboard of ${opts.config.paths.join(', ')}: with a subset of paths it would delete the others`,
@@ -67,6 +70,7 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps = {}
     const items = partial.items.map((i) => redactItem(i, redactor));
     const failures = items.filter((i) => i.result === 'failed').length + (partial.fatal ? 1 : 0);
     return {
+      ...(opts.environment ? { environment: opts.environment } : {}),
       ...(partial.grafanaVersion ? { grafanaVersion: partial.grafanaVersion } : {}),
       grafanaUrl: shownUrl,
       dryRun: opts.dryRun,
@@ -129,6 +133,7 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps = {}
         resendSecrets: opts.resendSecrets ?? false,
         lookup: deps.lookup ?? 'get',
         log,
+        ...(parseGrafanaVersion(grafanaVersion) ? { version: parseGrafanaVersion(grafanaVersion)! } : {}),
       },
       desired,
     );
@@ -155,6 +160,7 @@ export async function provision(opts: ProvisionOptions, deps: ProvisionDeps = {}
         config: opts.config,
         ...(opts.commit ? { commit: opts.commit } : {}),
         log,
+        ...(parseGrafanaVersion(grafanaVersion) ? { version: parseGrafanaVersion(grafanaVersion)! } : {}),
       };
       await applyPlan(actx, plan);
       await verifyPlan(actx, plan);
@@ -172,6 +178,7 @@ function allSteps(plan: Plan): Step[] {
     ...plan.folders,
     ...plan.dashboards,
     ...plan.ruleGroups,
+    ...plan.deletes.ruleGroups,
     ...plan.deletes.dashboards,
     ...plan.deletes.folders,
   ];

@@ -13,7 +13,7 @@ function column(i: ProvisionItem): Column {
 
 export function renderProvisionText(result: ProvisionResult): string {
   const out: string[] = [];
-  const where = `Grafana${result.grafanaVersion ? ` ${result.grafanaVersion}` : ''}${result.grafanaUrl ? ` at ${result.grafanaUrl}` : ''}`;
+  const where = `${result.environment ? `Environment ${result.environment}: ` : ''}Grafana${result.grafanaVersion ? ` ${result.grafanaVersion}` : ''}${result.grafanaUrl ? ` at ${result.grafanaUrl}` : ''}`;
   out.push(result.dryRun ? `${where} — dry run: the plan below; nothing was written` : where);
   if (result.fatal) {
     out.push(`✗ ${result.fatal.message}`);
@@ -96,6 +96,7 @@ function footer(r: ProvisionResult): string {
 export function provisionJson(result: ProvisionResult): string {
   const count = (c: Column) => result.items.filter((i) => column(i) === c).length;
   const doc = {
+    ...(result.environment ? { environment: result.environment } : {}),
     grafana: { url: result.grafanaUrl, version: result.grafanaVersion },
     dryRun: result.dryRun,
     summary: {

@@ -23,6 +23,10 @@ export interface ProvisionOptions {
    * to the plan: this is how it is pushed.
    */
   resendSecrets?: boolean;
+  /** The environment of dashboard-ci.yml this run deploys (shown in the result). */
+  environment?: string;
+  /** Datasource uid in the repository → uid in this Grafana (environments). */
+  datasourceUids?: Record<string, string>;
 }
 
 export type ProvisionKind = 'datasource' | 'folder' | 'dashboard' | 'alert-rule-group';
@@ -52,6 +56,8 @@ export interface ProvisionItem {
 }
 
 export interface ProvisionResult {
+  /** The environment of dashboard-ci.yml, when the run deployed one. */
+  environment?: string;
   grafanaVersion?: string;
   /** Grafana's URL as shown (never with credentials). */
   grafanaUrl?: string;

@@ -229,12 +229,11 @@ describe('alerting provisioning', () => {
     expect((await call('GET', path)).status).toBe(404);
     const put = await call('PUT', path, { title: 'g1', interval: 60, rules: [rule('r1'), rule('r2')] });
     expect(put.body.rules.map((r: { uid: string }) => r.uid)).toEqual(['r1', 'r2']);
-    expect(put.body.rules[0]).toMatchObject({
-      for: '5m',
-      provenance: 'api',
-      folderUID: 'alerts',
-      ruleGroup: 'g1',
-    });
+    expect(put.body.rules[0]).toMatchObject({ for: '5m', folderUID: 'alerts', ruleGroup: 'g1' });
+    // GetRuleGroup never sets provenance: the group answer has none; the rule GET has it.
+    expect(put.body.rules[0].provenance).toBeUndefined();
+    expect((await call('GET', path)).body.rules[0].provenance).toBeUndefined();
+    expect((await call('GET', '/api/v1/provisioning/alert-rules/r1')).body.provenance).toBe('api');
     expect(put.body.rules[0].data[0]).toMatchObject({
       queryType: 'sql',
       model: { maxDataPoints: 43200, intervalMs: 1000 },
@@ -246,8 +245,15 @@ describe('alerting provisioning', () => {
       { 'X-Disable-Provenance': 'true' },
     );
     expect(again.body.rules).toHaveLength(1);
-    expect(again.body.rules[0].provenance).toBeUndefined();
     expect(g.org().rules.has('r1')).toBe(false);
+    // ReplaceRuleGroup writes the delta: r2 did not change, so its provenance did not either...
+    expect(g.ruleProvenance('r2')).toBe('api');
+    // ...a PUT of the rule itself does.
+    const one = await call('PUT', '/api/v1/provisioning/alert-rules/r2', rule('r2'), {
+      'X-Disable-Provenance': 'x',
+    });
+    expect(one.status).toBe(200);
+    expect(g.ruleProvenance('r2')).toBe('');
     expect((await call('PUT', path, { title: 'g1', interval: 15, rules: [] })).status).toBe(400);
     expect((await call('DELETE', '/api/folders/alerts')).body).toEqual({
       message: 'folder cannot be deleted: folder contains alert rules',

@@ -79,7 +79,9 @@ describe('first run and re-run', () => {
     const overview = grafana.dashboard('prov-overview')!;
     expect(overview.dashboard.tags).toEqual(['product', MARKER_TAG]);
     expect(overview.dashboard.id).not.toBe(42);
-    expect(overview.versions.at(-1)!.message).toBe('dashboard-ci: abcdef1 Add the sales dashboards');
+    expect(overview.versions.at(-1)!.message).toMatch(
+      /^dashboard-ci: abcdef1 Add the sales dashboards \[content [0-9a-f]{16}\]$/,
+    );
 
     // Every dashboard write sets folderUid explicitly (root = "") and overwrite.
     const posts = grafana.writes().filter((w) => w.path === '/api/dashboards/db');
@@ -365,14 +367,26 @@ describe('prune', () => {
 });
 
 describe('bad input', () => {
-  it('fails the datasource whose variable is unset, naming it and the file, and applies the rest', async () => {
+  it('expands an unset variable to "" as Grafana does, with a warning naming it', async () => {
     const env: Record<string, string | undefined> = { ...ENV };
     delete env.CLICKHOUSE_PASSWORD;
     const r = await provision(options({ env }));
+    expect(r.failures).toBe(0);
+    expect(item(r, 'datasource', 'clickhouse-main')).toMatchObject({ result: 'created' });
+    expect(item(r, 'datasource', 'clickhouse-main')!.warning).toMatch(
+      /environment variable CLICKHOUSE_PASSWORD not set: expanded to "" as Grafana does/,
+    );
+    expect(grafana.datasourceSecret('clickhouse-main', 'password')).toBe('');
+  });
+
+  it('with strictVariables, fails the datasource whose variable is unset, naming it and the file, and applies the rest', async () => {
+    const env: Record<string, string | undefined> = { ...ENV };
+    delete env.CLICKHOUSE_PASSWORD;
+    const r = await provision(options({ env }, { strictVariables: true }));
     const ds = item(r, 'datasource', 'clickhouse-main')!;
     expect(ds.result).toBe('failed');
     expect(ds.error!.message).toBe(
-      'datasources/datasources.yaml:4: datasource "ClickHouse": environment variable CLICKHOUSE_PASSWORD is not set',
+      'datasources/datasources.yaml:4: datasource "ClickHouse": environment variable CLICKHOUSE_PASSWORD is not set (grafana.strictVariables: true)',
     );
     expect(lines.some((l) => l.includes('CLICKHOUSE_PASSWORD is not set'))).toBe(true);
     expect(item(r, 'datasource', 'redis-live')!.result).toBe('created');
@@ -557,15 +571,18 @@ describe('alert group folders and verify', () => {
     expect((await provision(options())).writes).toBe(0);
   });
 
-  it('flags a dashboard Grafana rewrites on save (min_refresh_interval) when reading it back', async () => {
+  it('raises a refresh below min_refresh_interval as Grafana does, says so, and re-runs with 0 writes', async () => {
     await grafana.close();
     grafana = await GrafanaDouble.start({ token: TOKEN, minRefreshInterval: '1m' });
     const r = await provision(options());
     expect(r.failures).toBe(0);
     expect(item(r, 'dashboard', 'prov-overview')!.warning).toBe(
-      'read back differs from what was sent (Grafana rewrote it; the next run will try again): refresh: "30s" → "1m"',
+      "refresh 30s is below Grafana's min_refresh_interval (1m): deployed as 1m",
     );
+    expect(grafana.dashboard('prov-overview')!.dashboard.refresh).toBe('1m');
     expect(item(r, 'dashboard', 'prov-sales')!.warning).toBeUndefined();
+    grafana.clearLog();
+    expect((await provision(options())).writes).toBe(0);
   });
 
   it('fails a dashboard that cannot be read back after its write', async () => {
@@ -603,7 +620,7 @@ describe('output', () => {
   it('renders JSON with each object’s kind, uid, action, result and error', async () => {
     const env: Record<string, string | undefined> = { ...ENV };
     delete env.REDIS_PASSWORD;
-    const r = await provision(options({ env }));
+    const r = await provision(options({ env }, { strictVariables: true }));
     const doc = JSON.parse(provisionJson(r));
     expect(doc.summary).toMatchObject({ create: 7, failed: 1, failures: 1, writes: r.writes });
     const redis = doc.items.find((i: { uid: string }) => i.uid === 'redis-live');

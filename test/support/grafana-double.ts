@@ -10,6 +10,36 @@
 // It shares no code with src/grafana on purpose: a bug there must not be mirrored here.
 // Test hooks: fault injection (failNext), a request log (Authorization values never kept), seeding,
 // and editDashboardAsUser for drift.
+//
+// Per-version behaviour (`version`: '10.4.x' | '11.x' | '12.x'), each following Grafana's source
+// (GG = github.com/grafana/grafana, read through the code index; commits named where the index gave one):
+// - versions list: the first save (ParentVersion 0) is listed as "Initial save" whatever its message;
+//   GET .../versions/:n returns the stored message (GG pkg/api/dashboard.go GetDashboardVersions /
+//   GetDashboardVersion @ 0036b0de, 11.x; same rewrite in 10.4 and 12.x). Bare array before 11.6,
+//   {continueToken, versions} from 11.6 (GG issue #104556).
+// - title clash: before 11.3, a save with overwrite: true takes over another dashboard of the same
+//   title in the same folder (its id, uid, version); without overwrite → 412 name-exists
+//   (GG pkg/services/dashboards/database/database.go getExistingDashboardByTitleAndFolder, 10.x/11.2;
+//   by title since #70936).
+// - refresh below min_refresh_interval: 400 "Dashboard refresh interval is too low" on an API save
+//   (GG dashboard_service.go BuildSaveDashboardCommand → ValidateDashboardRefreshInterval, 10.4 → 12.x);
+//   min_refresh_interval is in GET /api/frontend/settings (minRefreshInterval).
+// - v2 dashboards (12.x): GET /api/dashboards/uid/:uid → 406 "dashboard api version not supported, use
+//   /apis/dashboard.grafana.app/<v>/namespaces/<ns>/dashboards/<uid> instead" (GG pkg/api/dashboard.go
+//   GetDashboard, 12.x, and its test TestDashboardAPIEndpoint).
+// - alert rules: the group GET never carries provenance (ngalert GetRuleGroup leaves it empty, the
+//   API copies it with omitempty); GET alert-rules/:uid and GET alert-rules do (api_provisioning.go).
+//   A group PUT writes only the rules whose content changed (ReplaceRuleGroup's delta), so it cannot
+//   change the provenance of an unchanged rule; PUT alert-rules/:uid always does.
+//   keep_firing_for is kept from 12.x (ProvisionedAlertRule; absent from the 11.4 OpenAPI spec).
+// - alert provisioning permission (ngalert/api/authorization.go): before 11.2 only
+//   alert.provisioning:write; later also alert.rules.provisioning:write. A 403 names what is needed,
+//   as Grafana's access-control middleware does ("You'll need additional permissions ...").
+// - file-provisioned dashboards: meta.provisionedExternalId for all, meta.provisioned only when
+//   allowUiUpdates is false (GetDashboard); DELETE → 400 "provisioned dashboard cannot be deleted".
+// - datasources: AddDataSourceCommand has no readOnly field: only file provisioning sets it.
+// Misbehaving networks: `loginPage` answers every request with an HTML login page and 200 (a proxy),
+// `searchIgnoresPage` answers every /api/search page with the first one.
 
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -50,8 +80,14 @@ export interface GrafanaDoubleOptions {
   /** Grafana version in /api/health; null hides it (hide_version). */
   version?: string | null;
   orgs?: number[];
-  /** Body of GET .../versions: object = 11.6+ {continueToken, versions}, array = older. */
+  /** Body of GET .../versions: object = 11.6+ {continueToken, versions}, array = older (default: by version). */
   versionsShape?: 'object' | 'array';
+  /** Permissions of the token (default: all). Only the alert provisioning ones are checked. */
+  permissions?: string[];
+  /** A proxy answering every request with an HTML login page and 200. */
+  loginPage?: boolean;
+  /** /api/search answers the first page whatever `page` says. */
+  searchIgnoresPage?: boolean;
   /** Server min_refresh_interval: a lower dashboard refresh is silently raised. */
   minRefreshInterval?: string;
   maxFolderDepth?: number;
@@ -61,6 +97,7 @@ export interface GrafanaDoubleOptions {
 
 interface StoredVersion {
   version: number;
+  parentVersion: number;
   message: string;
   created: string;
   createdBy: string;
@@ -80,6 +117,10 @@ interface StoredDashboard {
   versions: StoredVersion[];
   pluginId?: string;
   provisioned?: boolean;
+  /** File-provisioned (any allowUiUpdates): the path relative to the provisioner. */
+  provisionedExternalId?: string;
+  /** Stored as a v2 dashboard (Grafana 12): its apiVersion. */
+  apiVersion?: string;
 }
 
 interface StoredFolder {
@@ -128,6 +169,7 @@ interface StoredRule {
   isPaused: boolean;
   notification_settings?: unknown;
   record?: unknown;
+  keep_firing_for?: string;
   provenance: string;
   updated: string;
   groupIndex: number;
@@ -184,14 +226,19 @@ export class GrafanaDouble {
     readonly url: string,
     readonly opts: Required<Pick<GrafanaDoubleOptions, 'token' | 'versionsShape' | 'maxFolderDepth'>> &
       GrafanaDoubleOptions,
+    readonly v: { major: number; minor: number },
   ) {
     for (const o of opts.orgs ?? [1]) this.orgs.set(o, new OrgState(o));
   }
 
   static async start(options: GrafanaDoubleOptions = {}): Promise<GrafanaDouble> {
+    const m = /^(\d+)\.(\d+)/.exec(options.version ?? '11.6.1');
+    const v = { major: Number(m?.[1] ?? 11), minor: Number(m?.[2] ?? 6) };
+    const atLeast = (major: number, minor: number) =>
+      v.major > major || (v.major === major && v.minor >= minor);
     const opts = {
       token: 'glsa_test_token_0123456789',
-      versionsShape: 'object' as const,
+      versionsShape: atLeast(11, 6) ? ('object' as const) : ('array' as const),
       maxFolderDepth: 4,
       ...options,
     };
@@ -200,7 +247,7 @@ export class GrafanaDouble {
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    const self = new GrafanaDouble(server, `http://127.0.0.1:${port}`, opts);
+    const self = new GrafanaDouble(server, `http://127.0.0.1:${port}`, opts, v);
     ref.self = self;
     server.on('connection', (s) => {
       self.sockets.add(s);
@@ -214,7 +261,42 @@ export class GrafanaDouble {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private atLeast(major: number, minor: number): boolean {
+    return this.v.major > major || (this.v.major === major && this.v.minor >= minor);
+  }
+
   // ---------------------------------------------------------------- test hooks
+
+  /** "Save as" in the UI: a copy under a new uid, its own history (version 1 by the user). */
+  saveAsCopy(
+    uid: string,
+    copy: { uid: string; title: string },
+    opts: { user?: string; orgId?: number } = {},
+  ): void {
+    const o = this.org(opts.orgId ?? 1);
+    const d = o.dashboards.get(uid);
+    if (!d) throw new Error(`no dashboard ${uid}`);
+    const data = structuredClone(d.data);
+    delete data.id;
+    delete data.version;
+    this.saveDashboard(
+      o,
+      {
+        dashboard: { ...data, uid: copy.uid, title: copy.title },
+        folderUid: d.folderUid,
+        overwrite: false,
+        message: '',
+      },
+      opts.user ?? 'alice',
+    );
+  }
+
+  /** A dashboard stored in the v2 schema (Grafana 12 with the v2 dashboards feature). */
+  markV2(uid: string, apiVersion = 'v2beta1', orgId = 1): void {
+    const d = this.org(orgId).dashboards.get(uid);
+    if (!d) throw new Error(`no dashboard ${uid}`);
+    d.apiVersion = apiVersion;
+  }
 
   failNext(rule: FaultRule): void {
     this.faults.push({ ...rule, left: rule.times ?? 1 });
@@ -284,7 +366,10 @@ export class GrafanaDouble {
       opts.user ?? 'admin',
     );
     const d = o.dashboards.get(String(dashboard.uid))!;
-    if (opts.provisioned) d.provisioned = true;
+    if (opts.provisioned) {
+      d.provisioned = true;
+      d.provisionedExternalId = `${String(dashboard.uid)}.json`;
+    }
     if (opts.pluginId) d.pluginId = opts.pluginId;
   }
 
@@ -433,6 +518,14 @@ export class GrafanaDouble {
       }
     }
     if (this.opts.latencyMs) await sleep(this.opts.latencyMs);
+    if (this.opts.loginPage) {
+      entry.status = 200;
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(
+        '<!doctype html><html><head><title>Sign in</title></head><body><form action="/login">Sign in to continue</form></body></html>',
+      );
+      return;
+    }
 
     try {
       if (badJson) throw err(400, 'bad request data');
@@ -504,6 +597,12 @@ export class GrafanaDouble {
     let m: RegExpExecArray | null;
     const ok = (b: unknown) => ({ status: 200, body: b });
 
+    if (p === '/api/frontend/settings' && method === 'GET')
+      return ok({
+        minRefreshInterval: this.opts.minRefreshInterval ?? '5s',
+        buildInfo: { version: this.opts.version ?? '11.6.1' },
+      });
+
     // Dashboards
     if (p === '/api/dashboards/db' && method === 'POST')
       return ok(this.saveDashboard(o, body as SaveCmd, user));
@@ -514,26 +613,28 @@ export class GrafanaDouble {
       const list = [...d.versions]
         .sort((a, b) => b.version - a.version)
         .slice(0, limit)
-        .map((v, i) => ({
-          id: d.id * 1000 + v.version,
-          dashboardId: d.id,
-          uid: d.uid,
-          parentVersion: Math.max(0, v.version - 1),
-          restoredFrom: 0,
-          version: v.version,
-          created: v.created,
-          createdBy: v.createdBy,
-          message: v.message,
-          _i: i,
-        }))
-        .map(({ _i, ...v }) => v);
+        // GetDashboardVersions: the first save is listed as "Initial save" whatever its message.
+        .map((v) => versionMeta(d, v, v.parentVersion === 0 ? 'Initial save' : v.message));
       return ok(this.opts.versionsShape === 'array' ? list : { continueToken: '', versions: list });
+    }
+    if ((m = /^\/api\/dashboards\/uid\/([^/]+)\/versions\/(\d+)$/.exec(p)) && method === 'GET') {
+      const d = o.dashboards.get(dec(m[1]!));
+      if (!d) throw err(404, 'Dashboard not found');
+      const v = d.versions.find((x) => x.version === Number(m![2]));
+      if (!v) throw err(500, `Dashboard version ${m[2]} not found for dashboardId ${d.id}`);
+      // GetDashboardVersion: the stored message, not rewritten.
+      return ok({ ...versionMeta(d, v, v.message), data: {} });
     }
     if ((m = /^\/api\/dashboards\/uid\/([^/]+)$/.exec(p))) {
       const uid = dec(m[1]!);
       const d = o.dashboards.get(uid);
       if (method === 'GET') {
         if (!d) throw err(404, 'Dashboard not found', 'not-found');
+        if (d.apiVersion?.startsWith('v2') && this.atLeast(12, 0))
+          throw err(
+            406,
+            `dashboard api version not supported, use /apis/dashboard.grafana.app/${d.apiVersion}/namespaces/${o.orgId === 1 ? 'default' : `org-${o.orgId}`}/dashboards/${d.uid} instead`,
+          );
         const f = d.folderUid ? o.folders.get(d.folderUid) : undefined;
         return ok({
           dashboard: { ...structuredClone(d.data), id: d.id, uid: d.uid, version: d.version },
@@ -559,13 +660,13 @@ export class GrafanaDouble {
             folderTitle: f?.title ?? 'General',
             folderUrl: f ? `/dashboards/f/${f.uid}/${slug(f.title)}` : '',
             provisioned: d.provisioned ?? false,
-            provisionedExternalId: '',
+            provisionedExternalId: d.provisionedExternalId ?? '',
           },
         });
       }
       if (method === 'DELETE') {
         if (!d) throw err(404, 'Dashboard not found', 'not-found');
-        if (d.provisioned) throw err(400, 'provisioned dashboard cannot be deleted');
+        if (d.provisionedExternalId) throw err(400, 'provisioned dashboard cannot be deleted');
         o.dashboards.delete(uid);
         return ok({ title: d.title, message: `Dashboard ${d.title} deleted`, uid });
       }
@@ -693,6 +794,29 @@ export class GrafanaDouble {
     }
 
     // Alerting provisioning
+    if (p.startsWith('/api/v1/provisioning/') && method !== 'GET') this.authorizeAlertWrite();
+    if ((m = /^\/api\/v1\/provisioning\/alert-rules\/([^/]+)$/.exec(p))) {
+      const uid = dec(m[1]!);
+      const r = o.rules.get(uid);
+      if (!r) throw err(404, 'rule not found');
+      if (method === 'GET') return ok(this.ruleDto(r, o.orgId, true));
+      if (method === 'DELETE') {
+        for (const g of o.groups.values()) g.ruleUids = g.ruleUids.filter((u) => u !== uid);
+        for (const [k, g] of o.groups) if (g.ruleUids.length === 0) o.groups.delete(k);
+        o.rules.delete(uid);
+        return { status: 204, body: undefined };
+      }
+      if (method === 'PUT') {
+        const provenance = headers['x-disable-provenance'] !== undefined ? '' : 'api';
+        const b = (body ?? {}) as Record<string, unknown>;
+        const g = o.groups.get(`${r.folderUID}\u0000${r.ruleGroup}`)!;
+        const rules = g.ruleUids.map((u) =>
+          u === uid ? { ...b, uid } : this.ruleDto(o.rules.get(u)!, o.orgId, false),
+        );
+        this.replaceGroup(o, r.folderUID, r.ruleGroup, { interval: g.interval, rules }, provenance, uid);
+        return ok(this.ruleDto(o.rules.get(uid)!, o.orgId, true));
+      }
+    }
     if ((m = /^\/api\/v1\/provisioning\/folder\/([^/]+)\/rule-groups\/([^/]+)$/.exec(p))) {
       const folderUid = dec(m[1]!);
       const title = dec(m[2]!);
@@ -715,7 +839,7 @@ export class GrafanaDouble {
       }
     }
     if (p === '/api/v1/provisioning/alert-rules' && method === 'GET')
-      return ok([...o.rules.values()].map((r) => ruleDto(r, o.orgId)));
+      return ok([...o.rules.values()].map((r) => this.ruleDto(r, o.orgId, true)));
 
     throw err(404, 'Not found');
   }
@@ -743,7 +867,22 @@ export class GrafanaDouble {
     }
     const byUid = uid ? o.dashboards.get(uid) : undefined;
     if (byId && byUid && byId !== byUid) throw err(400, 'A dashboard with the same uid already exists');
-    const existing = byUid ?? byId;
+    let existing = byUid ?? byId;
+    // Before 11.3: another dashboard of the same title in the same folder is taken over with
+    // overwrite (its id, uid and version), refused without (412 name-exists).
+    const targetFolder = typeof cmd.folderUid === 'string' ? cmd.folderUid : '';
+    if (!this.atLeast(11, 3)) {
+      const clash = [...o.dashboards.values()].find(
+        (d) => d !== existing && d.title === title && d.folderUid === targetFolder,
+      );
+      if (clash) {
+        if (!cmd.overwrite)
+          throw err(412, 'a dashboard with the same name in the folder already exists', 'name-exists');
+        existing = clash;
+        uid = clash.uid;
+        dash.version = clash.version;
+      }
+    }
     if (existing) {
       const sent = typeof dash.version === 'number' ? dash.version : 0;
       if (sent !== existing.version && !cmd.overwrite)
@@ -757,10 +896,11 @@ export class GrafanaDouble {
     if (folderUid && !o.folders.has(folderUid)) throw err(400, 'folder not found');
     if (!uid) uid = randomUid();
     const data = structuredClone(dash);
-    if (this.opts.minRefreshInterval && typeof data.refresh === 'string' && data.refresh) {
-      const min = seconds(this.opts.minRefreshInterval);
+    if (typeof data.refresh === 'string' && data.refresh) {
+      const min = seconds(this.opts.minRefreshInterval ?? '5s');
       const r = seconds(data.refresh);
-      if (r !== undefined && min !== undefined && r < min) data.refresh = this.opts.minRefreshInterval;
+      if (r !== undefined && min !== undefined && r < min)
+        throw err(400, 'Dashboard refresh interval is too low');
     }
     const now = new Date().toISOString();
     const version = existing ? existing.version + 1 : 1;
@@ -777,7 +917,13 @@ export class GrafanaDouble {
       updatedBy: user,
       versions: [
         ...(existing?.versions ?? []),
-        { version, message: String(cmd.message ?? ''), created: now, createdBy: user },
+        {
+          version,
+          parentVersion: existing ? existing.version : 0,
+          message: String(cmd.message ?? ''),
+          created: now,
+          createdBy: user,
+        },
       ],
       ...(existing?.pluginId ? { pluginId: existing.pluginId } : {}),
     };
@@ -803,7 +949,7 @@ export class GrafanaDouble {
     const uids = new Set([...q.getAll('dashboardUIDs'), ...q.getAll('dashboardUID')]);
     const folderUids = new Set(q.getAll('folderUIDs'));
     const limit = Math.min(Number(q.get('limit') ?? 1000) || 1000, 5000);
-    const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+    const page = this.opts.searchIgnoresPage ? 1 : Math.max(1, Number(q.get('page') ?? 1) || 1);
     const hits: Record<string, unknown>[] = [];
     const folderInfo = (uid: string) => {
       const f = uid ? o.folders.get(uid) : undefined;
@@ -1031,6 +1177,8 @@ export class GrafanaDouble {
     title: string,
     b: Record<string, unknown>,
     provenance: string,
+    /** A rule written whatever its content (PUT alert-rules/:uid). */
+    force?: string,
   ): unknown {
     if (!b || typeof b !== 'object') throw err(400, 'bad request data');
     if (!o.folders.has(folderUid)) throw err(400, `invalid alert rule: folder ${folderUid} does not exist`);
@@ -1081,11 +1229,42 @@ export class GrafanaDouble {
         isPaused: r.isPaused === true,
         ...(r.notification_settings ? { notification_settings: r.notification_settings } : {}),
         ...(r.record ? { record: r.record } : {}),
+        ...(this.atLeast(12, 0) && typeof r.keep_firing_for === 'string' && seconds(r.keep_firing_for)
+          ? { keep_firing_for: promDuration(seconds(r.keep_firing_for)!) }
+          : {}),
         provenance,
         updated: now,
         groupIndex: i + 1,
       };
     });
+    // ReplaceRuleGroup writes the delta only: a rule whose content is unchanged (interval included)
+    // keeps its provenance and its `updated`.
+    const before0 = o.groups.get(`${folderUid}\u0000${title}`);
+    const sameInterval = before0?.interval === interval;
+    for (let k = 0; k < incoming.length; k++) {
+      const r = incoming[k]!;
+      const prior = o.rules.get(r.uid);
+      if (!prior || r.uid === force || !sameInterval) continue;
+      const content = (x: StoredRule) =>
+        JSON.stringify([
+          x.folderUID,
+          x.ruleGroup,
+          x.title,
+          x.condition,
+          x.data,
+          x.noDataState,
+          x.execErrState,
+          x.for,
+          x.annotations,
+          x.labels,
+          x.isPaused,
+          x.notification_settings ?? null,
+          x.record ?? null,
+          x.keep_firing_for ?? null,
+        ]);
+      if (content(prior) === content(r))
+        incoming[k] = { ...r, provenance: prior.provenance, updated: prior.updated };
+    }
     const key = `${folderUid}\u0000${title}`;
     const before = o.groups.get(key);
     const keep = new Set(incoming.map((r) => r.uid));
@@ -1104,6 +1283,46 @@ export class GrafanaDouble {
     return this.groupDto(o, g);
   }
 
+  /** ProvisionedAlertRule as the API answers it; provenance only where Grafana sets it. */
+  private ruleDto(r: StoredRule, orgId: number, withProvenance: boolean): Record<string, unknown> {
+    return {
+      id: r.id,
+      uid: r.uid,
+      orgID: orgId,
+      folderUID: r.folderUID,
+      ruleGroup: r.ruleGroup,
+      title: r.title,
+      condition: r.condition,
+      data: structuredClone(r.data),
+      updated: r.updated,
+      noDataState: r.noDataState,
+      execErrState: r.execErrState,
+      for: r.for,
+      ...(this.atLeast(12, 0) ? { keep_firing_for: r.keep_firing_for ?? '0s' } : {}),
+      ...(Object.keys(r.annotations).length ? { annotations: r.annotations } : {}),
+      ...(Object.keys(r.labels).length ? { labels: r.labels } : {}),
+      isPaused: r.isPaused,
+      ...(r.notification_settings ? { notification_settings: r.notification_settings } : {}),
+      ...(r.record ? { record: r.record } : {}),
+      ...(withProvenance && r.provenance ? { provenance: r.provenance } : {}),
+    };
+  }
+
+  /** ngalert/api/authorization.go: what a provisioning write needs, per version. */
+  private authorizeAlertWrite(): void {
+    const have = this.opts.permissions;
+    if (!have) return;
+    const accepted = this.atLeast(11, 2)
+      ? ['alert.provisioning:write', 'alert.rules.provisioning:write']
+      : ['alert.provisioning:write'];
+    if (accepted.some((a) => have.includes(a))) return;
+    throw new HttpError(403, {
+      accessErrorId: 'ACE0123456789',
+      message: `You'll need additional permissions to perform this action. Permissions needed: ${accepted.length > 1 ? `any of ${accepted.join(', ')}` : accepted[0]}`,
+      title: 'Access denied',
+    });
+  }
+
   private groupDto(o: OrgState, g: StoredGroup): Record<string, unknown> {
     return {
       title: g.title,
@@ -1112,7 +1331,8 @@ export class GrafanaDouble {
       rules: g.ruleUids
         .map((u) => o.rules.get(u))
         .filter((r): r is StoredRule => !!r)
-        .map((r) => ruleDto(r, o.orgId)),
+        // GetRuleGroup: the group's provenance is never set, so no rule of the answer carries one.
+        .map((r) => this.ruleDto(r, o.orgId, false)),
     };
   }
 }
@@ -1166,26 +1386,17 @@ function storeQuery(q: Record<string, unknown>, rule: string): Record<string, un
   };
 }
 
-function ruleDto(r: StoredRule, orgId: number): Record<string, unknown> {
+function versionMeta(d: StoredDashboard, v: StoredVersion, message: string): Record<string, unknown> {
   return {
-    id: r.id,
-    uid: r.uid,
-    orgID: orgId,
-    folderUID: r.folderUID,
-    ruleGroup: r.ruleGroup,
-    title: r.title,
-    condition: r.condition,
-    data: structuredClone(r.data),
-    updated: r.updated,
-    noDataState: r.noDataState,
-    execErrState: r.execErrState,
-    for: r.for,
-    ...(Object.keys(r.annotations).length ? { annotations: r.annotations } : {}),
-    ...(Object.keys(r.labels).length ? { labels: r.labels } : {}),
-    isPaused: r.isPaused,
-    ...(r.notification_settings ? { notification_settings: r.notification_settings } : {}),
-    ...(r.record ? { record: r.record } : {}),
-    ...(r.provenance ? { provenance: r.provenance } : {}),
+    id: d.id * 1000 + v.version,
+    dashboardId: d.id,
+    uid: d.uid,
+    parentVersion: v.parentVersion,
+    restoredFrom: 0,
+    version: v.version,
+    created: v.created,
+    createdBy: v.createdBy,
+    message,
   };
 }
 

@@ -56,7 +56,7 @@ describe('decideRoute', () => {
 
   it('mode provision is refused outside push-to-default and dispatch', () => {
     expect(() => decideRoute('provision', ctx('pull_request', pr))).toThrow(
-      /mode 'provision' runs only on push to the default branch or on workflow_dispatch; this run is pull_request/,
+      /mode 'provision' runs only on push to the default branch or a release ref \(release-refs\), or on workflow_dispatch; this run is pull_request/,
     );
     expect(() => decideRoute('provision', ctx('push', push, 'refs/heads/dev'))).toThrow(
       /this run is push on refs\/heads\/dev/,

@@ -32,6 +32,7 @@ describe('readSettings', () => {
       dryRun: false,
       prune: false,
       chdbVersion: '3.4.0',
+      releaseRefs: [],
     });
   });
 

@@ -4,6 +4,7 @@ import { GitHubApiError, type GitHubApi, type IssueComment } from '../../../src/
 import { runAction, type ActionEdges } from '../../../src/action/run.js';
 import type { CheckOptions } from '../../../src/check/types.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
+import type { Config } from '../../../src/config/types.js';
 import { UsageError, type Report } from '../../../src/core/types.js';
 import type { ProvisionOptions, ProvisionResult } from '../../../src/grafana/types.js';
 import { COMMENT_MARKER } from '../../../src/report/markdown.js';
@@ -36,6 +37,7 @@ function fake(opts: {
   report?: Report;
   provision?: Partial<ProvisionResult>;
   commentStatus?: number;
+  config?: Config;
 }): Fake {
   const f: Fake = {
     timeline: [],
@@ -121,7 +123,7 @@ function fake(opts: {
       writeText: async (p, t) => void f.files.set(p, t),
       mkdirp: async () => undefined,
     },
-    loadConfig: async () => defaultConfig(),
+    loadConfig: async () => opts.config ?? defaultConfig(),
     runCheck: async (o) => {
       f.timeline.push('check');
       f.checks.push(o);
@@ -455,5 +457,72 @@ describe('runAction on push and dispatch', () => {
       inputs: { 'grafana-token': 't' },
     });
     await expect(runAction(noUrl.edges)).rejects.toThrow(/'grafana-url'/);
+  });
+});
+
+describe('environments and release refs', () => {
+  const withEnvironments = (): Config => {
+    const c = defaultConfig();
+    c.environments = {
+      production: {
+        url: 'https://grafana.prod.example',
+        orgId: 3,
+        credentials: { token: 'PROD_GRAFANA_TOKEN' },
+        datasourceUids: { 'ch-main': 'ch-prod-eu' },
+        refs: ['refs/tags/v*'],
+      },
+    };
+    return c;
+  };
+  const tagPayload = { repository: { default_branch: 'main' } };
+
+  it('a tag push provisions the environment that names the tag, with its URL, org, token and datasource uids', async () => {
+    const f = fake({
+      event: 'push',
+      payload: tagPayload,
+      ref: 'refs/tags/v1.4.0',
+      report: makeReport([], [query()]),
+      inputs: { environment: 'production' },
+      env: { PROD_GRAFANA_TOKEN: 'glsa_prod_secret' },
+      config: withEnvironments(),
+    });
+    expect(await runAction(f.edges)).toMatchObject({ failed: false });
+    expect(f.provisions).toHaveLength(1);
+    expect(f.provisions[0]).toMatchObject({
+      grafanaUrl: 'https://grafana.prod.example',
+      auth: { token: 'glsa_prod_secret' },
+      environment: 'production',
+      datasourceUids: { 'ch-main': 'ch-prod-eu' },
+    });
+    expect(f.provisions[0]!.config.grafana.orgId).toBe(3);
+    // The token was masked before the first line was written.
+    expect(f.timeline.indexOf('mask:glsa_prod_secret')).toBeLessThan(f.timeline.indexOf('stdout'));
+  });
+
+  it('a tag push checks only when no release ref names it; release-refs makes a branch a release ref', async () => {
+    const notRelease = fake({ event: 'push', payload: tagPayload, ref: 'refs/tags/v1.4.0' });
+    await runAction(notRelease.edges);
+    expect(notRelease.provisions).toHaveLength(0);
+    const branch = fake({
+      event: 'push',
+      payload: tagPayload,
+      ref: 'refs/heads/release/2026.1',
+      report: makeReport([], [query()]),
+      inputs: { 'release-refs': 'release/*', 'grafana-url': 'https://g.example', 'grafana-token': 'glsa_x' },
+    });
+    await runAction(branch.edges);
+    expect(branch.provisions).toHaveLength(1);
+  });
+
+  it('an environment the config does not define is a usage error naming the defined ones', async () => {
+    const f = fake({
+      event: 'push',
+      payload: tagPayload,
+      inputs: { environment: 'qa' },
+      config: withEnvironments(),
+    });
+    await expect(runAction(f.edges)).rejects.toThrow(
+      `Input 'environment' names "qa", which dashboard-ci.yml does not define (defined: production)`,
+    );
   });
 });

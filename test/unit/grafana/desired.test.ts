@@ -144,9 +144,20 @@ describe('datasources', () => {
     expect(s.secrets.sort()).toEqual([ENV.CLICKHOUSE_PASSWORD, ENV.REDIS_PASSWORD].sort());
   });
 
-  it('fails only the datasource with an unset variable, naming it, the file and the line', async () => {
+  it('expands an unset variable to "" as Grafana does, and records it for a warning', async () => {
     repo = await copyFixture('basic');
     const s = await load(defaultConfig(), { ...ENV, REDIS_HOST: undefined });
+    expect(s.problems).toEqual([]);
+    const redis = s.datasources.find((d) => d.uid === 'redis-live')!;
+    expect(redis.fields.url).toBe('redis://:6379');
+    expect(redis.unset).toEqual(['REDIS_HOST']);
+  });
+
+  it('with strictVariables, fails only the datasource with an unset variable, naming it, the file and the line', async () => {
+    repo = await copyFixture('basic');
+    const config = defaultConfig();
+    config.grafana.strictVariables = true;
+    const s = await load(config, { ...ENV, REDIS_HOST: undefined });
     expect(s.datasources.map((d) => d.uid)).toEqual(['clickhouse-main']);
     expect(s.problems).toEqual([
       expect.objectContaining({
@@ -154,7 +165,7 @@ describe('datasources', () => {
         uid: 'redis-live',
         line: 16,
         message:
-          'datasources/datasources.yaml:16: datasource "Redis": environment variable REDIS_HOST is not set',
+          'datasources/datasources.yaml:16: datasource "Redis": environment variable REDIS_HOST is not set (grafana.strictVariables: true)',
       }),
     ]);
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { deepEqual, jsonDiff, short } from '../../../src/grafana/diff.js';
 import { formatDuration, parseDuration } from '../../../src/grafana/duration.js';
-import { ExpansionError, expandString } from '../../../src/grafana/expand.js';
+import {
+  ExpansionError,
+  expandBraced,
+  expandString,
+  parseBoolValue,
+  parseIntValue,
+} from '../../../src/grafana/expand.js';
 import { Redactor, stripUserinfo } from '../../../src/grafana/redact.js';
 import { createLimiter } from '../../../src/grafana/limit.js';
 import { versionMessage } from '../../../src/grafana/apply.js';
@@ -95,11 +101,43 @@ describe('environment expansion', () => {
     expect(expandString(text, ctx)).toBe(out);
   });
 
-  it('names an unset variable', () => {
-    expect(() => expandString('${MISSING_ONE}', ctx)).toThrow(
-      new ExpansionError('environment variable MISSING_ONE is not set', 'MISSING_ONE'),
+  // Go's os.ExpandEnv after setting.ExpandVar, as pkg/services/provisioning/values interpolateValue.
+  it.each([
+    ['${}x', 'x'],
+    ['${A', 'A'],
+    ['$1x', 'x'],
+    ['a $ b', 'a $ b'],
+    ['$A$B', 'alphabeta'],
+    ['$__file{/definitely/not/here}x', 'error'],
+    ['$__vault{x}', '{x}'],
+  ])('Go semantics: %s → %s', (text, out) => {
+    if (out === 'error') expect(() => expandString(text, ctx)).toThrow(ExpansionError);
+    else expect(expandString(text, ctx)).toBe(out);
+  });
+
+  it('expands an unset variable to "" and reports it; strict refuses it', () => {
+    const unset: string[] = [];
+    expect(expandString('[${MISSING_ONE}|$MISSING_TWO]', { ...ctx, onUnset: (n) => unset.push(n) })).toBe(
+      '[|]',
     );
-    expect(() => expandString('$MISSING_TWO', ctx)).toThrow('environment variable MISSING_TWO is not set');
+    expect(unset).toEqual(['MISSING_ONE', 'MISSING_TWO']);
+    expect(() => expandString('${MISSING_ONE}', { ...ctx, strict: true })).toThrow(
+      new ExpansionError(
+        'environment variable MISSING_ONE is not set (grafana.strictVariables: true)',
+        'MISSING_ONE',
+      ),
+    );
+  });
+
+  it('expands only ${NAME} in alert annotations, and parses booleans and integers after expansion', () => {
+    expect(expandBraced('{{ $labels.host }} on ${A} ($value)', ctx)).toBe(
+      '{{ $labels.host }} on alpha ($value)',
+    );
+    expect(parseBoolValue(expandString('$T', { ...ctx, env: { T: 'True' } }), 'x', false)).toBe(true);
+    expect(parseBoolValue('0', 'x', true)).toBe(false);
+    expect(() => parseBoolValue('', 'isDefault', false)).toThrow('isDefault must be true or false');
+    expect(parseIntValue('', 'orgId')).toBeUndefined();
+    expect(parseIntValue(expandString('$N', { ...ctx, env: { N: '2' } }), 'orgId')).toBe(2);
   });
 });
 
