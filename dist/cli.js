@@ -8308,13 +8308,13 @@ var require_core = __commonJS({
       RULES2.all[keyword] = rule;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+    function addBeforeRule(ruleGroup, rule, before2) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before2);
       if (i >= 0) {
         ruleGroup.rules.splice(i, 0, rule);
       } else {
         ruleGroup.rules.push(rule);
-        this.logger.warn(`rule ${before} is not defined`);
+        this.logger.warn(`rule ${before2} is not defined`);
       }
     }
     function keywordMetaschema(def) {
@@ -15266,11 +15266,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+          let st = before2[i];
           switch (st.type) {
             case "space":
             case "comment":
@@ -15278,10 +15278,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before2[++i];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before2[++i];
           }
           break;
         }
@@ -15359,10 +15359,10 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -40906,7 +40906,7 @@ var require_calculate_slot = __commonJS({
   "node_modules/@redis/client/dist/lib/utils/calculate-slot.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var lookup2 = [
+    var lookup3 = [
       0,
       4129,
       8258,
@@ -41207,13 +41207,13 @@ var require_calculate_slot = __commonJS({
             start = i;
           }
         } else if (char !== 125) {
-          resultHash = lookup2[(char ^ resultHash >> 8) & 255] ^ resultHash << 8;
+          resultHash = lookup3[(char ^ resultHash >> 8) & 255] ^ resultHash << 8;
         } else if (i - 1 !== start) {
           return resultHash & 16383;
         } else {
           done = true;
         }
-        result = lookup2[(char ^ result >> 8) & 255] ^ result << 8;
+        result = lookup3[(char ^ result >> 8) & 255] ^ result << 8;
       }
       return result & 16383;
     }
@@ -65888,7 +65888,7 @@ var require_mime_types = __commonJS({
     exports.contentType = contentType;
     exports.extension = extension;
     exports.extensions = /* @__PURE__ */ Object.create(null);
-    exports.lookup = lookup2;
+    exports.lookup = lookup3;
     exports.types = /* @__PURE__ */ Object.create(null);
     populateMaps(exports.extensions, exports.types);
     function charset(type) {
@@ -65930,7 +65930,7 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup2(path9) {
+    function lookup3(path9) {
       if (!path9 || typeof path9 !== "string") {
         return false;
       }
@@ -69290,8 +69290,8 @@ function buildPanel(raw, path9, nested, row) {
 }
 function buildDashboard(file, doc, raw, root = []) {
   const dash = { file, doc, raw, root, panels: [], variables: [] };
-  const uid = str(raw.uid);
-  if (uid !== void 0) dash.uid = uid;
+  const uid2 = str(raw.uid);
+  if (uid2 !== void 0) dash.uid = uid2;
   const title = str(raw.title);
   if (title !== void 0) dash.title = title;
   const refresh = str(raw.refresh);
@@ -71329,10 +71329,10 @@ async function loadDatasourceFiles(paths, opts) {
     for (const [raw, i] of listOf(source, "datasources", findings).items) {
       const at2 = source.locate(["datasources", i]);
       const ds = { file: p.file, line: at2.line, column: at2.column, raw };
-      const uid = str2(raw.uid);
+      const uid2 = str2(raw.uid);
       const name = str2(raw.name);
       const type = str2(raw.type);
-      if (uid !== void 0) ds.uid = uid;
+      if (uid2 !== void 0) ds.uid = uid2;
       if (name !== void 0) ds.name = name;
       if (type !== void 0) ds.type = type;
       if (!name)
@@ -71389,9 +71389,9 @@ async function loadAlertFiles(paths, opts) {
         }
         const rat = source.locate(rPath);
         const rule = { line: rat.line, column: rat.column, raw: r, queries: [] };
-        const uid = str2(r.uid);
+        const uid2 = str2(r.uid);
         const title = str2(r.title);
-        if (uid !== void 0) rule.uid = uid;
+        if (uid2 !== void 0) rule.uid = uid2;
         if (title !== void 0) rule.title = title;
         if (!title)
           findings.push(shapeFinding(source, rPath, `groups[${gi}].rules[${ri}] must have "title"`));
@@ -74529,13 +74529,13 @@ var unique_dashboard_uid_default = createRule({
         if (list) list.push(d);
         else byUid.set(d.uid, [d]);
       }
-      for (const [uid, list] of byUid) {
+      for (const [uid2, list] of byUid) {
         if (list.length < 2) continue;
         for (const d of list) {
           const others = list.filter((o) => o !== d).map((o) => o.file);
           context.report({
             messageId: "duplicate",
-            data: { uid, others: [...new Set(others)].join(", ") },
+            data: { uid: uid2, others: [...new Set(others)].join(", ") },
             dashboard: d,
             path: [...d.root, "uid"]
           });
@@ -74683,7 +74683,8 @@ function defaultConfig() {
       disableProvenance: false,
       concurrency: 8,
       retryBudgetMs: 3e4
-    }
+    },
+    environments: {}
   };
 }
 
@@ -74693,6 +74694,31 @@ var ruleSetting = { type: "string", enum: ["error", "warning", "info", "off"] };
 var stringList = { type: "array", items: { type: "string", minLength: 1 } };
 var positiveInteger = { type: "integer", minimum: 1 };
 var nonNegativeInteger = { type: "integer", minimum: 0 };
+var grafanaFolders = {
+  type: "array",
+  items: {
+    type: "object",
+    additionalProperties: false,
+    required: ["uid", "title"],
+    properties: {
+      uid: { type: "string", minLength: 1, maxLength: 40, pattern: "^[a-zA-Z0-9_-]+$" },
+      title: { type: "string", minLength: 1 },
+      parentUid: { type: "string", minLength: 1 },
+      path: { type: "string", minLength: 1 }
+    }
+  }
+};
+var grafanaUrl = {
+  type: "string",
+  pattern: "^https?://[^\\s@]+$",
+  description: "Grafana URL without credentials in it."
+};
+var envVarName = {
+  type: "string",
+  pattern: "^[A-Za-z_][A-Za-z0-9_]*$",
+  description: "The name of an environment variable (never the secret itself)."
+};
+var uid = { type: "string", minLength: 1, maxLength: 40, pattern: "^[a-zA-Z0-9_-]+$" };
 var budgetProperties = {
   maxRows: { type: "number", minimum: 0, description: "Max rows EXPLAIN ESTIMATE may report for one query." },
   maxGranuleFraction: {
@@ -74823,30 +74849,52 @@ var configSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        url: {
-          type: "string",
-          pattern: "^https?://[^\\s@]+$",
-          description: "Grafana URL without credentials in it."
-        },
+        url: grafanaUrl,
         orgId: positiveInteger,
-        folders: {
-          type: "array",
-          items: {
-            type: "object",
-            additionalProperties: false,
-            required: ["uid", "title"],
-            properties: {
-              uid: { type: "string", minLength: 1, maxLength: 40, pattern: "^[a-zA-Z0-9_-]+$" },
-              title: { type: "string", minLength: 1 },
-              parentUid: { type: "string", minLength: 1 },
-              path: { type: "string", minLength: 1 }
-            }
-          }
-        },
+        folders: grafanaFolders,
         drift: { type: "string", enum: ["overwrite", "skip", "fail"] },
         disableProvenance: { type: "boolean" },
         concurrency: positiveInteger,
-        retryBudgetMs: nonNegativeInteger
+        retryBudgetMs: nonNegativeInteger,
+        strictVariables: {
+          type: "boolean",
+          description: 'An unset $VAR in a provisioning file fails the object (default: "" with a warning, as Grafana).'
+        }
+      }
+    },
+    environments: {
+      type: "object",
+      description: "Named deployment targets for `provision --env NAME` and the Action input environment.",
+      propertyNames: { pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]*$" },
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          url: grafanaUrl,
+          orgId: positiveInteger,
+          credentials: {
+            type: "object",
+            additionalProperties: false,
+            description: "Names of the environment variables holding the credentials.",
+            properties: { token: envVarName, user: envVarName, password: envVarName }
+          },
+          datasourceUids: {
+            type: "object",
+            description: "Datasource uid in the repository \u2192 uid in this environment.",
+            propertyNames: { maxLength: 40, pattern: "^[a-zA-Z0-9_-]+$" },
+            additionalProperties: uid
+          },
+          paths: { ...stringList, description: "Dashboard files or folders deployed to this environment." },
+          alerts: { ...stringList, description: "Alert rule files or folders deployed to this environment." },
+          datasources: { ...stringList, description: "Datasource files deployed to this environment." },
+          folders: grafanaFolders,
+          drift: { type: "string", enum: ["overwrite", "skip", "fail"] },
+          disableProvenance: { type: "boolean" },
+          refs: {
+            ...stringList,
+            description: "Git refs (globs: refs/tags/v*, refs/heads/release/*) whose pushes provision this environment."
+          }
+        }
       }
     }
   }
@@ -75004,6 +75052,7 @@ function merge(user, file) {
     },
     redis: { ...d.redis, ...u.redis },
     grafana: { ...d.grafana, ...u.grafana },
+    environments: u.environments ?? {},
     file
   };
   return config;
@@ -75504,8 +75553,8 @@ function named(kind, id, title) {
 function locationPrefix(parts) {
   const out = [];
   if (parts.dashboard) {
-    const { uid, title } = parts.dashboard;
-    const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid ? `dashboard ${uid}` : void 0;
+    const { uid: uid2, title } = parts.dashboard;
+    const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid2 ? `dashboard ${uid2}` : void 0;
     if (d) out.push(d);
   }
   if (parts.alertRule) {
@@ -75670,10 +75719,10 @@ function applyRuleSettings(findings, config, dashboards = []) {
     let severity2 = setting ?? f.severity;
     const candidates = byRule.get(f.rule);
     if (candidates) {
-      const uid = f.dashboardUid ?? uidByFile.get(f.file);
+      const uid2 = f.dashboardUid ?? uidByFile.get(f.file);
       let best;
       for (const e of candidates) {
-        if (e.dashboard !== void 0 && e.dashboard !== uid && e.dashboard !== f.file) continue;
+        if (e.dashboard !== void 0 && e.dashboard !== uid2 && e.dashboard !== f.file) continue;
         if (e.panel !== void 0 && e.panel !== f.panelId) continue;
         if (!best || specificity(e) > specificity(best)) best = e;
       }
@@ -76442,8 +76491,8 @@ async function explainQuery(p, sql) {
   let target = sql;
   if (sql.includes(";")) {
     try {
-      const canonical = await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, "TabSeparatedRaw");
-      target = canonical.replace(/\n$/, "");
+      const canonical2 = await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, "TabSeparatedRaw");
+      target = canonical2.replace(/\n$/, "");
     } catch (e) {
       if (!(e instanceof ClickHouseQueryError)) throw e;
       const info = {
@@ -76592,9 +76641,9 @@ function head(statement) {
 }
 async function checkSingleStatement(runner, statement, list, index) {
   const where = `${list} statement ${index + 1} (${head(statement)})`;
-  let canonical;
+  let canonical2;
   try {
-    canonical = (await runner.runBind(SINGLE_STATEMENT_CHECK2, { q: statement }, "TabSeparatedRaw")).trim();
+    canonical2 = (await runner.runBind(SINGLE_STATEMENT_CHECK2, { q: statement }, "TabSeparatedRaw")).trim();
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
     const multi = /Multi-statements are not allowed/.test(e.info.message);
@@ -76606,7 +76655,7 @@ async function checkSingleStatement(runner, statement, list, index) {
       { ...e.info, message }
     );
   }
-  if (/^INSERT\b/i.test(canonical) && /\bFORMAT \S+$/.test(canonical)) {
+  if (/^INSERT\b/i.test(canonical2) && /\bFORMAT \S+$/.test(canonical2)) {
     if (statement.replace(/[\s;]+$/, "").includes(";")) {
       throw new EnginePrepareError(
         `${where} has inline data holding ';', which cannot be proven to be one statement; use INSERT ... SELECT`,
@@ -77722,10 +77771,10 @@ async function checkQueries(input) {
         if (o.ok) baseRows.set(b.key, o.cost.rows);
       });
       for (const { rec, q } of runnable) {
-        const before = baseRows.get(queryKey(rec));
-        if (before === void 0 || !rec.cost) continue;
-        rec.baseRows = before;
-        rec.costChange = before === 0 ? rec.cost.rows === 0 ? 0 : 1 : (rec.cost.rows - before) / before;
+        const before2 = baseRows.get(queryKey(rec));
+        if (before2 === void 0 || !rec.cost) continue;
+        rec.baseRows = before2;
+        rec.costChange = before2 === 0 ? rec.cost.rows === 0 ? 0 : 1 : (rec.cost.rows - before2) / before2;
         rec.regression = rec.costChange > config.budgets.regressionThreshold;
         if (rec.regression) {
           findings.push(
@@ -77733,7 +77782,7 @@ async function checkQueries(input) {
               q,
               "sql-cost-regression",
               "warning",
-              `reads ${formatCount(rec.cost.rows)} rows, ${formatChange(rec.costChange)} against ${options.base} (${formatCount(before)} rows); threshold +${Math.round(config.budgets.regressionThreshold * 100)}%`
+              `reads ${formatCount(rec.cost.rows)} rows, ${formatChange(rec.costChange)} against ${options.base} (${formatCount(before2)} rows); threshold +${Math.round(config.budgets.regressionThreshold * 100)}%`
             )
           );
         }
@@ -77793,7 +77842,7 @@ function namedOffset(raw, message) {
   return hits[0]?.index;
 }
 function dashboardLoad(dashboards, queries) {
-  const key = (file, uid) => `${file}\0${uid ?? ""}`;
+  const key = (file, uid2) => `${file}\0${uid2 ?? ""}`;
   const byDashboard = /* @__PURE__ */ new Map();
   for (const q of queries) {
     if (q.origin !== "panel" || !q.cost) continue;
@@ -82025,12 +82074,12 @@ var resolveFamily = ({ address, family }) => {
 };
 var buildAddressEntry = (address, family) => resolveFamily(utils_default.isObject(address) ? address : { address, family });
 var normalizedLookupCache = /* @__PURE__ */ new WeakMap();
-var normalizeLookup = (lookup2) => {
-  let normalized = normalizedLookupCache.get(lookup2);
+var normalizeLookup = (lookup3) => {
+  let normalized = normalizedLookupCache.get(lookup3);
   if (normalized) {
     return normalized;
   }
-  const callbackLookup = callbackify_default(lookup2, (value) => utils_default.isArray(value) ? value : [value]);
+  const callbackLookup = callbackify_default(lookup3, (value) => utils_default.isArray(value) ? value : [value]);
   normalized = (hostname, opt, cb) => {
     callbackLookup(hostname, opt, (err, arg0, arg1) => {
       if (err) {
@@ -82045,7 +82094,7 @@ var normalizeLookup = (lookup2) => {
       opt.all ? cb(err, addresses) : cb(err, addresses[0].address, addresses[0].family);
     });
   };
-  normalizedLookupCache.set(lookup2, normalized);
+  normalizedLookupCache.set(lookup3, normalized);
   return normalized;
 };
 var http2Transport = {
@@ -82080,7 +82129,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
     const own2 = (key) => utils_default.getSafeProp(config, key);
     const transitional2 = own2("transitional") || transitional_default;
     let data = own2("data");
-    let lookup2 = own2("lookup");
+    let lookup3 = own2("lookup");
     let family = own2("family");
     let httpVersion = own2("httpVersion");
     if (httpVersion === void 0) httpVersion = 1;
@@ -82125,8 +82174,8 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       );
     }
     const isHttp2 = httpVersion === 2;
-    if (lookup2) {
-      lookup2 = normalizeLookup(lookup2);
+    if (lookup3) {
+      lookup3 = normalizeLookup(lookup3);
     }
     const abortEmitter = new EventEmitter();
     function abort(reason) {
@@ -82378,8 +82427,8 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       utils_default.hasOwnProp(transitional2, "advertiseZstdAcceptEncoding") && transitional2.advertiseZstdAcceptEncoding === true ? ACCEPT_ENCODING_WITH_ZSTD : ACCEPT_ENCODING,
       false
     );
-    if (isHttp2 && lookup2) {
-      http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup2 });
+    if (isHttp2 && lookup3) {
+      http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup3 });
     }
     const options = Object.assign(/* @__PURE__ */ Object.create(null), {
       path: path9,
@@ -82394,7 +82443,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       http2Options,
       createConnection: void 0
     });
-    !utils_default.isUndefined(lookup2) && (options.lookup = lookup2);
+    !utils_default.isUndefined(lookup3) && (options.lookup = lookup3);
     let proxyApplied = false;
     if (socketPath) {
       if (typeof socketPath !== "string") {
@@ -85003,17 +85052,26 @@ var esm_default = axiosRetry;
 // src/grafana/redact.ts
 var MASK = "***";
 var MIN_SECRET_LENGTH = 4;
+function secretForms(value) {
+  const json = JSON.stringify(value).slice(1, -1);
+  const jsonTwice = JSON.stringify(json).slice(1, -1);
+  const uri = encodeURIComponent(value);
+  const form = new URLSearchParams({ v: value }).toString().slice(2);
+  const goJson = json.replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+  return [.../* @__PURE__ */ new Set([value, json, jsonTwice, goJson, uri, form, JSON.stringify(uri).slice(1, -1)])];
+}
 var Redactor = class {
   secrets = /* @__PURE__ */ new Set();
   ordered = [];
   add(...values) {
     let changed = false;
     for (const value of values) {
-      if (!value || value.length < MIN_SECRET_LENGTH || this.secrets.has(value)) continue;
-      this.secrets.add(value);
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) this.secrets.add(encoded);
-      changed = true;
+      if (!value || value.length < MIN_SECRET_LENGTH) continue;
+      for (const form of secretForms(value)) {
+        if (form.length < MIN_SECRET_LENGTH || this.secrets.has(form)) continue;
+        this.secrets.add(form);
+        changed = true;
+      }
     }
     if (changed) this.ordered = [...this.secrets].sort((a, b) => b.length - a.length);
   }
@@ -85024,13 +85082,13 @@ var Redactor = class {
     }
     return out;
   }
-  /** Masks every string inside a JSON-like value (error bodies). */
+  /** Masks every string inside a JSON-like value (error bodies), keys included. */
   redactValue(value) {
     if (typeof value === "string") return this.redact(value);
     if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
     if (value && typeof value === "object") {
       const out = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.redactValue(v);
+      for (const [k, v] of Object.entries(value)) out[this.redact(k)] = this.redactValue(v);
       return out;
     }
     return value;
@@ -85110,6 +85168,11 @@ var NETWORK_WORDS = {
   EHOSTUNREACH: "host unreachable",
   ENETUNREACH: "network unreachable"
 };
+function attemptTimeout(timeoutMs, budgetMs) {
+  if (budgetMs <= 0) return timeoutMs ?? 3e4;
+  if (timeoutMs === void 0) return Math.min(3e4, Math.max(1, Math.floor(budgetMs / 3)));
+  return timeoutMs >= budgetMs ? Math.max(1, Math.floor(budgetMs / 2)) : timeoutMs;
+}
 function parseRetryAfter(value, nowMs = Date.now()) {
   if (typeof value !== "string" && typeof value !== "number") return void 0;
   const text2 = String(value).trim();
@@ -85175,7 +85238,7 @@ var GrafanaClient = class {
     this.http = axios_default.create({
       baseURL: url2,
       headers,
-      timeout: opts.timeoutMs ?? 3e4,
+      timeout: attemptTimeout(opts.timeoutMs, budget),
       // ETIMEDOUT instead of ECONNABORTED for a timeout, so it reads as what it is.
       transitional: { clarifyTimeoutError: true },
       ...isHttps2 ? { httpsAgent: this.agent } : { httpAgent: this.agent },
@@ -85256,12 +85319,40 @@ var GrafanaClient = class {
         maxRetries: opts.maxRetries ?? this.maxRetries
       }
     };
+    let res;
     try {
-      const res = await this.http.request(config);
-      return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
+      res = await this.http.request(config);
     } catch (err) {
       throw this.toApiError(m, path9, err);
     }
+    this.requireJson(m, path9, res);
+    return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
+  }
+  /**
+   * Every answer the provisioning reads is JSON. A login page or a proxy in front of Grafana answers
+   * 200 with HTML: read as success, that would be a deploy reported done with nothing written. So an
+   * answer that is not JSON is a failure naming the URL (never with credentials) and what came back.
+   */
+  requireJson(method, path9, res) {
+    if (res.status === 204) return;
+    const type = String(res.headers?.["content-type"] ?? "").trim();
+    const data = res.data;
+    const empty = data === void 0 || data === null || typeof data === "string" && data.trim() === "";
+    if (empty && type === "") return;
+    const isJsonType = /^application\/([\w.+-]*\+)?json\b/i.test(type);
+    if (isJsonType && typeof data !== "string") return;
+    const url2 = `${this.baseUrl}${path9.startsWith("/") ? "" : "/"}${path9}`;
+    const what = isJsonType ? `${type} that is not valid JSON` : `${type ? type.split(";")[0] : "no content type"} instead of the JSON this endpoint returns`;
+    const hint = /html/i.test(type) ? " (a login page or a proxy in front of Grafana?)" : "";
+    throw new GrafanaApiError({
+      status: res.status,
+      method,
+      path: path9,
+      code: "not-json",
+      attempts: attemptsOf(res.config),
+      body: typeof data === "string" ? this.redactor.redact(firstLine2(data)) : void 0,
+      message: this.redactor.redact(`${method} ${url2} \u2192 ${res.status} with ${what}${hint}`)
+    });
   }
   get(path9, opts) {
     return this.request("GET", path9, opts);
@@ -85373,7 +85464,7 @@ function createLimiter(concurrency) {
 
 // src/grafana/desired.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { readdir as readdir2, readFile as readFile5, stat as stat3 } from "node:fs/promises";
 import path7 from "node:path";
 
@@ -85388,29 +85479,95 @@ var ExpansionError = class extends Error {
   variable;
   name = "ExpansionError";
 };
-var TOKEN = /\$__env\{([^}]*)\}|\$__file\{([^}]*)\}|\$\{([^}]*)\}|\$([A-Za-z0-9_]+)/g;
+var EXPANDER = /\$(|__\w+)\{([^}]+)\}/g;
+var SHELL_SPECIAL = "*#$@!?-0123456789";
+var ALNUM = /[A-Za-z0-9_]/;
+function lookup2(name, ctx) {
+  const value = ctx.env[name];
+  if (value === void 0 || value === "") {
+    if (value === void 0) {
+      if (ctx.strict)
+        throw new ExpansionError(
+          `environment variable ${name} is not set (grafana.strictVariables: true)`,
+          name
+        );
+      ctx.onUnset?.(name);
+    }
+    return "";
+  }
+  ctx.used?.add(value);
+  return value;
+}
+function expandVars(part, ctx) {
+  return part.replace(EXPANDER, (match, kind, arg) => {
+    if (kind === "" || kind === "__env") return lookup2(arg, ctx);
+    if (kind === "__file") {
+      const file = path6.resolve(ctx.cwd, arg);
+      try {
+        const value = readFileSync2(file, "utf8").trim();
+        ctx.used?.add(value);
+        return value;
+      } catch {
+        throw new ExpansionError(`file "${arg}" named by $__file{} cannot be read`, arg);
+      }
+    }
+    return match;
+  });
+}
+function expandEnv(s, ctx) {
+  let out = "";
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (c !== "$" || i + 1 >= s.length) {
+      out += c;
+      i++;
+      continue;
+    }
+    const rest = s.slice(i + 1);
+    if (rest[0] === "{") {
+      if (rest.length > 2 && SHELL_SPECIAL.includes(rest[1]) && rest[2] === "}") {
+        out += lookup2(rest[1], ctx);
+        i += 4;
+        continue;
+      }
+      const close = rest.indexOf("}");
+      if (close === 1) {
+        i += 3;
+        continue;
+      }
+      if (close < 0) {
+        i += 2;
+        continue;
+      }
+      out += lookup2(rest.slice(1, close), ctx);
+      i += close + 2;
+      continue;
+    }
+    if (SHELL_SPECIAL.includes(rest[0])) {
+      out += lookup2(rest[0], ctx);
+      i += 2;
+      continue;
+    }
+    let n2 = 0;
+    while (n2 < rest.length && ALNUM.test(rest[n2])) n2++;
+    if (n2 === 0) {
+      out += "$";
+      i++;
+      continue;
+    }
+    out += lookup2(rest.slice(0, n2), ctx);
+    i += n2 + 1;
+  }
+  return out;
+}
 function expandString(text2, ctx) {
   if (!text2.includes("$")) return text2;
-  return text2.split("$$").map(
-    (part) => part.replace(TOKEN, (_m, envName, fileName, braced, bare) => {
-      if (fileName !== void 0) {
-        const file = path6.resolve(ctx.cwd, fileName.trim());
-        try {
-          const value2 = readFileSync2(file, "utf8").trim();
-          ctx.used?.add(value2);
-          return value2;
-        } catch {
-          throw new ExpansionError(`file "${fileName.trim()}" named by $__file{} cannot be read`, fileName);
-        }
-      }
-      const name = (envName ?? braced ?? bare ?? "").trim();
-      if (name === "") throw new ExpansionError("empty variable name in ${}", "");
-      const value = ctx.env[name];
-      if (value === void 0) throw new ExpansionError(`environment variable ${name} is not set`, name);
-      ctx.used?.add(value);
-      return value;
-    })
-  ).join("$");
+  return text2.split("$$").map((part) => expandEnv(expandVars(part, ctx), ctx)).join("$");
+}
+function expandBraced(text2, ctx) {
+  if (!text2.includes("${")) return text2;
+  return text2.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name) => lookup2(name, ctx));
 }
 function expandDeep(value, ctx) {
   if (typeof value === "string") return expandString(value, ctx);
@@ -85421,6 +85578,21 @@ function expandDeep(value, ctx) {
     return out;
   }
   return value;
+}
+function parseBoolValue(v, what, fallback) {
+  if (v === void 0 || v === null) return fallback;
+  if (typeof v === "boolean") return v;
+  const t = String(v);
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(t)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(t)) return false;
+  throw new ExpansionError(`${what} must be true or false, found ${JSON.stringify(t)}`, what);
+}
+function parseIntValue(v, what) {
+  if (v === void 0 || v === null || v === "") return void 0;
+  if (typeof v === "number" && Number.isInteger(v)) return v;
+  const t = String(v).trim();
+  if (/^[+-]?\d+$/.test(t)) return Number(t);
+  throw new ExpansionError(`${what} must be an integer, found ${JSON.stringify(String(v))}`, what);
 }
 
 // src/grafana/duration.ts
@@ -85463,9 +85635,174 @@ function formatDuration(ms) {
   return out;
 }
 
+// src/grafana/ownership.ts
+import { createHash as createHash3 } from "node:crypto";
+
+// src/grafana/normalize.ts
+function dashboardView(d) {
+  const { id: _id, version: _version, ...rest } = d;
+  return rest;
+}
+function versionsOf(body) {
+  if (Array.isArray(body)) return body;
+  if (body && typeof body === "object" && Array.isArray(body.versions))
+    return body.versions;
+  return [];
+}
+function datasourceView(ds) {
+  return {
+    name: ds.name ?? "",
+    type: ds.type ?? "",
+    access: ds.access || "proxy",
+    url: ds.url ?? "",
+    user: ds.user ?? "",
+    database: ds.database ?? "",
+    basicAuth: ds.basicAuth ?? false,
+    basicAuthUser: ds.basicAuthUser ?? "",
+    withCredentials: ds.withCredentials ?? false,
+    isDefault: ds.isDefault ?? false,
+    jsonData: ds.jsonData ?? {}
+  };
+}
+function secureKeys(ds) {
+  return new Set(
+    Object.entries(ds.secureJsonFields ?? {}).filter(([, set]) => set).map(([k]) => k)
+  );
+}
+function folderParent(f) {
+  return f.parentUid ?? "";
+}
+var DEFAULT_MAX_DATA_POINTS2 = 43200;
+var DEFAULT_INTERVAL_MS = 1e3;
+function modelWithDefaults(model) {
+  const m = { ...model ?? {} };
+  if (!(typeof m.maxDataPoints === "number" && m.maxDataPoints > 0))
+    m.maxDataPoints = DEFAULT_MAX_DATA_POINTS2;
+  if (!(typeof m.intervalMs === "number" && m.intervalMs > 0)) m.intervalMs = DEFAULT_INTERVAL_MS;
+  return m;
+}
+function queryView(q) {
+  const model = modelWithDefaults(q.model);
+  const fromModel = typeof model.queryType === "string" && model.queryType !== "" ? model.queryType : void 0;
+  return {
+    refId: q.refId,
+    queryType: fromModel ?? q.queryType ?? "",
+    relativeTimeRange: { from: q.relativeTimeRange?.from ?? 0, to: q.relativeTimeRange?.to ?? 0 },
+    datasourceUid: q.datasourceUid,
+    model
+  };
+}
+function nonEmpty2(o) {
+  return o && Object.keys(o).length > 0 ? o : void 0;
+}
+function ruleView(r, compareOptional) {
+  const view = {
+    uid: r.uid,
+    title: r.title,
+    condition: r.condition,
+    data: (r.data ?? []).map(queryView),
+    noDataState: r.noDataState ?? "NoData",
+    execErrState: r.execErrState ?? "Alerting",
+    forMs: parseDuration2(r.for ?? "0s") ?? 0,
+    annotations: r.annotations ?? {},
+    labels: r.labels ?? {},
+    isPaused: r.isPaused ?? false
+  };
+  const ns = nonEmpty2(r.notification_settings);
+  if (ns) view.notification_settings = ns;
+  const rec = nonEmpty2(r.record);
+  if (rec) view.record = rec;
+  if (compareOptional.keepFiringFor) {
+    const kff = "ruleGroup" in r || "provenance" in r ? r.keep_firing_for : r.keepFiringFor;
+    view.keepFiringForMs = parseDuration2(typeof kff === "string" ? kff : "0s") ?? 0;
+  }
+  return view;
+}
+function annotationsWithMarker(a) {
+  return { ...a, [MARKER_ANNOTATION]: MARKER_ANNOTATION_VALUE };
+}
+function desiredRuleGroupView(g, keepsKff) {
+  return {
+    interval: g.intervalSeconds,
+    rules: g.rules.map(
+      (r) => ruleView({ ...r, annotations: annotationsWithMarker(r.annotations) }, { keepFiringFor: keepsKff })
+    )
+  };
+}
+function grafanaRuleGroupView(g, keepsKff) {
+  return {
+    interval: g.interval,
+    rules: (g.rules ?? []).map(
+      (r) => ruleView({ ...r, ruleGroup: r.ruleGroup ?? g.title }, { keepFiringFor: keepsKff })
+    )
+  };
+}
+
+// src/grafana/ownership.ts
+var MESSAGE_PREFIX = "dashboard-ci";
+var MARKER_ANNOTATION = "dashboard_ci";
+var MARKER_ANNOTATION_VALUE = "managed";
+var MAX_MESSAGE2 = 500;
+var HASH_RE = /\[content ([0-9a-f]{16})\]$/;
+function canonical(v) {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === "object") {
+    const o = v;
+    return Object.fromEntries(
+      Object.keys(o).filter((k) => o[k] !== void 0).sort().map((k) => [k, canonical(o[k])])
+    );
+  }
+  return v;
+}
+function contentHash(value) {
+  return createHash3("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 16);
+}
+function versionMessage(commit, hash) {
+  const tail = hash ? ` [content ${hash}]` : "";
+  if (!commit) return `${MESSAGE_PREFIX}${tail}`;
+  const subject = commit.subject.replace(/\s+/g, " ").trim();
+  let head3 = `${MESSAGE_PREFIX}: ${commit.sha.slice(0, 7)}${subject ? ` ${subject}` : ""}`;
+  if (head3.length + tail.length > MAX_MESSAGE2) head3 = `${head3.slice(0, MAX_MESSAGE2 - tail.length - 1)}\u2026`;
+  return head3 + tail;
+}
+function isOwnMessage(message) {
+  return (message ?? "").startsWith(MESSAGE_PREFIX);
+}
+function messageHash(message) {
+  return HASH_RE.exec(message ?? "")?.[1];
+}
+function isFirstSave(v) {
+  return v.parentVersion === 0 || v.message === "Initial save";
+}
+async function readHistory(get, uid2, limit = 20) {
+  const enc3 = encodeURIComponent;
+  const res = await get(`/api/dashboards/uid/${enc3(uid2)}/versions`, {
+    query: { limit },
+    allow: [404]
+  });
+  if (res.status === 404) return { ownHashes: [], everOwn: false };
+  const versions = versionsOf(res.data).sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  const messages = [];
+  for (const v of versions) {
+    let message = v.message ?? "";
+    if (isFirstSave(v) && v.version !== void 0) {
+      const one = await get(`/api/dashboards/uid/${enc3(uid2)}/versions/${v.version}`, {
+        allow: [404, 403]
+      });
+      if (one.status === 200 && typeof one.data?.message === "string") message = one.data.message;
+    }
+    messages.push(message);
+  }
+  const own2 = messages.filter(isOwnMessage);
+  return {
+    ...versions[0] ? { latest: versions[0], latestMessage: messages[0] } : {},
+    ownHashes: own2.map(messageHash).filter((h) => !!h),
+    everOwn: own2.length > 0
+  };
+}
+
 // src/grafana/desired.ts
 var MARKER_TAG = "managed-by:dashboard-ci";
-var MESSAGE_PREFIX = "dashboard-ci";
 var DERIVED_FOLDER_PREFIX = "dci-";
 var UID_RE2 = /^[a-zA-Z0-9\-_]*$/;
 async function loadDesiredState(opts) {
@@ -85530,9 +85867,9 @@ async function loadDatasources(opts, state, rel) {
       const entry = value;
       const label = entry && typeof entry.name === "string" ? `datasource "${entry.name}"` : "datasource";
       const at2 = line ? `${file}:${line}` : file;
-      const fail2 = (message, uid2 = "") => state.problems.push({
+      const fail2 = (message, uid3 = "") => state.problems.push({
         kind: "datasource",
-        uid: uid2,
+        uid: uid3,
         title: entry?.name,
         file,
         line,
@@ -85543,12 +85880,23 @@ async function loadDatasources(opts, state, rel) {
         continue;
       }
       const secretSources = /* @__PURE__ */ new Set();
+      const unset = /* @__PURE__ */ new Set();
+      const xctx = expandContext(opts, unset);
       let ds;
+      let flags;
+      let orgIdValue;
       try {
         const { secureJsonData: rawSecureIn, ...plain } = entry;
-        ds = expandDeep(plain, { env: opts.env, cwd: opts.cwd });
+        ds = expandDeep(plain, xctx);
         if (rawSecureIn !== void 0)
-          ds.secureJsonData = expandDeep(rawSecureIn, { env: opts.env, cwd: opts.cwd, used: secretSources });
+          ds.secureJsonData = expandDeep(rawSecureIn, { ...xctx, used: secretSources });
+        flags = {
+          basicAuth: parseBoolValue(ds.basicAuth, "basicAuth", false),
+          withCredentials: parseBoolValue(ds.withCredentials, "withCredentials", false),
+          isDefault: parseBoolValue(ds.isDefault, "isDefault", false),
+          ...ds.editable !== void 0 && ds.editable !== null ? { editable: parseBoolValue(ds.editable, "editable", false) } : {}
+        };
+        orgIdValue = parseIntValue(ds.orgId, "orgId");
       } catch (err) {
         if (err instanceof ExpansionError) {
           fail2(err.message, typeof entry.uid === "string" && !entry.uid.includes("$") ? entry.uid : "");
@@ -85556,45 +85904,45 @@ async function loadDatasources(opts, state, rel) {
         }
         throw err;
       }
-      const uid = typeof ds.uid === "string" ? ds.uid.trim() : "";
+      const uid2 = typeof ds.uid === "string" ? ds.uid.trim() : "";
       if (typeof ds.name !== "string" || ds.name.trim() === "") {
-        fail2("has no name", uid);
+        fail2("has no name", uid2);
         continue;
       }
       if (typeof ds.type !== "string" || ds.type.trim() === "") {
-        fail2("has no type", uid);
+        fail2("has no type", uid2);
         continue;
       }
-      if (!uid) {
+      if (!uid2) {
         fail2(
           "has no uid (dashboard-ci creates and updates datasources by uid; dashboards reference them by uid)"
         );
         continue;
       }
-      if (uid.length > 40 || !UID_RE2.test(uid)) {
-        fail2(`uid "${uid}" must be at most 40 letters, digits, - or _`, uid);
+      if (uid2.length > 40 || !UID_RE2.test(uid2)) {
+        fail2(`uid "${uid2}" must be at most 40 letters, digits, - or _`, uid2);
         continue;
       }
-      const orgProblem = orgMismatch(ds.orgId, opts.config.grafana.orgId);
+      const orgProblem = orgMismatch(orgIdValue, opts.config.grafana.orgId);
       if (orgProblem) {
-        fail2(orgProblem, uid);
+        fail2(orgProblem, uid2);
         continue;
       }
-      const prior = seen.get(uid);
+      const prior = seen.get(uid2);
       if (prior) {
-        fail2(`uid "${uid}" is already used by ${prior}`, uid);
+        fail2(`uid "${uid2}" is already used by ${prior}`, uid2);
         continue;
       }
-      seen.set(uid, at2);
+      seen.set(uid2, at2);
       if (ds.jsonData !== void 0 && ds.jsonData !== null && (typeof ds.jsonData !== "object" || Array.isArray(ds.jsonData))) {
-        fail2("jsonData must be a mapping", uid);
+        fail2("jsonData must be a mapping", uid2);
         continue;
       }
       const secure = {};
       const rawSecure = ds.secureJsonData;
       if (rawSecure !== void 0 && rawSecure !== null) {
         if (typeof rawSecure !== "object" || Array.isArray(rawSecure)) {
-          fail2("secureJsonData must be a mapping", uid);
+          fail2("secureJsonData must be a mapping", uid2);
           continue;
         }
         for (const [k, v] of Object.entries(rawSecure)) {
@@ -85608,10 +85956,12 @@ async function loadDatasources(opts, state, rel) {
       }
       state.secrets.push(...Object.values(secure), ...secretSources);
       state.datasources.push({
-        uid,
+        uid: uid2,
         file,
         ...line ? { line } : {},
-        ...typeof ds.orgId === "number" ? { orgId: ds.orgId } : {},
+        ...orgIdValue !== void 0 ? { orgId: orgIdValue } : {},
+        ...flags.editable !== void 0 ? { editable: flags.editable } : {},
+        ...unset.size ? { unset: [...unset] } : {},
         fields: {
           name: ds.name.trim(),
           type: ds.type.trim(),
@@ -85619,10 +85969,10 @@ async function loadDatasources(opts, state, rel) {
           url: str6(ds.url),
           user: str6(ds.user),
           database: str6(ds.database),
-          basicAuth: ds.basicAuth === true,
+          basicAuth: flags.basicAuth,
           basicAuthUser: str6(ds.basicAuthUser),
-          withCredentials: ds.withCredentials === true,
-          isDefault: ds.isDefault === true,
+          withCredentials: flags.withCredentials,
+          isDefault: flags.isDefault,
           jsonData: ds.jsonData ?? {}
         },
         secureJsonData: secure
@@ -85642,7 +85992,7 @@ async function loadDatasources(opts, state, rel) {
       }
       let name;
       try {
-        name = expandString(entry.name, { env: opts.env, cwd: opts.cwd });
+        name = expandString(entry.name, expandContext(opts, /* @__PURE__ */ new Set()));
       } catch (err) {
         state.problems.push({
           kind: "datasource",
@@ -85715,9 +86065,9 @@ async function loadDashboards2(opts, state, folderMap, rel) {
     if (seenFile.has(abs)) continue;
     seenFile.add(abs);
     const file = rel(abs);
-    const fail2 = (message, uid2 = "", title2) => state.problems.push({
+    const fail2 = (message, uid3 = "", title2) => state.problems.push({
       kind: "dashboard",
-      uid: uid2,
+      uid: uid3,
       ...title2 ? { title: title2 } : {},
       file,
       message: `${file}: ${message}`
@@ -85745,23 +86095,23 @@ async function loadDashboards2(opts, state, folderMap, rel) {
       );
       continue;
     }
-    const { uid, title, dashboard } = prepared;
-    const prior = seenUid.get(uid);
+    const { uid: uid2, title, dashboard } = prepared;
+    const prior = seenUid.get(uid2);
     if (prior) {
-      fail2(`uid "${uid}" is already used by ${prior}`, uid, title);
+      fail2(`uid "${uid2}" is already used by ${prior}`, uid2, title);
       continue;
     }
-    seenUid.set(uid, file);
+    seenUid.set(uid2, file);
     const folderUid = folderFor(abs, root, opts.cwd, byDir, folderMap);
-    state.dashboards.push({ uid, title, file, folderUid, dashboard });
+    state.dashboards.push({ uid: uid2, title, file, folderUid, dashboard });
   }
 }
 function prepareDashboard(json) {
-  const uid = typeof json.uid === "string" ? json.uid.trim() : "";
-  if (!uid)
+  const uid2 = typeof json.uid === "string" ? json.uid.trim() : "";
+  if (!uid2)
     return { error: "has no uid (dashboard-ci provisions dashboards by uid, so it needs a stable one)" };
-  if (uid.length > 40) return { error: `uid "${uid}" is longer than 40 characters` };
-  if (!UID_RE2.test(uid)) return { error: `uid "${uid}" may hold only letters, digits, - and _` };
+  if (uid2.length > 40) return { error: `uid "${uid2}" is longer than 40 characters` };
+  if (!UID_RE2.test(uid2)) return { error: `uid "${uid2}" may hold only letters, digits, - and _` };
   const title = typeof json.title === "string" ? json.title.trim() : "";
   if (!title) return { error: "has no title (Grafana refuses an empty title)" };
   if (json.tags !== void 0 && json.tags !== null && !Array.isArray(json.tags))
@@ -85770,12 +86120,12 @@ function prepareDashboard(json) {
     return {
       error: 'is an "export for sharing" file (__inputs with ${DS_...} placeholders): export it without "share externally"'
     };
-  const dashboard = { ...json, uid, title };
+  const dashboard = { ...json, uid: uid2, title };
   delete dashboard.id;
   delete dashboard.version;
   const tags = Array.isArray(json.tags) ? json.tags.filter((t) => t !== MARKER_TAG) : [];
   dashboard.tags = [...tags, MARKER_TAG];
-  return { uid, title, dashboard };
+  return { uid: uid2, title, dashboard };
 }
 function folderFor(file, root, cwd, byDir, folderMap) {
   const relCwd = (abs) => toPosix(path7.relative(cwd, abs)) || ".";
@@ -85790,22 +86140,22 @@ function folderFor(file, root, cwd, byDir, folderMap) {
       current = mapped;
       continue;
     }
-    const uid = derivedFolderUid(prefix);
-    if (!folderMap.has(uid)) {
-      folderMap.set(uid, {
-        uid,
+    const uid2 = derivedFolderUid(prefix);
+    if (!folderMap.has(uid2)) {
+      folderMap.set(uid2, {
+        uid: uid2,
         title: segments[i - 1],
         ...current ? { parentUid: current } : {},
         origin: "path",
         dir
       });
     }
-    current = uid;
+    current = uid2;
   }
   return current;
 }
 function derivedFolderUid(relPath) {
-  const hash = createHash3("sha1").update(relPath).digest("hex").slice(0, 8);
+  const hash = createHash4("sha1").update(relPath).digest("hex").slice(0, 8);
   const slug = relPath.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40 - DERIVED_FOLDER_PREFIX.length - 9).replace(/-+$/, "");
   return `${DERIVED_FOLDER_PREFIX}${slug ? `${slug}-` : ""}${hash}`;
 }
@@ -85896,7 +86246,9 @@ async function loadAlerts(opts, state, rel) {
         continue;
       }
       try {
-        const group = mapRuleGroup(g, { env: opts.env, cwd: opts.cwd }, opts.config.grafana.orgId);
+        const unset = /* @__PURE__ */ new Set();
+        const group = mapRuleGroup(g, expandContext(opts, unset), opts.config.grafana.orgId);
+        if (unset.size) group.unset = [...unset];
         const key = `${group.folder}\0${group.name}`;
         if (seenGroup.has(key))
           throw new Error(`group "${group.name}" in folder "${group.folder}" is defined twice`);
@@ -85923,29 +86275,30 @@ function mapRuleGroup(g, ctx, configuredOrg) {
   const intervalMs = parseDuration2(intervalText);
   if (intervalMs === void 0 || intervalMs <= 0)
     throw new Error(`interval "${String(intervalText ?? "")}" is not a duration such as 1m`);
-  const orgProblem = orgMismatch(g.orgId, configuredOrg);
+  const orgId = parseIntValue(x(g.orgId), "orgId");
+  const orgProblem = orgMismatch(orgId, configuredOrg);
   if (orgProblem) throw new Error(orgProblem);
   if (!Array.isArray(g.rules) || g.rules.length === 0) throw new Error("has no rules");
-  const rules = g.rules.map((r, i) => mapRule(r, i, x));
+  const rules = g.rules.map((r, i) => mapRule(r, i, x, ctx));
   return {
     name,
     folder,
     intervalSeconds: Math.round(intervalMs / 1e3),
     rules,
-    ...typeof g.orgId === "number" ? { orgId: g.orgId } : {}
+    ...orgId !== void 0 ? { orgId } : {}
   };
 }
-function mapRule(raw, index, x) {
+function mapRule(raw, index, x, ctx) {
   if (!raw || typeof raw !== "object" || Array.isArray(raw))
     throw new Error(`rule #${index + 1} must be a mapping`);
   const r = raw;
   const title = str6(x(r.title)).trim();
   const name = title ? `rule "${title}"` : `rule #${index + 1}`;
   if (!title) throw new Error(`${name} has no title`);
-  const uid = str6(x(r.uid)).trim();
-  if (!uid) throw new Error(`${name} has no uid`);
-  if (uid.length > 40 || !UID_RE2.test(uid))
-    throw new Error(`${name}: uid "${uid}" must be at most 40 letters, digits, - or _`);
+  const uid2 = str6(x(r.uid)).trim();
+  if (!uid2) throw new Error(`${name} has no uid`);
+  if (uid2.length > 40 || !UID_RE2.test(uid2))
+    throw new Error(`${name}: uid "${uid2}" must be at most 40 letters, digits, - or _`);
   const condition = str6(x(r.condition)).trim();
   if (!condition) throw new Error(`${name} has no condition`);
   if (!Array.isArray(r.data) || r.data.length === 0) throw new Error(`${name} has no data`);
@@ -85961,17 +86314,22 @@ function mapRule(raw, index, x) {
   const forText = x(r.for);
   const forMs = forText === void 0 || forText === null || forText === "" ? 0 : parseDuration2(forText);
   if (forMs === void 0) throw new Error(`${name}: for "${String(forText)}" is not a duration such as 5m`);
-  const annotations = stringMap(r.annotations, `${name}: annotations`);
-  const dashboardUid = str6(r.dashboardUid ?? r.dasboardUid);
+  const annotations = Object.fromEntries(
+    Object.entries(stringMap(r.annotations, `${name}: annotations`)).map(([k, v]) => [
+      k,
+      expandBraced(v, ctx)
+    ])
+  );
+  const dashboardUid = str6(x(r.dashboardUid ?? r.dasboardUid));
   if (dashboardUid) annotations.__dashboardUid__ = dashboardUid;
-  if (r.panelId !== void 0 && r.panelId !== null && r.panelId !== "")
-    annotations.__panelId__ = String(r.panelId);
+  const panelId = parseIntValue(x(r.panelId), `${name}: panelId`);
+  if (panelId !== void 0) annotations.__panelId__ = String(panelId);
   const labels = stringMap(
     r.labels && typeof r.labels === "object" ? Object.fromEntries(Object.entries(r.labels).map(([k, v]) => [k, x(v)])) : r.labels,
     `${name}: labels`
   );
   const rule = {
-    uid,
+    uid: uid2,
     title,
     condition,
     data,
@@ -85980,16 +86338,16 @@ function mapRule(raw, index, x) {
     for: formatDuration(forMs),
     annotations,
     labels,
-    isPaused: r.isPaused === true || r.isPaused === "true"
+    isPaused: parseBoolValue(x(r.isPaused), `${name}: isPaused`, false)
   };
   if (r.notification_settings && typeof r.notification_settings === "object")
     rule.notification_settings = r.notification_settings;
   if (r.record && typeof r.record === "object") rule.record = r.record;
-  if (r.keepFiringFor !== void 0 && r.keepFiringFor !== null && r.keepFiringFor !== "") {
-    const ms = parseDuration2(x(r.keepFiringFor));
-    if (ms === void 0)
-      throw new Error(`${name}: keepFiringFor "${String(r.keepFiringFor)}" is not a duration`);
-    rule.keepFiringFor = formatDuration(ms);
+  const kff = x(r.keepFiringFor ?? r.keep_firing_for);
+  if (kff !== void 0 && kff !== null && kff !== "") {
+    const ms = parseDuration2(kff);
+    if (ms === void 0) throw new Error(`${name}: keepFiringFor "${String(kff)}" is not a duration`);
+    if (ms > 0) rule.keepFiringFor = formatDuration(ms);
   }
   return rule;
 }
@@ -86014,6 +86372,14 @@ function mapQuery(raw, index, rule, x) {
     relativeTimeRange: { from, to },
     datasourceUid,
     model: { ...q.model ?? {} }
+  };
+}
+function expandContext(opts, unset) {
+  return {
+    env: opts.env,
+    cwd: opts.cwd,
+    strict: opts.config.grafana.strictVariables === true,
+    onUnset: (name) => unset.add(name)
   };
 }
 function stringMap(v, what) {
@@ -86149,9 +86515,9 @@ function deepEqual(a, b) {
   const bk = Object.keys(bo).filter((k) => bo[k] !== void 0);
   return ak.length === bk.length && ak.every((k) => Object.hasOwn(bo, k) && deepEqual(ao[k], bo[k]));
 }
-function jsonDiff(before, after, opts = {}, prefix = "") {
+function jsonDiff(before2, after, opts = {}, prefix = "") {
   const lines = [];
-  walk2(before, after, prefix, lines, opts.maxValue ?? 60);
+  walk2(before2, after, prefix, lines, opts.maxValue ?? 60);
   const max = opts.maxLines ?? 20;
   if (lines.length > max) {
     const more = lines.length - max;
@@ -86170,12 +86536,12 @@ function walk2(a, b, path9, out, maxValue) {
   if (Array.isArray(a) && Array.isArray(b)) {
     const key = matchKey(a, b);
     if (key) {
-      const before = new Map(a.map((v) => [v[key], v]));
+      const before2 = new Map(a.map((v) => [v[key], v]));
       const seen = /* @__PURE__ */ new Set();
       for (const v of b) {
         const id = v[key];
         seen.add(id);
-        walk2(before.get(id), v, `${path9}[${key}=${fmtKey(id)}]`, out, maxValue);
+        walk2(before2.get(id), v, `${path9}[${key}=${fmtKey(id)}]`, out, maxValue);
       }
       for (const v of a) {
         const id = v[key];
@@ -86183,7 +86549,7 @@ function walk2(a, b, path9, out, maxValue) {
       }
       const order = (arr) => arr.map((v) => v[key]);
       const ao = order(a).filter((id) => seen.has(id));
-      const bo = order(b).filter((id) => before.has(id));
+      const bo = order(b).filter((id) => before2.has(id));
       if (!deepEqual(ao, bo))
         out.push(`${path9 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
       return;
@@ -86227,99 +86593,30 @@ function short(v, max = 60) {
   return text2.length > max ? `${text2.slice(0, max - 1)}\u2026` : text2;
 }
 
-// src/grafana/normalize.ts
-function dashboardView(d) {
-  const { id: _id, version: _version, ...rest } = d;
-  return rest;
+// src/grafana/version.ts
+function parseGrafanaVersion(text2) {
+  const m = /^v?(\d+)\.(\d+)/.exec(text2 ?? "");
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
 }
-function versionsOf(body) {
-  if (Array.isArray(body)) return body;
-  if (body && typeof body === "object" && Array.isArray(body.versions))
-    return body.versions;
-  return [];
+function before(v, major, minor) {
+  if (!v) return void 0;
+  return v.major < major || v.major === major && v.minor < minor;
 }
-function datasourceView(ds) {
-  return {
-    name: ds.name ?? "",
-    type: ds.type ?? "",
-    access: ds.access || "proxy",
-    url: ds.url ?? "",
-    user: ds.user ?? "",
-    database: ds.database ?? "",
-    basicAuth: ds.basicAuth ?? false,
-    basicAuthUser: ds.basicAuthUser ?? "",
-    withCredentials: ds.withCredentials ?? false,
-    isDefault: ds.isDefault ?? false,
-    jsonData: ds.jsonData ?? {}
-  };
+function titleClashOverwrites(v) {
+  return before(v, 11, 3) ?? true;
 }
-function secureKeys(ds) {
-  return new Set(
-    Object.entries(ds.secureJsonFields ?? {}).filter(([, set]) => set).map(([k]) => k)
-  );
-}
-function folderParent(f) {
-  return f.parentUid ?? "";
-}
-var DEFAULT_MAX_DATA_POINTS2 = 43200;
-var DEFAULT_INTERVAL_MS = 1e3;
-function modelWithDefaults(model) {
-  const m = { ...model ?? {} };
-  if (!(typeof m.maxDataPoints === "number" && m.maxDataPoints > 0))
-    m.maxDataPoints = DEFAULT_MAX_DATA_POINTS2;
-  if (!(typeof m.intervalMs === "number" && m.intervalMs > 0)) m.intervalMs = DEFAULT_INTERVAL_MS;
-  return m;
-}
-function queryView(q) {
-  const model = modelWithDefaults(q.model);
-  const fromModel = typeof model.queryType === "string" && model.queryType !== "" ? model.queryType : void 0;
-  return {
-    refId: q.refId,
-    queryType: fromModel ?? q.queryType ?? "",
-    relativeTimeRange: { from: q.relativeTimeRange?.from ?? 0, to: q.relativeTimeRange?.to ?? 0 },
-    datasourceUid: q.datasourceUid,
-    model
-  };
-}
-function nonEmpty2(o) {
-  return o && Object.keys(o).length > 0 ? o : void 0;
-}
-function ruleView(r, compareOptional) {
-  const view = {
-    uid: r.uid,
-    title: r.title,
-    condition: r.condition,
-    data: (r.data ?? []).map(queryView),
-    noDataState: r.noDataState ?? "NoData",
-    execErrState: r.execErrState ?? "Alerting",
-    forMs: parseDuration2(r.for ?? "0s") ?? 0,
-    annotations: r.annotations ?? {},
-    labels: r.labels ?? {},
-    isPaused: r.isPaused ?? false
-  };
-  const ns = nonEmpty2(r.notification_settings);
-  if (ns) view.notification_settings = ns;
-  const rec = nonEmpty2(r.record);
-  if (rec) view.record = rec;
-  if (compareOptional.keepFiringFor) view.keepFiringForMs = parseDuration2(r.keepFiringFor ?? "0s") ?? 0;
-  return view;
-}
-function desiredRuleGroupView(g) {
-  return {
-    interval: g.intervalSeconds,
-    rules: g.rules.map((r) => ruleView(r, { keepFiringFor: r.keepFiringFor !== void 0 }))
-  };
-}
-function grafanaRuleGroupView(g, desired) {
-  const wantsKff = new Set(desired.rules.filter((r) => r.keepFiringFor !== void 0).map((r) => r.uid));
-  return {
-    interval: g.interval,
-    rules: (g.rules ?? []).map((r) => ruleView(r, { keepFiringFor: wantsKff.has(r.uid) }))
-  };
+function alertProvisioningPermission(v) {
+  const old = before(v, 11, 2);
+  if (old === true)
+    return "this Grafana (before 11.2) needs alert.provisioning:write, which only the Admin role has";
+  if (old === false)
+    return "it needs alert.provisioning:write (Admin), or alert.rules.provisioning:write, or alert.rules:write on the folder with alert.provisioning.provenance:write";
+  return "Grafana 10.4 and 11.0\u201311.1 need alert.provisioning:write (Admin role); 11.2 and later also accept alert.rules.provisioning:write";
 }
 
 // src/grafana/plan.ts
 var SEARCH_PAGE = 5e3;
+var MAX_PAGES = 200;
 var enc = encodeURIComponent;
 async function planProvision(ctx, desired) {
   const plan = {
@@ -86327,7 +86624,7 @@ async function planProvision(ctx, desired) {
     folders: [],
     dashboards: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], folders: [] }
+    deletes: { datasources: [], dashboards: [], ruleGroups: [], folders: [] }
   };
   const guard = new Guard();
   const get = async (path9, opts = {}) => {
@@ -86354,21 +86651,33 @@ async function planProvision(ctx, desired) {
     else if (p.kind === "dashboard") plan.dashboards.push({ kind: "dashboard", ...base });
     else plan.ruleGroups.push({ kind: "alert-rule-group", ...base });
   }
-  const needListing = ctx.lookup === "search" || ctx.prune;
+  const clashRisk = titleClashOverwrites(ctx.version) && desired.dashboards.length > 0;
+  const needListing = ctx.lookup === "search" || ctx.prune || clashRisk;
   let dashboardHits;
+  let listingError;
   try {
     if (needListing) dashboardHits = await searchAll(get, "dash-db");
   } catch (err) {
     if (guard.fatal) return { ...plan, fatal: guard.fatal };
     ctx.log(`dashboard listing failed (${err.message}); reading dashboards one by one`);
     if (ctx.prune) plan.deletes.dashboards.push(pruneBlocked("dashboard", err));
+    if (clashRisk) listingError = err;
   }
   let folderHits;
   const folderListing = async () => folderHits ??= await searchAll(get, "dash-folder");
   const folders = [...desired.folders];
+  const children = /* @__PURE__ */ new Map();
+  const childrenOf = (parentUid) => {
+    let p = children.get(parentUid);
+    if (!p) {
+      p = listChildren(get, parentUid);
+      children.set(parentUid, p);
+    }
+    return p;
+  };
   for (const g of desired.ruleGroups) {
     try {
-      await resolveRuleGroupFolder(g, folders, get, folderListing);
+      await resolveRuleGroupFolder(g, folders, get, childrenOf);
     } catch (err) {
       if (guard.fatal) return { ...plan, fatal: guard.fatal };
       plan.ruleGroups.push({
@@ -86395,9 +86704,28 @@ async function planProvision(ctx, desired) {
       desired: d
     };
     plan.datasources.push(step);
+    const notes = [];
+    if (d.unset?.length) notes.push(unsetNote(d.unset));
+    if (d.editable === false)
+      notes.push(
+        "editable: false cannot be applied through Grafana's HTTP API (only Grafana's own file provisioning makes a datasource read-only): it stays editable in the UI; restrict it with datasource permissions"
+      );
+    if (notes.length) step.warning = notes.join("; ");
     try {
       const res = await get(`/api/datasources/uid/${enc(d.uid)}`, { allow: [404] });
-      if (res.status === 404) return;
+      if (res.status === 404) {
+        const byName = await get(`/api/datasources/name/${enc(d.fields.name)}`, {
+          allow: [404]
+        });
+        if (byName.status === 200 && byName.data?.uid && byName.data.uid !== d.uid) {
+          step.action = "skip";
+          step.error = {
+            code: "name-conflict",
+            message: `datasource "${d.fields.name}" (uid ${d.uid}, ${d.file}): Grafana already has a datasource named "${d.fields.name}" with uid ${byName.data.uid}${byName.data.readOnly ? " (provisioned from a file on the Grafana server)" : ""}; give it uid ${byName.data.uid} in the file to adopt it, or rename one of them`
+          };
+        }
+        return;
+      }
       step.current = res.data;
       const diff = jsonDiff(datasourceView(res.data), d.fields);
       const have = secureKeys(res.data);
@@ -86408,7 +86736,10 @@ async function planProvision(ctx, desired) {
       step.diff = diff;
       step.action = diff.length ? "update" : "unchanged";
       if (step.action === "update" && res.data.readOnly)
-        step.warning = "read-only in Grafana (provisioned from a file on the Grafana server): Grafana will refuse the update";
+        step.warning = [
+          step.warning,
+          "read-only in Grafana (provisioned from a file on the Grafana server): Grafana will refuse the update"
+        ].filter(Boolean).join("; ");
     } catch (err) {
       step.action = "skip";
       step.error = failure2(`datasource "${d.fields.name}" (uid ${d.uid})`, err);
@@ -86481,6 +86812,8 @@ async function planProvision(ctx, desired) {
   const order = new Map(orderedFolders.map((f, i) => [f.uid, i]));
   plan.folders.sort((a, b) => (order.get(a.uid) ?? -1) - (order.get(b.uid) ?? -1));
   const drift = ctx.config.grafana.drift;
+  const minRefresh = await minRefreshInterval(get);
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
   await run(desired.dashboards, async (d) => {
     const step = {
       kind: "dashboard",
@@ -86493,10 +86826,22 @@ async function planProvision(ctx, desired) {
     };
     plan.dashboards.push(step);
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+    raiseRefresh(step, minRefresh);
     try {
-      if (dashboardHits && !dashboardHits.has(d.uid)) return;
-      const res = await get(`/api/dashboards/uid/${enc(d.uid)}`, { allow: [404] });
+      if (ctx.lookup === "search" && dashboardHits && !dashboardHits.has(d.uid)) return;
+      const res = await get(`/api/dashboards/uid/${enc(d.uid)}`, { allow: [404, 406] });
       if (res.status === 404) return;
+      if (res.status === 406) {
+        step.action = "skip";
+        step.error = {
+          status: 406,
+          code: "v2-dashboard",
+          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${res.data?.message ?? "not acceptable"}); dashboard-ci writes the classic JSON model, so it leaves it alone: export it from Grafana as classic JSON or remove it there`
+        };
+        return;
+      }
+      step.currentTitle = String(res.data.dashboard?.title ?? "");
+      step.currentFolder = res.data.meta?.folderUid ?? "";
       const currentFolder = res.data.meta?.folderUid ?? "";
       const diff = [];
       if (currentFolder !== d.folderUid)
@@ -86509,13 +86854,15 @@ async function planProvision(ctx, desired) {
       }
       step.action = "update";
       if (res.data.meta?.provisioned)
-        step.warning = "provisioned from a file on the Grafana server (allowUiUpdates: false): Grafana will refuse the update";
-      const versions = await get(`/api/dashboards/uid/${enc(d.uid)}/versions`, {
-        query: { limit: 1 },
-        allow: [404]
-      });
-      const latest = versionsOf(versions.data).sort((a, b) => (b.version ?? 0) - (a.version ?? 0))[0];
-      if (!latest || (latest.message ?? "").startsWith(MESSAGE_PREFIX)) return;
+        step.warning = appendNote(
+          step.warning,
+          "provisioned from a file on the Grafana server (allowUiUpdates: false): Grafana will refuse the update"
+        );
+      const history = await readHistory(get, d.uid);
+      const latest = history.latest;
+      if (!latest || isOwnMessage(history.latestMessage)) return;
+      if (history.ownHashes[0] && history.ownHashes[0] === contentHash(dashboardView(res.data.dashboard ?? {})))
+        return;
       step.drift = true;
       const who = [
         latest.version !== void 0 ? `version ${latest.version}` : void 0,
@@ -86525,17 +86872,21 @@ async function planProvision(ctx, desired) {
       const what = `changed in Grafana since dashboard-ci last wrote it${who ? ` (${who})` : ""}`;
       if (drift === "skip") {
         step.action = "skip";
-        step.warning = `${what}: left as it is (grafana.drift: skip)`;
+        step.warning = appendNote(step.warning, `${what}: left as it is (grafana.drift: skip)`);
       } else if (drift === "fail") {
         step.error = { code: "drift", message: `${name}: ${what}; not overwritten (grafana.drift: fail)` };
       } else {
-        step.warning = `${what}: overwritten with the repository's version (grafana.drift: overwrite)`;
+        step.warning = appendNote(
+          step.warning,
+          `${what}: overwritten with the repository's version (grafana.drift: overwrite)`
+        );
       }
     } catch (err) {
       step.action = "skip";
       step.error = failure2(name, err);
     }
   });
+  if (clashRisk) checkTitleClashes(plan.dashboards, dashboardHits, listingError);
   const folderCreated = new Set(
     plan.folders.filter((s) => s.action === "create" && !s.error).map((s) => s.uid)
   );
@@ -86554,25 +86905,66 @@ async function planProvision(ctx, desired) {
         desired: g
       };
       plan.ruleGroups.push(step);
+      if (g.unset?.length) step.warning = unsetNote(g.unset);
       if (folderCreated.has(folderUid)) return;
+      const name = `alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`;
       try {
         const res = await get(
           `/api/v1/provisioning/folder/${enc(folderUid)}/rule-groups/${enc(g.name)}`,
           { allow: [404] }
         );
         if (res.status === 404 || !res.data || (res.data.rules ?? []).length === 0) return;
-        const diff = jsonDiff(grafanaRuleGroupView(res.data, g), desiredRuleGroupView(g));
-        const provenances = [...new Set((res.data.rules ?? []).map((r) => r.provenance ?? ""))];
-        if (provenances.some((p) => p !== wantProvenance))
-          diff.push(`provenance: ${provenances.map((p) => short(p)).join(", ")} \u2192 ${short(wantProvenance)}`);
+        const rules = res.data.rules ?? [];
+        step.keepsKff = rules.some((r) => Object.hasOwn(r, "keep_firing_for"));
+        const diff = jsonDiff(
+          grafanaRuleGroupView(res.data, step.keepsKff),
+          desiredRuleGroupView(g, step.keepsKff)
+        );
+        const provenances = await Promise.all(
+          rules.map(async (r) => {
+            const one = await get(`/api/v1/provisioning/alert-rules/${enc(r.uid)}`, {
+              allow: [404]
+            });
+            return one.status === 200 ? one.data?.provenance ?? "" : "";
+          })
+        );
+        const distinct = [...new Set(provenances)];
+        step.contentChanged = diff.length > 0;
+        if (distinct.some((p) => p !== wantProvenance)) {
+          diff.push(`provenance: ${distinct.map((p) => short(p)).join(", ")} \u2192 ${short(wantProvenance)}`);
+          const desiredView = desiredRuleGroupView(g, step.keepsKff);
+          const grafanaView = grafanaRuleGroupView(res.data, step.keepsKff);
+          step.provenanceFix = rules.filter((r, i) => provenances[i] !== wantProvenance).filter((r) => {
+            const want = desiredView.rules.find((x) => x.uid === r.uid);
+            const have = grafanaView.rules.find((x) => x.uid === r.uid);
+            return want !== void 0 && jsonDiff(have, want).length === 0 && desiredView.interval === grafanaView.interval;
+          }).map((r) => r.uid);
+        }
+        if (distinct.includes("file")) {
+          step.action = "skip";
+          step.error = {
+            code: "file-provisioned",
+            message: `${name}: provisioned from a file on the Grafana server (provenance "file"); Grafana refuses to change it through the API`
+          };
+          return;
+        }
+        const dropped2 = g.rules.filter((r) => r.keepFiringFor);
+        if (!step.keepsKff && dropped2.length)
+          step.warning = appendNote(
+            step.warning,
+            `keepFiringFor of ${dropped2.map((r) => r.uid).join(", ")} is not kept by this Grafana (keep_firing_for needs Grafana 12): sent, not compared`
+          );
         step.diff = diff;
         step.action = diff.length ? "update" : "unchanged";
       } catch (err) {
         step.action = "skip";
-        step.error = failure2(`alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`, err);
+        step.error = failure2(name, err);
+        if (err instanceof GrafanaApiError && err.status === 403)
+          step.error.message += `; ${alertProvisioningPermission(ctx.version)}`;
       }
     }
   );
+  if (ctx.prune) await planRuleGroupPrune(ctx, plan, desired, get, guard);
   const unreadable = desired.problems.filter((p) => p.kind === "dashboard").length;
   if (ctx.prune && dashboardHits && unreadable > 0) {
     plan.deletes.dashboards.push({
@@ -86588,28 +86980,47 @@ async function planProvision(ctx, desired) {
   } else if (ctx.prune && dashboardHits) {
     const desiredUids = new Set(desired.dashboards.map((d) => d.uid));
     const gone = /* @__PURE__ */ new Set();
-    for (const hit of dashboardHits.values()) {
-      if (desiredUids.has(hit.uid) || !(hit.tags ?? []).includes(MARKER_TAG)) continue;
-      gone.add(hit.uid);
-      plan.deletes.dashboards.push({
+    const candidates = [...dashboardHits.values()].filter(
+      (hit) => !desiredUids.has(hit.uid) && ((hit.tags ?? []).includes(MARKER_TAG) || (hit.folderUid ?? "").startsWith(DERIVED_FOLDER_PREFIX))
+    );
+    await run(candidates, async (hit) => {
+      const step = {
         kind: "dashboard",
         uid: hit.uid,
         title: hit.title,
         action: "delete",
         diff: []
-      });
-    }
+      };
+      try {
+        const full = await get(`/api/dashboards/uid/${enc(hit.uid)}`, {
+          allow: [404, 406]
+        });
+        if (full.status === 404) return;
+        const meta = full.data?.meta ?? {};
+        if (meta.provisioned || typeof meta.provisionedExternalId === "string" && meta.provisionedExternalId) {
+          step.action = "skip";
+          step.warning = "provisioned from a file on the Grafana server: never deleted by dashboard-ci";
+        } else if (!(await readHistory(get, hit.uid)).everOwn) {
+          step.action = "skip";
+          step.warning = 'carries the dashboard-ci tag but no version of it was written by dashboard-ci (a copy made with "Save as"?): kept';
+        } else gone.add(hit.uid);
+      } catch (err) {
+        step.action = "skip";
+        step.error = failure2(`dashboard "${hit.title}" (uid ${hit.uid})`, err);
+      }
+      plan.deletes.dashboards.push(step);
+    });
     try {
       const allFolders = await folderListing();
       const desiredFolderUids = new Set(orderedFolders.map((f) => f.uid));
-      const candidates = [...allFolders.values()].filter(
+      const candidates2 = [...allFolders.values()].filter(
         (f) => f.uid.startsWith(DERIVED_FOLDER_PREFIX) && !desiredFolderUids.has(f.uid)
       );
-      const deleting = new Set(candidates.map((f) => f.uid));
-      const depthOf = (uid) => {
+      const deleting = new Set(candidates2.map((f) => f.uid));
+      const depthOf = (uid2) => {
         let d = 0;
-        let p = allFolders.get(uid)?.folderUid;
-        const seen = /* @__PURE__ */ new Set([uid]);
+        let p = allFolders.get(uid2)?.folderUid;
+        const seen = /* @__PURE__ */ new Set([uid2]);
         while (p && !seen.has(p)) {
           seen.add(p);
           d++;
@@ -86620,20 +87031,20 @@ async function planProvision(ctx, desired) {
       let changed = true;
       while (changed) {
         changed = false;
-        for (const uid of [...deleting]) {
+        for (const uid2 of [...deleting]) {
           const keepsDashboards = [...dashboardHits.values()].some(
-            (h) => h.folderUid === uid && !gone.has(h.uid)
+            (h) => h.folderUid === uid2 && !gone.has(h.uid)
           );
           const keepsFolders = [...allFolders.values()].some(
-            (f) => f.folderUid === uid && !deleting.has(f.uid)
+            (f) => f.folderUid === uid2 && !deleting.has(f.uid)
           );
           if (keepsDashboards || keepsFolders) {
-            deleting.delete(uid);
+            deleting.delete(uid2);
             changed = true;
           }
         }
       }
-      for (const f of candidates) {
+      for (const f of candidates2) {
         if (deleting.has(f.uid)) {
           plan.deletes.folders.push({
             kind: "folder",
@@ -86674,6 +87085,7 @@ async function planProvision(ctx, desired) {
   );
   plan.deletes.datasources.sort((a, b) => a.uid.localeCompare(b.uid));
   plan.deletes.dashboards.sort((a, b) => a.uid.localeCompare(b.uid));
+  plan.deletes.ruleGroups.sort((a, b) => a.uid.localeCompare(b.uid));
   if (guard.fatal) plan.fatal = guard.fatal;
   return plan;
 }
@@ -86682,63 +87094,213 @@ function inOrder(steps, uids) {
   const rank = (s) => s.desired ? index.get(s.uid) ?? uids.length : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-async function searchAll(get, type) {
+async function pageAll(get, path9, query, pageSize, maxPages = MAX_PAGES) {
   const out = /* @__PURE__ */ new Map();
-  for (let page = 1; ; page++) {
-    const res = await get("/api/search", { query: { type, limit: SEARCH_PAGE, page } });
-    const hits = Array.isArray(res.data) ? res.data : [];
+  for (let page = 1; page <= maxPages; page++) {
+    const res = await get(path9, { query: { ...query, limit: pageSize, page } });
+    if (!Array.isArray(res.data))
+      throw new Error(`GET ${path9} page ${page}: expected a JSON array, got ${typeof res.data}`);
+    const hits = res.data.filter((h) => !!h && typeof h.uid === "string");
+    let fresh = 0;
     for (const h of hits)
-      if (h && typeof h.uid === "string" && (!h.type || h.type === type)) out.set(h.uid, h);
-    if (hits.length < SEARCH_PAGE) return out;
+      if (!out.has(h.uid)) {
+        out.set(h.uid, h);
+        fresh++;
+      }
+    if (res.data.length < pageSize || fresh === 0) return [...out.values()];
   }
+  throw new Error(
+    `GET ${path9}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
+  );
 }
-async function resolveRuleGroupFolder(g, folders, get, listing) {
+async function searchAll(get, type) {
+  const hits = await pageAll(get, "/api/search", { type }, SEARCH_PAGE);
+  return new Map(hits.filter((h) => !h.type || h.type === type).map((h) => [h.uid, h]));
+}
+async function listChildren(get, parentUid) {
+  return pageAll(get, "/api/folders", parentUid ? { parentUid } : {}, 1e3);
+}
+function splitFullpath(value) {
+  const parts = [];
+  let cur = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === "\\" && value[i + 1] === "/") {
+      cur += "/";
+      i++;
+    } else if (c === "/") {
+      parts.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  parts.push(cur);
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+async function resolveRuleGroupFolder(g, folders, get, childrenOf) {
   const value = g.folder;
   const byUid = folders.find((f) => f.uid === value);
   if (byUid) {
     g.folderUid = byUid.uid;
     return;
   }
-  const parts = value.split("/").map((p) => p.trim()).filter(Boolean);
-  let candidates = folders.filter((f) => f.title === parts[0] && (parts.length === 1 || !f.parentUid));
-  for (const title of parts.slice(1)) {
-    if (candidates.length !== 1) break;
-    const parent = candidates[0].uid;
-    candidates = folders.filter((f) => f.title === title && f.parentUid === parent);
+  const parts = splitFullpath(value);
+  if (parts.length === 0) throw new Error(`folder "${value}" is not a folder path`);
+  let parent = "";
+  for (let i = 0; i < parts.length; i++) {
+    const title = parts[i];
+    const mine = folders.filter((f) => f.title === title && (f.parentUid ?? "") === parent);
+    if (mine.length > 1)
+      throw new Error(
+        `folder "${parts.slice(0, i + 1).join("/")}" matches several folders of the repository: name it by uid`
+      );
+    if (mine.length === 1) {
+      parent = mine[0].uid;
+      continue;
+    }
+    const theirs = (await childrenOf(parent)).filter(
+      (f) => f.title === title && (f.parentUid ?? "") === parent
+    );
+    if (theirs.length > 1)
+      throw new Error(
+        `folder "${parts.slice(0, i + 1).join("/")}" matches ${theirs.length} folders in Grafana: name it by uid`
+      );
+    if (theirs.length === 1) {
+      parent = theirs[0].uid;
+      continue;
+    }
+    if (parts.length === 1) {
+      const res = await get(`/api/folders/${enc(value)}`, { allow: [404, 400] });
+      if (res.status === 200 && res.data?.uid) {
+        g.folderUid = res.data.uid;
+        return;
+      }
+    }
+    const uid2 = derivedFolderUid(parts.slice(0, i + 1).join("/"));
+    if (!folders.some((f) => f.uid === uid2))
+      folders.push({ uid: uid2, title, ...parent ? { parentUid: parent } : {}, origin: "alerts" });
+    parent = uid2;
   }
-  if (candidates.length > 1)
-    throw new Error(`folder "${value}" matches several folders of the repository by title: name it by uid`);
-  if (candidates.length === 1) {
-    g.folderUid = candidates[0].uid;
+  g.folderUid = parent;
+}
+async function minRefreshInterval(get) {
+  try {
+    const res = await get("/api/frontend/settings", { allow: [404, 403] });
+    const text2 = res.status === 200 ? res.data?.minRefreshInterval : void 0;
+    if (typeof text2 !== "string" || !text2) return void 0;
+    const ms = parseDuration2(text2);
+    return ms === void 0 ? void 0 : { text: text2, ms };
+  } catch (err) {
+    if (err instanceof GrafanaApiError && err.status === 401) throw err;
+    return void 0;
+  }
+}
+function raiseRefresh(step, min) {
+  const d = step.desired;
+  const refresh = d.dashboard.refresh;
+  if (!min || typeof refresh !== "string" || refresh === "") return;
+  const ms = parseDuration2(refresh);
+  if (ms === void 0 || ms >= min.ms) return;
+  d.dashboard = { ...d.dashboard, refresh: min.text };
+  step.warning = appendNote(
+    step.warning,
+    `refresh ${refresh} is below Grafana's min_refresh_interval (${min.text}): deployed as ${min.text}`
+  );
+}
+function checkTitleClashes(steps, hits, listingError) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const s of steps) {
+    if (!s.desired || s.error) continue;
+    const d = s.desired;
+    const key = `${d.folderUid}\0${d.title}`;
+    const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+    const within = seen.get(key);
+    if (within) {
+      s.action = "skip";
+      s.error = {
+        code: "title-clash",
+        message: `${name}: ${within} has the same title in the same folder; Grafana before 11.3 would overwrite one with the other`
+      };
+      continue;
+    }
+    seen.set(key, `dashboard uid ${d.uid} (${d.file})`);
+    const writes = s.action === "create" || s.action === "update" && (s.currentTitle !== d.title || s.currentFolder !== d.folderUid);
+    if (!writes) continue;
+    if (!hits) {
+      s.action = "skip";
+      s.error = {
+        code: "title-clash",
+        message: `${name}: cannot check for a dashboard of the same title in the folder (${listingError?.message ?? "no listing"}); Grafana before 11.3 would overwrite it, so it is not written`
+      };
+      continue;
+    }
+    const other = [...hits.values()].find(
+      (h) => h.uid !== d.uid && h.title === d.title && (h.folderUid ?? "") === d.folderUid
+    );
+    if (other) {
+      s.action = "skip";
+      s.error = {
+        code: "title-clash",
+        message: `${name}: Grafana already has dashboard "${other.title}" (uid ${other.uid}) in ${d.folderUid ? `folder ${d.folderUid}` : "the General folder"}; this Grafana (before 11.3) would overwrite it and keep its uid: rename one of them or move it`
+      };
+    }
+  }
+}
+async function planRuleGroupPrune(ctx, plan, desired, get, guard) {
+  const broken = desired.problems.filter((p) => p.kind === "alert-rule-group").length;
+  if (broken > 0) {
+    plan.deletes.ruleGroups.push(
+      blocked(
+        "alert-rule-group",
+        `prune of alert rule groups skipped: ${broken} alert rule input(s) could not be read, and a group whose file is broken would look gone from the repository`
+      )
+    );
     return;
   }
-  const res = await get(`/api/folders/${enc(value)}`, { allow: [404, 400] });
-  if (res.status === 200 && res.data?.uid) {
-    g.folderUid = res.data.uid;
+  let rules;
+  try {
+    const res = await get("/api/v1/provisioning/alert-rules");
+    rules = Array.isArray(res.data) ? res.data : [];
+  } catch (err) {
+    if (guard.fatal) return;
+    plan.deletes.ruleGroups.push(pruneBlocked("alert-rule-group", err));
     return;
   }
-  const hits = [...(await listing()).values()].filter((f) => f.title === value);
-  if (hits.length > 1)
-    throw new Error(`folder "${value}" matches ${hits.length} folders in Grafana by title: name it by uid`);
-  if (hits.length === 1) {
-    g.folderUid = hits[0].uid;
-    return;
+  const wanted = new Set(desired.ruleGroups.map((g) => `${g.folderUid}/${g.name}`));
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of rules) {
+    const key = `${String(r.folderUID ?? "")}/${String(r.ruleGroup ?? "")}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
   }
-  const uid = derivedFolderUid(value);
-  if (!folders.some((f) => f.uid === uid)) folders.push({ uid, title: value, origin: "alerts" });
-  g.folderUid = uid;
+  for (const [key, list] of groups) {
+    if (wanted.has(key)) continue;
+    const mine = list.filter(
+      (r) => r.annotations?.[MARKER_ANNOTATION] !== void 0 && r.provenance !== "file"
+    );
+    if (mine.length === 0) continue;
+    plan.deletes.ruleGroups.push({
+      kind: "alert-rule-group",
+      uid: key,
+      title: String(list[0].ruleGroup ?? ""),
+      action: "delete",
+      diff: mine.map((r) => `rule ${r.uid} "${r.title}": deleted`),
+      ruleUids: mine.map((r) => r.uid),
+      ...mine.length < list.length ? { warning: `${list.length - mine.length} rule(s) of the group not written by dashboard-ci: kept` } : {}
+    });
+  }
+  void ctx;
+}
+function unsetNote(names) {
+  return `environment variable${names.length > 1 ? "s" : ""} ${names.join(", ")} not set: expanded to "" as Grafana does (grafana.strictVariables: true makes it a failure)`;
+}
+function appendNote(prior, next) {
+  return prior ? `${prior}; ${next}` : next;
+}
+function blocked(kind, message) {
+  return { kind, uid: "", action: "skip", diff: [], error: { code: "prune-blocked", message } };
 }
 function pruneBlocked(kind, err) {
-  return {
-    kind,
-    uid: "",
-    action: "skip",
-    diff: [],
-    error: {
-      code: "prune-blocked",
-      message: `prune of ${kind}s skipped: the listing it needs failed (${err.message})`
-    }
-  };
+  return blocked(kind, `prune of ${kind}s skipped: the listing it needs failed (${err.message})`);
 }
 function failure2(name, err, fallbackCode = "error") {
   if (!(err instanceof GrafanaApiError))
@@ -86751,6 +87313,7 @@ function failure2(name, err, fallbackCode = "error") {
     code,
     message: `${name}: ${text2}`
   });
+  if (err.code === "not-json") return with_("not-json", err.message);
   if (s === void 0) return with_(err.code === "ETIMEDOUT" ? "timeout" : "unreachable", err.message);
   if (s === 401)
     return with_("unauthorized", `Grafana refused the credentials (401${said ? `: ${said}` : ""})`);
@@ -86802,13 +87365,6 @@ var Guard = class {
 
 // src/grafana/apply.ts
 var enc2 = encodeURIComponent;
-var MAX_MESSAGE2 = 500;
-function versionMessage(commit) {
-  if (!commit) return MESSAGE_PREFIX;
-  const subject = commit.subject.replace(/\s+/g, " ").trim();
-  const text2 = `${MESSAGE_PREFIX}: ${commit.sha.slice(0, 7)}${subject ? ` ${subject}` : ""}`;
-  return text2.length > MAX_MESSAGE2 ? `${text2.slice(0, MAX_MESSAGE2 - 1)}\u2026` : text2;
-}
 async function applyPlan(ctx, plan) {
   const run = (items, fn) => Promise.all(items.map((i) => ctx.limit(() => fn(i))));
   await run(plan.deletes.datasources, (s) => deleteDatasource(ctx, s));
@@ -86832,7 +87388,6 @@ async function applyPlan(ctx, plan) {
     });
   }
   for (const s of plan.folders) if (!s.desired) settle2(s);
-  const message = versionMessage(ctx.commit);
   await run(plan.dashboards, async (s) => {
     const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : void 0;
     if (folderFailure && !s.error && s.action !== "unchanged" && s.action !== "skip") {
@@ -86843,7 +87398,7 @@ async function applyPlan(ctx, plan) {
         folderFailure
       );
     }
-    await applyDashboard(ctx, s, message);
+    await applyDashboard(ctx, s);
   });
   await run(plan.ruleGroups, async (s) => {
     const folderUid = s.desired?.folderUid;
@@ -86853,6 +87408,7 @@ async function applyPlan(ctx, plan) {
     }
     await applyRuleGroup(ctx, s);
   });
+  await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
   for (const s of plan.deletes.folders) await ctx.limit(() => deleteFolder(ctx, s));
 }
@@ -86871,10 +87427,10 @@ function settle2(step) {
   }
   return false;
 }
-function dependency(name, what, uid, cause) {
+function dependency(name, what, uid2, cause) {
   return {
     code: "dependency",
-    message: `${name}: not written because its ${what} ${uid} failed (${cause.code})`
+    message: `${name}: not written because its ${what} ${uid2} failed (${cause.code})`
   };
 }
 async function applyDatasource(ctx, s) {
@@ -86999,9 +87555,10 @@ async function deleteFolder(ctx, s) {
     s.error = failure2(name, err);
   }
 }
-async function applyDashboard(ctx, s, message) {
+async function applyDashboard(ctx, s) {
   if (settle2(s)) return;
   const d = s.desired;
+  const message = versionMessage(ctx.commit, contentHash(dashboardView(d.dashboard)));
   const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
   try {
     const res = await ctx.client.post("/api/dashboards/db", {
@@ -87034,28 +87591,50 @@ async function applyRuleGroup(ctx, s) {
   const g = s.desired;
   const folderUid = g.folderUid;
   const orgID = ctx.config.grafana.orgId ?? g.orgId ?? 1;
-  const body = {
-    title: g.name,
-    folderUid,
-    interval: g.intervalSeconds,
-    rules: g.rules.map((r) => ({
-      ...r,
-      ...Object.keys(r.annotations).length ? {} : { annotations: void 0 },
-      ...Object.keys(r.labels).length ? {} : { labels: void 0 },
-      folderUID: folderUid,
-      ruleGroup: g.name,
-      orgID
-    }))
-  };
+  const ruleBody = ({ keepFiringFor, ...r }) => ({
+    ...r,
+    annotations: annotationsWithMarker(r.annotations),
+    ...Object.keys(r.labels).length ? {} : { labels: void 0 },
+    // The API's field (ProvisionedAlertRule, Grafana 12); `keepFiringFor` would be ignored.
+    ...keepFiringFor ? { keep_firing_for: keepFiringFor } : {},
+    folderUID: folderUid,
+    ruleGroup: g.name,
+    orgID
+  });
+  const body = { title: g.name, folderUid, interval: g.intervalSeconds, rules: g.rules.map(ruleBody) };
+  const headers = ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {};
   try {
-    await ctx.client.put(`/api/v1/provisioning/folder/${enc2(folderUid)}/rule-groups/${enc2(g.name)}`, body, {
-      headers: ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {}
-    });
+    if (s.action === "create" || s.contentChanged !== false)
+      await ctx.client.put(`/api/v1/provisioning/folder/${enc2(folderUid)}/rule-groups/${enc2(g.name)}`, body, {
+        headers
+      });
+    for (const uid2 of s.provenanceFix ?? []) {
+      const rule = g.rules.find((r) => r.uid === uid2);
+      if (rule)
+        await ctx.client.put(`/api/v1/provisioning/alert-rules/${enc2(uid2)}`, ruleBody(rule), { headers });
+    }
     s.result = s.action === "create" ? "created" : "updated";
     ctx.log(`alert rule group ${folderUid}/${g.name}: ${s.result}`);
   } catch (err) {
     s.result = "failed";
     s.error = failure2(`alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`, err);
+    if (err instanceof GrafanaApiError && err.status === 403)
+      s.error.message += `; ${alertProvisioningPermission(ctx.version)}`;
+  }
+}
+async function deleteRuleGroup(ctx, s) {
+  if (settle2(s)) return;
+  const headers = ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {};
+  try {
+    for (const uid2 of s.ruleUids ?? [])
+      await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc2(uid2)}`, { headers, allow: [404] });
+    s.result = "deleted";
+    ctx.log(`alert rule group ${s.uid}: deleted (written by dashboard-ci, gone from the repository)`);
+  } catch (err) {
+    s.result = "failed";
+    s.error = failure2(`alert rule group "${s.title}" (${s.uid})`, err);
+    if (err instanceof GrafanaApiError && err.status === 403)
+      s.error.message += `; ${alertProvisioningPermission(ctx.version)}`;
   }
 }
 async function createdByEarlierAttempt(ctx, err, getPath) {
@@ -87123,6 +87702,77 @@ function appendWarning(prior, next) {
   return prior ? `${prior}; ${next}` : next;
 }
 
+// src/grafana/environments.ts
+function environmentNames(config) {
+  return Object.keys(config.environments ?? {}).sort();
+}
+function resolveEnvironment(config, name, env) {
+  const e = config.environments?.[name];
+  if (!e) {
+    const known = environmentNames(config);
+    throw new UsageError(
+      `environment "${name}" is not defined in ${config.file ?? "dashboard-ci.yml"}${known.length ? ` (defined: ${known.join(", ")})` : " (no environments: section)"}`
+    );
+  }
+  const overlaid = {
+    ...config,
+    paths: e.paths ?? config.paths,
+    alerts: e.alerts ?? config.alerts,
+    datasources: e.datasources ?? config.datasources,
+    grafana: {
+      ...config.grafana,
+      ...e.url ? { url: e.url } : {},
+      ...e.orgId !== void 0 ? { orgId: e.orgId } : {},
+      ...e.folders ? { folders: e.folders } : {},
+      ...e.drift ? { drift: e.drift } : {},
+      ...e.disableProvenance !== void 0 ? { disableProvenance: e.disableProvenance } : {}
+    }
+  };
+  const tokenVar = e.credentials?.token ?? "GRAFANA_TOKEN";
+  const userVar = e.credentials?.user ?? "GRAFANA_USER";
+  const passwordVar = e.credentials?.password ?? "GRAFANA_PASSWORD";
+  const out = {
+    name,
+    config: overlaid,
+    datasourceUids: { ...e.datasourceUids ?? {} }
+  };
+  const url2 = overlaid.grafana.url;
+  if (url2) out.grafanaUrl = url2;
+  if (env[tokenVar]) out.auth = { token: env[tokenVar] };
+  else if (env[userVar] && env[passwordVar]) out.auth = { user: env[userVar], password: env[passwordVar] };
+  else out.missingCredentials = `${tokenVar} (or ${userVar} and ${passwordVar})`;
+  return out;
+}
+var DS_KEYS = /* @__PURE__ */ new Set(["datasource", "datasourceUid", "datasourceUID"]);
+function mapRefs(value, map, key) {
+  if (typeof value === "string")
+    return key && DS_KEYS.has(key) && Object.hasOwn(map, value) ? map[value] : value;
+  if (Array.isArray(value)) return value.map((v) => mapRefs(v, map));
+  if (value && typeof value === "object") {
+    const o = value;
+    const out = {};
+    for (const [k, v] of Object.entries(o)) {
+      if (k === "datasource" && v && typeof v === "object" && !Array.isArray(v)) {
+        const ref = v;
+        out[k] = typeof ref.uid === "string" && Object.hasOwn(map, ref.uid) ? { ...mapRefs(ref, map), uid: map[ref.uid] } : mapRefs(ref, map);
+      } else out[k] = mapRefs(v, map, k);
+    }
+    return out;
+  }
+  return value;
+}
+function mapDatasourceUids(state, map) {
+  if (Object.keys(map).length === 0) return;
+  for (const d of state.datasources) if (Object.hasOwn(map, d.uid)) d.uid = map[d.uid];
+  for (const d of state.dashboards) d.dashboard = mapRefs(d.dashboard, map);
+  for (const g of state.ruleGroups)
+    for (const r of g.rules)
+      for (const q of r.data) {
+        if (Object.hasOwn(map, q.datasourceUid)) q.datasourceUid = map[q.datasourceUid];
+        q.model = mapRefs(q.model, map);
+      }
+}
+
 // src/grafana/render.ts
 var KINDS = ["datasource", "folder", "dashboard", "alert-rule-group"];
 var COLUMNS2 = ["create", "update", "unchanged", "delete", "skip", "failed"];
@@ -87131,7 +87781,7 @@ function column(i) {
 }
 function renderProvisionText(result) {
   const out = [];
-  const where = `Grafana${result.grafanaVersion ? ` ${result.grafanaVersion}` : ""}${result.grafanaUrl ? ` at ${result.grafanaUrl}` : ""}`;
+  const where = `${result.environment ? `Environment ${result.environment}: ` : ""}Grafana${result.grafanaVersion ? ` ${result.grafanaVersion}` : ""}${result.grafanaUrl ? ` at ${result.grafanaUrl}` : ""}`;
   out.push(result.dryRun ? `${where} \u2014 dry run: the plan below; nothing was written` : where);
   if (result.fatal) {
     out.push(`\u2717 ${result.fatal.message}`);
@@ -87202,6 +87852,7 @@ function footer(r) {
 function provisionJson(result) {
   const count = (c) => result.items.filter((i) => column(i) === c).length;
   const doc = {
+    ...result.environment ? { environment: result.environment } : {},
     grafana: { url: result.grafanaUrl, version: result.grafanaVersion },
     dryRun: result.dryRun,
     summary: {
@@ -87250,6 +87901,7 @@ async function provision(opts, deps = {}) {
     env: opts.env
   });
   redactor.add(...desired.secrets);
+  if (opts.datasourceUids) mapDatasourceUids(desired, opts.datasourceUids);
   if (opts.prune && desired.partial) {
     throw new UsageError(
       `--prune needs every dashboard of ${opts.config.paths.join(", ")}: with a subset of paths it would delete the others`
@@ -87276,6 +87928,7 @@ async function provision(opts, deps = {}) {
     const items = partial.items.map((i) => redactItem(i, redactor));
     const failures = items.filter((i) => i.result === "failed").length + (partial.fatal ? 1 : 0);
     return {
+      ...opts.environment ? { environment: opts.environment } : {},
       ...partial.grafanaVersion ? { grafanaVersion: partial.grafanaVersion } : {},
       grafanaUrl: shownUrl,
       dryRun: opts.dryRun,
@@ -87319,7 +87972,8 @@ async function provision(opts, deps = {}) {
         prune: opts.prune,
         resendSecrets: opts.resendSecrets ?? false,
         lookup: deps.lookup ?? "get",
-        log
+        log,
+        ...parseGrafanaVersion(grafanaVersion) ? { version: parseGrafanaVersion(grafanaVersion) } : {}
       },
       desired
     );
@@ -87337,7 +87991,8 @@ async function provision(opts, deps = {}) {
         limit,
         config: opts.config,
         ...opts.commit ? { commit: opts.commit } : {},
-        log
+        log,
+        ...parseGrafanaVersion(grafanaVersion) ? { version: parseGrafanaVersion(grafanaVersion) } : {}
       };
       await applyPlan(actx, plan);
       await verifyPlan(actx, plan);
@@ -87354,6 +88009,7 @@ function allSteps(plan) {
     ...plan.folders,
     ...plan.dashboards,
     ...plan.ruleGroups,
+    ...plan.deletes.ruleGroups,
     ...plan.deletes.dashboards,
     ...plan.deletes.folders
   ];
@@ -87614,14 +88270,28 @@ async function runCli(argv, io) {
     }
     exitCode = usageErrors.length ? 2 : exitCodeFor(report, opts.failOn);
   });
-  program2.command("provision").description("provision datasources, folders, dashboards and alert rules to Grafana").addHelpText("after", PROVISION_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").option("--grafana-url <url>", "Grafana base URL (default: GRAFANA_URL)").option("--dry-run", "print the plan; make no write of any kind").option("--prune", "delete objects dashboard-ci manages that are gone from the repository").option("--resend-secrets", "write datasources even when only their secureJsonData may have changed").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).action(async (paths, opts) => {
-    const config = await loadConfig({ cwd: io.cwd, file: opts.config });
-    const url2 = opts.grafanaUrl ?? io.env.GRAFANA_URL ?? config.grafana.url;
-    if (!url2) throw new UsageError("provision needs --grafana-url (or GRAFANA_URL)");
+  program2.command("provision").description("provision datasources, folders, dashboards and alert rules to Grafana").addHelpText("after", PROVISION_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").option("--grafana-url <url>", "Grafana base URL (default: GRAFANA_URL)").option(
+    "--env <name>",
+    "deploy the environment of that name from dashboard-ci.yml (its URL, org, credential variables, datasource uids)"
+  ).option("--dry-run", "print the plan; make no write of any kind").option("--prune", "delete objects dashboard-ci manages that are gone from the repository").option("--resend-secrets", "write datasources even when only their secureJsonData may have changed").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).action(async (paths, opts) => {
+    const loaded = await loadConfig({ cwd: io.cwd, file: opts.config });
+    const env = opts.env ? resolveEnvironment(loaded, String(opts.env), io.env) : void 0;
+    const config = env?.config ?? loaded;
+    const url2 = opts.grafanaUrl ?? (env ? env.grafanaUrl : io.env.GRAFANA_URL ?? config.grafana.url);
+    if (!url2)
+      throw new UsageError(
+        env ? `provision --env ${env.name} needs a url for the environment (or --grafana-url)` : "provision needs --grafana-url (or GRAFANA_URL)"
+      );
     if (!/^https?:\/\//.test(url2))
       throw new UsageError(`--grafana-url must be an http(s) URL; got "${stripUserinfo(url2).url}"`);
     let auth;
-    if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
+    if (env) {
+      if (!env.auth)
+        throw new UsageError(
+          `provision --env ${env.name} needs ${env.missingCredentials} in the environment`
+        );
+      auth = env.auth;
+    } else if (io.env.GRAFANA_TOKEN) auth = { token: io.env.GRAFANA_TOKEN };
     else if (io.env.GRAFANA_USER && io.env.GRAFANA_PASSWORD)
       auth = { user: io.env.GRAFANA_USER, password: io.env.GRAFANA_PASSWORD };
     else
@@ -87639,6 +88309,7 @@ async function runCli(argv, io) {
       prune: Boolean(opts.prune),
       resendSecrets: Boolean(opts.resendSecrets),
       env: io.env,
+      ...env ? { environment: env.name, datasourceUids: env.datasourceUids } : {},
       ...commit ? { commit } : {},
       ...opts.format === "text" ? { log: (line) => io.stderr.write(line + "\n") } : {}
     });
