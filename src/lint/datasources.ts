@@ -1,5 +1,5 @@
 import type { DatasourceRef } from '../dashboards/model.js';
-import { wholeVariableRef } from '../sql/variables.js';
+import { importPlaceholder, wholeVariableRef } from '../sql/variables.js';
 
 // Grafana's pseudo datasources (CONTRACTS.md A.2): always resolvable, never in a provisioning file.
 export const MIXED_DATASOURCE = '-- Mixed --';
@@ -33,8 +33,15 @@ export function isDashboardDatasource(ref: DatasourceRef | undefined): boolean {
   return ref !== undefined && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
 }
 
-/** The variable a reference points at (`${ds}` as uid, `$ds` as legacy name), if it is one. */
-export function refVariable(ref: DatasourceRef): string | undefined {
+/**
+ * The variable a reference points at (`${ds}` as uid, `$ds` as legacy name), if it is one; or the
+ * import input it names (`${DS_CK-LOGS}`), when `inputs` (the `__inputs` names) declares it.
+ */
+export function refVariable(ref: DatasourceRef, inputs?: ReadonlySet<string>): string | undefined {
   const s = ref.uid ?? ref.name;
-  return s === undefined ? undefined : wholeVariableRef(s);
+  if (s === undefined) return undefined;
+  const name = wholeVariableRef(s);
+  if (name !== undefined || !inputs) return name;
+  const input = importPlaceholder(s);
+  return input !== undefined && inputs.has(input) ? input : undefined;
 }

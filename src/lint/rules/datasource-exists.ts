@@ -12,7 +12,7 @@ import { isBuiltinDatasource, isDashboardDatasource, isMixed, refVariable } from
 import type { KnownDatasource } from '../types.js';
 
 function listKnown(known: readonly KnownDatasource[]): string {
-  const names = known.map((d) => d.uid ?? d.name ?? '?');
+  const names = known.map((d) => (d.uidFromName ? `${d.name} (${d.uid})` : (d.uid ?? d.name ?? '?')));
   if (names.length === 0) return 'none';
   return names.length > 6 ? `${names.slice(0, 6).join(', ')}, …` : names.join(', ');
 }
@@ -64,7 +64,7 @@ export default createRule({
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
       const valuePath = isObject(raw) && ref.uid !== undefined ? [...path, 'uid'] : path;
-      const name = refVariable(ref);
+      const name = refVariable(ref, facts.inputNames);
       if (name !== undefined) {
         const v = facts.variables.get(name);
         if (v) {
