@@ -45,3 +45,35 @@ export function refVariable(ref: DatasourceRef, inputs?: ReadonlySet<string>): s
   const input = importPlaceholder(s);
   return input !== undefined && inputs.has(input) ? input : undefined;
 }
+
+/** Target fields Grafana interpolates for a datasource whose plugin dashboard-ci does not know. */
+const GENERIC_TEXT_FIELDS: readonly string[] = [
+  'rawSql',
+  'query',
+  'expr',
+  'keyName',
+  'field',
+  'filter',
+  'legend',
+  'legendFormat',
+];
+
+/**
+ * The target fields each plugin sends and interpolates: only these are linted, so a field left over
+ * from another plugin (an Altinity target's old `rawSql`) is never judged.
+ * - grafana-clickhouse-datasource: `rawSql` (CHDatasource.applyTemplateVariables, CONTRACTS.md C.4).
+ * - vertamedia-clickhouse-datasource: `query` (pkg/eval/eval_query.go EvalQuery reads `query`, C.6).
+ * - redis-datasource: RD applyTemplateVariables (E).
+ * - prometheus / loki: `expr` and `legendFormat`.
+ */
+const PLUGIN_TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  [CLICKHOUSE_TYPE]: ['rawSql'],
+  [ALTINITY_TYPE]: ['query'],
+  [REDIS_TYPE]: ['keyName', 'query', 'field', 'filter', 'legend', 'value', 'path', 'cypher'],
+  prometheus: ['expr', 'legendFormat'],
+  loki: ['expr', 'legendFormat'],
+};
+
+export function interpolatedTargetFields(type: string | undefined): readonly string[] {
+  return (type !== undefined ? PLUGIN_TEXT_FIELDS[type] : undefined) ?? GENERIC_TEXT_FIELDS;
+}
