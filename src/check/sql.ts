@@ -168,11 +168,14 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     for (const p of q.problems) {
       // Dashboards' unknown variables are the linter's (undefined-variable); alert rules are not linted.
       if (p.kind === 'unknown-variable' && q.source.origin !== 'alert') continue;
-      findings.push(finding(q, 'sql-interpolation', p.blocking ? 'error' : 'warning', p.message, p.offset));
+      // A macro dashboard-ci does not reproduce is its own limit, not the dashboard's fault: an info.
+      const severity = p.kind === 'unsupported-macro' ? 'info' : p.blocking ? 'error' : 'warning';
+      findings.push(finding(q, 'sql-interpolation', severity, p.message, p.offset));
     }
     if (q.blocked) {
       rec.status = 'skipped';
-      rec.reason = 'could not be interpolated';
+      const unsupported = q.problems.find((p) => p.kind === 'unsupported-macro');
+      rec.reason = unsupported ? unsupported.message : 'could not be interpolated';
       continue;
     }
     runnable.push({ q, rec });

@@ -192,7 +192,7 @@ function unknownClickHouseMacro(token: string, name: string): Pick<Interpolation
   }
   if (CLICKHOUSE_STATEMENT_MACROS.has(name)) {
     return {
-      message: `cannot expand ${token}(...): statement macros exist only in unreleased grafana-clickhouse-datasource builds; dashboard-ci does not reproduce them`,
+      message: `${token}(...) is a statement macro of recent grafana-clickhouse-datasource builds; dashboard-ci does not reproduce it, so this query is skipped (not judged)`,
       kind: 'unsupported-macro',
     };
   }
@@ -684,7 +684,7 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
     if (ALTINITY_WHOLE_QUERY.has(name) && text.charCodeAt(j) === LPAREN) {
       problems.push({
         offset: i,
-        message: `cannot expand $${name}(...): the Altinity plugin rewrites the whole query around this macro and dashboard-ci does not reproduce that rewrite; check this query against a server with the plugin`,
+        message: `$${name}(...) is expanded by the Altinity plugin, which rewrites the whole query around it; dashboard-ci does not reproduce that rewrite, so this query is skipped (not judged)`,
         kind: 'unsupported-macro',
         blocking: true,
       });
