@@ -8,12 +8,20 @@ import {
   type Severity,
 } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
+import type { UnresolvedVariable } from '../sql/resolve-variables.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
 import { withLocation, type LocationParts } from '../lint/location.js';
-import { prepareQueries, queryKey, toRecord, type PreparedQuery } from './prepare.js';
+import {
+  prepareQueries,
+  queryKey,
+  toRecord,
+  type PreparedQuery,
+  type UnresolvedByDashboard,
+} from './prepare.js';
 import { datasourceTypeMap } from '../sql/extract.js';
 import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
+import { leadingKeyword } from '../clickhouse/explain.js';
 import { openEngine } from './engine.js';
 import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
@@ -150,7 +158,10 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   const { config, cwd } = options;
   const now = options.now ?? (config.now ? new Date(config.now) : new Date());
   const types = datasourceTypeMap(input.datasources);
-  const prepared = prepareQueries(dashboards, alertGroups, types, now);
+  // Variables whose query would have to run: with the engine's execution this is where a runner plugs
+  // in (prepareQueries' runVariableQuery); without it they get stand-ins and one info each.
+  const unresolvedVariables: UnresolvedByDashboard = new Map();
+  const prepared = await prepareQueries(dashboards, alertGroups, types, now, {}, unresolvedVariables);
 
   const findings: Finding[] = [];
   const queries: QueryRecord[] = [];
@@ -168,18 +179,22 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     for (const p of q.problems) {
       // Dashboards' unknown variables are the linter's (undefined-variable); alert rules are not linted.
       if (p.kind === 'unknown-variable' && q.source.origin !== 'alert') continue;
+      // Said once per variable (variable-unresolved), not once per query that reads it.
+      if (p.kind === 'unresolved-variable') continue;
       // A macro dashboard-ci does not reproduce is its own limit, not the dashboard's fault: an info.
       const severity = p.kind === 'unsupported-macro' ? 'info' : p.blocking ? 'error' : 'warning';
       findings.push(finding(q, 'sql-interpolation', severity, p.message, p.offset));
     }
     if (q.blocked) {
       rec.status = 'skipped';
-      const unsupported = q.problems.find((p) => p.kind === 'unsupported-macro');
-      rec.reason = unsupported ? unsupported.message : 'could not be interpolated';
+      const why = q.problems.find((p) => p.kind === 'unsupported-macro' || p.kind === 'unresolved-variable');
+      rec.reason = why ? why.message : 'could not be interpolated';
       continue;
     }
     runnable.push({ q, rec });
   }
+
+  findings.push(...unresolvedFindings(unresolvedVariables, prepared));
 
   // Base versions (cost diff) are interpolated the same way and explained by the same engine.
   const base: BaseCosts | undefined = options.base
@@ -284,6 +299,13 @@ function judge(
       );
       return;
     }
+    if (outcome.kind === 'not-select' && readOnlyVariableStatement(q)) {
+      // ClickHouse parsed it (EXPLAIN AST); EXPLAIN itself cannot plan a SHOW, so there is no cost.
+      rec.status = 'ok';
+      delete rec.error;
+      rec.reason = `a read-only ${leadingKeyword(q.sql)} statement, which Grafana runs for the variable's values: parsed by ClickHouse, no cost`;
+      return;
+    }
     rec.status = 'invalid';
     const rule =
       outcome.kind === 'multi-statement'
@@ -355,4 +377,89 @@ function dashboardLoad(dashboards: readonly DashboardModel[], queries: QueryReco
     if (d.refresh !== undefined) load.refresh = d.refresh;
     return load;
   });
+}
+
+/** Why a variable has no value, for its one `variable-unresolved` info. */
+function unresolvedWhy(u: UnresolvedVariable): string {
+  switch (u.reason) {
+    case 'not-run':
+      return 'it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci does not run variable queries in this configuration';
+    case 'no-rows':
+      return 'its query gave no value on the test data';
+    case 'depends':
+      return `it reads $${u.detail ?? '?'}, which has no value`;
+    case 'cycle':
+      return 'its query reads itself through other variables';
+    default:
+      return `its query could not run: ${u.detail ?? 'unknown error'}`;
+  }
+}
+
+/**
+ * One info per query variable left without a value: why, and what happened to the queries that read
+ * it (a NULL or empty stand-in where a value goes; skipped where it names a table).
+ */
+function unresolvedFindings(
+  byDashboard: UnresolvedByDashboard,
+  prepared: readonly PreparedQuery[],
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [dash, list] of byDashboard) {
+    for (const u of list) {
+      const readers = prepared.filter((q) => q.dashboard === dash && q.unresolved?.includes(u.name));
+      const skipped = readers.filter((q) =>
+        q.problems.some((p) => p.kind === 'unresolved-variable' && p.variable === u.name),
+      ).length;
+      const variable = dash.variables.find((v) => v.name === u.name);
+      const at = dash.doc.locate(variable ? variable.path : dash.root);
+      let effect = 'no query that is checked reads it';
+      if (readers.length > 0) {
+        // Only queries that still go to EXPLAIN read the stand-in; others are skipped for some reason.
+        const standIns = readers.filter((q) => !q.blocked).length;
+        const parts: string[] = [];
+        if (standIns > 0)
+          parts.push(
+            `${standIns} ${standIns === 1 ? 'query reads' : 'queries read'} a stand-in (NULL, or '' inside quotes)`,
+          );
+        if (skipped > 0)
+          parts.push(
+            `${skipped} ${skipped === 1 ? 'query names' : 'queries name'} a table with it and ${skipped === 1 ? 'is' : 'are'} skipped`,
+          );
+        effect =
+          parts.length > 0 ? parts.join('; ') : 'the queries that read it are skipped for another reason';
+      }
+      const f: Finding = {
+        rule: 'variable-unresolved',
+        severity: 'info',
+        message: withLocation(
+          {
+            dashboard: {
+              ...(dash.uid !== undefined ? { uid: dash.uid } : {}),
+              ...(dash.title !== undefined ? { title: dash.title } : {}),
+            },
+            variable: u.name,
+          },
+          `query variable $${u.name} has no value: ${unresolvedWhy(u)}. ${effect[0]!.toUpperCase()}${effect.slice(1)}`,
+        ),
+        file: dash.file,
+        line: at.line,
+        column: at.column,
+      };
+      if (dash.uid !== undefined) f.dashboardUid = dash.uid;
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+/** Read-only statements Grafana runs for a query variable's values (SHOW TABLES, DESCRIBE, EXISTS). */
+const VARIABLE_STATEMENTS = new Set(['SHOW', 'DESCRIBE', 'DESC', 'EXISTS']);
+
+/** A query variable's SHOW / DESCRIBE / EXISTS: valid there, though no panel may use one. */
+function readOnlyVariableStatement(q: PreparedQuery): boolean {
+  return (
+    q.source.origin === 'variable' &&
+    VARIABLE_STATEMENTS.has(leadingKeyword(q.sql)) &&
+    !/\b(INTO\s+OUTFILE|FORMAT)\b/i.test(q.sql)
+  );
 }

@@ -97,6 +97,17 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
     help: 'Panels and alerts only read. INSERT, ALTER, DROP, SYSTEM and the like do not belong in a dashboard.',
   },
   {
+    id: 'variable-unresolved',
+    source: 'sql',
+    severity: 'info',
+    description:
+      'A query variable has no value to check its queries with (no stored value; its query was not run or gave nothing).',
+    help:
+      "Grafana runs a query variable's query when the dashboard loads and takes the first value. Without a value " +
+      'dashboard-ci puts NULL (or an empty string inside quotes) where the value goes, and skips queries where ' +
+      'the variable names a table. Save the dashboard with a current value, or give the variable a default.',
+  },
+  {
     id: 'yaml-syntax',
     source: 'loader',
     severity: 'error',

@@ -243,10 +243,15 @@ export function extractAlertQueries(
  * Interpolates one extracted query with its own context (dashboard range and variables, panel
  * interval; or the alert's relative range). `now` fixes the clock so results are reproducible.
  */
-export function interpolateSource(src: QuerySource, now: Date): InterpolationOutput & { warnings: string[] } {
+export function interpolateSource(
+  src: QuerySource,
+  now: Date,
+  /** The dashboard's variables with resolved values (resolveVariables); default as stored. */
+  variables?: readonly JsonObject[],
+): InterpolationOutput & { warnings: string[] } {
   let ctx;
   if (src.origin === 'alert' && src.alertQuery) ctx = alertContextFor(src.alertQuery, now);
-  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target);
+  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target, variables);
   else throw new TypeError('interpolateSource: a dashboard query without its dashboard');
   const result = interpolate(src.text, ctx, { plugin: src.datasourceType, origin: src.origin });
   return Object.assign(result, { warnings: ctx.warnings ?? [] });

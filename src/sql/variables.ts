@@ -111,6 +111,11 @@ export interface ResolvedVariable {
   allValue?: string;
   /** Values of every option (All excluded): what All means without a custom all value. */
   optionValues: string[];
+  /**
+   * A query variable with no stored value and no options: Grafana would run its query when the
+   * dashboard loads; here a stand-in takes its place (variableStandIn).
+   */
+  unresolved: boolean;
 }
 
 export interface VariableIndex {
@@ -214,7 +219,20 @@ function resolve(raw: JsonObject): ResolvedVariable | undefined {
       for (const v of o.value) if (v !== ALL_VARIABLE_VALUE) optionValues.push(v);
     } else if (o.value !== ALL_VARIABLE_VALUE) optionValues.push(o.value);
   }
-  const rv: ResolvedVariable = { name, type, raw, multi, includeAll, current, text, isAll, optionValues };
+  const empty = Array.isArray(current) ? current.length === 0 : current === '';
+  const unresolved = type === 'query' && empty && options.length === 0;
+  const rv: ResolvedVariable = {
+    name,
+    type,
+    raw,
+    multi,
+    includeAll,
+    current,
+    text,
+    isAll,
+    optionValues,
+    unresolved,
+  };
   const allValue = scalar(raw.allValue);
   if (isAll && allValue !== undefined && allValue !== '') rv.allValue = allValue;
   return rv;
@@ -493,6 +511,8 @@ export function isLeftToDatasource(
 
 interface Resolved {
   name: string;
+  /** A query variable without a value: the text around it decides the stand-in. */
+  standIn?: boolean;
   /** Value for the format functions. */
   value?: VarValue;
   /** Already final text: custom all value (re-interpolated), or a macro that skips formatting. */
@@ -579,6 +599,7 @@ function lookup(
   index: VariableIndex,
 ): Resolved | undefined {
   const rv = index.byName.get(name);
+  if (rv?.unresolved) return { name, standIn: true, text: '', isAll: false, meta: SCALAR_META };
   if (rv) {
     const meta: FormatMeta = { multi: rv.multi, includeAll: rv.includeAll, optionValues: rv.optionValues };
     const v = variableValue(rv, ctx, fieldPath);
@@ -604,6 +625,8 @@ export interface VariableStageResult {
   text: string;
   map: OffsetMap;
   problems: InterpolationProblem[];
+  /** Names of the variables a stand-in replaced or that blocked the query. */
+  unresolved?: string[];
 }
 
 function render(r: Resolved, format: string | undefined, formatter: DefaultFormatter): string {
@@ -621,6 +644,37 @@ function render(r: Resolved, format: string | undefined, formatter: DefaultForma
   if (formatter === 'clickhouse') return clickhouseFormat(value);
   if (formatter === 'altinity') return altinityFormat(value, r.meta);
   return formatVariableValue(value, 'glob', fv);
+}
+
+/** SQL keywords after which a name is a table or database, never a value. */
+const TABLE_KEYWORDS = /\b(FROM|JOIN|INTO|TABLE|TABLES|DATABASE|DESCRIBE|DESC|EXISTS|USE|IN\s+DATABASE)\s*$/i;
+
+/**
+ * True when the reference at [start, end) names a table or database: after FROM / JOIN / TABLE / ..., or
+ * joined to a name by a dot (`$db.events`, `db.$table`). No value can stand in for a table that does
+ * not exist; anywhere else NULL can (ClickHouse compares NULL with any type and accepts it in IN lists).
+ */
+export function isIdentifierPosition(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start - 1) === 46 /* . */ || text.charCodeAt(end) === 46) return true;
+  const before = text.slice(Math.max(0, start - 40), start);
+  // `FROM (` starts a subquery or table function: what follows is not a name.
+  return TABLE_KEYWORDS.test(before);
+}
+
+/**
+ * What stands in for a query variable without a value: inside a quoted string nothing (the quotes stay,
+ * a string is what the SQL expects there); elsewhere NULL, which ClickHouse accepts where any value of
+ * any type is expected; undefined where the variable names a table or database.
+ */
+export function variableStandIn(
+  text: string,
+  start: number,
+  end: number,
+  region: RegionKind | undefined,
+): string | undefined {
+  if (region === 'string') return '';
+  if (region === 'identifier' || region === 'backtick') return undefined;
+  return isIdentifierPosition(text, start, end) ? undefined : 'NULL';
 }
 
 /**
@@ -641,9 +695,12 @@ export function interpolateVariables(
     regions ??= regionsOf(text);
     return regionKindAt(regions, offset);
   };
-  replaceIn(text, 0, rw, ctx, opts, index, problems, regionAt, 0);
+  const unresolved = new Set<string>();
+  replaceIn(text, 0, rw, ctx, opts, index, problems, regionAt, 0, undefined, unresolved);
   const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return unresolved.size > 0
+    ? { text: out, map, problems, unresolved: [...unresolved] }
+    : { text: out, map, problems };
 }
 
 const EMPTY: readonly JsonObject[] = [];
@@ -659,6 +716,7 @@ function replaceIn(
   regionAt: (offset: number) => RegionKind | undefined,
   depth: number,
   nestedIn?: { name: string; offset: number },
+  unresolved?: Set<string>,
 ): string {
   const parts: string[] = [];
   let last = 0;
@@ -672,12 +730,37 @@ function replaceIn(
       if (!isLeftToDatasource(ref, opts)) report(match, start);
       continue;
     }
-    let value = render(found, ref.format, opts.formatter);
+    let value: string;
+    if (found.standIn) {
+      unresolved?.add(found.name);
+      const region = nestedIn ? undefined : regionAt(base + start);
+      const standIn = variableStandIn(text, start, end, region);
+      if (standIn === undefined) {
+        problems.push({
+          offset: nestedIn ? nestedIn.offset : base + start,
+          message: `${match} names a table or database here, and the query variable $${found.name} has no value: the query cannot be judged without it`,
+          kind: 'unresolved-variable',
+          variable: found.name,
+          blocking: true,
+        });
+        continue;
+      }
+      value = standIn;
+    } else value = render(found, ref.format, opts.formatter);
     if (depth === 0 && hasVariableSyntax(value)) {
-      value = replaceIn(value, 0, undefined, ctx, opts, index, problems, () => undefined, 1, {
-        name: match,
-        offset: base + start,
-      });
+      value = replaceIn(
+        value,
+        0,
+        undefined,
+        ctx,
+        opts,
+        index,
+        problems,
+        () => undefined,
+        1,
+        { name: match, offset: base + start },
+        unresolved,
+      );
     }
     if (rw) rw.splice(base + start, base + end, value);
     else parts.push(text.slice(last, start), value);
