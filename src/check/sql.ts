@@ -10,7 +10,8 @@ import {
 import type { DashboardModel } from '../dashboards/model.js';
 import type { UnresolvedVariable } from '../sql/resolve-variables.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
-import { withLocation, type LocationParts } from '../lint/location.js';
+import { locationPrefix, withLocation, type LocationParts } from '../lint/location.js';
+import { MissingTables, missingTableOf, type FindingPlace } from './missing-tables.js';
 import {
   prepareQueries,
   queryKey,
@@ -71,6 +72,16 @@ function positionOf(q: PreparedQuery, rawOffset: number | undefined): { line: nu
   return { line: s.line, column: s.column };
 }
 
+/** Where a query's findings go: file, position (of `rawOffset` in its text, else of the text) and ids. */
+function findingPlace(q: PreparedQuery, rawOffset?: number): FindingPlace {
+  const pos = positionOf(q, rawOffset);
+  const f: FindingPlace = { file: q.source.file, line: pos.line, column: pos.column };
+  if (q.dashboard?.uid !== undefined) f.dashboardUid = q.dashboard.uid;
+  if (q.source.panel?.id !== undefined) f.panelId = q.source.panel.id;
+  if (q.source.refId !== undefined) f.refId = q.source.refId;
+  return f;
+}
+
 function finding(
   q: PreparedQuery,
   rule: string,
@@ -78,19 +89,7 @@ function finding(
   message: string,
   rawOffset?: number,
 ): Finding {
-  const pos = positionOf(q, rawOffset);
-  const f: Finding = {
-    rule,
-    severity,
-    message: withLocation(locationParts(q), message),
-    file: q.source.file,
-    line: pos.line,
-    column: pos.column,
-  };
-  if (q.dashboard?.uid !== undefined) f.dashboardUid = q.dashboard.uid;
-  if (q.source.panel?.id !== undefined) f.panelId = q.source.panel.id;
-  if (q.source.refId !== undefined) f.refId = q.source.refId;
-  return f;
+  return { rule, severity, message: withLocation(locationParts(q), message), ...findingPlace(q, rawOffset) };
 }
 
 interface Statement {
@@ -216,6 +215,8 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   const total = runnable.length + (base?.queries.length ?? 0);
   // A server is prepared only when asked (explicit --schema/--seed, or prepareServer), into a scratch database.
   const prepareServer = explicitSchema || Boolean(options.prepareServer);
+  // A server checked as it is (no scratch schema): a missing table is missing there, not from a schema file.
+  const serverUnprepared = engineSpec !== 'embedded' && !prepareServer;
   let engine: Awaited<ReturnType<typeof openEngine>>;
   try {
     engine = await openEngine({
@@ -238,7 +239,29 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     const outcomes = await explainAll(engine.engine, sqls, engine.concurrency, (done) =>
       options.onProgress?.({ done, total }),
     );
-    runnable.forEach(({ q, rec }, i) => judge(q, rec, outcomes[i]!, options, findings));
+    const missing = new MissingTables();
+    runnable.forEach(({ q, rec }, i) => {
+      const outcome = outcomes[i]!;
+      const table =
+        !outcome.ok && outcome.kind === 'invalid' ? missingTableOf(outcome.error, q.sql) : undefined;
+      if (table === undefined || outcome.ok) return judge(q, rec, outcome, options, findings);
+      // Said once per table below; the query itself is skipped with the reason.
+      rec.status = 'skipped';
+      rec.error = { ...outcome.error };
+      rec.reason = `reads ${table}, which ${serverUnprepared ? 'does not exist on the server' : 'is not in the test schema'}`;
+      missing.add(table, {
+        where: locationPrefix(locationParts(q)) || q.source.file,
+        finding: findingPlace(q),
+      });
+    });
+    findings.push(
+      ...missing.findings(
+        schema.length
+          ? [...new Set(schema.map((st) => st.file))]
+          : [...(options.schema ?? config.clickhouse.schema)],
+        serverUnprepared ? engine.engine.description : undefined,
+      ),
+    );
     if (base) {
       const baseRows = new Map<string, number>();
       base.queries.forEach((b, i) => {

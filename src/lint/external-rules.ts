@@ -97,6 +97,16 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
     help: 'Panels and alerts only read. INSERT, ALTER, DROP, SYSTEM and the like do not belong in a dashboard.',
   },
   {
+    id: 'table-not-in-schema',
+    source: 'sql',
+    severity: 'error',
+    description:
+      'Queries read a table the test schema does not define: said once per table, naming every query that reads it.',
+    help:
+      'Each query that reads the table is skipped (60 UNKNOWN_TABLE would say nothing new). Add the table to the ' +
+      'schema files (`dashboard-ci schema pull --clickhouse URL` writes them from a server), or fix the name.',
+  },
+  {
     id: 'variable-unresolved',
     source: 'sql',
     severity: 'info',
