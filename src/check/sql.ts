@@ -12,6 +12,8 @@ import type { UnresolvedVariable } from '../sql/resolve-variables.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
 import { locationPrefix, withLocation, type LocationParts } from '../lint/location.js';
 import { MissingTables, missingTableOf, type FindingPlace } from './missing-tables.js';
+import { createServerSource } from '../schema/source.js';
+import { schemaDrift } from '../schema/drift.js';
 import {
   prepareQueries,
   queryKey,
@@ -113,7 +115,9 @@ async function readStatements(
       throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
     for (const s of splitStatements(text)) {
-      const line = text.slice(0, s.offset + (s.sql.length - s.sql.trimStart().length)).split('\n').length;
+      // The statement's line is its first keyword's, past leading blank lines and comments.
+      const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(s.sql)![0].length;
+      const line = text.slice(0, s.offset + lead).split('\n').length;
       statements.push({ sql: s.sql, file, line });
     }
   }
@@ -235,6 +239,9 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     throw setupError(err, schema, seed);
   }
   try {
+    if (engineSpec !== 'embedded' && schema.length > 0) {
+      findings.push(...(await driftAgainst(engineSpec, options, schema)));
+    }
     const sqls = [...runnable.map((r) => r.q.sql), ...(base?.queries.map((b) => b.sql) ?? [])];
     const outcomes = await explainAll(engine.engine, sqls, engine.concurrency, (done) =>
       options.onProgress?.({ done, total }),
@@ -485,4 +492,23 @@ function readOnlyVariableStatement(q: PreparedQuery): boolean {
     VARIABLE_STATEMENTS.has(leadingKeyword(q.sql)) &&
     !/\b(INTO\s+OUTFILE|FORMAT)\b/i.test(q.sql)
   );
+}
+
+/** schema-drift: the schema files against the server the check is pointed at (read-only queries only). */
+async function driftAgainst(
+  url: string,
+  options: CheckOptions,
+  schema: readonly Statement[],
+): Promise<Finding[]> {
+  const user = options.clickhouseAuth?.user ?? options.config.clickhouse.user;
+  const source = createServerSource({
+    url,
+    ...(user ? { username: user } : {}),
+    ...(options.clickhouseAuth?.password ? { password: options.clickhouseAuth.password } : {}),
+  });
+  try {
+    return await schemaDrift(source, schema);
+  } finally {
+    await source.close();
+  }
 }

@@ -40,6 +40,17 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'A module command (TS.*, FT.*, JSON.*) needs that module on the server.',
   },
   {
+    id: 'schema-drift',
+    source: 'sql',
+    severity: 'warning',
+    description:
+      'The checked-in test schema differs from the server the check is pointed at (a table or column missing, a type changed).',
+    help:
+      "Checked with --clickhouse URL: each CREATE of the schema files against the server's system.tables and " +
+      'system.columns (read-only). Queries EXPLAINed on a drifted schema are judged against tables that are not ' +
+      'the real ones: run `dashboard-ci schema pull --clickhouse URL` to write the schema again.',
+  },
+  {
     id: 'sql-cost-regression',
     source: 'sql',
     severity: 'warning',

@@ -126,6 +126,46 @@ describe('dashboard-ci schema pull', () => {
     expect(created.indexOf('default.otel_logs')).toBeLessThan(created.indexOf('default.logs_by_service'));
   });
 
+  it('check --clickhouse URL warns schema-drift only when the checked-in schema differs from the server', async () => {
+    expect((await cli('schema', 'pull', '--clickhouse', server.url)).code).toBe(0);
+    const clean = await cli('check', '--format', 'json', '--clickhouse', server.url);
+    const cleanReport = JSON.parse(clean.stdout) as Report;
+    expect(cleanReport.findings.filter((f) => f.rule === 'schema-drift')).toEqual([]);
+
+    const file = path.join(dir, 'clickhouse/schema.sql');
+    const pulled = await readFile(file, 'utf8');
+    const drifted =
+      pulled
+        .replace('`request_count` UInt32', '`request_count` UInt64')
+        .replace(/\n\s*`TraceFlags` UInt8,/, '') +
+      '\nCREATE TABLE default.not_there (x INT) ENGINE = MergeTree ORDER BY x;\n';
+    await writeFile(file, drifted);
+    const run = await cli('check', '--format', 'json', '--clickhouse', server.url);
+    const report = JSON.parse(run.stdout) as Report;
+    const drift = report.findings.filter((f) => f.rule === 'schema-drift');
+    expect(drift.map((f) => [f.severity, f.file, f.message])).toEqual([
+      [
+        'warning',
+        'clickhouse/schema.sql',
+        `table default.otel_logs differs from ClickHouse server ${server.url}: column TraceFlags (UInt8) is on the server only`,
+      ],
+      [
+        'warning',
+        'clickhouse/schema.sql',
+        `table default.zjumirror_nginx_request_ipv4 differs from ClickHouse server ${server.url}: column request_count is UInt64 here, UInt32 on the server`,
+      ],
+      [
+        'warning',
+        'clickhouse/schema.sql',
+        `table default.not_there is in the test schema but not on ClickHouse server ${server.url}`,
+      ],
+    ]);
+    expect(drift[0]!.line).toBe(
+      drifted.split('\n').findIndex((l) => l.startsWith('CREATE TABLE default.otel_logs')) + 1,
+    );
+    await writeFile(file, pulled);
+  });
+
   it('says in one line when the credentials are wrong, without echoing them', async () => {
     let stderr = '';
     const code = await runCli(['schema', 'pull', '--clickhouse', server.url, '--tables', 'x'], {
