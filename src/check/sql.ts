@@ -329,6 +329,24 @@ function judge(
       );
       return;
     }
+    if (e.code === DEPRECATED_FUNCTION) {
+      // Depends on the server's settings, not only on the SQL: the servers that allow it run the query.
+      rec.status = 'skipped';
+      rec.reason = `${e.name}: not judged further: ${e.message}`;
+      const hint =
+        q.source.datasourceType === 'vertamedia-clickhouse-datasource'
+          ? "; for the Altinity plugin's macros, turn on 'Use window functions' (useWindowFuncForMacros)"
+          : '';
+      findings.push(
+        finding(
+          q,
+          'sql-invalid',
+          'warning',
+          `ClickHouse ${e.code} ${e.name}: ${e.message}. A server without allow_deprecated_error_prone_window_functions = 1 refuses this query${hint}`,
+        ),
+      );
+      return;
+    }
     if (outcome.kind === 'not-select' && readOnlyVariableStatement(q)) {
       // ClickHouse parsed it (EXPLAIN AST); EXPLAIN itself cannot plan a SHOW, so there is no cost.
       rec.status = 'ok';
@@ -481,6 +499,9 @@ function unresolvedFindings(
   }
   return out;
 }
+
+/** runningDifference, neighbor, ...: refused since ClickHouse 24.x unless a setting allows them. */
+const DEPRECATED_FUNCTION = 721;
 
 /** Read-only statements Grafana runs for a query variable's values (SHOW TABLES, DESCRIBE, EXISTS). */
 const VARIABLE_STATEMENTS = new Set(['SHOW', 'DESCRIBE', 'DESC', 'EXISTS']);

@@ -15,6 +15,7 @@ import {
   adHocFilters,
   expandAdHocFilters,
   expandAltinityMacros,
+  expandAltinityWholeQuery,
   expandClickHouseMacros,
   expandConditionalAll,
   expandConditionalTest,
@@ -88,6 +89,7 @@ export function interpolate(
   apply(variableStage);
   if (frontend && !altinity) apply(expandAdHocFilters(current, index));
   if (altinity) {
+    apply(expandAltinityWholeQuery(current, opts.target ?? ctx.target ?? {}));
     apply(
       expandAltinityMacros(current, {
         fromMs: ctx.fromMs,

@@ -94,11 +94,12 @@ describe('check accuracy (issue 9)', () => {
     expect(of('sql-not-select')).toEqual([]);
   });
 
-  it("skips an Altinity whole-query macro with an info, and never lints the target's leftover rawSql", () => {
-    expect(query(6)).toMatchObject({ status: 'skipped' });
-    expect(query(6).reason).toMatch(/^\$rate\(\.\.\.\) is expanded by the Altinity plugin/);
-    const interp = of('sql-interpolation');
-    expect(interp.map((f) => [f.severity, f.panelId])).toEqual([['info', 6]]);
+  it("expands an Altinity whole-query macro as the plugin does, and never lints the target's leftover rawSql", () => {
+    expect(query(6).sql).toMatch(
+      /^SELECT t, c\/\(\(t - lagInFrame\(t,1,0\) OVER \(\)\)\/1000\) cRate FROM \( SELECT \(intDiv/,
+    );
+    expect(query(6).status).toBe('ok');
+    expect(of('sql-interpolation')).toEqual([]);
     expect(of('undefined-variable')).toEqual([]);
   });
 
@@ -111,4 +112,56 @@ describe('check accuracy (issue 9)', () => {
       'table-not-in-schema',
     ]);
   });
+});
+
+describe('Altinity whole-query macros, expanded as the plugin does, are valid ClickHouse', () => {
+  it('every macro passes EXPLAIN with window functions; without, ClickHouse 26 names the deprecated function', async () => {
+    const config = defaultConfig();
+    config.clickhouse.cache = false;
+    const r = await runCheck({
+      cwd: DIR,
+      paths: ['altinity-macros.json'],
+      alertPaths: [],
+      config,
+      explain: true,
+      schema: ['schema.sql'],
+      seed: [],
+      datasources: ['datasources.yaml'],
+      engineCacheDir: false,
+      now: new Date('2026-01-15T12:00:00Z'),
+    });
+    expect(r.report.queries).toHaveLength(32);
+    const windowed = r.report.queries.filter((q) => q.panelTitle!.endsWith('(window)'));
+    expect(
+      windowed.filter((q) => q.status !== 'ok').map((q) => `${q.panelTitle}: ${q.error?.message}`),
+    ).toEqual([]);
+    // Without window functions the plugin writes runningDifference / neighbor, which ClickHouse >= 24
+    // refuses unless allow_deprecated_error_prone_window_functions = 1: a warning, never an error.
+    const plain = r.report.queries.filter((q) => !q.panelTitle!.endsWith('(window)'));
+    expect(plain.filter((q) => q.status === 'skipped').map((q) => q.panelTitle)).toEqual([
+      'rate',
+      'rateColumns',
+      'rateColumnsAggregated',
+      'perSecond',
+      'perSecondColumns',
+      'perSecondColumnsAggregated',
+      'delta',
+      'deltaColumns',
+      'deltaColumnsAggregated',
+      'increase',
+      'increaseColumns',
+      'increaseColumnsAggregated',
+    ]);
+    expect(plain.filter((q) => q.status === 'ok').map((q) => q.panelTitle)).toEqual([
+      'columns',
+      'columnsMs',
+      'lttb',
+      'lttbMs',
+    ]);
+    expect(r.report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const warnings = r.report.findings.filter((f) => f.rule === 'sql-invalid');
+    expect(warnings).toHaveLength(12);
+    expect(warnings[0]!.severity).toBe('warning');
+    expect(warnings[0]!.message).toContain("turn on 'Use window functions' (useWindowFuncForMacros)");
+  }, 60_000);
 });
