@@ -113,3 +113,65 @@ describe("Altinity whole-query macros, as the plugin's golden corpus expands the
     });
   });
 });
+
+// The plugin saves its own expansion of a target in `rawQuery`. Altinity/clickhouse-grafana
+// docker/grafana/dashboards/delta_deltaColumns_increase_increaseColumns.json @ a9facca8 (MIT) holds
+// four; the same target and time range give the same SQL here. (The range is read back from the
+// saved SQL; maxDataPoints is the one that gives the interval the plugin used.)
+describe('the expansions the plugin saved in rawQuery', () => {
+  const saved = (query: string, from: number, to: number, maxDataPoints: number) =>
+    interpolate(
+      query,
+      {
+        fromMs: from * 1000,
+        toMs: to * 1000,
+        intervalMs: 0,
+        maxDataPoints,
+        variables: [],
+        target: {
+          database: 'default',
+          table: 'test_rate_and_per_seconds',
+          dateColDataType: '',
+          dateTimeColDataType: 'd',
+          dateTimeType: 'DATETIME',
+          interval: '',
+          intervalFactor: 1,
+          round: '0s',
+        },
+      },
+      { plugin: 'vertamedia-clickhouse-datasource', origin: 'panel' },
+    ).sql;
+
+  it.each([
+    [
+      '$deltaColumns(category AS category, counter)\nFROM $table',
+      1669117084,
+      1669138684,
+      1080,
+      'SELECT t, groupArray((category, max_0_Delta)) AS groupArr FROM ( SELECT t, category, if(neighbor(category,-1,category) != category, 0, runningDifference(max_0)) AS max_0_Delta FROM ( SELECT (intDiv(toUInt32("d"), 20) * 20) * 1000 AS t, category AS category, max(counter) AS max_0 FROM default.test_rate_and_per_seconds WHERE "d" >= toDateTime(1669117084) AND "d" <= toDateTime(1669138684) GROUP BY t, category ORDER BY category, t)) GROUP BY t ORDER BY t',
+    ],
+    [
+      '$increaseColumns(category AS category, counter)\nFROM $table',
+      1669117225,
+      1669138825,
+      1080,
+      'SELECT t, groupArray((category, max_0_Increase)) AS groupArr FROM ( SELECT t, category, if(runningDifference(max_0) < 0 OR neighbor(category,-1,category) != category, 0, runningDifference(max_0)) AS max_0_Increase FROM ( SELECT (intDiv(toUInt32("d"), 20) * 20) * 1000 AS t, category AS category, max(counter) AS max_0 FROM default.test_rate_and_per_seconds WHERE "d" >= toDateTime(1669117225) AND "d" <= toDateTime(1669138825) GROUP BY t, category ORDER BY category, t)) GROUP BY t ORDER BY t',
+    ],
+    [
+      '$delta(counter)\nFROM $table',
+      1669117168,
+      1669138768,
+      1080,
+      'SELECT t, runningDifference(max_0) AS max_0_Delta FROM ( SELECT (intDiv(toUInt32("d"), 20) * 20) * 1000 AS t, max(counter) AS max_0 FROM default.test_rate_and_per_seconds WHERE "d" >= toDateTime(1669117168) AND "d" <= toDateTime(1669138768) GROUP BY t ORDER BY t)',
+    ],
+    [
+      '$increase(counter)\nFROM $table',
+      1669100930,
+      1669103000,
+      1035,
+      'SELECT t, if(runningDifference(max_0) < 0, 0, runningDifference(max_0)) AS max_0_Increase FROM ( SELECT (intDiv(toUInt32("d"), 2) * 2) * 1000 AS t, max(counter) AS max_0 FROM default.test_rate_and_per_seconds WHERE "d" >= toDateTime(1669100930) AND "d" <= toDateTime(1669103000) GROUP BY t ORDER BY t)',
+    ],
+  ])('%s', (query, from, to, points, want) => {
+    expect(saved(query, from, to, points)).toBe(want);
+  });
+});
