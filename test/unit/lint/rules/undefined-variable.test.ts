@@ -94,8 +94,9 @@ ruleTester('undefined-variable', {
   ] }]
 }`,
       errors: [
-        { rule: 'undefined-variable', line: 3, column: 54, message: '$region' },
-        { rule: 'undefined-variable', line: 4, column: 63, message: '${a}' },
+        // A panel title shows the unknown name as written: a warning, not a broken query.
+        { rule: 'undefined-variable', line: 3, column: 54, message: '$region', severity: 'warning' },
+        { rule: 'undefined-variable', line: 4, column: 63, message: '${a}', severity: 'error' },
         { rule: 'undefined-variable', line: 4, column: 81, message: '${b}' },
         { rule: 'undefined-variable', line: 4, column: 99, message: '[[c]]' },
         { rule: 'undefined-variable', line: 4, column: 113, message: '[[d]]' },
