@@ -334,7 +334,7 @@ describe('Altinity (vertamedia) macros (CONTRACTS C.6)', () => {
     expect(r.text).toBe(want);
   });
 
-  it('reports a whole-query macro that is not the query\'s first item (the plugin expands only that one)', () => {
+  it("reports a whole-query macro that is not the query's first item (the plugin expands only that one)", () => {
     for (const m of ['rate', 'columns', 'perSecond', 'delta', 'increase', 'rateColumns', 'lttb']) {
       const r = alt(`SELECT * FROM ($${m}(count() c) FROM $table WHERE $timeFilter)`);
       expect(r.problems).toHaveLength(1);
