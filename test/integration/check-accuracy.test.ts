@@ -13,12 +13,13 @@ const DIR = fileURLToPath(new URL('../fixtures/accuracy', import.meta.url));
 
 let report: Report;
 
-beforeAll(async () => {
+/** `check` over one fixture dashboard with the fixture's schema and datasources, on a fixed clock. */
+async function check(dashboard: string): Promise<{ report: Report; usageErrors: string[] }> {
   const config = defaultConfig();
   config.clickhouse.cache = false;
-  const r = await runCheck({
+  return runCheck({
     cwd: DIR,
-    paths: ['dashboards.json'],
+    paths: [dashboard],
     alertPaths: [],
     config,
     explain: true,
@@ -28,6 +29,10 @@ beforeAll(async () => {
     engineCacheDir: false,
     now: new Date('2026-01-15T12:00:00Z'),
   });
+}
+
+beforeAll(async () => {
+  const r = await check('dashboards.json');
   expect(r.usageErrors).toEqual([]);
   report = r.report;
 }, 60_000);
@@ -116,20 +121,7 @@ describe('check accuracy (issue 9)', () => {
 
 describe('Altinity whole-query macros, expanded as the plugin does, are valid ClickHouse', () => {
   it('every macro passes EXPLAIN with window functions; without, ClickHouse 26 names the deprecated function', async () => {
-    const config = defaultConfig();
-    config.clickhouse.cache = false;
-    const r = await runCheck({
-      cwd: DIR,
-      paths: ['altinity-macros.json'],
-      alertPaths: [],
-      config,
-      explain: true,
-      schema: ['schema.sql'],
-      seed: [],
-      datasources: ['datasources.yaml'],
-      engineCacheDir: false,
-      now: new Date('2026-01-15T12:00:00Z'),
-    });
+    const r = await check('altinity-macros.json');
     expect(r.report.queries).toHaveLength(32);
     const windowed = r.report.queries.filter((q) => q.panelTitle!.endsWith('(window)'));
     expect(
