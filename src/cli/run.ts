@@ -226,6 +226,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           paths,
           ...(opts.output ? { output: opts.output } : {}),
           now: config.now ? new Date(config.now) : new Date(),
+          ...(io.env.CLICKHOUSE_PASSWORD ? { secrets: [io.env.CLICKHOUSE_PASSWORD] } : {}),
         });
         for (const n of summary.notes) io.stderr.write(`dashboard-ci: note: ${n}\n`);
         if (summary.notFound.length)

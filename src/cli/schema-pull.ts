@@ -22,6 +22,8 @@ export interface SchemaPullOptions {
   paths: string[];
   output?: string;
   now: Date;
+  /** Never written to the file (the password). */
+  secrets?: string[];
 }
 
 export interface SchemaPullSummary {
@@ -55,7 +57,12 @@ export async function runSchemaPull(opts: SchemaPullOptions): Promise<SchemaPull
     );
     queries = [...new Set(prepared.filter((q) => !q.blocked).map((q) => q.sql))];
   }
-  const result = await pullSchema({ source: opts.source, tables: explicitTables, queries });
+  const result = await pullSchema({
+    source: opts.source,
+    tables: explicitTables,
+    queries,
+    secrets: opts.secrets ?? [],
+  });
   const file = opts.output ?? config.clickhouse.schema[0] ?? 'clickhouse/schema.sql';
   const abs = path.resolve(cwd, file);
   await mkdir(path.dirname(abs), { recursive: true });

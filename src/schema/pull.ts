@@ -3,7 +3,7 @@
 // Distributed table after its local one), made loadable by the one-node test engine. Credentials are
 // never written: the server hides passwords in SHOW CREATE ([HIDDEN]) and the rewrite drops them.
 
-import { ClickHouseQueryError } from '../clickhouse/errors.js';
+import { ClickHouseQueryError, redact } from '../clickhouse/errors.js';
 import { UsageError } from '../core/types.js';
 import { astReads, rewriteForTestEngine, splitName } from './ddl.js';
 import type { SchemaSource } from './source.js';
@@ -14,6 +14,8 @@ export interface PullOptions {
   tables?: readonly string[];
   /** The interpolated SQL of the dashboards' queries: the tables they read are pulled. */
   queries?: readonly string[];
+  /** Values that must never reach the file (the password): replaced should the server echo one. */
+  secrets?: readonly string[];
 }
 
 export interface PulledObject {
@@ -52,8 +54,12 @@ function quoteName(s: string): string {
   return /^[A-Za-z_][\w]*$/.test(s) ? s : '`' + s.replace(/`/g, '``') + '`';
 }
 
-/** Reads what each query reads, as the server's own parser sees it (EXPLAIN AST: parsed, not run). */
+/**
+ * Reads what each query reads, as the server's own parser sees it (EXPLAIN AST: parsed, not run).
+ * Text that could hold a second statement is never sent (the panel SQL is the pull request's).
+ */
 async function readsOf(source: SchemaSource, sql: string): Promise<string[] | undefined> {
+  if (sql.replace(/;\s*$/, '').includes(';')) return undefined;
   try {
     return astReads(await source.text(`EXPLAIN AST ${sql}`));
   } catch (e) {
@@ -133,7 +139,8 @@ export async function pullSchema(opts: PullOptions): Promise<PullResult> {
     if (rewrite.note) obj.note = rewrite.note;
     objects.push(obj);
   }
-  return { objects, notFound: [...new Set(notFound)], unparsed, text: render(objects, source.description) };
+  const text = redact(render(objects, source.description), opts.secrets ?? []);
+  return { objects, notFound: [...new Set(notFound)], unparsed, text };
 }
 
 /** What an object reads: a view's query, a dictionary's source, a Distributed table's local table, an MV's target. */

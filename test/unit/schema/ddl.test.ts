@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { pullSchema } from '../../../src/schema/pull.js';
+import type { SchemaSource } from '../../../src/schema/source.js';
 import {
   astReads,
   normalizeType,
@@ -128,5 +130,46 @@ LAYOUT(HASHED())`);
     expect(rewriteForTestEngine(t)).toEqual({ sql: t });
     const v = 'CREATE VIEW v\n(\n    `x` UInt8\n)\nAS SELECT x FROM t';
     expect(rewriteForTestEngine(v)).toEqual({ sql: v });
+  });
+});
+
+describe('pullSchema', () => {
+  it('never sends text that could hold a second statement, and never writes a secret the server echoes', async () => {
+    const sent: string[] = [];
+    const source: SchemaSource = {
+      description: 'ClickHouse server http://127.0.0.1:8123',
+      async rows<T>(sql: string): Promise<T[]> {
+        sent.push(sql);
+        if (sql.startsWith('SELECT currentDatabase()')) return [{ db: 'default' }] as T[];
+        return [
+          {
+            database: 'default',
+            name: 'events',
+            engine: 'MergeTree',
+            engine_full: 'MergeTree ORDER BY ts',
+            as_select: '',
+            loading_dependencies_database: [],
+            loading_dependencies_table: [],
+            create_table_query: '',
+          },
+        ] as T[];
+      },
+      async text(sql: string): Promise<string> {
+        sent.push(sql);
+        if (sql.startsWith('EXPLAIN AST')) return 'SelectWithUnionQuery\n TableIdentifier events';
+        return "CREATE TABLE default.events\n(\n    `ts` DateTime COMMENT 'pw hunter2-secret'\n)\nENGINE = MergeTree\nORDER BY ts";
+      },
+      close: async () => undefined,
+    };
+    const r = await pullSchema({
+      source,
+      queries: ['SELECT 1 FROM events; DROP TABLE events', 'SELECT count() FROM events'],
+      secrets: ['hunter2-secret'],
+    });
+    expect(sent.filter((s) => s.includes('DROP'))).toEqual([]);
+    expect(r.unparsed).toBe(1);
+    expect(r.objects.map((o) => `${o.database}.${o.name}`)).toEqual(['default.events']);
+    expect(r.text).not.toContain('hunter2-secret');
+    expect(r.text).toContain("COMMENT 'pw ***'");
   });
 });
