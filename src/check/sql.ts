@@ -432,6 +432,8 @@ function unresolvedWhy(u: UnresolvedVariable): string {
   switch (u.reason) {
     case 'not-run':
       return 'it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci does not run variable queries in this configuration';
+    case 'other-datasource':
+      return 'it has no stored value, and its query is for a datasource dashboard-ci does not query';
     case 'no-rows':
       return 'its query gave no value on the test data';
     case 'depends':
@@ -458,6 +460,8 @@ function unresolvedFindings(
       const skipped = readers.filter((q) =>
         q.problems.some((p) => p.kind === 'unresolved-variable' && p.variable === u.name),
       ).length;
+      // Another datasource's variable matters here only when a ClickHouse query reads it.
+      if (u.reason === 'other-datasource' && readers.length === 0) continue;
       const variable = dash.variables.find((v) => v.name === u.name);
       const at = dash.doc.locate(variable ? variable.path : dash.root);
       let effect = 'no query that is checked reads it';

@@ -34,6 +34,8 @@ export type VariableQueryRunner = (query: {
 export type UnresolvedReason =
   /** No runner: dashboard-ci does not run variable queries in this configuration. */
   | 'not-run'
+  /** Its query is for a datasource dashboard-ci does not query (Prometheus, ...). */
+  | 'other-datasource'
   /** The query ran and gave no option (after the regex). */
   | 'no-rows'
   /** The query could not run (an error, or its SQL could not be interpolated). */
@@ -184,7 +186,7 @@ export async function resolveVariables(
     const src = sources.get(next);
     if (!run || !src) {
       failed.add(next);
-      unresolved.push({ name: next, reason: 'not-run' });
+      unresolved.push({ name: next, reason: src ? 'not-run' : 'other-datasource' });
       continue;
     }
     // A fresh array each time: variableIndex memoises on the array, and values change as we go.

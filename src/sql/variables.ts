@@ -646,6 +646,9 @@ function render(r: Resolved, format: string | undefined, formatter: DefaultForma
   return formatVariableValue(value, 'glob', fv);
 }
 
+/** Keywords after which only a constant number is accepted. */
+const NUMBER_KEYWORDS = /\b(LIMIT|OFFSET|TOP)\s*(\d+\s*,\s*)?$/i;
+
 /** SQL keywords after which a name is a table or database, never a value. */
 const TABLE_KEYWORDS = /\b(FROM|JOIN|INTO|TABLE|TABLES|DATABASE|DESCRIBE|DESC|EXISTS|USE|IN\s+DATABASE)\s*$/i;
 
@@ -662,9 +665,10 @@ export function isIdentifierPosition(text: string, start: number, end: number): 
 }
 
 /**
- * What stands in for a query variable without a value: inside a quoted string nothing (the quotes stay,
- * a string is what the SQL expects there); elsewhere NULL, which ClickHouse accepts where any value of
- * any type is expected; undefined where the variable names a table or database.
+ * What stands in for a query variable without a value, by where it stands: inside a quoted string
+ * nothing (the quotes stay, a string is what the SQL expects there); after LIMIT / OFFSET / TOP the
+ * number 1; elsewhere NULL, which ClickHouse accepts where a value of any type is expected; undefined
+ * where the variable names a table or database.
  */
 export function variableStandIn(
   text: string,
@@ -674,7 +678,10 @@ export function variableStandIn(
 ): string | undefined {
   if (region === 'string') return '';
   if (region === 'identifier' || region === 'backtick') return undefined;
-  return isIdentifierPosition(text, start, end) ? undefined : 'NULL';
+  if (isIdentifierPosition(text, start, end)) return undefined;
+  // LIMIT / OFFSET / TOP take a constant number (440: "LIMIT expression must be constant with numeric type").
+  if (NUMBER_KEYWORDS.test(text.slice(Math.max(0, start - 20), start))) return '1';
+  return 'NULL';
 }
 
 /**

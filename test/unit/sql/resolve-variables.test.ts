@@ -120,6 +120,25 @@ describe('resolveVariables', () => {
     });
   });
 
+  it("says other-datasource for a variable whose query is another datasource's (Grafana runs it there)", async () => {
+    const d = dashboard({
+      uid: 'p',
+      title: 'P',
+      templating: {
+        list: [
+          {
+            name: 'namespace',
+            type: 'query',
+            datasource: { type: 'prometheus', uid: 'prom' },
+            query: 'label_values(kube_pod_info, namespace)',
+          },
+        ],
+      },
+    });
+    const r = await resolveVariables(d, NOW, new Map(), async () => opts('x'));
+    expect(r.unresolved).toEqual([{ name: 'namespace', reason: 'other-datasource' }]);
+  });
+
   it('finds cycles', async () => {
     const d = dashboard({
       uid: 'c',

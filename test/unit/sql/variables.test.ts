@@ -488,6 +488,8 @@ describe('a query variable without a value gets a stand-in, never an empty hole'
     ["SELECT 1 FROM t WHERE path = '$empty'", "SELECT 1 FROM t WHERE path = ''"],
     ['SELECT $empty AS x', 'SELECT NULL AS x'],
     ['SELECT 1 FROM t WHERE a = ${empty:sqlstring}', 'SELECT 1 FROM t WHERE a = NULL'],
+    ['SELECT 1 FROM t LIMIT $empty', 'SELECT 1 FROM t LIMIT 1'],
+    ['SELECT 1 FROM t LIMIT 10, $empty', 'SELECT 1 FROM t LIMIT 10, 1'],
   ])('%s → %s', (text, want) => {
     const r = run(text);
     expect(r.text).toBe(want);
