@@ -5,6 +5,7 @@ import {
   extractAlertQueries,
   extractDashboardQueries,
   interpolateSource,
+  type ExtractOptions,
   type QuerySource,
 } from '../sql/extract.js';
 import type { InterpolationProblem } from '../sql/types.js';
@@ -40,6 +41,8 @@ export interface PrepareOptions {
    * value gets the first value Grafana would give it. Without it such variables get a stand-in.
    */
   runVariableQuery?: VariableQueryRunner;
+  /** Plugin type of the provisioned default datasource (`isDefault: true`): what panels naming none use. */
+  defaultDatasourceType?: string;
 }
 
 /** What resolution left without a value, per dashboard (file + uid). */
@@ -74,9 +77,12 @@ export async function prepareQueries(
     out.push(q);
   };
   for (const dash of dashboards) {
-    const resolution = await resolveVariables(dash, now, datasourceTypes, opts.runVariableQuery);
+    const extract: ExtractOptions = {};
+    if (opts.defaultDatasourceType !== undefined) extract.defaultDatasourceType = opts.defaultDatasourceType;
+    const resolution = await resolveVariables(dash, now, datasourceTypes, opts.runVariableQuery, extract);
     if (resolution.unresolved.length > 0) unresolvedOut?.set(dash, resolution.unresolved);
-    for (const source of extractDashboardQueries(dash, datasourceTypes)) add(source, resolution.variables);
+    for (const source of extractDashboardQueries(dash, datasourceTypes, extract))
+      add(source, resolution.variables);
   }
   for (const source of extractAlertQueries(alertGroups, datasourceTypes)) add(source);
   return out;

@@ -164,7 +164,15 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   // Variables whose query would have to run: with the engine's execution this is where a runner plugs
   // in (prepareQueries' runVariableQuery); without it they get stand-ins and one info each.
   const unresolvedVariables: UnresolvedByDashboard = new Map();
-  const prepared = await prepareQueries(dashboards, alertGroups, types, now, {}, unresolvedVariables);
+  const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
+  const prepared = await prepareQueries(
+    dashboards,
+    alertGroups,
+    types,
+    now,
+    defaultType !== undefined ? { defaultDatasourceType: defaultType } : {},
+    unresolvedVariables,
+  );
 
   const findings: Finding[] = [];
   const queries: QueryRecord[] = [];

@@ -10,6 +10,7 @@ import {
   extractDashboardQueries,
   interpolateSource,
   type DatasourceTypes,
+  type ExtractOptions,
   type QuerySource,
 } from './extract.js';
 import { ALL_VARIABLE_TEXT, ALL_VARIABLE_VALUE, findVariableRefs, variableIndex } from './variables.js';
@@ -143,6 +144,7 @@ export async function resolveVariables(
   now: Date,
   datasourceTypes: DatasourceTypes,
   run?: VariableQueryRunner,
+  extract: ExtractOptions = {},
 ): Promise<VariableResolution> {
   const stored =
     isObject(dash.raw.templating) && Array.isArray(dash.raw.templating.list)
@@ -150,7 +152,7 @@ export async function resolveVariables(
       : [];
   const variables = stored.map((v) => (isObject(v) ? { ...v } : v)) as JsonObject[];
   const sources = new Map<string, QuerySource>();
-  for (const s of extractDashboardQueries(dash, datasourceTypes)) {
+  for (const s of extractDashboardQueries(dash, datasourceTypes, extract)) {
     if (s.origin === 'variable' && s.variable?.name !== undefined) sources.set(s.variable.name, s);
   }
   const names = new Set(variables.flatMap((v) => (typeof v.name === 'string' ? [v.name] : [])));

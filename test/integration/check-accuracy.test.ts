@@ -108,6 +108,10 @@ describe('check accuracy (issue 9)', () => {
     expect(of('undefined-variable')).toEqual([]);
   });
 
+  it("checks a panel that names no datasource with the provisioned default's plugin", () => {
+    expect(query(8)).toMatchObject({ status: 'ok', datasourceType: 'grafana-clickhouse-datasource' });
+  });
+
   it('has no other error', () => {
     const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
     expect(errors.sort()).toEqual([
