@@ -199,6 +199,15 @@ function resolve(raw: JsonObject): ResolvedVariable | undefined {
     const t = cur.text;
     text = Array.isArray(t) ? t.map((x) => scalar(x) ?? '').join(' + ') : scalar(t);
   }
+  // An empty stored selection of a query or custom variable with options is not kept: Grafana's
+  // validateVariableSelectionState selects the first option when the current one is not among them.
+  const emptySelection =
+    current !== undefined &&
+    (type === 'query' || type === 'custom') &&
+    options.length > 0 &&
+    (Array.isArray(current) ? current.length === 0 : current === '') &&
+    !options.some((o) => o.value === '');
+  if (emptySelection) current = undefined;
   if (current === undefined) {
     const first = options.find((o) => o.selected) ?? options[0];
     if (first) {

@@ -92,6 +92,16 @@ const variables: JsonObject[] = [
       { text: 'o2', value: 'o2', selected: true },
     ],
   },
+  {
+    name: 'blankSelection',
+    type: 'query',
+    includeAll: true,
+    current: { text: '', value: '' },
+    options: [
+      { text: 'All', value: '$__all' },
+      { text: 'a', value: 'a' },
+    ],
+  },
   { name: 'empty', type: 'query', current: {}, options: [] },
   { name: 'emptyMulti', type: 'query', multi: true, includeAll: true, current: {}, options: [] },
   { name: 'const', type: 'constant', query: 'events_local', current: { value: 'stale' } },
@@ -275,6 +285,8 @@ describe('which value a variable has', () => {
     ['${keyValue:text}', 'Label One'],
     ['$optFirst', 'o1'],
     ['$optSelected', 'o2'],
+    // A blank stored selection: Grafana selects the first option (All here) when the dashboard loads.
+    ['$blankSelection', "'a'"],
     ['$empty', 'NULL'],
     ['$const', 'events_local'],
     ['$period', '10m'],
