@@ -20,11 +20,33 @@ interface ServerColumn {
   type: string;
 }
 
-/** One warning per table of the schema files that differs from the server. */
+/**
+ * One warning per table of the schema files that differs from the server. A server that refuses the
+ * comparison (a user allowed to EXPLAIN but not to read system.columns) is one warning, not a failure.
+ */
 export async function schemaDrift(
   source: SchemaSource,
   statements: readonly SchemaStatement[],
 ): Promise<Finding[]> {
+  try {
+    return await compare(source, statements);
+  } catch (err) {
+    if (!(err instanceof ClickHouseQueryError)) throw err;
+    const first = statements[0];
+    return [
+      {
+        rule: 'schema-drift',
+        severity: 'warning',
+        message: `the schema files could not be compared with ${source.description}: ${err.message}`,
+        file: first?.file ?? '',
+        line: first?.line ?? 1,
+        column: 1,
+      },
+    ];
+  }
+}
+
+async function compare(source: SchemaSource, statements: readonly SchemaStatement[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   const currentDb = (await source.rows<{ db: string }>('SELECT currentDatabase() AS db'))[0]?.db ?? 'default';
   const canonical = new Map<string, string>();

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ClickHouseQueryError } from '../../../src/clickhouse/errors.js';
+import { schemaDrift } from '../../../src/schema/drift.js';
 import { pullSchema } from '../../../src/schema/pull.js';
 import type { SchemaSource } from '../../../src/schema/source.js';
 import {
@@ -171,5 +173,66 @@ describe('pullSchema', () => {
     expect(r.objects.map((o) => `${o.database}.${o.name}`)).toEqual(['default.events']);
     expect(r.text).not.toContain('hunter2-secret');
     expect(r.text).toContain("COMMENT 'pw ***'");
+  });
+});
+
+describe('schemaDrift', () => {
+  const statements = [
+    {
+      sql: 'CREATE TABLE events (ts DateTime, n INT) ENGINE = MergeTree ORDER BY ts',
+      file: 'clickhouse/schema.sql',
+      line: 3,
+    },
+  ];
+  const source = (columns: { name: string; type: string }[] | Error): SchemaSource => ({
+    description: 'ClickHouse server http://127.0.0.1:8123',
+    async rows<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+      if (sql.startsWith('SELECT currentDatabase()')) return [{ db: 'default' }] as T[];
+      if (sql.includes('defaultValueOfTypeName'))
+        return [{ t: params!.type === 'INT' ? 'Int32' : params!.type }] as T[];
+      if (sql.includes('system.tables')) return [{ n: 1 }] as T[];
+      if (columns instanceof Error) throw columns;
+      return columns as T[];
+    },
+    text: async () => '',
+    close: async () => undefined,
+  });
+
+  it('compares types as the server spells them (INT is Int32)', async () => {
+    const same = await schemaDrift(
+      source([
+        { name: 'ts', type: 'DateTime' },
+        { name: 'n', type: 'Int32' },
+      ]),
+      statements,
+    );
+    expect(same).toEqual([]);
+    const drifted = await schemaDrift(source([{ name: 'ts', type: 'DateTime64(3)' }]), statements);
+    expect(drifted.map((f) => [f.line, f.message])).toEqual([
+      [
+        3,
+        'table default.events differs from ClickHouse server http://127.0.0.1:8123: column ts is DateTime here, DateTime64(3) on the server; column n is not on the server',
+      ],
+    ]);
+  });
+
+  it('is one warning, not a failure, when the server refuses system.columns', async () => {
+    const refused = new ClickHouseQueryError({
+      code: 497,
+      name: 'ACCESS_DENIED',
+      message: 'reader: Not enough privileges',
+    });
+    const r = await schemaDrift(source(refused), statements);
+    expect(r).toEqual([
+      {
+        rule: 'schema-drift',
+        severity: 'warning',
+        message:
+          'the schema files could not be compared with ClickHouse server http://127.0.0.1:8123: 497 ACCESS_DENIED: reader: Not enough privileges',
+        file: 'clickhouse/schema.sql',
+        line: 3,
+        column: 1,
+      },
+    ]);
   });
 });
