@@ -226,7 +226,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           paths,
           ...(opts.output ? { output: opts.output } : {}),
           now: config.now ? new Date(config.now) : new Date(),
-          ...(io.env.CLICKHOUSE_PASSWORD ? { secrets: [io.env.CLICKHOUSE_PASSWORD] } : {}),
+          secrets: [io.env.CLICKHOUSE_PASSWORD, stripUserinfo(url).password].filter(
+            (x): x is string => typeof x === 'string' && x !== '',
+          ),
         });
         for (const n of summary.notes) io.stderr.write(`dashboard-ci: note: ${n}\n`);
         if (summary.notFound.length)
