@@ -329,7 +329,8 @@ export async function loadDatasourceFiles(
       const name = str(raw.name);
       const type = str(raw.type);
       if (uid !== undefined && uid !== '') ds.uid = uid;
-      else if (name) {
+      // A name from the environment (`${DS_NAME}`) is not known here: neither is the uid derived from it.
+      else if (name && !name.includes('$')) {
         ds.uid = provisionedUidFromName(name);
         ds.uidFromName = true;
       }

@@ -83,6 +83,23 @@ ruleTester('datasource-exists', {
   ],
   invalid: [
     {
+      name: 'a uid provisioned from the environment may be the one referenced: a warning naming it',
+      datasources: [{ uid: '${CLICKHOUSE_UID}', name: 'ClickHouse', type: 'grafana-clickhouse-datasource' }],
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [{ "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "ch-prod" } }]
+}`,
+      errors: [
+        {
+          rule: 'datasource-exists',
+          line: 3,
+          severity: 'warning',
+          message:
+            'datasource "ch-prod" matches no provisioned datasource here; it may be the one provisioned as "${CLICKHOUSE_UID}"',
+        },
+      ],
+    },
+    {
       name: 'a placeholder no __inputs entry declares is a literal uid Grafana cannot resolve',
       datasources,
       dashboard: `{
