@@ -55,7 +55,7 @@ export async function readBaseVersions(
     const parsed = parseDashboard(d.file, text);
     if (parsed.dashboard) baseDashboards.push(parsed.dashboard);
   }
-  const queries = prepareQueries(baseDashboards, [], datasourceTypes, now)
+  const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now))
     .filter((q) => q.problems.length === 0)
     .map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   return { queries };

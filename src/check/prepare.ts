@@ -5,9 +5,16 @@ import {
   extractAlertQueries,
   extractDashboardQueries,
   interpolateSource,
+  type ExtractOptions,
   type QuerySource,
 } from '../sql/extract.js';
 import type { InterpolationProblem } from '../sql/types.js';
+import type { JsonObject } from '../dashboards/model.js';
+import {
+  resolveVariables,
+  type UnresolvedVariable,
+  type VariableQueryRunner,
+} from '../sql/resolve-variables.js';
 
 /** A query found in a file, interpolated, ready for the engine. */
 export interface PreparedQuery {
@@ -22,35 +29,63 @@ export interface PreparedQuery {
   blocked: boolean;
   /** Problems with the context itself (an unreadable time range), each one line. */
   warnings: string[];
+  /** Query variables without a value that a stand-in replaced here, or that blocked the query. */
+  unresolved?: string[];
 }
 
 const CLICKHOUSE_TYPES = new Set(['grafana-clickhouse-datasource', 'vertamedia-clickhouse-datasource']);
 
-/** Every ClickHouse query of the dashboards and alert rules, interpolated to concrete SQL. */
-export function prepareQueries(
+export interface PrepareOptions {
+  /**
+   * Runs a query variable's SQL on the test data (read-only, bounded), so a variable without a stored
+   * value gets the first value Grafana would give it. Without it such variables get a stand-in.
+   */
+  runVariableQuery?: VariableQueryRunner;
+  /** Plugin type of the provisioned default datasource (`isDefault: true`): what panels naming none use. */
+  defaultDatasourceType?: string;
+}
+
+/** What resolution left without a value, per dashboard (file + uid). */
+export type UnresolvedByDashboard = Map<DashboardModel, UnresolvedVariable[]>;
+
+/**
+ * Every ClickHouse query of the dashboards and alert rules, interpolated to concrete SQL. Query
+ * variables without a stored value are resolved first (dependency order), with the runner if given.
+ */
+export async function prepareQueries(
   dashboards: readonly DashboardModel[],
   alertGroups: readonly AlertGroupFile[],
   datasourceTypes: Map<string, string>,
   now: Date,
-): PreparedQuery[] {
-  const sources: QuerySource[] = [];
-  for (const dash of dashboards) sources.push(...extractDashboardQueries(dash, datasourceTypes));
-  sources.push(...extractAlertQueries(alertGroups, datasourceTypes));
-  return sources
-    .filter((source) => CLICKHOUSE_TYPES.has(source.datasourceType))
-    .map((source) => {
-      const result = interpolateSource(source, now);
-      const q: PreparedQuery = {
-        source,
-        sql: result.sql,
-        mapOffset: result.mapOffset,
-        problems: result.problems,
-        blocked: result.problems.some((p) => p.blocking === true),
-        warnings: result.warnings,
-      };
-      if (source.dashboard) q.dashboard = source.dashboard;
-      return q;
-    });
+  opts: PrepareOptions = {},
+  unresolvedOut?: UnresolvedByDashboard,
+): Promise<PreparedQuery[]> {
+  const out: PreparedQuery[] = [];
+  const add = (source: QuerySource, variables?: readonly JsonObject[]): void => {
+    if (!CLICKHOUSE_TYPES.has(source.datasourceType)) return;
+    const result = interpolateSource(source, now, variables);
+    const q: PreparedQuery = {
+      source,
+      sql: result.sql,
+      mapOffset: result.mapOffset,
+      problems: result.problems,
+      blocked: result.problems.some((p) => p.blocking === true),
+      warnings: result.warnings,
+    };
+    if (result.unresolved) q.unresolved = result.unresolved;
+    if (source.dashboard) q.dashboard = source.dashboard;
+    out.push(q);
+  };
+  for (const dash of dashboards) {
+    const extract: ExtractOptions = {};
+    if (opts.defaultDatasourceType !== undefined) extract.defaultDatasourceType = opts.defaultDatasourceType;
+    const resolution = await resolveVariables(dash, now, datasourceTypes, opts.runVariableQuery, extract);
+    if (resolution.unresolved.length > 0) unresolvedOut?.set(dash, resolution.unresolved);
+    for (const source of extractDashboardQueries(dash, datasourceTypes, extract))
+      add(source, resolution.variables);
+  }
+  for (const source of extractAlertQueries(alertGroups, datasourceTypes)) add(source);
+  return out;
 }
 
 export function toRecord(q: PreparedQuery): QueryRecord {

@@ -8,12 +8,23 @@ import {
   type Severity,
 } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
+import type { UnresolvedVariable } from '../sql/resolve-variables.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
-import { withLocation, type LocationParts } from '../lint/location.js';
-import { prepareQueries, queryKey, toRecord, type PreparedQuery } from './prepare.js';
+import { locationPrefix, withLocation, type LocationParts } from '../lint/location.js';
+import { MissingTables, missingTableOf, type FindingPlace } from './missing-tables.js';
+import { createServerSource } from '../schema/source.js';
+import { schemaDrift } from '../schema/drift.js';
+import {
+  prepareQueries,
+  queryKey,
+  toRecord,
+  type PreparedQuery,
+  type UnresolvedByDashboard,
+} from './prepare.js';
 import { datasourceTypeMap } from '../sql/extract.js';
 import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
+import { leadingKeyword } from '../clickhouse/explain.js';
 import { openEngine } from './engine.js';
 import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
@@ -63,6 +74,16 @@ function positionOf(q: PreparedQuery, rawOffset: number | undefined): { line: nu
   return { line: s.line, column: s.column };
 }
 
+/** Where a query's findings go: file, position (of `rawOffset` in its text, else of the text) and ids. */
+function findingPlace(q: PreparedQuery, rawOffset?: number): FindingPlace {
+  const pos = positionOf(q, rawOffset);
+  const f: FindingPlace = { file: q.source.file, line: pos.line, column: pos.column };
+  if (q.dashboard?.uid !== undefined) f.dashboardUid = q.dashboard.uid;
+  if (q.source.panel?.id !== undefined) f.panelId = q.source.panel.id;
+  if (q.source.refId !== undefined) f.refId = q.source.refId;
+  return f;
+}
+
 function finding(
   q: PreparedQuery,
   rule: string,
@@ -70,19 +91,7 @@ function finding(
   message: string,
   rawOffset?: number,
 ): Finding {
-  const pos = positionOf(q, rawOffset);
-  const f: Finding = {
-    rule,
-    severity,
-    message: withLocation(locationParts(q), message),
-    file: q.source.file,
-    line: pos.line,
-    column: pos.column,
-  };
-  if (q.dashboard?.uid !== undefined) f.dashboardUid = q.dashboard.uid;
-  if (q.source.panel?.id !== undefined) f.panelId = q.source.panel.id;
-  if (q.source.refId !== undefined) f.refId = q.source.refId;
-  return f;
+  return { rule, severity, message: withLocation(locationParts(q), message), ...findingPlace(q, rawOffset) };
 }
 
 interface Statement {
@@ -106,7 +115,9 @@ async function readStatements(
       throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
     for (const s of splitStatements(text)) {
-      const line = text.slice(0, s.offset + (s.sql.length - s.sql.trimStart().length)).split('\n').length;
+      // The statement's line is its first keyword's, past leading blank lines and comments.
+      const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(s.sql)![0].length;
+      const line = text.slice(0, s.offset + lead).split('\n').length;
       statements.push({ sql: s.sql, file, line });
     }
   }
@@ -150,7 +161,18 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   const { config, cwd } = options;
   const now = options.now ?? (config.now ? new Date(config.now) : new Date());
   const types = datasourceTypeMap(input.datasources);
-  const prepared = prepareQueries(dashboards, alertGroups, types, now);
+  // Variables whose query would have to run: with the engine's execution this is where a runner plugs
+  // in (prepareQueries' runVariableQuery); without it they get stand-ins and one info each.
+  const unresolvedVariables: UnresolvedByDashboard = new Map();
+  const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
+  const prepared = await prepareQueries(
+    dashboards,
+    alertGroups,
+    types,
+    now,
+    defaultType !== undefined ? { defaultDatasourceType: defaultType } : {},
+    unresolvedVariables,
+  );
 
   const findings: Finding[] = [];
   const queries: QueryRecord[] = [];
@@ -168,15 +190,22 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     for (const p of q.problems) {
       // Dashboards' unknown variables are the linter's (undefined-variable); alert rules are not linted.
       if (p.kind === 'unknown-variable' && q.source.origin !== 'alert') continue;
-      findings.push(finding(q, 'sql-interpolation', p.blocking ? 'error' : 'warning', p.message, p.offset));
+      // Said once per variable (variable-unresolved), not once per query that reads it.
+      if (p.kind === 'unresolved-variable') continue;
+      // A macro dashboard-ci does not reproduce is its own limit, not the dashboard's fault: an info.
+      const severity = p.kind === 'unsupported-macro' ? 'info' : p.blocking ? 'error' : 'warning';
+      findings.push(finding(q, 'sql-interpolation', severity, p.message, p.offset));
     }
     if (q.blocked) {
       rec.status = 'skipped';
-      rec.reason = 'could not be interpolated';
+      const why = q.problems.find((p) => p.kind === 'unsupported-macro' || p.kind === 'unresolved-variable');
+      rec.reason = why ? why.message : 'could not be interpolated';
       continue;
     }
     runnable.push({ q, rec });
   }
+
+  findings.push(...unresolvedFindings(unresolvedVariables, prepared));
 
   // Base versions (cost diff) are interpolated the same way and explained by the same engine.
   const base: BaseCosts | undefined = options.base
@@ -198,6 +227,8 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   const total = runnable.length + (base?.queries.length ?? 0);
   // A server is prepared only when asked (explicit --schema/--seed, or prepareServer), into a scratch database.
   const prepareServer = explicitSchema || Boolean(options.prepareServer);
+  // A server checked as it is (no scratch schema): a missing table is missing there, not from a schema file.
+  const serverUnprepared = engineSpec !== 'embedded' && !prepareServer;
   let engine: Awaited<ReturnType<typeof openEngine>>;
   options.onStage?.('engine');
   try {
@@ -217,13 +248,40 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     throw setupError(err, schema, seed);
   }
   try {
+    if (engineSpec !== 'embedded' && schema.length > 0) {
+      findings.push(...(await driftAgainst(engineSpec, options, schema)));
+    }
     options.onStage?.('explain');
     options.onProgress?.({ done: 0, total });
     const sqls = [...runnable.map((r) => r.q.sql), ...(base?.queries.map((b) => b.sql) ?? [])];
     const outcomes = await explainAll(engine.engine, sqls, engine.concurrency, (done) =>
       options.onProgress?.({ done, total }),
     );
-    runnable.forEach(({ q, rec }, i) => judge(q, rec, outcomes[i]!, options, findings));
+    const missing = new MissingTables();
+    runnable.forEach(({ q, rec }, i) => {
+      const outcome = outcomes[i]!;
+      const table =
+        !outcome.ok && outcome.kind === 'invalid' ? missingTableOf(outcome.error, q.sql) : undefined;
+      // The engine's own system tables are the engine's to judge (a schema file cannot add them).
+      if (table === undefined || outcome.ok || /^(system|information_schema)\./i.test(table))
+        return judge(q, rec, outcome, options, findings);
+      // Said once per table below; the query itself is skipped with the reason.
+      rec.status = 'skipped';
+      rec.error = { ...outcome.error };
+      rec.reason = `reads ${table}, which ${serverUnprepared ? 'does not exist on the server' : 'is not in the test schema'}`;
+      missing.add(table, {
+        where: locationPrefix(locationParts(q)) || q.source.file,
+        finding: findingPlace(q),
+      });
+    });
+    findings.push(
+      ...missing.findings(
+        schema.length
+          ? [...new Set(schema.map((st) => st.file))]
+          : [...(options.schema ?? config.clickhouse.schema)],
+        serverUnprepared ? engine.engine.description : undefined,
+      ),
+    );
     if (base) {
       const baseRows = new Map<string, number>();
       base.queries.forEach((b, i) => {
@@ -282,6 +340,31 @@ function judge(
           `EXPLAIN was stopped at the engine's bound: ${e.code} ${e.name}: ${e.message}`,
         ),
       );
+      return;
+    }
+    if (e.code === DEPRECATED_FUNCTION) {
+      // Depends on the server's settings, not only on the SQL: the servers that allow it run the query.
+      rec.status = 'skipped';
+      rec.reason = `${e.name}: not judged further: ${e.message}`;
+      const hint =
+        q.source.datasourceType === 'vertamedia-clickhouse-datasource'
+          ? "; for the Altinity plugin's macros, turn on 'Use window functions' (useWindowFuncForMacros)"
+          : '';
+      findings.push(
+        finding(
+          q,
+          'sql-invalid',
+          'warning',
+          `ClickHouse ${e.code} ${e.name}: ${e.message}. A server without allow_deprecated_error_prone_window_functions = 1 refuses this query${hint}`,
+        ),
+      );
+      return;
+    }
+    if (outcome.kind === 'not-select' && readOnlyVariableStatement(q)) {
+      // ClickHouse parsed it (EXPLAIN AST); EXPLAIN itself cannot plan a SHOW, so there is no cost.
+      rec.status = 'ok';
+      delete rec.error;
+      rec.reason = `a read-only ${leadingKeyword(q.sql)} statement, which Grafana runs for the variable's values: parsed by ClickHouse, no cost`;
       return;
     }
     rec.status = 'invalid';
@@ -355,4 +438,115 @@ function dashboardLoad(dashboards: readonly DashboardModel[], queries: QueryReco
     if (d.refresh !== undefined) load.refresh = d.refresh;
     return load;
   });
+}
+
+/** Why a variable has no value, for its one `variable-unresolved` info. */
+function unresolvedWhy(u: UnresolvedVariable): string {
+  switch (u.reason) {
+    case 'not-run':
+      return 'it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci does not run variable queries in this configuration';
+    case 'other-datasource':
+      return 'it has no stored value, and its query is for a datasource dashboard-ci does not query';
+    case 'no-rows':
+      return 'its query gave no value on the test data';
+    case 'depends':
+      return `it reads $${u.detail ?? '?'}, which has no value`;
+    case 'cycle':
+      return 'its query reads itself through other variables';
+    default:
+      return `its query could not run: ${u.detail ?? 'unknown error'}`;
+  }
+}
+
+/**
+ * One info per query variable left without a value: why, and what happened to the queries that read
+ * it (a NULL or empty stand-in where a value goes; skipped where it names a table).
+ */
+function unresolvedFindings(
+  byDashboard: UnresolvedByDashboard,
+  prepared: readonly PreparedQuery[],
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [dash, list] of byDashboard) {
+    for (const u of list) {
+      const readers = prepared.filter((q) => q.dashboard === dash && q.unresolved?.includes(u.name));
+      const skipped = readers.filter((q) =>
+        q.problems.some((p) => p.kind === 'unresolved-variable' && p.variable === u.name),
+      ).length;
+      // Another datasource's variable matters here only when a ClickHouse query reads it.
+      if (u.reason === 'other-datasource' && readers.length === 0) continue;
+      const variable = dash.variables.find((v) => v.name === u.name);
+      const at = dash.doc.locate(variable ? variable.path : dash.root);
+      let effect = 'no query that is checked reads it';
+      if (readers.length > 0) {
+        // Only queries that still go to EXPLAIN read the stand-in; others are skipped for some reason.
+        const standIns = readers.filter((q) => !q.blocked).length;
+        const parts: string[] = [];
+        if (standIns > 0)
+          parts.push(
+            `${standIns} ${standIns === 1 ? 'query reads' : 'queries read'} a stand-in (NULL, or '' inside quotes)`,
+          );
+        if (skipped > 0)
+          parts.push(
+            `${skipped} ${skipped === 1 ? 'query names' : 'queries name'} a table with it and ${skipped === 1 ? 'is' : 'are'} skipped`,
+          );
+        effect =
+          parts.length > 0 ? parts.join('; ') : 'the queries that read it are skipped for another reason';
+      }
+      const f: Finding = {
+        rule: 'variable-unresolved',
+        severity: 'info',
+        message: withLocation(
+          {
+            dashboard: {
+              ...(dash.uid !== undefined ? { uid: dash.uid } : {}),
+              ...(dash.title !== undefined ? { title: dash.title } : {}),
+            },
+            variable: u.name,
+          },
+          `query variable $${u.name} has no value: ${unresolvedWhy(u)}. ${effect[0]!.toUpperCase()}${effect.slice(1)}`,
+        ),
+        file: dash.file,
+        line: at.line,
+        column: at.column,
+      };
+      if (dash.uid !== undefined) f.dashboardUid = dash.uid;
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+/** runningDifference, neighbor, ...: refused since ClickHouse 24.x unless a setting allows them. */
+const DEPRECATED_FUNCTION = 721;
+
+/** Read-only statements Grafana runs for a query variable's values (SHOW TABLES, DESCRIBE, EXISTS). */
+const VARIABLE_STATEMENTS = new Set(['SHOW', 'DESCRIBE', 'DESC', 'EXISTS']);
+
+/** A query variable's SHOW / DESCRIBE / EXISTS: valid there, though no panel may use one. */
+function readOnlyVariableStatement(q: PreparedQuery): boolean {
+  return (
+    q.source.origin === 'variable' &&
+    VARIABLE_STATEMENTS.has(leadingKeyword(q.sql)) &&
+    !/\b(INTO\s+OUTFILE|FORMAT)\b/i.test(q.sql)
+  );
+}
+
+/** schema-drift: the schema files against the server the check is pointed at (read-only queries only). */
+async function driftAgainst(
+  url: string,
+  options: CheckOptions,
+  schema: readonly Statement[],
+): Promise<Finding[]> {
+  const user = options.clickhouseAuth?.user ?? options.config.clickhouse.user;
+  const source = createServerSource({
+    url,
+    ...(user ? { username: user } : {}),
+    ...(options.clickhouseAuth?.password ? { password: options.clickhouseAuth.password } : {}),
+  });
+  try {
+    return await schemaDrift(source, schema);
+  } finally {
+    await source.close();
+  }
 }

@@ -19,6 +19,9 @@ import { gitHead } from '../check/base.js';
 import { defaultCacheRoot } from '../clickhouse/cache.js';
 import { createProgress } from './progress.js';
 import { CHECK_HELP, PROGRAM_HELP, PROVISION_HELP } from './help.js';
+import { EngineError } from '../clickhouse/errors.js';
+import { createServerSource } from '../schema/source.js';
+import { runSchemaPull } from './schema-pull.js';
 
 export interface CliIo {
   cwd: string;
@@ -241,6 +244,67 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
       io.stdout.write(opts.format === 'json' ? provisionJson(result) : renderProvisionText(result));
       exitCode = result.failures > 0 ? 1 : 0;
+    });
+
+  program
+    .command('schema')
+    .description('the test schema (clickhouse/schema.sql)')
+    .command('pull')
+    .description(
+      'write the CREATE statements of the tables the dashboards read from a ClickHouse server (read-only user)',
+    )
+    .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
+    .requiredOption(
+      '--clickhouse <url>',
+      'the server, http(s)://host:port[/database] (user and password from CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)',
+    )
+    .option('--tables <names>', 'tables to pull (db.table or table, comma-separated, repeatable)', collect)
+    .option(
+      '--output <file>',
+      'where to write (default: the first clickhouse.schema file, clickhouse/schema.sql)',
+    )
+    .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
+    .action(async (paths: string[], opts) => {
+      const config = await loadConfig({ cwd: io.cwd, file: opts.config });
+      const url: string = opts.clickhouse;
+      if (!/^https?:\/\//.test(url))
+        throw new UsageError(`--clickhouse must be an http(s) URL; got "${stripUserinfo(url).url}"`);
+      const source = createServerSource({
+        url,
+        ...((io.env.CLICKHOUSE_USER ?? config.clickhouse.user)
+          ? { username: io.env.CLICKHOUSE_USER ?? config.clickhouse.user }
+          : {}),
+        ...(io.env.CLICKHOUSE_PASSWORD ? { password: io.env.CLICKHOUSE_PASSWORD } : {}),
+      });
+      try {
+        const summary = await runSchemaPull({
+          cwd: io.cwd,
+          config,
+          source,
+          tables: opts.tables ?? [],
+          paths,
+          ...(opts.output ? { output: opts.output } : {}),
+          now: config.now ? new Date(config.now) : new Date(),
+          secrets: [io.env.CLICKHOUSE_PASSWORD, stripUserinfo(url).password].filter(
+            (x): x is string => typeof x === 'string' && x !== '',
+          ),
+        });
+        for (const n of summary.notes) io.stderr.write(`dashboard-ci: note: ${n}\n`);
+        if (summary.notFound.length)
+          io.stderr.write(`dashboard-ci: not on the server (skipped): ${summary.notFound.join(', ')}\n`);
+        if (summary.unparsed)
+          io.stderr.write(
+            `dashboard-ci: ${summary.unparsed} ${summary.unparsed === 1 ? 'query' : 'queries'} the server could not parse: their tables are not pulled\n`,
+          );
+        io.stdout.write(
+          `wrote ${summary.file}: ${summary.objects} ${summary.objects === 1 ? 'object' : 'objects'}\n`,
+        );
+      } catch (err) {
+        if (err instanceof EngineError) throw new UsageError(err.message);
+        throw err;
+      } finally {
+        await source.close();
+      }
     });
 
   try {

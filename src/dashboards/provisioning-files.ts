@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { Finding, JsonPath, Position } from '../core/types.js';
@@ -147,8 +148,22 @@ export interface ProvisionedDatasource {
   column: number;
   raw: Raw;
   uid?: string;
+  /** True when the file gives no uid and `uid` is the one Grafana's provisioning derives from the name. */
+  uidFromName?: boolean;
   name?: string;
   type?: string;
+  /** `isDefault: true`: the datasource of panels and queries that name none. */
+  isDefault?: boolean;
+}
+
+/**
+ * The uid Grafana's datasource provisioning gives a datasource whose file sets none: `P` and the first
+ * 8 bytes of sha256(name) in upper-case hex (grafana/grafana pkg/services/provisioning/datasources/
+ * types.go `safeUIDFromName`, called by `createInsertCommand` when `UID == ""`; @ 165304a3). Dashboards
+ * exported from such a Grafana reference it.
+ */
+export function provisionedUidFromName(name: string): string {
+  return 'P' + createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 16).toUpperCase();
 }
 
 export interface AlertQueryFile {
@@ -313,9 +328,15 @@ export async function loadDatasourceFiles(
       const uid = str(raw.uid);
       const name = str(raw.name);
       const type = str(raw.type);
-      if (uid !== undefined) ds.uid = uid;
+      if (uid !== undefined && uid !== '') ds.uid = uid;
+      // A name from the environment (`${DS_NAME}`) is not known here: neither is the uid derived from it.
+      else if (name && !name.includes('$')) {
+        ds.uid = provisionedUidFromName(name);
+        ds.uidFromName = true;
+      }
       if (name !== undefined) ds.name = name;
       if (type !== undefined) ds.type = type;
+      if (raw.isDefault === true) ds.isDefault = true;
       if (!name)
         findings.push(shapeFinding(source, ['datasources', i], `datasources[${i}] must have "name"`));
       if (!type)

@@ -29,7 +29,9 @@ const panel = {
   else: { properties: { type: string }, required: ['type'] },
   properties: {
     type: string,
-    id: integer,
+    // Grafana assigns panel ids on load (DashboardModel ensures unique ids): absent or null is fine.
+    id: { type: ['integer', 'null'] },
+    uid: { type: ['string', 'null'] },
     title: string,
     description: string,
     gridPos: { $ref: '#/definitions/gridPos' },
@@ -47,7 +49,8 @@ const panel = {
     },
     panels: { type: 'array', items: { $ref: '#/definitions/panel' } },
     collapsed: boolean,
-    repeat: string,
+    // `null` is how older exports say "no repeat".
+    repeat: { type: ['string', 'null'] },
     repeatDirection: { type: 'string', enum: ['h', 'v'] },
     maxPerRow: integer,
     transparent: boolean,
@@ -111,7 +114,8 @@ export const dashboardSchema = {
     __requires: objectArray,
     __elements: { type: ['object', 'array'] },
     id: { type: ['integer', 'null'] },
-    uid: string,
+    // null: Grafana generates a uid on import (uid-format says so).
+    uid: { type: ['string', 'null'] },
     title: string,
     description: string,
     tags: stringArray,
@@ -163,5 +167,13 @@ export const dashboardSchema = {
       },
     },
     panels: { type: 'array', items: { $ref: '#/definitions/panel' } },
+    // schemaVersion < 16 keeps panels in rows; Grafana's DashboardMigrator moves them into panels on load.
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { panels: { type: 'array', items: { $ref: '#/definitions/panel' } } },
+      },
+    },
   },
 } as const;

@@ -1,5 +1,5 @@
 import type { DatasourceRef } from '../dashboards/model.js';
-import { wholeVariableRef } from '../sql/variables.js';
+import { importPlaceholder, wholeVariableRef } from '../sql/variables.js';
 
 // Grafana's pseudo datasources (CONTRACTS.md A.2): always resolvable, never in a provisioning file.
 export const MIXED_DATASOURCE = '-- Mixed --';
@@ -33,8 +33,47 @@ export function isDashboardDatasource(ref: DatasourceRef | undefined): boolean {
   return ref !== undefined && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
 }
 
-/** The variable a reference points at (`${ds}` as uid, `$ds` as legacy name), if it is one. */
-export function refVariable(ref: DatasourceRef): string | undefined {
+/**
+ * The variable a reference points at (`${ds}` as uid, `$ds` as legacy name), if it is one; or the
+ * import input it names (`${DS_CK-LOGS}`), when `inputs` (the `__inputs` names) declares it.
+ */
+export function refVariable(ref: DatasourceRef, inputs?: ReadonlySet<string>): string | undefined {
   const s = ref.uid ?? ref.name;
-  return s === undefined ? undefined : wholeVariableRef(s);
+  if (s === undefined) return undefined;
+  const name = wholeVariableRef(s);
+  if (name !== undefined || !inputs) return name;
+  const input = importPlaceholder(s);
+  return input !== undefined && inputs.has(input) ? input : undefined;
+}
+
+/** Target fields Grafana interpolates for a datasource whose plugin dashboard-ci does not know. */
+const GENERIC_TEXT_FIELDS: readonly string[] = [
+  'rawSql',
+  'query',
+  'expr',
+  'keyName',
+  'field',
+  'filter',
+  'legend',
+  'legendFormat',
+];
+
+/**
+ * The target fields each plugin sends and interpolates: only these are linted, so a field left over
+ * from another plugin (an Altinity target's old `rawSql`) is never judged.
+ * - grafana-clickhouse-datasource: `rawSql` (CHDatasource.applyTemplateVariables, CONTRACTS.md C.4).
+ * - vertamedia-clickhouse-datasource: `query` (pkg/eval/eval_query.go EvalQuery reads `query`, C.6).
+ * - redis-datasource: RD applyTemplateVariables (E).
+ * - prometheus / loki: `expr` and `legendFormat`.
+ */
+const PLUGIN_TEXT_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  [CLICKHOUSE_TYPE]: ['rawSql'],
+  [ALTINITY_TYPE]: ['query'],
+  [REDIS_TYPE]: ['keyName', 'query', 'field', 'filter', 'legend', 'value', 'path', 'cypher'],
+  prometheus: ['expr', 'legendFormat'],
+  loki: ['expr', 'legendFormat'],
+};
+
+export function interpolatedTargetFields(type: string | undefined): readonly string[] {
+  return (type !== undefined ? PLUGIN_TEXT_FIELDS[type] : undefined) ?? GENERIC_TEXT_FIELDS;
 }

@@ -40,6 +40,17 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'A module command (TS.*, FT.*, JSON.*) needs that module on the server.',
   },
   {
+    id: 'schema-drift',
+    source: 'sql',
+    severity: 'warning',
+    description:
+      'The checked-in test schema differs from the server the check is pointed at (a table or column missing, a type changed).',
+    help:
+      "Checked with --clickhouse URL: each CREATE of the schema files against the server's system.tables and " +
+      'system.columns (read-only). Queries EXPLAINed on a drifted schema are judged against tables that are not ' +
+      'the real ones: run `dashboard-ci schema pull --clickhouse URL` to write the schema again.',
+  },
+  {
     id: 'sql-cost-regression',
     source: 'sql',
     severity: 'warning',
@@ -95,6 +106,27 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
     severity: 'error',
     description: 'A query is not a read-only SELECT or WITH query.',
     help: 'Panels and alerts only read. INSERT, ALTER, DROP, SYSTEM and the like do not belong in a dashboard.',
+  },
+  {
+    id: 'table-not-in-schema',
+    source: 'sql',
+    severity: 'error',
+    description:
+      'Queries read a table the test schema does not define: said once per table, naming every query that reads it.',
+    help:
+      'Each query that reads the table is skipped (60 UNKNOWN_TABLE would say nothing new). Add the table to the ' +
+      'schema files (`dashboard-ci schema pull --clickhouse URL` writes them from a server), or fix the name.',
+  },
+  {
+    id: 'variable-unresolved',
+    source: 'sql',
+    severity: 'info',
+    description:
+      'A query variable has no value to check its queries with (no stored value; its query was not run or gave nothing).',
+    help:
+      "Grafana runs a query variable's query when the dashboard loads and takes the first value. Without a value " +
+      'dashboard-ci puts NULL (or an empty string inside quotes) where the value goes, and skips queries where ' +
+      'the variable names a table. Save the dashboard with a current value, or give the variable a default.',
   },
   {
     id: 'yaml-syntax',

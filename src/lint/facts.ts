@@ -8,24 +8,9 @@ import {
   type VariableModel,
 } from '../dashboards/model.js';
 import { findVariableRefs, type VariableRef } from '../sql/variables.js';
-import { REDIS_TYPE } from './datasources.js';
+import { interpolatedTargetFields } from './datasources.js';
 import { sharingInputs } from '../dashboards/model.js';
 import { resolveDatasourceType, type DatasourceTypes } from '../sql/extract.js';
-
-/** Target fields Grafana interpolates for every datasource (SQL, PromQL/LogQL, Redis key/field/filter, legends). */
-const QUERY_TEXT_FIELDS: readonly string[] = [
-  'rawSql',
-  'query',
-  'expr',
-  'keyName',
-  'field',
-  'filter',
-  'legend',
-  'legendFormat',
-];
-
-/** Extra fields the Redis plugin interpolates (RD applyTemplateVariables). */
-const REDIS_TEXT_FIELDS: readonly string[] = ['value', 'path', 'cypher'];
 
 /** A variable reference in text Grafana interpolates, with where it sits. */
 export interface TextRef {
@@ -119,10 +104,8 @@ export class DashboardFacts {
         const datasourceType = this.targetType(target);
         const at: Omit<TextRef, 'ref' | 'path'> = { panel, target };
         if (datasourceType !== undefined) at.datasourceType = datasourceType;
-        for (const field of QUERY_TEXT_FIELDS) scan(target.raw[field], target.path, field, at);
-        if (datasourceType === REDIS_TYPE) {
-          for (const field of REDIS_TEXT_FIELDS) scan(target.raw[field], target.path, field, at);
-        }
+        for (const field of interpolatedTargetFields(datasourceType))
+          scan(target.raw[field], target.path, field, at);
       }
     }
     for (const variable of this.dashboard.variables) {

@@ -5,6 +5,8 @@ import type { DashboardModel, PanelModel, TargetModel, VariableModel } from '../
 /** A datasource known to the repository (from datasources/*.yaml). */
 export interface KnownDatasource {
   uid?: string;
+  /** The uid was not written but derived from the name, as Grafana's provisioning does. */
+  uidFromName?: boolean;
   name?: string;
   type?: string;
 }

@@ -15,7 +15,7 @@ import {
 } from '../dashboards/model.js';
 import { alertContextFor, contextFor, interpolate, type InterpolationOutput } from './interpolate.js';
 import type { SqlOrigin, SqlPlugin } from './types.js';
-import { wholeVariableRef } from './variables.js';
+import { importPlaceholder, wholeVariableRef } from './variables.js';
 
 export const CLICKHOUSE_PLUGIN: SqlPlugin = 'grafana-clickhouse-datasource';
 export const ALTINITY_PLUGIN: SqlPlugin = 'vertamedia-clickhouse-datasource';
@@ -103,10 +103,16 @@ export function resolveDatasourceType(
   if (ref.type && !ref.type.startsWith('$') && ref.type !== 'datasource') return ref.type;
   const id = ref.uid ?? ref.name;
   if (id === undefined || id === '') return ref.type === undefined ? opts.defaultDatasourceType : undefined;
-  const name = wholeVariableRef(id.trim());
+  const trimmed = id.trim();
+  const name = wholeVariableRef(trimmed);
+  // A dashboard exported for sharing names its datasources `${DS_X}` (any characters), declared in `__inputs`.
+  const input = name === undefined ? importPlaceholder(trimmed) : undefined;
+  if (input !== undefined) {
+    const inputs = sharingInputs(dash);
+    if (inputs.has(input)) return inputs.get(input);
+  }
   if (name !== undefined) {
     const v = dash.variables.find((x) => x.name === name);
-    // A dashboard exported for sharing names its datasources `${DS_X}`, declared in `__inputs`.
     if (!v) return sharingInputs(dash).get(name);
     if (v.type === 'datasource')
       return typeof v.raw.query === 'string' && v.raw.query !== '' ? v.raw.query : undefined;
@@ -237,10 +243,15 @@ export function extractAlertQueries(
  * Interpolates one extracted query with its own context (dashboard range and variables, panel
  * interval; or the alert's relative range). `now` fixes the clock so results are reproducible.
  */
-export function interpolateSource(src: QuerySource, now: Date): InterpolationOutput & { warnings: string[] } {
+export function interpolateSource(
+  src: QuerySource,
+  now: Date,
+  /** The dashboard's variables with resolved values (resolveVariables); default as stored. */
+  variables?: readonly JsonObject[],
+): InterpolationOutput & { warnings: string[] } {
   let ctx;
   if (src.origin === 'alert' && src.alertQuery) ctx = alertContextFor(src.alertQuery, now);
-  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target);
+  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target, variables);
   else throw new TypeError('interpolateSource: a dashboard query without its dashboard');
   const result = interpolate(src.text, ctx, { plugin: src.datasourceType, origin: src.origin });
   return Object.assign(result, { warnings: ctx.warnings ?? [] });

@@ -15,6 +15,7 @@ import {
   adHocFilters,
   expandAdHocFilters,
   expandAltinityMacros,
+  expandAltinityWholeQuery,
   expandClickHouseMacros,
   expandConditionalAll,
   expandConditionalTest,
@@ -79,16 +80,16 @@ export function interpolate(
   if (frontend) {
     apply(altinity ? expandConditionalTest(current, index) : expandConditionalAll(current, index));
   }
-  apply(
-    interpolateVariables(current, ctx, {
-      ...variableNameRules(opts.plugin),
-      formatter: altinity ? 'altinity' : 'clickhouse',
-      origin: opts.origin,
-      noVariables: !frontend,
-    }),
-  );
+  const variableStage = interpolateVariables(current, ctx, {
+    ...variableNameRules(opts.plugin),
+    formatter: altinity ? 'altinity' : 'clickhouse',
+    origin: opts.origin,
+    noVariables: !frontend,
+  });
+  apply(variableStage);
   if (frontend && !altinity) apply(expandAdHocFilters(current, index));
   if (altinity) {
+    apply(expandAltinityWholeQuery(current, opts.target ?? ctx.target ?? {}));
     apply(
       expandAltinityMacros(current, {
         fromMs: ctx.fromMs,
@@ -109,7 +110,9 @@ export function interpolate(
     );
   }
   problems.sort((a, b) => a.offset - b.offset);
-  return { sql: current, problems, mapOffset: composeMaps(maps) };
+  const out: InterpolationOutput = { sql: current, problems, mapOffset: composeMaps(maps) };
+  if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
+  return out;
 }
 
 function str(v: Json | undefined): string | undefined {
@@ -187,6 +190,8 @@ export function contextFor(
   now: Date,
   panel?: PanelModel,
   target?: TargetModel,
+  /** The variables with the values resolution gave them (resolveVariables); default templating.list as stored. */
+  resolvedVariables?: readonly JsonObject[],
 ): InterpolationContext {
   const nowMs = now.getTime();
   // No dashboard: Grafana's default range and no variables (alert queries want alertContextFor).
@@ -197,9 +202,10 @@ export function contextFor(
   const warnings = base.warnings;
   const { fromMs, toMs } = panelTimeOverride(panel, base, nowMs, fiscal, warnings);
   const variables =
-    isObject(raw.templating) && Array.isArray(raw.templating.list)
+    resolvedVariables ??
+    (isObject(raw.templating) && Array.isArray(raw.templating.list)
       ? (raw.templating.list as JsonObject[])
-      : NO_VARIABLES;
+      : NO_VARIABLES);
   const ctx: InterpolationContext = { fromMs, toMs, intervalMs: 0, variables, warnings };
   const dashboard: { uid?: string; title?: string } = {};
   if (dash?.uid !== undefined) dashboard.uid = dash.uid;

@@ -5,6 +5,11 @@
 import { isObject, type JsonObject } from '../dashboards/model.js';
 import { OffsetMap, Rewriter, isWordChar, parseMacroArgs, regionAt, type MacroArg } from './lexer.js';
 import { formatIntervalBackend, parseGoDuration, utcDate } from './time.js';
+import {
+  ALTINITY_WHOLE_QUERY_MACROS as ALTINITY_WHOLE_QUERY,
+  expandWholeQueryMacro,
+  isFirstItem,
+} from './altinity-query-macros.js';
 import type { InterpolationProblem, SqlOrigin } from './types.js';
 import {
   ALL_VARIABLE_VALUE,
@@ -192,7 +197,7 @@ function unknownClickHouseMacro(token: string, name: string): Pick<Interpolation
   }
   if (CLICKHOUSE_STATEMENT_MACROS.has(name)) {
     return {
-      message: `cannot expand ${token}(...): statement macros exist only in unreleased grafana-clickhouse-datasource builds; dashboard-ci does not reproduce them`,
+      message: `${token}(...) is a statement macro of recent grafana-clickhouse-datasource builds; dashboard-ci does not reproduce it, so this query is skipped (not judged)`,
       kind: 'unsupported-macro',
     };
   }
@@ -322,26 +327,6 @@ export function expandAdHocFilters(text: string, index: VariableIndex): StageRes
 
 // ---------------------------------------------------------------------------------------------
 // Altinity plugin (vertamedia-clickhouse-datasource)
-
-/** Whole-query macros: they rewrite the query around its FROM tail (no documented expansion to reproduce). */
-const ALTINITY_WHOLE_QUERY = new Set([
-  'columns',
-  'columnsMs',
-  'rate',
-  'rateColumns',
-  'rateColumnsAggregated',
-  'perSecond',
-  'perSecondColumns',
-  'perSecondColumnsAggregated',
-  'delta',
-  'deltaColumns',
-  'deltaColumnsAggregated',
-  'increase',
-  'increaseColumns',
-  'increaseColumnsAggregated',
-  'lttb',
-  'lttbMs',
-]);
 
 const ALTINITY_SIMPLE = new Set([
   'table',
@@ -682,9 +667,14 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
     while (j < n && isWordChar(text.charCodeAt(j))) j++;
     const name = text.slice(i + 1, j);
     if (ALTINITY_WHOLE_QUERY.has(name) && text.charCodeAt(j) === LPAREN) {
+      // The query's first item was expanded, or refused with its reason, by expandAltinityWholeQuery.
+      if (isFirstItem(text, i)) {
+        i = j;
+        continue;
+      }
       problems.push({
         offset: i,
-        message: `cannot expand $${name}(...): the Altinity plugin rewrites the whole query around this macro and dashboard-ci does not reproduce that rewrite; check this query against a server with the plugin`,
+        message: `$${name}(...) is expanded by the Altinity plugin, which rewrites the whole query around it; dashboard-ci does not reproduce that rewrite, so this query is skipped (not judged)`,
         kind: 'unsupported-macro',
         blocking: true,
       });
@@ -847,5 +837,32 @@ export function expandConditionalTest(text: string, index: VariableIndex): Stage
     }
     pos = parsed.end;
   }
+  return { ...rw.finish(), problems };
+}
+
+/**
+ * Altinity's whole-query macros ($rate, $columns, ... see altinity-query-macros.ts), before the value
+ * macros: the query is rebuilt around the macro and the FROM tail, as the plugin does. A macro the
+ * plugin itself refuses (an argument without an alias, no FROM) is an error Grafana shows too.
+ */
+export function expandAltinityWholeQuery(text: string, target: JsonObject): StageResult {
+  const problems: InterpolationProblem[] = [];
+  if (!text.includes('$')) return { text, map: OffsetMap.identity, problems };
+  const r = expandWholeQueryMacro(text, { windowFunctions: target.useWindowFuncForMacros === true });
+  if (r.kind === 'none' || r.kind === 'unsupported') return { text, map: OffsetMap.identity, problems };
+  if (r.kind === 'error') {
+    problems.push({
+      offset: r.offset,
+      message: `the Altinity plugin refuses this query: ${r.message}`,
+      kind: 'macro-arguments',
+      blocking: true,
+    });
+    return { text, map: OffsetMap.identity, problems };
+  }
+  // What came before the macro (comments) is kept as written; the rebuilt rest maps to the macro.
+  const before = r.offset;
+  const rw = new Rewriter(text);
+  const kept = text.slice(0, before).replace(/^[ \u00a0\t\r\n]+/, '');
+  rw.splice(before, text.length, r.sql.slice(kept.length));
   return { ...rw.finish(), problems };
 }

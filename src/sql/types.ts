@@ -36,13 +36,20 @@ export type InterpolationProblemKind =
   /** A macro whose arguments or context are wrong (bad duration, no table in context...). */
   | 'macro-error'
   /** A macro dashboard-ci does not reproduce (Altinity whole-query macros). */
-  | 'unsupported-macro';
+  | 'unsupported-macro'
+  /**
+   * A query variable with no value (none stored, none resolved) where no stand-in can take its place
+   * (it names a table or database): the query cannot be judged.
+   */
+  | 'unresolved-variable';
 
 /** Something that could not be expanded: a finding at its offset in the source text. */
 export interface InterpolationProblem {
   /** 0-based offset into the raw (un-interpolated) text. */
   offset: number;
   message: string;
+  /** The variable the problem is about (`unresolved-variable`). */
+  variable?: string;
   kind?: InterpolationProblemKind;
   /**
    * True when the text left in the SQL is not SQL ClickHouse can parse (a macro left as is),
@@ -54,6 +61,8 @@ export interface InterpolationProblem {
 export interface InterpolationResult {
   sql: string;
   problems: InterpolationProblem[];
+  /** Variables without a value that a stand-in replaced (or that blocked the query), by name. */
+  unresolved?: string[];
   /** Maps a 0-based offset in `sql` back to the raw text (start of the replaced token inside a replacement). */
   mapOffset?(offset: number): number;
 }

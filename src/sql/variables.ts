@@ -73,6 +73,17 @@ export function wholeVariableRef(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * `${NAME}` as a whole string, with any characters in NAME: an input of a dashboard exported for
+ * sharing. Grafana's importer replaces every `(\$\{.+?\})` whose NAME is declared in `__inputs`
+ * (grafana/grafana pkg/services/dashboardimport/utils/dash_template_evaluator.go `varRegex` @ acfb6826),
+ * so `${DS_CK-LOGS}` and `${DS_MY CLICKHOUSE}` are inputs though no template variable could have their name.
+ */
+export function importPlaceholder(text: string): string | undefined {
+  const m = /^\$\{([^}]+)\}$/.exec(text);
+  return m ? m[1] : undefined;
+}
+
 /** Placeholders for the signed-in user and org: CI has no session. */
 export const CI_USER = {
   id: '1',
@@ -100,6 +111,11 @@ export interface ResolvedVariable {
   allValue?: string;
   /** Values of every option (All excluded): what All means without a custom all value. */
   optionValues: string[];
+  /**
+   * A query variable with no stored value and no options: Grafana would run its query when the
+   * dashboard loads; here a stand-in takes its place (variableStandIn).
+   */
+  unresolved: boolean;
 }
 
 export interface VariableIndex {
@@ -183,6 +199,15 @@ function resolve(raw: JsonObject): ResolvedVariable | undefined {
     const t = cur.text;
     text = Array.isArray(t) ? t.map((x) => scalar(x) ?? '').join(' + ') : scalar(t);
   }
+  // An empty stored selection of a query or custom variable with options is not kept: Grafana's
+  // validateVariableSelectionState selects the first option when the current one is not among them.
+  const emptySelection =
+    current !== undefined &&
+    (type === 'query' || type === 'custom') &&
+    options.length > 0 &&
+    (Array.isArray(current) ? current.length === 0 : current === '') &&
+    !options.some((o) => o.value === '');
+  if (emptySelection) current = undefined;
   if (current === undefined) {
     const first = options.find((o) => o.selected) ?? options[0];
     if (first) {
@@ -203,7 +228,20 @@ function resolve(raw: JsonObject): ResolvedVariable | undefined {
       for (const v of o.value) if (v !== ALL_VARIABLE_VALUE) optionValues.push(v);
     } else if (o.value !== ALL_VARIABLE_VALUE) optionValues.push(o.value);
   }
-  const rv: ResolvedVariable = { name, type, raw, multi, includeAll, current, text, isAll, optionValues };
+  const empty = Array.isArray(current) ? current.length === 0 : current === '';
+  const unresolved = type === 'query' && empty && options.length === 0;
+  const rv: ResolvedVariable = {
+    name,
+    type,
+    raw,
+    multi,
+    includeAll,
+    current,
+    text,
+    isAll,
+    optionValues,
+    unresolved,
+  };
   const allValue = scalar(raw.allValue);
   if (isAll && allValue !== undefined && allValue !== '') rv.allValue = allValue;
   return rv;
@@ -482,6 +520,8 @@ export function isLeftToDatasource(
 
 interface Resolved {
   name: string;
+  /** A query variable without a value: the text around it decides the stand-in. */
+  standIn?: boolean;
   /** Value for the format functions. */
   value?: VarValue;
   /** Already final text: custom all value (re-interpolated), or a macro that skips formatting. */
@@ -568,6 +608,7 @@ function lookup(
   index: VariableIndex,
 ): Resolved | undefined {
   const rv = index.byName.get(name);
+  if (rv?.unresolved) return { name, standIn: true, text: '', isAll: false, meta: SCALAR_META };
   if (rv) {
     const meta: FormatMeta = { multi: rv.multi, includeAll: rv.includeAll, optionValues: rv.optionValues };
     const v = variableValue(rv, ctx, fieldPath);
@@ -593,6 +634,8 @@ export interface VariableStageResult {
   text: string;
   map: OffsetMap;
   problems: InterpolationProblem[];
+  /** Names of the variables a stand-in replaced or that blocked the query. */
+  unresolved?: string[];
 }
 
 function render(r: Resolved, format: string | undefined, formatter: DefaultFormatter): string {
@@ -610,6 +653,44 @@ function render(r: Resolved, format: string | undefined, formatter: DefaultForma
   if (formatter === 'clickhouse') return clickhouseFormat(value);
   if (formatter === 'altinity') return altinityFormat(value, r.meta);
   return formatVariableValue(value, 'glob', fv);
+}
+
+/** Keywords after which only a constant number is accepted. */
+const NUMBER_KEYWORDS = /\b(LIMIT|OFFSET|TOP)\s*(\d+\s*,\s*)?$/i;
+
+/** SQL keywords after which a name is a table or database, never a value. */
+const TABLE_KEYWORDS = /\b(FROM|JOIN|INTO|TABLE|TABLES|DATABASE|DESCRIBE|DESC|EXISTS|USE|IN\s+DATABASE)\s*$/i;
+
+/**
+ * True when the reference at [start, end) names a table or database: after FROM / JOIN / TABLE / ..., or
+ * joined to a name by a dot (`$db.events`, `db.$table`). No value can stand in for a table that does
+ * not exist; anywhere else NULL can (ClickHouse compares NULL with any type and accepts it in IN lists).
+ */
+export function isIdentifierPosition(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start - 1) === 46 /* . */ || text.charCodeAt(end) === 46) return true;
+  const before = text.slice(Math.max(0, start - 40), start);
+  // `FROM (` starts a subquery or table function: what follows is not a name.
+  return TABLE_KEYWORDS.test(before);
+}
+
+/**
+ * What stands in for a query variable without a value, by where it stands: inside a quoted string
+ * nothing (the quotes stay, a string is what the SQL expects there); after LIMIT / OFFSET / TOP the
+ * number 1; elsewhere NULL, which ClickHouse accepts where a value of any type is expected; undefined
+ * where the variable names a table or database.
+ */
+export function variableStandIn(
+  text: string,
+  start: number,
+  end: number,
+  region: RegionKind | undefined,
+): string | undefined {
+  if (region === 'string') return '';
+  if (region === 'identifier' || region === 'backtick') return undefined;
+  if (isIdentifierPosition(text, start, end)) return undefined;
+  // LIMIT / OFFSET / TOP take a constant number (440: "LIMIT expression must be constant with numeric type").
+  if (NUMBER_KEYWORDS.test(text.slice(Math.max(0, start - 20), start))) return '1';
+  return 'NULL';
 }
 
 /**
@@ -630,9 +711,12 @@ export function interpolateVariables(
     regions ??= regionsOf(text);
     return regionKindAt(regions, offset);
   };
-  replaceIn(text, 0, rw, ctx, opts, index, problems, regionAt, 0);
+  const unresolved = new Set<string>();
+  replaceIn(text, 0, rw, ctx, opts, index, problems, regionAt, 0, undefined, unresolved);
   const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return unresolved.size > 0
+    ? { text: out, map, problems, unresolved: [...unresolved] }
+    : { text: out, map, problems };
 }
 
 const EMPTY: readonly JsonObject[] = [];
@@ -648,6 +732,7 @@ function replaceIn(
   regionAt: (offset: number) => RegionKind | undefined,
   depth: number,
   nestedIn?: { name: string; offset: number },
+  unresolved?: Set<string>,
 ): string {
   const parts: string[] = [];
   let last = 0;
@@ -661,12 +746,37 @@ function replaceIn(
       if (!isLeftToDatasource(ref, opts)) report(match, start);
       continue;
     }
-    let value = render(found, ref.format, opts.formatter);
+    let value: string;
+    if (found.standIn) {
+      unresolved?.add(found.name);
+      const region = nestedIn ? undefined : regionAt(base + start);
+      const standIn = variableStandIn(text, start, end, region);
+      if (standIn === undefined) {
+        problems.push({
+          offset: nestedIn ? nestedIn.offset : base + start,
+          message: `${match} names a table or database here, and the query variable $${found.name} has no value: the query cannot be judged without it`,
+          kind: 'unresolved-variable',
+          variable: found.name,
+          blocking: true,
+        });
+        continue;
+      }
+      value = standIn;
+    } else value = render(found, ref.format, opts.formatter);
     if (depth === 0 && hasVariableSyntax(value)) {
-      value = replaceIn(value, 0, undefined, ctx, opts, index, problems, () => undefined, 1, {
-        name: match,
-        offset: base + start,
-      });
+      value = replaceIn(
+        value,
+        0,
+        undefined,
+        ctx,
+        opts,
+        index,
+        problems,
+        () => undefined,
+        1,
+        { name: match, offset: base + start },
+        unresolved,
+      );
     }
     if (rw) rw.splice(base + start, base + end, value);
     else parts.push(text.slice(last, start), value);

@@ -11,8 +11,11 @@ import { createRule } from '../create-rule.js';
 import { isBuiltinDatasource, isDashboardDatasource, isMixed, refVariable } from '../datasources.js';
 import type { KnownDatasource } from '../types.js';
 
+/** Grafana's provisioning expands `$VAR`, `${VAR}` and `$__env{VAR}` (and `$__file{}`, `$__vault{}`) in values. */
+const ENV_REFERENCE = /\$(?:\w+|\{[^}]+\}|__\w+\{[^}]*\})/;
+
 function listKnown(known: readonly KnownDatasource[]): string {
-  const names = known.map((d) => d.uid ?? d.name ?? '?');
+  const names = known.map((d) => (d.uidFromName ? `${d.name} (${d.uid})` : (d.uid ?? d.name ?? '?')));
   if (names.length === 0) return 'none';
   return names.length > 6 ? `${names.slice(0, 6).join(', ')}, …` : names.join(', ');
 }
@@ -27,6 +30,8 @@ export default createRule({
     messages: {
       unknownUid: 'datasource uid "{{uid}}" is not a provisioned datasource (known: {{known}})',
       unknownName: 'datasource "{{name}}" is not a provisioned datasource (known: {{known}})',
+      maybeFromEnv:
+        'datasource "{{ref}}" matches no provisioned datasource here; it may be the one provisioned as "{{env}}", whose value comes from the environment where Grafana runs',
       noneOfType: 'no provisioned datasource has type "{{type}}"',
       typeMismatch: 'datasource "{{uid}}" is a {{actual}}, but the reference says {{type}}',
       undefinedVariable: 'datasource refers to ${{name}}, which is not a variable of this dashboard',
@@ -64,7 +69,7 @@ export default createRule({
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
       const valuePath = isObject(raw) && ref.uid !== undefined ? [...path, 'uid'] : path;
-      const name = refVariable(ref);
+      const name = refVariable(ref, facts.inputNames);
       if (name !== undefined) {
         const v = facts.variables.get(name);
         if (v) {
@@ -102,6 +107,23 @@ export default createRule({
       if (key !== undefined) {
         const hit = byUid.get(key) ?? byName.get(key);
         if (!hit) {
+          // A uid or name from the environment ($VAR, ${VAR}, $__env{VAR}) is known only where Grafana
+          // runs: the reference may be that datasource, so it is a warning naming it.
+          const fromEnv = datasources.find(
+            (d) =>
+              (ref.type === undefined || d.type === undefined || d.type === ref.type) &&
+              [d.uid, d.name].some((v) => v !== undefined && ENV_REFERENCE.test(v)),
+          );
+          if (fromEnv) {
+            context.report({
+              messageId: 'maybeFromEnv',
+              data: { ref: key, env: fromEnv.uid ?? fromEnv.name ?? '?' },
+              path: valuePath,
+              severity: 'warning',
+              ...at,
+            });
+            return;
+          }
           context.report(
             ref.uid !== undefined
               ? { messageId: 'unknownUid', data: { uid: key, known }, path: valuePath, ...at }

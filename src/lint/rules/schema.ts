@@ -114,16 +114,61 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
   return problems;
 }
 
+/**
+ * Values Grafana accepts and fixes silently when the dashboard loads: worth knowing (the stored JSON
+ * is not what Grafana shows or saves back), never an error.
+ */
+export function silentFixes(value: unknown): SchemaProblem[] {
+  const out: SchemaProblem[] = [];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return out;
+  const dash = value as Record<string, unknown>;
+  const panels = (list: unknown, base: (string | number)[], label: string): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((p, i) => {
+      if (p === null || typeof p !== 'object' || Array.isArray(p)) return;
+      const panel = p as Record<string, unknown>;
+      const at = `${label}[${i}]`;
+      const path = [...base, i];
+      // A library panel reference takes its id from where it is placed like any other panel.
+      if (panel.id === null)
+        out.push({
+          path: [...path, 'id'],
+          message: `${at}.id is null: Grafana assigns the panel an id when the dashboard loads`,
+        });
+      if (panel.repeat === null)
+        out.push({
+          path: [...path, 'repeat'],
+          message: `${at}.repeat is null: Grafana reads it as no repeat and drops it`,
+        });
+      panels(panel.panels, [...path, 'panels'], `${at}.panels`);
+    });
+  };
+  panels(dash.panels, ['panels'], 'panels');
+  if (Array.isArray(dash.rows) && dash.rows.length > 0) {
+    out.push({
+      path: ['rows'],
+      message: `rows: the pre-5.0 layout (schemaVersion ${typeof dash.schemaVersion === 'number' ? dash.schemaVersion : '?'}); Grafana moves the rows' panels into panels when the dashboard loads`,
+    });
+    dash.rows.forEach((r, i) => {
+      if (r !== null && typeof r === 'object' && !Array.isArray(r))
+        panels((r as Record<string, unknown>).panels, ['rows', i, 'panels'], `rows[${i}].panels`);
+    });
+  }
+  return out;
+}
+
 export default createRule({
   id: 'schema',
   scope: 'dashboard',
   meta: {
     description: 'The dashboard matches the dashboard model: types of known keys and required fields.',
     severity: 'error',
-    messages: { invalid: '{{message}}' },
+    messages: { invalid: '{{message}}', fixed: '{{message}}' },
     help:
       'Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a ' +
-      'variable without a name breaks the dashboard when it loads. Unknown keys are allowed.',
+      'variable without a name breaks the dashboard when it loads. Unknown keys are allowed, and so is what ' +
+      "Grafana's migrations accept (null panel ids and repeats, the old rows layout): those are an info saying " +
+      'what Grafana does with them.',
   },
   create(context) {
     return (dashboard) => {
@@ -132,6 +177,14 @@ export default createRule({
           messageId: 'invalid',
           data: { message: p.message },
           path: [...dashboard.root, ...p.path],
+        });
+      }
+      for (const p of silentFixes(dashboard.raw)) {
+        context.report({
+          messageId: 'fixed',
+          data: { message: p.message },
+          path: [...dashboard.root, ...p.path],
+          severity: 'info',
         });
       }
     };

@@ -41,11 +41,14 @@ export default createRule({
         if (t.target) at.target = t.target;
         else if (t.panel) at.panel = t.panel;
         if (t.variable) at.variable = t.variable;
+        // In a panel title Grafana shows the unknown name as written: wrong text, not a broken query.
+        const inTitle = !t.target && !t.variable;
         context.report({
           messageId: 'undefined',
           data: { ref, hint: suggestion ? ` (did you mean $${suggestion}?)` : '' },
           path: t.path,
           offset: t.ref.offset,
+          ...(inTitle ? { severity: 'warning' as const } : {}),
           ...at,
         });
       }

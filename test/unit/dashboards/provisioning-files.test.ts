@@ -6,6 +6,7 @@ import {
   YamlSource,
   loadAlertFiles,
   loadDatasourceFiles,
+  provisionedUidFromName,
   locateYaml,
 } from '../../../src/dashboards/provisioning-files.js';
 
@@ -128,6 +129,24 @@ describe('loadDatasourceFiles', () => {
       'clickhouse-e2e',
       'clickhouse-e2e-single-logs',
       'clickhouse-e2e-single-traces',
+    ]);
+  });
+  it("gives a datasource without a uid the uid Grafana's provisioning derives from its name", async () => {
+    // ethpandaops/xatu deploy/local/docker-compose/grafana/datasources/datasources.yaml @ fc20a343 names
+    // its datasources only; its dashboards reference them as P5C0FA5C61C0F8586 and P7C0E9263B64B2A80.
+    expect(provisionedUidFromName('ClickHouse-official')).toBe('P5C0FA5C61C0F8586');
+    expect(provisionedUidFromName('ClickHouse-vert')).toBe('P7C0E9263B64B2A80');
+    expect(provisionedUidFromName('Prometheus')).toBe('PBFA97CFB590B2093');
+    const file = path.join(cwd, 'nouid.yaml');
+    await writeFile(
+      file,
+      'apiVersion: 1\ndatasources:\n  - name: ClickHouse-official\n    type: grafana-clickhouse-datasource\n    isDefault: true\n  - name: Kept\n    uid: kept\n    type: x\n  - name: Empty uid\n    uid: ""\n    type: x\n',
+    );
+    const r = await loadDatasourceFiles(['nouid.yaml'], { cwd });
+    expect(r.datasources.map((d) => [d.name, d.uid, d.uidFromName === true, d.isDefault === true])).toEqual([
+      ['ClickHouse-official', 'P5C0FA5C61C0F8586', true, true],
+      ['Kept', 'kept', false, false],
+      ['Empty uid', provisionedUidFromName('Empty uid'), true, false],
     ]);
   });
 });

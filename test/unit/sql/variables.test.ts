@@ -3,6 +3,8 @@ import type { JsonObject } from '../../../src/dashboards/model.js';
 import type { InterpolationContext } from '../../../src/sql/types.js';
 import {
   findVariableRefs,
+  importPlaceholder,
+  isIdentifierPosition,
   interpolateVariables,
   isLeftToDatasource,
   variableIndex,
@@ -88,6 +90,16 @@ const variables: JsonObject[] = [
     options: [
       { text: 'o1', value: 'o1' },
       { text: 'o2', value: 'o2', selected: true },
+    ],
+  },
+  {
+    name: 'blankSelection',
+    type: 'query',
+    includeAll: true,
+    current: { text: '', value: '' },
+    options: [
+      { text: 'All', value: '$__all' },
+      { text: 'a', value: 'a' },
     ],
   },
   { name: 'empty', type: 'query', current: {}, options: [] },
@@ -258,7 +270,8 @@ describe('multi-value and All', () => {
     ['${allCustom:percentencode}', '.%2A'],
     ['${allCustom:queryparam}', 'var-allCustom=$__all'],
     ['$allNested', 'a'],
-    ['$emptyMulti', "''"],
+    // A query variable with no stored value and no options: Grafana would run its query; a stand-in here.
+    ['$emptyMulti', 'NULL'],
   ])('%s → %s', (text, want) => {
     expect(sql(text)).toBe(want);
   });
@@ -272,7 +285,9 @@ describe('which value a variable has', () => {
     ['${keyValue:text}', 'Label One'],
     ['$optFirst', 'o1'],
     ['$optSelected', 'o2'],
-    ['$empty', ''],
+    // A blank stored selection: Grafana selects the first option (All here) when the dashboard loads.
+    ['$blankSelection', "'a'"],
+    ['$empty', 'NULL'],
     ['$const', 'events_local'],
     ['$period', '10m'],
     // auto: 100,000 s / 30 steps → 3,333 s → the 1h rung; the 10s floor does not bite.
@@ -475,5 +490,55 @@ describe('isLeftToDatasource', () => {
     expect(isLeftToDatasource(ref('${__rate_interval}'), other)).toBe(true);
     expect(isLeftToDatasource(ref('[[__rate_interval]]'), other)).toBe(true);
     expect(isLeftToDatasource(ref('$rate_interval'), other)).toBe(false);
+  });
+});
+
+describe('a query variable without a value gets a stand-in, never an empty hole', () => {
+  it.each([
+    // grafana.com 22037: `server_ip in (${server_ip})` and `WHERE path = '$uri'`.
+    ['SELECT 1 FROM t WHERE ip IN (${emptyMulti})', 'SELECT 1 FROM t WHERE ip IN (NULL)'],
+    ["SELECT 1 FROM t WHERE path = '$empty'", "SELECT 1 FROM t WHERE path = ''"],
+    ['SELECT $empty AS x', 'SELECT NULL AS x'],
+    ['SELECT 1 FROM t WHERE a = ${empty:sqlstring}', 'SELECT 1 FROM t WHERE a = NULL'],
+    ['SELECT 1 FROM t LIMIT $empty', 'SELECT 1 FROM t LIMIT 1'],
+    ['SELECT 1 FROM t LIMIT 10, $empty', 'SELECT 1 FROM t LIMIT 10, 1'],
+  ])('%s → %s', (text, want) => {
+    const r = run(text);
+    expect(r.text).toBe(want);
+    expect(r.problems).toEqual([]);
+    expect(r.unresolved).toEqual([text.includes('emptyMulti') ? 'emptyMulti' : 'empty']);
+  });
+
+  it.each([
+    'SELECT count() FROM ${empty} WHERE x',
+    'SELECT count() FROM $empty.events',
+    'SELECT count() FROM db.$empty',
+    'SELECT 1 FROM a JOIN $empty USING (id)',
+    'DESCRIBE TABLE $empty',
+  ])('blocks the query where the variable names a table: %s', (text) => {
+    const r = run(text);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ kind: 'unresolved-variable', variable: 'empty', blocking: true });
+    expect(r.problems[0]!.message).toMatch(
+      /names a table or database here, and the query variable \$empty has no value/,
+    );
+    expect(r.unresolved).toEqual(['empty']);
+  });
+
+  it('knows a table position from a value position', () => {
+    expect(isIdentifierPosition('SELECT * FROM $t', 14, 16)).toBe(true);
+    expect(isIdentifierPosition('SELECT * FROM (SELECT $t)', 22, 24)).toBe(false);
+    expect(isIdentifierPosition('SELECT $t FROM x', 7, 9)).toBe(false);
+    expect(isIdentifierPosition('SELECT * FROM x WHERE a IN ($t)', 28, 30)).toBe(false);
+  });
+});
+
+describe('import placeholders', () => {
+  it('reads ${NAME} with any characters as an import input, as Grafana importer does', () => {
+    expect(importPlaceholder('${DS_CK-LOGS}')).toBe('DS_CK-LOGS');
+    expect(importPlaceholder('${DS_MY CLICKHOUSE}')).toBe('DS_MY CLICKHOUSE');
+    expect(importPlaceholder('${DS_CLICKHOUSE_- INTEGRATIONS}')).toBe('DS_CLICKHOUSE_- INTEGRATIONS');
+    expect(importPlaceholder('x${DS}')).toBeUndefined();
+    expect(importPlaceholder('${}')).toBeUndefined();
   });
 });

@@ -49,8 +49,66 @@ ruleTester('datasource-exists', {
   "panels": [{ "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "\${DS_CH}" } }]
 }`,
     },
+    {
+      name: 'import placeholders with any characters (grafana.com 22037 and 17284 exports)',
+      datasources,
+      dashboard: `{
+  "__inputs": [
+    { "name": "DS_CK-LOGS", "type": "datasource", "pluginId": "grafana-clickhouse-datasource" },
+    { "name": "DS_CLICKHOUSE_- INTEGRATIONS", "type": "datasource", "pluginId": "grafana-clickhouse-datasource" }
+  ],
+  "uid": "a", "title": "A",
+  "templating": { "list": [{ "name": "t", "type": "query", "datasource": { "uid": "\${DS_CK-LOGS}" }, "query": "SELECT 1" }] },
+  "panels": [
+    { "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "\${DS_CK-LOGS}" } },
+    { "id": 2, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "\${DS_CLICKHOUSE_- INTEGRATIONS}" } }
+  ]
+}`,
+    },
+    {
+      name: 'a datasource provisioned without a uid, referenced by the uid Grafana derives from its name',
+      datasources: [
+        {
+          uid: 'P5C0FA5C61C0F8586',
+          uidFromName: true,
+          name: 'ClickHouse-official',
+          type: 'grafana-clickhouse-datasource',
+        },
+      ],
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [{ "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "P5C0FA5C61C0F8586" } }]
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'a uid provisioned from the environment may be the one referenced: a warning naming it',
+      datasources: [{ uid: '${CLICKHOUSE_UID}', name: 'ClickHouse', type: 'grafana-clickhouse-datasource' }],
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [{ "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "ch-prod" } }]
+}`,
+      errors: [
+        {
+          rule: 'datasource-exists',
+          line: 3,
+          severity: 'warning',
+          message:
+            'datasource "ch-prod" matches no provisioned datasource here; it may be the one provisioned as "${CLICKHOUSE_UID}"',
+        },
+      ],
+    },
+    {
+      name: 'a placeholder no __inputs entry declares is a literal uid Grafana cannot resolve',
+      datasources,
+      dashboard: `{
+  "__inputs": [{ "name": "DS_CK-LOGS", "type": "datasource", "pluginId": "grafana-clickhouse-datasource" }],
+  "uid": "a", "title": "A",
+  "panels": [{ "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "\${DS_CK-METRICS}" } }]
+}`,
+      errors: [{ rule: 'datasource-exists', line: 4 }],
+    },
     {
       name: 'unknown uid, at the uid',
       datasources,

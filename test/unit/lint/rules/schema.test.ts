@@ -23,6 +23,38 @@ ruleTester('schema', {
   ],
   invalid: [
     {
+      name: "what Grafana's migrations accept is no error, and what it fixes on load is an info",
+      dashboard: `{
+  "uid": null, "title": "A", "schemaVersion": 14,
+  "panels": [
+    { "id": null, "type": "row", "repeat": null, "collapsed": false, "panels": [] },
+    { "type": "stat", "uid": null }
+  ],
+  "rows": [{ "title": "old", "panels": [{ "id": 7, "type": "graph", "span": 6 }] }]
+}`,
+      errors: [
+        {
+          rule: 'schema',
+          line: 4,
+          severity: 'info',
+          message: 'panels[0].id is null: Grafana assigns the panel an id when the dashboard loads',
+        },
+        {
+          rule: 'schema',
+          line: 4,
+          severity: 'info',
+          message: 'panels[0].repeat is null: Grafana reads it as no repeat and drops it',
+        },
+        {
+          rule: 'schema',
+          line: 7,
+          severity: 'info',
+          message:
+            "rows: the pre-5.0 layout (schemaVersion 14); Grafana moves the rows' panels into panels when the dashboard loads",
+        },
+      ],
+    },
+    {
       name: 'missing required fields at the dashboard',
       dashboard: `{
   "uid": "a"

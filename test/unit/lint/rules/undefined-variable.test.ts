@@ -47,8 +47,26 @@ ruleTester('undefined-variable', {
   "panels": [{ "id": 1, "type": "stat", "targets": [{ "refId": "A", "rawSql": "SELECT count() FROM \${VAR_TABLE}" }] }]
 }`,
     },
+    {
+      name: "a field the target's plugin never sends is not linted (cloudflare/flow-pipeline viz-ch.json: an Altinity target's leftover rawSql)",
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [{ "id": 1, "type": "graph", "datasource": { "type": "vertamedia-clickhouse-datasource", "uid": "ch" },
+    "targets": [{ "refId": "A", "query": "SELECT $timeSeries AS t, count() FROM $table WHERE $timeFilter GROUP BY t",
+      "rawSql": "SELECT 1 FROM flows WHERE $__timeFilter(date_inserted) AND $gone" }] }]
+}`,
+    },
   ],
   invalid: [
+    {
+      name: 'the same text in the field the plugin sends is linted',
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [{ "id": 1, "type": "graph", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "ch" },
+    "targets": [{ "refId": "A", "rawSql": "SELECT 1 FROM flows WHERE $__timeFilter(date_inserted) AND $gone" }] }]
+}`,
+      errors: [{ rule: 'undefined-variable', line: 4, message: '$gone is not a variable of this dashboard' }],
+    },
     {
       name: 'an undefined $var at the exact column of the $, with a suggestion',
       dashboard: `{
@@ -76,8 +94,9 @@ ruleTester('undefined-variable', {
   ] }]
 }`,
       errors: [
-        { rule: 'undefined-variable', line: 3, column: 54, message: '$region' },
-        { rule: 'undefined-variable', line: 4, column: 63, message: '${a}' },
+        // A panel title shows the unknown name as written: a warning, not a broken query.
+        { rule: 'undefined-variable', line: 3, column: 54, message: '$region', severity: 'warning' },
+        { rule: 'undefined-variable', line: 4, column: 63, message: '${a}', severity: 'error' },
         { rule: 'undefined-variable', line: 4, column: 81, message: '${b}' },
         { rule: 'undefined-variable', line: 4, column: 99, message: '[[c]]' },
         { rule: 'undefined-variable', line: 4, column: 113, message: '[[d]]' },
