@@ -26,9 +26,9 @@ var __export = (target, all3) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -1049,9 +1049,9 @@ var require_option = __commonJS({
             this.positiveOptions.set(option.attributeName(), option);
           }
         });
-        this.negativeOptions.forEach((value, key) => {
-          if (this.positiveOptions.has(key)) {
-            this.dualOptions.add(key);
+        this.negativeOptions.forEach((value, key2) => {
+          if (this.positiveOptions.has(key2)) {
+            this.dualOptions.add(key2);
           }
         });
       }
@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path9 = __require("node:path");
+    var path10 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -1982,11 +1982,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} key
        * @return {object} value
        */
-      getOptionValue(key) {
+      getOptionValue(key2) {
         if (this._storeOptionsAsProperties) {
-          return this[key];
+          return this[key2];
         }
-        return this._optionValues[key];
+        return this._optionValues[key2];
       }
       /**
        * Store option value.
@@ -1995,8 +1995,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} value
        * @return {Command} `this` command for chaining
        */
-      setOptionValue(key, value) {
-        return this.setOptionValueWithSource(key, value, void 0);
+      setOptionValue(key2, value) {
+        return this.setOptionValueWithSource(key2, value, void 0);
       }
       /**
        * Store option value and where the value came from.
@@ -2006,13 +2006,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} source - expected values are default/config/env/cli/implied
        * @return {Command} `this` command for chaining
        */
-      setOptionValueWithSource(key, value, source) {
+      setOptionValueWithSource(key2, value, source) {
         if (this._storeOptionsAsProperties) {
-          this[key] = value;
+          this[key2] = value;
         } else {
-          this._optionValues[key] = value;
+          this._optionValues[key2] = value;
         }
-        this._optionValueSources[key] = source;
+        this._optionValueSources[key2] = source;
         return this;
       }
       /**
@@ -2022,8 +2022,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} key
        * @return {string}
        */
-      getOptionValueSource(key) {
-        return this._optionValueSources[key];
+      getOptionValueSource(key2) {
+        return this._optionValueSources[key2];
       }
       /**
        * Get source of option value. See also .optsWithGlobals().
@@ -2032,11 +2032,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} key
        * @return {string}
        */
-      getOptionValueSourceWithGlobals(key) {
+      getOptionValueSourceWithGlobals(key2) {
         let source;
         this._getCommandAndAncestors().forEach((cmd) => {
-          if (cmd.getOptionValueSource(key) !== void 0) {
-            source = cmd.getOptionValueSource(key);
+          if (cmd.getOptionValueSource(key2) !== void 0) {
+            source = cmd.getOptionValueSource(key2);
           }
         });
         return source;
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path9.resolve(baseDir, baseName);
+          const localBin = path10.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path9.extname(baseName))) return void 0;
+          if (sourceExt.includes(path10.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path9.resolve(
-            path9.dirname(resolvedScriptPath),
+          executableDir = path10.resolve(
+            path10.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path9.basename(
+            const legacyName = path10.basename(
               this._scriptPath,
-              path9.extname(this._scriptPath)
+              path10.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path9.extname(executableFile));
+        launchWithNode = sourceExt.includes(path10.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2762,8 +2762,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           const result = {};
           const len = this.options.length;
           for (let i = 0; i < len; i++) {
-            const key = this.options[i].attributeName();
-            result[key] = key === this._versionOptionName ? this._version : this[key];
+            const key2 = this.options[i].attributeName();
+            result[key2] = key2 === this._versionOptionName ? this._version : this[key2];
           }
           return result;
         }
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path9.basename(filename, path9.extname(filename));
+        this._name = path10.basename(filename, path10.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path10) {
-        if (path10 === void 0) return this._executableDir;
-        this._executableDir = path10;
+      executableDir(path11) {
+        if (path11 === void 0) return this._executableDir;
+        this._executableDir = path11;
         return this;
       }
       /**
@@ -3603,15 +3603,15 @@ var require_code = __commonJS({
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+    function getProperty(key2) {
+      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key) {
-      if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
-        return new _Code(`${key}`);
+    function getEsmExportName(key2) {
+      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
+        return new _Code(`${key2}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -4238,11 +4238,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key, value] of keyValues) {
+        for (const [key2, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
-          code.push(key);
-          if (key !== value || this.opts.es5) {
+          code.push(key2);
+          if (key2 !== value || this.opts.es5) {
             code.push(":");
             (0, code_1.addCodeArg)(code, value);
           }
@@ -4517,17 +4517,17 @@ var require_util = __commonJS({
       if (typeof schema === "boolean")
         return;
       const rules = self2.RULES.keywords;
-      for (const key in schema) {
-        if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
+      for (const key2 in schema) {
+        if (!rules[key2])
+          checkStrictMode(it, `unknown keyword: "${key2}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema, rules) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key in schema)
-        if (rules[key])
+      for (const key2 in schema)
+        if (rules[key2])
           return true;
       return false;
     }
@@ -4535,8 +4535,8 @@ var require_util = __commonJS({
     function schemaHasRulesButRef(schema, RULES2) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key in schema)
-        if (key !== "$ref" && RULES2.all[key])
+      for (const key2 in schema)
+        if (key2 !== "$ref" && RULES2.all[key2])
           return true;
       return false;
     }
@@ -5114,8 +5114,8 @@ var require_defaults = __commonJS({
     function assignDefaults(it, ty) {
       const { properties, items } = it.schema;
       if (ty === "object" && properties) {
-        for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+        for (const key2 in properties) {
+          assignDefault(it, key2, properties[key2].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i) => assignDefault(it, i, sch.default));
@@ -5499,8 +5499,8 @@ var require_fast_deep_equal = __commonJS({
         for (i = length; i-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
         for (i = length; i-- !== 0; ) {
-          var key = keys[i];
-          if (!equal(a[key], b[key])) return false;
+          var key2 = keys[i];
+          if (!equal(a[key2], b[key2])) return false;
         }
         return true;
       }
@@ -5572,20 +5572,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
         pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema) {
-          var sch = schema[key];
+        for (var key2 in schema) {
+          var sch = schema[key2];
           if (Array.isArray(sch)) {
-            if (key in traverse.arrayKeywords) {
+            if (key2 in traverse.arrayKeywords) {
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key2 + "/" + i, rootSchema, jsonPtr, key2, schema, i);
             }
-          } else if (key in traverse.propsKeywords) {
+          } else if (key2 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema, prop);
             }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
+          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema);
           }
         }
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -5642,10 +5642,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema) {
-      for (const key in schema) {
-        if (REF_KEYWORDS.has(key))
+      for (const key2 in schema) {
+        if (REF_KEYWORDS.has(key2))
           return true;
-        const sch = schema[key];
+        const sch = schema[key2];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -5655,14 +5655,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema) {
       let count = 0;
-      for (const key in schema) {
-        if (key === "$ref")
+      for (const key2 in schema) {
+        if (key2 === "$ref")
           return Infinity;
         count++;
-        if (SIMPLE_INLINED.has(key))
+        if (SIMPLE_INLINED.has(key2))
           continue;
-        if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+        if (typeof schema[key2] == "object") {
+          (0, util_1.eachItem)(schema[key2], (sch) => count += countKeys(sch));
         }
         if (count === Infinity)
           return Infinity;
@@ -5851,8 +5851,8 @@ var require_validate = __commonJS({
     function schemaCxtHasRules({ schema, self: self2 }) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key in schema)
-        if (self2.RULES.all[key])
+      for (const key2 in schema)
+        if (self2.RULES.all[key2])
           return true;
       return false;
     }
@@ -6696,8 +6696,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input = path9;
+    function removeDotSegments(path10) {
+      let input = path10;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -6771,11 +6771,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/") {
+        return removeDotSegments(path10);
       }
-      const segments = path9.split("/");
+      const segments = path10.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -7138,8 +7138,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
+        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7947,7 +7947,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema, key2, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema)) {
           for (const sch of schema)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -7961,15 +7961,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key = (0, resolve_1.normalizeId)(key || id);
-        this._checkUnique(key);
-        this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, true);
+        key2 = (0, resolve_1.normalizeId)(key2 || id);
+        this._checkUnique(key2);
+        this.schemas[key2] = this._addSchema(schema, _meta, key2, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key, true, _validateSchema);
+      addMetaSchema(schema, key2, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema, key2, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -8125,14 +8125,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments)
             keywords = keywords[seg];
-          for (const key in rules) {
-            const rule = rules[key];
+          for (const key2 in rules) {
+            const rule = rules[key2];
             if (typeof rule != "object")
               continue;
             const { $data } = rule.definition;
-            const schema = keywords[key];
+            const schema = keywords[key2];
             if ($data && schema)
-              keywords[key] = schemaOrData(schema);
+              keywords[key2] = schemaOrData(schema);
           }
         }
         return metaSchema;
@@ -8205,10 +8205,10 @@ var require_core = __commonJS({
     Ajv3.MissingRefError = ref_error_1.default;
     exports.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
-        const opt = key;
+      for (const key2 in checkOpts) {
+        const opt = key2;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -8222,8 +8222,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key in optsSchemas)
-          this.addSchema(optsSchemas[key], key);
+        for (const key2 in optsSchemas)
+          this.addSchema(optsSchemas[key2], key2);
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
@@ -9271,11 +9271,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key in schema) {
-        if (key === "__proto__")
+      for (const key2 in schema) {
+        if (key2 === "__proto__")
           continue;
-        const deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema[key];
+        const deps = Array.isArray(schema[key2]) ? propertyDeps : schemaDeps;
+        deps[key2] = schema[key2];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -9352,13 +9352,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, schema))
           return;
         const valid = gen.name("valid");
-        gen.forIn("key", data, (key) => {
-          cxt.setParams({ propertyName: key });
+        gen.forIn("key", data, (key2) => {
+          cxt.setParams({ propertyName: key2 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key,
+            data: key2,
             dataTypes: ["string"],
-            propertyName: key,
+            propertyName: key2,
             compositeRule: true
           }, valid);
           gen.if((0, codegen_1.not)(valid), () => {
@@ -9407,38 +9407,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key) => {
+          gen.forIn("key", data, (key2) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key);
+              additionalPropertyCode(key2);
             else
-              gen.if(isAdditional(key), () => additionalPropertyCode(key));
+              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
           });
         }
-        function isAdditional(key) {
+        function isAdditional(key2) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key) {
-          gen.code((0, codegen_1._)`delete ${data}[${key}]`);
+        function deleteAdditional(key2) {
+          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
         }
-        function additionalPropertyCode(key) {
+        function additionalPropertyCode(key2) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
-            deleteAdditional(key);
+            deleteAdditional(key2);
             return;
           }
           if (schema === false) {
-            cxt.setParams({ additionalProperty: key });
+            cxt.setParams({ additionalProperty: key2 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -9447,22 +9447,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
             const valid = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key, valid, false);
+              applyAdditionalSchema(key2, valid, false);
               gen.if((0, codegen_1.not)(valid), () => {
                 cxt.reset();
-                deleteAdditional(key);
+                deleteAdditional(key2);
               });
             } else {
-              applyAdditionalSchema(key, valid);
+              applyAdditionalSchema(key2, valid);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key, valid, errors) {
+        function applyAdditionalSchema(key2, valid, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key,
+            dataProp: key2,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -9587,19 +9587,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+          gen.forIn("key", data, (key2) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key,
+                  dataProp: key2,
                   dataPropType: util_2.Type.Str
                 }, valid);
               }
               if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
               }
@@ -10449,17 +10449,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key2, node, visitor, path10) {
+      const ctrl = callVisitor(key2, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key2, path10, ctrl);
+        return visit_(key2, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
+            const ci = visit_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10470,13 +10470,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = visit_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path9);
+          const cv = visit_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10497,17 +10497,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key2, node, visitor, path10) {
+      const ctrl = await callVisitor(key2, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key2, path10, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10518,13 +10518,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path9);
+          const cv = await visitAsync_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10551,27 +10551,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key2, node, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node, path9);
+        return visitor(key2, node, path10);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
+        return visitor.Map?.(key2, node, path10);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
+        return visitor.Seq?.(key2, node, path10);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
+        return visitor.Pair?.(key2, node, path10);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
+        return visitor.Scalar?.(key2, node, path10);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor.Alias?.(key2, node, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key2, path10, node) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
-        if (key === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -10832,7 +10832,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key, val) {
+    function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -10872,7 +10872,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key, val);
+      return reviver.call(obj, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -11179,10 +11179,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -11201,7 +11201,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -11231,42 +11231,42 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
-          const node = this.get(key, true);
+          const [key2, ...rest] = path10;
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key2, ...rest] = path10;
         if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
-        const node = this.get(key, true);
+      getIn(path10, keepScalar) {
+        const [key2, ...rest] = path10;
+        const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
@@ -11283,29 +11283,29 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key2, ...rest] = path10;
         if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path10, value) {
+        const [key2, ...rest] = path10;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key, true);
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -11429,16 +11429,16 @@ var require_foldFlowLines = __commonJS({
         onFold();
       let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
-        const fold = folds[i2];
+        const fold2 = folds[i2];
         const end2 = folds[i2 + 1] || text2.length;
-        if (fold === 0)
+        if (fold2 === 0)
           res = `
 ${indent}${text2.slice(0, end2)}`;
         else {
-          if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+          if (mode === FOLD_QUOTED && escapedFolds[fold2])
+            res += `${text2[fold2]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text2.slice(fold2 + 1, end2)}`;
         }
       }
       return res;
@@ -11883,19 +11883,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -11903,7 +11903,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str7 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str7 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str7.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -12047,7 +12047,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge4.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge4.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge4.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge4.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge4.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge4.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -12064,14 +12064,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map instanceof Map) {
-          if (!map.has(key))
-            map.set(key, value2);
+          if (!map.has(key2))
+            map.set(key2, value2);
         } else if (map instanceof Set) {
-          map.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-          Object.defineProperty(map, key, {
+          map.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map, key2)) {
+          Object.defineProperty(map, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -12099,19 +12099,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-      else if (merge4.isMergeKey(ctx, key))
+    function addPairToJSMap(ctx, map, { key: key2, value }) {
+      if (identity.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map, value);
+      else if (merge4.isMergeKey(ctx, key2))
         merge4.addMergeToJSMap(ctx, map, value);
       else {
-        const jsKey = toJS.toJS(key, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map instanceof Map) {
           map.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
@@ -12126,19 +12126,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map;
     }
-    function stringifyKey(key, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -12162,24 +12162,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
+        this.key = key2;
         this.value = value;
       }
       clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-          key = key.clone(schema);
+        let { key: key2, value } = this;
+        if (identity.isNode(key2))
+          key2 = key2.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -12355,11 +12355,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+    function findPair(items, key2) {
+      const k = identity.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity.isScalar(it.key) && it.key.value === k)
             return it;
@@ -12382,20 +12382,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add2 = (key, value) => {
+        const add2 = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
+            value = replacer.call(obj, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value, ctx));
+            map.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add2(key, value);
+          for (const [key2, value] of obj)
+            add2(key2, value);
         } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add2(key, obj[key]);
+          for (const key2 of Object.keys(obj))
+            add2(key2, obj[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -12435,23 +12435,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key) {
-        const it = findPair(this.items, key);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key) {
-        return !!findPair(this.items, key);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -12540,15 +12540,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        const idx = asItemIndex(key);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -12560,8 +12560,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key) {
-        const idx = asItemIndex(key);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -12571,10 +12571,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
-        const idx = asItemIndex(key);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -12608,8 +12608,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key2 = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -12617,8 +12617,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+    function asItemIndex(key2) {
+      let idx = identity.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -13032,25 +13032,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key = keys[0];
-              value = it[key];
+              key2 = keys[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key = it;
+            key2 = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -13097,16 +13097,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair of this.items) {
-          let key, value;
+          let key2, value;
           if (identity.isPair(pair)) {
-            key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+            key2 = toJS.toJS(pair.key, "", ctx);
+            value = toJS.toJS(pair.value, key2, ctx);
           } else {
-            key = toJS.toJS(pair, "", ctx);
+            key2 = toJS.toJS(pair, "", ctx);
           }
-          if (map.has(key))
+          if (map.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value);
+          map.set(key2, value);
         }
         return map;
       }
@@ -13127,12 +13127,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -13317,14 +13317,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key) {
+      add(key2) {
         let pair;
-        if (identity.isPair(key))
-          pair = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
+        if (identity.isPair(key2))
+          pair = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair = new Pair.Pair(key2.key, null);
         else
-          pair = new Pair.Pair(key, null);
+          pair = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair.key);
         if (!prev)
           this.items.push(pair);
@@ -13333,18 +13333,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
+      get(key2, keepPair) {
+        const pair = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -13591,7 +13591,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -13607,7 +13607,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
@@ -13810,9 +13810,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -13871,8 +13871,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -13880,76 +13880,76 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      has(key2) {
+        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key2, value);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -14244,24 +14244,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key) {
-      if (!key)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key.end) {
-            for (const st of key.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -14335,10 +14335,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -14346,10 +14346,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep2) {
@@ -14362,17 +14362,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -14382,7 +14382,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -14546,11 +14546,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -14571,9 +14571,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -14620,8 +14620,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
@@ -15077,8 +15077,8 @@ var require_resolve_flow_scalar = __commonJS({
         if (ch === "\r" && source[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
-          res += fold;
+          const { fold: fold2, offset } = foldNewline(source, i);
+          res += fold2;
           i = offset;
         } else if (ch === "\\") {
           let next = source[++i];
@@ -15118,19 +15118,19 @@ var require_resolve_flow_scalar = __commonJS({
       return res;
     }
     function foldNewline(source, offset) {
-      let fold = "";
+      let fold2 = "";
       let ch = source[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
         if (ch === "\r" && source[offset + 2] !== "\n")
           break;
         if (ch === "\n")
-          fold += "\n";
+          fold2 += "\n";
         offset += 1;
         ch = source[offset + 1];
       }
-      if (!fold)
-        fold = " ";
-      return { fold, offset };
+      if (!fold2)
+        fold2 = " ";
+      return { fold: fold2, offset };
     }
     var escapeCodes = {
       "0": "\0",
@@ -15771,9 +15771,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -15821,9 +15821,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type, indent, source, end });
         }
       }
@@ -15878,12 +15878,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key)
-        res += stringifyToken(key);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep2)
         for (const st of sep2)
           res += st.source;
@@ -15910,9 +15910,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -15921,23 +15921,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit.parentCollection = (cst, path10) => {
+      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -15948,10 +15948,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports.visit = visit;
   }
@@ -17215,7 +17215,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
+                  const key2 = it.key;
                   const sep2 = it.sep;
                   sep2.push(this.sourceToken);
                   delete it.key;
@@ -17224,7 +17224,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -17752,43 +17752,43 @@ var require_column_types = __commonJS({
       "IPv6"
     ];
     function parseColumnType(sourceType) {
-      let columnType = sourceType;
+      let columnType2 = sourceType;
       let isNullable = false;
-      if (columnType.startsWith(LowCardinalityPrefix)) {
-        columnType = columnType.slice(LowCardinalityPrefix.length, -1);
+      if (columnType2.startsWith(LowCardinalityPrefix)) {
+        columnType2 = columnType2.slice(LowCardinalityPrefix.length, -1);
       }
-      if (columnType.startsWith(NullablePrefix)) {
-        columnType = columnType.slice(NullablePrefix.length, -1);
+      if (columnType2.startsWith(NullablePrefix)) {
+        columnType2 = columnType2.slice(NullablePrefix.length, -1);
         isNullable = true;
       }
       let result;
-      if (exports.SimpleColumnTypes.includes(columnType)) {
+      if (exports.SimpleColumnTypes.includes(columnType2)) {
         result = {
           type: "Simple",
-          columnType,
+          columnType: columnType2,
           sourceType
         };
-      } else if (columnType.startsWith(DecimalPrefix)) {
+      } else if (columnType2.startsWith(DecimalPrefix)) {
         result = parseDecimalType({
           sourceType,
-          columnType
+          columnType: columnType2
         });
-      } else if (columnType.startsWith(DateTime64Prefix)) {
-        result = parseDateTime64Type({ sourceType, columnType });
-      } else if (columnType.startsWith(DateTimePrefix)) {
-        result = parseDateTimeType({ sourceType, columnType });
-      } else if (columnType.startsWith(FixedStringPrefix)) {
-        result = parseFixedStringType({ sourceType, columnType });
-      } else if (columnType.startsWith(Enum8Prefix) || columnType.startsWith(Enum16Prefix)) {
-        result = parseEnumType({ sourceType, columnType });
-      } else if (columnType.startsWith(ArrayPrefix)) {
-        result = parseArrayType({ sourceType, columnType });
-      } else if (columnType.startsWith(MapPrefix)) {
-        result = parseMapType({ sourceType, columnType });
-      } else if (columnType.startsWith(TuplePrefix)) {
-        result = parseTupleType({ sourceType, columnType });
+      } else if (columnType2.startsWith(DateTime64Prefix)) {
+        result = parseDateTime64Type({ sourceType, columnType: columnType2 });
+      } else if (columnType2.startsWith(DateTimePrefix)) {
+        result = parseDateTimeType({ sourceType, columnType: columnType2 });
+      } else if (columnType2.startsWith(FixedStringPrefix)) {
+        result = parseFixedStringType({ sourceType, columnType: columnType2 });
+      } else if (columnType2.startsWith(Enum8Prefix) || columnType2.startsWith(Enum16Prefix)) {
+        result = parseEnumType({ sourceType, columnType: columnType2 });
+      } else if (columnType2.startsWith(ArrayPrefix)) {
+        result = parseArrayType({ sourceType, columnType: columnType2 });
+      } else if (columnType2.startsWith(MapPrefix)) {
+        result = parseMapType({ sourceType, columnType: columnType2 });
+      } else if (columnType2.startsWith(TuplePrefix)) {
+        result = parseTupleType({ sourceType, columnType: columnType2 });
       } else {
-        throw new ColumnTypeParseError("Unsupported column type", { columnType });
+        throw new ColumnTypeParseError("Unsupported column type", { columnType: columnType2 });
       }
       if (isNullable) {
         return asNullableType(result, sourceType);
@@ -17796,18 +17796,18 @@ var require_column_types = __commonJS({
         return result;
       }
     }
-    function parseDecimalType({ columnType, sourceType }) {
-      if (!columnType.startsWith(DecimalPrefix) || columnType.length < DecimalPrefix.length + 5) {
+    function parseDecimalType({ columnType: columnType2, sourceType }) {
+      if (!columnType2.startsWith(DecimalPrefix) || columnType2.length < DecimalPrefix.length + 5) {
         throw new ColumnTypeParseError("Invalid Decimal type", {
           sourceType,
-          columnType
+          columnType: columnType2
         });
       }
-      const split = columnType.slice(DecimalPrefix.length, -1).split(", ");
+      const split = columnType2.slice(DecimalPrefix.length, -1).split(", ");
       if (split.length !== 2) {
         throw new ColumnTypeParseError("Expected Decimal type to have both precision and scale", {
           sourceType,
-          columnType,
+          columnType: columnType2,
           split
         });
       }
@@ -17816,7 +17816,7 @@ var require_column_types = __commonJS({
       const precision = parseInt(precisionStr, 10);
       if (Number.isNaN(precision) || precision < 1 || precision > 76) {
         throw new ColumnTypeParseError("Invalid Decimal precision", {
-          columnType,
+          columnType: columnType2,
           sourceType,
           precision
         });
@@ -17824,7 +17824,7 @@ var require_column_types = __commonJS({
       const scale = parseInt(scaleStr, 10);
       if (Number.isNaN(scale) || scale < 0 || scale > precision) {
         throw new ColumnTypeParseError("Invalid Decimal scale", {
-          columnType,
+          columnType: columnType2,
           sourceType,
           precision,
           scale
@@ -17880,23 +17880,23 @@ var require_column_types = __commonJS({
       }
       return unescaped;
     }
-    function parseEnumType({ columnType, sourceType }) {
+    function parseEnumType({ columnType: columnType2, sourceType }) {
       let intSize;
-      if (columnType.startsWith(Enum8Prefix)) {
-        columnType = columnType.slice(Enum8Prefix.length, -1);
+      if (columnType2.startsWith(Enum8Prefix)) {
+        columnType2 = columnType2.slice(Enum8Prefix.length, -1);
         intSize = 8;
-      } else if (columnType.startsWith(Enum16Prefix)) {
-        columnType = columnType.slice(Enum16Prefix.length, -1);
+      } else if (columnType2.startsWith(Enum16Prefix)) {
+        columnType2 = columnType2.slice(Enum16Prefix.length, -1);
         intSize = 16;
       } else {
         throw new ColumnTypeParseError("Expected Enum to be either Enum8 or Enum16", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
-      if (columnType.length < 6) {
+      if (columnType2.length < 6) {
         throw new ColumnTypeParseError("Invalid Enum type values", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
@@ -17905,19 +17905,19 @@ var require_column_types = __commonJS({
       let parsingName = true;
       let charEscaped = false;
       let startIndex = 1;
-      for (let i = 1; i < columnType.length; i++) {
+      for (let i = 1; i < columnType2.length; i++) {
         if (parsingName) {
           if (charEscaped) {
             charEscaped = false;
           } else {
-            if (columnType.charCodeAt(i) === BackslashASCII) {
+            if (columnType2.charCodeAt(i) === BackslashASCII) {
               charEscaped = true;
-            } else if (columnType.charCodeAt(i) === SingleQuoteASCII) {
-              const rawName = columnType.slice(startIndex, i);
+            } else if (columnType2.charCodeAt(i) === SingleQuoteASCII) {
+              const rawName = columnType2.slice(startIndex, i);
               const name = unescapeEnumName(rawName);
               if (names.includes(name)) {
                 throw new ColumnTypeParseError("Duplicate Enum name", {
-                  columnType,
+                  columnType: columnType2,
                   sourceType,
                   name,
                   names,
@@ -17930,7 +17930,7 @@ var require_column_types = __commonJS({
               parsingName = false;
             }
           }
-        } else if (columnType.charCodeAt(i) < ZeroASCII || columnType.charCodeAt(i) > NineASCII) {
+        } else if (columnType2.charCodeAt(i) < ZeroASCII || columnType2.charCodeAt(i) > NineASCII) {
           pushEnumIndex(startIndex, i);
           i += 2;
           startIndex = i + 1;
@@ -17938,9 +17938,9 @@ var require_column_types = __commonJS({
           charEscaped = false;
         }
       }
-      pushEnumIndex(startIndex, columnType.length);
+      pushEnumIndex(startIndex, columnType2.length);
       if (names.length !== indices.length) {
-        throw new ColumnTypeParseError("Expected Enum to have the same number of names and indices", { columnType, sourceType, names, indices });
+        throw new ColumnTypeParseError("Expected Enum to have the same number of names and indices", { columnType: columnType2, sourceType, names, indices });
       }
       const values = {};
       for (let i = 0; i < names.length; i++) {
@@ -17955,10 +17955,10 @@ var require_column_types = __commonJS({
         sourceType
       };
       function pushEnumIndex(start, end) {
-        const index = parseInt(columnType.slice(start, end), 10);
+        const index = parseInt(columnType2.slice(start, end), 10);
         if (Number.isNaN(index) || index < 0) {
           throw new ColumnTypeParseError("Expected Enum index to be a valid number", {
-            columnType,
+            columnType: columnType2,
             sourceType,
             names,
             indices,
@@ -17969,7 +17969,7 @@ var require_column_types = __commonJS({
         }
         if (indices.includes(index)) {
           throw new ColumnTypeParseError("Duplicate Enum index", {
-            columnType,
+            columnType: columnType2,
             sourceType,
             index,
             names,
@@ -17979,68 +17979,68 @@ var require_column_types = __commonJS({
         indices.push(index);
       }
     }
-    function parseMapType({ columnType, sourceType }) {
-      if (!columnType.startsWith(MapPrefix) || columnType.length < MapPrefix.length + 11) {
+    function parseMapType({ columnType: columnType2, sourceType }) {
+      if (!columnType2.startsWith(MapPrefix) || columnType2.length < MapPrefix.length + 11) {
         throw new ColumnTypeParseError("Invalid Map type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
-      columnType = columnType.slice(MapPrefix.length, -1);
-      const [keyType, valueType] = getElementsTypes({ columnType, sourceType }, 2);
-      const key = parseColumnType(keyType);
-      if (key.type === "DateTime64" || key.type === "Nullable" || key.type === "Array" || key.type === "Map" || key.type === "Decimal" || key.type === "Tuple") {
+      columnType2 = columnType2.slice(MapPrefix.length, -1);
+      const [keyType, valueType] = getElementsTypes({ columnType: columnType2, sourceType }, 2);
+      const key2 = parseColumnType(keyType);
+      if (key2.type === "DateTime64" || key2.type === "Nullable" || key2.type === "Array" || key2.type === "Map" || key2.type === "Decimal" || key2.type === "Tuple") {
         throw new ColumnTypeParseError("Invalid Map key type", {
-          key,
+          key: key2,
           sourceType
         });
       }
       const value = parseColumnType(valueType);
       return {
         type: "Map",
-        key,
+        key: key2,
         value,
         sourceType
       };
     }
-    function parseTupleType({ columnType, sourceType }) {
-      if (!columnType.startsWith(TuplePrefix) || columnType.length < TuplePrefix.length + 5) {
+    function parseTupleType({ columnType: columnType2, sourceType }) {
+      if (!columnType2.startsWith(TuplePrefix) || columnType2.length < TuplePrefix.length + 5) {
         throw new ColumnTypeParseError("Invalid Tuple type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
-      columnType = columnType.slice(TuplePrefix.length, -1);
-      const elements = getElementsTypes({ columnType, sourceType }, 1).map((type) => parseColumnType(type));
+      columnType2 = columnType2.slice(TuplePrefix.length, -1);
+      const elements = getElementsTypes({ columnType: columnType2, sourceType }, 1).map((type) => parseColumnType(type));
       return {
         type: "Tuple",
         elements,
         sourceType
       };
     }
-    function parseArrayType({ columnType, sourceType }) {
-      if (!columnType.startsWith(ArrayPrefix) || columnType.length < ArrayPrefix.length + 5) {
+    function parseArrayType({ columnType: columnType2, sourceType }) {
+      if (!columnType2.startsWith(ArrayPrefix) || columnType2.length < ArrayPrefix.length + 5) {
         throw new ColumnTypeParseError("Invalid Array type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
       let dimensions = 0;
-      while (columnType.length > 0) {
-        if (columnType.startsWith(ArrayPrefix)) {
-          columnType = columnType.slice(ArrayPrefix.length, -1);
+      while (columnType2.length > 0) {
+        if (columnType2.startsWith(ArrayPrefix)) {
+          columnType2 = columnType2.slice(ArrayPrefix.length, -1);
           dimensions++;
         } else {
           break;
         }
       }
       if (dimensions === 0 || dimensions > 10) {
-        throw new ColumnTypeParseError("Expected Array to have between 1 and 10 dimensions", { columnType });
+        throw new ColumnTypeParseError("Expected Array to have between 1 and 10 dimensions", { columnType: columnType2 });
       }
-      const value = parseColumnType(columnType);
+      const value = parseColumnType(columnType2);
       if (value.type === "Array") {
         throw new ColumnTypeParseError("Unexpected Array as value type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
@@ -18051,15 +18051,15 @@ var require_column_types = __commonJS({
         sourceType
       };
     }
-    function parseDateTimeType({ columnType, sourceType }) {
-      if (columnType.startsWith(DateTimeWithTimezonePrefix) && columnType.length > DateTimeWithTimezonePrefix.length + 4) {
-        const timezone = columnType.slice(DateTimeWithTimezonePrefix.length + 1, -2);
+    function parseDateTimeType({ columnType: columnType2, sourceType }) {
+      if (columnType2.startsWith(DateTimeWithTimezonePrefix) && columnType2.length > DateTimeWithTimezonePrefix.length + 4) {
+        const timezone = columnType2.slice(DateTimeWithTimezonePrefix.length + 1, -2);
         return {
           type: "DateTime",
           timezone,
           sourceType
         };
-      } else if (columnType.startsWith(DateTimePrefix) && columnType.length === DateTimePrefix.length) {
+      } else if (columnType2.startsWith(DateTimePrefix) && columnType2.length === DateTimePrefix.length) {
         return {
           type: "DateTime",
           timezone: null,
@@ -18067,29 +18067,29 @@ var require_column_types = __commonJS({
         };
       } else {
         throw new ColumnTypeParseError("Invalid DateTime type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
     }
-    function parseDateTime64Type({ columnType, sourceType }) {
-      if (!columnType.startsWith(DateTime64Prefix) || columnType.length < DateTime64Prefix.length + 2) {
+    function parseDateTime64Type({ columnType: columnType2, sourceType }) {
+      if (!columnType2.startsWith(DateTime64Prefix) || columnType2.length < DateTime64Prefix.length + 2) {
         throw new ColumnTypeParseError("Invalid DateTime64 type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
-      const precision = parseInt(columnType[DateTime64Prefix.length] ?? "", 10);
+      const precision = parseInt(columnType2[DateTime64Prefix.length] ?? "", 10);
       if (Number.isNaN(precision) || precision < 0 || precision > 9) {
         throw new ColumnTypeParseError("Invalid DateTime64 precision", {
-          columnType,
+          columnType: columnType2,
           sourceType,
           precision
         });
       }
       let timezone = null;
-      if (columnType.length > DateTime64Prefix.length + 2) {
-        timezone = columnType.slice(DateTime64Prefix.length + 4, -2);
+      if (columnType2.length > DateTime64Prefix.length + 2) {
+        timezone = columnType2.slice(DateTime64Prefix.length + 4, -2);
       }
       return {
         type: "DateTime64",
@@ -18098,17 +18098,17 @@ var require_column_types = __commonJS({
         sourceType
       };
     }
-    function parseFixedStringType({ columnType, sourceType }) {
-      if (!columnType.startsWith(FixedStringPrefix) || columnType.length < FixedStringPrefix.length + 2) {
+    function parseFixedStringType({ columnType: columnType2, sourceType }) {
+      if (!columnType2.startsWith(FixedStringPrefix) || columnType2.length < FixedStringPrefix.length + 2) {
         throw new ColumnTypeParseError("Invalid FixedString type", {
-          columnType,
+          columnType: columnType2,
           sourceType
         });
       }
-      const sizeBytes = parseInt(columnType.slice(FixedStringPrefix.length, -1), 10);
+      const sizeBytes = parseInt(columnType2.slice(FixedStringPrefix.length, -1), 10);
       if (Number.isNaN(sizeBytes) || sizeBytes < 1) {
         throw new ColumnTypeParseError("Invalid FixedString size in bytes", {
-          columnType,
+          columnType: columnType2,
           sourceType,
           sizeBytes
         });
@@ -18134,28 +18134,28 @@ var require_column_types = __commonJS({
         value
       };
     }
-    function getElementsTypes({ columnType, sourceType }, minElements) {
+    function getElementsTypes({ columnType: columnType2, sourceType }, minElements) {
       const elements = [];
       let openParens = 0;
       let quoteOpen = false;
       let charEscaped = false;
       let lastElementIndex = 0;
-      for (let i = 0; i < columnType.length; i++) {
+      for (let i = 0; i < columnType2.length; i++) {
         if (charEscaped) {
           charEscaped = false;
-        } else if (columnType.charCodeAt(i) === BackslashASCII) {
+        } else if (columnType2.charCodeAt(i) === BackslashASCII) {
           charEscaped = true;
-        } else if (columnType.charCodeAt(i) === SingleQuoteASCII) {
+        } else if (columnType2.charCodeAt(i) === SingleQuoteASCII) {
           quoteOpen = !quoteOpen;
         } else {
           if (!quoteOpen) {
-            if (columnType.charCodeAt(i) === LeftParenASCII) {
+            if (columnType2.charCodeAt(i) === LeftParenASCII) {
               openParens++;
-            } else if (columnType.charCodeAt(i) === RightParenASCII) {
+            } else if (columnType2.charCodeAt(i) === RightParenASCII) {
               openParens--;
-            } else if (columnType.charCodeAt(i) === CommaASCII) {
+            } else if (columnType2.charCodeAt(i) === CommaASCII) {
               if (openParens === 0) {
-                elements.push(columnType.slice(lastElementIndex, i));
+                elements.push(columnType2.slice(lastElementIndex, i));
                 i += 2;
                 lastElementIndex = i;
               }
@@ -18163,13 +18163,13 @@ var require_column_types = __commonJS({
           }
         }
       }
-      if (!openParens && lastElementIndex < columnType.length - 1) {
-        elements.push(columnType.slice(lastElementIndex));
+      if (!openParens && lastElementIndex < columnType2.length - 1) {
+        elements.push(columnType2.slice(lastElementIndex));
       }
       if (elements.length < minElements) {
         throw new ColumnTypeParseError("Expected more elements in the type", {
           sourceType,
-          columnType,
+          columnType: columnType2,
           elements,
           minElements
         });
@@ -18510,27 +18510,27 @@ var require_config = __commonJS({
       };
     }
     function mergeConfigs(baseConfig, configFromURL, logger) {
-      function deepMerge(base, fromURL, path9 = []) {
-        for (const key of Object.keys(fromURL)) {
-          if (typeof fromURL[key] === "object") {
-            deepMerge(base, fromURL[key], path9.concat(key));
+      function deepMerge(base, fromURL, path10 = []) {
+        for (const key2 of Object.keys(fromURL)) {
+          if (typeof fromURL[key2] === "object") {
+            deepMerge(base, fromURL[key2], path10.concat(key2));
           } else {
             let baseAtPath = base;
-            for (const key2 of path9) {
-              if (baseAtPath[key2] === void 0) {
-                baseAtPath[key2] = {};
+            for (const key3 of path10) {
+              if (baseAtPath[key3] === void 0) {
+                baseAtPath[key3] = {};
               }
-              baseAtPath = baseAtPath[key2];
+              baseAtPath = baseAtPath[key3];
             }
-            const baseAtKey = baseAtPath[key];
+            const baseAtKey = baseAtPath[key2];
             if (baseAtKey !== void 0) {
-              const fullPath = path9.concat(key).join(".");
+              const fullPath = path10.concat(key2).join(".");
               logger.warn({
                 module: "Config",
                 message: `"${fullPath}" is overridden by a URL parameter.`
               });
             }
-            baseAtPath[key] = fromURL[key];
+            baseAtPath[key2] = fromURL[key2];
           }
         }
       }
@@ -18571,29 +18571,29 @@ var require_config = __commonJS({
         const settingPrefix = "clickhouse_setting_";
         const settingShortPrefix = "ch_";
         const httpHeaderPrefix = "http_header_";
-        urlSearchParamsKeys.forEach((key) => {
+        urlSearchParamsKeys.forEach((key2) => {
           let paramWasProcessed = true;
-          const value = url2.searchParams.get(key);
-          if (key.startsWith(settingPrefix)) {
-            const settingKey = key.slice(settingPrefix.length);
+          const value = url2.searchParams.get(key2);
+          if (key2.startsWith(settingPrefix)) {
+            const settingKey = key2.slice(settingPrefix.length);
             if (config.clickhouse_settings === void 0) {
               config.clickhouse_settings = {};
             }
             config.clickhouse_settings[settingKey] = value;
-          } else if (key.startsWith(settingShortPrefix)) {
-            const settingKey = key.slice(settingShortPrefix.length);
+          } else if (key2.startsWith(settingShortPrefix)) {
+            const settingKey = key2.slice(settingShortPrefix.length);
             if (config.clickhouse_settings === void 0) {
               config.clickhouse_settings = {};
             }
             config.clickhouse_settings[settingKey] = value;
-          } else if (key.startsWith(httpHeaderPrefix)) {
-            const headerKey = key.slice(httpHeaderPrefix.length);
+          } else if (key2.startsWith(httpHeaderPrefix)) {
+            const headerKey = key2.slice(httpHeaderPrefix.length);
             if (config.http_headers === void 0) {
               config.http_headers = {};
             }
             config.http_headers[headerKey] = value;
           } else {
-            switch (key) {
+            switch (key2) {
               case "application":
                 config.application = value;
                 break;
@@ -18605,14 +18605,14 @@ var require_config = __commonJS({
                 break;
               case "request_timeout":
                 config.request_timeout = numberConfigURLValue({
-                  key,
+                  key: key2,
                   value,
                   min: 0
                 });
                 break;
               case "max_open_connections":
                 config.max_open_connections = numberConfigURLValue({
-                  key,
+                  key: key2,
                   value,
                   min: 1
                 });
@@ -18621,14 +18621,14 @@ var require_config = __commonJS({
                 if (config.compression === void 0) {
                   config.compression = {};
                 }
-                config.compression.request = booleanConfigURLValue({ key, value });
+                config.compression.request = booleanConfigURLValue({ key: key2, value });
                 break;
               case "compression_response":
                 if (config.compression === void 0) {
                   config.compression = {};
                 }
                 config.compression.response = booleanConfigURLValue({
-                  key,
+                  key: key2,
                   value
                 });
                 break;
@@ -18637,7 +18637,7 @@ var require_config = __commonJS({
                   config.log = {};
                 }
                 config.log.level = enumConfigURLValue({
-                  key,
+                  key: key2,
                   value,
                   enumObject: logger_1.ClickHouseLogLevel
                 });
@@ -18646,19 +18646,19 @@ var require_config = __commonJS({
                 if (config.keep_alive === void 0) {
                   config.keep_alive = {};
                 }
-                config.keep_alive.enabled = booleanConfigURLValue({ key, value });
+                config.keep_alive.enabled = booleanConfigURLValue({ key: key2, value });
                 break;
               case "access_token":
                 config.access_token = value;
                 break;
               default:
                 paramWasProcessed = false;
-                unknownParams.add(key);
+                unknownParams.add(key2);
                 break;
             }
           }
           if (paramWasProcessed) {
-            url2.searchParams.delete(key);
+            url2.searchParams.delete(key2);
           }
         });
         if (handleExtraURLParams !== null) {
@@ -18678,33 +18678,33 @@ var require_config = __commonJS({
       const clickHouseURL = new URL(`${url2.protocol}//${url2.host}`);
       return [clickHouseURL, config];
     }
-    function booleanConfigURLValue({ key, value }) {
+    function booleanConfigURLValue({ key: key2, value }) {
       const trimmed2 = value.trim();
       if (trimmed2 === "true" || trimmed2 === "1")
         return true;
       if (trimmed2 === "false" || trimmed2 === "0")
         return false;
-      throw new Error(`"${key}" has invalid boolean value: ${trimmed2}. Expected one of: 0, 1, true, false.`);
+      throw new Error(`"${key2}" has invalid boolean value: ${trimmed2}. Expected one of: 0, 1, true, false.`);
     }
-    function numberConfigURLValue({ key, value, min, max }) {
+    function numberConfigURLValue({ key: key2, value, min, max }) {
       const trimmed2 = value.trim();
       const number = Number(trimmed2);
       if (isNaN(number))
-        throw new Error(`"${key}" has invalid numeric value: ${trimmed2}`);
+        throw new Error(`"${key2}" has invalid numeric value: ${trimmed2}`);
       if (min !== void 0 && number < min) {
-        throw new Error(`"${key}" value ${trimmed2} is less than min allowed ${min}`);
+        throw new Error(`"${key2}" value ${trimmed2} is less than min allowed ${min}`);
       }
       if (max !== void 0 && number > max) {
-        throw new Error(`"${key}" value ${trimmed2} is greater than max allowed ${max}`);
+        throw new Error(`"${key2}" value ${trimmed2} is greater than max allowed ${max}`);
       }
       return number;
     }
-    function enumConfigURLValue({ key, value, enumObject }) {
+    function enumConfigURLValue({ key: key2, value, enumObject }) {
       const values = Object.keys(enumObject).filter((item) => isNaN(Number(item)));
       const trimmed2 = value.trim();
       if (!values.includes(trimmed2)) {
         const expected = values.join(", ");
-        throw new Error(`"${key}" has invalid value: ${trimmed2}. Expected one of: ${expected}.`);
+        throw new Error(`"${key2}" has invalid value: ${trimmed2}. Expected one of: ${expected}.`);
       }
       return enumObject[trimmed2];
     }
@@ -18721,7 +18721,7 @@ var require_error2 = __commonJS({
     exports.getCurrentStackTrace = getCurrentStackTrace;
     exports.enhanceStackTrace = enhanceStackTrace;
     var errorRe = /(Code|Error): (?<code>\d+).*Exception: (?<message>.+?)\((?<type>(?=[A-Z0-9_]*[A-Z]{3})[A-Z0-9_]+)\)/s;
-    var ClickHouseError2 = class _ClickHouseError extends Error {
+    var ClickHouseError3 = class _ClickHouseError extends Error {
       code;
       type;
       constructor({ message, code, type }) {
@@ -18731,14 +18731,14 @@ var require_error2 = __commonJS({
         Object.setPrototypeOf(this, _ClickHouseError.prototype);
       }
     };
-    exports.ClickHouseError = ClickHouseError2;
+    exports.ClickHouseError = ClickHouseError3;
     function parseError(input) {
       const inputIsError = input instanceof Error;
       const message = inputIsError ? input.message : input;
       const match = message.match(errorRe);
       const groups = match?.groups;
       if (groups) {
-        return new ClickHouseError2(groups);
+        return new ClickHouseError3(groups);
       } else {
         return inputIsError ? input : new Error(input);
       }
@@ -19400,9 +19400,9 @@ var require_format_query_params = __commonJS({
     }
     function formatObjectLikeParam(entries) {
       const formatted = [];
-      for (const [key, val] of entries) {
+      for (const [key2, val] of entries) {
         formatted.push(`${formatQueryParamsInternal({
-          value: key,
+          value: key2,
           wrapStringInQuotes: true,
           printNullAsKeyword: true,
           isInArrayOrTuple: true
@@ -19577,8 +19577,8 @@ var require_multipart = __commonJS({
     function serializeQueryParamsForUrl(query_params) {
       const entries = [];
       let rawLength = 0;
-      for (const [key, value] of Object.entries(query_params)) {
-        const name = `param_${key}`;
+      for (const [key2, value] of Object.entries(query_params)) {
+        const name = `param_${key2}`;
         const formatted = (0, data_formatter_1.formatQueryParams)({ value });
         rawLength += name.length + formatted.length;
         if (rawLength > exports.MAX_URL_BIND_PARAM_LENGTH) {
@@ -19697,16 +19697,16 @@ var require_url = __commonJS({
       } else {
         entries = [["query_id", query_id]];
         if (query_params !== void 0) {
-          for (const [key, value] of Object.entries(query_params)) {
+          for (const [key2, value] of Object.entries(query_params)) {
             const formattedParam = (0, data_formatter_1.formatQueryParams)({ value });
-            entries.push([`param_${key}`, formattedParam]);
+            entries.push([`param_${key2}`, formattedParam]);
           }
         }
       }
       if (clickhouse_settings !== void 0) {
-        for (const [key, value] of Object.entries(clickhouse_settings)) {
+        for (const [key2, value] of Object.entries(clickhouse_settings)) {
           if (value !== void 0) {
-            entries.push([key, (0, data_formatter_1.formatQuerySettings)(value)]);
+            entries.push([key2, (0, data_formatter_1.formatQuerySettings)(value)]);
           }
         }
       }
@@ -21132,8 +21132,8 @@ var require_node_base_connection = __commonJS({
         if (useMultipart && params.query_params !== void 0) {
           const boundary = `----clickhouse-js-${crypto_1.default.randomUUID()}`;
           const parts = { query: params.query };
-          for (const [key, value] of Object.entries(params.query_params)) {
-            parts[`param_${key}`] = (0, index_1.formatQueryParams)({ value });
+          for (const [key2, value] of Object.entries(params.query_params)) {
+            parts[`param_${key2}`] = (0, index_1.formatQueryParams)({ value });
           }
           body = (0, index_1.buildMultipartBody)(parts, boundary);
           headers["Content-Type"] = `multipart/form-data; boundary=${boundary}`;
@@ -21982,22 +21982,22 @@ var require_config2 = __commonJS({
         const handledParams = /* @__PURE__ */ new Set();
         const urlSearchParamsKeys = [...url2.searchParams.keys()];
         if (urlSearchParamsKeys.length > 0) {
-          urlSearchParamsKeys.forEach((key) => {
-            const value = url2.searchParams.get(key);
-            switch (key) {
+          urlSearchParamsKeys.forEach((key2) => {
+            const value = url2.searchParams.get(key2);
+            switch (key2) {
               case "keep_alive_idle_socket_ttl":
                 if (nodeConfig.keep_alive === void 0) {
                   nodeConfig.keep_alive = {};
                 }
                 nodeConfig.keep_alive.idle_socket_ttl = (0, index_1.numberConfigURLValue)({
-                  key,
+                  key: key2,
                   value,
                   min: 0
                 });
-                handledParams.add(key);
+                handledParams.add(key2);
                 break;
               default:
-                unknownParams.add(key);
+                unknownParams.add(key2);
             }
           });
         }
@@ -22064,7 +22064,7 @@ var require_client2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.NodeClickHouseClient = void 0;
-    exports.createClient = createClient3;
+    exports.createClient = createClient4;
     var index_1 = require_common();
     var config_1 = require_config2();
     var NodeClickHouseClient = class extends index_1.ClickHouseClient {
@@ -22074,7 +22074,7 @@ var require_client2 = __commonJS({
       }
     };
     exports.NodeClickHouseClient = NodeClickHouseClient;
-    function createClient3(config) {
+    function createClient4(config) {
       const injected = config?.connection;
       const impl = injected !== void 0 ? { ...config_1.NodeConfigImpl, make_connection: () => injected } : config_1.NodeConfigImpl;
       return new index_1.ClickHouseClient({
@@ -22831,18 +22831,18 @@ var require_decoder = __commonJS({
           if (this.#cursor >= chunk.length) {
             return this.#decodeMapAsMap.bind(this, map, remaining, typeMapping);
           }
-          const key = this.#decodeMapKey(typeMapping, chunk);
-          if (typeof key === "function") {
-            return this.#continueDecodeMapKey.bind(this, map, remaining, key, typeMapping);
+          const key2 = this.#decodeMapKey(typeMapping, chunk);
+          if (typeof key2 === "function") {
+            return this.#continueDecodeMapKey.bind(this, map, remaining, key2, typeMapping);
           }
           if (this.#cursor >= chunk.length) {
-            return this.#continueDecodeMapValue.bind(this, map, remaining, key, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
+            return this.#continueDecodeMapValue.bind(this, map, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
           }
           const value = this.#decodeNestedType(typeMapping, chunk);
           if (typeof value === "function") {
-            return this.#continueDecodeMapValue.bind(this, map, remaining, key, value, typeMapping);
+            return this.#continueDecodeMapValue.bind(this, map, remaining, key2, value, typeMapping);
           }
-          map.set(key, value);
+          map.set(key2, value);
           --remaining;
         }
         return map;
@@ -22864,26 +22864,26 @@ var require_decoder = __commonJS({
         }
       }
       #continueDecodeMapKey(map, remaining, keyCb, typeMapping, chunk) {
-        const key = keyCb(chunk);
-        if (typeof key === "function") {
-          return this.#continueDecodeMapKey.bind(this, map, remaining, key, typeMapping);
+        const key2 = keyCb(chunk);
+        if (typeof key2 === "function") {
+          return this.#continueDecodeMapKey.bind(this, map, remaining, key2, typeMapping);
         }
         if (this.#cursor >= chunk.length) {
-          return this.#continueDecodeMapValue.bind(this, map, remaining, key, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
+          return this.#continueDecodeMapValue.bind(this, map, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
         }
         const value = this.#decodeNestedType(typeMapping, chunk);
         if (typeof value === "function") {
-          return this.#continueDecodeMapValue.bind(this, map, remaining, key, value, typeMapping);
+          return this.#continueDecodeMapValue.bind(this, map, remaining, key2, value, typeMapping);
         }
-        map.set(key, value);
+        map.set(key2, value);
         return this.#decodeMapAsMap(map, remaining - 1, typeMapping, chunk);
       }
-      #continueDecodeMapValue(map, remaining, key, valueCb, typeMapping, chunk) {
+      #continueDecodeMapValue(map, remaining, key2, valueCb, typeMapping, chunk) {
         const value = valueCb(chunk);
         if (typeof value === "function") {
-          return this.#continueDecodeMapValue.bind(this, map, remaining, key, value, typeMapping);
+          return this.#continueDecodeMapValue.bind(this, map, remaining, key2, value, typeMapping);
         }
-        map.set(key, value);
+        map.set(key2, value);
         return this.#decodeMapAsMap(map, remaining - 1, typeMapping, chunk);
       }
       #decodeMapAsObject(object, remaining, typeMapping, chunk) {
@@ -22891,43 +22891,43 @@ var require_decoder = __commonJS({
           if (this.#cursor >= chunk.length) {
             return this.#decodeMapAsObject.bind(this, object, remaining, typeMapping);
           }
-          const key = this.#decodeMapKey(typeMapping, chunk);
-          if (typeof key === "function") {
-            return this.#continueDecodeMapAsObjectKey.bind(this, object, remaining, key, typeMapping);
+          const key2 = this.#decodeMapKey(typeMapping, chunk);
+          if (typeof key2 === "function") {
+            return this.#continueDecodeMapAsObjectKey.bind(this, object, remaining, key2, typeMapping);
           }
           if (this.#cursor >= chunk.length) {
-            return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
+            return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
           }
           const value = this.#decodeNestedType(typeMapping, chunk);
           if (typeof value === "function") {
-            return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key, value, typeMapping);
+            return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, value, typeMapping);
           }
-          object[key] = value;
+          object[key2] = value;
           --remaining;
         }
         return object;
       }
       #continueDecodeMapAsObjectKey(object, remaining, keyCb, typeMapping, chunk) {
-        const key = keyCb(chunk);
-        if (typeof key === "function") {
-          return this.#continueDecodeMapAsObjectKey.bind(this, object, remaining, key, typeMapping);
+        const key2 = keyCb(chunk);
+        if (typeof key2 === "function") {
+          return this.#continueDecodeMapAsObjectKey.bind(this, object, remaining, key2, typeMapping);
         }
         if (this.#cursor >= chunk.length) {
-          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
+          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
         }
         const value = this.#decodeNestedType(typeMapping, chunk);
         if (typeof value === "function") {
-          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key, value, typeMapping);
+          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, value, typeMapping);
         }
-        object[key] = value;
+        object[key2] = value;
         return this.#decodeMapAsObject(object, remaining - 1, typeMapping, chunk);
       }
-      #continueDecodeMapAsObjectValue(object, remaining, key, valueCb, typeMapping, chunk) {
+      #continueDecodeMapAsObjectValue(object, remaining, key2, valueCb, typeMapping, chunk) {
         const value = valueCb(chunk);
         if (typeof value === "function") {
-          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key, value, typeMapping);
+          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, value, typeMapping);
         }
-        object[key] = value;
+        object[key2] = value;
         return this.#decodeMapAsObject(object, remaining - 1, typeMapping, chunk);
       }
     };
@@ -23067,20 +23067,20 @@ var require_parser2 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BasicCommandParser = exports.prefixKeys = exports.prefixKey = void 0;
-    function prefixKey(keyPrefix, key) {
+    function prefixKey(keyPrefix, key2) {
       if (keyPrefix === void 0)
-        return key;
-      if (typeof keyPrefix === "string" && typeof key === "string") {
-        return keyPrefix + key;
+        return key2;
+      if (typeof keyPrefix === "string" && typeof key2 === "string") {
+        return keyPrefix + key2;
       }
       return Buffer.concat([
         typeof keyPrefix === "string" ? Buffer.from(keyPrefix) : keyPrefix,
-        typeof key === "string" ? Buffer.from(key) : key
+        typeof key2 === "string" ? Buffer.from(key2) : key2
       ]);
     }
     exports.prefixKey = prefixKey;
     function prefixKeys(keyPrefix, keys) {
-      return Array.isArray(keys) ? keys.map((key) => prefixKey(keyPrefix, key)) : [prefixKey(keyPrefix, keys)];
+      return Array.isArray(keys) ? keys.map((key2) => prefixKey(keyPrefix, key2)) : [prefixKey(keyPrefix, keys)];
     }
     exports.prefixKeys = prefixKeys;
     var BasicCommandParser = class {
@@ -23158,13 +23158,13 @@ var require_parser2 = __commonJS({
        * Registers a key as both a routing key (`keys`) and a wire argument (`redisArgs`),
        * prepending `keyPrefix` when `applyPrefix` is true.
        */
-      #addKey(key, applyPrefix) {
-        const finalKey = applyPrefix ? prefixKey(this.#keyPrefix, key) : key;
+      #addKey(key2, applyPrefix) {
+        const finalKey = applyPrefix ? prefixKey(this.#keyPrefix, key2) : key2;
         this.#keys.push(finalKey);
         this.#redisArgs.push(finalKey);
       }
-      pushKey(key, applyPrefix = true) {
-        this.#addKey(key, applyPrefix);
+      pushKey(key2, applyPrefix = true) {
+        this.#addKey(key2, applyPrefix);
       }
       /**
        * Records a routing key whose value is already present in the pushed args,
@@ -23173,8 +23173,8 @@ var require_parser2 = __commonJS({
        * already-assembled argument list — so `firstKey` resolves for routing while
        * `redisArgs` stays an exact copy of the command sent on the wire.
        */
-      markRoutingKey(key) {
-        this.#keys.push(key);
+      markRoutingKey(key2) {
+        this.#keys.push(key2);
       }
       pushKeysLength(keys) {
         if (Array.isArray(keys)) {
@@ -23186,8 +23186,8 @@ var require_parser2 = __commonJS({
       }
       pushKeys(keys) {
         if (Array.isArray(keys)) {
-          for (const key of keys) {
-            this.#addKey(key, true);
+          for (const key2 of keys) {
+            this.#addKey(key2, true);
           }
         } else {
           this.#addKey(keys, true);
@@ -23764,8 +23764,8 @@ var require_generic_transformers = __commonJS({
       }
     }
     exports.parseZKeysArguments = parseZKeysArguments;
-    function isPlainKey(key) {
-      return typeof key === "string" || key instanceof Buffer;
+    function isPlainKey(key2) {
+      return typeof key2 === "string" || key2 instanceof Buffer;
     }
     function isPlainKeys(keys) {
       return isPlainKey(keys[0]);
@@ -24124,9 +24124,9 @@ var require_APPEND = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, value) {
+      parseCommand(parser, key2, value) {
         parser.push("APPEND");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(value);
       },
       transformReply: void 0
@@ -24140,9 +24140,9 @@ var require_ARCOUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ARCOUNT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -24155,9 +24155,9 @@ var require_ARDEL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, indices) {
+      parseCommand(parser, key2, indices) {
         parser.push("ARDEL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (Array.isArray(indices)) {
           for (const i of indices)
             parser.push(i.toString());
@@ -24176,9 +24176,9 @@ var require_ARDELRANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, ranges) {
+      parseCommand(parser, key2, ranges) {
         parser.push("ARDELRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         for (const [start, end] of ranges) {
           parser.push(start.toString(), end.toString());
         }
@@ -24194,9 +24194,9 @@ var require_ARGET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, index) {
+      parseCommand(parser, key2, index) {
         parser.push("ARGET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(index.toString());
       },
       transformReply: void 0
@@ -24210,9 +24210,9 @@ var require_ARGETRANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, end) {
+      parseCommand(parser, key2, start, end) {
         parser.push("ARGETRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), end.toString());
       },
       transformReply: void 0
@@ -24236,8 +24236,8 @@ var require_ARGREP = __commonJS({
       AND: "AND",
       OR: "OR"
     };
-    function parseArGrepArguments(parser, key, start, end, predicates2, options) {
-      parser.pushKey(key);
+    function parseArGrepArguments(parser, key2, start, end, predicates2, options) {
+      parser.pushKey(key2);
       parser.push(typeof start === "number" ? start.toString() : start, typeof end === "number" ? end.toString() : end);
       for (const [type, value] of predicates2) {
         parser.push(type, value);
@@ -24293,9 +24293,9 @@ var require_ARINFO = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("ARINFO");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.FULL) {
           parser.push("FULL");
         }
@@ -24314,9 +24314,9 @@ var require_ARINSERT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, values) {
+      parseCommand(parser, key2, values) {
         parser.push("ARINSERT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(values);
       },
       transformReply: void 0
@@ -24330,9 +24330,9 @@ var require_ARLASTITEMS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, count, options) {
+      parseCommand(parser, key2, count, options) {
         parser.push("ARLASTITEMS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
         if (options?.REV) {
           parser.push("REV");
@@ -24349,9 +24349,9 @@ var require_ARLEN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ARLEN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -24364,9 +24364,9 @@ var require_ARMGET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, indices) {
+      parseCommand(parser, key2, indices) {
         parser.push("ARMGET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (Array.isArray(indices)) {
           for (const i of indices)
             parser.push(i.toString());
@@ -24385,9 +24385,9 @@ var require_ARMSET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, entries) {
+      parseCommand(parser, key2, entries) {
         parser.push("ARMSET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (entries instanceof Map) {
           for (const [index, value] of entries.entries()) {
             parser.push(index.toString(), value);
@@ -24413,9 +24413,9 @@ var require_ARNEXT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ARNEXT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -24439,9 +24439,9 @@ var require_AROP = __commonJS({
       USED: "USED"
     };
     exports.default = {
-      parseCommand(parser, key, start, end, operation, value) {
+      parseCommand(parser, key2, start, end, operation, value) {
         parser.push("AROP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), end.toString(), operation);
         if (value !== void 0) {
           parser.push(typeof value === "number" ? value.toString() : value);
@@ -24458,9 +24458,9 @@ var require_ARRING = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, size, values) {
+      parseCommand(parser, key2, size, values) {
         parser.push("ARRING");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(size.toString());
         parser.pushVariadic(values);
       },
@@ -24475,9 +24475,9 @@ var require_ARSCAN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, end, options) {
+      parseCommand(parser, key2, start, end, options) {
         parser.push("ARSCAN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), end.toString());
         if (options?.LIMIT !== void 0) {
           parser.push("LIMIT", options.LIMIT.toString());
@@ -24500,9 +24500,9 @@ var require_ARSEEK = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, index) {
+      parseCommand(parser, key2, index) {
         parser.push("ARSEEK");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(index.toString());
       },
       transformReply: void 0
@@ -24516,9 +24516,9 @@ var require_ARSET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, index, value) {
+      parseCommand(parser, key2, index, value) {
         parser.push("ARSET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(index.toString());
         parser.pushVariadic(value);
       },
@@ -24600,9 +24600,9 @@ var require_BITCOUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, range) {
+      parseCommand(parser, key2, range) {
         parser.push("BITCOUNT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (range) {
           parser.push(range.start.toString());
           parser.push(range.end.toString());
@@ -24622,9 +24622,9 @@ var require_BITFIELD_RO = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, operations) {
+      parseCommand(parser, key2, operations) {
         parser.push("BITFIELD_RO");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         for (const operation of operations) {
           parser.push("GET");
           parser.push(operation.encoding);
@@ -24642,9 +24642,9 @@ var require_BITFIELD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, operations) {
+      parseCommand(parser, key2, operations) {
         parser.push("BITFIELD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         for (const options of operations) {
           switch (options.operation) {
             case "GET":
@@ -24673,10 +24673,10 @@ var require_BITOP = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, operation, destKey, key) {
+      parseCommand(parser, operation, destKey, key2) {
         parser.push("BITOP", operation);
         parser.pushKey(destKey);
-        parser.pushKeys(key);
+        parser.pushKeys(key2);
       },
       transformReply: void 0
     };
@@ -24689,9 +24689,9 @@ var require_BITPOS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, bit, start, end, mode) {
+      parseCommand(parser, key2, bit, start, end, mode) {
         parser.push("BITPOS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(bit.toString());
         if (start !== void 0) {
           parser.push(start.toString());
@@ -24714,10 +24714,10 @@ var require_BLESS_GET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("BLESS");
         parser.push("GET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -24730,10 +24730,10 @@ var require_BLESS_SET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, flag) {
+      parseCommand(parser, key2, flag) {
         parser.push("BLESS");
         parser.push("SET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(flag);
       },
       transformReply: void 0
@@ -24747,10 +24747,10 @@ var require_BLESS_CLEAR = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, flag) {
+      parseCommand(parser, key2, flag) {
         parser.push("BLESS");
         parser.push("CLEAR");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(flag);
       },
       transformReply: void 0
@@ -24957,9 +24957,9 @@ var require_BLPOP = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, timeout) {
+      parseCommand(parser, key2, timeout) {
         parser.push("BLPOP");
-        parser.pushKeys(key);
+        parser.pushKeys(key2);
         parser.push(timeout.toString());
       },
       transformReply(reply) {
@@ -24984,9 +24984,9 @@ var require_BRPOP = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var BLPOP_1 = __importDefault(require_BLPOP());
     exports.default = {
-      parseCommand(parser, key, timeout) {
+      parseCommand(parser, key2, timeout) {
         parser.push("BRPOP");
-        parser.pushKeys(key);
+        parser.pushKeys(key2);
         parser.push(timeout.toString());
       },
       transformReply: BLPOP_1.default.transformReply
@@ -25736,9 +25736,9 @@ var require_CLUSTER_KEYSLOT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
       IS_READ_ONLY: true,
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("CLUSTER", "KEYSLOT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -25987,8 +25987,8 @@ var require_COMMAND_DOCS = __commonJS({
       }
       const entries = [];
       for (let i = 0; i < reply.length; i += 2) {
-        const key = reply[i].toString();
-        entries.push([key, transformValue(key, reply[i + 1])]);
+        const key2 = reply[i].toString();
+        entries.push([key2, transformValue(key2, reply[i + 1])]);
       }
       switch (typeMapping?.[decoder_1.RESP_TYPES.MAP]) {
         case Array:
@@ -25997,24 +25997,24 @@ var require_COMMAND_DOCS = __commonJS({
           return new Map(entries);
         default: {
           const object = {};
-          for (const [key, value] of entries) {
-            object[key] = value;
+          for (const [key2, value] of entries) {
+            object[key2] = value;
           }
           return object;
         }
       }
     }
     function transformArgument(reply, typeMapping) {
-      return transformMap(reply, typeMapping, (key, value) => {
-        if (key === "arguments" && Array.isArray(value)) {
+      return transformMap(reply, typeMapping, (key2, value) => {
+        if (key2 === "arguments" && Array.isArray(value)) {
           return value.map((argument) => transformArgument(argument, typeMapping));
         }
         return value;
       });
     }
     function transformDoc(reply, typeMapping) {
-      return transformMap(reply, typeMapping, (key, value) => {
-        switch (key) {
+      return transformMap(reply, typeMapping, (key2, value) => {
+        switch (key2) {
           case "arguments":
             return Array.isArray(value) ? value.map((argument) => transformArgument(argument, typeMapping)) : value;
           case "subcommands":
@@ -26077,9 +26077,9 @@ var require_COMMAND_GETKEYSANDFLAGS = __commonJS({
       },
       transformReply(reply) {
         return reply.map((entry) => {
-          const [key, flags] = entry;
+          const [key2, flags] = entry;
           return {
-            key,
+            key: key2,
             flags
           };
         });
@@ -26209,8 +26209,8 @@ var require_CONFIG_SET = __commonJS({
         if (typeof parameterOrConfig === "string" || parameterOrConfig instanceof Buffer) {
           parser.push(parameterOrConfig, value);
         } else {
-          for (const [key, value2] of Object.entries(parameterOrConfig)) {
-            parser.push(key, value2);
+          for (const [key2, value2] of Object.entries(parameterOrConfig)) {
+            parser.push(key2, value2);
           }
         }
       },
@@ -26264,9 +26264,9 @@ var require_DECR = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("DECR");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -26279,9 +26279,9 @@ var require_DECRBY = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, decrement) {
+      parseCommand(parser, key2, decrement) {
         parser.push("DECRBY");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(decrement.toString());
       },
       transformReply: void 0
@@ -26329,9 +26329,9 @@ var require_DELEX = __commonJS({
       IFDNE: "IFDNE"
     };
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("DELEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options) {
           parser.push(options.condition);
           parser.push(options.matchValue);
@@ -26348,9 +26348,9 @@ var require_DIGEST = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("DIGEST");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -26363,9 +26363,9 @@ var require_DUMP = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("DUMP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -26552,9 +26552,9 @@ var require_GEOADD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, toAdd, options) {
+      parseCommand(parser, key2, toAdd, options) {
         parser.push("GEOADD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.condition) {
           parser.push(options.condition);
         } else if (options?.NX) {
@@ -26587,9 +26587,9 @@ var require_GEODIST = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member1, member2, unit) {
+      parseCommand(parser, key2, member1, member2, unit) {
         parser.push("GEODIST");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(member1, member2);
         if (unit) {
           parser.push(unit);
@@ -26608,9 +26608,9 @@ var require_GEOHASH = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("GEOHASH");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(member);
       },
       transformReply: void 0
@@ -26624,9 +26624,9 @@ var require_GEOPOS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("GEOPOS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(member);
       },
       transformReply(reply) {
@@ -26648,8 +26648,8 @@ var require_GEOSEARCH = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseGeoSearchOptions = exports.parseGeoSearchArguments = void 0;
-    function parseGeoSearchArguments(parser, key, from, by, options) {
-      parser.pushKey(key);
+    function parseGeoSearchArguments(parser, key2, from, by, options) {
+      parser.pushKey(key2);
       if (typeof from === "string" || from instanceof Buffer) {
         parser.push("FROMMEMBER", from);
       } else {
@@ -26680,9 +26680,9 @@ var require_GEOSEARCH = __commonJS({
     }
     exports.parseGeoSearchOptions = parseGeoSearchOptions;
     exports.default = {
-      parseCommand(parser, key, from, by, options) {
+      parseCommand(parser, key2, from, by, options) {
         parser.push("GEOSEARCH");
-        parseGeoSearchArguments(parser, key, from, by, options);
+        parseGeoSearchArguments(parser, key2, from, by, options);
       },
       transformReply: void 0
     };
@@ -26696,8 +26696,8 @@ var require_GEORADIUS = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseGeoRadiusArguments = void 0;
     var GEOSEARCH_1 = require_GEOSEARCH();
-    function parseGeoRadiusArguments(parser, key, from, radius, unit, options) {
-      parser.pushKey(key);
+    function parseGeoRadiusArguments(parser, key2, from, radius, unit, options) {
+      parser.pushKey(key2);
       parser.push(from.longitude.toString(), from.latitude.toString(), radius.toString(), unit);
       (0, GEOSEARCH_1.parseGeoSearchOptions)(parser, options);
     }
@@ -26730,8 +26730,8 @@ var require_GEOSEARCH_WITH = __commonJS({
       COORDINATES: "WITHCOORD"
     };
     exports.default = {
-      parseCommand(parser, key, from, by, replyWith, options) {
-        GEOSEARCH_1.default.parseCommand(parser, key, from, by, options);
+      parseCommand(parser, key2, from, by, replyWith, options) {
+        GEOSEARCH_1.default.parseCommand(parser, key2, from, by, options);
         parser.push(...replyWith);
         parser.preserve = replyWith;
       },
@@ -26785,16 +26785,16 @@ var require_GEORADIUS_WITH = __commonJS({
     exports.parseGeoRadiusWithArguments = void 0;
     var GEORADIUS_1 = require_GEORADIUS();
     var GEOSEARCH_WITH_1 = __importDefault(require_GEOSEARCH_WITH());
-    function parseGeoRadiusWithArguments(parser, key, from, radius, unit, replyWith, options) {
-      (0, GEORADIUS_1.parseGeoRadiusArguments)(parser, key, from, radius, unit, options);
+    function parseGeoRadiusWithArguments(parser, key2, from, radius, unit, replyWith, options) {
+      (0, GEORADIUS_1.parseGeoRadiusArguments)(parser, key2, from, radius, unit, options);
       parser.pushVariadic(replyWith);
       parser.preserve = replyWith;
     }
     exports.parseGeoRadiusWithArguments = parseGeoRadiusWithArguments;
     exports.default = {
-      parseCommand(parser, key, from, radius, unit, replyWith, options) {
+      parseCommand(parser, key2, from, radius, unit, replyWith, options) {
         parser.push("GEORADIUS");
-        parseGeoRadiusWithArguments(parser, key, from, radius, unit, replyWith, options);
+        parseGeoRadiusWithArguments(parser, key2, from, radius, unit, replyWith, options);
       },
       transformReply: GEOSEARCH_WITH_1.default.transformReply
     };
@@ -26871,9 +26871,9 @@ var require_GEORADIUS_STORE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var GEORADIUS_1 = require_GEORADIUS();
     exports.default = {
-      parseCommand(parser, key, from, radius, unit, destination, options) {
+      parseCommand(parser, key2, from, radius, unit, destination, options) {
         parser.push("GEORADIUS");
-        (0, GEORADIUS_1.parseGeoRadiusArguments)(parser, key, from, radius, unit, options);
+        (0, GEORADIUS_1.parseGeoRadiusArguments)(parser, key2, from, radius, unit, options);
         if (options?.STOREDIST) {
           parser.push("STOREDIST");
           parser.pushKey(destination);
@@ -26898,8 +26898,8 @@ var require_GEORADIUSBYMEMBER_WITH = __commonJS({
     exports.parseGeoRadiusByMemberWithArguments = void 0;
     var GEOSEARCH_1 = require_GEOSEARCH();
     var GEOSEARCH_WITH_1 = __importDefault(require_GEOSEARCH_WITH());
-    function parseGeoRadiusByMemberWithArguments(parser, key, from, radius, unit, replyWith, options) {
-      parser.pushKey(key);
+    function parseGeoRadiusByMemberWithArguments(parser, key2, from, radius, unit, replyWith, options) {
+      parser.pushKey(key2);
       parser.push(from, radius.toString(), unit);
       (0, GEOSEARCH_1.parseGeoSearchOptions)(parser, options);
       parser.push(...replyWith);
@@ -26907,9 +26907,9 @@ var require_GEORADIUSBYMEMBER_WITH = __commonJS({
     }
     exports.parseGeoRadiusByMemberWithArguments = parseGeoRadiusByMemberWithArguments;
     exports.default = {
-      parseCommand(parser, key, from, radius, unit, replyWith, options) {
+      parseCommand(parser, key2, from, radius, unit, replyWith, options) {
         parser.push("GEORADIUSBYMEMBER");
-        parseGeoRadiusByMemberWithArguments(parser, key, from, radius, unit, replyWith, options);
+        parseGeoRadiusByMemberWithArguments(parser, key2, from, radius, unit, replyWith, options);
       },
       transformReply: GEOSEARCH_WITH_1.default.transformReply
     };
@@ -26967,16 +26967,16 @@ var require_GEORADIUSBYMEMBER = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseGeoRadiusByMemberArguments = void 0;
     var GEOSEARCH_1 = require_GEOSEARCH();
-    function parseGeoRadiusByMemberArguments(parser, key, from, radius, unit, options) {
-      parser.pushKey(key);
+    function parseGeoRadiusByMemberArguments(parser, key2, from, radius, unit, options) {
+      parser.pushKey(key2);
       parser.push(from, radius.toString(), unit);
       (0, GEOSEARCH_1.parseGeoSearchOptions)(parser, options);
     }
     exports.parseGeoRadiusByMemberArguments = parseGeoRadiusByMemberArguments;
     exports.default = {
-      parseCommand(parser, key, from, radius, unit, options) {
+      parseCommand(parser, key2, from, radius, unit, options) {
         parser.push("GEORADIUSBYMEMBER");
-        parseGeoRadiusByMemberArguments(parser, key, from, radius, unit, options);
+        parseGeoRadiusByMemberArguments(parser, key2, from, radius, unit, options);
       },
       transformReply: void 0
     };
@@ -27034,9 +27034,9 @@ var require_GEORADIUSBYMEMBER_STORE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var GEORADIUSBYMEMBER_1 = require_GEORADIUSBYMEMBER();
     exports.default = {
-      parseCommand(parser, key, from, radius, unit, destination, options) {
+      parseCommand(parser, key2, from, radius, unit, destination, options) {
         parser.push("GEORADIUSBYMEMBER");
-        (0, GEORADIUSBYMEMBER_1.parseGeoRadiusByMemberArguments)(parser, key, from, radius, unit, options);
+        (0, GEORADIUSBYMEMBER_1.parseGeoRadiusByMemberArguments)(parser, key2, from, radius, unit, options);
         if (options?.STOREDIST) {
           parser.push("STOREDIST");
           parser.pushKey(destination);
@@ -27078,9 +27078,9 @@ var require_GET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("GET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -27093,9 +27093,9 @@ var require_GETBIT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, offset) {
+      parseCommand(parser, key2, offset) {
         parser.push("GETBIT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(offset.toString());
       },
       transformReply: void 0
@@ -27109,9 +27109,9 @@ var require_GETDEL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("GETDEL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -27125,9 +27125,9 @@ var require_GETEX = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("GETEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if ("type" in options) {
           switch (options.type) {
             case "EX":
@@ -27169,9 +27169,9 @@ var require_GETRANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, end) {
+      parseCommand(parser, key2, start, end) {
         parser.push("GETRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), end.toString());
       },
       transformReply: void 0
@@ -27185,9 +27185,9 @@ var require_GETSET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, value) {
+      parseCommand(parser, key2, value) {
         parser.push("GETSET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(value);
       },
       transformReply: void 0
@@ -27216,9 +27216,9 @@ var require_EXPIRE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, seconds, mode) {
+      parseCommand(parser, key2, seconds, mode) {
         parser.push("EXPIRE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(seconds.toString());
         if (mode) {
           parser.push(mode);
@@ -27236,9 +27236,9 @@ var require_EXPIREAT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, timestamp, mode) {
+      parseCommand(parser, key2, timestamp, mode) {
         parser.push("EXPIREAT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformEXAT)(timestamp));
         if (mode) {
           parser.push(mode);
@@ -27255,9 +27255,9 @@ var require_EXPIRETIME = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("EXPIRETIME");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -27615,9 +27615,9 @@ var require_HDEL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field) {
+      parseCommand(parser, key2, field) {
         parser.push("HDEL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(field);
       },
       transformReply: void 0
@@ -27665,9 +27665,9 @@ var require_HEXISTS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field) {
+      parseCommand(parser, key2, field) {
         parser.push("HEXISTS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(field);
       },
       transformReply: void 0
@@ -27692,9 +27692,9 @@ var require_HEXPIRE = __commonJS({
       DELETED: 2
     };
     exports.default = {
-      parseCommand(parser, key, fields, seconds, mode) {
+      parseCommand(parser, key2, fields, seconds, mode) {
         parser.push("HEXPIRE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(seconds.toString());
         if (mode) {
           parser.push(mode);
@@ -27714,9 +27714,9 @@ var require_HEXPIREAT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, fields, timestamp, mode) {
+      parseCommand(parser, key2, fields, timestamp, mode) {
         parser.push("HEXPIREAT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformEXAT)(timestamp));
         if (mode) {
           parser.push(mode);
@@ -27742,9 +27742,9 @@ var require_HEXPIRETIME = __commonJS({
       NO_EXPIRATION: -1
     };
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HEXPIRETIME");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("FIELDS");
         parser.pushVariadicWithLength(fields);
       },
@@ -27759,9 +27759,9 @@ var require_HGET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field) {
+      parseCommand(parser, key2, field) {
         parser.push("HGET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(field);
       },
       transformReply: void 0
@@ -27776,9 +27776,9 @@ var require_HGETALL = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("HGETALL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       TRANSFORM_LEGACY_REPLY: true,
       transformReply: {
@@ -27795,9 +27795,9 @@ var require_HGETDEL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HGETDEL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("FIELDS");
         parser.pushVariadicWithLength(fields);
       },
@@ -27812,9 +27812,9 @@ var require_HGETEX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields, options) {
+      parseCommand(parser, key2, fields, options) {
         parser.push("HGETEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.expiration) {
           if (typeof options.expiration === "string") {
             parser.push(options.expiration);
@@ -27881,9 +27881,9 @@ var require_HIMPORT_SET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fieldset, values) {
+      parseCommand(parser, key2, fieldset, values) {
         parser.push("HIMPORT", "SET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(fieldset);
         parser.pushVariadic(values);
       },
@@ -27898,9 +27898,9 @@ var require_HINCRBY = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field, increment) {
+      parseCommand(parser, key2, field, increment) {
         parser.push("HINCRBY");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(field, increment.toString());
       },
       transformReply: void 0
@@ -27914,9 +27914,9 @@ var require_HINCRBYFLOAT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field, increment) {
+      parseCommand(parser, key2, field, increment) {
         parser.push("HINCRBYFLOAT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(field, increment.toString());
       },
       transformReply: void 0
@@ -27930,9 +27930,9 @@ var require_HKEYS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("HKEYS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -27945,9 +27945,9 @@ var require_HLEN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("HLEN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -27960,9 +27960,9 @@ var require_HMGET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HMGET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(fields);
       },
       transformReply: void 0
@@ -27976,9 +27976,9 @@ var require_HPERSIST = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HPERSIST");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("FIELDS");
         parser.pushVariadicWithLength(fields);
       },
@@ -27993,9 +27993,9 @@ var require_HPEXPIRE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields, ms, mode) {
+      parseCommand(parser, key2, fields, ms, mode) {
         parser.push("HPEXPIRE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(ms.toString());
         if (mode) {
           parser.push(mode);
@@ -28015,9 +28015,9 @@ var require_HPEXPIREAT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, fields, timestamp, mode) {
+      parseCommand(parser, key2, fields, timestamp, mode) {
         parser.push("HPEXPIREAT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformPXAT)(timestamp));
         if (mode) {
           parser.push(mode);
@@ -28036,9 +28036,9 @@ var require_HPEXPIRETIME = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HPEXPIRETIME");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("FIELDS");
         parser.pushVariadicWithLength(fields);
       },
@@ -28053,9 +28053,9 @@ var require_HPTTL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HPTTL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("FIELDS");
         parser.pushVariadicWithLength(fields);
       },
@@ -28070,9 +28070,9 @@ var require_HRANDFIELD_COUNT_WITHVALUES = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("HRANDFIELD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString(), "WITHVALUES");
       },
       transformReply: {
@@ -28107,9 +28107,9 @@ var require_HRANDFIELD_COUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("HRANDFIELD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
       },
       transformReply: void 0
@@ -28123,9 +28123,9 @@ var require_HRANDFIELD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("HRANDFIELD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -28194,9 +28194,9 @@ var require_HSCAN = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var SCAN_1 = require_SCAN();
     exports.default = {
-      parseCommand(parser, key, cursor, options) {
+      parseCommand(parser, key2, cursor, options) {
         parser.push("HSCAN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         (0, SCAN_1.parseScanArguments)(parser, cursor, options);
       },
       transformReply([cursor, rawEntries]) {
@@ -28248,9 +28248,9 @@ var require_HSET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, ...[key, value, fieldValue]) {
+      parseCommand(parser, ...[key2, value, fieldValue]) {
         parser.push("HSET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (typeof value === "string" || typeof value === "number" || value instanceof Buffer) {
           parser.push(convertValue(value), convertValue(fieldValue));
         } else if (value instanceof Map) {
@@ -28264,8 +28264,8 @@ var require_HSET = __commonJS({
       transformReply: void 0
     };
     function pushMap(parser, map) {
-      for (const [key, value] of map.entries()) {
-        parser.push(convertValue(key), convertValue(value));
+      for (const [key2, value] of map.entries()) {
+        parser.push(convertValue(key2), convertValue(value));
       }
     }
     function pushTuples(parser, tuples) {
@@ -28278,8 +28278,8 @@ var require_HSET = __commonJS({
       }
     }
     function pushObject(parser, object) {
-      for (const key of Object.keys(object)) {
-        parser.push(convertValue(key), convertValue(object[key]));
+      for (const key2 of Object.keys(object)) {
+        parser.push(convertValue(key2), convertValue(object[key2]));
       }
     }
     function convertValue(value) {
@@ -28295,9 +28295,9 @@ var require_HSETEX = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var parser_1 = require_parser2();
     exports.default = {
-      parseCommand(parser, key, fields, options) {
+      parseCommand(parser, key2, fields, options) {
         parser.push("HSETEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.mode) {
           parser.push(options.mode);
         }
@@ -28323,8 +28323,8 @@ var require_HSETEX = __commonJS({
     };
     function pushMap(parser, map) {
       parser.push(map.size.toString());
-      for (const [key, value] of map.entries()) {
-        parser.push(convertValue(key), convertValue(value));
+      for (const [key2, value] of map.entries()) {
+        parser.push(convertValue(key2), convertValue(value));
       }
     }
     function pushTuples(parser, tuples) {
@@ -28351,8 +28351,8 @@ var require_HSETEX = __commonJS({
         throw Error("object without keys");
       }
       parser.push(len.toString());
-      for (const key of Object.keys(object)) {
-        parser.push(convertValue(key), convertValue(object[key]));
+      for (const key2 of Object.keys(object)) {
+        parser.push(convertValue(key2), convertValue(object[key2]));
       }
     }
     function convertValue(value) {
@@ -28367,9 +28367,9 @@ var require_HSETNX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field, value) {
+      parseCommand(parser, key2, field, value) {
         parser.push("HSETNX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(field, value);
       },
       transformReply: void 0
@@ -28383,9 +28383,9 @@ var require_HSTRLEN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, field) {
+      parseCommand(parser, key2, field) {
         parser.push("HSTRLEN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(field);
       },
       transformReply: void 0
@@ -28399,9 +28399,9 @@ var require_HTTL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, fields) {
+      parseCommand(parser, key2, fields) {
         parser.push("HTTL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("FIELDS");
         parser.pushVariadicWithLength(fields);
       },
@@ -28416,9 +28416,9 @@ var require_HVALS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("HVALS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -28435,15 +28435,15 @@ var require_reply_utils = __commonJS({
       return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Map) && !ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === "[object Object]";
     }
     exports.isPlainObject = isPlainObject2;
-    function keyToString(key) {
-      if (key === null || key === void 0)
+    function keyToString(key2) {
+      if (key2 === null || key2 === void 0)
         return "";
-      return key.toString();
+      return key2.toString();
     }
     exports.keyToString = keyToString;
     function mapLikeEntries(value) {
       if (value instanceof Map) {
-        return Array.from(value.entries(), ([key, entryValue]) => [keyToString(key), entryValue]);
+        return Array.from(value.entries(), ([key2, entryValue]) => [keyToString(key2), entryValue]);
       }
       if (Array.isArray(value)) {
         if (value.length === 1 && (Array.isArray(value[0]) || value[0] instanceof Map || isPlainObject2(value[0]))) {
@@ -28476,36 +28476,36 @@ var require_reply_utils = __commonJS({
     exports.mapLikeValues = mapLikeValues;
     function mapLikeToObject(value) {
       const object = {};
-      for (const [key, entryValue] of mapLikeEntries(value)) {
-        object[key] = entryValue;
+      for (const [key2, entryValue] of mapLikeEntries(value)) {
+        object[key2] = entryValue;
       }
       return object;
     }
     exports.mapLikeToObject = mapLikeToObject;
     function mapLikeToFlatArray(value) {
       const flat = [];
-      for (const [key, entryValue] of mapLikeEntries(value)) {
-        flat.push(key, entryValue);
+      for (const [key2, entryValue] of mapLikeEntries(value)) {
+        flat.push(key2, entryValue);
       }
       return flat;
     }
     exports.mapLikeToFlatArray = mapLikeToFlatArray;
     function getMapValue(value, keys) {
       const object = mapLikeToObject(value);
-      for (const key of keys) {
-        if (Object.hasOwn(object, key)) {
-          return object[key];
+      for (const key2 of keys) {
+        if (Object.hasOwn(object, key2)) {
+          return object[key2];
         }
       }
       const lowerCaseKeyToOriginal = /* @__PURE__ */ new Map();
-      for (const key of Object.keys(object)) {
-        const lowerCaseKey = key.toLowerCase();
+      for (const key2 of Object.keys(object)) {
+        const lowerCaseKey = key2.toLowerCase();
         if (!lowerCaseKeyToOriginal.has(lowerCaseKey)) {
-          lowerCaseKeyToOriginal.set(lowerCaseKey, key);
+          lowerCaseKeyToOriginal.set(lowerCaseKey, key2);
         }
       }
-      for (const key of keys) {
-        const original = lowerCaseKeyToOriginal.get(key.toLowerCase());
+      for (const key2 of keys) {
+        const original = lowerCaseKeyToOriginal.get(key2.toLowerCase());
         if (original !== void 0) {
           return object[original];
         }
@@ -28530,8 +28530,8 @@ var require_HOTKEYS_GET = __commonJS({
       return slot;
     }
     function parseHotkeysList(arr) {
-      return (0, reply_utils_1.mapLikeEntries)(arr).map(([key, value]) => ({
-        key,
+      return (0, reply_utils_1.mapLikeEntries)(arr).map(([key2, value]) => ({
+        key: key2,
         value: Number(value)
       }));
     }
@@ -28564,8 +28564,8 @@ var require_HOTKEYS_GET = __commonJS({
       if (reply === null)
         return null;
       const result = {};
-      for (const [key, value] of (0, reply_utils_1.mapLikeEntries)(reply)) {
-        switch (key) {
+      for (const [key2, value] of (0, reply_utils_1.mapLikeEntries)(reply)) {
+        switch (key2) {
           case "tracking-active":
             result.trackingActive = Number(value);
             break;
@@ -28703,9 +28703,9 @@ var require_INCR = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("INCR");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -28718,9 +28718,9 @@ var require_INCRBY = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, increment) {
+      parseCommand(parser, key2, increment) {
         parser.push("INCRBY");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(increment.toString());
       },
       transformReply: void 0
@@ -28734,9 +28734,9 @@ var require_INCRBYFLOAT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, increment) {
+      parseCommand(parser, key2, increment) {
         parser.push("INCRBYFLOAT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(increment.toString());
       },
       transformReply: void 0
@@ -28751,9 +28751,9 @@ var require_INCREX = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("INCREX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.by !== void 0) {
           parser.push("BYINT", (0, generic_transformers_1.transformStringDoubleArgument)(options.by));
         }
@@ -28789,9 +28789,9 @@ var require_INCREXBYFLOAT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, value, options) {
+      parseCommand(parser, key2, value, options) {
         parser.push("INCREX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push("BYFLOAT", (0, generic_transformers_1.transformStringDoubleArgument)(value));
         if (options?.lowerBound !== void 0) {
           parser.push("LBOUND", (0, generic_transformers_1.transformStringDoubleArgument)(options.lowerBound));
@@ -29072,9 +29072,9 @@ var require_LINDEX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, index) {
+      parseCommand(parser, key2, index) {
         parser.push("LINDEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(index.toString());
       },
       transformReply: void 0
@@ -29088,9 +29088,9 @@ var require_LINSERT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, position, pivot, element) {
+      parseCommand(parser, key2, position, pivot, element) {
         parser.push("LINSERT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(position, pivot, element);
       },
       transformReply: void 0
@@ -29104,9 +29104,9 @@ var require_LLEN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("LLEN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29153,9 +29153,9 @@ var require_LPOP = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("LPOP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29172,8 +29172,8 @@ var require_LPOP_COUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var LPOP_1 = __importDefault(require_LPOP());
     exports.default = {
-      parseCommand(parser, key, count) {
-        LPOP_1.default.parseCommand(parser, key);
+      parseCommand(parser, key2, count) {
+        LPOP_1.default.parseCommand(parser, key2);
         parser.push(count.toString());
       },
       transformReply: void 0
@@ -29187,9 +29187,9 @@ var require_LPOS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, element, options) {
+      parseCommand(parser, key2, element, options) {
         parser.push("LPOS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(element);
         if (options?.RANK !== void 0) {
           parser.push("RANK", options.RANK.toString());
@@ -29213,8 +29213,8 @@ var require_LPOS_COUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var LPOS_1 = __importDefault(require_LPOS());
     exports.default = {
-      parseCommand(parser, key, element, count, options) {
-        LPOS_1.default.parseCommand(parser, key, element, options);
+      parseCommand(parser, key2, element, count, options) {
+        LPOS_1.default.parseCommand(parser, key2, element, options);
         parser.push("COUNT", count.toString());
       },
       transformReply: void 0
@@ -29228,9 +29228,9 @@ var require_LPUSH = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, elements) {
+      parseCommand(parser, key2, elements) {
         parser.push("LPUSH");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(elements);
       },
       transformReply: void 0
@@ -29244,9 +29244,9 @@ var require_LPUSHX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, elements) {
+      parseCommand(parser, key2, elements) {
         parser.push("LPUSHX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(elements);
       },
       transformReply: void 0
@@ -29260,9 +29260,9 @@ var require_LRANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, stop) {
+      parseCommand(parser, key2, start, stop) {
         parser.push("LRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), stop.toString());
       },
       transformReply: void 0
@@ -29276,9 +29276,9 @@ var require_LREM = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, count, element) {
+      parseCommand(parser, key2, count, element) {
         parser.push("LREM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
         parser.push(element);
       },
@@ -29293,9 +29293,9 @@ var require_LSET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, index, element) {
+      parseCommand(parser, key2, index, element) {
         parser.push("LSET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(index.toString(), element);
       },
       transformReply: void 0
@@ -29309,9 +29309,9 @@ var require_LTRIM = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, stop) {
+      parseCommand(parser, key2, start, stop) {
         parser.push("LTRIM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), stop.toString());
       },
       transformReply: void 0
@@ -29406,9 +29406,9 @@ var require_MEMORY_USAGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("MEMORY", "USAGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.SAMPLES !== void 0) {
           parser.push("SAMPLES", options.SAMPLES.toString());
         }
@@ -29439,13 +29439,13 @@ var require_MIGRATE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, host, port, key, destinationDb, timeout, options) {
+      parseCommand(parser, host, port, key2, destinationDb, timeout, options) {
         parser.push("MIGRATE", host, port.toString());
-        const isKeyArray = Array.isArray(key);
+        const isKeyArray = Array.isArray(key2);
         if (isKeyArray) {
           parser.push("");
         } else {
-          parser.pushKey(key);
+          parser.pushKey(key2);
         }
         parser.push(destinationDb.toString(), timeout.toString());
         if (options?.COPY) {
@@ -29463,7 +29463,7 @@ var require_MIGRATE = __commonJS({
         }
         if (isKeyArray) {
           parser.push("KEYS");
-          parser.pushKeys(key);
+          parser.pushKeys(key2);
         }
       },
       transformReply: void 0
@@ -29480,16 +29480,16 @@ var require_MODULE_LIST = __commonJS({
       if (Array.isArray(moduleReply)) {
         const entries = [];
         for (let i = 0; i + 1 < moduleReply.length; i += 2) {
-          const key = moduleReply[i];
-          if (key === null || key === void 0)
+          const key2 = moduleReply[i];
+          if (key2 === null || key2 === void 0)
             continue;
-          entries.push([key.toString(), moduleReply[i + 1]]);
+          entries.push([key2.toString(), moduleReply[i + 1]]);
         }
         return entries;
       }
       if (moduleReply instanceof Map) {
-        return Array.from(moduleReply.entries(), ([key, value]) => {
-          const k = key === null || key === void 0 ? "" : key.toString();
+        return Array.from(moduleReply.entries(), ([key2, value]) => {
+          const k = key2 === null || key2 === void 0 ? "" : key2.toString();
           return [k, value];
         });
       }
@@ -29500,8 +29500,8 @@ var require_MODULE_LIST = __commonJS({
     }
     function transformModuleReply(moduleReply) {
       const result = {};
-      for (const [key, value] of moduleEntries(moduleReply)) {
-        result[key] = value;
+      for (const [key2, value] of moduleEntries(moduleReply)) {
+        result[key2] = value;
       }
       return result;
     }
@@ -29527,8 +29527,8 @@ var require_MODULE_LOAD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, path9, moduleArguments) {
-        parser.push("MODULE", "LOAD", path9);
+      parseCommand(parser, path10, moduleArguments) {
+        parser.push("MODULE", "LOAD", path10);
         if (moduleArguments) {
           parser.push(...moduleArguments);
         }
@@ -29558,9 +29558,9 @@ var require_MOVE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, db) {
+      parseCommand(parser, key2, db) {
         parser.push("MOVE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(db.toString());
       },
       transformReply: void 0
@@ -29726,9 +29726,9 @@ var require_OBJECT_ENCODING = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("OBJECT", "ENCODING");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29741,9 +29741,9 @@ var require_OBJECT_FREQ = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("OBJECT", "FREQ");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29756,9 +29756,9 @@ var require_OBJECT_IDLETIME = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("OBJECT", "IDLETIME");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29771,9 +29771,9 @@ var require_OBJECT_REFCOUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("OBJECT", "REFCOUNT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29786,9 +29786,9 @@ var require_PERSIST = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("PERSIST");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29801,9 +29801,9 @@ var require_PEXPIRE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, ms, mode) {
+      parseCommand(parser, key2, ms, mode) {
         parser.push("PEXPIRE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(ms.toString());
         if (mode) {
           parser.push(mode);
@@ -29821,9 +29821,9 @@ var require_PEXPIREAT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, msTimestamp, mode) {
+      parseCommand(parser, key2, msTimestamp, mode) {
         parser.push("PEXPIREAT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformPXAT)(msTimestamp));
         if (mode) {
           parser.push(mode);
@@ -29840,9 +29840,9 @@ var require_PEXPIRETIME = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("PEXPIRETIME");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -29855,9 +29855,9 @@ var require_PFADD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("PFADD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (element) {
           parser.pushVariadic(element);
         }
@@ -29924,9 +29924,9 @@ var require_PSETEX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, ms, value) {
+      parseCommand(parser, key2, ms, value) {
         parser.push("PSETEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(ms.toString(), value);
       },
       transformReply: void 0
@@ -29940,9 +29940,9 @@ var require_PTTL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("PTTL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -30122,9 +30122,9 @@ var require_RENAME = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, newKey) {
+      parseCommand(parser, key2, newKey) {
         parser.push("RENAME");
-        parser.pushKeys([key, newKey]);
+        parser.pushKeys([key2, newKey]);
       },
       transformReply: void 0
     };
@@ -30137,9 +30137,9 @@ var require_RENAMENX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, newKey) {
+      parseCommand(parser, key2, newKey) {
         parser.push("RENAMENX");
-        parser.pushKeys([key, newKey]);
+        parser.pushKeys([key2, newKey]);
       },
       transformReply: void 0
     };
@@ -30180,9 +30180,9 @@ var require_RESTORE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, ttl, serializedValue, options) {
+      parseCommand(parser, key2, ttl, serializedValue, options) {
         parser.push("RESTORE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(ttl.toString(), serializedValue);
         if (options?.REPLACE) {
           parser.push("REPLACE");
@@ -30266,9 +30266,9 @@ var require_RPOP_COUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("RPOP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
       },
       transformReply: void 0
@@ -30282,9 +30282,9 @@ var require_RPOP = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("RPOP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -30312,9 +30312,9 @@ var require_RPUSH = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("RPUSH");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(element);
       },
       transformReply: void 0
@@ -30328,9 +30328,9 @@ var require_RPUSHX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("RPUSHX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(element);
       },
       transformReply: void 0
@@ -30344,9 +30344,9 @@ var require_SADD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, members) {
+      parseCommand(parser, key2, members) {
         parser.push("SADD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(members);
       },
       transformReply: void 0
@@ -30360,9 +30360,9 @@ var require_SCARD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("SCARD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -30501,9 +30501,9 @@ var require_SET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, value, options) {
+      parseCommand(parser, key2, value, options) {
         parser.push("SET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(typeof value === "number" ? value.toString() : value);
         if (options?.expiration) {
           if (typeof options.expiration === "string") {
@@ -30549,9 +30549,9 @@ var require_SETBIT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, offset, value) {
+      parseCommand(parser, key2, offset, value) {
         parser.push("SETBIT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(offset.toString(), value.toString());
       },
       transformReply: void 0
@@ -30565,9 +30565,9 @@ var require_SETEX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, seconds, value) {
+      parseCommand(parser, key2, seconds, value) {
         parser.push("SETEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(seconds.toString(), value);
       },
       transformReply: void 0
@@ -30581,9 +30581,9 @@ var require_SETNX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, value) {
+      parseCommand(parser, key2, value) {
         parser.push("SETNX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(value);
       },
       transformReply: void 0
@@ -30597,9 +30597,9 @@ var require_SETRANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, offset, value) {
+      parseCommand(parser, key2, offset, value) {
         parser.push("SETRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(offset.toString(), value);
       },
       transformReply: void 0
@@ -30664,9 +30664,9 @@ var require_SISMEMBER = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("SISMEMBER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(member);
       },
       transformReply: void 0
@@ -30680,9 +30680,9 @@ var require_SMEMBERS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("SMEMBERS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: {
         2: void 0,
@@ -30698,9 +30698,9 @@ var require_SMISMEMBER = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, members) {
+      parseCommand(parser, key2, members) {
         parser.push("SMISMEMBER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(members);
       },
       transformReply: void 0
@@ -30730,8 +30730,8 @@ var require_SORT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseSortArguments = void 0;
-    function parseSortArguments(parser, key, options) {
-      parser.pushKey(key);
+    function parseSortArguments(parser, key2, options) {
+      parser.pushKey(key2);
       if (options?.BY) {
         parser.push("BY", options.BY);
       }
@@ -30756,9 +30756,9 @@ var require_SORT = __commonJS({
     }
     exports.parseSortArguments = parseSortArguments;
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("SORT");
-        parseSortArguments(parser, key, options);
+        parseSortArguments(parser, key2, options);
       },
       transformReply: void 0
     };
@@ -30835,9 +30835,9 @@ var require_SPOP_COUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("SPOP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
       },
       transformReply: void 0
@@ -30851,9 +30851,9 @@ var require_SPOP = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("SPOP");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -30882,9 +30882,9 @@ var require_SRANDMEMBER = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("SRANDMEMBER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -30901,8 +30901,8 @@ var require_SRANDMEMBER_COUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var SRANDMEMBER_1 = __importDefault(require_SRANDMEMBER());
     exports.default = {
-      parseCommand(parser, key, count) {
-        SRANDMEMBER_1.default.parseCommand(parser, key);
+      parseCommand(parser, key2, count) {
+        SRANDMEMBER_1.default.parseCommand(parser, key2);
         parser.push(count.toString());
       },
       transformReply: void 0
@@ -30916,9 +30916,9 @@ var require_SREM = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, members) {
+      parseCommand(parser, key2, members) {
         parser.push("SREM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(members);
       },
       transformReply: void 0
@@ -30933,9 +30933,9 @@ var require_SSCAN = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var SCAN_1 = require_SCAN();
     exports.default = {
-      parseCommand(parser, key, cursor, options) {
+      parseCommand(parser, key2, cursor, options) {
         parser.push("SSCAN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         (0, SCAN_1.parseScanArguments)(parser, cursor, options);
       },
       /**
@@ -30961,9 +30961,9 @@ var require_STRLEN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("STRLEN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -31069,9 +31069,9 @@ var require_TOUCH = __commonJS({
       // explicitly (the override wins over the derived value).
       IS_READ_ONLY: false,
       CACHEABLE: false,
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("TOUCH");
-        parser.pushKeys(key);
+        parser.pushKeys(key2);
       },
       transformReply: void 0
     };
@@ -31084,9 +31084,9 @@ var require_TTL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("TTL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -31099,9 +31099,9 @@ var require_TYPE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("TYPE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -31143,9 +31143,9 @@ var require_XACK = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, id) {
+      parseCommand(parser, key2, group, id) {
         parser.push("XACK");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group);
         parser.pushVariadic(id);
       },
@@ -31160,9 +31160,9 @@ var require_XACKDEL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, id, policy) {
+      parseCommand(parser, key2, group, id, policy) {
         parser.push("XACKDEL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group);
         if (policy) {
           parser.push(policy);
@@ -31181,9 +31181,9 @@ var require_XADD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseXAddArguments = void 0;
-    function parseXAddArguments(optional, parser, key, id, message, options) {
+    function parseXAddArguments(optional, parser, key2, id, message, options) {
       parser.push("XADD");
-      parser.pushKey(key);
+      parser.pushKey(key2);
       if (optional) {
         parser.push(optional);
       }
@@ -31209,8 +31209,8 @@ var require_XADD = __commonJS({
         }
       }
       parser.push(id);
-      for (const [key2, value] of Object.entries(message)) {
-        parser.push(key2, value);
+      for (const [key3, value] of Object.entries(message)) {
+        parser.push(key3, value);
       }
     }
     exports.parseXAddArguments = parseXAddArguments;
@@ -31245,9 +31245,9 @@ var require_XAUTOCLAIM = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, group, consumer, minIdleTime, start, options) {
+      parseCommand(parser, key2, group, consumer, minIdleTime, start, options) {
         parser.push("XAUTOCLAIM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, consumer, minIdleTime.toString(), start);
         if (options?.COUNT) {
           parser.push("COUNT", options.COUNT.toString());
@@ -31311,9 +31311,9 @@ var require_XCLAIM = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, group, consumer, minIdleTime, id, options) {
+      parseCommand(parser, key2, group, consumer, minIdleTime, id, options) {
         parser.push("XCLAIM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, consumer, minIdleTime.toString());
         parser.pushVariadic(id);
         if (options?.IDLE !== void 0) {
@@ -31378,9 +31378,9 @@ var require_XCFGSET = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, options) {
+      parseCommand(parser, key2, options) {
         parser.push("XCFGSET");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.IDMP_DURATION !== void 0) {
           parser.push("IDMP-DURATION", options.IDMP_DURATION.toString());
         }
@@ -31399,9 +31399,9 @@ var require_XDEL = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, id) {
+      parseCommand(parser, key2, id) {
         parser.push("XDEL");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(id);
       },
       transformReply: void 0
@@ -31415,9 +31415,9 @@ var require_XDELEX = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, id, policy) {
+      parseCommand(parser, key2, id, policy) {
         parser.push("XDELEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (policy) {
           parser.push(policy);
         }
@@ -31435,9 +31435,9 @@ var require_XGROUP_CREATE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, id, options) {
+      parseCommand(parser, key2, group, id, options) {
         parser.push("XGROUP", "CREATE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, id);
         if (options?.MKSTREAM) {
           parser.push("MKSTREAM");
@@ -31457,9 +31457,9 @@ var require_XGROUP_CREATECONSUMER = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, consumer) {
+      parseCommand(parser, key2, group, consumer) {
         parser.push("XGROUP", "CREATECONSUMER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, consumer);
       },
       transformReply: void 0
@@ -31473,9 +31473,9 @@ var require_XGROUP_DELCONSUMER = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, consumer) {
+      parseCommand(parser, key2, group, consumer) {
         parser.push("XGROUP", "DELCONSUMER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, consumer);
       },
       transformReply: void 0
@@ -31489,9 +31489,9 @@ var require_XGROUP_DESTROY = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group) {
+      parseCommand(parser, key2, group) {
         parser.push("XGROUP", "DESTROY");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group);
       },
       transformReply: void 0
@@ -31505,9 +31505,9 @@ var require_XGROUP_SETID = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, id, options) {
+      parseCommand(parser, key2, group, id, options) {
         parser.push("XGROUP", "SETID");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, id);
         if (options?.ENTRIESREAD !== void 0) {
           parser.push("ENTRIESREAD", options.ENTRIESREAD.toString());
@@ -31524,9 +31524,9 @@ var require_XINFO_CONSUMERS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group) {
+      parseCommand(parser, key2, group) {
         parser.push("XINFO", "CONSUMERS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group);
       },
       transformReply: {
@@ -31559,9 +31559,9 @@ var require_XINFO_GROUPS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("XINFO", "GROUPS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: {
         /**
@@ -31602,9 +31602,9 @@ var require_XINFO_STREAM = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("XINFO", "STREAM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: {
         // TODO: is there a "type safe" way to do it?
@@ -31661,9 +31661,9 @@ var require_XLEN = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("XLEN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -31676,9 +31676,9 @@ var require_XNACK = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, mode, id, options) {
+      parseCommand(parser, key2, group, mode, id, options) {
         parser.push("XNACK");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group, mode, "IDS");
         parser.pushVariadicWithLength(id);
         if (options?.RETRYCOUNT !== void 0) {
@@ -31699,9 +31699,9 @@ var require_XPENDING_RANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group, start, end, count, options) {
+      parseCommand(parser, key2, group, start, end, count, options) {
         parser.push("XPENDING");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group);
         if (options?.IDLE !== void 0) {
           parser.push("IDLE", options.IDLE.toString());
@@ -31738,9 +31738,9 @@ var require_XPENDING = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, group) {
+      parseCommand(parser, key2, group) {
         parser.push("XPENDING");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(group);
       },
       /**
@@ -31784,9 +31784,9 @@ var require_XRANGE = __commonJS({
     }
     exports.xRangeArguments = xRangeArguments;
     exports.default = {
-      parseCommand(parser, key, ...args) {
+      parseCommand(parser, key2, ...args) {
         parser.push("XRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(xRangeArguments(args[0], args[1], args[2]));
       },
       /**
@@ -31931,9 +31931,9 @@ var require_XREVRANGE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var XRANGE_1 = __importStar(require_XRANGE());
     exports.default = {
-      parseCommand(parser, key, ...args) {
+      parseCommand(parser, key2, ...args) {
         parser.push("XREVRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic((0, XRANGE_1.xRangeArguments)(args[0], args[1], args[2]));
       },
       transformReply: XRANGE_1.default.transformReply
@@ -31947,9 +31947,9 @@ var require_XSETID = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, lastId, options) {
+      parseCommand(parser, key2, lastId, options) {
         parser.push("XSETID");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(lastId);
         if (options?.ENTRIESADDED !== void 0) {
           parser.push("ENTRIESADDED", options.ENTRIESADDED.toString());
@@ -31969,9 +31969,9 @@ var require_XTRIM = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, strategy, threshold, options) {
+      parseCommand(parser, key2, strategy, threshold, options) {
         parser.push("XTRIM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(strategy);
         if (options?.strategyModifier !== void 0) {
           parser.push(options.strategyModifier);
@@ -31997,9 +31997,9 @@ var require_ZADD = __commonJS({
     exports.pushMembers = void 0;
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, members, options) {
+      parseCommand(parser, key2, members, options) {
         parser.push("ZADD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.condition) {
           parser.push(options.condition);
         } else if (options?.NX) {
@@ -32045,9 +32045,9 @@ var require_ZADD_INCR = __commonJS({
     var ZADD_1 = require_ZADD();
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, members, options) {
+      parseCommand(parser, key2, members, options) {
         parser.push("ZADD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.condition) {
           parser.push(options.condition);
         }
@@ -32071,9 +32071,9 @@ var require_ZCARD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ZCARD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -32087,9 +32087,9 @@ var require_ZCOUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, min, max) {
+      parseCommand(parser, key2, min, max) {
         parser.push("ZCOUNT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformStringDoubleArgument)(min), (0, generic_transformers_1.transformStringDoubleArgument)(max));
       },
       transformReply: void 0
@@ -32155,9 +32155,9 @@ var require_ZINCRBY = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, increment, member) {
+      parseCommand(parser, key2, increment, member) {
         parser.push("ZINCRBY");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformDoubleArgument)(increment), member);
       },
       transformReply: generic_transformers_1.transformDoubleReply
@@ -32252,9 +32252,9 @@ var require_ZLEXCOUNT = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, min, max) {
+      parseCommand(parser, key2, min, max) {
         parser.push("ZLEXCOUNT");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(min);
         parser.push(max);
       },
@@ -32270,9 +32270,9 @@ var require_ZMSCORE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("ZMSCORE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(member);
       },
       transformReply: {
@@ -32292,9 +32292,9 @@ var require_ZPOPMAX_COUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("ZPOPMAX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
       },
       transformReply: generic_transformers_1.transformSortedSetReply
@@ -32309,9 +32309,9 @@ var require_ZPOPMAX = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ZPOPMAX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: {
         2: (reply, preserve, typeMapping) => {
@@ -32342,9 +32342,9 @@ var require_ZPOPMIN_COUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("ZPOPMIN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(count.toString());
       },
       transformReply: generic_transformers_1.transformSortedSetReply
@@ -32362,9 +32362,9 @@ var require_ZPOPMIN = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var ZPOPMAX_1 = __importDefault(require_ZPOPMAX());
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ZPOPMIN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: ZPOPMAX_1.default.transformReply
     };
@@ -32377,9 +32377,9 @@ var require_ZRANDMEMBER = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("ZRANDMEMBER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -32396,8 +32396,8 @@ var require_ZRANDMEMBER_COUNT = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var ZRANDMEMBER_1 = __importDefault(require_ZRANDMEMBER());
     exports.default = {
-      parseCommand(parser, key, count) {
-        ZRANDMEMBER_1.default.parseCommand(parser, key);
+      parseCommand(parser, key2, count) {
+        ZRANDMEMBER_1.default.parseCommand(parser, key2);
         parser.push(count.toString());
       },
       transformReply: void 0
@@ -32416,8 +32416,8 @@ var require_ZRANDMEMBER_COUNT_WITHSCORES = __commonJS({
     var generic_transformers_1 = require_generic_transformers();
     var ZRANDMEMBER_COUNT_1 = __importDefault(require_ZRANDMEMBER_COUNT());
     exports.default = {
-      parseCommand(parser, key, count) {
-        ZRANDMEMBER_COUNT_1.default.parseCommand(parser, key, count);
+      parseCommand(parser, key2, count) {
+        ZRANDMEMBER_COUNT_1.default.parseCommand(parser, key2, count);
         parser.push("WITHSCORES");
       },
       transformReply: generic_transformers_1.transformSortedSetReply
@@ -32455,9 +32455,9 @@ var require_ZRANGE = __commonJS({
     }
     exports.zRangeArgument = zRangeArgument;
     exports.default = {
-      parseCommand(parser, key, min, max, options) {
+      parseCommand(parser, key2, min, max, options) {
         parser.push("ZRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(zRangeArgument(min, max, options));
       },
       transformReply: void 0
@@ -32493,9 +32493,9 @@ var require_ZRANGEBYLEX = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, min, max, options) {
+      parseCommand(parser, key2, min, max, options) {
         parser.push("ZRANGEBYLEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformStringDoubleArgument)(min), (0, generic_transformers_1.transformStringDoubleArgument)(max));
         if (options?.LIMIT) {
           parser.push("LIMIT", options.LIMIT.offset.toString(), options.LIMIT.count.toString());
@@ -32513,9 +32513,9 @@ var require_ZRANGEBYSCORE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, min, max, options) {
+      parseCommand(parser, key2, min, max, options) {
         parser.push("ZRANGEBYSCORE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformStringDoubleArgument)(min), (0, generic_transformers_1.transformStringDoubleArgument)(max));
         if (options?.LIMIT) {
           parser.push("LIMIT", options.LIMIT.offset.toString(), options.LIMIT.count.toString());
@@ -32586,9 +32586,9 @@ var require_ZREMRANGEBYSCORE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, min, max) {
+      parseCommand(parser, key2, min, max) {
         parser.push("ZREMRANGEBYSCORE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformStringDoubleArgument)(min), (0, generic_transformers_1.transformStringDoubleArgument)(max));
       },
       transformReply: void 0
@@ -32602,9 +32602,9 @@ var require_ZRANK = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("ZRANK");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(member);
       },
       transformReply: void 0
@@ -32655,9 +32655,9 @@ var require_ZREM = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("ZREM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.pushVariadic(member);
       },
       transformReply: void 0
@@ -32672,9 +32672,9 @@ var require_ZREMRANGEBYLEX = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, min, max) {
+      parseCommand(parser, key2, min, max) {
         parser.push("ZREMRANGEBYLEX");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push((0, generic_transformers_1.transformStringDoubleArgument)(min), (0, generic_transformers_1.transformStringDoubleArgument)(max));
       },
       transformReply: void 0
@@ -32688,9 +32688,9 @@ var require_ZREMRANGEBYRANK = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, stop) {
+      parseCommand(parser, key2, start, stop) {
         parser.push("ZREMRANGEBYRANK");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start.toString(), stop.toString());
       },
       transformReply: void 0
@@ -32704,9 +32704,9 @@ var require_ZREVRANK = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("ZREVRANK");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(member);
       },
       transformReply: void 0
@@ -32743,9 +32743,9 @@ var require_ZSCAN = __commonJS({
     var SCAN_1 = require_SCAN();
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, cursor, options) {
+      parseCommand(parser, key2, cursor, options) {
         parser.push("ZSCAN");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         (0, SCAN_1.parseScanArguments)(parser, cursor, options);
       },
       transformReply([cursor, rawMembers]) {
@@ -32765,9 +32765,9 @@ var require_ZSCORE = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, member) {
+      parseCommand(parser, key2, member) {
         parser.push("ZSCORE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(member);
       },
       transformReply: generic_transformers_1.transformNullableDoubleReply
@@ -32842,9 +32842,9 @@ var require_VADD = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, vector, element, options) {
+      parseCommand(parser, key2, vector, element, options) {
         parser.push("VADD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (options?.REDUCE !== void 0) {
           parser.push("REDUCE", options.REDUCE.toString());
         }
@@ -32880,9 +32880,9 @@ var require_VCARD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("VCARD");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -32895,9 +32895,9 @@ var require_VDIM = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("VDIM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: void 0
     };
@@ -32911,9 +32911,9 @@ var require_VEMB = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("VEMB");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(element);
       },
       transformReply: generic_transformers_1.transformDoubleArrayReply
@@ -32951,8 +32951,8 @@ var require_VEMB_RAW = __commonJS({
       }
     };
     exports.default = {
-      parseCommand(parser, key, element) {
-        VEMB_1.default.parseCommand(parser, key, element);
+      parseCommand(parser, key2, element) {
+        VEMB_1.default.parseCommand(parser, key2, element);
         parser.push("RAW");
       },
       transformReply: transformRawVembReply
@@ -32967,9 +32967,9 @@ var require_VGETATTR = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("VGETATTR");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(element);
       },
       transformReply: generic_transformers_1.transformRedisJsonNullReply
@@ -32990,9 +32990,9 @@ var require_VINFO = __commonJS({
        * @param key - The key of the vector set
        * @see https://redis.io/commands/vinfo/
        */
-      parseCommand(parser, key) {
+      parseCommand(parser, key2) {
         parser.push("VINFO");
-        parser.pushKey(key);
+        parser.pushKey(key2);
       },
       transformReply: {
         2: (reply) => {
@@ -33014,9 +33014,9 @@ var require_VLINKS = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("VLINKS");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(element);
       },
       transformReply: void 0
@@ -33073,9 +33073,9 @@ var require_VRANDMEMBER = __commonJS({
       // pick would freeze it until the key changes — override until the server
       // tags it.
       CACHEABLE: false,
-      parseCommand(parser, key, count) {
+      parseCommand(parser, key2, count) {
         parser.push("VRANDMEMBER");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (count !== void 0) {
           parser.push(count.toString());
         }
@@ -33091,9 +33091,9 @@ var require_VRANGE = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, key, start, end, count) {
+      parseCommand(parser, key2, start, end, count) {
         parser.push("VRANGE");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(start, end);
         if (count !== void 0) {
           parser.push(count.toString());
@@ -33111,9 +33111,9 @@ var require_VREM = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, element) {
+      parseCommand(parser, key2, element) {
         parser.push("VREM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(element);
       },
       transformReply: generic_transformers_1.transformBooleanReply
@@ -33128,9 +33128,9 @@ var require_VSETATTR = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, element, attributes) {
+      parseCommand(parser, key2, element, attributes) {
         parser.push("VSETATTR");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         parser.push(element);
         if (typeof attributes === "object" && attributes !== null) {
           parser.push(JSON.stringify(attributes));
@@ -33150,9 +33150,9 @@ var require_VSIM = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var generic_transformers_1 = require_generic_transformers();
     exports.default = {
-      parseCommand(parser, key, query, options) {
+      parseCommand(parser, key2, query, options) {
         parser.push("VSIM");
-        parser.pushKey(key);
+        parser.pushKey(key2);
         if (Array.isArray(query)) {
           parser.push("VALUES", query.length.toString());
           for (const value of query) {
@@ -49104,17 +49104,17 @@ var require_cache = __commonJS({
       trackingOn() {
         return ["CLIENT", "TRACKING", "ON"];
       }
-      invalidate(key) {
-        if (key === null) {
+      invalidate(key2) {
+        if (key2 === null) {
           const oldSize = this.size();
           this.clear(false);
           if (oldSize > 0) {
             (0, tracing_1.publish)(tracing_1.CHANNELS.CACHE_EVICTION, () => ({ reason: "invalidation", count: oldSize }));
           }
-          this.emit("invalidate", key);
+          this.emit("invalidate", key2);
           return;
         }
-        const keySet = this.#keyToCacheKeySetMap.get(key.toString());
+        const keySet = this.#keyToCacheKeySetMap.get(key2.toString());
         if (keySet) {
           let deletedCount = 0;
           for (const cacheKey2 of keySet) {
@@ -49125,12 +49125,12 @@ var require_cache = __commonJS({
             }
             this.#cacheKeyToEntryMap.delete(cacheKey2);
           }
-          this.#keyToCacheKeySetMap.delete(key.toString());
+          this.#keyToCacheKeySetMap.delete(key2.toString());
           if (deletedCount > 0) {
             (0, tracing_1.publish)(tracing_1.CHANNELS.CACHE_EVICTION, () => ({ reason: "invalidation", count: deletedCount }));
           }
         }
-        this.emit("invalidate", key);
+        this.emit("invalidate", key2);
       }
       clear(resetStats = true) {
         const oldSize = this.#cacheKeyToEntryMap.size;
@@ -49184,11 +49184,11 @@ var require_cache = __commonJS({
           (0, tracing_1.publish)(tracing_1.CHANNELS.CACHE_EVICTION, () => ({ reason: "full", count: 1 }));
         }
         this.#cacheKeyToEntryMap.set(cacheKey2, cacheEntry);
-        for (const key of keys) {
-          if (!this.#keyToCacheKeySetMap.has(key.toString())) {
-            this.#keyToCacheKeySetMap.set(key.toString(), /* @__PURE__ */ new Set());
+        for (const key2 of keys) {
+          if (!this.#keyToCacheKeySetMap.has(key2.toString())) {
+            this.#keyToCacheKeySetMap.set(key2.toString(), /* @__PURE__ */ new Set());
           }
-          const cacheKeySet = this.#keyToCacheKeySetMap.get(key.toString());
+          const cacheKeySet = this.#keyToCacheKeySetMap.get(key2.toString());
           cacheKeySet.add(cacheKey2);
         }
       }
@@ -49217,12 +49217,12 @@ var require_cache = __commonJS({
         const it = this.#cacheKeyToEntryMap[Symbol.iterator]();
         const n2 = it.next();
         if (!n2.done) {
-          const key = n2.value[0];
-          const entry = this.#cacheKeyToEntryMap.get(key);
+          const key2 = n2.value[0];
+          const entry = this.#cacheKeyToEntryMap.get(key2);
           if (entry) {
             entry.invalidate();
           }
-          this.#cacheKeyToEntryMap.delete(key);
+          this.#cacheKeyToEntryMap.delete(key2);
         }
       }
       /**
@@ -49433,11 +49433,11 @@ var require_registry = __commonJS({
        * versions); a new name or a changed field list gets the next counter value.
        */
       set(name, fields) {
-        const key = String(name);
-        const existing = this.#fieldsets.get(key);
+        const key2 = String(name);
+        const existing = this.#fieldsets.get(key2);
         if (existing !== void 0 && fieldsEqual(existing.fields, fields))
           return;
-        this.#fieldsets.set(key, {
+        this.#fieldsets.set(key2, {
           fields: fields.slice(),
           version: ++this.#versionCounter
         });
@@ -49756,9 +49756,9 @@ var require_pool = __commonJS({
       // returned by `withCommandOptions(...)` — JS private (`#`) methods aren't
       // accessible through the prototype chain, which would force the helper to
       // be called via `this._self`, discarding any prior proxy overrides.
-      _commandOptionsProxy(key, value) {
+      _commandOptionsProxy(key2, value) {
         const proxy = Object.create(this._self);
-        proxy._commandOptions = { ...this._commandOptions, [key]: value };
+        proxy._commandOptions = { ...this._commandOptions, [key2]: value };
         return proxy;
       }
       /**
@@ -51494,8 +51494,8 @@ var require_client3 = __commonJS({
             if (push[0].toString() !== "invalidate")
               return false;
             if (push[1] !== null) {
-              for (const key of push[1]) {
-                this.#clientSideCache?.invalidate(key);
+              for (const key2 of push[1]) {
+                this.#clientSideCache?.invalidate(key2);
               }
             } else {
               this.#clientSideCache?.invalidate(null);
@@ -51507,8 +51507,8 @@ var require_client3 = __commonJS({
             if (push[0].toString() !== "invalidate")
               return false;
             if (push[1] !== null) {
-              for (const key of push[1]) {
-                this.emit("invalidate", key);
+              for (const key2 of push[1]) {
+                this.emit("invalidate", key2);
               }
             } else {
               this.emit("invalidate", null);
@@ -51762,9 +51762,9 @@ var require_client3 = __commonJS({
         proxy._commandOptions = { ...this._commandOptions, ...options };
         return proxy;
       }
-      _commandOptionsProxy(key, value) {
+      _commandOptionsProxy(key2, value) {
         const proxy = Object.create(this._self);
-        proxy._commandOptions = { ...this._commandOptions, [key]: value };
+        proxy._commandOptions = { ...this._commandOptions, [key2]: value };
         return proxy;
       }
       /**
@@ -52159,8 +52159,8 @@ var require_client3 = __commonJS({
         return this._self.#pubSubCommand(this._self.#queue.unsubscribe(pub_sub_1.PUBSUB_TYPE.SHARDED, channels, listener, bufferMode));
       }
       sUnsubscribe = this.SUNSUBSCRIBE;
-      async WATCH(key) {
-        const reply = await this._self.sendCommand(["WATCH", ...(0, parser_1.prefixKeys)(this._self._keyPrefix, key)]);
+      async WATCH(key2) {
+        const reply = await this._self.sendCommand(["WATCH", ...(0, parser_1.prefixKeys)(this._self._keyPrefix, key2)]);
         this._self.#watchEpoch ??= this._self.socketEpoch;
         return reply;
       }
@@ -52318,42 +52318,42 @@ var require_client3 = __commonJS({
           yield reply.keys;
         } while (cursor.toString() !== "0");
       }
-      async *hScanIterator(key, options) {
+      async *hScanIterator(key2, options) {
         let cursor = options?.cursor ?? "0";
         do {
-          const reply = await this.hScan(key, cursor, options);
+          const reply = await this.hScan(key2, cursor, options);
           cursor = reply.cursor;
           yield reply.entries;
         } while (cursor.toString() !== "0");
       }
-      async *hScanValuesIterator(key, options) {
+      async *hScanValuesIterator(key2, options) {
         let cursor = options?.cursor ?? "0";
         do {
-          const reply = await this.hScan(key, cursor, options);
+          const reply = await this.hScan(key2, cursor, options);
           cursor = reply.cursor;
           yield reply.entries.map((entry) => entry.value);
         } while (cursor.toString() !== "0");
       }
-      async *hScanNoValuesIterator(key, options) {
+      async *hScanNoValuesIterator(key2, options) {
         let cursor = options?.cursor ?? "0";
         do {
-          const reply = await this.hScanNoValues(key, cursor, options);
+          const reply = await this.hScanNoValues(key2, cursor, options);
           cursor = reply.cursor;
           yield reply.fields;
         } while (cursor.toString() !== "0");
       }
-      async *sScanIterator(key, options) {
+      async *sScanIterator(key2, options) {
         let cursor = options?.cursor ?? "0";
         do {
-          const reply = await this.sScan(key, cursor, options);
+          const reply = await this.sScan(key2, cursor, options);
           cursor = reply.cursor;
           yield reply.members;
         } while (cursor.toString() !== "0");
       }
-      async *zScanIterator(key, options) {
+      async *zScanIterator(key2, options) {
         let cursor = options?.cursor ?? "0";
         do {
-          const reply = await this.zScan(key, cursor, options);
+          const reply = await this.zScan(key2, cursor, options);
           cursor = reply.cursor;
           yield reply.members;
         } while (cursor.toString() !== "0");
@@ -53271,9 +53271,9 @@ var require_cluster_slots = __commonJS({
           slotNumber
         };
       }
-      getClientForKey(key, isReadonly) {
+      getClientForKey(key2, isReadonly) {
         this.#assertReady();
-        const slotNumber = (0, calculate_slot_1.default)(key);
+        const slotNumber = (0, calculate_slot_1.default)(key2);
         if (isReadonly) {
           return this.nodeClient(this.getSlotRandomNode(slotNumber));
         }
@@ -53357,10 +53357,10 @@ var require_cluster_slots = __commonJS({
        * `smigratedSeqIdsSeen`). Cheap: the map holds only live cursors.
        */
       #sweepStaleCursors(now) {
-        for (const [key, binding] of this.cursorBindings) {
+        for (const [key2, binding] of this.cursorBindings) {
           const ttl = binding.maxIdleMs ?? DEFAULT_CURSOR_MAX_IDLE_MS;
           if (now - binding.createdAt > ttl) {
-            this.cursorBindings.delete(key);
+            this.cursorBindings.delete(key2);
           }
         }
       }
@@ -53844,8 +53844,8 @@ var require_generic_aggregators = __commonJS({
       if (firstReply instanceof Map) {
         const map = /* @__PURE__ */ new Map();
         for (const reply of replies) {
-          for (const [key, value] of reply) {
-            map.set(key, value);
+          for (const [key2, value] of reply) {
+            map.set(key2, value);
           }
         }
         return map;
@@ -54519,9 +54519,9 @@ var require_cluster = __commonJS({
         proxy._commandOptions = options;
         return proxy;
       }
-      _commandOptionsProxy(key, value) {
+      _commandOptionsProxy(key2, value) {
         const proxy = Object.create(this);
-        proxy._commandOptions = { ...this._commandOptions, [key]: value };
+        proxy._commandOptions = { ...this._commandOptions, [key2]: value };
         return proxy;
       }
       /**
@@ -54841,8 +54841,8 @@ var require_cluster = __commonJS({
        * @param key - The key whose slot determines the node.
        * @param isReadonly - If `true`, may return a replica client; otherwise returns the slot master.
        */
-      getNodeClientForKey(key, isReadonly) {
-        return this._self._slots.getClientForKey(key, isReadonly);
+      getNodeClientForKey(key2, isReadonly) {
+        return this._self._slots.getClientForKey(key2, isReadonly);
       }
       /**
        * @deprecated use `.masters` instead
@@ -54895,10 +54895,10 @@ var require_utils5 = __commonJS({
       const seen = /* @__PURE__ */ new Set();
       const merged = [];
       for (const node of [...seedNodes, ...discoveredNodes]) {
-        const key = `${node.host}:${node.port}`;
-        if (!seen.has(key)) {
+        const key2 = `${node.host}:${node.port}`;
+        if (!seen.has(key2)) {
           merged.push({ host: node.host, port: node.port });
-          seen.add(key);
+          seen.add(key2);
         }
       }
       return merged;
@@ -55534,9 +55534,9 @@ var require_sentinel = __commonJS({
         proxy._commandOptions = options;
         return proxy;
       }
-      _commandOptionsProxy(key, value) {
+      _commandOptionsProxy(key2, value) {
         const proxy = Object.create(this);
-        proxy._commandOptions = { ...this.commandOptions, [key]: value };
+        proxy._commandOptions = { ...this.commandOptions, [key2]: value };
         return proxy;
       }
       /**
@@ -55571,11 +55571,11 @@ var require_sentinel = __commonJS({
         return new this.Multi(this);
       }
       multi = this.MULTI;
-      WATCH(key) {
+      WATCH(key2) {
         if (this._self.#clientInfo === void 0) {
           throw new Error("Attempted execution on released RedisSentinelClient lease");
         }
-        const watchKeys = (0, parser_1.prefixKeys)(this._self._keyPrefix, key);
+        const watchKeys = (0, parser_1.prefixKeys)(this._self._keyPrefix, key2);
         return this._execute(false, (client) => client.watch(watchKeys));
       }
       watch = this.WATCH;
@@ -55696,9 +55696,9 @@ var require_sentinel = __commonJS({
         proxy._commandOptions = options;
         return proxy;
       }
-      _commandOptionsProxy(key, value) {
+      _commandOptionsProxy(key2, value) {
         const proxy = Object.create(this);
-        proxy._commandOptions = { ...this.commandOptions, [key]: value };
+        proxy._commandOptions = { ...this.commandOptions, [key2]: value };
         return proxy;
       }
       /**
@@ -56728,8 +56728,8 @@ var require_sentinel = __commonJS({
             }
           }
         }
-        for (const [key, value] of initialMap) {
-          ret.set(JSON.parse(key), value);
+        for (const [key2, value] of initialMap) {
+          ret.set(JSON.parse(key2), value);
         }
         return ret;
       }
@@ -65930,11 +65930,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup3(path9) {
-      if (!path9 || typeof path9 !== "string") {
+    function lookup3(path10) {
+      if (!path10 || typeof path10 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path9).toLowerCase().substr(1);
+      var extension2 = extname("x." + path10).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -66011,9 +66011,9 @@ var require_abort = __commonJS({
       Object.keys(state.jobs).forEach(clean.bind(state));
       state.jobs = {};
     }
-    function clean(key) {
-      if (typeof this.jobs[key] == "function") {
-        this.jobs[key]();
+    function clean(key2) {
+      if (typeof this.jobs[key2] == "function") {
+        this.jobs[key2]();
       }
     }
   }
@@ -66026,26 +66026,26 @@ var require_iterate = __commonJS({
     var abort = require_abort();
     module.exports = iterate;
     function iterate(list, iterator2, state, callback) {
-      var key = state["keyedList"] ? state["keyedList"][state.index] : state.index;
-      state.jobs[key] = runJob(iterator2, key, list[key], function(error, output) {
-        if (!(key in state.jobs)) {
+      var key2 = state["keyedList"] ? state["keyedList"][state.index] : state.index;
+      state.jobs[key2] = runJob(iterator2, key2, list[key2], function(error, output) {
+        if (!(key2 in state.jobs)) {
           return;
         }
-        delete state.jobs[key];
+        delete state.jobs[key2];
         if (error) {
           abort(state);
         } else {
-          state.results[key] = output;
+          state.results[key2] = output;
         }
         callback(error, state.results);
       });
     }
-    function runJob(iterator2, key, item, callback) {
+    function runJob(iterator2, key2, item, callback) {
       var aborter;
       if (iterator2.length == 2) {
         aborter = iterator2(item, async(callback));
       } else {
-        aborter = iterator2(item, key, async(callback));
+        aborter = iterator2(item, key2, async(callback));
       }
       return aborter;
     }
@@ -67074,7 +67074,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util4 = __require("util");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var http4 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -67205,11 +67205,11 @@ var require_form_data = __commonJS({
     FormData3.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path9.basename(options.filename || value && (value.name || value.path));
+        filename = path10.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path9.basename(value.client._httpMessage.path || "");
+        filename = path10.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -67518,8 +67518,8 @@ var require_common2 = __commonJS({
       createDebug.enabled = enabled;
       createDebug.humanize = require_ms();
       createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
+      Object.keys(env).forEach((key2) => {
+        createDebug[key2] = env[key2];
       });
       createDebug.names = [];
       createDebug.skips = [];
@@ -68069,13 +68069,13 @@ var require_node = __commonJS({
       }
     } catch (error) {
     }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
+    exports.inspectOpts = Object.keys(process.env).filter((key2) => {
+      return /^debug_/i.test(key2);
+    }).reduce((obj, key2) => {
+      const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
-      let val = process.env[key];
+      let val = process.env[key2];
       if (/^(yes|on|true|enabled)$/i.test(val)) {
         val = true;
       } else if (/^(no|off|false|disabled)$/i.test(val)) {
@@ -68573,10 +68573,10 @@ var require_agent = __commonJS({
     }
     function omit(obj, ...keys) {
       const ret = {};
-      let key;
-      for (key in obj) {
-        if (!keys.includes(key)) {
-          ret[key] = obj[key];
+      let key2;
+      for (key2 in obj) {
+        if (!keys.includes(key2)) {
+          ret[key2] = obj[key2];
         }
       }
       return ret;
@@ -69061,8 +69061,8 @@ var require_follow_redirects = __commonJS({
     }
     function spreadUrlObject(urlObject, target) {
       var spread3 = target || {};
-      for (var key of preservedUrlFields) {
-        spread3[key] = urlObject[key];
+      for (var key2 of preservedUrlFields) {
+        spread3[key2] = urlObject[key2];
       }
       if (spread3.hostname.startsWith("[")) {
         spread3.hostname = spread3.hostname.slice(1, -1);
@@ -69180,8 +69180,8 @@ var require_is_retry_allowed = __commonJS({
 
 // src/cli/run.ts
 import { constants } from "node:fs";
-import { access, stat as stat4, writeFile } from "node:fs/promises";
-import path8 from "node:path";
+import { access, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
+import path9 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -69265,8 +69265,8 @@ function toDatasourceRef(v) {
 function str(v) {
   return typeof v === "string" ? v : void 0;
 }
-function buildPanel(raw, path9, nested, row) {
-  const panel2 = { path: path9, raw, targets: [], nested };
+function buildPanel(raw, path10, nested, row) {
+  const panel2 = { path: path10, raw, targets: [], nested };
   if (typeof raw.id === "number") panel2.id = raw.id;
   const type = str(raw.type);
   if (type !== void 0) panel2.type = type;
@@ -69278,7 +69278,7 @@ function buildPanel(raw, path9, nested, row) {
   if (Array.isArray(raw.targets)) {
     raw.targets.forEach((t, index) => {
       if (!isObject(t)) return;
-      const target = { path: [...path9, "targets", index], raw: t, index, panel: panel2 };
+      const target = { path: [...path10, "targets", index], raw: t, index, panel: panel2 };
       const refId = str(t.refId);
       if (refId !== void 0) target.refId = refId;
       const tds = toDatasourceRef(t.datasource) ?? ds;
@@ -70633,32 +70633,32 @@ function parse(text2, options) {
     if (json5 && tokenType === tt.Number && /[+\-0-9]/.test(text2[token.loc.start.offset])) {
       throw new UnexpectedToken(token);
     }
-    let key = tokenType === tt.String ? (
+    let key2 = tokenType === tt.String ? (
       /** @type {StringNode} */
       createLiteralNode(tokenType)
     ) : (
       /** @type {IdentifierNode|NaNNode|InfinityNode} */
       createJSON5IdentifierNode(token)
     );
-    if (json5 && (key.type === "NaN" || key.type === "Infinity")) {
-      if (key.sign !== "") {
+    if (json5 && (key2.type === "NaN" || key2.type === "Infinity")) {
+      if (key2.sign !== "") {
         throw new UnexpectedToken(tokenizer.token);
       }
-      key = types.identifier(key.type, { loc: key.loc, ...createRange(key.loc.start, key.loc.end) });
+      key2 = types.identifier(key2.type, { loc: key2.loc, ...createRange(key2.loc.start, key2.loc.end) });
     }
     tokenType = next();
     assertTokenType(tokenType, tt.Colon);
     const value = parseValue();
-    const range = createRange(key.loc.start, value.loc.end);
+    const range = createRange(key2.loc.start, value.loc.end);
     return types.member(
       /** @type {StringNode|IdentifierNode} */
-      key,
+      key2,
       /** @type {ValueNode} */
       value,
       {
         loc: {
           start: {
-            ...key.loc.start
+            ...key2.loc.start
           },
           end: {
             ...value.loc.end
@@ -70855,45 +70855,45 @@ var SourceDoc = class _SourceDoc {
     return tree;
   }
   /** The node at `path`, or the deepest existing ancestor. */
-  nodeAt(path9) {
+  nodeAt(path10) {
     let node = this.ast.body;
-    let key;
-    for (const seg of path9) {
+    let key2;
+    for (const seg of path10) {
       if (node.type === "Object") {
         const member = node.members.find(
           (m) => m.name.type === "String" && m.name.value === seg
         );
         if (!member) break;
-        key = member.name;
+        key2 = member.name;
         node = member.value;
       } else if (node.type === "Array" && typeof seg === "number") {
         const el = node.elements[seg];
         if (!el) break;
-        key = void 0;
+        key2 = void 0;
         node = el.value;
       } else {
         break;
       }
     }
-    return key ? { node, key } : { node };
+    return key2 ? { node, key: key2 } : { node };
   }
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
-  locate(path9, opts = {}) {
-    const { node, key } = this.nodeAt(path9);
-    const at2 = opts.key && key ? key : node;
+  locate(path10, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path10);
+    const at2 = opts.key && key2 ? key2 : node;
     return { line: at2.loc.start.line, column: at2.loc.start.column };
   }
   /** Start position of the value at `path`, and its 0-based character offset in the file. */
-  span(path9) {
-    const { node } = this.nodeAt(path9);
+  span(path10) {
+    const { node } = this.nodeAt(path10);
     return { start: { ...node.loc.start }, end: { ...node.loc.end } };
   }
   /**
    * Maps a 0-based offset inside the decoded string at `path` to a file position,
    * accounting for JSON escapes (\n, \", \uXXXX) in the raw text.
    */
-  locateInString(path9, offsetInValue) {
-    const { node } = this.nodeAt(path9);
+  locateInString(path10, offsetInValue) {
+    const { node } = this.nodeAt(path10);
     if (node.type !== "String") return { line: node.loc.start.line, column: node.loc.start.column };
     const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
     let decoded = 0;
@@ -71120,6 +71120,7 @@ async function loadDashboards(paths, opts) {
 
 // src/dashboards/provisioning-files.ts
 var import_yaml = __toESM(require_dist(), 1);
+import { createHash } from "node:crypto";
 import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
 var YAML_EXTS = [".yaml", ".yml"];
 var YamlSource = class _YamlSource {
@@ -71178,9 +71179,9 @@ var YamlSource = class _YamlSource {
     }
     return { source: new _YamlSource(file, text2, doc, lines, value), findings: [] };
   }
-  nodeAt(path9) {
+  nodeAt(path10) {
     let node = this.doc.contents;
-    for (const seg of path9) {
+    for (const seg of path10) {
       if ((0, import_yaml.isMap)(node)) {
         const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === seg);
         if (!pair || !pair.value) break;
@@ -71196,22 +71197,22 @@ var YamlSource = class _YamlSource {
     return node ?? null;
   }
   /** Start of the key `key` in the mapping at `path` (for "unknown key" messages); else the mapping's start. */
-  locateKey(path9, key) {
-    const node = this.nodeAt(path9);
+  locateKey(path10, key2) {
+    const node = this.nodeAt(path10);
     if ((0, import_yaml.isMap)(node)) {
-      const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === key);
+      const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === key2);
       const k = pair?.key;
       if (k?.range) return this.pos(k.range[0]);
     }
-    return this.locate(path9);
+    return this.locate(path10);
   }
   pos(offset) {
     const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
   /** Start of the node at `path` (or of its deepest existing ancestor); 1:1 for an empty document. */
-  locate(path9) {
-    const node = this.nodeAt(path9);
+  locate(path10) {
+    const node = this.nodeAt(path10);
     if (!node?.range) return { line: 1, column: 1 };
     return this.pos(node.range[0]);
   }
@@ -71221,8 +71222,8 @@ var YamlSource = class _YamlSource {
    * indicator (leading blank lines are part of the value), at the block's indentation; for a quoted
    * scalar, the character after the quote.
    */
-  locateText(path9) {
-    const node = this.nodeAt(path9);
+  locateText(path10) {
+    const node = this.nodeAt(path10);
     if (!node?.range) return { line: 1, column: 1 };
     if ((0, import_yaml.isScalar)(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
       const nl = this.text.indexOf("\n", node.range[0]);
@@ -71240,6 +71241,9 @@ var YamlSource = class _YamlSource {
     return this.pos(node.range[0]);
   }
 };
+function provisionedUidFromName(name) {
+  return "P" + createHash("sha256").update(name, "utf8").digest("hex").slice(0, 16).toUpperCase();
+}
 async function readYamlFiles(paths, what, opts) {
   const resolved = await resolveFiles(paths, {
     cwd: opts.cwd,
@@ -71285,8 +71289,8 @@ async function readYamlFiles(paths, what, opts) {
   ];
   return { parsed, usageErrors };
 }
-function shapeFinding(source, path9, message) {
-  const at2 = source.locate(path9);
+function shapeFinding(source, path10, message) {
+  const at2 = source.locate(path10);
   return { rule: "schema", severity: "error", message, file: source.file, line: at2.line, column: at2.column };
 }
 function str2(v) {
@@ -71295,17 +71299,17 @@ function str2(v) {
 function describe(v) {
   return v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
 }
-function listOf(source, key, findings) {
+function listOf(source, key2, findings) {
   const root = source.value;
   if (root === null || root === void 0) return { items: [] };
   if (!isObject(root)) {
     findings.push(shapeFinding(source, [], `provisioning file must be a mapping, found ${describe(root)}`));
     return { items: [] };
   }
-  const list = root[key];
+  const list = root[key2];
   if (list === void 0 || list === null) return { items: [] };
   if (!Array.isArray(list)) {
-    findings.push(shapeFinding(source, [key], `"${key}" must be a list, found ${describe(list)}`));
+    findings.push(shapeFinding(source, [key2], `"${key2}" must be a list, found ${describe(list)}`));
     return { items: [] };
   }
   const items = [];
@@ -71313,7 +71317,7 @@ function listOf(source, key, findings) {
     if (isObject(item)) items.push([item, i]);
     else
       findings.push(
-        shapeFinding(source, [key, i], `${key}[${i}] must be a mapping, found ${describe(item)}`)
+        shapeFinding(source, [key2, i], `${key2}[${i}] must be a mapping, found ${describe(item)}`)
       );
   });
   return { items };
@@ -71332,9 +71336,14 @@ async function loadDatasourceFiles(paths, opts) {
       const uid2 = str2(raw.uid);
       const name = str2(raw.name);
       const type = str2(raw.type);
-      if (uid2 !== void 0) ds.uid = uid2;
+      if (uid2 !== void 0 && uid2 !== "") ds.uid = uid2;
+      else if (name && !name.includes("$")) {
+        ds.uid = provisionedUidFromName(name);
+        ds.uidFromName = true;
+      }
       if (name !== void 0) ds.name = name;
       if (type !== void 0) ds.type = type;
+      if (raw.isDefault === true) ds.isDefault = true;
       if (!name)
         findings.push(shapeFinding(source, ["datasources", i], `datasources[${i}] must have "name"`));
       if (!type)
@@ -71366,8 +71375,8 @@ async function loadAlertFiles(paths, opts) {
         rules: []
       };
       if (typeof raw.orgId === "number") group.orgId = raw.orgId;
-      for (const key of ["name", "folder", "interval"]) {
-        if (!group[key]) findings.push(shapeFinding(source, gPath, `groups[${gi}] must have "${key}"`));
+      for (const key2 of ["name", "folder", "interval"]) {
+        if (!group[key2]) findings.push(shapeFinding(source, gPath, `groups[${gi}] must have "${key2}"`));
       }
       const rules = raw.rules;
       if (rules !== void 0 && !Array.isArray(rules)) {
@@ -71459,6 +71468,13 @@ var EXTERNAL_RULES = [
     help: "Checked with COMMAND INFO against the Redis given by --redis or REDIS_URL (the command itself never runs). A module command (TS.*, FT.*, JSON.*) needs that module on the server."
   },
   {
+    id: "schema-drift",
+    source: "sql",
+    severity: "warning",
+    description: "The checked-in test schema differs from the server the check is pointed at (a table or column missing, a type changed).",
+    help: "Checked with --clickhouse URL: each CREATE of the schema files against the server's system.tables and system.columns (read-only). Queries EXPLAINed on a drifted schema are judged against tables that are not the real ones: run `dashboard-ci schema pull --clickhouse URL` to write the schema again."
+  },
+  {
     id: "sql-cost-regression",
     source: "sql",
     severity: "warning",
@@ -71506,6 +71522,20 @@ var EXTERNAL_RULES = [
     severity: "error",
     description: "A query is not a read-only SELECT or WITH query.",
     help: "Panels and alerts only read. INSERT, ALTER, DROP, SYSTEM and the like do not belong in a dashboard."
+  },
+  {
+    id: "table-not-in-schema",
+    source: "sql",
+    severity: "error",
+    description: "Queries read a table the test schema does not define: said once per table, naming every query that reads it.",
+    help: "Each query that reads the table is skipped (60 UNKNOWN_TABLE would say nothing new). Add the table to the schema files (`dashboard-ci schema pull --clickhouse URL` writes them from a server), or fix the name."
+  },
+  {
+    id: "variable-unresolved",
+    source: "sql",
+    severity: "info",
+    description: "A query variable has no value to check its queries with (no stored value; its query was not run or gave nothing).",
+    help: "Grafana runs a query variable's query when the dashboard loads and takes the first value. Without a value dashboard-ci puts NULL (or an empty string inside quotes) where the value goes, and skips queries where the variable names a table. Save the dashboard with a current value, or give the variable a default."
   },
   {
     id: "yaml-syntax",
@@ -72258,6 +72288,10 @@ function wholeVariableRef(text2) {
   if (refs.length === 1 && first && first.offset === 0 && first.length === text2.length) return first.name;
   return void 0;
 }
+function importPlaceholder(text2) {
+  const m = /^\$\{([^}]+)\}$/.exec(text2);
+  return m ? m[1] : void 0;
+}
 var CI_USER = {
   id: "1",
   login: "dashboard-ci",
@@ -72324,6 +72358,8 @@ function resolve(raw) {
     const t = cur.text;
     text2 = Array.isArray(t) ? t.map((x) => scalar(x) ?? "").join(" + ") : scalar(t);
   }
+  const emptySelection = current !== void 0 && (type === "query" || type === "custom") && options.length > 0 && (Array.isArray(current) ? current.length === 0 : current === "") && !options.some((o) => o.value === "");
+  if (emptySelection) current = void 0;
   if (current === void 0) {
     const first = options.find((o) => o.selected) ?? options[0];
     if (first) {
@@ -72344,7 +72380,20 @@ function resolve(raw) {
       for (const v of o.value) if (v !== ALL_VARIABLE_VALUE) optionValues.push(v);
     } else if (o.value !== ALL_VARIABLE_VALUE) optionValues.push(o.value);
   }
-  const rv = { name, type, raw, multi, includeAll, current, text: text2, isAll, optionValues };
+  const empty = Array.isArray(current) ? current.length === 0 : current === "";
+  const unresolved = type === "query" && empty && options.length === 0;
+  const rv = {
+    name,
+    type,
+    raw,
+    multi,
+    includeAll,
+    current,
+    text: text2,
+    isAll,
+    optionValues,
+    unresolved
+  };
   const allValue = scalar(raw.allValue);
   if (isAll && allValue !== void 0 && allValue !== "") rv.allValue = allValue;
   return rv;
@@ -72464,10 +72513,10 @@ var FORMATS = {
   date: formatDate,
   text: (_v, _a, fv) => fv.text,
   queryparam: (v, _a, fv) => {
-    const key = encodeUrlParam(`var-${fv.name}`);
-    if (fv.isAll) return `${key}=${ALL_VARIABLE_VALUE}`;
+    const key2 = encodeUrlParam(`var-${fv.name}`);
+    if (fv.isAll) return `${key2}=${ALL_VARIABLE_VALUE}`;
     const values = Array.isArray(v) ? v : [String(v)];
-    return values.map((x) => `${key}=${encodeUrlParam(x)}`).join("&");
+    return values.map((x) => `${key2}=${encodeUrlParam(x)}`).join("&");
   },
   customqueryparam: (v, args, fv) => {
     const name = encodeStrict(args[0] || fv.name);
@@ -72560,12 +72609,12 @@ function builtin(name, fieldPath, ctx, index) {
       return mk(ctx.dashboard?.title ?? "");
     }
     case "__user": {
-      const key = fieldPath ?? "id";
-      return mk(CI_USER[key] ?? CI_USER.id);
+      const key2 = fieldPath ?? "id";
+      return mk(CI_USER[key2] ?? CI_USER.id);
     }
     case "__org": {
-      const key = fieldPath ?? "id";
-      return mk(CI_ORG[key] ?? CI_ORG.id);
+      const key2 = fieldPath ?? "id";
+      return mk(CI_ORG[key2] ?? CI_ORG.id);
     }
     case "__url_time_range":
       return {
@@ -72579,9 +72628,9 @@ function builtin(name, fieldPath, ctx, index) {
       const parts = [];
       for (const rv of index.list) {
         if (rv.type === "constant" || rv.raw.skipUrlSync === true) continue;
-        const key = encodeUrlParam(`var-${rv.name}`);
+        const key2 = encodeUrlParam(`var-${rv.name}`);
         const vals = Array.isArray(rv.current) ? rv.current : [rv.current];
-        for (const v of vals) parts.push(`${key}=${encodeUrlParam(v)}`);
+        for (const v of vals) parts.push(`${key2}=${encodeUrlParam(v)}`);
       }
       return { name, verbatim: parts.join("&"), text: "", isAll: false, meta: SCALAR_META };
     }
@@ -72591,6 +72640,7 @@ function builtin(name, fieldPath, ctx, index) {
 }
 function lookup(name, fieldPath, ctx, index) {
   const rv = index.byName.get(name);
+  if (rv?.unresolved) return { name, standIn: true, text: "", isAll: false, meta: SCALAR_META };
   if (rv) {
     const meta = { multi: rv.multi, includeAll: rv.includeAll, optionValues: rv.optionValues };
     const v = variableValue(rv, ctx, fieldPath);
@@ -72614,6 +72664,20 @@ function render(r, format, formatter) {
   if (formatter === "altinity") return altinityFormat(value, r.meta);
   return formatVariableValue(value, "glob", fv);
 }
+var NUMBER_KEYWORDS = /\b(LIMIT|OFFSET|TOP)\s*(\d+\s*,\s*)?$/i;
+var TABLE_KEYWORDS = /\b(FROM|JOIN|INTO|TABLE|TABLES|DATABASE|DESCRIBE|DESC|EXISTS|USE|IN\s+DATABASE)\s*$/i;
+function isIdentifierPosition(text2, start, end) {
+  if (text2.charCodeAt(start - 1) === 46 || text2.charCodeAt(end) === 46) return true;
+  const before2 = text2.slice(Math.max(0, start - 40), start);
+  return TABLE_KEYWORDS.test(before2);
+}
+function variableStandIn(text2, start, end, region) {
+  if (region === "string") return "";
+  if (region === "identifier" || region === "backtick") return void 0;
+  if (isIdentifierPosition(text2, start, end)) return void 0;
+  if (NUMBER_KEYWORDS.test(text2.slice(Math.max(0, start - 20), start))) return "1";
+  return "NULL";
+}
 function interpolateVariables(text2, ctx, opts) {
   const problems = [];
   if (!hasVariableSyntax(text2)) return { text: text2, map: OffsetMap.identity, problems };
@@ -72624,12 +72688,13 @@ function interpolateVariables(text2, ctx, opts) {
     regions ??= regionsOf(text2);
     return regionKindAt(regions, offset);
   };
-  replaceIn(text2, 0, rw, ctx, opts, index, problems, regionAt2, 0);
+  const unresolved = /* @__PURE__ */ new Set();
+  replaceIn(text2, 0, rw, ctx, opts, index, problems, regionAt2, 0, void 0, unresolved);
   const { text: out, map } = rw.finish();
-  return { text: out, map, problems };
+  return unresolved.size > 0 ? { text: out, map, problems, unresolved: [...unresolved] } : { text: out, map, problems };
 }
 var EMPTY = [];
-function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn) {
+function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn, unresolved) {
   const parts = [];
   let last = 0;
   for (const ref of findVariableRefs(text2)) {
@@ -72642,12 +72707,37 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
       if (!isLeftToDatasource(ref, opts)) report(match, start);
       continue;
     }
-    let value = render(found, ref.format, opts.formatter);
+    let value;
+    if (found.standIn) {
+      unresolved?.add(found.name);
+      const region = nestedIn ? void 0 : regionAt2(base + start);
+      const standIn = variableStandIn(text2, start, end, region);
+      if (standIn === void 0) {
+        problems.push({
+          offset: nestedIn ? nestedIn.offset : base + start,
+          message: `${match} names a table or database here, and the query variable $${found.name} has no value: the query cannot be judged without it`,
+          kind: "unresolved-variable",
+          variable: found.name,
+          blocking: true
+        });
+        continue;
+      }
+      value = standIn;
+    } else value = render(found, ref.format, opts.formatter);
     if (depth === 0 && hasVariableSyntax(value)) {
-      value = replaceIn(value, 0, void 0, ctx, opts, index, problems, () => void 0, 1, {
-        name: match,
-        offset: base + start
-      });
+      value = replaceIn(
+        value,
+        0,
+        void 0,
+        ctx,
+        opts,
+        index,
+        problems,
+        () => void 0,
+        1,
+        { name: match, offset: base + start },
+        unresolved
+      );
     }
     if (rw) rw.splice(base + start, base + end, value);
     else parts.push(text2.slice(last, start), value);
@@ -72703,9 +72793,33 @@ function isMixed(ref) {
 function isDashboardDatasource(ref) {
   return ref !== void 0 && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
 }
-function refVariable(ref) {
+function refVariable(ref, inputs) {
   const s = ref.uid ?? ref.name;
-  return s === void 0 ? void 0 : wholeVariableRef(s);
+  if (s === void 0) return void 0;
+  const name = wholeVariableRef(s);
+  if (name !== void 0 || !inputs) return name;
+  const input = importPlaceholder(s);
+  return input !== void 0 && inputs.has(input) ? input : void 0;
+}
+var GENERIC_TEXT_FIELDS = [
+  "rawSql",
+  "query",
+  "expr",
+  "keyName",
+  "field",
+  "filter",
+  "legend",
+  "legendFormat"
+];
+var PLUGIN_TEXT_FIELDS = {
+  [CLICKHOUSE_TYPE]: ["rawSql"],
+  [ALTINITY_TYPE]: ["query"],
+  [REDIS_TYPE]: ["keyName", "query", "field", "filter", "legend", "value", "path", "cypher"],
+  prometheus: ["expr", "legendFormat"],
+  loki: ["expr", "legendFormat"]
+};
+function interpolatedTargetFields(type) {
+  return (type !== void 0 ? PLUGIN_TEXT_FIELDS[type] : void 0) ?? GENERIC_TEXT_FIELDS;
 }
 
 // src/lint/rules/clickhouse-target-no-sql.ts
@@ -72738,8 +72852,9 @@ var clickhouse_target_no_sql_default = createRule({
 });
 
 // src/lint/rules/datasource-exists.ts
+var ENV_REFERENCE = /\$(?:\w+|\{[^}]+\}|__\w+\{[^}]*\})/;
 function listKnown(known) {
-  const names = known.map((d) => d.uid ?? d.name ?? "?");
+  const names = known.map((d) => d.uidFromName ? `${d.name} (${d.uid})` : d.uid ?? d.name ?? "?");
   if (names.length === 0) return "none";
   return names.length > 6 ? `${names.slice(0, 6).join(", ")}, \u2026` : names.join(", ");
 }
@@ -72752,6 +72867,7 @@ var datasource_exists_default = createRule({
     messages: {
       unknownUid: 'datasource uid "{{uid}}" is not a provisioned datasource (known: {{known}})',
       unknownName: 'datasource "{{name}}" is not a provisioned datasource (known: {{known}})',
+      maybeFromEnv: 'datasource "{{ref}}" matches no provisioned datasource here; it may be the one provisioned as "{{env}}", whose value comes from the environment where Grafana runs',
       noneOfType: 'no provisioned datasource has type "{{type}}"',
       typeMismatch: 'datasource "{{uid}}" is a {{actual}}, but the reference says {{type}}',
       undefinedVariable: "datasource refers to ${{name}}, which is not a variable of this dashboard",
@@ -72774,11 +72890,11 @@ var datasource_exists_default = createRule({
       if (d.type !== void 0) types2.add(d.type);
     }
     const known = listKnown(datasources);
-    const check = (raw, path9, at2) => {
+    const check = (raw, path10, at2) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
-      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path9, "uid"] : path9;
-      const name = refVariable(ref);
+      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path10, "uid"] : path10;
+      const name = refVariable(ref, facts.inputNames);
       if (name !== void 0) {
         const v = facts.variables.get(name);
         if (v) {
@@ -72804,17 +72920,30 @@ var datasource_exists_default = createRule({
         return;
       }
       if (!datasourcesKnown) return;
-      const key = ref.uid ?? ref.name;
-      if (key !== void 0) {
-        const hit = byUid.get(key) ?? byName.get(key);
+      const key2 = ref.uid ?? ref.name;
+      if (key2 !== void 0) {
+        const hit = byUid.get(key2) ?? byName.get(key2);
         if (!hit) {
+          const fromEnv = datasources.find(
+            (d) => (ref.type === void 0 || d.type === void 0 || d.type === ref.type) && [d.uid, d.name].some((v) => v !== void 0 && ENV_REFERENCE.test(v))
+          );
+          if (fromEnv) {
+            context.report({
+              messageId: "maybeFromEnv",
+              data: { ref: key2, env: fromEnv.uid ?? fromEnv.name ?? "?" },
+              path: valuePath,
+              severity: "warning",
+              ...at2
+            });
+            return;
+          }
           context.report(
-            ref.uid !== void 0 ? { messageId: "unknownUid", data: { uid: key, known }, path: valuePath, ...at2 } : { messageId: "unknownName", data: { name: key, known }, path: valuePath, ...at2 }
+            ref.uid !== void 0 ? { messageId: "unknownUid", data: { uid: key2, known }, path: valuePath, ...at2 } : { messageId: "unknownName", data: { name: key2, known }, path: valuePath, ...at2 }
           );
         } else if (ref.type !== void 0 && hit.type !== void 0 && hit.type !== ref.type) {
           context.report({
             messageId: "typeMismatch",
-            data: { uid: key, actual: hit.type, type: ref.type },
+            data: { uid: key2, actual: hit.type, type: ref.type },
             path: valuePath,
             ...at2
           });
@@ -72822,7 +72951,7 @@ var datasource_exists_default = createRule({
         return;
       }
       if (ref.type !== void 0 && !types2.has(ref.type)) {
-        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path9, ...at2 });
+        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path10, ...at2 });
       }
     };
     return () => {
@@ -72935,7 +73064,7 @@ var grid_layout_default = createRule({
         const h = num(gp.h);
         if (x === void 0 || y === void 0 || w === void 0 || h === void 0) continue;
         let valid = true;
-        for (const [key2, value] of [
+        for (const [key3, value] of [
           ["w", w],
           ["h", h]
         ]) {
@@ -72943,13 +73072,13 @@ var grid_layout_default = createRule({
             valid = false;
             context.report({
               messageId: "size",
-              data: { key: key2, value },
+              data: { key: key3, value },
               panel: panel2,
-              path: [...panel2.path, "gridPos", key2]
+              path: [...panel2.path, "gridPos", key3]
             });
           }
         }
-        for (const [key2, value] of [
+        for (const [key3, value] of [
           ["x", x],
           ["y", y]
         ]) {
@@ -72957,9 +73086,9 @@ var grid_layout_default = createRule({
             valid = false;
             context.report({
               messageId: "negative",
-              data: { key: key2, value },
+              data: { key: key3, value },
               panel: panel2,
-              path: [...panel2.path, "gridPos", key2]
+              path: [...panel2.path, "gridPos", key3]
             });
           }
         }
@@ -72973,10 +73102,10 @@ var grid_layout_default = createRule({
         }
         if (!valid) continue;
         const box = panel2.type === "row" ? { panel: panel2, x: 0, y, w: COLUMNS, h: 1 } : { panel: panel2, x, y, w, h };
-        const key = panel2.nested ? panel2.row : void 0;
-        const group = groups.get(key);
+        const key2 = panel2.nested ? panel2.row : void 0;
+        const group = groups.get(key2);
         if (group) group.push(box);
-        else groups.set(key, [box]);
+        else groups.set(key2, [box]);
       }
       for (const boxes of groups.values()) {
         for (let j = 1; j < boxes.length; j++) {
@@ -73047,8 +73176,8 @@ var panel_no_targets_default = createRule({
       if (panel2.type === void 0 || NO_DATA_TYPES.has(panel2.type)) return;
       if (panel2.raw.libraryPanel !== void 0) return;
       if (panel2.targets.length > 0) return;
-      const path9 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
-      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path9 });
+      const path10 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
+      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path10 });
     };
   }
 });
@@ -73375,27 +73504,27 @@ var redis_write_command_default = createRule({
       const { command, access: access2 } = decided;
       if (access2 === "read" || access2 === "unknown" && decided.cypher) return;
       if (command.source === "query") {
-        const path9 = [...target.path, "query"];
+        const path10 = [...target.path, "query"];
         if (access2 === "write")
-          context.report({ messageId: "write", data: { command: command.name }, target, path: path9 });
+          context.report({ messageId: "write", data: { command: command.name }, target, path: path10 });
         else
           context.report({
             messageId: "unknown",
             data: { command: command.name || "(empty)" },
             target,
-            path: path9,
+            path: path10,
             severity: "warning"
           });
         return;
       }
       const id = command.raw;
       if (!command.known) {
-        const path9 = [...target.path, "command"];
+        const path10 = [...target.path, "command"];
         context.report({
           messageId: "unknownPlugin",
           data: { command: id },
           target,
-          path: path9,
+          path: path10,
           severity: "warning"
         });
       } else if (access2 === "write") {
@@ -73450,12 +73579,12 @@ var refresh_floor_default = createRule({
     return (dashboard) => {
       const refresh = dashboard.raw.refresh;
       if (typeof refresh !== "string" || refresh === "" || refresh === "auto") return;
-      const path9 = [...dashboard.root, "refresh"];
+      const path10 = [...dashboard.root, "refresh"];
       const ms = parseDuration(refresh);
       if (ms === void 0) {
-        context.report({ messageId: "invalid", data: { refresh }, path: path9 });
+        context.report({ messageId: "invalid", data: { refresh }, path: path10 });
       } else if (floorMs !== void 0 && ms < floorMs) {
-        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path9 });
+        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path10 });
       }
     };
   }
@@ -73487,7 +73616,9 @@ var panel = {
   else: { properties: { type: string }, required: ["type"] },
   properties: {
     type: string,
-    id: integer,
+    // Grafana assigns panel ids on load (DashboardModel ensures unique ids): absent or null is fine.
+    id: { type: ["integer", "null"] },
+    uid: { type: ["string", "null"] },
     title: string,
     description: string,
     gridPos: { $ref: "#/definitions/gridPos" },
@@ -73505,7 +73636,8 @@ var panel = {
     },
     panels: { type: "array", items: { $ref: "#/definitions/panel" } },
     collapsed: boolean,
-    repeat: string,
+    // `null` is how older exports say "no repeat".
+    repeat: { type: ["string", "null"] },
     repeatDirection: { type: "string", enum: ["h", "v"] },
     maxPerRow: integer,
     transparent: boolean,
@@ -73567,7 +73699,8 @@ var dashboardSchema = {
     __requires: objectArray,
     __elements: { type: ["object", "array"] },
     id: { type: ["integer", "null"] },
-    uid: string,
+    // null: Grafana generates a uid on import (uid-format says so).
+    uid: { type: ["string", "null"] },
     title: string,
     description: string,
     tags: stringArray,
@@ -73618,7 +73751,15 @@ var dashboardSchema = {
         properties: { title: string, type: string, url: string, tags: stringArray, includeVars: boolean }
       }
     },
-    panels: { type: "array", items: { $ref: "#/definitions/panel" } }
+    panels: { type: "array", items: { $ref: "#/definitions/panel" } },
+    // schemaVersion < 16 keeps panels in rows; Grafana's DashboardMigrator moves them into panels on load.
+    rows: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { panels: { type: "array", items: { $ref: "#/definitions/panel" } } }
+      }
+    }
   }
 };
 
@@ -73654,24 +73795,24 @@ function expectType(types2) {
 }
 var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
 function decodePath(instancePath, root) {
-  const path9 = [];
+  const path10 = [];
   let label = "";
   let node = root;
-  if (instancePath === "") return { path: path9, label };
+  if (instancePath === "") return { path: path10, label };
   for (const rawSeg of instancePath.slice(1).split("/")) {
     const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
       const i = Number(seg);
-      path9.push(i);
+      path10.push(i);
       label += `[${i}]`;
       node = node[i];
     } else {
-      path9.push(seg);
+      path10.push(seg);
       label += SIMPLE_KEY.test(seg) ? (label ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
       node = node !== null && typeof node === "object" ? node[seg] : void 0;
     }
   }
-  return { path: path9, label };
+  return { path: path10, label };
 }
 function schemaProblems(value) {
   const validate = validator();
@@ -73683,7 +73824,7 @@ function schemaProblems(value) {
   for (const e of errors) {
     if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
     if (e.keyword === "if") continue;
-    const { path: path9, label } = decodePath(e.instancePath, value);
+    const { path: path10, label } = decodePath(e.instancePath, value);
     const where = label || "dashboard";
     const description = e.parentSchema?.description;
     let message;
@@ -73704,12 +73845,49 @@ function schemaProblems(value) {
       default:
         message = `${where} ${e.message ?? "is invalid"}`;
     }
-    const key = `${e.instancePath}\0${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push({ path: path9, message });
+    const key2 = `${e.instancePath}\0${message}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
+    problems.push({ path: path10, message });
   }
   return problems;
+}
+function silentFixes(value) {
+  const out = [];
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
+  const dash = value;
+  const panels = (list, base, label) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((p, i) => {
+      if (p === null || typeof p !== "object" || Array.isArray(p)) return;
+      const panel2 = p;
+      const at2 = `${label}[${i}]`;
+      const path10 = [...base, i];
+      if (panel2.id === null)
+        out.push({
+          path: [...path10, "id"],
+          message: `${at2}.id is null: Grafana assigns the panel an id when the dashboard loads`
+        });
+      if (panel2.repeat === null)
+        out.push({
+          path: [...path10, "repeat"],
+          message: `${at2}.repeat is null: Grafana reads it as no repeat and drops it`
+        });
+      panels(panel2.panels, [...path10, "panels"], `${at2}.panels`);
+    });
+  };
+  panels(dash.panels, ["panels"], "panels");
+  if (Array.isArray(dash.rows) && dash.rows.length > 0) {
+    out.push({
+      path: ["rows"],
+      message: `rows: the pre-5.0 layout (schemaVersion ${typeof dash.schemaVersion === "number" ? dash.schemaVersion : "?"}); Grafana moves the rows' panels into panels when the dashboard loads`
+    });
+    dash.rows.forEach((r, i) => {
+      if (r !== null && typeof r === "object" && !Array.isArray(r))
+        panels(r.panels, ["rows", i, "panels"], `rows[${i}].panels`);
+    });
+  }
+  return out;
 }
 var schema_default = createRule({
   id: "schema",
@@ -73717,8 +73895,8 @@ var schema_default = createRule({
   meta: {
     description: "The dashboard matches the dashboard model: types of known keys and required fields.",
     severity: "error",
-    messages: { invalid: "{{message}}" },
-    help: "Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a variable without a name breaks the dashboard when it loads. Unknown keys are allowed."
+    messages: { invalid: "{{message}}", fixed: "{{message}}" },
+    help: "Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a variable without a name breaks the dashboard when it loads. Unknown keys are allowed, and so is what Grafana's migrations accept (null panel ids and repeats, the old rows layout): those are an info saying what Grafana does with them."
   },
   create(context) {
     return (dashboard) => {
@@ -73727,6 +73905,14 @@ var schema_default = createRule({
           messageId: "invalid",
           data: { message: p.message },
           path: [...dashboard.root, ...p.path]
+        });
+      }
+      for (const p of silentFixes(dashboard.raw)) {
+        context.report({
+          messageId: "fixed",
+          data: { message: p.message },
+          path: [...dashboard.root, ...p.path],
+          severity: "info"
         });
       }
     };
@@ -73753,19 +73939,315 @@ var uid_format_default = createRule({
   create(context) {
     return (dashboard) => {
       const raw = dashboard.raw.uid;
-      const path9 = [...dashboard.root, "uid"];
+      const path10 = [...dashboard.root, "uid"];
       if (raw === void 0 || raw === null) {
         context.report({ messageId: "missing", path: dashboard.root });
         return;
       }
       if (typeof raw !== "string") return;
-      if (raw.trim() === "") context.report({ messageId: "empty", path: path9 });
-      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path9 });
+      if (raw.trim() === "") context.report({ messageId: "empty", path: path10 });
+      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path10 });
       else if (raw.length > MAX_UID)
-        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path9 });
+        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path10 });
     };
   }
 });
+
+// src/sql/altinity-query-macros.ts
+var MACROS = [
+  "columns",
+  "columnsMs",
+  "lttb",
+  "lttbMs",
+  "rateColumnsAggregated",
+  "rateColumns",
+  "rate",
+  "perSecond",
+  "perSecondColumns",
+  "perSecondColumnsAggregated",
+  "deltaColumnsAggregated",
+  "delta",
+  "deltaColumns",
+  "increase",
+  "increaseColumns",
+  "increaseColumnsAggregated"
+];
+var ALTINITY_WHOLE_QUERY_MACROS = new Set(MACROS);
+var MacroError = class extends Error {
+};
+function fold(text2) {
+  let out = "";
+  for (let i = 0; i < text2.length; ) {
+    const r = regionAt(text2, i);
+    if (r && (r.kind === "string" || r.kind === "identifier" || r.kind === "backtick")) {
+      out += text2.slice(i, r.end);
+      i = r.end;
+      continue;
+    }
+    if (/\s/.test(text2[i])) {
+      while (i < text2.length && /\s/.test(text2[i])) i++;
+      out += " ";
+      continue;
+    }
+    out += text2[i];
+    i++;
+  }
+  return out.trim();
+}
+function aliasOf(arg) {
+  const parts = arg.trim().split(" ");
+  return parts[parts.length - 1];
+}
+function requireAliases(...args) {
+  for (const a of args) {
+    if (a.endsWith(")")) throw new MacroError(`argument ${a} can't be used without an alias`);
+  }
+}
+function fromIndex(query, macro) {
+  const re = new RegExp(`\\$${macro}\\([\\w\\s\\S]+?\\)(\\s+FROM\\s+)`, "im");
+  const m = re.exec(query);
+  if (!m) throw new MacroError(`can't find the FROM statement after $${macro}(...)`);
+  const fragment = m[1];
+  return m.index + m[0].length - fragment.length + fragment.toLowerCase().indexOf("from");
+}
+function applyTimeFilter(query, ms) {
+  const filter2 = ms ? "$timeFilterMs" : "$timeFilter";
+  if (query.toLowerCase().includes("where")) return query.replace(/where/gi, `WHERE ${filter2} AND`);
+  return `${query} WHERE ${filter2}`;
+}
+function keywordOutsideBrackets(query, keyword) {
+  let depth = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === "(") depth++;
+    else if (c === ")") {
+      if (depth > 0) depth--;
+    } else if (depth === 0 && query.startsWith(keyword, i)) return i;
+  }
+  return -1;
+}
+function columnsCore(key2, value, before2, from, ms) {
+  requireAliases(key2, value);
+  const keyAlias = aliasOf(key2);
+  const valueAlias = aliasOf(value);
+  let groupBy = ` GROUP BY t, ${keyAlias}`;
+  let orderBy = ` ORDER BY t, ${keyAlias}`;
+  let having = "";
+  if (!/^\s*FROM\s*\(/im.test(from)) {
+    const lower = from.toLowerCase();
+    const g = keywordOutsideBrackets(lower, "group by");
+    const h = keywordOutsideBrackets(lower, "having");
+    const o = keywordOutsideBrackets(lower, "order by");
+    if (h >= 0 && o >= 0 && h >= o) throw new MacroError("ORDER BY clause shall be before HAVING");
+    if (g >= 0 && o >= 0 && g >= o) throw new MacroError("GROUP BY clause shall be before ORDER BY");
+    if (g >= 0 && h >= 0 && g >= h) throw new MacroError("GROUP BY clause shall be before HAVING");
+    if (o !== -1) {
+      orderBy = ` ${from.slice(o)}`;
+      from = from.slice(0, o - 1);
+    }
+    if (h !== -1) {
+      having = ` ${from.slice(h)}`;
+      from = from.slice(0, h - 1);
+    }
+    if (g !== -1) {
+      groupBy = ` ${from.slice(g)}`;
+      from = from.slice(0, g - 1);
+    }
+  }
+  from = applyTimeFilter(from, ms);
+  const ts = ms ? "$timeSeriesMs" : "$timeSeries";
+  return `${before2}SELECT t, groupArray((${keyAlias}, ${valueAlias})) AS groupArr FROM ( SELECT ${ts} AS t, ${key2}, ${value} ${from}${groupBy}${having}${orderBy}) GROUP BY t ORDER BY t`;
+}
+function splitHaving(from) {
+  const h = from.toLowerCase().indexOf("having");
+  return h === -1 ? { from, having: "" } : { from: from.slice(0, h - 1), having: ` ${from.slice(h)}` };
+}
+function keyedColumns(name, args, before2, fromQuery, window2) {
+  if (args.length !== 2) throw new MacroError(`amount of arguments must equal 2 for $${name}`);
+  let key2 = args[0];
+  const value = `max(${args[1].trim()}) AS max_0`;
+  const asAt = key2.toLowerCase().indexOf(" as ");
+  let alias = name;
+  if (asAt === -1) key2 = `${key2} AS ${alias}`;
+  else alias = key2.slice(asAt + 4);
+  const { from: f, having } = splitHaving(fromQuery);
+  const from = applyTimeFilter(f, false);
+  const lag = (x, d) => `lagInFrame(${x},1,${d}) OVER ()`;
+  const changed = window2 ? `${lag(alias, alias)} != ${alias}` : `neighbor(${alias},-1,${alias}) != ${alias}`;
+  const diff = window2 ? `(max_0 - ${lag("max_0", "0")})` : "runningDifference(max_0)";
+  const suffix = { perSecondColumns: "PerSecond", deltaColumns: "Delta", increaseColumns: "Increase" }[name];
+  let expr;
+  if (name === "perSecondColumns") {
+    const dt = window2 ? `(t/1000 - ${lag("t/1000", "0")})` : "runningDifference(t/1000)";
+    expr = `if(${diff} < 0 OR ${changed}, nan, ${diff} / ${dt})`;
+  } else if (name === "deltaColumns") {
+    expr = window2 ? `if(${changed}, 0, max_0 - ${lag("max_0", "0")})` : `if(${changed}, 0, runningDifference(max_0))`;
+  } else {
+    expr = window2 ? `if(${diff} < 0 OR ${changed}, 0, max_0 - ${lag("max_0", "0")})` : `if(${diff} < 0 OR ${changed}, 0, runningDifference(max_0))`;
+  }
+  return `${before2}SELECT t, groupArray((${alias}, max_0_${suffix})) AS groupArr FROM ( SELECT t, ${alias}, ${expr} AS max_0_${suffix} FROM ( SELECT $timeSeries AS t, ${key2}, ${value} ${from} GROUP BY t, ${alias}${having} ORDER BY ${alias}, t)) GROUP BY t ORDER BY t`;
+}
+function perInterval(name, args, before2, fromQuery, window2) {
+  if (args.length < 1) throw new MacroError(`amount of arguments must be > 0 for $${name}`);
+  const from = applyTimeFilter(fromQuery, false);
+  if (name === "rate") {
+    requireAliases(...args);
+    const cols2 = args.map(aliasOf).map(
+      (a) => window2 ? `${a}/((t - lagInFrame(t,1,0) OVER ())/1000) ${a}Rate` : `${a}/runningDifference(t/1000) ${a}Rate`
+    );
+    return `${before2}SELECT t, ${cols2.join(", ")} FROM ( SELECT $timeSeries AS t, ${args.join(", ")} ${from}
+ GROUP BY t
+ ORDER BY t)`;
+  }
+  const maxes = args.map((a, i) => `max(${a.trim()}) AS max_${i}`);
+  const cols = args.map((_a, i) => {
+    const m = `max_${i}`;
+    const lag = `lagInFrame(${m},1,0) OVER ()`;
+    if (name === "perSecond") {
+      return window2 ? `if(${m} - ${lag} < 0, nan, (${m} - ${lag}) / ((t - lagInFrame(t,1,0) OVER ())/1000) ) AS ${m}_PerSecond` : `if(runningDifference(${m}) < 0, nan, runningDifference(${m}) / runningDifference(t/1000)) AS ${m}_PerSecond`;
+    }
+    if (name === "delta")
+      return window2 ? `${m} - ${lag} AS ${m}_Delta` : `runningDifference(${m}) AS ${m}_Delta`;
+    return window2 ? `if((${m} - ${lag}) < 0, 0, ${m} - ${lag}) AS ${m}_Increase` : `if(runningDifference(${m}) < 0, 0, runningDifference(${m})) AS ${m}_Increase`;
+  });
+  return `${before2}SELECT t, ${cols.join(", ")} FROM ( SELECT $timeSeries AS t, ${maxes.join(", ")} ${from} GROUP BY t ORDER BY t)`;
+}
+function aggregated(name, args, before2, fromQuery, window2) {
+  if (args.length < 4) throw new MacroError(`expect 2 or more amount of arguments for $${name}`);
+  const { from: f, having } = splitHaving(fromQuery);
+  const from = applyTimeFilter(f, false);
+  const key2 = args[0];
+  const keyAlias = aliasOf(key2);
+  const subKey = args[1];
+  const sub = aliasOf(subKey);
+  if (args.length % 2 !== 0)
+    throw new MacroError(
+      `wrong arguments count, expect argument pairs aggregate function and value for $${name}`
+    );
+  const values = [];
+  const aliases = [];
+  const aggs = [];
+  for (let i = 2; i < args.length; i += 2) {
+    aggs.push(args[i]);
+    let value = args[i + 1];
+    const parts = value.trim().split(" ");
+    const alias = parts[parts.length - 1];
+    aliases.push(alias);
+    if (parts.length > 1) value = parts.slice(0, -1).join(" ").replace(/ AS$/, "").replace(/ as$/, "");
+    if (!value.includes("(")) value = `max(${value})`;
+    values.push(`${value} AS ${alias}`);
+  }
+  const lag = (x, d) => `lagInFrame(${x},1,${d}) OVER ()`;
+  const changed = window2 ? `${lag(sub, sub)} != ${sub}` : `neighbor(${sub},-1,${sub}) != ${sub}`;
+  const suffix = {
+    rateColumnsAggregated: "Rate",
+    perSecondColumnsAggregated: "PerSecond",
+    increaseColumnsAggregated: "Increase",
+    deltaColumnsAggregated: "Delta"
+  }[name];
+  const finalAggregated = aliases.map((a, i) => `${aggs[i]}(${a}${suffix}) AS ${a}${suffix}Agg`);
+  const finalValues = aliases.map((a) => {
+    const diff = window2 ? `(${a} - ${lag(a, "0")})` : `runningDifference(${a})`;
+    switch (name) {
+      case "rateColumnsAggregated":
+        return window2 ? `${a} / (t/1000 - ${lag("t/1000", "0")}) AS ${a}Rate` : `${a} / runningDifference(t / 1000) AS ${a}Rate`;
+      case "perSecondColumnsAggregated":
+        return `if(${diff} < 0 OR ${changed}, nan, ${diff} / ${window2 ? `(t/1000 - ${lag("t/1000", "0")})` : "runningDifference(t / 1000)"}) AS ${a}PerSecond`;
+      case "increaseColumnsAggregated":
+        return `if(${diff} < 0 OR ${changed}, nan, ${diff} / 1) AS ${a}Increase`;
+      default:
+        return window2 ? `if(${changed}, 0, ${a} - ${lag(a, "0")}) AS ${a}Delta` : `if(${changed}, 0, runningDifference(${a}) / 1) AS ${a}Delta`;
+    }
+  });
+  return `${before2}SELECT t, ${keyAlias}, ${finalAggregated.join(", ")} FROM (  SELECT t, ${keyAlias}, ${sub}, ${finalValues.join(", ")}  FROM (   SELECT $timeSeries AS t, ${key2}, ${subKey}, ${values.join(", ")}   ${from}   GROUP BY ${keyAlias}, ${sub}, t ${having}   ORDER BY ${keyAlias}, ${sub}, t  ) ) GROUP BY ${keyAlias}, t ORDER BY ${keyAlias}, t`;
+}
+function lttb(args, before2, fromQuery, ms) {
+  if (args.length < 3)
+    throw new MacroError(`amount of arguments must great or equal 3 for $lttb${ms ? "Ms" : ""}`);
+  let buckets = args[0];
+  if (buckets.trim().toLowerCase() === "auto") {
+    buckets = ms ? "toUInt64( ($__to - $__from) / $__interval_ms )" : "toUInt64( ($to - $from) / $interval )";
+  }
+  const middle = args.length > 3 ? `${args.slice(1, -2).join(", ")}, ` : "";
+  const x = args[args.length - 2];
+  const y = args[args.length - 1];
+  requireAliases(x, y);
+  const from = applyTimeFilter(fromQuery, ms);
+  return `${before2}SELECT \`lttb_result.1\` AS ${aliasOf(x)}, ${middle}\`lttb_result.2\` AS ${aliasOf(y)} FROM (
+  SELECT ${middle}untuple(arrayJoin(lttb(${buckets})(${x}, ${y}))) AS lttb_result ${from}
+) ORDER BY ${aliasOf(x)}`;
+}
+function build(macro, args, before2, from, window2) {
+  switch (macro) {
+    case "columns":
+    case "columnsMs":
+      if (args.length !== 2) throw new MacroError(`amount of arguments must equal 2 for $${macro}`);
+      return columnsCore(args[0], args[1], before2, from, macro === "columnsMs");
+    case "rateColumns": {
+      if (args.length !== 2) throw new MacroError("amount of arguments must equal 2 for $rateColumns");
+      const inner = columnsCore(args[0], args[1], "", from, false);
+      const dt = window2 ? "(t/1000 - lagInFrame(t/1000,1,0) OVER ())" : "runningDifference( t/1000 )";
+      return `${before2}SELECT t, arrayMap(a -> (a.1, a.2/${dt}), groupArr) FROM (${inner})`;
+    }
+    case "rate":
+    case "perSecond":
+    case "delta":
+    case "increase":
+      return perInterval(macro, args, before2, from, window2);
+    case "perSecondColumns":
+    case "deltaColumns":
+    case "increaseColumns":
+      return keyedColumns(macro, args, before2, from, window2);
+    case "lttb":
+    case "lttbMs":
+      return lttb(args, before2, from, macro === "lttbMs");
+    default:
+      return aggregated(macro, args, before2, from, window2);
+  }
+}
+function isFirstItem(text2, i) {
+  return skipTrivia(text2, 0) === i;
+}
+function skipTrivia(text2, i) {
+  for (; ; ) {
+    while (i < text2.length && /\s/.test(text2[i])) i++;
+    const r = regionAt(text2, i);
+    if (r && (r.kind === "line-comment" || r.kind === "block-comment")) i = r.end;
+    else return i;
+  }
+}
+function expandWholeQueryMacro(text2, opts) {
+  const query = text2.replace(/^[ \u00a0\t\r\n]+|[ \u00a0\t\r\n]+$/g, "");
+  const lead = text2.length - text2.replace(/^[ \u00a0\t\r\n]+/, "").length;
+  const found = /\$(\w+)\(/g;
+  let first;
+  for (let m = found.exec(query); m; m = found.exec(query)) {
+    if (ALTINITY_WHOLE_QUERY_MACROS.has(m[1])) {
+      first = { macro: m[1], at: m.index };
+      break;
+    }
+  }
+  if (!first) return { kind: "none" };
+  const offset = first.at + lead;
+  if (skipTrivia(query, 0) !== first.at) return { kind: "unsupported", macro: first.macro, offset };
+  const parsed = parseMacroArgs(query, first.at + first.macro.length + 1);
+  if (!parsed)
+    return {
+      kind: "error",
+      macro: first.macro,
+      offset,
+      message: `$${first.macro}: its argument list never closes`
+    };
+  const args = parsed.args.map((a) => fold(a.text));
+  try {
+    const from = query.slice(fromIndex(query, first.macro));
+    const sql = build(first.macro, args, query.slice(0, first.at), from, opts.windowFunctions);
+    return { kind: "expanded", sql, macro: first.macro, offset };
+  } catch (e) {
+    if (!(e instanceof MacroError)) throw e;
+    return { kind: "error", macro: first.macro, offset, message: `$${first.macro}: ${e.message}` };
+  }
+}
 
 // src/sql/macros.ts
 var DOLLAR2 = 36;
@@ -73776,10 +74258,10 @@ function fromSec(ms) {
 function argCount(name, expected, got) {
   return `${name} expected ${expected} argument(s), received ${got}`;
 }
-function oneColumn(build) {
+function oneColumn(build2) {
   return (args, ctx, name) => {
     if (args.length !== 1) return { error: argCount(name, 1, args.length), kind: "macro-arguments" };
-    return build(args[0].text, ctx);
+    return build2(args[0].text, ctx);
   };
 }
 var dateTime = (ms) => `toDateTime(${fromSec(ms)})`;
@@ -73899,7 +74381,7 @@ function unknownClickHouseMacro(token, name) {
   }
   if (CLICKHOUSE_STATEMENT_MACROS.has(name)) {
     return {
-      message: `cannot expand ${token}(...): statement macros exist only in unreleased grafana-clickhouse-datasource builds; dashboard-ci does not reproduce them`,
+      message: `${token}(...) is a statement macro of recent grafana-clickhouse-datasource builds; dashboard-ci does not reproduce it, so this query is skipped (not judged)`,
       kind: "unsupported-macro"
     };
   }
@@ -73962,14 +74444,14 @@ function adHocFilters(index) {
 function adHocFilterSql(filters) {
   const parts = [];
   for (const f of filters) {
-    const key = typeof f.key === "string" ? f.key : void 0;
-    if (!key) continue;
+    const key2 = typeof f.key === "string" ? f.key : void 0;
+    if (!key2) continue;
     const op = typeof f.operator === "string" ? f.operator : "=";
     const raw = typeof f.value === "string" || typeof f.value === "number" ? String(f.value) : "";
     const value = `'${raw.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-    if (op === "=~") parts.push(`match(${key}, ${value})`);
-    else if (op === "!~") parts.push(`NOT match(${key}, ${value})`);
-    else parts.push(`${key} ${op} ${value}`);
+    if (op === "=~") parts.push(`match(${key2}, ${value})`);
+    else if (op === "!~") parts.push(`NOT match(${key2}, ${value})`);
+    else parts.push(`${key2} ${op} ${value}`);
   }
   return parts.join(" AND ");
 }
@@ -74006,24 +74488,6 @@ function expandAdHocFilters(text2, index) {
   }
   return { ...rw.finish(), problems };
 }
-var ALTINITY_WHOLE_QUERY = /* @__PURE__ */ new Set([
-  "columns",
-  "columnsMs",
-  "rate",
-  "rateColumns",
-  "rateColumnsAggregated",
-  "perSecond",
-  "perSecondColumns",
-  "perSecondColumnsAggregated",
-  "delta",
-  "deltaColumns",
-  "deltaColumnsAggregated",
-  "increase",
-  "increaseColumns",
-  "increaseColumnsAggregated",
-  "lttb",
-  "lttbMs"
-]);
 var ALTINITY_SIMPLE = /* @__PURE__ */ new Set([
   "table",
   "dateCol",
@@ -74044,7 +74508,7 @@ var ALTINITY_SIMPLE = /* @__PURE__ */ new Set([
 ]);
 var ALTINITY_MACRO_NAMES = /* @__PURE__ */ new Set([
   ...ALTINITY_SIMPLE,
-  ...ALTINITY_WHOLE_QUERY,
+  ...ALTINITY_WHOLE_QUERY_MACROS,
   "unescape",
   "conditionalTest",
   "adhoc"
@@ -74283,10 +74747,14 @@ function expandAltinityMacros(text2, ctx) {
     let j = i + 1;
     while (j < n2 && isWordChar(text2.charCodeAt(j))) j++;
     const name = text2.slice(i + 1, j);
-    if (ALTINITY_WHOLE_QUERY.has(name) && text2.charCodeAt(j) === LPAREN2) {
+    if (ALTINITY_WHOLE_QUERY_MACROS.has(name) && text2.charCodeAt(j) === LPAREN2) {
+      if (isFirstItem(text2, i)) {
+        i = j;
+        continue;
+      }
       problems.push({
         offset: i,
-        message: `cannot expand $${name}(...): the Altinity plugin rewrites the whole query around this macro and dashboard-ci does not reproduce that rewrite; check this query against a server with the plugin`,
+        message: `$${name}(...) is expanded by the Altinity plugin, which rewrites the whole query around it; dashboard-ci does not reproduce that rewrite, so this query is skipped (not judged)`,
         kind: "unsupported-macro",
         blocking: true
       });
@@ -74441,6 +74909,26 @@ function expandConditionalTest(text2, index) {
   }
   return { ...rw.finish(), problems };
 }
+function expandAltinityWholeQuery(text2, target) {
+  const problems = [];
+  if (!text2.includes("$")) return { text: text2, map: OffsetMap.identity, problems };
+  const r = expandWholeQueryMacro(text2, { windowFunctions: target.useWindowFuncForMacros === true });
+  if (r.kind === "none" || r.kind === "unsupported") return { text: text2, map: OffsetMap.identity, problems };
+  if (r.kind === "error") {
+    problems.push({
+      offset: r.offset,
+      message: `the Altinity plugin refuses this query: ${r.message}`,
+      kind: "macro-arguments",
+      blocking: true
+    });
+    return { text: text2, map: OffsetMap.identity, problems };
+  }
+  const before2 = r.offset;
+  const rw = new Rewriter(text2);
+  const kept = text2.slice(0, before2).replace(/^[ \u00a0\t\r\n]+/, "");
+  rw.splice(before2, text2.length, r.sql.slice(kept.length));
+  return { ...rw.finish(), problems };
+}
 
 // src/lint/suggest.ts
 function editDistance(a, b) {
@@ -74498,11 +74986,13 @@ var undefined_variable_default = createRule({
         if (t.target) at2.target = t.target;
         else if (t.panel) at2.panel = t.panel;
         if (t.variable) at2.variable = t.variable;
+        const inTitle = !t.target && !t.variable;
         context.report({
           messageId: "undefined",
           data: { ref, hint: suggestion ? ` (did you mean $${suggestion}?)` : "" },
           path: t.path,
           offset: t.ref.offset,
+          ...inTitle ? { severity: "warning" } : {},
           ...at2
         });
       }
@@ -74960,49 +75450,49 @@ function at(p) {
 }
 function explain(e) {
   const where = e.instancePath;
-  const path9 = decode(where);
-  const last = path9[path9.length - 1];
+  const path10 = decode(where);
+  const last = path10[path10.length - 1];
   switch (e.keyword) {
     case "additionalProperties": {
-      const key = e.params.additionalProperty;
-      if (SECRET_KEYS.has(key)) {
+      const key2 = e.params.additionalProperty;
+      if (SECRET_KEYS.has(key2)) {
         return {
-          path: path9,
-          key,
-          message: `"${key}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
+          path: path10,
+          key: key2,
+          message: `"${key2}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
         };
       }
       const props = e.parentSchema?.properties ?? {};
-      const hint = didYouMean(key, Object.keys(props));
+      const hint = didYouMean(key2, Object.keys(props));
       return {
-        path: path9,
-        key,
-        message: `unknown key "${key}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
+        path: path10,
+        key: key2,
+        message: `unknown key "${key2}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
       };
     }
     case "required":
       return {
-        path: path9,
+        path: path10,
         message: `${at(where)} must have "${e.params.missingProperty}"`
       };
     case "type":
       return {
-        path: path9,
+        path: path10,
         message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe3(e.data)}`
       };
     case "enum":
       return {
-        path: path9,
+        path: path10,
         message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe3(e.data)}`
       };
     case "pattern":
     case "minLength": {
       const words2 = typeof last === "string" ? PATTERN_WORDS[last] : void 0;
-      if (words2) return { path: path9, message: `${where} must be ${words2}, found ${describe3(e.data)}` };
-      return { path: path9, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
+      if (words2) return { path: path10, message: `${where} must be ${words2}, found ${describe3(e.data)}` };
+      return { path: path10, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
     }
     default:
-      return { path: path9, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
+      return { path: path10, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
   }
 }
 function fail(file, source, problem) {
@@ -75013,13 +75503,13 @@ function fail(file, source, problem) {
 function checkRuleIds(file, source, value) {
   const known = ruleIds();
   const knownSet = new Set(known);
-  const unknown = (id, path9, key) => {
+  const unknown = (id, path10, key2) => {
     const hint = didYouMean(id, known);
     const problem = {
-      path: path9,
-      message: `unknown rule "${id}" at /${path9.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
+      path: path10,
+      message: `unknown rule "${id}" at /${path10.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
     };
-    if (key !== void 0) problem.key = key;
+    if (key2 !== void 0) problem.key = key2;
     fail(file, source, problem);
   };
   const rules = value.rules;
@@ -75137,16 +75627,16 @@ function interpolate(text2, ctx, opts) {
   if (frontend) {
     apply(altinity ? expandConditionalTest(current, index) : expandConditionalAll(current, index));
   }
-  apply(
-    interpolateVariables(current, ctx, {
-      ...variableNameRules(opts.plugin),
-      formatter: altinity ? "altinity" : "clickhouse",
-      origin: opts.origin,
-      noVariables: !frontend
-    })
-  );
+  const variableStage = interpolateVariables(current, ctx, {
+    ...variableNameRules(opts.plugin),
+    formatter: altinity ? "altinity" : "clickhouse",
+    origin: opts.origin,
+    noVariables: !frontend
+  });
+  apply(variableStage);
   if (frontend && !altinity) apply(expandAdHocFilters(current, index));
   if (altinity) {
+    apply(expandAltinityWholeQuery(current, opts.target ?? ctx.target ?? {}));
     apply(
       expandAltinityMacros(current, {
         fromMs: ctx.fromMs,
@@ -75167,7 +75657,9 @@ function interpolate(text2, ctx, opts) {
     );
   }
   problems.sort((a, b) => a.offset - b.offset);
-  return { sql: current, problems, mapOffset: composeMaps(maps) };
+  const out = { sql: current, problems, mapOffset: composeMaps(maps) };
+  if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
+  return out;
 }
 function str5(v) {
   return typeof v === "string" ? v : void 0;
@@ -75218,7 +75710,7 @@ function panelTimeOverride(panel2, range, nowMs, fiscal, warnings) {
   }
   return { fromMs, toMs };
 }
-function contextFor(dash, now, panel2, target) {
+function contextFor(dash, now, panel2, target, resolvedVariables) {
   const nowMs = now.getTime();
   const raw = dash?.raw ?? {};
   const time = isObject(raw.time) ? raw.time : {};
@@ -75226,7 +75718,7 @@ function contextFor(dash, now, panel2, target) {
   const base = resolveTimeRange(time.from, time.to, nowMs, fiscal);
   const warnings = base.warnings;
   const { fromMs, toMs } = panelTimeOverride(panel2, base, nowMs, fiscal, warnings);
-  const variables = isObject(raw.templating) && Array.isArray(raw.templating.list) ? raw.templating.list : NO_VARIABLES;
+  const variables = resolvedVariables ?? (isObject(raw.templating) && Array.isArray(raw.templating.list) ? raw.templating.list : NO_VARIABLES);
   const ctx = { fromMs, toMs, intervalMs: 0, variables, warnings };
   const dashboard = {};
   if (dash?.uid !== void 0) dashboard.uid = dash.uid;
@@ -75296,7 +75788,13 @@ function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
   if (ref.type && !ref.type.startsWith("$") && ref.type !== "datasource") return ref.type;
   const id = ref.uid ?? ref.name;
   if (id === void 0 || id === "") return ref.type === void 0 ? opts.defaultDatasourceType : void 0;
-  const name = wholeVariableRef(id.trim());
+  const trimmed2 = id.trim();
+  const name = wholeVariableRef(trimmed2);
+  const input = name === void 0 ? importPlaceholder(trimmed2) : void 0;
+  if (input !== void 0) {
+    const inputs = sharingInputs(dash);
+    if (inputs.has(input)) return inputs.get(input);
+  }
   if (name !== void 0) {
     const v = dash.variables.find((x) => x.name === name);
     if (!v) return sharingInputs(dash).get(name);
@@ -75307,14 +75805,14 @@ function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
   }
   return datasourceTypes.get(id);
 }
-function dashboardSource(dash, origin2, datasourceType, path9, text2) {
-  const { line, column: column2 } = dash.doc.locate(path9);
-  return { origin: origin2, file: dash.file, text: text2, path: path9, datasourceType, line, column: column2, dashboard: dash };
+function dashboardSource(dash, origin2, datasourceType, path10, text2) {
+  const { line, column: column2 } = dash.doc.locate(path10);
+  return { origin: origin2, file: dash.file, text: text2, path: path10, datasourceType, line, column: column2, dashboard: dash };
 }
 function targetSql(raw, plugin) {
-  const key = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
-  const v = raw[key];
-  return typeof v === "string" && v.trim() !== "" ? { key, text: v } : void 0;
+  const key2 = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
+  const v = raw[key2];
+  return typeof v === "string" && v.trim() !== "" ? { key: key2, text: v } : void 0;
 }
 function nonEmpty(v) {
   return typeof v === "string" && v.trim() !== "";
@@ -75392,27 +75890,16 @@ function extractAlertQueries(groups, datasourceTypes = /* @__PURE__ */ new Map()
   }
   return out;
 }
-function interpolateSource(src, now) {
+function interpolateSource(src, now, variables) {
   let ctx;
   if (src.origin === "alert" && src.alertQuery) ctx = alertContextFor(src.alertQuery, now);
-  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target);
+  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target, variables);
   else throw new TypeError("interpolateSource: a dashboard query without its dashboard");
   const result = interpolate(src.text, ctx, { plugin: src.datasourceType, origin: src.origin });
   return Object.assign(result, { warnings: ctx.warnings ?? [] });
 }
 
 // src/lint/facts.ts
-var QUERY_TEXT_FIELDS = [
-  "rawSql",
-  "query",
-  "expr",
-  "keyName",
-  "field",
-  "filter",
-  "legend",
-  "legendFormat"
-];
-var REDIS_TEXT_FIELDS = ["value", "path", "cypher"];
 var DashboardFacts = class {
   constructor(dashboard, datasourceTypes) {
     this.dashboard = dashboard;
@@ -75465,12 +75952,12 @@ var DashboardFacts = class {
   get queryRefs() {
     if (this._queryRefs) return this._queryRefs;
     const out = [];
-    const scan = (text2, base, key, at2) => {
+    const scan = (text2, base, key2, at2) => {
       if (typeof text2 !== "string") return;
       const refs = findVariableRefs(text2);
       if (refs.length === 0) return;
-      const path9 = base.concat(key);
-      for (const ref of refs) out.push({ ref, path: path9, ...at2 });
+      const path10 = base.concat(key2);
+      for (const ref of refs) out.push({ ref, path: path10, ...at2 });
     };
     for (const panel2 of this.dashboard.panels) {
       scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
@@ -75478,10 +75965,8 @@ var DashboardFacts = class {
         const datasourceType = this.targetType(target);
         const at2 = { panel: panel2, target };
         if (datasourceType !== void 0) at2.datasourceType = datasourceType;
-        for (const field of QUERY_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
-        if (datasourceType === REDIS_TYPE) {
-          for (const field of REDIS_TEXT_FIELDS) scan(target.raw[field], target.path, field, at2);
-        }
+        for (const field of interpolatedTargetFields(datasourceType))
+          scan(target.raw[field], target.path, field, at2);
       }
     }
     for (const variable2 of this.dashboard.variables) {
@@ -75492,7 +75977,7 @@ var DashboardFacts = class {
       if (variable2.type !== "query") continue;
       if (typeof q === "string") scan(q, variable2.path, "query", at2);
       else if (isObject(q)) {
-        for (const key of ["query", "rawSql", "expr"]) scan(q[key], variable2.path, ["query", key], at2);
+        for (const key2 of ["query", "rawSql", "expr"]) scan(q[key2], variable2.path, ["query", key2], at2);
       }
     }
     this._queryRefs = out;
@@ -75524,9 +76009,9 @@ var DashboardFacts = class {
       } else if (isObject(v)) {
         if (typeof v.repeat === "string" && v.repeat !== "") use(v.repeat, owner);
         if (v.includeVars === true && owner === -1) all3 = true;
-        for (const key in v) {
-          if (key === "templating" && v === this.dashboard.raw) continue;
-          walk3(v[key], owner);
+        for (const key2 in v) {
+          if (key2 === "templating" && v === this.dashboard.raw) continue;
+          walk3(v[key2], owner);
         }
       }
     };
@@ -75603,8 +76088,8 @@ function defaultPath(d, dashboard) {
 function toFinding(rule, d, dashboard) {
   const template = rule.meta.messages[d.messageId];
   if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
-  const path9 = defaultPath(d, dashboard);
-  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path9, d.offset) : dashboard.doc.locate(path9, d.key ? { key: true } : {});
+  const path10 = defaultPath(d, dashboard);
+  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path10, d.offset) : dashboard.doc.locate(path10, d.key ? { key: true } : {});
   const where = {};
   if (d.panel) where.panel = d.panel;
   if (d.target) where.target = d.target;
@@ -75740,101 +76225,67 @@ function applyRuleSettings(findings, config, dashboards = []) {
 import { readFile as readFile4 } from "node:fs/promises";
 import path5 from "node:path";
 
-// src/check/prepare.ts
-var CLICKHOUSE_TYPES = /* @__PURE__ */ new Set(["grafana-clickhouse-datasource", "vertamedia-clickhouse-datasource"]);
-function prepareQueries(dashboards, alertGroups, datasourceTypes, now) {
-  const sources = [];
-  for (const dash of dashboards) sources.push(...extractDashboardQueries(dash, datasourceTypes));
-  sources.push(...extractAlertQueries(alertGroups, datasourceTypes));
-  return sources.filter((source) => CLICKHOUSE_TYPES.has(source.datasourceType)).map((source) => {
-    const result = interpolateSource(source, now);
-    const q = {
-      source,
-      sql: result.sql,
-      mapOffset: result.mapOffset,
-      problems: result.problems,
-      blocked: result.problems.some((p) => p.blocking === true),
-      warnings: result.warnings
-    };
-    if (source.dashboard) q.dashboard = source.dashboard;
-    return q;
-  });
-}
-function toRecord(q) {
-  const s = q.source;
-  const r = {
-    file: s.file,
-    line: s.line,
-    column: s.column,
-    origin: s.origin,
-    datasourceType: s.datasourceType,
-    sql: q.sql,
-    status: "ok"
-  };
-  if (q.dashboard?.uid !== void 0) r.dashboardUid = q.dashboard.uid;
-  if (s.panel?.id !== void 0) r.panelId = s.panel.id;
-  if (s.panel?.title !== void 0) r.panelTitle = s.panel.title;
-  if (s.alertRule?.title !== void 0) r.panelTitle = s.alertRule.title;
-  if (s.variable?.name !== void 0) r.panelTitle = `$${s.variable.name}`;
-  if (s.refId !== void 0) r.refId = s.refId;
-  return r;
-}
-function queryKey(r) {
-  return [r.file, r.origin, r.dashboardUid ?? "", r.panelId ?? "", r.panelTitle ?? "", r.refId ?? ""].join(
-    "\0"
-  );
-}
-
-// src/sql/statements.ts
-function isSpace2(c) {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
-}
-function skipBlank(sql, i, parens = false) {
-  while (i < sql.length) {
-    const c = sql.charCodeAt(i);
-    if (isSpace2(c) || parens && c === 40) {
-      i++;
-      continue;
-    }
-    const r = regionAt(sql, i);
-    if (!r || r.kind !== "line-comment" && r.kind !== "block-comment") break;
-    i = r.end;
+// src/check/missing-tables.ts
+var UNKNOWN_TABLE = 60;
+var UNKNOWN_DATABASE = 81;
+function missingTableOf(error, sql) {
+  if (error.code === UNKNOWN_TABLE) {
+    const m = /Unknown table expression identifier '([^']+)'/.exec(error.message) ?? /Table (\S+?) does(?: not|n't) exist/.exec(error.message);
+    return m ? unquote(m[1]) : void 0;
   }
-  return i;
-}
-function isBlank(sql) {
-  return skipBlank(sql, 0) === sql.length;
-}
-function splitStatements(text2) {
-  const out = [];
-  let start = 0;
-  const push = (end) => {
-    let s = start;
-    let e = end;
-    while (s < e && isSpace2(text2.charCodeAt(s))) s++;
-    while (e > s && isSpace2(text2.charCodeAt(e - 1))) e--;
-    const sql = text2.slice(s, e);
-    if (sql !== "" && !isBlank(sql)) out.push({ sql, offset: s });
-  };
-  for (let i = 0; i < text2.length; ) {
-    const r = regionAt(text2, i);
-    if (r) {
-      i = r.end;
-      continue;
-    }
-    if (text2.charCodeAt(i) === 59) {
-      push(i);
-      start = i + 1;
-    }
-    i++;
+  if (error.code === UNKNOWN_DATABASE) {
+    const m = /Database (`[^`]+`|\S+) does(?: not|n't) exist/.exec(error.message);
+    if (!m) return void 0;
+    const db = unquote(m[1]);
+    const escaped = db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const t = new RegExp(`[\`"]?\\b${escaped}\\b[\`"]?\\.([\`"][^\`"]+[\`"]|\\w+)`).exec(sql);
+    return t ? `${db}.${unquote(t[1])}` : db;
   }
-  push(text2.length);
-  return out;
+  return void 0;
 }
+function unquote(name) {
+  return name.split(".").map((p) => p.replace(/^[`"]|[`"]$/g, "")).join(".");
+}
+function tableKey(name) {
+  return (name.includes(".") ? name : `default.${name}`).toLowerCase();
+}
+var MissingTables = class {
+  tables = /* @__PURE__ */ new Map();
+  add(table, read) {
+    const key2 = tableKey(table);
+    let entry = this.tables.get(key2);
+    if (!entry) this.tables.set(key2, entry = { name: table, reads: [] });
+    entry.reads.push(read);
+  }
+  get size() {
+    return this.tables.size;
+  }
+  /**
+   * One `table-not-in-schema` finding per table, at its first read, naming every query that reads it
+   * (the first ten, then how many more). `server` names the server when the check ran against one
+   * without preparing a schema: then the table is missing there, not from a test schema.
+   */
+  findings(schemaFiles, server) {
+    const out = [];
+    for (const { name, reads } of this.tables.values()) {
+      const first = reads[0];
+      const shown = reads.slice(0, 10).map((r) => r.where);
+      const more = reads.length > shown.length ? `, and ${reads.length - shown.length} more` : "";
+      const where = server ? `does not exist on ${server}` : `is not in the test schema${schemaFiles.length ? ` (${schemaFiles.join(", ")})` : " (no schema file given)"}`;
+      const fix = server ? "check the name" : `add its CREATE statement there (\`dashboard-ci schema pull --clickhouse URL --tables ${name}\` writes it from a server), or check the name`;
+      out.push({
+        rule: "table-not-in-schema",
+        severity: "error",
+        message: `table ${name} ${where}: read by ${reads.length} ${reads.length === 1 ? "query" : "queries"} (${shown.join("; ")}${more}); ${fix}`,
+        ...first.finding
+      });
+    }
+    return out;
+  }
+};
 
-// src/clickhouse/server.ts
-var import_client = __toESM(require_dist2(), 1);
-import { randomBytes as randomBytes2 } from "node:crypto";
+// src/schema/source.ts
+var import_client2 = __toESM(require_dist2(), 1);
 
 // src/clickhouse/errors.ts
 var EngineUnavailableError = class extends Error {
@@ -75916,6 +76367,10 @@ function redact(text2, secrets) {
   }
   return out;
 }
+
+// src/clickhouse/server.ts
+var import_client = __toESM(require_dist2(), 1);
+import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/clickhouse/cost.ts
 var INDEX_TYPES = {
@@ -76060,10 +76515,10 @@ function buildQueryCost(reads, stats) {
   const byTable = /* @__PURE__ */ new Map();
   for (const read of reads) {
     const c = readCost(read, stats);
-    const key = `${c.database}.${c.table}`;
-    const list = byTable.get(key);
+    const key2 = `${c.database}.${c.table}`;
+    const list = byTable.get(key2);
     if (list) list.push(c);
-    else byTable.set(key, [c]);
+    else byTable.set(key2, [c]);
   }
   const tables = [];
   for (const list of byTable.values()) {
@@ -76137,11 +76592,11 @@ var StatsCatalogue = class {
   }
   /** Keys arrive on their own rows (a table with no parts has keys but no part figures). */
   addKeys(database, table, partitionKey, primaryKey) {
-    const key = `${database}.${table}`;
-    const s = this.tables.get(key) ?? { database, table, rows: 0, parts: 0, granules: 0 };
+    const key2 = `${database}.${table}`;
+    const s = this.tables.get(key2) ?? { database, table, rows: 0, parts: 0, granules: 0 };
     if (partitionKey) s.partitionKey = partitionKey;
     if (primaryKey) s.primaryKey = primaryKey;
-    this.tables.set(key, s);
+    this.tables.set(key2, s);
   }
   /** Projection parts are read under the projection's bare name. */
   addProjection(name, s) {
@@ -76218,7 +76673,7 @@ var LiveStats = class {
 import { createRequire as createRequire2 } from "node:module";
 
 // src/clickhouse/cache.ts
-import { createHash, randomBytes } from "node:crypto";
+import { createHash as createHash2, randomBytes } from "node:crypto";
 import {
   copyFileSync,
   existsSync,
@@ -76245,7 +76700,7 @@ var LOCK_FILE = "status";
 var KEEP_ENTRIES = 4;
 var STALE_MS = 24 * 36e5;
 function cacheKey(input) {
-  const h = createHash("sha256");
+  const h = createHash2("sha256");
   h.update(
     JSON.stringify([
       CACHE_FORMAT,
@@ -76287,10 +76742,10 @@ function isDirectory(p) {
     return false;
   }
 }
-function readManifest(root, key) {
+function readManifest(root, key2) {
   try {
-    const m = JSON.parse(readFileSync(path3.join(root, key, MARKER), "utf8"));
-    const ok = m.format === CACHE_FORMAT && m.key === key && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
+    const m = JSON.parse(readFileSync(path3.join(root, key2, MARKER), "utf8"));
+    const ok = m.format === CACHE_FORMAT && m.key === key2 && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
     return ok ? m : void 0;
   } catch {
     return void 0;
@@ -76338,55 +76793,55 @@ function linkTree(from, to, skipTopLevel = /* @__PURE__ */ new Set()) {
   walk3(from, to, true);
   return files;
 }
-function materializeEntry(root, key, into) {
-  const n2 = linkTree(path3.join(root, key, DATA), into);
+function materializeEntry(root, key2, into) {
+  const n2 = linkTree(path3.join(root, key2, DATA), into);
   try {
     const now = /* @__PURE__ */ new Date();
-    utimesSync(path3.join(root, key, MARKER), now, now);
+    utimesSync(path3.join(root, key2, MARKER), now, now);
   } catch {
   }
   return n2;
 }
-function saveEntry(root, key, from, manifest, replaces) {
+function saveEntry(root, key2, from, manifest, replaces) {
   mkdirSync(root, { recursive: true });
-  const tmp = path3.join(root, `${key}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = path3.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     mkdirSync(tmp);
     const files = linkTree(from, path3.join(tmp, DATA), /* @__PURE__ */ new Set([LOCK_FILE]));
     const full = {
       format: CACHE_FORMAT,
-      key,
+      key: key2,
       ...manifest,
       files,
       nonce: randomBytes(8).toString("hex")
     };
     writeFileSync(path3.join(tmp, MARKER), JSON.stringify(full, null, 1));
     try {
-      renameSync(tmp, path3.join(root, key));
+      renameSync(tmp, path3.join(root, key2));
     } catch (err) {
       const code = err.code;
       if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
-      const there = readManifest(root, key);
+      const there = readManifest(root, key2);
       if (there && there.nonce !== replaces) {
         removeDir(tmp);
         return false;
       }
-      removeEntry(root, key, there?.nonce);
-      renameSync(tmp, path3.join(root, key));
+      removeEntry(root, key2, there?.nonce);
+      renameSync(tmp, path3.join(root, key2));
     }
   } catch (err) {
     removeDir(tmp);
     throw err;
   }
-  evict(root, key);
+  evict(root, key2);
   return true;
 }
-function removeEntry(root, key, nonce) {
-  const current = readManifest(root, key);
+function removeEntry(root, key2, nonce) {
+  const current = readManifest(root, key2);
   if (current && nonce !== void 0 && current.nonce !== nonce) return;
-  const dir = path3.join(root, key);
+  const dir = path3.join(root, key2);
   if (!existsSync(dir)) return;
-  const doomed = path3.join(root, `${key}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const doomed = path3.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     renameSync(dir, doomed);
   } catch {
@@ -76761,11 +77216,11 @@ async function createEmbeddedEngine(opts) {
     } catch {
     }
   };
-  const openCached = async (root, key, manifest) => {
+  const openCached = async (root, key2, manifest) => {
     const dir = privateDir();
     let files;
     try {
-      files = materializeEntry(root, key, dir);
+      files = materializeEntry(root, key2, dir);
     } catch (e) {
       removeDir(dir);
       return `could not be read (${firstLine(e)})`;
@@ -76810,17 +77265,17 @@ async function createEmbeddedEngine(opts) {
       return reject(`could not be verified (${firstLine(e)})`);
     }
   };
-  const save = async (root, key, rejected) => {
+  const save = async (root, key2, rejected) => {
     try {
       const manifest = { engineVersion: version, stats: await statsFingerprint(runner) };
-      saveEntry(root, key, dataDir, manifest, rejected?.nonce);
+      saveEntry(root, key2, dataDir, manifest, rejected?.nonce);
       return {
         status: "stored",
-        key,
+        key: key2,
         ...rejected ? { reason: `the entry it replaced ${rejected.reason}` } : {}
       };
     } catch (e) {
-      return { status: "unsaved", key, reason: firstLine(e) };
+      return { status: "unsaved", key: key2, reason: firstLine(e) };
     }
   };
   const lock = async () => {
@@ -76844,14 +77299,14 @@ async function createEmbeddedEngine(opts) {
       throw new EngineError("the embedded engine was already prepared (it is read-only now)");
     state = "preparing";
     const worthCaching = cacheRoot !== void 0 && [...schema, ...seed].some((s) => s.trim());
-    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : void 0;
+    const key2 = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : void 0;
     let rejected;
-    if (cacheRoot && key) {
-      const manifest = readManifest(cacheRoot, key);
+    if (cacheRoot && key2) {
+      const manifest = readManifest(cacheRoot, key2);
       if (manifest) {
-        const reason = await openCached(cacheRoot, key, manifest);
+        const reason = await openCached(cacheRoot, key2, manifest);
         if (reason === void 0) {
-          cache = { status: "hit", key };
+          cache = { status: "hit", key: key2 };
           await lock();
           state = "ready";
           return;
@@ -76865,7 +77320,7 @@ async function createEmbeddedEngine(opts) {
     await applyStatements(runner, schema, seed);
     await runner.run("SYSTEM JEMALLOC PURGE", "TabSeparatedRaw").catch(() => void 0);
     await stats.reload();
-    cache = cacheRoot && key ? await save(cacheRoot, key, rejected) : { status: "off" };
+    cache = cacheRoot && key2 ? await save(cacheRoot, key2, rejected) : { status: "off" };
     await lock();
     state = "ready";
   };
@@ -77078,6 +77533,574 @@ function createServerEngine(opts) {
       }
     }
   };
+}
+
+// src/schema/source.ts
+async function streamText2(stream4) {
+  let out = "";
+  for await (const chunk of stream4) out += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+  return out;
+}
+function createServerSource(opts) {
+  const parsed = parseServerUrl(opts.url);
+  const username = opts.username ?? parsed.username ?? "default";
+  const password = opts.password ?? parsed.password ?? "";
+  const client = (0, import_client2.createClient)({
+    url: parsed.url,
+    username,
+    password,
+    ...parsed.database ? { database: parsed.database } : {},
+    application: "dashboard-ci",
+    request_timeout: (opts.timeoutSeconds ?? 60) * 1e3,
+    compression: { response: false, request: false },
+    log: { level: import_client2.ClickHouseLogLevel.OFF }
+  });
+  const description = `ClickHouse server ${parsed.url}${parsed.database ? `/${parsed.database}` : ""}`;
+  const fail2 = (e) => {
+    if (e instanceof import_client2.ClickHouseError) {
+      const info = {
+        code: Number(e.code),
+        name: e.type ?? "UNKNOWN",
+        message: redact(cleanMessage(e.message), [password])
+      };
+      if (info.code === 516 || info.code === 192 || info.code === 194) {
+        return new EngineConnectionError(
+          `${description} rejected the credentials of user '${username}': ${info.code} ${info.name}: ${info.message}`,
+          info
+        );
+      }
+      return new ClickHouseQueryError(info);
+    }
+    return new EngineConnectionError(
+      `a query to ${description} failed: ${redact(e instanceof Error ? e.message : String(e), [password])}`
+    );
+  };
+  return {
+    description,
+    async rows(sql, params) {
+      try {
+        const rs = await client.query({
+          query: sql,
+          format: "JSONEachRow",
+          ...params ? { query_params: params } : {}
+        });
+        return await rs.json();
+      } catch (e) {
+        throw fail2(e);
+      }
+    },
+    async text(sql) {
+      try {
+        const result = await client.exec({ query: sql });
+        return unescapeTsv(await streamText2(result.stream));
+      } catch (e) {
+        throw fail2(e);
+      }
+    },
+    close: () => client.close()
+  };
+}
+
+// src/schema/ddl.ts
+function unquote2(part) {
+  return part.replace(/^[`"]|[`"]$/g, "");
+}
+function splitName(name) {
+  const m = /^(`[^`]+`|"[^"]+"|[^.]+)\.(.+)$/.exec(name.trim());
+  if (!m) return { name: unquote2(name.trim()) };
+  return { database: unquote2(m[1]), name: unquote2(m[2]) };
+}
+var DICT_FUNCTION = /^Function (dictGet\w*|dictHas|dictIsIn|dictGetHierarchy|dictGetChildren|dictGetDescendants)\b/;
+function astReads(ast) {
+  const out = /* @__PURE__ */ new Set();
+  const lines = ast.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    const t = /^TableIdentifier (\S+)/.exec(line);
+    if (t) {
+      out.add(t[1]);
+      continue;
+    }
+    if (DICT_FUNCTION.test(line)) {
+      const arg = lines[i + 2]?.trim() ?? "";
+      const lit = /^Literal '((?:[^'\\]|\\.)*)'/.exec(arg);
+      if (lit) out.add(lit[1]);
+    }
+  }
+  return [...out];
+}
+var COLUMN_END = /* @__PURE__ */ new Set([
+  "DEFAULT",
+  "MATERIALIZED",
+  "ALIAS",
+  "EPHEMERAL",
+  "CODEC",
+  "COMMENT",
+  "TTL",
+  "NULL",
+  "NOT",
+  "SETTINGS",
+  "STATISTICS",
+  "PRIMARY"
+]);
+var NOT_COLUMN = /^(INDEX|PROJECTION|CONSTRAINT|PRIMARY\s+KEY)\b/i;
+function columnType(rest) {
+  let depth = 0;
+  let i = 0;
+  while (i < rest.length) {
+    const region = regionAt(rest, i);
+    if (region) {
+      i = region.end;
+      continue;
+    }
+    const c = rest[i];
+    if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (depth === 0 && /[A-Za-z]/.test(c) && (i === 0 || /\s/.test(rest[i - 1]))) {
+      const word = /^[A-Za-z_]+/.exec(rest.slice(i))[0];
+      if (COLUMN_END.has(word.toUpperCase())) return rest.slice(0, i).trim();
+      i += word.length;
+      continue;
+    }
+    i++;
+  }
+  return rest.trim();
+}
+function parseCreate(sql) {
+  const head3 = /^\s*(?:--[^\n]*\n\s*)*(?:CREATE|ATTACH)\s+(?:OR\s+REPLACE\s+)?(TEMPORARY\s+)?(TABLE|VIEW|MATERIALIZED\s+VIEW|LIVE\s+VIEW|DICTIONARY)\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:`[^`]+`|"[^"]+"|[\w$]+)(?:\.(?:`[^`]+`|"[^"]+"|[\w$]+))?)/i.exec(
+    sql
+  );
+  if (!head3) return void 0;
+  const kindWord = head3[2].toUpperCase();
+  const kind = kindWord === "TABLE" ? "table" : kindWord === "DICTIONARY" ? "dictionary" : "view";
+  const name = head3[3];
+  const columns = [];
+  let i = head3.index + head3[0].length;
+  const rest = sql.slice(i);
+  const open = /^\s*(?:UUID\s+'[^']*'\s*)?(?:ON\s+CLUSTER\s+\S+\s*)?(?:TO\s+\S+\s*)?\(/i.exec(rest);
+  if (open) {
+    i += open[0].length - 1;
+    const parsed = parseMacroArgs(sql, i);
+    if (parsed) {
+      for (const arg of parsed.args) {
+        const text2 = arg.text.trim();
+        if (text2 === "" || NOT_COLUMN.test(text2)) continue;
+        const m = /^(`[^`]+`|"[^"]+"|[\w$.]+)\s+([\s\S]+)$/.exec(text2);
+        if (!m) continue;
+        columns.push({ name: unquote2(m[1]), type: columnType(m[2]) });
+      }
+    }
+  }
+  return { kind, name, columns };
+}
+function normalizeType(type) {
+  return type.replace(/\s+/g, "");
+}
+var ENGINE_LINE = /^ENGINE = (\w+)(\(.*\))?$/m;
+var MERGE_TREE = /^(Replacing|Summing|Aggregating|Collapsing|VersionedCollapsing|Graphite)?MergeTree$/;
+var KEPT_ENGINES = /* @__PURE__ */ new Set([
+  "View",
+  "MaterializedView",
+  "Memory",
+  "Null",
+  "Log",
+  "TinyLog",
+  "StripeLog",
+  "Set",
+  "Join",
+  "Dictionary",
+  "Merge"
+]);
+function engineArgs(call) {
+  if (!call) return [];
+  const parsed = parseMacroArgs(call, 0);
+  return parsed ? parsed.args.map((a) => a.text.trim()) : [];
+}
+function rewriteForTestEngine(create2) {
+  const parsed = parseCreate(create2);
+  if (parsed?.kind === "dictionary") {
+    const m = /SOURCE\(CLICKHOUSE\(([^)]*)\)\)/i.exec(create2);
+    if (!m)
+      return {
+        sql: create2,
+        note: "a dictionary whose source is not a ClickHouse table: load its data yourself"
+      };
+    const kept = m[1].replace(/\b(HOST|PORT|USER|PASSWORD|SECURE|QUERY)\s+('(?:[^'\\]|\\.)*'|\S+)\s*/gi, "").trim();
+    if (kept === m[1].trim()) return { sql: create2 };
+    return {
+      sql: create2.replace(m[0], `SOURCE(CLICKHOUSE(${kept}))`),
+      note: "its ClickHouse source is read locally (host, port, user and password dropped)"
+    };
+  }
+  const engine = ENGINE_LINE.exec(create2);
+  if (!engine) return { sql: create2 };
+  const [line, name, call] = engine;
+  const replicated = /^Replicated(\w*MergeTree)$/.exec(name);
+  if (replicated) {
+    const args = engineArgs(call);
+    const rest = args.length >= 2 && /^'/.test(args[0]) ? args.slice(2) : args;
+    const next = `ENGINE = ${replicated[1]}${rest.length ? `(${rest.join(", ")})` : ""}`;
+    return { sql: create2.replace(line, next), note: `${name} \u2192 ${replicated[1]} (one node, no replication)` };
+  }
+  if (name === "Distributed") {
+    const args = engineArgs(call);
+    const db = args[1] ?? "currentDatabase()";
+    const table = unquote2((args[2] ?? "").replace(/^'|'$/g, ""));
+    const next = `ENGINE = Merge(${/^'/.test(db) || /\(/.test(db) ? db : `'${unquote2(db)}'`}, '^${table.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$')`;
+    const at3 = create2.indexOf(line);
+    return {
+      sql: create2.slice(0, at3) + next,
+      note: `Distributed over cluster ${args[0] ?? "?"} \u2192 Merge over the local table ${table} (no cluster here)`
+    };
+  }
+  if (MERGE_TREE.test(name) || KEPT_ENGINES.has(name)) return { sql: create2 };
+  const at2 = create2.indexOf(line);
+  return {
+    sql: create2.slice(0, at2) + "ENGINE = MergeTree\nORDER BY tuple()",
+    note: `${name} reads outside the server \u2192 an empty MergeTree with the same columns`
+  };
+}
+
+// src/schema/drift.ts
+async function schemaDrift(source, statements) {
+  try {
+    return await compare(source, statements);
+  } catch (err) {
+    if (!(err instanceof ClickHouseQueryError)) throw err;
+    const first = statements[0];
+    return [
+      {
+        rule: "schema-drift",
+        severity: "warning",
+        message: `the schema files could not be compared with ${source.description}: ${err.message}`,
+        file: first?.file ?? "",
+        line: first?.line ?? 1,
+        column: 1
+      }
+    ];
+  }
+}
+async function compare(source, statements) {
+  const findings = [];
+  const currentDb = (await source.rows("SELECT currentDatabase() AS db"))[0]?.db ?? "default";
+  const canonical2 = /* @__PURE__ */ new Map();
+  const canon = async (type) => {
+    let c = canonical2.get(type);
+    if (c === void 0) {
+      try {
+        const rows = await source.rows(
+          "SELECT toTypeName(defaultValueOfTypeName({type:String})) AS t",
+          {
+            type
+          }
+        );
+        c = rows[0]?.t ?? type;
+      } catch (e) {
+        if (!(e instanceof ClickHouseQueryError)) throw e;
+        c = type;
+      }
+      canonical2.set(type, c);
+    }
+    return normalizeType(c);
+  };
+  for (const st of statements) {
+    const parsed = parseCreate(st.sql);
+    if (!parsed || parsed.kind === "view") continue;
+    const { database, name } = splitName(parsed.name);
+    const db = database ?? currentDb;
+    const label = `${db}.${name}`;
+    const at2 = { file: st.file, line: st.line, column: 1 };
+    const exists = await source.rows(
+      "SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}",
+      { db, name }
+    );
+    if (Number(exists[0]?.n ?? 0) === 0) {
+      findings.push({
+        rule: "schema-drift",
+        severity: "warning",
+        message: `${parsed.kind} ${label} is in the test schema but not on ${source.description}`,
+        ...at2
+      });
+      continue;
+    }
+    const server = await source.rows(
+      "SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {name:String} ORDER BY position",
+      { db, name }
+    );
+    const remote = new Map(server.map((c) => [c.name, c.type]));
+    const local = new Map(parsed.columns.map((c) => [c.name, c.type]));
+    for (const [col, type] of [...local]) {
+      if (!/^Nested\s*\(/i.test(type)) continue;
+      local.delete(col);
+      for (const r of remote.keys()) if (r.startsWith(`${col}.`)) remote.delete(r);
+    }
+    const diffs = [];
+    for (const [col, type] of local) {
+      const theirs = remote.get(col);
+      if (theirs === void 0) diffs.push(`column ${col} is not on the server`);
+      else if (await canon(type) !== normalizeType(theirs))
+        diffs.push(`column ${col} is ${type} here, ${theirs} on the server`);
+    }
+    for (const [col, type] of remote) {
+      if (!local.has(col)) diffs.push(`column ${col} (${type}) is on the server only`);
+    }
+    if (diffs.length === 0) continue;
+    const shown = diffs.slice(0, 8);
+    const more = diffs.length > shown.length ? `; and ${diffs.length - shown.length} more` : "";
+    findings.push({
+      rule: "schema-drift",
+      severity: "warning",
+      message: `${parsed.kind} ${label} differs from ${source.description}: ${shown.join("; ")}${more}`,
+      ...at2
+    });
+  }
+  return findings;
+}
+
+// src/sql/resolve-variables.ts
+function hasStoredValue(raw) {
+  if (Array.isArray(raw.options) && raw.options.length > 0) return true;
+  const cur = isObject(raw.current) ? raw.current.value : void 0;
+  if (Array.isArray(cur)) return cur.length > 0;
+  return cur !== void 0 && cur !== null && cur !== "";
+}
+function variableRegex(text2) {
+  if (text2.trim() === "") return void 0;
+  const m = /^\/(.*)\/([gimsuy]*)$/s.exec(text2);
+  try {
+    return m ? new RegExp(m[1], m[2].replace("g", "")) : new RegExp(text2);
+  } catch {
+    return void 0;
+  }
+}
+function filterOptions(options, regex) {
+  const re = variableRegex(regex);
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const o of options) {
+    let { text: text2, value } = o;
+    if (re) {
+      const m = re.exec(text2) ?? re.exec(value);
+      if (!m) continue;
+      const groups = m.groups ?? {};
+      if (groups.value !== void 0 || groups.text !== void 0) {
+        value = groups.value ?? groups.text;
+        text2 = groups.text ?? groups.value;
+      } else if (m[1] !== void 0) {
+        value = m[1];
+        text2 = m[1];
+      }
+    }
+    if (seen.has(value)) continue;
+    seen.add(value);
+    out.push({ text: text2, value });
+  }
+  return out;
+}
+function sortOptions(options, sort) {
+  const num2 = (o) => {
+    const m = /.*?(\d+).*/.exec(o.text);
+    return m ? Number(m[1]) : -1;
+  };
+  const by = {
+    1: (a, b) => a.text < b.text ? -1 : a.text > b.text ? 1 : 0,
+    3: (a, b) => num2(a) - num2(b),
+    5: (a, b) => a.text.toLowerCase().localeCompare(b.text.toLowerCase())
+  };
+  const asc = by[sort % 2 === 1 ? sort : sort - 1];
+  if (!asc) return options;
+  const sorted = [...options].sort(asc);
+  return sort % 2 === 0 ? sorted.reverse() : sorted;
+}
+function dependencies(source, names, self2) {
+  const deps = /* @__PURE__ */ new Set();
+  for (const ref of findVariableRefs(source.text))
+    if (names.has(ref.name) && ref.name !== self2) deps.add(ref.name);
+  return [...deps];
+}
+async function resolveVariables(dash, now, datasourceTypes, run, extract = {}) {
+  const stored = isObject(dash.raw.templating) && Array.isArray(dash.raw.templating.list) ? dash.raw.templating.list : [];
+  const variables = stored.map((v) => isObject(v) ? { ...v } : v);
+  const sources = /* @__PURE__ */ new Map();
+  for (const s of extractDashboardQueries(dash, datasourceTypes, extract)) {
+    if (s.origin === "variable" && s.variable?.name !== void 0) sources.set(s.variable.name, s);
+  }
+  const names = new Set(variables.flatMap((v) => typeof v.name === "string" ? [v.name] : []));
+  const pending = /* @__PURE__ */ new Map();
+  for (const v of variables) {
+    if (typeof v.name !== "string" || v.type !== "query" || hasStoredValue(v)) continue;
+    if (!pending.has(v.name)) pending.set(v.name, v);
+  }
+  const order = [];
+  const unresolved = [];
+  const failed = /* @__PURE__ */ new Set();
+  const deps = /* @__PURE__ */ new Map();
+  for (const name of pending.keys()) {
+    const src = sources.get(name);
+    deps.set(name, src ? dependencies(src, names, name).filter((d) => pending.has(d)) : []);
+  }
+  const done = /* @__PURE__ */ new Set();
+  while (done.size < pending.size) {
+    const next = [...pending.keys()].find((n2) => !done.has(n2) && deps.get(n2).every((d) => done.has(d)));
+    if (next === void 0) {
+      for (const n2 of pending.keys()) if (!done.has(n2)) unresolved.push({ name: n2, reason: "cycle" });
+      break;
+    }
+    done.add(next);
+    order.push(next);
+    const blocker = deps.get(next).find((d) => failed.has(d));
+    if (blocker !== void 0) {
+      failed.add(next);
+      unresolved.push({ name: next, reason: "depends", detail: blocker });
+      continue;
+    }
+    const src = sources.get(next);
+    if (!run || !src) {
+      failed.add(next);
+      unresolved.push({ name: next, reason: src ? "not-run" : "other-datasource" });
+      continue;
+    }
+    const result = interpolateSource(src, now, [...variables]);
+    if (result.problems.some((p) => p.blocking)) {
+      failed.add(next);
+      unresolved.push({
+        name: next,
+        reason: "failed",
+        detail: result.problems.find((p) => p.blocking).message
+      });
+      continue;
+    }
+    let options;
+    try {
+      options = await run({ sql: result.sql, variable: next, source: src });
+    } catch (err) {
+      failed.add(next);
+      unresolved.push({ name: next, reason: "failed", detail: err.message });
+      continue;
+    }
+    const raw = pending.get(next);
+    const filtered = sortOptions(
+      filterOptions(options ?? [], typeof raw.regex === "string" ? raw.regex : ""),
+      typeof raw.sort === "number" ? raw.sort : 0
+    );
+    if (filtered.length === 0) {
+      failed.add(next);
+      unresolved.push({ name: next, reason: options === void 0 ? "failed" : "no-rows" });
+      continue;
+    }
+    const all3 = raw.includeAll === true;
+    const first = filtered[0];
+    const multi = raw.multi === true;
+    const value = all3 ? ALL_VARIABLE_VALUE : first.value;
+    const text2 = all3 ? ALL_VARIABLE_TEXT : first.text;
+    raw.current = multi ? { text: [text2], value: [value] } : { text: text2, value };
+    raw.options = filtered.map((o) => ({ text: o.text, value: o.value, selected: false }));
+  }
+  const list = [...variables];
+  variableIndex(list);
+  return { variables: list, order, unresolved };
+}
+
+// src/check/prepare.ts
+var CLICKHOUSE_TYPES = /* @__PURE__ */ new Set(["grafana-clickhouse-datasource", "vertamedia-clickhouse-datasource"]);
+async function prepareQueries(dashboards, alertGroups, datasourceTypes, now, opts = {}, unresolvedOut) {
+  const out = [];
+  const add2 = (source, variables) => {
+    if (!CLICKHOUSE_TYPES.has(source.datasourceType)) return;
+    const result = interpolateSource(source, now, variables);
+    const q = {
+      source,
+      sql: result.sql,
+      mapOffset: result.mapOffset,
+      problems: result.problems,
+      blocked: result.problems.some((p) => p.blocking === true),
+      warnings: result.warnings
+    };
+    if (result.unresolved) q.unresolved = result.unresolved;
+    if (source.dashboard) q.dashboard = source.dashboard;
+    out.push(q);
+  };
+  for (const dash of dashboards) {
+    const extract = {};
+    if (opts.defaultDatasourceType !== void 0) extract.defaultDatasourceType = opts.defaultDatasourceType;
+    const resolution = await resolveVariables(dash, now, datasourceTypes, opts.runVariableQuery, extract);
+    if (resolution.unresolved.length > 0) unresolvedOut?.set(dash, resolution.unresolved);
+    for (const source of extractDashboardQueries(dash, datasourceTypes, extract))
+      add2(source, resolution.variables);
+  }
+  for (const source of extractAlertQueries(alertGroups, datasourceTypes)) add2(source);
+  return out;
+}
+function toRecord(q) {
+  const s = q.source;
+  const r = {
+    file: s.file,
+    line: s.line,
+    column: s.column,
+    origin: s.origin,
+    datasourceType: s.datasourceType,
+    sql: q.sql,
+    status: "ok"
+  };
+  if (q.dashboard?.uid !== void 0) r.dashboardUid = q.dashboard.uid;
+  if (s.panel?.id !== void 0) r.panelId = s.panel.id;
+  if (s.panel?.title !== void 0) r.panelTitle = s.panel.title;
+  if (s.alertRule?.title !== void 0) r.panelTitle = s.alertRule.title;
+  if (s.variable?.name !== void 0) r.panelTitle = `$${s.variable.name}`;
+  if (s.refId !== void 0) r.refId = s.refId;
+  return r;
+}
+function queryKey(r) {
+  return [r.file, r.origin, r.dashboardUid ?? "", r.panelId ?? "", r.panelTitle ?? "", r.refId ?? ""].join(
+    "\0"
+  );
+}
+
+// src/sql/statements.ts
+function isSpace2(c) {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+function skipBlank(sql, i, parens = false) {
+  while (i < sql.length) {
+    const c = sql.charCodeAt(i);
+    if (isSpace2(c) || parens && c === 40) {
+      i++;
+      continue;
+    }
+    const r = regionAt(sql, i);
+    if (!r || r.kind !== "line-comment" && r.kind !== "block-comment") break;
+    i = r.end;
+  }
+  return i;
+}
+function isBlank(sql) {
+  return skipBlank(sql, 0) === sql.length;
+}
+function splitStatements(text2) {
+  const out = [];
+  let start = 0;
+  const push = (end) => {
+    let s = start;
+    let e = end;
+    while (s < e && isSpace2(text2.charCodeAt(s))) s++;
+    while (e > s && isSpace2(text2.charCodeAt(e - 1))) e--;
+    const sql = text2.slice(s, e);
+    if (sql !== "" && !isBlank(sql)) out.push({ sql, offset: s });
+  };
+  for (let i = 0; i < text2.length; ) {
+    const r = regionAt(text2, i);
+    if (r) {
+      i = r.end;
+      continue;
+    }
+    if (text2.charCodeAt(i) === 59) {
+      push(i);
+      start = i + 1;
+    }
+    i++;
+  }
+  push(text2.length);
+  return out;
 }
 
 // src/clickhouse/pool.ts
@@ -77456,10 +78479,10 @@ function resolveBudget(budgets, dashboardUid, panelId) {
 function tableName(t) {
   return t.database ? `${t.database}.${t.table}` : t.table;
 }
-function tableMatches(key, t) {
-  if (key === t.table || key === tableName(t)) return true;
-  const dot = key.lastIndexOf(".");
-  return dot > 0 && key.slice(dot + 1) === t.table && t.database.startsWith("dashboard_ci_");
+function tableMatches(key2, t) {
+  if (key2 === t.table || key2 === tableName(t)) return true;
+  const dot = key2.lastIndexOf(".");
+  return dot > 0 && key2.slice(dot + 1) === t.table && t.database.startsWith("dashboard_ci_");
 }
 function fraction(t) {
   return t.granules.total > 0 ? t.granules.selected / t.granules.total : 0;
@@ -77467,7 +78490,7 @@ function fraction(t) {
 function productionRowsOf(t, productionRows) {
   const exact = productionRows[tableName(t)] ?? productionRows[t.table];
   if (exact !== void 0) return exact;
-  for (const [key, rows] of Object.entries(productionRows)) if (tableMatches(key, t)) return rows;
+  for (const [key2, rows] of Object.entries(productionRows)) if (tableMatches(key2, t)) return rows;
   return void 0;
 }
 function projectRows(cost, productionRows) {
@@ -77542,9 +78565,9 @@ function evaluateBudget(cost, budget, productionRows) {
       });
     }
   }
-  for (const key of budget.requirePartitionPruning ?? []) {
+  for (const key2 of budget.requirePartitionPruning ?? []) {
     for (const t of cost.tables) {
-      if (!tableMatches(key, t) || t.partitionPruned) continue;
+      if (!tableMatches(key2, t) || t.partitionPruned) continue;
       out.push({
         rule: "require-partition-pruning",
         table: tableName(t),
@@ -77607,7 +78630,7 @@ async function readBaseVersions(ref, cwd, dashboards, datasourceTypes, now) {
     const parsed = parseDashboard(d.file, text2);
     if (parsed.dashboard) baseDashboards.push(parsed.dashboard);
   }
-  const queries = prepareQueries(baseDashboards, [], datasourceTypes, now).filter((q) => q.problems.length === 0).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
+  const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now)).filter((q) => q.problems.length === 0).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   return { queries };
 }
 
@@ -77636,20 +78659,16 @@ function positionOf(q, rawOffset) {
     return q.dashboard.doc.locateInString(s.path, rawOffset);
   return { line: s.line, column: s.column };
 }
-function finding(q, rule, severity2, message, rawOffset) {
+function findingPlace(q, rawOffset) {
   const pos = positionOf(q, rawOffset);
-  const f = {
-    rule,
-    severity: severity2,
-    message: withLocation(locationParts(q), message),
-    file: q.source.file,
-    line: pos.line,
-    column: pos.column
-  };
+  const f = { file: q.source.file, line: pos.line, column: pos.column };
   if (q.dashboard?.uid !== void 0) f.dashboardUid = q.dashboard.uid;
   if (q.source.panel?.id !== void 0) f.panelId = q.source.panel.id;
   if (q.source.refId !== void 0) f.refId = q.source.refId;
   return f;
+}
+function finding(q, rule, severity2, message, rawOffset) {
+  return { rule, severity: severity2, message: withLocation(locationParts(q), message), ...findingPlace(q, rawOffset) };
 }
 async function readStatements(cwd, files, explicit) {
   const statements = [];
@@ -77662,7 +78681,8 @@ async function readStatements(cwd, files, explicit) {
       throw new UsageError(`${file}: cannot read (${err.code ?? String(err)})`);
     }
     for (const s of splitStatements(text2)) {
-      const line = text2.slice(0, s.offset + (s.sql.length - s.sql.trimStart().length)).split("\n").length;
+      const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(s.sql)[0].length;
+      const line = text2.slice(0, s.offset + lead).split("\n").length;
       statements.push({ sql: s.sql, file, line });
     }
   }
@@ -77696,7 +78716,16 @@ async function checkQueries(input) {
   const { config, cwd } = options;
   const now = options.now ?? (config.now ? new Date(config.now) : /* @__PURE__ */ new Date());
   const types2 = datasourceTypeMap(input.datasources);
-  const prepared = prepareQueries(dashboards, alertGroups, types2, now);
+  const unresolvedVariables = /* @__PURE__ */ new Map();
+  const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
+  const prepared = await prepareQueries(
+    dashboards,
+    alertGroups,
+    types2,
+    now,
+    defaultType !== void 0 ? { defaultDatasourceType: defaultType } : {},
+    unresolvedVariables
+  );
   const findings = [];
   const queries = [];
   const runnable = [];
@@ -77704,23 +78733,27 @@ async function checkQueries(input) {
   for (const q of prepared) {
     const rec = toRecord(q);
     for (const w of q.warnings) {
-      const key = `${q.source.file}\0${w}`;
-      if (contextWarnings.has(key)) continue;
-      contextWarnings.add(key);
+      const key2 = `${q.source.file}\0${w}`;
+      if (contextWarnings.has(key2)) continue;
+      contextWarnings.add(key2);
       findings.push(finding(q, "sql-interpolation", "warning", w));
     }
     queries.push(rec);
     for (const p of q.problems) {
       if (p.kind === "unknown-variable" && q.source.origin !== "alert") continue;
-      findings.push(finding(q, "sql-interpolation", p.blocking ? "error" : "warning", p.message, p.offset));
+      if (p.kind === "unresolved-variable") continue;
+      const severity2 = p.kind === "unsupported-macro" ? "info" : p.blocking ? "error" : "warning";
+      findings.push(finding(q, "sql-interpolation", severity2, p.message, p.offset));
     }
     if (q.blocked) {
       rec.status = "skipped";
-      rec.reason = "could not be interpolated";
+      const why = q.problems.find((p) => p.kind === "unsupported-macro" || p.kind === "unresolved-variable");
+      rec.reason = why ? why.message : "could not be interpolated";
       continue;
     }
     runnable.push({ q, rec });
   }
+  findings.push(...unresolvedFindings(unresolvedVariables, prepared));
   const base = options.base ? await readBaseVersions(options.base, cwd, dashboards, types2, now) : void 0;
   if (!runnable.length && !base?.queries.length) {
     return { findings, queries, load: dashboardLoad(dashboards, queries), engine: "none" };
@@ -77735,6 +78768,7 @@ async function checkQueries(input) {
   const seed = await readStatements(cwd, options.seed ?? config.clickhouse.seed, options.seed !== void 0);
   const total = runnable.length + (base?.queries.length ?? 0);
   const prepareServer = explicitSchema || Boolean(options.prepareServer);
+  const serverUnprepared = engineSpec !== "embedded" && !prepareServer;
   let engine;
   options.onStage?.("engine");
   try {
@@ -77754,6 +78788,9 @@ async function checkQueries(input) {
     throw setupError(err, schema, seed);
   }
   try {
+    if (engineSpec !== "embedded" && schema.length > 0) {
+      findings.push(...await driftAgainst(engineSpec, options, schema));
+    }
     options.onStage?.("explain");
     options.onProgress?.({ done: 0, total });
     const sqls = [...runnable.map((r) => r.q.sql), ...base?.queries.map((b) => b.sql) ?? []];
@@ -77763,7 +78800,26 @@ async function checkQueries(input) {
       engine.concurrency,
       (done) => options.onProgress?.({ done, total })
     );
-    runnable.forEach(({ q, rec }, i) => judge(q, rec, outcomes[i], options, findings));
+    const missing = new MissingTables();
+    runnable.forEach(({ q, rec }, i) => {
+      const outcome = outcomes[i];
+      const table = !outcome.ok && outcome.kind === "invalid" ? missingTableOf(outcome.error, q.sql) : void 0;
+      if (table === void 0 || outcome.ok || /^(system|information_schema)\./i.test(table))
+        return judge(q, rec, outcome, options, findings);
+      rec.status = "skipped";
+      rec.error = { ...outcome.error };
+      rec.reason = `reads ${table}, which ${serverUnprepared ? "does not exist on the server" : "is not in the test schema"}`;
+      missing.add(table, {
+        where: locationPrefix(locationParts(q)) || q.source.file,
+        finding: findingPlace(q)
+      });
+    });
+    findings.push(
+      ...missing.findings(
+        schema.length ? [...new Set(schema.map((st) => st.file))] : [...options.schema ?? config.clickhouse.schema],
+        serverUnprepared ? engine.engine.description : void 0
+      )
+    );
     if (base) {
       const baseRows = /* @__PURE__ */ new Map();
       base.queries.forEach((b, i) => {
@@ -77816,6 +78872,26 @@ function judge(q, rec, outcome, options, findings) {
       );
       return;
     }
+    if (e.code === DEPRECATED_FUNCTION) {
+      rec.status = "skipped";
+      rec.reason = `${e.name}: not judged further: ${e.message}`;
+      const hint = q.source.datasourceType === "vertamedia-clickhouse-datasource" ? "; for the Altinity plugin's macros, turn on 'Use window functions' (useWindowFuncForMacros)" : "";
+      findings.push(
+        finding(
+          q,
+          "sql-invalid",
+          "warning",
+          `ClickHouse ${e.code} ${e.name}: ${e.message}. A server without allow_deprecated_error_prone_window_functions = 1 refuses this query${hint}`
+        )
+      );
+      return;
+    }
+    if (outcome.kind === "not-select" && readOnlyVariableStatement(q)) {
+      rec.status = "ok";
+      delete rec.error;
+      rec.reason = `a read-only ${leadingKeyword(q.sql)} statement, which Grafana runs for the variable's values: parsed by ClickHouse, no cost`;
+      return;
+    }
     rec.status = "invalid";
     const rule = outcome.kind === "multi-statement" ? "sql-multi-statement" : outcome.kind === "not-select" ? "sql-not-select" : "sql-invalid";
     const rawOffset = typeof outcome.position === "number" && q.mapOffset ? q.mapOffset(outcome.position) : namedOffset(q.source.text, e.message);
@@ -77842,11 +78918,11 @@ function namedOffset(raw, message) {
   return hits[0]?.index;
 }
 function dashboardLoad(dashboards, queries) {
-  const key = (file, uid2) => `${file}\0${uid2 ?? ""}`;
+  const key2 = (file, uid2) => `${file}\0${uid2 ?? ""}`;
   const byDashboard = /* @__PURE__ */ new Map();
   for (const q of queries) {
     if (q.origin !== "panel" || !q.cost) continue;
-    const k = key(q.file, q.dashboardUid);
+    const k = key2(q.file, q.dashboardUid);
     const list = byDashboard.get(k);
     if (list) list.push(q);
     else byDashboard.set(k, [q]);
@@ -77855,7 +78931,7 @@ function dashboardLoad(dashboards, queries) {
     const ms = d.refresh ? parseDuration(d.refresh) : void 0;
     const perHour = ms && ms > 0 ? 36e5 / ms : 0;
     let rows = 0;
-    for (const q of byDashboard.get(key(d.file, d.uid)) ?? []) {
+    for (const q of byDashboard.get(key2(d.file, d.uid)) ?? []) {
       q.rowsPerHour = Math.round(q.cost.rows * perHour);
       rows += q.cost.rows;
     }
@@ -77871,9 +78947,91 @@ function dashboardLoad(dashboards, queries) {
     return load;
   });
 }
+function unresolvedWhy(u) {
+  switch (u.reason) {
+    case "not-run":
+      return "it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci does not run variable queries in this configuration";
+    case "other-datasource":
+      return "it has no stored value, and its query is for a datasource dashboard-ci does not query";
+    case "no-rows":
+      return "its query gave no value on the test data";
+    case "depends":
+      return `it reads $${u.detail ?? "?"}, which has no value`;
+    case "cycle":
+      return "its query reads itself through other variables";
+    default:
+      return `its query could not run: ${u.detail ?? "unknown error"}`;
+  }
+}
+function unresolvedFindings(byDashboard, prepared) {
+  const out = [];
+  for (const [dash, list] of byDashboard) {
+    for (const u of list) {
+      const readers = prepared.filter((q) => q.dashboard === dash && q.unresolved?.includes(u.name));
+      const skipped = readers.filter(
+        (q) => q.problems.some((p) => p.kind === "unresolved-variable" && p.variable === u.name)
+      ).length;
+      if (u.reason === "other-datasource" && readers.length === 0) continue;
+      const variable2 = dash.variables.find((v) => v.name === u.name);
+      const at2 = dash.doc.locate(variable2 ? variable2.path : dash.root);
+      let effect = "no query that is checked reads it";
+      if (readers.length > 0) {
+        const standIns = readers.filter((q) => !q.blocked).length;
+        const parts = [];
+        if (standIns > 0)
+          parts.push(
+            `${standIns} ${standIns === 1 ? "query reads" : "queries read"} a stand-in (NULL, or '' inside quotes)`
+          );
+        if (skipped > 0)
+          parts.push(
+            `${skipped} ${skipped === 1 ? "query names" : "queries name"} a table with it and ${skipped === 1 ? "is" : "are"} skipped`
+          );
+        effect = parts.length > 0 ? parts.join("; ") : "the queries that read it are skipped for another reason";
+      }
+      const f = {
+        rule: "variable-unresolved",
+        severity: "info",
+        message: withLocation(
+          {
+            dashboard: {
+              ...dash.uid !== void 0 ? { uid: dash.uid } : {},
+              ...dash.title !== void 0 ? { title: dash.title } : {}
+            },
+            variable: u.name
+          },
+          `query variable $${u.name} has no value: ${unresolvedWhy(u)}. ${effect[0].toUpperCase()}${effect.slice(1)}`
+        ),
+        file: dash.file,
+        line: at2.line,
+        column: at2.column
+      };
+      if (dash.uid !== void 0) f.dashboardUid = dash.uid;
+      out.push(f);
+    }
+  }
+  return out;
+}
+var DEPRECATED_FUNCTION = 721;
+var VARIABLE_STATEMENTS = /* @__PURE__ */ new Set(["SHOW", "DESCRIBE", "DESC", "EXISTS"]);
+function readOnlyVariableStatement(q) {
+  return q.source.origin === "variable" && VARIABLE_STATEMENTS.has(leadingKeyword(q.sql)) && !/\b(INTO\s+OUTFILE|FORMAT)\b/i.test(q.sql);
+}
+async function driftAgainst(url2, options, schema) {
+  const user = options.clickhouseAuth?.user ?? options.config.clickhouse.user;
+  const source = createServerSource({
+    url: url2,
+    ...user ? { username: user } : {},
+    ...options.clickhouseAuth?.password ? { password: options.clickhouseAuth.password } : {}
+  });
+  try {
+    return await schemaDrift(source, schema);
+  } finally {
+    await source.close();
+  }
+}
 
 // src/redis/check.ts
-var import_client2 = __toESM(require_dist3(), 1);
+var import_client3 = __toESM(require_dist3(), 1);
 function makeRedisVerdict(kind, details = {}) {
   const via = details.via ?? "static";
   const cmd = details.command ?? "";
@@ -77922,7 +79080,7 @@ function redactRedisUrl(url2) {
   return stripUserinfo(url2).url;
 }
 async function connectRedis(url2, timeoutMs) {
-  const client = (0, import_client2.createClient)({
+  const client = (0, import_client3.createClient)({
     url: url2,
     socket: { connectTimeout: timeoutMs, socketTimeout: timeoutMs, reconnectStrategy: false }
   });
@@ -78227,16 +79385,16 @@ function assemble(r, opts) {
   const blocks = [...r.blocks.slice(0, r.pinned), line, ...r.blocks.slice(r.pinned)];
   return blocks.join("\n\n") + "\n";
 }
-function fitStaged(render2, opts) {
+function fitStaged(render3, opts) {
   const measure = opts.measure ?? ((t) => t.length);
   const fits = (t) => measure(t) <= opts.maxChars;
-  let last = render2(FULL_DETAIL);
+  let last = render3(FULL_DETAIL);
   let text2 = assemble(last, opts);
   if (fits(text2)) return text2;
   let detail = FULL_DETAIL;
   for (const stage of STAGES) {
     detail = stage;
-    last = render2(detail);
+    last = render3(detail);
     text2 = assemble(last, opts);
     if (fits(text2)) return text2;
   }
@@ -78246,7 +79404,7 @@ function fitStaged(render2, opts) {
   let best;
   while (lo <= hi) {
     const mid = Math.floor((lo + hi) / 2);
-    const candidate = assemble(render2({ ...noWarnings, maxErrors: mid }), opts);
+    const candidate = assemble(render3({ ...noWarnings, maxErrors: mid }), opts);
     if (fits(candidate)) {
       best = candidate;
       lo = mid + 1;
@@ -78256,7 +79414,7 @@ function fitStaged(render2, opts) {
   }
   if (best !== void 0) return best;
   detail = { ...noWarnings, maxErrors: 0, tables: false };
-  last = render2(detail);
+  last = render3(detail);
   text2 = assemble(last, opts);
   if (fits(text2)) return text2;
   const blocks = [...last.blocks];
@@ -78340,10 +79498,10 @@ function findingsByQuery(findings) {
   const map = /* @__PURE__ */ new Map();
   for (const f of findings) {
     if (f.panelId === void 0 && f.refId === void 0) continue;
-    const key = queryKey2(f.file, f.panelId, f.refId);
-    const list = map.get(key) ?? [];
+    const key2 = queryKey2(f.file, f.panelId, f.refId);
+    const list = map.get(key2) ?? [];
     list.push(f);
-    map.set(key, list);
+    map.set(key2, list);
   }
   return map;
 }
@@ -78569,7 +79727,7 @@ function renderMarkdown(report, opts) {
 }
 
 // src/report/sarif.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { posix, relative, resolve as resolve2, sep } from "node:path";
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var LEVEL = {
@@ -78578,15 +79736,15 @@ var LEVEL = {
   info: "note"
 };
 function artifactUri(file, opts) {
-  let path9 = file;
-  if (opts.repoRoot && opts.cwd) path9 = relative(opts.repoRoot, resolve2(opts.cwd, file));
-  return path9.split(sep).join(posix.sep);
+  let path10 = file;
+  if (opts.repoRoot && opts.cwd) path10 = relative(opts.repoRoot, resolve2(opts.cwd, file));
+  return path10.split(sep).join(posix.sep);
 }
 function fingerprint(f, uri) {
   const identity = [f.rule, uri, f.dashboardUid ?? "", f.panelId ?? "", f.refId ?? "", f.message].join(
     "\0"
   );
-  return createHash2("sha256").update(identity).digest("hex").slice(0, 32);
+  return createHash3("sha256").update(identity).digest("hex").slice(0, 32);
 }
 function fallbackRule(id, severity2) {
   return {
@@ -78872,24 +80030,24 @@ function forEach(obj, fn, { allOwnKeys = false } = {}) {
     }
     const keys = allOwnKeys ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
     const len = keys.length;
-    let key;
+    let key2;
     for (i = 0; i < len; i++) {
-      key = keys[i];
-      fn.call(null, obj[key], key, obj);
+      key2 = keys[i];
+      fn.call(null, obj[key2], key2, obj);
     }
   }
 }
-function findKey(obj, key) {
+function findKey(obj, key2) {
   if (isBuffer(obj)) {
     return null;
   }
-  key = key.toLowerCase();
+  key2 = key2.toLowerCase();
   const keys = Object.keys(obj);
   let i = keys.length;
   let _key;
   while (i-- > 0) {
     _key = keys[i];
-    if (key === _key.toLowerCase()) {
+    if (key2 === _key.toLowerCase()) {
       return _key;
     }
   }
@@ -78904,18 +80062,18 @@ function merge3(...objs) {
   const { caseless, skipUndefined } = isContextDefined(this) && this || {};
   const result = {};
   const lowerCaseKeys = caseless ? /* @__PURE__ */ Object.create(null) : null;
-  const assignValue = (val, key) => {
-    if (key === "__proto__" || key === "constructor" || key === "prototype") {
+  const assignValue = (val, key2) => {
+    if (key2 === "__proto__" || key2 === "constructor" || key2 === "prototype") {
       return;
     }
-    let targetKey = key;
-    if (lowerCaseKeys && typeof key === "string") {
-      const lowerKey = key.toLowerCase();
+    let targetKey = key2;
+    if (lowerCaseKeys && typeof key2 === "string") {
+      const lowerKey = key2.toLowerCase();
       const knownKey = lowerCaseKeys[lowerKey];
       if (knownKey !== void 0 && hasOwnProperty(result, knownKey)) {
         targetKey = knownKey;
       } else {
-        lowerCaseKeys[lowerKey] = key;
+        lowerCaseKeys[lowerKey] = key2;
       }
     }
     const existing = hasOwnProperty(result, targetKey) ? result[targetKey] : void 0;
@@ -78951,9 +80109,9 @@ function merge3(...objs) {
 var extend = (a, b, thisArg, { allOwnKeys } = {}) => {
   forEach(
     b,
-    (val, key) => {
+    (val, key2) => {
       if (thisArg && isFunction(val)) {
-        Object.defineProperty(a, key, {
+        Object.defineProperty(a, key2, {
           // Null-proto descriptor so a polluted Object.prototype.get cannot
           // hijack defineProperty's accessor-vs-data resolution.
           __proto__: null,
@@ -78963,7 +80121,7 @@ var extend = (a, b, thisArg, { allOwnKeys } = {}) => {
           configurable: true
         });
       } else {
-        Object.defineProperty(a, key, {
+        Object.defineProperty(a, key2, {
           __proto__: null,
           value: val,
           writable: true,
@@ -79040,9 +80198,9 @@ var toArray = (thing) => {
     seen.add(source);
     const prototype2 = getPrototypeOf(source);
     if (isPrototypeBoundary(source, prototype2, source === thing)) break;
-    Object.getOwnPropertyNames(source).forEach((key) => {
-      const index = +key;
-      if (Number.isInteger(index) && index >= 0 && index < i && String(index) === key && hasOwnProperty(source, key)) {
+    Object.getOwnPropertyNames(source).forEach((key2) => {
+      const index = +key2;
+      if (Number.isInteger(index) && index >= 0 && index < i && String(index) === key2 && hasOwnProperty(source, key2)) {
         indexes.add(index);
       }
     });
@@ -79154,9 +80312,9 @@ var toJSONObject = (obj) => {
           }
         } else {
           target = isArray(source) ? [] : {};
-          forEach(source, (value, key) => {
+          forEach(source, (value, key2) => {
             const reducedValue = visit(value);
-            !isUndefined(reducedValue) && (target[key] = reducedValue);
+            !isUndefined(reducedValue) && (target[key2] = reducedValue);
           });
         }
         visited.delete(source);
@@ -79281,25 +80439,25 @@ var ignoreDuplicateOf = utils_default.toObjectSet([
 ]);
 var parseHeaders_default = (rawHeaders) => {
   const parsed = /* @__PURE__ */ Object.create(null);
-  let key;
+  let key2;
   let val;
   let i;
   rawHeaders && rawHeaders.split("\n").forEach(function parser(line) {
     i = line.indexOf(":");
-    key = line.substring(0, i).trim().toLowerCase();
+    key2 = line.substring(0, i).trim().toLowerCase();
     val = line.substring(i + 1).trim();
-    const hasKey = utils_default.hasOwnProp(parsed, key);
-    if (!key || hasKey && utils_default.hasOwnProp(ignoreDuplicateOf, key)) {
+    const hasKey = utils_default.hasOwnProp(parsed, key2);
+    if (!key2 || hasKey && utils_default.hasOwnProp(ignoreDuplicateOf, key2)) {
       return;
     }
-    if (key === "set-cookie") {
+    if (key2 === "set-cookie") {
       if (hasKey) {
-        parsed[key].push(val);
+        parsed[key2].push(val);
       } else {
-        parsed[key] = [val];
+        parsed[key2] = [val];
       }
     } else {
-      parsed[key] = hasKey ? parsed[key] + ", " + val : val;
+      parsed[key2] = hasKey ? parsed[key2] + ", " + val : val;
     }
   });
   return parsed;
@@ -79495,9 +80653,9 @@ var AxiosHeaders = class {
       if (!lHeader) {
         return;
       }
-      const key = utils_default.findKey(self2, lHeader);
-      if (!key || self2[key] === void 0 || _rewrite === true || _rewrite === void 0 && self2[key] !== false) {
-        self2[headerSlot(key || _header)] = normalizeValue(_value);
+      const key2 = utils_default.findKey(self2, lHeader);
+      if (!key2 || self2[key2] === void 0 || _rewrite === true || _rewrite === void 0 && self2[key2] !== false) {
+        self2[headerSlot(key2 || _header)] = normalizeValue(_value);
       }
     }
     const setHeaders = (headers, _rewrite) => utils_default.forEach(headers, (_value, _header) => setHeader(_value, _header, _rewrite));
@@ -79506,17 +80664,17 @@ var AxiosHeaders = class {
     } else if (utils_default.isString(header) && (header = header.trim()) && !isValidHeaderName(header)) {
       setHeaders(parseHeaders_default(header), valueOrRewrite);
     } else if (utils_default.isObject(header) && utils_default.isSafeIterable(header)) {
-      let obj = /* @__PURE__ */ Object.create(null), dest, key;
+      let obj = /* @__PURE__ */ Object.create(null), dest, key2;
       for (const entry of header) {
         if (!utils_default.isArray(entry)) {
           throw new TypeError("Object iterator must return a key-value pair");
         }
-        key = entry[0];
-        if (utils_default.hasOwnProp(obj, key)) {
-          dest = obj[key];
-          obj[key] = utils_default.isArray(dest) ? [...dest, entry[1]] : [dest, entry[1]];
+        key2 = entry[0];
+        if (utils_default.hasOwnProp(obj, key2)) {
+          dest = obj[key2];
+          obj[key2] = utils_default.isArray(dest) ? [...dest, entry[1]] : [dest, entry[1]];
         } else {
-          obj[key] = entry[1];
+          obj[key2] = entry[1];
         }
       }
       setHeaders(obj, valueOrRewrite);
@@ -79528,9 +80686,9 @@ var AxiosHeaders = class {
   get(header, parser) {
     header = normalizeHeader(header);
     if (header) {
-      const key = utils_default.findKey(this, header);
-      if (key) {
-        const value = this[key];
+      const key2 = utils_default.findKey(this, header);
+      if (key2) {
+        const value = this[key2];
         if (!parser) {
           return value;
         }
@@ -79538,7 +80696,7 @@ var AxiosHeaders = class {
           return parseTokens(value);
         }
         if (utils_default.isFunction(parser)) {
-          return parser.call(this, value, key);
+          return parser.call(this, value, key2);
         }
         if (utils_default.isRegExp(parser)) {
           return parser.exec(value);
@@ -79550,8 +80708,8 @@ var AxiosHeaders = class {
   has(header, matcher) {
     header = normalizeHeader(header);
     if (header) {
-      const key = utils_default.findKey(this, header);
-      return !!(key && this[key] !== void 0 && (!matcher || matchHeaderValue(this, this[key], key, matcher)));
+      const key2 = utils_default.findKey(this, header);
+      return !!(key2 && this[key2] !== void 0 && (!matcher || matchHeaderValue(this, this[key2], key2, matcher)));
     }
     return false;
   }
@@ -79561,9 +80719,9 @@ var AxiosHeaders = class {
     function deleteHeader(_header) {
       _header = normalizeHeader(_header);
       if (_header) {
-        const key = utils_default.findKey(self2, _header);
-        if (key && (!matcher || matchHeaderValue(self2, self2[key], key, matcher))) {
-          delete self2[key];
+        const key2 = utils_default.findKey(self2, _header);
+        if (key2 && (!matcher || matchHeaderValue(self2, self2[key2], key2, matcher))) {
+          delete self2[key2];
           deleted = true;
         }
       }
@@ -79580,9 +80738,9 @@ var AxiosHeaders = class {
     let i = keys.length;
     let deleted = false;
     while (i--) {
-      const key = keys[i];
-      if (!matcher || matchHeaderValue(this, this[key], key, matcher, true)) {
-        delete this[key];
+      const key2 = keys[i];
+      if (!matcher || matchHeaderValue(this, this[key2], key2, matcher, true)) {
+        delete this[key2];
         deleted = true;
       }
     }
@@ -79592,9 +80750,9 @@ var AxiosHeaders = class {
     const self2 = this;
     const headers = /* @__PURE__ */ Object.create(null);
     utils_default.forEach(this, (value, header) => {
-      const key = utils_default.findKey(headers, header);
-      if (key) {
-        self2[key] = normalizeValue(value);
+      const key2 = utils_default.findKey(headers, header);
+      if (key2) {
+        self2[key2] = normalizeValue(value);
         delete self2[header];
         return;
       }
@@ -79666,8 +80824,8 @@ AxiosHeaders.accessor([
   "User-Agent",
   "Authorization"
 ]);
-utils_default.reduceDescriptors(AxiosHeaders.prototype, ({ value }, key) => {
-  let mapped = key[0].toUpperCase() + key.slice(1);
+utils_default.reduceDescriptors(AxiosHeaders.prototype, ({ value }, key2) => {
+  let mapped = key2[0].toUpperCase() + key2.slice(1);
   return {
     get: () => value,
     set(headerValue) {
@@ -79719,10 +80877,10 @@ function redactConfig(config, redactKeys) {
         return source;
       }
       result = /* @__PURE__ */ Object.create(null);
-      for (const [key, value] of Object.entries(source)) {
-        const reducedValue = lowerKeys.has(key.toLowerCase()) ? REDACTED : visit(value);
+      for (const [key2, value] of Object.entries(source)) {
+        const reducedValue = lowerKeys.has(key2.toLowerCase()) ? REDACTED : visit(value);
         if (!utils_default.isUndefined(reducedValue)) {
-          result[key] = reducedValue;
+          result[key2] = reducedValue;
         }
       }
     }
@@ -79882,12 +81040,12 @@ var DEFAULT_FORM_DATA_MAX_DEPTH = 100;
 function isVisitable(thing) {
   return utils_default.isPlainObject(thing) || utils_default.isArray(thing);
 }
-function removeBrackets(key) {
-  return utils_default.endsWith(key, "[]") ? key.slice(0, -2) : key;
+function removeBrackets(key2) {
+  return utils_default.endsWith(key2, "[]") ? key2.slice(0, -2) : key2;
 }
-function renderKey(path9, key, dots) {
-  if (!path9) return key;
-  return path9.concat(key).map(function each(token, i) {
+function renderKey(path10, key2, dots) {
+  if (!path10) return key2;
+  return path10.concat(key2).map(function each(token, i) {
     token = removeBrackets(token);
     return !dots && i ? "[" + token + "]" : token;
   }).join(dots ? "." : "");
@@ -79968,22 +81126,22 @@ function toFormData(obj, formData, options) {
       return currentValue;
     });
   }
-  function defaultVisitor(value, key, path9) {
+  function defaultVisitor(value, key2, path10) {
     let arr = value;
     if (utils_default.isReactNative(formData) && utils_default.isReactNativeBlob(value)) {
-      formData.append(renderKey(path9, key, dots), convertValue(value));
+      formData.append(renderKey(path10, key2, dots), convertValue(value));
       return false;
     }
-    if (value && !path9 && typeof value === "object") {
-      if (utils_default.endsWith(key, "{}")) {
-        key = metaTokens ? key : key.slice(0, -2);
+    if (value && !path10 && typeof value === "object") {
+      if (utils_default.endsWith(key2, "{}")) {
+        key2 = metaTokens ? key2 : key2.slice(0, -2);
         value = stringifyWithDepthLimit(value, 1);
-      } else if (utils_default.isArray(value) && isFlatArray(value) || (utils_default.isFileList(value) || utils_default.endsWith(key, "[]")) && (arr = utils_default.toArray(value))) {
-        key = removeBrackets(key);
+      } else if (utils_default.isArray(value) && isFlatArray(value) || (utils_default.isFileList(value) || utils_default.endsWith(key2, "[]")) && (arr = utils_default.toArray(value))) {
+        key2 = removeBrackets(key2);
         arr.forEach(function each(el, index) {
           !(utils_default.isUndefined(el) || el === null) && formData.append(
             // eslint-disable-next-line no-nested-ternary
-            indexes === true ? renderKey([key], index, dots) : indexes === null ? key : key + "[]",
+            indexes === true ? renderKey([key2], index, dots) : indexes === null ? key2 : key2 + "[]",
             convertValue(el)
           );
         });
@@ -79993,7 +81151,7 @@ function toFormData(obj, formData, options) {
     if (isVisitable(value)) {
       return true;
     }
-    formData.append(renderKey(path9, key, dots), convertValue(value));
+    formData.append(renderKey(path10, key2, dots), convertValue(value));
     return false;
   }
   const exposedHelpers = Object.assign(predicates, {
@@ -80001,17 +81159,17 @@ function toFormData(obj, formData, options) {
     convertValue,
     isVisitable
   });
-  function build(value, path9, depth = 0) {
+  function build2(value, path10, depth = 0) {
     if (utils_default.isUndefined(value)) return;
     throwIfMaxDepthExceeded(depth);
     if (stack.indexOf(value) !== -1) {
-      throw new Error("Circular reference detected in " + path9.join("."));
+      throw new Error("Circular reference detected in " + path10.join("."));
     }
     stack.push(value);
-    utils_default.forEach(value, function each(el, key) {
-      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key) ? key.trim() : key, path9, exposedHelpers);
+    utils_default.forEach(value, function each(el, key2) {
+      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path10, exposedHelpers);
       if (result === true) {
-        build(el, path9 ? path9.concat(key) : [key], depth + 1);
+        build2(el, path10 ? path10.concat(key2) : [key2], depth + 1);
       }
     });
     stack.pop();
@@ -80019,7 +81177,7 @@ function toFormData(obj, formData, options) {
   if (!utils_default.isObject(obj)) {
     throw new TypeError("data must be an object");
   }
-  build(obj);
+  build2(obj);
   return formData;
 }
 var toFormData_default = toFormData;
@@ -80304,9 +81462,9 @@ var platform_default = {
 // node_modules/axios/lib/helpers/toURLEncodedForm.js
 function toURLEncodedForm(data, options) {
   return toFormData_default(data, new platform_default.classes.URLSearchParams(), {
-    visitor: function(value, key, path9, helpers) {
+    visitor: function(value, key2, path10, helpers) {
       if (platform_default.isNode && utils_default.isBuffer(value)) {
-        this.append(key, value.toString("base64"));
+        this.append(key2, value.toString("base64"));
         return false;
       }
       return helpers.defaultVisitor.apply(this, arguments);
@@ -80326,38 +81484,38 @@ function throwIfDepthExceeded(index) {
   }
 }
 function parsePropPath(name) {
-  const path9 = [];
+  const path10 = [];
   const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
   let match;
   while ((match = pattern.exec(name)) !== null) {
-    throwIfDepthExceeded(path9.length);
-    path9.push(match[0] === "[]" ? "" : match[1] || match[0]);
+    throwIfDepthExceeded(path10.length);
+    path10.push(match[0] === "[]" ? "" : match[1] || match[0]);
   }
-  return path9;
+  return path10;
 }
 function arrayToObject(arr) {
   const obj = {};
   const keys = Object.keys(arr);
   let i;
   const len = keys.length;
-  let key;
+  let key2;
   for (i = 0; i < len; i++) {
-    key = keys[i];
-    obj[key] = arr[key];
+    key2 = keys[i];
+    obj[key2] = arr[key2];
   }
   return obj;
 }
 function normalizeArray(value) {
   if (!utils_default.isArray(value)) return value;
   const keys = Object.keys(value);
-  return keys.length !== value.length || keys.some((key, index) => key !== String(index)) ? arrayToObject(value) : value;
+  return keys.length !== value.length || keys.some((key2, index) => key2 !== String(index)) ? arrayToObject(value) : value;
 }
 function normalizeArrays(obj) {
   const pending = [obj];
   while (pending.length) {
     const target = pending.pop();
-    Object.keys(target).forEach((key) => {
-      const value = target[key] = normalizeArray(target[key]);
+    Object.keys(target).forEach((key2) => {
+      const value = target[key2] = normalizeArray(target[key2]);
       if (utils_default.isArray(value) || utils_default.isPlainObject(value)) {
         pending.push(value);
       }
@@ -80366,12 +81524,12 @@ function normalizeArrays(obj) {
   return obj;
 }
 function formDataToJSON(formData) {
-  function buildPath(path9, value, target, index) {
+  function buildPath(path10, value, target, index) {
     throwIfDepthExceeded(index);
-    let name = path9[index++];
+    let name = path10[index++];
     if (name === "__proto__") return true;
     const isNumericKey = Number.isFinite(+name);
-    const isLast = index >= path9.length;
+    const isLast = index >= path10.length;
     name = !name && utils_default.isArray(target) ? target.length : name;
     if (isLast) {
       if (utils_default.hasOwnProp(target, name)) {
@@ -80385,7 +81543,7 @@ function formDataToJSON(formData) {
     if (!utils_default.hasOwnProp(target, name) || !utils_default.isObject(target[name])) {
       target[name] = [];
     }
-    const result = buildPath(path9, value, target[name], index);
+    const result = buildPath(path10, value, target[name], index);
     if (result && utils_default.isArray(target[name])) {
       target[name] = arrayToObject(target[name]);
     }
@@ -80419,7 +81577,7 @@ var methodList = Object.freeze([
 var methodList_default = methodList;
 
 // node_modules/axios/lib/defaults/index.js
-var own = (obj, key) => obj != null && utils_default.hasOwnProp(obj, key) ? obj[key] : void 0;
+var own = (obj, key2) => obj != null && utils_default.hasOwnProp(obj, key2) ? obj[key2] : void 0;
 function stringifySafely2(rawValue, parser, encoder) {
   if (utils_default.isString(rawValue)) {
     try {
@@ -80729,8 +81887,8 @@ function shouldProxy(hostname, port) {
     return !hostname.endsWith(parsedProxyHostname);
   });
 }
-function getEnv(key) {
-  return process.env[key.toLowerCase()] || process.env[key.toUpperCase()] || "";
+function getEnv(key2) {
+  return process.env[key2.toLowerCase()] || process.env[key2.toUpperCase()] || "";
 }
 
 // node_modules/axios/lib/adapters/http.js
@@ -80801,9 +81959,9 @@ function setFormDataHeaders(headers, formHeaders, policy) {
     headers.set(formHeaders);
     return;
   }
-  Object.entries(formHeaders || {}).forEach(([key, val]) => {
-    if (FORM_DATA_CONTENT_HEADERS.includes(key.toLowerCase())) {
-      headers.set(key, val);
+  Object.entries(formHeaders || {}).forEach(([key2, val]) => {
+    if (FORM_DATA_CONTENT_HEADERS.includes(key2.toLowerCase())) {
+      headers.set(key2, val);
     }
   });
 }
@@ -81856,9 +83014,9 @@ function setDirectAgent(options, configHttpAgent, configHttpsAgent) {
   }
 }
 function getTunnelingAgent(agentOptions, userHttpsAgent) {
-  const key = agentOptions.protocol + "//" + agentOptions.hostname + ":" + (agentOptions.port || "") + "#" + (agentOptions.auth || "");
+  const key2 = agentOptions.protocol + "//" + agentOptions.hostname + ":" + (agentOptions.port || "") + "#" + (agentOptions.auth || "");
   const cache = userHttpsAgent ? tunnelingAgentCacheUser.get(userHttpsAgent) || tunnelingAgentCacheUser.set(userHttpsAgent, /* @__PURE__ */ new Map()).get(userHttpsAgent) : tunnelingAgentCache;
-  let agent = cache.get(key);
+  let agent = cache.get(key2);
   if (agent) return agent;
   const merged = userHttpsAgent && userHttpsAgent.options ? { ...userHttpsAgent.options, ...agentOptions } : agentOptions;
   agent = new import_https_proxy_agent.default(merged);
@@ -81869,7 +83027,7 @@ function getTunnelingAgent(agentOptions, userHttpsAgent) {
     return callback.call(this, req, { ...originTLSOptions, ...opts });
   };
   agent[kAxiosInstalledTunnel] = true;
-  cache.set(key, agent);
+  cache.set(key2, agent);
   return agent;
 }
 var supportedProtocols = platform_default.protocols.map((protocol) => {
@@ -81957,7 +83115,7 @@ function setProxy(options, configProxy, location, isRedirect, configHttpsAgent, 
   }
   if (proxy) {
     const isProxyURL = proxy instanceof URL;
-    const readProxyField = (key) => isProxyURL || utils_default.hasOwnProp(proxy, key) ? proxy[key] : void 0;
+    const readProxyField = (key2) => isProxyURL || utils_default.hasOwnProp(proxy, key2) ? proxy[key2] : void 0;
     const proxyUsername = readProxyField("username");
     const proxyPassword = readProxyField("password");
     let proxyAuth = utils_default.hasOwnProp(proxy, "auth") ? proxy.auth : void 0;
@@ -82126,7 +83284,7 @@ var http2Transport = {
 };
 var http_default = isHttpAdapterSupported && function httpAdapter(config) {
   return wrapAsync(async function dispatchHttpRequest(resolve3, reject, onDone) {
-    const own2 = (key) => utils_default.getSafeProp(config, key);
+    const own2 = (key2) => utils_default.getSafeProp(config, key2);
     const transitional2 = own2("transitional") || transitional_default;
     let data = own2("data");
     let lookup3 = own2("lookup");
@@ -82407,9 +83565,9 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       auth = urlUsername + ":" + urlPassword;
     }
     auth && headers.delete("authorization");
-    let path9;
+    let path10;
     try {
-      path9 = buildURL(
+      path10 = buildURL(
         parsed.pathname + parsed.search,
         own2("params"),
         own2("paramsSerializer")
@@ -82431,7 +83589,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup3 });
     }
     const options = Object.assign(/* @__PURE__ */ Object.create(null), {
-      path: path9,
+      path: path10,
       method,
       headers: toByteStringHeaderObject(headers),
       agents: { http: httpAgent, https: httpsAgent },
@@ -82848,14 +84006,14 @@ var decodeCookieValue = (value) => {
 var cookies_default = platform_default.hasStandardBrowserEnv ? (
   // Standard browser envs support document.cookie
   {
-    write(name, value, expires, path9, domain, secure, sameSite) {
+    write(name, value, expires, path10, domain, secure, sameSite) {
       if (typeof document === "undefined") return;
       const cookie = [`${name}=${encodeURIComponent(value)}`];
       if (utils_default.isNumber(expires)) {
         cookie.push(`expires=${new Date(expires).toUTCString()}`);
       }
-      if (utils_default.isString(path9)) {
-        cookie.push(`path=${path9}`);
+      if (utils_default.isString(path10)) {
+        cookie.push(`path=${path10}`);
       }
       if (utils_default.isString(domain)) {
         cookie.push(`domain=${domain}`);
@@ -82943,19 +84101,19 @@ function assertParamsAcyclic(params) {
     pending.push({ value, done: true });
     const keys = Object.keys(value);
     if (Object.getOwnPropertySymbols && Object.getOwnPropertyDescriptor) {
-      Object.getOwnPropertySymbols(value).forEach((key) => {
-        const descriptor = Object.getOwnPropertyDescriptor(value, key);
-        if (descriptor && descriptor.enumerable) keys.push(key);
+      Object.getOwnPropertySymbols(value).forEach((key2) => {
+        const descriptor = Object.getOwnPropertyDescriptor(value, key2);
+        if (descriptor && descriptor.enumerable) keys.push(key2);
       });
     }
-    keys.forEach((key) => {
-      if (key === "__proto__" || key === "constructor" || key === "prototype") {
-        const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    keys.forEach((key2) => {
+      if (key2 === "__proto__" || key2 === "constructor" || key2 === "prototype") {
+        const descriptor = Object.getOwnPropertyDescriptor(value, key2);
         if (descriptor && utils_default.hasOwnProp(descriptor, "value")) {
           pending.push({ value: descriptor.value });
         }
       } else {
-        pending.push({ value: value[key] });
+        pending.push({ value: value[key2] });
       }
     });
   }
@@ -83000,12 +84158,12 @@ function mergeParams(a, b) {
     const baseKeys = new Set(ownEnumerableKeys(base));
     const sourceKeys = new Set(ownEnumerableKeys(source));
     const keys = /* @__PURE__ */ new Set([...baseKeys, ...sourceKeys]);
-    keys.forEach((key) => {
-      if (key === "__proto__" || key === "constructor" || key === "prototype") return;
-      const hasSource = sourceKeys.has(key);
-      const value = hasSource ? source[key] : void 0;
-      const previous = (!hasSource || utils_default.isPlainObject(value)) && baseKeys.has(key) ? base[key] : void 0;
-      target[key] = hasSource ? copy(previous, value) : copy(void 0, previous);
+    keys.forEach((key2) => {
+      if (key2 === "__proto__" || key2 === "constructor" || key2 === "prototype") return;
+      const hasSource = sourceKeys.has(key2);
+      const value = hasSource ? source[key2] : void 0;
+      const previous = (!hasSource || utils_default.isPlainObject(value)) && baseKeys.has(key2) ? base[key2] : void 0;
+      target[key2] = hasSource ? copy(previous, value) : copy(void 0, previous);
     });
   }
   assertParamsAcyclic(result);
@@ -83140,7 +84298,7 @@ var encodeUTF8 = (str7) => encodeURIComponent(str7).replace(
 var readCookie = (name) => cookies_default.read(name);
 function resolveConfig(config, readXsrfCookie = readCookie) {
   const newConfig = mergeConfig({}, config);
-  const own2 = (key) => utils_default.hasOwnProp(newConfig, key) ? newConfig[key] : void 0;
+  const own2 = (key2) => utils_default.hasOwnProp(newConfig, key2) ? newConfig[key2] : void 0;
   const data = own2("data");
   let withXSRFToken = own2("withXSRFToken");
   const xsrfHeaderName = own2("xsrfHeaderName");
@@ -83401,8 +84559,8 @@ var xhr_default = isXHRAdapterSupported && function(config) {
       if ("setRequestHeader" in request) {
         utils_default.forEach(
           toByteStringHeaderObject(requestHeaders),
-          function setRequestHeader(val, key) {
-            request.setRequestHeader(key, val);
+          function setRequestHeader(val, key2) {
+            request.setRequestHeader(key2, val);
           }
         );
       }
@@ -83835,7 +84993,7 @@ var factory = (env) => {
     } = resolveConfig_default(config);
     const hasMaxContentLength = utils_default.isNumber(maxContentLength) && maxContentLength > -1;
     const hasMaxBodyLength = utils_default.isNumber(maxBodyLength) && maxBodyLength > -1;
-    const own2 = (key) => utils_default.hasOwnProp(config, key) ? config[key] : void 0;
+    const own2 = (key2) => utils_default.hasOwnProp(config, key2) ? config[key2] : void 0;
     let _fetch = envFetch || fetch;
     responseType = responseType ? (responseType + "").toLowerCase() : "text";
     let composedSignal = composeSignals_default(
@@ -83998,9 +85156,9 @@ var factory = (env) => {
         credentials: isCredentialsSupported ? withCredentials : void 0
       });
       if (isRequestSupported) {
-        utils_default.forEach(requestDefaults, (value, key) => {
-          if (resolvedOptions[key] === void 0) {
-            resolvedOptions[key] = value;
+        utils_default.forEach(requestDefaults, (value, key2) => {
+          if (resolvedOptions[key2] === void 0) {
+            resolvedOptions[key2] = value;
           }
         });
         if (resolvedOptions.signal === void 0) {
@@ -84153,9 +85311,9 @@ var seedCache = /* @__PURE__ */ new Map();
 var getFetch = (config) => {
   const env = /* @__PURE__ */ Object.create(null);
   const configuredEnv = config && utils_default.hasOwnProp(config, "env") && config.env;
-  ["fetch", "Request", "Response", "Blob"].forEach((key) => {
-    if (configuredEnv && utils_default.hasOwnProp(configuredEnv, key)) {
-      env[key] = configuredEnv[key];
+  ["fetch", "Request", "Response", "Blob"].forEach((key2) => {
+    if (configuredEnv && utils_default.hasOwnProp(configuredEnv, key2)) {
+      env[key2] = configuredEnv[key2];
     }
   });
   const { fetch: fetch2, Request, Response, Blob: Blob2 } = env;
@@ -84807,9 +85965,9 @@ var HttpStatusCode = {
   SslHandshakeFailed: 525,
   InvalidSslCertificate: 526
 };
-Object.entries(HttpStatusCode).forEach(([key, value]) => {
+Object.entries(HttpStatusCode).forEach(([key2, value]) => {
   if (HttpStatusCode[value] === void 0) {
-    HttpStatusCode[value] = key;
+    HttpStatusCode[value] = key2;
   }
 });
 var HttpStatusCode_default = HttpStatusCode;
@@ -85294,19 +86452,19 @@ var GrafanaClient = class {
       }
     });
   }
-  async request(method, path9, opts = {}) {
+  async request(method, path10, opts = {}) {
     const m = method.toUpperCase();
     if (this.readOnly && !READ_METHODS.has(m)) {
       throw new GrafanaApiError({
         method: m,
-        path: path9,
-        message: `${m} ${path9}: refused locally, this is a dry run (no write of any kind)`
+        path: path10,
+        message: `${m} ${path10}: refused locally, this is a dry run (no write of any kind)`
       });
     }
     const allow = opts.allow ?? [];
     const config = {
       method: m,
-      url: path9,
+      url: path10,
       params: opts.query,
       paramsSerializer: { indexes: null },
       data: opts.body,
@@ -85314,7 +86472,7 @@ var GrafanaClient = class {
       validateStatus: (s) => s >= 200 && s < 300 || allow.includes(s),
       dci: {
         start: this.now(),
-        path: path9,
+        path: path10,
         retryRefused: opts.retryRefused ?? true,
         maxRetries: opts.maxRetries ?? this.maxRetries
       }
@@ -85323,9 +86481,9 @@ var GrafanaClient = class {
     try {
       res = await this.http.request(config);
     } catch (err) {
-      throw this.toApiError(m, path9, err);
+      throw this.toApiError(m, path10, err);
     }
-    this.requireJson(m, path9, res);
+    this.requireJson(m, path10, res);
     return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
   }
   /**
@@ -85333,7 +86491,7 @@ var GrafanaClient = class {
    * 200 with HTML: read as success, that would be a deploy reported done with nothing written. So an
    * answer that is not JSON is a failure naming the URL (never with credentials) and what came back.
    */
-  requireJson(method, path9, res) {
+  requireJson(method, path10, res) {
     if (res.status === 204) return;
     const type = String(res.headers?.["content-type"] ?? "").trim();
     const data = res.data;
@@ -85341,41 +86499,41 @@ var GrafanaClient = class {
     if (empty && type === "") return;
     const isJsonType = /^application\/([\w.+-]*\+)?json\b/i.test(type);
     if (isJsonType && typeof data !== "string") return;
-    const url2 = `${this.baseUrl}${path9.startsWith("/") ? "" : "/"}${path9}`;
+    const url2 = `${this.baseUrl}${path10.startsWith("/") ? "" : "/"}${path10}`;
     const what = isJsonType ? `${type} that is not valid JSON` : `${type ? type.split(";")[0] : "no content type"} instead of the JSON this endpoint returns`;
     const hint = /html/i.test(type) ? " (a login page or a proxy in front of Grafana?)" : "";
     throw new GrafanaApiError({
       status: res.status,
       method,
-      path: path9,
+      path: path10,
       code: "not-json",
       attempts: attemptsOf(res.config),
       body: typeof data === "string" ? this.redactor.redact(firstLine2(data)) : void 0,
       message: this.redactor.redact(`${method} ${url2} \u2192 ${res.status} with ${what}${hint}`)
     });
   }
-  get(path9, opts) {
-    return this.request("GET", path9, opts);
+  get(path10, opts) {
+    return this.request("GET", path10, opts);
   }
-  post(path9, body, opts) {
-    return this.request("POST", path9, { ...opts, body });
+  post(path10, body, opts) {
+    return this.request("POST", path10, { ...opts, body });
   }
-  put(path9, body, opts) {
-    return this.request("PUT", path9, { ...opts, body });
+  put(path10, body, opts) {
+    return this.request("PUT", path10, { ...opts, body });
   }
-  delete(path9, opts) {
-    return this.request("DELETE", path9, opts);
+  delete(path10, opts) {
+    return this.request("DELETE", path10, opts);
   }
   /** Closes kept-alive sockets so the process can exit. */
   close() {
     this.agent.destroy();
   }
-  toApiError(method, path9, err) {
+  toApiError(method, path10, err) {
     if (err instanceof GrafanaApiError) return err;
     const r = this.redactor;
     if (!axios_default.isAxiosError(err)) {
       const message = err instanceof Error ? err.message : String(err);
-      return new GrafanaApiError({ method, path: path9, message: r.redact(`${method} ${path9}: ${message}`) });
+      return new GrafanaApiError({ method, path: path10, message: r.redact(`${method} ${path10}: ${message}`) });
     }
     const attempts = attemptsOf(err.config);
     const gaveUp = err.config?.dci?.gaveUp;
@@ -85390,20 +86548,20 @@ var GrafanaClient = class {
       return new GrafanaApiError({
         status,
         method,
-        path: path9,
+        path: path10,
         body,
         attempts,
-        message: r.redact(`${method} ${path9} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
+        message: r.redact(`${method} ${path10} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
       });
     }
     const code = err.code ?? void 0;
     const words2 = (code && NETWORK_WORDS[code]) ?? err.message ?? "request failed";
     return new GrafanaApiError({
       method,
-      path: path9,
+      path: path10,
       code,
       attempts,
-      message: r.redact(`${method} ${path9}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
+      message: r.redact(`${method} ${path10}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
     });
   }
 };
@@ -85464,7 +86622,7 @@ function createLimiter(concurrency) {
 
 // src/grafana/desired.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { readdir as readdir2, readFile as readFile5, stat as stat3 } from "node:fs/promises";
 import path7 from "node:path";
 
@@ -85636,7 +86794,7 @@ function formatDuration(ms) {
 }
 
 // src/grafana/ownership.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 
 // src/grafana/normalize.ts
 function dashboardView(d) {
@@ -85755,7 +86913,7 @@ function canonical(v) {
   return v;
 }
 function contentHash(value) {
-  return createHash3("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 16);
+  return createHash4("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 16);
 }
 function versionMessage(commit, hash) {
   const tail = hash ? ` [content ${hash}]` : "";
@@ -86155,7 +87313,7 @@ function folderFor(file, root, cwd, byDir, folderMap) {
   return current;
 }
 function derivedFolderUid(relPath) {
-  const hash = createHash4("sha1").update(relPath).digest("hex").slice(0, 8);
+  const hash = createHash5("sha1").update(relPath).digest("hex").slice(0, 8);
   const slug = relPath.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40 - DERIVED_FOLDER_PREFIX.length - 9).replace(/-+$/, "");
   return `${DERIVED_FOLDER_PREFIX}${slug ? `${slug}-` : ""}${hash}`;
 }
@@ -86214,7 +87372,7 @@ async function loadAlerts(opts, state, rel) {
       });
       continue;
     }
-    for (const key of [
+    for (const key2 of [
       "contactPoints",
       "policies",
       "templates",
@@ -86225,8 +87383,8 @@ async function loadAlerts(opts, state, rel) {
       "deleteTemplates",
       "deleteMuteTimes"
     ]) {
-      if (root[key] !== void 0)
-        state.notes.push(`${file}: "${key}" is not provisioned by dashboard-ci (ignored)`);
+      if (root[key2] !== void 0)
+        state.notes.push(`${file}: "${key2}" is not provisioned by dashboard-ci (ignored)`);
     }
     for (const { value, line } of seqItems("groups")) {
       const at2 = line ? `${file}:${line}` : file;
@@ -86249,14 +87407,14 @@ async function loadAlerts(opts, state, rel) {
         const unset = /* @__PURE__ */ new Set();
         const group = mapRuleGroup(g, expandContext(opts, unset), opts.config.grafana.orgId);
         if (unset.size) group.unset = [...unset];
-        const key = `${group.folder}\0${group.name}`;
-        if (seenGroup.has(key))
+        const key2 = `${group.folder}\0${group.name}`;
+        if (seenGroup.has(key2))
           throw new Error(`group "${group.name}" in folder "${group.folder}" is defined twice`);
         for (const r of group.rules) {
           const prior = seenRule.get(r.uid);
           if (prior) throw new Error(`rule uid "${r.uid}" is already used by ${prior}`);
         }
-        seenGroup.add(key);
+        seenGroup.add(key2);
         for (const r of group.rules) seenRule.set(r.uid, at2);
         state.ruleGroups.push({ ...group, file, ...line ? { line } : {} });
       } catch (err) {
@@ -86449,11 +87607,11 @@ async function readYaml(abs, file, state, kind) {
     return void 0;
   }
   const lineOf = (node) => node?.range ? lc.linePos(node.range[0]).line : void 0;
-  const seqItems = (key) => {
-    const node = doc.get(key, true);
+  const seqItems = (key2) => {
+    const node = doc.get(key2, true);
     if (node === void 0 || node === null) return [];
     if (!(0, import_yaml2.isSeq)(node)) {
-      state.problems.push({ kind, uid: "", file, message: `${file}: "${key}" must be a list` });
+      state.problems.push({ kind, uid: "", file, message: `${file}: "${key2}" must be a list` });
       return [];
     }
     return node.items.map((item) => {
@@ -86526,42 +87684,42 @@ function jsonDiff(before2, after, opts = {}, prefix = "") {
   return lines;
 }
 var KEYS = ["id", "refId", "uid", "name"];
-function walk2(a, b, path9, out, maxValue) {
+function walk2(a, b, path10, out, maxValue) {
   if (deepEqual(a, b)) return;
   if (isObject3(a) && isObject3(b)) {
     const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
-    for (const k of keys) walk2(a[k], b[k], join(path9, k), out, maxValue);
+    for (const k of keys) walk2(a[k], b[k], join(path10, k), out, maxValue);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    const key = matchKey(a, b);
-    if (key) {
-      const before2 = new Map(a.map((v) => [v[key], v]));
+    const key2 = matchKey(a, b);
+    if (key2) {
+      const before2 = new Map(a.map((v) => [v[key2], v]));
       const seen = /* @__PURE__ */ new Set();
       for (const v of b) {
-        const id = v[key];
+        const id = v[key2];
         seen.add(id);
-        walk2(before2.get(id), v, `${path9}[${key}=${fmtKey(id)}]`, out, maxValue);
+        walk2(before2.get(id), v, `${path10}[${key2}=${fmtKey(id)}]`, out, maxValue);
       }
       for (const v of a) {
-        const id = v[key];
-        if (!seen.has(id)) walk2(v, void 0, `${path9}[${key}=${fmtKey(id)}]`, out, maxValue);
+        const id = v[key2];
+        if (!seen.has(id)) walk2(v, void 0, `${path10}[${key2}=${fmtKey(id)}]`, out, maxValue);
       }
-      const order = (arr) => arr.map((v) => v[key]);
+      const order = (arr) => arr.map((v) => v[key2]);
       const ao = order(a).filter((id) => seen.has(id));
       const bo = order(b).filter((id) => before2.has(id));
       if (!deepEqual(ao, bo))
-        out.push(`${path9 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
+        out.push(`${path10 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
       return;
     }
     const scalars = a.every(isScalar2) && b.every(isScalar2);
     if (a.length === b.length || !scalars) {
       const n2 = Math.max(a.length, b.length);
-      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path9}[${i}]`, out, maxValue);
+      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path10}[${i}]`, out, maxValue);
       return;
     }
   }
-  out.push(`${path9 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
+  out.push(`${path10 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
 }
 function matchKey(a, b) {
   const all3 = [...a, ...b];
@@ -86581,8 +87739,8 @@ function isObject3(v) {
 function isScalar2(v) {
   return v === null || typeof v !== "object";
 }
-function join(path9, key) {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? path9 ? `${path9}.${key}` : key : `${path9}[${JSON.stringify(key)}]`;
+function join(path10, key2) {
+  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path10 ? `${path10}.${key2}` : key2 : `${path10}[${JSON.stringify(key2)}]`;
 }
 function fmtKey(id) {
   return typeof id === "string" ? JSON.stringify(id) : String(id);
@@ -86627,10 +87785,10 @@ async function planProvision(ctx, desired) {
     deletes: { datasources: [], dashboards: [], ruleGroups: [], folders: [] }
   };
   const guard = new Guard();
-  const get = async (path9, opts = {}) => {
+  const get = async (path10, opts = {}) => {
     guard.check();
     try {
-      return await ctx.client.get(path9, opts);
+      return await ctx.client.get(path10, opts);
     } catch (err) {
       guard.observe(err);
       throw err;
@@ -87094,12 +88252,12 @@ function inOrder(steps, uids) {
   const rank = (s) => s.desired ? index.get(s.uid) ?? uids.length : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-async function pageAll(get, path9, query, pageSize, maxPages = MAX_PAGES) {
+async function pageAll(get, path10, query, pageSize, maxPages = MAX_PAGES) {
   const out = /* @__PURE__ */ new Map();
   for (let page = 1; page <= maxPages; page++) {
-    const res = await get(path9, { query: { ...query, limit: pageSize, page } });
+    const res = await get(path10, { query: { ...query, limit: pageSize, page } });
     if (!Array.isArray(res.data))
-      throw new Error(`GET ${path9} page ${page}: expected a JSON array, got ${typeof res.data}`);
+      throw new Error(`GET ${path10} page ${page}: expected a JSON array, got ${typeof res.data}`);
     const hits = res.data.filter((h) => !!h && typeof h.uid === "string");
     let fresh = 0;
     for (const h of hits)
@@ -87110,7 +88268,7 @@ async function pageAll(get, path9, query, pageSize, maxPages = MAX_PAGES) {
     if (res.data.length < pageSize || fresh === 0) return [...out.values()];
   }
   throw new Error(
-    `GET ${path9}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
+    `GET ${path10}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
   );
 }
 async function searchAll(get, type) {
@@ -87211,9 +88369,9 @@ function checkTitleClashes(steps, hits, listingError) {
   for (const s of steps) {
     if (!s.desired || s.error) continue;
     const d = s.desired;
-    const key = `${d.folderUid}\0${d.title}`;
+    const key2 = `${d.folderUid}\0${d.title}`;
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
-    const within = seen.get(key);
+    const within = seen.get(key2);
     if (within) {
       s.action = "skip";
       s.error = {
@@ -87222,7 +88380,7 @@ function checkTitleClashes(steps, hits, listingError) {
       };
       continue;
     }
-    seen.set(key, `dashboard uid ${d.uid} (${d.file})`);
+    seen.set(key2, `dashboard uid ${d.uid} (${d.file})`);
     const writes = s.action === "create" || s.action === "update" && (s.currentTitle !== d.title || s.currentFolder !== d.folderUid);
     if (!writes) continue;
     if (!hits) {
@@ -87268,19 +88426,19 @@ async function planRuleGroupPrune(ctx, plan, desired, get, guard) {
   const wanted = new Set(desired.ruleGroups.map((g) => `${g.folderUid}/${g.name}`));
   const groups = /* @__PURE__ */ new Map();
   for (const r of rules) {
-    const key = `${String(r.folderUID ?? "")}/${String(r.ruleGroup ?? "")}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(r);
+    const key2 = `${String(r.folderUID ?? "")}/${String(r.ruleGroup ?? "")}`;
+    if (!groups.has(key2)) groups.set(key2, []);
+    groups.get(key2).push(r);
   }
-  for (const [key, list] of groups) {
-    if (wanted.has(key)) continue;
+  for (const [key2, list] of groups) {
+    if (wanted.has(key2)) continue;
     const mine = list.filter(
       (r) => r.annotations?.[MARKER_ANNOTATION] !== void 0 && r.provenance !== "file"
     );
     if (mine.length === 0) continue;
     plan.deletes.ruleGroups.push({
       kind: "alert-rule-group",
-      uid: key,
+      uid: key2,
       title: String(list[0].ruleGroup ?? ""),
       action: "delete",
       diff: mine.map((r) => `rule ${r.uid} "${r.title}": deleted`),
@@ -87744,9 +88902,9 @@ function resolveEnvironment(config, name, env) {
   return out;
 }
 var DS_KEYS = /* @__PURE__ */ new Set(["datasource", "datasourceUid", "datasourceUID"]);
-function mapRefs(value, map, key) {
+function mapRefs(value, map, key2) {
   if (typeof value === "string")
-    return key && DS_KEYS.has(key) && Object.hasOwn(map, value) ? map[value] : value;
+    return key2 && DS_KEYS.has(key2) && Object.hasOwn(map, value) ? map[value] : value;
   if (Array.isArray(value)) return value.map((v) => mapRefs(v, map));
   if (value && typeof value === "object") {
     const o = value;
@@ -88163,6 +89321,170 @@ Environment:
 ${EXIT_CODES}
 `;
 
+// src/cli/schema-pull.ts
+import { mkdir, writeFile } from "node:fs/promises";
+import path8 from "node:path";
+
+// src/schema/pull.ts
+var key = (db, name) => `${db}\0${name}`;
+function quoteName(s) {
+  return /^[A-Za-z_][\w]*$/.test(s) ? s : "`" + s.replace(/`/g, "``") + "`";
+}
+async function readsOf2(source, sql) {
+  if (sql.replace(/;\s*$/, "").includes(";")) return void 0;
+  try {
+    return astReads(await source.text(`EXPLAIN AST ${sql}`));
+  } catch (e) {
+    if (e instanceof ClickHouseQueryError) return void 0;
+    throw e;
+  }
+}
+async function pullSchema(opts) {
+  const { source } = opts;
+  const currentDb = (await source.rows("SELECT currentDatabase() AS db"))[0]?.db ?? "default";
+  const wanted = [...opts.tables ?? []];
+  let unparsed = 0;
+  for (const sql of opts.queries ?? []) {
+    const reads = await readsOf2(source, sql);
+    if (reads === void 0) unparsed++;
+    else wanted.push(...reads);
+  }
+  const found = /* @__PURE__ */ new Map();
+  const notFound = [];
+  const lookup3 = async (database, name) => {
+    const k = key(database, name);
+    if (found.has(k)) return found.get(k);
+    const rows = await source.rows(
+      "SELECT database, name, engine, engine_full, as_select, loading_dependencies_database, loading_dependencies_table, create_table_query FROM system.tables WHERE database = {db:String} AND name = {name:String}",
+      { db: database, name }
+    );
+    const row = rows[0];
+    if (row) found.set(k, row);
+    return row;
+  };
+  const order = [];
+  const visiting = /* @__PURE__ */ new Set();
+  const visit = async (database, name, asked) => {
+    const k = key(database, name);
+    if (visiting.has(k)) return;
+    const row = await lookup3(database, name);
+    if (!row) {
+      if (asked !== void 0) notFound.push(asked);
+      return;
+    }
+    visiting.add(k);
+    for (const dep of await dependenciesOf(source, row, currentDb))
+      await visit(dep.database, dep.name, void 0);
+    if (!order.includes(row)) order.push(row);
+  };
+  for (const w of new Set(wanted)) {
+    const { database, name } = splitName(w);
+    if (database !== void 0 && /^(system|information_schema|INFORMATION_SCHEMA)$/.test(database)) continue;
+    await visit(database ?? currentDb, name, w);
+  }
+  if (order.length === 0 && wanted.length > 0 && notFound.length === wanted.length) {
+    throw new UsageError(
+      `none of the tables was found on ${source.description}: ${[...new Set(notFound)].join(", ")}`
+    );
+  }
+  const objects = [];
+  for (const row of order) {
+    const kind = row.engine === "Dictionary" ? "DICTIONARY" : "TABLE";
+    const shown = (await source.text(`SHOW CREATE ${kind} ${quoteName(row.database)}.${quoteName(row.name)}`)).trim();
+    const rewrite = rewriteForTestEngine(shown);
+    const obj = {
+      database: row.database,
+      name: row.name,
+      engine: row.engine,
+      sql: rewrite.sql
+    };
+    if (rewrite.note) obj.note = rewrite.note;
+    objects.push(obj);
+  }
+  const text2 = redact(render2(objects, source.description), opts.secrets ?? []);
+  return { objects, notFound: [...new Set(notFound)], unparsed, text: text2 };
+}
+async function dependenciesOf(source, row, currentDb) {
+  const out = [];
+  const dbs = row.loading_dependencies_database ?? [];
+  (row.loading_dependencies_table ?? []).forEach(
+    (t, i) => out.push({ database: dbs[i] ?? row.database, name: t })
+  );
+  if ((row.engine === "View" || row.engine === "MaterializedView") && row.as_select) {
+    for (const r of await readsOf2(source, row.as_select) ?? []) {
+      const { database, name } = splitName(r);
+      out.push({ database: database ?? row.database, name });
+    }
+  }
+  if (row.engine === "MaterializedView") {
+    const to = /\bTO\s+((?:`[^`]+`|[\w$]+)(?:\.(?:`[^`]+`|[\w$]+))?)/.exec(row.create_table_query);
+    if (to) {
+      const { database, name } = splitName(to[1]);
+      out.push({ database: database ?? row.database, name });
+    }
+  }
+  if (row.engine === "Distributed") {
+    const m = /^Distributed\(([^,]+),\s*([^,]+),\s*([^,)]+)/.exec(row.engine_full);
+    if (m) {
+      const db = m[2].trim().replace(/^'|'$/g, "");
+      const database = db === "currentDatabase()" || db === "" ? currentDb : splitName(db).name;
+      out.push({ database, name: splitName(m[3].trim().replace(/^'|'$/g, "")).name });
+    }
+  }
+  return out;
+}
+function render2(objects, server) {
+  const lines = [
+    `-- Written by \`dashboard-ci schema pull\` from ${server}: the tables the dashboards read, in`,
+    "-- dependency order, as SHOW CREATE gives them, made loadable by the one-node test engine.",
+    ""
+  ];
+  const databases = [...new Set(objects.map((o) => o.database))].filter((d) => d !== "default");
+  for (const d of databases) lines.push(`CREATE DATABASE IF NOT EXISTS ${quoteName(d)};`, "");
+  for (const o of objects) {
+    if (o.note) lines.push(`-- ${o.database}.${o.name}: ${o.note}`);
+    lines.push(`${o.sql.trim()};`, "");
+  }
+  return lines.join("\n");
+}
+
+// src/cli/schema-pull.ts
+async function runSchemaPull(opts) {
+  const { config, cwd } = opts;
+  let queries = [];
+  const explicitTables = opts.tables.flatMap((t) => t.split(",")).map((t) => t.trim()).filter(Boolean);
+  if (explicitTables.length === 0 || opts.paths.length > 0) {
+    const loaded = await loadDashboards(opts.paths.length ? opts.paths : config.paths, { cwd });
+    if (loaded.usageErrors.length) throw new UsageError(loaded.usageErrors.join("; "));
+    const datasources = await loadDatasourceFiles(config.datasources, { cwd, optional: true });
+    const alerts = config.alerts.length ? await loadAlertFiles(config.alerts, { cwd, optional: true }) : { groups: [] };
+    const prepared = await prepareQueries(
+      loaded.dashboards,
+      alerts.groups,
+      datasourceTypeMap(datasources.datasources),
+      opts.now
+    );
+    queries = [...new Set(prepared.filter((q) => !q.blocked).map((q) => q.sql))];
+  }
+  const result = await pullSchema({
+    source: opts.source,
+    tables: explicitTables,
+    queries,
+    secrets: opts.secrets ?? []
+  });
+  const file = opts.output ?? config.clickhouse.schema[0] ?? "clickhouse/schema.sql";
+  const abs = path8.resolve(cwd, file);
+  await mkdir(path8.dirname(abs), { recursive: true });
+  await writeFile(abs, result.text);
+  return {
+    file,
+    objects: result.objects.length,
+    notFound: result.notFound,
+    unparsed: result.unparsed,
+    notes: result.objects.flatMap((o) => o.note ? [`${o.database}.${o.name}: ${o.note}`] : [])
+  };
+}
+
 // src/cli/run.ts
 var FORMATS2 = ["text", "json", "markdown", "sarif"];
 function exitCodeFor(report, failOn) {
@@ -88171,8 +89493,8 @@ function exitCodeFor(report, failOn) {
   return report.findings.some((f) => at2.includes(f.severity)) ? 1 : 0;
 }
 async function checkOutputPath(cwd, output) {
-  const target = path8.resolve(cwd, output);
-  const dir = path8.dirname(target);
+  const target = path9.resolve(cwd, output);
+  const dir = path9.dirname(target);
   let info;
   try {
     info = await stat4(dir);
@@ -88190,7 +89512,7 @@ async function checkOutputPath(cwd, output) {
   }
 }
 function displayDir(cwd, dir) {
-  const rel = path8.relative(cwd, dir);
+  const rel = path9.relative(cwd, dir);
   return rel.startsWith("..") ? dir : rel || ".";
 }
 function collect(value, previous = []) {
@@ -88261,7 +89583,7 @@ async function runCli(argv, io) {
 `);
     const format = opts.format;
     if (opts.output) {
-      await writeFile(path8.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
+      await writeFile2(path9.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
       io.stdout.write(summaryLine(report) + "\n");
     } else {
       io.stdout.write(
@@ -88315,6 +89637,58 @@ async function runCli(argv, io) {
     });
     io.stdout.write(opts.format === "json" ? provisionJson(result) : renderProvisionText(result));
     exitCode = result.failures > 0 ? 1 : 0;
+  });
+  program2.command("schema").description("the test schema (clickhouse/schema.sql)").command("pull").description(
+    "write the CREATE statements of the tables the dashboards read from a ClickHouse server (read-only user)"
+  ).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").requiredOption(
+    "--clickhouse <url>",
+    "the server, http(s)://host:port[/database] (user and password from CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)"
+  ).option("--tables <names>", "tables to pull (db.table or table, comma-separated, repeatable)", collect).option(
+    "--output <file>",
+    "where to write (default: the first clickhouse.schema file, clickhouse/schema.sql)"
+  ).option("--config <file>", "config file (default: dashboard-ci.yml when present)").action(async (paths, opts) => {
+    const config = await loadConfig({ cwd: io.cwd, file: opts.config });
+    const url2 = opts.clickhouse;
+    if (!/^https?:\/\//.test(url2))
+      throw new UsageError(`--clickhouse must be an http(s) URL; got "${stripUserinfo(url2).url}"`);
+    const source = createServerSource({
+      url: url2,
+      ...io.env.CLICKHOUSE_USER ?? config.clickhouse.user ? { username: io.env.CLICKHOUSE_USER ?? config.clickhouse.user } : {},
+      ...io.env.CLICKHOUSE_PASSWORD ? { password: io.env.CLICKHOUSE_PASSWORD } : {}
+    });
+    try {
+      const summary = await runSchemaPull({
+        cwd: io.cwd,
+        config,
+        source,
+        tables: opts.tables ?? [],
+        paths,
+        ...opts.output ? { output: opts.output } : {},
+        now: config.now ? new Date(config.now) : /* @__PURE__ */ new Date(),
+        secrets: [io.env.CLICKHOUSE_PASSWORD, stripUserinfo(url2).password].filter(
+          (x) => typeof x === "string" && x !== ""
+        )
+      });
+      for (const n2 of summary.notes) io.stderr.write(`dashboard-ci: note: ${n2}
+`);
+      if (summary.notFound.length)
+        io.stderr.write(`dashboard-ci: not on the server (skipped): ${summary.notFound.join(", ")}
+`);
+      if (summary.unparsed)
+        io.stderr.write(
+          `dashboard-ci: ${summary.unparsed} ${summary.unparsed === 1 ? "query" : "queries"} the server could not parse: their tables are not pulled
+`
+        );
+      io.stdout.write(
+        `wrote ${summary.file}: ${summary.objects} ${summary.objects === 1 ? "object" : "objects"}
+`
+      );
+    } catch (err) {
+      if (err instanceof EngineError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      await source.close();
+    }
   });
   try {
     await program2.parseAsync(argv, { from: "user" });
