@@ -85,6 +85,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--seed <file>', 'data statements for the test instance (repeatable)', collect)
     .option('--datasources <file>', 'datasource provisioning file (repeatable)', collect)
     .option('--alerts <path>', 'alert rule file or folder (repeatable)', collect)
+    .option(
+      '--exclude <glob>',
+      'leave out files and folders matching this .gitignore-style pattern, relative to the working directory (repeatable)',
+      collect,
+    )
     .option('--no-explain', 'lint only: do not validate SQL')
     .option('--redis <url>', 'check Redis targets against this server (default: REDIS_URL)')
     .addOption(
@@ -107,6 +112,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         config,
         explain: opts.explain,
         ...(opts.alerts ? { alertPaths: opts.alerts } : {}),
+        ...(opts.exclude ? { exclude: opts.exclude } : {}),
         ...(engine ? { clickhouse: engine } : {}),
         clickhouseAuth: {
           ...(io.env.CLICKHOUSE_USER ? { user: io.env.CLICKHOUSE_USER } : {}),

@@ -57,11 +57,15 @@ export class DashboardFacts {
     private readonly datasourceTypes: DatasourceTypes,
   ) {}
 
-  /** Variables by name (the first one wins when names repeat). */
+  /**
+   * Variables by name (the first one wins when names repeat). A library panel's check model sees the
+   * variables of the dashboard that uses it, all of them.
+   */
   get variables(): Map<string, VariableModel> {
     if (!this._variables) {
       this._variables = new Map();
-      for (const v of this.dashboard.variables) {
+      const list = this.dashboard.context?.variables ?? this.dashboard.variables;
+      for (const v of list) {
         if (v.name !== undefined && !this._variables.has(v.name)) this._variables.set(v.name, v);
       }
     }
@@ -126,6 +130,7 @@ export class DashboardFacts {
       }
     }
     for (const variable of this.dashboard.variables) {
+      if (variable.borrowed) continue;
       const q = variable.raw.query;
       const datasourceType = resolveDatasourceType(variable.datasource, this.dashboard, this.datasourceTypes);
       const at: Omit<TextRef, 'ref' | 'path'> = { variable };

@@ -25,7 +25,7 @@ ruleTester('schema', {
     {
       name: 'missing required fields at the dashboard',
       dashboard: `{
-  "uid": "a"
+  "uid": "a", "panels": []
 }`,
       errors: [
         { rule: 'schema', line: 1, message: 'dashboard must have "title"' },

@@ -10,7 +10,7 @@ ruleTester('uid-format', {
     {
       name: 'missing uid is reported at the dashboard',
       dashboard: `{
-  "title": "A"
+  "title": "A", "panels": []
 }`,
       errors: [{ rule: 'uid-format', line: 1, message: 'no uid' }],
     },
