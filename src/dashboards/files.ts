@@ -1,4 +1,4 @@
-import { constants, readdir as fsReaddir, type Dirent } from 'node:fs';
+import { constants, readdir as fsReaddir, statSync, type Dirent } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -120,6 +120,8 @@ export async function discoverFiles(paths: readonly string[], opts: DiscoverOpti
   const excludes = opts.excludes;
   const baseReaddir = opts.readdir ?? fsReaddir;
   const lower = opts.exts.map((x) => x.toLowerCase());
+  /** Entries already reported as skipped while walking. */
+  const noted = new Set<string>();
 
   for (const p of paths) {
     const abs = path.resolve(opts.cwd, p);
@@ -152,10 +154,25 @@ export async function discoverFiles(paths: readonly string[], opts: DiscoverOpti
           return cb(null, []);
         }
         for (const e of entries) {
-          if (e.isFile() || e.isDirectory() || e.isSymbolicLink() || e.name.startsWith('.')) continue;
+          if (e.isFile() || e.isDirectory() || e.name.startsWith('.')) continue;
           if (!lower.some((x) => e.name.toLowerCase().endsWith(x))) continue;
           const file = path.join(full, e.name);
-          if (!excludes?.matches(file)) findings.push(skipped(displayPath(opts.cwd, file), kindOf(e)));
+          if (excludes?.matches(file)) continue;
+          let why: string | undefined;
+          if (!e.isSymbolicLink()) why = kindOf(e);
+          else {
+            // A link the walker cannot follow (to a pipe, a device, nowhere) it would drop without a word.
+            try {
+              const target = statSync(file);
+              if (!target.isFile() && !target.isDirectory()) why = `a link to ${kindOf(target)}`;
+            } catch (err) {
+              why = `a link that does not resolve (${errorCode(err)})`;
+            }
+          }
+          if (why !== undefined) {
+            noted.add(file);
+            findings.push(skipped(displayPath(opts.cwd, file), why));
+          }
         }
         cb(null, entries);
       });
@@ -184,6 +201,7 @@ export async function discoverFiles(paths: readonly string[], opts: DiscoverOpti
   const files: FoundFile[] = [];
   const seen = new Set<string>();
   for (const c of candidates) {
+    if (noted.has(c.abs)) continue;
     const shown = displayPath(opts.cwd, c.abs);
     let real: string;
     try {
