@@ -82,7 +82,8 @@ export function resolveLibraryPanels(dashboards: readonly DashboardModel[], libr
     const own = libraryPanels.filter((lp) => lp.format.shape === 'export-element' && lp.doc === dashboard.doc);
     for (const panel of dashboard.panels) {
       const ref = panel.libraryPanel;
-      if (!ref) continue;
+      // Resolved already (an export's own elements, when its file was parsed): resolution is idempotent.
+      if (!ref || ref.resolved) continue;
       const lp =
         own.find((e) => ref.uid !== undefined && e.uid === ref.uid) ??
         (ref.uid !== undefined ? byUid.get(ref.uid) : undefined) ??

@@ -139,6 +139,10 @@ export function parseDashboardFile(file: string, text: string): ParsedFile {
       out.findings.push(notADashboard(file, r.what, doc));
     }
   });
+  resolveLibraryPanels(
+    out.dashboards,
+    out.libraryPanels.filter((lp) => lp.format.shape === 'export-element'),
+  );
   return out;
 }
 

@@ -149,7 +149,9 @@ export function scalarOffset(text: string, node: Scalar.Parsed, target: number):
       j += 1;
       continue;
     }
-    if (c === '\r' || c === '\n' || ((c === ' ' || c === '\t') && onlySpaceToBreak(text, i, stop))) {
+    // Spaces before a line break are dropped from a flow scalar; in a block scalar they are text.
+    const trailing = node.type !== 'BLOCK_FOLDED' && (c === ' ' || c === '\t') && onlySpaceToBreak(text, i, stop);
+    if (c === '\r' || c === '\n' || trailing) {
       // A run of line breaks (and the spaces around them): one break folds to a space, n breaks to
       // n - 1 newlines; a more-indented line of a folded block keeps its break.
       let breaks = 0;

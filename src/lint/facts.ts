@@ -180,6 +180,11 @@ export class DashboardFacts {
       }
     };
     walk(this.dashboard.raw, -1);
+    // A library panel shown here uses this dashboard's variables from its own file.
+    for (const panel of this.dashboard.panels) {
+      const library = panel.libraryPanel?.resolved;
+      if (library) walk(library.raw, -1);
+    }
     const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : undefined;
     if (Array.isArray(list)) list.forEach((v, i) => walk(v, i));
     this._usage = { byName, all };
