@@ -186,7 +186,7 @@ describe('bad input: one clear line, the other files still checked', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('a file that is not JSON, an array and a 50 MB file are findings; the rest is checked', async () => {
+  it('a file that is not JSON, an array and a 50 MB file are findings (the array no dashboard: info); the rest is checked', async () => {
     await writeFile(path.join(dir, 'dashboards/notjson.json'), '{\n  "title": "x",\n  oops\n}\n');
     await writeFile(path.join(dir, 'dashboards/array.json'), '[1, 2, 3]\n');
     await writeFile(path.join(dir, 'dashboards/huge.json'), '{"a":"' + 'x'.repeat(50 * 1024 * 1024) + '"}');
@@ -196,7 +196,7 @@ describe('bad input: one clear line, the other files still checked', () => {
     const byFile = (file: string) =>
       report.findings.filter((f) => f.file === file).map((f) => [f.rule, f.line]);
     expect(byFile('dashboards/notjson.json')).toEqual([['json-syntax', 3]]);
-    expect(byFile('dashboards/array.json')).toEqual([['schema', 1]]);
+    expect(byFile('dashboards/array.json')).toEqual([['not-a-dashboard', 1]]);
     expect(byFile('dashboards/huge.json')).toEqual([['file-too-large', 1]]);
     expect(report.queries.map((q) => q.dashboardUid).sort()).toEqual(['cli-broken', 'cli-good']);
     expect(run.stdout).not.toMatch(/\n\s+at /);
