@@ -10,249 +10,127 @@ const integer = { type: 'integer' } as const;
 const boolean = { type: 'boolean' } as const;
 const object = { type: 'object' } as const;
 
-const kind = (name: string) => ({ type: 'string', const: name }) as const;
+/** An object with these required keys and these properties. */
+const obj = <P extends object>(required: readonly string[], properties: P) =>
+  ({ type: 'object', required: [...required], properties }) as const;
 
-const dataQuery = {
-  type: 'object',
-  required: ['kind'],
-  properties: {
-    kind: string,
-    group: string,
-    version: string,
-    datasource: { type: 'object', properties: { name: string } },
-    spec: { description: 'an object or null', type: ['object', 'null'] },
-  },
-} as const;
+/** v2 wraps everything as `{kind, spec}`: this kind (any string when undefined) and this spec. */
+const kindSpec = <S extends object>(kind: string | undefined, spec: S) =>
+  obj(['kind', 'spec'], { kind: kind === undefined ? string : { type: 'string', const: kind }, spec });
+
+/** `{kind, spec}` on a condition: `then` applies when `kind` is `name`. */
+const when = <T extends object>(name: string, then: T) => ({
+  if: { properties: { kind: { const: name } } },
+  then,
+});
+
+const dataQuery = obj(['kind'], {
+  kind: string,
+  group: string,
+  version: string,
+  datasource: { type: 'object', properties: { name: string } },
+  spec: { description: 'an object or null', type: ['object', 'null'] },
+});
 
 const datasourceRef = { type: 'object', properties: { type: string, uid: string } } as const;
 
-const panelQuery = {
+const panelQuery = kindSpec(
+  'PanelQuery',
+  obj(['query', 'refId'], { query: dataQuery, refId: string, hidden: boolean, datasource: datasourceRef }),
+);
+
+const queryOptions = {
   type: 'object',
-  required: ['kind', 'spec'],
   properties: {
-    kind: kind('PanelQuery'),
-    spec: {
-      type: 'object',
-      required: ['query', 'refId'],
-      properties: { query: dataQuery, refId: string, hidden: boolean, datasource: datasourceRef },
-    },
+    timeFrom: string,
+    timeShift: string,
+    interval: string,
+    maxDataPoints: integer,
+    cacheTimeout: string,
+    queryCachingTTL: integer,
+    hideTimeOverride: boolean,
   },
 } as const;
 
-const panelKind = {
-  type: 'object',
-  required: ['kind', 'spec'],
-  properties: {
-    kind: kind('Panel'),
-    spec: {
-      type: 'object',
-      required: ['id', 'data', 'vizConfig'],
-      properties: {
-        id: { type: 'number' },
-        title: string,
-        description: string,
-        transparent: boolean,
-        links: { type: 'array', items: object },
-        data: {
-          type: 'object',
-          required: ['kind', 'spec'],
-          properties: {
-            kind: kind('QueryGroup'),
-            spec: {
-              type: 'object',
-              required: ['queries'],
-              properties: {
-                queries: { type: 'array', items: panelQuery },
-                transformations: { type: 'array', items: object },
-                queryOptions: {
-                  type: 'object',
-                  properties: {
-                    timeFrom: string,
-                    timeShift: string,
-                    interval: string,
-                    maxDataPoints: integer,
-                    cacheTimeout: string,
-                    queryCachingTTL: integer,
-                    hideTimeOverride: boolean,
-                  },
-                },
-              },
-            },
-          },
-        },
-        vizConfig: {
-          type: 'object',
-          required: ['kind', 'spec'],
-          properties: {
-            kind: string,
-            group: string,
-            version: string,
-            spec: {
-              type: 'object',
-              properties: { options: { type: ['object', 'null'] }, fieldConfig: object },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
+const panelKind = kindSpec(
+  'Panel',
+  obj(['id', 'data', 'vizConfig'], {
+    id: { type: 'number' },
+    title: string,
+    description: string,
+    transparent: boolean,
+    links: { type: 'array', items: object },
+    data: kindSpec(
+      'QueryGroup',
+      obj(['queries'], {
+        queries: { type: 'array', items: panelQuery },
+        transformations: { type: 'array', items: object },
+        queryOptions,
+      }),
+    ),
+    vizConfig: obj(['kind', 'spec'], {
+      kind: string,
+      group: string,
+      version: string,
+      spec: { type: 'object', properties: { options: { type: ['object', 'null'] }, fieldConfig: object } },
+    }),
+  }),
+);
 
-const libraryPanelKind = {
-  type: 'object',
-  required: ['kind', 'spec'],
-  properties: {
-    kind: kind('LibraryPanel'),
-    spec: {
-      type: 'object',
-      required: ['libraryPanel'],
-      properties: {
-        id: { type: 'number' },
-        title: string,
-        libraryPanel: { type: 'object', required: ['uid'], properties: { uid: string, name: string } },
-      },
-    },
-  },
-} as const;
+const libraryPanelKind = kindSpec(
+  'LibraryPanel',
+  obj(['libraryPanel'], {
+    id: { type: 'number' },
+    title: string,
+    libraryPanel: obj(['uid'], { uid: string, name: string }),
+  }),
+);
 
-const elementRef = {
-  type: 'object',
-  required: ['kind', 'name'],
-  properties: { kind: kind('ElementReference'), name: string },
-} as const;
-
+const elementRef = obj(['kind', 'name'], {
+  kind: { type: 'string', const: 'ElementReference' },
+  name: string,
+});
 const repeat = { type: 'object', properties: { mode: string, value: string } } as const;
+const nested = { $ref: '#/definitions/layout' } as const;
 
 const layouts = ['GridLayout', 'AutoGridLayout', 'RowsLayout', 'TabsLayout'] as const;
 
+/** The spec of a layout: a list of `{kind, spec}` items under `key`. */
+const listOf = <S extends object>(key: string, itemKind: string, itemSpec: S, required = true) =>
+  ({
+    properties: {
+      spec: obj(required ? [key] : [], { [key]: { type: 'array', items: kindSpec(itemKind, itemSpec) } }),
+    },
+  }) as const;
+
 const layout = {
   description: `a layout (${layouts.join(', ')})`,
-  type: 'object',
-  required: ['kind', 'spec'],
-  properties: { kind: { type: 'string', enum: [...layouts] }, spec: object },
+  ...obj(['kind', 'spec'], { kind: { type: 'string', enum: [...layouts] }, spec: object }),
   allOf: [
-    {
-      if: { properties: { kind: { const: 'GridLayout' } } },
-      then: {
-        properties: {
-          spec: {
-            type: 'object',
-            required: ['items'],
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['kind', 'spec'],
-                  properties: {
-                    kind: kind('GridLayoutItem'),
-                    spec: {
-                      type: 'object',
-                      required: ['x', 'y', 'width', 'height', 'element'],
-                      properties: {
-                        x: integer,
-                        y: integer,
-                        width: integer,
-                        height: integer,
-                        element: elementRef,
-                        repeat,
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    {
-      if: { properties: { kind: { const: 'AutoGridLayout' } } },
-      then: {
-        properties: {
-          spec: {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['kind', 'spec'],
-                  properties: {
-                    kind: kind('AutoGridLayoutItem'),
-                    spec: {
-                      type: 'object',
-                      required: ['element'],
-                      properties: { element: elementRef, repeat },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    {
-      if: { properties: { kind: { const: 'RowsLayout' } } },
-      then: {
-        properties: {
-          spec: {
-            type: 'object',
-            required: ['rows'],
-            properties: {
-              rows: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['kind', 'spec'],
-                  properties: {
-                    kind: kind('RowsLayoutRow'),
-                    spec: {
-                      type: 'object',
-                      required: ['layout'],
-                      properties: {
-                        title: string,
-                        collapse: boolean,
-                        layout: { $ref: '#/definitions/layout' },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-    {
-      if: { properties: { kind: { const: 'TabsLayout' } } },
-      then: {
-        properties: {
-          spec: {
-            type: 'object',
-            required: ['tabs'],
-            properties: {
-              tabs: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['kind', 'spec'],
-                  properties: {
-                    kind: kind('TabsLayoutTab'),
-                    spec: {
-                      type: 'object',
-                      required: ['layout'],
-                      properties: { title: string, layout: { $ref: '#/definitions/layout' } },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
+    when(
+      'GridLayout',
+      listOf(
+        'items',
+        'GridLayoutItem',
+        obj(['x', 'y', 'width', 'height', 'element'], {
+          x: integer,
+          y: integer,
+          width: integer,
+          height: integer,
+          element: elementRef,
+          repeat,
+        }),
+      ),
+    ),
+    when(
+      'AutoGridLayout',
+      listOf('items', 'AutoGridLayoutItem', obj(['element'], { element: elementRef, repeat }), false),
+    ),
+    when(
+      'RowsLayout',
+      listOf('rows', 'RowsLayoutRow', obj(['layout'], { title: string, collapse: boolean, layout: nested })),
+    ),
+    when('TabsLayout', listOf('tabs', 'TabsLayoutTab', obj(['layout'], { title: string, layout: nested }))),
   ],
 } as const;
 
@@ -269,28 +147,21 @@ const variableKinds = [
 ] as const;
 
 const variable = {
-  type: 'object',
-  required: ['kind', 'spec'],
-  properties: {
+  ...obj(['kind', 'spec'], {
     kind: { type: 'string', enum: [...variableKinds] },
-    spec: {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name: string,
-        label: string,
-        hide: string,
-        refresh: string,
-        multi: boolean,
-        includeAll: boolean,
-        current: object,
-        options: { type: 'array', items: object },
-        query: {},
-      },
-    },
-  },
-  if: { properties: { kind: { const: 'QueryVariable' } } },
-  then: { properties: { spec: { type: 'object', required: ['query'], properties: { query: dataQuery } } } },
+    spec: obj(['name'], {
+      name: string,
+      label: string,
+      hide: string,
+      refresh: string,
+      multi: boolean,
+      includeAll: boolean,
+      current: object,
+      options: { type: 'array', items: object },
+      query: {},
+    }),
+  }),
+  ...when('QueryVariable', { properties: { spec: obj(['query'], { query: dataQuery }) } }),
 } as const;
 
 export const dashboardSchemaV2 = {
@@ -312,31 +183,18 @@ export const dashboardSchemaV2 = {
       type: 'object',
       additionalProperties: {
         description: 'a Panel or a LibraryPanel element',
-        type: 'object',
-        required: ['kind'],
-        properties: { kind: { type: 'string', enum: ['Panel', 'LibraryPanel'] } },
-        allOf: [
-          { if: { properties: { kind: { const: 'Panel' } } }, then: panelKind },
-          { if: { properties: { kind: { const: 'LibraryPanel' } } }, then: libraryPanelKind },
-        ],
+        ...obj(['kind'], { kind: { type: 'string', enum: ['Panel', 'LibraryPanel'] } }),
+        allOf: [when('Panel', panelKind), when('LibraryPanel', libraryPanelKind)],
       },
     },
-    layout: { $ref: '#/definitions/layout' },
+    layout: nested,
     variables: { type: 'array', items: variable },
     annotations: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['kind', 'spec'],
-        properties: {
-          kind: kind('AnnotationQuery'),
-          spec: {
-            type: 'object',
-            required: ['name'],
-            properties: { name: string, enable: boolean, hide: boolean, iconColor: string, query: dataQuery },
-          },
-        },
-      },
+      items: kindSpec(
+        'AnnotationQuery',
+        obj(['name'], { name: string, enable: boolean, hide: boolean, iconColor: string, query: dataQuery }),
+      ),
     },
     links: { type: 'array', items: object },
     timeSettings: {

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonPath } from '../../core/types.js';
-import type { DashboardShape } from '../../dashboards/model.js';
+import { isObject, type DashboardShape } from '../../dashboards/model.js';
 import { createRule } from '../create-rule.js';
 import { dashboardSchema } from '../dashboard-schema.js';
 import { dashboardSchemaV2 } from '../dashboard-schema-v2.js';
@@ -39,6 +39,28 @@ function validator(kind: SchemaKind = 'classic'): ValidateFunction {
     compiled.set(kind, v);
   }
   return v;
+}
+
+/**
+ * Layout items whose element is not in `elements` (Grafana's v2 → v1 conversion fails on them: "panel
+ * with uid … not found in the dashboard elements"). Paths are relative to the spec.
+ */
+function danglingElements(spec: unknown): { name: string; path: JsonPath }[] {
+  if (!isObject(spec) || !isObject(spec.elements)) return [];
+  const elements = spec.elements;
+  const out: { name: string; path: JsonPath }[] = [];
+  const stack: [unknown, JsonPath][] = [[spec.layout, ['layout']]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path, i]]));
+    else if (isObject(node)) {
+      const element = node.element;
+      if (isObject(element) && typeof element.name === 'string' && !(element.name in elements))
+        out.push({ name: element.name, path: [...path, 'element', 'name'] });
+      for (const [k, v] of Object.entries(node)) if (k !== 'element') stack.push([v, [...path, k]]);
+    }
+  }
+  return out.sort((a, b) => (a.path.join('/') < b.path.join('/') ? -1 : 1));
 }
 
 function schemaKind(shape: DashboardShape): SchemaKind {
@@ -155,7 +177,11 @@ export default createRule({
   meta: {
     description: 'The dashboard matches the dashboard model: types of known keys and required fields.',
     severity: 'error',
-    messages: { invalid: '{{message}}' },
+    messages: {
+      invalid: '{{message}}',
+      dangling:
+        'the layout places element "{{name}}", which is not in elements: Grafana cannot load the dashboard',
+    },
     help:
       'Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a ' +
       'variable without a name breaks the dashboard when it loads. Unknown keys are allowed.',
@@ -170,6 +196,10 @@ export default createRule({
       const base = kind === 'v2' ? [] : lp ? lp.path : dashboard.root;
       for (const p of schemaProblems(value, kind)) {
         context.report({ messageId: 'invalid', data: { message: p.message }, path: [...base, ...p.path] });
+      }
+      if (kind === 'v2') {
+        for (const d of danglingElements(value))
+          context.report({ messageId: 'dangling', data: { name: d.name }, path: d.path });
       }
     };
   },
