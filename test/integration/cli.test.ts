@@ -5,32 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
+import { cli, json } from '../support/cli.js';
 import type { Report } from '../../src/core/types.js';
 import { splitStatements } from '../../src/sql/statements.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/cli', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(cwd: string, ...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
-
-function json(run: Run): Report {
-  return JSON.parse(run.stdout) as Report;
-}
 
 let dir: string;
 beforeEach(async () => {

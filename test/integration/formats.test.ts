@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { cli, json } from '../support/cli.js';
 import { defaultConfig } from '../../src/config/defaults.js';
 import type { Finding, Report } from '../../src/core/types.js';
 import { Excludes } from '../../src/dashboards/files.js';
@@ -18,29 +18,27 @@ import { lintDashboards } from '../../src/lint/engine.js';
 import { extractDashboardQueries } from '../../src/sql/extract.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/formats', import.meta.url));
+const CLI_FIXTURE = fileURLToPath(new URL('../fixtures/cli', import.meta.url));
 
+let root: string;
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'dci-formats-'));
+  // The formats fixture reads its schema from the CLI fixture's (../cli/clickhouse/schema.sql).
+  root = await mkdtemp(path.join(tmpdir(), 'dci-formats-'));
+  dir = path.join(root, 'formats');
   await cp(FIXTURE, dir, { recursive: true });
+  await cp(path.join(CLI_FIXTURE, 'clickhouse'), path.join(root, 'cli/clickhouse'), { recursive: true });
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
-async function cli(
+async function check(
   cwd: string,
   ...argv: string[]
 ): Promise<{ code: number; report: Report; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, report: JSON.parse(stdout) as Report, stderr };
+  const run = await cli(cwd, 'check', ...argv);
+  return { code: run.code, report: json(run), stderr: run.stderr };
 }
 
 /** 1-based line and column of the first occurrence of `needle` in a fixture file. */
@@ -65,9 +63,9 @@ const FORMATS: [file: string, uid: string, folder?: string][] = [
 ];
 
 describe('the same broken query in every format', () => {
-  let run: Awaited<ReturnType<typeof cli>>;
+  let run: Awaited<ReturnType<typeof check>>;
   beforeAll(async () => {
-    run = await cli(dir, 'check', '--format', 'json');
+    run = await check(dir, '--format', 'json');
   }, 60_000);
 
   it('is one run over every format: exit 1, no usage error, the vendored package.json excluded', () => {
@@ -150,9 +148,8 @@ describe('the loader', () => {
   });
 
   it('--exclude on the command line takes .gitignore-style patterns relative to the working directory', async () => {
-    const run = await cli(
+    const run = await check(
       dir,
-      'check',
       '--no-explain',
       '--format',
       'json',
@@ -226,7 +223,7 @@ describe('real output of the tools', () => {
 
 describe('library panels', () => {
   it('are checked in their own file and resolved into the dashboards that use them', async () => {
-    const run = await cli(path.join(dir, 'library'), 'check', '--format', 'json');
+    const run = await check(path.join(dir, 'library'), '--format', 'json');
     expect(run.stderr).toBe('');
     const lines = run.report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`);
     const latency = await positionOf('library/library-panels/latency.yaml', 'response_tme_ms');

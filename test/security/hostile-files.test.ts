@@ -9,33 +9,11 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
-import type { Finding, Report } from '../../src/core/types.js';
+import type { Finding } from '../../src/core/types.js';
 import { loadDashboards } from '../../src/dashboards/load.js';
+import { cli, json as report, type CliRun as Run } from '../support/cli.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(cwd: string, ...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
-
-function report(run: Run): Report {
-  return JSON.parse(run.stdout) as Report;
-}
 
 const rules = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.severity} ${f.file}`);
 
