@@ -42,12 +42,29 @@ export class PathMap {
   }
 }
 
+// A map holds a few hundred paths per dashboard: built again when a position is asked for, and only the
+// most recently used few kept (as the position trees are), so a thousand v2 dashboards hold none.
+const MAPS_KEPT = 8;
+const maps = new Map<MappedDoc, PathMap>();
+
 /** A document seen through a PathMap: locate() takes model paths and answers positions in the file. */
 export class MappedDoc implements SourceDocument {
   constructor(
     private readonly base: SourceDocument,
-    private readonly paths: PathMap,
+    /** Builds the map (again): the same conversion that built the model. */
+    private readonly build: () => PathMap,
   ) {}
+
+  private get paths(): PathMap {
+    let map = maps.get(this);
+    if (map) maps.delete(this);
+    else {
+      map = this.build();
+      if (maps.size >= MAPS_KEPT) maps.delete(maps.keys().next().value!);
+    }
+    maps.set(this, map);
+    return map;
+  }
 
   get file(): string {
     return this.base.file;

@@ -280,15 +280,8 @@ class Converter {
   }
 }
 
-/**
- * The classic model of a schema v2 resource: `metadata.name` is the uid, `spec` holds the dashboard.
- * Paths in the returned model are classic paths; its doc translates them to the file.
- */
-export function buildV2Dashboard(
-  doc: SourceDocument,
-  resource: JsonObject,
-  format: DashboardFormat,
-): DashboardModel {
+/** The classic dashboard of a v2 resource and the map from its paths to the resource's. */
+function convert(resource: JsonObject): { raw: JsonObject; paths: PathMap } {
   const spec = obj(resource.spec);
   const S = ['spec'];
   const c = new Converter(spec, S);
@@ -335,8 +328,21 @@ export function buildV2Dashboard(
   c.rest();
   raw.panels = c.panels;
   c.paths.set(['panels'], [...S, 'elements']);
+  return { raw, paths: c.paths };
+}
 
-  const dash = buildDashboard(doc.file, new MappedDoc(doc, c.paths), raw, [], format);
+/**
+ * The classic model of a schema v2 resource: `metadata.name` is the uid, `spec` holds the dashboard.
+ * Paths in the returned model are classic paths; its doc translates them to the file.
+ */
+export function buildV2Dashboard(
+  doc: SourceDocument,
+  resource: JsonObject,
+  format: DashboardFormat,
+): DashboardModel {
+  const { raw } = convert(resource);
+  const mapped = new MappedDoc(doc, () => convert(resource).paths);
+  const dash = buildDashboard(doc.file, mapped, raw, [], format);
   dash.uidPath = ['uid'];
   return dash;
 }

@@ -1,5 +1,4 @@
 import {
-  LineCounter,
   isAlias,
   isMap,
   isScalar,
@@ -17,17 +16,39 @@ import { LineIndex, type SourceDocument } from './source.js';
 // user wrote: inside a block scalar (`rawSql: |-`), a folded or quoted string, the line of the SQL
 // itself, not the line of its key.
 
+// The yaml library's document tree is some 60 times the size of the text: like SourceDoc's JSON trees,
+// trees are rebuilt when a position is asked for (a file's findings are located together) and only the
+// most recently used few are kept, so a check of a thousand YAML dashboards holds values, not trees.
+const TREES_KEPT = 8;
+const trees = new Map<YamlDoc, Document.Parsed>();
+
+function parseStream(text: string) {
+  return parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+}
+
 /** One document of a YAML file (files may hold several, separated by `---`). */
 export class YamlDoc implements SourceDocument {
   constructor(
     readonly file: string,
     readonly text: string,
-    private readonly doc: Document.Parsed,
     private readonly lines: LineIndex,
     readonly value: unknown,
     /** 0-based index of the document in its file. */
     readonly index: number,
   ) {}
+
+  private get doc(): Document.Parsed {
+    let tree = trees.get(this);
+    if (tree) {
+      trees.delete(this);
+    } else {
+      const stream = parseStream(this.text);
+      tree = (Array.isArray(stream) ? stream[this.index] : undefined) as Document.Parsed;
+      if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value!);
+    }
+    trees.set(this, tree);
+    return tree;
+  }
 
   private nodeAt(path: JsonPath): { node: Node | null; key?: Node } {
     let node: unknown = this.doc.contents;
@@ -218,8 +239,7 @@ function syntaxFinding(file: string, message: string, pos: Position, rule = 'yam
  */
 export function parseYaml(file: string, text: string): ParsedYaml {
   const lines = new LineIndex(text);
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed = parseStream(text);
   const docs: YamlDoc[] = [];
   const findings: Finding[] = [];
   if (!Array.isArray(parsed)) return { docs, findings };
@@ -257,7 +277,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       findings.push(tooDeep(file, lines.position(doc.range[0]), MAX_DEPTH));
       return;
     }
-    docs.push(new YamlDoc(file, text, doc, lines, value, index));
+    docs.push(new YamlDoc(file, text, lines, value, index));
   });
   return { docs, findings };
 }
