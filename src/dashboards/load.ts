@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../core/types.js';
 import {
@@ -172,7 +173,14 @@ export async function resolveFiles(
   const found = await discoverFiles(paths, opts);
   const usageErrors = [...found.usageErrors];
   for (const f of found.findings) if (f.severity === 'error') usageErrors.push(`${f.file}: ${f.message}`);
-  return { files: found.files.map((f) => f.abs), usageErrors };
+  const files: string[] = [];
+  for (const f of found.files) {
+    // Callers read these with readFile: a FIFO or a device named explicitly would block it.
+    const regular = await stat(f.abs).then((s) => s.isFile(), () => true);
+    if (regular) files.push(f.abs);
+    else usageErrors.push(`${displayPath(opts.cwd, f.abs)}: not a regular file, not read`);
+  }
+  return { files, usageErrors };
 }
 
 /** Reads a few files at a time: parallel enough to hide I/O latency, bounded for 1,000-file repos. */

@@ -130,6 +130,27 @@ describe('hostile dashboard files', () => {
     expect(run.code).toBe(1); // the no-uid dashboard, nothing else
   });
 
+  it('a FIFO named on the command line, as a dashboard or a datasources file, never blocks the run', async () => {
+    execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);
+    execFileSync('mkfifo', [path.join(dir, 'datasources.yaml')]);
+    const run = await cli(
+      dir,
+      'check',
+      'pipe.json',
+      'dashboards',
+      '--datasources',
+      'datasources.yaml',
+      '--no-explain',
+      '--format',
+      'json',
+    );
+    expect(run.stderr).toBe('dashboard-ci: datasources.yaml: not a regular file, not read\n');
+    expect(run.code).toBe(2);
+    const r = report(run);
+    expect(rules(r.findings.filter((f) => f.file === 'pipe.json'))).toEqual(['file-skipped info pipe.json']);
+    expect(r.summary.dashboards).toBe(2);
+  });
+
   it('a link out of the working directory is never read (a canary file outside stays unread)', async () => {
     const outside = await mkdtemp(path.join(tmpdir(), 'dci-outside-'));
     try {
