@@ -1,4 +1,4 @@
-import { constants, readdir as fsReaddir, statSync, type Dirent } from 'node:fs';
+import { constants, readdir as fsReaddir, realpathSync, statSync, type Dirent } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -143,11 +143,24 @@ export async function discoverFiles(paths: readonly string[], opts: DiscoverOpti
     }
     if (excludes?.matches(abs, true)) continue;
     const findingsBefore = findings.length;
+    const rootReal = await realpath(abs).catch(() => abs);
     // tinyglobby reads folders through this: it records what it cannot read, leaves excluded folders
     // unopened and notes FIFOs and devices (which it would otherwise drop without a word).
     const readdir = ((dir: string, options: unknown, cb: (err: NodeJS.ErrnoException | null, entries: Dirent[]) => void) => {
       const full = path.resolve(dir);
       if (full !== abs && excludes?.matches(full, true)) return cb(null, []);
+      if (full !== abs) {
+        // A linked folder leading out of the repository (to /, to /proc, to $HOME) is not walked: the
+        // walk would read the runner's file system, or never end.
+        let real: string;
+        try {
+          real = realpathSync(full);
+        } catch {
+          real = full;
+        }
+        // (The walker hands over the link's target: the line was written when the link was met.)
+        if (!inside(real, cwdReal) && !inside(real, rootReal)) return cb(null, []);
+      }
       baseReaddir(full, options as { withFileTypes: true }, (err, entries) => {
         if (err) {
           findings.push(unreadable(displayPath(opts.cwd, full), 'folder', errorCode(err)));
@@ -155,18 +168,24 @@ export async function discoverFiles(paths: readonly string[], opts: DiscoverOpti
         }
         for (const e of entries) {
           if (e.isFile() || e.isDirectory() || e.name.startsWith('.')) continue;
-          if (!lower.some((x) => e.name.toLowerCase().endsWith(x))) continue;
           const file = path.join(full, e.name);
           if (excludes?.matches(file)) continue;
+          const wanted = lower.some((x) => e.name.toLowerCase().endsWith(x));
           let why: string | undefined;
-          if (!e.isSymbolicLink()) why = kindOf(e);
-          else {
-            // A link the walker cannot follow (to a pipe, a device, nowhere) it would drop without a word.
+          if (!e.isSymbolicLink()) {
+            if (wanted) why = kindOf(e);
+          } else {
+            // A link the walker cannot follow (to a pipe, a device, nowhere) it would drop without a word;
+            // a link to a folder out of the repository (to /, /proc, $HOME) it must not walk at all.
             try {
               const target = statSync(file);
-              if (!target.isFile() && !target.isDirectory()) why = `a link to ${kindOf(target)}`;
+              if (target.isDirectory()) {
+                const real = realpathSync(file);
+                if (!inside(real, cwdReal) && !inside(real, rootReal))
+                  why = 'a link to a folder outside the working directory';
+              } else if (wanted && !target.isFile()) why = `a link to ${kindOf(target)}`;
             } catch (err) {
-              why = `a link that does not resolve (${errorCode(err)})`;
+              if (wanted) why = `a link that does not resolve (${errorCode(err)})`;
             }
           }
           if (why !== undefined) {

@@ -174,6 +174,17 @@ describe('hostile dashboard files', () => {
     }
   });
 
+  it('a linked folder leading out of the repository (to /) is not walked: one line, and the run ends', async () => {
+    await symlink('/', path.join(dir, 'dashboards/root'));
+    const run = await cli(dir, 'check', '--no-explain', '--format', 'json');
+    expect(run.stderr).toBe('');
+    const r = report(run);
+    expect(rules(r.findings.filter((f) => f.rule === 'file-skipped'))).toEqual([
+      'file-skipped info dashboards/root',
+    ]);
+    expect(r.summary.dashboards).toBe(2);
+  });
+
   it('an unreadable sub-folder costs only that folder (injected reader)', async () => {
     await mkdir(path.join(dir, 'dashboards/locked'));
     await writeFile(path.join(dir, 'dashboards/locked/x.json'), GOOD);
