@@ -14,6 +14,7 @@ export interface InputDatasource {
   uid?: string | undefined;
   name?: string | undefined;
   type?: string | undefined;
+  isDefault?: boolean | undefined;
 }
 
 export interface InputProblem {
@@ -21,6 +22,11 @@ export interface InputProblem {
   /** Document path of the `__inputs` entry. */
   path: JsonPath;
   message: string;
+  /**
+   * error: the input gets no value, so the deploy would fail. warning: it gets one, but only by a choice
+   * dashboard-ci made among several datasources that fit; the deploy goes on with it.
+   */
+  severity: 'error' | 'warning';
 }
 
 export interface ResolvedInputs {
@@ -74,20 +80,28 @@ export function resolveSharingInputs(
         problems.push({
           name,
           path,
+          severity: 'error',
           message: `input ${name} needs a datasource of type ${pluginId ?? '(none given)'}, and no provisioned datasource has that type`,
         });
-      else
+      else {
+        // Grafana's import form preselects the default datasource, else the first of the type: the
+        // dashboard works with either, so the deploy takes the same one and says which.
+        const chosen = fits.find((d) => d.isDefault) ?? fits[0]!;
+        values.set(`\${${name}}`, chosen.uid!);
         problems.push({
           name,
           path,
-          message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid!))}): choose one under inputs: in dashboard-ci.yml`,
+          severity: 'warning',
+          message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid!))}): dashboard-ci deploys it with ${chosen.uid} (${chosen.isDefault ? 'the default' : 'the first'}); choose one under inputs: in dashboard-ci.yml`,
         });
+      }
     } else if (type === 'constant' && typeof input.value === 'string') {
       values.set(`\${${name}}`, input.value);
     } else {
       problems.push({
         name,
         path,
+        severity: 'error',
         message: `input ${name} (${type ?? 'no type'}) has no value: give one under inputs: in dashboard-ci.yml`,
       });
     }

@@ -468,6 +468,7 @@ async function loadDashboards(
     uid: d.uid,
     name: d.fields.name,
     type: d.fields.type,
+    isDefault: d.fields.isDefault,
   }));
   const seenUid = new Map<string, string>();
   for (const model of loaded.dashboards) {
@@ -498,8 +499,9 @@ async function loadDashboards(
       model.uid !== undefined ? { ...model.raw, uid: model.uid } : { ...model.raw };
     if (model.format.sharedExport) {
       const inputs = resolveSharingInputs(model, knownDatasources, opts.config.inputs);
-      if (inputs.problems.length) {
-        fail(inputs.problems.map((p) => p.message).join('; '), model.uid ?? '', model.title);
+      const blocking = inputs.problems.filter((p) => p.severity === 'error');
+      if (blocking.length) {
+        fail(blocking.map((p) => p.message).join('; '), model.uid ?? '', model.title);
         continue;
       }
       json = applySharingInputs(json as JsonObject, inputs.values);

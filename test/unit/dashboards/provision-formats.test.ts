@@ -82,13 +82,24 @@ describe('sharing inputs', () => {
     const ch = { uid: 'clickhouse', name: 'ClickHouse', type: 'grafana-clickhouse-datasource' };
     expect([...resolveSharingInputs(d, [ch]).values]).toEqual([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]);
     const two = [ch, { ...ch, uid: 'clickhouse-eu', name: 'EU' }];
-    expect(resolveSharingInputs(d, two).problems.map((p) => p.message)).toEqual([
-      'input DS_CLICK-HOUSE PROD could be any of 2 provisioned grafana-clickhouse-datasource datasources (clickhouse, clickhouse-eu): choose one under inputs: in dashboard-ci.yml',
+    // Several fit: the first (as Grafana's import form preselects), a warning naming it; the default wins.
+    const ambiguous = resolveSharingInputs(d, two);
+    expect([...ambiguous.values]).toEqual([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]);
+    expect(ambiguous.problems.map((p) => [p.severity, p.message])).toEqual([
+      [
+        'warning',
+        'input DS_CLICK-HOUSE PROD could be any of 2 provisioned grafana-clickhouse-datasource datasources (clickhouse, clickhouse-eu): dashboard-ci deploys it with clickhouse (the first); choose one under inputs: in dashboard-ci.yml',
+      ],
     ]);
+    const withDefault = resolveSharingInputs(d, [ch, { ...two[1]!, isDefault: true }]);
+    expect([...withDefault.values]).toEqual([['${DS_CLICK-HOUSE PROD}', 'clickhouse-eu']]);
+    expect(withDefault.problems[0]!.message).toContain('deploys it with clickhouse-eu (the default)');
     expect([...resolveSharingInputs(d, two, { 'DS_CLICK-HOUSE PROD': 'clickhouse-eu' }).values]).toEqual([
       ['${DS_CLICK-HOUSE PROD}', 'clickhouse-eu'],
     ]);
-    expect(resolveSharingInputs(d, []).problems[0]!.message).toMatch(/no provisioned datasource has that type/);
+    const none = resolveSharingInputs(d, []).problems[0]!;
+    expect(none.severity).toBe('error');
+    expect(none.message).toMatch(/no provisioned datasource has that type/);
     // Only `${name}` of a declared input is replaced; other `${…}` (dashboard variables) stay.
     const out = applySharingInputs(
       { a: '${DS_CLICK-HOUSE PROD}', b: 'x ${event} y', __inputs: [] },
