@@ -77391,20 +77391,26 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
         problems.push({
           name,
           path: path12,
+          severity: "error",
           message: `input ${name} needs a datasource of type ${pluginId ?? "(none given)"}, and no provisioned datasource has that type`
         });
-      else
+      else {
+        const chosen = fits.find((d) => d.isDefault) ?? fits[0];
+        values.set(`\${${name}}`, chosen.uid);
         problems.push({
           name,
           path: path12,
-          message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid))}): choose one under inputs: in dashboard-ci.yml`
+          severity: "warning",
+          message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid))}): dashboard-ci deploys it with ${chosen.uid} (${chosen.isDefault ? "the default" : "the first"}); choose one under inputs: in dashboard-ci.yml`
         });
+      }
     } else if (type === "constant" && typeof input.value === "string") {
       values.set(`\${${name}}`, input.value);
     } else {
       problems.push({
         name,
         path: path12,
+        severity: "error",
         message: `input ${name} (${type ?? "no type"}) has no value: give one under inputs: in dashboard-ci.yml`
       });
     }
@@ -78781,14 +78787,19 @@ var shared_export_input_default = createRule({
     description: "Every input of a dashboard exported for sharing (__inputs, ${DS_\u2026}) gets a value from the provisioned datasources or dashboard-ci.yml.",
     severity: "error",
     messages: { unresolved: "{{message}}" },
-    help: "provision deploys an export for sharing the way Grafana imports it: each ${\u2026} input is replaced, a datasource input by the one provisioned datasource of its plugin type (datasources/*.yaml), or by the uid given under `inputs:` in dashboard-ci.yml; a constant input by its value. An input neither gives would fail the deploy, so the check reports it. Checked only when a datasources file is found."
+    help: "provision deploys an export for sharing the way Grafana imports it: each ${\u2026} input is replaced, a datasource input by the one provisioned datasource of its plugin type (datasources/*.yaml), or by the uid given under `inputs:` in dashboard-ci.yml; a constant input by its value. An input neither gives would fail the deploy, so the check reports it (error). Where several datasources fit, the default one (else the first) is used, as the import form preselects it, and a warning names it. Checked only when a datasources file is found."
   },
   create(context) {
     return (dashboard) => {
       if (!dashboard.format.sharedExport || !context.datasourcesKnown) return;
       const { problems } = resolveSharingInputs(dashboard, context.datasources, context.config.inputs);
       for (const p of problems)
-        context.report({ messageId: "unresolved", data: { message: p.message }, path: p.path });
+        context.report({
+          messageId: "unresolved",
+          data: { message: p.message },
+          path: p.path,
+          ...p.severity === "warning" ? { severity: "warning" } : {}
+        });
     };
   }
 });
@@ -92221,7 +92232,8 @@ async function loadDashboards2(opts, state, folderMap) {
   const knownDatasources = state.datasources.map((d) => ({
     uid: d.uid,
     name: d.fields.name,
-    type: d.fields.type
+    type: d.fields.type,
+    isDefault: d.fields.isDefault
   }));
   const seenUid = /* @__PURE__ */ new Map();
   for (const model of loaded.dashboards) {
@@ -92246,8 +92258,9 @@ async function loadDashboards2(opts, state, folderMap) {
     let json = model.uid !== void 0 ? { ...model.raw, uid: model.uid } : { ...model.raw };
     if (model.format.sharedExport) {
       const inputs = resolveSharingInputs(model, knownDatasources, opts.config.inputs);
-      if (inputs.problems.length) {
-        fail2(inputs.problems.map((p) => p.message).join("; "), model.uid ?? "", model.title);
+      const blocking = inputs.problems.filter((p) => p.severity === "error");
+      if (blocking.length) {
+        fail2(blocking.map((p) => p.message).join("; "), model.uid ?? "", model.title);
         continue;
       }
       json = applySharingInputs(json, inputs.values);
