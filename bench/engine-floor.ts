@@ -5,11 +5,13 @@
 //
 // runs the floor, each EXPLAIN kind on its own, the adapter (createEmbeddedEngine) and the process pool
 // on a synthetic 60-day table, and prints milliseconds.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATISTICS_QUERY, limitStatements, planningStatements } from '../src/clickhouse/embedded.js';
+import { STATISTICS_QUERY, planningStatements } from '../src/clickhouse/embedded.js';
 import { isPlainSelectText } from '../src/clickhouse/explain.js';
+import { localTimeZone, writeSandboxConfig } from '../src/clickhouse/sandbox.js';
 import { createEnginePool } from '../src/clickhouse/pool.js';
 import type { ExplainLimits } from '../src/clickhouse/port.js';
 
@@ -27,14 +29,31 @@ async function openSession(
   limits: ExplainLimits,
   loadChdb: () => Promise<unknown> = () => import('chdb'),
 ): Promise<FloorSession> {
-  const mod = (await loadChdb()) as { Session: new () => FloorSession };
-  const session = new mod.Session();
+  const mod = (await loadChdb()) as {
+    Session: new (path: string, opts: { connectionArgs: string[] }) => FloorSession;
+  };
+  // The adapter's own sandbox (sandbox.ts): a preparing session, then a read-only one on its data.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-ci-floor-'));
+  const sandbox = { limits, timezone: localTimeZone(), maxThreads: os.availableParallelism() };
+  const data = path.join(dir, 'data');
+  const config = path.join(dir, 'config');
+  const prepare = new mod.Session(data, { connectionArgs: writeSandboxConfig(config, 'prepare', sandbox) });
+  prepare.query('SYSTEM STOP MERGES');
+  for (const s of [...schema, ...seed]) prepare.query(s);
+  prepare.close();
+  const session = new mod.Session(data, { connectionArgs: writeSandboxConfig(config, 'query', sandbox) });
   session.query('SYSTEM STOP MERGES');
-  for (const s of [...schema, ...seed]) session.query(s);
   // The adapter's own settings (createEmbeddedEngine's lock), so the floor is the same engine.
   const statistics = Number(session.query(STATISTICS_QUERY, 'TSVRaw').trim()) !== 0;
-  for (const s of [...planningStatements({ statistics }), ...limitStatements(limits)]) session.query(s);
-  return session;
+  for (const s of planningStatements({ statistics })) session.query(s);
+  return {
+    query: (q, f) => session.query(q, f),
+    queryBind: (q, a, f) => session.queryBind(q, a, f),
+    close: () => {
+      session.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The calls the adapter makes for one query, in its order, errors included (a failed EXPLAIN is work too). */
@@ -47,22 +66,18 @@ function floorCalls(session: FloorSession, sql: string): void {
       return false;
     }
   };
-  let target = sql;
   if (isPlainSelectText(sql)) {
     attempt(() => session.query(`EXPLAIN json = 1, indexes = 1\n${sql}`, 'TSVRaw'));
     return;
   }
-  if (sql.includes(';')) {
-    let canonical = '';
-    if (
-      !attempt(
-        () =>
-          (canonical = session.queryBind('SELECT formatQuerySingleLine({q:String})', { q: sql }, 'TSVRaw')),
-      )
+  let canonical = '';
+  if (
+    !attempt(
+      () => (canonical = session.queryBind('SELECT formatQuerySingleLine({q:String})', { q: sql }, 'TSVRaw')),
     )
-      return;
-    target = canonical.trim();
-  }
+  )
+    return;
+  const target = canonical.trim();
   if (!attempt(() => session.query(`EXPLAIN AST ${target}`, 'TSVRaw'))) return;
   attempt(() => session.query(`EXPLAIN json = 1, indexes = 1\n${target}`, 'TSVRaw'));
 }
@@ -70,7 +85,7 @@ function floorCalls(session: FloorSession, sql: string): void {
 /**
  * Total milliseconds of the raw EXPLAINs the embedded adapter runs for `sqls`, on a session prepared
  * with `schema` and `seed` (not timed): EXPLAIN json = 1, indexes = 1 for text that can only be a plain
- * SELECT; before it, EXPLAIN AST for other text, and formatQuerySingleLine first for text holding `;`.
+ * SELECT; for other text, formatQuerySingleLine and EXPLAIN AST of its result before it.
  * (EXPLAIN ESTIMATE, which the adapter adds for plans with an AggregatingProjection, is left out.)
  */
 export async function measureExplainFloor(

@@ -117,8 +117,15 @@ async function readStatements(
 function setupError(err: unknown, schema: Statement[], seed: Statement[]): unknown {
   if (err instanceof EnginePrepareError) {
     const at = (err.list === 'schema' ? schema : seed)[err.index];
+    if (!at) return new UsageError(err.message);
+    // Refused by the schema/seed rules (schema-policy.ts): nothing of it ran.
+    if (err.refusal) {
+      return new UsageError(
+        `${at.file}:${at.line}: ${err.list} statement refused (${err.refusal.kind}): ${err.refusal.reason}`,
+      );
+    }
     const what = err.info ? `${err.info.code} ${err.info.name}: ${err.info.message}` : err.message;
-    return new UsageError(at ? `${at.file}:${at.line}: ${err.list} statement failed: ${what}` : err.message);
+    return new UsageError(`${at.file}:${at.line}: ${err.list} statement failed: ${what}`);
   }
   if (err instanceof EngineUnavailableError || err instanceof EngineError) return new UsageError(err.message);
   return err;
@@ -262,7 +269,7 @@ function judge(
   if (!outcome.ok) {
     const e = outcome.error;
     rec.error = { code: e.code, name: e.name, message: e.message };
-    if (outcome.kind === 'unsupported') {
+    if (outcome.kind === 'unsupported' || outcome.kind === 'refused') {
       rec.status = 'skipped';
       rec.reason = outcome.reason ?? e.message;
       findings.push(finding(q, 'sql-engine-unsupported', 'info', rec.reason));

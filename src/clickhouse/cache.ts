@@ -34,10 +34,12 @@ import path from 'node:path';
 
 /**
  * Bumped whenever what a prepared directory holds changes for the same statements: the preparation
- * steps (merges stopped, one statement at a time) or this layout. Engine limits are not part of the
- * key: they are SET on every open, after the data is loaded, and never shape it.
+ * steps (merges stopped, one statement at a time, the sandbox's rules and grants) or this layout.
+ * Engine limits are not part of the key: they are the checking profile's, applied on every open,
+ * after the data is loaded, and never shape it. 2: entries prepared before the sandbox (issue 8)
+ * were made without its rules and are not opened.
  */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 const MARKER = 'ready.json';
 const DATA = 'data';
@@ -158,9 +160,9 @@ export function readManifest(root: string, key: string): CacheManifest | undefin
   }
 }
 
-/** A new empty private directory for one engine's data, outside the cache. */
-export function makePrivateDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'dashboard-ci-chdb-'));
+/** A new empty private directory for one engine's data, outside the cache (under `tmpDir`, default os.tmpdir()). */
+export function makePrivateDir(tmpDir: string = os.tmpdir()): string {
+  return mkdtempSync(path.join(tmpDir, 'dashboard-ci-chdb-'));
 }
 
 export function removeDir(dir: string): void {

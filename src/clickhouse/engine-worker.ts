@@ -10,6 +10,7 @@ import {
   EngineError,
   EnginePrepareError,
   EngineUnavailableError,
+  type StatementRefusal,
 } from './errors.js';
 import type { ExplainLimits, ExplainOutcome } from './port.js';
 
@@ -24,6 +25,10 @@ export type WorkerRequest =
       chdbPath?: string;
       /** Root of the prepared-data cache (the pool's choice; see cache.ts); absent: none. */
       cacheDir?: string;
+      /** The parent's time zone: the worker has no TZ variable (its environment is empty). */
+      timezone: string;
+      /** The parent's temporary folder, for the engine's private directories (no TMPDIR here either). */
+      tmpDir: string;
       schema: readonly string[];
       seed: readonly string[];
     }
@@ -36,10 +41,11 @@ export interface SerializedError {
   info?: EngineErrorInfo;
   list?: 'schema' | 'seed';
   index?: number;
+  refusal?: StatementRefusal;
 }
 
 export type WorkerResponse =
-  | { t: 'ready'; description: string; cache?: CacheReport; dataDir?: string }
+  | { t: 'ready'; description: string; cache?: CacheReport; dataDir?: string; configDir?: string }
   | { t: 'init-error'; error: SerializedError }
   | { t: 'result'; id: number; outcome: ExplainOutcome }
   | { t: 'fail'; id: number; error: SerializedError };
@@ -51,6 +57,7 @@ export function serializeError(e: unknown): SerializedError {
   if (e instanceof EnginePrepareError) {
     out.list = e.list;
     out.index = e.index;
+    if (e.refusal) out.refusal = e.refusal;
   }
   return out;
 }
@@ -61,7 +68,7 @@ export function deserializeError(s: SerializedError): Error {
     case 'EngineUnavailableError':
       return new EngineUnavailableError(s.message);
     case 'EnginePrepareError':
-      return new EnginePrepareError(s.message, s.list ?? 'schema', s.index ?? 0, s.info);
+      return new EnginePrepareError(s.message, s.list ?? 'schema', s.index ?? 0, s.info, s.refusal);
     case 'EngineConnectionError':
       return new EngineConnectionError(s.message, s.info);
     case 'EngineCrashedError':
@@ -108,11 +115,14 @@ export function runEngineWorker(): Promise<void> {
             ...(chdb.loadChdb ? { loadChdb: chdb.loadChdb } : {}),
             ...(chdb.chdbVersion ? { chdbVersion: chdb.chdbVersion } : {}),
             ...(m.cacheDir ? { cacheDir: m.cacheDir } : {}),
+            timezone: m.timezone,
+            tmpDir: m.tmpDir,
           });
           await engine.prepare(m.schema, m.seed);
           const ready: WorkerResponse = { t: 'ready', description: engine.description };
           if (engine.cache) ready.cache = engine.cache;
           if (engine.dataDir) ready.dataDir = engine.dataDir;
+          if (engine.configDir) ready.configDir = engine.configDir;
           send(ready);
         } catch (e) {
           send({ t: 'init-error', error: serializeError(e) } satisfies WorkerResponse);

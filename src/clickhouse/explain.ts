@@ -7,11 +7,14 @@ import {
   parseEstimate,
   type StatsLookup,
 } from './cost.js';
+import { classifyAst, findRefusal, parseAstDump, type AstLine } from './ast.js';
+import { REFUSABLE_WORDS, deniedTableFunction } from './deny-list.js';
 import {
   ClickHouseQueryError,
   EngineError,
   cleanMessage,
   rewritePosition,
+  scrubMessage,
   syntaxErrorPosition,
 } from './errors.js';
 import type { ExplainFailureKind, ExplainOutcome } from './port.js';
@@ -39,6 +42,13 @@ export interface ExplainPipeline {
   stats: StatsSource;
   /** chdb has no system log tables: report queries over them as `unsupported`, not invalid. */
   embedded: boolean;
+  /**
+   * Lower-cased words that send a text through ClickHouse's parser (see isPlainSelectText); default
+   * DEFAULT_REFUSABLE. An engine adds the table functions it knows that no list names.
+   */
+  refusable?: ReadonlySet<string>;
+  /** Values scrubbed from every message (a server password). */
+  secrets?: readonly string[];
 }
 
 const AST_PREFIX = 'EXPLAIN AST ';
@@ -48,41 +58,32 @@ const SINGLE_STATEMENT_CHECK = 'SELECT formatQuerySingleLine({q:String})';
 
 /** Codes ClickHouse raises when the bounds set on the session stop work done during planning. */
 const BOUND_CODES = new Set([158, 159, 160, 241, 307, 394, 396]);
+const SETTING_CONSTRAINT_VIOLATION = 452;
+const READONLY = 164;
+const ACCESS_DENIED = 497;
 
-export type AstShape =
-  | { kind: 'select' }
-  | { kind: 'parallel' }
-  | { kind: 'statement'; node: string }
-  | { kind: 'output-clause'; node: string };
+/** Words that make a text go through ClickHouse's parser before anything else (see isPlainSelectText). */
+const SHAPE_WORDS = ['into', 'outfile', 'format', 'parallel', 'explain'];
+export const DEFAULT_REFUSABLE: ReadonlySet<string> = new Set([...REFUSABLE_WORDS, ...SHAPE_WORDS]);
 
 /**
- * Reads `EXPLAIN AST` output. Only a SelectWithUnionQuery whose direct children are the select list
- * (ExpressionList) and SETTINGS (Set) may go on: an Identifier or Literal child there is a FORMAT or
- * INTO OUTFILE clause (INTO OUTFILE writes its file even under EXPLAIN and readonly = 1: measured).
+ * Text that cannot be anything but one plain SELECT calling nothing the sandbox refuses, if it parses
+ * at all: it starts with SELECT or WITH (no comment before it), holds no `;`, and no word that a second
+ * statement, an output clause or a refused function needs, not even inside strings or comments (an
+ * over-approximation: `SELECT file FROM logs` takes the slow path, correctly). A quoted identifier
+ * with a backslash could spell any name through escapes, so such text takes the slow path too. Such
+ * text goes straight to EXPLAIN: the text EXPLAIN parses is the caller's own, after a prefix that a
+ * leading SELECT or WITH cannot continue. Anything else goes through ClickHouse's parser first.
  */
-export function classifyAst(ast: string): AstShape {
-  const lines = ast.split('\n');
-  const top = (lines[0] ?? '').trim();
-  if (top.startsWith('ParallelWithQuery')) return { kind: 'parallel' };
-  if (!/^SelectWithUnionQuery\b/.test(top)) return { kind: 'statement', node: top.split(' ')[0] ?? top };
-  for (const line of lines.slice(1)) {
-    if (!/^ \S/.test(line)) continue;
-    const node = line.trim().split(' ')[0] ?? '';
-    if (node !== 'ExpressionList' && node !== 'Set') return { kind: 'output-clause', node };
+export function isPlainSelectText(sql: string, refusable: ReadonlySet<string> = DEFAULT_REFUSABLE): boolean {
+  if (!/^\s*(SELECT|WITH)\b/i.test(sql) || sql.includes(';')) return false;
+  if (sql.includes('\\') && (sql.includes('`') || sql.includes('"'))) return false;
+  // A quoted name with a slash may be a path, which clickhouse-local would read as a table.
+  if (/`[^`]*\/[^`]*`|"[^"]*\/[^"]*"/.test(sql)) return false;
+  for (const m of sql.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+    if (refusable.has(m[0].toLowerCase())) return false;
   }
-  return { kind: 'select' };
-}
-
-/**
- * Text that cannot be anything but one plain SELECT, if it parses at all: it starts with SELECT or
- * WITH, holds no `;` (no second statement), and none of the words a second statement or an output
- * clause needs (PARALLEL WITH, INTO OUTFILE, FORMAT), not even inside strings or comments. Such text
- * skips the AST step; anything else, `format(...)` calls included, goes through ClickHouse's parser.
- */
-export function isPlainSelectText(sql: string): boolean {
-  return (
-    /^\s*(SELECT|WITH)\b/i.test(sql) && !sql.includes(';') && !/\b(INTO|OUTFILE|FORMAT|PARALLEL)\b/i.test(sql)
-  );
+  return true;
 }
 
 /** The first keyword of a statement, past comments and parentheses, for messages. */
@@ -99,14 +100,22 @@ export function leadingKeyword(sql: string): string {
   return (/^[A-Za-z_]+/.exec(s)?.[0] ?? '').toUpperCase();
 }
 
+type Scrub = Pick<ExplainPipeline, 'secrets'>;
+
 function failure(
+  p: Scrub,
   kind: ExplainFailureKind,
   error: EngineErrorInfo,
   extra: { position?: number; reason?: string } = {},
 ): ExplainOutcome {
-  const out: ExplainOutcome = { ok: false, kind, error };
+  const secrets = p.secrets ?? [];
+  const out: ExplainOutcome = {
+    ok: false,
+    kind,
+    error: { ...error, message: scrubMessage(error.message, secrets) },
+  };
   if (extra.position !== undefined) out.position = extra.position;
-  if (extra.reason !== undefined) out.reason = extra.reason;
+  if (extra.reason !== undefined) out.reason = scrubMessage(extra.reason, secrets);
   return out;
 }
 
@@ -116,6 +125,7 @@ function byteLength(s: string): number {
 
 /** A syntax or other error of a step whose text began with `prefix` before the caller's SQL. */
 function errorOutcome(
+  p: Scrub,
   info: EngineErrorInfo,
   sql: string,
   prefix: string | undefined,
@@ -128,7 +138,7 @@ function errorOutcome(
   const error = { ...info, message: rewritePosition(info.message, position) };
   const out: { position?: number } = {};
   if (position !== undefined) out.position = position;
-  return failure(kind, error, out);
+  return failure(p, kind, error, out);
 }
 
 const SYSTEM_LOG_RE = /\bsystem\.([A-Za-z_]*_log)\b/;
@@ -139,79 +149,139 @@ function planErrorOutcome(
   sql: string,
   prefix?: string,
 ): ExplainOutcome {
-  if (BOUND_CODES.has(info.code)) return failure('bound-exceeded', info);
+  if (BOUND_CODES.has(info.code)) return failure(p, 'bound-exceeded', info);
+  if (
+    info.code === SETTING_CONSTRAINT_VIOLATION ||
+    (info.code === READONLY && /\bsetting\b/i.test(info.message))
+  ) {
+    return failure(p, 'unsupported', info, {
+      reason: `its SETTINGS would change a bound the test engine keeps fixed (${info.code} ${info.name}: ${info.message}), so it is not judged here`,
+    });
+  }
+  if (info.code === ACCESS_DENIED) {
+    return failure(p, 'refused', info, {
+      reason: `the sandboxed engine's grants refuse it (${info.message}), so it is not judged here (nothing of it ran)`,
+    });
+  }
   const log = SYSTEM_LOG_RE.exec(info.message);
   if (p.embedded && info.code === 60 && log) {
-    return failure('unsupported', info, {
+    return failure(p, 'unsupported', info, {
       reason: `system.${log[1]} does not exist in the embedded engine (chdb keeps no system log tables): this query cannot be judged by the embedded engine; use server mode (--clickhouse http://...)`,
     });
   }
-  return errorOutcome(info, sql, prefix);
+  return errorOutcome(p, info, sql, prefix);
 }
 
-function notSelect(keyword: string, detail: string): ExplainOutcome {
-  return failure('not-select', {
-    code: 164,
+function notSelect(p: Scrub, keyword: string, detail: string): ExplainOutcome {
+  return failure(p, 'not-select', {
+    code: READONLY,
     name: 'READONLY',
     message: `${keyword || 'This'} ${detail}: only a single SELECT (or WITH ... SELECT) is checked, and it is only EXPLAINed, never run`,
   });
 }
 
+/** A text that passed checkSelect: what to send after EXPLAIN's prefix. */
+export type CheckedSelect =
+  | {
+      ok: true;
+      /** The caller's own text (plain), or ClickHouse's single-line formatting of it. */
+      target: string;
+      /** EXPLAIN AST of `target`, when the slow path read it. */
+      ast?: AstLine[];
+    }
+  | { ok: false; outcome: ExplainOutcome };
+
+/** The refusal of a query by name (a function, a table function, a path), as an outcome. */
+export function refusedOutcome(p: Scrub, what: string, reason: string): ExplainOutcome {
+  return failure(
+    p,
+    'refused',
+    { code: ACCESS_DENIED, name: 'ACCESS_DENIED', message: `${what} ${reason}` },
+    {
+      reason: `${what} ${reason}: the sandboxed test engine refuses it, so this query is not judged (nothing of it ran)`,
+    },
+  );
+}
+
+/**
+ * Is `sql` one SELECT that calls nothing the sandbox refuses? Nothing of it runs here.
+ *
+ * Plain text (isPlainSelectText) is its own target. Any other text is parsed once by ClickHouse as a
+ * bound value (`formatQuerySingleLine({q:String})`: comments, `;` and all, nothing of it is SQL in
+ * that call), and from then on only ClickHouse's single-line formatting of that parse is used: it is
+ * what EXPLAIN AST checks (one SELECT, no output clause, no refused function or table function) and
+ * what EXPLAIN plans. The check and the plan are the same parse; no comment or prefix can make the
+ * planned text another statement (issue 8: `-- x\n, 1 AS EXPLAIN, throwIf(...)` once ran for real).
+ */
+export async function checkSelect(p: ExplainPipeline, sql: string): Promise<CheckedSelect> {
+  if (!sql.trim()) {
+    return {
+      ok: false,
+      outcome: failure(p, 'invalid', { code: 62, name: 'SYNTAX_ERROR', message: 'Empty query' }),
+    };
+  }
+  if (isPlainSelectText(sql, p.refusable)) return { ok: true, target: sql };
+  let target: string;
+  try {
+    const canonical = await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw');
+    target = canonical.replace(/\n$/, '');
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    const info = {
+      ...e.info,
+      message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
+    };
+    const multi = /Multi-statements are not allowed/.test(info.message);
+    return {
+      ok: false,
+      outcome: errorOutcome(p, cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid'),
+    };
+  }
+  let dump: string;
+  try {
+    dump = await p.runner.run(AST_PREFIX + target, 'TabSeparatedRaw');
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    return { ok: false, outcome: errorOutcome(p, e.info, sql, undefined) };
+  }
+  const ast = parseAstDump(dump);
+  const shape = classifyAst(ast);
+  if (shape.kind === 'parallel') {
+    return {
+      ok: false,
+      outcome: failure(p, 'multi-statement', {
+        code: 62,
+        name: 'SYNTAX_ERROR',
+        message: 'Multi-statements are not allowed: PARALLEL WITH runs several statements',
+      }),
+    };
+  }
+  if (shape.kind === 'statement') {
+    return { ok: false, outcome: notSelect(p, leadingKeyword(target), 'statement refused') };
+  }
+  if (shape.kind === 'output-clause') {
+    return { ok: false, outcome: notSelect(p, 'SELECT', 'with an INTO OUTFILE or FORMAT clause refused') };
+  }
+  const refusal = findRefusal(ast);
+  if (refusal) return { ok: false, outcome: refusedOutcome(p, refusal.what, refusal.reason) };
+  return { ok: true, target, ast };
+}
+
 /**
  * Validates and costs one query, in the order the hazards demand:
- * 0. Text that can only be one plain SELECT (isPlainSelectText) goes straight to step 3.
- * 1. Text holding `;` goes through ClickHouse's own single-statement check (formatQuerySingleLine with
- *    the SQL bound as a parameter, so nothing of it runs); the canonical single statement it returns is
- *    what the later steps send. Without `;` the text cannot hold a second statement but for PARALLEL
- *    WITH, which step 2 catches.
- * 2. EXPLAIN AST (parse only) refuses anything that is not one plain SELECT.
- * 3. EXPLAIN json = 1, indexes = 1 gives validity and, per MergeTree read, the parts and granules each
+ * 1. checkSelect: one SELECT, nothing refused (ClickHouse's parser, unless the text is plain).
+ * 2. EXPLAIN json = 1, indexes = 1 gives validity and, per MergeTree read, the parts and granules each
  *    index kept; rows come from the table's rows per granule. EXPLAIN ESTIMATE costs more than the plan
  *    itself (bench/engine-floor.ts), so it runs only when the plan leaves the read to execution time
  *    (an AggregatingProjection: count() answered from the primary key, or a projection).
  */
 export async function explainQuery(p: ExplainPipeline, sql: string): Promise<ExplainOutcome> {
-  if (!sql.trim()) return failure('invalid', { code: 62, name: 'SYNTAX_ERROR', message: 'Empty query' });
-  if (isPlainSelectText(sql)) return explainPlan(p, sql, sql);
-
-  let target = sql;
-  if (sql.includes(';')) {
-    try {
-      const canonical = await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw');
-      target = canonical.replace(/\n$/, '');
-    } catch (e) {
-      if (!(e instanceof ClickHouseQueryError)) throw e;
-      const info = {
-        ...e.info,
-        message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
-      };
-      const multi = /Multi-statements are not allowed/.test(info.message);
-      return errorOutcome(cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid');
-    }
-  }
-
-  let ast: string;
-  try {
-    ast = await p.runner.run(AST_PREFIX + target, 'TabSeparatedRaw');
-  } catch (e) {
-    if (!(e instanceof ClickHouseQueryError)) throw e;
-    return errorOutcome(e.info, sql, target === sql ? AST_PREFIX : undefined);
-  }
-  const shape = classifyAst(ast);
-  if (shape.kind === 'parallel') {
-    return failure('multi-statement', {
-      code: 62,
-      name: 'SYNTAX_ERROR',
-      message: 'Multi-statements are not allowed: PARALLEL WITH runs several statements',
-    });
-  }
-  if (shape.kind === 'statement') return notSelect(leadingKeyword(target), 'statement refused');
-  if (shape.kind === 'output-clause')
-    return notSelect('SELECT', 'with an INTO OUTFILE or FORMAT clause refused');
-  return explainPlan(p, sql, target);
+  const checked = await checkSelect(p, sql);
+  if (!checked.ok) return checked.outcome;
+  return explainPlan(p, sql, checked.target);
 }
 
-/** Step 3 on `target`: the caller's `sql` itself, or its canonical single-statement form. */
+/** Step 2 on `target`: the caller's `sql` itself, or its canonical single-statement form. */
 async function explainPlan(p: ExplainPipeline, sql: string, target: string): Promise<ExplainOutcome> {
   let planText: string;
   try {
@@ -242,4 +312,29 @@ async function explainPlan(p: ExplainPipeline, sql: string, target: string): Pro
 
 function cleanInfo(info: EngineErrorInfo): EngineErrorInfo {
   return { ...info, message: cleanMessage(info.message) };
+}
+
+/**
+ * DEFAULT_REFUSABLE plus what this engine registers beyond the reviewed lists: table functions in
+ * neither list (refused by the AST step, so their names must send a text there) and aliases of denied
+ * functions. Falls back to DEFAULT_REFUSABLE if the registry cannot be read.
+ */
+export async function engineRefusableWords(runner: SqlRunner): Promise<ReadonlySet<string>> {
+  const words = new Set(DEFAULT_REFUSABLE);
+  try {
+    // The denied names are lower-case words of the reviewed lists: safe as literals.
+    const denied = [...REFUSABLE_WORDS].map((w) => `'${w}'`).join(', ');
+    const text = await runner.run(
+      `SELECT lower(name), 1 FROM system.table_functions UNION ALL SELECT lower(name), 0 FROM system.functions WHERE alias_to != '' AND lower(alias_to) IN (${denied})`,
+      'JSONCompactEachRow',
+    );
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const [name, isTableFunction] = JSON.parse(line) as [string, number];
+      if (!isTableFunction || deniedTableFunction(name) !== undefined) words.add(name);
+    }
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+  }
+  return words;
 }

@@ -11,9 +11,13 @@ import type { EngineErrorInfo, QueryCost } from '../core/types.js';
  *   judged here, and `reason` says to use the server mode. Report as info, never as invalid.
  * - `bound-exceeded`: work done while planning (scalar subqueries) hit max_execution_time,
  *   max_rows_to_read or the memory bound, and was stopped.
+ * - `refused`: the query calls something the sandbox refuses (a function or table function that reads
+ *   files, opens connections, starts processes or queries other servers; a table named by a path):
+ *   nothing of it ran, and `reason` names what and why. Report as info (rule `sql-engine-unsupported`):
+ *   such a query may well work on a server, it is only not judged here.
  */
 export type ExplainFailureKind =
-  'invalid' | 'multi-statement' | 'not-select' | 'unsupported' | 'bound-exceeded';
+  'invalid' | 'multi-statement' | 'not-select' | 'unsupported' | 'bound-exceeded' | 'refused';
 
 /** What one EXPLAIN pass says about one query. */
 export type ExplainOutcome =
@@ -24,9 +28,12 @@ export type ExplainOutcome =
       error: EngineErrorInfo;
       /** 0-based character offset in the SQL given to explain(), for syntax errors. */
       position?: number;
-      /** For `unsupported`: one line saying why and what to do instead. */
+      /** For `unsupported` and `refused`: one line saying why and what to do instead. */
       reason?: string;
     };
+
+/** Bytes one EXPLAIN may allocate unless the limits say otherwise. */
+export const DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
 
 export interface ExplainLimits {
   /** Seconds; the engine aborts a scalar subquery that runs longer. */

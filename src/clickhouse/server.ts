@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { LiveStats } from './cost.js';
-import { applyStatements, DEFAULT_MAX_MEMORY_USAGE } from './embedded.js';
+import { applyStatements } from './apply.js';
+import { DEFAULT_MAX_MEMORY_USAGE } from './port.js';
 import { ClickHouseQueryError, EngineConnectionError, EngineError, cleanMessage, redact } from './errors.js';
-import { explainQuery, type OutputFormat, type SqlRunner } from './explain.js';
+import { engineRefusableWords, explainQuery, type OutputFormat, type SqlRunner } from './explain.js';
 import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
 
 export interface ServerEngineOptions {
@@ -197,6 +198,7 @@ export function createServerEngine(opts: ServerEngineOptions): Engine {
     })());
 
   let prepared = false;
+  let refusable: ReadonlySet<string> | undefined;
   const prepare = async (schema: readonly string[], seed: readonly string[]): Promise<void> => {
     if (prepared) throw new EngineError('the server engine was already prepared');
     prepared = true;
@@ -211,16 +213,21 @@ export function createServerEngine(opts: ServerEngineOptions): Engine {
       }
       client = clientFor(scratch);
       const scratchClient = client;
-      const plain = runnerFor(() => scratchClient, false);
-      await applyStatements(plain, schema, seed, async (statement) => {
-        try {
-          await scratchClient.command({ query: statement });
-        } catch (e) {
-          throw toEngineError(e, 'a statement on');
-        }
+      // Statements are read (formatQuerySingleLine, EXPLAIN AST) through the bounded read-only runner
+      // and run, once judged, through the scratch database's own client.
+      await applyStatements(runner, schema, seed, {
+        mode: 'server',
+        run: async (statement) => {
+          try {
+            await scratchClient.command({ query: statement });
+          } catch (e) {
+            throw toEngineError(e, 'a statement on');
+          }
+        },
       });
     }
     await stats.reload();
+    refusable = await engineRefusableWords(runner);
   };
 
   return {
@@ -230,7 +237,10 @@ export function createServerEngine(opts: ServerEngineOptions): Engine {
     prepare,
     async explain(sql: string): Promise<ExplainOutcome> {
       await connect();
-      return explainQuery({ runner, stats, embedded: false }, sql);
+      return explainQuery(
+        { runner, stats, embedded: false, secrets, ...(refusable ? { refusable } : {}) },
+        sql,
+      );
     },
     async close() {
       try {

@@ -128,14 +128,18 @@ describe('embedded engine: nothing but one SELECT is ever run', () => {
     expect(failure(await engine.explain('SELECT 1 FORMAT JSON')).kind).toBe('not-select');
   });
 
-  it('keeps file() and url() out: read-only mode refuses table functions that reach outside', async () => {
+  it('keeps file() and url() out: refused by name before anything runs', async () => {
     const f = failure(await engine.explain("SELECT * FROM file('/etc/hostname', 'LineAsString')"));
-    expect(f.error).toMatchObject({ code: 164, name: 'READONLY' });
+    expect(f).toMatchObject({ kind: 'refused', error: { code: 497, name: 'ACCESS_DENIED' } });
+    expect(f.reason).toMatch(/^file\(\) \(table function\) reads files of the machine/);
   });
 
-  it('refuses SETTINGS that would lift the bounds (readonly = 1 forbids changing any setting)', async () => {
+  it('does not let SETTINGS lift a bound: the query is not judged (info), the bound holds', async () => {
     const f = failure(await engine.explain('SELECT 1 SETTINGS max_execution_time = 0'));
-    expect(f.error).toMatchObject({ code: 164, name: 'READONLY' });
+    expect(f).toMatchObject({
+      kind: 'unsupported',
+      error: { code: 452, name: 'SETTING_CONSTRAINT_VIOLATION' },
+    });
   });
 });
 

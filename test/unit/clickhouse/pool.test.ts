@@ -24,11 +24,11 @@ describe('chooseWorkerCount', () => {
 });
 
 describe('defaultWorkerEntry', () => {
-  it('runs the TypeScript entry under tsx from src', () => {
+  it('runs the TypeScript entry under tsx from src, tsx resolved here (the worker starts in an empty folder)', () => {
     const entry = defaultWorkerEntry(pathToFileURL('/repo/src/clickhouse/pool.ts').href);
     expect(entry).toEqual({
       modulePath: '/repo/src/clickhouse/engine-worker-main.ts',
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', expect.stringMatching(/^file:\/\/.*\/tsx\/dist\/loader\.mjs$/)],
     });
   });
   it('from a bundle without engine-worker.js beside it, starts the bundle with the hidden argument', () => {
