@@ -15,6 +15,7 @@ import { datasourceTypeMap } from '../sql/extract.js';
 import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { openEngine } from './engine.js';
+import { resolveNow } from '../core/clock.js';
 import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
 import { evaluateBudget, projectRows, resolveBudget } from '../clickhouse/budget.js';
@@ -155,7 +156,11 @@ async function explainAll(
 export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult> {
   const { options, dashboards, alertGroups } = input;
   const { config, cwd } = options;
-  const now = options.now ?? (config.now ? new Date(config.now) : new Date());
+  const now = resolveNow({
+    now: options.now,
+    configNow: config.now,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const types = datasourceTypeMap(input.datasources);
   const prepared = prepareQueries(dashboards, alertGroups, types, now);
 

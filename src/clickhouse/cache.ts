@@ -31,6 +31,7 @@ import {
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { systemClock } from '../core/clock.js';
 
 /**
  * Bumped whenever what a prepared directory holds changes for the same statements: the preparation
@@ -220,7 +221,7 @@ export function materializeEntry(root: string, key: string, into: string): numbe
   const n = linkTree(path.join(root, key, DATA), into);
   try {
     // The mtime of the marker says when the entry was last used, for eviction.
-    const now = new Date();
+    const now = systemClock.now();
     utimesSync(path.join(root, key, MARKER), now, now);
   } catch {
     // Read-only cache: still usable.
@@ -295,7 +296,7 @@ export function removeEntry(root: string, key: string, nonce: string | undefined
 /** Drops temporaries of crashed writers and entries beyond the newest few that nobody used for a day. */
 function evict(root: string, keep: string): void {
   try {
-    const now = Date.now();
+    const now = systemClock.now().getTime();
     const entries: { name: string; used: number }[] = [];
     for (const name of readdirSync(root)) {
       const p = path.join(root, name);
