@@ -27,6 +27,7 @@ export async function checkStatement(
   list: StatementList,
   index: number,
   mode: PolicyMode,
+  clusters: ReadonlySet<string> = new Set(),
 ): Promise<string> {
   const where = `${list} statement ${index + 1} (${head(statement)})`;
   let canonical: string;
@@ -57,7 +58,7 @@ export async function checkStatement(
       e.info,
     );
   }
-  const verdict = judgeStatement(canonical, parseAstDump(dump), mode);
+  const verdict = judgeStatement(canonical, parseAstDump(dump), mode, { clusters });
   if (!verdict.ok) {
     throw new EnginePrepareError(
       `${where} refused (${verdict.kind}): ${verdict.reason}`,
@@ -70,6 +71,7 @@ export async function checkStatement(
       },
     );
   }
+  if (verdict.rewrite !== undefined) return verdict.rewrite;
   if (!verdict.inlineData) return canonical;
   // Inline data is not parsed by formatQuerySingleLine, and chdb would run a statement hidden after a
   // `;` in it: such data must hold no `;`.
@@ -88,7 +90,7 @@ export async function applyStatements(
   runner: SqlRunner,
   schema: readonly string[],
   seed: readonly string[],
-  opts: { mode: PolicyMode; run?: (statement: string) => Promise<unknown> },
+  opts: { mode: PolicyMode; run?: (statement: string) => Promise<unknown>; clusters?: ReadonlySet<string> },
 ): Promise<void> {
   const run = opts.run ?? ((s: string) => runner.run(s, 'TabSeparatedRaw'));
   const lists: [StatementList, readonly string[]][] = [
@@ -98,7 +100,7 @@ export async function applyStatements(
   for (const [list, statements] of lists) {
     for (const [index, statement] of statements.entries()) {
       if (!statement.trim()) continue;
-      const text = await checkStatement(runner, statement, list, index, opts.mode);
+      const text = await checkStatement(runner, statement, list, index, opts.mode, opts.clusters);
       try {
         await run(text);
       } catch (e) {
@@ -124,6 +126,7 @@ export async function checkStatements(
   schema: readonly string[],
   seed: readonly string[],
   mode: PolicyMode,
+  clusters?: ReadonlySet<string>,
 ): Promise<void> {
   const lists: [StatementList, readonly string[]][] = [
     ['schema', schema],
@@ -131,7 +134,7 @@ export async function checkStatements(
   ];
   for (const [list, statements] of lists) {
     for (const [index, statement] of statements.entries()) {
-      if (statement.trim()) await checkStatement(runner, statement, list, index, mode);
+      if (statement.trim()) await checkStatement(runner, statement, list, index, mode, clusters);
     }
   }
 }

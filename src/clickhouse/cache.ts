@@ -80,6 +80,8 @@ export function cacheKey(input: {
   schema: readonly string[];
   seed: readonly string[];
   chdbVersion?: string | undefined;
+  /** clickhouse.clusters: a Distributed table over one of them is prepared as a Merge table. */
+  clusters?: readonly string[];
   platform?: string;
   arch?: string;
 }): string {
@@ -92,6 +94,8 @@ export function cacheKey(input: {
       input.chdbVersion ?? 'unknown',
       input.schema,
       input.seed,
+      // Absent and empty give the key of before, so entries stay valid for runs without clusters.
+      ...(input.clusters?.length ? [[...input.clusters].sort()] : []),
     ]),
   );
   return h.digest('hex').slice(0, 32);

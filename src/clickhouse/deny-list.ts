@@ -17,6 +17,7 @@ export type DenyReason =
   | 'opens network connections'
   | 'starts processes'
   | 'queries another server'
+  | 'reads a cluster the test engine does not have'
   | 'runs SQL built from strings'
   | 'reads the engine process itself'
   | 'writes to the engine log'
@@ -113,8 +114,9 @@ export const DENIED_TABLE_FUNCTIONS: Readonly<Record<string, DenyReason>> = {
   arrowstream: 'reads a data stream the tool does not give',
   azureBlobStorage: NETWORK,
   azureBlobStorageCluster: NETWORK,
-  cluster: SERVER,
-  clusterAllReplicas: SERVER,
+  // Unless clickhouse.clusters maps the cluster to the local node (clusters.ts).
+  cluster: 'reads a cluster the test engine does not have',
+  clusterAllReplicas: 'reads a cluster the test engine does not have',
   cosn: NETWORK,
   deltaLake: NETWORK,
   deltaLakeAzure: NETWORK,

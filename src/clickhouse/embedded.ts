@@ -67,6 +67,8 @@ export interface EmbeddedEngineOptions {
    * parent's (its own environment is empty, so it has no TMPDIR).
    */
   tmpDir?: string;
+  /** clickhouse.clusters: clusters whose cluster() table functions read the local tables (clusters.ts). */
+  clusters?: readonly string[];
 }
 
 /** The embedded engine, with what its prepared-data cache did (undefined until prepare() ends). */
@@ -210,6 +212,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     if (!session) throw new EngineError('the embedded engine has no open session');
     return session;
   };
+  const clusters: ReadonlySet<string> = new Set(opts.clusters ?? []);
   const runner = sessionRunner({
     query: (q, f) => current().query(q, f),
     queryBind: (q, a, f) => current().queryBind(q, a, f),
@@ -390,7 +393,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     state = 'preparing';
     // Nothing to load, nothing worth caching (an engine explained before anyone prepared it).
     const worthCaching = cacheRoot !== undefined && [...schema, ...seed].some((s) => s.trim());
-    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : undefined;
+    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion, clusters: [...clusters] }) : undefined;
     let rejected: { reason: string; nonce: string } | undefined;
     if (cacheRoot && key) {
       const manifest = readManifest(cacheRoot, key);
@@ -399,7 +402,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
         if (reason === undefined) {
           cache = { status: 'hit', key };
           try {
-            await checkStatements(runner, schema, seed, 'embedded');
+            await checkStatements(runner, schema, seed, 'embedded', clusters);
           } catch (e) {
             dispose();
             throw e;
@@ -418,7 +421,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     // parts are a function of the seed alone, so every run (and every pool worker) sees the same.
     await runner.run('SYSTEM STOP MERGES', 'TabSeparatedRaw');
     await readVersion();
-    await applyStatements(runner, schema, seed, { mode: 'embedded' });
+    await applyStatements(runner, schema, seed, { mode: 'embedded', clusters });
     // A seed's INSERT ... SELECT leaves hundreds of MB in the allocator's arenas (591 -> 272 MB RSS
     // on the product seed): hand them back before the long run of EXPLAINs.
     await runner.run('SYSTEM JEMALLOC PURGE', 'TabSeparatedRaw').catch(() => undefined);
@@ -458,7 +461,10 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
       // An engine nobody prepared must still be bounded and read-only before the first EXPLAIN.
       if (state === 'new') await startPrepare([], []);
       else if (state === 'preparing') await preparing;
-      return explainQuery({ runner, stats, embedded: true, ...(refusable ? { refusable } : {}) }, sql);
+      return explainQuery(
+        { runner, stats, embedded: true, clusters, ...(refusable ? { refusable } : {}) },
+        sql,
+      );
     },
     async close() {
       if (state === 'closed') return;

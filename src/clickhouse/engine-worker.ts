@@ -29,6 +29,7 @@ export type WorkerRequest =
       timezone: string;
       /** The parent's temporary folder, for the engine's private directories (no TMPDIR here either). */
       tmpDir: string;
+      clusters?: readonly string[];
       schema: readonly string[];
       seed: readonly string[];
     }
@@ -117,6 +118,7 @@ export function runEngineWorker(): Promise<void> {
             ...(m.cacheDir ? { cacheDir: m.cacheDir } : {}),
             timezone: m.timezone,
             tmpDir: m.tmpDir,
+            ...(m.clusters ? { clusters: m.clusters } : {}),
           });
           await engine.prepare(m.schema, m.seed);
           const ready: WorkerResponse = { t: 'ready', description: engine.description };

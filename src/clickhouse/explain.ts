@@ -8,6 +8,7 @@ import {
   type StatsLookup,
 } from './cost.js';
 import { classifyAst, findRefusal, parseAstDump, type AstLine } from './ast.js';
+import { mapClusters } from './clusters.js';
 import { REFUSABLE_WORDS, deniedTableFunction } from './deny-list.js';
 import {
   ClickHouseQueryError,
@@ -49,6 +50,8 @@ export interface ExplainPipeline {
   refusable?: ReadonlySet<string>;
   /** Values scrubbed from every message (a server password). */
   secrets?: readonly string[];
+  /** clickhouse.clusters: clusters whose cluster()/clusterAllReplicas() read the local tables (clusters.ts). */
+  clusters?: ReadonlySet<string>;
 }
 
 const AST_PREFIX = 'EXPLAIN AST ';
@@ -141,14 +144,60 @@ function errorOutcome(
   return failure(p, kind, error, out);
 }
 
-const SYSTEM_LOG_RE = /\bsystem\.([A-Za-z_]*_log)\b/;
+/** Codes of what a one-node test engine lacks: a table it does not have, a cluster, ClickHouse Keeper. */
+const UNKNOWN_TABLE = 60;
+const CANNOT_EXTRACT_TABLE_STRUCTURE = 636;
+const CLUSTER_DOESNT_EXIST = 701;
+const NO_ZOOKEEPER = 225;
+const KEEPER_EXCEPTION = 999;
+const LACKING_CODES = new Set([
+  UNKNOWN_TABLE,
+  CANNOT_EXTRACT_TABLE_STRUCTURE,
+  CLUSTER_DOESNT_EXIST,
+  NO_ZOOKEEPER,
+  KEEPER_EXCEPTION,
+]);
 
-function planErrorOutcome(
+const SERVER_HINT = 'check it against a server (--clickhouse http://...)';
+
+/**
+ * Why the embedded engine cannot judge a query that failed with `info`, from ClickHouse's error code
+ * and the parsed query (never from the message text), or undefined when the failure is the query's.
+ */
+export function lackingReason(code: number, ast: readonly AstLine[]): string | undefined {
+  if (code === CLUSTER_DOESNT_EXIST) {
+    return `it reads a cluster the test engine does not have (one node, no remote_servers): name the cluster in clickhouse.clusters to read the local tables instead, or ${SERVER_HINT}`;
+  }
+  if (code === NO_ZOOKEEPER || code === KEEPER_EXCEPTION) {
+    return `it needs ClickHouse Keeper, which the test engine does not have; ${SERVER_HINT}`;
+  }
+  if (code === UNKNOWN_TABLE) {
+    const system = ast.find((l) => l.kind === 'TableIdentifier' && /^system\./i.test(l.name));
+    if (system) {
+      return `${system.name} does not exist in the embedded engine (chdb keeps no system log tables and no ZooKeeper tables): this query cannot be judged by the embedded engine; ${SERVER_HINT}`;
+    }
+  }
+  if (code === CANNOT_EXTRACT_TABLE_STRUCTURE) {
+    const merge = ast.findIndex(
+      (l) => l.kind === 'Function' && l.parent === 'TableExpression' && l.name.toLowerCase() === 'merge',
+    );
+    // merge(db, regexp): the database is the first argument under its ExpressionList.
+    const db = merge >= 0 ? ast[merge + 2] : undefined;
+    if (db && /^(system|'system')$/i.test(db.name)) {
+      return `merge() over system tables the embedded engine does not have (chdb keeps no system log tables); ${SERVER_HINT}`;
+    }
+  }
+  return undefined;
+}
+
+async function planErrorOutcome(
   p: ExplainPipeline,
   info: EngineErrorInfo,
   sql: string,
-  prefix?: string,
-): ExplainOutcome {
+  target: string,
+  ast: AstLine[] | undefined,
+): Promise<ExplainOutcome> {
+  const prefix = target === sql ? PLAN_PREFIX : undefined;
   if (BOUND_CODES.has(info.code)) return failure(p, 'bound-exceeded', info);
   if (
     info.code === SETTING_CONSTRAINT_VIOLATION ||
@@ -163,11 +212,19 @@ function planErrorOutcome(
       reason: `the sandboxed engine's grants refuse it (${info.message}), so it is not judged here (nothing of it ran)`,
     });
   }
-  const log = SYSTEM_LOG_RE.exec(info.message);
-  if (p.embedded && info.code === 60 && log) {
-    return failure(p, 'unsupported', info, {
-      reason: `system.${log[1]} does not exist in the embedded engine (chdb keeps no system log tables): this query cannot be judged by the embedded engine; use server mode (--clickhouse http://...)`,
-    });
+  if (p.embedded && LACKING_CODES.has(info.code)) {
+    // The plain path has no AST yet: read it now, only for the queries that failed so.
+    let lines = ast;
+    if (!lines) {
+      try {
+        lines = parseAstDump(await p.runner.run(AST_PREFIX + target, 'TabSeparatedRaw'));
+      } catch (e) {
+        if (!(e instanceof ClickHouseQueryError)) throw e;
+        lines = [];
+      }
+    }
+    const reason = lackingReason(info.code, lines);
+    if (reason) return failure(p, 'unsupported', info, { reason });
   }
   return errorOutcome(p, info, sql, prefix);
 }
@@ -193,12 +250,15 @@ export type CheckedSelect =
 
 /** The refusal of a query by name (a function, a table function, a path), as an outcome. */
 export function refusedOutcome(p: Scrub, what: string, reason: string): ExplainOutcome {
+  const hint = /\bcluster\b/.test(reason)
+    ? '; name the cluster in clickhouse.clusters to read the local tables instead'
+    : '';
   return failure(
     p,
     'refused',
     { code: ACCESS_DENIED, name: 'ACCESS_DENIED', message: `${what} ${reason}` },
     {
-      reason: `${what} ${reason}: the sandboxed test engine refuses it, so this query is not judged (nothing of it ran)`,
+      reason: `${what} ${reason}: the sandboxed test engine refuses it, so this query is not judged (nothing of it ran)${hint}`,
     },
   );
 }
@@ -237,6 +297,31 @@ export async function checkSelect(p: ExplainPipeline, sql: string): Promise<Chec
       outcome: errorOutcome(p, cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid'),
     };
   }
+  let read = await readSelect(p, sql, target);
+  if (!read.ok) return read;
+  if (read.refusal && p.clusters?.size) {
+    // A cluster the configuration maps to this node: read its local tables instead, and check that
+    // text from the start (it is a new text: ClickHouse parses it again).
+    const mapped = mapClusters(target, p.clusters);
+    if (mapped) {
+      target = mapped.text;
+      read = await readSelect(p, sql, target);
+      if (!read.ok) return read;
+    }
+  }
+  if (read.refusal) return { ok: false, outcome: refusedOutcome(p, read.refusal.what, read.refusal.reason) };
+  return { ok: true, target, ast: read.ast };
+}
+
+/** EXPLAIN AST of a canonical text, its shape, and what the sandbox refuses in it. */
+async function readSelect(
+  p: ExplainPipeline,
+  sql: string,
+  target: string,
+): Promise<
+  | { ok: true; ast: AstLine[]; refusal: ReturnType<typeof findRefusal> }
+  | { ok: false; outcome: ExplainOutcome }
+> {
   let dump: string;
   try {
     dump = await p.runner.run(AST_PREFIX + target, 'TabSeparatedRaw');
@@ -262,9 +347,7 @@ export async function checkSelect(p: ExplainPipeline, sql: string): Promise<Chec
   if (shape.kind === 'output-clause') {
     return { ok: false, outcome: notSelect(p, 'SELECT', 'with an INTO OUTFILE or FORMAT clause refused') };
   }
-  const refusal = findRefusal(ast);
-  if (refusal) return { ok: false, outcome: refusedOutcome(p, refusal.what, refusal.reason) };
-  return { ok: true, target, ast };
+  return { ok: true, ast, refusal: findRefusal(ast) };
 }
 
 /**
@@ -278,17 +361,22 @@ export async function checkSelect(p: ExplainPipeline, sql: string): Promise<Chec
 export async function explainQuery(p: ExplainPipeline, sql: string): Promise<ExplainOutcome> {
   const checked = await checkSelect(p, sql);
   if (!checked.ok) return checked.outcome;
-  return explainPlan(p, sql, checked.target);
+  return explainPlan(p, sql, checked.target, checked.ast);
 }
 
 /** Step 2 on `target`: the caller's `sql` itself, or its canonical single-statement form. */
-async function explainPlan(p: ExplainPipeline, sql: string, target: string): Promise<ExplainOutcome> {
+async function explainPlan(
+  p: ExplainPipeline,
+  sql: string,
+  target: string,
+  ast: AstLine[] | undefined,
+): Promise<ExplainOutcome> {
   let planText: string;
   try {
     planText = await p.runner.run(PLAN_PREFIX + target, 'TabSeparatedRaw');
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
-    return planErrorOutcome(p, e.info, sql, target === sql ? PLAN_PREFIX : undefined);
+    return planErrorOutcome(p, e.info, sql, target, ast);
   }
   let plan: unknown;
   try {

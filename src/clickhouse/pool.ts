@@ -30,6 +30,8 @@ export interface EnginePoolOptions {
   limits: ExplainLimits;
   /** Folder of the chdb package (the Action's tool cache), loaded by the workers. */
   chdbPath?: string;
+  /** clickhouse.clusters: read as the local node (clusters.ts). */
+  clusters?: readonly string[];
   /** Default os.availableParallelism(). */
   cores?: number;
   /** Default: see defaultWorkerEntry(). */
@@ -275,7 +277,8 @@ class ProcessPool implements Engine {
     const root = this.cacheRoot();
     const anything = [...schema, ...seed].some((st) => st.trim());
     const chdbVersion = chdbPackageVersion(this.opts.chdbPath);
-    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion }));
+    const clusters = this.opts.clusters ? [...this.opts.clusters] : [];
+    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion, clusters }));
     const [first, ...rest] = this.workers;
     if (!warm && first) await this.init(first, schema, seed, root);
     await Promise.all((warm ? this.workers : rest).map((w) => this.init(w, schema, seed, root)));
@@ -336,6 +339,7 @@ class ProcessPool implements Engine {
         ...(cacheDir ? { cacheDir } : {}),
         timezone: this.timezone,
         tmpDir: os.tmpdir(),
+        ...(this.opts.clusters?.length ? { clusters: this.opts.clusters } : {}),
       };
       worker.child.send(request);
     });

@@ -8,7 +8,7 @@
 // (embedded only) SET, USE and DROP, harmless in a private engine. Anything else is refused before
 // it runs.
 import { findRefusal, type AstLine } from './ast.js';
-import { regionAt } from '../sql/lexer.js';
+import { tokenize, type Token } from './tokens.js';
 
 export type PolicyMode = 'embedded' | 'server';
 
@@ -19,55 +19,10 @@ export type StatementVerdict =
       kind: string;
       /** Inline data (VALUES, FORMAT CSV...) follows the statement: run the original text, not the canonical one. */
       inlineData: boolean;
+      /** The text to run instead of the canonical one (a Distributed table over a mapped cluster). */
+      rewrite?: string;
     }
   | { ok: false; kind: string; reason: string };
-
-interface Token {
-  type: 'word' | 'quoted' | 'string' | 'number' | 'punct';
-  /** Words upper-cased; quoted identifiers and strings without their quotes (escapes kept). */
-  value: string;
-  /** As written. */
-  raw: string;
-  /** Parenthesis depth at the token (an opening parenthesis has the outer depth). */
-  depth: number;
-}
-
-/** Tokens of formatter output (no comments in it). */
-export function tokenize(text: string): Token[] {
-  const out: Token[] = [];
-  let depth = 0;
-  for (let i = 0; i < text.length;) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    const region = regionAt(text, i);
-    if (region) {
-      const inner = text.slice(i + 1, region.end - 1);
-      out.push({ type: region.kind === 'string' ? 'string' : 'quoted', value: inner, raw: inner, depth });
-      i = region.end;
-      continue;
-    }
-    const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 256));
-    if (word) {
-      out.push({ type: 'word', value: word[0].toUpperCase(), raw: word[0], depth });
-      i += word[0].length;
-      continue;
-    }
-    const num = /^[0-9][0-9a-zA-Z_.]*/.exec(text.slice(i, i + 256));
-    if (num) {
-      out.push({ type: 'number', value: num[0], raw: num[0], depth });
-      i += num[0].length;
-      continue;
-    }
-    if (c === ')') depth = Math.max(0, depth - 1);
-    out.push({ type: 'punct', value: c, raw: c, depth });
-    if (c === '(') depth++;
-    i++;
-  }
-  return out;
-}
 
 /** Engines a test table may have: data stays in the engine's own directory. */
 export const ALLOWED_TABLE_ENGINES: ReadonlySet<string> = new Set([
@@ -213,6 +168,7 @@ export function judgeStatement(
   canonical: string,
   ast: readonly AstLine[],
   mode: PolicyMode,
+  opts: { clusters?: ReadonlySet<string> } = {},
 ): StatementVerdict {
   const tokens = tokenize(canonical);
   const w = (i: number): string => (tokens[i]?.type === 'word' ? tokens[i]!.value : '');
@@ -262,6 +218,13 @@ export function judgeStatement(
         const target = objectName(tokens, skipIfNotExists(tokens, i + 1));
         const engine = engineName(tokens);
         const selectAt = findWord(tokens, 'SELECT');
+        if (engine === 'Distributed' && mode === 'embedded') {
+          return (
+            serverTarget(target) ??
+            settingRefusal() ??
+            distributedVerdict(kind, canonical, tokens, opts.clusters ?? new Set())
+          );
+        }
         return (
           serverTarget(target) ??
           (engine !== undefined ? engineVerdict(kind, engine) : undefined) ??
@@ -448,4 +411,48 @@ function alterVerdict(kind: string, tokens: readonly Token[]): StatementVerdict 
     }
   }
   return undefined;
+}
+
+/**
+ * `ENGINE = Distributed(cluster, db, table[, key])` over a cluster clickhouse.clusters maps to the
+ * local node becomes `ENGINE = Merge(db, '^table$')`: the same columns, read from the local table,
+ * with no connection (the engine has no remote_servers, and no grant to create a Distributed table).
+ */
+function distributedVerdict(
+  kind: string,
+  canonical: string,
+  tokens: readonly Token[],
+  clusters: ReadonlySet<string>,
+): StatementVerdict {
+  const at = findWord(tokens, 'ENGINE');
+  const open = at + 3;
+  const args: Token[][] = [[]];
+  let close = -1;
+  for (let i = open + 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.depth === 0 && t.value === ')') {
+      close = i;
+      break;
+    }
+    if (t.depth === 1 && t.value === ',') args.push([]);
+    else args[args.length - 1]!.push(t);
+  }
+  const single = (a: Token[] | undefined): Token | undefined => (a && a.length === 1 ? a[0] : undefined);
+  const [cluster, db, table] = [single(args[0]), single(args[1]), single(args[2])];
+  const name = cluster?.type === 'word' ? cluster.raw : cluster?.value;
+  if (tokens[open]?.value !== '(' || close < 0 || !name || !db || !table) {
+    return refuse(kind, 'ENGINE = Distributed needs (cluster, database, table) written as names');
+  }
+  if (!clusters.has(name)) {
+    return refuse(
+      kind,
+      `ENGINE = Distributed reads cluster ${name}, which the test engine does not have: name it in clickhouse.clusters to read the local table instead`,
+    );
+  }
+  const database = db.type === 'string' ? `'${db.value}'` : canonical.slice(db.start, db.end);
+  const local = table.type === 'word' ? table.raw : table.value;
+  if (/['\\]/.test(local)) return refuse(kind, 'ENGINE = Distributed over a table name with quotes');
+  const regexp = `^${local.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\\\${c}`)}$`;
+  const rewrite = `${canonical.slice(0, tokens[at]!.start)}ENGINE = Merge(${database}, '${regexp}')${canonical.slice(tokens[close]!.end)}`;
+  return { ok: true, kind, inlineData: false, rewrite };
 }

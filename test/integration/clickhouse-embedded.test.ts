@@ -236,7 +236,7 @@ describe('embedded engine: system log tables', () => {
     );
     expect(f.kind).toBe('unsupported');
     expect(f.error.code).toBe(60);
-    expect(f.reason).toMatch(/cannot be judged by the embedded engine; use server mode/);
+    expect(f.reason).toMatch(/cannot be judged by the embedded engine; check it against a server/);
   });
 
   it('still costs the system tables chdb has', async () => {

@@ -25,9 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => session?.close());
 
-async function verdict(sql: string, mode: PolicyMode = 'embedded', list: 'schema' | 'seed' = 'schema') {
+async function verdict(
+  sql: string,
+  mode: PolicyMode = 'embedded',
+  list: 'schema' | 'seed' = 'schema',
+  clusters: ReadonlySet<string> = new Set(),
+) {
   try {
-    return { ok: true as const, text: await checkStatement(runner, sql, list, 0, mode) };
+    return { ok: true as const, text: await checkStatement(runner, sql, list, 0, mode, clusters) };
   } catch (e) {
     if (!(e instanceof EnginePrepareError)) throw e;
     return { ok: false as const, kind: e.refusal?.kind, reason: e.refusal?.reason, message: e.message };
@@ -220,6 +225,28 @@ describe('anything else is refused before it runs, naming the statement kind', (
       ok: false,
       message: expect.stringMatching(/inline data holding ';'/),
     });
+  });
+
+  it('maps a Distributed table over a cluster of clickhouse.clusters to a Merge table over the local one', async () => {
+    const sql = 'CREATE TABLE d AS db.events ENGINE = Distributed(main, db, events, rand())';
+    expect(await verdict(sql, 'embedded', 'schema', new Set(['main']))).toEqual({
+      ok: true,
+      text: "CREATE TABLE d AS db.events ENGINE = Merge(db, '^events$')",
+    });
+    expect(
+      await verdict(
+        "CREATE TABLE d (a UInt8) ENGINE = Distributed('main', 'db', 'ev.x')",
+        'embedded',
+        'schema',
+        new Set(['main']),
+      ),
+    ).toEqual({
+      ok: true,
+      text: "CREATE TABLE d (`a` UInt8) ENGINE = Merge('db', '^ev\\\\.x$')",
+    });
+    const v = await verdict(sql);
+    expect(v).toMatchObject({ ok: false, kind: 'CREATE TABLE' });
+    expect(v.ok ? '' : v.reason).toMatch(/cluster main.*clickhouse\.clusters/);
   });
 
   it('on a server, keeps every object in the scratch database', async () => {
