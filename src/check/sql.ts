@@ -310,6 +310,7 @@ function judge(
     return;
   }
   rec.cost = outcome.cost;
+  rec.columns = outcome.columns;
   const budget = resolveBudget(config.budgets, q.dashboard?.uid, q.source.panel?.id);
   const violations = evaluateBudget(outcome.cost, budget, config.budgets.productionRows);
   const projected = projectRows(outcome.cost, config.budgets.productionRows);

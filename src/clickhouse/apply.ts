@@ -5,7 +5,7 @@
 // original text runs, proven to be one statement.
 import { parseAstDump } from './ast.js';
 import { ClickHouseQueryError, EnginePrepareError } from './errors.js';
-import type { SqlRunner } from './explain.js';
+import { singleLine, type SqlRunner } from './explain.js';
 import { judgeStatement, type PolicyMode } from './schema-policy.js';
 
 const SINGLE_STATEMENT_CHECK = 'SELECT formatQuerySingleLine({q:String})';
@@ -32,7 +32,9 @@ export async function checkStatement(
   const where = `${list} statement ${index + 1} (${head(statement)})`;
   let canonical: string;
   try {
-    canonical = (await runner.runBind(SINGLE_STATEMENT_CHECK, { q: statement }, 'TabSeparatedRaw')).trim();
+    canonical = singleLine(
+      await runner.runBind(SINGLE_STATEMENT_CHECK, { q: statement }, 'TabSeparatedRaw'),
+    ).trim();
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
     const multi = /Multi-statements are not allowed/.test(e.info.message);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -16,8 +17,15 @@ import {
 } from './cache.js';
 import { LiveStats, STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS } from './cost.js';
 import { ClickHouseQueryError, EngineError, EngineUnavailableError, parseEngineError } from './errors.js';
-import { engineRefusableWords, explainQuery, type OutputFormat, type SqlRunner } from './explain.js';
-import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+import {
+  engineRefusableWords,
+  executeQuery,
+  explainQuery,
+  type ExplainPipeline,
+  type OutputFormat,
+  type SqlRunner,
+} from './explain.js';
+import type { Engine, ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 import { localTimeZone, writeSandboxConfig, type SandboxPhase } from './sandbox.js';
 
 export { DEFAULT_MAX_MEMORY_USAGE } from './port.js';
@@ -128,12 +136,36 @@ async function loadModule(opts: EmbeddedEngineOptions): Promise<ChdbModule> {
 
 /** Runs one statement on the session; chdb's errors carry ClickHouse's text, parsed here. */
 export function sessionRunner(session: ChdbSession): SqlRunner {
+  /**
+   * A query that fails after it wrote part of its result (a bound hit while rows stream out) leaves
+   * that output in the session, and chdb hands it out with the next call's (measured, chdb 3.4.0):
+   * the next call would read rows of the failed query as its own output, or as the text of the
+   * statement it returns. A marker query after every failure takes whatever was left.
+   */
+  const drain = (): void => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const marker = `dci_drain_${randomBytes(6).toString('hex')}`;
+      try {
+        if (session.query(`SELECT '${marker}'`, 'TabSeparatedRaw') === `${marker}\n`) return;
+      } catch {
+        // Try again: a failure leaves nothing new behind a query that printed nothing.
+      }
+    }
+    throw new EngineError(
+      'the embedded engine keeps the output of a failed query; it cannot be used further',
+    );
+  };
   const wrap = (fn: () => string): Promise<string> => {
     try {
       return Promise.resolve(fn());
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
       const info = parseEngineError(text);
+      try {
+        drain();
+      } catch (d) {
+        return Promise.reject(d as Error);
+      }
       return Promise.reject(info ? new ClickHouseQueryError(info) : new EngineError(firstLine(e)));
     }
   };
@@ -442,6 +474,14 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     return preparing;
   };
 
+  /** The pipeline of a prepared engine; an engine nobody prepared is made read-only and bounded first. */
+  const ready = async (): Promise<ExplainPipeline> => {
+    if (state === 'closed') throw new EngineError('the embedded engine is closed');
+    if (state === 'new') await startPrepare([], []);
+    else if (state === 'preparing') await preparing;
+    return { runner, stats, embedded: true, clusters, ...(refusable ? { refusable } : {}) };
+  };
+
   return {
     get description() {
       return `embedded ClickHouse${version ? ` ${version}` : ''} (chdb)`;
@@ -457,14 +497,10 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     },
     prepare: startPrepare,
     async explain(sql: string): Promise<ExplainOutcome> {
-      if (state === 'closed') throw new EngineError('the embedded engine is closed');
-      // An engine nobody prepared must still be bounded and read-only before the first EXPLAIN.
-      if (state === 'new') await startPrepare([], []);
-      else if (state === 'preparing') await preparing;
-      return explainQuery(
-        { runner, stats, embedded: true, clusters, ...(refusable ? { refusable } : {}) },
-        sql,
-      );
+      return explainQuery(await ready(), sql);
+    },
+    async execute(sql: string, options?: ExecuteOptions): Promise<ExecuteOutcome> {
+      return executeQuery(await ready(), sql, options);
     },
     async close() {
       if (state === 'closed') return;

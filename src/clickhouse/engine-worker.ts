@@ -12,7 +12,7 @@ import {
   EngineUnavailableError,
   type StatementRefusal,
 } from './errors.js';
-import type { ExplainLimits, ExplainOutcome } from './port.js';
+import type { ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 
 /** The hidden first argument that turns a bundle (dist/cli.js, dist/index.js) into a pool worker. */
 export const ENGINE_WORKER_ARG = '__engine-worker';
@@ -34,6 +34,7 @@ export type WorkerRequest =
       seed: readonly string[];
     }
   | { t: 'explain'; id: number; sql: string }
+  | { t: 'execute'; id: number; sql: string; opts?: ExecuteOptions }
   | { t: 'close' };
 
 export interface SerializedError {
@@ -48,7 +49,7 @@ export interface SerializedError {
 export type WorkerResponse =
   | { t: 'ready'; description: string; cache?: CacheReport; dataDir?: string; configDir?: string }
   | { t: 'init-error'; error: SerializedError }
-  | { t: 'result'; id: number; outcome: ExplainOutcome }
+  | { t: 'result'; id: number; outcome: ExplainOutcome | ExecuteOutcome }
   | { t: 'fail'; id: number; error: SerializedError };
 
 export function serializeError(e: unknown): SerializedError {
@@ -129,10 +130,11 @@ export function runEngineWorker(): Promise<void> {
         } catch (e) {
           send({ t: 'init-error', error: serializeError(e) } satisfies WorkerResponse);
         }
-      } else if (m.t === 'explain') {
+      } else if (m.t === 'explain' || m.t === 'execute') {
         try {
           if (!engine) throw new EngineError('the engine worker was not initialised');
-          const outcome = await engine.explain(m.sql);
+          const outcome =
+            m.t === 'explain' ? await engine.explain(m.sql) : await engine.execute(m.sql, m.opts);
           send({ t: 'result', id: m.id, outcome } satisfies WorkerResponse);
         } catch (e) {
           send({ t: 'fail', id: m.id, error: serializeError(e) } satisfies WorkerResponse);

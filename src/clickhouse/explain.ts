@@ -1,4 +1,4 @@
-import type { EngineErrorInfo } from '../core/types.js';
+import type { EngineErrorInfo, QueryColumn } from '../core/types.js';
 import {
   applyEstimate,
   buildQueryCost,
@@ -18,9 +18,18 @@ import {
   scrubMessage,
   syntaxErrorPosition,
 } from './errors.js';
-import type { ExplainFailureKind, ExplainOutcome } from './port.js';
+import {
+  DEFAULT_RESULT_ROWS,
+  MAX_RESULT_ROWS,
+  type EngineFailure,
+  type ExecuteOptions,
+  type ExecuteOutcome,
+  type ExplainFailureKind,
+  type ExplainOutcome,
+} from './port.js';
+import { tokenize } from './tokens.js';
 
-export type OutputFormat = 'TabSeparatedRaw' | 'JSONCompactEachRow';
+export type OutputFormat = 'TabSeparatedRaw' | 'JSONCompactEachRow' | 'JSONCompact';
 
 /**
  * How the explain pipeline talks to an engine: one statement per call. Both adapters implement it, so
@@ -55,7 +64,9 @@ export interface ExplainPipeline {
 }
 
 const AST_PREFIX = 'EXPLAIN AST ';
-const PLAN_PREFIX = 'EXPLAIN json = 1, indexes = 1\n';
+// header = 1: the output columns of each step, the top one's being the query's (issue 12), in the
+// same call and at the same cost (bench/engine-floor.ts).
+const PLAN_PREFIX = 'EXPLAIN json = 1, indexes = 1, header = 1\n';
 const ESTIMATE_PREFIX = 'EXPLAIN ESTIMATE\n';
 const SINGLE_STATEMENT_CHECK = 'SELECT formatQuerySingleLine({q:String})';
 
@@ -110,9 +121,9 @@ function failure(
   kind: ExplainFailureKind,
   error: EngineErrorInfo,
   extra: { position?: number; reason?: string } = {},
-): ExplainOutcome {
+): EngineFailure {
   const secrets = p.secrets ?? [];
-  const out: ExplainOutcome = {
+  const out: EngineFailure = {
     ok: false,
     kind,
     error: { ...error, message: scrubMessage(error.message, secrets) },
@@ -133,7 +144,7 @@ function errorOutcome(
   sql: string,
   prefix: string | undefined,
   kind: ExplainFailureKind = 'invalid',
-): ExplainOutcome {
+): EngineFailure {
   const position =
     info.code === 62 && prefix !== undefined
       ? syntaxErrorPosition(info.message, sql, byteLength(prefix))
@@ -190,23 +201,29 @@ export function lackingReason(code: number, ast: readonly AstLine[]): string | u
   return undefined;
 }
 
+/** A query whose SETTINGS would lift a bound: not judged (the constraints kept the bound). */
+function settingsOutcome(p: Scrub, info: EngineErrorInfo): EngineFailure | undefined {
+  if (
+    info.code !== SETTING_CONSTRAINT_VIOLATION &&
+    !(info.code === READONLY && /\bsetting\b/i.test(info.message))
+  )
+    return undefined;
+  return failure(p, 'unsupported', info, {
+    reason: `its SETTINGS would change a bound the test engine keeps fixed (${info.code} ${info.name}: ${info.message}), so it is not judged here`,
+  });
+}
+
 async function planErrorOutcome(
   p: ExplainPipeline,
   info: EngineErrorInfo,
   sql: string,
   target: string,
   ast: AstLine[] | undefined,
-): Promise<ExplainOutcome> {
+): Promise<EngineFailure> {
   const prefix = target === sql ? PLAN_PREFIX : undefined;
   if (BOUND_CODES.has(info.code)) return failure(p, 'bound-exceeded', info);
-  if (
-    info.code === SETTING_CONSTRAINT_VIOLATION ||
-    (info.code === READONLY && /\bsetting\b/i.test(info.message))
-  ) {
-    return failure(p, 'unsupported', info, {
-      reason: `its SETTINGS would change a bound the test engine keeps fixed (${info.code} ${info.name}: ${info.message}), so it is not judged here`,
-    });
-  }
+  const settings = settingsOutcome(p, info);
+  if (settings) return settings;
   if (info.code === ACCESS_DENIED) {
     return failure(p, 'refused', info, {
       reason: `the sandboxed engine's grants refuse it (${info.message}), so it is not judged here (nothing of it ran)`,
@@ -229,12 +246,24 @@ async function planErrorOutcome(
   return errorOutcome(p, info, sql, prefix);
 }
 
-function notSelect(p: Scrub, keyword: string, detail: string): ExplainOutcome {
+function notSelect(p: Scrub, keyword: string, detail: string): EngineFailure {
   return failure(p, 'not-select', {
     code: READONLY,
     name: 'READONLY',
     message: `${keyword || 'This'} ${detail}: only a single SELECT (or WITH ... SELECT) is checked, and it is only EXPLAINed, never run`,
   });
+}
+
+/**
+ * formatQuerySingleLine's answer, which is one line by construction (newlines in literals are escaped):
+ * anything else is not its answer, and nothing would be checked or planned on it.
+ */
+export function singleLine(output: string): string {
+  const line = output.replace(/\n$/, '');
+  if (/[\r\n]/.test(line)) {
+    throw new EngineError('the engine answered the single-statement check with more than one line');
+  }
+  return line;
 }
 
 /** A text that passed checkSelect: what to send after EXPLAIN's prefix. */
@@ -246,10 +275,15 @@ export type CheckedSelect =
       /** EXPLAIN AST of `target`, when the slow path read it. */
       ast?: AstLine[];
     }
-  | { ok: false; outcome: ExplainOutcome };
+  | { ok: false; outcome: EngineFailure };
+
+/** An outcome for a query this engine does not run at all (execute() on a server's own data). */
+export function notRunOutcome(reason: string): EngineFailure {
+  return failure({}, 'unsupported', { code: 0, name: 'NOT_RUN', message: reason }, { reason });
+}
 
 /** The refusal of a query by name (a function, a table function, a path), as an outcome. */
-export function refusedOutcome(p: Scrub, what: string, reason: string): ExplainOutcome {
+export function refusedOutcome(p: Scrub, what: string, reason: string): EngineFailure {
   const hint = /\bcluster\b/.test(reason)
     ? '; name the cluster in clickhouse.clusters to read the local tables instead'
     : '';
@@ -273,18 +307,21 @@ export function refusedOutcome(p: Scrub, what: string, reason: string): ExplainO
  * what EXPLAIN plans. The check and the plan are the same parse; no comment or prefix can make the
  * planned text another statement (issue 8: `-- x\n, 1 AS EXPLAIN, throwIf(...)` once ran for real).
  */
-export async function checkSelect(p: ExplainPipeline, sql: string): Promise<CheckedSelect> {
+export async function checkSelect(
+  p: ExplainPipeline,
+  sql: string,
+  opts: { parse?: boolean } = {},
+): Promise<CheckedSelect> {
   if (!sql.trim()) {
     return {
       ok: false,
       outcome: failure(p, 'invalid', { code: 62, name: 'SYNTAX_ERROR', message: 'Empty query' }),
     };
   }
-  if (isPlainSelectText(sql, p.refusable)) return { ok: true, target: sql };
+  if (!opts.parse && isPlainSelectText(sql, p.refusable)) return { ok: true, target: sql };
   let target: string;
   try {
-    const canonical = await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw');
-    target = canonical.replace(/\n$/, '');
+    target = singleLine(await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw'));
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
     const info = {
@@ -320,14 +357,15 @@ async function readSelect(
   target: string,
 ): Promise<
   | { ok: true; ast: AstLine[]; refusal: ReturnType<typeof findRefusal> }
-  | { ok: false; outcome: ExplainOutcome }
+  | { ok: false; outcome: EngineFailure }
 > {
   let dump: string;
   try {
     dump = await p.runner.run(AST_PREFIX + target, 'TabSeparatedRaw');
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
-    return { ok: false, outcome: errorOutcome(p, e.info, sql, undefined) };
+    // The query's own SETTINGS apply to EXPLAIN AST of it too.
+    return { ok: false, outcome: settingsOutcome(p, e.info) ?? errorOutcome(p, e.info, sql, undefined) };
   }
   const ast = parseAstDump(dump);
   const shape = classifyAst(ast);
@@ -388,14 +426,28 @@ async function explainPlan(
   const unknown = reads.map((r) => r.description).filter((d) => !p.stats.resolve(d));
   if (unknown.length > 0 && p.stats.refresh) await p.stats.refresh(unknown);
   const cost = buildQueryCost(reads, p.stats);
-  if (reads.length === 0 || !hasRuntimeChoice(plan)) return { ok: true, cost };
+  const columns = planColumns(plan);
+  if (reads.length === 0 || !hasRuntimeChoice(plan)) return { ok: true, cost, columns };
   try {
     const estimate = parseEstimate(await p.runner.run(ESTIMATE_PREFIX + target, 'TabSeparatedRaw'));
-    return { ok: true, cost: applyEstimate(cost, estimate) };
+    return { ok: true, cost: applyEstimate(cost, estimate), columns };
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
-    return { ok: true, cost };
+    return { ok: true, cost, columns };
   }
+}
+
+/** The query's output columns: the Header of the plan's top step (EXPLAIN json = 1, header = 1). */
+export function planColumns(plan: unknown): QueryColumn[] {
+  const top = Array.isArray(plan)
+    ? (plan[0] as { Plan?: { Header?: unknown } } | undefined)?.Plan
+    : undefined;
+  const header = top?.Header;
+  if (!Array.isArray(header)) return [];
+  return header.flatMap((h: unknown) => {
+    const { Name, Type } = (h ?? {}) as { Name?: unknown; Type?: unknown };
+    return typeof Name === 'string' && typeof Type === 'string' ? [{ name: Name, type: Type }] : [];
+  });
 }
 
 function cleanInfo(info: EngineErrorInfo): EngineErrorInfo {
@@ -425,4 +477,128 @@ export async function engineRefusableWords(runner: SqlRunner): Promise<ReadonlyS
     if (!(e instanceof ClickHouseQueryError)) throw e;
   }
   return words;
+}
+
+/** AST kinds of the read-only statements Grafana runs for template variables (issue 9). */
+const VARIABLE_STATEMENTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  SHOW: new Set(['ShowTables']),
+  DESCRIBE: new Set(['DescribeQuery']),
+  DESC: new Set(['DescribeQuery']),
+  EXISTS: new Set(['ExistsTableQuery', 'ExistsDatabaseQuery', 'ExistsDictionaryQuery', 'ExistsViewQuery']),
+};
+
+/** SHOW TABLES / SHOW DATABASES / DESCRIBE / EXISTS, read and checked like a SELECT; its canonical text. */
+async function checkVariableStatement(
+  p: ExplainPipeline,
+  sql: string,
+  keyword: string,
+): Promise<{ ok: true; target: string } | { ok: false; outcome: EngineFailure }> {
+  let target: string;
+  try {
+    target = (await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw')).replace(
+      /\n$/,
+      '',
+    );
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    const info = {
+      ...e.info,
+      message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
+    };
+    const multi = /Multi-statements are not allowed/.test(info.message);
+    return {
+      ok: false,
+      outcome: errorOutcome(p, cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid'),
+    };
+  }
+  const tokens = tokenize(target);
+  const words = tokens.filter((t) => t.type === 'word');
+  // SHOW means SHOW TABLES or SHOW DATABASES only (not SHOW CREATE, SHOW GRANTS...).
+  const shown = keyword !== 'SHOW' || ['TABLES', 'DATABASES'].includes(words[1]?.value ?? '');
+  const outputClause = tokens.some(
+    (t) => t.depth === 0 && t.type === 'word' && (t.value === 'INTO' || t.value === 'FORMAT'),
+  );
+  if (!shown || outputClause) {
+    return {
+      ok: false,
+      outcome: notSelect(p, keyword, 'statement refused'),
+    };
+  }
+  let dump: string;
+  try {
+    dump = await p.runner.run(AST_PREFIX + target, 'TabSeparatedRaw');
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    return { ok: false, outcome: errorOutcome(p, e.info, sql, undefined) };
+  }
+  const ast = parseAstDump(dump);
+  if (!ast[0] || ast[0].depth !== 0 || !VARIABLE_STATEMENTS[keyword]?.has(ast[0].kind)) {
+    return { ok: false, outcome: notSelect(p, keyword, 'statement refused') };
+  }
+  const refusal = findRefusal(ast);
+  if (refusal) return { ok: false, outcome: refusedOutcome(p, refusal.what, refusal.reason) };
+  return { ok: true, target };
+}
+
+interface JsonCompactResult {
+  meta?: { name?: unknown; type?: unknown }[];
+  data?: unknown[][];
+  statistics?: { elapsed?: unknown; rows_read?: unknown; bytes_read?: unknown };
+}
+
+/**
+ * Runs one checked query for real, in the engine behind `p` (the caller's business to make that the
+ * sandboxed test engine). A SELECT is read and checked like explain()'s, always through ClickHouse's
+ * parser (never the plain-text shortcut), then run as `SELECT * FROM (<its formatting>) LIMIT n + 1`:
+ * the wrapper stops the work once the rows asked for are there. The engine's bounds (rows read, time,
+ * memory) hold as for EXPLAIN.
+ */
+export async function executeQuery(
+  p: ExplainPipeline,
+  sql: string,
+  opts: ExecuteOptions = {},
+): Promise<ExecuteOutcome> {
+  const limit = Math.max(1, Math.min(MAX_RESULT_ROWS, Math.floor(opts.maxResultRows ?? DEFAULT_RESULT_ROWS)));
+  const keyword = leadingKeyword(sql);
+  let text: string;
+  let ast: AstLine[] | undefined;
+  if (opts.variable && VARIABLE_STATEMENTS[keyword]) {
+    const checked = await checkVariableStatement(p, sql, keyword);
+    if (!checked.ok) return checked.outcome;
+    text = checked.target;
+  } else {
+    const checked = await checkSelect(p, sql, { parse: true });
+    if (!checked.ok) return checked.outcome;
+    ast = checked.ast;
+    text = `SELECT * FROM (\n${checked.target}\n) LIMIT ${limit + 1}`;
+  }
+  let out: string;
+  try {
+    out = await p.runner.run(text, 'JSONCompact');
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    return await planErrorOutcome(p, e.info, sql, text, ast);
+  }
+  let parsed: JsonCompactResult;
+  try {
+    parsed = JSON.parse(out) as JsonCompactResult;
+  } catch {
+    throw new EngineError(`a query's JSONCompact result is not JSON: ${out.slice(0, 120)}`);
+  }
+  const columns = (parsed.meta ?? []).flatMap((m) =>
+    typeof m.name === 'string' && typeof m.type === 'string' ? [{ name: m.name, type: m.type }] : [],
+  );
+  const data = Array.isArray(parsed.data) ? parsed.data : [];
+  const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0) || 0);
+  return {
+    ok: true,
+    result: {
+      columns,
+      rows: data.slice(0, limit),
+      truncated: data.length > limit,
+      rowsRead: num(parsed.statistics?.rows_read),
+      bytesRead: num(parsed.statistics?.bytes_read),
+      elapsedMs: num(parsed.statistics?.elapsed) * 1000,
+    },
+  };
 }

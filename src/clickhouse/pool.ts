@@ -13,7 +13,7 @@ import {
   type WorkerResponse,
 } from './engine-worker.js';
 import { EngineCrashedError, EngineError } from './errors.js';
-import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+import type { Engine, ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 
 /** How to start a worker process: `node [execArgv] modulePath [args]`. */
 export interface WorkerEntry {
@@ -96,7 +96,9 @@ export const WORKER_ENV: Readonly<Record<string, string>> = Object.freeze({});
 
 interface Pending {
   sql: string;
-  resolve: (o: ExplainOutcome) => void;
+  /** explain(), or execute() with its options. */
+  execute?: ExecuteOptions;
+  resolve: (o: ExplainOutcome | ExecuteOutcome) => void;
   reject: (e: Error) => void;
 }
 
@@ -153,6 +155,8 @@ export function memoizeExplain(engine: Engine): Engine {
       return engine.description;
     },
     prepare: (schema, seed) => engine.prepare(schema, seed),
+    // A run is read-only, but an execution is the query's own moment (now()...): never remembered.
+    execute: (sql, opts) => engine.execute(sql, opts),
     async explain(sql: string): Promise<ExplainOutcome> {
       let p = seen.get(sql);
       if (!p) {
@@ -345,13 +349,24 @@ class ProcessPool implements Engine {
     });
   }
 
-  async explain(sql: string): Promise<ExplainOutcome> {
+  explain(sql: string): Promise<ExplainOutcome> {
+    return this.submit(sql, undefined) as Promise<ExplainOutcome>;
+  }
+
+  execute(sql: string, opts: ExecuteOptions = {}): Promise<ExecuteOutcome> {
+    return this.submit(sql, opts) as Promise<ExecuteOutcome>;
+  }
+
+  private async submit(
+    sql: string,
+    execute: ExecuteOptions | undefined,
+  ): Promise<ExplainOutcome | ExecuteOutcome> {
     if (this.closed) throw new EngineError('the engine pool is closed');
     if (!this.preparing) await this.prepare([], []);
     else await this.preparing;
     if (!this.workers.some((w) => w.alive)) throw new EngineCrashedError('every engine worker process died');
-    return new Promise<ExplainOutcome>((resolve, reject) => {
-      this.queue.push({ sql, resolve, reject });
+    return new Promise<ExplainOutcome | ExecuteOutcome>((resolve, reject) => {
+      this.queue.push({ sql, ...(execute ? { execute } : {}), resolve, reject });
       this.pump();
     });
   }
@@ -367,7 +382,11 @@ class ProcessPool implements Engine {
       const p = this.queue.shift()!;
       const id = this.nextId++;
       best.inFlight.set(id, p);
-      best.child.send({ t: 'explain', id, sql: p.sql } satisfies WorkerRequest);
+      best.child.send(
+        (p.execute
+          ? { t: 'execute', id, sql: p.sql, opts: p.execute }
+          : { t: 'explain', id, sql: p.sql }) satisfies WorkerRequest,
+      );
     }
   }
 

@@ -92,8 +92,20 @@ export function phaseProfile(phase: SandboxPhase, opts: SandboxOptions): Profile
     // Planning is the work here, and threads only cost their start-up: single-threaded EXPLAINs of
     // aggregations measured up to 1.7x faster (bench/engine-floor.ts); a pool process uses one core.
     max_threads: '1',
+    // The result of an EXPLAIN AST is what the checks read: a query may not cut it short.
+    max_result_rows: '0',
+    max_result_bytes: '0',
+    result_overflow_mode: 'throw',
   };
-  for (const name of ['readonly', 'allow_ddl', 'timeout_overflow_mode', 'read_overflow_mode'])
+  for (const name of [
+    'readonly',
+    'allow_ddl',
+    'timeout_overflow_mode',
+    'read_overflow_mode',
+    'max_result_rows',
+    'max_result_bytes',
+    'result_overflow_mode',
+  ])
     constraints[name] = { const: true };
   constraints['max_execution_time'] = { min: '0.001', max: seconds };
   constraints['max_rows_to_read'] = { min: '1', max: rows };

@@ -243,3 +243,32 @@ describe('embedded engine: system log tables', () => {
     expect((await engine.explain('SELECT count() FROM system.parts')).ok).toBe(true);
   });
 });
+
+describe('embedded engine: result columns (EXPLAIN header = 1, same call)', () => {
+  it('gives the output columns with their types', async () => {
+    const o = await engine.explain(
+      "SELECT toStartOfHour(timestamp) AS t, count() AS `events per hour`, avg(response_ms) FROM events WHERE event_type = 'chat' GROUP BY t",
+    );
+    if (!o.ok) throw new Error(o.error.message);
+    expect(o.columns).toEqual([
+      { name: 't', type: "DateTime('UTC')" },
+      { name: 'events per hour', type: 'UInt64' },
+      { name: 'avg(response_ms)', type: 'Float64' },
+    ]);
+  });
+
+  it('gives the columns of a UNION, of a query with no table, and of one answered by EXPLAIN ESTIMATE', async () => {
+    const union = await engine.explain("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'");
+    expect(union).toMatchObject({
+      ok: true,
+      columns: [
+        { name: 'a', type: 'UInt8' },
+        { name: 'b', type: 'String' },
+      ],
+    });
+    const count = await engine.explain(
+      "SELECT count() FROM events WHERE event_type = 'chat' AND timestamp >= '2024-03-04 00:00:00'",
+    );
+    expect(count).toMatchObject({ ok: true, columns: [{ name: 'count()', type: 'UInt64' }] });
+  });
+});

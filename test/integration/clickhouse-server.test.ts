@@ -142,7 +142,7 @@ describe('server engine over HTTP', () => {
     const after = log.slice(log.findIndex((r) => r.query.startsWith('EXPLAIN json')));
     for (const r of after)
       expect(r.query).toMatch(
-        /^(EXPLAIN (AST|json = 1, indexes = 1|ESTIMATE)\s|SELECT formatQuerySingleLine|SELECT 'table')/,
+        /^(EXPLAIN (AST|json = 1, indexes = 1, header = 1|ESTIMATE)\s|SELECT formatQuerySingleLine|SELECT 'table')/,
       );
   });
 

@@ -124,6 +124,8 @@ describe('the engine configuration alone (no AST check in front of it)', () => {
     ['SELECT 1 SETTINGS implicit_select = 1', 452],
     ['SELECT 1 SETTINGS allow_experimental_eval_table_function = 1', 452],
     ['SELECT 1 SETTINGS allow_ddl = 1', 392],
+    ["SELECT 1 SETTINGS max_result_rows = 1, result_overflow_mode = 'break'", 452],
+    ['SELECT 1 SETTINGS max_result_bytes = 10', 452],
     ['SET max_rows_to_read = 0', 452],
     ['CREATE TABLE x (a UInt8) ENGINE = Memory', 497],
     ['INSERT INTO t SELECT 1', 497],
