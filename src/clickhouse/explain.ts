@@ -266,6 +266,33 @@ export function singleLine(output: string): string {
   return line;
 }
 
+/**
+ * ClickHouse's one parse of the caller's text, bound as a value (nothing of it is SQL in this call):
+ * its single-line formatting, or why it is not one statement.
+ */
+async function formatSingleStatement(
+  p: ExplainPipeline,
+  sql: string,
+): Promise<{ ok: true; target: string } | { ok: false; outcome: EngineFailure }> {
+  try {
+    return {
+      ok: true,
+      target: singleLine(await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw')),
+    };
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    const info = {
+      ...e.info,
+      message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
+    };
+    const multi = /Multi-statements are not allowed/.test(info.message);
+    return {
+      ok: false,
+      outcome: errorOutcome(p, cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid'),
+    };
+  }
+}
+
 /** A text that passed checkSelect: what to send after EXPLAIN's prefix. */
 export type CheckedSelect =
   | {
@@ -319,21 +346,9 @@ export async function checkSelect(
     };
   }
   if (!opts.parse && isPlainSelectText(sql, p.refusable)) return { ok: true, target: sql };
-  let target: string;
-  try {
-    target = singleLine(await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw'));
-  } catch (e) {
-    if (!(e instanceof ClickHouseQueryError)) throw e;
-    const info = {
-      ...e.info,
-      message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
-    };
-    const multi = /Multi-statements are not allowed/.test(info.message);
-    return {
-      ok: false,
-      outcome: errorOutcome(p, cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid'),
-    };
-  }
+  const formatted = await formatSingleStatement(p, sql);
+  if (!formatted.ok) return formatted;
+  let target = formatted.target;
   let read = await readSelect(p, sql, target);
   if (!read.ok) return read;
   if (read.refusal && p.clusters?.size) {
@@ -493,24 +508,9 @@ async function checkVariableStatement(
   sql: string,
   keyword: string,
 ): Promise<{ ok: true; target: string } | { ok: false; outcome: EngineFailure }> {
-  let target: string;
-  try {
-    target = (await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, 'TabSeparatedRaw')).replace(
-      /\n$/,
-      '',
-    );
-  } catch (e) {
-    if (!(e instanceof ClickHouseQueryError)) throw e;
-    const info = {
-      ...e.info,
-      message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
-    };
-    const multi = /Multi-statements are not allowed/.test(info.message);
-    return {
-      ok: false,
-      outcome: errorOutcome(p, cleanInfo(info), sql, '', multi ? 'multi-statement' : 'invalid'),
-    };
-  }
+  const formatted = await formatSingleStatement(p, sql);
+  if (!formatted.ok) return formatted;
+  const target = formatted.target;
   const tokens = tokenize(target);
   const words = tokens.filter((t) => t.type === 'word');
   // SHOW means SHOW TABLES or SHOW DATABASES only (not SHOW CREATE, SHOW GRANTS...).
