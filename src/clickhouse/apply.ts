@@ -4,13 +4,18 @@
 // follows the statement (VALUES, FORMAT CSV...), which the formatter does not carry: then the
 // original text runs, proven to be one statement.
 import { parseAstDump } from './ast.js';
-import { ClickHouseQueryError, EnginePrepareError } from './errors.js';
+import { ClickHouseQueryError, EnginePrepareError, scrubMessage } from './errors.js';
 import { singleLine, type SqlRunner } from './explain.js';
 import { judgeStatement, type PolicyMode } from './schema-policy.js';
 
 const SINGLE_STATEMENT_CHECK = 'SELECT formatQuerySingleLine({q:String})';
 
 export type StatementList = 'schema' | 'seed';
+
+/** Engine messages quote data (a value that failed to parse): bounded, control characters out. */
+function bounded(message: string): string {
+  return scrubMessage(message, []);
+}
 
 function head(statement: string): string {
   const oneLine = statement.replace(/\s+/g, ' ').trim();
@@ -38,7 +43,9 @@ export async function checkStatement(
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
     const multi = /Multi-statements are not allowed/.test(e.info.message);
-    const message = e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, '');
+    const message = bounded(
+      e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, ''),
+    );
     throw new EnginePrepareError(
       multi
         ? `${where} holds more than one statement; give one statement per entry`
@@ -53,11 +60,12 @@ export async function checkStatement(
     dump = await runner.run(`EXPLAIN AST ${canonical}`, 'TabSeparatedRaw');
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
+    const info = { ...e.info, message: bounded(e.info.message) };
     throw new EnginePrepareError(
-      `${where} could not be read back: ${e.info.code} ${e.info.name}: ${e.info.message}`,
+      `${where} could not be read back: ${info.code} ${info.name}: ${info.message}`,
       list,
       index,
-      e.info,
+      info,
     );
   }
   const verdict = judgeStatement(canonical, parseAstDump(dump), mode, { clusters });
@@ -107,12 +115,12 @@ export async function applyStatements(
         await run(text);
       } catch (e) {
         if (!(e instanceof ClickHouseQueryError)) throw e;
-        const { code, name, message } = e.info;
+        const info = { ...e.info, message: bounded(e.info.message) };
         throw new EnginePrepareError(
-          `${list} statement ${index + 1} (${head(statement)}) failed: ${code} ${name}: ${message}`,
+          `${list} statement ${index + 1} (${head(statement)}) failed: ${info.code} ${info.name}: ${info.message}`,
           list,
           index,
-          e.info,
+          info,
         );
       }
     }

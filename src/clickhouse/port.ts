@@ -7,8 +7,10 @@ import type { EngineErrorInfo, QueryColumn, QueryCost } from '../core/types.js';
  * - `multi-statement`: more than one statement (`;` or PARALLEL WITH); nothing was run. Rule `sql-multi-statement`.
  * - `not-select`: DROP / INSERT / ALTER / SET / SYSTEM..., or a SELECT with INTO OUTFILE / FORMAT; nothing
  *   was run. Rule `sql-not-select`.
- * - `unsupported`: the query reads a table this engine cannot have (system log tables in chdb): it cannot be
- *   judged here, and `reason` says to use the server mode. Report as info, never as invalid.
+ * - `unsupported`: what this engine lacks or keeps fixed: a system log table chdb does not have, a
+ *   cluster, ClickHouse Keeper (told apart by error code and the parsed query), SETTINGS that would lift
+ *   a bound, or execute() where the data is not the tool's own. `reason` says what and what to do
+ *   instead. Report as info (rule `sql-engine-unsupported`), never as invalid.
  * - `bound-exceeded`: work done while planning (scalar subqueries) hit max_execution_time,
  *   max_rows_to_read or the memory bound, and was stopped.
  * - `refused`: the query calls something the sandbox refuses (a function or table function that reads

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixedClock, resolveNow, systemClock } from '../../../src/core/clock.js';
-import { shiftedNow } from '../../support/clock-setup.js';
+import { shiftDate, shiftedNow } from '../../support/clock-setup.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -34,5 +34,22 @@ describe('the test clock of npm run test:future', () => {
     expect(shiftedNow('2027-01-01T00:00:00Z').toISOString()).toBe('2027-01-01T00:00:00.000Z');
     expect(shiftedNow('+366d', Date.UTC(2026, 0, 1)).toISOString()).toBe('2027-01-02T00:00:00.000Z');
     expect(() => shiftedNow('soon')).toThrow(/not a date/);
+  });
+
+  it('shifts Date by an offset that keeps running, and leaves dates given explicitly alone', async () => {
+    const RealDate = Date;
+    try {
+      shiftDate(366 * 86_400_000);
+      const a = Date.now();
+      expect(a - RealDate.now()).toBeGreaterThanOrEqual(366 * 86_400_000 - 1000);
+      expect(new Date().getTime()).toBeGreaterThanOrEqual(a);
+      expect(new Date('2026-11-27T12:00:00Z').toISOString()).toBe('2026-11-27T12:00:00.000Z');
+      const now = Date.now;
+      expect(now()).toBeGreaterThanOrEqual(a);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(Date.now() - a).toBeGreaterThanOrEqual(15);
+    } finally {
+      globalThis.Date = RealDate;
+    }
   });
 });
