@@ -3,13 +3,15 @@
 //
 //   npx tsx bench/engine-floor.ts [queries=10000] [rows=5000000]
 //
-// runs the floor, each EXPLAIN kind on its own, the adapter (createEmbeddedEngine) and the process pool
+// runs the floor, each EXPLAIN kind on its own, and the engine pool (one process, then two)
 // on a synthetic 60-day table, and prints milliseconds.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATISTICS_QUERY, limitStatements, planningStatements } from '../src/clickhouse/embedded.js';
+import { STATISTICS_QUERY, planningStatements } from '../src/clickhouse/embedded.js';
 import { isPlainSelectText } from '../src/clickhouse/explain.js';
+import { localTimeZone, writeSandboxConfig } from '../src/clickhouse/sandbox.js';
 import { createEnginePool } from '../src/clickhouse/pool.js';
 import type { ExplainLimits } from '../src/clickhouse/port.js';
 
@@ -27,15 +29,35 @@ async function openSession(
   limits: ExplainLimits,
   loadChdb: () => Promise<unknown> = () => import('chdb'),
 ): Promise<FloorSession> {
-  const mod = (await loadChdb()) as { Session: new () => FloorSession };
-  const session = new mod.Session();
+  const mod = (await loadChdb()) as {
+    Session: new (path: string, opts: { connectionArgs: string[] }) => FloorSession;
+  };
+  // The adapter's own sandbox (sandbox.ts): a preparing session, then a read-only one on its data.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dashboard-ci-floor-'));
+  const sandbox = { limits, timezone: localTimeZone(), maxThreads: os.availableParallelism() };
+  const data = path.join(dir, 'data');
+  const config = path.join(dir, 'config');
+  const prepare = new mod.Session(data, { connectionArgs: writeSandboxConfig(config, 'prepare', sandbox) });
+  prepare.query('SYSTEM STOP MERGES');
+  for (const s of [...schema, ...seed]) prepare.query(s);
+  prepare.close();
+  const session = new mod.Session(data, { connectionArgs: writeSandboxConfig(config, 'query', sandbox) });
   session.query('SYSTEM STOP MERGES');
-  for (const s of [...schema, ...seed]) session.query(s);
   // The adapter's own settings (createEmbeddedEngine's lock), so the floor is the same engine.
   const statistics = Number(session.query(STATISTICS_QUERY, 'TSVRaw').trim()) !== 0;
-  for (const s of [...planningStatements({ statistics }), ...limitStatements(limits)]) session.query(s);
-  return session;
+  for (const s of planningStatements({ statistics })) session.query(s);
+  return {
+    query: (q, f) => session.query(q, f),
+    queryBind: (q, a, f) => session.queryBind(q, a, f),
+    close: () => {
+      session.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
+
+/** The adapter's plan step: validity, pruning and (header = 1) the output columns, in one call. */
+const PLAN = 'EXPLAIN json = 1, indexes = 1, header = 1\n';
 
 /** The calls the adapter makes for one query, in its order, errors included (a failed EXPLAIN is work too). */
 function floorCalls(session: FloorSession, sql: string): void {
@@ -47,30 +69,26 @@ function floorCalls(session: FloorSession, sql: string): void {
       return false;
     }
   };
-  let target = sql;
   if (isPlainSelectText(sql)) {
-    attempt(() => session.query(`EXPLAIN json = 1, indexes = 1\n${sql}`, 'TSVRaw'));
+    attempt(() => session.query(`${PLAN}${sql}`, 'TSVRaw'));
     return;
   }
-  if (sql.includes(';')) {
-    let canonical = '';
-    if (
-      !attempt(
-        () =>
-          (canonical = session.queryBind('SELECT formatQuerySingleLine({q:String})', { q: sql }, 'TSVRaw')),
-      )
+  let canonical = '';
+  if (
+    !attempt(
+      () => (canonical = session.queryBind('SELECT formatQuerySingleLine({q:String})', { q: sql }, 'TSVRaw')),
     )
-      return;
-    target = canonical.trim();
-  }
+  )
+    return;
+  const target = canonical.trim();
   if (!attempt(() => session.query(`EXPLAIN AST ${target}`, 'TSVRaw'))) return;
-  attempt(() => session.query(`EXPLAIN json = 1, indexes = 1\n${target}`, 'TSVRaw'));
+  attempt(() => session.query(`${PLAN}${target}`, 'TSVRaw'));
 }
 
 /**
  * Total milliseconds of the raw EXPLAINs the embedded adapter runs for `sqls`, on a session prepared
  * with `schema` and `seed` (not timed): EXPLAIN json = 1, indexes = 1 for text that can only be a plain
- * SELECT; before it, EXPLAIN AST for other text, and formatQuerySingleLine first for text holding `;`.
+ * SELECT; for other text, formatQuerySingleLine and EXPLAIN AST of its result before it.
  * (EXPLAIN ESTIMATE, which the adapter adds for plans with an AggregatingProjection, is left out.)
  */
 export async function measureExplainFloor(
@@ -187,9 +205,25 @@ async function main(): Promise<void> {
     session.queryBind('SELECT formatQuerySingleLine({q:String})', { q: s }, 'TSVRaw'),
   );
   perKind(session, sample, 'EXPLAIN AST', (s) => session.query(`EXPLAIN AST ${s}`, 'TSVRaw'));
-  perKind(session, sample, 'EXPLAIN json = 1, indexes = 1', (s) =>
-    JSON.parse(session.query(`EXPLAIN json = 1, indexes = 1\n${s}`, 'TSVRaw')),
-  );
+  // With and without the output columns (header = 1), one after the other on each query.
+  const pair = { without: [] as number[], with: [] as number[] };
+  for (const s of sample) {
+    for (const [key, prefix] of [
+      ['without', 'EXPLAIN json = 1, indexes = 1\n'],
+      ['with', PLAN],
+    ] as const) {
+      const t0 = performance.now();
+      JSON.parse(session.query(`${prefix}${s}`, 'TSVRaw'));
+      pair[key].push(performance.now() - t0);
+    }
+  }
+  for (const [key, times] of Object.entries(pair)) {
+    const sorted = [...times].sort((a, b) => a - b);
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    console.log(
+      `  ${`EXPLAIN json = 1, indexes = 1${key === 'with' ? ', header = 1' : ''}`.padEnd(45)} ${mean.toFixed(3)} ms mean  ${sorted[sorted.length >> 1]!.toFixed(3)} ms median  (${times.length} queries, interleaved)`,
+    );
+  }
   perKind(session, sample, 'EXPLAIN ESTIMATE', (s) => session.query(`EXPLAIN ESTIMATE ${s}`, 'JSONEachRow'));
   perKind(session, sample, 'json + ESTIMATE', (s) => {
     session.query(`EXPLAIN json = 1, indexes = 1\n${s}`, 'TSVRaw');
@@ -218,11 +252,11 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: size * 2 }, lane));
     const ran = performance.now() - t1;
-    const memory = (size === 1 ? [process.pid] : pids()).map(memoryOf);
+    const memory = pids().map(memoryOf);
     await engine.close();
     const bad = results.filter((r) => !r.ok).length;
     console.log(
-      `${size === 1 ? 'adapter in-process' : `pool of ${size} processes`}: prepare ${prepared.toFixed(0)} ms, ${n} explains ${ran.toFixed(0)} ms (${(ran / n).toFixed(3)} ms a query), total ${(prepared + ran).toFixed(0)} ms, ${bad} not ok; ${memory.join(' + ')}`,
+      `${size === 1 ? 'one engine process' : `pool of ${size} processes`}: prepare ${prepared.toFixed(0)} ms, ${n} explains ${ran.toFixed(0)} ms (${(ran / n).toFixed(3)} ms a query), total ${(prepared + ran).toFixed(0)} ms, ${bad} not ok; ${memory.join(' + ')}`,
     );
   }
 }

@@ -37,6 +37,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<{ engine: Eng
       workers: opts.config.clickhouse.workers,
       limits,
       cacheDir,
+      clusters: opts.config.clickhouse.clusters,
       ...(chdbPath ? { chdbPath } : {}),
     });
     engine = pool.engine;

@@ -26,6 +26,7 @@ import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { leadingKeyword } from '../clickhouse/explain.js';
 import { openEngine } from './engine.js';
+import { resolveNow } from '../core/clock.js';
 import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
 import { evaluateBudget, projectRows, resolveBudget } from '../clickhouse/budget.js';
@@ -128,8 +129,15 @@ async function readStatements(
 function setupError(err: unknown, schema: Statement[], seed: Statement[]): unknown {
   if (err instanceof EnginePrepareError) {
     const at = (err.list === 'schema' ? schema : seed)[err.index];
+    if (!at) return new UsageError(err.message);
+    // Refused by the schema/seed rules (schema-policy.ts): nothing of it ran.
+    if (err.refusal) {
+      return new UsageError(
+        `${at.file}:${at.line}: ${err.list} statement refused (${err.refusal.kind}): ${err.refusal.reason}`,
+      );
+    }
     const what = err.info ? `${err.info.code} ${err.info.name}: ${err.info.message}` : err.message;
-    return new UsageError(at ? `${at.file}:${at.line}: ${err.list} statement failed: ${what}` : err.message);
+    return new UsageError(`${at.file}:${at.line}: ${err.list} statement failed: ${what}`);
   }
   if (err instanceof EngineUnavailableError || err instanceof EngineError) return new UsageError(err.message);
   return err;
@@ -159,7 +167,11 @@ async function explainAll(
 export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult> {
   const { options, dashboards, alertGroups } = input;
   const { config, cwd } = options;
-  const now = options.now ?? (config.now ? new Date(config.now) : new Date());
+  const now = resolveNow({
+    now: options.now,
+    configNow: config.now,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const types = datasourceTypeMap(input.datasources);
   // Variables whose query would have to run: with the engine's execution this is where a runner plugs
   // in (prepareQueries' runVariableQuery); without it they get stand-ins and one info each.
@@ -323,7 +335,7 @@ function judge(
   if (!outcome.ok) {
     const e = outcome.error;
     rec.error = { code: e.code, name: e.name, message: e.message };
-    if (outcome.kind === 'unsupported') {
+    if (outcome.kind === 'unsupported' || outcome.kind === 'refused') {
       rec.status = 'skipped';
       rec.reason = outcome.reason ?? e.message;
       findings.push(finding(q, 'sql-engine-unsupported', 'info', rec.reason));
@@ -384,6 +396,7 @@ function judge(
     return;
   }
   rec.cost = outcome.cost;
+  rec.columns = outcome.columns;
   const budget = resolveBudget(config.budgets, q.dashboard?.uid, q.source.panel?.id);
   const violations = evaluateBudget(outcome.cost, budget, config.budgets.productionRows);
   const projected = projectRows(outcome.cost, config.budgets.productionRows);

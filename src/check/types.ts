@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.js';
+import type { Clock } from '../core/clock.js';
 import type { Report } from '../core/types.js';
 
 export interface CheckOptions {
@@ -37,6 +38,8 @@ export interface CheckOptions {
   engineCacheDir?: string | false;
   /** Fixed clock for the default time range, so costs are reproducible. */
   now?: Date;
+  /** Where the time comes from when neither `now` nor config.now pins it; default the system clock (core/clock.ts). */
+  clock?: Clock;
   onProgress?: (event: { done: number; total: number }) => void;
   /** Each named stage as it begins (the CLI prints them as progress on stderr). */
   onStage?: (stage: CheckStage) => void;

@@ -31,13 +31,16 @@ import {
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { systemClock } from '../core/clock.js';
 
 /**
  * Bumped whenever what a prepared directory holds changes for the same statements: the preparation
- * steps (merges stopped, one statement at a time) or this layout. Engine limits are not part of the
- * key: they are SET on every open, after the data is loaded, and never shape it.
+ * steps (merges stopped, one statement at a time, the sandbox's rules and grants) or this layout.
+ * Engine limits are not part of the key: they are the checking profile's, applied on every open,
+ * after the data is loaded, and never shape it. 2: entries prepared before the sandbox (issue 8)
+ * were made without its rules and are not opened.
  */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 const MARKER = 'ready.json';
 const DATA = 'data';
@@ -77,6 +80,8 @@ export function cacheKey(input: {
   schema: readonly string[];
   seed: readonly string[];
   chdbVersion?: string | undefined;
+  /** clickhouse.clusters: a Distributed table over one of them is prepared as a Merge table. */
+  clusters?: readonly string[];
   platform?: string;
   arch?: string;
 }): string {
@@ -89,6 +94,8 @@ export function cacheKey(input: {
       input.chdbVersion ?? 'unknown',
       input.schema,
       input.seed,
+      // Absent and empty give the key of before, so entries stay valid for runs without clusters.
+      ...(input.clusters?.length ? [[...input.clusters].sort()] : []),
     ]),
   );
   return h.digest('hex').slice(0, 32);
@@ -158,9 +165,9 @@ export function readManifest(root: string, key: string): CacheManifest | undefin
   }
 }
 
-/** A new empty private directory for one engine's data, outside the cache. */
-export function makePrivateDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'dashboard-ci-chdb-'));
+/** A new empty private directory for one engine's data, outside the cache (under `tmpDir`, default os.tmpdir()). */
+export function makePrivateDir(tmpDir: string = os.tmpdir()): string {
+  return mkdtempSync(path.join(tmpDir, 'dashboard-ci-chdb-'));
 }
 
 export function removeDir(dir: string): void {
@@ -218,7 +225,7 @@ export function materializeEntry(root: string, key: string, into: string): numbe
   const n = linkTree(path.join(root, key, DATA), into);
   try {
     // The mtime of the marker says when the entry was last used, for eviction.
-    const now = new Date();
+    const now = systemClock.now();
     utimesSync(path.join(root, key, MARKER), now, now);
   } catch {
     // Read-only cache: still usable.
@@ -293,7 +300,7 @@ export function removeEntry(root: string, key: string, nonce: string | undefined
 /** Drops temporaries of crashed writers and entries beyond the newest few that nobody used for a day. */
 function evict(root: string, keep: string): void {
   try {
-    const now = Date.now();
+    const now = systemClock.now().getTime();
     const entries: { name: string; used: number }[] = [];
     for (const name of readdirSync(root)) {
       const p = path.join(root, name);

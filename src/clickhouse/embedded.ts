@@ -1,4 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { applyStatements, checkStatements } from './apply.js';
 import {
   cacheKey,
   chdbPackageVersion,
@@ -11,15 +16,19 @@ import {
   type CacheReport,
 } from './cache.js';
 import { LiveStats, STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS } from './cost.js';
+import { ClickHouseQueryError, EngineError, EngineUnavailableError, parseEngineError } from './errors.js';
 import {
-  ClickHouseQueryError,
-  EngineError,
-  EnginePrepareError,
-  EngineUnavailableError,
-  parseEngineError,
-} from './errors.js';
-import { explainQuery, type OutputFormat, type SqlRunner } from './explain.js';
-import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+  engineRefusableWords,
+  executeQuery,
+  explainQuery,
+  type ExplainPipeline,
+  type OutputFormat,
+  type SqlRunner,
+} from './explain.js';
+import type { Engine, ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
+import { localTimeZone, writeSandboxConfig, type SandboxPhase } from './sandbox.js';
+
+export { DEFAULT_MAX_MEMORY_USAGE } from './port.js';
 
 /** The part of chdb's Session this adapter uses (chdb 3.4 index.d.ts). */
 export interface ChdbSession {
@@ -57,6 +66,17 @@ export interface EmbeddedEngineOptions {
    * resolves; with a custom loadChdb, unknown (the engine's own version is still checked on open).
    */
   chdbVersion?: string;
+  /** The engine's time zone (its process has no TZ variable); default the runner's own. */
+  timezone?: string;
+  /** The most threads a query's SETTINGS may ask for; default the cores of this machine. */
+  maxThreads?: number;
+  /**
+   * Where the engine's private directories go; default os.tmpdir(). A pool worker is told its
+   * parent's (its own environment is empty, so it has no TMPDIR).
+   */
+  tmpDir?: string;
+  /** clickhouse.clusters: clusters whose cluster() table functions read the local tables (clusters.ts). */
+  clusters?: readonly string[];
 }
 
 /** The embedded engine, with what its prepared-data cache did (undefined until prepare() ends). */
@@ -64,9 +84,9 @@ export interface EmbeddedEngine extends Engine {
   readonly cache: CacheReport | undefined;
   /** The private data directory of the open session (removed by close()). */
   readonly dataDir: string | undefined;
+  /** The private directory of its configuration (sandbox.ts; removed by close()). */
+  readonly configDir: string | undefined;
 }
-
-export const DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
 
 const SERVER_HINT = 'use a ClickHouse server instead: --clickhouse http://host:8123';
 
@@ -116,12 +136,36 @@ async function loadModule(opts: EmbeddedEngineOptions): Promise<ChdbModule> {
 
 /** Runs one statement on the session; chdb's errors carry ClickHouse's text, parsed here. */
 export function sessionRunner(session: ChdbSession): SqlRunner {
+  /**
+   * A query that fails after it wrote part of its result (a bound hit while rows stream out) leaves
+   * that output in the session, and chdb hands it out with the next call's (measured, chdb 3.4.0):
+   * the next call would read rows of the failed query as its own output, or as the text of the
+   * statement it returns. A marker query after every failure takes whatever was left.
+   */
+  const drain = (): void => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const marker = `dci_drain_${randomBytes(6).toString('hex')}`;
+      try {
+        if (session.query(`SELECT '${marker}'`, 'TabSeparatedRaw') === `${marker}\n`) return;
+      } catch {
+        // Try again: a failure leaves nothing new behind a query that printed nothing.
+      }
+    }
+    throw new EngineError(
+      'the embedded engine keeps the output of a failed query; it cannot be used further',
+    );
+  };
   const wrap = (fn: () => string): Promise<string> => {
     try {
       return Promise.resolve(fn());
     } catch (e) {
       const text = e instanceof Error ? e.message : String(e);
       const info = parseEngineError(text);
+      try {
+        drain();
+      } catch (d) {
+        return Promise.reject(d as Error);
+      }
       return Promise.reject(info ? new ClickHouseQueryError(info) : new EngineError(firstLine(e)));
     }
   };
@@ -130,22 +174,6 @@ export function sessionRunner(session: ChdbSession): SqlRunner {
     runBind: (sql: string, params: Record<string, string>, format: OutputFormat) =>
       wrap(() => session.queryBind(sql, params, format)),
   };
-}
-
-/** The SET statements that bound every later EXPLAIN; readonly = 1 must come last (it forbids SET). */
-export function limitStatements(limits: ExplainLimits): string[] {
-  const int = (n: number): number => Math.max(0, Math.floor(n));
-  return [
-    `SET max_execution_time = ${Math.max(0, limits.maxExecutionTime)}`,
-    `SET timeout_overflow_mode = 'throw'`,
-    `SET max_rows_to_read = ${int(limits.maxRowsToRead)}`,
-    `SET read_overflow_mode = 'throw'`,
-    `SET max_memory_usage = ${int(limits.maxMemoryUsage ?? DEFAULT_MAX_MEMORY_USAGE)}`,
-    // Planning is the work here, and threads only cost their start-up: single-threaded EXPLAINs of
-    // aggregations measured up to 1.7x faster (bench/engine-floor.ts); a pool process uses one core.
-    'SET max_threads = 1',
-    'SET readonly = 1',
-  ];
 }
 
 /**
@@ -171,83 +199,6 @@ export function planningStatements(opts: { statistics: boolean }): string[] {
 /** Does any user table declare column statistics (then the planner must keep using them)? */
 export const STATISTICS_QUERY =
   "SELECT count() FROM system.columns WHERE statistics != '' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')";
-
-const SINGLE_STATEMENT_CHECK = 'SELECT formatQuerySingleLine({q:String})';
-
-function head(statement: string): string {
-  const oneLine = statement.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 70 ? `${oneLine.slice(0, 67)}...` : oneLine;
-}
-
-/**
- * Refuses a schema/seed entry that holds more than one statement, with ClickHouse's parser. Inline
- * INSERT data (VALUES, FORMAT CSV...) is not parsed by formatQuerySingleLine, and chdb would run a
- * statement hidden after a `;` in it: such data must hold no `;`.
- */
-export async function checkSingleStatement(
-  runner: SqlRunner,
-  statement: string,
-  list: 'schema' | 'seed',
-  index: number,
-): Promise<void> {
-  const where = `${list} statement ${index + 1} (${head(statement)})`;
-  let canonical: string;
-  try {
-    canonical = (await runner.runBind(SINGLE_STATEMENT_CHECK, { q: statement }, 'TabSeparatedRaw')).trim();
-  } catch (e) {
-    if (!(e instanceof ClickHouseQueryError)) throw e;
-    const multi = /Multi-statements are not allowed/.test(e.info.message);
-    const message = e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, '');
-    throw new EnginePrepareError(
-      multi
-        ? `${where} holds more than one statement; give one statement per entry`
-        : `${where} is not valid SQL: ${e.info.code} ${e.info.name}: ${message}`,
-      list,
-      index,
-      { ...e.info, message },
-    );
-  }
-  if (/^INSERT\b/i.test(canonical) && /\bFORMAT \S+$/.test(canonical)) {
-    if (statement.replace(/[\s;]+$/, '').includes(';')) {
-      throw new EnginePrepareError(
-        `${where} has inline data holding ';', which cannot be proven to be one statement; use INSERT ... SELECT`,
-        list,
-        index,
-      );
-    }
-  }
-}
-
-/** Applies schema then seed through `runner`, one statement at a time, each checked first. */
-export async function applyStatements(
-  runner: SqlRunner,
-  schema: readonly string[],
-  seed: readonly string[],
-  run: (statement: string) => Promise<unknown> = (s) => runner.run(s, 'TabSeparatedRaw'),
-): Promise<void> {
-  const lists: ['schema' | 'seed', readonly string[]][] = [
-    ['schema', schema],
-    ['seed', seed],
-  ];
-  for (const [list, statements] of lists) {
-    for (const [index, statement] of statements.entries()) {
-      if (!statement.trim()) continue;
-      await checkSingleStatement(runner, statement, list, index);
-      try {
-        await run(statement);
-      } catch (e) {
-        if (!(e instanceof ClickHouseQueryError)) throw e;
-        const { code, name, message } = e.info;
-        throw new EnginePrepareError(
-          `${list} statement ${index + 1} (${head(statement)}) failed: ${code} ${name}: ${message}`,
-          list,
-          index,
-          e.info,
-        );
-      }
-    }
-  }
-}
 
 /** MergeTree tables of the prepared data, for CHECK TABLE. */
 const MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
@@ -293,6 +244,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     if (!session) throw new EngineError('the embedded engine has no open session');
     return session;
   };
+  const clusters: ReadonlySet<string> = new Set(opts.clusters ?? []);
   const runner = sessionRunner({
     query: (q, f) => current().query(q, f),
     queryBind: (q, a, f) => current().queryBind(q, a, f),
@@ -304,13 +256,31 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
   let state: 'new' | 'preparing' | 'ready' | 'closed' = 'new';
   let preparing: Promise<void> | undefined;
 
-  const open = (dir: string): void => {
+  // The engine's configuration (sandbox.ts) lives in a private folder of its own, beside no data.
+  let configDir: string | undefined;
+  const sandbox = {
+    limits: opts.limits,
+    timezone: opts.timezone ?? localTimeZone(),
+    maxThreads: opts.maxThreads ?? os.availableParallelism(),
+  };
+  /** Opens `dir` as `phase`; the sandbox configuration is never left out. */
+  const open = (dir: string, phase: SandboxPhase): void => {
+    let args: string[];
+    try {
+      configDir ??= mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'dashboard-ci-engine-'));
+      args = writeSandboxConfig(configDir, phase, sandbox);
+    } catch (e) {
+      removeDir(dir);
+      throw new EngineError(
+        `the embedded ClickHouse engine could not write its configuration: ${firstLine(e)}`,
+      );
+    }
     try {
       try {
-        session = new mod.Session(dir, { connectionArgs: CONNECTION_ARGS });
+        session = new mod.Session(dir, { connectionArgs: [...args, ...CONNECTION_ARGS] });
       } catch {
-        // A build that refuses one of the arguments still runs without them.
-        session = new mod.Session(dir);
+        // A build that refuses the tuning arguments still runs without them (never without the sandbox).
+        session = new mod.Session(dir, { connectionArgs: args });
       }
       dataDir = dir;
     } catch (e) {
@@ -318,21 +288,27 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
       throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
     }
   };
-  const dispose = (): void => {
+  /** Closes the session and keeps its data: the preparing session hands the data to the checking one. */
+  const closeSession = (): void => {
     const s = session;
-    const d = dataDir;
     session = undefined;
-    dataDir = undefined;
     try {
       s?.close();
     } catch {
-      // chdb's close never throws; a broken one must not keep the directory.
+      // chdb's close never throws.
     }
+  };
+  const dispose = (): void => {
+    const d = dataDir;
+    closeSession();
+    dataDir = undefined;
     if (d) removeDir(d);
+    if (configDir) removeDir(configDir);
+    configDir = undefined;
   };
   const privateDir = (): string => {
     try {
-      return makePrivateDir();
+      return makePrivateDir(opts.tmpDir);
     } catch (e) {
       throw new EngineError(`the embedded ClickHouse engine has no temporary directory: ${firstLine(e)}`);
     }
@@ -364,7 +340,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
       return `is incomplete (${files} of ${manifest.files} files)`;
     }
     try {
-      open(dir);
+      open(dir, 'query');
     } catch (e) {
       return `could not be opened (${firstLine(e)})`;
     }
@@ -419,7 +395,13 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     }
   };
 
-  /** Planning settings, then the bounds; readonly = 1 comes last (it forbids SET). */
+  /** Words that send a query through the AST step: the lists' and the engine's unreviewed table functions. */
+  let refusable: ReadonlySet<string> | undefined;
+
+  /**
+   * Settings that only make planning cheaper (the bounds are the profile's, sandbox.ts), and what this
+   * engine registers that the deny lists do not name.
+   */
   const lock = async (): Promise<void> => {
     let statistics = true;
     try {
@@ -434,7 +416,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
         if (!(e instanceof ClickHouseQueryError)) throw e;
       }
     }
-    for (const statement of limitStatements(opts.limits)) await runner.run(statement, 'TabSeparatedRaw');
+    refusable = await engineRefusableWords(runner);
   };
 
   const prepare = async (schema: readonly string[], seed: readonly string[]): Promise<void> => {
@@ -443,7 +425,7 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     state = 'preparing';
     // Nothing to load, nothing worth caching (an engine explained before anyone prepared it).
     const worthCaching = cacheRoot !== undefined && [...schema, ...seed].some((s) => s.trim());
-    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : undefined;
+    const key = worthCaching ? cacheKey({ schema, seed, chdbVersion, clusters: [...clusters] }) : undefined;
     let rejected: { reason: string; nonce: string } | undefined;
     if (cacheRoot && key) {
       const manifest = readManifest(cacheRoot, key);
@@ -451,6 +433,12 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
         const reason = await openCached(cacheRoot, key, manifest);
         if (reason === undefined) {
           cache = { status: 'hit', key };
+          try {
+            await checkStatements(runner, schema, seed, 'embedded', clusters);
+          } catch (e) {
+            dispose();
+            throw e;
+          }
           await lock();
           state = 'ready';
           return;
@@ -460,17 +448,23 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
         rejected = { reason, nonce: manifest.nonce };
       }
     }
-    open(privateDir());
+    open(privateDir(), 'prepare');
     // Background merges would change part counts while queries are costed: with merges stopped the
     // parts are a function of the seed alone, so every run (and every pool worker) sees the same.
     await runner.run('SYSTEM STOP MERGES', 'TabSeparatedRaw');
     await readVersion();
-    await applyStatements(runner, schema, seed);
+    await applyStatements(runner, schema, seed, { mode: 'embedded', clusters });
     // A seed's INSERT ... SELECT leaves hundreds of MB in the allocator's arenas (591 -> 272 MB RSS
     // on the product seed): hand them back before the long run of EXPLAINs.
     await runner.run('SYSTEM JEMALLOC PURGE', 'TabSeparatedRaw').catch(() => undefined);
-    await stats.reload();
     cache = cacheRoot && key ? await save(cacheRoot, key, rejected) : { status: 'off' };
+    // The session that wrote the data had the grants to write it; queries get a new session on the
+    // same data whose user can only read (sandbox.ts), as a cache hit does.
+    const data = dataDir!;
+    closeSession();
+    open(data, 'query');
+    await runner.run('SYSTEM STOP MERGES', 'TabSeparatedRaw');
+    await stats.reload();
     await lock();
     state = 'ready';
   };
@@ -478,6 +472,14 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
   const startPrepare = (schema: readonly string[], seed: readonly string[]): Promise<void> => {
     preparing = prepare(schema, seed);
     return preparing;
+  };
+
+  /** The pipeline of a prepared engine; an engine nobody prepared is made read-only and bounded first. */
+  const ready = async (): Promise<ExplainPipeline> => {
+    if (state === 'closed') throw new EngineError('the embedded engine is closed');
+    if (state === 'new') await startPrepare([], []);
+    else if (state === 'preparing') await preparing;
+    return { runner, stats, embedded: true, clusters, ...(refusable ? { refusable } : {}) };
   };
 
   return {
@@ -490,13 +492,15 @@ export async function createEmbeddedEngine(opts: EmbeddedEngineOptions): Promise
     get dataDir() {
       return dataDir;
     },
+    get configDir() {
+      return configDir;
+    },
     prepare: startPrepare,
     async explain(sql: string): Promise<ExplainOutcome> {
-      if (state === 'closed') throw new EngineError('the embedded engine is closed');
-      // An engine nobody prepared must still be bounded and read-only before the first EXPLAIN.
-      if (state === 'new') await startPrepare([], []);
-      else if (state === 'preparing') await preparing;
-      return explainQuery({ runner, stats, embedded: true }, sql);
+      return explainQuery(await ready(), sql);
+    },
+    async execute(sql: string, options?: ExecuteOptions): Promise<ExecuteOutcome> {
+      return executeQuery(await ready(), sql, options);
     },
     async close() {
       if (state === 'closed') return;

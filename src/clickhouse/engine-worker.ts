@@ -10,8 +10,9 @@ import {
   EngineError,
   EnginePrepareError,
   EngineUnavailableError,
+  type StatementRefusal,
 } from './errors.js';
-import type { ExplainLimits, ExplainOutcome } from './port.js';
+import type { ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 
 /** The hidden first argument that turns a bundle (dist/cli.js, dist/index.js) into a pool worker. */
 export const ENGINE_WORKER_ARG = '__engine-worker';
@@ -24,10 +25,16 @@ export type WorkerRequest =
       chdbPath?: string;
       /** Root of the prepared-data cache (the pool's choice; see cache.ts); absent: none. */
       cacheDir?: string;
+      /** The parent's time zone: the worker has no TZ variable (its environment is empty). */
+      timezone: string;
+      /** The parent's temporary folder, for the engine's private directories (no TMPDIR here either). */
+      tmpDir: string;
+      clusters?: readonly string[];
       schema: readonly string[];
       seed: readonly string[];
     }
   | { t: 'explain'; id: number; sql: string }
+  | { t: 'execute'; id: number; sql: string; opts?: ExecuteOptions }
   | { t: 'close' };
 
 export interface SerializedError {
@@ -36,12 +43,13 @@ export interface SerializedError {
   info?: EngineErrorInfo;
   list?: 'schema' | 'seed';
   index?: number;
+  refusal?: StatementRefusal;
 }
 
 export type WorkerResponse =
-  | { t: 'ready'; description: string; cache?: CacheReport; dataDir?: string }
+  | { t: 'ready'; description: string; cache?: CacheReport; dataDir?: string; configDir?: string }
   | { t: 'init-error'; error: SerializedError }
-  | { t: 'result'; id: number; outcome: ExplainOutcome }
+  | { t: 'result'; id: number; outcome: ExplainOutcome | ExecuteOutcome }
   | { t: 'fail'; id: number; error: SerializedError };
 
 export function serializeError(e: unknown): SerializedError {
@@ -51,6 +59,7 @@ export function serializeError(e: unknown): SerializedError {
   if (e instanceof EnginePrepareError) {
     out.list = e.list;
     out.index = e.index;
+    if (e.refusal) out.refusal = e.refusal;
   }
   return out;
 }
@@ -61,7 +70,7 @@ export function deserializeError(s: SerializedError): Error {
     case 'EngineUnavailableError':
       return new EngineUnavailableError(s.message);
     case 'EnginePrepareError':
-      return new EnginePrepareError(s.message, s.list ?? 'schema', s.index ?? 0, s.info);
+      return new EnginePrepareError(s.message, s.list ?? 'schema', s.index ?? 0, s.info, s.refusal);
     case 'EngineConnectionError':
       return new EngineConnectionError(s.message, s.info);
     case 'EngineCrashedError':
@@ -108,19 +117,24 @@ export function runEngineWorker(): Promise<void> {
             ...(chdb.loadChdb ? { loadChdb: chdb.loadChdb } : {}),
             ...(chdb.chdbVersion ? { chdbVersion: chdb.chdbVersion } : {}),
             ...(m.cacheDir ? { cacheDir: m.cacheDir } : {}),
+            timezone: m.timezone,
+            tmpDir: m.tmpDir,
+            ...(m.clusters ? { clusters: m.clusters } : {}),
           });
           await engine.prepare(m.schema, m.seed);
           const ready: WorkerResponse = { t: 'ready', description: engine.description };
           if (engine.cache) ready.cache = engine.cache;
           if (engine.dataDir) ready.dataDir = engine.dataDir;
+          if (engine.configDir) ready.configDir = engine.configDir;
           send(ready);
         } catch (e) {
           send({ t: 'init-error', error: serializeError(e) } satisfies WorkerResponse);
         }
-      } else if (m.t === 'explain') {
+      } else if (m.t === 'explain' || m.t === 'execute') {
         try {
           if (!engine) throw new EngineError('the engine worker was not initialised');
-          const outcome = await engine.explain(m.sql);
+          const outcome =
+            m.t === 'explain' ? await engine.explain(m.sql) : await engine.execute(m.sql, m.opts);
           send({ t: 'result', id: m.id, outcome } satisfies WorkerResponse);
         } catch (e) {
           send({ t: 'fail', id: m.id, error: serializeError(e) } satisfies WorkerResponse);

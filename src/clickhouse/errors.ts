@@ -16,7 +16,16 @@ export class EngineError extends Error {
   }
 }
 
-/** A schema or seed statement failed or was refused; `index` is 0-based within its list. */
+/** What the schema/seed policy refused: the statement kind and why (schema-policy.ts). */
+export interface StatementRefusal {
+  kind: string;
+  reason: string;
+}
+
+/**
+ * A schema or seed statement failed or was refused (`refusal`: nothing of it ran); `index` is 0-based
+ * within its list.
+ */
 export class EnginePrepareError extends EngineError {
   override readonly name = 'EnginePrepareError';
   constructor(
@@ -24,6 +33,7 @@ export class EnginePrepareError extends EngineError {
     readonly list: 'schema' | 'seed',
     readonly index: number,
     info?: EngineErrorInfo,
+    readonly refusal?: StatementRefusal,
   ) {
     super(message, info);
   }
@@ -107,6 +117,33 @@ function charOffsetOfByte(text: string, byteOffset: number): number {
     i += cp >= 0x10000 ? 2 : 1;
   }
   return i;
+}
+
+/** Longest engine message a report carries; longer ones are cut (they can quote whole values). */
+export const MAX_MESSAGE_LENGTH = 500;
+
+/**
+ * The forms a secret can take in text that quotes it: raw, JSON-escaped, URL-encoded, base64 and hex
+ * (an error can quote a value the query encoded on purpose to get it past a raw-text mask).
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]);
+  const bytes = Buffer.from(secret, 'utf8');
+  forms.add(bytes.toString('base64').replace(/=+$/, ''));
+  forms.add(bytes.toString('hex'));
+  forms.add(bytes.toString('hex').toUpperCase());
+  return [...forms];
+}
+
+/**
+ * An engine message fit for a report: every form of each secret masked, control characters (NUL,
+ * ESC: the engine quotes data raw) replaced by spaces, and at most MAX_MESSAGE_LENGTH characters.
+ */
+export function scrubMessage(message: string, secrets: readonly (string | undefined)[]): string {
+  const forms = secrets.flatMap((s) => (s && s.length >= 3 ? secretForms(s) : []));
+  // eslint-disable-next-line no-control-regex
+  const clean = redact(message, forms).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
+  return clean.length > MAX_MESSAGE_LENGTH ? `${clean.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : clean;
 }
 
 /** Replaces every occurrence of each secret in `text` (URLs, server messages) with `***`. */

@@ -2,9 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cacheKey, chdbPackageVersion, readManifest, removeDir, type CacheReport } from './cache.js';
-import { chdbLoaderFromPath, createEmbeddedEngine } from './embedded.js';
+import { localTimeZone } from './sandbox.js';
 import {
   ENGINE_WORKER_ARG,
   deserializeError,
@@ -12,7 +13,7 @@ import {
   type WorkerResponse,
 } from './engine-worker.js';
 import { EngineCrashedError, EngineError } from './errors.js';
-import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+import type { Engine, ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 
 /** How to start a worker process: `node [execArgv] modulePath [args]`. */
 export interface WorkerEntry {
@@ -27,10 +28,10 @@ export interface EnginePoolOptions {
   /** config.clickhouse.workers: a fixed number of processes, or 0 to decide from the query count. */
   workers: number;
   limits: ExplainLimits;
-  /** chdb for the in-process engine (pool of one). Workers cannot take a function: give chdbPath too. */
-  loadChdb?: () => Promise<unknown>;
-  /** Folder of the chdb package (the Action's tool cache), loaded by the workers and in-process. */
+  /** Folder of the chdb package (the Action's tool cache), loaded by the workers. */
   chdbPath?: string;
+  /** clickhouse.clusters: read as the local node (clusters.ts). */
+  clusters?: readonly string[];
   /** Default os.availableParallelism(). */
   cores?: number;
   /** Default: see defaultWorkerEntry(). */
@@ -51,7 +52,7 @@ export const QUERIES_PER_WORKER = 500;
 
 /**
  * Processes for `queryCount` queries: the configured number, or min(cores, ceil(n / QUERIES_PER_WORKER)).
- * Auto never uses more than `cores` processes; one means the engine runs in this process.
+ * Auto never uses more than `cores` processes.
  */
 export function chooseWorkerCount(queryCount: number, workers: number, cores: number): number {
   if (workers > 0) return Math.max(1, Math.floor(workers));
@@ -68,16 +69,36 @@ export function defaultWorkerEntry(moduleUrl: string = import.meta.url): WorkerE
   const here = fileURLToPath(moduleUrl);
   const dir = path.dirname(here);
   if (here.endsWith('.ts')) {
-    return { modulePath: path.join(dir, 'engine-worker-main.ts'), execArgv: ['--import', 'tsx'] };
+    // Resolved here, not by the child: its working directory is an empty private folder.
+    return { modulePath: path.join(dir, 'engine-worker-main.ts'), execArgv: ['--import', tsxLoader()] };
   }
   const sibling = path.join(dir, 'engine-worker.js');
   if (existsSync(sibling) && sibling !== here) return { modulePath: sibling, execArgv: [] };
   return { modulePath: here, args: [ENGINE_WORKER_ARG], execArgv: [] };
 }
 
+/** tsx's loader as a file URL (the child resolves `--import tsx` from its own, empty, working directory). */
+function tsxLoader(): string {
+  try {
+    return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  } catch {
+    return 'tsx';
+  }
+}
+
+/**
+ * The environment of an engine process: nothing. The runner's variables (GITHUB_TOKEN, INPUT_*,
+ * GRAFANA_TOKEN, the ClickHouse password...) are readable by anything that runs in a process
+ * (/proc/self/environ), so the engine gets none; measured, node and chdb need none (node adds its
+ * IPC channel variables itself; the engine's time zone comes from its configuration, sandbox.ts).
+ */
+export const WORKER_ENV: Readonly<Record<string, string>> = Object.freeze({});
+
 interface Pending {
   sql: string;
-  resolve: (o: ExplainOutcome) => void;
+  /** explain(), or execute() with its options. */
+  execute?: ExecuteOptions;
+  resolve: (o: ExplainOutcome | ExecuteOutcome) => void;
   reject: (e: Error) => void;
 }
 
@@ -89,21 +110,26 @@ interface Worker {
   exited: Promise<void>;
   /** The worker's private data directory (from its ready message), removed here if it dies. */
   dataDir?: string;
+  /** Its engine's configuration directory (from its ready message), removed here if it dies. */
+  configDir?: string;
+  /** Its working directory: empty, private, removed when it ends. */
+  cwd: string;
 }
 
 // Two requests in flight per worker hide the IPC round trip behind the running EXPLAIN.
 const MAX_IN_FLIGHT = 2;
 
 /**
- * The embedded engine for `queryCount` queries: one in this process, or a pool of child processes each
- * holding its own chdb prepared with the same schema and seed (the same verdicts and costs: merges are
- * stopped, so parts are the seed's). explain() may be called concurrently; each call gets its own answer.
+ * The embedded engine for `queryCount` queries: child processes (one or more, never this process: the
+ * engine must not see this process's environment or files) each holding its own chdb prepared with
+ * the same schema and seed (the same verdicts and costs: merges are stopped, so parts are the seed's).
+ * explain() may be called concurrently; each call gets its own answer.
  */
 export interface EnginePool {
   engine: Engine;
-  /** Processes explaining queries; 1 means the engine runs in this process. */
+  /** Processes explaining queries. */
   size: number;
-  /** Process ids of the workers (empty in-process), for diagnostics and tests. */
+  /** Process ids of the workers, for diagnostics and tests. */
   pids(): number[];
   /** What the prepared-data cache did, per process (after prepare). */
   cache(): CacheReport[];
@@ -112,22 +138,6 @@ export interface EnginePool {
 export async function createEnginePool(opts: EnginePoolOptions): Promise<EnginePool> {
   const cores = opts.cores ?? os.availableParallelism();
   const size = chooseWorkerCount(opts.queryCount, opts.workers, cores);
-  if (size === 1) {
-    const loadChdb = opts.loadChdb ?? (opts.chdbPath ? chdbLoaderFromPath(opts.chdbPath) : undefined);
-    const chdbVersion = opts.chdbPath ? chdbPackageVersion(opts.chdbPath) : undefined;
-    const engine = await createEmbeddedEngine({
-      limits: opts.limits,
-      ...(loadChdb ? { loadChdb } : {}),
-      ...(chdbVersion ? { chdbVersion } : {}),
-      ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
-    });
-    return {
-      engine: memoizeExplain(engine),
-      size,
-      pids: () => [],
-      cache: () => (engine.cache ? [engine.cache] : []),
-    };
-  }
   const pool = new ProcessPool(size, opts);
   return { engine: memoizeExplain(pool), size, pids: () => pool.pids(), cache: () => pool.cacheReports() };
 }
@@ -145,6 +155,8 @@ export function memoizeExplain(engine: Engine): Engine {
       return engine.description;
     },
     prepare: (schema, seed) => engine.prepare(schema, seed),
+    // A run is read-only, but an execution is the query's own moment (now()...): never remembered.
+    execute: (sql, opts) => engine.execute(sql, opts),
     async explain(sql: string): Promise<ExplainOutcome> {
       let p = seen.get(sql);
       if (!p) {
@@ -168,12 +180,14 @@ class ProcessPool implements Engine {
   private readonly reports: CacheReport[] = [];
   /** A temporary cache root the workers share when the caller gave none; removed on close. */
   private ownCacheRoot: string | undefined;
+  private readonly timezone = localTimeZone();
 
   constructor(
     private readonly size: number,
     private readonly opts: EnginePoolOptions,
   ) {
     const entry = opts.worker ?? defaultWorkerEntry();
+    // The workers have no environment: where their private directories go is said in their init.
     for (let i = 0; i < size; i++) this.workers.push(this.spawn(entry));
   }
 
@@ -186,8 +200,11 @@ class ProcessPool implements Engine {
   }
 
   private spawn(entry: WorkerEntry): Worker {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'dashboard-ci-worker-'));
     const child = fork(entry.modulePath, entry.args ?? [], {
       execArgv: entry.execArgv ?? [],
+      env: { ...WORKER_ENV },
+      cwd,
       // stdout belongs to the report; a worker's crash text goes to stderr.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -197,6 +214,7 @@ class ProcessPool implements Engine {
       ready: false,
       inFlight: new Map(),
       exited: new Promise<void>((resolve) => child.once('exit', () => resolve())),
+      cwd,
     };
     child.on('message', (m: WorkerResponse) => this.onMessage(worker, m));
     child.once('exit', (code, signal) => this.onExit(worker, code, signal));
@@ -220,6 +238,8 @@ class ProcessPool implements Engine {
     worker.alive = false;
     // A worker removes its data directory when it closes; one that was killed cannot.
     if (worker.dataDir) removeDir(worker.dataDir);
+    if (worker.configDir) removeDir(worker.configDir);
+    removeDir(worker.cwd);
     if (this.closed) return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     for (const p of worker.inFlight.values()) {
@@ -261,7 +281,8 @@ class ProcessPool implements Engine {
     const root = this.cacheRoot();
     const anything = [...schema, ...seed].some((st) => st.trim());
     const chdbVersion = chdbPackageVersion(this.opts.chdbPath);
-    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion }));
+    const clusters = this.opts.clusters ? [...this.opts.clusters] : [];
+    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion, clusters }));
     const [first, ...rest] = this.workers;
     if (!warm && first) await this.init(first, schema, seed, root);
     await Promise.all((warm ? this.workers : rest).map((w) => this.init(w, schema, seed, root)));
@@ -291,6 +312,7 @@ class ProcessPool implements Engine {
           this.childDescription = m.description;
           if (m.cache) this.reports.push(m.cache);
           if (m.dataDir) worker.dataDir = m.dataDir;
+          if (m.configDir) worker.configDir = m.configDir;
           resolve();
           this.pump();
         } else if (m.t === 'init-error') {
@@ -319,18 +341,32 @@ class ProcessPool implements Engine {
         seed,
         ...(this.opts.chdbPath ? { chdbPath: this.opts.chdbPath } : {}),
         ...(cacheDir ? { cacheDir } : {}),
+        timezone: this.timezone,
+        tmpDir: os.tmpdir(),
+        ...(this.opts.clusters?.length ? { clusters: this.opts.clusters } : {}),
       };
       worker.child.send(request);
     });
   }
 
-  async explain(sql: string): Promise<ExplainOutcome> {
+  explain(sql: string): Promise<ExplainOutcome> {
+    return this.submit(sql, undefined) as Promise<ExplainOutcome>;
+  }
+
+  execute(sql: string, opts: ExecuteOptions = {}): Promise<ExecuteOutcome> {
+    return this.submit(sql, opts) as Promise<ExecuteOutcome>;
+  }
+
+  private async submit(
+    sql: string,
+    execute: ExecuteOptions | undefined,
+  ): Promise<ExplainOutcome | ExecuteOutcome> {
     if (this.closed) throw new EngineError('the engine pool is closed');
     if (!this.preparing) await this.prepare([], []);
     else await this.preparing;
     if (!this.workers.some((w) => w.alive)) throw new EngineCrashedError('every engine worker process died');
-    return new Promise<ExplainOutcome>((resolve, reject) => {
-      this.queue.push({ sql, resolve, reject });
+    return new Promise<ExplainOutcome | ExecuteOutcome>((resolve, reject) => {
+      this.queue.push({ sql, ...(execute ? { execute } : {}), resolve, reject });
       this.pump();
     });
   }
@@ -346,7 +382,11 @@ class ProcessPool implements Engine {
       const p = this.queue.shift()!;
       const id = this.nextId++;
       best.inFlight.set(id, p);
-      best.child.send({ t: 'explain', id, sql: p.sql } satisfies WorkerRequest);
+      best.child.send(
+        (p.execute
+          ? { t: 'execute', id, sql: p.sql, opts: p.execute }
+          : { t: 'explain', id, sql: p.sql }) satisfies WorkerRequest,
+      );
     }
   }
 

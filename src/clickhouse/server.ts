@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { ClickHouseError, ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { LiveStats } from './cost.js';
-import { applyStatements, DEFAULT_MAX_MEMORY_USAGE } from './embedded.js';
+import { applyStatements } from './apply.js';
+import { DEFAULT_MAX_MEMORY_USAGE } from './port.js';
 import { ClickHouseQueryError, EngineConnectionError, EngineError, cleanMessage, redact } from './errors.js';
-import { explainQuery, type OutputFormat, type SqlRunner } from './explain.js';
-import type { Engine, ExplainLimits, ExplainOutcome } from './port.js';
+import {
+  engineRefusableWords,
+  executeQuery,
+  explainQuery,
+  notRunOutcome,
+  type ExplainPipeline,
+  type OutputFormat,
+  type SqlRunner,
+} from './explain.js';
+import type { Engine, ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 
 export interface ServerEngineOptions {
   /** http(s)://[user[:password]@]host:port[/database]; credentials in the URL are taken out of it. */
@@ -197,6 +206,14 @@ export function createServerEngine(opts: ServerEngineOptions): Engine {
     })());
 
   let prepared = false;
+  let refusable: ReadonlySet<string> | undefined;
+  const pipeline = (): ExplainPipeline => ({
+    runner,
+    stats,
+    embedded: false,
+    secrets,
+    ...(refusable ? { refusable } : {}),
+  });
   const prepare = async (schema: readonly string[], seed: readonly string[]): Promise<void> => {
     if (prepared) throw new EngineError('the server engine was already prepared');
     prepared = true;
@@ -211,16 +228,21 @@ export function createServerEngine(opts: ServerEngineOptions): Engine {
       }
       client = clientFor(scratch);
       const scratchClient = client;
-      const plain = runnerFor(() => scratchClient, false);
-      await applyStatements(plain, schema, seed, async (statement) => {
-        try {
-          await scratchClient.command({ query: statement });
-        } catch (e) {
-          throw toEngineError(e, 'a statement on');
-        }
+      // Statements are read (formatQuerySingleLine, EXPLAIN AST) through the bounded read-only runner
+      // and run, once judged, through the scratch database's own client.
+      await applyStatements(runner, schema, seed, {
+        mode: 'server',
+        run: async (statement) => {
+          try {
+            await scratchClient.command({ query: statement });
+          } catch (e) {
+            throw toEngineError(e, 'a statement on');
+          }
+        },
       });
     }
     await stats.reload();
+    refusable = await engineRefusableWords(runner);
   };
 
   return {
@@ -230,7 +252,18 @@ export function createServerEngine(opts: ServerEngineOptions): Engine {
     prepare,
     async explain(sql: string): Promise<ExplainOutcome> {
       await connect();
-      return explainQuery({ runner, stats, embedded: false }, sql);
+      return explainQuery(pipeline(), sql);
+    },
+    async execute(sql: string, options?: ExecuteOptions): Promise<ExecuteOutcome> {
+      await connect();
+      // Real execution only on the tool's own data: the scratch database it prepared. A server given
+      // by URL holds somebody's data and load; its queries are only EXPLAINed.
+      if (!scratch) {
+        return notRunOutcome(
+          'execute() runs a query only on the test data: the embedded engine, or a server the tool prepared a scratch database on (--schema / --seed)',
+        );
+      }
+      return executeQuery(pipeline(), sql, options);
     },
     async close() {
       try {

@@ -19,6 +19,7 @@ export function defaultConfig(): Config {
       maxRowsToRead: 100_000_000,
       workers: 0,
       cache: true,
+      clusters: [],
     },
     budgets: {
       default: {},

@@ -142,6 +142,11 @@ export const configSchema = {
         maxExecutionTime: { type: 'number', exclusiveMinimum: 0, description: 'Seconds, per EXPLAIN.' },
         maxRowsToRead: positiveInteger,
         workers: nonNegativeInteger,
+        clusters: {
+          ...stringList,
+          description:
+            "Cluster names the embedded engine reads as its own node: cluster('name', db, t) reads the local db.t.",
+        },
         cache: {
           type: 'boolean',
           description:

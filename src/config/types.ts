@@ -72,6 +72,11 @@ export interface Config {
      * else ~/.cache/dashboard-ci), so a run whose schema and seed did not change skips the seed load.
      */
     cache: boolean;
+    /**
+     * Clusters the embedded engine reads as its own node: `cluster('name', db, t)` and
+     * `clusterAllReplicas(...)` over them read the local `db.t`, so such panels are still EXPLAINed.
+     */
+    clusters: string[];
   };
   budgets: {
     default: CostBudget;

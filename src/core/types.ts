@@ -59,6 +59,13 @@ export interface TableCost {
   primaryKeyPruned: boolean;
 }
 
+/** One output column of a query, as ClickHouse names and types it. */
+export interface QueryColumn {
+  name: string;
+  /** ClickHouse's type: `DateTime`, `Nullable(Float64)`, `LowCardinality(String)`... */
+  type: string;
+}
+
 export interface QueryCost {
   rows: number;
   marks: number;
@@ -87,6 +94,8 @@ export interface QueryRecord {
   reason?: string;
   error?: EngineErrorInfo;
   cost?: QueryCost;
+  /** The query's output columns, from the same EXPLAIN that costs it (`header = 1`). */
+  columns?: QueryColumn[];
   /** Rows per refresh × refreshes per hour, from the dashboard's refresh. */
   rowsPerHour?: number;
   /** Cost diff against --base: the base version's rows, and the relative change. */

@@ -128,14 +128,18 @@ describe('embedded engine: nothing but one SELECT is ever run', () => {
     expect(failure(await engine.explain('SELECT 1 FORMAT JSON')).kind).toBe('not-select');
   });
 
-  it('keeps file() and url() out: read-only mode refuses table functions that reach outside', async () => {
+  it('keeps file() and url() out: refused by name before anything runs', async () => {
     const f = failure(await engine.explain("SELECT * FROM file('/etc/hostname', 'LineAsString')"));
-    expect(f.error).toMatchObject({ code: 164, name: 'READONLY' });
+    expect(f).toMatchObject({ kind: 'refused', error: { code: 497, name: 'ACCESS_DENIED' } });
+    expect(f.reason).toMatch(/^file\(\) \(table function\) reads files of the machine/);
   });
 
-  it('refuses SETTINGS that would lift the bounds (readonly = 1 forbids changing any setting)', async () => {
+  it('does not let SETTINGS lift a bound: the query is not judged (info), the bound holds', async () => {
     const f = failure(await engine.explain('SELECT 1 SETTINGS max_execution_time = 0'));
-    expect(f.error).toMatchObject({ code: 164, name: 'READONLY' });
+    expect(f).toMatchObject({
+      kind: 'unsupported',
+      error: { code: 452, name: 'SETTING_CONSTRAINT_VIOLATION' },
+    });
   });
 });
 
@@ -232,10 +236,39 @@ describe('embedded engine: system log tables', () => {
     );
     expect(f.kind).toBe('unsupported');
     expect(f.error.code).toBe(60);
-    expect(f.reason).toMatch(/cannot be judged by the embedded engine; use server mode/);
+    expect(f.reason).toMatch(/cannot be judged by the embedded engine; check it against a server/);
   });
 
   it('still costs the system tables chdb has', async () => {
     expect((await engine.explain('SELECT count() FROM system.parts')).ok).toBe(true);
+  });
+});
+
+describe('embedded engine: result columns (EXPLAIN header = 1, same call)', () => {
+  it('gives the output columns with their types', async () => {
+    const o = await engine.explain(
+      "SELECT toStartOfHour(timestamp) AS t, count() AS `events per hour`, avg(response_ms) FROM events WHERE event_type = 'chat' GROUP BY t",
+    );
+    if (!o.ok) throw new Error(o.error.message);
+    expect(o.columns).toEqual([
+      { name: 't', type: "DateTime('UTC')" },
+      { name: 'events per hour', type: 'UInt64' },
+      { name: 'avg(response_ms)', type: 'Float64' },
+    ]);
+  });
+
+  it('gives the columns of a UNION, of a query with no table, and of one answered by EXPLAIN ESTIMATE', async () => {
+    const union = await engine.explain("SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y'");
+    expect(union).toMatchObject({
+      ok: true,
+      columns: [
+        { name: 'a', type: 'UInt8' },
+        { name: 'b', type: 'String' },
+      ],
+    });
+    const count = await engine.explain(
+      "SELECT count() FROM events WHERE event_type = 'chat' AND timestamp >= '2024-03-04 00:00:00'",
+    );
+    expect(count).toMatchObject({ ok: true, columns: [{ name: 'count()', type: 'UInt64' }] });
   });
 });

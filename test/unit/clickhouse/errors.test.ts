@@ -78,3 +78,17 @@ describe('redact', () => {
     expect(redact('a b', ['', 'a'])).toBe('a b');
   });
 });
+
+describe('scrubMessage', () => {
+  it('masks every form of a secret, drops control characters and bounds the length', async () => {
+    const { MAX_MESSAGE_LENGTH, scrubMessage } = await import('../../../src/clickhouse/errors.js');
+    const secret = 'p@ss"word\\1';
+    const hex = Buffer.from(secret).toString('hex');
+    const b64 = Buffer.from(secret).toString('base64').replace(/=+$/, '');
+    const text = `a ${secret} b ${JSON.stringify(secret)} c ${encodeURIComponent(secret)} d ${hex} e ${b64}\u0000\u001b[31m`;
+    const out = scrubMessage(text, [secret]);
+    for (const form of [secret, hex, b64, encodeURIComponent(secret)]) expect(out).not.toContain(form);
+    expect(out.includes('\u0000') || out.includes('\u001b')).toBe(false);
+    expect(scrubMessage('x'.repeat(5000), []).length).toBe(MAX_MESSAGE_LENGTH);
+  });
+});

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAst, isPlainSelectText, leadingKeyword } from '../../../src/clickhouse/explain.js';
+import { classifyAst as classifyLines, parseAstDump } from '../../../src/clickhouse/ast.js';
+import { isPlainSelectText, leadingKeyword } from '../../../src/clickhouse/explain.js';
+
+const classifyAst = (dump: string) => classifyLines(parseAstDump(dump));
 
 // EXPLAIN AST output as ClickHouse 26.7 prints it (measured with chdb 3.4.0).
 const SELECT_AST = `SelectWithUnionQuery (children 1)
@@ -69,6 +72,14 @@ describe('isPlainSelectText (the fast path that skips EXPLAIN AST)', () => {
       '(SELECT 1)',
       'DROP TABLE t',
       'EXPLAIN SELECT 1',
+      // Names the sandbox refuses, wherever they stand (a word in a string or a comment too).
+      "SELECT file('/etc/passwd')",
+      "SELECT * FROM url('http://x', CSV, 'a String')",
+      'SELECT 1 -- remote(\n',
+      'SELECT * FROM (EXPLAIN PIPELINE SELECT 1)',
+      'SELECT File(1)',
+      // A quoted identifier with an escape can spell any name.
+      "SELECT `\\x66ile`('/etc/passwd')",
     ]) {
       expect(isPlainSelectText(sql), sql).toBe(false);
     }

@@ -24,11 +24,11 @@ describe('chooseWorkerCount', () => {
 });
 
 describe('defaultWorkerEntry', () => {
-  it('runs the TypeScript entry under tsx from src', () => {
+  it('runs the TypeScript entry under tsx from src, tsx resolved here (the worker starts in an empty folder)', () => {
     const entry = defaultWorkerEntry(pathToFileURL('/repo/src/clickhouse/pool.ts').href);
     expect(entry).toEqual({
       modulePath: '/repo/src/clickhouse/engine-worker-main.ts',
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', expect.stringMatching(/^file:\/\/.*\/tsx\/dist\/loader\.mjs$/)],
     });
   });
   it('from a bundle without engine-worker.js beside it, starts the bundle with the hidden argument', () => {
@@ -63,9 +63,11 @@ describe('memoizeExplain', () => {
   const ok = (rows: number): ExplainOutcome => ({
     ok: true,
     cost: { rows, marks: 1, parts: 1, granules: { selected: 1, total: 2 }, tables: [] },
+    columns: [{ name: 'c', type: 'UInt64' }],
   });
   function fake(answers: (sql: string, call: number) => Promise<ExplainOutcome>) {
     const calls: string[] = [];
+    const executed: string[] = [];
     const engine: Engine = {
       description: 'fake',
       prepare: async () => undefined,
@@ -73,10 +75,33 @@ describe('memoizeExplain', () => {
         calls.push(sql);
         return answers(sql, calls.length);
       },
+      execute: async (sql) => {
+        executed.push(sql);
+        return {
+          ok: true,
+          result: {
+            columns: [],
+            rows: [[executed.length]],
+            truncated: false,
+            rowsRead: 0,
+            bytesRead: 0,
+            elapsedMs: 0,
+          },
+        };
+      },
       close: async () => undefined,
     };
-    return { engine, calls };
+    return { engine, calls, executed };
   }
+
+  it('never remembers an execution: each is the query’s own moment', async () => {
+    const { engine, executed } = fake(async (sql) => ok(sql.length));
+    const m = memoizeExplain(engine);
+    const a = await m.execute('SELECT now()');
+    const b = await m.execute('SELECT now()');
+    expect(executed).toEqual(['SELECT now()', 'SELECT now()']);
+    expect([a.ok && a.result.rows, b.ok && b.result.rows]).toEqual([[[1]], [[2]]]);
+  });
 
   it('asks the engine once per distinct text, also while the first answer is in flight', async () => {
     const { engine, calls } = fake(async (sql) => ok(sql.length));

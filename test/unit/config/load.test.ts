@@ -157,3 +157,16 @@ describe('config errors: one line naming the file, the position and the key', ()
     expect(e.message).not.toContain('\n');
   });
 });
+
+describe('clickhouse.clusters', () => {
+  it('takes a list of cluster names, empty by default', () => {
+    expect(defaultConfig().clickhouse.clusters).toEqual([]);
+    const config = parseConfig('dashboard-ci.yml', 'clickhouse:\n  clusters: [main, default]\n');
+    expect(config.clickhouse.clusters).toEqual(['main', 'default']);
+  });
+
+  it('refuses anything but a list of names', () => {
+    expect(errorOf('clickhouse:\n  clusters: main\n').message).toMatch(/clusters/);
+    expect(errorOf("clickhouse:\n  clusters: ['']\n").message).toMatch(/clusters/);
+  });
+});
