@@ -21393,9 +21393,9 @@ var require_error2 = __commonJS({
     function enhanceStackTrace(err, stackTrace) {
       if (err.stack && stackTrace) {
         const firstNewlineIndex = err.stack.indexOf("\n");
-        const firstLine3 = err.stack.substring(0, firstNewlineIndex);
+        const firstLine2 = err.stack.substring(0, firstNewlineIndex);
         const errStack = err.stack.substring(firstNewlineIndex + 1);
-        err.stack = `${firstLine3}
+        err.stack = `${firstLine2}
 ${stackTrace}
 ${errStack}`;
       }
@@ -71047,9 +71047,9 @@ var require_parse_proxy_response = __commonJS({
             read();
             return;
           }
-          const firstLine3 = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
-          const statusCode = +firstLine3.split(" ")[1];
-          debug("got proxy server response: %o", firstLine3);
+          const firstLine2 = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
+          const statusCode = +firstLine2.split(" ")[1];
+          debug("got proxy server response: %o", firstLine2);
           resolve5({
             statusCode,
             buffered
@@ -72792,7 +72792,7 @@ async function discoverFiles(paths, opts) {
   const cwdReal = await realpath2(opts.cwd).catch(() => path.resolve(opts.cwd));
   const excludes = opts.excludes;
   const baseReaddir = opts.readdir ?? fsReaddir;
-  const lower = opts.exts.map((x) => x.toLowerCase());
+  const lower2 = opts.exts.map((x) => x.toLowerCase());
   const noted = /* @__PURE__ */ new Set();
   for (const p of paths) {
     const abs = path.resolve(opts.cwd, p);
@@ -72836,7 +72836,7 @@ async function discoverFiles(paths, opts) {
           if (e.isFile() || e.isDirectory() || e.name.startsWith(".")) continue;
           const file = path.join(full, e.name);
           if (excludes?.matches(file)) continue;
-          const wanted = lower.some((x) => e.name.toLowerCase().endsWith(x));
+          const wanted = lower2.some((x) => e.name.toLowerCase().endsWith(x));
           let why;
           if (!e.isSymbolicLink()) {
             if (wanted) why = kindOf(e);
@@ -74119,8 +74119,8 @@ var Tokenizer = class {
    * @returns {never}
    * @throws {UnexpectedIdentifier} always.
    */
-  #unexpectedIdentifier(identifier, loc = this.#reader.locate()) {
-    throw new UnexpectedIdentifier(identifier, loc);
+  #unexpectedIdentifier(identifier2, loc = this.#reader.locate()) {
+    throw new UnexpectedIdentifier(identifier2, loc);
   }
   /**
   * Convenience function for throwing unexpected EOF errors.
@@ -74276,11 +74276,11 @@ var Tokenizer = class {
       if (this.#json5) {
         if (c === CHAR_UPPER_I || c === CHAR_UPPER_N) {
           this.#reader.next();
-          const identifier = this.#readIdentifier(c);
-          if (identifier !== INFINITY && identifier !== NAN) {
+          const identifier2 = this.#readIdentifier(c);
+          if (identifier2 !== INFINITY && identifier2 !== NAN) {
             this.#unexpected(c);
           }
-          return length + identifier.length;
+          return length + identifier2.length;
         }
       }
       if (!isDigit(c)) {
@@ -74670,8 +74670,8 @@ var DEFAULT_OPTIONS = {
   allowTrailingCommas: false
 };
 var UNICODE_SEQUENCE = /\\u[\da-fA-F]{4}/gu;
-function normalizeIdentifier(identifier) {
-  return identifier.replace(UNICODE_SEQUENCE, (unicodeEscape) => {
+function normalizeIdentifier(identifier2) {
+  return identifier2.replace(UNICODE_SEQUENCE, (unicodeEscape) => {
     return String.fromCharCode(parseInt(unicodeEscape.slice(2), 16));
   });
 }
@@ -74873,7 +74873,7 @@ function parse(text2, options) {
   }
   function createJSON5IdentifierNode(token) {
     const range = createRange(token.loc.start, token.loc.end);
-    const identifier = text2.slice(token.loc.start.offset, token.loc.end.offset);
+    const identifier2 = text2.slice(token.loc.start.offset, token.loc.end.offset);
     const loc = {
       start: {
         ...token.loc.start
@@ -74885,16 +74885,16 @@ function parse(text2, options) {
     const parts = { loc, ...range };
     if (token.type !== "Identifier") {
       let sign = "";
-      if (identifier[0] === "+" || identifier[0] === "-") {
-        sign = identifier[0];
+      if (identifier2[0] === "+" || identifier2[0] === "-") {
+        sign = identifier2[0];
       }
-      return types[identifier.includes("NaN") ? "nan" : "infinity"](
+      return types[identifier2.includes("NaN") ? "nan" : "infinity"](
         /** @type {Sign} */
         sign,
         parts
       );
     }
-    return types.identifier(normalizeIdentifier(identifier), parts);
+    return types.identifier(normalizeIdentifier(identifier2), parts);
   }
   function createNullNode(token) {
     const range = createRange(token.loc.start, token.loc.end);
@@ -78935,10 +78935,10 @@ function columnsCore(key2, value, before2, from, ms) {
   let orderBy = ` ORDER BY t, ${keyAlias}`;
   let having = "";
   if (!/^\s*FROM\s*\(/im.test(from)) {
-    const lower = from.toLowerCase();
-    const g = keywordOutsideBrackets(lower, "group by");
-    const h = keywordOutsideBrackets(lower, "having");
-    const o = keywordOutsideBrackets(lower, "order by");
+    const lower2 = from.toLowerCase();
+    const g = keywordOutsideBrackets(lower2, "group by");
+    const h = keywordOutsideBrackets(lower2, "having");
+    const o = keywordOutsideBrackets(lower2, "order by");
     if (h >= 0 && o >= 0 && h >= o) throw new MacroError("ORDER BY clause shall be before HAVING");
     if (g >= 0 && o >= 0 && g >= o) throw new MacroError("GROUP BY clause shall be before ORDER BY");
     if (g >= 0 && h >= 0 && g >= h) throw new MacroError("GROUP BY clause shall be before HAVING");
@@ -80077,7 +80077,8 @@ function defaultConfig() {
       maxExecutionTime: 5,
       maxRowsToRead: 1e8,
       workers: 0,
-      cache: true
+      cache: true,
+      clusters: []
     },
     budgets: {
       default: {},
@@ -80227,6 +80228,10 @@ var configSchema = {
         maxExecutionTime: { type: "number", exclusiveMinimum: 0, description: "Seconds, per EXPLAIN." },
         maxRowsToRead: positiveInteger,
         workers: nonNegativeInteger,
+        clusters: {
+          ...stringList,
+          description: "Cluster names the embedded engine reads as its own node: cluster('name', db, t) reads the local db.t."
+        },
         cache: {
           type: "boolean",
           description: "Keep the embedded engine's prepared schema + seed between runs (node_modules/.cache/dashboard-ci). Default true."
@@ -81295,13 +81300,15 @@ var EngineError = class extends Error {
   name = "EngineError";
 };
 var EnginePrepareError = class extends EngineError {
-  constructor(message, list2, index, info) {
+  constructor(message, list2, index, info, refusal) {
     super(message, info);
     this.list = list2;
     this.index = index;
+    this.refusal = refusal;
   }
   list;
   index;
+  refusal;
   name = "EnginePrepareError";
 };
 var EngineConnectionError = class extends EngineError {
@@ -81318,19 +81325,9 @@ var ClickHouseQueryError = class extends Error {
   info;
   name = "ClickHouseQueryError";
 };
-var CODE_RE = /Code: (\d+)\./;
-var EXCEPTION_MARK = "DB::Exception: ";
 var VERSION = String.raw`\(version [^()]*(?:\([^()]*\))?[^()]*\)`;
 var TRAILER_RE = new RegExp(String.raw`(?:\s*(?:\([A-Z][A-Z0-9_]*\)|${VERSION})\.?)+\s*$`);
 var NAME_AT_END_RE = new RegExp(String.raw`\(([A-Z][A-Z0-9_]*)\)(?:\s*${VERSION})?\.?\s*$`);
-function parseEngineError(text2) {
-  const code = CODE_RE.exec(text2);
-  const name = NAME_AT_END_RE.exec(text2);
-  if (!code || !name) return void 0;
-  const at2 = text2.lastIndexOf(EXCEPTION_MARK);
-  const body = at2 >= 0 ? text2.slice(at2 + EXCEPTION_MARK.length) : text2;
-  return { code: Number(code[1]), name: name[1], message: cleanMessage(body) };
-}
 function cleanMessage(message) {
   return message.replace(TRAILER_RE, "").replace(/ \(line \d+, col \d+\)/g, "").trim().replace(/\.$/, "");
 }
@@ -81355,6 +81352,20 @@ function charOffsetOfByte(text2, byteOffset) {
   }
   return i;
 }
+var MAX_MESSAGE_LENGTH = 500;
+function secretForms(secret) {
+  const forms = /* @__PURE__ */ new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]);
+  const bytes = Buffer.from(secret, "utf8");
+  forms.add(bytes.toString("base64").replace(/=+$/, ""));
+  forms.add(bytes.toString("hex"));
+  forms.add(bytes.toString("hex").toUpperCase());
+  return [...forms];
+}
+function scrubMessage(message, secrets) {
+  const forms = secrets.flatMap((s) => s && s.length >= 3 ? secretForms(s) : []);
+  const clean = redact(message, forms).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, " ");
+  return clean.length > MAX_MESSAGE_LENGTH ? `${clean.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : clean;
+}
 function redact(text2, secrets) {
   let out = text2;
   for (const s of secrets) {
@@ -81365,7 +81376,7 @@ function redact(text2, secrets) {
 
 // src/clickhouse/server.ts
 var import_client = __toESM(require_dist2(), 1);
-import { randomBytes as randomBytes2 } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 // src/clickhouse/cost.ts
 var INDEX_TYPES = {
@@ -81664,233 +81675,365 @@ var LiveStats = class {
   }
 };
 
-// src/clickhouse/embedded.ts
-import { createRequire as createRequire3 } from "node:module";
+// src/clickhouse/deny-list.ts
+var DENIED_FUNCTIONS = {
+  // Files
+  file: "reads files of the machine",
+  showCertificate: "reads files of the machine",
+  catboostEvaluate: "starts processes",
+  // loads a model file through clickhouse-library-bridge
+  // Network
+  aiClassify: "opens network connections",
+  aiEmbed: "opens network connections",
+  aiExtract: "opens network connections",
+  aiGenerate: "opens network connections",
+  aiTranslate: "opens network connections",
+  AIClassify: "opens network connections",
+  // alias of aiClassify
+  AIExtract: "opens network connections",
+  // alias of aiExtract
+  AIGenerate: "opens network connections",
+  // alias of aiGenerate
+  AITranslate: "opens network connections",
+  // alias of aiTranslate
+  generateSerialID: "queries another server",
+  // ClickHouse Keeper
+  hasColumnInTable: "queries another server",
+  // takes a host, user and password
+  // The engine process
+  addressToLine: "reads the engine process itself",
+  addressToLineWithInlines: "reads the engine process itself",
+  addressToSymbol: "reads the engine process itself",
+  demangle: "reads the engine process itself",
+  logTrace: "writes to the engine log"
+};
+var ALLOWED_TABLE_FUNCTIONS = /* @__PURE__ */ new Set([
+  "SQLStandardValues",
+  // what the parser makes of `FROM (VALUES ...)`
+  "dictionary",
+  // a dictionary of the engine; the schema rules allow only ClickHouse-table sources
+  "format",
+  // parses a string literal given in the query
+  "fuzzJSON",
+  "fuzzQuery",
+  "generateRandom",
+  "generateSeries",
+  "generate_series",
+  "loop",
+  "merge",
+  "mergeTreeAnalyzeIndexes",
+  "mergeTreeAnalyzeIndexesUUID",
+  "mergeTreeIndex",
+  "mergeTreeProjection",
+  "mergeTreeTextIndex",
+  "null",
+  "numbers",
+  "numbers_mt",
+  "primes",
+  "timeSeriesData",
+  "timeSeriesMetrics",
+  "timeSeriesSamples",
+  "timeSeriesSelector",
+  "timeSeriesTags",
+  "values",
+  "view",
+  "viewIfPermitted",
+  "zeros",
+  "zeros_mt"
+]);
+var SEED_TABLE_FUNCTIONS = /* @__PURE__ */ new Set([
+  "SQLStandardValues",
+  "generateRandom",
+  "generateSeries",
+  "generate_series",
+  "null",
+  "numbers",
+  "numbers_mt",
+  "primes",
+  "values",
+  "zeros",
+  "zeros_mt"
+]);
+var FILES = "reads files of the machine";
+var NETWORK = "opens network connections";
+var SERVER = "queries another server";
+var DENIED_TABLE_FUNCTIONS = {
+  arrowstream: "reads a data stream the tool does not give",
+  azureBlobStorage: NETWORK,
+  azureBlobStorageCluster: NETWORK,
+  // Unless clickhouse.clusters maps the cluster to the local node (clusters.ts).
+  cluster: "reads a cluster the test engine does not have",
+  clusterAllReplicas: "reads a cluster the test engine does not have",
+  cosn: NETWORK,
+  deltaLake: NETWORK,
+  deltaLakeAzure: NETWORK,
+  deltaLakeAzureCluster: NETWORK,
+  deltaLakeCluster: NETWORK,
+  deltaLakeLocal: FILES,
+  deltaLakeS3: NETWORK,
+  deltaLakeS3Cluster: NETWORK,
+  eval: "runs SQL built from strings",
+  executable: "starts processes",
+  file: FILES,
+  fileCluster: FILES,
+  filesystem: FILES,
+  gcs: NETWORK,
+  hdfs: NETWORK,
+  hdfsCluster: NETWORK,
+  hudi: NETWORK,
+  hudiCluster: NETWORK,
+  iceberg: NETWORK,
+  icebergAzure: NETWORK,
+  icebergAzureCluster: NETWORK,
+  icebergCluster: NETWORK,
+  icebergHDFS: NETWORK,
+  icebergHDFSCluster: NETWORK,
+  icebergLocal: FILES,
+  icebergLocalCluster: FILES,
+  icebergS3: NETWORK,
+  icebergS3Cluster: NETWORK,
+  input: "reads a data stream the tool does not give",
+  jdbc: "starts processes",
+  mongodb: SERVER,
+  mysql: SERVER,
+  odbc: "starts processes",
+  oss: NETWORK,
+  paimon: NETWORK,
+  paimonAzure: NETWORK,
+  paimonAzureCluster: NETWORK,
+  paimonCluster: NETWORK,
+  paimonHDFS: NETWORK,
+  paimonHDFSCluster: NETWORK,
+  paimonLocal: FILES,
+  paimonS3: NETWORK,
+  paimonS3Cluster: NETWORK,
+  postgresql: SERVER,
+  prometheusQuery: SERVER,
+  prometheusQueryRange: SERVER,
+  redis: SERVER,
+  remote: SERVER,
+  remoteSecure: SERVER,
+  s3: NETWORK,
+  s3Cluster: NETWORK,
+  sqlite: FILES,
+  url: NETWORK,
+  urlCluster: NETWORK,
+  viewExplain: "runs SQL built from strings",
+  ytsaurus: NETWORK
+};
+var lower = (names) => new Map([...names].map((n2) => [n2.toLowerCase(), n2]));
+var DENIED_FUNCTION_NAMES = lower(Object.keys(DENIED_FUNCTIONS));
+var DENIED_TABLE_FUNCTION_NAMES = lower(Object.keys(DENIED_TABLE_FUNCTIONS));
+var ALLOWED_TABLE_FUNCTION_NAMES = lower(ALLOWED_TABLE_FUNCTIONS);
+var SEED_TABLE_FUNCTION_NAMES = lower(SEED_TABLE_FUNCTIONS);
+function deniedFunction(name) {
+  const canonical2 = DENIED_FUNCTION_NAMES.get(name.toLowerCase());
+  return canonical2 ? { name: canonical2, reason: DENIED_FUNCTIONS[canonical2] } : void 0;
+}
+function deniedTableFunction(name, opts = {}) {
+  const key2 = name.toLowerCase();
+  const allowed = opts.seed ? SEED_TABLE_FUNCTION_NAMES : ALLOWED_TABLE_FUNCTION_NAMES;
+  if (allowed.has(key2)) return void 0;
+  const denied = DENIED_TABLE_FUNCTION_NAMES.get(key2);
+  if (denied) return { name: denied, reason: DENIED_TABLE_FUNCTIONS[denied] };
+  const known = ALLOWED_TABLE_FUNCTION_NAMES.get(key2);
+  if (known) return { name: known, reason: "is not a generator (a seed reads only the tables it defined)" };
+  return { name, reason: "is not a table function the sandbox knows to be safe" };
+}
+var REFUSABLE_WORDS = /* @__PURE__ */ new Set([
+  ...DENIED_FUNCTION_NAMES.keys(),
+  ...DENIED_TABLE_FUNCTION_NAMES.keys()
+]);
 
-// src/clickhouse/cache.ts
-import { createHash as createHash2, randomBytes } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync as readdirSync2,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  statSync as statSync3,
-  symlinkSync,
-  utimesSync,
-  writeFileSync
-} from "node:fs";
-import { createRequire as createRequire2 } from "node:module";
-import os from "node:os";
-import path5 from "node:path";
-var CACHE_FORMAT = 1;
-var MARKER = "ready.json";
-var DATA = "data";
-var LOCK_FILE = "status";
-var KEEP_ENTRIES = 4;
-var STALE_MS = 24 * 36e5;
-function cacheKey(input) {
-  const h = createHash2("sha256");
-  h.update(
-    JSON.stringify([
-      CACHE_FORMAT,
-      input.platform ?? process.platform,
-      input.arch ?? process.arch,
-      input.chdbVersion ?? "unknown",
-      input.schema,
-      input.seed
-    ])
-  );
-  return h.digest("hex").slice(0, 32);
-}
-function chdbPackageVersion(chdbPath) {
-  try {
-    const dir = chdbPath ?? path5.dirname(createRequire2(import.meta.url).resolve("chdb"));
-    const pkg = JSON.parse(readFileSync(path5.join(dir, "package.json"), "utf8"));
-    return typeof pkg.version === "string" ? pkg.version : void 0;
-  } catch {
-    return void 0;
+// src/clickhouse/ast.ts
+var TRAILER = /(?: \(alias [^()]*\))?(?: \(children \d+\))?$/;
+function parseAstDump(text2) {
+  const out = [];
+  const stack = [];
+  for (const raw of text2.split("\n")) {
+    if (!raw.trim()) continue;
+    const depth = raw.length - raw.trimStart().length;
+    const body = raw.trim();
+    const space = body.indexOf(" ");
+    const kind = space < 0 ? body : body.slice(0, space);
+    const name = space < 0 ? "" : body.slice(space + 1).replace(TRAILER, "");
+    while (stack.length > 0 && stack[stack.length - 1].depth >= depth) stack.pop();
+    out.push({ depth, kind, name, parent: stack[stack.length - 1]?.kind });
+    stack.push({ depth, kind });
   }
+  return out;
 }
-function defaultCacheRoot(opts) {
-  let dir = path5.resolve(opts.cwd);
-  for (; ; ) {
-    const nm = path5.join(dir, "node_modules");
-    if (isDirectory(nm)) return path5.join(nm, ".cache", "dashboard-ci", "chdb");
-    const up = path5.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  const xdg = opts.env?.XDG_CACHE_HOME;
-  const base = xdg && path5.isAbsolute(xdg) ? xdg : path5.join(opts.homedir ?? os.homedir(), ".cache");
-  return path5.join(base, "dashboard-ci", "chdb");
-}
-function isDirectory(p) {
-  try {
-    return statSync3(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function readManifest(root, key2) {
-  try {
-    const m = JSON.parse(readFileSync(path5.join(root, key2, MARKER), "utf8"));
-    const ok = m.format === CACHE_FORMAT && m.key === key2 && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
-    return ok ? m : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function makePrivateDir() {
-  return mkdtempSync(path5.join(os.tmpdir(), "dashboard-ci-chdb-"));
-}
-function removeDir(dir) {
-  try {
-    rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
-  } catch {
-  }
-}
-function linkTree(from, to, skipTopLevel = /* @__PURE__ */ new Set()) {
-  let link = true;
-  let files = 0;
-  const walk3 = (src, dst, top) => {
-    mkdirSync(dst, { recursive: top });
-    for (const e of readdirSync2(src, { withFileTypes: true })) {
-      if (top && skipTopLevel.has(e.name)) continue;
-      const a = path5.join(src, e.name);
-      const b = path5.join(dst, e.name);
-      if (e.isDirectory()) walk3(a, b, false);
-      else if (e.isSymbolicLink()) {
-        const target = readlinkSync(a);
-        if (path5.isAbsolute(target)) throw new Error(`absolute symlink ${path5.relative(from, a)}`);
-        symlinkSync(target, b);
-      } else if (e.isFile()) {
-        files++;
-        if (link) {
-          try {
-            linkSync(a, b);
-            continue;
-          } catch (err) {
-            const code = err.code;
-            if (code !== "EXDEV" && code !== "EPERM" && code !== "ENOTSUP" && code !== "EMLINK") throw err;
-            link = false;
-          }
-        }
-        copyFileSync(a, b);
-      }
-    }
-  };
-  walk3(from, to, true);
-  return files;
-}
-function materializeEntry(root, key2, into) {
-  const n2 = linkTree(path5.join(root, key2, DATA), into);
-  try {
-    const now = /* @__PURE__ */ new Date();
-    utimesSync(path5.join(root, key2, MARKER), now, now);
-  } catch {
-  }
-  return n2;
-}
-function saveEntry(root, key2, from, manifest, replaces) {
-  mkdirSync(root, { recursive: true });
-  const tmp = path5.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  try {
-    mkdirSync(tmp);
-    const files = linkTree(from, path5.join(tmp, DATA), /* @__PURE__ */ new Set([LOCK_FILE]));
-    const full = {
-      format: CACHE_FORMAT,
-      key: key2,
-      ...manifest,
-      files,
-      nonce: randomBytes(8).toString("hex")
-    };
-    writeFileSync(path5.join(tmp, MARKER), JSON.stringify(full, null, 1));
-    try {
-      renameSync(tmp, path5.join(root, key2));
-    } catch (err) {
-      const code = err.code;
-      if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
-      const there = readManifest(root, key2);
-      if (there && there.nonce !== replaces) {
-        removeDir(tmp);
-        return false;
-      }
-      removeEntry(root, key2, there?.nonce);
-      renameSync(tmp, path5.join(root, key2));
-    }
-  } catch (err) {
-    removeDir(tmp);
-    throw err;
-  }
-  evict(root, key2);
-  return true;
-}
-function removeEntry(root, key2, nonce) {
-  const current = readManifest(root, key2);
-  if (current && nonce !== void 0 && current.nonce !== nonce) return;
-  const dir = path5.join(root, key2);
-  if (!existsSync(dir)) return;
-  const doomed = path5.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-  try {
-    renameSync(dir, doomed);
-  } catch {
-    return;
-  }
-  removeDir(doomed);
-}
-function evict(root, keep) {
-  try {
-    const now = Date.now();
-    const entries = [];
-    for (const name of readdirSync2(root)) {
-      const p = path5.join(root, name);
-      if (name.includes(".tmp-")) {
-        if (now - statSync3(p).mtimeMs > STALE_MS) removeDir(p);
-        continue;
-      }
-      if (name === keep) continue;
-      let used = 0;
-      try {
-        used = statSync3(path5.join(p, MARKER)).mtimeMs;
-      } catch {
-        used = statSync3(p).mtimeMs;
-      }
-      entries.push({ name, used });
-    }
-    entries.sort((a, b) => b.used - a.used);
-    for (const e of entries.slice(KEEP_ENTRIES - 1)) {
-      if (now - e.used > STALE_MS) removeDir(path5.join(root, e.name));
-    }
-  } catch {
-  }
-}
-
-// src/clickhouse/explain.ts
-var AST_PREFIX = "EXPLAIN AST ";
-var PLAN_PREFIX = "EXPLAIN json = 1, indexes = 1\n";
-var ESTIMATE_PREFIX = "EXPLAIN ESTIMATE\n";
-var SINGLE_STATEMENT_CHECK = "SELECT formatQuerySingleLine({q:String})";
-var BOUND_CODES = /* @__PURE__ */ new Set([158, 159, 160, 241, 307, 394, 396]);
-function classifyAst(ast) {
-  const lines = ast.split("\n");
-  const top = (lines[0] ?? "").trim();
-  if (top.startsWith("ParallelWithQuery")) return { kind: "parallel" };
-  if (!/^SelectWithUnionQuery\b/.test(top)) return { kind: "statement", node: top.split(" ")[0] ?? top };
+function classifyAst(lines) {
+  const top = lines[0];
+  if (!top) return { kind: "statement", node: "" };
+  if (top.kind === "ParallelWithQuery") return { kind: "parallel" };
+  if (top.kind !== "SelectWithUnionQuery" || top.depth !== 0) return { kind: "statement", node: top.kind };
   for (const line of lines.slice(1)) {
-    if (!/^ \S/.test(line)) continue;
-    const node = line.trim().split(" ")[0] ?? "";
-    if (node !== "ExpressionList" && node !== "Set") return { kind: "output-clause", node };
+    if (line.depth !== 1) continue;
+    if (line.kind !== "ExpressionList" && line.kind !== "Set")
+      return { kind: "output-clause", node: line.kind };
   }
   return { kind: "select" };
 }
-function isPlainSelectText(sql) {
-  return /^\s*(SELECT|WITH)\b/i.test(sql) && !sql.includes(";") && !/\b(INTO|OUTFILE|FORMAT|PARALLEL)\b/i.test(sql);
+var TABLE_FUNCTION_PARENTS = /* @__PURE__ */ new Set([
+  "TableExpression",
+  "InsertQuery",
+  "CreateQuery"
+]);
+function findRefusal(lines, opts = {}) {
+  for (const line of lines) {
+    if (line.kind === "Function") {
+      const fn = /^\S+/.exec(line.name)?.[0] ?? "";
+      if (TABLE_FUNCTION_PARENTS.has(line.parent ?? "")) {
+        if (opts.tableFunctionsAllowed?.has(fn.toLowerCase())) continue;
+        const table = deniedTableFunction(fn, { seed: opts.seed === true });
+        if (table) return { what: `${table.name}() (table function)`, reason: table.reason };
+      }
+      const denied = deniedFunction(fn);
+      if (denied) return { what: `${denied.name}()`, reason: denied.reason };
+    } else if (line.kind === "TableIdentifier" && /[/*?{]/.test(line.name)) {
+      return { what: `\`${line.name}\``, reason: "names a file, which the engine would read as a table" };
+    }
+  }
+  return void 0;
+}
+
+// src/clickhouse/tokens.ts
+function tokenize(text2) {
+  const out = [];
+  let depth = 0;
+  for (let i = 0; i < text2.length; ) {
+    const c = text2[i];
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const region = regionAt(text2, i);
+    if (region) {
+      const inner = text2.slice(i + 1, region.end - 1);
+      out.push({
+        type: region.kind === "string" ? "string" : "quoted",
+        value: inner,
+        raw: inner,
+        depth,
+        start: i,
+        end: region.end
+      });
+      i = region.end;
+      continue;
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text2.slice(i, i + 256));
+    if (word) {
+      out.push({
+        type: "word",
+        value: word[0].toUpperCase(),
+        raw: word[0],
+        depth,
+        start: i,
+        end: i + word[0].length
+      });
+      i += word[0].length;
+      continue;
+    }
+    const num2 = /^[0-9][0-9a-zA-Z_.]*/.exec(text2.slice(i, i + 256));
+    if (num2) {
+      out.push({ type: "number", value: num2[0], raw: num2[0], depth, start: i, end: i + num2[0].length });
+      i += num2[0].length;
+      continue;
+    }
+    if (c === ")") depth = Math.max(0, depth - 1);
+    out.push({ type: "punct", value: c, raw: c, depth, start: i, end: i + 1 });
+    if (c === "(") depth++;
+    i++;
+  }
+  return out;
+}
+
+// src/clickhouse/clusters.ts
+var CLUSTER_FUNCTIONS = /* @__PURE__ */ new Set(["CLUSTER", "CLUSTERALLREPLICAS"]);
+function argumentsOf(tokens, open2) {
+  const depth = tokens[open2].depth;
+  const args = [[]];
+  for (let i = open2 + 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.depth === depth && t.value === ")") return { args, close: i };
+    if (t.depth === depth + 1 && t.value === ",") args.push([]);
+    else args[args.length - 1].push(t);
+  }
+  return void 0;
+}
+function identifier(text2, arg) {
+  if (arg.length !== 1) return void 0;
+  const t = arg[0];
+  if (t.type === "word" || t.type === "quoted") return text2.slice(t.start, t.end);
+  if (t.type === "string" && /^[^\\`']*$/.test(t.value)) return `\`${t.value}\``;
+  return void 0;
+}
+function clusterName(arg) {
+  if (arg.length !== 1) return void 0;
+  const t = arg[0];
+  return t.type === "word" ? t.raw : t.value;
+}
+function mapClusters(canonical2, clusters) {
+  if (clusters.size === 0) return void 0;
+  const tokens = tokenize(canonical2);
+  const edits = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.type !== "word" || !CLUSTER_FUNCTIONS.has(t.value) || tokens[i + 1].value !== "(") continue;
+    const call = argumentsOf(tokens, i + 1);
+    if (!call || call.args.length < 2) continue;
+    const name = clusterName(call.args[0]);
+    if (name === void 0 || !clusters.has(name)) continue;
+    const rest = call.args.slice(1);
+    let table;
+    if (rest.length === 1) {
+      const a = rest[0];
+      if (a.length === 0) continue;
+      const call2 = a[0].type === "word" && a[1]?.value === "(" && a[a.length - 1].value === ")";
+      if (!call2 && a.some((x) => x.type === "string" || x.value === "(")) continue;
+      table = canonical2.slice(a[0].start, a[a.length - 1].end);
+    } else {
+      const [db, tbl] = rest;
+      const local = identifier(canonical2, tbl);
+      if (!local) continue;
+      const isCurrent = db.length === 3 && db[0].value === "CURRENTDATABASE";
+      const database = isCurrent ? void 0 : identifier(canonical2, db);
+      if (!isCurrent && !database) continue;
+      table = database ? `${database}.${local}` : local;
+    }
+    edits.push({ start: t.start, end: tokens[call.close].end, text: table, cluster: name });
+  }
+  if (edits.length === 0) return void 0;
+  let text2 = canonical2;
+  for (const e of [...edits].reverse()) text2 = text2.slice(0, e.start) + e.text + text2.slice(e.end);
+  return { text: text2, mapped: [...new Set(edits.map((e) => e.cluster))] };
+}
+
+// src/clickhouse/port.ts
+var DEFAULT_RESULT_ROWS = 100;
+var MAX_RESULT_ROWS = 1e4;
+var DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
+
+// src/clickhouse/explain.ts
+var AST_PREFIX = "EXPLAIN AST ";
+var PLAN_PREFIX = "EXPLAIN json = 1, indexes = 1, header = 1\n";
+var ESTIMATE_PREFIX = "EXPLAIN ESTIMATE\n";
+var SINGLE_STATEMENT_CHECK = "SELECT formatQuerySingleLine({q:String})";
+var BOUND_CODES = /* @__PURE__ */ new Set([158, 159, 160, 241, 307, 394, 396]);
+var SETTING_CONSTRAINT_VIOLATION = 452;
+var READONLY = 164;
+var ACCESS_DENIED = 497;
+var SHAPE_WORDS = ["into", "outfile", "format", "parallel", "explain"];
+var DEFAULT_REFUSABLE = /* @__PURE__ */ new Set([...REFUSABLE_WORDS, ...SHAPE_WORDS]);
+function isPlainSelectText(sql, refusable = DEFAULT_REFUSABLE) {
+  if (!/^\s*(SELECT|WITH)\b/i.test(sql) || sql.includes(";")) return false;
+  if (sql.includes("\\") && (sql.includes("`") || sql.includes('"'))) return false;
+  if (/`[^`]*\/[^`]*`|"[^"]*\/[^"]*"/.test(sql)) return false;
+  for (const m of sql.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
+    if (refusable.has(m[0].toLowerCase())) return false;
+  }
+  return true;
 }
 function leadingKeyword(sql) {
   let s = sql;
@@ -81901,85 +82044,207 @@ function leadingKeyword(sql) {
   }
   return (/^[A-Za-z_]+/.exec(s)?.[0] ?? "").toUpperCase();
 }
-function failure(kind, error, extra = {}) {
-  const out = { ok: false, kind, error };
+function failure(p, kind, error, extra = {}) {
+  const secrets = p.secrets ?? [];
+  const out = {
+    ok: false,
+    kind,
+    error: { ...error, message: scrubMessage(error.message, secrets) }
+  };
   if (extra.position !== void 0) out.position = extra.position;
-  if (extra.reason !== void 0) out.reason = extra.reason;
+  if (extra.reason !== void 0) out.reason = scrubMessage(extra.reason, secrets);
   return out;
 }
 function byteLength(s) {
   return Buffer.byteLength(s, "utf8");
 }
-function errorOutcome(info, sql, prefix, kind = "invalid") {
+function errorOutcome(p, info, sql, prefix, kind = "invalid") {
   const position = info.code === 62 && prefix !== void 0 ? syntaxErrorPosition(info.message, sql, byteLength(prefix)) : void 0;
   const error = { ...info, message: rewritePosition(info.message, position) };
   const out = {};
   if (position !== void 0) out.position = position;
-  return failure(kind, error, out);
+  return failure(p, kind, error, out);
 }
-var SYSTEM_LOG_RE = /\bsystem\.([A-Za-z_]*_log)\b/;
-function planErrorOutcome(p, info, sql, prefix) {
-  if (BOUND_CODES.has(info.code)) return failure("bound-exceeded", info);
-  const log2 = SYSTEM_LOG_RE.exec(info.message);
-  if (p.embedded && info.code === 60 && log2) {
-    return failure("unsupported", info, {
-      reason: `system.${log2[1]} does not exist in the embedded engine (chdb keeps no system log tables): this query cannot be judged by the embedded engine; use server mode (--clickhouse http://...)`
+var UNKNOWN_TABLE2 = 60;
+var CANNOT_EXTRACT_TABLE_STRUCTURE = 636;
+var CLUSTER_DOESNT_EXIST = 701;
+var NO_ZOOKEEPER = 225;
+var KEEPER_EXCEPTION = 999;
+var LACKING_CODES = /* @__PURE__ */ new Set([
+  UNKNOWN_TABLE2,
+  CANNOT_EXTRACT_TABLE_STRUCTURE,
+  CLUSTER_DOESNT_EXIST,
+  NO_ZOOKEEPER,
+  KEEPER_EXCEPTION
+]);
+var SERVER_HINT = "check it against a server (--clickhouse http://...)";
+function lackingReason(code, ast) {
+  if (code === CLUSTER_DOESNT_EXIST) {
+    return `it reads a cluster the test engine does not have (one node, no remote_servers): name the cluster in clickhouse.clusters to read the local tables instead, or ${SERVER_HINT}`;
+  }
+  if (code === NO_ZOOKEEPER || code === KEEPER_EXCEPTION) {
+    return `it needs ClickHouse Keeper, which the test engine does not have; ${SERVER_HINT}`;
+  }
+  if (code === UNKNOWN_TABLE2) {
+    const system = ast.find((l) => l.kind === "TableIdentifier" && /^system\./i.test(l.name));
+    if (system) {
+      return `${system.name} does not exist in the embedded engine (chdb keeps no system log tables and no ZooKeeper tables): this query cannot be judged by the embedded engine; ${SERVER_HINT}`;
+    }
+  }
+  if (code === CANNOT_EXTRACT_TABLE_STRUCTURE) {
+    const merge4 = ast.findIndex(
+      (l) => l.kind === "Function" && l.parent === "TableExpression" && l.name.toLowerCase() === "merge"
+    );
+    const db = merge4 >= 0 ? ast[merge4 + 2] : void 0;
+    if (db && /^(system|'system')$/i.test(db.name)) {
+      return `merge() over system tables the embedded engine does not have (chdb keeps no system log tables); ${SERVER_HINT}`;
+    }
+  }
+  return void 0;
+}
+function settingsOutcome(p, info) {
+  if (info.code !== SETTING_CONSTRAINT_VIOLATION && !(info.code === READONLY && /\bsetting\b/i.test(info.message)))
+    return void 0;
+  return failure(p, "unsupported", info, {
+    reason: `its SETTINGS would change a bound the test engine keeps fixed (${info.code} ${info.name}: ${info.message}), so it is not judged here`
+  });
+}
+async function planErrorOutcome(p, info, sql, target, ast) {
+  const prefix = target === sql ? PLAN_PREFIX : void 0;
+  if (BOUND_CODES.has(info.code)) return failure(p, "bound-exceeded", info);
+  const settings = settingsOutcome(p, info);
+  if (settings) return settings;
+  if (info.code === ACCESS_DENIED) {
+    return failure(p, "refused", info, {
+      reason: `the sandboxed engine's grants refuse it (${info.message}), so it is not judged here (nothing of it ran)`
     });
   }
-  return errorOutcome(info, sql, prefix);
+  if (p.embedded && LACKING_CODES.has(info.code)) {
+    let lines = ast;
+    if (!lines) {
+      try {
+        lines = parseAstDump(await p.runner.run(AST_PREFIX + target, "TabSeparatedRaw"));
+      } catch (e) {
+        if (!(e instanceof ClickHouseQueryError)) throw e;
+        lines = [];
+      }
+    }
+    const reason = lackingReason(info.code, lines);
+    if (reason) return failure(p, "unsupported", info, { reason });
+  }
+  return errorOutcome(p, info, sql, prefix);
 }
-function notSelect(keyword, detail) {
-  return failure("not-select", {
-    code: 164,
+function notSelect(p, keyword, detail) {
+  return failure(p, "not-select", {
+    code: READONLY,
     name: "READONLY",
     message: `${keyword || "This"} ${detail}: only a single SELECT (or WITH ... SELECT) is checked, and it is only EXPLAINed, never run`
   });
 }
-async function explainQuery(p, sql) {
-  if (!sql.trim()) return failure("invalid", { code: 62, name: "SYNTAX_ERROR", message: "Empty query" });
-  if (isPlainSelectText(sql)) return explainPlan(p, sql, sql);
-  let target = sql;
-  if (sql.includes(";")) {
-    try {
-      const canonical2 = await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, "TabSeparatedRaw");
-      target = canonical2.replace(/\n$/, "");
-    } catch (e) {
-      if (!(e instanceof ClickHouseQueryError)) throw e;
-      const info = {
-        ...e.info,
-        message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, "")
-      };
-      const multi = /Multi-statements are not allowed/.test(info.message);
-      return errorOutcome(cleanInfo(info), sql, "", multi ? "multi-statement" : "invalid");
-    }
+function singleLine(output) {
+  const line = output.replace(/\n$/, "");
+  if (/[\r\n]/.test(line)) {
+    throw new EngineError("the engine answered the single-statement check with more than one line");
   }
-  let ast;
+  return line;
+}
+async function formatSingleStatement(p, sql) {
   try {
-    ast = await p.runner.run(AST_PREFIX + target, "TabSeparatedRaw");
+    return {
+      ok: true,
+      target: singleLine(await p.runner.runBind(SINGLE_STATEMENT_CHECK, { q: sql }, "TabSeparatedRaw"))
+    };
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
-    return errorOutcome(e.info, sql, target === sql ? AST_PREFIX : void 0);
+    const info = {
+      ...e.info,
+      message: e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, "")
+    };
+    const multi = /Multi-statements are not allowed/.test(info.message);
+    return {
+      ok: false,
+      outcome: errorOutcome(p, cleanInfo(info), sql, "", multi ? "multi-statement" : "invalid")
+    };
   }
+}
+function notRunOutcome(reason) {
+  return failure({}, "unsupported", { code: 0, name: "NOT_RUN", message: reason }, { reason });
+}
+function refusedOutcome(p, what, reason) {
+  const hint = /\bcluster\b/.test(reason) ? "; name the cluster in clickhouse.clusters to read the local tables instead" : "";
+  return failure(
+    p,
+    "refused",
+    { code: ACCESS_DENIED, name: "ACCESS_DENIED", message: `${what} ${reason}` },
+    {
+      reason: `${what} ${reason}: the sandboxed test engine refuses it, so this query is not judged (nothing of it ran)${hint}`
+    }
+  );
+}
+async function checkSelect(p, sql, opts = {}) {
+  if (!sql.trim()) {
+    return {
+      ok: false,
+      outcome: failure(p, "invalid", { code: 62, name: "SYNTAX_ERROR", message: "Empty query" })
+    };
+  }
+  if (!opts.parse && isPlainSelectText(sql, p.refusable)) return { ok: true, target: sql };
+  const formatted = await formatSingleStatement(p, sql);
+  if (!formatted.ok) return formatted;
+  let target = formatted.target;
+  let read = await readSelect(p, sql, target);
+  if (!read.ok) return read;
+  if (read.refusal && p.clusters?.size) {
+    const mapped = mapClusters(target, p.clusters);
+    if (mapped) {
+      target = mapped.text;
+      read = await readSelect(p, sql, target);
+      if (!read.ok) return read;
+    }
+  }
+  if (read.refusal) return { ok: false, outcome: refusedOutcome(p, read.refusal.what, read.refusal.reason) };
+  return { ok: true, target, ast: read.ast };
+}
+async function readSelect(p, sql, target) {
+  let dump;
+  try {
+    dump = await p.runner.run(AST_PREFIX + target, "TabSeparatedRaw");
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    return { ok: false, outcome: settingsOutcome(p, e.info) ?? errorOutcome(p, e.info, sql, void 0) };
+  }
+  const ast = parseAstDump(dump);
   const shape = classifyAst(ast);
   if (shape.kind === "parallel") {
-    return failure("multi-statement", {
-      code: 62,
-      name: "SYNTAX_ERROR",
-      message: "Multi-statements are not allowed: PARALLEL WITH runs several statements"
-    });
+    return {
+      ok: false,
+      outcome: failure(p, "multi-statement", {
+        code: 62,
+        name: "SYNTAX_ERROR",
+        message: "Multi-statements are not allowed: PARALLEL WITH runs several statements"
+      })
+    };
   }
-  if (shape.kind === "statement") return notSelect(leadingKeyword(target), "statement refused");
-  if (shape.kind === "output-clause")
-    return notSelect("SELECT", "with an INTO OUTFILE or FORMAT clause refused");
-  return explainPlan(p, sql, target);
+  if (shape.kind === "statement") {
+    return { ok: false, outcome: notSelect(p, leadingKeyword(target), "statement refused") };
+  }
+  if (shape.kind === "output-clause") {
+    return { ok: false, outcome: notSelect(p, "SELECT", "with an INTO OUTFILE or FORMAT clause refused") };
+  }
+  return { ok: true, ast, refusal: findRefusal(ast) };
 }
-async function explainPlan(p, sql, target) {
+async function explainQuery(p, sql) {
+  const checked = await checkSelect(p, sql);
+  if (!checked.ok) return checked.outcome;
+  return explainPlan(p, sql, checked.target, checked.ast);
+}
+async function explainPlan(p, sql, target, ast) {
   let planText;
   try {
     planText = await p.runner.run(PLAN_PREFIX + target, "TabSeparatedRaw");
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
-    return planErrorOutcome(p, e.info, sql, target === sql ? PLAN_PREFIX : void 0);
+    return planErrorOutcome(p, e.info, sql, target, ast);
   }
   let plan;
   try {
@@ -81991,113 +82256,495 @@ async function explainPlan(p, sql, target) {
   const unknown = reads.map((r) => r.description).filter((d) => !p.stats.resolve(d));
   if (unknown.length > 0 && p.stats.refresh) await p.stats.refresh(unknown);
   const cost = buildQueryCost(reads, p.stats);
-  if (reads.length === 0 || !hasRuntimeChoice(plan)) return { ok: true, cost };
+  const columns = planColumns(plan);
+  if (reads.length === 0 || !hasRuntimeChoice(plan)) return { ok: true, cost, columns };
   try {
     const estimate = parseEstimate(await p.runner.run(ESTIMATE_PREFIX + target, "TabSeparatedRaw"));
-    return { ok: true, cost: applyEstimate(cost, estimate) };
+    return { ok: true, cost: applyEstimate(cost, estimate), columns };
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
-    return { ok: true, cost };
+    return { ok: true, cost, columns };
   }
+}
+function planColumns(plan) {
+  const top = Array.isArray(plan) ? plan[0]?.Plan : void 0;
+  const header = top?.Header;
+  if (!Array.isArray(header)) return [];
+  return header.flatMap((h) => {
+    const { Name, Type } = h ?? {};
+    return typeof Name === "string" && typeof Type === "string" ? [{ name: Name, type: Type }] : [];
+  });
 }
 function cleanInfo(info) {
   return { ...info, message: cleanMessage(info.message) };
 }
-
-// src/clickhouse/embedded.ts
-var CONNECTION_ARGS = ["--max_active_parts_loading_thread_pool_size=2"];
-var DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
-var SERVER_HINT = "use a ClickHouse server instead: --clickhouse http://host:8123";
-function chdbLoaderFromPath(dir) {
-  return () => Promise.resolve(createRequire3(import.meta.url)(dir));
-}
-function isMusl() {
-  if (process.platform !== "linux") return false;
-  const report2 = process.report?.getReport();
-  return !report2?.header?.glibcVersionRuntime;
-}
-function platformName(platform) {
-  const libc = platform === "linux" && isMusl() ? " (musl)" : "";
-  return `${platform}-${process.arch}${libc}`;
-}
-function firstLine(e) {
-  const text2 = e instanceof Error ? e.message : String(e);
-  return (text2.split("\n").find((l) => l.trim()) ?? text2).trim();
-}
-async function loadModule(opts) {
-  const platform = opts.platform ?? process.platform;
-  if (platform === "win32") {
-    throw new EngineUnavailableError(
-      `the embedded ClickHouse engine (chdb) does not run on Windows; ${SERVER_HINT}, or run under WSL2`
-    );
-  }
-  let mod;
+async function engineRefusableWords(runner) {
+  const words2 = new Set(DEFAULT_REFUSABLE);
   try {
-    mod = await (opts.loadChdb ?? (() => import("chdb")))();
-  } catch (e) {
-    throw new EngineUnavailableError(
-      `the embedded ClickHouse engine (chdb) could not be loaded on ${platformName(platform)}: ${firstLine(e)}; ${SERVER_HINT}`
+    const denied = [...REFUSABLE_WORDS].map((w) => `'${w}'`).join(", ");
+    const text2 = await runner.run(
+      `SELECT lower(name), 1 FROM system.table_functions UNION ALL SELECT lower(name), 0 FROM system.functions WHERE alias_to != '' AND lower(alias_to) IN (${denied})`,
+      "JSONCompactEachRow"
     );
+    for (const line of text2.split("\n")) {
+      if (!line.trim()) continue;
+      const [name, isTableFunction] = JSON.parse(line);
+      if (!isTableFunction || deniedTableFunction(name) !== void 0) words2.add(name);
+    }
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
   }
-  const candidate = mod ?? {};
-  const Session = candidate.Session ?? candidate.default?.Session;
-  if (typeof Session !== "function") {
-    throw new EngineUnavailableError(`the loaded chdb module has no Session class; ${SERVER_HINT}`);
-  }
-  return { Session };
+  return words2;
 }
-function sessionRunner(session) {
-  const wrap = (fn) => {
-    try {
-      return Promise.resolve(fn());
-    } catch (e) {
-      const text2 = e instanceof Error ? e.message : String(e);
-      const info = parseEngineError(text2);
-      return Promise.reject(info ? new ClickHouseQueryError(info) : new EngineError(firstLine(e)));
+var VARIABLE_STATEMENTS = {
+  SHOW: /* @__PURE__ */ new Set(["ShowTables"]),
+  DESCRIBE: /* @__PURE__ */ new Set(["DescribeQuery"]),
+  DESC: /* @__PURE__ */ new Set(["DescribeQuery"]),
+  EXISTS: /* @__PURE__ */ new Set(["ExistsTableQuery", "ExistsDatabaseQuery", "ExistsDictionaryQuery", "ExistsViewQuery"])
+};
+async function checkVariableStatement(p, sql, keyword) {
+  const formatted = await formatSingleStatement(p, sql);
+  if (!formatted.ok) return formatted;
+  const target = formatted.target;
+  const tokens = tokenize(target);
+  const words2 = tokens.filter((t) => t.type === "word");
+  const shown = keyword !== "SHOW" || ["TABLES", "DATABASES"].includes(words2[1]?.value ?? "");
+  const outputClause = tokens.some(
+    (t) => t.depth === 0 && t.type === "word" && (t.value === "INTO" || t.value === "FORMAT")
+  );
+  if (!shown || outputClause) {
+    return {
+      ok: false,
+      outcome: notSelect(p, keyword, "statement refused")
+    };
+  }
+  let dump;
+  try {
+    dump = await p.runner.run(AST_PREFIX + target, "TabSeparatedRaw");
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    return { ok: false, outcome: errorOutcome(p, e.info, sql, void 0) };
+  }
+  const ast = parseAstDump(dump);
+  if (!ast[0] || ast[0].depth !== 0 || !VARIABLE_STATEMENTS[keyword]?.has(ast[0].kind)) {
+    return { ok: false, outcome: notSelect(p, keyword, "statement refused") };
+  }
+  const refusal = findRefusal(ast);
+  if (refusal) return { ok: false, outcome: refusedOutcome(p, refusal.what, refusal.reason) };
+  return { ok: true, target };
+}
+async function executeQuery(p, sql, opts = {}) {
+  const limit = Math.max(1, Math.min(MAX_RESULT_ROWS, Math.floor(opts.maxResultRows ?? DEFAULT_RESULT_ROWS)));
+  const keyword = leadingKeyword(sql);
+  let text2;
+  let ast;
+  if (opts.variable && VARIABLE_STATEMENTS[keyword]) {
+    const checked = await checkVariableStatement(p, sql, keyword);
+    if (!checked.ok) return checked.outcome;
+    text2 = checked.target;
+  } else {
+    const checked = await checkSelect(p, sql, { parse: true });
+    if (!checked.ok) return checked.outcome;
+    ast = checked.ast;
+    text2 = `SELECT * FROM (
+${checked.target}
+) LIMIT ${limit + 1}`;
+  }
+  let out;
+  try {
+    out = await p.runner.run(text2, "JSONCompact");
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    return await planErrorOutcome(p, e.info, sql, text2, ast);
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(out);
+  } catch {
+    throw new EngineError(`a query's JSONCompact result is not JSON: ${out.slice(0, 120)}`);
+  }
+  const columns = (parsed.meta ?? []).flatMap(
+    (m) => typeof m.name === "string" && typeof m.type === "string" ? [{ name: m.name, type: m.type }] : []
+  );
+  const data = Array.isArray(parsed.data) ? parsed.data : [];
+  const num2 = (v) => typeof v === "number" ? v : Number(v ?? 0) || 0;
+  return {
+    ok: true,
+    result: {
+      columns,
+      rows: data.slice(0, limit),
+      truncated: data.length > limit,
+      rowsRead: num2(parsed.statistics?.rows_read),
+      bytesRead: num2(parsed.statistics?.bytes_read),
+      elapsedMs: num2(parsed.statistics?.elapsed) * 1e3
     }
   };
-  return {
-    run: (sql, format) => wrap(() => session.query(sql, format)),
-    runBind: (sql, params, format) => wrap(() => session.queryBind(sql, params, format))
+}
+
+// src/clickhouse/schema-policy.ts
+var ALLOWED_TABLE_ENGINES = /* @__PURE__ */ new Set([
+  "MergeTree",
+  "ReplacingMergeTree",
+  "SummingMergeTree",
+  "AggregatingMergeTree",
+  "CollapsingMergeTree",
+  "VersionedCollapsingMergeTree",
+  "GraphiteMergeTree",
+  "CoalescingMergeTree",
+  "Memory",
+  "Log",
+  "TinyLog",
+  "StripeLog",
+  "Null"
+]);
+var ALLOWED_DATABASE_ENGINES = /* @__PURE__ */ new Set(["Atomic", "Ordinary", "Memory"]);
+var INLINE_FORMATS = /* @__PURE__ */ new Set([
+  "values",
+  "csv",
+  "csvwithnames",
+  "csvwithnamesandtypes",
+  "tsv",
+  "tabseparated",
+  "tsvwithnames",
+  "tabseparatedwithnames",
+  "tsvwithnamesandtypes",
+  "tabseparatedwithnamesandtypes",
+  "jsoneachrow",
+  "jsoncompacteachrow",
+  "jsonlines",
+  "ndjson"
+]);
+var LOCAL_DICTIONARY_KEYS = /* @__PURE__ */ new Set(["DB", "TABLE", "UPDATE_FIELD", "UPDATE_LAG"]);
+var PATH_LIKE_SETTING = /(^|_)(disk|disks|volume|path|paths|file|files|storage|policy|url|uri|endpoint|schema|template|keeper|zookeeper|s3|azure|hdfs|bridge|library|host|hosts|proxy|credentials?)(_|$)/i;
+function refuse(kind, reason) {
+  return { ok: false, kind, reason };
+}
+function settingsNames(tokens) {
+  const names = [];
+  tokens.forEach((t, i) => {
+    if (t.type !== "word" || t.value !== "SETTINGS") return;
+    for (let j = i + 1; j + 1 < tokens.length; ) {
+      const name = tokens[j];
+      const eq = tokens[j + 1];
+      if (name.depth !== t.depth || name.type !== "word" && name.type !== "quoted" || eq.value !== "=")
+        break;
+      names.push(name.raw);
+      let k = j + 2;
+      while (k < tokens.length && !(tokens[k].depth === t.depth && tokens[k].value === ",")) {
+        if (tokens[k].depth < t.depth) break;
+        if (tokens[k].depth === t.depth && tokens[k].type === "word" && k > j + 2) break;
+        k++;
+      }
+      if (tokens[k]?.value !== ",") break;
+      j = k + 1;
+    }
+  });
+  return names;
+}
+function badSetting(tokens) {
+  return settingsNames(tokens).find((n2) => PATH_LIKE_SETTING.test(n2));
+}
+function findWord(tokens, value, from = 0) {
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.depth === 0 && t.type === "word" && t.value === value) return i;
+  }
+  return -1;
+}
+function engineName(tokens) {
+  const at2 = findWord(tokens, "ENGINE");
+  if (at2 < 0 || tokens[at2 + 1]?.value !== "=") return void 0;
+  const t = tokens[at2 + 2];
+  if (!t) return "";
+  return t.raw;
+}
+function objectName(tokens, from) {
+  const a = tokens[from];
+  if (!a || a.type !== "word" && a.type !== "quoted") return { name: "", qualified: false };
+  if (tokens[from + 1]?.value === "." && tokens[from + 2]) {
+    return { name: `${a.value}.${tokens[from + 2].value}`, qualified: true };
+  }
+  return { name: a.value, qualified: false };
+}
+function skipIfNotExists(tokens, i) {
+  if (tokens[i]?.value === "IF" && tokens[i + 1]?.value === "NOT" && tokens[i + 2]?.value === "EXISTS")
+    return i + 3;
+  if (tokens[i]?.value === "IF" && tokens[i + 1]?.value === "EXISTS") return i + 2;
+  return i;
+}
+function engineVerdict(kind, engine) {
+  if (ALLOWED_TABLE_ENGINES.has(engine)) return void 0;
+  if (/^Replicated.*MergeTree$/.test(engine)) {
+    const plain = engine.slice("Replicated".length);
+    return refuse(
+      kind,
+      `ENGINE = ${engine} needs ClickHouse Keeper; the test engine is one node: use ENGINE = ${plain} (without the replication path and replica arguments)`
+    );
+  }
+  if (/^Shared.*MergeTree$/.test(engine)) {
+    return refuse(
+      kind,
+      `ENGINE = ${engine} is ClickHouse Cloud's; use ENGINE = ${engine.slice("Shared".length)}`
+    );
+  }
+  return refuse(
+    kind,
+    `ENGINE = ${engine} is not one a test table may have (MergeTree family, Memory, Log family, Null): it keeps or reads data outside the engine`
+  );
+}
+function judgeStatement(canonical2, ast, mode, opts = {}) {
+  const tokens = tokenize(canonical2);
+  const w = (i) => tokens[i]?.type === "word" ? tokens[i].value : "";
+  let kind = [w(0), w(1)].filter(Boolean).join(" ") || "statement";
+  if (findWord(tokens, "ON") >= 0 && tokens[findWord(tokens, "ON") + 1]?.value === "CLUSTER") {
+    return refuse(
+      kind,
+      "ON CLUSTER runs the statement on other servers; the test engine is one node: drop it"
+    );
+  }
+  const setting = badSetting(tokens);
+  const astRefusal = (seed) => {
+    const r = findRefusal(ast, { seed });
+    return r ? refuse(kind, `${r.what} ${r.reason}`) : void 0;
   };
+  const settingRefusal = () => setting ? refuse(kind, `the setting ${setting} points data or a format at disks, files or hosts`) : void 0;
+  const serverTarget = (name) => mode === "server" && name.qualified ? refuse(
+    kind,
+    `${name.name} names a database: on a server the tool applies the files into its own scratch database, so objects must be unqualified`
+  ) : void 0;
+  switch (w(0)) {
+    case "CREATE": {
+      let i = 1;
+      if (w(1) === "OR" && w(2) === "REPLACE") i = 3;
+      const what = w(i);
+      if (what === "DATABASE") {
+        kind = "CREATE DATABASE";
+        if (mode === "server")
+          return refuse(kind, "on a server the tool applies the files into its own scratch database");
+        const engine = engineName(tokens);
+        if (engine !== void 0 && !ALLOWED_DATABASE_ENGINES.has(engine)) {
+          return refuse(kind, `ENGINE = ${engine} is not a database engine of plain tables (Atomic, Memory)`);
+        }
+        return settingRefusal() ?? { ok: true, kind, inlineData: false };
+      }
+      if (what === "TABLE") {
+        kind = "CREATE TABLE";
+        const target = objectName(tokens, skipIfNotExists(tokens, i + 1));
+        const engine = engineName(tokens);
+        const selectAt = findWord(tokens, "SELECT");
+        if (engine === "Distributed" && mode === "embedded") {
+          return serverTarget(target) ?? settingRefusal() ?? distributedVerdict(kind, canonical2, tokens, opts.clusters ?? /* @__PURE__ */ new Set());
+        }
+        return serverTarget(target) ?? (engine !== void 0 ? engineVerdict(kind, engine) : void 0) ?? settingRefusal() ?? astRefusal(selectAt >= 0 || engine === void 0) ?? { ok: true, kind, inlineData: false };
+      }
+      if (what === "TEMPORARY")
+        return refuse("CREATE TEMPORARY TABLE", "temporary tables do not outlive the session");
+      if (what === "VIEW" || what === "MATERIALIZED" && w(i + 1) === "VIEW") {
+        kind = what === "VIEW" ? "CREATE VIEW" : "CREATE MATERIALIZED VIEW";
+        const target = objectName(tokens, skipIfNotExists(tokens, what === "VIEW" ? i + 1 : i + 2));
+        if (findWord(tokens, "REFRESH") >= 0) {
+          return refuse(
+            "CREATE MATERIALIZED VIEW ... REFRESH",
+            "a refreshable view runs queries on a schedule"
+          );
+        }
+        const engine = engineName(tokens);
+        return serverTarget(target) ?? (engine !== void 0 ? engineVerdict(kind, engine) : void 0) ?? settingRefusal() ?? astRefusal(false) ?? { ok: true, kind, inlineData: false };
+      }
+      if (what === "DICTIONARY") {
+        kind = "CREATE DICTIONARY";
+        const target = objectName(tokens, skipIfNotExists(tokens, i + 1));
+        return serverTarget(target) ?? dictionaryVerdict(kind, tokens) ?? astRefusal(false) ?? {
+          ok: true,
+          kind,
+          inlineData: false
+        };
+      }
+      return refuse(`CREATE ${what}`.trim(), "only databases, tables, views and dictionaries may be created");
+    }
+    case "INSERT": {
+      kind = "INSERT";
+      if (w(1) !== "INTO") return refuse(kind, "expected INSERT INTO <table>");
+      let i = 2;
+      if (w(i) === "FUNCTION")
+        return refuse("INSERT INTO FUNCTION", "writes through a table function (files, URLs, other servers)");
+      if (w(i) === "TABLE") i++;
+      const target = objectName(tokens, i);
+      if (/[/*?{]/.test(target.name)) return refuse(kind, `\`${target.name}\` names a file`);
+      const formatAt = findWord(tokens, "FORMAT");
+      const selectAt = findWord(tokens, "SELECT") >= 0 ? findWord(tokens, "SELECT") : findWord(tokens, "WITH");
+      const inlineData = formatAt >= 0 && (selectAt < 0 || formatAt < selectAt);
+      if (inlineData) {
+        const format = tokens[formatAt + 1]?.raw ?? "";
+        if (!INLINE_FORMATS.has(format.toLowerCase())) {
+          return refuse(
+            kind,
+            `FORMAT ${format} is not a plain text format (Values, CSV, TSV, JSONEachRow...)`
+          );
+        }
+      } else if (selectAt < 0) {
+        return refuse(kind, "expected INSERT ... SELECT or INSERT ... VALUES");
+      }
+      return serverTarget(target) ?? settingRefusal() ?? astRefusal(true) ?? { ok: true, kind, inlineData };
+    }
+    case "ALTER": {
+      kind = "ALTER TABLE";
+      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... ADD INDEX / ADD PROJECTION");
+      const target = objectName(tokens, 2);
+      const verdict = alterVerdict(kind, tokens);
+      return verdict ?? serverTarget(target) ?? settingRefusal() ?? astRefusal(true) ?? { ok: true, kind, inlineData: false };
+    }
+    case "OPTIMIZE":
+      kind = "OPTIMIZE TABLE";
+      return serverTarget(objectName(tokens, 2)) ?? { ok: true, kind, inlineData: false };
+    case "DROP":
+      kind = `DROP ${w(1)}`;
+      if (mode === "server")
+        return refuse(kind, "the tool drops nothing on a server but its own scratch database");
+      if (!["TABLE", "VIEW", "DICTIONARY"].includes(w(1)))
+        return refuse(kind, "only tables, views and dictionaries of the test schema may be dropped");
+      return { ok: true, kind, inlineData: false };
+    case "SET":
+      kind = "SET";
+      if (mode === "server") return refuse(kind, "settings of the scratch session are the tool's");
+      return settingRefusalFor(tokens) ?? { ok: true, kind, inlineData: false };
+    case "USE":
+      kind = "USE";
+      if (mode === "server")
+        return refuse(kind, "on a server the tool applies the files into its own scratch database");
+      return { ok: true, kind, inlineData: false };
+    default:
+      return refuse(
+        kind,
+        "not a data definition (CREATE, INSERT, ALTER TABLE ... ADD INDEX/PROJECTION, OPTIMIZE)"
+      );
+  }
 }
-function limitStatements(limits) {
-  const int = (n2) => Math.max(0, Math.floor(n2));
-  return [
-    `SET max_execution_time = ${Math.max(0, limits.maxExecutionTime)}`,
-    `SET timeout_overflow_mode = 'throw'`,
-    `SET max_rows_to_read = ${int(limits.maxRowsToRead)}`,
-    `SET read_overflow_mode = 'throw'`,
-    `SET max_memory_usage = ${int(limits.maxMemoryUsage ?? DEFAULT_MAX_MEMORY_USAGE)}`,
-    // Planning is the work here, and threads only cost their start-up: single-threaded EXPLAINs of
-    // aggregations measured up to 1.7x faster (bench/engine-floor.ts); a pool process uses one core.
-    "SET max_threads = 1",
-    "SET readonly = 1"
-  ];
+function settingRefusalFor(tokens) {
+  const names = [];
+  for (let j = 1; j + 1 < tokens.length; ) {
+    const name = tokens[j];
+    if (name.type !== "word" && name.type !== "quoted" || tokens[j + 1].value !== "=") break;
+    names.push(name.raw);
+    let k = j + 2;
+    while (k < tokens.length && !(tokens[k].depth === 0 && tokens[k].value === ",")) k++;
+    j = k + 1;
+  }
+  const bad = names.find((n2) => PATH_LIKE_SETTING.test(n2));
+  return bad ? refuse("SET", `the setting ${bad} points data or a format at disks, files or hosts`) : void 0;
 }
-function planningStatements(opts) {
-  return [
-    "SET output_format_parallel_formatting = 0",
-    "SET optimize_move_to_prewhere = 0",
-    "SET query_plan_optimize_prewhere = 0",
-    ...opts.statistics ? [] : ["SET use_statistics = 0", "SET use_statistics_for_part_pruning = 0"]
-  ];
+function dictionaryVerdict(kind, tokens) {
+  const sourceAt = findWord(tokens, "SOURCE");
+  if (sourceAt < 0) return refuse(kind, "a dictionary needs SOURCE(CLICKHOUSE(TABLE ...))");
+  const type = tokens[sourceAt + 2];
+  if (!type || type.type !== "word" || type.value !== "CLICKHOUSE") {
+    return refuse(
+      kind,
+      `SOURCE(${type?.raw ?? ""}) reads outside the engine: a test dictionary reads a table of the schema, SOURCE(CLICKHOUSE(TABLE '...'))`
+    );
+  }
+  const inner = type.depth + 1;
+  for (let i = sourceAt + 4; i < tokens.length && tokens[i].depth >= inner; i++) {
+    const t = tokens[i];
+    if (t.depth === inner && t.type === "word" && !LOCAL_DICTIONARY_KEYS.has(t.value)) {
+      return refuse(
+        kind,
+        `SOURCE(CLICKHOUSE(${t.value} ...)) reaches beyond a table of the engine (only DB and TABLE are allowed)`
+      );
+    }
+  }
+  const layoutAt = findWord(tokens, "LAYOUT");
+  if (layoutAt >= 0) {
+    for (let i = layoutAt + 2; i < tokens.length && tokens[i].depth > 0; i++) {
+      if (tokens[i].type === "word" && tokens[i].value === "PATH") {
+        return refuse(kind, "a LAYOUT with a PATH writes files outside the engine");
+      }
+    }
+  }
+  return void 0;
 }
-var STATISTICS_QUERY = "SELECT count() FROM system.columns WHERE statistics != '' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')";
+var ALTER_COMMANDS = /* @__PURE__ */ new Set([
+  "ADD INDEX",
+  "ADD PROJECTION",
+  "MATERIALIZE INDEX",
+  "MATERIALIZE PROJECTION"
+]);
+function alterVerdict(kind, tokens) {
+  let i = tokens[3]?.value === "." ? 5 : 3;
+  const segments = [[]];
+  for (; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.depth === 0 && t.type === "word" && t.value === "SETTINGS") break;
+    if (t.depth === 0 && t.value === ",") segments.push([]);
+    else if (!(t.depth === 0 && (t.value === "(" || t.value === ")"))) segments[segments.length - 1].push(t);
+  }
+  for (const segment of segments) {
+    const command = segment.slice(0, 2).map((t) => t.value).join(" ");
+    if (!ALTER_COMMANDS.has(command)) {
+      return refuse(
+        `ALTER TABLE ... ${command}`.trim(),
+        "only ADD / MATERIALIZE of an INDEX or a PROJECTION"
+      );
+    }
+  }
+  return void 0;
+}
+function distributedVerdict(kind, canonical2, tokens, clusters) {
+  const at2 = findWord(tokens, "ENGINE");
+  const open2 = at2 + 3;
+  const args = [[]];
+  let close = -1;
+  for (let i = open2 + 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.depth === 0 && t.value === ")") {
+      close = i;
+      break;
+    }
+    if (t.depth === 1 && t.value === ",") args.push([]);
+    else args[args.length - 1].push(t);
+  }
+  const single = (a) => a && a.length === 1 ? a[0] : void 0;
+  const [cluster, db, table] = [single(args[0]), single(args[1]), single(args[2])];
+  const name = cluster?.type === "word" ? cluster.raw : cluster?.value;
+  if (tokens[open2]?.value !== "(" || close < 0 || !name || !db || !table) {
+    return refuse(kind, "ENGINE = Distributed needs (cluster, database, table) written as names");
+  }
+  if (!clusters.has(name)) {
+    return refuse(
+      kind,
+      `ENGINE = Distributed reads cluster ${name}, which the test engine does not have: name it in clickhouse.clusters to read the local table instead`
+    );
+  }
+  const database = db.type === "string" ? `'${db.value}'` : canonical2.slice(db.start, db.end);
+  const local = table.type === "word" ? table.raw : table.value;
+  if (/['\\]/.test(local)) return refuse(kind, "ENGINE = Distributed over a table name with quotes");
+  const regexp = `^${local.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\\\${c}`)}$`;
+  const rewrite = `${canonical2.slice(0, tokens[at2].start)}ENGINE = Merge(${database}, '${regexp}')${canonical2.slice(tokens[close].end)}`;
+  return { ok: true, kind, inlineData: false, rewrite };
+}
+
+// src/clickhouse/apply.ts
 var SINGLE_STATEMENT_CHECK2 = "SELECT formatQuerySingleLine({q:String})";
+function bounded(message) {
+  return scrubMessage(message, []);
+}
 function head(statement) {
   const oneLine2 = statement.replace(/\s+/g, " ").trim();
   return oneLine2.length > 70 ? `${oneLine2.slice(0, 67)}...` : oneLine2;
 }
-async function checkSingleStatement(runner, statement, list2, index) {
+async function checkStatement(runner, statement, list2, index, mode, clusters = /* @__PURE__ */ new Set()) {
   const where = `${list2} statement ${index + 1} (${head(statement)})`;
   let canonical2;
   try {
-    canonical2 = (await runner.runBind(SINGLE_STATEMENT_CHECK2, { q: statement }, "TabSeparatedRaw")).trim();
+    canonical2 = singleLine(
+      await runner.runBind(SINGLE_STATEMENT_CHECK2, { q: statement }, "TabSeparatedRaw")
+    ).trim();
   } catch (e) {
     if (!(e instanceof ClickHouseQueryError)) throw e;
     const multi = /Multi-statements are not allowed/.test(e.info.message);
-    const message = e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, "");
+    const message = bounded(
+      e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, "")
+    );
     throw new EnginePrepareError(
       multi ? `${where} holds more than one statement; give one statement per entry` : `${where} is not valid SQL: ${e.info.code} ${e.info.name}: ${message}`,
       list2,
@@ -82105,17 +82752,45 @@ async function checkSingleStatement(runner, statement, list2, index) {
       { ...e.info, message }
     );
   }
-  if (/^INSERT\b/i.test(canonical2) && /\bFORMAT \S+$/.test(canonical2)) {
-    if (statement.replace(/[\s;]+$/, "").includes(";")) {
-      throw new EnginePrepareError(
-        `${where} has inline data holding ';', which cannot be proven to be one statement; use INSERT ... SELECT`,
-        list2,
-        index
-      );
-    }
+  let dump;
+  try {
+    dump = await runner.run(`EXPLAIN AST ${canonical2}`, "TabSeparatedRaw");
+  } catch (e) {
+    if (!(e instanceof ClickHouseQueryError)) throw e;
+    const info = { ...e.info, message: bounded(e.info.message) };
+    throw new EnginePrepareError(
+      `${where} could not be read back: ${info.code} ${info.name}: ${info.message}`,
+      list2,
+      index,
+      info
+    );
   }
+  const verdict = judgeStatement(canonical2, parseAstDump(dump), mode, { clusters });
+  if (!verdict.ok) {
+    throw new EnginePrepareError(
+      `${where} refused (${verdict.kind}): ${verdict.reason}`,
+      list2,
+      index,
+      void 0,
+      {
+        kind: verdict.kind,
+        reason: verdict.reason
+      }
+    );
+  }
+  if (verdict.rewrite !== void 0) return verdict.rewrite;
+  if (!verdict.inlineData) return canonical2;
+  if (statement.replace(/[\s;]+$/, "").includes(";")) {
+    throw new EnginePrepareError(
+      `${where} has inline data holding ';', which cannot be proven to be one statement; use INSERT ... SELECT`,
+      list2,
+      index
+    );
+  }
+  return statement;
 }
-async function applyStatements(runner, schema, seed, run = (s) => runner.run(s, "TabSeparatedRaw")) {
+async function applyStatements(runner, schema, seed, opts) {
+  const run = opts.run ?? ((s) => runner.run(s, "TabSeparatedRaw"));
   const lists = [
     ["schema", schema],
     ["seed", seed]
@@ -82123,229 +82798,21 @@ async function applyStatements(runner, schema, seed, run = (s) => runner.run(s, 
   for (const [list2, statements] of lists) {
     for (const [index, statement] of statements.entries()) {
       if (!statement.trim()) continue;
-      await checkSingleStatement(runner, statement, list2, index);
+      const text2 = await checkStatement(runner, statement, list2, index, opts.mode, opts.clusters);
       try {
-        await run(statement);
+        await run(text2);
       } catch (e) {
         if (!(e instanceof ClickHouseQueryError)) throw e;
-        const { code, name, message } = e.info;
+        const info = { ...e.info, message: bounded(e.info.message) };
         throw new EnginePrepareError(
-          `${list2} statement ${index + 1} (${head(statement)}) failed: ${code} ${name}: ${message}`,
+          `${list2} statement ${index + 1} (${head(statement)}) failed: ${info.code} ${info.name}: ${info.message}`,
           list2,
           index,
-          e.info
+          info
         );
       }
     }
   }
-}
-var MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
-function quoteIdentifier(name) {
-  return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
-}
-async function statsFingerprint(runner) {
-  for (const sql of [STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS]) {
-    try {
-      const text2 = await runner.run(sql, "JSONCompactEachRow");
-      return text2.split("\n").filter((l) => l.trim()).sort();
-    } catch (e) {
-      if (!(e instanceof ClickHouseQueryError)) throw e;
-    }
-  }
-  return [];
-}
-async function createEmbeddedEngine(opts) {
-  const mod = await loadModule(opts);
-  const cacheRoot = opts.cacheDir || void 0;
-  const chdbVersion = opts.chdbVersion ?? (opts.loadChdb ? void 0 : chdbPackageVersion());
-  let session;
-  let dataDir;
-  const current = () => {
-    if (!session) throw new EngineError("the embedded engine has no open session");
-    return session;
-  };
-  const runner = sessionRunner({
-    query: (q, f) => current().query(q, f),
-    queryBind: (q, a, f) => current().queryBind(q, a, f),
-    close: () => void 0
-  });
-  const stats = new LiveStats((sql) => runner.run(sql, "JSONCompactEachRow"));
-  let version = "";
-  let cache;
-  let state = "new";
-  let preparing;
-  const open2 = (dir) => {
-    try {
-      try {
-        session = new mod.Session(dir, { connectionArgs: CONNECTION_ARGS });
-      } catch {
-        session = new mod.Session(dir);
-      }
-      dataDir = dir;
-    } catch (e) {
-      removeDir(dir);
-      throw new EngineError(`the embedded ClickHouse engine could not start: ${firstLine(e)}`);
-    }
-  };
-  const dispose = () => {
-    const s = session;
-    const d = dataDir;
-    session = void 0;
-    dataDir = void 0;
-    try {
-      s?.close();
-    } catch {
-    }
-    if (d) removeDir(d);
-  };
-  const privateDir = () => {
-    try {
-      return makePrivateDir();
-    } catch (e) {
-      throw new EngineError(`the embedded ClickHouse engine has no temporary directory: ${firstLine(e)}`);
-    }
-  };
-  const readVersion = async () => {
-    try {
-      version = (await runner.run("SELECT version()", "TabSeparatedRaw")).trim();
-    } catch {
-    }
-  };
-  const openCached = async (root, key2, manifest) => {
-    const dir = privateDir();
-    let files;
-    try {
-      files = materializeEntry(root, key2, dir);
-    } catch (e) {
-      removeDir(dir);
-      return `could not be read (${firstLine(e)})`;
-    }
-    if (files !== manifest.files) {
-      removeDir(dir);
-      return `is incomplete (${files} of ${manifest.files} files)`;
-    }
-    try {
-      open2(dir);
-    } catch (e) {
-      return `could not be opened (${firstLine(e)})`;
-    }
-    const reject = (reason) => {
-      dispose();
-      return reason;
-    };
-    try {
-      await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
-      await readVersion();
-      if (version !== manifest.engineVersion) {
-        return reject(
-          `was written by ClickHouse ${manifest.engineVersion || "?"}, this is ${version || "?"}`
-        );
-      }
-      if ((await statsFingerprint(runner)).join("\n") !== manifest.stats.join("\n")) {
-        return reject("does not hold the parts it recorded");
-      }
-      const rows = (await runner.run(MERGE_TREE_TABLES, "JSONCompactEachRow")).split("\n").filter(Boolean);
-      for (const row of rows) {
-        const [database, name] = JSON.parse(row);
-        const table = `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
-        const ok = await runner.run(
-          `CHECK TABLE ${table} SETTINGS check_query_single_value_result = 1`,
-          "TabSeparatedRaw"
-        );
-        if (ok.trim() !== "1") return reject(`failed CHECK TABLE ${table}`);
-      }
-      await stats.reload();
-      return void 0;
-    } catch (e) {
-      return reject(`could not be verified (${firstLine(e)})`);
-    }
-  };
-  const save = async (root, key2, rejected) => {
-    try {
-      const manifest = { engineVersion: version, stats: await statsFingerprint(runner) };
-      saveEntry(root, key2, dataDir, manifest, rejected?.nonce);
-      return {
-        status: "stored",
-        key: key2,
-        ...rejected ? { reason: `the entry it replaced ${rejected.reason}` } : {}
-      };
-    } catch (e) {
-      return { status: "unsaved", key: key2, reason: firstLine(e) };
-    }
-  };
-  const lock = async () => {
-    let statistics = true;
-    try {
-      statistics = Number((await runner.run(STATISTICS_QUERY, "TabSeparatedRaw")).trim()) !== 0;
-    } catch (e) {
-      if (!(e instanceof ClickHouseQueryError)) throw e;
-    }
-    for (const statement of planningStatements({ statistics })) {
-      try {
-        await runner.run(statement, "TabSeparatedRaw");
-      } catch (e) {
-        if (!(e instanceof ClickHouseQueryError)) throw e;
-      }
-    }
-    for (const statement of limitStatements(opts.limits)) await runner.run(statement, "TabSeparatedRaw");
-  };
-  const prepare = async (schema, seed) => {
-    if (state !== "new")
-      throw new EngineError("the embedded engine was already prepared (it is read-only now)");
-    state = "preparing";
-    const worthCaching = cacheRoot !== void 0 && [...schema, ...seed].some((s) => s.trim());
-    const key2 = worthCaching ? cacheKey({ schema, seed, chdbVersion }) : void 0;
-    let rejected;
-    if (cacheRoot && key2) {
-      const manifest = readManifest(cacheRoot, key2);
-      if (manifest) {
-        const reason = await openCached(cacheRoot, key2, manifest);
-        if (reason === void 0) {
-          cache = { status: "hit", key: key2 };
-          await lock();
-          state = "ready";
-          return;
-        }
-        rejected = { reason, nonce: manifest.nonce };
-      }
-    }
-    open2(privateDir());
-    await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
-    await readVersion();
-    await applyStatements(runner, schema, seed);
-    await runner.run("SYSTEM JEMALLOC PURGE", "TabSeparatedRaw").catch(() => void 0);
-    await stats.reload();
-    cache = cacheRoot && key2 ? await save(cacheRoot, key2, rejected) : { status: "off" };
-    await lock();
-    state = "ready";
-  };
-  const startPrepare = (schema, seed) => {
-    preparing = prepare(schema, seed);
-    return preparing;
-  };
-  return {
-    get description() {
-      return `embedded ClickHouse${version ? ` ${version}` : ""} (chdb)`;
-    },
-    get cache() {
-      return cache;
-    },
-    get dataDir() {
-      return dataDir;
-    },
-    prepare: startPrepare,
-    async explain(sql) {
-      if (state === "closed") throw new EngineError("the embedded engine is closed");
-      if (state === "new") await startPrepare([], []);
-      else if (state === "preparing") await preparing;
-      return explainQuery({ runner, stats, embedded: true }, sql);
-    },
-    async close() {
-      if (state === "closed") return;
-      state = "closed";
-      dispose();
-    }
-  };
 }
 
 // src/clickhouse/server.ts
@@ -82484,12 +82951,20 @@ function createServerEngine(opts) {
     description = `ClickHouse server ${parsed.url}${baseDatabase ? `/${baseDatabase}` : ""} (version ${version})`;
   })();
   let prepared = false;
+  let refusable;
+  const pipeline = () => ({
+    runner,
+    stats,
+    embedded: false,
+    secrets,
+    ...refusable ? { refusable } : {}
+  });
   const prepare = async (schema, seed) => {
     if (prepared) throw new EngineError("the server engine was already prepared");
     prepared = true;
     await connect();
     if (opts.applySchema) {
-      scratch = `dashboard_ci_${randomBytes2(6).toString("hex")}`;
+      scratch = `dashboard_ci_${randomBytes(6).toString("hex")}`;
       try {
         await admin.command({ query: `CREATE DATABASE ${scratch}` });
       } catch (e) {
@@ -82498,16 +82973,19 @@ function createServerEngine(opts) {
       }
       client = clientFor(scratch);
       const scratchClient = client;
-      const plain = runnerFor(() => scratchClient, false);
-      await applyStatements(plain, schema, seed, async (statement) => {
-        try {
-          await scratchClient.command({ query: statement });
-        } catch (e) {
-          throw toEngineError(e, "a statement on");
+      await applyStatements(runner, schema, seed, {
+        mode: "server",
+        run: async (statement) => {
+          try {
+            await scratchClient.command({ query: statement });
+          } catch (e) {
+            throw toEngineError(e, "a statement on");
+          }
         }
       });
     }
     await stats.reload();
+    refusable = await engineRefusableWords(runner);
   };
   return {
     get description() {
@@ -82516,7 +82994,16 @@ function createServerEngine(opts) {
     prepare,
     async explain(sql) {
       await connect();
-      return explainQuery({ runner, stats, embedded: false }, sql);
+      return explainQuery(pipeline(), sql);
+    },
+    async execute(sql, options) {
+      await connect();
+      if (!scratch) {
+        return notRunOutcome(
+          "execute() runs a query only on the test data: the embedded engine, or a server the tool prepared a scratch database on (--schema / --seed)"
+        );
+      }
+      return executeQuery(pipeline(), sql, options);
     },
     async close() {
       try {
@@ -83103,7 +83590,117 @@ import { fork } from "node:child_process";
 import { existsSync as existsSync2, mkdtempSync as mkdtempSync2 } from "node:fs";
 import os2 from "node:os";
 import path6 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
+import { createRequire as createRequire3 } from "node:module";
+import { fileURLToPath as fileURLToPath2, pathToFileURL } from "node:url";
+
+// src/clickhouse/cache.ts
+import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync as readdirSync2,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync as statSync3,
+  symlinkSync,
+  utimesSync,
+  writeFileSync
+} from "node:fs";
+import { createRequire as createRequire2 } from "node:module";
+import os from "node:os";
+import path5 from "node:path";
+
+// src/core/clock.ts
+var systemClock = { now: () => /* @__PURE__ */ new Date() };
+function fixedClock(at2) {
+  const t = new Date(at2).getTime();
+  if (Number.isNaN(t)) throw new RangeError(`not a date: ${String(at2)}`);
+  return { now: () => new Date(t) };
+}
+function resolveNow(opts) {
+  if (opts.now) return opts.now;
+  if (opts.configNow) return fixedClock(opts.configNow).now();
+  return (opts.clock ?? systemClock).now();
+}
+
+// src/clickhouse/cache.ts
+var CACHE_FORMAT = 2;
+var MARKER = "ready.json";
+var STALE_MS = 24 * 36e5;
+function cacheKey(input) {
+  const h = createHash2("sha256");
+  h.update(
+    JSON.stringify([
+      CACHE_FORMAT,
+      input.platform ?? process.platform,
+      input.arch ?? process.arch,
+      input.chdbVersion ?? "unknown",
+      input.schema,
+      input.seed,
+      // Absent and empty give the key of before, so entries stay valid for runs without clusters.
+      ...input.clusters?.length ? [[...input.clusters].sort()] : []
+    ])
+  );
+  return h.digest("hex").slice(0, 32);
+}
+function chdbPackageVersion(chdbPath) {
+  try {
+    const dir = chdbPath ?? path5.dirname(createRequire2(import.meta.url).resolve("chdb"));
+    const pkg = JSON.parse(readFileSync(path5.join(dir, "package.json"), "utf8"));
+    return typeof pkg.version === "string" ? pkg.version : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function defaultCacheRoot(opts) {
+  let dir = path5.resolve(opts.cwd);
+  for (; ; ) {
+    const nm = path5.join(dir, "node_modules");
+    if (isDirectory(nm)) return path5.join(nm, ".cache", "dashboard-ci", "chdb");
+    const up = path5.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const xdg = opts.env?.XDG_CACHE_HOME;
+  const base = xdg && path5.isAbsolute(xdg) ? xdg : path5.join(opts.homedir ?? os.homedir(), ".cache");
+  return path5.join(base, "dashboard-ci", "chdb");
+}
+function isDirectory(p) {
+  try {
+    return statSync3(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function readManifest(root, key2) {
+  try {
+    const m = JSON.parse(readFileSync(path5.join(root, key2, MARKER), "utf8"));
+    const ok = m.format === CACHE_FORMAT && m.key === key2 && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
+    return ok ? m : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+  }
+}
+
+// src/clickhouse/sandbox.ts
+function localTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
 
 // src/clickhouse/engine-worker.ts
 var ENGINE_WORKER_ARG = "__engine-worker";
@@ -83112,7 +83709,7 @@ function deserializeError(s) {
     case "EngineUnavailableError":
       return new EngineUnavailableError(s.message);
     case "EnginePrepareError":
-      return new EnginePrepareError(s.message, s.list ?? "schema", s.index ?? 0, s.info);
+      return new EnginePrepareError(s.message, s.list ?? "schema", s.index ?? 0, s.info, s.refusal);
     case "EngineConnectionError":
       return new EngineConnectionError(s.message, s.info);
     case "EngineCrashedError":
@@ -83133,32 +83730,24 @@ function defaultWorkerEntry(moduleUrl = import.meta.url) {
   const here = fileURLToPath2(moduleUrl);
   const dir = path6.dirname(here);
   if (here.endsWith(".ts")) {
-    return { modulePath: path6.join(dir, "engine-worker-main.ts"), execArgv: ["--import", "tsx"] };
+    return { modulePath: path6.join(dir, "engine-worker-main.ts"), execArgv: ["--import", tsxLoader()] };
   }
   const sibling = path6.join(dir, "engine-worker.js");
   if (existsSync2(sibling) && sibling !== here) return { modulePath: sibling, execArgv: [] };
   return { modulePath: here, args: [ENGINE_WORKER_ARG], execArgv: [] };
 }
+function tsxLoader() {
+  try {
+    return pathToFileURL(createRequire3(import.meta.url).resolve("tsx")).href;
+  } catch {
+    return "tsx";
+  }
+}
+var WORKER_ENV = Object.freeze({});
 var MAX_IN_FLIGHT = 2;
 async function createEnginePool(opts) {
   const cores = opts.cores ?? os2.availableParallelism();
   const size = chooseWorkerCount(opts.queryCount, opts.workers, cores);
-  if (size === 1) {
-    const loadChdb = opts.loadChdb ?? (opts.chdbPath ? chdbLoaderFromPath(opts.chdbPath) : void 0);
-    const chdbVersion = opts.chdbPath ? chdbPackageVersion(opts.chdbPath) : void 0;
-    const engine = await createEmbeddedEngine({
-      limits: opts.limits,
-      ...loadChdb ? { loadChdb } : {},
-      ...chdbVersion ? { chdbVersion } : {},
-      ...opts.cacheDir ? { cacheDir: opts.cacheDir } : {}
-    });
-    return {
-      engine: memoizeExplain(engine),
-      size,
-      pids: () => [],
-      cache: () => engine.cache ? [engine.cache] : []
-    };
-  }
   const pool = new ProcessPool(size, opts);
   return { engine: memoizeExplain(pool), size, pids: () => pool.pids(), cache: () => pool.cacheReports() };
 }
@@ -83169,6 +83758,8 @@ function memoizeExplain(engine) {
       return engine.description;
     },
     prepare: (schema, seed) => engine.prepare(schema, seed),
+    // A run is read-only, but an execution is the query's own moment (now()...): never remembered.
+    execute: (sql, opts) => engine.execute(sql, opts),
     async explain(sql) {
       let p = seen.get(sql);
       if (!p) {
@@ -83199,6 +83790,7 @@ var ProcessPool = class {
   reports = [];
   /** A temporary cache root the workers share when the caller gave none; removed on close. */
   ownCacheRoot;
+  timezone = localTimeZone();
   pids() {
     return this.workers.filter((w) => w.alive && w.child.pid !== void 0).map((w) => w.child.pid);
   }
@@ -83206,8 +83798,11 @@ var ProcessPool = class {
     return `${this.childDescription}, ${this.size} processes`;
   }
   spawn(entry) {
+    const cwd = mkdtempSync2(path6.join(os2.tmpdir(), "dashboard-ci-worker-"));
     const child = fork(entry.modulePath, entry.args ?? [], {
       execArgv: entry.execArgv ?? [],
+      env: { ...WORKER_ENV },
+      cwd,
       // stdout belongs to the report; a worker's crash text goes to stderr.
       stdio: ["ignore", "ignore", "inherit", "ipc"]
     });
@@ -83216,7 +83811,8 @@ var ProcessPool = class {
       alive: true,
       ready: false,
       inFlight: /* @__PURE__ */ new Map(),
-      exited: new Promise((resolve5) => child.once("exit", () => resolve5()))
+      exited: new Promise((resolve5) => child.once("exit", () => resolve5())),
+      cwd
     };
     child.on("message", (m) => this.onMessage(worker, m));
     child.once("exit", (code, signal) => this.onExit(worker, code, signal));
@@ -83236,6 +83832,8 @@ var ProcessPool = class {
   onExit(worker, code, signal) {
     worker.alive = false;
     if (worker.dataDir) removeDir(worker.dataDir);
+    if (worker.configDir) removeDir(worker.configDir);
+    removeDir(worker.cwd);
     if (this.closed) return;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     for (const p of worker.inFlight.values()) {
@@ -83274,7 +83872,8 @@ var ProcessPool = class {
     const root = this.cacheRoot();
     const anything = [...schema, ...seed].some((st) => st.trim());
     const chdbVersion = chdbPackageVersion(this.opts.chdbPath);
-    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion }));
+    const clusters = this.opts.clusters ? [...this.opts.clusters] : [];
+    const warm = !root || !anything || readManifest(root, cacheKey({ schema, seed, chdbVersion, clusters }));
     const [first, ...rest] = this.workers;
     if (!warm && first) await this.init(first, schema, seed, root);
     await Promise.all((warm ? this.workers : rest).map((w) => this.init(w, schema, seed, root)));
@@ -83297,6 +83896,7 @@ var ProcessPool = class {
           this.childDescription = m.description;
           if (m.cache) this.reports.push(m.cache);
           if (m.dataDir) worker.dataDir = m.dataDir;
+          if (m.configDir) worker.configDir = m.configDir;
           resolve5();
           this.pump();
         } else if (m.t === "init-error") {
@@ -83324,18 +83924,27 @@ var ProcessPool = class {
         schema,
         seed,
         ...this.opts.chdbPath ? { chdbPath: this.opts.chdbPath } : {},
-        ...cacheDir ? { cacheDir } : {}
+        ...cacheDir ? { cacheDir } : {},
+        timezone: this.timezone,
+        tmpDir: os2.tmpdir(),
+        ...this.opts.clusters?.length ? { clusters: this.opts.clusters } : {}
       };
       worker.child.send(request);
     });
   }
-  async explain(sql) {
+  explain(sql) {
+    return this.submit(sql, void 0);
+  }
+  execute(sql, opts = {}) {
+    return this.submit(sql, opts);
+  }
+  async submit(sql, execute) {
     if (this.closed) throw new EngineError("the engine pool is closed");
     if (!this.preparing) await this.prepare([], []);
     else await this.preparing;
     if (!this.workers.some((w) => w.alive)) throw new EngineCrashedError("every engine worker process died");
     return new Promise((resolve5, reject) => {
-      this.queue.push({ sql, resolve: resolve5, reject });
+      this.queue.push({ sql, ...execute ? { execute } : {}, resolve: resolve5, reject });
       this.pump();
     });
   }
@@ -83350,7 +83959,9 @@ var ProcessPool = class {
       const p = this.queue.shift();
       const id = this.nextId++;
       best.inFlight.set(id, p);
-      best.child.send({ t: "explain", id, sql: p.sql });
+      best.child.send(
+        p.execute ? { t: "execute", id, sql: p.sql, opts: p.execute } : { t: "explain", id, sql: p.sql }
+      );
     }
   }
   async close() {
@@ -83395,6 +84006,7 @@ async function openEngine(opts) {
       workers: opts.config.clickhouse.workers,
       limits,
       cacheDir,
+      clusters: opts.config.clickhouse.clusters,
       ...chdbPath ? { chdbPath } : {}
     });
     engine = pool.engine;
@@ -83685,8 +84297,14 @@ async function readStatements(cwd, files, explicit) {
 function setupError(err, schema, seed) {
   if (err instanceof EnginePrepareError) {
     const at2 = (err.list === "schema" ? schema : seed)[err.index];
+    if (!at2) return new UsageError(err.message);
+    if (err.refusal) {
+      return new UsageError(
+        `${at2.file}:${at2.line}: ${err.list} statement refused (${err.refusal.kind}): ${err.refusal.reason}`
+      );
+    }
     const what = err.info ? `${err.info.code} ${err.info.name}: ${err.info.message}` : err.message;
-    return new UsageError(at2 ? `${at2.file}:${at2.line}: ${err.list} statement failed: ${what}` : err.message);
+    return new UsageError(`${at2.file}:${at2.line}: ${err.list} statement failed: ${what}`);
   }
   if (err instanceof EngineUnavailableError || err instanceof EngineError) return new UsageError(err.message);
   return err;
@@ -83708,7 +84326,11 @@ async function explainAll(engine, sqls, concurrency, onDone) {
 async function checkQueries(input) {
   const { options, dashboards, alertGroups } = input;
   const { config, cwd } = options;
-  const now = options.now ?? (config.now ? new Date(config.now) : /* @__PURE__ */ new Date());
+  const now = resolveNow({
+    now: options.now,
+    configNow: config.now,
+    ...options.clock ? { clock: options.clock } : {}
+  });
   const types2 = datasourceTypeMap(input.datasources);
   const unresolvedVariables = /* @__PURE__ */ new Map();
   const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
@@ -83848,7 +84470,7 @@ function judge(q, rec, outcome, options, findings) {
   if (!outcome.ok) {
     const e = outcome.error;
     rec.error = { code: e.code, name: e.name, message: e.message };
-    if (outcome.kind === "unsupported") {
+    if (outcome.kind === "unsupported" || outcome.kind === "refused") {
       rec.status = "skipped";
       rec.reason = outcome.reason ?? e.message;
       findings.push(finding(q, "sql-engine-unsupported", "info", rec.reason));
@@ -83894,6 +84516,7 @@ function judge(q, rec, outcome, options, findings) {
     return;
   }
   rec.cost = outcome.cost;
+  rec.columns = outcome.columns;
   const budget = resolveBudget(config.budgets, q.dashboard?.uid, q.source.panel?.id);
   const violations = evaluateBudget(outcome.cost, budget, config.budgets.productionRows);
   const projected = projectRows(outcome.cost, config.budgets.productionRows);
@@ -84006,9 +84629,9 @@ function unresolvedFindings(byDashboard, prepared) {
   return out;
 }
 var DEPRECATED_FUNCTION = 721;
-var VARIABLE_STATEMENTS = /* @__PURE__ */ new Set(["SHOW", "DESCRIBE", "DESC", "EXISTS"]);
+var VARIABLE_STATEMENTS2 = /* @__PURE__ */ new Set(["SHOW", "DESCRIBE", "DESC", "EXISTS"]);
 function readOnlyVariableStatement(q) {
-  return q.source.origin === "variable" && VARIABLE_STATEMENTS.has(leadingKeyword(q.sql)) && !/\b(INTO\s+OUTFILE|FORMAT)\b/i.test(q.sql);
+  return q.source.origin === "variable" && VARIABLE_STATEMENTS2.has(leadingKeyword(q.sql)) && !/\b(INTO\s+OUTFILE|FORMAT)\b/i.test(q.sql);
 }
 async function driftAgainst(url2, options, schema) {
   const user = options.clickhouseAuth?.user ?? options.config.clickhouse.user;
@@ -91212,7 +91835,7 @@ var esm_default = axiosRetry;
 // src/grafana/redact.ts
 var MASK = "***";
 var MIN_SECRET_LENGTH = 4;
-function secretForms(value) {
+function secretForms2(value) {
   const json = JSON.stringify(value).slice(1, -1);
   const jsonTwice = JSON.stringify(json).slice(1, -1);
   const uri = encodeURIComponent(value);
@@ -91227,7 +91850,7 @@ var Redactor = class {
     let changed = false;
     for (const value of values) {
       if (!value || value.length < MIN_SECRET_LENGTH) continue;
-      for (const form of secretForms(value)) {
+      for (const form of secretForms2(value)) {
         if (form.length < MIN_SECRET_LENGTH || this.secrets.has(form)) continue;
         this.secrets.add(form);
         changed = true;
@@ -91510,7 +92133,7 @@ var GrafanaClient = class {
       path: path12,
       code: "not-json",
       attempts: attemptsOf(res.config),
-      body: typeof data === "string" ? this.redactor.redact(firstLine2(data)) : void 0,
+      body: typeof data === "string" ? this.redactor.redact(firstLine(data)) : void 0,
       message: this.redactor.redact(`${method} ${url2} \u2192 ${res.status} with ${what}${hint}`)
     });
   }
@@ -91545,7 +92168,7 @@ var GrafanaClient = class {
       const body = r.redactValue(readBody(err.response.data));
       const b = body;
       const gStatus = b && typeof b === "object" && typeof b.status === "string" ? b.status : void 0;
-      const gMessage = b && typeof b === "object" && typeof b.message === "string" ? b.message : typeof b === "string" ? firstLine2(b) : "";
+      const gMessage = b && typeof b === "object" && typeof b.message === "string" ? b.message : typeof b === "string" ? firstLine(b) : "";
       const what = gMessage || err.response.statusText || http3.STATUS_CODES[status] || "error";
       return new GrafanaApiError({
         status,
@@ -91590,7 +92213,7 @@ function readBody(data) {
   }
   return t.length > 2e3 ? `${t.slice(0, 2e3)}\u2026` : t;
 }
-function firstLine2(text2) {
+function firstLine(text2) {
   const line = text2.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
   return line.length > 200 ? `${line.slice(0, 200)}\u2026` : line;
 }
