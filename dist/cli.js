@@ -13,7 +13,7 @@ var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x + '" is not supported');
 });
-var __commonJS = (cb, mod) => function __require2() {
+var __commonJS = (cb, mod) => function __require3() {
   try {
     return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
   } catch (e) {
@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path10 = __require("node:path");
+    var path12 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path10.resolve(baseDir, baseName);
+          const localBin = path12.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path10.extname(baseName))) return void 0;
+          if (sourceExt.includes(path12.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path10.resolve(
-            path10.dirname(resolvedScriptPath),
+          executableDir = path12.resolve(
+            path12.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path10.basename(
+            const legacyName = path12.basename(
               this._scriptPath,
-              path10.extname(this._scriptPath)
+              path12.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path10.extname(executableFile));
+        launchWithNode = sourceExt.includes(path12.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2439,9 +2439,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {(Promise|undefined)}
        * @private
        */
-      _chainOrCall(promise, fn) {
-        if (promise?.then && typeof promise.then === "function") {
-          return promise.then(() => fn());
+      _chainOrCall(promise2, fn) {
+        if (promise2?.then && typeof promise2.then === "function") {
+          return promise2.then(() => fn());
         }
         return fn();
       }
@@ -2452,12 +2452,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {(Promise|undefined)}
        * @private
        */
-      _chainOrCallHooks(promise, event) {
-        let result = promise;
+      _chainOrCallHooks(promise2, event) {
+        let result = promise2;
         const hooks = [];
         this._getCommandAndAncestors().reverse().filter((cmd) => cmd._lifeCycleHooks[event] !== void 0).forEach((hookedCommand) => {
-          hookedCommand._lifeCycleHooks[event].forEach((callback) => {
-            hooks.push({ hookedCommand, callback });
+          hookedCommand._lifeCycleHooks[event].forEach((callback2) => {
+            hooks.push({ hookedCommand, callback: callback2 });
           });
         });
         if (event === "postAction") {
@@ -2478,8 +2478,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {(Promise|undefined)}
        * @private
        */
-      _chainOrCallSubCommandHook(promise, subCommand, event) {
-        let result = promise;
+      _chainOrCallSubCommandHook(promise2, subCommand, event) {
+        let result = promise2;
         if (this._lifeCycleHooks[event] !== void 0) {
           this._lifeCycleHooks[event].forEach((hook) => {
             result = this._chainOrCall(result, () => {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path10.basename(filename, path10.extname(filename));
+        this._name = path12.basename(filename, path12.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path11) {
-        if (path11 === void 0) return this._executableDir;
-        this._executableDir = path11;
+      executableDir(path13) {
+        if (path13 === void 0) return this._executableDir;
+        this._executableDir = path13;
         return this;
       }
       /**
@@ -3844,11 +3844,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -3865,10 +3865,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -3929,8 +3929,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -3959,12 +3959,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n2 = nodes[i];
-          if (n2.optimizeNames(names, constants2))
+          if (n2.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n2.names);
           nodes.splice(i, 1);
@@ -4017,12 +4017,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -4045,10 +4045,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -4084,10 +4084,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -4129,11 +4129,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants2);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -4293,9 +4293,9 @@ var require_codegen = __commonJS({
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
+          const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr2}[${i}]`);
             forBody(name);
           });
         }
@@ -4303,12 +4303,12 @@ var require_codegen = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj3, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj3})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj3), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -4434,7 +4434,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -4449,14 +4449,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n2) {
-        const c = constants2[n2.str];
+        const c = constants3[n2.str];
         if (c === void 0 || names[n2.str] !== 1)
           return n2;
         delete names[n2.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -4494,9 +4494,9 @@ var require_util = __commonJS({
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
     var codegen_1 = require_codegen();
     var code_1 = require_code();
-    function toHash(arr) {
+    function toHash(arr2) {
       const hash = {};
-      for (const item of arr)
+      for (const item of arr2)
         hash[item] = true;
       return hash;
     }
@@ -5669,8 +5669,8 @@ var require_resolve = __commonJS({
       }
       return count;
     }
-    function getFullPath(resolver, id = "", normalize) {
-      if (normalize !== false)
+    function getFullPath(resolver, id = "", normalize2) {
+      if (normalize2 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -6128,11 +6128,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
+      setParams(obj3, assign) {
         if (assign)
-          Object.assign(this.params, obj);
+          Object.assign(this.params, obj3);
         else
-          this.params = obj;
+          this.params = obj3;
       }
       block$data(valid, codeBlock2, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -6418,7 +6418,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve5.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -6445,7 +6445,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve5(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -6696,8 +6696,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path12) {
+      let input = path12;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -6771,11 +6771,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path12) {
+      if (path12 === "" || path12[0] === "/") {
+        return removeDotSegments(path12);
       }
-      const segments = path10.split("/");
+      const segments = path12.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -7138,8 +7138,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7299,7 +7299,7 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize(uri, options) {
+    function normalize2(uri, options) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
         normalizeString(uri, options);
@@ -7309,7 +7309,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve5(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -7345,50 +7345,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse2(serialize(base, options), options);
-        relative2 = parse2(serialize(relative2, options), options);
+        relative3 = parse2(serialize(relative3, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative3.scheme) {
+        target.scheme = relative3.scheme;
+        target.userinfo = relative3.userinfo;
+        target.host = relative3.host;
+        target.port = relative3.port;
+        target.path = removeDotSegments(relative3.path || "");
+        target.query = relative3.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
+          target.userinfo = relative3.userinfo;
+          target.host = relative3.host;
+          target.port = relative3.port;
+          target.path = removeDotSegments(relative3.path || "");
+          target.query = relative3.query;
         } else {
-          if (!relative2.path) {
+          if (!relative3.path) {
             target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative3.query !== void 0) {
+              target.query = relative3.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative3.path[0] === "/") {
+              target.path = removeDotSegments(relative3.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative3.path;
               } else if (!base.path) {
-                target.path = relative2.path;
+                target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative3.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -7396,7 +7396,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative3.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -7699,8 +7699,8 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize,
-      resolve: resolve3,
+      normalize: normalize2,
+      resolve: resolve5,
       resolveComponent,
       equal,
       serialize,
@@ -8204,11 +8204,11 @@ var require_core = __commonJS({
     Ajv3.ValidationError = validation_error_1.default;
     Ajv3.MissingRefError = ref_error_1.default;
     exports.default = Ajv3;
-    function checkOptions(checkOpts, options, msg, log = "error") {
+    function checkOptions(checkOpts, options, msg, log2 = "error") {
       for (const key2 in checkOpts) {
         const opt = key2;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
+          this.logger[log2](`${msg}: option ${key2}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -8544,8 +8544,8 @@ var require_multipleOf = __commonJS({
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
+        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
       }
     };
     exports.default = def;
@@ -10372,6 +10372,2647 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports, module) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY2 = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH2 = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define = (object2, key2, value) => {
+      Object.defineProperty(object2, key2, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index = start + 1;
+      let negated = EMPTY2;
+      const lead = pattern[index];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index++;
+      }
+      let body = EMPTY2;
+      let prev = EMPTY2;
+      for (; ; ) {
+        const char = pattern[index];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
+          index++;
+          let to = pattern[index];
+          if (to === ESCAPE) {
+            to = pattern[index += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY2;
+        } else if (char === "[" && pattern[index + 1] === ":") {
+          const nameStart = index + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+              return null;
+            }
+            body += POSIX_CLASSES[name];
+            prev = EMPTY2;
+            index = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index++;
+        if (pattern[index] === "]") {
+          return {
+            end: index,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER3 = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER3}(\\d+)${PLACEHOLDER3}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER3 || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER3}${sources.push(source) - 1}${PLACEHOLDER3}`;
+      const { length } = pattern;
+      let out = EMPTY2;
+      let index = 0;
+      while (index < length) {
+        const char = pattern[index];
+        if (char === ESCAPE) {
+          const escaped = pattern[index + 1];
+          if (escaped === SLASH2 && index + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index, index + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index = length;
+          } else {
+            out += hold(scanned.source);
+            index = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_, run, space) => space ? run.slice(0, run.length - run.length % 2) + SPACE : run,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match) => `\\${match}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH2
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH2
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_, index, str7) => index + 6 < str7.length ? str7.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match, p1, p2) => p2 === EMPTY2 ? p1 + TRAILING_WILDCARD : match,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match, range, close) => `\\[${range}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last = source[source.length - 1];
+          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last === SLASH2 ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_, p1) => {
+      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run, at2) => {
+      let separator = EMPTY2;
+      for (let index = at2 + 1; index < run.length && !run[index].wildcard; index++) {
+        separator += run[index].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens = [];
+      const { length } = source;
+      let index = 0;
+      while (index < length) {
+        const char = source[index];
+        if (source.startsWith(WILDCARD, index)) {
+          tokens.push({ wildcard: true });
+          index += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens.push({ single: source.slice(index, end) });
+          index = end;
+        } else if (char === ESCAPE) {
+          tokens.push({ single: source.slice(index, index + 2) });
+          index += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens.push({ boundary: source.slice(index, end) });
+          index = end;
+        } else if (char === "^" || char === "$") {
+          tokens.push({ boundary: char });
+          index++;
+        } else {
+          tokens.push({ single: char });
+          index++;
+        }
+      }
+      let out = EMPTY2;
+      let run = [];
+      const flush = () => {
+        let lastWildcard;
+        run.forEach((token, at2) => {
+          if (token.wildcard) {
+            lastWildcard = at2;
+          }
+        });
+        run.forEach((token, at2) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at2 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at2)})[^\\/])*`;
+        });
+        run = [];
+      };
+      tokens.forEach((token) => {
+        if (token.boundary === void 0) {
+          run.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher, replacer, required]) => {
+          if (matcher === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+            return prev;
+          }
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match, index) => sources[index]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix) => {
+      if (body[body.length - 1] === SLASH2) {
+        prefix = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head3 = prefix.slice(0, -1);
+      const last = prefix[prefix.length - 1];
+      return last === TRAILING_WILDCARD ? `${head3}$` : last === TRAILING_DOUBLESTAR ? head3 : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index = body.indexOf(SLASH2);
+      return index < 0 || index === body.length - 1;
+    };
+    var basenameOf = (path12) => {
+      const end = path12.length - 1;
+      const index = path12.lastIndexOf(
+        SLASH2,
+        path12[end] === SLASH2 ? end - 1 : end
+      );
+      return index < 0 ? path12 : path12.slice(index + 1);
+    };
+    var parentOf = (path12) => {
+      if (path12.charCodeAt(0) === SLASH_CODE || path12.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path12.split(SLASH2).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY2;
+      }
+      const end = path12.length - 1;
+      const cut = path12.lastIndexOf(
+        SLASH2,
+        path12.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut < 0 ? EMPTY2 : path12.slice(0, cut + 1);
+    };
+    var isString2 = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString2(pattern);
+    var splitPattern2 = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define(this, "body", body);
+        define(this, "ignoreCase", ignoreCase);
+        define(this, "regexPrefix", prefix);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key2 = UNDERSCORE + MODE_IGNORE;
+        if (this[key2]) {
+          return this[key2];
+        }
+        return this._make(MODE_IGNORE, key2);
+      }
+      get checkRegex() {
+        const key2 = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key2]) {
+          return this[key2];
+        }
+        return this._make(MODE_CHECK_IGNORE, key2);
+      }
+      _make(mode, key2) {
+        const str7 = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex = this.ignoreCase ? new RegExp(str7, "i") : new RegExp(str7);
+        return define(this, key2, regex);
+      }
+    };
+    var hasTrailingBackslash = (str7) => {
+      let count = 0;
+      while (str7[str7.length - count - 1] === ESCAPE) {
+        count++;
+      }
+      return count % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+          lineEnd--;
+        }
+        end = lineEnd;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd = end - 1;
+      }
+      if (end === lineEnd) {
+        return body.slice(0, lineEnd);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule2 = (pattern, mark, ignoreCase, stripLineEnd, stripBOM2) => {
+      let body = stripBOM2 && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last = body[body.length - 1];
+      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString2(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule = checkPattern(raw) && createRule2(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index
+        );
+        if (rule) {
+          this._added = true;
+          this._rules.push(rule);
+          if (matchesBasename(rule.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString2(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern2(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path12) {
+        const rules = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH2 ? 2 : 1)] === "*"
+        ));
+        let ignored = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index = rules.length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule.checkRegex.test(path12)) {
+            ignored = !rule.negative;
+            unignored = rule.negative;
+            matchedRule = rule.negative ? UNDEFINED : rule;
+            break;
+          }
+        }
+        const ret = {
+          ignored,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path12, mode) {
+        const rules = this._rules;
+        const { length } = rules;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename2 = shortcut ? basenameOf(path12) : path12;
+        for (let index = length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule[mode].test(
+            shortcut && rule._basenameOnly ? basename2 : path12
+          )) {
+            const { negative } = rule;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path12, originalPath, doThrow) => {
+      if (!isString2(path12)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path12) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path12)) {
+        const r = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path12) => {
+      const first = path12.charCodeAt(0);
+      if (first === SLASH_CODE) {
+        return true;
+      }
+      if (first !== DOT_CODE) {
+        return false;
+      }
+      if (path12.length === 1) {
+        return true;
+      }
+      const second = path12.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path12.length === 2 || path12.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p) => p;
+    var convertPath = (target) => isString2(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache, path12) {
+        checkPath(
+          path12,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path12 ? this._t(path12, cache) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path12 = convertPath(target);
+        if (!path12 || path12.charCodeAt(path12.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path12);
+        }
+        const dir = this._t(path12, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal = this._rules.testLiteral(path12);
+        return literal.ignored || literal.unignored ? literal : dir;
+      }
+      _t(path12, cache) {
+        const cached = cache[path12];
+        if (cached) {
+          return cached;
+        }
+        const parentPath = parentOf(path12);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path12] = parent && parent.ignored ? parent : this._rules.test(path12, MODE_IGNORE);
+      }
+      ignores(path12) {
+        return this._test(path12, this._ignoreCache, convertPath(path12)).ignored;
+      }
+      createFilter() {
+        return (path12) => !this.ignores(path12);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path12) {
+        return this._test(path12, this._testCache, convertPath(path12));
+      }
+    };
+    var factory2 = (options) => new Ignore(options);
+    var isPathValid = (path12) => checkPath(convertPath(path12), path12, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str7) => /^\\\\\?\\/.test(str7) || /["<>|\u0000-\u001F]+/u.test(str7) ? str7 : str7.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path12) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path12) || isNotRelative(path12);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module.exports = factory2;
+    factory2.default = factory2;
+    module.exports.isPathValid = isPathValid;
+    define(module.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+  }
+});
+
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_SLASH = "\\\\/";
+    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
+    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
+    var DOT_LITERAL = "\\.";
+    var PLUS_LITERAL = "\\+";
+    var QMARK_LITERAL = "\\?";
+    var SLASH_LITERAL = "\\/";
+    var ONE_CHAR = "(?=.)";
+    var QMARK = "[^/]";
+    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
+    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
+    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
+    var NO_DOT = `(?!${DOT_LITERAL})`;
+    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
+    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
+    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
+    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
+    var STAR2 = `${QMARK}*?`;
+    var SEP = "/";
+    var POSIX_CHARS = {
+      DOT_LITERAL,
+      PLUS_LITERAL,
+      QMARK_LITERAL,
+      SLASH_LITERAL,
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR: STAR2,
+      START_ANCHOR,
+      SEP
+    };
+    var WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: `[${WIN_SLASH}]`,
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
+      NO_DOT: `(?!${DOT_LITERAL})`,
+      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
+      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
+      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
+      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
+      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
+      SEP: "\\"
+    };
+    var POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win32) {
+        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str7) => REGEX_SPECIAL_CHARS.test(str7);
+    exports.isRegexChar = (str7) => str7.length === 1 && exports.hasRegexChars(str7);
+    exports.escapeRegex = (str7) => str7.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str7) => str7.replace(REGEX_BACKSLASH, "/");
+    exports.isWindows = () => {
+      if (typeof navigator !== "undefined" && navigator.platform) {
+        const platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      if (typeof process !== "undefined" && process.platform) {
+        return process.platform === "win32";
+      }
+      return false;
+    };
+    exports.removeBackslashes = (str7) => {
+      return str7.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+        return match === "\\" ? "" : match;
+      });
+    };
+    exports.escapeLast = (input, char, lastIdx) => {
+      const idx = input.lastIndexOf(char, lastIdx);
+      if (idx === -1) return input;
+      if (input[idx - 1] === "\\") return exports.escapeLast(input, char, idx - 1);
+      return `${input.slice(0, idx)}\\${input.slice(idx)}`;
+    };
+    exports.removePrefix = (input, state = {}) => {
+      let output = input;
+      if (output.startsWith("./")) {
+        output = output.slice(2);
+        state.prefix = "./";
+      }
+      return output;
+    };
+    exports.wrapOutput = (input, state = {}, options = {}) => {
+      const prepend = options.contains ? "" : "^";
+      const append2 = options.contains ? "" : "$";
+      let output = `${prepend}(?:${input})${append2}`;
+      if (state.negated === true) {
+        output = `(?:^(?!${output}).*$)`;
+      }
+      return output;
+    };
+    exports.basename = (path12, { windows } = {}) => {
+      const segs = path12.split(windows ? /[\\/]/ : "/");
+      const last = segs[segs.length - 1];
+      if (last === "") {
+        return segs[segs.length - 2];
+      }
+      return last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils2();
+    var {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT: CHAR_DOT2,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS: CHAR_PLUS2,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants();
+    var isPathSeparator = (code) => {
+      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    };
+    var depth = (token) => {
+      if (token.isPrefix !== true) {
+        token.depth = token.isGlobstar ? Infinity : 1;
+      }
+    };
+    var scan = (input, options) => {
+      const opts = options || {};
+      const length = input.length - 1;
+      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
+      const slashes = [];
+      const tokens = [];
+      const parts = [];
+      let str7 = input;
+      let index = -1;
+      let start = 0;
+      let lastIndex = 0;
+      let isBrace = false;
+      let isBracket = false;
+      let isGlob = false;
+      let isExtglob = false;
+      let isGlobstar = false;
+      let braceEscaped = false;
+      let backslashes = false;
+      let negated = false;
+      let negatedExtglob = false;
+      let finished = false;
+      let braces = 0;
+      let prev;
+      let code;
+      let token = { value: "", depth: 0, isGlob: false };
+      const eos = () => index >= length;
+      const peek = () => str7.charCodeAt(index + 1);
+      const advance = () => {
+        prev = code;
+        return str7.charCodeAt(++index);
+      };
+      while (index < length) {
+        code = advance();
+        let next;
+        if (code === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = true;
+          code = advance();
+          if (code === CHAR_LEFT_CURLY_BRACE) {
+            braceEscaped = true;
+          }
+          continue;
+        }
+        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+          braces++;
+          while (eos() !== true && (code = advance())) {
+            if (code === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (code === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== true && code === CHAR_DOT2 && (code = advance()) === CHAR_DOT2) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (braceEscaped !== true && code === CHAR_COMMA) {
+              isBrace = token.isBrace = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              if (scanToEnd === true) {
+                continue;
+              }
+              break;
+            }
+            if (code === CHAR_RIGHT_CURLY_BRACE) {
+              braces--;
+              if (braces === 0) {
+                braceEscaped = false;
+                isBrace = token.isBrace = true;
+                finished = true;
+                break;
+              }
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_FORWARD_SLASH) {
+          slashes.push(index);
+          tokens.push(token);
+          token = { value: "", depth: 0, isGlob: false };
+          if (finished === true) continue;
+          if (prev === CHAR_DOT2 && index === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index + 1;
+          continue;
+        }
+        if (opts.noext !== true) {
+          const isExtglobChar = code === CHAR_PLUS2 || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+            isGlob = token.isGlob = true;
+            isExtglob = token.isExtglob = true;
+            finished = true;
+            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+              negatedExtglob = true;
+            }
+            if (scanToEnd === true) {
+              let parens = 0;
+              while (eos() !== true && (code = advance())) {
+                if (code === CHAR_BACKWARD_SLASH) {
+                  backslashes = token.backslashes = true;
+                  advance();
+                  continue;
+                }
+                if (code === CHAR_LEFT_PARENTHESES) {
+                  parens++;
+                  continue;
+                }
+                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                  finished = true;
+                  break;
+                }
+              }
+              continue;
+            }
+            break;
+          }
+        }
+        if (code === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_QUESTION_MARK) {
+          isGlob = token.isGlob = true;
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+          while (eos() !== true && (next = advance())) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = true;
+              advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = true;
+              isGlob = token.isGlob = true;
+              finished = true;
+              break;
+            }
+          }
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+          negated = token.negated = true;
+          start++;
+          continue;
+        }
+        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+          isGlob = token.isGlob = true;
+          if (scanToEnd === true) {
+            let parens = 1;
+            while (eos() !== true && (code = advance())) {
+              if (code === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = true;
+                advance();
+                continue;
+              }
+              if (code === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = true;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === true) {
+          finished = true;
+          if (scanToEnd === true) {
+            continue;
+          }
+          break;
+        }
+      }
+      if (opts.noext === true) {
+        isExtglob = false;
+        isGlob = false;
+      }
+      let base = str7;
+      let prefix = "";
+      let glob2 = "";
+      if (start > 0) {
+        prefix = str7.slice(0, start);
+        str7 = str7.slice(start);
+        lastIndex -= start;
+      }
+      if (base && isGlob === true && lastIndex > 0) {
+        base = str7.slice(0, lastIndex);
+        glob2 = str7.slice(lastIndex);
+      } else if (isGlob === true) {
+        base = "";
+        glob2 = str7;
+      } else {
+        base = str7;
+      }
+      if (base && base !== "" && base !== "/" && base !== str7) {
+        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
+          base = base.slice(0, -1);
+        }
+      }
+      if (opts.unescape === true) {
+        if (glob2) glob2 = utils.removeBackslashes(glob2);
+        if (base && backslashes === true) {
+          base = utils.removeBackslashes(base);
+        }
+      }
+      const state = {
+        prefix,
+        input,
+        start,
+        base,
+        glob: glob2,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === true) {
+        state.maxDepth = 0;
+        if (!isPathSeparator(code)) {
+          tokens.push(token);
+        }
+        state.tokens = tokens;
+      }
+      if (opts.parts === true || opts.tokens === true) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          const n3 = prevIndex !== void 0 ? prevIndex + 1 : start;
+          const i = slashes[idx];
+          const value2 = input.slice(n3, i);
+          if (opts.tokens) {
+            if (idx === 0 && start !== 0) {
+              tokens[idx].isPrefix = true;
+              tokens[idx].value = prefix;
+            } else {
+              tokens[idx].value = value2;
+            }
+            depth(tokens[idx]);
+            state.maxDepth += tokens[idx].depth;
+          }
+          if (i >= start) {
+            parts.push(value2);
+            prevIndex = i;
+          }
+        }
+        const n2 = prevIndex !== void 0 ? prevIndex + 1 : start;
+        const value = input.slice(n2);
+        parts.push(value);
+        if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
+          tokens[tokens.length - 1].value = value;
+          depth(tokens[tokens.length - 1]);
+          state.maxDepth += tokens[tokens.length - 1].depth;
+        }
+        state.slashes = slashes;
+        state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants3 = require_constants();
+    var utils = require_utils2();
+    var {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants3;
+    var expandRange = (args, options) => {
+      if (typeof options.expandRange === "function") {
+        return options.expandRange(...args, options);
+      }
+      args.sort();
+      const value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch (ex) {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    };
+    var syntaxError = (type, char) => {
+      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
+    };
+    var splitTopLevel = (input) => {
+      const parts = [];
+      let bracket = 0;
+      let paren = 0;
+      let quote2 = 0;
+      let value = "";
+      let escaped = false;
+      for (const ch of input) {
+        if (escaped === true) {
+          value += ch;
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch;
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote2 = quote2 === 1 ? 0 : 1;
+          value += ch;
+          continue;
+        }
+        if (quote2 === 0) {
+          if (ch === "[") {
+            bracket++;
+          } else if (ch === "]" && bracket > 0) {
+            bracket--;
+          } else if (bracket === 0) {
+            if (ch === "(") {
+              paren++;
+            } else if (ch === ")" && paren > 0) {
+              paren--;
+            } else if (ch === "|" && paren === 0) {
+              parts.push(value);
+              value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      parts.push(value);
+      return parts;
+    };
+    var isPlainBranch = (branch) => {
+      let escaped = false;
+      for (const ch of branch) {
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var normalizeSimpleBranch = (branch) => {
+      let value = branch.trim();
+      let changed = true;
+      while (changed === true) {
+        changed = false;
+        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
+          value = value.slice(2, -1);
+          changed = true;
+        }
+      }
+      if (!isPlainBranch(value)) {
+        return;
+      }
+      return value.replace(/\\(.)/g, "$1");
+    };
+    var hasRepeatedCharPrefixOverlap = (branches) => {
+      const values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++) {
+        for (let j = i + 1; j < values.length; j++) {
+          const a = values[i];
+          const b = values[j];
+          const char = a[0];
+          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
+            continue;
+          }
+          if (a === b || a.startsWith(b) || b.startsWith(a)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
+        return;
+      }
+      let bracket = 0;
+      let paren = 0;
+      let quote2 = 0;
+      let escaped = false;
+      for (let i = 1; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (escaped === true) {
+          escaped = false;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = true;
+          continue;
+        }
+        if (ch === '"') {
+          quote2 = quote2 === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote2 === 1) {
+          continue;
+        }
+        if (ch === "[") {
+          bracket++;
+          continue;
+        }
+        if (ch === "]" && bracket > 0) {
+          bracket--;
+          continue;
+        }
+        if (bracket > 0) {
+          continue;
+        }
+        if (ch === "(") {
+          paren++;
+          continue;
+        }
+        if (ch === ")") {
+          paren--;
+          if (paren === 0) {
+            if (requireEnd === true && i !== pattern.length - 1) {
+              return;
+            }
+            return {
+              type: pattern[0],
+              body: pattern.slice(2, i),
+              end: i
+            };
+          }
+        }
+      }
+    };
+    var buildCharClassStar = (chars) => {
+      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
+      return `${source}*`;
+    };
+    var getStarExtglobSequenceChars = (pattern) => {
+      let index = 0;
+      const chars = [];
+      while (index < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match || match.type !== "*") {
+          return;
+        }
+        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1) {
+          return;
+        }
+        const branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1) {
+          return;
+        }
+        chars.push(branch);
+        index += match.end + 1;
+      }
+      if (chars.length < 1) {
+        return;
+      }
+      return chars;
+    };
+    var repeatedExtglobRecursion = (pattern) => {
+      let depth = 0;
+      let value = pattern.trim();
+      let match = parseRepeatedExtglob(value);
+      while (match) {
+        depth++;
+        value = match.body.trim();
+        match = parseRepeatedExtglob(value);
+      }
+      return depth;
+    };
+    var analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === false) {
+        return { risky: false };
+      }
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1) {
+        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
+          return { risky: true };
+        }
+      }
+      const safeChars = [];
+      let sawStarSequence = false;
+      let combinable = true;
+      for (const branch of branches) {
+        const chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = true;
+          safeChars.push(...chars);
+          continue;
+        }
+        const literal = normalizeSimpleBranch(branch);
+        if (literal && literal.length === 1) {
+          safeChars.push(literal);
+          continue;
+        }
+        combinable = false;
+        if (repeatedExtglobRecursion(branch) > max) {
+          return { risky: true };
+        }
+      }
+      if (sawStarSequence) {
+        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
+      }
+      return { risky: false };
+    };
+    var parse2 = (input, options) => {
+      if (typeof input !== "string") {
+        throw new TypeError("Expected a string");
+      }
+      input = REPLACEMENTS[input] || input;
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      let len = input.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      const bos = { type: "bos", value: "", output: opts.prepend || "" };
+      const tokens = [bos];
+      const capture = opts.capture ? "" : "?:";
+      const PLATFORM_CHARS = constants3.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR: STAR2,
+        START_ANCHOR
+      } = PLATFORM_CHARS;
+      const globstar = (opts2) => {
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const nodot = opts.dot ? "" : NO_DOT;
+      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
+      let star = opts.bash === true ? globstar(opts) : STAR2;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      if (typeof opts.noext === "boolean") {
+        opts.noextglob = opts.noext;
+      }
+      const state = {
+        input,
+        index: -1,
+        start: 0,
+        dot: opts.dot === true,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: false,
+        negated: false,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: false,
+        tokens
+      };
+      input = utils.removePrefix(input, state);
+      len = input.length;
+      const extglobs = [];
+      const braces = [];
+      const stack = [];
+      let prev = bos;
+      let value;
+      const eos = () => state.index === len - 1;
+      const peek = state.peek = (n2 = 1) => input[state.index + n2];
+      const advance = state.advance = () => input[++state.index] || "";
+      const remaining = () => input.slice(state.index + 1);
+      const consume = (value2 = "", num2 = 0) => {
+        state.consumed += value2;
+        state.index += num2;
+      };
+      const append2 = (token) => {
+        state.output += token.output != null ? token.output : token.value;
+        consume(token.value);
+      };
+      const negate = () => {
+        let count = 1;
+        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+          advance();
+          state.start++;
+          count++;
+        }
+        if (count % 2 === 0) {
+          return false;
+        }
+        state.negated = true;
+        state.start++;
+        return true;
+      };
+      const increment = (type) => {
+        state[type]++;
+        stack.push(type);
+      };
+      const decrement = (type) => {
+        state[type]--;
+        stack.pop();
+      };
+      const push = (tok) => {
+        if (prev.type === "globstar") {
+          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
+          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
+            state.output = state.output.slice(0, -prev.output.length);
+            prev.type = "star";
+            prev.value = "*";
+            prev.output = star;
+            state.output += prev.output;
+          }
+        }
+        if (extglobs.length && tok.type !== "paren") {
+          extglobs[extglobs.length - 1].inner += tok.value;
+        }
+        if (tok.value || tok.output) append2(tok);
+        if (prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value;
+          prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev;
+        tokens.push(tok);
+        prev = tok;
+      };
+      const extglobOpen = (type, value2) => {
+        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev;
+        token.parens = state.parens;
+        token.output = state.output;
+        token.startIndex = state.index;
+        token.tokensIndex = tokens.length;
+        const output = (opts.capture ? "(" : "") + token.open;
+        increment("parens");
+        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push({ type: "paren", extglob: true, value: advance(), output });
+        extglobs.push(token);
+      };
+      const extglobClose = (token) => {
+        const literal = input.slice(token.startIndex, state.index + 1);
+        const body = input.slice(token.startIndex + 2, state.index);
+        const analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
+          const open2 = tokens[token.tokensIndex];
+          open2.type = "text";
+          open2.value = literal;
+          open2.output = safeOutput || utils.escapeRegex(literal);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
+            tokens[i].value = "";
+            tokens[i].output = "";
+            delete tokens[i].suffix;
+          }
+          state.output = token.output + open2.output;
+          state.backtrack = true;
+          push({ type: "paren", extglob: true, value, output: "" });
+          decrement("parens");
+          return;
+        }
+        let output = token.close + (opts.capture ? ")" : "");
+        let rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
+            extglobStar = globstar(opts);
+          }
+          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
+            output = token.close = `)$))${extglobStar}`;
+          }
+          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            const expression = parse2(rest, { ...options, fastpaths: false }).output;
+            output = token.close = `)${expression})${extglobStar})`;
+          }
+          if (token.prev.type === "bos") {
+            state.negatedExtglob = true;
+          }
+        }
+        push({ type: "paren", extglob: true, value, output });
+        decrement("parens");
+      };
+      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+        let backslashes = false;
+        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
+          if (first === "\\") {
+            backslashes = true;
+            return m;
+          }
+          if (first === "?") {
+            if (esc) {
+              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            if (index === 0) {
+              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
+            }
+            return QMARK.repeat(chars.length);
+          }
+          if (first === ".") {
+            return DOT_LITERAL.repeat(chars.length);
+          }
+          if (first === "*") {
+            if (esc) {
+              return esc + first + (rest ? star : "");
+            }
+            return star;
+          }
+          return esc ? m : `\\${m}`;
+        });
+        if (backslashes === true) {
+          if (opts.unescape === true) {
+            output = output.replace(/\\/g, "");
+          } else {
+            output = output.replace(/\\+/g, (m) => {
+              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
+            });
+          }
+        }
+        if (output === input && opts.contains === true) {
+          state.output = input;
+          return state;
+        }
+        state.output = utils.wrapOutput(output, state, options);
+        return state;
+      }
+      while (!eos()) {
+        value = advance();
+        if (value === "\0") {
+          continue;
+        }
+        if (value === "\\") {
+          const next = peek();
+          if (next === "/" && opts.bash !== true) {
+            continue;
+          }
+          if (next === "." || next === ";") {
+            continue;
+          }
+          if (!next) {
+            value += "\\";
+            push({ type: "text", value });
+            continue;
+          }
+          const match = /^\\+/.exec(remaining());
+          let slashes = 0;
+          if (match && match[0].length > 2) {
+            slashes = match[0].length;
+            state.index += slashes;
+            if (slashes % 2 !== 0) {
+              value += "\\";
+            }
+          }
+          if (opts.unescape === true) {
+            value = advance();
+          } else {
+            value += advance();
+          }
+          if (state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== false && value === ":") {
+            const inner = prev.value.slice(1);
+            if (inner.includes("[")) {
+              prev.posix = true;
+              if (inner.includes(":")) {
+                const idx = prev.value.lastIndexOf("[");
+                const pre = prev.value.slice(0, idx);
+                const rest2 = prev.value.slice(idx + 2);
+                const posix3 = POSIX_REGEX_SOURCE[rest2];
+                if (posix3) {
+                  prev.value = pre + posix3;
+                  state.backtrack = true;
+                  advance();
+                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                    bos.output = ONE_CHAR;
+                  }
+                  continue;
+                }
+              }
+            }
+          }
+          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+            value = `\\${value}`;
+          }
+          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
+            value = `\\${value}`;
+          }
+          if (opts.posix === true && value === "!" && prev.value === "[") {
+            value = "^";
+          }
+          prev.value += value;
+          append2({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value);
+          prev.value += value;
+          append2({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1;
+          if (opts.keepQuotes === true) {
+            push({ type: "text", value });
+          }
+          continue;
+        }
+        if (value === "(") {
+          increment("parens");
+          push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === true) {
+            throw new SyntaxError(syntaxError("opening", "("));
+          }
+          const extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === true || !remaining().includes("]")) {
+            if (opts.nobracket !== true && opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("closing", "]"));
+            }
+            value = `\\${value}`;
+          } else {
+            increment("brackets");
+          }
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === true) {
+              throw new SyntaxError(syntaxError("opening", "["));
+            }
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          const prevValue = prev.value.slice(1);
+          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
+            value = `/${value}`;
+          }
+          prev.value += value;
+          append2({ value });
+          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
+            continue;
+          }
+          const escaped = utils.escapeRegex(prev.value);
+          state.output = state.output.slice(0, -prev.value.length);
+          if (opts.literalBrackets === true) {
+            state.output += escaped;
+            prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`;
+          state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== true) {
+          increment("braces");
+          const open2 = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open2);
+          push(open2);
+          continue;
+        }
+        if (value === "}") {
+          const brace = braces[braces.length - 1];
+          if (opts.nobrace === true || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output = ")";
+          if (brace.dots === true) {
+            const arr2 = tokens.slice();
+            const range = [];
+            for (let i = arr2.length - 1; i >= 0; i--) {
+              tokens.pop();
+              if (arr2[i].type === "brace") {
+                break;
+              }
+              if (arr2[i].type !== "dots") {
+                range.unshift(arr2[i].value);
+              }
+            }
+            output = expandRange(range, opts);
+            state.backtrack = true;
+          }
+          if (brace.comma !== true && brace.dots !== true) {
+            const out = state.output.slice(0, brace.outputIndex);
+            const toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{";
+            value = output = "\\}";
+            state.output = out;
+            for (const t of toks) {
+              state.output += t.output || t.value;
+            }
+          }
+          push({ type: "brace", value, output });
+          decrement("braces");
+          braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          if (extglobs.length > 0) {
+            extglobs[extglobs.length - 1].conditions++;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output = value;
+          const brace = braces[braces.length - 1];
+          if (brace && stack[stack.length - 1] === "braces") {
+            brace.comma = true;
+            output = "|";
+          }
+          push({ type: "comma", value, output });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1;
+            state.consumed = "";
+            state.output = "";
+            tokens.pop();
+            prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            if (prev.value === ".") prev.output = DOT_LITERAL;
+            const brace = braces[braces.length - 1];
+            prev.type = "dots";
+            prev.output += value;
+            prev.value += value;
+            brace.dots = true;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          const isGroup = prev && prev.value === "(";
+          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            const next = peek();
+            let output = value;
+            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
+              output = `\\${value}`;
+            }
+            push({ type: "text", value, output });
+            continue;
+          }
+          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== true && peek() === "(") {
+            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+              extglobOpen("negate", value);
+              continue;
+            }
+          }
+          if (opts.nonegate !== true && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === false) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: true, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          if (value === "$" || value === "^") {
+            value = `\\${value}`;
+          }
+          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match) {
+            value += match[0];
+            state.index += match[0].length;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === true)) {
+          prev.type = "star";
+          prev.star = true;
+          prev.value += value;
+          prev.output = star;
+          state.backtrack = true;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === true) {
+            consume(value);
+            continue;
+          }
+          const prior = prev.prev;
+          const before2 = prior.prev;
+          const isStart = prior.type === "slash" || prior.type === "bos";
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
+          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
+          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          while (rest.slice(0, 3) === "/**") {
+            const after = input[state.index + 4];
+            if (after && after !== "/") {
+              break;
+            }
+            rest = rest.slice(3);
+            consume("/**", 3);
+          }
+          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = globstar(opts);
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
+            prev.value += value;
+            state.globstar = true;
+            state.output += prior.output + prev.output;
+            consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            const end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length);
+            prior.output = `(?:${prior.output}`;
+            prev.type = "globstar";
+            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
+            prev.value += value;
+            state.output += prior.output + prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar";
+            prev.value += value;
+            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
+            state.output = prev.output;
+            state.globstar = true;
+            consume(value + advance());
+            push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length);
+          prev.type = "globstar";
+          prev.output = globstar(opts);
+          prev.value += value;
+          state.output += prev.output;
+          state.globstar = true;
+          consume(value);
+          continue;
+        }
+        const token = { type: "star", value, output: star };
+        if (opts.bash === true) {
+          token.output = ".*?";
+          if (prev.type === "bos" || prev.type === "slash") {
+            token.output = nodot + token.output;
+          }
+          push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
+          token.output = value;
+          push(token);
+          continue;
+        }
+        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
+          if (prev.type === "dot") {
+            state.output += NO_DOT_SLASH;
+            prev.output += NO_DOT_SLASH;
+          } else if (opts.dot === true) {
+            state.output += NO_DOTS_SLASH;
+            prev.output += NO_DOTS_SLASH;
+          } else {
+            state.output += nodot;
+            prev.output += nodot;
+          }
+          if (peek() !== "*") {
+            state.output += ONE_CHAR;
+            prev.output += ONE_CHAR;
+          }
+        }
+        push(token);
+      }
+      while (state.brackets > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "[");
+        decrement("brackets");
+      }
+      while (state.parens > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "(");
+        decrement("parens");
+      }
+      while (state.braces > 0) {
+        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{");
+        decrement("braces");
+      }
+      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
+        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+      }
+      if (state.backtrack === true) {
+        state.output = "";
+        for (const token of state.tokens) {
+          state.output += token.output != null ? token.output : token.value;
+          if (token.suffix) {
+            state.output += token.suffix;
+          }
+        }
+      }
+      return state;
+    };
+    parse2.fastpaths = (input, options) => {
+      const opts = { ...options };
+      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
+      const len = input.length;
+      if (len > max) {
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      }
+      input = REPLACEMENTS[input] || input;
+      const {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR: STAR2,
+        START_ANCHOR
+      } = constants3.globChars(opts.windows);
+      const nodot = opts.dot ? NO_DOTS : NO_DOT;
+      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
+      const capture = opts.capture ? "" : "?:";
+      const state = { negated: false, prefix: "" };
+      let star = opts.bash === true ? ".*?" : STAR2;
+      if (opts.capture) {
+        star = `(${star})`;
+      }
+      const globstar = (opts2) => {
+        if (opts2.noglobstar === true) return star;
+        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+      };
+      const create2 = (str7) => {
+        switch (str7) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            const match = /^(.*?)\.(\w+)$/.exec(str7);
+            if (!match) return;
+            const source2 = create2(match[1]);
+            if (!source2) return;
+            return source2 + DOT_LITERAL + match[2];
+          }
+        }
+      };
+      const output = utils.removePrefix(input, state);
+      let source = create2(output);
+      if (source && opts.strictSlashes !== true) {
+        source += `${SLASH_LITERAL}?`;
+      }
+      return source;
+    };
+    module.exports = parse2;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan = require_scan();
+    var parse2 = require_parse();
+    var utils = require_utils2();
+    var constants3 = require_constants();
+    var isObject4 = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var picomatch2 = (glob2, options, returnState = false) => {
+      if (Array.isArray(glob2)) {
+        const fns = glob2.map((input) => picomatch2(input, options, returnState));
+        const arrayMatcher = (str7) => {
+          for (const isMatch of fns) {
+            const state2 = isMatch(str7);
+            if (state2) return state2;
+          }
+          return false;
+        };
+        return arrayMatcher;
+      }
+      const isState = isObject4(glob2) && glob2.tokens && glob2.input;
+      if (glob2 === "" || typeof glob2 !== "string" && !isState) {
+        throw new TypeError("Expected pattern to be a non-empty string");
+      }
+      const opts = options || {};
+      const posix3 = opts.windows;
+      const regex = isState ? picomatch2.compileRe(glob2, options) : picomatch2.makeRe(glob2, options, false, true);
+      const state = regex.state;
+      delete regex.state;
+      let isIgnored = () => false;
+      if (opts.ignore) {
+        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      const matcher = (input, returnObject = false) => {
+        const { isMatch, match, output } = picomatch2.test(input, regex, options, { glob: glob2, posix: posix3 });
+        const result = { glob: glob2, state, regex, posix: posix3, input, output, match, isMatch };
+        if (typeof opts.onResult === "function") {
+          opts.onResult(result);
+        }
+        if (isMatch === false) {
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (isIgnored(input)) {
+          if (typeof opts.onIgnore === "function") {
+            opts.onIgnore(result);
+          }
+          result.isMatch = false;
+          return returnObject ? result : false;
+        }
+        if (typeof opts.onMatch === "function") {
+          opts.onMatch(result);
+        }
+        return returnObject ? result : true;
+      };
+      if (returnState) {
+        matcher.state = state;
+      }
+      return matcher;
+    };
+    picomatch2.test = (input, regex, options, { glob: glob2, posix: posix3 } = {}) => {
+      if (typeof input !== "string") {
+        throw new TypeError("Expected input to be a string");
+      }
+      if (input === "") {
+        return { isMatch: false, output: "" };
+      }
+      const opts = options || {};
+      const format = opts.format || (posix3 ? utils.toPosixSlashes : null);
+      let match = input === glob2;
+      let output = match && format ? format(input) : input;
+      if (match === false) {
+        output = format ? format(input) : input;
+        match = output === glob2;
+      }
+      if (match === false || opts.capture === true) {
+        if (opts.matchBase === true || opts.basename === true) {
+          match = picomatch2.matchBase(input, regex, options, posix3);
+        } else {
+          match = regex.exec(output);
+        }
+      }
+      return { isMatch: Boolean(match), match, output };
+    };
+    picomatch2.matchBase = (input, glob2, options, posix3 = options && options.windows) => {
+      const regex = glob2 instanceof RegExp ? glob2 : picomatch2.makeRe(glob2, options);
+      return regex.test(utils.basename(input, { windows: posix3 }));
+    };
+    picomatch2.isMatch = (str7, patterns, options) => picomatch2(patterns, options)(str7);
+    picomatch2.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+      return parse2(pattern, { ...options, fastpaths: false });
+    };
+    picomatch2.scan = (input, options) => scan(input, options);
+    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+      if (returnOutput === true) {
+        return state.output;
+      }
+      const opts = options || {};
+      const prepend = opts.contains ? "" : "^";
+      const append2 = opts.contains ? "" : "$";
+      let source = `${prepend}(?:${state.output})${append2}`;
+      if (state && state.negated === true) {
+        source = `^(?!${source}).*$`;
+      }
+      const regex = picomatch2.toRegex(source, options);
+      if (returnState === true) {
+        regex.state = state;
+      }
+      return regex;
+    };
+    picomatch2.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+      if (!input || typeof input !== "string") {
+        throw new TypeError("Expected a non-empty string");
+      }
+      let parsed = { negated: false, fastpaths: true };
+      if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
+        parsed.output = parse2.fastpaths(input, options);
+      }
+      if (!parsed.output) {
+        parsed = parse2(input, options);
+      }
+      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options) => {
+      try {
+        const opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === true) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants3;
+    module.exports = picomatch2;
+  }
+});
+
+// node_modules/picomatch/index.js
+var require_picomatch2 = __commonJS({
+  "node_modules/picomatch/index.js"(exports, module) {
+    "use strict";
+    var pico = require_picomatch();
+    var utils = require_utils2();
+    function picomatch2(glob2, options, returnState = false) {
+      if (options && (options.windows === null || options.windows === void 0)) {
+        options = { ...options, windows: utils.isWindows() };
+      }
+      return pico(glob2, options, returnState);
+    }
+    Object.assign(picomatch2, pico);
+    module.exports = picomatch2;
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -10383,12 +13024,12 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -10409,7 +13050,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -10418,14 +13059,14 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap4;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -10449,17 +13090,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path10) {
-      const ctrl = callVisitor(key2, node, visitor, path10);
+    function visit_(key2, node, visitor, path12) {
+      const ctrl = callVisitor(key2, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path10, ctrl);
-        return visit_(key2, ctrl, visitor, path10);
+        replaceNode(key2, path12, ctrl);
+        return visit_(key2, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path10);
+            const ci = visit_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10470,13 +13111,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = visit_("key", node.key, visitor, path10);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = visit_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path10);
+          const cv = visit_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10497,17 +13138,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path10) {
-      const ctrl = await callVisitor(key2, node, visitor, path10);
+    async function visitAsync_(key2, node, visitor, path12) {
+      const ctrl = await callVisitor(key2, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path10, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path10);
+        replaceNode(key2, path12, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -10518,13 +13159,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path10);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path10);
+          const cv = await visitAsync_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -10551,23 +13192,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path10) {
+    function callVisitor(key2, node, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path10);
+        return visitor(key2, node, path12);
       if (identity.isMap(node))
-        return visitor.Map?.(key2, node, path10);
+        return visitor.Map?.(key2, node, path12);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key2, node, path10);
+        return visitor.Seq?.(key2, node, path12);
       if (identity.isPair(node))
-        return visitor.Pair?.(key2, node, path10);
+        return visitor.Pair?.(key2, node, path12);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key2, node, path10);
+        return visitor.Scalar?.(key2, node, path12);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key2, node, path10);
+        return visitor.Alias?.(key2, node, path12);
       return void 0;
     }
-    function replaceNode(key2, path10, node) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key2, path12, node) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
@@ -10832,7 +13473,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key2, val) {
+    function applyReviver(reviver, obj3, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -10872,7 +13513,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key2, val);
+      return reviver.call(obj3, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -11179,10 +13820,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path12, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path12.length - 1; i >= 0; --i) {
+        const k = path12[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -11201,7 +13842,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -11231,11 +13872,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key2, ...rest] = path10;
+          const [key2, ...rest] = path12;
           const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -11249,8 +13890,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key2, ...rest] = path10;
+      deleteIn(path12) {
+        const [key2, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -11264,8 +13905,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key2, ...rest] = path10;
+      getIn(path12, keepScalar) {
+        const [key2, ...rest] = path12;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -11283,8 +13924,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key2, ...rest] = path10;
+      hasIn(path12) {
+        const [key2, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -11294,8 +13935,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key2, ...rest] = path10;
+      setIn(path12, value) {
+        const [key2, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -11808,10 +14449,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj;
+      let obj3;
       if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        obj3 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj3));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -11819,11 +14460,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj3 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj3 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj3?.constructor?.name ?? (obj3 === null ? "null" : typeof obj3);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -12094,7 +14735,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge4 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -12143,7 +14784,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -12379,23 +15020,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema, obj3, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add2 = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key2, value);
+            value = replacer.call(obj3, key2, value);
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key2, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key2, value] of obj)
+        if (obj3 instanceof Map) {
+          for (const [key2, value] of obj3)
             add2(key2, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key2 of Object.keys(obj))
-            add2(key2, obj[key2]);
+        } else if (obj3 && typeof obj3 === "object") {
+          for (const key2 of Object.keys(obj3))
+            add2(key2, obj3[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -12505,7 +15146,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj3, ctx) => YAMLMap.YAMLMap.from(schema, obj3, ctx)
     };
     exports.map = map;
   }
@@ -12601,15 +15242,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema, obj3, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj3 && Symbol.iterator in Object(obj3)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj3) {
             if (typeof replacer === "function") {
-              const key2 = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key2, it);
+              const key2 = obj3 instanceof Set ? it : String(i++);
+              it = replacer.call(obj3, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -12643,7 +15284,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj3, ctx) => YAMLSeq.YAMLSeq.from(schema, obj3, ctx)
     };
     exports.seq = seq;
   }
@@ -12654,7 +15295,7 @@ var require_string = __commonJS({
   "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
-    var string2 = {
+    var string3 = {
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
@@ -12664,7 +15305,7 @@ var require_string = __commonJS({
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
     };
-    exports.string = string2;
+    exports.string = string3;
   }
 });
 
@@ -12835,14 +15476,14 @@ var require_schema = __commonJS({
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
-    var string2 = require_string();
+    var string3 = require_string();
     var bool = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = [
       map.map,
       seq.seq,
-      string2.string,
+      string3.string,
       _null.nullTag,
       bool.boolTag,
       int.intOct,
@@ -13489,7 +16130,7 @@ var require_schema3 = __commonJS({
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
-    var string2 = require_string();
+    var string3 = require_string();
     var binary = require_binary();
     var bool = require_bool2();
     var float = require_float2();
@@ -13502,7 +16143,7 @@ var require_schema3 = __commonJS({
     var schema = [
       map.map,
       seq.seq,
-      string2.string,
+      string3.string,
       _null.nullTag,
       bool.trueTag,
       bool.falseTag,
@@ -13533,7 +16174,7 @@ var require_tags = __commonJS({
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
-    var string2 = require_string();
+    var string3 = require_string();
     var bool = require_bool();
     var float = require_float();
     var int = require_int();
@@ -13548,7 +16189,7 @@ var require_tags = __commonJS({
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
-      ["failsafe", [map.map, seq.seq, string2.string]],
+      ["failsafe", [map.map, seq.seq, string3.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
       ["yaml-1.1", schema$2.schema]
@@ -13627,7 +16268,7 @@ var require_Schema = __commonJS({
     var identity = require_identity();
     var map = require_map();
     var seq = require_seq();
-    var string2 = require_string();
+    var string3 = require_string();
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
@@ -13638,7 +16279,7 @@ var require_Schema = __commonJS({
         this.tags = tags.getTags(customTags, this.name, merge4);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string2.string });
+        Object.defineProperty(this, identity.SCALAR, { value: string3.string });
         Object.defineProperty(this, identity.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
@@ -13810,9 +16451,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -13887,14 +16528,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection.isEmptyPath(path10)) {
+      deleteIn(path12) {
+        if (Collection.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -13909,10 +16550,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection.isEmptyPath(path10))
+      getIn(path12, keepScalar) {
+        if (Collection.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -13923,10 +16564,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection.isEmptyPath(path10))
+      hasIn(path12) {
+        if (Collection.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -13943,13 +16584,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection.isEmptyPath(path10)) {
+      setIn(path12, value) {
+        if (Collection.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -14335,10 +16976,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep2?.[0],
+          next: key2 ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -14352,7 +16993,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -14376,7 +17017,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -14392,7 +17033,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -14483,7 +17124,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -14497,13 +17138,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -14533,9 +17174,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -14546,18 +17187,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep2?.[0],
+          next: key2 ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -14571,7 +17212,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
               key2,
               // checked by containsNewline()
@@ -14611,8 +17252,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap4 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -14624,7 +17265,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -14634,9 +17275,9 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -14653,7 +17294,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -14666,7 +17307,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap4) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -14682,7 +17323,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -14833,7 +17474,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -14850,24 +17491,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -15050,25 +17691,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -15878,14 +18519,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key2)
         res += stringifyToken(key2);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -15910,9 +18551,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path10) => {
+    visit.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -15921,23 +18562,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path10) => {
-      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit.parentCollection = (cst, path12) => {
+      const parent = visit.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -15948,10 +18589,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit;
   }
@@ -15969,7 +18610,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -16053,7 +18694,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -16686,15 +19327,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -17052,18 +19693,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar2.end) {
-            sep2 = scalar2.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar2.end;
+            sep3.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep2 }]
+            items: [{ start, key: scalar2, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -17216,15 +19857,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key2 = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -17418,13 +20059,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -17560,7 +20201,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors2();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -17569,7 +20210,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -17612,7 +20253,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning) => log2.warn(doc.options.logLevel, warning));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -17644,7 +20285,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse2;
-    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
@@ -18212,7 +20853,7 @@ var require_json_handling = __commonJS({
 });
 
 // node_modules/@clickhouse/client/dist/common/parse/index.js
-var require_parse = __commonJS({
+var require_parse2 = __commonJS({
   "node_modules/@clickhouse/client/dist/common/parse/index.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
@@ -18510,13 +21151,13 @@ var require_config = __commonJS({
       };
     }
     function mergeConfigs(baseConfig, configFromURL, logger) {
-      function deepMerge(base, fromURL, path10 = []) {
+      function deepMerge(base, fromURL, path12 = []) {
         for (const key2 of Object.keys(fromURL)) {
           if (typeof fromURL[key2] === "object") {
-            deepMerge(base, fromURL[key2], path10.concat(key2));
+            deepMerge(base, fromURL[key2], path12.concat(key2));
           } else {
             let baseAtPath = base;
-            for (const key3 of path10) {
+            for (const key3 of path12) {
               if (baseAtPath[key3] === void 0) {
                 baseAtPath[key3] = {};
               }
@@ -18524,7 +21165,7 @@ var require_config = __commonJS({
             }
             const baseAtKey = baseAtPath[key2];
             if (baseAtKey !== void 0) {
-              const fullPath = path10.concat(key2).join(".");
+              const fullPath = path12.concat(key2).join(".");
               logger.warn({
                 module: "Config",
                 message: `"${fullPath}" is overridden by a URL parameter.`
@@ -18856,7 +21497,7 @@ var require_client = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ClickHouseClient = void 0;
-    var parse_1 = require_parse();
+    var parse_1 = require_parse2();
     var logger_1 = require_logger();
     var config_1 = require_config();
     var tracing_1 = require_tracing();
@@ -19208,9 +21849,9 @@ var require_client = __commonJS({
       }
       return query;
     }
-    function isInsertColumnsExcept(obj) {
-      return obj !== void 0 && obj !== null && typeof obj === "object" && // Avoiding ESLint no-prototype-builtins error
-      Object.prototype.hasOwnProperty.call(obj, "except");
+    function isInsertColumnsExcept(obj3) {
+      return obj3 !== void 0 && obj3 !== null && typeof obj3 === "object" && // Avoiding ESLint no-prototype-builtins error
+      Object.prototype.hasOwnProperty.call(obj3, "except");
     }
     function getInsertQuery(params, format) {
       let columnsPart = "";
@@ -19617,8 +22258,8 @@ var require_sleep = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.sleep = sleep;
     async function sleep(ms) {
-      await new Promise((resolve3) => setTimeout(() => {
-        resolve3(void 0);
+      await new Promise((resolve5) => setTimeout(() => {
+        resolve5(void 0);
       }, ms));
     }
   }
@@ -19734,7 +22375,7 @@ var require_url = __commonJS({
 });
 
 // node_modules/@clickhouse/client/dist/common/utils/index.js
-var require_utils2 = __commonJS({
+var require_utils3 = __commonJS({
   "node_modules/@clickhouse/client/dist/common/utils/index.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
@@ -19820,7 +22461,7 @@ var require_common = __commonJS({
     Object.defineProperty(exports, "SettingsMap", { enumerable: true, get: function() {
       return settings_1.SettingsMap;
     } });
-    var parse_1 = require_parse();
+    var parse_1 = require_parse2();
     Object.defineProperty(exports, "SimpleColumnTypes", { enumerable: true, get: function() {
       return parse_1.SimpleColumnTypes;
     } });
@@ -19878,7 +22519,7 @@ var require_common = __commonJS({
     Object.defineProperty(exports, "numberConfigURLValue", { enumerable: true, get: function() {
       return config_1.numberConfigURLValue;
     } });
-    var utils_1 = require_utils2();
+    var utils_1 = require_utils3();
     Object.defineProperty(exports, "EXCEPTION_TAG_HEADER_NAME", { enumerable: true, get: function() {
       return utils_1.EXCEPTION_TAG_HEADER_NAME;
     } });
@@ -19952,8 +22593,8 @@ var require_stream2 = __commonJS({
     var stream_1 = __importDefault(__require("stream"));
     var buffer_1 = __require("buffer");
     var { MAX_STRING_LENGTH } = buffer_1.constants;
-    function isStream2(obj) {
-      return typeof obj === "object" && obj !== null && "pipe" in obj && typeof obj.pipe === "function" && "on" in obj && typeof obj.on === "function";
+    function isStream2(obj3) {
+      return typeof obj3 === "object" && obj3 !== null && "pipe" in obj3 && typeof obj3.pipe === "function" && "on" in obj3 && typeof obj3.on === "function";
     }
     async function getAsText(stream4) {
       try {
@@ -19974,8 +22615,8 @@ var require_stream2 = __commonJS({
     function mapStream(mapper) {
       return new stream_1.default.Transform({
         objectMode: true,
-        transform(chunk, encoding, callback) {
-          callback(null, mapper(chunk));
+        transform(chunk, encoding, callback2) {
+          callback2(null, mapper(chunk));
         }
       });
     }
@@ -20131,7 +22772,7 @@ var require_user_agent = __commonJS({
 });
 
 // node_modules/@clickhouse/client/dist/utils/index.js
-var require_utils3 = __commonJS({
+var require_utils4 = __commonJS({
   "node_modules/@clickhouse/client/dist/utils/index.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
@@ -20167,24 +22808,24 @@ var require_stream3 = __commonJS({
     exports.drainStreamInternal = drainStreamInternal;
     var index_1 = require_common();
     async function drainStream(stream4) {
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve5, reject) => {
         if (stream4.errored) {
           reject(stream4.errored);
           return;
         }
         if (stream4.readableEnded) {
-          resolve3();
+          resolve5();
           return;
         }
         if (stream4.closed) {
-          resolve3();
+          resolve5();
           return;
         }
         function dropData() {
         }
         function onEnd() {
           removeListeners();
-          resolve3();
+          resolve5();
         }
         function onError(err) {
           removeListeners();
@@ -20192,7 +22833,7 @@ var require_stream3 = __commonJS({
         }
         function onClose() {
           removeListeners();
-          resolve3();
+          resolve5();
         }
         function removeListeners() {
           stream4.removeListener("data", dropData);
@@ -20207,7 +22848,7 @@ var require_stream3 = __commonJS({
       });
     }
     async function drainStreamInternal(ctx, stream4) {
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve5, reject) => {
         const startTime = Date.now();
         let bytesReceived = 0;
         let chunkCount = 0;
@@ -20249,7 +22890,7 @@ var require_stream3 = __commonJS({
               }
             });
           }
-          resolve3();
+          resolve5();
           return;
         }
         if (stream4.closed) {
@@ -20263,7 +22904,7 @@ var require_stream3 = __commonJS({
               }
             });
           }
-          resolve3();
+          resolve5();
           return;
         }
         function dropData(chunk) {
@@ -20296,7 +22937,7 @@ var require_stream3 = __commonJS({
               }
             });
           }
-          resolve3();
+          resolve5();
         }
         function onError(err) {
           removeListeners();
@@ -20329,7 +22970,7 @@ var require_stream3 = __commonJS({
               }
             });
           }
-          resolve3();
+          resolve5();
         }
         function removeListeners() {
           stream4.removeListener("data", dropData);
@@ -20448,7 +23089,7 @@ var require_socket_pool = __commonJS({
     var http_1 = __importDefault(__require("http"));
     var stream_1 = __importDefault(__require("stream"));
     var index_1 = require_common();
-    var utils_1 = require_utils3();
+    var utils_1 = require_utils4();
     var compression_1 = require_compression();
     var SocketPool = class {
       jsonHandling;
@@ -20525,7 +23166,7 @@ var require_socket_pool = __commonJS({
         const start = Date.now();
         const request = this.createClientRequest(params);
         const request_id = this.getNewRequestId();
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           const onError = (e) => {
             removeRequestListeners();
             if (e instanceof Error) {
@@ -20666,7 +23307,7 @@ var require_socket_pool = __commonJS({
                 reject(err);
               }
             } else {
-              return resolve3({
+              return resolve5({
                 stream: responseStream,
                 summary: params.parse_summary ? this.parseSummary(op, _response) : void 0,
                 response_headers: { ..._response.headers },
@@ -20689,7 +23330,7 @@ var require_socket_pool = __commonJS({
               return;
             }
             const bodyStream = (0, utils_1.isStream)(params.body) ? params.body : stream_1.default.Readable.from([params.body]);
-            const callback = (e) => {
+            const callback2 = (e) => {
               if (e) {
                 removeRequestListeners();
                 const err = (0, index_1.enhanceStackTrace)(e, currentStackTrace);
@@ -20698,9 +23339,9 @@ var require_socket_pool = __commonJS({
             };
             if (params.request_compression) {
               const compressor = (0, compression_1.createRequestCompressor)(params.request_compression);
-              stream_1.default.pipeline(bodyStream, compressor, request, callback);
+              stream_1.default.pipeline(bodyStream, compressor, request, callback2);
             } else {
-              stream_1.default.pipeline(bodyStream, request, callback);
+              stream_1.default.pipeline(bodyStream, request, callback2);
             }
           }
           const onSocket = (socket) => {
@@ -21010,7 +23651,7 @@ var require_node_base_connection = __commonJS({
     exports.NodeBaseConnection = void 0;
     var index_1 = require_common();
     var crypto_1 = __importDefault(__require("crypto"));
-    var utils_1 = require_utils3();
+    var utils_1 = require_utils4();
     var stream_1 = require_stream3();
     var socket_pool_1 = require_socket_pool();
     var NodeBaseConnection = class {
@@ -21742,7 +24383,7 @@ var require_result_set = __commonJS({
     var index_2 = require_common();
     var buffer_1 = __require("buffer");
     var stream_1 = __importStar(__require("stream"));
-    var utils_1 = require_utils3();
+    var utils_1 = require_utils4();
     var NEWLINE = 10;
     var ResultSet = class _ResultSet {
       response_headers = {};
@@ -21865,7 +24506,7 @@ var require_result_set = __commonJS({
         const jsonHandling = this.jsonHandling;
         const resultSet = this;
         const toRows = new stream_1.Transform({
-          transform(chunk, _encoding, callback) {
+          transform(chunk, _encoding, callback2) {
             resultSet.span_bytes += chunk.length;
             const rows = [];
             let lastIdx = 0;
@@ -21881,7 +24522,7 @@ var require_result_set = __commonJS({
                 break;
               } else {
                 if (exceptionTag !== void 0 && idx >= 1 && chunk[idx - 1] === index_1.CARET_RETURN) {
-                  return callback((0, index_1.extractErrorAtTheEndOfChunk)(chunk, exceptionTag));
+                  return callback2((0, index_1.extractErrorAtTheEndOfChunk)(chunk, exceptionTag));
                 }
                 if (incompleteChunks.length > 0) {
                   incompleteChunks.push(chunk.subarray(lastIdx, idx));
@@ -21900,7 +24541,7 @@ var require_result_set = __commonJS({
                 lastIdx = idx + 1;
               }
             }
-            callback();
+            callback2();
           },
           autoDestroy: true,
           objectMode: true
@@ -21953,7 +24594,7 @@ var require_config2 = __commonJS({
     var zlib_1 = __importDefault(__require("zlib"));
     var connection_1 = require_connection2();
     var result_set_1 = require_result_set();
-    var utils_1 = require_utils3();
+    var utils_1 = require_utils4();
     function unknownCodecError(value, direction) {
       return new Error(`Unknown ${direction} compression codec "${value}". Supported codecs: gzip, zstd, br.`);
     }
@@ -22351,8 +24992,8 @@ var require_decoder = __commonJS({
     ];
     var MAX_SIGNIFICAND_BEFORE_DIGIT = 900719925474098;
     function slowParseDouble(buffer, start, end) {
-      const string2 = buffer.toString(void 0, start, end);
-      switch (string2) {
+      const string3 = buffer.toString(void 0, start, end);
+      switch (string3) {
         case "inf":
         case "+inf":
           return Infinity;
@@ -22361,7 +25002,7 @@ var require_decoder = __commonJS({
         case "nan":
           return NaN;
       }
-      return Number(string2);
+      return Number(string3);
     }
     exports.PUSH_TYPE_MAPPING = {
       [exports.RESP_TYPES.BLOB_STRING]: Buffer
@@ -22462,9 +25103,9 @@ var require_decoder = __commonJS({
         return null;
       }
       #decodeBoolean(chunk) {
-        const boolean2 = chunk[this.#cursor] === ASCII.t;
+        const boolean3 = chunk[this.#cursor] === ASCII.t;
         this.#cursor += 3;
-        return boolean2;
+        return boolean3;
       }
       #decodeNumber(type, chunk) {
         if (type === String) {
@@ -22680,24 +25321,24 @@ var require_decoder = __commonJS({
         return this.#continueDecodeVerbatimStringWithFormat(format, this.#decodeBlobStringWithLength.bind(this, stringLength, String), chunk);
       }
       #continueDecodeVerbatimStringWithFormat(format, stringCb, chunk) {
-        const string2 = stringCb(chunk);
-        return typeof string2 === "function" ? this.#continueDecodeVerbatimStringWithFormat.bind(this, format, string2) : new verbatim_string_1.VerbatimString(format, string2);
+        const string3 = stringCb(chunk);
+        return typeof string3 === "function" ? this.#continueDecodeVerbatimStringWithFormat.bind(this, format, string3) : new verbatim_string_1.VerbatimString(format, string3);
       }
       #decodeSimpleError(chunk) {
-        const string2 = this.#decodeSimpleString(String, chunk);
-        return typeof string2 === "function" ? this.#continueDecodeSimpleError.bind(this, string2) : new errors_1.SimpleError(string2);
+        const string3 = this.#decodeSimpleString(String, chunk);
+        return typeof string3 === "function" ? this.#continueDecodeSimpleError.bind(this, string3) : new errors_1.SimpleError(string3);
       }
       #continueDecodeSimpleError(stringCb, chunk) {
-        const string2 = stringCb(chunk);
-        return typeof string2 === "function" ? this.#continueDecodeSimpleError.bind(this, string2) : new errors_1.SimpleError(string2);
+        const string3 = stringCb(chunk);
+        return typeof string3 === "function" ? this.#continueDecodeSimpleError.bind(this, string3) : new errors_1.SimpleError(string3);
       }
       #decodeBlobError(chunk) {
-        const string2 = this.#decodeBlobString(String, chunk);
-        return typeof string2 === "function" ? this.#continueDecodeBlobError.bind(this, string2) : new errors_1.BlobError(string2);
+        const string3 = this.#decodeBlobString(String, chunk);
+        return typeof string3 === "function" ? this.#continueDecodeBlobError.bind(this, string3) : new errors_1.BlobError(string3);
       }
       #continueDecodeBlobError(stringCb, chunk) {
-        const string2 = stringCb(chunk);
-        return typeof string2 === "function" ? this.#continueDecodeBlobError.bind(this, string2) : new errors_1.BlobError(string2);
+        const string3 = stringCb(chunk);
+        return typeof string3 === "function" ? this.#continueDecodeBlobError.bind(this, string3) : new errors_1.BlobError(string3);
       }
       #decodeNestedType(typeMapping, chunk) {
         const type = chunk[this.#cursor];
@@ -22886,49 +25527,49 @@ var require_decoder = __commonJS({
         map.set(key2, value);
         return this.#decodeMapAsMap(map, remaining - 1, typeMapping, chunk);
       }
-      #decodeMapAsObject(object, remaining, typeMapping, chunk) {
+      #decodeMapAsObject(object2, remaining, typeMapping, chunk) {
         while (remaining > 0) {
           if (this.#cursor >= chunk.length) {
-            return this.#decodeMapAsObject.bind(this, object, remaining, typeMapping);
+            return this.#decodeMapAsObject.bind(this, object2, remaining, typeMapping);
           }
           const key2 = this.#decodeMapKey(typeMapping, chunk);
           if (typeof key2 === "function") {
-            return this.#continueDecodeMapAsObjectKey.bind(this, object, remaining, key2, typeMapping);
+            return this.#continueDecodeMapAsObjectKey.bind(this, object2, remaining, key2, typeMapping);
           }
           if (this.#cursor >= chunk.length) {
-            return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
+            return this.#continueDecodeMapAsObjectValue.bind(this, object2, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
           }
           const value = this.#decodeNestedType(typeMapping, chunk);
           if (typeof value === "function") {
-            return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, value, typeMapping);
+            return this.#continueDecodeMapAsObjectValue.bind(this, object2, remaining, key2, value, typeMapping);
           }
-          object[key2] = value;
+          object2[key2] = value;
           --remaining;
         }
-        return object;
+        return object2;
       }
-      #continueDecodeMapAsObjectKey(object, remaining, keyCb, typeMapping, chunk) {
+      #continueDecodeMapAsObjectKey(object2, remaining, keyCb, typeMapping, chunk) {
         const key2 = keyCb(chunk);
         if (typeof key2 === "function") {
-          return this.#continueDecodeMapAsObjectKey.bind(this, object, remaining, key2, typeMapping);
+          return this.#continueDecodeMapAsObjectKey.bind(this, object2, remaining, key2, typeMapping);
         }
         if (this.#cursor >= chunk.length) {
-          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
+          return this.#continueDecodeMapAsObjectValue.bind(this, object2, remaining, key2, this.#decodeNestedType.bind(this, typeMapping), typeMapping);
         }
         const value = this.#decodeNestedType(typeMapping, chunk);
         if (typeof value === "function") {
-          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, value, typeMapping);
+          return this.#continueDecodeMapAsObjectValue.bind(this, object2, remaining, key2, value, typeMapping);
         }
-        object[key2] = value;
-        return this.#decodeMapAsObject(object, remaining - 1, typeMapping, chunk);
+        object2[key2] = value;
+        return this.#decodeMapAsObject(object2, remaining - 1, typeMapping, chunk);
       }
-      #continueDecodeMapAsObjectValue(object, remaining, key2, valueCb, typeMapping, chunk) {
+      #continueDecodeMapAsObjectValue(object2, remaining, key2, valueCb, typeMapping, chunk) {
         const value = valueCb(chunk);
         if (typeof value === "function") {
-          return this.#continueDecodeMapAsObjectValue.bind(this, object, remaining, key2, value, typeMapping);
+          return this.#continueDecodeMapAsObjectValue.bind(this, object2, remaining, key2, value, typeMapping);
         }
-        object[key2] = value;
-        return this.#decodeMapAsObject(object, remaining - 1, typeMapping, chunk);
+        object2[key2] = value;
+        return this.#decodeMapAsObject(object2, remaining - 1, typeMapping, chunk);
       }
     };
     exports.Decoder = Decoder;
@@ -25996,11 +28637,11 @@ var require_COMMAND_DOCS = __commonJS({
         case Map:
           return new Map(entries);
         default: {
-          const object = {};
+          const object2 = {};
           for (const [key2, value] of entries) {
-            object[key2] = value;
+            object2[key2] = value;
           }
-          return object;
+          return object2;
         }
       }
     }
@@ -28277,9 +30918,9 @@ var require_HSET = __commonJS({
         parser.push(convertValue(tuple));
       }
     }
-    function pushObject(parser, object) {
-      for (const key2 of Object.keys(object)) {
-        parser.push(convertValue(key2), convertValue(object[key2]));
+    function pushObject(parser, object2) {
+      for (const key2 of Object.keys(object2)) {
+        parser.push(convertValue(key2), convertValue(object2[key2]));
       }
     }
     function convertValue(value) {
@@ -28345,14 +30986,14 @@ var require_HSETEX = __commonJS({
         parser.push(convertValue(tuple));
       }
     }
-    function pushObject(parser, object) {
-      const len = Object.keys(object).length;
+    function pushObject(parser, object2) {
+      const len = Object.keys(object2).length;
       if (len == 0) {
         throw Error("object without keys");
       }
       parser.push(len.toString());
-      for (const key2 of Object.keys(object)) {
-        parser.push(convertValue(key2), convertValue(object[key2]));
+      for (const key2 of Object.keys(object2)) {
+        parser.push(convertValue(key2), convertValue(object2[key2]));
       }
     }
     function convertValue(value) {
@@ -28475,11 +31116,11 @@ var require_reply_utils = __commonJS({
     }
     exports.mapLikeValues = mapLikeValues;
     function mapLikeToObject(value) {
-      const object = {};
+      const object2 = {};
       for (const [key2, entryValue] of mapLikeEntries(value)) {
-        object[key2] = entryValue;
+        object2[key2] = entryValue;
       }
-      return object;
+      return object2;
     }
     exports.mapLikeToObject = mapLikeToObject;
     function mapLikeToFlatArray(value) {
@@ -28491,14 +31132,14 @@ var require_reply_utils = __commonJS({
     }
     exports.mapLikeToFlatArray = mapLikeToFlatArray;
     function getMapValue(value, keys) {
-      const object = mapLikeToObject(value);
+      const object2 = mapLikeToObject(value);
       for (const key2 of keys) {
-        if (Object.hasOwn(object, key2)) {
-          return object[key2];
+        if (Object.hasOwn(object2, key2)) {
+          return object2[key2];
         }
       }
       const lowerCaseKeyToOriginal = /* @__PURE__ */ new Map();
-      for (const key2 of Object.keys(object)) {
+      for (const key2 of Object.keys(object2)) {
         const lowerCaseKey = key2.toLowerCase();
         if (!lowerCaseKeyToOriginal.has(lowerCaseKey)) {
           lowerCaseKeyToOriginal.set(lowerCaseKey, key2);
@@ -28507,7 +31148,7 @@ var require_reply_utils = __commonJS({
       for (const key2 of keys) {
         const original = lowerCaseKeyToOriginal.get(key2.toLowerCase());
         if (original !== void 0) {
-          return object[original];
+          return object2[original];
         }
       }
       return void 0;
@@ -28529,14 +31170,14 @@ var require_HOTKEYS_GET = __commonJS({
       }
       return slot;
     }
-    function parseHotkeysList(arr) {
-      return (0, reply_utils_1.mapLikeEntries)(arr).map(([key2, value]) => ({
+    function parseHotkeysList(arr2) {
+      return (0, reply_utils_1.mapLikeEntries)(arr2).map(([key2, value]) => ({
         key: key2,
         value: Number(value)
       }));
     }
-    function parseSlotRanges(arr) {
-      return (0, reply_utils_1.mapLikeValues)(arr).map((range) => {
+    function parseSlotRanges(arr2) {
+      return (0, reply_utils_1.mapLikeValues)(arr2).map((range) => {
         let unwrapped;
         if (Array.isArray(range)) {
           unwrapped = range;
@@ -29527,8 +32168,8 @@ var require_MODULE_LOAD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, path10, moduleArguments) {
-        parser.push("MODULE", "LOAD", path10);
+      parseCommand(parser, path12, moduleArguments) {
+        parser.push("MODULE", "LOAD", path12);
         if (moduleArguments) {
           parser.push(...moduleArguments);
         }
@@ -29585,10 +32226,10 @@ var require_MSET = __commonJS({
             parser.push(tuple[1]);
           }
         } else {
-          const arr = toSet;
-          for (let i = 0; i < arr.length; i += 2) {
-            parser.pushKey(arr[i]);
-            parser.push(arr[i + 1]);
+          const arr2 = toSet;
+          for (let i = 0; i < arr2.length; i += 2) {
+            parser.pushKey(arr2[i]);
+            parser.push(arr2[i + 1]);
           }
         }
       } else {
@@ -29657,9 +32298,9 @@ var require_MSETEX = __commonJS({
         if (Array.isArray(keyValuePairs[0])) {
           tuples = keyValuePairs;
         } else {
-          const arr = keyValuePairs;
-          for (let i = 0; i < arr.length; i += 2) {
-            tuples.push([arr[i], arr[i + 1]]);
+          const arr2 = keyValuePairs;
+          for (let i = 0; i < arr2.length; i += 2) {
+            tuples.push([arr2[i], arr2[i + 1]]);
           }
         }
       } else {
@@ -33037,13 +35678,13 @@ var require_VLINKS_WITHSCORES = __commonJS({
     function transformVLinksWithScoresReply(reply, preserve, typeMapping) {
       const layers = [];
       for (const layer of reply) {
-        const obj = {};
+        const obj3 = {};
         for (let i = 0; i < layer.length; i += 2) {
           const element = layer[i];
           const score = generic_transformers_1.transformDoubleReply[2](layer[i + 1], preserve, typeMapping);
-          obj[element.toString()] = score;
+          obj3[element.toString()] = score;
         }
-        layers.push(obj);
+        layers.push(obj3);
       }
       return layers;
     }
@@ -41492,7 +44133,7 @@ var require_pub_sub = __commonJS({
       }
       #normalResubscribe(commands, type, listeners) {
         this.#subscribing++;
-        const callback = () => {
+        const callback2 = () => {
           if (this.#subscribing > 0)
             this.#subscribing--;
         };
@@ -41502,12 +44143,12 @@ var require_pub_sub = __commonJS({
             ...listeners.keys()
           ],
           channelsCounter: listeners.size,
-          resolve: callback,
-          reject: callback
+          resolve: callback2,
+          reject: callback2
         });
       }
       #shardedResubscribe(commands, listeners) {
-        const callback = () => {
+        const callback2 = () => {
           if (this.#subscribing > 0)
             this.#subscribing--;
         };
@@ -41519,8 +44160,8 @@ var require_pub_sub = __commonJS({
               channel
             ],
             channelsCounter: 1,
-            resolve: callback,
-            reject: callback
+            resolve: callback2,
+            reject: callback2
           });
         }
       }
@@ -41742,11 +44383,11 @@ var require_commands_queue = __commonJS({
         if (this.#waitingForReply.length === 0) {
           return;
         }
-        return new Promise((resolve3) => {
+        return new Promise((resolve5) => {
           const onEmpty = () => {
             if (timeoutId)
               clearTimeout(timeoutId);
-            resolve3();
+            resolve5();
           };
           let timeoutId;
           const timeoutMs = options?.timeoutMs;
@@ -41759,7 +44400,7 @@ var require_commands_queue = __commonJS({
                 (0, enterprise_maintenance_manager_1.dbgMaintenance)(`Flushing ${pendingCount} commands that timed out waiting for reply`);
                 this.#flushWaitingForReply(new errors_1.TimeoutError());
               }
-              resolve3();
+              resolve5();
             }, timeoutMs);
           }
           this.#waitingForReply.events.once("empty", onEmpty);
@@ -41789,13 +44430,13 @@ var require_commands_queue = __commonJS({
         } else if (options?.abortSignal?.aborted) {
           return Promise.reject(new errors_1.AbortError());
         }
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           const value = {
             args,
             chainId: options?.chainId,
             abort: void 0,
             timeout: void 0,
-            resolve: resolve3,
+            resolve: resolve5,
             reject,
             channelsCounter: void 0,
             typeMapping: options?.typeMapping
@@ -41834,7 +44475,7 @@ var require_commands_queue = __commonJS({
         });
       }
       #addPubSubCommand(command, asap2 = false, chainId) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           this.#toWrite.add({
             args: command.args,
             chainId,
@@ -41842,7 +44483,7 @@ var require_commands_queue = __commonJS({
             timeout: void 0,
             resolve() {
               command.resolve();
-              resolve3();
+              resolve5();
             },
             reject(err) {
               command.reject?.();
@@ -41862,8 +44503,8 @@ var require_commands_queue = __commonJS({
               return;
             const firstElement = typeof reply[0] === "string" ? Buffer.from(reply[0]) : reply[0];
             if (PONG.equals(firstElement)) {
-              const { resolve: resolve3, typeMapping } = this.#waitingForReply.shift(), buffer = reply[1].length === 0 ? reply[0] : reply[1];
-              resolve3(typeMapping?.[decoder_1.RESP_TYPES.SIMPLE_STRING] === Buffer ? buffer : buffer.toString());
+              const { resolve: resolve5, typeMapping } = this.#waitingForReply.shift(), buffer = reply[1].length === 0 ? reply[0] : reply[1];
+              resolve5(typeMapping?.[decoder_1.RESP_TYPES.SIMPLE_STRING] === Buffer ? buffer : buffer.toString());
               return;
             }
           }
@@ -41887,12 +44528,12 @@ var require_commands_queue = __commonJS({
         if (!command)
           return;
         if (command && this.#respVersion === 2) {
-          const { resolve: resolve3 } = command;
+          const { resolve: resolve5 } = command;
           command.resolve = () => {
             if (!this.#pubSub.isActive) {
               this.#resetDecoderCallbacks();
             }
-            resolve3();
+            resolve5();
           };
         }
         return this.#addPubSubCommand(command);
@@ -41927,8 +44568,8 @@ var require_commands_queue = __commonJS({
       getPubSubListeners(type) {
         return this.#pubSub.listeners[type];
       }
-      monitor(callback, options) {
-        return new Promise((resolve3, reject) => {
+      monitor(callback2, options) {
+        return new Promise((resolve5, reject) => {
           const typeMapping = options?.typeMapping ?? {};
           this.#toWrite.add({
             args: ["MONITOR"],
@@ -41938,12 +44579,12 @@ var require_commands_queue = __commonJS({
             // using `resolve` instead of using `.then`/`await` to make sure it'll be called before processing the next reply
             resolve: () => {
               if (this.#resetFallbackOnReply) {
-                this.#resetFallbackOnReply = callback;
+                this.#resetFallbackOnReply = callback2;
               } else {
-                this.decoder.onReply = callback;
+                this.decoder.onReply = callback2;
               }
               this.decoder.getTypeMapping = () => typeMapping;
-              resolve3();
+              resolve5();
             },
             reject,
             channelsCounter: void 0,
@@ -41957,7 +44598,7 @@ var require_commands_queue = __commonJS({
       }
       #resetFallbackOnReply;
       async reset(chainId, typeMapping) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           this.#resetFallbackOnReply = this.decoder.onReply;
           this.decoder.onReply = ((reply) => {
             if (typeof reply === "string" && reply === "RESET" || reply instanceof Buffer && RESET.equals(reply)) {
@@ -41974,7 +44615,7 @@ var require_commands_queue = __commonJS({
             chainId,
             abort: void 0,
             timeout: void 0,
-            resolve: resolve3,
+            resolve: resolve5,
             reject,
             channelsCounter: void 0,
             typeMapping
@@ -48637,12 +51278,12 @@ var require_legacy_mode = __commonJS({
     var multi_command_1 = __importDefault(require_multi_command());
     var RedisLegacyClient = class _RedisLegacyClient {
       static #transformArguments(redisArgs, args) {
-        let callback;
+        let callback2;
         if (typeof args[args.length - 1] === "function") {
-          callback = args.pop();
+          callback2 = args.pop();
         }
         _RedisLegacyClient.pushArguments(redisArgs, args);
-        return callback;
+        return callback2;
       }
       static pushArguments(redisArgs, args) {
         for (let i = 0; i < args.length; ++i) {
@@ -48660,12 +51301,12 @@ var require_legacy_mode = __commonJS({
       static #createCommand(name, command, resp) {
         const transformReply = _RedisLegacyClient.getTransformReply(command, resp);
         return function(...args) {
-          const redisArgs = [name], callback = _RedisLegacyClient.#transformArguments(redisArgs, args), promise = this.#client.sendCommand(redisArgs);
-          if (!callback) {
-            promise.catch((err) => this.#client.emit("error", err));
+          const redisArgs = [name], callback2 = _RedisLegacyClient.#transformArguments(redisArgs, args), promise2 = this.#client.sendCommand(redisArgs);
+          if (!callback2) {
+            promise2.catch((err) => this.#client.emit("error", err));
             return;
           }
-          promise.then((reply) => callback(null, transformReply ? transformReply(reply) : reply)).catch((err) => callback(err));
+          promise2.then((reply) => callback2(null, transformReply ? transformReply(reply) : reply)).catch((err) => callback2(err));
         };
       }
       #client;
@@ -48679,20 +51320,20 @@ var require_legacy_mode = __commonJS({
         this.#Multi = LegacyMultiCommand.factory(RESP);
       }
       sendCommand(...args) {
-        const redisArgs = [], callback = _RedisLegacyClient.#transformArguments(redisArgs, args), promise = this.#client.sendCommand(redisArgs);
-        if (!callback) {
-          promise.catch((err) => this.#client.emit("error", err));
+        const redisArgs = [], callback2 = _RedisLegacyClient.#transformArguments(redisArgs, args), promise2 = this.#client.sendCommand(redisArgs);
+        if (!callback2) {
+          promise2.catch((err) => this.#client.emit("error", err));
           return;
         }
-        promise.then((reply) => callback(null, reply)).catch((err) => callback(err));
+        promise2.then((reply) => callback2(null, reply)).catch((err) => callback2(err));
       }
-      quit(callback) {
-        const promise = this.#client.quit();
-        if (!callback) {
-          promise.catch((err) => this.#client.emit("error", err));
+      quit(callback2) {
+        const promise2 = this.#client.quit();
+        if (!callback2) {
+          promise2.catch((err) => this.#client.emit("error", err));
           return;
         }
-        promise.then((reply) => callback(null, reply)).catch((err) => callback(err));
+        promise2.then((reply) => callback2(null, reply)).catch((err) => callback2(err));
       }
       multi() {
         return this.#Multi(this.#client);
@@ -48731,12 +51372,12 @@ var require_legacy_mode = __commonJS({
         return this;
       }
       exec(cb) {
-        const promise = this.#client._executeMulti(this.#multi.queue);
+        const promise2 = this.#client._executeMulti(this.#multi.queue);
         if (!cb) {
-          promise.catch((err) => this.#client.emit("error", err));
+          promise2.catch((err) => this.#client.emit("error", err));
           return;
         }
-        promise.then((results) => cb(null, this.#multi.transformReplies(results))).catch((err) => cb?.(err));
+        promise2.then((results) => cb(null, this.#multi.transformReplies(results))).catch((err) => cb?.(err));
       }
     };
   }
@@ -49071,11 +51712,11 @@ var require_cache = __commonJS({
           this.#statsCounter.recordMisses(1);
           (0, tracing_1.publish)(tracing_1.CHANNELS.CACHE_REQUEST, () => ({ result: "miss", clientId: client._clientId }));
           const startTime = performance.now();
-          const promise = fn();
-          cacheEntry = this.createPromiseEntry(client, promise);
+          const promise2 = fn();
+          cacheEntry = this.createPromiseEntry(client, promise2);
           this.set(cacheKey2, cacheEntry, parser.keys);
           try {
-            reply = await promise;
+            reply = await promise2;
             const loadTime = performance.now() - startTime;
             this.#statsCounter.recordLoadSuccess(loadTime);
           } catch (err) {
@@ -49345,8 +51986,8 @@ var require_single_entry_cache = __commonJS({
       get(keyObj) {
         return JSON.stringify(keyObj, makeCircularReplacer()) === this.#serializedKey ? this.#cached : void 0;
       }
-      set(keyObj, obj) {
-        this.#cached = obj;
+      set(keyObj, obj3) {
+        this.#cached = obj3;
         this.#serializedKey = JSON.stringify(keyObj, makeCircularReplacer());
       }
     };
@@ -49818,7 +52459,7 @@ var require_pool = __commonJS({
         this._self.#returnClient(node);
       }
       execute(fn) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           if (this._self.isClosing || !this._self.#isOpen) {
             return reject(new errors_1.ClientClosedError());
           }
@@ -49835,7 +52476,7 @@ var require_pool = __commonJS({
             const task = this._self.#tasksQueue.push({
               timeout,
               // @ts-expect-error -- resolve generic variance
-              resolve: resolve3,
+              resolve: resolve5,
               reject,
               fn,
               waitStartTimestamp
@@ -49851,10 +52492,10 @@ var require_pool = __commonJS({
           }
           const node = this._self.#clientsInUse.push(client);
           (0, tracing_1.publish)(tracing_1.CHANNELS.POOL_CONNECTION_WAIT, () => ({ clientId: client._clientId, waitStartTimestamp }));
-          this._self.#executeTask(node, resolve3, reject, fn);
+          this._self.#executeTask(node, resolve5, reject, fn);
         });
       }
-      #executeTask(node, resolve3, reject, fn) {
+      #executeTask(node, resolve5, reject, fn) {
         let result;
         try {
           result = fn(node.value);
@@ -49864,11 +52505,11 @@ var require_pool = __commonJS({
           return;
         }
         if (result instanceof Promise) {
-          result.then(resolve3, reject).finally(() => {
+          result.then(resolve5, reject).finally(() => {
             this.#returnClient(node);
           });
         } else {
-          resolve3(result);
+          resolve5(result);
           this.#returnClient(node);
         }
       }
@@ -49922,8 +52563,8 @@ var require_pool = __commonJS({
       async #doClose() {
         try {
           if (this._self.#clientsInUse.length > 0) {
-            await new Promise((resolve3) => {
-              this._self.#drainResolve = resolve3;
+            await new Promise((resolve5) => {
+              this._self.#drainResolve = resolve5;
             });
           }
           const promises = [];
@@ -50373,7 +53014,7 @@ var require_error_util = __commonJS({
 });
 
 // node_modules/@redis/client/dist/lib/opentelemetry/utils/index.js
-var require_utils4 = __commonJS({
+var require_utils5 = __commonJS({
   "node_modules/@redis/client/dist/lib/opentelemetry/utils/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -50420,7 +53061,7 @@ var require_metrics = __commonJS({
     exports.OTelMetrics = void 0;
     var client_registry_1 = require_client_registry();
     var types_1 = require_types4();
-    var utils_1 = require_utils4();
+    var utils_1 = require_utils5();
     var errors_1 = require_errors3();
     var tracing_1 = require_tracing2();
     function resolveClientAttributes(clientId) {
@@ -50867,13 +53508,13 @@ var require_metrics = __commonJS({
           description: instrumentConfig.description
         });
       }
-      createObservableGaugeWithCallback(meter, instrumentConfig, options, callback) {
+      createObservableGaugeWithCallback(meter, instrumentConfig, options, callback2) {
         const gauge = meter.createObservableGauge(instrumentConfig.name, {
           unit: instrumentConfig.unit,
           description: instrumentConfig.description
         });
         if (options.enabledMetricGroups.includes(instrumentConfig.metricGroup)) {
-          meter.addBatchObservableCallback((observableResult) => callback(observableResult, options), [gauge]);
+          meter.addBatchObservableCallback((observableResult) => callback2(observableResult, options), [gauge]);
         }
         return gauge;
       }
@@ -52009,10 +54650,10 @@ var require_client3 = __commonJS({
         const send = () => client.sendCommand(parser.redisArgs, commandOptions);
         let mainGate;
         const enqueue = (injection) => {
-          const promise = client.sendCommand(injection.args, injectOpts);
-          promise.catch(injection.rollback);
+          const promise2 = client.sendCommand(injection.args, injectOpts);
+          promise2.catch(injection.rollback);
           if (injection.gateMain)
-            mainGate = promise;
+            mainGate = promise2;
         };
         let mainPromise;
         if (effectiveAsap) {
@@ -52100,9 +54741,9 @@ var require_client3 = __commonJS({
             ...this._commandOptions,
             ...options
           };
-          const promise = this._self.#queue.addCommand(args, opts);
+          const promise2 = this._self.#queue.addCommand(args, opts);
           this._self.#scheduleWrite();
-          return promise;
+          return promise2;
         }, () => this._self.#commandTraceContext(args));
       }
       #commandTraceContext(args) {
@@ -52129,11 +54770,11 @@ var require_client3 = __commonJS({
         this._self.#selectedDB = db;
       }
       select = this.SELECT;
-      #pubSubCommand(promise) {
-        if (promise === void 0)
+      #pubSubCommand(promise2) {
+        if (promise2 === void 0)
           return Promise.resolve();
         this.#scheduleWrite();
-        return promise;
+        return promise2;
       }
       SUBSCRIBE(channels, listener, bufferMode) {
         return this._self.#pubSubCommand(this._self.#queue.subscribe(pub_sub_1.PUBSUB_TYPE.CHANNELS, channels, listener, bufferMode));
@@ -52211,7 +54852,7 @@ var require_client3 = __commonJS({
         const batchSize = commands.length;
         return (0, tracing_1.trace)(tracing_1.CHANNELS.TRACE_BATCH, async () => {
           const chainId = /* @__PURE__ */ Symbol("Pipeline Chain");
-          const promise = Promise.all(commands.map(({ args }) => {
+          const promise2 = Promise.all(commands.map(({ args }) => {
             const traced = (0, tracing_1.trace)(tracing_1.CHANNELS.TRACE_COMMAND, () => this._self.#queue.addCommand(args, {
               chainId,
               typeMapping: this._commandOptions?.typeMapping,
@@ -52225,7 +54866,7 @@ var require_client3 = __commonJS({
             return traced;
           }));
           this._self.#scheduleWrite();
-          const result = await promise;
+          const result = await promise2;
           if (selectedDB !== void 0) {
             this._self.#selectedDB = selectedDB;
           }
@@ -52358,13 +54999,13 @@ var require_client3 = __commonJS({
           yield reply.members;
         } while (cursor.toString() !== "0");
       }
-      async MONITOR(callback) {
-        const promise = this._self.#queue.monitor(callback, {
+      async MONITOR(callback2) {
+        const promise2 = this._self.#queue.monitor(callback2, {
           typeMapping: this._commandOptions?.typeMapping
         });
         this._self.#scheduleWrite();
-        await promise;
-        this._self.#monitorCallback = callback;
+        await promise2;
+        this._self.#monitorCallback = callback2;
       }
       monitor = this.MONITOR;
       /**
@@ -52435,7 +55076,7 @@ var require_client3 = __commonJS({
        * Close the client. Wait for pending commands.
        */
       close() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve5) => {
           clearTimeout(this._self.#pingTimer);
           this._self.#socket.close();
           if (this._self.#socket.socketEpoch > 0) {
@@ -52446,12 +55087,12 @@ var require_client3 = __commonJS({
           if (this._self.#queue.isEmpty()) {
             this._self.#unregisterFromMetrics();
             this._self.#socket.destroySocket();
-            return resolve3();
+            return resolve5();
           }
           const onEnd = () => {
             this._self.#socket.off("data", maybeClose);
             this._self.#unregisterFromMetrics();
-            resolve3();
+            resolve5();
           };
           const maybeClose = () => {
             if (!this._self.#queue.isEmpty())
@@ -52460,7 +55101,7 @@ var require_client3 = __commonJS({
             this._self.#socket.off("end", onEnd);
             this._self.#unregisterFromMetrics();
             this._self.#socket.destroySocket();
-            resolve3();
+            resolve5();
           };
           this._self.#socket.on("data", maybeClose);
           this._self.#socket.once("end", onEnd);
@@ -54864,7 +57505,7 @@ var require_cluster = __commonJS({
 });
 
 // node_modules/@redis/client/dist/lib/sentinel/utils.js
-var require_utils5 = __commonJS({
+var require_utils6 = __commonJS({
   "node_modules/@redis/client/dist/lib/sentinel/utils.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -55423,9 +58064,9 @@ var require_wait_queue = __commonJS({
       #list = new linked_list_1.SinglyLinkedList();
       #queue = new linked_list_1.SinglyLinkedList();
       push(value) {
-        const resolve3 = this.#queue.shift();
-        if (resolve3 !== void 0) {
-          resolve3(value);
+        const resolve5 = this.#queue.shift();
+        if (resolve5 !== void 0) {
+          resolve5(value);
           return;
         }
         this.#list.push(value);
@@ -55434,7 +58075,7 @@ var require_wait_queue = __commonJS({
         return this.#list.shift();
       }
       wait() {
-        return new Promise((resolve3) => this.#queue.push(resolve3));
+        return new Promise((resolve5) => this.#queue.push(resolve5));
       }
     };
     exports.WaitQueue = WaitQueue;
@@ -55456,7 +58097,7 @@ var require_sentinel = __commonJS({
     var client_1 = __importDefault(require_client3());
     var commander_1 = require_commander2();
     var commands_1 = require_commands();
-    var utils_1 = require_utils5();
+    var utils_1 = require_utils6();
     var multi_commands_1 = __importDefault(require_multi_commands());
     var pub_sub_proxy_1 = require_pub_sub_proxy();
     var promises_1 = __require("node:timers/promises");
@@ -55736,10 +58377,10 @@ var require_sentinel = __commonJS({
           return await this._self.#internal.execute(fn, clientInfo);
         } finally {
           if (clientInfo !== void 0 && clientInfo === this._self.#masterClientInfo && --this._self.#masterClientCount === 0) {
-            const promise = this._self.#internal.releaseClientLease(clientInfo);
+            const promise2 = this._self.#internal.releaseClientLease(clientInfo);
             this._self.#masterClientInfo = void 0;
-            if (promise)
-              await promise;
+            if (promise2)
+              await promise2;
           }
         }
       }
@@ -55748,9 +58389,9 @@ var require_sentinel = __commonJS({
         try {
           return await fn(RedisSentinelClient.create(this._self.#options, this._self.#internal, clientInfo, this.commandOptions));
         } finally {
-          const promise = this._self.#internal.releaseClientLease(clientInfo);
-          if (promise)
-            await promise;
+          const promise2 = this._self.#internal.releaseClientLease(clientInfo);
+          if (promise2)
+            await promise2;
         }
       }
       async sendCommand(isReadonly, args, options) {
@@ -56092,10 +58733,10 @@ var require_sentinel = __commonJS({
        * `passthroughClientErrorEvents`), unchanged.
        */
       #connectOrFail(client) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           const onError = (err) => reject(err);
           client.once("error", onError);
-          client.connect().then(resolve3, reject).finally(() => client.off("error", onError));
+          client.connect().then(resolve5, reject).finally(() => client.off("error", onError));
         });
       }
       /**
@@ -56350,7 +58991,7 @@ var require_sentinel = __commonJS({
           }
         }
         this.#replicaClients = [];
-        await new Promise((resolve3) => {
+        await new Promise((resolve5) => {
           let settled = false;
           const forceDestroy = () => {
             if (settled)
@@ -56363,7 +59004,7 @@ var require_sentinel = __commonJS({
               } catch {
               }
             }
-            resolve3();
+            resolve5();
           };
           if (this.#teardownKind === "destroy") {
             forceDestroy();
@@ -56375,7 +59016,7 @@ var require_sentinel = __commonJS({
               return;
             settled = true;
             this.#escalateToDestroy = void 0;
-            resolve3();
+            resolve5();
           });
         });
         this.#pubSubProxy.destroy();
@@ -56567,10 +59208,10 @@ var require_sentinel = __commonJS({
           });
           this.#sentinelClient = client;
           this.#trace(`transform: adding sentinel client connect() to promise list`);
-          const promise = this.#sentinelClient.connect().then((client2) => {
+          const promise2 = this.#sentinelClient.connect().then((client2) => {
             return this.#createPubSub(client2);
           });
-          promises.push(promise);
+          promises.push(promise2);
           this.#trace(`created sentinel client to ${analyzed.sentinelToOpen.host}:${analyzed.sentinelToOpen.port}`);
           const event = {
             type: "SENTINEL_CHANGE",
@@ -57018,18 +59659,18 @@ var require_picocolors = __commonJS({
     var argv = p.argv || [];
     var env = p.env || {};
     var isColorSupported = !(!!env.NO_COLOR || argv.includes("--no-color")) && (!!env.FORCE_COLOR || argv.includes("--color") || p.platform === "win32" || (p.stdout || {}).isTTY && env.TERM !== "dumb" || !!env.CI);
-    var formatter = (open, close, replace = open) => (input) => {
-      let string2 = "" + input, index = string2.indexOf(close, open.length);
-      return ~index ? open + replaceClose(string2, close, replace, index) + close : open + string2 + close;
+    var formatter = (open2, close, replace = open2) => (input) => {
+      let string3 = "" + input, index = string3.indexOf(close, open2.length);
+      return ~index ? open2 + replaceClose(string3, close, replace, index) + close : open2 + string3 + close;
     };
-    var replaceClose = (string2, close, replace, index) => {
+    var replaceClose = (string3, close, replace, index) => {
       let result = "", cursor = 0;
       do {
-        result += string2.substring(cursor, index) + replace;
+        result += string3.substring(cursor, index) + replace;
         cursor = index + close.length;
-        index = string2.indexOf(close, cursor);
+        index = string3.indexOf(close, cursor);
       } while (~index);
-      return result + string2.substring(cursor);
+      return result + string3.substring(cursor);
     };
     var createColors = (enabled = isColorSupported) => {
       let f = enabled ? formatter : () => String;
@@ -65930,11 +68571,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup3(path10) {
-      if (!path10 || typeof path10 !== "string") {
+    function lookup3(path12) {
+      if (!path12 || typeof path12 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path10).toLowerCase().substr(1);
+      var extension2 = extname("x." + path12).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -65985,17 +68626,17 @@ var require_async = __commonJS({
   "node_modules/asynckit/lib/async.js"(exports, module) {
     var defer = require_defer();
     module.exports = async;
-    function async(callback) {
+    function async(callback2) {
       var isAsync = false;
       defer(function() {
         isAsync = true;
       });
       return function async_callback(err, result) {
         if (isAsync) {
-          callback(err, result);
+          callback2(err, result);
         } else {
           defer(function nextTick_callback() {
-            callback(err, result);
+            callback2(err, result);
           });
         }
       };
@@ -66025,9 +68666,9 @@ var require_iterate = __commonJS({
     var async = require_async();
     var abort = require_abort();
     module.exports = iterate;
-    function iterate(list, iterator2, state, callback) {
+    function iterate(list2, iterator2, state, callback2) {
       var key2 = state["keyedList"] ? state["keyedList"][state.index] : state.index;
-      state.jobs[key2] = runJob(iterator2, key2, list[key2], function(error, output) {
+      state.jobs[key2] = runJob(iterator2, key2, list2[key2], function(error, output) {
         if (!(key2 in state.jobs)) {
           return;
         }
@@ -66037,15 +68678,15 @@ var require_iterate = __commonJS({
         } else {
           state.results[key2] = output;
         }
-        callback(error, state.results);
+        callback2(error, state.results);
       });
     }
-    function runJob(iterator2, key2, item, callback) {
+    function runJob(iterator2, key2, item, callback2) {
       var aborter;
       if (iterator2.length == 2) {
-        aborter = iterator2(item, async(callback));
+        aborter = iterator2(item, async(callback2));
       } else {
-        aborter = iterator2(item, key2, async(callback));
+        aborter = iterator2(item, key2, async(callback2));
       }
       return aborter;
     }
@@ -66056,17 +68697,17 @@ var require_iterate = __commonJS({
 var require_state = __commonJS({
   "node_modules/asynckit/lib/state.js"(exports, module) {
     module.exports = state;
-    function state(list, sortMethod) {
-      var isNamedList = !Array.isArray(list), initState = {
+    function state(list2, sortMethod) {
+      var isNamedList = !Array.isArray(list2), initState = {
         index: 0,
-        keyedList: isNamedList || sortMethod ? Object.keys(list) : null,
+        keyedList: isNamedList || sortMethod ? Object.keys(list2) : null,
         jobs: {},
         results: isNamedList ? {} : [],
-        size: isNamedList ? Object.keys(list).length : list.length
+        size: isNamedList ? Object.keys(list2).length : list2.length
       };
       if (sortMethod) {
         initState.keyedList.sort(isNamedList ? sortMethod : function(a, b) {
-          return sortMethod(list[a], list[b]);
+          return sortMethod(list2[a], list2[b]);
         });
       }
       return initState;
@@ -66080,13 +68721,13 @@ var require_terminator = __commonJS({
     var abort = require_abort();
     var async = require_async();
     module.exports = terminator;
-    function terminator(callback) {
+    function terminator(callback2) {
       if (!Object.keys(this.jobs).length) {
         return;
       }
       this.index = this.size;
       abort(this);
-      async(callback)(null, this.results);
+      async(callback2)(null, this.results);
     }
   }
 });
@@ -66098,22 +68739,22 @@ var require_parallel = __commonJS({
     var initState = require_state();
     var terminator = require_terminator();
     module.exports = parallel;
-    function parallel(list, iterator2, callback) {
-      var state = initState(list);
-      while (state.index < (state["keyedList"] || list).length) {
-        iterate(list, iterator2, state, function(error, result) {
+    function parallel(list2, iterator2, callback2) {
+      var state = initState(list2);
+      while (state.index < (state["keyedList"] || list2).length) {
+        iterate(list2, iterator2, state, function(error, result) {
           if (error) {
-            callback(error, result);
+            callback2(error, result);
             return;
           }
           if (Object.keys(state.jobs).length === 0) {
-            callback(null, state.results);
+            callback2(null, state.results);
             return;
           }
         });
         state.index++;
       }
-      return terminator.bind(state, callback);
+      return terminator.bind(state, callback2);
     }
   }
 });
@@ -66127,21 +68768,21 @@ var require_serialOrdered = __commonJS({
     module.exports = serialOrdered;
     module.exports.ascending = ascending;
     module.exports.descending = descending;
-    function serialOrdered(list, iterator2, sortMethod, callback) {
-      var state = initState(list, sortMethod);
-      iterate(list, iterator2, state, function iteratorHandler(error, result) {
+    function serialOrdered(list2, iterator2, sortMethod, callback2) {
+      var state = initState(list2, sortMethod);
+      iterate(list2, iterator2, state, function iteratorHandler(error, result) {
         if (error) {
-          callback(error, result);
+          callback2(error, result);
           return;
         }
         state.index++;
-        if (state.index < (state["keyedList"] || list).length) {
-          iterate(list, iterator2, state, iteratorHandler);
+        if (state.index < (state["keyedList"] || list2).length) {
+          iterate(list2, iterator2, state, iteratorHandler);
           return;
         }
-        callback(null, state.results);
+        callback2(null, state.results);
       });
-      return terminator.bind(state, callback);
+      return terminator.bind(state, callback2);
     }
     function ascending(a, b) {
       return a < b ? -1 : a > b ? 1 : 0;
@@ -66157,8 +68798,8 @@ var require_serial = __commonJS({
   "node_modules/asynckit/serial.js"(exports, module) {
     var serialOrdered = require_serialOrdered();
     module.exports = serial;
-    function serial(list, iterator2, callback) {
-      return serialOrdered(list, iterator2, null, callback);
+    function serial(list2, iterator2, callback2) {
+      return serialOrdered(list2, iterator2, null, callback2);
     }
   }
 });
@@ -66361,7 +69002,7 @@ var require_shams = __commonJS({
       if (typeof Symbol.iterator === "symbol") {
         return true;
       }
-      var obj = {};
+      var obj3 = {};
       var sym = /* @__PURE__ */ Symbol("test");
       var symObj = Object(sym);
       if (typeof sym === "string") {
@@ -66374,27 +69015,27 @@ var require_shams = __commonJS({
         return false;
       }
       var symVal = 42;
-      obj[sym] = symVal;
-      for (var _ in obj) {
+      obj3[sym] = symVal;
+      for (var _ in obj3) {
         return false;
       }
-      if (typeof Object.keys === "function" && Object.keys(obj).length !== 0) {
+      if (typeof Object.keys === "function" && Object.keys(obj3).length !== 0) {
         return false;
       }
-      if (typeof Object.getOwnPropertyNames === "function" && Object.getOwnPropertyNames(obj).length !== 0) {
+      if (typeof Object.getOwnPropertyNames === "function" && Object.getOwnPropertyNames(obj3).length !== 0) {
         return false;
       }
-      var syms = Object.getOwnPropertySymbols(obj);
+      var syms = Object.getOwnPropertySymbols(obj3);
       if (syms.length !== 1 || syms[0] !== sym) {
         return false;
       }
-      if (!Object.prototype.propertyIsEnumerable.call(obj, sym)) {
+      if (!Object.prototype.propertyIsEnumerable.call(obj3, sym)) {
         return false;
       }
       if (typeof Object.getOwnPropertyDescriptor === "function") {
         var descriptor = (
           /** @type {PropertyDescriptor} */
-          Object.getOwnPropertyDescriptor(obj, sym)
+          Object.getOwnPropertyDescriptor(obj3, sym)
         );
         if (descriptor.value !== symVal || descriptor.enumerable !== true) {
           return false;
@@ -66455,27 +69096,27 @@ var require_implementation = __commonJS({
     var max = Math.max;
     var funcType = "[object Function]";
     var concatty = function concatty2(a, b) {
-      var arr = [];
+      var arr2 = [];
       for (var i = 0; i < a.length; i += 1) {
-        arr[i] = a[i];
+        arr2[i] = a[i];
       }
       for (var j = 0; j < b.length; j += 1) {
-        arr[j + a.length] = b[j];
+        arr2[j + a.length] = b[j];
       }
-      return arr;
+      return arr2;
     };
     var slicy = function slicy2(arrLike, offset) {
-      var arr = [];
+      var arr2 = [];
       for (var i = offset || 0, j = 0; i < arrLike.length; i += 1, j += 1) {
-        arr[j] = arrLike[i];
+        arr2[j] = arrLike[i];
       }
-      return arr;
+      return arr2;
     };
-    var joiny = function(arr, joiner) {
+    var joiny = function(arr2, joiner) {
       var str7 = "";
-      for (var i = 0; i < arr.length; i += 1) {
-        str7 += arr[i];
-        if (i + 1 < arr.length) {
+      for (var i = 0; i < arr2.length; i += 1) {
+        str7 += arr2[i];
+        if (i + 1 < arr2.length) {
           str7 += joiner;
         }
       }
@@ -66911,16 +69552,16 @@ var require_get_intrinsic = __commonJS({
     var $exec = bind2.call($call, RegExp.prototype.exec);
     var rePropName = /[^%.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|%$))/g;
     var reEscapeChar = /\\(\\)?/g;
-    var stringToPath = function stringToPath2(string2) {
-      var first = $strSlice(string2, 0, 1);
-      var last = $strSlice(string2, -1);
+    var stringToPath = function stringToPath2(string3) {
+      var first = $strSlice(string3, 0, 1);
+      var last = $strSlice(string3, -1);
       if (first === "%" && last !== "%") {
         throw new $SyntaxError("invalid intrinsic syntax, expected closing `%`");
       } else if (last === "%" && first !== "%") {
         throw new $SyntaxError("invalid intrinsic syntax, expected opening `%`");
       }
       var result = [];
-      $replace(string2, rePropName, function(match, number, quote2, subString) {
+      $replace(string3, rePropName, function(match, number, quote2, subString) {
         result[result.length] = quote2 ? $replace(subString, reEscapeChar, "$1") : number || match;
       });
       return result;
@@ -67033,22 +69674,22 @@ var require_es_set_tostringtag = __commonJS({
     var hasOwn = require_hasown();
     var $TypeError = require_type();
     var toStringTag2 = hasToStringTag ? Symbol.toStringTag : null;
-    module.exports = function setToStringTag(object, value) {
+    module.exports = function setToStringTag(object2, value) {
       var overrideIfSet = arguments.length > 2 && !!arguments[2] && arguments[2].force;
       var nonConfigurable = arguments.length > 2 && !!arguments[2] && arguments[2].nonConfigurable;
       if (typeof overrideIfSet !== "undefined" && typeof overrideIfSet !== "boolean" || typeof nonConfigurable !== "undefined" && typeof nonConfigurable !== "boolean") {
         throw new $TypeError("if provided, the `overrideIfSet` and `nonConfigurable` options must be booleans");
       }
-      if (toStringTag2 && (overrideIfSet || !hasOwn(object, toStringTag2))) {
+      if (toStringTag2 && (overrideIfSet || !hasOwn(object2, toStringTag2))) {
         if ($defineProperty) {
-          $defineProperty(object, toStringTag2, {
+          $defineProperty(object2, toStringTag2, {
             configurable: !nonConfigurable,
             enumerable: false,
             value,
             writable: false
           });
         } else {
-          object[toStringTag2] = value;
+          object2[toStringTag2] = value;
         }
       }
     };
@@ -67074,7 +69715,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util4 = __require("util");
-    var path10 = __require("path");
+    var path12 = __require("path");
     var http4 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -67143,30 +69784,30 @@ var require_form_data = __commonJS({
         this._valuesToMeasure.push(value);
       }
     };
-    FormData3.prototype._lengthRetriever = function(value, callback) {
+    FormData3.prototype._lengthRetriever = function(value, callback2) {
       if (hasOwn(value, "fd")) {
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
-          callback(null, value.end + 1 - (value.start ? value.start : 0));
+          callback2(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs.stat(value.path, function(err, stat5) {
+          fs.stat(value.path, function(err, stat8) {
             if (err) {
-              callback(err);
+              callback2(err);
               return;
             }
-            var fileSize = stat5.size - (value.start ? value.start : 0);
-            callback(null, fileSize);
+            var fileSize = stat8.size - (value.start ? value.start : 0);
+            callback2(null, fileSize);
           });
         }
       } else if (hasOwn(value, "httpVersion")) {
-        callback(null, Number(value.headers["content-length"]));
+        callback2(null, Number(value.headers["content-length"]));
       } else if (hasOwn(value, "httpModule")) {
         value.on("response", function(response) {
           value.pause();
-          callback(null, Number(response.headers["content-length"]));
+          callback2(null, Number(response.headers["content-length"]));
         });
         value.resume();
       } else {
-        callback("Unknown stream");
+        callback2("Unknown stream");
       }
     };
     FormData3.prototype._multiPartHeader = function(field, value, options) {
@@ -67205,11 +69846,11 @@ var require_form_data = __commonJS({
     FormData3.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path12.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path10.basename(options.filename || value && (value.name || value.path));
+        filename = path12.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path10.basename(value.client._httpMessage.path || "");
+        filename = path12.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -67363,13 +70004,13 @@ var require_form_data = __commonJS({
         this.pipe(request);
         if (cb) {
           var onResponse;
-          var callback = function(error, responce) {
-            request.removeListener("error", callback);
+          var callback2 = function(error, responce) {
+            request.removeListener("error", callback2);
             request.removeListener("response", onResponse);
             return cb.call(this, error, responce);
           };
-          onResponse = callback.bind(this, null);
-          request.on("error", callback);
+          onResponse = callback2.bind(this, null);
+          request.on("error", callback2);
           request.on("response", onResponse);
         }
       }.bind(this));
@@ -67974,7 +70615,7 @@ var require_node = __commonJS({
     var tty = __require("tty");
     var util4 = __require("util");
     exports.init = init;
-    exports.log = log;
+    exports.log = log2;
     exports.formatArgs = formatArgs;
     exports.save = save;
     exports.load = load;
@@ -68071,7 +70712,7 @@ var require_node = __commonJS({
     }
     exports.inspectOpts = Object.keys(process.env).filter((key2) => {
       return /^debug_/i.test(key2);
-    }).reduce((obj, key2) => {
+    }).reduce((obj3, key2) => {
       const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
@@ -68085,8 +70726,8 @@ var require_node = __commonJS({
       } else {
         val = Number(val);
       }
-      obj[prop] = val;
-      return obj;
+      obj3[prop] = val;
+      return obj3;
     }, {});
     function useColors() {
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
@@ -68109,7 +70750,7 @@ var require_node = __commonJS({
       }
       return (/* @__PURE__ */ new Date()).toISOString() + " ";
     }
-    function log(...args) {
+    function log2(...args) {
       return process.stderr.write(util4.formatWithOptions(exports.inspectOpts, ...args) + "\n");
     }
     function save(namespaces) {
@@ -68160,12 +70801,12 @@ var require_promisify = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     function promisify2(fn) {
       return function(req, opts) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve5, reject) => {
           fn.call(this, req, opts, (err, rtn) => {
             if (err) {
               reject(err);
             } else {
-              resolve3(rtn);
+              resolve5(rtn);
             }
           });
         });
@@ -68195,18 +70836,18 @@ var require_src2 = __commonJS({
         return false;
       return stack.split("\n").some((l) => l.indexOf("(https.js:") !== -1 || l.indexOf("node:https:") !== -1);
     }
-    function createAgent(callback, opts) {
-      return new createAgent.Agent(callback, opts);
+    function createAgent(callback2, opts) {
+      return new createAgent.Agent(callback2, opts);
     }
     (function(createAgent2) {
       class Agent extends events_1.EventEmitter {
-        constructor(callback, _opts) {
+        constructor(callback2, _opts) {
           super();
           let opts = _opts;
-          if (typeof callback === "function") {
-            this.callback = callback;
-          } else if (callback) {
-            opts = callback;
+          if (typeof callback2 === "function") {
+            this.callback = callback2;
+          } else if (callback2) {
+            opts = callback2;
           }
           this.timeout = null;
           if (opts && typeof opts.timeout === "number") {
@@ -68369,7 +71010,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug = debug_1.default("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve5, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read() {
@@ -68409,7 +71050,7 @@ var require_parse_proxy_response = __commonJS({
           const firstLine3 = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
           const statusCode = +firstLine3.split(" ")[1];
           debug("got proxy server response: %o", firstLine3);
-          resolve3({
+          resolve5({
             statusCode,
             buffered
           });
@@ -68430,11 +71071,11 @@ var require_agent = __commonJS({
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve3) {
-          resolve3(value);
+        return value instanceof P ? value : new P(function(resolve5) {
+          resolve5(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve3, reject) {
+      return new (P || (P = Promise))(function(resolve5, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -68450,7 +71091,7 @@ var require_agent = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -68571,12 +71212,12 @@ var require_agent = __commonJS({
     function isHTTPS(protocol) {
       return typeof protocol === "string" ? /^https:?$/i.test(protocol) : false;
     }
-    function omit(obj, ...keys) {
+    function omit(obj3, ...keys) {
       const ret = {};
       let key2;
-      for (key2 in obj) {
+      for (key2 in obj3) {
         if (!keys.includes(key2)) {
-          ret[key2] = obj[key2];
+          ret[key2] = obj3[key2];
         }
       }
       return ret;
@@ -68730,7 +71371,7 @@ var require_follow_redirects = __commonJS({
       destroy.call(this, error);
       return this;
     };
-    RedirectableRequest.prototype.write = function(data, encoding, callback) {
+    RedirectableRequest.prototype.write = function(data, encoding, callback2) {
       if (this._ending) {
         throw new WriteAfterEndError();
       }
@@ -68738,41 +71379,41 @@ var require_follow_redirects = __commonJS({
         throw new TypeError("data should be a string, Buffer or Uint8Array");
       }
       if (isFunction3(encoding)) {
-        callback = encoding;
+        callback2 = encoding;
         encoding = null;
       }
       if (data.length === 0) {
-        if (callback) {
-          callback();
+        if (callback2) {
+          callback2();
         }
         return;
       }
       if (this._requestBodyLength + data.length <= this._options.maxBodyLength) {
         this._requestBodyLength += data.length;
         this._requestBodyBuffers.push({ data, encoding });
-        this._currentRequest.write(data, encoding, callback);
+        this._currentRequest.write(data, encoding, callback2);
       } else {
         this.emit("error", new MaxBodyLengthExceededError());
         this.abort();
       }
     };
-    RedirectableRequest.prototype.end = function(data, encoding, callback) {
+    RedirectableRequest.prototype.end = function(data, encoding, callback2) {
       if (isFunction3(data)) {
-        callback = data;
+        callback2 = data;
         data = encoding = null;
       } else if (isFunction3(encoding)) {
-        callback = encoding;
+        callback2 = encoding;
         encoding = null;
       }
       if (!data) {
         this._ended = this._ending = true;
-        this._currentRequest.end(null, null, callback);
+        this._currentRequest.end(null, null, callback2);
       } else {
         var self2 = this;
         var currentRequest = this._currentRequest;
         this.write(data, encoding, function() {
           self2._ended = true;
-          currentRequest.end(null, null, callback);
+          currentRequest.end(null, null, callback2);
         });
         this._ending = true;
       }
@@ -68785,7 +71426,7 @@ var require_follow_redirects = __commonJS({
       delete this._options.headers[name];
       this._currentRequest.removeHeader(name);
     };
-    RedirectableRequest.prototype.setTimeout = function(msecs, callback) {
+    RedirectableRequest.prototype.setTimeout = function(msecs, callback2) {
       var self2 = this;
       function destroyOnTimeout(socket) {
         socket.setTimeout(msecs);
@@ -68811,15 +71452,15 @@ var require_follow_redirects = __commonJS({
         self2.removeListener("error", clearTimer);
         self2.removeListener("response", clearTimer);
         self2.removeListener("close", clearTimer);
-        if (callback) {
-          self2.removeListener("timeout", callback);
+        if (callback2) {
+          self2.removeListener("timeout", callback2);
         }
         if (!self2.socket) {
           self2._currentRequest.removeListener("socket", startTimer);
         }
       }
-      if (callback) {
-        this.on("timeout", callback);
+      if (callback2) {
+        this.on("timeout", callback2);
       }
       if (this.socket) {
         startTimer(this.socket);
@@ -68995,18 +71636,18 @@ var require_follow_redirects = __commonJS({
         var protocol = scheme + ":";
         var nativeProtocol = nativeProtocols[protocol] = protocols[scheme];
         var wrappedProtocol = exports2[scheme] = Object.create(nativeProtocol);
-        function request(input, options, callback) {
+        function request(input, options, callback2) {
           if (isURL(input)) {
             input = spreadUrlObject(input);
           } else if (isString2(input)) {
             input = spreadUrlObject(parseUrl2(input));
           } else {
-            callback = options;
+            callback2 = options;
             options = validateUrl(input);
             input = { protocol };
           }
           if (isFunction3(options)) {
-            callback = options;
+            callback2 = options;
             options = null;
           }
           options = Object.assign({
@@ -69019,10 +71660,10 @@ var require_follow_redirects = __commonJS({
           }
           assert.equal(options.protocol, protocol, "protocol mismatch");
           debug("options", options);
-          return new RedirectableRequest(options, callback);
+          return new RedirectableRequest(options, callback2);
         }
-        function get(input, options, callback) {
-          var wrappedRequest = wrappedProtocol.request(input, options, callback);
+        function get(input, options, callback2) {
+          var wrappedRequest = wrappedProtocol.request(input, options, callback2);
           wrappedRequest.end();
           return wrappedRequest;
         }
@@ -69047,8 +71688,8 @@ var require_follow_redirects = __commonJS({
       }
       return parsed;
     }
-    function resolveUrl(relative2, base) {
-      return useNativeURL ? new URL2(relative2, base) : parseUrl2(url2.resolve(base, relative2));
+    function resolveUrl(relative3, base) {
+      return useNativeURL ? new URL2(relative3, base) : parseUrl2(url2.resolve(base, relative3));
     }
     function validateUrl(input) {
       if (/^\[/.test(input.hostname) && !/^\[[:0-9a-f]+\]$/i.test(input.hostname)) {
@@ -69179,9 +71820,9 @@ var require_is_retry_allowed = __commonJS({
 });
 
 // src/cli/run.ts
-import { constants } from "node:fs";
-import { access, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
-import path9 from "node:path";
+import { constants as constants2 } from "node:fs";
+import { access, stat as stat7, writeFile as writeFile2 } from "node:fs/promises";
+import path11 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -69241,12 +71882,1054 @@ function stripUserinfo(raw) {
 
 // src/config/load.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
-import path2 from "node:path";
+import { readFile as readFile2 } from "node:fs/promises";
+import path3 from "node:path";
 
 // src/dashboards/load.ts
-import { readFile, readdir, stat } from "node:fs/promises";
+import { stat as stat3 } from "node:fs/promises";
+import path2 from "node:path";
+
+// src/dashboards/files.ts
+var import_ignore = __toESM(require_ignore(), 1);
+import { constants, readdir as fsReaddir, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
+import { open, realpath as realpath2, stat as stat2 } from "node:fs/promises";
 import path from "node:path";
+
+// node_modules/tinyglobby/dist/index.mjs
+import { readdir, readdirSync, realpath, realpathSync, stat, statSync } from "fs";
+import { isAbsolute, posix, resolve as resolve2 } from "path";
+import { fileURLToPath } from "url";
+
+// node_modules/fdir/dist/index.mjs
+import { createRequire } from "module";
+import { basename, dirname, normalize, relative, resolve, sep } from "path";
+import * as nativeFs from "fs";
+var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
+function cleanPath(path12) {
+  let normalized = normalize(path12);
+  if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
+  return normalized;
+}
+var SLASHES_REGEX = /[\\/]/g;
+function convertSlashes(path12, separator) {
+  return path12.replace(SLASHES_REGEX, separator);
+}
+var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
+function isRootDirectory(path12) {
+  return path12 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path12);
+}
+function normalizePath(path12, options) {
+  const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
+  const pathNeedsCleaning = process.platform === "win32" && path12.includes("/") || path12.startsWith(".");
+  if (resolvePaths) path12 = resolve(path12);
+  if (normalizePath$1 || pathNeedsCleaning) path12 = cleanPath(path12);
+  if (path12 === ".") return "";
+  const needsSeperator = path12[path12.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path12 + pathSeparator : path12, pathSeparator);
+}
+function joinPathWithBasePath(filename, directoryPath) {
+  return directoryPath + filename;
+}
+function joinPathWithRelativePath(root, options) {
+  return function(filename, directoryPath) {
+    const sameRoot = directoryPath.startsWith(root);
+    if (sameRoot) return directoryPath.slice(root.length) + filename;
+    else return convertSlashes(relative(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+  };
+}
+function joinPath(filename) {
+  return filename;
+}
+function joinDirectoryPath(filename, directoryPath, separator) {
+  return directoryPath + filename + separator;
+}
+function build$7(root, options) {
+  const { relativePaths, includeBasePath } = options;
+  return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
+}
+function pushDirectoryWithRelativePath(root) {
+  return function(directoryPath, paths) {
+    paths.push(directoryPath.substring(root.length) || ".");
+  };
+}
+function pushDirectoryFilterWithRelativePath(root) {
+  return function(directoryPath, paths, filters) {
+    const relativePath = directoryPath.substring(root.length) || ".";
+    if (filters.every((filter2) => filter2(relativePath, true))) paths.push(relativePath);
+  };
+}
+var pushDirectory = (directoryPath, paths) => {
+  paths.push(directoryPath || ".");
+};
+var pushDirectoryFilter = (directoryPath, paths, filters) => {
+  const path12 = directoryPath || ".";
+  if (filters.every((filter2) => filter2(path12, true))) paths.push(path12);
+};
+var empty$2 = () => {
+};
+function build$6(root, options) {
+  const { includeDirs, filters, relativePaths } = options;
+  if (!includeDirs) return empty$2;
+  if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
+  return filters && filters.length ? pushDirectoryFilter : pushDirectory;
+}
+var pushFileFilterAndCount = (filename, _paths, counts, filters) => {
+  if (filters.every((filter2) => filter2(filename, false))) counts.files++;
+};
+var pushFileFilter = (filename, paths, _counts, filters) => {
+  if (filters.every((filter2) => filter2(filename, false))) paths.push(filename);
+};
+var pushFileCount = (_filename, _paths, counts, _filters) => {
+  counts.files++;
+};
+var pushFile = (filename, paths) => {
+  paths.push(filename);
+};
+var empty$1 = () => {
+};
+function build$5(options) {
+  const { excludeFiles, filters, onlyCounts } = options;
+  if (excludeFiles) return empty$1;
+  if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
+  else if (onlyCounts) return pushFileCount;
+  else return pushFile;
+}
+var getArray = (paths) => {
+  return paths;
+};
+var getArrayGroup = () => {
+  return [""].slice(0, 0);
+};
+function build$4(options) {
+  return options.group ? getArrayGroup : getArray;
+}
+var groupFiles = (groups, directory, files) => {
+  groups.push({
+    directory,
+    files,
+    dir: directory
+  });
+};
+var empty = () => {
+};
+function build$3(options) {
+  return options.group ? groupFiles : empty;
+}
+var resolveSymlinksAsync = function(path12, state, callback$1) {
+  const { queue, fs, options: { suppressErrors } } = state;
+  queue.enqueue();
+  fs.realpath(path12, (error, resolvedPath) => {
+    if (error) return queue.dequeue(suppressErrors ? null : error, state);
+    fs.stat(resolvedPath, (error$1, stat8) => {
+      if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
+      if (stat8.isDirectory() && isRecursive(path12, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat8, resolvedPath);
+      queue.dequeue(null, state);
+    });
+  });
+};
+var resolveSymlinks = function(path12, state, callback$1) {
+  const { queue, fs, options: { suppressErrors } } = state;
+  queue.enqueue();
+  try {
+    const resolvedPath = fs.realpathSync(path12);
+    const stat8 = fs.statSync(resolvedPath);
+    if (stat8.isDirectory() && isRecursive(path12, resolvedPath, state)) return;
+    callback$1(stat8, resolvedPath);
+  } catch (e) {
+    if (!suppressErrors) throw e;
+  }
+};
+function build$2(options, isSynchronous) {
+  if (!options.resolveSymlinks || options.excludeSymlinks) return null;
+  return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
+}
+function isRecursive(path12, resolved, state) {
+  if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
+  let parent = dirname(path12);
+  let depth = 1;
+  while (parent !== state.root && depth < 2) {
+    const resolvedPath = state.symlinks.get(parent);
+    const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
+    if (isSameRoot) depth++;
+    else parent = dirname(parent);
+  }
+  state.symlinks.set(path12, resolved);
+  return depth > 1;
+}
+function isRecursiveUsingRealPaths(resolved, state) {
+  return state.visited.includes(resolved + state.options.pathSeparator);
+}
+var onlyCountsSync = (state) => {
+  return state.counts;
+};
+var groupsSync = (state) => {
+  return state.groups;
+};
+var defaultSync = (state) => {
+  return state.paths;
+};
+var limitFilesSync = (state) => {
+  return state.paths.slice(0, state.options.maxFiles);
+};
+var onlyCountsAsync = (state, error, callback$1) => {
+  report(error, callback$1, state.counts, state.options.suppressErrors);
+  return null;
+};
+var defaultAsync = (state, error, callback$1) => {
+  report(error, callback$1, state.paths, state.options.suppressErrors);
+  return null;
+};
+var limitFilesAsync = (state, error, callback$1) => {
+  report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
+  return null;
+};
+var groupsAsync = (state, error, callback$1) => {
+  report(error, callback$1, state.groups, state.options.suppressErrors);
+  return null;
+};
+function report(error, callback$1, output, suppressErrors) {
+  if (error && !suppressErrors) callback$1(error, output);
+  else callback$1(null, output);
+}
+function build$1(options, isSynchronous) {
+  const { onlyCounts, group, maxFiles } = options;
+  if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
+  else if (group) return isSynchronous ? groupsSync : groupsAsync;
+  else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
+  else return isSynchronous ? defaultSync : defaultAsync;
+}
+var readdirOpts = { withFileTypes: true };
+var walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+  state.queue.enqueue();
+  if (currentDepth < 0) return state.queue.dequeue(null, state);
+  const { fs } = state;
+  state.visited.push(crawlPath);
+  state.counts.directories++;
+  fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
+    callback$1(entries, directoryPath, currentDepth);
+    state.queue.dequeue(state.options.suppressErrors ? null : error, state);
+  });
+};
+var walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+  const { fs } = state;
+  if (currentDepth < 0) return;
+  state.visited.push(crawlPath);
+  state.counts.directories++;
+  let entries = [];
+  try {
+    entries = fs.readdirSync(crawlPath || ".", readdirOpts);
+  } catch (e) {
+    if (!state.options.suppressErrors) throw e;
+  }
+  callback$1(entries, directoryPath, currentDepth);
+};
+function build(isSynchronous) {
+  return isSynchronous ? walkSync : walkAsync;
+}
+var Queue = class {
+  count = 0;
+  constructor(onQueueEmpty) {
+    this.onQueueEmpty = onQueueEmpty;
+  }
+  enqueue() {
+    this.count++;
+    return this.count;
+  }
+  dequeue(error, output) {
+    if (this.onQueueEmpty && (--this.count <= 0 || error)) {
+      this.onQueueEmpty(error, output);
+      if (error) {
+        output.controller.abort();
+        this.onQueueEmpty = void 0;
+      }
+    }
+  }
+};
+var Counter = class {
+  _files = 0;
+  _directories = 0;
+  set files(num2) {
+    this._files = num2;
+  }
+  get files() {
+    return this._files;
+  }
+  set directories(num2) {
+    this._directories = num2;
+  }
+  get directories() {
+    return this._directories;
+  }
+  /**
+  * @deprecated use `directories` instead
+  */
+  /* c8 ignore next 3 */
+  get dirs() {
+    return this._directories;
+  }
+};
+var Aborter = class {
+  aborted = false;
+  abort() {
+    this.aborted = true;
+  }
+};
+var Walker = class {
+  root;
+  isSynchronous;
+  state;
+  joinPath;
+  pushDirectory;
+  pushFile;
+  getArray;
+  groupFiles;
+  resolveSymlink;
+  walkDirectory;
+  callbackInvoker;
+  constructor(root, options, callback$1) {
+    this.isSynchronous = !callback$1;
+    this.callbackInvoker = build$1(options, this.isSynchronous);
+    this.root = normalizePath(root, options);
+    this.state = {
+      root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
+      paths: [""].slice(0, 0),
+      groups: [],
+      counts: new Counter(),
+      options,
+      queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
+      symlinks: /* @__PURE__ */ new Map(),
+      visited: [""].slice(0, 0),
+      controller: new Aborter(),
+      fs: options.fs || nativeFs
+    };
+    this.joinPath = build$7(this.root, options);
+    this.pushDirectory = build$6(this.root, options);
+    this.pushFile = build$5(options);
+    this.getArray = build$4(options);
+    this.groupFiles = build$3(options);
+    this.resolveSymlink = build$2(options, this.isSynchronous);
+    this.walkDirectory = build(this.isSynchronous);
+  }
+  start() {
+    this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
+    this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
+    return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
+  }
+  walk = (entries, directoryPath, depth) => {
+    const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
+    if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
+    const files = this.getArray(this.state.paths);
+    for (let i = 0; i < entries.length; ++i) {
+      const entry = entries[i];
+      if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
+        const filename = this.joinPath(entry.name, directoryPath);
+        this.pushFile(filename, files, this.state.counts, filters);
+      } else if (entry.isDirectory()) {
+        let path12 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path12)) continue;
+        this.pushDirectory(path12, paths, filters);
+        this.walkDirectory(this.state, path12, path12, depth - 1, this.walk);
+      } else if (this.resolveSymlink && entry.isSymbolicLink()) {
+        let path12 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path12, this.state, (stat8, resolvedPath) => {
+          if (stat8.isDirectory()) {
+            resolvedPath = normalizePath(resolvedPath, this.state.options);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path12 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path12 + pathSeparator, depth - 1, this.walk);
+          } else {
+            resolvedPath = useRealPaths ? resolvedPath : path12;
+            const filename = basename(resolvedPath);
+            const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
+            resolvedPath = this.joinPath(filename, directoryPath$1);
+            this.pushFile(resolvedPath, files, this.state.counts, filters);
+          }
+        });
+      }
+    }
+    this.groupFiles(this.state.groups, directoryPath, files);
+  };
+};
+function promise(root, options) {
+  return new Promise((resolve$1, reject) => {
+    callback(root, options, (err, output) => {
+      if (err) return reject(err);
+      resolve$1(output);
+    });
+  });
+}
+function callback(root, options, callback$1) {
+  let walker = new Walker(root, options, callback$1);
+  walker.start();
+}
+function sync(root, options) {
+  const walker = new Walker(root, options);
+  return walker.start();
+}
+var APIBuilder = class {
+  constructor(root, options) {
+    this.root = root;
+    this.options = options;
+  }
+  withPromise() {
+    return promise(this.root, this.options);
+  }
+  withCallback(cb) {
+    callback(this.root, this.options, cb);
+  }
+  sync() {
+    return sync(this.root, this.options);
+  }
+};
+var pm = null;
+try {
+  __require2.resolve("picomatch");
+  pm = __require2("picomatch");
+} catch {
+}
+var Builder = class {
+  globCache = {};
+  options = {
+    maxDepth: Infinity,
+    suppressErrors: true,
+    pathSeparator: sep,
+    filters: []
+  };
+  globFunction;
+  constructor(options) {
+    this.options = {
+      ...this.options,
+      ...options
+    };
+    this.globFunction = this.options.globFunction;
+  }
+  group() {
+    this.options.group = true;
+    return this;
+  }
+  withPathSeparator(separator) {
+    this.options.pathSeparator = separator;
+    return this;
+  }
+  withBasePath() {
+    this.options.includeBasePath = true;
+    return this;
+  }
+  withRelativePaths() {
+    this.options.relativePaths = true;
+    return this;
+  }
+  withDirs() {
+    this.options.includeDirs = true;
+    return this;
+  }
+  withMaxDepth(depth) {
+    this.options.maxDepth = depth;
+    return this;
+  }
+  withMaxFiles(limit) {
+    this.options.maxFiles = limit;
+    return this;
+  }
+  withFullPaths() {
+    this.options.resolvePaths = true;
+    this.options.includeBasePath = true;
+    return this;
+  }
+  withErrors() {
+    this.options.suppressErrors = false;
+    return this;
+  }
+  withSymlinks({ resolvePaths = true } = {}) {
+    this.options.resolveSymlinks = true;
+    this.options.useRealPaths = resolvePaths;
+    return this.withFullPaths();
+  }
+  withAbortSignal(signal) {
+    this.options.signal = signal;
+    return this;
+  }
+  normalize() {
+    this.options.normalizePath = true;
+    return this;
+  }
+  filter(predicate) {
+    this.options.filters.push(predicate);
+    return this;
+  }
+  onlyDirs() {
+    this.options.excludeFiles = true;
+    this.options.includeDirs = true;
+    return this;
+  }
+  exclude(predicate) {
+    this.options.exclude = predicate;
+    return this;
+  }
+  onlyCounts() {
+    this.options.onlyCounts = true;
+    return this;
+  }
+  crawl(root) {
+    return new APIBuilder(root || ".", this.options);
+  }
+  withGlobFunction(fn) {
+    this.globFunction = fn;
+    return this;
+  }
+  /**
+  * @deprecated Pass options using the constructor instead:
+  * ```ts
+  * new fdir(options).crawl("/path/to/root");
+  * ```
+  * This method will be removed in v7.0
+  */
+  /* c8 ignore next 4 */
+  crawlWithOptions(root, options) {
+    this.options = {
+      ...this.options,
+      ...options
+    };
+    return new APIBuilder(root || ".", this.options);
+  }
+  glob(...patterns) {
+    if (this.globFunction) return this.globWithOptions(patterns);
+    return this.globWithOptions(patterns, ...[{ dot: true }]);
+  }
+  globWithOptions(patterns, ...options) {
+    const globFn = this.globFunction || pm;
+    if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
+    var isMatch = this.globCache[patterns.join("\0")];
+    if (!isMatch) {
+      isMatch = globFn(patterns, ...options);
+      this.globCache[patterns.join("\0")] = isMatch;
+    }
+    this.options.filters.push((path12) => isMatch(path12));
+    return this;
+  }
+};
+
+// node_modules/tinyglobby/dist/index.mjs
+var import_picomatch = __toESM(require_picomatch2(), 1);
+var isReadonlyArray = Array.isArray;
+var BACKSLASHES = /\\/g;
+var DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
+var isWin = process.platform === "win32";
+var ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
+function getPartialMatcher(patterns, options = {}) {
+  const patternsCount = patterns.length;
+  const patternsParts = Array(patternsCount);
+  const matchers = Array(patternsCount);
+  let i, j;
+  for (i = 0; i < patternsCount; i++) {
+    const parts = splitPattern(patterns[i]);
+    patternsParts[i] = parts;
+    const partsCount = parts.length;
+    const partMatchers = Array(partsCount);
+    for (j = 0; j < partsCount; j++) partMatchers[j] = (0, import_picomatch.default)(parts[j], options);
+    matchers[i] = partMatchers;
+  }
+  return (input) => {
+    const inputParts = input.split("/");
+    if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
+    for (i = 0; i < patternsCount; i++) {
+      const patternParts = patternsParts[i];
+      const matcher = matchers[i];
+      const inputPatternCount = inputParts.length;
+      const minParts = Math.min(inputPatternCount, patternParts.length);
+      j = 0;
+      while (j < minParts) {
+        const part = patternParts[j];
+        if (part.includes("/")) return true;
+        if (!matcher[j](inputParts[j])) break;
+        if (!options.noglobstar && part === "**") return true;
+        j++;
+      }
+      if (j === inputPatternCount) return true;
+    }
+    return false;
+  };
+}
+var WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
+var isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
+function buildFormat(cwd, root, absolute) {
+  if (cwd === root || root.startsWith(`${cwd}/`)) {
+    if (absolute) {
+      const start = cwd.length + +!isRoot(cwd);
+      return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
+    }
+    const prefix = root.slice(cwd.length + 1);
+    if (prefix) return (p, isDir) => {
+      if (p === ".") return prefix;
+      const result = `${prefix}/${p}`;
+      return isDir ? result.slice(0, -1) : result;
+    };
+    return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
+  }
+  if (absolute) return (p) => posix.relative(cwd, p) || ".";
+  return (p) => posix.relative(cwd, `${root}/${p}`) || ".";
+}
+function buildRelative(cwd, root) {
+  if (root.startsWith(`${cwd}/`)) {
+    const prefix = root.slice(cwd.length + 1);
+    return (p) => `${prefix}/${p}`;
+  }
+  return (p) => {
+    const result = posix.relative(cwd, `${root}/${p}`);
+    return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
+  };
+}
+function ensureNonDriveRelativePath(path12) {
+  return path12.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+}
+var splitPatternOptions = { parts: true };
+function splitPattern(path12) {
+  var _result$parts;
+  const result = import_picomatch.default.scan(path12, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path12];
+}
+var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
+var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
+var escapePosixPath = (path12) => path12.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path12) => path12.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePath = isWin ? escapeWin32Path : escapePosixPath;
+function isDynamicPattern(pattern, options) {
+  if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
+  const scan = import_picomatch.default.scan(pattern);
+  return scan.isGlob || scan.negated;
+}
+function log(...tasks) {
+  console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
+}
+function ensureStringArray(value) {
+  return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
+}
+var PARENT_DIRECTORY = /^(\/?\.\.)+/;
+var ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
+function normalizePattern(pattern, opts, props, isIgnore) {
+  var _PARENT_DIRECTORY$exe;
+  const cwd = opts.cwd;
+  let result = pattern;
+  if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
+  if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
+  const escapedCwd = escapePath(cwd);
+  result = isAbsolute(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+  const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
+  const parts = splitPattern(result);
+  if (parentDir) {
+    const n2 = (parentDir.length + 1) / 3;
+    let i = 0;
+    const cwdParts = escapedCwd.split("/");
+    while (i < n2 && parts[i + n2] === cwdParts[cwdParts.length + i - n2]) {
+      result = result.slice(0, (n2 - i - 1) * 3) + result.slice((n2 - i) * 3 + parts[i + n2].length + 1) || ".";
+      i++;
+    }
+    const potentialRoot = posix.join(cwd, parentDir.slice(i * 3));
+    if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
+      props.root = ensureNonDriveRelativePath(potentialRoot);
+      props.depthOffset = -n2 + i;
+    }
+  }
+  if (!isIgnore && props.depthOffset >= 0) {
+    var _props$commonPath;
+    (_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
+    const newCommonPath = [];
+    const length = Math.min(props.commonPath.length, parts.length);
+    for (let i = 0; i < length; i++) {
+      const part = parts[i];
+      if (part === "**" && !parts[i + 1]) {
+        newCommonPath.pop();
+        break;
+      }
+      if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
+      newCommonPath.push(part);
+    }
+    props.depthOffset = newCommonPath.length;
+    props.commonPath = newCommonPath;
+    props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? posix.join(cwd, ...newCommonPath) : cwd);
+  }
+  return result;
+}
+function processPatterns(options, patterns, props) {
+  const matchPatterns = [];
+  const ignorePatterns = [];
+  for (const pattern of options.ignore) {
+    if (!pattern) continue;
+    if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
+  }
+  for (const pattern of patterns) {
+    if (!pattern) continue;
+    if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
+    else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
+  }
+  return {
+    match: matchPatterns,
+    ignore: ignorePatterns
+  };
+}
+function buildCrawler(options, patterns) {
+  const cwd = options.cwd;
+  const props = {
+    root: cwd,
+    depthOffset: 0
+  };
+  const processed = processPatterns(options, patterns, props);
+  if (options.debug) log("internal processing patterns:", processed);
+  const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
+  const root = props.root.replace(BACKSLASHES, "");
+  const matchOptions = {
+    dot,
+    nobrace: options.braceExpansion === false,
+    nocase: !caseSensitiveMatch,
+    noextglob: options.extglob === false,
+    noglobstar: options.globstar === false,
+    posix: true
+  };
+  const matcher = (0, import_picomatch.default)(processed.match, matchOptions);
+  const ignore2 = (0, import_picomatch.default)(processed.ignore, matchOptions);
+  const partialMatcher = getPartialMatcher(processed.match, matchOptions);
+  const format = buildFormat(cwd, root, absolute);
+  const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
+  const excludePredicate = (_, p) => {
+    const relativePath = excludeFormatter(p, true);
+    return relativePath !== "." && !partialMatcher(relativePath) || ignore2(relativePath);
+  };
+  let maxDepth;
+  if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
+  const crawler = new Builder({
+    filters: [debug ? (p, isDirectory2) => {
+      const path12 = format(p, isDirectory2);
+      const matches = matcher(path12) && !ignore2(path12);
+      if (matches) log(`matched ${path12}`);
+      return matches;
+    } : (p, isDirectory2) => {
+      const path12 = format(p, isDirectory2);
+      return matcher(path12) && !ignore2(path12);
+    }],
+    exclude: debug ? (_, p) => {
+      const skipped2 = excludePredicate(_, p);
+      log(`${skipped2 ? "skipped" : "crawling"} ${p}`);
+      return skipped2;
+    } : excludePredicate,
+    fs: options.fs,
+    pathSeparator: "/",
+    relativePaths: !absolute,
+    resolvePaths: absolute,
+    includeBasePath: absolute,
+    resolveSymlinks: followSymbolicLinks,
+    excludeSymlinks: !followSymbolicLinks,
+    excludeFiles: onlyDirectories,
+    includeDirs: onlyDirectories || !options.onlyFiles,
+    maxDepth,
+    signal: options.signal
+  }).crawl(root);
+  if (options.debug) log("internal properties:", {
+    ...props,
+    root
+  });
+  return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
+}
+function formatPaths(paths, mapper) {
+  if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
+  return paths;
+}
+var defaultOptions = {
+  caseSensitiveMatch: true,
+  debug: !!process.env.TINYGLOBBY_DEBUG,
+  expandDirectories: true,
+  followSymbolicLinks: true,
+  onlyFiles: true
+};
+function getOptions(options) {
+  const opts = Object.assign({}, options);
+  for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve2(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.ignore = ensureStringArray(opts.ignore);
+  opts.fs && (opts.fs = {
+    readdir: opts.fs.readdir || readdir,
+    readdirSync: opts.fs.readdirSync || readdirSync,
+    realpath: opts.fs.realpath || realpath,
+    realpathSync: opts.fs.realpathSync || realpathSync,
+    stat: opts.fs.stat || stat,
+    statSync: opts.fs.statSync || statSync
+  });
+  if (opts.debug) log("globbing with options:", opts);
+  return opts;
+}
+function getCrawler(globInput, inputOptions = {}) {
+  var _ref;
+  if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
+  const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
+  const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
+  const options = getOptions(isModern ? inputOptions : globInput);
+  return patterns.length > 0 ? buildCrawler(options, patterns) : [];
+}
+async function glob(globInput, options) {
+  const [crawler, relative3] = getCrawler(globInput, options);
+  return crawler ? formatPaths(await crawler.withPromise(), relative3) : [];
+}
+
+// src/dashboards/limits.ts
+var DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+var MAX_DEPTH = 64;
+var MAX_YAML_ALIASES = 100;
+function formatMegabytes(bytes) {
+  const mb = bytes / (1024 * 1024);
+  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
+}
+function tooLarge(file, size, maxBytes) {
+  return {
+    rule: "file-too-large",
+    severity: "error",
+    message: `file is ${formatMegabytes(size)}, over the ${formatMegabytes(maxBytes)} limit for a dashboard`,
+    file,
+    line: 1,
+    column: 1
+  };
+}
+function tooDeep(file, at2, limit) {
+  return {
+    rule: "json-too-deep",
+    severity: "error",
+    message: `objects and arrays nest deeper than ${limit} levels here; no dashboard does, so the file is not checked`,
+    file,
+    line: at2.line,
+    column: at2.column
+  };
+}
+function jsonDepthExceeded(text2, limit) {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < text2.length; i++) {
+        const d = text2.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+        else if (d === 10) {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > limit) return { line, column: i - lineStart + 1 };
+    } else if (c === 125 || c === 93) {
+      depth--;
+    } else if (c === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return void 0;
+}
+function valueDepthExceeds(value, limit) {
+  const stack = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop();
+    if (typeof v !== "object" || v === null) continue;
+    if (d + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push([child, d + 1]);
+    }
+  }
+  return false;
+}
+
+// src/dashboards/files.ts
+function displayPath(cwd, file) {
+  const rel = path.relative(cwd, file) || path.basename(file);
+  return rel.split(path.sep).join("/");
+}
+var Excludes = class {
+  sets;
+  constructor(sets) {
+    this.sets = sets.filter((s) => s.patterns.length > 0).map((s) => ({ base: path.resolve(s.base), ig: (0, import_ignore.default)().add([...s.patterns]) }));
+  }
+  matches(abs, dir = false) {
+    for (const { base, ig } of this.sets) {
+      const rel = path.relative(base, abs);
+      if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) continue;
+      const posix3 = rel.split(path.sep).join("/");
+      if (ig.ignores(dir ? `${posix3}/` : posix3)) return true;
+    }
+    return false;
+  }
+};
+function errorCode(err) {
+  return err.code ?? err.message;
+}
+function skipped(file, why) {
+  return { rule: "file-skipped", severity: "info", message: `skipped: ${why}`, file, line: 1, column: 1 };
+}
+function unreadable(file, what, code) {
+  return {
+    rule: "unreadable-path",
+    severity: "error",
+    message: what === "folder" ? `folder cannot be read (${code}): the dashboards in it are not checked` : `file cannot be read (${code})`,
+    file,
+    line: 1,
+    column: 1
+  };
+}
+function kindOf(st) {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isDirectory()) return "a folder";
+  return "not a regular file";
+}
+function inside(child, parent) {
+  const rel = path.relative(parent, child);
+  return rel === "" || !rel.startsWith("..") && !path.isAbsolute(rel);
+}
+async function discoverFiles(paths, opts) {
+  const usageErrors = [];
+  const findings = [];
+  const candidates = [];
+  const cwdReal = await realpath2(opts.cwd).catch(() => path.resolve(opts.cwd));
+  const excludes = opts.excludes;
+  const baseReaddir = opts.readdir ?? fsReaddir;
+  const lower = opts.exts.map((x) => x.toLowerCase());
+  const noted = /* @__PURE__ */ new Set();
+  for (const p of paths) {
+    const abs = path.resolve(opts.cwd, p);
+    let st;
+    try {
+      st = await stat2(abs);
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        if (!opts.optional) usageErrors.push(`${p}: no such file or directory`);
+      } else {
+        findings.push(unreadable(displayPath(opts.cwd, abs), "file", code));
+      }
+      continue;
+    }
+    if (!st.isDirectory()) {
+      if (!excludes?.matches(abs)) candidates.push({ abs, root: abs });
+      continue;
+    }
+    if (excludes?.matches(abs, true)) continue;
+    const findingsBefore = findings.length;
+    const rootReal = await realpath2(abs).catch(() => abs);
+    const readdir3 = ((dir, options, cb) => {
+      const full = path.resolve(dir);
+      if (full !== abs && excludes?.matches(full, true)) return cb(null, []);
+      if (full !== abs) {
+        let real;
+        try {
+          real = realpathSync2(full);
+        } catch {
+          real = full;
+        }
+        if (!inside(real, cwdReal) && !inside(real, rootReal)) return cb(null, []);
+      }
+      baseReaddir(full, options, (err, entries) => {
+        if (err) {
+          findings.push(unreadable(displayPath(opts.cwd, full), "folder", errorCode(err)));
+          return cb(null, []);
+        }
+        for (const e of entries) {
+          if (e.isFile() || e.isDirectory() || e.name.startsWith(".")) continue;
+          const file = path.join(full, e.name);
+          if (excludes?.matches(file)) continue;
+          const wanted = lower.some((x) => e.name.toLowerCase().endsWith(x));
+          let why;
+          if (!e.isSymbolicLink()) {
+            if (wanted) why = kindOf(e);
+          } else {
+            try {
+              const target = statSync2(file);
+              if (target.isDirectory()) {
+                const real = realpathSync2(file);
+                if (!inside(real, cwdReal) && !inside(real, rootReal))
+                  why = "a link to a folder outside the working directory";
+              } else if (wanted && !target.isFile()) why = `a link to ${kindOf(target)}`;
+            } catch (err2) {
+              if (wanted) why = `a link that does not resolve (${errorCode(err2)})`;
+            }
+          }
+          if (why !== void 0) {
+            noted.add(file);
+            findings.push(skipped(displayPath(opts.cwd, file), why));
+          }
+        }
+        cb(null, entries);
+      });
+    });
+    const found = await glob(
+      opts.exts.map((x) => `**/*${x}`),
+      {
+        cwd: abs,
+        dot: false,
+        caseSensitiveMatch: false,
+        followSymbolicLinks: true,
+        ignore: ["**/node_modules/**"],
+        fs: { readdir: readdir3 }
+      }
+    );
+    const here = found.map((rel) => path.join(abs, rel)).filter((file) => !excludes?.matches(file)).sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+    for (const file of here) candidates.push({ abs: file, root: abs });
+    if (here.length === 0 && !opts.optional && findings.length === findingsBefore) {
+      usageErrors.push(`${p}: no ${opts.what} files (${opts.exts.map((x) => "*" + x).join(", ")}) found`);
+    }
+  }
+  const files = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const c of candidates) {
+    if (noted.has(c.abs)) continue;
+    const shown = displayPath(opts.cwd, c.abs);
+    let real;
+    try {
+      real = await realpath2(c.abs);
+    } catch (err) {
+      findings.push(skipped(shown, `a link that does not resolve (${errorCode(err)})`));
+      continue;
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    if (c.root !== c.abs) {
+      const rootReal = await realpath2(c.root).catch(() => c.root);
+      if (!inside(real, cwdReal) && !inside(real, rootReal)) {
+        findings.push(skipped(shown, "a link to a file outside the working directory"));
+        continue;
+      }
+    }
+    files.push(c);
+  }
+  return { files, usageErrors, findings };
+}
+async function readTextFile(abs, display, maxBytes) {
+  let fh;
+  try {
+    fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    return { finding: unreadable(display, "file", errorCode(err)) };
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { finding: skipped(display, kindOf(st)) };
+    if (st.size > maxBytes) return { finding: tooLarge(display, st.size, maxBytes) };
+    const chunks = [];
+    let total = 0;
+    const buf = Buffer.allocUnsafe(Math.min(Math.max(st.size, 64 * 1024), maxBytes + 1));
+    for (; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
+      total += bytesRead;
+      if (total > maxBytes) return { finding: tooLarge(display, total, maxBytes) };
+    }
+    return { text: Buffer.concat(chunks, total).toString("utf8") };
+  } catch (err) {
+    return { finding: unreadable(display, "file", errorCode(err)) };
+  } finally {
+    await fh.close();
+  }
+}
 
 // src/dashboards/model.ts
 function isObject(v) {
@@ -69265,8 +72948,8 @@ function toDatasourceRef(v) {
 function str(v) {
   return typeof v === "string" ? v : void 0;
 }
-function buildPanel(raw, path10, nested, row) {
-  const panel2 = { path: path10, raw, targets: [], nested };
+function buildPanel(raw, path12, nested2, row) {
+  const panel2 = { path: path12, raw, targets: [], nested: nested2 };
   if (typeof raw.id === "number") panel2.id = raw.id;
   const type = str(raw.type);
   if (type !== void 0) panel2.type = type;
@@ -69275,10 +72958,18 @@ function buildPanel(raw, path10, nested, row) {
   const ds = toDatasourceRef(raw.datasource);
   if (ds) panel2.datasource = ds;
   if (row) panel2.row = row;
+  if (isObject(raw.libraryPanel)) {
+    const ref = { path: [...path12, "libraryPanel"] };
+    const uid2 = str(raw.libraryPanel.uid);
+    if (uid2 !== void 0) ref.uid = uid2;
+    const name = str(raw.libraryPanel.name);
+    if (name !== void 0) ref.name = name;
+    panel2.libraryPanel = ref;
+  }
   if (Array.isArray(raw.targets)) {
     raw.targets.forEach((t, index) => {
       if (!isObject(t)) return;
-      const target = { path: [...path10, "targets", index], raw: t, index, panel: panel2 };
+      const target = { path: [...path12, "targets", index], raw: t, index, panel: panel2 };
       const refId = str(t.refId);
       if (refId !== void 0) target.refId = refId;
       const tds = toDatasourceRef(t.datasource) ?? ds;
@@ -69288,14 +72979,33 @@ function buildPanel(raw, path10, nested, row) {
   }
   return panel2;
 }
-function buildDashboard(file, doc, raw, root = []) {
-  const dash = { file, doc, raw, root, panels: [], variables: [] };
+function buildDashboard(file, doc, raw, root = [], format = {}) {
+  const dash = {
+    file,
+    doc,
+    raw,
+    root,
+    panels: [],
+    variables: [],
+    format: { shape: "classic", syntax: "json", sharedExport: Array.isArray(raw.__inputs), ...format },
+    uidPath: [...root, "uid"]
+  };
   const uid2 = str(raw.uid);
   if (uid2 !== void 0) dash.uid = uid2;
   const title = str(raw.title);
   if (title !== void 0) dash.title = title;
   const refresh = str(raw.refresh);
   if (refresh !== void 0) dash.refresh = refresh;
+  if (isObject(raw.time)) {
+    const time = {};
+    const from = str(raw.time.from);
+    if (from !== void 0) time.from = from;
+    const to = str(raw.time.to);
+    if (to !== void 0) time.to = to;
+    dash.time = time;
+  }
+  const timezone = str(raw.timezone);
+  if (timezone !== void 0) dash.timezone = timezone;
   let currentRow;
   if (Array.isArray(raw.panels)) {
     raw.panels.forEach((p, i) => {
@@ -69313,18 +73023,18 @@ function buildDashboard(file, doc, raw, root = []) {
       }
     });
   }
-  const list = isObject(raw.templating) ? raw.templating.list : void 0;
-  if (Array.isArray(list)) {
-    list.forEach((v, i) => {
+  const list2 = isObject(raw.templating) ? raw.templating.list : void 0;
+  if (Array.isArray(list2)) {
+    list2.forEach((v, i) => {
       if (!isObject(v)) return;
-      const variable2 = { path: [...root, "templating", "list", i], raw: v };
+      const variable3 = { path: [...root, "templating", "list", i], raw: v };
       const name = str(v.name);
-      if (name !== void 0) variable2.name = name;
+      if (name !== void 0) variable3.name = name;
       const type = str(v.type);
-      if (type !== void 0) variable2.type = type;
+      if (type !== void 0) variable3.type = type;
       const ds = toDatasourceRef(v.datasource);
-      if (ds) variable2.datasource = ds;
-      dash.variables.push(variable2);
+      if (ds) variable3.datasource = ds;
+      dash.variables.push(variable3);
     });
   }
   return dash;
@@ -69340,6 +73050,583 @@ function sharingInputs(dashboard) {
     }
   }
   return out;
+}
+
+// src/dashboards/mapped-doc.ts
+var keyOf = (seg) => typeof seg === "number" ? `#${seg}` : `.${seg}`;
+var PathMap = class {
+  root = {};
+  set(model, original) {
+    let node = this.root;
+    for (const seg of model) {
+      node.children ??= /* @__PURE__ */ new Map();
+      let next = node.children.get(keyOf(seg));
+      if (!next) node.children.set(keyOf(seg), next = {});
+      node = next;
+    }
+    node.target = original;
+  }
+  translate(path12) {
+    let node = this.root;
+    let best = this.root.target ?? [];
+    let used = 0;
+    for (let i = 0; i < path12.length && node; i++) {
+      node = node.children?.get(keyOf(path12[i]));
+      if (node?.target) {
+        best = node.target;
+        used = i + 1;
+      }
+    }
+    return used === path12.length ? best : [...best, ...path12.slice(used)];
+  }
+};
+var MAPS_KEPT = 8;
+var maps = /* @__PURE__ */ new Map();
+var MappedDoc = class {
+  constructor(base, build3) {
+    this.base = base;
+    this.build = build3;
+  }
+  base;
+  build;
+  get paths() {
+    let map = maps.get(this);
+    if (map) maps.delete(this);
+    else {
+      map = this.build();
+      if (maps.size >= MAPS_KEPT) maps.delete(maps.keys().next().value);
+    }
+    maps.set(this, map);
+    return map;
+  }
+  get file() {
+    return this.base.file;
+  }
+  get text() {
+    return this.base.text;
+  }
+  get value() {
+    return this.base.value;
+  }
+  locate(path12, opts) {
+    return this.base.locate(this.paths.translate(path12), opts);
+  }
+  locateInString(path12, offsetInValue) {
+    return this.base.locateInString(this.paths.translate(path12), offsetInValue);
+  }
+};
+
+// src/dashboards/v2.ts
+var LEGACY_STRING_VALUE_KEY = "__legacyStringValue";
+var VARIABLE_TYPES = {
+  QueryVariable: "query",
+  TextVariable: "textbox",
+  ConstantVariable: "constant",
+  DatasourceVariable: "datasource",
+  IntervalVariable: "interval",
+  CustomVariable: "custom",
+  GroupByVariable: "groupby",
+  AdhocVariable: "adhoc",
+  SwitchVariable: "switch"
+};
+var HIDE = { dontHide: 0, hideLabel: 1, hideVariable: 2 };
+var REFRESH = { never: 0, onDashboardLoad: 1, onTimeRangeChanged: 2 };
+var SORT = {
+  disabled: 0,
+  alphabeticalAsc: 1,
+  alphabeticalDesc: 2,
+  numericalAsc: 3,
+  numericalDesc: 4,
+  alphabeticalCaseInsensitiveAsc: 5,
+  alphabeticalCaseInsensitiveDesc: 6,
+  naturalAsc: 7,
+  naturalDesc: 8
+};
+var CURSOR_SYNC = { Off: 0, Crosshair: 1, Tooltip: 2 };
+var QUERY_OPTIONS = [
+  "interval",
+  "maxDataPoints",
+  "timeFrom",
+  "timeShift",
+  "cacheTimeout",
+  "hideTimeOverride",
+  "queryCachingTTL"
+];
+var obj = (v) => isObject(v) ? v : {};
+var arr = (v) => Array.isArray(v) ? v : [];
+function queryParts(holder, holderPath) {
+  const query = obj(holder.query);
+  const queryPath = [...holderPath, "query"];
+  const spec = obj(query.spec);
+  const specPath = [...queryPath, "spec"];
+  const beta = query.kind === "DataQuery" || typeof query.group === "string";
+  let type;
+  let uid2;
+  let datasourcePath;
+  if (beta) {
+    type = str(query.group);
+    uid2 = str(obj(query.datasource).name);
+    datasourcePath = isObject(query.datasource) ? [...queryPath, "datasource"] : [...queryPath, "group"];
+  } else {
+    const ds = obj(holder.datasource);
+    type = str(ds.type) ?? str(query.kind);
+    uid2 = str(ds.uid);
+    datasourcePath = isObject(holder.datasource) ? [...holderPath, "datasource"] : [...queryPath, "kind"];
+  }
+  const parts = { spec, specPath, datasourcePath };
+  if (type !== void 0 && type !== "" || uid2 !== void 0) {
+    const ds = {};
+    if (type !== void 0 && type !== "") ds.type = type;
+    if (uid2 !== void 0) ds.uid = uid2;
+    parts.datasource = ds;
+  }
+  return parts;
+}
+var Converter = class {
+  constructor(spec, S) {
+    this.spec = spec;
+    this.S = S;
+  }
+  spec;
+  S;
+  paths = new PathMap();
+  panels = [];
+  placed = /* @__PURE__ */ new Set();
+  map(model, original) {
+    this.paths.set(model, original);
+  }
+  /** A classic panel from an element, at model path `P`, laid out by the item at `L` (if any). */
+  panel(name, P, item) {
+    const E = [...this.S, "elements", name];
+    const element = obj(obj(this.spec.elements)[name]);
+    const spec = obj(element.spec);
+    this.map(P, [...E, "spec"]);
+    const out = {};
+    if (typeof spec.id === "number") out.id = spec.id;
+    if (typeof spec.title === "string") out.title = spec.title;
+    if (element.kind === "LibraryPanel") {
+      out.libraryPanel = obj(spec.libraryPanel);
+    } else {
+      if (typeof spec.description === "string") out.description = spec.description;
+      if (spec.transparent !== void 0) out.transparent = spec.transparent;
+      if (spec.links !== void 0) out.links = spec.links;
+      const viz = obj(spec.vizConfig);
+      const vizPath = [...E, "spec", "vizConfig"];
+      const vizBeta = viz.kind === "VizConfig" || typeof viz.group === "string";
+      const type = vizBeta ? str(viz.group) : str(viz.kind);
+      if (type !== void 0) out.type = type;
+      this.map([...P, "type"], [...vizPath, vizBeta ? "group" : "kind"]);
+      const vizSpec = obj(viz.spec);
+      if (vizSpec.options !== void 0) out.options = vizSpec.options;
+      if (vizSpec.fieldConfig !== void 0) out.fieldConfig = vizSpec.fieldConfig;
+      this.map([...P, "options"], [...vizPath, "spec", "options"]);
+      this.map([...P, "fieldConfig"], [...vizPath, "spec", "fieldConfig"]);
+      const data = obj(obj(spec.data).spec);
+      const D = [...E, "spec", "data", "spec"];
+      if (data.transformations !== void 0) out.transformations = data.transformations;
+      this.map([...P, "transformations"], [...D, "transformations"]);
+      const options = obj(data.queryOptions);
+      for (const key2 of QUERY_OPTIONS) {
+        if (options[key2] !== void 0) out[key2] = options[key2];
+        this.map([...P, key2], [...D, "queryOptions", key2]);
+      }
+      this.map([...P, "targets"], [...D, "queries"]);
+      out.targets = arr(data.queries).map((q, i) => {
+        const Q = [...D, "queries", i, "spec"];
+        const T = [...P, "targets", i];
+        const qs = obj(obj(q).spec);
+        const parts = queryParts(qs, Q);
+        const target = {};
+        for (const [k, v] of Object.entries(parts.spec)) {
+          if (k === LEGACY_STRING_VALUE_KEY) target.query = v;
+          else target[k] = v;
+        }
+        this.map(T, parts.specPath);
+        if (LEGACY_STRING_VALUE_KEY in parts.spec)
+          this.map([...T, "query"], [...parts.specPath, LEGACY_STRING_VALUE_KEY]);
+        if (typeof qs.refId === "string") target.refId = qs.refId;
+        this.map([...T, "refId"], [...Q, "refId"]);
+        if (qs.hidden === true) target.hide = true;
+        this.map([...T, "hide"], [...Q, "hidden"]);
+        if (parts.datasource) target.datasource = parts.datasource;
+        this.map([...T, "datasource"], parts.datasourcePath);
+        return target;
+      });
+    }
+    if (item) {
+      const L = item.path;
+      if (item.grid) {
+        const s = item.spec;
+        out.gridPos = { x: s.x ?? 0, y: s.y ?? 0, w: s.width ?? 0, h: s.height ?? 0 };
+        this.map([...P, "gridPos"], L);
+        this.map([...P, "gridPos", "x"], [...L, "x"]);
+        this.map([...P, "gridPos", "y"], [...L, "y"]);
+        this.map([...P, "gridPos", "w"], [...L, "width"]);
+        this.map([...P, "gridPos", "h"], [...L, "height"]);
+      }
+      const repeat2 = obj(item.spec.repeat);
+      if (typeof repeat2.value === "string" && repeat2.value !== "") {
+        out.repeat = repeat2.value;
+        this.map([...P, "repeat"], [...L, "repeat", "value"]);
+      }
+    }
+    return out;
+  }
+  /** Walks a layout: grid and auto-grid items place elements; each row and tab becomes a row panel. */
+  layout(layout2, path12, row) {
+    const spec = obj(layout2.spec);
+    const kind = str(layout2.kind);
+    if (kind === "GridLayout" || kind === "AutoGridLayout") {
+      arr(spec.items).forEach((it, i) => {
+        const itemSpec = obj(obj(it).spec);
+        const name = str(obj(itemSpec.element).name);
+        if (name === void 0 || this.placed.has(name)) return;
+        this.placed.add(name);
+        const itemPath = [...path12, "spec", "items", i, "spec"];
+        this.place(name, { spec: itemSpec, path: itemPath, grid: kind === "GridLayout" }, row);
+      });
+    } else if (kind === "RowsLayout" || kind === "TabsLayout") {
+      const list2 = kind === "RowsLayout" ? "rows" : "tabs";
+      arr(spec[list2]).forEach((r, i) => {
+        const rowSpec = obj(obj(r).spec);
+        const rowPath = [...path12, "spec", list2, i, "spec"];
+        const rowRaw = { type: "row", collapsed: rowSpec.collapse === true, panels: [] };
+        if (typeof rowSpec.title === "string") rowRaw.title = rowSpec.title;
+        const repeat2 = obj(rowSpec.repeat);
+        if (typeof repeat2.value === "string" && repeat2.value !== "") rowRaw.repeat = repeat2.value;
+        const P = ["panels", this.panels.length];
+        this.panels.push(rowRaw);
+        this.map(P, rowPath);
+        this.map([...P, "repeat"], [...rowPath, "repeat", "value"]);
+        this.layout(obj(rowSpec.layout), [...rowPath, "layout"], { raw: rowRaw, path: P });
+      });
+    }
+  }
+  place(name, item, row) {
+    if (row) {
+      const list2 = row.raw.panels;
+      list2.push(this.panel(name, [...row.path, "panels", list2.length], item));
+    } else {
+      this.panels.push(this.panel(name, ["panels", this.panels.length], item));
+    }
+  }
+  /** Elements no layout item places: still panels of the dashboard (Grafana's conversion refuses to lose them). */
+  rest() {
+    for (const name of Object.keys(obj(this.spec.elements))) {
+      if (this.placed.has(name)) continue;
+      this.placed.add(name);
+      this.place(name, void 0);
+    }
+  }
+  variable(v, i) {
+    const kind = str(obj(v).kind) ?? "";
+    const spec = obj(obj(v).spec);
+    const V = [...this.S, "variables", i, "spec"];
+    const M = ["templating", "list", i];
+    this.map(M, V);
+    const out = { ...spec, type: VARIABLE_TYPES[kind] ?? kind };
+    this.map([...M, "type"], [...this.S, "variables", i, "kind"]);
+    if (typeof spec.hide === "string") out.hide = HIDE[spec.hide] ?? 0;
+    if (typeof spec.refresh === "string") out.refresh = REFRESH[spec.refresh] ?? 0;
+    if (typeof spec.sort === "string") out.sort = SORT[spec.sort] ?? 0;
+    if (kind === "QueryVariable") {
+      const parts = queryParts(spec, V);
+      out.query = typeof parts.spec[LEGACY_STRING_VALUE_KEY] === "string" ? parts.spec[LEGACY_STRING_VALUE_KEY] : parts.spec;
+      this.map([...M, "query"], LEGACY_STRING_VALUE_KEY in parts.spec ? [...parts.specPath, LEGACY_STRING_VALUE_KEY] : parts.specPath);
+      if (parts.datasource) out.datasource = parts.datasource;
+      else delete out.datasource;
+      this.map([...M, "datasource"], parts.datasourcePath);
+    } else if (kind === "DatasourceVariable") {
+      out.query = spec.pluginId ?? "";
+      this.map([...M, "query"], [...V, "pluginId"]);
+    }
+    return out;
+  }
+  annotation(a, i) {
+    const spec = obj(obj(a).spec);
+    const A = [...this.S, "annotations", i, "spec"];
+    const M = ["annotations", "list", i];
+    this.map(M, A);
+    const parts = queryParts(spec, A);
+    const out = { ...obj(spec.legacyOptions) };
+    for (const key2 of ["name", "enable", "hide", "iconColor", "builtIn", "filter"]) {
+      if (spec[key2] !== void 0) out[key2] = spec[key2];
+    }
+    if (Object.keys(parts.spec).length > 0) out.target = parts.spec;
+    this.map([...M, "target"], parts.specPath);
+    if (parts.datasource) out.datasource = parts.datasource;
+    this.map([...M, "datasource"], parts.datasourcePath);
+    return out;
+  }
+};
+function convert(resource) {
+  const spec = obj(resource.spec);
+  const S = ["spec"];
+  const c = new Converter(spec, S);
+  c.paths.set([], S);
+  const raw = {};
+  const name = str(obj(resource.metadata).name);
+  if (name !== void 0) raw.uid = name;
+  c.paths.set(["uid"], ["metadata", "name"]);
+  for (const key2 of ["title", "description", "tags", "editable", "liveNow", "links", "preload", "revision"]) {
+    if (spec[key2] !== void 0) raw[key2] = spec[key2];
+  }
+  if (typeof spec.cursorSync === "string") raw.graphTooltip = CURSOR_SYNC[spec.cursorSync] ?? 0;
+  c.paths.set(["graphTooltip"], [...S, "cursorSync"]);
+  const ts = obj(spec.timeSettings);
+  const T = [...S, "timeSettings"];
+  raw.time = { from: ts.from ?? "now-6h", to: ts.to ?? "now" };
+  c.paths.set(["time"], T);
+  c.paths.set(["time", "from"], [...T, "from"]);
+  c.paths.set(["time", "to"], [...T, "to"]);
+  if (ts.autoRefresh !== void 0) raw.refresh = ts.autoRefresh;
+  c.paths.set(["refresh"], [...T, "autoRefresh"]);
+  for (const key2 of ["timezone", "fiscalYearStartMonth", "weekStart"]) {
+    if (ts[key2] !== void 0) raw[key2] = ts[key2];
+    c.paths.set([key2], [...T, key2]);
+  }
+  const timepicker = {};
+  if (ts.autoRefreshIntervals !== void 0) timepicker.refresh_intervals = ts.autoRefreshIntervals;
+  if (ts.hideTimepicker !== void 0) timepicker.hidden = ts.hideTimepicker;
+  if (ts.nowDelay !== void 0) timepicker.nowDelay = ts.nowDelay;
+  raw.timepicker = timepicker;
+  c.paths.set(["timepicker"], T);
+  c.paths.set(["timepicker", "refresh_intervals"], [...T, "autoRefreshIntervals"]);
+  c.paths.set(["timepicker", "hidden"], [...T, "hideTimepicker"]);
+  raw.templating = { list: arr(spec.variables).map((v, i) => c.variable(v, i)) };
+  c.paths.set(["templating"], [...S, "variables"]);
+  c.paths.set(["templating", "list"], [...S, "variables"]);
+  raw.annotations = { list: arr(spec.annotations).map((a, i) => c.annotation(a, i)) };
+  c.paths.set(["annotations"], [...S, "annotations"]);
+  c.paths.set(["annotations", "list"], [...S, "annotations"]);
+  c.layout(obj(spec.layout), [...S, "layout"]);
+  c.rest();
+  raw.panels = c.panels;
+  c.paths.set(["panels"], [...S, "elements"]);
+  return { raw, paths: c.paths };
+}
+function buildV2Dashboard(doc, resource, format) {
+  const { raw } = convert(resource);
+  const mapped = new MappedDoc(doc, () => convert(resource).paths);
+  const dash = buildDashboard(doc.file, mapped, raw, [], format);
+  dash.uidPath = ["uid"];
+  return dash;
+}
+
+// src/dashboards/formats.ts
+var DASHBOARD_GROUP = "dashboard.grafana.app";
+var CLASSIC_SPEC_VERSIONS = ["v0alpha1", "v1alpha1", "v1beta1", "v1"];
+var V2_SPEC_VERSIONS = ["v2alpha1", "v2alpha2", "v2beta1", "v2beta2", "v2"];
+var FOLDER_ANNOTATION = "grafana.app/folder";
+var DASHBOARD_KEYS = ["panels", "rows", "templating", "schemaVersion", "__inputs", "graphTooltip", "timepicker"];
+var COMMON_KEYS = ["title", "uid", "time", "refresh", "annotations", "tags", "editable", "timezone"];
+function looksLikeClassic(v) {
+  if (DASHBOARD_KEYS.some((k) => k in v)) return true;
+  return COMMON_KEYS.filter((k) => k in v).length >= 2;
+}
+function describe(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a JSON array";
+  if (typeof v !== "object") return `a ${typeof v}`;
+  return "an object without panels, title or schemaVersion";
+}
+function annotationsOf(resource) {
+  const metadata = isObject(resource.metadata) ? resource.metadata : {};
+  return isObject(metadata.annotations) ? metadata.annotations : {};
+}
+function invalid(file, doc, path12, message) {
+  const at2 = doc.locate(path12);
+  return {
+    kind: "invalid",
+    findings: [{ rule: "schema", severity: "error", message, file, line: at2.line, column: at2.column }]
+  };
+}
+function exportElements(dash, syntax) {
+  const elements = dash.raw.__elements;
+  if (!isObject(elements)) return [];
+  const out = [];
+  for (const [key2, e] of Object.entries(elements)) {
+    if (!isObject(e) || !isObject(e.model)) continue;
+    const base = [...dash.root, "__elements", key2];
+    const lp = {
+      file: dash.file,
+      doc: dash.doc,
+      raw: e.model,
+      path: [...base, "model"],
+      uidPath: [...base, "uid"],
+      format: { shape: "export-element", syntax },
+      document: e,
+      usedBy: []
+    };
+    const uid2 = str(e.uid) ?? key2;
+    lp.uid = uid2;
+    const name = str(e.name);
+    if (name !== void 0) lp.name = name;
+    out.push(lp);
+  }
+  return out;
+}
+function libraryElement(file, doc, holder, base, syntax) {
+  const lp = {
+    file,
+    doc,
+    raw: holder.model,
+    path: [...base, "model"],
+    uidPath: [...base, "uid"],
+    format: { shape: "library-element", syntax },
+    document: holder,
+    usedBy: []
+  };
+  const uid2 = str(holder.uid);
+  if (uid2 !== void 0) lp.uid = uid2;
+  const name = str(holder.name);
+  if (name !== void 0) lp.name = name;
+  const folder = str(holder.folderUid);
+  if (folder !== void 0 && folder !== "") lp.folderUid = folder;
+  return lp;
+}
+function recognise(file, doc, syntax, document2) {
+  const v = doc.value;
+  if (!isObject(v)) return { kind: "other", what: describe(v) };
+  const base = { syntax };
+  if (document2 !== void 0) base.document = document2;
+  if (typeof v.apiVersion === "string" && typeof v.kind === "string") {
+    const [group, version = ""] = v.apiVersion.split("/");
+    if (group !== DASHBOARD_GROUP || v.kind !== "Dashboard" && v.kind !== "LibraryPanel") {
+      return { kind: "other", what: `a ${v.kind} resource (${v.apiVersion})` };
+    }
+    if (!isObject(v.spec)) return invalid(file, doc, ["spec"], `${v.kind} resource has no "spec" object`);
+    const metadata = isObject(v.metadata) ? v.metadata : {};
+    const name = str(metadata.name);
+    const folder = str(annotationsOf(v)[FOLDER_ANNOTATION]);
+    if (v.kind === "LibraryPanel") {
+      const lp = {
+        file,
+        doc,
+        raw: v.spec,
+        path: ["spec"],
+        uidPath: ["metadata", "name"],
+        format: { shape: "resource", syntax, apiVersion: v.apiVersion },
+        document: v,
+        usedBy: []
+      };
+      if (name !== void 0) lp.uid = name;
+      const title = str(v.spec.title);
+      if (title !== void 0) lp.name = title;
+      if (folder) lp.folderUid = folder;
+      return { kind: "library-panel", libraryPanel: lp };
+    }
+    let dashboard;
+    if (CLASSIC_SPEC_VERSIONS.includes(version)) {
+      const format = {
+        ...base,
+        shape: "resource-v1",
+        apiVersion: v.apiVersion,
+        sharedExport: Array.isArray(v.spec.__inputs)
+      };
+      dashboard = buildDashboard(file, doc, v.spec, ["spec"], format);
+      if (name !== void 0) dashboard.uid = name;
+      else delete dashboard.uid;
+      dashboard.uidPath = ["metadata", "name"];
+    } else if (V2_SPEC_VERSIONS.includes(version)) {
+      dashboard = buildV2Dashboard(doc, v, {
+        ...base,
+        shape: "resource-v2",
+        apiVersion: v.apiVersion,
+        sharedExport: false
+      });
+    } else {
+      return invalid(
+        file,
+        doc,
+        ["apiVersion"],
+        `apiVersion "${v.apiVersion}" is not a dashboard version dashboard-ci reads (${[...CLASSIC_SPEC_VERSIONS, ...V2_SPEC_VERSIONS].join(", ")})`
+      );
+    }
+    if (folder) dashboard.folderUid = folder;
+    dashboard.document = v;
+    return { kind: "dashboard", dashboard, libraryPanels: exportElements(dashboard, syntax) };
+  }
+  if (isObject(v.dashboard) && !("panels" in v) && !("title" in v)) {
+    const dashboard = buildDashboard(file, doc, v.dashboard, ["dashboard"], {
+      ...base,
+      shape: "envelope",
+      sharedExport: Array.isArray(v.dashboard.__inputs)
+    });
+    const meta = isObject(v.meta) ? v.meta : {};
+    const folder = str(meta.folderUid) ?? str(v.folderUid);
+    if (folder) dashboard.folderUid = folder;
+    dashboard.document = v;
+    return { kind: "dashboard", dashboard, libraryPanels: exportElements(dashboard, syntax) };
+  }
+  if (isObject(v.result) && isObject(v.result.model) && !looksLikeClassic(v)) {
+    return { kind: "library-panel", libraryPanel: libraryElement(file, doc, v.result, ["result"], syntax) };
+  }
+  if (isObject(v.model) && (typeof v.uid === "string" || typeof v.name === "string") && !looksLikeClassic(v)) {
+    return { kind: "library-panel", libraryPanel: libraryElement(file, doc, v, [], syntax) };
+  }
+  if (looksLikeClassic(v)) {
+    const dashboard = buildDashboard(file, doc, v, [], { ...base, shape: "classic" });
+    return { kind: "dashboard", dashboard, libraryPanels: exportElements(dashboard, syntax) };
+  }
+  return { kind: "other", what: describe(v) };
+}
+
+// src/dashboards/library-panels.ts
+function checkModel(lp) {
+  const context = lp.usedBy[0]?.dashboard;
+  const panelRaw = lp.format.shape === "resource" && typeof lp.raw.panelTitle === "string" ? { ...lp.raw, title: lp.raw.panelTitle } : lp.raw;
+  const panel2 = buildPanel(panelRaw, lp.path, false);
+  const raw = { panels: [panelRaw] };
+  if (lp.uid !== void 0) raw.uid = lp.uid;
+  if (lp.name !== void 0) raw.title = lp.name;
+  if (context) {
+    for (const key2 of ["time", "timezone", "fiscalYearStartMonth", "templating", "__inputs"]) {
+      if (context.raw[key2] !== void 0) raw[key2] = context.raw[key2];
+    }
+  }
+  const variables = (context?.variables ?? []).filter((v) => v.type !== "query").map((v) => ({ ...v, borrowed: true }));
+  const dash = {
+    file: lp.file,
+    doc: lp.doc,
+    raw,
+    root: [],
+    panels: [panel2],
+    variables,
+    format: { shape: "library-panel", syntax: lp.format.syntax, sharedExport: false },
+    uidPath: lp.uidPath,
+    libraryPanel: lp
+  };
+  if (lp.format.apiVersion !== void 0) dash.format.apiVersion = lp.format.apiVersion;
+  if (lp.uid !== void 0) dash.uid = lp.uid;
+  if (lp.name !== void 0) dash.title = lp.name;
+  if (context) {
+    dash.context = context;
+    if (context.time) dash.time = context.time;
+    if (context.timezone !== void 0) dash.timezone = context.timezone;
+  }
+  return dash;
+}
+function resolveLibraryPanels(dashboards, libraryPanels) {
+  const byUid = /* @__PURE__ */ new Map();
+  const byName = /* @__PURE__ */ new Map();
+  for (const lp of libraryPanels) {
+    if (lp.format.shape === "export-element") continue;
+    if (lp.uid !== void 0 && !byUid.has(lp.uid)) byUid.set(lp.uid, lp);
+    if (lp.name !== void 0 && !byName.has(lp.name)) byName.set(lp.name, lp);
+  }
+  for (const dashboard of dashboards) {
+    const own2 = libraryPanels.filter((lp) => lp.format.shape === "export-element" && lp.doc === dashboard.doc);
+    for (const panel2 of dashboard.panels) {
+      const ref = panel2.libraryPanel;
+      if (!ref || ref.resolved) continue;
+      const lp = own2.find((e) => ref.uid !== void 0 && e.uid === ref.uid) ?? (ref.uid !== void 0 ? byUid.get(ref.uid) : void 0) ?? (ref.uid === void 0 && ref.name !== void 0 ? byName.get(ref.name) : void 0);
+      if (!lp) continue;
+      ref.resolved = lp;
+      lp.usedBy.push({ dashboard, panel: panel2 });
+    }
+  }
+  for (const lp of libraryPanels) lp.check = checkModel(lp);
 }
 
 // node_modules/@humanwhocodes/momoa/dist/momoa.js
@@ -70825,7 +75112,7 @@ var SourceDoc = class _SourceDoc {
   file;
   text;
   value;
-  lineStarts;
+  lineIndex;
   /** Parses `text`; throws JsonSyntaxError with the 1-based position of the break. */
   static parse(file, text2) {
     let value;
@@ -70855,10 +75142,10 @@ var SourceDoc = class _SourceDoc {
     return tree;
   }
   /** The node at `path`, or the deepest existing ancestor. */
-  nodeAt(path10) {
+  nodeAt(path12) {
     let node = this.ast.body;
     let key2;
-    for (const seg of path10) {
+    for (const seg of path12) {
       if (node.type === "Object") {
         const member = node.members.find(
           (m) => m.name.type === "String" && m.name.value === seg
@@ -70878,22 +75165,22 @@ var SourceDoc = class _SourceDoc {
     return key2 ? { node, key: key2 } : { node };
   }
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
-  locate(path10, opts = {}) {
-    const { node, key: key2 } = this.nodeAt(path10);
+  locate(path12, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path12);
     const at2 = opts.key && key2 ? key2 : node;
     return { line: at2.loc.start.line, column: at2.loc.start.column };
   }
   /** Start position of the value at `path`, and its 0-based character offset in the file. */
-  span(path10) {
-    const { node } = this.nodeAt(path10);
+  span(path12) {
+    const { node } = this.nodeAt(path12);
     return { start: { ...node.loc.start }, end: { ...node.loc.end } };
   }
   /**
    * Maps a 0-based offset inside the decoded string at `path` to a file position,
    * accounting for JSON escapes (\n, \", \uXXXX) in the raw text.
    */
-  locateInString(path10, offsetInValue) {
-    const { node } = this.nodeAt(path10);
+  locateInString(path12, offsetInValue) {
+    const { node } = this.nodeAt(path12);
     if (node.type !== "String") return { line: node.loc.start.line, column: node.loc.start.column };
     const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
     let decoded = 0;
@@ -70906,7 +75193,17 @@ var SourceDoc = class _SourceDoc {
     return this.positionOfOffset(node.loc.start.offset + 1 + i);
   }
   positionOfOffset(offset) {
-    const starts = this.lineStarts ??= lineStartsOf(this.text);
+    this.lineIndex ??= new LineIndex(this.text);
+    return this.lineIndex.position(offset);
+  }
+};
+var LineIndex = class {
+  starts = [0];
+  constructor(text2) {
+    for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  position(offset) {
+    const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -70917,11 +75214,6 @@ var SourceDoc = class _SourceDoc {
     return { line: lo + 1, column: offset - starts[lo] + 1 };
   }
 };
-function lineStartsOf(text2) {
-  const starts = [0];
-  for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
 var JsonSyntaxError = class extends Error {
   constructor(message, position) {
     super(message);
@@ -70931,197 +75223,376 @@ var JsonSyntaxError = class extends Error {
   name = "JsonSyntaxError";
 };
 
-// src/dashboards/load.ts
-var DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-function displayPath(cwd, file) {
-  const rel = path.relative(cwd, file) || path.basename(file);
-  return rel.split(path.sep).join("/");
+// src/dashboards/yaml-doc.ts
+var import_yaml = __toESM(require_dist(), 1);
+var TREES_KEPT2 = 8;
+var trees2 = /* @__PURE__ */ new Map();
+function parseStream(text2) {
+  return (0, import_yaml.parseAllDocuments)(text2, { prettyErrors: false, uniqueKeys: true });
 }
-function describeType(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  return typeof v;
-}
-function parseDashboard(file, text2) {
-  const body = text2.charCodeAt(0) === 65279 ? " " + text2.slice(1) : text2;
-  let doc;
-  try {
-    doc = SourceDoc.parse(file, body);
-  } catch (err) {
-    if (err instanceof JsonSyntaxError) {
-      return {
-        findings: [
-          {
-            rule: "json-syntax",
-            severity: "error",
-            message: `invalid JSON: ${err.message}`,
-            file,
-            line: err.position.line,
-            column: err.position.column
-          }
-        ]
-      };
+var YamlDoc = class {
+  constructor(file, text2, lines, value, index) {
+    this.file = file;
+    this.text = text2;
+    this.lines = lines;
+    this.value = value;
+    this.index = index;
+  }
+  file;
+  text;
+  lines;
+  value;
+  index;
+  get doc() {
+    let tree = trees2.get(this);
+    if (tree) {
+      trees2.delete(this);
+    } else {
+      const stream4 = parseStream(this.text);
+      tree = Array.isArray(stream4) ? stream4[this.index] : void 0;
+      if (trees2.size >= TREES_KEPT2) trees2.delete(trees2.keys().next().value);
     }
+    trees2.set(this, tree);
+    return tree;
+  }
+  nodeAt(path12) {
+    let node = this.doc.contents;
+    let key2;
+    for (const seg of path12) {
+      if ((0, import_yaml.isAlias)(node)) node = node.resolve(this.doc);
+      if ((0, import_yaml.isMap)(node)) {
+        const pair = node.items.find((p) => String((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
+        if (!pair || !pair.value) break;
+        key2 = pair.key;
+        node = pair.value;
+      } else if ((0, import_yaml.isSeq)(node) && typeof seg === "number") {
+        const item = node.items[seg];
+        if (!item) break;
+        key2 = void 0;
+        node = item;
+      } else {
+        break;
+      }
+    }
+    return key2 ? { node, key: key2 } : { node: node ?? null };
+  }
+  locate(path12, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path12);
+    const at2 = opts.key && key2?.range ? key2 : node;
+    if (!at2?.range) return this.lines.position(this.doc.range[0]);
+    if (at2 === node && (0, import_yaml.isScalar)(at2) && (at2.type === "BLOCK_LITERAL" || at2.type === "BLOCK_FOLDED")) {
+      const { from, indent } = blockContent(this.text, at2.range[0], at2.range[1]);
+      if (from < at2.range[1]) return this.lines.position(from + indent);
+    }
+    return this.lines.position(at2.range[0]);
+  }
+  locateInString(path12, offsetInValue) {
+    const { node } = this.nodeAt(path12);
+    if (!node?.range) return this.locate(path12);
+    if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string") return this.lines.position(node.range[0]);
+    return this.lines.position(scalarOffset(this.text, node, offsetInValue));
+  }
+};
+function blockContent(text2, start, end) {
+  const header = text2.slice(start, text2.indexOf("\n", start) === -1 ? end : text2.indexOf("\n", start));
+  const nl = text2.indexOf("\n", start);
+  const from = nl === -1 ? end : nl + 1;
+  const explicit = /[1-9]/.exec(header);
+  if (explicit) return { from, indent: Number(explicit[0]) };
+  const m = /^(?:[ \t]*\r?\n)*( *)/.exec(text2.slice(from, end));
+  return { from, indent: m ? m[1].length : 0 };
+}
+function scalarOffset(text2, node, target) {
+  const [start, end] = node.range;
+  const value = node.value;
+  if (node.type === "BLOCK_LITERAL") {
+    const { from, indent } = blockContent(text2, start, end);
+    let line = 0;
+    let lastBreak = -1;
+    for (let i2 = 0; i2 < Math.min(target, value.length); i2++) {
+      if (value.charCodeAt(i2) === 10) {
+        line++;
+        lastBreak = i2;
+      }
+    }
+    let offset = from;
+    for (let k = 0; k < line; k++) {
+      const nl = text2.indexOf("\n", offset);
+      if (nl === -1 || nl >= end) return Math.min(offset, end);
+      offset = nl + 1;
+    }
+    const lineEnd = text2.indexOf("\n", offset);
+    const col = target - (lastBreak + 1);
+    const lineLength = (lineEnd === -1 ? text2.length : lineEnd) - offset;
+    return offset + Math.min(indent + col, Math.max(lineLength, 0));
+  }
+  let i;
+  let stop;
+  const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+  if (quoted) {
+    i = start + 1;
+    stop = Math.max(i, end - 1);
+  } else if (node.type === "BLOCK_FOLDED") {
+    const content = blockContent(text2, start, end);
+    i = content.from + content.indent;
+    stop = end;
+  } else {
+    i = start;
+    stop = end;
+  }
+  let j = 0;
+  while (j < target && i < stop) {
+    const c = text2[i];
+    if (node.type === "QUOTE_DOUBLE" && c === "\\") {
+      const n2 = text2[i + 1];
+      if (n2 === "\n" || n2 === "\r" && text2[i + 2] === "\n") {
+        i += n2 === "\n" ? 2 : 3;
+        while (i < stop && (text2[i] === " " || text2[i] === "	")) i++;
+        continue;
+      }
+      const width = n2 === "x" ? 4 : n2 === "u" ? 6 : n2 === "U" ? 10 : 2;
+      const units = n2 === "U" ? parseInt(text2.slice(i + 2, i + 10), 16) > 65535 ? 2 : 1 : 1;
+      i += width;
+      j += units;
+      continue;
+    }
+    if (node.type === "QUOTE_SINGLE" && c === "'" && text2[i + 1] === "'") {
+      i += 2;
+      j += 1;
+      continue;
+    }
+    const trailing = node.type !== "BLOCK_FOLDED" && (c === " " || c === "	") && onlySpaceToBreak(text2, i, stop);
+    if (c === "\r" || c === "\n" || trailing) {
+      let breaks = 0;
+      while (i < stop && /[ \t\r\n]/.test(text2[i])) {
+        if (text2[i] === "\n") breaks++;
+        i++;
+      }
+      if (node.type === "BLOCK_FOLDED") {
+        const indent = blockContent(text2, start, end).indent;
+        i = Math.min(i, stop);
+        const lineStart = text2.lastIndexOf("\n", i - 1) + 1;
+        if (i - lineStart > indent) i = lineStart + indent;
+      }
+      if (breaks === 0) j += 1;
+      else j += breaks === 1 ? 1 : breaks - 1;
+      continue;
+    }
+    i += 1;
+    j += c !== void 0 && c.charCodeAt(0) >= 55296 && c.charCodeAt(0) < 56320 ? 0 : 1;
+  }
+  return Math.min(i, Math.max(start, end - (quoted ? 1 : 0)));
+}
+function onlySpaceToBreak(text2, i, stop) {
+  for (let k = i; k < stop; k++) {
+    const c = text2[k];
+    if (c === "\n" || c === "\r") return true;
+    if (c !== " " && c !== "	") return false;
+  }
+  return false;
+}
+function nodeDepthExceeds(root, limit) {
+  const stack = [[root, 0]];
+  while (stack.length > 0) {
+    const [n2, d] = stack.pop();
+    if ((0, import_yaml.isMap)(n2) || (0, import_yaml.isSeq)(n2)) {
+      if (d + 1 > limit) return n2;
+      for (const item of n2.items) {
+        if ((0, import_yaml.isMap)(n2)) {
+          const pair = item;
+          stack.push([pair.key, d + 1], [pair.value, d + 1]);
+        } else stack.push([item, d + 1]);
+      }
+    }
+  }
+  return void 0;
+}
+function syntaxFinding(file, message, pos, rule = "yaml-syntax") {
+  return { rule, severity: "error", message, file, line: pos.line, column: pos.column };
+}
+function parseYaml(file, text2) {
+  const lines = new LineIndex(text2);
+  const parsed = parseStream(text2);
+  const docs = [];
+  const findings = [];
+  if (!Array.isArray(parsed)) return { docs, findings };
+  parsed.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      const pos = lines.position(e.pos[0]);
+      if (e.code === "RESOURCE_EXHAUSTION") findings.push(tooDeep(file, pos, MAX_DEPTH));
+      else findings.push(syntaxFinding(file, `invalid YAML: ${e.message.split("\n")[0]}`, pos));
+      return;
+    }
+    if (doc.contents === null) return;
+    const deep = nodeDepthExceeds(doc.contents, MAX_DEPTH);
+    if (deep) {
+      findings.push(tooDeep(file, lines.position(deep.range?.[0] ?? doc.range[0]), MAX_DEPTH));
+      return;
+    }
+    let value;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (err) {
+      findings.push(
+        syntaxFinding(
+          file,
+          `YAML aliases expand past the limit (${err.message}); the document is not checked`,
+          lines.position(doc.range[0]),
+          "yaml-aliases"
+        )
+      );
+      return;
+    }
+    if (valueDepthExceeds(value, MAX_DEPTH)) {
+      findings.push(tooDeep(file, lines.position(doc.range[0]), MAX_DEPTH));
+      return;
+    }
+    docs.push(new YamlDoc(file, text2, lines, value, index));
+  });
+  return { docs, findings };
+}
+
+// src/dashboards/load.ts
+var DASHBOARD_EXTS = [".json", ".yaml", ".yml"];
+function syntaxOf(file, text2) {
+  const ext = path2.extname(file).toLowerCase();
+  if (ext === ".json") return "json";
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  return /^\s*[[{]/.test(text2) ? "json" : "yaml";
+}
+function notADashboard(file, what, doc) {
+  const at2 = doc ? doc.locate([]) : { line: 1, column: 1 };
+  return {
+    rule: "not-a-dashboard",
+    severity: "info",
+    message: `not a dashboard in any format Grafana reads (${what}): not checked`,
+    file,
+    line: at2.line,
+    column: at2.column
+  };
+}
+function parseJson(file, text2) {
+  const deep = jsonDepthExceeded(text2, MAX_DEPTH);
+  if (deep) return { findings: [tooDeep(file, deep, MAX_DEPTH)] };
+  try {
+    return { doc: SourceDoc.parse(file, text2), findings: [] };
+  } catch (err) {
+    const e = err instanceof JsonSyntaxError ? err : void 0;
     return {
       findings: [
         {
           rule: "json-syntax",
           severity: "error",
-          message: `cannot parse as JSON: ${err.message}`,
+          message: e ? `invalid JSON: ${e.message}` : `cannot parse as JSON: ${err.message}`,
           file,
-          line: 1,
-          column: 1
+          line: e?.position.line ?? 1,
+          column: e?.position.column ?? 1
         }
       ]
     };
   }
-  const root = doc.value;
-  if (!isObject(root)) {
-    const at2 = doc.locate([]);
-    return {
-      findings: [
-        {
-          rule: "schema",
-          severity: "error",
-          message: `dashboard must be a JSON object, found ${describeType(root)}`,
-          file,
-          line: at2.line,
-          column: at2.column
-        }
-      ]
-    };
+}
+function parseDashboardFile(file, text2) {
+  const body = text2.charCodeAt(0) === 65279 ? " " + text2.slice(1) : text2;
+  const out = { dashboards: [], libraryPanels: [], findings: [] };
+  const syntax = syntaxOf(file, body);
+  const docs = [];
+  if (syntax === "json") {
+    const parsed = parseJson(file, body);
+    out.findings.push(...parsed.findings);
+    if (parsed.doc) docs.push(parsed.doc);
+  } else {
+    const parsed = parseYaml(file, body);
+    out.findings.push(...parsed.findings);
+    docs.push(...parsed.docs);
   }
-  if (isObject(root.dashboard) && !("panels" in root) && !("title" in root)) {
-    return { dashboard: buildDashboard(file, doc, root.dashboard, ["dashboard"]), findings: [] };
-  }
-  return { dashboard: buildDashboard(file, doc, root), findings: [] };
-}
-function isNotFound(err) {
-  const code = err.code;
-  return code === "ENOENT" || code === "ENOTDIR";
-}
-function errorCode(err) {
-  return err.code ?? err.message;
-}
-async function walkFiles(dir, exts) {
-  const out = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name.startsWith(".") || e.name === "node_modules") continue;
-      out.push(...await walkFiles(full, exts));
-    } else if ((e.isFile() || e.isSymbolicLink()) && exts.some((x) => e.name.toLowerCase().endsWith(x))) {
-      out.push(full);
+  const multi = docs.length > 1;
+  docs.forEach((doc, i) => {
+    const r = recognise(file, doc, syntax, multi ? i : void 0);
+    if (r.kind === "dashboard") {
+      out.dashboards.push(r.dashboard);
+      out.libraryPanels.push(...r.libraryPanels);
+    } else if (r.kind === "library-panel") {
+      out.libraryPanels.push(r.libraryPanel);
+    } else if (r.kind === "invalid") {
+      out.findings.push(...r.findings);
+    } else {
+      out.findings.push(notADashboard(file, r.what, doc));
     }
-  }
+  });
+  resolveLibraryPanels(
+    out.dashboards,
+    out.libraryPanels.filter((lp) => lp.format.shape === "export-element")
+  );
   return out;
 }
 async function resolveFiles(paths, opts) {
-  const usageErrors = [];
-  const seen = /* @__PURE__ */ new Set();
+  const found = await discoverFiles(paths, opts);
+  const usageErrors = [...found.usageErrors];
+  for (const f of found.findings) if (f.severity === "error") usageErrors.push(`${f.file}: ${f.message}`);
   const files = [];
-  const add2 = (f) => {
-    if (!seen.has(f)) {
-      seen.add(f);
-      files.push(f);
-    }
-  };
-  for (const p of paths) {
-    const abs = path.resolve(opts.cwd, p);
-    let st;
-    try {
-      st = await stat(abs);
-    } catch (err) {
-      if (opts.optional) continue;
-      usageErrors.push(
-        isNotFound(err) ? `${p}: no such file or directory` : `${p}: cannot read (${errorCode(err)})`
-      );
-      continue;
-    }
-    if (st.isDirectory()) {
-      let found;
-      try {
-        found = await walkFiles(abs, opts.exts);
-      } catch (err) {
-        usageErrors.push(`${p}: cannot read folder (${errorCode(err)})`);
-        continue;
-      }
-      if (found.length === 0) {
-        if (!opts.optional)
-          usageErrors.push(`${p}: no ${opts.what} files (${opts.exts.map((x) => "*" + x).join(", ")}) found`);
-        continue;
-      }
-      found.forEach(add2);
-    } else {
-      add2(abs);
-    }
+  for (const f of found.files) {
+    const regular = await stat3(f.abs).then((s) => s.isFile(), () => true);
+    if (regular) files.push(f.abs);
+    else usageErrors.push(`${displayPath(opts.cwd, f.abs)}: not a regular file, not read`);
   }
   return { files, usageErrors };
 }
-function formatMegabytes(bytes) {
-  const mb = bytes / (1024 * 1024);
-  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
-}
-async function loadOne(abs, display, maxBytes) {
-  let size;
-  try {
-    size = (await stat(abs)).size;
-  } catch (err) {
-    return { findings: [], usageError: `${display}: cannot read (${errorCode(err)})` };
-  }
-  if (size > maxBytes) {
-    return {
-      findings: [
-        {
-          rule: "file-too-large",
-          severity: "error",
-          message: `file is ${formatMegabytes(size)}, over the ${formatMegabytes(maxBytes)} limit for a dashboard`,
-          file: display,
-          line: 1,
-          column: 1
-        }
-      ]
-    };
-  }
-  let text2;
-  try {
-    text2 = await readFile(abs, "utf8");
-  } catch (err) {
-    return { findings: [], usageError: `${display}: cannot read (${errorCode(err)})` };
-  }
-  return parseDashboard(display, text2);
-}
 var READ_CONCURRENCY = 16;
-async function loadDashboards(paths, opts) {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const resolved = await resolveFiles(paths, { cwd: opts.cwd, exts: [".json"], what: "dashboard" });
-  const usageErrors = [...resolved.usageErrors];
-  const outcomes = new Array(resolved.files.length);
+async function readAll(found, cwd, maxBytes) {
+  const outcomes = new Array(found.length);
   let next = 0;
   const worker = async () => {
-    while (next < resolved.files.length) {
+    while (next < found.length) {
       const i = next++;
-      const abs = resolved.files[i];
-      outcomes[i] = await loadOne(abs, displayPath(opts.cwd, abs), maxBytes);
+      const display = displayPath(cwd, found[i].abs);
+      const read = await readTextFile(found[i].abs, display, maxBytes);
+      outcomes[i] = "text" in read ? parseDashboardFile(display, read.text) : { dashboards: [], libraryPanels: [], findings: [read.finding] };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, resolved.files.length) }, worker));
-  const dashboards = [];
-  const findings = [];
-  for (const o of outcomes) {
-    if (o.dashboard) dashboards.push(o.dashboard);
-    findings.push(...o.findings);
-    if (o.usageError) usageErrors.push(o.usageError);
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, found.length) }, worker));
+  return outcomes;
+}
+async function loadDashboards(paths, opts) {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const discover = (list2, optional) => discoverFiles(list2, {
+    cwd: opts.cwd,
+    exts: DASHBOARD_EXTS,
+    what: "dashboard",
+    optional,
+    ...opts.excludes ? { excludes: opts.excludes } : {},
+    ...opts.readdir ? { readdir: opts.readdir } : {}
+  });
+  const found = await discover(paths, false);
+  const libraryFound = opts.libraryPanels?.length ? await discover(opts.libraryPanels, true) : void 0;
+  const seen = new Set(found.files.map((f) => f.abs));
+  const libraryFiles = libraryFound ? libraryFound.files.filter((f) => !seen.has(f.abs)) : [];
+  const result = {
+    dashboards: [],
+    libraryPanels: [],
+    findings: [...found.findings, ...libraryFound?.findings ?? []],
+    usageErrors: [...found.usageErrors],
+    files: found.files.length
+  };
+  for (const parsed of await readAll(found.files, opts.cwd, maxBytes)) {
+    result.dashboards.push(...parsed.dashboards);
+    result.libraryPanels.push(...parsed.libraryPanels);
+    result.findings.push(...parsed.findings);
   }
-  return { dashboards, findings, usageErrors, files: resolved.files.length };
+  for (const parsed of await readAll(libraryFiles, opts.cwd, maxBytes)) {
+    result.dashboards.push(...parsed.dashboards);
+    result.libraryPanels.push(...parsed.libraryPanels);
+    result.findings.push(...parsed.findings);
+  }
+  resolveLibraryPanels(result.dashboards, result.libraryPanels);
+  return result;
 }
 
 // src/dashboards/provisioning-files.ts
-var import_yaml = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 import { createHash } from "node:crypto";
-import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
+import { readFile, stat as stat4 } from "node:fs/promises";
 var YAML_EXTS = [".yaml", ".yml"];
 var YamlSource = class _YamlSource {
   constructor(file, text2, doc, lines, value) {
@@ -71138,8 +75609,8 @@ var YamlSource = class _YamlSource {
   value;
   /** Parses `text`; YAML errors (syntax, duplicate keys, bad indentation) become yaml-syntax findings. */
   static parse(file, text2) {
-    const lines = new import_yaml.LineCounter();
-    const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lines, prettyErrors: true });
+    const lines = new import_yaml2.LineCounter();
+    const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lines, prettyErrors: true });
     if (doc.errors.length > 0) {
       const seenLines = /* @__PURE__ */ new Set();
       const findings = doc.errors.flatMap((e) => {
@@ -71179,14 +75650,14 @@ var YamlSource = class _YamlSource {
     }
     return { source: new _YamlSource(file, text2, doc, lines, value), findings: [] };
   }
-  nodeAt(path10) {
+  nodeAt(path12) {
     let node = this.doc.contents;
-    for (const seg of path10) {
-      if ((0, import_yaml.isMap)(node)) {
-        const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === seg);
+    for (const seg of path12) {
+      if ((0, import_yaml2.isMap)(node)) {
+        const pair = node.items.find((p) => ((0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key) === seg);
         if (!pair || !pair.value) break;
         node = pair.value;
-      } else if ((0, import_yaml.isSeq)(node) && typeof seg === "number") {
+      } else if ((0, import_yaml2.isSeq)(node) && typeof seg === "number") {
         const item = node.items[seg];
         if (!item) break;
         node = item;
@@ -71197,22 +75668,22 @@ var YamlSource = class _YamlSource {
     return node ?? null;
   }
   /** Start of the key `key` in the mapping at `path` (for "unknown key" messages); else the mapping's start. */
-  locateKey(path10, key2) {
-    const node = this.nodeAt(path10);
-    if ((0, import_yaml.isMap)(node)) {
-      const pair = node.items.find((p) => ((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === key2);
+  locateKey(path12, key2) {
+    const node = this.nodeAt(path12);
+    if ((0, import_yaml2.isMap)(node)) {
+      const pair = node.items.find((p) => ((0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key) === key2);
       const k = pair?.key;
       if (k?.range) return this.pos(k.range[0]);
     }
-    return this.locate(path10);
+    return this.locate(path12);
   }
   pos(offset) {
     const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
   /** Start of the node at `path` (or of its deepest existing ancestor); 1:1 for an empty document. */
-  locate(path10) {
-    const node = this.nodeAt(path10);
+  locate(path12) {
+    const node = this.nodeAt(path12);
     if (!node?.range) return { line: 1, column: 1 };
     return this.pos(node.range[0]);
   }
@@ -71222,10 +75693,10 @@ var YamlSource = class _YamlSource {
    * indicator (leading blank lines are part of the value), at the block's indentation; for a quoted
    * scalar, the character after the quote.
    */
-  locateText(path10) {
-    const node = this.nodeAt(path10);
+  locateText(path12) {
+    const node = this.nodeAt(path12);
     if (!node?.range) return { line: 1, column: 1 };
-    if ((0, import_yaml.isScalar)(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
+    if ((0, import_yaml2.isScalar)(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
       const nl = this.text.indexOf("\n", node.range[0]);
       if (nl >= 0 && nl + 1 < node.range[1]) {
         const line = this.pos(nl + 1).line;
@@ -71235,7 +75706,7 @@ var YamlSource = class _YamlSource {
         return { line, column: indent + 1 };
       }
     }
-    if ((0, import_yaml.isScalar)(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE")) {
+    if ((0, import_yaml2.isScalar)(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE")) {
       return this.pos(node.range[0] + 1);
     }
     return this.pos(node.range[0]);
@@ -71256,7 +75727,7 @@ async function readYamlFiles(paths, what, opts) {
     resolved.files.map(async (abs) => {
       const file = displayPath(opts.cwd, abs);
       try {
-        const { size } = await stat2(abs);
+        const { size } = await stat4(abs);
         if (size > maxBytes) {
           return {
             file,
@@ -71272,7 +75743,7 @@ async function readYamlFiles(paths, what, opts) {
             ]
           };
         }
-        const text2 = await readFile2(abs, "utf8");
+        const text2 = await readFile(abs, "utf8");
         return { file, ...YamlSource.parse(file, text2) };
       } catch (err) {
         return {
@@ -71289,35 +75760,35 @@ async function readYamlFiles(paths, what, opts) {
   ];
   return { parsed, usageErrors };
 }
-function shapeFinding(source, path10, message) {
-  const at2 = source.locate(path10);
+function shapeFinding(source, path12, message) {
+  const at2 = source.locate(path12);
   return { rule: "schema", severity: "error", message, file: source.file, line: at2.line, column: at2.column };
 }
 function str2(v) {
   return typeof v === "string" ? v : void 0;
 }
-function describe(v) {
+function describe2(v) {
   return v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
 }
 function listOf(source, key2, findings) {
   const root = source.value;
   if (root === null || root === void 0) return { items: [] };
   if (!isObject(root)) {
-    findings.push(shapeFinding(source, [], `provisioning file must be a mapping, found ${describe(root)}`));
+    findings.push(shapeFinding(source, [], `provisioning file must be a mapping, found ${describe2(root)}`));
     return { items: [] };
   }
-  const list = root[key2];
-  if (list === void 0 || list === null) return { items: [] };
-  if (!Array.isArray(list)) {
-    findings.push(shapeFinding(source, [key2], `"${key2}" must be a list, found ${describe(list)}`));
+  const list2 = root[key2];
+  if (list2 === void 0 || list2 === null) return { items: [] };
+  if (!Array.isArray(list2)) {
+    findings.push(shapeFinding(source, [key2], `"${key2}" must be a list, found ${describe2(list2)}`));
     return { items: [] };
   }
   const items = [];
-  list.forEach((item, i) => {
+  list2.forEach((item, i) => {
     if (isObject(item)) items.push([item, i]);
     else
       findings.push(
-        shapeFinding(source, [key2, i], `${key2}[${i}] must be a mapping, found ${describe(item)}`)
+        shapeFinding(source, [key2, i], `${key2}[${i}] must be a mapping, found ${describe2(item)}`)
       );
   });
   return { items };
@@ -71384,7 +75855,7 @@ async function loadAlertFiles(paths, opts) {
           shapeFinding(
             source,
             [...gPath, "rules"],
-            `groups[${gi}].rules must be a list, found ${describe(rules)}`
+            `groups[${gi}].rules must be a list, found ${describe2(rules)}`
           )
         );
       }
@@ -71392,7 +75863,7 @@ async function loadAlertFiles(paths, opts) {
         const rPath = [...gPath, "rules", ri];
         if (!isObject(r)) {
           findings.push(
-            shapeFinding(source, rPath, `groups[${gi}].rules[${ri}] must be a mapping, found ${describe(r)}`)
+            shapeFinding(source, rPath, `groups[${gi}].rules[${ri}] must be a mapping, found ${describe2(r)}`)
           );
           return;
         }
@@ -71413,7 +75884,7 @@ async function loadAlertFiles(paths, opts) {
         (Array.isArray(data) ? data : []).forEach((q, qi) => {
           const qPath = [...rPath, "data", qi];
           if (!isObject(q)) {
-            findings.push(shapeFinding(source, qPath, `data[${qi}] must be a mapping, found ${describe(q)}`));
+            findings.push(shapeFinding(source, qPath, `data[${qi}] must be a mapping, found ${describe2(q)}`));
             return;
           }
           const qat = source.locate(qPath);
@@ -71447,6 +75918,13 @@ async function loadAlertFiles(paths, opts) {
 // src/lint/external-rules.ts
 var EXTERNAL_RULES = [
   {
+    id: "file-skipped",
+    source: "loader",
+    severity: "info",
+    description: "A path that is not a regular file (a FIFO, a device, a link to /dev/stdin) or a link out of the working directory, skipped.",
+    help: "dashboard-ci reads only regular files inside the repository: a FIFO or a device would block the run, and a link out of the working directory would read the runner\u2019s files. Remove the entry or exclude it."
+  },
+  {
     id: "file-too-large",
     source: "loader",
     severity: "error",
@@ -71459,6 +75937,20 @@ var EXTERNAL_RULES = [
     severity: "error",
     description: "A dashboard file is not valid JSON.",
     help: "The finding points at the line and column where parsing stopped. Fix the JSON there (a missing comma, a trailing comma, an unquoted key)."
+  },
+  {
+    id: "json-too-deep",
+    source: "loader",
+    severity: "error",
+    description: "A dashboard file (JSON or YAML) nests objects and arrays deeper than 64 levels; it is not checked.",
+    help: "Real dashboards nest at most about 20 levels (schema v2 included). A file nested thousands of levels deep is generated or hostile; it is reported at the bracket that crosses the limit and the run goes on."
+  },
+  {
+    id: "not-a-dashboard",
+    source: "loader",
+    severity: "info",
+    description: "A JSON or YAML file among the dashboards is not a dashboard in any format Grafana reads.",
+    help: "A vendored package.json, a tsconfig.json, a datasource provisioning file: told apart by content and not checked. Leave it out with exclude: in dashboard-ci.yml (or --exclude) to silence the line."
   },
   {
     id: "redis-command",
@@ -71531,6 +76023,13 @@ var EXTERNAL_RULES = [
     help: "Each query that reads the table is skipped (60 UNKNOWN_TABLE would say nothing new). Add the table to the schema files (`dashboard-ci schema pull --clickhouse URL` writes them from a server), or fix the name."
   },
   {
+    id: "unreadable-path",
+    source: "loader",
+    severity: "error",
+    description: "A dashboard file or sub-folder cannot be read (permissions, I/O error); the rest are still checked.",
+    help: "The dashboards under it are not checked, so the run fails. Fix the permissions, or leave the folder out with exclude: in dashboard-ci.yml (an excluded folder is never opened)."
+  },
+  {
     id: "variable-unresolved",
     source: "sql",
     severity: "info",
@@ -71538,10 +76037,17 @@ var EXTERNAL_RULES = [
     help: "Grafana runs a query variable's query when the dashboard loads and takes the first value. Without a value dashboard-ci puts NULL (or an empty string inside quotes) where the value goes, and skips queries where the variable names a table. Save the dashboard with a current value, or give the variable a default."
   },
   {
+    id: "yaml-aliases",
+    source: "loader",
+    severity: "error",
+    description: 'A YAML file expands more than 100 aliases (a "billion laughs" document); it is not checked.',
+    help: "Each *alias repeats its &anchor: nested aliases grow a few lines into gigabytes. Dashboards need no aliases; write the values out."
+  },
+  {
     id: "yaml-syntax",
     source: "loader",
     severity: "error",
-    description: "A provisioning file (datasources, alert rules) or dashboard-ci.yml is not valid YAML.",
+    description: "A YAML dashboard, a provisioning file (datasources, alert rules) or dashboard-ci.yml is not valid YAML.",
     help: "The finding points at the line where parsing stopped: indentation, an unclosed quote or bracket, a duplicate key."
   }
 ];
@@ -71663,12 +76169,12 @@ function regionKindAt(regions, offset) {
   }
   return void 0;
 }
-function parseMacroArgs(text2, open) {
+function parseMacroArgs(text2, open2) {
   const n2 = text2.length;
   let depth = 0;
-  let argStart = open + 1;
+  let argStart = open2 + 1;
   const raw = [];
-  for (let i = open + 1; i < n2; ) {
+  for (let i = open2 + 1; i < n2; ) {
     const c = text2.charCodeAt(i);
     if (c === SQUOTE || c === DQUOTE || c === BACKTICK) {
       i = quotedEnd(text2, i, c);
@@ -71773,8 +76279,8 @@ var Rewriter = class {
     };
   }
 };
-function composeMaps(maps) {
-  const live = maps.filter((m) => m !== OffsetMap.identity);
+function composeMaps(maps2) {
+  const live = maps2.filter((m) => m !== OffsetMap.identity);
   if (live.length === 0) return (o) => o;
   return (offset) => {
     let o = offset;
@@ -72341,7 +76847,7 @@ function optionsOf(raw, type) {
 function isAllValue(v) {
   return v === ALL_VARIABLE_VALUE || Array.isArray(v) && v[0] === ALL_VARIABLE_VALUE;
 }
-function resolve(raw) {
+function resolve3(raw) {
   const name = scalar(raw.name);
   if (name === void 0 || name === "") return void 0;
   const type = scalar(raw.type) ?? "query";
@@ -72380,8 +76886,8 @@ function resolve(raw) {
       for (const v of o.value) if (v !== ALL_VARIABLE_VALUE) optionValues.push(v);
     } else if (o.value !== ALL_VARIABLE_VALUE) optionValues.push(o.value);
   }
-  const empty = Array.isArray(current) ? current.length === 0 : current === "";
-  const unresolved = type === "query" && empty && options.length === 0;
+  const empty2 = Array.isArray(current) ? current.length === 0 : current === "";
+  const unresolved = type === "query" && empty2 && options.length === 0;
   const rv = {
     name,
     type,
@@ -72403,14 +76909,14 @@ function variableIndex(variables) {
   const cached = INDEX_CACHE.get(variables);
   if (cached) return cached;
   const byName = /* @__PURE__ */ new Map();
-  const list = [];
+  const list2 = [];
   for (const raw of variables) {
-    const rv = isObject(raw) ? resolve(raw) : void 0;
+    const rv = isObject(raw) ? resolve3(raw) : void 0;
     if (!rv) continue;
-    list.push(rv);
+    list2.push(rv);
     if (!byName.has(rv.name)) byName.set(rv.name, rv);
   }
-  const index = { byName, list };
+  const index = { byName, list: list2 };
   INDEX_CACHE.set(variables, index);
   return index;
 }
@@ -72463,9 +76969,9 @@ function encodeUrlParam(s) {
 function escapeHtml(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
-function quoteEach(v, open, escape2) {
-  if (Array.isArray(v)) return v.map((x) => open + escape2(x) + open).join(",");
-  return open + escape2(String(v)) + open;
+function quoteEach(v, open2, escape2) {
+  if (Array.isArray(v)) return v.map((x) => open2 + escape2(x) + open2).join(",");
+  return open2 + escape2(String(v)) + open2;
 }
 function formatDate(value, args) {
   let n2 = NaN;
@@ -72704,7 +77210,7 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
     const fieldPath = ref.fieldPath?.startsWith(".") ? ref.fieldPath.slice(1) : ref.fieldPath;
     const found = opts.noVariables ? void 0 : lookup(ref.name, fieldPath, ctx, index);
     if (!found) {
-      if (!isLeftToDatasource(ref, opts)) report(match, start);
+      if (!isLeftToDatasource(ref, opts)) report2(match, start);
       continue;
     }
     let value;
@@ -72746,7 +77252,7 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
   if (rw) return "";
   parts.push(text2.slice(last));
   return parts.join("");
-  function report(match, start) {
+  function report2(match, start) {
     const where = nestedIn ? void 0 : regionAt2(base + start);
     if (where === "line-comment" || where === "block-comment") return;
     const offset = nestedIn ? nestedIn.offset : base + start;
@@ -72851,6 +77357,80 @@ var clickhouse_target_no_sql_default = createRule({
   }
 });
 
+// src/dashboards/inputs.ts
+var EXPR = "__expr__";
+var PLACEHOLDER = /\$\{.+?\}/g;
+var WHOLE_PLACEHOLDER = /^\$\{(.+?)\}$/;
+function inputPlaceholder(text2) {
+  return text2 === void 0 ? void 0 : WHOLE_PLACEHOLDER.exec(text2.trim())?.[1];
+}
+function list(names) {
+  return names.length > 4 ? `${names.slice(0, 4).join(", ")}, \u2026` : names.join(", ");
+}
+function resolveSharingInputs(dashboard, datasources, mapping = {}) {
+  const values = /* @__PURE__ */ new Map();
+  const problems = [];
+  const inputs = dashboard.raw.__inputs;
+  if (!Array.isArray(inputs)) return { values, problems };
+  inputs.forEach((input, i) => {
+    if (!isObject(input)) return;
+    const name = str(input.name);
+    if (name === void 0) return;
+    const path12 = [...dashboard.root, "__inputs", i];
+    const mapped = mapping[name];
+    const type = str(input.type);
+    const pluginId = str(input.pluginId);
+    if (type === "datasource" && pluginId === EXPR) {
+      values.set(`\${${name}}`, EXPR);
+    } else if (mapped !== void 0) {
+      values.set(`\${${name}}`, mapped);
+    } else if (type === "datasource") {
+      const fits = datasources.filter((d) => d.type !== void 0 && d.type === pluginId && d.uid);
+      if (fits.length === 1) values.set(`\${${name}}`, fits[0].uid);
+      else if (fits.length === 0)
+        problems.push({
+          name,
+          path: path12,
+          severity: "error",
+          message: `input ${name} needs a datasource of type ${pluginId ?? "(none given)"}, and no provisioned datasource has that type`
+        });
+      else {
+        const chosen = fits.find((d) => d.isDefault) ?? fits[0];
+        values.set(`\${${name}}`, chosen.uid);
+        problems.push({
+          name,
+          path: path12,
+          severity: "warning",
+          message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid))}): dashboard-ci deploys it with ${chosen.uid} (${chosen.isDefault ? "the default" : "the first"}); choose one under inputs: in dashboard-ci.yml`
+        });
+      }
+    } else if (type === "constant" && typeof input.value === "string") {
+      values.set(`\${${name}}`, input.value);
+    } else {
+      problems.push({
+        name,
+        path: path12,
+        severity: "error",
+        message: `input ${name} (${type ?? "no type"}) has no value: give one under inputs: in dashboard-ci.yml`
+      });
+    }
+  });
+  return { values, problems };
+}
+function replaceIn2(v, values) {
+  if (typeof v === "string") return v.replace(PLACEHOLDER, (m) => values.get(m) ?? m);
+  if (Array.isArray(v)) return v.map((x) => replaceIn2(x, values));
+  if (isObject(v)) {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) if (k !== "__inputs") out[k] = replaceIn2(x, values);
+    return out;
+  }
+  return v;
+}
+function applySharingInputs(raw, values) {
+  return replaceIn2(raw, values);
+}
+
 // src/lint/rules/datasource-exists.ts
 var ENV_REFERENCE = /\$(?:\w+|\{[^}]+\}|__\w+\{[^}]*\})/;
 function listKnown(known) {
@@ -72890,10 +77470,12 @@ var datasource_exists_default = createRule({
       if (d.type !== void 0) types2.add(d.type);
     }
     const known = listKnown(datasources);
-    const check = (raw, path10, at2) => {
+    const check = (raw, path12, at2) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
-      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path10, "uid"] : path10;
+      const input = inputPlaceholder(ref.uid ?? ref.name);
+      if (input !== void 0 && facts.inputNames.has(input)) return;
+      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path12, "uid"] : path12;
       const name = refVariable(ref, facts.inputNames);
       if (name !== void 0) {
         const v = facts.variables.get(name);
@@ -72951,7 +77533,7 @@ var datasource_exists_default = createRule({
         return;
       }
       if (ref.type !== void 0 && !types2.has(ref.type)) {
-        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path10, ...at2 });
+        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path12, ...at2 });
       }
     };
     return () => {
@@ -72978,8 +77560,9 @@ var datasource_exists_default = createRule({
           }
         }
       }
-      for (const variable2 of dashboard.variables) {
-        check(variable2.raw.datasource, [...variable2.path, "datasource"], { variable: variable2 });
+      for (const variable3 of dashboard.variables) {
+        if (!variable3.borrowed)
+          check(variable3.raw.datasource, [...variable3.path, "datasource"], { variable: variable3 });
       }
       const annotations = isObject(dashboard.raw.annotations) ? dashboard.raw.annotations.list : void 0;
       if (Array.isArray(annotations)) {
@@ -73032,7 +77615,7 @@ function num(v) {
 function overlaps(a, b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
-function describe2(b) {
+function describe3(b) {
   const name = b.panel.type === "row" ? "row" : "panel";
   const id = b.panel.id !== void 0 ? ` ${b.panel.id}` : "";
   const title = b.panel.title ? ` "${b.panel.title.slice(0, 40)}"` : "";
@@ -73054,6 +77637,7 @@ var grid_layout_default = createRule({
   },
   create(context) {
     return (dashboard) => {
+      if (dashboard.format.shape === "library-panel") return;
       const groups = /* @__PURE__ */ new Map();
       for (const panel2 of dashboard.panels) {
         const gp = panel2.raw.gridPos;
@@ -73115,7 +77699,7 @@ var grid_layout_default = createRule({
             if (!overlaps(a, b)) continue;
             context.report({
               messageId: "overlap",
-              data: { other: describe2(a) },
+              data: { other: describe3(a) },
               panel: b.panel,
               path: [...b.panel.path, "gridPos"]
             });
@@ -73123,6 +77707,42 @@ var grid_layout_default = createRule({
           }
         }
       }
+    };
+  }
+});
+
+// src/lint/rules/library-panel-missing.ts
+var library_panel_missing_default = createRule({
+  id: "library-panel-missing",
+  scope: "panel",
+  meta: {
+    description: "Every library panel a dashboard references is in the repository (library-panels/) or the export.",
+    severity: "error",
+    messages: {
+      missing: "library panel {{which}} is not in the repository ({{folders}}) nor in this file's __elements: Grafana shows an error in its place",
+      noUid: "the libraryPanel reference has neither a uid nor a name"
+    },
+    help: "Grafana replaces a `libraryPanel: {uid, name}` reference with the library panel of that uid when the dashboard loads; if the Grafana it is deployed to does not have it, the panel shows an error and none of its queries run. Add the library panel to library-panels/ (as exported by /api/library-elements, or a dashboard.grafana.app LibraryPanel resource) so it is checked and provisioned, or replace the reference with the panel itself."
+  },
+  create(context) {
+    const folders = context.config.libraryPanels.length ? context.config.libraryPanels.join(", ") : "none configured";
+    return (panel2) => {
+      const ref = panel2.libraryPanel;
+      if (!ref || ref.resolved) return;
+      if (ref.uid === void 0 && ref.name === void 0) {
+        context.report({ messageId: "noUid", panel: panel2, path: ref.path });
+        return;
+      }
+      const which = [
+        ref.uid !== void 0 ? `uid "${ref.uid}"` : "",
+        ref.name !== void 0 ? `"${ref.name}"` : ""
+      ].filter(Boolean).join(" ");
+      context.report({
+        messageId: "missing",
+        data: { which, folders },
+        panel: panel2,
+        path: ref.uid !== void 0 ? [...ref.path, "uid"] : ref.path
+      });
     };
   }
 });
@@ -73176,8 +77796,8 @@ var panel_no_targets_default = createRule({
       if (panel2.type === void 0 || NO_DATA_TYPES.has(panel2.type)) return;
       if (panel2.raw.libraryPanel !== void 0) return;
       if (panel2.targets.length > 0) return;
-      const path10 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
-      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path10 });
+      const path12 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
+      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path12 });
     };
   }
 });
@@ -73504,27 +78124,27 @@ var redis_write_command_default = createRule({
       const { command, access: access2 } = decided;
       if (access2 === "read" || access2 === "unknown" && decided.cypher) return;
       if (command.source === "query") {
-        const path10 = [...target.path, "query"];
+        const path12 = [...target.path, "query"];
         if (access2 === "write")
-          context.report({ messageId: "write", data: { command: command.name }, target, path: path10 });
+          context.report({ messageId: "write", data: { command: command.name }, target, path: path12 });
         else
           context.report({
             messageId: "unknown",
             data: { command: command.name || "(empty)" },
             target,
-            path: path10,
+            path: path12,
             severity: "warning"
           });
         return;
       }
       const id = command.raw;
       if (!command.known) {
-        const path10 = [...target.path, "command"];
+        const path12 = [...target.path, "command"];
         context.report({
           messageId: "unknownPlugin",
           data: { command: id },
           target,
-          path: path10,
+          path: path12,
           severity: "warning"
         });
       } else if (access2 === "write") {
@@ -73579,12 +78199,12 @@ var refresh_floor_default = createRule({
     return (dashboard) => {
       const refresh = dashboard.raw.refresh;
       if (typeof refresh !== "string" || refresh === "" || refresh === "auto") return;
-      const path10 = [...dashboard.root, "refresh"];
+      const path12 = [...dashboard.root, "refresh"];
       const ms = parseDuration(refresh);
       if (ms === void 0) {
-        context.report({ messageId: "invalid", data: { refresh }, path: path10 });
+        context.report({ messageId: "invalid", data: { refresh }, path: path12 });
       } else if (floorMs !== void 0 && ms < floorMs) {
-        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path10 });
+        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path12 });
       }
     };
   }
@@ -73763,13 +78383,245 @@ var dashboardSchema = {
   }
 };
 
+// src/lint/dashboard-schema-v2.ts
+var string2 = { type: "string" };
+var integer2 = { type: "integer" };
+var boolean2 = { type: "boolean" };
+var object = { type: "object" };
+var obj2 = (required, properties) => ({ type: "object", required: [...required], properties });
+var kindSpec = (kind, spec) => obj2(["kind", "spec"], { kind: kind === void 0 ? string2 : { type: "string", const: kind }, spec });
+var when = (name, then) => ({
+  if: { properties: { kind: { const: name } } },
+  then
+});
+var dataQuery = obj2(["kind"], {
+  kind: string2,
+  group: string2,
+  version: string2,
+  datasource: { type: "object", properties: { name: string2 } },
+  spec: { description: "an object or null", type: ["object", "null"] }
+});
+var datasourceRef2 = { type: "object", properties: { type: string2, uid: string2 } };
+var panelQuery = kindSpec(
+  "PanelQuery",
+  obj2(["query", "refId"], { query: dataQuery, refId: string2, hidden: boolean2, datasource: datasourceRef2 })
+);
+var queryOptions = {
+  type: "object",
+  properties: {
+    timeFrom: string2,
+    timeShift: string2,
+    interval: string2,
+    maxDataPoints: integer2,
+    cacheTimeout: string2,
+    queryCachingTTL: integer2,
+    hideTimeOverride: boolean2
+  }
+};
+var panelKind = kindSpec(
+  "Panel",
+  obj2(["id", "data", "vizConfig"], {
+    id: { type: "number" },
+    title: string2,
+    description: string2,
+    transparent: boolean2,
+    links: { type: "array", items: object },
+    data: kindSpec(
+      "QueryGroup",
+      obj2(["queries"], {
+        queries: { type: "array", items: panelQuery },
+        transformations: { type: "array", items: object },
+        queryOptions
+      })
+    ),
+    vizConfig: obj2(["kind", "spec"], {
+      kind: string2,
+      group: string2,
+      version: string2,
+      spec: { type: "object", properties: { options: { type: ["object", "null"] }, fieldConfig: object } }
+    })
+  })
+);
+var libraryPanelKind = kindSpec(
+  "LibraryPanel",
+  obj2(["libraryPanel"], {
+    id: { type: "number" },
+    title: string2,
+    libraryPanel: obj2(["uid"], { uid: string2, name: string2 })
+  })
+);
+var elementRef = obj2(["kind", "name"], {
+  kind: { type: "string", const: "ElementReference" },
+  name: string2
+});
+var repeat = { type: "object", properties: { mode: string2, value: string2 } };
+var nested = { $ref: "#/definitions/layout" };
+var layouts = ["GridLayout", "AutoGridLayout", "RowsLayout", "TabsLayout"];
+var listOf2 = (key2, itemKind, itemSpec, required = true) => ({
+  properties: {
+    spec: obj2(required ? [key2] : [], { [key2]: { type: "array", items: kindSpec(itemKind, itemSpec) } })
+  }
+});
+var layout = {
+  description: `a layout (${layouts.join(", ")})`,
+  ...obj2(["kind", "spec"], { kind: { type: "string", enum: [...layouts] }, spec: object }),
+  allOf: [
+    when(
+      "GridLayout",
+      listOf2(
+        "items",
+        "GridLayoutItem",
+        obj2(["x", "y", "width", "height", "element"], {
+          x: integer2,
+          y: integer2,
+          width: integer2,
+          height: integer2,
+          element: elementRef,
+          repeat
+        })
+      )
+    ),
+    when(
+      "AutoGridLayout",
+      listOf2("items", "AutoGridLayoutItem", obj2(["element"], { element: elementRef, repeat }), false)
+    ),
+    when(
+      "RowsLayout",
+      listOf2("rows", "RowsLayoutRow", obj2(["layout"], { title: string2, collapse: boolean2, layout: nested }))
+    ),
+    when("TabsLayout", listOf2("tabs", "TabsLayoutTab", obj2(["layout"], { title: string2, layout: nested })))
+  ]
+};
+var variableKinds = [
+  "QueryVariable",
+  "TextVariable",
+  "ConstantVariable",
+  "DatasourceVariable",
+  "IntervalVariable",
+  "CustomVariable",
+  "GroupByVariable",
+  "AdhocVariable",
+  "SwitchVariable"
+];
+var variable2 = {
+  ...obj2(["kind", "spec"], {
+    kind: { type: "string", enum: [...variableKinds] },
+    spec: obj2(["name"], {
+      name: string2,
+      label: string2,
+      hide: string2,
+      refresh: string2,
+      multi: boolean2,
+      includeAll: boolean2,
+      current: object,
+      options: { type: "array", items: object },
+      query: {}
+    })
+  }),
+  ...when("QueryVariable", { properties: { spec: obj2(["query"], { query: dataQuery }) } })
+};
+var dashboardSchemaV2 = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://dashboard-ci.dev/schemas/dashboard-v2.json",
+  title: "Grafana dashboard spec (schema v2), as dashboard-ci checks it",
+  type: "object",
+  required: ["title", "elements", "layout"],
+  definitions: { layout },
+  properties: {
+    title: string2,
+    description: string2,
+    tags: { type: "array", items: string2 },
+    editable: boolean2,
+    liveNow: boolean2,
+    preload: boolean2,
+    cursorSync: { type: "string", enum: ["Off", "Crosshair", "Tooltip"] },
+    elements: {
+      type: "object",
+      additionalProperties: {
+        description: "a Panel or a LibraryPanel element",
+        ...obj2(["kind"], { kind: { type: "string", enum: ["Panel", "LibraryPanel"] } }),
+        allOf: [when("Panel", panelKind), when("LibraryPanel", libraryPanelKind)]
+      }
+    },
+    layout: nested,
+    variables: { type: "array", items: variable2 },
+    annotations: {
+      type: "array",
+      items: kindSpec(
+        "AnnotationQuery",
+        obj2(["name"], { name: string2, enable: boolean2, hide: boolean2, iconColor: string2, query: dataQuery })
+      )
+    },
+    links: { type: "array", items: object },
+    timeSettings: {
+      type: "object",
+      properties: {
+        from: string2,
+        to: string2,
+        timezone: string2,
+        autoRefresh: string2,
+        autoRefreshIntervals: { type: "array", items: string2 },
+        hideTimepicker: boolean2,
+        fiscalYearStartMonth: integer2,
+        weekStart: string2,
+        nowDelay: string2
+      }
+    }
+  }
+};
+
 // src/lint/rules/schema.ts
-var compiled;
-function validator() {
-  compiled ??= new import_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
-    dashboardSchema
-  );
-  return compiled;
+var SCHEMAS = {
+  classic: () => dashboardSchema,
+  // Grafana's resource API migrates a spec without schemaVersion (v0alpha1/validation.go reports a
+  // version mismatch only when validation is forced); the title it still needs.
+  "resource-v1": () => ({
+    ...dashboardSchema,
+    $id: "https://dashboard-ci.dev/schemas/dashboard-resource-v1.json",
+    required: dashboardSchema.required.filter((k) => k !== "schemaVersion")
+  }),
+  v2: () => dashboardSchemaV2,
+  // The panel definition of the classic schema, on its own.
+  "library-panel": () => ({
+    $schema: dashboardSchema.$schema,
+    $id: "https://dashboard-ci.dev/schemas/library-panel.json",
+    definitions: dashboardSchema.definitions,
+    $ref: "#/definitions/panel"
+  })
+};
+var compiled = /* @__PURE__ */ new Map();
+function validator(kind = "classic") {
+  let v = compiled.get(kind);
+  if (!v) {
+    v = new import_ajv.Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
+      SCHEMAS[kind]()
+    );
+    compiled.set(kind, v);
+  }
+  return v;
+}
+function danglingElements(spec) {
+  if (!isObject(spec) || !isObject(spec.elements)) return [];
+  const elements = spec.elements;
+  const out = [];
+  const stack = [[spec.layout, ["layout"]]];
+  while (stack.length > 0) {
+    const [node, path12] = stack.pop();
+    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path12, i]]));
+    else if (isObject(node)) {
+      const element = node.element;
+      if (isObject(element) && typeof element.name === "string" && !(element.name in elements))
+        out.push({ name: element.name, path: [...path12, "element", "name"] });
+      for (const [k, v] of Object.entries(node)) if (k !== "element") stack.push([v, [...path12, k]]);
+    }
+  }
+  return out.sort((a, b) => a.path.join("/") < b.path.join("/") ? -1 : 1);
+}
+function schemaKind(shape) {
+  if (shape === "resource-v1") return "resource-v1";
+  if (shape === "resource-v2") return "v2";
+  if (shape === "library-panel") return "library-panel";
+  return "classic";
 }
 function describeValue(v) {
   if (v === null) return "null";
@@ -73795,27 +78647,27 @@ function expectType(types2) {
 }
 var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
 function decodePath(instancePath, root) {
-  const path10 = [];
+  const path12 = [];
   let label = "";
   let node = root;
-  if (instancePath === "") return { path: path10, label };
+  if (instancePath === "") return { path: path12, label };
   for (const rawSeg of instancePath.slice(1).split("/")) {
     const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
       const i = Number(seg);
-      path10.push(i);
+      path12.push(i);
       label += `[${i}]`;
       node = node[i];
     } else {
-      path10.push(seg);
+      path12.push(seg);
       label += SIMPLE_KEY.test(seg) ? (label ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
       node = node !== null && typeof node === "object" ? node[seg] : void 0;
     }
   }
-  return { path: path10, label };
+  return { path: path12, label };
 }
-function schemaProblems(value) {
-  const validate = validator();
+function schemaProblems(value, kind = "classic") {
+  const validate = validator(kind);
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   const unions = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.schemaPath + "/");
@@ -73824,8 +78676,8 @@ function schemaProblems(value) {
   for (const e of errors) {
     if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
     if (e.keyword === "if") continue;
-    const { path: path10, label } = decodePath(e.instancePath, value);
-    const where = label || "dashboard";
+    const { path: path12, label } = decodePath(e.instancePath, value);
+    const where = label || (kind === "library-panel" ? "panel" : kind === "classic" ? "dashboard" : "spec");
     const description = e.parentSchema?.description;
     let message;
     switch (e.keyword) {
@@ -73848,7 +78700,7 @@ function schemaProblems(value) {
     const key2 = `${e.instancePath}\0${message}`;
     if (seen.has(key2)) continue;
     seen.add(key2);
-    problems.push({ path: path10, message });
+    problems.push({ path: path12, message });
   }
   return problems;
 }
@@ -73856,24 +78708,24 @@ function silentFixes(value) {
   const out = [];
   if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
   const dash = value;
-  const panels = (list, base, label) => {
-    if (!Array.isArray(list)) return;
-    list.forEach((p, i) => {
+  const panels = (list2, base, label) => {
+    if (!Array.isArray(list2)) return;
+    list2.forEach((p, i) => {
       if (p === null || typeof p !== "object" || Array.isArray(p)) return;
       const panel2 = p;
       const at2 = `${label}[${i}]`;
-      const path10 = [...base, i];
+      const path12 = [...base, i];
       if (panel2.id === null)
         out.push({
-          path: [...path10, "id"],
+          path: [...path12, "id"],
           message: `${at2}.id is null: Grafana assigns the panel an id when the dashboard loads`
         });
       if (panel2.repeat === null)
         out.push({
-          path: [...path10, "repeat"],
+          path: [...path12, "repeat"],
           message: `${at2}.repeat is null: Grafana reads it as no repeat and drops it`
         });
-      panels(panel2.panels, [...path10, "panels"], `${at2}.panels`);
+      panels(panel2.panels, [...path12, "panels"], `${at2}.panels`);
     });
   };
   panels(dash.panels, ["panels"], "panels");
@@ -73895,19 +78747,27 @@ var schema_default = createRule({
   meta: {
     description: "The dashboard matches the dashboard model: types of known keys and required fields.",
     severity: "error",
-    messages: { invalid: "{{message}}", fixed: "{{message}}" },
+    messages: {
+      invalid: "{{message}}",
+      fixed: "{{message}}",
+      dangling: 'the layout places element "{{name}}", which is not in elements: Grafana cannot load the dashboard'
+    },
     help: "Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a variable without a name breaks the dashboard when it loads. Unknown keys are allowed, and so is what Grafana's migrations accept (null panel ids and repeats, the old rows layout): those are an info saying what Grafana does with them."
   },
   create(context) {
     return (dashboard) => {
-      for (const p of schemaProblems(dashboard.raw)) {
-        context.report({
-          messageId: "invalid",
-          data: { message: p.message },
-          path: [...dashboard.root, ...p.path]
-        });
+      const kind = schemaKind(dashboard.format.shape);
+      const lp = dashboard.libraryPanel;
+      const value = kind === "v2" ? dashboard.document?.spec ?? {} : lp ? lp.raw : dashboard.raw;
+      const base = kind === "v2" ? [] : lp ? lp.path : dashboard.root;
+      for (const p of schemaProblems(value, kind)) {
+        context.report({ messageId: "invalid", data: { message: p.message }, path: [...base, ...p.path] });
       }
-      for (const p of silentFixes(dashboard.raw)) {
+      if (kind === "v2") {
+        for (const d of danglingElements(value))
+          context.report({ messageId: "dangling", data: { name: d.name }, path: d.path });
+      }
+      for (const p of kind === "v2" || lp ? [] : silentFixes(dashboard.raw)) {
         context.report({
           messageId: "fixed",
           data: { message: p.message },
@@ -73915,6 +78775,31 @@ var schema_default = createRule({
           severity: "info"
         });
       }
+    };
+  }
+});
+
+// src/lint/rules/shared-export-input.ts
+var shared_export_input_default = createRule({
+  id: "shared-export-input",
+  scope: "dashboard",
+  meta: {
+    description: "Every input of a dashboard exported for sharing (__inputs, ${DS_\u2026}) gets a value from the provisioned datasources or dashboard-ci.yml.",
+    severity: "error",
+    messages: { unresolved: "{{message}}" },
+    help: "provision deploys an export for sharing the way Grafana imports it: each ${\u2026} input is replaced, a datasource input by the one provisioned datasource of its plugin type (datasources/*.yaml), or by the uid given under `inputs:` in dashboard-ci.yml; a constant input by its value. An input neither gives would fail the deploy, so the check reports it (error). Where several datasources fit, the default one (else the first) is used, as the import form preselects it, and a warning names it. Checked only when a datasources file is found."
+  },
+  create(context) {
+    return (dashboard) => {
+      if (!dashboard.format.sharedExport || !context.datasourcesKnown) return;
+      const { problems } = resolveSharingInputs(dashboard, context.datasources, context.config.inputs);
+      for (const p of problems)
+        context.report({
+          messageId: "unresolved",
+          data: { message: p.message },
+          path: p.path,
+          ...p.severity === "warning" ? { severity: "warning" } : {}
+        });
     };
   }
 });
@@ -73930,25 +78815,41 @@ var uid_format_default = createRule({
     severity: "error",
     messages: {
       missing: "dashboard has no uid: Grafana would generate a new one on every import",
+      missingName: "resource has no metadata.name: it is the uid, and Grafana creates and updates the resource by it",
+      missingLibrary: "library panel has no uid: dashboards could not reference it, nor provisioning update it",
       empty: "uid is empty: Grafana would generate a new one on every import",
       chars: 'uid "{{uid}}" contains characters Grafana refuses (allowed: letters, digits, "-", "_")',
-      long: 'uid "{{uid}}" is {{length}} characters long; Grafana allows at most 40'
+      long: 'uid "{{uid}}" is {{length}} characters long; Grafana allows at most 40',
+      specMismatch: 'spec.uid "{{spec}}" differs from metadata.name "{{uid}}": Grafana uses metadata.name'
     },
-    help: "A stable uid keeps links, alert references and provisioning idempotent. Grafana rejects uids with other characters or longer than 40 characters."
+    help: "A stable uid keeps links, alert references and provisioning idempotent. Grafana rejects uids with other characters or longer than 40 characters. In a dashboard.grafana.app resource the uid is metadata.name."
   },
   create(context) {
     return (dashboard) => {
-      const raw = dashboard.raw.uid;
-      const path10 = [...dashboard.root, "uid"];
+      const shape = dashboard.format.shape;
+      const resource = shape === "resource-v1" || shape === "resource-v2";
+      const raw = resource || shape === "library-panel" ? dashboard.uid : dashboard.raw.uid;
+      const path12 = dashboard.uidPath;
       if (raw === void 0 || raw === null) {
-        context.report({ messageId: "missing", path: dashboard.root });
+        if (resource) context.report({ messageId: "missingName", path: path12 });
+        else if (shape === "library-panel") context.report({ messageId: "missingLibrary", path: path12 });
+        else context.report({ messageId: "missing", path: dashboard.root });
         return;
       }
       if (typeof raw !== "string") return;
-      if (raw.trim() === "") context.report({ messageId: "empty", path: path10 });
-      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path10 });
+      if (raw.trim() === "") context.report({ messageId: "empty", path: path12 });
+      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path12 });
       else if (raw.length > MAX_UID)
-        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path10 });
+        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path12 });
+      const spec = dashboard.raw.uid;
+      if (shape === "resource-v1" && typeof spec === "string" && spec !== raw) {
+        context.report({
+          messageId: "specMismatch",
+          data: { spec, uid: raw },
+          path: [...dashboard.root, "uid"],
+          severity: "warning"
+        });
+      }
     };
   }
 });
@@ -74177,7 +79078,7 @@ function lttb(args, before2, fromQuery, ms) {
   SELECT ${middle}untuple(arrayJoin(lttb(${buckets})(${x}, ${y}))) AS lttb_result ${from}
 ) ORDER BY ${aliasOf(x)}`;
 }
-function build(macro, args, before2, from, window2) {
+function build2(macro, args, before2, from, window2) {
   switch (macro) {
     case "columns":
     case "columnsMs":
@@ -74241,7 +79142,7 @@ function expandWholeQueryMacro(text2, opts) {
   const args = parsed.args.map((a) => fold(a.text));
   try {
     const from = query.slice(fromIndex(query, first.macro));
-    const sql = build(first.macro, args, query.slice(0, first.at), from, opts.windowFunctions);
+    const sql = build2(first.macro, args, query.slice(0, first.at), from, opts.windowFunctions);
     return { kind: "expanded", sql, macro: first.macro, offset };
   } catch (e) {
     if (!(e instanceof MacroError)) throw e;
@@ -74258,10 +79159,10 @@ function fromSec(ms) {
 function argCount(name, expected, got) {
   return `${name} expected ${expected} argument(s), received ${got}`;
 }
-function oneColumn(build2) {
+function oneColumn(build3) {
   return (args, ctx, name) => {
     if (args.length !== 1) return { error: argCount(name, 1, args.length), kind: "macro-arguments" };
-    return build2(args[0].text, ctx);
+    return build3(args[0].text, ctx);
   };
 }
 var dateTime = (ms) => `toDateTime(${fromSec(ms)})`;
@@ -74403,8 +79304,8 @@ function expandConditionalAll(text2, index) {
     for (; ; ) {
       const k = text2.indexOf(CONDITIONAL_ALL, i);
       if (k === -1 || k >= to) break;
-      const open = k + CONDITIONAL_ALL.length - 1;
-      const parsed = parseMacroArgs(text2, open);
+      const open2 = k + CONDITIONAL_ALL.length - 1;
+      const parsed = parseMacroArgs(text2, open2);
       if (!parsed || parsed.end > to || parsed.args.length !== 2) {
         const got = parsed ? parsed.args.length : 0;
         problems.push({
@@ -74413,7 +79314,7 @@ function expandConditionalAll(text2, index) {
           kind: "macro-arguments",
           blocking: true
         });
-        i = open + 1;
+        i = open2 + 1;
         continue;
       }
       const [cond, varArg] = parsed.args;
@@ -74615,7 +79516,7 @@ function altinityValues(ctx) {
     rangeS: Math.floor(rTo / 1e3) - Math.floor(rFrom / 1e3)
   };
 }
-function convert(type, t, table) {
+function convert2(type, t, table) {
   const f = table[type];
   return f ? f(t) : t;
 }
@@ -74670,7 +79571,7 @@ function naturalTimeSeriesTemplate(type, rangeS) {
   return "toUInt32(toDateTime(toStartOfQuarter($dateTimeCol))) * 1000";
 }
 function timeFilterTemplate(v, ms) {
-  const dt = ms ? "$dateTimeCol >= " + convert(v.type, "$__from", msConverters) + " AND $dateTimeCol <= " + convert(v.type, "$__to", msConverters) : "$dateTimeCol >= " + convert(v.type, "$from", secConverters) + " AND $dateTimeCol <= " + convert(v.type, "$to", secConverters);
+  const dt = ms ? "$dateTimeCol >= " + convert2(v.type, "$__from", msConverters) + " AND $dateTimeCol <= " + convert2(v.type, "$__to", msConverters) : "$dateTimeCol >= " + convert2(v.type, "$from", secConverters) + " AND $dateTimeCol <= " + convert2(v.type, "$to", secConverters);
   return v.dateCol ? `$dateCol >= toDate($from) AND $dateCol <= toDate($to) AND ${dt}` : dt;
 }
 var secConverters = {
@@ -74701,11 +79602,11 @@ function byColumnFilter(col, v, ms) {
     const seconds = v.type === "DATETIME64" || v.type === "DATETIME";
     const from2 = seconds ? `${v.extFromMs}/1000` : String(v.extFromMs);
     const to2 = seconds ? `${v.extToMs}/1000` : String(v.extToMs);
-    return `${col} >= ${convert(v.type, from2, conv)} AND ${col} <= ${convert(v.type, to2, conv)}`;
+    return `${col} >= ${convert2(v.type, from2, conv)} AND ${col} <= ${convert2(v.type, to2, conv)}`;
   }
   const from = v.type === "DATETIME64" ? `${v.extFromMs}/1000` : String(v.extFromS);
   const to = v.type === "DATETIME64" ? `${v.extToMs}/1000` : String(v.extToS);
-  return `${col} >= ${convert(v.type, from, secConverters)} AND ${col} <= ${convert(v.type, to, secConverters)}`;
+  return `${col} >= ${convert2(v.type, from, secConverters)} AND ${col} <= ${convert2(v.type, to, secConverters)}`;
 }
 function fillTemplate(template, v) {
   return template.replace(
@@ -74872,9 +79773,9 @@ function expandConditionalTest(text2, index) {
   for (; ; ) {
     const k = text2.indexOf(CONDITIONAL_TEST, pos);
     if (k === -1) break;
-    const open = k + CONDITIONAL_TEST.length - 1;
-    pos = open + 1;
-    const parsed = parseMacroArgs(text2, open);
+    const open2 = k + CONDITIONAL_TEST.length - 1;
+    pos = open2 + 1;
+    const parsed = parseMacroArgs(text2, open2);
     if (!parsed || parsed.args.length !== 2 && parsed.args.length !== 3) {
       problems.push({
         offset: k,
@@ -74897,8 +79798,8 @@ function expandConditionalTest(text2, index) {
       });
       continue;
     }
-    const empty = rv.isAll || (Array.isArray(rv.current) ? rv.current.length === 0 : rv.current === "");
-    const chosen = empty ? args.length === 3 ? args[1] : void 0 : args[0];
+    const empty2 = rv.isAll || (Array.isArray(rv.current) ? rv.current.length === 0 : rv.current === "");
+    const chosen = empty2 ? args.length === 3 ? args[1] : void 0 : args[0];
     if (chosen) {
       rw.splice(k, chosen.start, "");
       rw.splice(chosen.start + chosen.text.length, parsed.end, "");
@@ -74966,35 +79867,48 @@ var undefined_variable_default = createRule({
     description: "Every $var, ${var}, ${var:format} and [[var]] in a query or panel title is a dashboard variable or a Grafana built-in.",
     severity: "error",
     messages: {
-      undefined: "{{ref}} is not a variable of this dashboard{{hint}}"
+      undefined: "{{ref}} is not a variable of this dashboard{{hint}}",
+      undefinedIn: '{{ref}} is not a variable of dashboard "{{dashboard}}", which shows this library panel{{hint}}'
     },
-    help: 'Grafana leaves an unknown variable in the text as is, so the query reaches the datasource with a literal "$name" in it and fails or filters on the wrong value. Define the variable under templating.list or fix the name. Built-ins ($__from, $__interval, ${__user.login}, ...), the datasource macros ($__timeFilter(...) for grafana-clickhouse-datasource, $timeFilter, $table, ... for vertamedia-clickhouse-datasource) and, for other datasources, every $__ name are known.'
+    help: 'Grafana leaves an unknown variable in the text as is, so the query reaches the datasource with a literal "$name" in it and fails or filters on the wrong value. Define the variable under templating.list or fix the name. Built-ins ($__from, $__interval, ${__user.login}, ...), the datasource macros ($__timeFilter(...) for grafana-clickhouse-datasource, $timeFilter, $table, ... for vertamedia-clickhouse-datasource) and, for other datasources, every $__ name are known. A library panel\'s queries are checked against the variables of each dashboard that shows it.'
   },
   create(context) {
-    const { facts } = context;
+    const { facts, dashboard } = context;
+    const users = [...new Set(dashboard.libraryPanel?.usedBy.map((u) => u.dashboard) ?? [])];
+    const scopes = dashboard.libraryPanel ? users.map((d) => ({ dashboard: d, facts: context.factsOf(d) })) : [{ dashboard: void 0, facts }];
     return () => {
-      const names = facts.variables;
       const altinity = variableNameRules(ALTINITY_TYPE);
       for (const t of facts.queryRefs) {
         const { name } = t.ref;
-        if (names.has(name) || isBuiltinVariable(name) || facts.inputNames.has(name)) continue;
+        if (isBuiltinVariable(name)) continue;
         if (isLeftToDatasource(t.ref, variableNameRules(t.datasourceType))) continue;
         if (t.target && t.datasourceType === void 0 && isLeftToDatasource(t.ref, altinity)) continue;
-        const suggestion = didYouMean(name, names.keys());
-        const ref = t.ref.syntax === "$" ? `$${name}` : t.ref.syntax === "[[]]" ? `[[${name}]]` : `\${${name}}`;
-        const at2 = {};
-        if (t.target) at2.target = t.target;
-        else if (t.panel) at2.panel = t.panel;
-        if (t.variable) at2.variable = t.variable;
-        const inTitle = !t.target && !t.variable;
-        context.report({
-          messageId: "undefined",
-          data: { ref, hint: suggestion ? ` (did you mean $${suggestion}?)` : "" },
-          path: t.path,
-          offset: t.ref.offset,
-          ...inTitle ? { severity: "warning" } : {},
-          ...at2
-        });
+        for (const scope of scopes) {
+          const names = scope.facts.variables;
+          if (names.has(name) || scope.facts.inputNames.has(name) || facts.inputNames.has(name)) continue;
+          const suggestion = didYouMean(name, names.keys());
+          const ref = t.ref.syntax === "$" ? `$${name}` : t.ref.syntax === "[[]]" ? `[[${name}]]` : `\${${name}}`;
+          const at2 = {};
+          if (t.target) at2.target = t.target;
+          else if (t.panel) at2.panel = t.panel;
+          if (t.variable) at2.variable = t.variable;
+          const inTitle = !t.target && !t.variable;
+          const hint = suggestion ? ` (did you mean $${suggestion}?)` : "";
+          context.report({
+            ...scope.dashboard ? {
+              messageId: "undefinedIn",
+              data: {
+                ref,
+                dashboard: scope.dashboard.title ?? scope.dashboard.uid ?? scope.dashboard.file,
+                hint
+              }
+            } : { messageId: "undefined", data: { ref, hint } },
+            path: t.path,
+            offset: t.ref.offset,
+            ...inTitle ? { severity: "warning" } : {},
+            ...at2
+          });
+        }
       }
     };
   }
@@ -75014,20 +79928,20 @@ var unique_dashboard_uid_default = createRule({
     return (dashboards) => {
       const byUid = /* @__PURE__ */ new Map();
       for (const d of dashboards) {
-        if (d.uid === void 0 || d.uid === "") continue;
-        const list = byUid.get(d.uid);
-        if (list) list.push(d);
+        if (d.uid === void 0 || d.uid === "" || d.format.shape === "library-panel") continue;
+        const list2 = byUid.get(d.uid);
+        if (list2) list2.push(d);
         else byUid.set(d.uid, [d]);
       }
-      for (const [uid2, list] of byUid) {
-        if (list.length < 2) continue;
-        for (const d of list) {
-          const others = list.filter((o) => o !== d).map((o) => o.file);
+      for (const [uid2, list2] of byUid) {
+        if (list2.length < 2) continue;
+        for (const d of list2) {
+          const others = list2.filter((o) => o !== d).map((o) => o.file);
           context.report({
             messageId: "duplicate",
             data: { uid: uid2, others: [...new Set(others)].join(", ") },
             dashboard: d,
-            path: [...d.root, "uid"]
+            path: d.uidPath
           });
         }
       }
@@ -75047,6 +79961,7 @@ var unique_panel_ids_default = createRule({
   },
   create(context) {
     return (dashboard) => {
+      if (dashboard.format.shape === "resource-v2") return;
       const seen = /* @__PURE__ */ new Map();
       for (const panel2 of dashboard.panels) {
         if (panel2.id === void 0) continue;
@@ -75079,19 +79994,19 @@ var unused_variable_default = createRule({
     help: "A variable nothing refers to still shows a picker, and a query variable still runs its query on every load. Use it (in a query, a title, a repeat or a datasource reference) or remove it. Ad hoc and group-by variables apply implicitly and are never reported; a dashboard link with includeVars counts as a use."
   },
   create(context) {
-    return (variable2) => {
-      if (variable2.name === void 0 || variable2.name === "") return;
-      if (variable2.type !== void 0 && IMPLICIT_TYPES.has(variable2.type)) return;
+    return (variable3) => {
+      if (variable3.name === void 0 || variable3.name === "") return;
+      if (variable3.type !== void 0 && IMPLICIT_TYPES.has(variable3.type)) return;
       const usage = context.facts.usage;
       if (usage.all) return;
-      const self2 = variable2.path[variable2.path.length - 1];
-      const owners = usage.byName.get(variable2.name);
+      const self2 = variable3.path[variable3.path.length - 1];
+      const owners = usage.byName.get(variable3.name);
       if (owners && [...owners].some((o) => o !== self2)) return;
       context.report({
         messageId: "unused",
-        data: { name: variable2.name },
-        variable: variable2,
-        path: [...variable2.path, "name"]
+        data: { name: variable3.name },
+        variable: variable3,
+        path: [...variable3.path, "name"]
       });
     };
   }
@@ -75103,12 +80018,14 @@ var RULES = [
   datasource_exists_default,
   duplicate_ref_id_default,
   grid_layout_default,
+  library_panel_missing_default,
   panel_description_default,
   panel_no_targets_default,
   panel_title_default,
   redis_write_command_default,
   refresh_floor_default,
   schema_default,
+  shared_export_input_default,
   uid_format_default,
   undefined_variable_default,
   unique_dashboard_uid_default,
@@ -75145,6 +80062,9 @@ function ruleIds() {
 function defaultConfig() {
   return {
     paths: ["dashboards"],
+    exclude: [],
+    libraryPanels: ["library-panels"],
+    inputs: {},
     alerts: ["alerts"],
     datasources: ["datasources"],
     rules: {},
@@ -75235,7 +80155,23 @@ var configSchema = {
   type: "object",
   additionalProperties: false,
   properties: {
-    paths: { ...stringList, description: "Dashboard files or folders (*.json, recursively)." },
+    paths: {
+      ...stringList,
+      description: "Dashboard files or folders (*.json, *.yaml, *.yml, recursively; every format by content)."
+    },
+    exclude: {
+      ...stringList,
+      description: "Files and folders to leave out: .gitignore-style patterns relative to this file (vendor/, **/package.json)."
+    },
+    libraryPanels: {
+      ...stringList,
+      description: "Library panel files or folders (default library-panels/)."
+    },
+    inputs: {
+      type: "object",
+      description: "Values of the ${\u2026} inputs of dashboards exported for sharing, by input name (a datasource uid, a constant).",
+      additionalProperties: { type: "string", minLength: 1 }
+    },
     alerts: { ...stringList, description: "Alert rule provisioning files or folders (*.yaml, *.yml)." },
     datasources: { ...stringList, description: "Datasource provisioning files or folders (*.yaml, *.yml)." },
     rules: {
@@ -75419,7 +80355,7 @@ function decode(instancePath) {
   if (instancePath === "") return [];
   return instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
 }
-function describe3(v) {
+function describe4(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "a mapping";
@@ -75450,14 +80386,14 @@ function at(p) {
 }
 function explain(e) {
   const where = e.instancePath;
-  const path10 = decode(where);
-  const last = path10[path10.length - 1];
+  const path12 = decode(where);
+  const last = path12[path12.length - 1];
   switch (e.keyword) {
     case "additionalProperties": {
       const key2 = e.params.additionalProperty;
       if (SECRET_KEYS.has(key2)) {
         return {
-          path: path10,
+          path: path12,
           key: key2,
           message: `"${key2}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
         };
@@ -75465,34 +80401,34 @@ function explain(e) {
       const props = e.parentSchema?.properties ?? {};
       const hint = didYouMean(key2, Object.keys(props));
       return {
-        path: path10,
+        path: path12,
         key: key2,
         message: `unknown key "${key2}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
       };
     }
     case "required":
       return {
-        path: path10,
+        path: path12,
         message: `${at(where)} must have "${e.params.missingProperty}"`
       };
     case "type":
       return {
-        path: path10,
-        message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe3(e.data)}`
+        path: path12,
+        message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe4(e.data)}`
       };
     case "enum":
       return {
-        path: path10,
-        message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe3(e.data)}`
+        path: path12,
+        message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe4(e.data)}`
       };
     case "pattern":
     case "minLength": {
       const words2 = typeof last === "string" ? PATTERN_WORDS[last] : void 0;
-      if (words2) return { path: path10, message: `${where} must be ${words2}, found ${describe3(e.data)}` };
-      return { path: path10, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
+      if (words2) return { path: path12, message: `${where} must be ${words2}, found ${describe4(e.data)}` };
+      return { path: path12, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
     }
     default:
-      return { path: path10, message: `${where} ${e.message ?? "is invalid"}, found ${describe3(e.data)}` };
+      return { path: path12, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
   }
 }
 function fail(file, source, problem) {
@@ -75503,11 +80439,11 @@ function fail(file, source, problem) {
 function checkRuleIds(file, source, value) {
   const known = ruleIds();
   const knownSet = new Set(known);
-  const unknown = (id, path10, key2) => {
+  const unknown = (id, path12, key2) => {
     const hint = didYouMean(id, known);
     const problem = {
-      path: path10,
-      message: `unknown rule "${id}" at /${path10.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
+      path: path12,
+      message: `unknown rule "${id}" at /${path12.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
     };
     if (key2 !== void 0) problem.key = key2;
     fail(file, source, problem);
@@ -75527,6 +80463,9 @@ function merge(user, file) {
   const config = {
     ...d,
     ...u.paths ? { paths: u.paths } : {},
+    ...u.exclude ? { exclude: u.exclude } : {},
+    ...u.libraryPanels ? { libraryPanels: u.libraryPanels } : {},
+    ...u.inputs ? { inputs: u.inputs } : {},
     ...u.alerts ? { alerts: u.alerts } : {},
     ...u.datasources ? { datasources: u.datasources } : {},
     ...u.rules ? { rules: u.rules } : {},
@@ -75549,7 +80488,7 @@ function merge(user, file) {
 }
 async function readIfExists(file) {
   try {
-    return await readFile3(file, "utf8");
+    return await readFile2(file, "utf8");
   } catch (err) {
     const code = err.code;
     if (code === "ENOENT" || code === "ENOTDIR") return void 0;
@@ -75574,7 +80513,7 @@ function parseConfig(file, text2) {
 }
 async function loadConfig(opts) {
   if (opts.file !== void 0) {
-    const abs = path2.resolve(opts.cwd, opts.file);
+    const abs = path3.resolve(opts.cwd, opts.file);
     const shown = displayPath(opts.cwd, abs);
     let text2;
     try {
@@ -75589,7 +80528,7 @@ async function loadConfig(opts) {
     return parseConfig(shown, text2);
   }
   for (const name of CONFIG_FILES) {
-    const abs = path2.join(opts.cwd, name);
+    const abs = path3.join(opts.cwd, name);
     let text2;
     try {
       text2 = await readIfExists(abs);
@@ -75604,6 +80543,44 @@ async function loadConfig(opts) {
   return defaultConfig();
 }
 
+// src/dashboards/selection.ts
+import { stat as stat5 } from "node:fs/promises";
+import path4 from "node:path";
+function configExcludes(config, cwd, cli) {
+  const configDir = config.file ? path4.dirname(path4.resolve(cwd, config.file)) : cwd;
+  return new Excludes([
+    { base: configDir, patterns: config.exclude },
+    { base: cwd, patterns: cli }
+  ]);
+}
+function inside2(abs, roots, cwd) {
+  return roots.some((r) => {
+    const rel = path4.relative(path4.resolve(cwd, r), abs);
+    return rel === "" || !rel.startsWith("..") && !path4.isAbsolute(rel);
+  });
+}
+var ALERT_PROVISIONING = /^(?:groups\s*:|apiVersion\s*:\s*["']?1["']?\s*(?:#.*)?$)/m;
+var YAML_FILE = /\.ya?ml$/i;
+async function splitExplicitPaths(paths, config, cwd) {
+  const dashboards = [];
+  const alerts = [];
+  for (const p of paths) {
+    const abs = path4.resolve(cwd, p);
+    if (!YAML_FILE.test(p)) {
+      const isDir = await stat5(abs).then((s) => s.isDirectory(), () => false);
+      (isDir && inside2(abs, config.alerts, cwd) ? alerts : dashboards).push(p);
+      continue;
+    }
+    if (inside2(abs, config.alerts, cwd)) {
+      alerts.push(p);
+      continue;
+    }
+    const read = await readTextFile(abs, p, DEFAULT_MAX_BYTES);
+    ("text" in read && ALERT_PROVISIONING.test(read.text) ? alerts : dashboards).push(p);
+  }
+  return { dashboards, alerts };
+}
+
 // src/sql/interpolate.ts
 var NO_VARIABLES = [];
 var DEFAULT_TIME_RANGE = { from: "now-6h", to: "now" };
@@ -75612,13 +80589,13 @@ var DEFAULT_ALERT_RANGE_SECONDS = { from: 600, to: 0 };
 var DEFAULT_ALERT_INTERVAL_MS = 1e3;
 var DEFAULT_ALERT_MAX_DATA_POINTS = 43200;
 function interpolate(text2, ctx, opts) {
-  const maps = [];
+  const maps2 = [];
   const problems = [];
   let current = text2;
   const apply = (stage) => {
-    const back = composeMaps(maps);
+    const back = composeMaps(maps2);
     for (const p of stage.problems) problems.push({ ...p, offset: back(p.offset) });
-    maps.push(stage.map);
+    maps2.push(stage.map);
     current = stage.text;
   };
   const altinity = opts.plugin === "vertamedia-clickhouse-datasource";
@@ -75657,7 +80634,7 @@ function interpolate(text2, ctx, opts) {
     );
   }
   problems.sort((a, b) => a.offset - b.offset);
-  const out = { sql: current, problems, mapOffset: composeMaps(maps) };
+  const out = { sql: current, problems, mapOffset: composeMaps(maps2) };
   if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
   return out;
 }
@@ -75805,9 +80782,9 @@ function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
   }
   return datasourceTypes.get(id);
 }
-function dashboardSource(dash, origin2, datasourceType, path10, text2) {
-  const { line, column: column2 } = dash.doc.locate(path10);
-  return { origin: origin2, file: dash.file, text: text2, path: path10, datasourceType, line, column: column2, dashboard: dash };
+function dashboardSource(dash, origin2, datasourceType, path12, text2) {
+  const { line, column: column2 } = dash.doc.locate(path12);
+  return { origin: origin2, file: dash.file, text: text2, path: path12, datasourceType, line, column: column2, dashboard: dash };
 }
 function targetSql(raw, plugin) {
   const key2 = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
@@ -75842,14 +80819,14 @@ function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map
       out.push(src);
     }
   }
-  for (const variable2 of dash.variables) {
-    if (variable2.type !== "query") continue;
-    const type = resolveDatasourceType(variable2.datasource, dash, datasourceTypes, opts);
+  for (const variable3 of dash.variables) {
+    if (variable3.type !== "query") continue;
+    const type = resolveDatasourceType(variable3.datasource, dash, datasourceTypes, opts);
     if (!isSqlPlugin(type)) continue;
-    const sql = variableSql(variable2.raw);
+    const sql = variableSql(variable3.raw);
     if (!sql) continue;
-    const src = dashboardSource(dash, "variable", type, [...variable2.path, ...sql.path], sql.text);
-    src.variable = variable2;
+    const src = dashboardSource(dash, "variable", type, [...variable3.path, ...sql.path], sql.text);
+    src.variable = variable3;
     out.push(src);
   }
   return out;
@@ -75913,11 +80890,15 @@ var DashboardFacts = class {
   _queryRefs;
   _usage;
   targetTypes = /* @__PURE__ */ new Map();
-  /** Variables by name (the first one wins when names repeat). */
+  /**
+   * Variables by name (the first one wins when names repeat). A library panel's check model sees the
+   * variables of the dashboard that uses it, all of them.
+   */
   get variables() {
     if (!this._variables) {
       this._variables = /* @__PURE__ */ new Map();
-      for (const v of this.dashboard.variables) {
+      const list2 = this.dashboard.context?.variables ?? this.dashboard.variables;
+      for (const v of list2) {
         if (v.name !== void 0 && !this._variables.has(v.name)) this._variables.set(v.name, v);
       }
     }
@@ -75956,8 +80937,8 @@ var DashboardFacts = class {
       if (typeof text2 !== "string") return;
       const refs = findVariableRefs(text2);
       if (refs.length === 0) return;
-      const path10 = base.concat(key2);
-      for (const ref of refs) out.push({ ref, path: path10, ...at2 });
+      const path12 = base.concat(key2);
+      for (const ref of refs) out.push({ ref, path: path12, ...at2 });
     };
     for (const panel2 of this.dashboard.panels) {
       scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
@@ -75969,15 +80950,16 @@ var DashboardFacts = class {
           scan(target.raw[field], target.path, field, at2);
       }
     }
-    for (const variable2 of this.dashboard.variables) {
-      const q = variable2.raw.query;
-      const datasourceType = resolveDatasourceType(variable2.datasource, this.dashboard, this.datasourceTypes);
-      const at2 = { variable: variable2 };
+    for (const variable3 of this.dashboard.variables) {
+      if (variable3.borrowed) continue;
+      const q = variable3.raw.query;
+      const datasourceType = resolveDatasourceType(variable3.datasource, this.dashboard, this.datasourceTypes);
+      const at2 = { variable: variable3 };
       if (datasourceType !== void 0) at2.datasourceType = datasourceType;
-      if (variable2.type !== "query") continue;
-      if (typeof q === "string") scan(q, variable2.path, "query", at2);
+      if (variable3.type !== "query") continue;
+      if (typeof q === "string") scan(q, variable3.path, "query", at2);
       else if (isObject(q)) {
-        for (const key2 of ["query", "rawSql", "expr"]) scan(q[key2], variable2.path, ["query", key2], at2);
+        for (const key2 of ["query", "rawSql", "expr"]) scan(q[key2], variable3.path, ["query", key2], at2);
       }
     }
     this._queryRefs = out;
@@ -76016,8 +80998,12 @@ var DashboardFacts = class {
       }
     };
     walk3(this.dashboard.raw, -1);
-    const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : void 0;
-    if (Array.isArray(list)) list.forEach((v, i) => walk3(v, i));
+    for (const panel2 of this.dashboard.panels) {
+      const library = panel2.libraryPanel?.resolved;
+      if (library) walk3(library.raw, -1);
+    }
+    const list2 = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : void 0;
+    if (Array.isArray(list2)) list2.forEach((v, i) => walk3(v, i));
     this._usage = { byName, all: all3 };
     return this._usage;
   }
@@ -76042,6 +81028,10 @@ function locationPrefix(parts) {
     const d = title !== void 0 && title.trim() !== "" ? `dashboard ${quote(title)}` : uid2 ? `dashboard ${uid2}` : void 0;
     if (d) out.push(d);
   }
+  if (parts.libraryPanel) {
+    const l = named("library panel", void 0, parts.libraryPanel.name ?? parts.libraryPanel.uid);
+    if (l) out.push(l);
+  }
   if (parts.alertRule) {
     const a = named("alert rule", parts.alertRule.uid, parts.alertRule.title);
     if (a) out.push(a);
@@ -76060,7 +81050,11 @@ function withLocation(parts, message) {
 }
 function locationOf(dashboard, at2 = {}) {
   const parts = {};
-  if (dashboard) {
+  if (dashboard?.libraryPanel) {
+    parts.libraryPanel = {};
+    if (dashboard.libraryPanel.uid !== void 0) parts.libraryPanel.uid = dashboard.libraryPanel.uid;
+    if (dashboard.libraryPanel.name !== void 0) parts.libraryPanel.name = dashboard.libraryPanel.name;
+  } else if (dashboard) {
     parts.dashboard = {};
     if (dashboard.uid !== void 0) parts.dashboard.uid = dashboard.uid;
     if (dashboard.title !== void 0) parts.dashboard.title = dashboard.title;
@@ -76077,10 +81071,10 @@ function locationOf(dashboard, at2 = {}) {
 }
 
 // src/lint/engine.ts
-var PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+var PLACEHOLDER2 = /\{\{\s*(\w+)\s*\}\}/g;
 function formatMessage(template, data) {
   if (!data) return template;
-  return template.replace(PLACEHOLDER, (whole, name) => name in data ? String(data[name]) : whole);
+  return template.replace(PLACEHOLDER2, (whole, name) => name in data ? String(data[name]) : whole);
 }
 function defaultPath(d, dashboard) {
   return d.path ?? d.target?.path ?? d.panel?.path ?? d.variable?.path ?? dashboard.root;
@@ -76088,8 +81082,8 @@ function defaultPath(d, dashboard) {
 function toFinding(rule, d, dashboard) {
   const template = rule.meta.messages[d.messageId];
   if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
-  const path10 = defaultPath(d, dashboard);
-  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path10, d.offset) : dashboard.doc.locate(path10, d.key ? { key: true } : {});
+  const path12 = defaultPath(d, dashboard);
+  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path12, d.offset) : dashboard.doc.locate(path12, d.key ? { key: true } : {});
   const where = {};
   if (d.panel) where.panel = d.panel;
   if (d.target) where.target = d.target;
@@ -76179,8 +81173,9 @@ function lintDashboards(dashboards, options) {
         }
       }
     }
-    for (const variable2 of dashboard.variables) {
-      for (const h of handlers.variable) h(variable2);
+    for (const variable3 of dashboard.variables) {
+      if (variable3.borrowed) continue;
+      for (const h of handlers.variable) h(variable3);
     }
   }
   return applyRuleSettings(findings, config, dashboards);
@@ -76193,9 +81188,9 @@ function applyRuleSettings(findings, config, dashboards = []) {
   for (const d of dashboards) if (d.uid !== void 0) uidByFile.set(d.file, d.uid);
   const byRule = /* @__PURE__ */ new Map();
   for (const e of config.exceptions) {
-    const list = byRule.get(e.rule) ?? [];
-    list.push(e);
-    byRule.set(e.rule, list);
+    const list2 = byRule.get(e.rule) ?? [];
+    list2.push(e);
+    byRule.set(e.rule, list2);
   }
   const out = [];
   for (const f of findings) {
@@ -76222,8 +81217,8 @@ function applyRuleSettings(findings, config, dashboards = []) {
 }
 
 // src/check/sql.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import path5 from "node:path";
+import { readFile as readFile3 } from "node:fs/promises";
+import path7 from "node:path";
 
 // src/check/missing-tables.ts
 var UNKNOWN_TABLE = 60;
@@ -76300,9 +81295,9 @@ var EngineError = class extends Error {
   name = "EngineError";
 };
 var EnginePrepareError = class extends EngineError {
-  constructor(message, list, index, info) {
+  constructor(message, list2, index, info) {
     super(message, info);
-    this.list = list;
+    this.list = list2;
     this.index = index;
   }
   list;
@@ -76437,11 +81432,11 @@ function splitDescription(description) {
   if (dot < 0) return { database: "", table: description };
   return { database: description.slice(0, dot), table: description.slice(dot + 1) };
 }
-function splitKeyList(list) {
+function splitKeyList(list2) {
   const out = [];
   let depth = 0;
   let cur = "";
-  for (const ch of list) {
+  for (const ch of list2) {
     if (ch === "(" || ch === "[") depth++;
     else if (ch === ")" || ch === "]") depth--;
     if (ch === "," && depth === 0) {
@@ -76495,8 +81490,8 @@ function readCost(read, stats) {
 }
 function mergeIndexes(lists) {
   const out = [];
-  for (const list of lists) {
-    for (const ix of list) {
+  for (const list2 of lists) {
+    for (const ix of list2) {
       const same = out.find((o) => o.type === ix.type && o.keys.join("\0") === ix.keys.join("\0"));
       if (!same) {
         out.push({ ...ix, keys: [...ix.keys] });
@@ -76516,26 +81511,26 @@ function buildQueryCost(reads, stats) {
   for (const read of reads) {
     const c = readCost(read, stats);
     const key2 = `${c.database}.${c.table}`;
-    const list = byTable.get(key2);
-    if (list) list.push(c);
+    const list2 = byTable.get(key2);
+    if (list2) list2.push(c);
     else byTable.set(key2, [c]);
   }
   const tables = [];
-  for (const list of byTable.values()) {
-    const first = list[0];
+  for (const list2 of byTable.values()) {
+    const first = list2[0];
     tables.push({
       database: first.database,
       table: first.table,
-      rows: sum(list.map((c) => c.rows)),
-      marks: sum(list.map((c) => c.granules.selected)),
-      parts: sum(list.map((c) => c.parts.selected)),
+      rows: sum(list2.map((c) => c.rows)),
+      marks: sum(list2.map((c) => c.granules.selected)),
+      parts: sum(list2.map((c) => c.parts.selected)),
       granules: {
-        selected: sum(list.map((c) => c.granules.selected)),
-        total: sum(list.map((c) => c.granules.total))
+        selected: sum(list2.map((c) => c.granules.selected)),
+        total: sum(list2.map((c) => c.granules.total))
       },
-      indexes: mergeIndexes(list.map((c) => c.indexes)),
-      partitionPruned: list.every((c) => c.partitionPruned),
-      primaryKeyPruned: list.every((c) => c.primaryKeyPruned)
+      indexes: mergeIndexes(list2.map((c) => c.indexes)),
+      partitionPruned: list2.every((c) => c.partitionPruned),
+      primaryKeyPruned: list2.every((c) => c.primaryKeyPruned)
     });
   }
   return {
@@ -76670,7 +81665,7 @@ var LiveStats = class {
 };
 
 // src/clickhouse/embedded.ts
-import { createRequire as createRequire2 } from "node:module";
+import { createRequire as createRequire3 } from "node:module";
 
 // src/clickhouse/cache.ts
 import { createHash as createHash2, randomBytes } from "node:crypto";
@@ -76681,18 +81676,18 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  readdirSync,
+  readdirSync as readdirSync2,
   readlinkSync,
   renameSync,
   rmSync,
-  statSync,
+  statSync as statSync3,
   symlinkSync,
   utimesSync,
   writeFileSync
 } from "node:fs";
-import { createRequire } from "node:module";
+import { createRequire as createRequire2 } from "node:module";
 import os from "node:os";
-import path3 from "node:path";
+import path5 from "node:path";
 var CACHE_FORMAT = 1;
 var MARKER = "ready.json";
 var DATA = "data";
@@ -76715,36 +81710,36 @@ function cacheKey(input) {
 }
 function chdbPackageVersion(chdbPath) {
   try {
-    const dir = chdbPath ?? path3.dirname(createRequire(import.meta.url).resolve("chdb"));
-    const pkg = JSON.parse(readFileSync(path3.join(dir, "package.json"), "utf8"));
+    const dir = chdbPath ?? path5.dirname(createRequire2(import.meta.url).resolve("chdb"));
+    const pkg = JSON.parse(readFileSync(path5.join(dir, "package.json"), "utf8"));
     return typeof pkg.version === "string" ? pkg.version : void 0;
   } catch {
     return void 0;
   }
 }
 function defaultCacheRoot(opts) {
-  let dir = path3.resolve(opts.cwd);
+  let dir = path5.resolve(opts.cwd);
   for (; ; ) {
-    const nm = path3.join(dir, "node_modules");
-    if (isDirectory(nm)) return path3.join(nm, ".cache", "dashboard-ci", "chdb");
-    const up = path3.dirname(dir);
+    const nm = path5.join(dir, "node_modules");
+    if (isDirectory(nm)) return path5.join(nm, ".cache", "dashboard-ci", "chdb");
+    const up = path5.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   const xdg = opts.env?.XDG_CACHE_HOME;
-  const base = xdg && path3.isAbsolute(xdg) ? xdg : path3.join(opts.homedir ?? os.homedir(), ".cache");
-  return path3.join(base, "dashboard-ci", "chdb");
+  const base = xdg && path5.isAbsolute(xdg) ? xdg : path5.join(opts.homedir ?? os.homedir(), ".cache");
+  return path5.join(base, "dashboard-ci", "chdb");
 }
 function isDirectory(p) {
   try {
-    return statSync(p).isDirectory();
+    return statSync3(p).isDirectory();
   } catch {
     return false;
   }
 }
 function readManifest(root, key2) {
   try {
-    const m = JSON.parse(readFileSync(path3.join(root, key2, MARKER), "utf8"));
+    const m = JSON.parse(readFileSync(path5.join(root, key2, MARKER), "utf8"));
     const ok = m.format === CACHE_FORMAT && m.key === key2 && typeof m.engineVersion === "string" && typeof m.files === "number" && typeof m.nonce === "string" && Array.isArray(m.stats) && m.stats.every((s) => typeof s === "string");
     return ok ? m : void 0;
   } catch {
@@ -76752,7 +81747,7 @@ function readManifest(root, key2) {
   }
 }
 function makePrivateDir() {
-  return mkdtempSync(path3.join(os.tmpdir(), "dashboard-ci-chdb-"));
+  return mkdtempSync(path5.join(os.tmpdir(), "dashboard-ci-chdb-"));
 }
 function removeDir(dir) {
   try {
@@ -76765,14 +81760,14 @@ function linkTree(from, to, skipTopLevel = /* @__PURE__ */ new Set()) {
   let files = 0;
   const walk3 = (src, dst, top) => {
     mkdirSync(dst, { recursive: top });
-    for (const e of readdirSync(src, { withFileTypes: true })) {
+    for (const e of readdirSync2(src, { withFileTypes: true })) {
       if (top && skipTopLevel.has(e.name)) continue;
-      const a = path3.join(src, e.name);
-      const b = path3.join(dst, e.name);
+      const a = path5.join(src, e.name);
+      const b = path5.join(dst, e.name);
       if (e.isDirectory()) walk3(a, b, false);
       else if (e.isSymbolicLink()) {
         const target = readlinkSync(a);
-        if (path3.isAbsolute(target)) throw new Error(`absolute symlink ${path3.relative(from, a)}`);
+        if (path5.isAbsolute(target)) throw new Error(`absolute symlink ${path5.relative(from, a)}`);
         symlinkSync(target, b);
       } else if (e.isFile()) {
         files++;
@@ -76794,20 +81789,20 @@ function linkTree(from, to, skipTopLevel = /* @__PURE__ */ new Set()) {
   return files;
 }
 function materializeEntry(root, key2, into) {
-  const n2 = linkTree(path3.join(root, key2, DATA), into);
+  const n2 = linkTree(path5.join(root, key2, DATA), into);
   try {
     const now = /* @__PURE__ */ new Date();
-    utimesSync(path3.join(root, key2, MARKER), now, now);
+    utimesSync(path5.join(root, key2, MARKER), now, now);
   } catch {
   }
   return n2;
 }
 function saveEntry(root, key2, from, manifest, replaces) {
   mkdirSync(root, { recursive: true });
-  const tmp = path3.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const tmp = path5.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     mkdirSync(tmp);
-    const files = linkTree(from, path3.join(tmp, DATA), /* @__PURE__ */ new Set([LOCK_FILE]));
+    const files = linkTree(from, path5.join(tmp, DATA), /* @__PURE__ */ new Set([LOCK_FILE]));
     const full = {
       format: CACHE_FORMAT,
       key: key2,
@@ -76815,9 +81810,9 @@ function saveEntry(root, key2, from, manifest, replaces) {
       files,
       nonce: randomBytes(8).toString("hex")
     };
-    writeFileSync(path3.join(tmp, MARKER), JSON.stringify(full, null, 1));
+    writeFileSync(path5.join(tmp, MARKER), JSON.stringify(full, null, 1));
     try {
-      renameSync(tmp, path3.join(root, key2));
+      renameSync(tmp, path5.join(root, key2));
     } catch (err) {
       const code = err.code;
       if (code !== "ENOTEMPTY" && code !== "EEXIST") throw err;
@@ -76827,7 +81822,7 @@ function saveEntry(root, key2, from, manifest, replaces) {
         return false;
       }
       removeEntry(root, key2, there?.nonce);
-      renameSync(tmp, path3.join(root, key2));
+      renameSync(tmp, path5.join(root, key2));
     }
   } catch (err) {
     removeDir(tmp);
@@ -76839,9 +81834,9 @@ function saveEntry(root, key2, from, manifest, replaces) {
 function removeEntry(root, key2, nonce) {
   const current = readManifest(root, key2);
   if (current && nonce !== void 0 && current.nonce !== nonce) return;
-  const dir = path3.join(root, key2);
+  const dir = path5.join(root, key2);
   if (!existsSync(dir)) return;
-  const doomed = path3.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const doomed = path5.join(root, `${key2}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
     renameSync(dir, doomed);
   } catch {
@@ -76853,24 +81848,24 @@ function evict(root, keep) {
   try {
     const now = Date.now();
     const entries = [];
-    for (const name of readdirSync(root)) {
-      const p = path3.join(root, name);
+    for (const name of readdirSync2(root)) {
+      const p = path5.join(root, name);
       if (name.includes(".tmp-")) {
-        if (now - statSync(p).mtimeMs > STALE_MS) removeDir(p);
+        if (now - statSync3(p).mtimeMs > STALE_MS) removeDir(p);
         continue;
       }
       if (name === keep) continue;
       let used = 0;
       try {
-        used = statSync(path3.join(p, MARKER)).mtimeMs;
+        used = statSync3(path5.join(p, MARKER)).mtimeMs;
       } catch {
-        used = statSync(p).mtimeMs;
+        used = statSync3(p).mtimeMs;
       }
       entries.push({ name, used });
     }
     entries.sort((a, b) => b.used - a.used);
     for (const e of entries.slice(KEEP_ENTRIES - 1)) {
-      if (now - e.used > STALE_MS) removeDir(path3.join(root, e.name));
+      if (now - e.used > STALE_MS) removeDir(path5.join(root, e.name));
     }
   } catch {
   }
@@ -76925,10 +81920,10 @@ function errorOutcome(info, sql, prefix, kind = "invalid") {
 var SYSTEM_LOG_RE = /\bsystem\.([A-Za-z_]*_log)\b/;
 function planErrorOutcome(p, info, sql, prefix) {
   if (BOUND_CODES.has(info.code)) return failure("bound-exceeded", info);
-  const log = SYSTEM_LOG_RE.exec(info.message);
-  if (p.embedded && info.code === 60 && log) {
+  const log2 = SYSTEM_LOG_RE.exec(info.message);
+  if (p.embedded && info.code === 60 && log2) {
     return failure("unsupported", info, {
-      reason: `system.${log[1]} does not exist in the embedded engine (chdb keeps no system log tables): this query cannot be judged by the embedded engine; use server mode (--clickhouse http://...)`
+      reason: `system.${log2[1]} does not exist in the embedded engine (chdb keeps no system log tables): this query cannot be judged by the embedded engine; use server mode (--clickhouse http://...)`
     });
   }
   return errorOutcome(info, sql, prefix);
@@ -77014,12 +82009,12 @@ var CONNECTION_ARGS = ["--max_active_parts_loading_thread_pool_size=2"];
 var DEFAULT_MAX_MEMORY_USAGE = 1024 ** 3;
 var SERVER_HINT = "use a ClickHouse server instead: --clickhouse http://host:8123";
 function chdbLoaderFromPath(dir) {
-  return () => Promise.resolve(createRequire2(import.meta.url)(dir));
+  return () => Promise.resolve(createRequire3(import.meta.url)(dir));
 }
 function isMusl() {
   if (process.platform !== "linux") return false;
-  const report = process.report?.getReport();
-  return !report?.header?.glibcVersionRuntime;
+  const report2 = process.report?.getReport();
+  return !report2?.header?.glibcVersionRuntime;
 }
 function platformName(platform) {
   const libc = platform === "linux" && isMusl() ? " (musl)" : "";
@@ -77094,8 +82089,8 @@ function head(statement) {
   const oneLine2 = statement.replace(/\s+/g, " ").trim();
   return oneLine2.length > 70 ? `${oneLine2.slice(0, 67)}...` : oneLine2;
 }
-async function checkSingleStatement(runner, statement, list, index) {
-  const where = `${list} statement ${index + 1} (${head(statement)})`;
+async function checkSingleStatement(runner, statement, list2, index) {
+  const where = `${list2} statement ${index + 1} (${head(statement)})`;
   let canonical2;
   try {
     canonical2 = (await runner.runBind(SINGLE_STATEMENT_CHECK2, { q: statement }, "TabSeparatedRaw")).trim();
@@ -77105,7 +82100,7 @@ async function checkSingleStatement(runner, statement, list, index) {
     const message = e.info.message.replace(/[.:\s]*In scope SELECT formatQuerySingleLine\([\s\S]*$/, "");
     throw new EnginePrepareError(
       multi ? `${where} holds more than one statement; give one statement per entry` : `${where} is not valid SQL: ${e.info.code} ${e.info.name}: ${message}`,
-      list,
+      list2,
       index,
       { ...e.info, message }
     );
@@ -77114,7 +82109,7 @@ async function checkSingleStatement(runner, statement, list, index) {
     if (statement.replace(/[\s;]+$/, "").includes(";")) {
       throw new EnginePrepareError(
         `${where} has inline data holding ';', which cannot be proven to be one statement; use INSERT ... SELECT`,
-        list,
+        list2,
         index
       );
     }
@@ -77125,18 +82120,18 @@ async function applyStatements(runner, schema, seed, run = (s) => runner.run(s, 
     ["schema", schema],
     ["seed", seed]
   ];
-  for (const [list, statements] of lists) {
+  for (const [list2, statements] of lists) {
     for (const [index, statement] of statements.entries()) {
       if (!statement.trim()) continue;
-      await checkSingleStatement(runner, statement, list, index);
+      await checkSingleStatement(runner, statement, list2, index);
       try {
         await run(statement);
       } catch (e) {
         if (!(e instanceof ClickHouseQueryError)) throw e;
         const { code, name, message } = e.info;
         throw new EnginePrepareError(
-          `${list} statement ${index + 1} (${head(statement)}) failed: ${code} ${name}: ${message}`,
-          list,
+          `${list2} statement ${index + 1} (${head(statement)}) failed: ${code} ${name}: ${message}`,
+          list2,
           index,
           e.info
         );
@@ -77179,7 +82174,7 @@ async function createEmbeddedEngine(opts) {
   let cache;
   let state = "new";
   let preparing;
-  const open = (dir) => {
+  const open2 = (dir) => {
     try {
       try {
         session = new mod.Session(dir, { connectionArgs: CONNECTION_ARGS });
@@ -77230,7 +82225,7 @@ async function createEmbeddedEngine(opts) {
       return `is incomplete (${files} of ${manifest.files} files)`;
     }
     try {
-      open(dir);
+      open2(dir);
     } catch (e) {
       return `could not be opened (${firstLine(e)})`;
     }
@@ -77314,7 +82309,7 @@ async function createEmbeddedEngine(opts) {
         rejected = { reason, nonce: manifest.nonce };
       }
     }
-    open(privateDir());
+    open2(privateDir());
     await runner.run("SYSTEM STOP MERGES", "TabSeparatedRaw");
     await readVersion();
     await applyStatements(runner, schema, seed);
@@ -77677,9 +82672,9 @@ function parseCreate(sql) {
   const columns = [];
   let i = head3.index + head3[0].length;
   const rest = sql.slice(i);
-  const open = /^\s*(?:UUID\s+'[^']*'\s*)?(?:ON\s+CLUSTER\s+\S+\s*)?(?:TO\s+\S+\s*)?\(/i.exec(rest);
-  if (open) {
-    i += open[0].length - 1;
+  const open2 = /^\s*(?:UUID\s+'[^']*'\s*)?(?:ON\s+CLUSTER\s+\S+\s*)?(?:TO\s+\S+\s*)?\(/i.exec(rest);
+  if (open2) {
+    i += open2[0].length - 1;
     const parsed = parseMacroArgs(sql, i);
     if (parsed) {
       for (const arg of parsed.args) {
@@ -77996,9 +82991,9 @@ async function resolveVariables(dash, now, datasourceTypes, run, extract = {}) {
     raw.current = multi ? { text: [text2], value: [value] } : { text: text2, value };
     raw.options = filtered.map((o) => ({ text: o.text, value: o.value, selected: false }));
   }
-  const list = [...variables];
-  variableIndex(list);
-  return { variables: list, order, unresolved };
+  const list2 = [...variables];
+  variableIndex(list2);
+  return { variables: list2, order, unresolved };
 }
 
 // src/check/prepare.ts
@@ -78107,8 +83102,8 @@ function splitStatements(text2) {
 import { fork } from "node:child_process";
 import { existsSync as existsSync2, mkdtempSync as mkdtempSync2 } from "node:fs";
 import os2 from "node:os";
-import path4 from "node:path";
-import { fileURLToPath } from "node:url";
+import path6 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/clickhouse/engine-worker.ts
 var ENGINE_WORKER_ARG = "__engine-worker";
@@ -78135,12 +83130,12 @@ function chooseWorkerCount(queryCount, workers, cores) {
   return Math.max(1, Math.min(Math.max(1, cores), Math.ceil(queryCount / QUERIES_PER_WORKER)));
 }
 function defaultWorkerEntry(moduleUrl = import.meta.url) {
-  const here = fileURLToPath(moduleUrl);
-  const dir = path4.dirname(here);
+  const here = fileURLToPath2(moduleUrl);
+  const dir = path6.dirname(here);
   if (here.endsWith(".ts")) {
-    return { modulePath: path4.join(dir, "engine-worker-main.ts"), execArgv: ["--import", "tsx"] };
+    return { modulePath: path6.join(dir, "engine-worker-main.ts"), execArgv: ["--import", "tsx"] };
   }
-  const sibling = path4.join(dir, "engine-worker.js");
+  const sibling = path6.join(dir, "engine-worker.js");
   if (existsSync2(sibling) && sibling !== here) return { modulePath: sibling, execArgv: [] };
   return { modulePath: here, args: [ENGINE_WORKER_ARG], execArgv: [] };
 }
@@ -78221,7 +83216,7 @@ var ProcessPool = class {
       alive: true,
       ready: false,
       inFlight: /* @__PURE__ */ new Map(),
-      exited: new Promise((resolve3) => child.once("exit", () => resolve3()))
+      exited: new Promise((resolve5) => child.once("exit", () => resolve5()))
     };
     child.on("message", (m) => this.onMessage(worker, m));
     child.once("exit", (code, signal) => this.onExit(worker, code, signal));
@@ -78287,14 +83282,14 @@ var ProcessPool = class {
   cacheRoot() {
     if (this.opts.cacheDir) return this.opts.cacheDir;
     try {
-      this.ownCacheRoot ??= mkdtempSync2(path4.join(os2.tmpdir(), "dashboard-ci-pool-"));
+      this.ownCacheRoot ??= mkdtempSync2(path6.join(os2.tmpdir(), "dashboard-ci-pool-"));
       return this.ownCacheRoot;
     } catch {
       return void 0;
     }
   }
   init(worker, schema, seed, cacheDir) {
-    return new Promise((resolve3, reject) => {
+    return new Promise((resolve5, reject) => {
       const onMessage = (m) => {
         if (m.t === "ready") {
           cleanup();
@@ -78302,7 +83297,7 @@ var ProcessPool = class {
           this.childDescription = m.description;
           if (m.cache) this.reports.push(m.cache);
           if (m.dataDir) worker.dataDir = m.dataDir;
-          resolve3();
+          resolve5();
           this.pump();
         } else if (m.t === "init-error") {
           cleanup();
@@ -78339,8 +83334,8 @@ var ProcessPool = class {
     if (!this.preparing) await this.prepare([], []);
     else await this.preparing;
     if (!this.workers.some((w) => w.alive)) throw new EngineCrashedError("every engine worker process died");
-    return new Promise((resolve3, reject) => {
-      this.queue.push({ sql, resolve: resolve3, reject });
+    return new Promise((resolve5, reject) => {
+      this.queue.push({ sql, resolve: resolve5, reject });
       this.pump();
     });
   }
@@ -78624,11 +83619,10 @@ async function gitShow(cwd, ref, file) {
 }
 async function readBaseVersions(ref, cwd, dashboards, datasourceTypes, now) {
   const baseDashboards = [];
-  for (const d of dashboards) {
-    const text2 = await gitShow(cwd, ref, d.file);
+  for (const file of new Set(dashboards.map((d) => d.file))) {
+    const text2 = await gitShow(cwd, ref, file);
     if (text2 === void 0) continue;
-    const parsed = parseDashboard(d.file, text2);
-    if (parsed.dashboard) baseDashboards.push(parsed.dashboard);
+    baseDashboards.push(...parseDashboardFile(file, text2).dashboards);
   }
   const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now)).filter((q) => q.problems.length === 0).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   return { queries };
@@ -78675,7 +83669,7 @@ async function readStatements(cwd, files, explicit) {
   for (const file of files) {
     let text2;
     try {
-      text2 = await readFile4(path5.resolve(cwd, file), "utf8");
+      text2 = await readFile3(path7.resolve(cwd, file), "utf8");
     } catch (err) {
       if (!explicit && err.code === "ENOENT") continue;
       throw new UsageError(`${file}: cannot read (${err.code ?? String(err)})`);
@@ -78923,8 +83917,8 @@ function dashboardLoad(dashboards, queries) {
   for (const q of queries) {
     if (q.origin !== "panel" || !q.cost) continue;
     const k = key2(q.file, q.dashboardUid);
-    const list = byDashboard.get(k);
-    if (list) list.push(q);
+    const list2 = byDashboard.get(k);
+    if (list2) list2.push(q);
     else byDashboard.set(k, [q]);
   }
   return dashboards.map((d) => {
@@ -78965,15 +83959,15 @@ function unresolvedWhy(u) {
 }
 function unresolvedFindings(byDashboard, prepared) {
   const out = [];
-  for (const [dash, list] of byDashboard) {
-    for (const u of list) {
+  for (const [dash, list2] of byDashboard) {
+    for (const u of list2) {
       const readers = prepared.filter((q) => q.dashboard === dash && q.unresolved?.includes(u.name));
-      const skipped = readers.filter(
+      const skipped2 = readers.filter(
         (q) => q.problems.some((p) => p.kind === "unresolved-variable" && p.variable === u.name)
       ).length;
       if (u.reason === "other-datasource" && readers.length === 0) continue;
-      const variable2 = dash.variables.find((v) => v.name === u.name);
-      const at2 = dash.doc.locate(variable2 ? variable2.path : dash.root);
+      const variable3 = dash.variables.find((v) => v.name === u.name);
+      const at2 = dash.doc.locate(variable3 ? variable3.path : dash.root);
       let effect = "no query that is checked reads it";
       if (readers.length > 0) {
         const standIns = readers.filter((q) => !q.blocked).length;
@@ -78982,9 +83976,9 @@ function unresolvedFindings(byDashboard, prepared) {
           parts.push(
             `${standIns} ${standIns === 1 ? "query reads" : "queries read"} a stand-in (NULL, or '' inside quotes)`
           );
-        if (skipped > 0)
+        if (skipped2 > 0)
           parts.push(
-            `${skipped} ${skipped === 1 ? "query names" : "queries name"} a table with it and ${skipped === 1 ? "is" : "are"} skipped`
+            `${skipped2} ${skipped2 === 1 ? "query names" : "queries name"} a table with it and ${skipped2 === 1 ? "is" : "are"} skipped`
           );
         effect = parts.length > 0 ? parts.join("; ") : "the queries that read it are skipped for another reason";
       }
@@ -79227,16 +84221,21 @@ async function checkRedis(dashboards, url2) {
 }
 
 // src/check/run.ts
-var ALERT_FILE = /\.ya?ml$/i;
 async function runCheck(opts) {
   const { config, cwd } = opts;
   const explicit = opts.paths.length > 0;
-  const dashboardPaths = explicit ? opts.paths.filter((p) => !ALERT_FILE.test(p)) : config.paths;
-  const alertPaths = opts.alertPaths ?? (explicit ? opts.paths.filter((p) => ALERT_FILE.test(p)) : config.alerts);
+  const split = explicit ? await splitExplicitPaths(opts.paths, config, cwd) : void 0;
+  const dashboardPaths = split ? split.dashboards : config.paths;
+  const alertPaths = opts.alertPaths ?? (split ? split.alerts : config.alerts);
+  const excludes = configExcludes(config, cwd, opts.exclude ?? []);
   const usageErrors = [];
   const findings = [];
   opts.onStage?.("loading");
-  const loaded = dashboardPaths.length ? await loadDashboards(dashboardPaths, { cwd }) : { dashboards: [], findings: [], usageErrors: [], files: 0 };
+  const loaded = dashboardPaths.length ? await loadDashboards(dashboardPaths, { cwd, excludes, libraryPanels: config.libraryPanels }) : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
+  const checked = [
+    ...loaded.dashboards,
+    ...loaded.libraryPanels.flatMap((lp) => lp.check ? [lp.check] : [])
+  ];
   usageErrors.push(...loaded.usageErrors);
   findings.push(...loaded.findings);
   const datasources = await loadDatasourceFiles(opts.datasources ?? config.datasources, {
@@ -79250,32 +84249,30 @@ async function runCheck(opts) {
   findings.push(...alerts.findings);
   opts.onStage?.("linting");
   const loadFindings = findings.splice(0);
-  findings.push(...applyRuleSettings(loadFindings, config, loaded.dashboards));
-  findings.push(...lintDashboards(loaded.dashboards, { config, datasources: datasources.datasources }));
+  findings.push(...applyRuleSettings(loadFindings, config, checked));
+  findings.push(...lintDashboards(checked, { config, datasources: datasources.datasources }));
   let queries = [];
   let load = [];
   let engine = "none";
   if (opts.explain) {
     const sql = await checkQueries({
       options: opts,
-      dashboards: loaded.dashboards,
+      dashboards: checked,
       alertGroups: alerts.groups,
       datasources: datasources.datasources
     });
-    findings.push(...applyRuleSettings(sql.findings, config, loaded.dashboards));
+    findings.push(...applyRuleSettings(sql.findings, config, checked));
     queries = sql.queries;
     load = sql.load;
     engine = sql.engine;
   }
   if (opts.redisUrl) {
-    findings.push(
-      ...applyRuleSettings(await checkRedis(loaded.dashboards, opts.redisUrl), config, loaded.dashboards)
-    );
+    findings.push(...applyRuleSettings(await checkRedis(checked, opts.redisUrl), config, checked));
   }
   opts.onStage?.("reporting");
   findings.sort(compareFindings);
   const panels = loaded.dashboards.reduce((n2, d) => n2 + d.panels.filter((p) => p.type !== "row").length, 0);
-  const report = {
+  const report2 = {
     summary: summarize(findings, {
       dashboards: loaded.dashboards.length,
       panels,
@@ -79287,47 +84284,52 @@ async function runCheck(opts) {
     load,
     engine
   };
-  return { report, usageErrors };
+  return { report: report2, usageErrors };
 }
 
 // src/report/json.ts
-function renderJson(report) {
-  return JSON.stringify(report, null, 2) + "\n";
+function renderJson(report2) {
+  return JSON.stringify(report2, null, 2) + "\n";
 }
 
 // src/report/text.ts
 var import_picocolors = __toESM(require_picocolors(), 1);
 var LABEL = { error: "error", warning: "warning", info: "info" };
-function renderText(report, opts) {
+var ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[\s\S]?)/g;
+var CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+function terminalSafe(text2) {
+  return text2.replace(ESCAPE_SEQUENCE, "").replace(CONTROL, " ");
+}
+function renderText(report2, opts) {
   const c = import_picocolors.default.createColors(opts.color);
   const paint = { error: c.red, warning: c.yellow, info: c.blue };
   const byFile = /* @__PURE__ */ new Map();
-  for (const f of report.findings) {
-    const list = byFile.get(f.file) ?? [];
-    list.push(f);
-    byFile.set(f.file, list);
+  for (const f of report2.findings) {
+    const list2 = byFile.get(f.file) ?? [];
+    list2.push(f);
+    byFile.set(f.file, list2);
   }
   const out = [];
   for (const [file, findings] of byFile) {
-    out.push(c.underline(file));
+    out.push(c.underline(terminalSafe(file)));
     const width = Math.max(...findings.map((f) => `${f.line}:${f.column}`.length));
     for (const f of findings) {
       const pos = `${f.line}:${f.column}`.padEnd(width);
       out.push(
-        `  ${c.dim(pos)}  ${paint[f.severity](LABEL[f.severity].padEnd(7))}  ${oneLine(f.message)}  ${c.dim(f.rule)}`
+        `  ${c.dim(pos)}  ${paint[f.severity](LABEL[f.severity].padEnd(7))}  ${oneLine(f.message)}  ${c.dim(terminalSafe(f.rule))}`
       );
     }
     out.push("");
   }
   if (opts.queries) {
-    for (const q of report.queries) {
-      const where = c.dim(`${q.file}:${q.line}`);
+    for (const q of report2.queries) {
+      const where = c.dim(`${terminalSafe(q.file)}:${q.line}`);
       const what = [
         q.panelId !== void 0 ? `panel ${q.panelId}` : q.origin,
         q.panelTitle ? `"${oneLine(q.panelTitle)}"` : "",
-        q.refId ?? ""
+        terminalSafe(q.refId ?? "")
       ].filter(Boolean).join(" ");
-      let detail = q.reason ?? (q.error ? `${q.error.code} ${q.error.name}` : "");
+      let detail = terminalSafe(q.reason ?? (q.error ? `${q.error.code} ${q.error.name}` : ""));
       if (q.cost) {
         const t = q.cost.tables;
         const pruned = t.length ? `, partition ${t.every((x) => x.partitionPruned) ? "pruned" : "NOT pruned"}, primary key ${t.every((x) => x.primaryKeyPruned) ? "pruned" : "NOT pruned"}` : "";
@@ -79338,20 +84340,20 @@ function renderText(report, opts) {
       const status = q.status === "ok" ? c.green(q.status) : q.status === "skipped" ? c.dim(q.status) : c.red(q.status);
       out.push(`${where}  ${what}  ${status}  ${detail}`);
     }
-    if (report.queries.length) out.push("");
+    if (report2.queries.length) out.push("");
   }
-  out.push(summaryLine(report, c));
+  out.push(summaryLine(report2, c));
   return out.join("\n") + "\n";
 }
 function oneLine(s) {
-  return s.replace(/\s*\n\s*/g, " ");
+  return terminalSafe(s.replace(/\s*\n\s*/g, " "));
 }
 function plural(n2, word) {
   return `${n2} ${word}${n2 === 1 ? "" : "s"}`;
 }
-function summaryLine(report, c = import_picocolors.default.createColors(false)) {
-  const s = report.summary;
-  const ok = report.queries.filter((q) => q.status === "ok").length;
+function summaryLine(report2, c = import_picocolors.default.createColors(false)) {
+  const s = report2.summary;
+  const ok = report2.queries.filter((q) => q.status === "ok").length;
   const parts = [
     plural(s.dashboards, "dashboard"),
     plural(s.panels, "panel"),
@@ -79450,7 +84452,7 @@ var MAX_CELL = 300;
 var MAX_MESSAGE = 1e3;
 var MAX_ENGINE_MESSAGE = 2e3;
 var MAX_SQL = 2e4;
-var CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+var CONTROL2 = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 function clip(text2, max) {
   if (text2.length <= max) return text2;
   let cut = text2.slice(0, max - 1);
@@ -79462,11 +84464,11 @@ function defuseMentions(text2) {
   return text2.replace(/@/g, "@\u200B");
 }
 function escapeHtml2(text2, max = MAX_CELL) {
-  const oneLine2 = clip(text2, max).replace(CONTROL, " ");
+  const oneLine2 = clip(text2, max).replace(CONTROL2, " ");
   return defuseMentions(oneLine2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
 }
 function escapeInline(text2, max = MAX_CELL) {
-  const oneLine2 = clip(text2, max).replace(CONTROL, " ");
+  const oneLine2 = clip(text2, max).replace(CONTROL2, " ");
   const html = oneLine2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return defuseMentions(html.replace(/[\\`*_[\]|~!$]/g, "\\$&"));
 }
@@ -79499,9 +84501,9 @@ function findingsByQuery(findings) {
   for (const f of findings) {
     if (f.panelId === void 0 && f.refId === void 0) continue;
     const key2 = queryKey2(f.file, f.panelId, f.refId);
-    const list = map.get(key2) ?? [];
-    list.push(f);
-    map.set(key2, list);
+    const list2 = map.get(key2) ?? [];
+    list2.push(f);
+    map.set(key2, list2);
   }
   return map;
 }
@@ -79577,8 +84579,8 @@ ${codeBlock(sql, "sql")}
 
 </details>`;
 }
-function heading(report, title) {
-  const { errors, warnings } = report.summary;
+function heading(report2, title) {
+  const { errors, warnings } = report2.summary;
   const name = escapeInline(title, 80);
   if (errors > 0) {
     return `## \u274C ${name}: ${plural2(errors, "error")}, ${plural2(warnings, "warning")}`;
@@ -79586,8 +84588,8 @@ function heading(report, title) {
   if (warnings > 0) return `## \u26A0\uFE0F ${name}: ${plural2(warnings, "warning")}`;
   return `## \u2705 ${name}: no problems found`;
 }
-function countsLine(report) {
-  const s = report.summary;
+function countsLine(report2) {
+  const s = report2.summary;
   const parts = [
     `**${s.dashboards}** ${s.dashboards === 1 ? "dashboard" : "dashboards"}`,
     `**${s.panels}** ${s.panels === 1 ? "panel" : "panels"}`,
@@ -79596,23 +84598,23 @@ function countsLine(report) {
     `**${s.warnings}** ${s.warnings === 1 ? "warning" : "warnings"}`,
     `**${s.infos}** info`
   ];
-  const regressions = report.queries.filter((q) => q.regression).length;
+  const regressions = report2.queries.filter((q) => q.regression).length;
   if (regressions > 0)
     parts.push(`**${regressions}** cost ${regressions === 1 ? "regression" : "regressions"} \u{1F53A}`);
-  const engine = report.engine ? ` \xB7 engine: ${escapeInline(report.engine, 120)}` : "";
+  const engine = report2.engine ? ` \xB7 engine: ${escapeInline(report2.engine, 120)}` : "";
   return parts.join(" \xB7 ") + engine;
 }
 function groupByFile(queries) {
   const groups = /* @__PURE__ */ new Map();
   for (const q of queries) {
-    const list = groups.get(q.file) ?? [];
-    list.push(q);
-    groups.set(q.file, list);
+    const list2 = groups.get(q.file) ?? [];
+    list2.push(q);
+    groups.set(q.file, list2);
   }
   return new Map([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
-function dashboardHeading(report, file, queries) {
-  const load = report.load.find((l) => l.file === file);
+function dashboardHeading(report2, file, queries) {
+  const load = report2.load.find((l) => l.file === file);
   const title = load?.title ?? queries[0]?.dashboardUid;
   const name = title ? `${escapeInline(title)} \u2014 ${escapeInline(file)}` : escapeInline(file);
   const facts = [];
@@ -79623,27 +84625,27 @@ function dashboardHeading(report, file, queries) {
 
 <sub>${facts.join(" \xB7 ")}</sub>` : "");
 }
-function renderAt(report, opts, detail) {
+function renderAt(report2, opts, detail) {
   const blocks = [
     ...opts.marker ? [opts.marker] : [],
-    heading(report, opts.title ?? "dashboard-ci"),
-    countsLine(report)
+    heading(report2, opts.title ?? "dashboard-ci"),
+    countsLine(report2)
   ];
   for (const note of opts.notes ?? []) blocks.push(note);
   const pinned = blocks.length;
   const leftOut = [];
-  const findings = [...report.findings].sort(compareFindings);
+  const findings = [...report2.findings].sort(compareFindings);
   const errors = findings.filter((f) => f.severity === "error");
   const warnings = findings.filter((f) => f.severity === "warning");
   const infos2 = findings.filter((f) => f.severity === "info");
   const byQuery = findingsByQuery(findings);
   if (detail.tables) {
     let cleanHidden = 0;
-    for (const [file, queries] of groupByFile(report.queries)) {
+    for (const [file, queries] of groupByFile(report2.queries)) {
       const shown = detail.cleanRows ? queries : queries.filter((q) => !isClean(q, byQuery));
       const hidden = queries.length - shown.length;
       cleanHidden += hidden;
-      const parts = [dashboardHeading(report, file, queries)];
+      const parts = [dashboardHeading(report2, file, queries)];
       if (shown.length > 0) {
         const rows = [
           "| Panel | Query | Status | Rows | Granules read | Cost change |",
@@ -79660,10 +84662,10 @@ function renderAt(report, opts, detail) {
       blocks.push(parts.join("\n\n"));
     }
     if (cleanHidden > 0) leftOut.push(`the rows of ${plural2(cleanHidden, "clean query", "clean queries")}`);
-  } else if (report.queries.length > 0) {
-    leftOut.push(`the per-dashboard tables (${plural2(report.queries.length, "query", "queries")})`);
+  } else if (report2.queries.length > 0) {
+    leftOut.push(`the per-dashboard tables (${plural2(report2.queries.length, "query", "queries")})`);
   }
-  const failed = report.queries.filter((q) => q.status === "invalid" && q.error);
+  const failed = report2.queries.filter((q) => q.status === "invalid" && q.error);
   if (errors.length > 0 || failed.length > 0) {
     const cap = detail.maxErrors ?? Number.POSITIVE_INFINITY;
     const shownErrors = errors.slice(0, cap);
@@ -79704,7 +84706,7 @@ ${findingsTable(infos2, opts.blobUrl)}
       leftOut.push(plural2(infos2.length, "info finding"));
     }
   }
-  const withSql = report.queries.filter((q) => q.sql.length > 0);
+  const withSql = report2.queries.filter((q) => q.sql.length > 0);
   const sqlShown = detail.sql === "all" ? withSql : detail.sql === "failing" ? withSql.filter((q) => !isClean(q, byQuery)) : [];
   if (sqlShown.length > 0) {
     blocks.push(`### SQL as EXPLAIN saw it
@@ -79717,9 +84719,9 @@ ${sqlShown.map(sqlBlock).join("\n\n")}`);
   if (opts.runUrl) blocks.push(`<sub>dashboard-ci \xB7 [workflow run](${opts.runUrl})</sub>`);
   return { blocks, pinned, leftOut, errorCount: Math.max(errors.length, failed.length) };
 }
-function renderMarkdown(report, opts) {
+function renderMarkdown(report2, opts) {
   const maxChars = opts.maxChars ?? GITHUB_COMMENT_LIMIT;
-  return fitStaged((detail) => renderAt(report, opts, detail), {
+  return fitStaged((detail) => renderAt(report2, opts, detail), {
     maxChars,
     ...opts.measure ? { measure: opts.measure } : {},
     ...opts.fullReportHint ? { fullReportHint: opts.fullReportHint } : {}
@@ -79728,7 +84730,7 @@ function renderMarkdown(report, opts) {
 
 // src/report/sarif.ts
 import { createHash as createHash3 } from "node:crypto";
-import { posix, relative, resolve as resolve2, sep } from "node:path";
+import { posix as posix2, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var LEVEL = {
   error: "error",
@@ -79736,9 +84738,9 @@ var LEVEL = {
   info: "note"
 };
 function artifactUri(file, opts) {
-  let path10 = file;
-  if (opts.repoRoot && opts.cwd) path10 = relative(opts.repoRoot, resolve2(opts.cwd, file));
-  return path10.split(sep).join(posix.sep);
+  let path12 = file;
+  if (opts.repoRoot && opts.cwd) path12 = relative2(opts.repoRoot, resolve4(opts.cwd, file));
+  return path12.split(sep2).join(posix2.sep);
 }
 function fingerprint(f, uri) {
   const identity = [f.rule, uri, f.dashboardUid ?? "", f.panelId ?? "", f.refId ?? "", f.message].join(
@@ -79767,7 +84769,7 @@ function toReportingDescriptor(rule) {
   if (rule.helpUri) d.helpUri = rule.helpUri;
   return d;
 }
-function buildSarifLog(report, rules, opts) {
+function buildSarifLog(report2, rules, opts) {
   const ruleList = [];
   const index = /* @__PURE__ */ new Map();
   const addRule = (r) => {
@@ -79776,7 +84778,7 @@ function buildSarifLog(report, rules, opts) {
     ruleList.push(r);
   };
   for (const r of rules) addRule(r);
-  const findings = [...report.findings].sort(compareFindings);
+  const findings = [...report2.findings].sort(compareFindings);
   for (const f of findings) if (!index.has(f.rule)) addRule(fallbackRule(f.rule, f.severity));
   const results = findings.map((f) => {
     const uri = artifactUri(f.file, opts);
@@ -79821,8 +84823,8 @@ function buildSarifLog(report, rules, opts) {
     ]
   };
 }
-function renderSarif(report, rules, opts) {
-  return JSON.stringify(buildSarifLog(report, rules, opts), null, 2) + "\n";
+function renderSarif(report2, rules, opts) {
+  return JSON.stringify(buildSarifLog(report2, rules, opts), null, 2) + "\n";
 }
 
 // src/grafana/client.ts
@@ -79840,45 +84842,45 @@ function bind(fn, thisArg) {
 var { toString } = Object.prototype;
 var { getPrototypeOf } = Object;
 var { iterator, toStringTag } = Symbol;
-var hasOwnProperty = (({ hasOwnProperty: hasOwnProperty2 }) => (obj, prop) => hasOwnProperty2.call(obj, prop))(Object.prototype);
+var hasOwnProperty = (({ hasOwnProperty: hasOwnProperty2 }) => (obj3, prop) => hasOwnProperty2.call(obj3, prop))(Object.prototype);
 var isUnsafeObjectKey = (prop) => typeof prop === "string" && (prop === "__proto__" || prop === "constructor" || prop === "prototype");
-var isPrototypeBoundary = (obj, prototype2, source) => obj === Object.prototype || !source && prototype2 === null;
-var isSafeAndFullyMutable = (obj) => {
-  if (!Object.isExtensible(obj)) {
+var isPrototypeBoundary = (obj3, prototype2, source) => obj3 === Object.prototype || !source && prototype2 === null;
+var isSafeAndFullyMutable = (obj3) => {
+  if (!Object.isExtensible(obj3)) {
     return false;
   }
-  const props = Object.getOwnPropertyNames(obj);
+  const props = Object.getOwnPropertyNames(obj3);
   if (Object.getOwnPropertySymbols) {
-    props.push(...Object.getOwnPropertySymbols(obj));
+    props.push(...Object.getOwnPropertySymbols(obj3));
   }
   return props.every((prop) => {
     if (isUnsafeObjectKey(prop)) {
       return false;
     }
-    const descriptor = Object.getOwnPropertyDescriptor(obj, prop);
+    const descriptor = Object.getOwnPropertyDescriptor(obj3, prop);
     return !!descriptor && descriptor.configurable && descriptor.writable === true;
   });
 };
 var hasOwnInPrototypeChain = (thing, prop) => {
-  let obj = thing;
+  let obj3 = thing;
   const seen = [];
-  while (obj != null) {
-    if (seen.indexOf(obj) !== -1) {
+  while (obj3 != null) {
+    if (seen.indexOf(obj3) !== -1) {
       return false;
     }
-    seen.push(obj);
-    const prototype2 = getPrototypeOf(obj);
-    if (isPrototypeBoundary(obj, prototype2, obj === thing)) {
+    seen.push(obj3);
+    const prototype2 = getPrototypeOf(obj3);
+    if (isPrototypeBoundary(obj3, prototype2, obj3 === thing)) {
       return false;
     }
-    if (hasOwnProperty(obj, prop)) {
+    if (hasOwnProperty(obj3, prop)) {
       return true;
     }
-    obj = prototype2;
+    obj3 = prototype2;
   }
   return false;
 };
-var getSafeProp = (obj, prop) => obj != null && hasOwnInPrototypeChain(obj, prop) ? obj[prop] : void 0;
+var getSafeProp = (obj3, prop) => obj3 != null && hasOwnInPrototypeChain(obj3, prop) ? obj3[prop] : void 0;
 var toSafeFlatObject = (thing) => {
   if (thing == null || typeof thing !== "object" && typeof thing !== "function") {
     return thing;
@@ -79917,13 +84919,13 @@ var toSafeFlatObject = (thing) => {
   }
   return result;
 };
-var kindOf = /* @__PURE__ */ ((cache) => (thing) => {
+var kindOf2 = /* @__PURE__ */ ((cache) => (thing) => {
   const str7 = toString.call(thing);
   return cache[str7] || (cache[str7] = str7.slice(8, -1).toLowerCase());
 })(/* @__PURE__ */ Object.create(null));
 var kindOfTest = (type) => {
   type = type.toLowerCase();
-  return (thing) => kindOf(thing) === type;
+  return (thing) => kindOf2(thing) === type;
 };
 var typeOfTest = (type) => (thing) => typeof thing === type;
 var { isArray } = Array;
@@ -79997,7 +84999,7 @@ var isFormData = (thing) => {
   const proto = getPrototypeOf(thing);
   if (!proto || proto === Object.prototype) return false;
   if (!isFunction(thing.append)) return false;
-  const kind = kindOf(thing);
+  const kind = kindOf2(thing);
   return kind === "formdata" || // detect form-data instance
   kind === "object" && isFunction(thing.toString) && thing.toString() === "[object FormData]";
 };
@@ -80011,38 +85013,38 @@ var [isReadableStream, isRequest, isResponse, isHeaders] = [
 var trim = (str7) => {
   return str7.trim ? str7.trim() : str7.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
 };
-function forEach(obj, fn, { allOwnKeys = false } = {}) {
-  if (obj === null || typeof obj === "undefined") {
+function forEach(obj3, fn, { allOwnKeys = false } = {}) {
+  if (obj3 === null || typeof obj3 === "undefined") {
     return;
   }
   let i;
   let l;
-  if (typeof obj !== "object") {
-    obj = [obj];
+  if (typeof obj3 !== "object") {
+    obj3 = [obj3];
   }
-  if (isArray(obj)) {
-    for (i = 0, l = obj.length; i < l; i++) {
-      fn.call(null, obj[i], i, obj);
+  if (isArray(obj3)) {
+    for (i = 0, l = obj3.length; i < l; i++) {
+      fn.call(null, obj3[i], i, obj3);
     }
   } else {
-    if (isBuffer(obj)) {
+    if (isBuffer(obj3)) {
       return;
     }
-    const keys = allOwnKeys ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
+    const keys = allOwnKeys ? Object.getOwnPropertyNames(obj3) : Object.keys(obj3);
     const len = keys.length;
     let key2;
     for (i = 0; i < len; i++) {
       key2 = keys[i];
-      fn.call(null, obj[key2], key2, obj);
+      fn.call(null, obj3[key2], key2, obj3);
     }
   }
 }
-function findKey(obj, key2) {
-  if (isBuffer(obj)) {
+function findKey(obj3, key2) {
+  if (isBuffer(obj3)) {
     return null;
   }
   key2 = key2.toLowerCase();
-  const keys = Object.keys(obj);
+  const keys = Object.keys(obj3);
   let i = keys.length;
   let _key;
   while (i-- > 0) {
@@ -80207,33 +85209,33 @@ var toArray = (thing) => {
     source = prototype2;
   }
   if (indexes.size !== i) return null;
-  const arr = new Array(i);
+  const arr2 = new Array(i);
   while (i-- > 0) {
-    arr[i] = thing[i];
+    arr2[i] = thing[i];
   }
-  return arr;
+  return arr2;
 };
 var isTypedArray = /* @__PURE__ */ ((TypedArray) => {
   return (thing) => {
     return TypedArray && thing instanceof TypedArray;
   };
 })(typeof Uint8Array !== "undefined" && getPrototypeOf(Uint8Array));
-var forEachEntry = (obj, fn) => {
-  const generator = obj && obj[iterator];
-  const _iterator = generator.call(obj);
+var forEachEntry = (obj3, fn) => {
+  const generator = obj3 && obj3[iterator];
+  const _iterator = generator.call(obj3);
   let result;
   while ((result = _iterator.next()) && !result.done) {
     const pair = result.value;
-    fn.call(obj, pair[0], pair[1]);
+    fn.call(obj3, pair[0], pair[1]);
   }
 };
 var matchAll = (regExp, str7) => {
   let matches;
-  const arr = [];
+  const arr2 = [];
   while ((matches = regExp.exec(str7)) !== null) {
-    arr.push(matches);
+    arr2.push(matches);
   }
-  return arr;
+  return arr2;
 };
 var isHTMLForm = kindOfTest("HTMLFormElement");
 var toCamelCase = (str7) => {
@@ -80243,23 +85245,23 @@ var toCamelCase = (str7) => {
 };
 var { propertyIsEnumerable } = Object.prototype;
 var isRegExp = kindOfTest("RegExp");
-var reduceDescriptors = (obj, reducer) => {
-  const descriptors = Object.getOwnPropertyDescriptors(obj);
+var reduceDescriptors = (obj3, reducer) => {
+  const descriptors = Object.getOwnPropertyDescriptors(obj3);
   const reducedDescriptors = {};
   forEach(descriptors, (descriptor, name) => {
     let ret;
-    if ((ret = reducer(descriptor, name, obj)) !== false) {
+    if ((ret = reducer(descriptor, name, obj3)) !== false) {
       reducedDescriptors[name] = ret || descriptor;
     }
   });
-  Object.defineProperties(obj, reducedDescriptors);
+  Object.defineProperties(obj3, reducedDescriptors);
 };
-var freezeMethods = (obj) => {
-  reduceDescriptors(obj, (descriptor, name) => {
-    if (isFunction(obj) && ["arguments", "caller", "callee"].includes(name)) {
+var freezeMethods = (obj3) => {
+  reduceDescriptors(obj3, (descriptor, name) => {
+    if (isFunction(obj3) && ["arguments", "caller", "callee"].includes(name)) {
       return false;
     }
-    const value = obj[name];
+    const value = obj3[name];
     if (!isFunction(value)) return;
     descriptor.enumerable = false;
     if ("writable" in descriptor) {
@@ -80274,14 +85276,14 @@ var freezeMethods = (obj) => {
   });
 };
 var toObjectSet = (arrayOrString, delimiter) => {
-  const obj = {};
-  const define = (arr) => {
-    arr.forEach((value) => {
-      obj[value] = true;
+  const obj3 = {};
+  const define = (arr2) => {
+    arr2.forEach((value) => {
+      obj3[value] = true;
     });
   };
   isArray(arrayOrString) ? define(arrayOrString) : define(String(arrayOrString).split(delimiter));
-  return obj;
+  return obj3;
 };
 var noop = () => {
 };
@@ -80291,7 +85293,7 @@ var toFiniteNumber = (value, defaultValue) => {
 function isSpecCompliantForm(thing) {
   return !!(thing && isFunction(thing.append) && thing[toStringTag] === "FormData" && thing[iterator]);
 }
-var toJSONObject = (obj) => {
+var toJSONObject = (obj3) => {
   const visited = /* @__PURE__ */ new WeakSet();
   const visit = (source) => {
     if (isObject2(source)) {
@@ -80323,7 +85325,7 @@ var toJSONObject = (obj) => {
     }
     return source;
   };
-  return visit(obj);
+  return visit(obj3);
 };
 var isAsyncFn = kindOfTest("AsyncFunction");
 var isThenable = (thing) => thing && (isObject2(thing) || isFunction(thing)) && isFunction(thing.then) && isFunction(thing.catch);
@@ -80385,7 +85387,7 @@ var utils_default = {
   stripBOM,
   inherits,
   toFlatObject,
-  kindOf,
+  kindOf: kindOf2,
   kindOfTest,
   endsWith,
   toArray,
@@ -80628,10 +85630,10 @@ function formatHeader(header) {
     return char.toUpperCase() + str7;
   });
 }
-function buildAccessors(obj, header) {
+function buildAccessors(obj3, header) {
   const accessorName = utils_default.toCamelCase(" " + header);
   ["get", "set", "has"].forEach((methodName) => {
-    Object.defineProperty(obj, methodName + accessorName, {
+    Object.defineProperty(obj3, methodName + accessorName, {
       // Null-proto descriptor so a polluted Object.prototype.get cannot turn
       // this data descriptor into an accessor descriptor on the way in.
       __proto__: null,
@@ -80664,20 +85666,20 @@ var AxiosHeaders = class {
     } else if (utils_default.isString(header) && (header = header.trim()) && !isValidHeaderName(header)) {
       setHeaders(parseHeaders_default(header), valueOrRewrite);
     } else if (utils_default.isObject(header) && utils_default.isSafeIterable(header)) {
-      let obj = /* @__PURE__ */ Object.create(null), dest, key2;
+      let obj3 = /* @__PURE__ */ Object.create(null), dest, key2;
       for (const entry of header) {
         if (!utils_default.isArray(entry)) {
           throw new TypeError("Object iterator must return a key-value pair");
         }
         key2 = entry[0];
-        if (utils_default.hasOwnProp(obj, key2)) {
-          dest = obj[key2];
-          obj[key2] = utils_default.isArray(dest) ? [...dest, entry[1]] : [dest, entry[1]];
+        if (utils_default.hasOwnProp(obj3, key2)) {
+          dest = obj3[key2];
+          obj3[key2] = utils_default.isArray(dest) ? [...dest, entry[1]] : [dest, entry[1]];
         } else {
-          obj[key2] = entry[1];
+          obj3[key2] = entry[1];
         }
       }
-      setHeaders(obj, valueOrRewrite);
+      setHeaders(obj3, valueOrRewrite);
     } else {
       header != null && setHeader(valueOrRewrite, header, rewrite);
     }
@@ -80769,11 +85771,11 @@ var AxiosHeaders = class {
     return this.constructor.concat(this, ...targets);
   }
   toJSON(asStrings) {
-    const obj = /* @__PURE__ */ Object.create(null);
+    const obj3 = /* @__PURE__ */ Object.create(null);
     utils_default.forEach(this, (value, header) => {
-      value != null && value !== false && (obj[header] = asStrings && utils_default.isArray(value) ? value.join(", ") : value);
+      value != null && value !== false && (obj3[header] = asStrings && utils_default.isArray(value) ? value.join(", ") : value);
     });
-    return obj;
+    return obj3;
   }
   [Symbol.iterator]() {
     return Object.entries(this.toJSON())[Symbol.iterator]();
@@ -81043,21 +86045,21 @@ function isVisitable(thing) {
 function removeBrackets(key2) {
   return utils_default.endsWith(key2, "[]") ? key2.slice(0, -2) : key2;
 }
-function renderKey(path10, key2, dots) {
-  if (!path10) return key2;
-  return path10.concat(key2).map(function each(token, i) {
+function renderKey(path12, key2, dots) {
+  if (!path12) return key2;
+  return path12.concat(key2).map(function each(token, i) {
     token = removeBrackets(token);
     return !dots && i ? "[" + token + "]" : token;
   }).join(dots ? "." : "");
 }
-function isFlatArray(arr) {
-  return utils_default.isArray(arr) && !arr.some(isVisitable);
+function isFlatArray(arr2) {
+  return utils_default.isArray(arr2) && !arr2.some(isVisitable);
 }
 var predicates = utils_default.toFlatObject(utils_default, {}, null, function filter(prop) {
   return /^is[A-Z]/.test(prop);
 });
-function toFormData(obj, formData, options) {
-  if (!utils_default.isObject(obj)) {
+function toFormData(obj3, formData, options) {
+  if (!utils_default.isObject(obj3)) {
     throw new TypeError("target must be an object");
   }
   formData = formData || new (FormData_default || FormData)();
@@ -81126,19 +86128,19 @@ function toFormData(obj, formData, options) {
       return currentValue;
     });
   }
-  function defaultVisitor(value, key2, path10) {
-    let arr = value;
+  function defaultVisitor(value, key2, path12) {
+    let arr2 = value;
     if (utils_default.isReactNative(formData) && utils_default.isReactNativeBlob(value)) {
-      formData.append(renderKey(path10, key2, dots), convertValue(value));
+      formData.append(renderKey(path12, key2, dots), convertValue(value));
       return false;
     }
-    if (value && !path10 && typeof value === "object") {
+    if (value && !path12 && typeof value === "object") {
       if (utils_default.endsWith(key2, "{}")) {
         key2 = metaTokens ? key2 : key2.slice(0, -2);
         value = stringifyWithDepthLimit(value, 1);
-      } else if (utils_default.isArray(value) && isFlatArray(value) || (utils_default.isFileList(value) || utils_default.endsWith(key2, "[]")) && (arr = utils_default.toArray(value))) {
+      } else if (utils_default.isArray(value) && isFlatArray(value) || (utils_default.isFileList(value) || utils_default.endsWith(key2, "[]")) && (arr2 = utils_default.toArray(value))) {
         key2 = removeBrackets(key2);
-        arr.forEach(function each(el, index) {
+        arr2.forEach(function each(el, index) {
           !(utils_default.isUndefined(el) || el === null) && formData.append(
             // eslint-disable-next-line no-nested-ternary
             indexes === true ? renderKey([key2], index, dots) : indexes === null ? key2 : key2 + "[]",
@@ -81151,7 +86153,7 @@ function toFormData(obj, formData, options) {
     if (isVisitable(value)) {
       return true;
     }
-    formData.append(renderKey(path10, key2, dots), convertValue(value));
+    formData.append(renderKey(path12, key2, dots), convertValue(value));
     return false;
   }
   const exposedHelpers = Object.assign(predicates, {
@@ -81159,25 +86161,25 @@ function toFormData(obj, formData, options) {
     convertValue,
     isVisitable
   });
-  function build2(value, path10, depth = 0) {
+  function build3(value, path12, depth = 0) {
     if (utils_default.isUndefined(value)) return;
     throwIfMaxDepthExceeded(depth);
     if (stack.indexOf(value) !== -1) {
-      throw new Error("Circular reference detected in " + path10.join("."));
+      throw new Error("Circular reference detected in " + path12.join("."));
     }
     stack.push(value);
     utils_default.forEach(value, function each(el, key2) {
-      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path10, exposedHelpers);
+      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path12, exposedHelpers);
       if (result === true) {
-        build2(el, path10 ? path10.concat(key2) : [key2], depth + 1);
+        build3(el, path12 ? path12.concat(key2) : [key2], depth + 1);
       }
     });
     stack.pop();
   }
-  if (!utils_default.isObject(obj)) {
+  if (!utils_default.isObject(obj3)) {
     throw new TypeError("data must be an object");
   }
-  build2(obj);
+  build3(obj3);
   return formData;
 }
 var toFormData_default = toFormData;
@@ -81462,7 +86464,7 @@ var platform_default = {
 // node_modules/axios/lib/helpers/toURLEncodedForm.js
 function toURLEncodedForm(data, options) {
   return toFormData_default(data, new platform_default.classes.URLSearchParams(), {
-    visitor: function(value, key2, path10, helpers) {
+    visitor: function(value, key2, path12, helpers) {
       if (platform_default.isNode && utils_default.isBuffer(value)) {
         this.append(key2, value.toString("base64"));
         return false;
@@ -81474,44 +86476,44 @@ function toURLEncodedForm(data, options) {
 }
 
 // node_modules/axios/lib/helpers/formDataToJSON.js
-var MAX_DEPTH = DEFAULT_FORM_DATA_MAX_DEPTH;
+var MAX_DEPTH2 = DEFAULT_FORM_DATA_MAX_DEPTH;
 function throwIfDepthExceeded(index) {
-  if (index > MAX_DEPTH) {
+  if (index > MAX_DEPTH2) {
     throw new AxiosError_default(
-      "FormData field is too deeply nested (" + index + " levels). Max depth: " + MAX_DEPTH,
+      "FormData field is too deeply nested (" + index + " levels). Max depth: " + MAX_DEPTH2,
       AxiosError_default.ERR_FORM_DATA_DEPTH_EXCEEDED
     );
   }
 }
 function parsePropPath(name) {
-  const path10 = [];
+  const path12 = [];
   const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
   let match;
   while ((match = pattern.exec(name)) !== null) {
-    throwIfDepthExceeded(path10.length);
-    path10.push(match[0] === "[]" ? "" : match[1] || match[0]);
+    throwIfDepthExceeded(path12.length);
+    path12.push(match[0] === "[]" ? "" : match[1] || match[0]);
   }
-  return path10;
+  return path12;
 }
-function arrayToObject(arr) {
-  const obj = {};
-  const keys = Object.keys(arr);
+function arrayToObject(arr2) {
+  const obj3 = {};
+  const keys = Object.keys(arr2);
   let i;
   const len = keys.length;
   let key2;
   for (i = 0; i < len; i++) {
     key2 = keys[i];
-    obj[key2] = arr[key2];
+    obj3[key2] = arr2[key2];
   }
-  return obj;
+  return obj3;
 }
 function normalizeArray(value) {
   if (!utils_default.isArray(value)) return value;
   const keys = Object.keys(value);
   return keys.length !== value.length || keys.some((key2, index) => key2 !== String(index)) ? arrayToObject(value) : value;
 }
-function normalizeArrays(obj) {
-  const pending = [obj];
+function normalizeArrays(obj3) {
+  const pending = [obj3];
   while (pending.length) {
     const target = pending.pop();
     Object.keys(target).forEach((key2) => {
@@ -81521,15 +86523,15 @@ function normalizeArrays(obj) {
       }
     });
   }
-  return obj;
+  return obj3;
 }
 function formDataToJSON(formData) {
-  function buildPath(path10, value, target, index) {
+  function buildPath(path12, value, target, index) {
     throwIfDepthExceeded(index);
-    let name = path10[index++];
+    let name = path12[index++];
     if (name === "__proto__") return true;
     const isNumericKey = Number.isFinite(+name);
-    const isLast = index >= path10.length;
+    const isLast = index >= path12.length;
     name = !name && utils_default.isArray(target) ? target.length : name;
     if (isLast) {
       if (utils_default.hasOwnProp(target, name)) {
@@ -81543,18 +86545,18 @@ function formDataToJSON(formData) {
     if (!utils_default.hasOwnProp(target, name) || !utils_default.isObject(target[name])) {
       target[name] = [];
     }
-    const result = buildPath(path10, value, target[name], index);
+    const result = buildPath(path12, value, target[name], index);
     if (result && utils_default.isArray(target[name])) {
       target[name] = arrayToObject(target[name]);
     }
     return !isNumericKey;
   }
   if (utils_default.isFormData(formData) && utils_default.isFunction(formData.entries)) {
-    const obj = {};
+    const obj3 = {};
     utils_default.forEachEntry(formData, (name, value) => {
-      buildPath(parsePropPath(name), value, obj, 0);
+      buildPath(parsePropPath(name), value, obj3, 0);
     });
-    return normalizeArrays(obj);
+    return normalizeArrays(obj3);
   }
   return null;
 }
@@ -81577,7 +86579,7 @@ var methodList = Object.freeze([
 var methodList_default = methodList;
 
 // node_modules/axios/lib/defaults/index.js
-var own = (obj, key2) => obj != null && utils_default.hasOwnProp(obj, key2) ? obj[key2] : void 0;
+var own = (obj3, key2) => obj3 != null && utils_default.hasOwnProp(obj3, key2) ? obj3[key2] : void 0;
 function stringifySafely2(rawValue, parser, encoder) {
   if (utils_default.isString(rawValue)) {
     try {
@@ -81731,10 +86733,10 @@ var CanceledError = class extends AxiosError_default {
 var CanceledError_default = CanceledError;
 
 // node_modules/axios/lib/core/settle.js
-function settle(resolve3, reject, response) {
+function settle(resolve5, reject, response) {
   const validateStatus2 = response.config.validateStatus;
   if (!response.status || !validateStatus2 || validateStatus2(response.status)) {
-    resolve3(response);
+    resolve5(response);
   } else {
     reject(new AxiosError_default(
       "Request failed with status code " + response.status,
@@ -82016,7 +87018,7 @@ var AxiosTransformStream = class extends stream.Transform {
     }
     return super._read(size);
   }
-  _transform(chunk, encoding, callback) {
+  _transform(chunk, encoding, callback2) {
     const internals = this[kInternals];
     const maxRate = internals.maxRate;
     const readableHighWaterMark = this.readableHighWaterMark;
@@ -82083,12 +87085,12 @@ var AxiosTransformStream = class extends stream.Transform {
     };
     transformChunk(chunk, function transformNextChunk(err, _chunk) {
       if (err) {
-        return callback(err);
+        return callback2(err);
       }
       if (_chunk) {
         transformChunk(_chunk, transformNextChunk);
       } else {
-        callback(null);
+        callback2(null);
       }
     });
   }
@@ -82205,11 +87207,11 @@ var formDataToStream_default = formDataToStream;
 // node_modules/axios/lib/helpers/ZlibHeaderTransformStream.js
 import stream2 from "stream";
 var ZlibHeaderTransformStream = class extends stream2.Transform {
-  __transform(chunk, encoding, callback) {
+  __transform(chunk, encoding, callback2) {
     this.push(chunk);
-    callback();
+    callback2();
   }
-  _transform(chunk, encoding, callback) {
+  _transform(chunk, encoding, callback2) {
     if (chunk.length !== 0) {
       this._transform = this.__transform;
       if (chunk[0] !== 120) {
@@ -82219,7 +87221,7 @@ var ZlibHeaderTransformStream = class extends stream2.Transform {
         this.push(header, encoding);
       }
     }
-    this.__transform(chunk, encoding, callback);
+    this.__transform(chunk, encoding, callback2);
   }
 };
 var ZlibHeaderTransformStream_default = ZlibHeaderTransformStream;
@@ -82826,7 +87828,7 @@ var estimatePercentDecodedBase64Bytes = (body) => {
   const len = body.length;
   let significant = 0;
   let padding = 0;
-  let invalid = false;
+  let invalid2 = false;
   for (let i = 0; i < len; i++) {
     let code = body.charCodeAt(i);
     if (code === 37 && isPercentEncodedByte(body, i, len)) {
@@ -82841,12 +87843,12 @@ var estimatePercentDecodedBase64Bytes = (body) => {
       continue;
     }
     if (!isBase64Char(code) || padding > 0) {
-      invalid = true;
+      invalid2 = true;
       continue;
     }
     significant++;
   }
-  if (invalid || padding > 2 || padding > 0 && (significant + padding) % 4 !== 0 || significant % 4 === 1) {
+  if (invalid2 || padding > 2 || padding > 0 && (significant + padding) % 4 !== 0 || significant % 4 === 1) {
     return estimateBase64BufferAllocation(body);
   }
   return base64Bytes(significant);
@@ -83020,11 +88022,11 @@ function getTunnelingAgent(agentOptions, userHttpsAgent) {
   if (agent) return agent;
   const merged = userHttpsAgent && userHttpsAgent.options ? { ...userHttpsAgent.options, ...agentOptions } : agentOptions;
   agent = new import_https_proxy_agent.default(merged);
-  const callback = agent.callback;
+  const callback2 = agent.callback;
   agent.callback = function axiosTunnelingAgentCallback(req, opts) {
     const originTLSAgent = userHttpsAgent || https.globalAgent;
     const originTLSOptions = originTLSAgent && originTLSAgent.options;
-    return callback.call(this, req, { ...originTLSOptions, ...opts });
+    return callback2.call(this, req, { ...originTLSOptions, ...opts });
   };
   agent[kAxiosInstalledTunnel] = true;
   cache.set(key2, agent);
@@ -83202,7 +88204,7 @@ function setProxy(options, configProxy, location, isRedirect, configHttpsAgent, 
 }
 var isHttpAdapterSupported = typeof process !== "undefined" && utils_default.kindOf(process) === "process";
 var wrapAsync = (asyncExecutor) => {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve5, reject) => {
     let onDone;
     let isDone;
     const done = (value, isRejected) => {
@@ -83212,7 +88214,7 @@ var wrapAsync = (asyncExecutor) => {
     };
     const _resolve = (value) => {
       done(value);
-      resolve3(value);
+      resolve5(value);
     };
     const _reject = (reason) => {
       done(reason, true);
@@ -83283,7 +88285,7 @@ var http2Transport = {
   }
 };
 var http_default = isHttpAdapterSupported && function httpAdapter(config) {
-  return wrapAsync(async function dispatchHttpRequest(resolve3, reject, onDone) {
+  return wrapAsync(async function dispatchHttpRequest(resolve5, reject, onDone) {
     const own2 = (key2) => utils_default.getSafeProp(config, key2);
     const transitional2 = own2("transitional") || transitional_default;
     let data = own2("data");
@@ -83420,7 +88422,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       }
       let convertedData;
       if (method !== "GET") {
-        return settle(resolve3, reject, {
+        return settle(resolve5, reject, {
           status: 405,
           statusText: "method not allowed",
           headers: {},
@@ -83451,7 +88453,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       } else if (responseType === "stream") {
         convertedData = stream3.Readable.from(convertedData);
       }
-      return settle(resolve3, reject, {
+      return settle(resolve5, reject, {
         data: convertedData,
         status: 200,
         statusText: "OK",
@@ -83565,9 +88567,9 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       auth = urlUsername + ":" + urlPassword;
     }
     auth && headers.delete("authorization");
-    let path10;
+    let path12;
     try {
-      path10 = buildURL(
+      path12 = buildURL(
         parsed.pathname + parsed.search,
         own2("params"),
         own2("paramsSerializer")
@@ -83589,7 +88591,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup3 });
     }
     const options = Object.assign(/* @__PURE__ */ Object.create(null), {
-      path: path10,
+      path: path12,
       method,
       headers: toByteStringHeaderObject(headers),
       agents: { http: httpAgent, https: httpsAgent },
@@ -83826,7 +88828,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
           });
         }
         response.data = responseStream;
-        settle(resolve3, reject, response);
+        settle(resolve5, reject, response);
       } else {
         const responseBuffer = [];
         let totalResponseBytes = 0;
@@ -83877,7 +88879,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
           } catch (err) {
             return reject(AxiosError_default.from(err, null, config, response.request, response));
           }
-          settle(resolve3, reject, response);
+          settle(resolve5, reject, response);
         });
       }
       abortEmitter.once("abort", (err) => {
@@ -84006,14 +89008,14 @@ var decodeCookieValue = (value) => {
 var cookies_default = platform_default.hasStandardBrowserEnv ? (
   // Standard browser envs support document.cookie
   {
-    write(name, value, expires, path10, domain, secure, sameSite) {
+    write(name, value, expires, path12, domain, secure, sameSite) {
       if (typeof document === "undefined") return;
       const cookie = [`${name}=${encodeURIComponent(value)}`];
       if (utils_default.isNumber(expires)) {
         cookie.push(`expires=${new Date(expires).toUTCString()}`);
       }
-      if (utils_default.isString(path10)) {
-        cookie.push(`path=${path10}`);
+      if (utils_default.isString(path12)) {
+        cookie.push(`path=${path12}`);
       }
       if (utils_default.isString(domain)) {
         cookie.push(`domain=${domain}`);
@@ -84135,12 +89137,12 @@ var ownEnumerableKeys = (thing) => {
 function mergeParams(a, b) {
   const pending = [];
   const copies = /* @__PURE__ */ new WeakMap();
-  const empty = {};
+  const empty2 = {};
   function copy(target, source) {
     if (!utils_default.isPlainObject(source)) {
       return utils_default.isArray(source) ? source.slice() : source;
     }
-    const base = utils_default.isPlainObject(target) ? target : empty;
+    const base = utils_default.isPlainObject(target) ? target : empty2;
     let bases = copies.get(source);
     if (!bases) {
       bases = /* @__PURE__ */ new WeakMap();
@@ -84358,7 +89360,7 @@ var resolveConfig_default = resolveConfig;
 // node_modules/axios/lib/adapters/xhr.js
 var isXHRAdapterSupported = typeof XMLHttpRequest !== "undefined";
 var xhr_default = isXHRAdapterSupported && function(config) {
-  return new Promise(function dispatchXhrRequest(resolve3, reject) {
+  return new Promise(function dispatchXhrRequest(resolve5, reject) {
     let useAsyncXsrf;
     try {
       const store = platform_default.hasStandardBrowserEnv && typeof window !== "undefined" && window.cookieStore;
@@ -84447,7 +89449,7 @@ var xhr_default = isXHRAdapterSupported && function(config) {
       };
       settle(
         function _resolve(value) {
-          resolve3(value);
+          resolve5(value);
           done();
         },
         function _reject(err) {
@@ -84746,11 +89748,11 @@ var escapeName = (value) => String(value).replace(
   /[\r\n"]/g,
   (char) => char === "\r" ? "%0D" : char === "\n" ? "%0A" : "%22"
 );
-var stringBytes = (value, normalize) => {
+var stringBytes = (value, normalize2) => {
   let length = 0;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);
-    if (normalize && (code === 13 || code === 10)) {
+    if (normalize2 && (code === 13 || code === 10)) {
       if (code === 13 && value.charCodeAt(i + 1) === 10) i++;
       length += 2;
     } else if (code < 128) {
@@ -85248,8 +90250,8 @@ var factory = (env) => {
         }
       }
       !isStreamResponse && unsubscribe && unsubscribe();
-      return await new Promise((resolve3, reject) => {
-        settle(resolve3, reject, {
+      return await new Promise((resolve5, reject) => {
+        settle(resolve5, reject, {
           data: responseData,
           headers: AxiosHeaders_default.from(response.headers),
           status: response.status,
@@ -85682,7 +90684,7 @@ var Axios = class {
     this.interceptors.response.forEach(function pushResponseInterceptors(interceptor) {
       responseInterceptorChain.push(interceptor.fulfilled, interceptor.rejected);
     });
-    let promise;
+    let promise2;
     let i = 0;
     let len;
     if (!synchronousRequestInterceptors) {
@@ -85690,11 +90692,11 @@ var Axios = class {
       chain.unshift(...requestInterceptorChain);
       chain.push(...responseInterceptorChain);
       len = chain.length;
-      promise = Promise.resolve(config);
+      promise2 = Promise.resolve(config);
       while (i < len) {
-        promise = promise.then(chain[i++], chain[i++]);
+        promise2 = promise2.then(chain[i++], chain[i++]);
       }
-      return promise;
+      return promise2;
     }
     len = requestInterceptorChain.length;
     let newConfig = config;
@@ -85705,35 +90707,35 @@ var Axios = class {
         newConfig = onFulfilled ? onFulfilled(newConfig) : newConfig;
       } catch (error) {
         if (!onRejected) {
-          promise = Promise.reject(error);
+          promise2 = Promise.reject(error);
           break;
         }
         try {
           const rejectedResult = onRejected.call(this, error);
           if (utils_default.isThenable(rejectedResult)) {
-            promise = Promise.resolve(rejectedResult).then(
+            promise2 = Promise.resolve(rejectedResult).then(
               () => dispatchRequest.call(this, newConfig)
             );
           }
         } catch (rejectedError) {
-          promise = Promise.reject(rejectedError);
+          promise2 = Promise.reject(rejectedError);
         }
         break;
       }
     }
-    if (!promise) {
+    if (!promise2) {
       try {
-        promise = dispatchRequest.call(this, newConfig);
+        promise2 = dispatchRequest.call(this, newConfig);
       } catch (error) {
-        promise = Promise.reject(error);
+        promise2 = Promise.reject(error);
       }
     }
     i = 0;
     len = responseInterceptorChain.length;
     while (i < len) {
-      promise = promise.then(responseInterceptorChain[i++], responseInterceptorChain[i++]);
+      promise2 = promise2.then(responseInterceptorChain[i++], responseInterceptorChain[i++]);
     }
-    return promise;
+    return promise2;
   }
   getUri(config) {
     config = mergeConfig(this.defaults, config);
@@ -85781,8 +90783,8 @@ var CancelToken = class _CancelToken {
       throw new TypeError("executor must be a function.");
     }
     let resolvePromise;
-    this.promise = new Promise(function promiseExecutor(resolve3) {
-      resolvePromise = resolve3;
+    this.promise = new Promise(function promiseExecutor(resolve5) {
+      resolvePromise = resolve5;
     });
     const token = this;
     this.promise.then((cancel) => {
@@ -85795,14 +90797,14 @@ var CancelToken = class _CancelToken {
     });
     this.promise.then = (onfulfilled) => {
       let _resolve;
-      const promise = new Promise((resolve3) => {
-        token.subscribe(resolve3);
-        _resolve = resolve3;
+      const promise2 = new Promise((resolve5) => {
+        token.subscribe(resolve5);
+        _resolve = resolve5;
       }).then(onfulfilled);
-      promise.cancel = function reject() {
+      promise2.cancel = function reject() {
         token.unsubscribe(_resolve);
       };
-      return promise;
+      return promise2;
     };
     executor(function cancel(message, config, request) {
       if (token.reason) {
@@ -85873,9 +90875,9 @@ var CancelToken = class _CancelToken {
 var CancelToken_default = CancelToken;
 
 // node_modules/axios/lib/helpers/spread.js
-function spread(callback) {
-  return function wrap(arr) {
-    return callback.apply(null, arr);
+function spread(callback2) {
+  return function wrap(arr2) {
+    return callback2.apply(null, arr2);
   };
 }
 
@@ -86099,11 +91101,11 @@ var DEFAULT_OPTIONS2 = {
   },
   validateResponse: null
 };
-function getRequestOptions(config, defaultOptions) {
-  return { ...DEFAULT_OPTIONS2, ...defaultOptions, ...config[namespace] };
+function getRequestOptions(config, defaultOptions2) {
+  return { ...DEFAULT_OPTIONS2, ...defaultOptions2, ...config[namespace] };
 }
-function setCurrentState(config, defaultOptions, resetLastRequestTime = false) {
-  const currentState = getRequestOptions(config, defaultOptions || {});
+function setCurrentState(config, defaultOptions2, resetLastRequestTime = false) {
+  const currentState = getRequestOptions(config, defaultOptions2 || {});
   currentState.retryCount = currentState.retryCount || 0;
   if (!currentState.lastRequestTime || resetLastRequestTime) {
     currentState.lastRequestTime = Date.now();
@@ -86153,13 +91155,13 @@ async function handleRetry(axiosInstance, currentState, error, config) {
   if (config.signal?.aborted) {
     return Promise.resolve(axiosInstance(config));
   }
-  return new Promise((resolve3) => {
+  return new Promise((resolve5) => {
     const abortListener = () => {
       clearTimeout(timeout);
-      resolve3(axiosInstance(config));
+      resolve5(axiosInstance(config));
     };
     const timeout = setTimeout(() => {
-      resolve3(axiosInstance(config));
+      resolve5(axiosInstance(config));
       if (config.signal?.removeEventListener) {
         config.signal.removeEventListener("abort", abortListener);
       }
@@ -86173,9 +91175,9 @@ async function handleMaxRetryTimesExceeded(currentState, error) {
   if (currentState.retryCount >= currentState.retries)
     await currentState.onMaxRetryTimesExceeded(error, currentState.retryCount);
 }
-var axiosRetry = (axiosInstance, defaultOptions) => {
+var axiosRetry = (axiosInstance, defaultOptions2) => {
   const requestInterceptorId = axiosInstance.interceptors.request.use((config) => {
-    setCurrentState(config, defaultOptions, true);
+    setCurrentState(config, defaultOptions2, true);
     if (config[namespace]?.validateResponse) {
       config.validateStatus = () => false;
     }
@@ -86186,7 +91188,7 @@ var axiosRetry = (axiosInstance, defaultOptions) => {
     if (!config) {
       return Promise.reject(error);
     }
-    const currentState = setCurrentState(config, defaultOptions);
+    const currentState = setCurrentState(config, defaultOptions2);
     if (error.response && currentState.validateResponse?.(error.response)) {
       return error.response;
     }
@@ -86345,7 +91347,7 @@ var defaultRetryDelay = (attempt, retryAfterMs) => {
   const base = Math.min(8e3, 250 * 2 ** Math.max(0, attempt - 1));
   return base / 2 + Math.random() * (base / 2);
 };
-var realSleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
+var realSleep = (ms) => new Promise((resolve5) => setTimeout(resolve5, ms));
 function retryReason(error, retryRefused = true) {
   if (error.response) {
     const s = error.response.status;
@@ -86452,19 +91454,19 @@ var GrafanaClient = class {
       }
     });
   }
-  async request(method, path10, opts = {}) {
+  async request(method, path12, opts = {}) {
     const m = method.toUpperCase();
     if (this.readOnly && !READ_METHODS.has(m)) {
       throw new GrafanaApiError({
         method: m,
-        path: path10,
-        message: `${m} ${path10}: refused locally, this is a dry run (no write of any kind)`
+        path: path12,
+        message: `${m} ${path12}: refused locally, this is a dry run (no write of any kind)`
       });
     }
     const allow = opts.allow ?? [];
     const config = {
       method: m,
-      url: path10,
+      url: path12,
       params: opts.query,
       paramsSerializer: { indexes: null },
       data: opts.body,
@@ -86472,7 +91474,7 @@ var GrafanaClient = class {
       validateStatus: (s) => s >= 200 && s < 300 || allow.includes(s),
       dci: {
         start: this.now(),
-        path: path10,
+        path: path12,
         retryRefused: opts.retryRefused ?? true,
         maxRetries: opts.maxRetries ?? this.maxRetries
       }
@@ -86481,9 +91483,9 @@ var GrafanaClient = class {
     try {
       res = await this.http.request(config);
     } catch (err) {
-      throw this.toApiError(m, path10, err);
+      throw this.toApiError(m, path12, err);
     }
-    this.requireJson(m, path10, res);
+    this.requireJson(m, path12, res);
     return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
   }
   /**
@@ -86491,49 +91493,49 @@ var GrafanaClient = class {
    * 200 with HTML: read as success, that would be a deploy reported done with nothing written. So an
    * answer that is not JSON is a failure naming the URL (never with credentials) and what came back.
    */
-  requireJson(method, path10, res) {
+  requireJson(method, path12, res) {
     if (res.status === 204) return;
     const type = String(res.headers?.["content-type"] ?? "").trim();
     const data = res.data;
-    const empty = data === void 0 || data === null || typeof data === "string" && data.trim() === "";
-    if (empty && type === "") return;
+    const empty2 = data === void 0 || data === null || typeof data === "string" && data.trim() === "";
+    if (empty2 && type === "") return;
     const isJsonType = /^application\/([\w.+-]*\+)?json\b/i.test(type);
     if (isJsonType && typeof data !== "string") return;
-    const url2 = `${this.baseUrl}${path10.startsWith("/") ? "" : "/"}${path10}`;
+    const url2 = `${this.baseUrl}${path12.startsWith("/") ? "" : "/"}${path12}`;
     const what = isJsonType ? `${type} that is not valid JSON` : `${type ? type.split(";")[0] : "no content type"} instead of the JSON this endpoint returns`;
     const hint = /html/i.test(type) ? " (a login page or a proxy in front of Grafana?)" : "";
     throw new GrafanaApiError({
       status: res.status,
       method,
-      path: path10,
+      path: path12,
       code: "not-json",
       attempts: attemptsOf(res.config),
       body: typeof data === "string" ? this.redactor.redact(firstLine2(data)) : void 0,
       message: this.redactor.redact(`${method} ${url2} \u2192 ${res.status} with ${what}${hint}`)
     });
   }
-  get(path10, opts) {
-    return this.request("GET", path10, opts);
+  get(path12, opts) {
+    return this.request("GET", path12, opts);
   }
-  post(path10, body, opts) {
-    return this.request("POST", path10, { ...opts, body });
+  post(path12, body, opts) {
+    return this.request("POST", path12, { ...opts, body });
   }
-  put(path10, body, opts) {
-    return this.request("PUT", path10, { ...opts, body });
+  put(path12, body, opts) {
+    return this.request("PUT", path12, { ...opts, body });
   }
-  delete(path10, opts) {
-    return this.request("DELETE", path10, opts);
+  delete(path12, opts) {
+    return this.request("DELETE", path12, opts);
   }
   /** Closes kept-alive sockets so the process can exit. */
   close() {
     this.agent.destroy();
   }
-  toApiError(method, path10, err) {
+  toApiError(method, path12, err) {
     if (err instanceof GrafanaApiError) return err;
     const r = this.redactor;
     if (!axios_default.isAxiosError(err)) {
       const message = err instanceof Error ? err.message : String(err);
-      return new GrafanaApiError({ method, path: path10, message: r.redact(`${method} ${path10}: ${message}`) });
+      return new GrafanaApiError({ method, path: path12, message: r.redact(`${method} ${path12}: ${message}`) });
     }
     const attempts = attemptsOf(err.config);
     const gaveUp = err.config?.dci?.gaveUp;
@@ -86548,20 +91550,20 @@ var GrafanaClient = class {
       return new GrafanaApiError({
         status,
         method,
-        path: path10,
+        path: path12,
         body,
         attempts,
-        message: r.redact(`${method} ${path10} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
+        message: r.redact(`${method} ${path12} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
       });
     }
     const code = err.code ?? void 0;
     const words2 = (code && NETWORK_WORDS[code]) ?? err.message ?? "request failed";
     return new GrafanaApiError({
       method,
-      path: path10,
+      path: path12,
       code,
       attempts,
-      message: r.redact(`${method} ${path10}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
+      message: r.redact(`${method} ${path12}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
     });
   }
 };
@@ -86609,9 +91611,9 @@ function createLimiter(concurrency) {
       start();
     }
   };
-  return (task) => new Promise((resolve3, reject) => {
+  return (task) => new Promise((resolve5, reject) => {
     queue.push(() => {
-      task().then(resolve3, reject).finally(() => {
+      task().then(resolve5, reject).finally(() => {
         active--;
         next();
       });
@@ -86621,18 +91623,18 @@ function createLimiter(concurrency) {
 }
 
 // src/grafana/desired.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 import { createHash as createHash5 } from "node:crypto";
-import { readdir as readdir2, readFile as readFile5, stat as stat3 } from "node:fs/promises";
-import path7 from "node:path";
+import { readdir as readdir2, readFile as readFile4, stat as stat6 } from "node:fs/promises";
+import path9 from "node:path";
 
 // src/grafana/expand.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import path6 from "node:path";
+import path8 from "node:path";
 var ExpansionError = class extends Error {
-  constructor(message, variable2) {
+  constructor(message, variable3) {
     super(message);
-    this.variable = variable2;
+    this.variable = variable3;
   }
   variable;
   name = "ExpansionError";
@@ -86660,7 +91662,7 @@ function expandVars(part, ctx) {
   return part.replace(EXPANDER, (match, kind, arg) => {
     if (kind === "" || kind === "__env") return lookup2(arg, ctx);
     if (kind === "__file") {
-      const file = path6.resolve(ctx.cwd, arg);
+      const file = path8.resolve(ctx.cwd, arg);
       try {
         const value = readFileSync2(file, "utf8").trim();
         ctx.used?.add(value);
@@ -86975,7 +91977,7 @@ async function loadDesiredState(opts) {
     notes: [],
     partial: false
   };
-  const rel = (abs) => toPosix(path7.relative(opts.cwd, abs)) || ".";
+  const rel = (abs) => toPosix(path9.relative(opts.cwd, abs)) || ".";
   await loadDatasources(opts, state, rel);
   const folderMap = /* @__PURE__ */ new Map();
   for (const f of opts.config.grafana.folders) {
@@ -86997,7 +91999,7 @@ async function loadDesiredState(opts) {
       ...f.path ? { dir: normDir(f.path) } : {}
     });
   }
-  await loadDashboards2(opts, state, folderMap, rel);
+  await loadDashboards2(opts, state, folderMap);
   await loadAlerts(opts, state, rel);
   state.folders = orderParentsFirst([...folderMap.values()]);
   state.secrets = [...new Set(state.secrets)];
@@ -87020,8 +92022,8 @@ async function loadDatasources(opts, state, rel) {
       });
       continue;
     }
-    const list = seqItems("datasources");
-    for (const { value, line } of list) {
+    const list2 = seqItems("datasources");
+    for (const { value, line } of list2) {
       const entry = value;
       const label = entry && typeof entry.name === "string" ? `datasource "${entry.name}"` : "datasource";
       const at2 = line ? `${file}:${line}` : file;
@@ -87183,21 +92185,22 @@ function orgMismatch(orgId, configured) {
   if (n2 === configured) return void 0;
   return `orgId ${String(orgId)} differs from the configured org (grafana.orgId: ${configured}); dashboard-ci provisions one org per run`;
 }
-async function loadDashboards2(opts, state, folderMap, rel) {
-  const configRoots = opts.config.paths.map((p) => path7.resolve(opts.cwd, p));
+async function loadDashboards2(opts, state, folderMap) {
+  const configRoots = opts.config.paths.map((p) => path9.resolve(opts.cwd, p));
   const given = opts.paths.length > 0 ? opts.paths : opts.config.paths;
   state.partial = opts.paths.length > 0 && !sameSet(
-    opts.paths.map((p) => path7.resolve(opts.cwd, p)),
+    opts.paths.map((p) => path9.resolve(opts.cwd, p)),
     configRoots
   );
   const byDir = /* @__PURE__ */ new Map();
   for (const f of folderMap.values()) if (f.dir) byDir.set(f.dir, f.uid);
-  const files = [];
+  const existing = [];
+  const givenDirs = [];
   for (const p of given) {
-    const abs = path7.resolve(opts.cwd, p);
+    const abs = path9.resolve(opts.cwd, p);
     let st;
     try {
-      st = await stat3(abs);
+      st = await stat6(abs);
     } catch {
       state.problems.push({
         kind: "dashboard",
@@ -87207,22 +92210,36 @@ async function loadDashboards2(opts, state, folderMap, rel) {
       });
       continue;
     }
-    if (st.isDirectory()) {
-      const found = await walk(abs, (n2) => n2.endsWith(".json"));
-      if (found.length === 0 && !opts.paths.length)
-        state.notes.push(`${rel(abs)}: no dashboard (*.json) found`);
-      for (const f of found) files.push({ abs: f, root: abs });
-    } else {
-      const root = configRoots.find((r) => isInside(abs, r)) ?? path7.dirname(abs);
-      files.push({ abs, root });
-    }
+    existing.push(p);
+    if (st.isDirectory()) givenDirs.push(abs);
   }
-  const seenFile = /* @__PURE__ */ new Set();
+  const loaded = existing.length ? await loadDashboards(existing, {
+    cwd: opts.cwd,
+    excludes: configExcludes(opts.config, opts.cwd, [])
+  }) : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
+  for (const line of loaded.usageErrors) if (!opts.paths.length) state.notes.push(line);
+  for (const f of loaded.findings) {
+    if (f.severity === "info") state.notes.push(`${f.file}: ${f.message}`);
+    else
+      state.problems.push({
+        kind: "dashboard",
+        uid: "",
+        file: f.file,
+        line: f.line,
+        message: `${f.file}:${f.line}:${f.column}: ${f.message}`
+      });
+  }
+  const knownDatasources = state.datasources.map((d) => ({
+    uid: d.uid,
+    name: d.fields.name,
+    type: d.fields.type,
+    isDefault: d.fields.isDefault
+  }));
   const seenUid = /* @__PURE__ */ new Map();
-  for (const { abs, root } of files.sort((a, b) => a.abs.localeCompare(b.abs))) {
-    if (seenFile.has(abs)) continue;
-    seenFile.add(abs);
-    const file = rel(abs);
+  for (const model of loaded.dashboards) {
+    const file = model.file;
+    const abs = path9.resolve(opts.cwd, file);
+    const root = givenDirs.find((d) => isInside(abs, d)) ?? configRoots.find((r) => isInside(abs, r)) ?? path9.dirname(abs);
     const fail2 = (message, uid3 = "", title2) => state.problems.push({
       kind: "dashboard",
       uid: uid3,
@@ -87230,27 +92247,27 @@ async function loadDashboards2(opts, state, folderMap, rel) {
       file,
       message: `${file}: ${message}`
     });
-    let json;
-    try {
-      json = JSON.parse(await readFile5(abs, "utf8"));
-    } catch (err) {
+    if (model.format.shape === "resource-v2") {
       fail2(
-        err instanceof SyntaxError ? `not valid JSON (${err.message})` : `cannot be read (${err.code ?? "error"})`
+        `is a schema v2 resource (${model.format.apiVersion}): it deploys only through Grafana 12's /apis/dashboard.grafana.app API, which this provision does not call yet`,
+        model.uid ?? "",
+        model.title
       );
       continue;
     }
-    if (!json || typeof json !== "object" || Array.isArray(json)) {
-      fail2(
-        `a dashboard must be a JSON object, not ${Array.isArray(json) ? "an array" : json === null ? "null" : typeof json}`
-      );
-      continue;
+    let json = model.uid !== void 0 ? { ...model.raw, uid: model.uid } : { ...model.raw };
+    if (model.format.sharedExport) {
+      const inputs = resolveSharingInputs(model, knownDatasources, opts.config.inputs);
+      const blocking = inputs.problems.filter((p) => p.severity === "error");
+      if (blocking.length) {
+        fail2(blocking.map((p) => p.message).join("; "), model.uid ?? "", model.title);
+        continue;
+      }
+      json = applySharingInputs(json, inputs.values);
     }
     const prepared = prepareDashboard(json);
     if ("error" in prepared) {
-      fail2(
-        prepared.error,
-        typeof json.uid === "string" ? String(json.uid) : ""
-      );
+      fail2(prepared.error, typeof json.uid === "string" ? json.uid : "");
       continue;
     }
     const { uid: uid2, title, dashboard } = prepared;
@@ -87260,7 +92277,7 @@ async function loadDashboards2(opts, state, folderMap, rel) {
       continue;
     }
     seenUid.set(uid2, file);
-    const folderUid = folderFor(abs, root, opts.cwd, byDir, folderMap);
+    const folderUid = model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap);
     state.dashboards.push({ uid: uid2, title, file, folderUid, dashboard });
   }
 }
@@ -87286,13 +92303,13 @@ function prepareDashboard(json) {
   return { uid: uid2, title, dashboard };
 }
 function folderFor(file, root, cwd, byDir, folderMap) {
-  const relCwd = (abs) => toPosix(path7.relative(cwd, abs)) || ".";
+  const relCwd = (abs) => toPosix(path9.relative(cwd, abs)) || ".";
   let current = byDir.get(relCwd(root)) ?? "";
-  const relDir = toPosix(path7.relative(root, path7.dirname(file)));
+  const relDir = toPosix(path9.relative(root, path9.dirname(file)));
   const segments = relDir ? relDir.split("/").filter((s) => s && s !== ".") : [];
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join("/");
-    const dir = relCwd(path7.join(root, prefix));
+    const dir = relCwd(path9.join(root, prefix));
     const mapped = byDir.get(dir);
     if (mapped) {
       current = mapped;
@@ -87553,10 +92570,10 @@ function stringMap(v, what) {
 async function yamlFiles(cwd, entries, state, kind, rel) {
   const out = [];
   for (const p of entries) {
-    const abs = path7.resolve(cwd, p);
+    const abs = path9.resolve(cwd, p);
     let st;
     try {
-      st = await stat3(abs);
+      st = await stat6(abs);
     } catch {
       state.notes.push(
         `${toPosix(p)}: not found, no ${kind === "datasource" ? "datasources" : "alert rules"} provisioned from it`
@@ -87571,7 +92588,7 @@ async function yamlFiles(cwd, entries, state, kind, rel) {
 async function readYaml(abs, file, state, kind) {
   let text2;
   try {
-    text2 = await readFile5(abs, "utf8");
+    text2 = await readFile4(abs, "utf8");
   } catch (err) {
     state.problems.push({
       kind,
@@ -87581,8 +92598,8 @@ async function readYaml(abs, file, state, kind) {
     });
     return void 0;
   }
-  const lc = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lc });
+  const lc = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: lc });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
@@ -87610,14 +92627,14 @@ async function readYaml(abs, file, state, kind) {
   const seqItems = (key2) => {
     const node = doc.get(key2, true);
     if (node === void 0 || node === null) return [];
-    if (!(0, import_yaml2.isSeq)(node)) {
+    if (!(0, import_yaml3.isSeq)(node)) {
       state.problems.push({ kind, uid: "", file, message: `${file}: "${key2}" must be a list` });
       return [];
     }
     return node.items.map((item) => {
       const n2 = item;
       const line = lineOf(n2);
-      const value = (0, import_yaml2.isMap)(n2) || (0, import_yaml2.isSeq)(n2) ? n2.toJS(doc) : n2.toJSON?.() ?? n2;
+      const value = (0, import_yaml3.isMap)(n2) || (0, import_yaml3.isSeq)(n2) ? n2.toJS(doc) : n2.toJSON?.() ?? n2;
       return { value, ...line ? { line } : {} };
     });
   };
@@ -87633,7 +92650,7 @@ async function walk(dir, want) {
   }
   for (const e of entries) {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
-    const full = path7.join(dir, e.name);
+    const full = path9.join(dir, e.name);
     if (e.isDirectory()) out.push(...await walk(full, want));
     else if (e.isFile() && want(e.name)) out.push(full);
   }
@@ -87643,14 +92660,14 @@ function str6(v) {
   return typeof v === "string" ? v : v === void 0 || v === null ? "" : String(v);
 }
 function toPosix(p) {
-  return p.split(path7.sep).join("/");
+  return p.split(path9.sep).join("/");
 }
 function normDir(p) {
-  return toPosix(path7.normalize(p)).replace(/\/+$/, "") || ".";
+  return toPosix(path9.normalize(p)).replace(/\/+$/, "") || ".";
 }
 function isInside(file, dir) {
-  const r = path7.relative(dir, file);
-  return r !== "" && !r.startsWith("..") && !path7.isAbsolute(r);
+  const r = path9.relative(dir, file);
+  return r !== "" && !r.startsWith("..") && !path9.isAbsolute(r);
 }
 function sameSet(a, b) {
   const sa = new Set(a);
@@ -87684,11 +92701,11 @@ function jsonDiff(before2, after, opts = {}, prefix = "") {
   return lines;
 }
 var KEYS = ["id", "refId", "uid", "name"];
-function walk2(a, b, path10, out, maxValue) {
+function walk2(a, b, path12, out, maxValue) {
   if (deepEqual(a, b)) return;
   if (isObject3(a) && isObject3(b)) {
     const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
-    for (const k of keys) walk2(a[k], b[k], join(path10, k), out, maxValue);
+    for (const k of keys) walk2(a[k], b[k], join(path12, k), out, maxValue);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -87699,34 +92716,34 @@ function walk2(a, b, path10, out, maxValue) {
       for (const v of b) {
         const id = v[key2];
         seen.add(id);
-        walk2(before2.get(id), v, `${path10}[${key2}=${fmtKey(id)}]`, out, maxValue);
+        walk2(before2.get(id), v, `${path12}[${key2}=${fmtKey(id)}]`, out, maxValue);
       }
       for (const v of a) {
         const id = v[key2];
-        if (!seen.has(id)) walk2(v, void 0, `${path10}[${key2}=${fmtKey(id)}]`, out, maxValue);
+        if (!seen.has(id)) walk2(v, void 0, `${path12}[${key2}=${fmtKey(id)}]`, out, maxValue);
       }
-      const order = (arr) => arr.map((v) => v[key2]);
+      const order = (arr2) => arr2.map((v) => v[key2]);
       const ao = order(a).filter((id) => seen.has(id));
       const bo = order(b).filter((id) => before2.has(id));
       if (!deepEqual(ao, bo))
-        out.push(`${path10 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
+        out.push(`${path12 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
       return;
     }
-    const scalars = a.every(isScalar2) && b.every(isScalar2);
+    const scalars = a.every(isScalar3) && b.every(isScalar3);
     if (a.length === b.length || !scalars) {
       const n2 = Math.max(a.length, b.length);
-      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path10}[${i}]`, out, maxValue);
+      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path12}[${i}]`, out, maxValue);
       return;
     }
   }
-  out.push(`${path10 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
+  out.push(`${path12 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
 }
 function matchKey(a, b) {
   const all3 = [...a, ...b];
   if (all3.length === 0 || !all3.every(isObject3)) return void 0;
   for (const k of KEYS) {
-    const ok = (arr) => {
-      const ids = arr.map((v) => v[k]);
+    const ok = (arr2) => {
+      const ids = arr2.map((v) => v[k]);
       return ids.every((id) => typeof id === "string" || typeof id === "number") && new Set(ids).size === ids.length;
     };
     if (ok(a) && ok(b)) return k;
@@ -87736,11 +92753,11 @@ function matchKey(a, b) {
 function isObject3(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function isScalar2(v) {
+function isScalar3(v) {
   return v === null || typeof v !== "object";
 }
-function join(path10, key2) {
-  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path10 ? `${path10}.${key2}` : key2 : `${path10}[${JSON.stringify(key2)}]`;
+function join(path12, key2) {
+  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path12 ? `${path12}.${key2}` : key2 : `${path12}[${JSON.stringify(key2)}]`;
 }
 function fmtKey(id) {
   return typeof id === "string" ? JSON.stringify(id) : String(id);
@@ -87785,10 +92802,10 @@ async function planProvision(ctx, desired) {
     deletes: { datasources: [], dashboards: [], ruleGroups: [], folders: [] }
   };
   const guard = new Guard();
-  const get = async (path10, opts = {}) => {
+  const get = async (path12, opts = {}) => {
     guard.check();
     try {
-      return await ctx.client.get(path10, opts);
+      return await ctx.client.get(path12, opts);
     } catch (err) {
       guard.observe(err);
       throw err;
@@ -88123,8 +93140,8 @@ async function planProvision(ctx, desired) {
     }
   );
   if (ctx.prune) await planRuleGroupPrune(ctx, plan, desired, get, guard);
-  const unreadable = desired.problems.filter((p) => p.kind === "dashboard").length;
-  if (ctx.prune && dashboardHits && unreadable > 0) {
+  const unreadable2 = desired.problems.filter((p) => p.kind === "dashboard").length;
+  if (ctx.prune && dashboardHits && unreadable2 > 0) {
     plan.deletes.dashboards.push({
       kind: "dashboard",
       uid: "",
@@ -88132,7 +93149,7 @@ async function planProvision(ctx, desired) {
       diff: [],
       error: {
         code: "prune-blocked",
-        message: `prune of dashboards and folders skipped: ${unreadable} dashboard input(s) could not be read, and a dashboard whose file is broken would look gone from the repository`
+        message: `prune of dashboards and folders skipped: ${unreadable2} dashboard input(s) could not be read, and a dashboard whose file is broken would look gone from the repository`
       }
     });
   } else if (ctx.prune && dashboardHits) {
@@ -88252,12 +93269,12 @@ function inOrder(steps, uids) {
   const rank = (s) => s.desired ? index.get(s.uid) ?? uids.length : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-async function pageAll(get, path10, query, pageSize, maxPages = MAX_PAGES) {
+async function pageAll(get, path12, query, pageSize, maxPages = MAX_PAGES) {
   const out = /* @__PURE__ */ new Map();
   for (let page = 1; page <= maxPages; page++) {
-    const res = await get(path10, { query: { ...query, limit: pageSize, page } });
+    const res = await get(path12, { query: { ...query, limit: pageSize, page } });
     if (!Array.isArray(res.data))
-      throw new Error(`GET ${path10} page ${page}: expected a JSON array, got ${typeof res.data}`);
+      throw new Error(`GET ${path12} page ${page}: expected a JSON array, got ${typeof res.data}`);
     const hits = res.data.filter((h) => !!h && typeof h.uid === "string");
     let fresh = 0;
     for (const h of hits)
@@ -88268,7 +93285,7 @@ async function pageAll(get, path10, query, pageSize, maxPages = MAX_PAGES) {
     if (res.data.length < pageSize || fresh === 0) return [...out.values()];
   }
   throw new Error(
-    `GET ${path10}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
+    `GET ${path12}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
   );
 }
 async function searchAll(get, type) {
@@ -88430,20 +93447,20 @@ async function planRuleGroupPrune(ctx, plan, desired, get, guard) {
     if (!groups.has(key2)) groups.set(key2, []);
     groups.get(key2).push(r);
   }
-  for (const [key2, list] of groups) {
+  for (const [key2, list2] of groups) {
     if (wanted.has(key2)) continue;
-    const mine = list.filter(
+    const mine = list2.filter(
       (r) => r.annotations?.[MARKER_ANNOTATION] !== void 0 && r.provenance !== "file"
     );
     if (mine.length === 0) continue;
     plan.deletes.ruleGroups.push({
       kind: "alert-rule-group",
       uid: key2,
-      title: String(list[0].ruleGroup ?? ""),
+      title: String(list2[0].ruleGroup ?? ""),
       action: "delete",
       diff: mine.map((r) => `rule ${r.uid} "${r.title}": deleted`),
       ruleUids: mine.map((r) => r.uid),
-      ...mine.length < list.length ? { warning: `${list.length - mine.length} rule(s) of the group not written by dashboard-ci: kept` } : {}
+      ...mine.length < list2.length ? { warning: `${list2.length - mine.length} rule(s) of the group not written by dashboard-ci: kept` } : {}
     });
   }
   void ctx;
@@ -88698,11 +93715,11 @@ async function deleteFolder(ctx, s) {
       s.result = "unchanged";
       return;
     }
-    const inside = Object.values(counts.data ?? {}).reduce((n2, v) => n2 + (typeof v === "number" ? v : 0), 0);
-    if (inside > 0) {
+    const inside3 = Object.values(counts.data ?? {}).reduce((n2, v) => n2 + (typeof v === "number" ? v : 0), 0);
+    if (inside3 > 0) {
       s.action = "skip";
       s.result = "skipped";
-      s.warning = `not deleted: it still holds ${inside} object(s)`;
+      s.warning = `not deleted: it still holds ${inside3} object(s)`;
       return;
     }
     await ctx.client.delete(`/api/folders/${enc2(s.uid)}`);
@@ -89050,7 +94067,7 @@ async function provision(opts, deps = {}) {
   const redactor = new Redactor();
   if ("token" in opts.auth) redactor.add(opts.auth.token);
   else redactor.add(opts.auth.password);
-  const log = (line) => opts.log?.(redactor.redact(line));
+  const log2 = (line) => opts.log?.(redactor.redact(line));
   const shownUrl = stripUserinfo(opts.grafanaUrl).url;
   const desired = await loadDesiredState({
     cwd: opts.cwd,
@@ -89065,8 +94082,8 @@ async function provision(opts, deps = {}) {
       `--prune needs every dashboard of ${opts.config.paths.join(", ")}: with a subset of paths it would delete the others`
     );
   }
-  for (const note of desired.notes) log(note);
-  for (const p of desired.problems) log(`error: ${p.message}`);
+  for (const note of desired.notes) log2(note);
+  for (const p of desired.problems) log2(`error: ${p.message}`);
   const grafana = opts.config.grafana;
   const client = createGrafanaClient({
     url: opts.grafanaUrl,
@@ -89080,7 +94097,7 @@ async function provision(opts, deps = {}) {
     ...deps.retryDelay ? { retryDelay: deps.retryDelay } : {},
     ...deps.timeoutMs !== void 0 ? { timeoutMs: deps.timeoutMs } : {},
     ...deps.maxRetries !== void 0 ? { maxRetries: deps.maxRetries } : {},
-    onRetry: (r) => log(`retrying ${r.method} ${r.path} after ${r.reason} (retry ${r.attempt}, waiting ${r.delayMs} ms)`)
+    onRetry: (r) => log2(`retrying ${r.method} ${r.path} after ${r.reason} (retry ${r.attempt}, waiting ${r.delayMs} ms)`)
   });
   const finish = (partial) => {
     const items = partial.items.map((i) => redactItem(i, redactor));
@@ -89108,13 +94125,13 @@ async function provision(opts, deps = {}) {
         maxRetries: 2
       });
       grafanaVersion = typeof res.data?.version === "string" ? res.data.version : void 0;
-      log(`Grafana ${grafanaVersion ?? "(version hidden)"} at ${shownUrl}: healthy`);
+      log2(`Grafana ${grafanaVersion ?? "(version hidden)"} at ${shownUrl}: healthy`);
     } catch (err) {
       const body = err instanceof GrafanaApiError ? err.body : void 0;
       const version = body && typeof body === "object" && typeof body.version === "string" ? body.version : void 0;
       const why = err instanceof GrafanaApiError && err.status === 503 && body && typeof body === "object" && body.database === "failing" ? "its database is failing (GET /api/health \u2192 503)" : err.message;
       const message = `Grafana${version ? ` ${version}` : ""} at ${shownUrl} is not available: ${why}`;
-      log(`error: ${message}`);
+      log2(`error: ${message}`);
       return finish({
         ...version ? { grafanaVersion: version } : {},
         items: [],
@@ -89130,16 +94147,16 @@ async function provision(opts, deps = {}) {
         prune: opts.prune,
         resendSecrets: opts.resendSecrets ?? false,
         lookup: deps.lookup ?? "get",
-        log,
+        log: log2,
         ...parseGrafanaVersion(grafanaVersion) ? { version: parseGrafanaVersion(grafanaVersion) } : {}
       },
       desired
     );
     if (plan.fatal) {
-      log(`error: ${plan.fatal.message}`);
+      log2(`error: ${plan.fatal.message}`);
       return finish({ ...grafanaVersion ? { grafanaVersion } : {}, items: [], fatal: plan.fatal });
     }
-    log(planSummary(plan, opts.dryRun));
+    log2(planSummary(plan, opts.dryRun));
     if (opts.dryRun) {
       for (const s of allSteps(plan))
         s.result = s.error ? "failed" : s.action === "unchanged" ? "unchanged" : s.action === "skip" ? "skipped" : "planned";
@@ -89149,7 +94166,7 @@ async function provision(opts, deps = {}) {
         limit,
         config: opts.config,
         ...opts.commit ? { commit: opts.commit } : {},
-        log,
+        log: log2,
         ...parseGrafanaVersion(grafanaVersion) ? { version: parseGrafanaVersion(grafanaVersion) } : {}
       };
       await applyPlan(actx, plan);
@@ -89323,7 +94340,7 @@ ${EXIT_CODES}
 
 // src/cli/schema-pull.ts
 import { mkdir, writeFile } from "node:fs/promises";
-import path8 from "node:path";
+import path10 from "node:path";
 
 // src/schema/pull.ts
 var key = (db, name) => `${db}\0${name}`;
@@ -89392,14 +94409,14 @@ async function pullSchema(opts) {
     const kind = row.engine === "Dictionary" ? "DICTIONARY" : "TABLE";
     const shown = (await source.text(`SHOW CREATE ${kind} ${quoteName(row.database)}.${quoteName(row.name)}`)).trim();
     const rewrite = rewriteForTestEngine(shown);
-    const obj = {
+    const obj3 = {
       database: row.database,
       name: row.name,
       engine: row.engine,
       sql: rewrite.sql
     };
-    if (rewrite.note) obj.note = rewrite.note;
-    objects.push(obj);
+    if (rewrite.note) obj3.note = rewrite.note;
+    objects.push(obj3);
   }
   const text2 = redact(render2(objects, source.description), opts.secrets ?? []);
   return { objects, notFound: [...new Set(notFound)], unparsed, text: text2 };
@@ -89473,8 +94490,8 @@ async function runSchemaPull(opts) {
     secrets: opts.secrets ?? []
   });
   const file = opts.output ?? config.clickhouse.schema[0] ?? "clickhouse/schema.sql";
-  const abs = path8.resolve(cwd, file);
-  await mkdir(path8.dirname(abs), { recursive: true });
+  const abs = path10.resolve(cwd, file);
+  await mkdir(path10.dirname(abs), { recursive: true });
   await writeFile(abs, result.text);
   return {
     file,
@@ -89487,32 +94504,32 @@ async function runSchemaPull(opts) {
 
 // src/cli/run.ts
 var FORMATS2 = ["text", "json", "markdown", "sarif"];
-function exitCodeFor(report, failOn) {
+function exitCodeFor(report2, failOn) {
   if (failOn === "never") return 0;
   const at2 = failOn === "error" ? ["error"] : ["error", "warning"];
-  return report.findings.some((f) => at2.includes(f.severity)) ? 1 : 0;
+  return report2.findings.some((f) => at2.includes(f.severity)) ? 1 : 0;
 }
 async function checkOutputPath(cwd, output) {
-  const target = path9.resolve(cwd, output);
-  const dir = path9.dirname(target);
+  const target = path11.resolve(cwd, output);
+  const dir = path11.dirname(target);
   let info;
   try {
-    info = await stat4(dir);
+    info = await stat7(dir);
   } catch {
     throw new UsageError(`--output ${output}: the folder ${displayDir(cwd, dir)} does not exist`);
   }
   if (!info.isDirectory())
     throw new UsageError(`--output ${output}: ${displayDir(cwd, dir)} is not a folder`);
-  const existing = await stat4(target).catch(() => void 0);
+  const existing = await stat7(target).catch(() => void 0);
   if (existing?.isDirectory()) throw new UsageError(`--output ${output}: is a folder, not a file`);
   try {
-    await access(existing ? target : dir, constants.W_OK);
+    await access(existing ? target : dir, constants2.W_OK);
   } catch {
     throw new UsageError(`--output ${output}: not writable`);
   }
 }
 function displayDir(cwd, dir) {
-  const rel = path9.relative(cwd, dir);
+  const rel = path11.relative(cwd, dir);
   return rel.startsWith("..") ? dir : rel || ".";
 }
 function collect(value, previous = []) {
@@ -89523,16 +94540,16 @@ function useColor(io) {
   if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== "0") return true;
   return Boolean(io.stdout.isTTY);
 }
-function renderReport(report, format, text2) {
+function renderReport(report2, format, text2) {
   switch (format) {
     case "json":
-      return renderJson(report);
+      return renderJson(report2);
     case "markdown":
-      return renderMarkdown(report, { marker: "<!-- dashboard-ci:report -->" });
+      return renderMarkdown(report2, { marker: "<!-- dashboard-ci:report -->" });
     case "sarif":
-      return renderSarif(report, ruleMetadata(), { toolVersion: VERSION4 });
+      return renderSarif(report2, ruleMetadata(), { toolVersion: VERSION4 });
     default:
-      return renderText(report, text2);
+      return renderText(report2, text2);
   }
 }
 async function runCli(argv, io) {
@@ -89546,7 +94563,11 @@ async function runCli(argv, io) {
   program2.command("check").description("lint dashboards and validate their SQL with ClickHouse EXPLAIN").addHelpText("after", CHECK_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").addOption(new Option("--format <format>", "output format").choices(FORMATS2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option(
     "--clickhouse <engine>",
     "embedded, or a ClickHouse HTTP URL (user and password from CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)"
-  ).option("--schema <file>", "DDL for the test instance (repeatable)", collect).option("--seed <file>", "data statements for the test instance (repeatable)", collect).option("--datasources <file>", "datasource provisioning file (repeatable)", collect).option("--alerts <path>", "alert rule file or folder (repeatable)", collect).option("--no-explain", "lint only: do not validate SQL").option("--redis <url>", "check Redis targets against this server (default: REDIS_URL)").addOption(
+  ).option("--schema <file>", "DDL for the test instance (repeatable)", collect).option("--seed <file>", "data statements for the test instance (repeatable)", collect).option("--datasources <file>", "datasource provisioning file (repeatable)", collect).option("--alerts <path>", "alert rule file or folder (repeatable)", collect).option(
+    "--exclude <glob>",
+    "leave out files and folders matching this .gitignore-style pattern, relative to the working directory (repeatable)",
+    collect
+  ).option("--no-explain", "lint only: do not validate SQL").option("--redis <url>", "check Redis targets against this server (default: REDIS_URL)").addOption(
     new Option("--fail-on <level>", "exit 1 at this severity").choices(["error", "warning", "never"]).default("error")
   ).option("--base <ref>", "git ref to diff query cost against").option("--verbose", "print every query with its cost").option("--progress", "show progress on stderr from the start (default: after 2 s)").option("-q, --quiet", "no progress on stderr").action(async (paths, opts) => {
     const config = await loadConfig({ cwd: io.cwd, file: opts.config });
@@ -89556,12 +94577,13 @@ async function runCli(argv, io) {
     }
     if (opts.output) await checkOutputPath(io.cwd, opts.output);
     const progress = opts.quiet ? void 0 : createProgress({ stream: io.stderr, ...opts.progress ? { delayMs: 0 } : {} });
-    const { report, usageErrors } = await runCheck({
+    const { report: report2, usageErrors } = await runCheck({
       cwd: io.cwd,
       paths,
       config,
       explain: opts.explain,
       ...opts.alerts ? { alertPaths: opts.alerts } : {},
+      ...opts.exclude ? { exclude: opts.exclude } : {},
       ...engine ? { clickhouse: engine } : {},
       clickhouseAuth: {
         ...io.env.CLICKHOUSE_USER ? { user: io.env.CLICKHOUSE_USER } : {},
@@ -89579,18 +94601,18 @@ async function runCli(argv, io) {
       } : {}
     });
     progress?.end();
-    for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${line}
+    for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}
 `);
     const format = opts.format;
     if (opts.output) {
-      await writeFile2(path9.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
-      io.stdout.write(summaryLine(report) + "\n");
+      await writeFile2(path11.resolve(io.cwd, opts.output), renderReport(report2, format, { color: false }));
+      io.stdout.write(summaryLine(report2) + "\n");
     } else {
       io.stdout.write(
-        renderReport(report, format, { color: useColor(io), queries: Boolean(opts.verbose) })
+        renderReport(report2, format, { color: useColor(io), queries: Boolean(opts.verbose) })
       );
     }
-    exitCode = usageErrors.length ? 2 : exitCodeFor(report, opts.failOn);
+    exitCode = usageErrors.length ? 2 : exitCodeFor(report2, opts.failOn);
   });
   program2.command("provision").description("provision datasources, folders, dashboards and alert rules to Grafana").addHelpText("after", PROVISION_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").option("--grafana-url <url>", "Grafana base URL (default: GRAFANA_URL)").option(
     "--env <name>",
@@ -89698,12 +94720,12 @@ async function runCli(argv, io) {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
-      io.stderr.write(`dashboard-ci: ${err.message}
+      io.stderr.write(`dashboard-ci: ${terminalSafe(err.message)}
 `);
       return 2;
     }
     const e = err;
-    io.stderr.write(`dashboard-ci: internal error: ${e?.message ?? String(err)}
+    io.stderr.write(`dashboard-ci: internal error: ${terminalSafe(e?.message ?? String(err))}
 `);
     if (io.env.DASHBOARD_CI_DEBUG) io.stderr.write(`${e?.stack ?? ""}
 `);

@@ -122,13 +122,18 @@ export function scopeFromChanges(
 ): CheckScope {
   const files = changed.map(norm);
   const dashboardRoots = inputPaths.length > 0 ? inputPaths : config.paths;
-  const dashboards = files.filter((f) => f.endsWith('.json') && under(f, dashboardRoots));
   const alerts = files.filter((f) => /\.ya?ml$/.test(f) && under(f, config.alerts));
+  // Dashboards are JSON or YAML (gcx, grafanactl resources); the loader tells them apart by content.
+  const dashboards = files.filter(
+    (f) => /\.(json|ya?ml)$/.test(f) && under(f, dashboardRoots) && !alerts.includes(f),
+  );
   const everything = [
     ...(config.file ? [config.file] : CONFIG_NAMES),
     ...config.clickhouse.schema,
     ...config.clickhouse.seed,
     ...config.datasources,
+    // A library panel is part of every dashboard that shows it.
+    ...config.libraryPanels,
   ];
   const trigger = files.find((f) => under(f, everything));
   if (trigger) return { all: true, reason: `${trigger} changed`, dashboards, alerts };

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UsageError } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
-import { parseDashboard } from '../dashboards/load.js';
+import { parseDashboardFile } from '../dashboards/load.js';
 import { prepareQueries, queryKey, toRecord } from './prepare.js';
 
 const exec = promisify(execFile);
@@ -49,11 +49,11 @@ export async function readBaseVersions(
   now: Date,
 ): Promise<BaseCosts> {
   const baseDashboards: DashboardModel[] = [];
-  for (const d of dashboards) {
-    const text = await gitShow(cwd, ref, d.file);
+  // A file may hold several dashboards (multi-document YAML): read each file once, keep them all.
+  for (const file of new Set(dashboards.map((d) => d.file))) {
+    const text = await gitShow(cwd, ref, file);
     if (text === undefined) continue;
-    const parsed = parseDashboard(d.file, text);
-    if (parsed.dashboard) baseDashboards.push(parsed.dashboard);
+    baseDashboards.push(...parseDashboardFile(file, text).dashboards);
   }
   const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now))
     .filter((q) => q.problems.length === 0)

@@ -1,12 +1,11 @@
 import { compareFindings, summarize, type Finding, type Report } from '../core/types.js';
 import { loadDashboards } from '../dashboards/load.js';
+import { configExcludes, splitExplicitPaths } from '../dashboards/selection.js';
 import { loadAlertFiles, loadDatasourceFiles } from '../dashboards/provisioning-files.js';
 import { applyRuleSettings, lintDashboards } from '../lint/engine.js';
 import { checkQueries } from './sql.js';
 import { checkRedis } from './redis.js';
 import type { CheckOptions, CheckResult } from './types.js';
-
-const ALERT_FILE = /\.ya?ml$/i;
 
 /**
  * The whole check: files → model → lint → SQL (interpolate, EXPLAIN, budgets) → one report.
@@ -14,20 +13,26 @@ const ALERT_FILE = /\.ya?ml$/i;
  */
 export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const { config, cwd } = opts;
-  // Explicit paths may mix dashboards (.json, folders) and alert rule files (.yaml); without paths the
-  // config's dashboards and alerts are checked.
+  // Explicit paths may mix dashboards (JSON or YAML, folders) and alert rule files (YAML, told apart by
+  // where they are and what they hold); without paths the config's dashboards and alerts are checked.
   const explicit = opts.paths.length > 0;
-  const dashboardPaths = explicit ? opts.paths.filter((p) => !ALERT_FILE.test(p)) : config.paths;
-  const alertPaths =
-    opts.alertPaths ?? (explicit ? opts.paths.filter((p) => ALERT_FILE.test(p)) : config.alerts);
+  const split = explicit ? await splitExplicitPaths(opts.paths, config, cwd) : undefined;
+  const dashboardPaths = split ? split.dashboards : config.paths;
+  const alertPaths = opts.alertPaths ?? (split ? split.alerts : config.alerts);
+  const excludes = configExcludes(config, cwd, opts.exclude ?? []);
 
   const usageErrors: string[] = [];
   const findings: Finding[] = [];
 
   opts.onStage?.('loading');
   const loaded = dashboardPaths.length
-    ? await loadDashboards(dashboardPaths, { cwd })
-    : { dashboards: [], findings: [], usageErrors: [], files: 0 };
+    ? await loadDashboards(dashboardPaths, { cwd, excludes, libraryPanels: config.libraryPanels })
+    : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
+  // Library panels are checked in models of their own (their file, the variables of a dashboard using them).
+  const checked = [
+    ...loaded.dashboards,
+    ...loaded.libraryPanels.flatMap((lp) => (lp.check ? [lp.check] : [])),
+  ];
   usageErrors.push(...loaded.usageErrors);
   findings.push(...loaded.findings);
 
@@ -47,8 +52,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   opts.onStage?.('linting');
   // Loader findings (json-syntax, schema, file-too-large…) obey dashboard-ci.yml's rules and exceptions too.
   const loadFindings = findings.splice(0);
-  findings.push(...applyRuleSettings(loadFindings, config, loaded.dashboards));
-  findings.push(...lintDashboards(loaded.dashboards, { config, datasources: datasources.datasources }));
+  findings.push(...applyRuleSettings(loadFindings, config, checked));
+  findings.push(...lintDashboards(checked, { config, datasources: datasources.datasources }));
 
   let queries: Report['queries'] = [];
   let load: Report['load'] = [];
@@ -56,19 +61,17 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   if (opts.explain) {
     const sql = await checkQueries({
       options: opts,
-      dashboards: loaded.dashboards,
+      dashboards: checked,
       alertGroups: alerts.groups,
       datasources: datasources.datasources,
     });
-    findings.push(...applyRuleSettings(sql.findings, config, loaded.dashboards));
+    findings.push(...applyRuleSettings(sql.findings, config, checked));
     queries = sql.queries;
     load = sql.load;
     engine = sql.engine;
   }
   if (opts.redisUrl) {
-    findings.push(
-      ...applyRuleSettings(await checkRedis(loaded.dashboards, opts.redisUrl), config, loaded.dashboards),
-    );
+    findings.push(...applyRuleSettings(await checkRedis(checked, opts.redisUrl), config, checked));
   }
 
   opts.onStage?.('reporting');

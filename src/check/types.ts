@@ -5,6 +5,8 @@ export interface CheckOptions {
   cwd: string;
   /** Dashboard files or folders; empty = config.paths. */
   paths: string[];
+  /** `--exclude` patterns (.gitignore-style, relative to cwd), on top of config.exclude. */
+  exclude?: string[];
   /** Alert rule files or folders; undefined = config.alerts. */
   alertPaths?: string[];
   config: Config;

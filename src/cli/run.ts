@@ -6,7 +6,7 @@ import { UsageError, type Report, type Severity } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
 import { runCheck } from '../check/run.js';
 import { renderJson } from '../report/json.js';
-import { renderText, summaryLine, type TextOptions } from '../report/text.js';
+import { renderText, summaryLine, terminalSafe, type TextOptions } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
 import { ruleMetadata } from '../lint/registry.js';
@@ -123,6 +123,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--seed <file>', 'data statements for the test instance (repeatable)', collect)
     .option('--datasources <file>', 'datasource provisioning file (repeatable)', collect)
     .option('--alerts <path>', 'alert rule file or folder (repeatable)', collect)
+    .option(
+      '--exclude <glob>',
+      'leave out files and folders matching this .gitignore-style pattern, relative to the working directory (repeatable)',
+      collect,
+    )
     .option('--no-explain', 'lint only: do not validate SQL')
     .option('--redis <url>', 'check Redis targets against this server (default: REDIS_URL)')
     .addOption(
@@ -150,6 +155,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         config,
         explain: opts.explain,
         ...(opts.alerts ? { alertPaths: opts.alerts } : {}),
+        ...(opts.exclude ? { exclude: opts.exclude } : {}),
         ...(engine ? { clickhouse: engine } : {}),
         clickhouseAuth: {
           ...(io.env.CLICKHOUSE_USER ? { user: io.env.CLICKHOUSE_USER } : {}),
@@ -171,7 +177,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           : {}),
       });
       progress?.end();
-      for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${line}\n`);
+      // Paths in these lines are file names a pull request chose: no escape sequence reaches the terminal.
+      for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}\n`);
       const format = opts.format as Format;
       if (opts.output) {
         await writeFile(path.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));
@@ -316,11 +323,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
-      io.stderr.write(`dashboard-ci: ${err.message}\n`);
+      io.stderr.write(`dashboard-ci: ${terminalSafe(err.message)}\n`);
       return 2;
     }
     const e = err as Error;
-    io.stderr.write(`dashboard-ci: internal error: ${e?.message ?? String(err)}\n`);
+    io.stderr.write(`dashboard-ci: internal error: ${terminalSafe(e?.message ?? String(err))}\n`);
     if (io.env.DASHBOARD_CI_DEBUG) io.stderr.write(`${e?.stack ?? ''}\n`);
     return 2;
   }

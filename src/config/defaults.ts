@@ -3,6 +3,9 @@ import type { Config } from './types.js';
 export function defaultConfig(): Config {
   return {
     paths: ['dashboards'],
+    exclude: [],
+    libraryPanels: ['library-panels'],
+    inputs: {},
     alerts: ['alerts'],
     datasources: ['datasources'],
     rules: {},

@@ -174,6 +174,9 @@ function merge(user: Record<string, unknown>, file: string): Config {
   const config: Config = {
     ...d,
     ...(u.paths ? { paths: u.paths } : {}),
+    ...(u.exclude ? { exclude: u.exclude } : {}),
+    ...(u.libraryPanels ? { libraryPanels: u.libraryPanels } : {}),
+    ...(u.inputs ? { inputs: u.inputs } : {}),
     ...(u.alerts ? { alerts: u.alerts } : {}),
     ...(u.datasources ? { datasources: u.datasources } : {}),
     ...(u.rules ? { rules: u.rules } : {}),

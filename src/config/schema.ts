@@ -65,7 +65,26 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    paths: { ...stringList, description: 'Dashboard files or folders (*.json, recursively).' },
+    paths: {
+      ...stringList,
+      description:
+        'Dashboard files or folders (*.json, *.yaml, *.yml, recursively; every format by content).',
+    },
+    exclude: {
+      ...stringList,
+      description:
+        'Files and folders to leave out: .gitignore-style patterns relative to this file (vendor/, **/package.json).',
+    },
+    libraryPanels: {
+      ...stringList,
+      description: 'Library panel files or folders (default library-panels/).',
+    },
+    inputs: {
+      type: 'object',
+      description:
+        'Values of the ${…} inputs of dashboards exported for sharing, by input name (a datasource uid, a constant).',
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
     alerts: { ...stringList, description: 'Alert rule provisioning files or folders (*.yaml, *.yml).' },
     datasources: { ...stringList, description: 'Datasource provisioning files or folders (*.yaml, *.yml).' },
     rules: {

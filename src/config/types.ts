@@ -33,6 +33,18 @@ export interface Config {
   file?: string;
   /** Dashboard files or folders to check. */
   paths: string[];
+  /**
+   * .gitignore-style patterns of files and folders to leave out, relative to the config file's folder
+   * (a vendored package.json, generated files). `--exclude` adds more, relative to the working directory.
+   */
+  exclude: string[];
+  /** Library panel files or folders (library-panels/): checked, and resolved into the dashboards using them. */
+  libraryPanels: string[];
+  /**
+   * Values for the `${…}` inputs of dashboards exported for sharing (`__inputs`), by input name: a
+   * datasource uid (when more than one provisioned datasource has the input's type) or a constant.
+   */
+  inputs: Record<string, string>;
   /** Alert rule files or folders (Grafana file-provisioning format). */
   alerts: string[];
   /** Datasource provisioning files. */

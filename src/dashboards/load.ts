@@ -1,16 +1,42 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding } from '../core/types.js';
-import { buildDashboard, isObject, type DashboardModel } from './model.js';
-import { JsonSyntaxError, SourceDoc } from './source.js';
+import {
+  discoverFiles,
+  displayPath,
+  readTextFile,
+  type Discovered,
+  type DiscoverOptions,
+  type Excludes,
+  type FoundFile,
+} from './files.js';
+import { recognise } from './formats.js';
+import { resolveLibraryPanels } from './library-panels.js';
+import { DEFAULT_MAX_BYTES, MAX_DEPTH, jsonDepthExceeded, tooDeep } from './limits.js';
+import type { DashboardModel, LibraryPanelModel } from './model.js';
+import { JsonSyntaxError, SourceDoc, type SourceDocument } from './source.js';
+import { parseYaml } from './yaml-doc.js';
 
-export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+export { DEFAULT_MAX_BYTES } from './limits.js';
+export { displayPath } from './files.js';
+
+// The one loader `check` and `provision` share: files and folders → every dashboard and library panel
+// they hold, whatever the format (classic JSON, API envelope, shared export, dashboard.grafana.app
+// resources v0alpha1 … v2, JSON or YAML), each as one model that keeps positions into its file.
+
+/** Extensions a folder contributes: dashboards are JSON (classic, exports, resources) or YAML (gcx, grafanactl). */
+export const DASHBOARD_EXTS = ['.json', '.yaml', '.yml'] as const;
 
 export interface LoadResult {
   dashboards: DashboardModel[];
-  /** json-syntax, schema (root not an object) and file-too-large findings; the rest are the linter's. */
+  /** Library panels (library-panels/ and `__elements` of exports), resolved against the dashboards. */
+  libraryPanels: LibraryPanelModel[];
+  /**
+   * Findings of the files themselves: json-syntax, yaml-syntax, json-too-deep, file-too-large,
+   * not-a-dashboard, file-skipped, unreadable-path…; the rest are the linter's.
+   */
   findings: Finding[];
-  /** One line each: a path that does not exist, a folder without dashboards, a file that cannot be read. */
+  /** One line each: a path that does not exist, a folder without dashboards. */
   usageErrors: string[];
   /** Dashboard files looked at, broken ones included. */
   files: number;
@@ -19,18 +45,18 @@ export interface LoadResult {
 export interface LoadOptions {
   cwd: string;
   maxBytes?: number;
+  /** `exclude:` of dashboard-ci.yml and `--exclude`. */
+  excludes?: Excludes;
+  /** Library panel files or folders (library-panels/); those that do not exist are skipped. */
+  libraryPanels?: readonly string[];
+  /** Injected directory reader (tests). */
+  readdir?: DiscoverOptions['readdir'];
 }
 
-/** Path relative to cwd with forward slashes, as reports and annotations expect. */
-export function displayPath(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file) || path.basename(file);
-  return rel.split(path.sep).join('/');
-}
-
-function describeType(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
+export interface ParsedFile {
+  dashboards: DashboardModel[];
+  libraryPanels: LibraryPanelModel[];
+  findings: Finding[];
 }
 
 export interface ParsedDashboard {
@@ -38,94 +64,95 @@ export interface ParsedDashboard {
   findings: Finding[];
 }
 
-/**
- * Parses one dashboard file's text. `file` is the display path. Accepts a plain dashboard and
- * Grafana's API shape `{ "dashboard": {...}, "meta": {...} }` (also the POST body shape).
- */
-export function parseDashboard(file: string, text: string): ParsedDashboard {
-  // Editors on Windows save a BOM; JSON.parse and momoa reject it.
-  const body = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
-  let doc: SourceDoc;
+function syntaxOf(file: string, text: string): 'json' | 'yaml' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  // Named explicitly with another extension: JSON starts with a bracket, anything else is YAML.
+  return /^\s*[[{]/.test(text) ? 'json' : 'yaml';
+}
+
+function notADashboard(file: string, what: string, doc?: SourceDocument): Finding {
+  const at = doc ? doc.locate([]) : { line: 1, column: 1 };
+  return {
+    rule: 'not-a-dashboard',
+    severity: 'info',
+    message: `not a dashboard in any format Grafana reads (${what}): not checked`,
+    file,
+    line: at.line,
+    column: at.column,
+  };
+}
+
+function parseJson(file: string, text: string): { doc?: SourceDoc; findings: Finding[] } {
+  // Before anything recursive (JSON.parse is iterative in V8, momoa and every walk after it are not).
+  const deep = jsonDepthExceeded(text, MAX_DEPTH);
+  if (deep) return { findings: [tooDeep(file, deep, MAX_DEPTH)] };
   try {
-    doc = SourceDoc.parse(file, body);
+    return { doc: SourceDoc.parse(file, text), findings: [] };
   } catch (err) {
-    if (err instanceof JsonSyntaxError) {
-      return {
-        findings: [
-          {
-            rule: 'json-syntax',
-            severity: 'error',
-            message: `invalid JSON: ${err.message}`,
-            file,
-            line: err.position.line,
-            column: err.position.column,
-          },
-        ],
-      };
-    }
-    // The parser is recursive: absurd nesting ends in a RangeError, still one finding for this file only.
+    const e = err instanceof JsonSyntaxError ? err : undefined;
     return {
       findings: [
         {
           rule: 'json-syntax',
           severity: 'error',
-          message: `cannot parse as JSON: ${(err as Error).message}`,
+          message: e ? `invalid JSON: ${e.message}` : `cannot parse as JSON: ${(err as Error).message}`,
           file,
-          line: 1,
-          column: 1,
+          line: e?.position.line ?? 1,
+          column: e?.position.column ?? 1,
         },
       ],
     };
   }
-  const root = doc.value;
-  if (!isObject(root)) {
-    const at = doc.locate([]);
-    return {
-      findings: [
-        {
-          rule: 'schema',
-          severity: 'error',
-          message: `dashboard must be a JSON object, found ${describeType(root)}`,
-          file,
-          line: at.line,
-          column: at.column,
-        },
-      ],
-    };
-  }
-  if (isObject(root.dashboard) && !('panels' in root) && !('title' in root)) {
-    return { dashboard: buildDashboard(file, doc, root.dashboard, ['dashboard']), findings: [] };
-  }
-  return { dashboard: buildDashboard(file, doc, root), findings: [] };
-}
-
-function isNotFound(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function errorCode(err: unknown): string {
-  return (err as { code?: string }).code ?? (err as Error).message;
 }
 
 /**
- * Files under `dir` whose name ends in one of `exts`, recursively, sorted by path. Hidden folders and
- * node_modules are skipped: they hold tooling, never dashboards.
+ * Every dashboard and library panel of one file's text, told apart by content. `file` is the display
+ * path; a file that is no dashboard at all is one `not-a-dashboard` info finding.
  */
-export async function walkFiles(dir: string, exts: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      out.push(...(await walkFiles(full, exts)));
-    } else if ((e.isFile() || e.isSymbolicLink()) && exts.some((x) => e.name.toLowerCase().endsWith(x))) {
-      out.push(full);
-    }
+export function parseDashboardFile(file: string, text: string): ParsedFile {
+  // Editors on Windows save a BOM; JSON.parse and momoa reject it.
+  const body = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  const out: ParsedFile = { dashboards: [], libraryPanels: [], findings: [] };
+  const syntax = syntaxOf(file, body);
+  const docs: SourceDocument[] = [];
+  if (syntax === 'json') {
+    const parsed = parseJson(file, body);
+    out.findings.push(...parsed.findings);
+    if (parsed.doc) docs.push(parsed.doc);
+  } else {
+    const parsed = parseYaml(file, body);
+    out.findings.push(...parsed.findings);
+    docs.push(...parsed.docs);
   }
+  const multi = docs.length > 1;
+  docs.forEach((doc, i) => {
+    const r = recognise(file, doc, syntax, multi ? i : undefined);
+    if (r.kind === 'dashboard') {
+      out.dashboards.push(r.dashboard);
+      out.libraryPanels.push(...r.libraryPanels);
+    } else if (r.kind === 'library-panel') {
+      out.libraryPanels.push(r.libraryPanel);
+    } else if (r.kind === 'invalid') {
+      out.findings.push(...r.findings);
+    } else {
+      out.findings.push(notADashboard(file, r.what, doc));
+    }
+  });
+  resolveLibraryPanels(
+    out.dashboards,
+    out.libraryPanels.filter((lp) => lp.format.shape === 'export-element'),
+  );
   return out;
+}
+
+/** The first dashboard of a file's text (the rule tests' and the base revision's entry point). */
+export function parseDashboard(file: string, text: string): ParsedDashboard {
+  const parsed = parseDashboardFile(file, text);
+  const r: ParsedDashboard = { findings: parsed.findings };
+  if (parsed.dashboards[0]) r.dashboard = parsed.dashboards[0];
+  return r;
 }
 
 export interface ResolvedFiles {
@@ -134,122 +161,88 @@ export interface ResolvedFiles {
 }
 
 /**
- * Expands files and folders into a sorted, de-duplicated list of absolute file paths. A file named
- * explicitly is taken whatever its extension; a folder contributes files ending in `exts`.
- * `optional` paths that do not exist (or hold no such file) are silently skipped.
+ * Expands files and folders into a sorted, de-duplicated list of absolute file paths (the provisioning
+ * file loaders' entry point). A file named explicitly is taken whatever its extension; a folder
+ * contributes files ending in `exts`; non-regular files are never returned. `optional` paths that do
+ * not exist (or hold no such file) are silently skipped.
  */
 export async function resolveFiles(
   paths: readonly string[],
-  opts: { cwd: string; exts: readonly string[]; what: string; optional?: boolean },
+  opts: { cwd: string; exts: readonly string[]; what: string; optional?: boolean; excludes?: Excludes },
 ): Promise<ResolvedFiles> {
-  const usageErrors: string[] = [];
-  const seen = new Set<string>();
+  const found = await discoverFiles(paths, opts);
+  const usageErrors = [...found.usageErrors];
+  for (const f of found.findings) if (f.severity === 'error') usageErrors.push(`${f.file}: ${f.message}`);
   const files: string[] = [];
-  const add = (f: string) => {
-    if (!seen.has(f)) {
-      seen.add(f);
-      files.push(f);
-    }
-  };
-  for (const p of paths) {
-    const abs = path.resolve(opts.cwd, p);
-    let st;
-    try {
-      st = await stat(abs);
-    } catch (err) {
-      if (opts.optional) continue;
-      usageErrors.push(
-        isNotFound(err) ? `${p}: no such file or directory` : `${p}: cannot read (${errorCode(err)})`,
-      );
-      continue;
-    }
-    if (st.isDirectory()) {
-      let found: string[];
-      try {
-        found = await walkFiles(abs, opts.exts);
-      } catch (err) {
-        usageErrors.push(`${p}: cannot read folder (${errorCode(err)})`);
-        continue;
-      }
-      if (found.length === 0) {
-        if (!opts.optional)
-          usageErrors.push(`${p}: no ${opts.what} files (${opts.exts.map((x) => '*' + x).join(', ')}) found`);
-        continue;
-      }
-      found.forEach(add);
-    } else {
-      add(abs);
-    }
+  for (const f of found.files) {
+    // Callers read these with readFile: a FIFO or a device named explicitly would block it.
+    const regular = await stat(f.abs).then((s) => s.isFile(), () => true);
+    if (regular) files.push(f.abs);
+    else usageErrors.push(`${displayPath(opts.cwd, f.abs)}: not a regular file, not read`);
   }
   return { files, usageErrors };
-}
-
-function formatMegabytes(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;
-}
-
-type FileOutcome = { dashboard?: DashboardModel; findings: Finding[]; usageError?: string };
-
-async function loadOne(abs: string, display: string, maxBytes: number): Promise<FileOutcome> {
-  let size: number;
-  try {
-    size = (await stat(abs)).size;
-  } catch (err) {
-    return { findings: [], usageError: `${display}: cannot read (${errorCode(err)})` };
-  }
-  // Decided from stat alone: a 50 MB file is never read, let alone parsed into a position-keeping AST.
-  if (size > maxBytes) {
-    return {
-      findings: [
-        {
-          rule: 'file-too-large',
-          severity: 'error',
-          message: `file is ${formatMegabytes(size)}, over the ${formatMegabytes(maxBytes)} limit for a dashboard`,
-          file: display,
-          line: 1,
-          column: 1,
-        },
-      ],
-    };
-  }
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    return { findings: [], usageError: `${display}: cannot read (${errorCode(err)})` };
-  }
-  return parseDashboard(display, text);
 }
 
 /** Reads a few files at a time: parallel enough to hide I/O latency, bounded for 1,000-file repos. */
 const READ_CONCURRENCY = 16;
 
-/**
- * Loads dashboard files and folders (`*.json`, recursively, sorted). Each broken file becomes a
- * finding or a usage error line; it never stops the others.
- */
-export async function loadDashboards(paths: string[], opts: LoadOptions): Promise<LoadResult> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const resolved = await resolveFiles(paths, { cwd: opts.cwd, exts: ['.json'], what: 'dashboard' });
-  const usageErrors = [...resolved.usageErrors];
-  const outcomes: FileOutcome[] = new Array(resolved.files.length);
+async function readAll(found: FoundFile[], cwd: string, maxBytes: number): Promise<ParsedFile[]> {
+  const outcomes: ParsedFile[] = new Array(found.length);
   let next = 0;
   const worker = async () => {
-    while (next < resolved.files.length) {
+    while (next < found.length) {
       const i = next++;
-      const abs = resolved.files[i]!;
-      outcomes[i] = await loadOne(abs, displayPath(opts.cwd, abs), maxBytes);
+      const display = displayPath(cwd, found[i]!.abs);
+      const read = await readTextFile(found[i]!.abs, display, maxBytes);
+      outcomes[i] =
+        'text' in read
+          ? parseDashboardFile(display, read.text)
+          : { dashboards: [], libraryPanels: [], findings: [read.finding] };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, resolved.files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, found.length) }, worker));
+  return outcomes;
+}
 
-  const dashboards: DashboardModel[] = [];
-  const findings: Finding[] = [];
-  for (const o of outcomes) {
-    if (o.dashboard) dashboards.push(o.dashboard);
-    findings.push(...o.findings);
-    if (o.usageError) usageErrors.push(o.usageError);
+/**
+ * Loads dashboard files and folders (`*.json`, `*.yaml`, `*.yml`, recursively, sorted) and the library
+ * panels, and resolves the panels' library references. Each broken file becomes a finding (or, for a
+ * missing path, a usage error line); it never stops the others.
+ */
+export async function loadDashboards(paths: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const discover = (list: readonly string[], optional: boolean): Promise<Discovered> =>
+    discoverFiles(list, {
+      cwd: opts.cwd,
+      exts: DASHBOARD_EXTS,
+      what: 'dashboard',
+      optional,
+      ...(opts.excludes ? { excludes: opts.excludes } : {}),
+      ...(opts.readdir ? { readdir: opts.readdir } : {}),
+    });
+  const found = await discover(paths, false);
+  const libraryFound = opts.libraryPanels?.length ? await discover(opts.libraryPanels, true) : undefined;
+  const seen = new Set(found.files.map((f) => f.abs));
+  const libraryFiles = libraryFound ? libraryFound.files.filter((f) => !seen.has(f.abs)) : [];
+
+  const result: LoadResult = {
+    dashboards: [],
+    libraryPanels: [],
+    findings: [...found.findings, ...(libraryFound?.findings ?? [])],
+    usageErrors: [...found.usageErrors],
+    files: found.files.length,
+  };
+  for (const parsed of await readAll(found.files, opts.cwd, maxBytes)) {
+    result.dashboards.push(...parsed.dashboards);
+    result.libraryPanels.push(...parsed.libraryPanels);
+    result.findings.push(...parsed.findings);
   }
-  return { dashboards, findings, usageErrors, files: resolved.files.length };
+  for (const parsed of await readAll(libraryFiles, opts.cwd, maxBytes)) {
+    // A library panel folder holds library panels; a dashboard there is still a dashboard.
+    result.dashboards.push(...parsed.dashboards);
+    result.libraryPanels.push(...parsed.libraryPanels);
+    result.findings.push(...parsed.findings);
+  }
+  resolveLibraryPanels(result.dashboards, result.libraryPanels);
+  return result;
 }

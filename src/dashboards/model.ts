@@ -1,5 +1,5 @@
 import type { JsonPath } from '../core/types.js';
-import type { SourceDoc } from './source.js';
+import type { SourceDocument } from './source.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -37,6 +37,16 @@ export interface TargetModel {
   panel: PanelModel;
 }
 
+/** A panel's `libraryPanel: {uid, name}` reference, as written. */
+export interface LibraryPanelRef {
+  uid?: string;
+  name?: string;
+  /** Document path of the reference object. */
+  path: JsonPath;
+  /** The library panel it resolves to (set by resolveLibraryPanels), when the repository has it. */
+  resolved?: LibraryPanelModel;
+}
+
 export interface PanelModel {
   path: JsonPath;
   raw: JsonObject;
@@ -45,10 +55,14 @@ export interface PanelModel {
   title?: string;
   datasource?: DatasourceRef;
   targets: TargetModel[];
-  /** The collapsed or expanded row this panel sits under, if any. */
+  /** The row (or, in schema v2, the row or tab) this panel sits under, if any. */
   row?: PanelModel;
-  /** True for panels stored inside a collapsed row's `panels`. */
+  /**
+   * True for panels laid out on their row's own grid: inside a collapsed row's `panels` in the classic
+   * model; every panel of a v2 row or tab, whose grid layout is its own.
+   */
   nested: boolean;
+  libraryPanel?: LibraryPanelRef;
 }
 
 export interface VariableModel {
@@ -57,16 +71,47 @@ export interface VariableModel {
   name?: string;
   type?: string;
   datasource?: DatasourceRef;
+  /**
+   * Set on a library panel's check model: a variable of the dashboard that uses the panel, there so
+   * datasource variables resolve. Its path is in that dashboard's file, not this one: rules skip it.
+   */
+  borrowed?: boolean;
+}
+
+/**
+ * How a dashboard is kept in its file. `classic`: Grafana's JSON model; `envelope`: the API shape
+ * `{dashboard, meta}`; `resource-v1`: a Kubernetes-style resource whose spec is the classic model
+ * (dashboard.grafana.app v0alpha1, v1alpha1, v1beta1, v1); `resource-v2`: schema v2 (v2alpha1,
+ * v2beta1, v2), normalised into the classic model; `library-panel`: the check model of a library panel.
+ */
+export type DashboardShape = 'classic' | 'envelope' | 'resource-v1' | 'resource-v2' | 'library-panel';
+
+export interface DashboardFormat {
+  shape: DashboardShape;
+  syntax: 'json' | 'yaml';
+  /** `apiVersion` of a resource, e.g. `dashboard.grafana.app/v1beta1`. */
+  apiVersion?: string;
+  /** An "export for sharing externally": `__inputs` with `${DS_…}` placeholders. */
+  sharedExport: boolean;
+  /** 0-based index of the document in a multi-document YAML file. */
+  document?: number;
 }
 
 export interface DashboardModel {
   file: string;
-  doc: SourceDoc;
+  /** Positions in the file. For schema v2 it takes the model's classic paths and answers v2 positions. */
+  doc: SourceDocument;
+  /**
+   * The dashboard in the classic model: the file's object, the envelope's `dashboard`, a v1 resource's
+   * `spec`, or for schema v2 a classic dashboard built from the spec (what Grafana's v2 to v1 conversion
+   * gives). Rules, SQL extraction and interpolation read this.
+   */
   raw: JsonObject;
   /**
    * Where the dashboard object sits in the file: `[]` for a plain dashboard, `['dashboard']` for
-   * Grafana's API/export wrapper `{ "dashboard": {...}, "meta": {...} }`. Every path in the model
-   * (panels, targets, variables) already starts with it, so `doc.locate(path)` works unchanged.
+   * Grafana's API/export wrapper `{ "dashboard": {...}, "meta": {...} }`, `['spec']` for a v1 resource,
+   * `[]` for v2 (whose doc translates paths). Every path in the model (panels, targets, variables)
+   * already starts with it, so `doc.locate(path)` works unchanged.
    */
   root: JsonPath;
   uid?: string;
@@ -75,13 +120,62 @@ export interface DashboardModel {
   /** Every panel, including those nested in collapsed rows, in document order. */
   panels: PanelModel[];
   variables: VariableModel[];
+  format: DashboardFormat;
+  /** Model path of the uid (`metadata.name` of a resource): where a uid finding points. */
+  uidPath: JsonPath;
+  /** Folder uid the file asks for: `grafana.app/folder` annotation of a resource, `meta.folderUid` of an envelope. */
+  folderUid?: string;
+  /** The default time range as written (`time`, v2 `timeSettings`). */
+  time?: { from?: string; to?: string };
+  timezone?: string;
+  /**
+   * The document as written, for provisioning: the whole resource (`apiVersion`, `kind`, `metadata`,
+   * `spec`) or envelope. Undefined for a plain classic dashboard (`raw` is the document).
+   */
+  document?: JsonObject;
+  /** Set on the check model of a library panel (shape `library-panel`). */
+  libraryPanel?: LibraryPanelModel;
+  /**
+   * For a library panel's check model: the first dashboard that uses the panel. Its variables and
+   * time range are the context the panel's queries are interpolated and linted in.
+   */
+  context?: DashboardModel;
 }
 
-function str(v: Json | undefined): string | undefined {
+/**
+ * A library panel (library-panels/, or `__elements` of an export): the panel model Grafana stores once
+ * and dashboards reference by `libraryPanel: {uid, name}`. Provisioning posts `{uid, name, model,
+ * folderUid, kind: 1}` to /api/library-elements.
+ */
+export interface LibraryPanelModel {
+  uid?: string;
+  name?: string;
+  file: string;
+  doc: SourceDocument;
+  /** The panel model: `model` of a library element, `spec` of a LibraryPanel resource. */
+  raw: JsonObject;
+  /** Document path of `raw`. */
+  path: JsonPath;
+  uidPath: JsonPath;
+  folderUid?: string;
+  format: {
+    shape: 'library-element' | 'resource' | 'export-element';
+    syntax: 'json' | 'yaml';
+    apiVersion?: string;
+  };
+  /** The document as written (for provisioning). */
+  document: JsonObject;
+  /** Panels of dashboards that reference it (filled by resolveLibraryPanels). */
+  usedBy: { dashboard: DashboardModel; panel: PanelModel }[];
+  /** The model its panel is checked in (linted and its SQL validated like any panel). */
+  check?: DashboardModel;
+}
+
+export function str(v: Json | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function buildPanel(raw: JsonObject, path: JsonPath, nested: boolean, row?: PanelModel): PanelModel {
+export function buildPanel(raw: JsonObject, path: JsonPath, nested: boolean, row?: PanelModel): PanelModel {
   const panel: PanelModel = { path, raw, targets: [], nested };
   if (typeof raw.id === 'number') panel.id = raw.id;
   const type = str(raw.type);
@@ -91,6 +185,14 @@ function buildPanel(raw: JsonObject, path: JsonPath, nested: boolean, row?: Pane
   const ds = toDatasourceRef(raw.datasource);
   if (ds) panel.datasource = ds;
   if (row) panel.row = row;
+  if (isObject(raw.libraryPanel)) {
+    const ref: LibraryPanelRef = { path: [...path, 'libraryPanel'] };
+    const uid = str(raw.libraryPanel.uid);
+    if (uid !== undefined) ref.uid = uid;
+    const name = str(raw.libraryPanel.name);
+    if (name !== undefined) ref.name = name;
+    panel.libraryPanel = ref;
+  }
   if (Array.isArray(raw.targets)) {
     raw.targets.forEach((t, index) => {
       if (!isObject(t)) return;
@@ -111,17 +213,37 @@ function buildPanel(raw: JsonObject, path: JsonPath, nested: boolean, row?: Pane
  */
 export function buildDashboard(
   file: string,
-  doc: SourceDoc,
+  doc: SourceDocument,
   raw: JsonObject,
   root: JsonPath = [],
+  format: Partial<DashboardFormat> = {},
 ): DashboardModel {
-  const dash: DashboardModel = { file, doc, raw, root, panels: [], variables: [] };
+  const dash: DashboardModel = {
+    file,
+    doc,
+    raw,
+    root,
+    panels: [],
+    variables: [],
+    format: { shape: 'classic', syntax: 'json', sharedExport: Array.isArray(raw.__inputs), ...format },
+    uidPath: [...root, 'uid'],
+  };
   const uid = str(raw.uid);
   if (uid !== undefined) dash.uid = uid;
   const title = str(raw.title);
   if (title !== undefined) dash.title = title;
   const refresh = str(raw.refresh);
   if (refresh !== undefined) dash.refresh = refresh;
+  if (isObject(raw.time)) {
+    const time: { from?: string; to?: string } = {};
+    const from = str(raw.time.from);
+    if (from !== undefined) time.from = from;
+    const to = str(raw.time.to);
+    if (to !== undefined) time.to = to;
+    dash.time = time;
+  }
+  const timezone = str(raw.timezone);
+  if (timezone !== undefined) dash.timezone = timezone;
 
   let currentRow: PanelModel | undefined;
   if (Array.isArray(raw.panels)) {

@@ -13,9 +13,26 @@ import type { JsonPath, Position } from '../core/types.js';
 const TREES_KEPT = 8;
 const trees = new Map<SourceDoc, DocumentNode>();
 
+/**
+ * A parsed document that remembers where each value came from: a JSON file, one document of a YAML
+ * file, or a dashboard normalised from another shape whose paths are translated back to the file.
+ * Every position is 1-based and points into `file` as the user wrote it.
+ */
+export interface SourceDocument {
+  readonly file: string;
+  /** The whole text of the file. */
+  readonly text: string;
+  /** The parsed value of this document. */
+  readonly value: unknown;
+  /** Start of the value at `path` (or of its key, with `{ key: true }`); the deepest existing ancestor when absent. */
+  locate(path: JsonPath, opts?: { key?: boolean }): Position;
+  /** Position of the character at a 0-based offset inside the decoded string at `path`. */
+  locateInString(path: JsonPath, offsetInValue: number): Position;
+}
+
 /** A JSON document that remembers where each value came from. */
-export class SourceDoc {
-  private lineStarts: number[] | undefined;
+export class SourceDoc implements SourceDocument {
+  private lineIndex: LineIndex | undefined;
 
   private constructor(
     readonly file: string,
@@ -110,7 +127,21 @@ export class SourceDoc {
   }
 
   positionOfOffset(offset: number): Position {
-    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    this.lineIndex ??= new LineIndex(this.text);
+    return this.lineIndex.position(offset);
+  }
+}
+
+/** Offsets to 1-based line and column, by binary search over the line starts (built once per text). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  position(offset: number): Position {
+    const starts = this.starts;
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -120,12 +151,6 @@ export class SourceDoc {
     }
     return { line: lo + 1, column: offset - starts[lo]! + 1 };
   }
-}
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
 
 export class JsonSyntaxError extends Error {

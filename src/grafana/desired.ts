@@ -21,6 +21,10 @@ import {
   parseIntValue,
   type ExpandContext,
 } from './expand.js';
+import { loadDashboards as loadDashboardFiles } from '../dashboards/load.js';
+import { applySharingInputs, resolveSharingInputs } from '../dashboards/inputs.js';
+import type { JsonObject } from '../dashboards/model.js';
+import { configExcludes } from '../dashboards/selection.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
@@ -198,7 +202,7 @@ export async function loadDesiredState(opts: LoadDesiredOptions): Promise<Desire
       ...(f.path ? { dir: normDir(f.path) } : {}),
     });
   }
-  await loadDashboards(opts, state, folderMap, rel);
+  await loadDashboards(opts, state, folderMap);
   await loadAlerts(opts, state, rel);
   state.folders = orderParentsFirst([...folderMap.values()]);
   state.secrets = [...new Set(state.secrets)];
@@ -410,7 +414,6 @@ async function loadDashboards(
   opts: LoadDesiredOptions,
   state: DesiredState,
   folderMap: Map<string, DesiredFolder>,
-  rel: (abs: string) => string,
 ): Promise<void> {
   const configRoots = opts.config.paths.map((p) => path.resolve(opts.cwd, p));
   const given = opts.paths.length > 0 ? opts.paths : opts.config.paths;
@@ -423,7 +426,9 @@ async function loadDashboards(
   const byDir = new Map<string, string>(); // dir (relative to cwd) → config folder uid
   for (const f of folderMap.values()) if (f.dir) byDir.set(f.dir, f.uid);
 
-  const files: { abs: string; root: string }[] = [];
+  // The same loader as `check`: every format by content, exclude: honoured, hostile files findings.
+  const existing: string[] = [];
+  const givenDirs: string[] = [];
   for (const p of given) {
     const abs = path.resolve(opts.cwd, p);
     let st;
@@ -438,22 +443,41 @@ async function loadDashboards(
       });
       continue;
     }
-    if (st.isDirectory()) {
-      const found = await walk(abs, (n) => n.endsWith('.json'));
-      if (found.length === 0 && !opts.paths.length)
-        state.notes.push(`${rel(abs)}: no dashboard (*.json) found`);
-      for (const f of found) files.push({ abs: f, root: abs });
-    } else {
-      const root = configRoots.find((r) => isInside(abs, r)) ?? path.dirname(abs);
-      files.push({ abs, root });
-    }
+    existing.push(p);
+    if (st.isDirectory()) givenDirs.push(abs);
   }
-  const seenFile = new Set<string>();
+  const loaded = existing.length
+    ? await loadDashboardFiles(existing, {
+        cwd: opts.cwd,
+        excludes: configExcludes(opts.config, opts.cwd, []),
+      })
+    : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
+  for (const line of loaded.usageErrors) if (!opts.paths.length) state.notes.push(line);
+  for (const f of loaded.findings) {
+    if (f.severity === 'info') state.notes.push(`${f.file}: ${f.message}`);
+    else
+      state.problems.push({
+        kind: 'dashboard',
+        uid: '',
+        file: f.file,
+        line: f.line,
+        message: `${f.file}:${f.line}:${f.column}: ${f.message}`,
+      });
+  }
+  const knownDatasources = state.datasources.map((d) => ({
+    uid: d.uid,
+    name: d.fields.name,
+    type: d.fields.type,
+    isDefault: d.fields.isDefault,
+  }));
   const seenUid = new Map<string, string>();
-  for (const { abs, root } of files.sort((a, b) => a.abs.localeCompare(b.abs))) {
-    if (seenFile.has(abs)) continue;
-    seenFile.add(abs);
-    const file = rel(abs);
+  for (const model of loaded.dashboards) {
+    const file = model.file;
+    const abs = path.resolve(opts.cwd, file);
+    const root =
+      givenDirs.find((d) => isInside(abs, d)) ??
+      configRoots.find((r) => isInside(abs, r)) ??
+      path.dirname(abs);
     const fail = (message: string, uid = '', title?: string) =>
       state.problems.push({
         kind: 'dashboard',
@@ -462,29 +486,29 @@ async function loadDashboards(
         file,
         message: `${file}: ${message}`,
       });
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(abs, 'utf8'));
-    } catch (err) {
+    if (model.format.shape === 'resource-v2') {
       fail(
-        err instanceof SyntaxError
-          ? `not valid JSON (${err.message})`
-          : `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        `is a schema v2 resource (${model.format.apiVersion}): it deploys only through Grafana 12's /apis/dashboard.grafana.app API, which this provision does not call yet`,
+        model.uid ?? '',
+        model.title,
       );
       continue;
     }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) {
-      fail(
-        `a dashboard must be a JSON object, not ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
-      );
-      continue;
+    // A resource's uid is its metadata.name; an export's inputs are filled as Grafana's import fills them.
+    let json: Record<string, unknown> =
+      model.uid !== undefined ? { ...model.raw, uid: model.uid } : { ...model.raw };
+    if (model.format.sharedExport) {
+      const inputs = resolveSharingInputs(model, knownDatasources, opts.config.inputs);
+      const blocking = inputs.problems.filter((p) => p.severity === 'error');
+      if (blocking.length) {
+        fail(blocking.map((p) => p.message).join('; '), model.uid ?? '', model.title);
+        continue;
+      }
+      json = applySharingInputs(json as JsonObject, inputs.values);
     }
-    const prepared = prepareDashboard(json as Record<string, unknown>);
+    const prepared = prepareDashboard(json);
     if ('error' in prepared) {
-      fail(
-        prepared.error,
-        typeof (json as { uid?: unknown }).uid === 'string' ? String((json as { uid: string }).uid) : '',
-      );
+      fail(prepared.error, typeof json.uid === 'string' ? json.uid : '');
       continue;
     }
     const { uid, title, dashboard } = prepared;
@@ -494,7 +518,7 @@ async function loadDashboards(
       continue;
     }
     seenUid.set(uid, file);
-    const folderUid = folderFor(abs, root, opts.cwd, byDir, folderMap);
+    const folderUid = model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap);
     state.dashboards.push({ uid, title, file, folderUid, dashboard });
   }
 }

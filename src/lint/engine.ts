@@ -137,6 +137,8 @@ export function lintDashboards(dashboards: DashboardModel[], options: LintOption
       }
     }
     for (const variable of dashboard.variables) {
+      // A library panel's check model borrows its dashboard's variables: they are that dashboard's to lint.
+      if (variable.borrowed) continue;
       for (const h of handlers.variable) (h as (n: typeof variable) => void)(variable);
     }
   }

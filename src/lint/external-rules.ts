@@ -16,6 +16,16 @@ export interface ExternalRuleMeta {
 
 export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
   {
+    id: 'file-skipped',
+    source: 'loader',
+    severity: 'info',
+    description:
+      'A path that is not a regular file (a FIFO, a device, a link to /dev/stdin) or a link out of the working directory, skipped.',
+    help:
+      'dashboard-ci reads only regular files inside the repository: a FIFO or a device would block the run, and a ' +
+      'link out of the working directory would read the runner’s files. Remove the entry or exclude it.',
+  },
+  {
     id: 'file-too-large',
     source: 'loader',
     severity: 'error',
@@ -28,6 +38,25 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
     severity: 'error',
     description: 'A dashboard file is not valid JSON.',
     help: 'The finding points at the line and column where parsing stopped. Fix the JSON there (a missing comma, a trailing comma, an unquoted key).',
+  },
+  {
+    id: 'json-too-deep',
+    source: 'loader',
+    severity: 'error',
+    description:
+      'A dashboard file (JSON or YAML) nests objects and arrays deeper than 64 levels; it is not checked.',
+    help:
+      'Real dashboards nest at most about 20 levels (schema v2 included). A file nested thousands of levels deep ' +
+      'is generated or hostile; it is reported at the bracket that crosses the limit and the run goes on.',
+  },
+  {
+    id: 'not-a-dashboard',
+    source: 'loader',
+    severity: 'info',
+    description: 'A JSON or YAML file among the dashboards is not a dashboard in any format Grafana reads.',
+    help:
+      'A vendored package.json, a tsconfig.json, a datasource provisioning file: told apart by content and not ' +
+      'checked. Leave it out with exclude: in dashboard-ci.yml (or --exclude) to silence the line.',
   },
   {
     id: 'redis-command',
@@ -118,6 +147,16 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'schema files (`dashboard-ci schema pull --clickhouse URL` writes them from a server), or fix the name.',
   },
   {
+    id: 'unreadable-path',
+    source: 'loader',
+    severity: 'error',
+    description:
+      'A dashboard file or sub-folder cannot be read (permissions, I/O error); the rest are still checked.',
+    help:
+      'The dashboards under it are not checked, so the run fails. Fix the permissions, or leave the folder out ' +
+      'with exclude: in dashboard-ci.yml (an excluded folder is never opened).',
+  },
+  {
     id: 'variable-unresolved',
     source: 'sql',
     severity: 'info',
@@ -129,10 +168,21 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'the variable names a table. Save the dashboard with a current value, or give the variable a default.',
   },
   {
+    id: 'yaml-aliases',
+    source: 'loader',
+    severity: 'error',
+    description:
+      'A YAML file expands more than 100 aliases (a "billion laughs" document); it is not checked.',
+    help:
+      'Each *alias repeats its &anchor: nested aliases grow a few lines into gigabytes. Dashboards need no aliases; ' +
+      'write the values out.',
+  },
+  {
     id: 'yaml-syntax',
     source: 'loader',
     severity: 'error',
-    description: 'A provisioning file (datasources, alert rules) or dashboard-ci.yml is not valid YAML.',
+    description:
+      'A YAML dashboard, a provisioning file (datasources, alert rules) or dashboard-ci.yml is not valid YAML.',
     help: 'The finding points at the line where parsing stopped: indentation, an unclosed quote or bracket, a duplicate key.',
   },
 ];

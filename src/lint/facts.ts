@@ -42,11 +42,15 @@ export class DashboardFacts {
     private readonly datasourceTypes: DatasourceTypes,
   ) {}
 
-  /** Variables by name (the first one wins when names repeat). */
+  /**
+   * Variables by name (the first one wins when names repeat). A library panel's check model sees the
+   * variables of the dashboard that uses it, all of them.
+   */
   get variables(): Map<string, VariableModel> {
     if (!this._variables) {
       this._variables = new Map();
-      for (const v of this.dashboard.variables) {
+      const list = this.dashboard.context?.variables ?? this.dashboard.variables;
+      for (const v of list) {
         if (v.name !== undefined && !this._variables.has(v.name)) this._variables.set(v.name, v);
       }
     }
@@ -109,6 +113,7 @@ export class DashboardFacts {
       }
     }
     for (const variable of this.dashboard.variables) {
+      if (variable.borrowed) continue;
       const q = variable.raw.query;
       const datasourceType = resolveDatasourceType(variable.datasource, this.dashboard, this.datasourceTypes);
       const at: Omit<TextRef, 'ref' | 'path'> = { variable };
@@ -158,6 +163,11 @@ export class DashboardFacts {
       }
     };
     walk(this.dashboard.raw, -1);
+    // A library panel shown here uses this dashboard's variables from its own file.
+    for (const panel of this.dashboard.panels) {
+      const library = panel.libraryPanel?.resolved;
+      if (library) walk(library.raw, -1);
+    }
     const list = isObject(this.dashboard.raw.templating) ? this.dashboard.raw.templating.list : undefined;
     if (Array.isArray(list)) list.forEach((v, i) => walk(v, i));
     this._usage = { byName, all };

@@ -5,6 +5,8 @@ import type { DashboardModel, PanelModel, TargetModel, VariableModel } from '../
 
 export interface LocationParts {
   dashboard?: { uid?: string; title?: string };
+  /** A library panel (library-panels/), checked in its own file. */
+  libraryPanel?: { uid?: string; name?: string };
   panel?: { id?: number; title?: string };
   refId?: string;
   /** A template variable's name (without `$`). */
@@ -41,6 +43,10 @@ export function locationPrefix(parts: LocationParts): string {
           : undefined;
     if (d) out.push(d);
   }
+  if (parts.libraryPanel) {
+    const l = named('library panel', undefined, parts.libraryPanel.name ?? parts.libraryPanel.uid);
+    if (l) out.push(l);
+  }
   if (parts.alertRule) {
     const a = named('alert rule', parts.alertRule.uid, parts.alertRule.title);
     if (a) out.push(a);
@@ -66,7 +72,11 @@ export function locationOf(
   at: { panel?: PanelModel; target?: TargetModel; variable?: VariableModel } = {},
 ): LocationParts {
   const parts: LocationParts = {};
-  if (dashboard) {
+  if (dashboard?.libraryPanel) {
+    parts.libraryPanel = {};
+    if (dashboard.libraryPanel.uid !== undefined) parts.libraryPanel.uid = dashboard.libraryPanel.uid;
+    if (dashboard.libraryPanel.name !== undefined) parts.libraryPanel.name = dashboard.libraryPanel.name;
+  } else if (dashboard) {
     parts.dashboard = {};
     if (dashboard.uid !== undefined) parts.dashboard.uid = dashboard.uid;
     if (dashboard.title !== undefined) parts.dashboard.title = dashboard.title;

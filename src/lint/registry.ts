@@ -5,12 +5,14 @@ import clickhouseTargetNoSql from './rules/clickhouse-target-no-sql.js';
 import datasourceExists from './rules/datasource-exists.js';
 import duplicateRefId from './rules/duplicate-ref-id.js';
 import gridLayout from './rules/grid-layout.js';
+import libraryPanelMissing from './rules/library-panel-missing.js';
 import panelDescription from './rules/panel-description.js';
 import panelNoTargets from './rules/panel-no-targets.js';
 import panelTitle from './rules/panel-title.js';
 import redisWriteCommand from './rules/redis-write-command.js';
 import refreshFloor from './rules/refresh-floor.js';
 import schema from './rules/schema.js';
+import sharedExportInput from './rules/shared-export-input.js';
 import uidFormat from './rules/uid-format.js';
 import undefinedVariable from './rules/undefined-variable.js';
 import uniqueDashboardUid from './rules/unique-dashboard-uid.js';
@@ -23,12 +25,14 @@ export const RULES: readonly Rule[] = [
   datasourceExists,
   duplicateRefId,
   gridLayout,
+  libraryPanelMissing,
   panelDescription,
   panelNoTargets,
   panelTitle,
   redisWriteCommand,
   refreshFloor,
   schema,
+  sharedExportInput,
   uidFormat,
   undefinedVariable,
   uniqueDashboardUid,

@@ -9,6 +9,8 @@ export interface KnownDatasource {
   uidFromName?: boolean;
   name?: string;
   type?: string;
+  /** `isDefault: true`: shared-export inputs prefer it among several of a type, as Grafana's import form does. */
+  isDefault?: boolean;
 }
 
 export interface LintOptions {

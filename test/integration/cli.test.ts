@@ -5,33 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
+import { cli, json } from '../support/cli.js';
 import type { Report } from '../../src/core/types.js';
 import { splitStatements } from '../../src/sql/statements.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/cli', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process; `check` runs get --quiet (progress lines are tested on their own). */
-async function cli(cwd: string, ...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv[0] === 'check' ? [...argv, '--quiet'] : argv, {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
-}
-
-function json(run: Run): Report {
-  return JSON.parse(run.stdout) as Report;
-}
 
 let dir: string;
 beforeEach(async () => {
@@ -187,7 +165,7 @@ describe('bad input: one clear line, the other files still checked', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('a file that is not JSON, an array and a 50 MB file are findings; the rest is checked', async () => {
+  it('a file that is not JSON, an array and a 50 MB file are findings (the array no dashboard: info); the rest is checked', async () => {
     await writeFile(path.join(dir, 'dashboards/notjson.json'), '{\n  "title": "x",\n  oops\n}\n');
     await writeFile(path.join(dir, 'dashboards/array.json'), '[1, 2, 3]\n');
     await writeFile(path.join(dir, 'dashboards/huge.json'), '{"a":"' + 'x'.repeat(50 * 1024 * 1024) + '"}');
@@ -197,7 +175,7 @@ describe('bad input: one clear line, the other files still checked', () => {
     const byFile = (file: string) =>
       report.findings.filter((f) => f.file === file).map((f) => [f.rule, f.line]);
     expect(byFile('dashboards/notjson.json')).toEqual([['json-syntax', 3]]);
-    expect(byFile('dashboards/array.json')).toEqual([['schema', 1]]);
+    expect(byFile('dashboards/array.json')).toEqual([['not-a-dashboard', 1]]);
     expect(byFile('dashboards/huge.json')).toEqual([['file-too-large', 1]]);
     expect(report.queries.map((q) => q.dashboardUid).sort()).toEqual(['cli-broken', 'cli-good']);
     expect(run.stdout).not.toMatch(/\n\s+at /);

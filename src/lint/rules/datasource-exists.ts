@@ -8,6 +8,7 @@ import {
   type TargetModel,
   type VariableModel,
 } from '../../dashboards/model.js';
+import { inputPlaceholder } from '../../dashboards/inputs.js';
 import { createRule } from '../create-rule.js';
 import { queryDatasource } from '../../sql/extract.js';
 import { isBuiltinDatasource, isDashboardDatasource, isMixed, refVariable } from '../datasources.js';
@@ -79,6 +80,9 @@ export default createRule({
     ) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
+      // An export's `${DS_…}` input is filled when it is imported or provisioned (shared-export-input checks that).
+      const input = inputPlaceholder(ref.uid ?? ref.name);
+      if (input !== undefined && facts.inputNames.has(input)) return;
       if (replaced) {
         const key = ref.uid ?? ref.name;
         if (key === undefined || refVariable(ref, facts.inputNames) !== undefined) return;
@@ -198,7 +202,8 @@ export default createRule({
         }
       }
       for (const variable of dashboard.variables) {
-        check(variable.raw.datasource, [...variable.path, 'datasource'], { variable });
+        if (!variable.borrowed)
+          check(variable.raw.datasource, [...variable.path, 'datasource'], { variable });
       }
       const annotations = isObject(dashboard.raw.annotations) ? dashboard.raw.annotations.list : undefined;
       if (Array.isArray(annotations)) {

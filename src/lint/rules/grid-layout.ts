@@ -48,6 +48,8 @@ export default createRule({
   },
   create(context) {
     return (dashboard) => {
+      // A library panel's own gridPos is not used: the dashboard's reference places it.
+      if (dashboard.format.shape === 'library-panel') return;
       // Top-level panels share one grid (row bars included); a collapsed row's children are laid out
       // only when the row opens, relative to their siblings, so each such row is its own grid.
       const groups = new Map<PanelModel | undefined, Box[]>();

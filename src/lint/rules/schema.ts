@@ -1,16 +1,73 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonPath } from '../../core/types.js';
+import { isObject, type DashboardShape } from '../../dashboards/model.js';
 import { createRule } from '../create-rule.js';
 import { dashboardSchema } from '../dashboard-schema.js';
+import { dashboardSchemaV2 } from '../dashboard-schema-v2.js';
 
-let compiled: ValidateFunction | undefined;
+/** Which schema a document is checked against: the classic model, a v1 resource's spec, v2, one library panel. */
+type SchemaKind = 'classic' | 'resource-v1' | 'v2' | 'library-panel';
+
+const SCHEMAS: Record<SchemaKind, () => object> = {
+  classic: () => dashboardSchema,
+  // Grafana's resource API migrates a spec without schemaVersion (v0alpha1/validation.go reports a
+  // version mismatch only when validation is forced); the title it still needs.
+  'resource-v1': () => ({
+    ...dashboardSchema,
+    $id: 'https://dashboard-ci.dev/schemas/dashboard-resource-v1.json',
+    required: dashboardSchema.required.filter((k) => k !== 'schemaVersion'),
+  }),
+  v2: () => dashboardSchemaV2,
+  // The panel definition of the classic schema, on its own.
+  'library-panel': () => ({
+    $schema: dashboardSchema.$schema,
+    $id: 'https://dashboard-ci.dev/schemas/library-panel.json',
+    definitions: dashboardSchema.definitions,
+    $ref: '#/definitions/panel',
+  }),
+};
+
+const compiled = new Map<SchemaKind, ValidateFunction>();
 
 /** Compiled on first use, once per process: compiling costs more than validating a thousand dashboards. */
-function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
-    dashboardSchema,
-  );
-  return compiled;
+function validator(kind: SchemaKind = 'classic'): ValidateFunction {
+  let v = compiled.get(kind);
+  if (!v) {
+    v = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
+      SCHEMAS[kind](),
+    );
+    compiled.set(kind, v);
+  }
+  return v;
+}
+
+/**
+ * Layout items whose element is not in `elements` (Grafana's v2 → v1 conversion fails on them: "panel
+ * with uid … not found in the dashboard elements"). Paths are relative to the spec.
+ */
+function danglingElements(spec: unknown): { name: string; path: JsonPath }[] {
+  if (!isObject(spec) || !isObject(spec.elements)) return [];
+  const elements = spec.elements;
+  const out: { name: string; path: JsonPath }[] = [];
+  const stack: [unknown, JsonPath][] = [[spec.layout, ['layout']]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path, i]]));
+    else if (isObject(node)) {
+      const element = node.element;
+      if (isObject(element) && typeof element.name === 'string' && !(element.name in elements))
+        out.push({ name: element.name, path: [...path, 'element', 'name'] });
+      for (const [k, v] of Object.entries(node)) if (k !== 'element') stack.push([v, [...path, k]]);
+    }
+  }
+  return out.sort((a, b) => (a.path.join('/') < b.path.join('/') ? -1 : 1));
+}
+
+function schemaKind(shape: DashboardShape): SchemaKind {
+  if (shape === 'resource-v1') return 'resource-v1';
+  if (shape === 'resource-v2') return 'v2';
+  if (shape === 'library-panel') return 'library-panel';
+  return 'classic';
 }
 
 function describeValue(v: unknown): string {
@@ -71,8 +128,8 @@ interface SchemaProblem {
 }
 
 /** Turns ajv errors into one readable problem per failing value. */
-export function schemaProblems(value: unknown): SchemaProblem[] {
-  const validate = validator();
+export function schemaProblems(value: unknown, kind: SchemaKind = 'classic'): SchemaProblem[] {
+  const validate = validator(kind);
   if (validate(value)) return [];
   const errors = validate.errors ?? [];
   // A failed union reports each branch, then the union itself: keep the union's one message.
@@ -86,7 +143,7 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
     // `if` only says which branch failed; the branch's own error says what is wrong.
     if (e.keyword === 'if') continue;
     const { path, label } = decodePath(e.instancePath, value);
-    const where = label || 'dashboard';
+    const where = label || (kind === 'library-panel' ? 'panel' : kind === 'classic' ? 'dashboard' : 'spec');
     const description = (e.parentSchema as { description?: string } | undefined)?.description;
     let message: string;
     switch (e.keyword) {
@@ -163,7 +220,12 @@ export default createRule({
   meta: {
     description: 'The dashboard matches the dashboard model: types of known keys and required fields.',
     severity: 'error',
-    messages: { invalid: '{{message}}', fixed: '{{message}}' },
+    messages: {
+      invalid: '{{message}}',
+      fixed: '{{message}}',
+      dangling:
+        'the layout places element "{{name}}", which is not in elements: Grafana cannot load the dashboard',
+    },
     help:
       'Grafana reads these keys with fixed types: a panel without a type, a gridPos with a string width or a ' +
       'variable without a name breaks the dashboard when it loads. Unknown keys are allowed, and so is what ' +
@@ -172,14 +234,21 @@ export default createRule({
   },
   create(context) {
     return (dashboard) => {
-      for (const p of schemaProblems(dashboard.raw)) {
-        context.report({
-          messageId: 'invalid',
-          data: { message: p.message },
-          path: [...dashboard.root, ...p.path],
-        });
+      const kind = schemaKind(dashboard.format.shape);
+      // v2 is checked as written (its model is a classic rendering); v2 paths under spec are also the
+      // model's fallback paths, so they locate as they are. A library panel is its one panel.
+      const lp = dashboard.libraryPanel;
+      const value = kind === 'v2' ? (dashboard.document?.spec ?? {}) : lp ? lp.raw : dashboard.raw;
+      const base = kind === 'v2' ? [] : lp ? lp.path : dashboard.root;
+      for (const p of schemaProblems(value, kind)) {
+        context.report({ messageId: 'invalid', data: { message: p.message }, path: [...base, ...p.path] });
       }
-      for (const p of silentFixes(dashboard.raw)) {
+      if (kind === 'v2') {
+        for (const d of danglingElements(value))
+          context.report({ messageId: 'dangling', data: { name: d.name }, path: d.path });
+      }
+      // What Grafana's migrations fix on load; a v2 spec has no such history, a library panel is not a dashboard.
+      for (const p of kind === 'v2' || lp ? [] : silentFixes(dashboard.raw)) {
         context.report({
           messageId: 'fixed',
           data: { message: p.message },

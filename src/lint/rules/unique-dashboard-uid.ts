@@ -16,7 +16,8 @@ export default createRule({
     return (dashboards) => {
       const byUid = new Map<string, DashboardModel[]>();
       for (const d of dashboards) {
-        if (d.uid === undefined || d.uid === '') continue;
+        // Library panels have uids of their own kind (Grafana keeps them apart from dashboards).
+        if (d.uid === undefined || d.uid === '' || d.format.shape === 'library-panel') continue;
         const list = byUid.get(d.uid);
         if (list) list.push(d);
         else byUid.set(d.uid, [d]);
@@ -29,7 +30,7 @@ export default createRule({
             messageId: 'duplicate',
             data: { uid, others: [...new Set(others)].join(', ') },
             dashboard: d,
-            path: [...d.root, 'uid'],
+            path: d.uidPath,
           });
         }
       }

@@ -110,12 +110,23 @@ describe('scopeFromChanges', () => {
     });
   });
 
-  it('everything when the config, schema, seed or datasources change', () => {
+  it('YAML dashboards (gcx, grafanactl) are dashboards too', () => {
+    expect(
+      scopeFromChanges(['dashboards/a.yaml', 'dashboards/team/b.yml', 'alerts/rules.yaml'], config, []),
+    ).toEqual({
+      all: false,
+      dashboards: ['dashboards/a.yaml', 'dashboards/team/b.yml'],
+      alerts: ['alerts/rules.yaml'],
+    });
+  });
+
+  it('everything when the config, schema, seed, datasources or a library panel change', () => {
     for (const f of [
       'dashboard-ci.yml',
       'clickhouse/schema.sql',
       'clickhouse/seed.sql',
       'datasources/ds.yaml',
+      'library-panels/cpu.json',
     ]) {
       const s = scopeFromChanges([f, 'dashboards/a.json'], config, []);
       expect(s).toMatchObject({ all: true, reason: `${f} changed`, dashboards: ['dashboards/a.json'] });

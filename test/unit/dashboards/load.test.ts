@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 describe('loadDashboards', () => {
-  it('walks folders recursively, sorted, skipping hidden folders and non-JSON files', async () => {
+  it('walks folders recursively, sorted, skipping hidden folders and files that are neither JSON nor YAML', async () => {
     const r = await loadDashboards(['dashboards'], { cwd });
     expect(r.dashboards.map((d) => d.file)).toEqual([
       'dashboards/a.json',
@@ -48,7 +48,7 @@ describe('loadDashboards', () => {
     const r = await loadDashboards(['nope', 'empty', 'dashboards/a.json'], { cwd });
     expect(r.usageErrors).toEqual([
       'nope: no such file or directory',
-      'empty: no dashboard files (*.json) found',
+      'empty: no dashboard files (*.json, *.yaml, *.yml) found',
     ]);
     expect(r.dashboards.map((d) => d.uid)).toEqual(['a']);
   });
@@ -68,11 +68,25 @@ describe('loadDashboards', () => {
     expect(r.files).toBe(2);
   });
 
-  it('reports a root that is not an object as a schema finding at 1:1', async () => {
+  it('reports a root that is no dashboard as one info line at 1:1, never an error', async () => {
     const r = await loadDashboards(['array.json', 'string.json'], { cwd });
-    expect(r.findings.map((f) => [f.rule, f.file, f.line, f.column, f.message])).toEqual([
-      ['schema', 'array.json', 1, 1, 'dashboard must be a JSON object, found array'],
-      ['schema', 'string.json', 1, 1, 'dashboard must be a JSON object, found string'],
+    expect(r.findings.map((f) => [f.rule, f.severity, f.file, f.line, f.column, f.message])).toEqual([
+      [
+        'not-a-dashboard',
+        'info',
+        'array.json',
+        1,
+        1,
+        'not a dashboard in any format Grafana reads (a JSON array): not checked',
+      ],
+      [
+        'not-a-dashboard',
+        'info',
+        'string.json',
+        1,
+        1,
+        'not a dashboard in any format Grafana reads (a string): not checked',
+      ],
     ]);
     expect(r.dashboards).toEqual([]);
   });
@@ -126,7 +140,8 @@ describe('parseDashboard', () => {
   });
 
   it('does not unwrap a dashboard that merely has a "dashboard" key next to its own fields', () => {
-    const d = parseDashboard('d.json', '{ "title": "T", "dashboard": { "title": "inner" } }').dashboard!;
+    const d = parseDashboard('d.json', '{ "title": "T", "panels": [], "dashboard": { "title": "inner" } }')
+      .dashboard!;
     expect(d.root).toEqual([]);
     expect(d.title).toBe('T');
   });

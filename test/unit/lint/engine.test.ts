@@ -218,9 +218,13 @@ describe('registry', () => {
 describe('the reference fixtures', () => {
   it('real Grafana exports have no schema, syntax or undefined-variable errors', async () => {
     const loaded = await loadDashboards(['test/fixtures/grafana'], { cwd: repo });
-    expect(loaded.files).toBe(3);
+    // The folder's datasource provisioning file is read too (YAML dashboards exist) and told apart.
+    expect(loaded.files).toBe(4);
     expect(loaded.usageErrors).toEqual([]);
-    expect(loaded.findings).toEqual([]);
+    expect(loaded.findings.map((f) => [f.rule, f.severity, f.file])).toEqual([
+      ['not-a-dashboard', 'info', 'test/fixtures/grafana/clickhouse.datasource-provisioning.yml'],
+    ]);
+    expect(loaded.dashboards).toHaveLength(3);
     const findings = lintDashboards(loaded.dashboards, { config: defaultConfig(), datasources: [] });
     const errors = findings.filter((f) => f.severity === 'error');
     expect(errors.map((f) => `${f.file}:${f.line} ${f.rule} ${f.message}`)).toEqual([]);

@@ -20,6 +20,19 @@ ruleTester('schema', {
   ]
 }`,
     },
+    {
+      name: 'a v1 resource: the spec is the dashboard, schemaVersion may be left to Grafana',
+      dashboard: `{ "apiVersion": "dashboard.grafana.app/v1beta1", "kind": "Dashboard", "metadata": { "name": "r" },
+  "spec": { "title": "R", "panels": [{ "id": 1, "type": "stat" }] } }`,
+    },
+    {
+      name: 'a v2 resource checked as v2, not as the classic model',
+      dashboard: `{ "apiVersion": "dashboard.grafana.app/v2beta1", "kind": "Dashboard", "metadata": { "name": "r" },
+  "spec": { "title": "R", "elements": { "p": { "kind": "Panel", "spec": { "id": 1, "title": "P",
+    "data": { "kind": "QueryGroup", "spec": { "queries": [] } }, "vizConfig": { "kind": "VizConfig", "group": "stat", "spec": {} } } } },
+    "layout": { "kind": "GridLayout", "spec": { "items": [
+      { "kind": "GridLayoutItem", "spec": { "x": 0, "y": 0, "width": 6, "height": 4, "element": { "kind": "ElementReference", "name": "p" } } } ] } } } }`,
+    },
   ],
   invalid: [
     {
@@ -55,9 +68,43 @@ ruleTester('schema', {
       ],
     },
     {
+      name: 'a v1 resource without a title (Grafana refuses it), at the spec',
+      dashboard: `{
+  "apiVersion": "dashboard.grafana.app/v1",
+  "kind": "Dashboard",
+  "metadata": { "name": "r" },
+  "spec": { "panels": [] }
+}`,
+      errors: [{ rule: 'schema', line: 5, message: 'spec must have "title"' }],
+    },
+    {
+      name: 'v2: a wrong layout kind, a panel without data, an element the layout places but nobody defines',
+      dashboard: `{
+  "apiVersion": "dashboard.grafana.app/v2beta1",
+  "kind": "Dashboard",
+  "metadata": { "name": "r" },
+  "spec": {
+    "title": "R",
+    "elements": {
+      "p": { "kind": "Panel", "spec": { "id": 1, "vizConfig": { "kind": "VizConfig", "spec": {} } } }
+    },
+    "layout": { "kind": "RowsLayout", "spec": { "rows": [ { "kind": "RowsLayoutRow", "spec": { "layout": {
+      "kind": "GridLayout", "spec": { "items": [
+        { "kind": "GridLayoutItem", "spec": { "x": 0, "y": 0, "width": 6, "height": 4,
+          "element": { "kind": "ElementReference", "name": "missing" } } } ] } } } } ] } },
+    "timeSettings": { "autoRefresh": 30 }
+  }
+}`,
+      errors: [
+        { rule: 'schema', line: 8, message: 'elements.p.spec must have "data"' },
+        { rule: 'schema', line: 13, message: 'element "missing", which is not in elements' },
+        { rule: 'schema', line: 14, message: 'timeSettings.autoRefresh must be a string, found number 30' },
+      ],
+    },
+    {
       name: 'missing required fields at the dashboard',
       dashboard: `{
-  "uid": "a"
+  "uid": "a", "panels": []
 }`,
       errors: [
         { rule: 'schema', line: 1, message: 'dashboard must have "title"' },

@@ -5,7 +5,7 @@ ruleTester('unique-dashboard-uid', {
     { dashboards: [`{ "uid": "a", "title": "A" }`, `{ "uid": "b", "title": "B" }`] },
     {
       name: "dashboards without uid are uid-format's concern",
-      dashboards: [`{ "title": "A" }`, `{ "title": "B" }`],
+      dashboards: [`{ "title": "A", "panels": [] }`, `{ "title": "B", "panels": [] }`],
     },
   ],
   invalid: [

@@ -1,0 +1,110 @@
+// Whatever `check` accepts, `provision` deploys: the desired state reads dashboards through the same
+// loader. v0/v1 resources go to the classic API under metadata.name and their folder annotation; an
+// export for sharing has its `${…}` inputs filled from the provisioned datasources, as Grafana's import
+// fills them; a vendored file is left out by exclude:; schema v2 is named as not deployable yet.
+
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../../src/config/defaults.js';
+import type { Config } from '../../../src/config/types.js';
+import { loadDashboards } from '../../../src/dashboards/load.js';
+import { applySharingInputs, resolveSharingInputs } from '../../../src/dashboards/inputs.js';
+import { loadDesiredState, type DesiredState } from '../../../src/grafana/desired.js';
+
+const FIXTURE = fileURLToPath(new URL('../../fixtures/formats', import.meta.url));
+
+let dir: string;
+let state: DesiredState;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dci-prov-formats-'));
+  await cp(FIXTURE, dir, { recursive: true });
+  const config: Config = {
+    ...defaultConfig(),
+    file: 'dashboard-ci.yml',
+    paths: ['clickhouse'],
+    datasources: ['datasources.yaml'],
+    alerts: [],
+    exclude: ['vendor/'],
+  };
+  state = await loadDesiredState({ cwd: dir, paths: [], config, env: {} });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('provision reads every format check reads', () => {
+  it('deploys classic, envelope, shared export and v0/v1 resources (JSON and YAML) under their uids', () => {
+    expect(state.dashboards.map((d) => [d.file, d.uid, d.folderUid])).toEqual([
+      ['clickhouse/classic.json', 'fmt-classic', ''],
+      ['clickhouse/envelope.json', 'fmt-envelope', 'checkout'],
+      ['clickhouse/shared-export.json', 'fmt-shared', ''],
+      ['clickhouse/v0alpha1.yaml', 'fmt-v0-yaml', 'checkout'],
+      ['clickhouse/v1beta1.json', 'fmt-v1-json', 'checkout'],
+      ['clickhouse/v1beta1.yaml', 'fmt-v1-yaml', 'checkout'],
+    ]);
+    // A resource is posted as the classic dashboard it holds, uid from metadata.name.
+    const v1 = state.dashboards.find((d) => d.uid === 'fmt-v1-yaml')!.dashboard;
+    expect(v1.uid).toBe('fmt-v1-yaml');
+    expect(v1.title).toBe('Checkout latency');
+    expect(v1).not.toHaveProperty('apiVersion');
+    expect(v1).not.toHaveProperty('spec');
+  });
+
+  it("fills an export's inputs with the provisioned datasource's uid, names with '-' and spaces included", () => {
+    const shared = state.dashboards.find((d) => d.uid === 'fmt-shared')!.dashboard;
+    const text = JSON.stringify(shared);
+    expect(text).not.toContain('${DS_CLICK-HOUSE PROD}');
+    expect(shared).not.toHaveProperty('__inputs');
+    const panels = shared.panels as { datasource: { uid: string }; targets: { datasource: { uid: string } }[] }[];
+    expect(panels.map((p) => [p.datasource.uid, p.targets[0]!.datasource.uid])).toEqual([
+      ['clickhouse', 'clickhouse'],
+      ['clickhouse', 'clickhouse'],
+    ]);
+  });
+
+  it('names a v2 resource as not deployable through the classic API, and leaves the vendored file out', () => {
+    expect(state.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^clickhouse\/v2alpha1\.json: is a schema v2 resource \(dashboard\.grafana\.app\/v2alpha1\)/),
+      expect.stringMatching(/^clickhouse\/v2beta1\.json: is a schema v2 resource/),
+      expect.stringMatching(/^clickhouse\/v2beta1\.yaml: is a schema v2 resource/),
+    ]);
+    expect([...state.problems, ...state.notes].join('\n')).not.toContain('vendor');
+  });
+});
+
+describe('sharing inputs', () => {
+  it('resolve by plugin type, by dashboard-ci.yml inputs:, and say why when they cannot', async () => {
+    const loaded = await loadDashboards(['clickhouse/shared-export.json'], { cwd: dir });
+    const d = loaded.dashboards[0]!;
+    const ch = { uid: 'clickhouse', name: 'ClickHouse', type: 'grafana-clickhouse-datasource' };
+    expect([...resolveSharingInputs(d, [ch]).values]).toEqual([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]);
+    const two = [ch, { ...ch, uid: 'clickhouse-eu', name: 'EU' }];
+    // Several fit: the first (as Grafana's import form preselects), a warning naming it; the default wins.
+    const ambiguous = resolveSharingInputs(d, two);
+    expect([...ambiguous.values]).toEqual([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]);
+    expect(ambiguous.problems.map((p) => [p.severity, p.message])).toEqual([
+      [
+        'warning',
+        'input DS_CLICK-HOUSE PROD could be any of 2 provisioned grafana-clickhouse-datasource datasources (clickhouse, clickhouse-eu): dashboard-ci deploys it with clickhouse (the first); choose one under inputs: in dashboard-ci.yml',
+      ],
+    ]);
+    const withDefault = resolveSharingInputs(d, [ch, { ...two[1]!, isDefault: true }]);
+    expect([...withDefault.values]).toEqual([['${DS_CLICK-HOUSE PROD}', 'clickhouse-eu']]);
+    expect(withDefault.problems[0]!.message).toContain('deploys it with clickhouse-eu (the default)');
+    expect([...resolveSharingInputs(d, two, { 'DS_CLICK-HOUSE PROD': 'clickhouse-eu' }).values]).toEqual([
+      ['${DS_CLICK-HOUSE PROD}', 'clickhouse-eu'],
+    ]);
+    const none = resolveSharingInputs(d, []).problems[0]!;
+    expect(none.severity).toBe('error');
+    expect(none.message).toMatch(/no provisioned datasource has that type/);
+    // Only `${name}` of a declared input is replaced; other `${…}` (dashboard variables) stay.
+    const out = applySharingInputs(
+      { a: '${DS_CLICK-HOUSE PROD}', b: 'x ${event} y', __inputs: [] },
+      new Map([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]),
+    );
+    expect(out).toEqual({ a: 'clickhouse', b: 'x ${event} y' });
+  });
+});
