@@ -31,6 +31,8 @@ export interface PreparedQuery {
   warnings: string[];
   /** Query variables without a value that a stand-in replaced here, or that blocked the query. */
   unresolved?: string[];
+  /** Other SQL Grafana may send for the same text (interpolate's alternatives), tried when `sql` is refused. */
+  alternatives?: { sql: string; mapOffset(offset: number): number; note: string }[];
 }
 
 const CLICKHOUSE_TYPES = new Set(['grafana-clickhouse-datasource', 'vertamedia-clickhouse-datasource']);
@@ -73,6 +75,7 @@ export async function prepareQueries(
       warnings: result.warnings,
     };
     if (result.unresolved) q.unresolved = result.unresolved;
+    if (result.alternatives) q.alternatives = result.alternatives;
     if (source.dashboard) q.dashboard = source.dashboard;
     out.push(q);
   };

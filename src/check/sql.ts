@@ -199,6 +199,12 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
       findings.push(finding(q, 'sql-interpolation', 'warning', w));
     }
     queries.push(rec);
+    if (q.source.hidden) {
+      // Not run by Grafana, so nothing about it can fail in Grafana.
+      rec.status = 'skipped';
+      rec.reason = 'hidden (hide: true): Grafana does not send a hidden query to the datasource';
+      continue;
+    }
     for (const p of q.problems) {
       // Dashboards' unknown variables are the linter's (undefined-variable); alert rules are not linted.
       if (p.kind === 'unknown-variable' && q.source.origin !== 'alert') continue;
@@ -269,6 +275,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     const outcomes = await explainAll(engine.engine, sqls, engine.concurrency, (done) =>
       options.onProgress?.({ done, total }),
     );
+    await tryAlternatives(engine.engine, engine.concurrency, runnable, outcomes, findings);
     const missing = new MissingTables();
     runnable.forEach(({ q, rec }, i) => {
       const outcome = outcomes[i]!;
@@ -322,6 +329,49 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   } finally {
     await engine.engine.close();
   }
+}
+
+/**
+ * A query ClickHouse refuses may still be valid in another form Grafana sends for the same text (an
+ * Altinity plugin version that formats variables differently): the first alternative ClickHouse takes
+ * becomes the verdict, with an info that says the query depends on that form.
+ */
+async function tryAlternatives(
+  engine: Engine,
+  concurrency: number,
+  runnable: readonly { q: PreparedQuery; rec: QueryRecord }[],
+  outcomes: ExplainOutcome[],
+  findings: Finding[],
+): Promise<void> {
+  const retry = runnable.flatMap(({ q }, i) => {
+    const o = outcomes[i]!;
+    return !o.ok && o.kind === 'invalid' && q.alternatives?.length ? [i] : [];
+  });
+  if (retry.length === 0) return;
+  const tried = await explainAll(
+    engine,
+    retry.map((i) => runnable[i]!.q.alternatives![0]!.sql),
+    concurrency,
+  );
+  retry.forEach((i, k) => {
+    const outcome = tried[k]!;
+    const before = outcomes[i]!;
+    if (!outcome.ok || before.ok) return;
+    const { q, rec } = runnable[i]!;
+    const alt = q.alternatives![0]!;
+    findings.push(
+      finding(
+        q,
+        'sql-interpolation',
+        'info',
+        `valid ${alt.note}; the form the current plugin sends is refused: ${before.error.code} ${before.error.name}: ${before.error.message}`,
+      ),
+    );
+    q.sql = alt.sql;
+    q.mapOffset = alt.mapOffset;
+    rec.sql = alt.sql;
+    outcomes[i] = outcome;
+  });
 }
 
 function judge(
@@ -482,7 +532,9 @@ function unresolvedFindings(
   const out: Finding[] = [];
   for (const [dash, list] of byDashboard) {
     for (const u of list) {
-      const readers = prepared.filter((q) => q.dashboard === dash && q.unresolved?.includes(u.name));
+      const readers = prepared.filter(
+        (q) => q.dashboard === dash && !q.source.hidden && q.unresolved?.includes(u.name),
+      );
       const skipped = readers.filter((q) =>
         q.problems.some((p) => p.kind === 'unresolved-variable' && p.variable === u.name),
       ).length;

@@ -10,7 +10,9 @@ export function defaultConfig(): Config {
     datasources: ['datasources'],
     rules: {},
     exceptions: [],
-    minRefresh: '10s',
+    // Grafana's own default floor (min_refresh_interval, conf/defaults.ini): a faster refresh is refused
+    // by its API and raised by its file provisioning; teams choose a higher one for cost.
+    minRefresh: '5s',
     clickhouse: {
       engine: 'embedded',
       schema: ['clickhouse/schema.sql'],

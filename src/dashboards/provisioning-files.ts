@@ -23,7 +23,9 @@ export class YamlSource {
   /** Parses `text`; YAML errors (syntax, duplicate keys, bad indentation) become yaml-syntax findings. */
   static parse(file: string, text: string): { source?: YamlSource; findings: Finding[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+    // logLevel 'error': the library's warnings (a template's `{{ .Values.x }}` read as a map key, ...)
+    // would go to the process's stderr as Node warnings, outside the report.
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, logLevel: 'error' });
     if (doc.errors.length > 0) {
       // One broken construct often yields several errors on one line: keep the first of each line.
       const seenLines = new Set<number>();

@@ -1,8 +1,9 @@
 import type { DatasourceRef } from '../dashboards/model.js';
+import { MIXED_DATASOURCE, isMixedDatasource } from '../sql/extract.js';
 import { importPlaceholder, wholeVariableRef } from '../sql/variables.js';
 
 // Grafana's pseudo datasources (CONTRACTS.md A.2): always resolvable, never in a provisioning file.
-export const MIXED_DATASOURCE = '-- Mixed --';
+export { MIXED_DATASOURCE };
 export const DASHBOARD_DATASOURCE = '-- Dashboard --';
 export const GRAFANA_DATASOURCE = '-- Grafana --';
 
@@ -25,9 +26,7 @@ export function isBuiltinDatasource(ref: DatasourceRef): boolean {
   return ref.type !== undefined && BUILTIN_TYPES.has(ref.type);
 }
 
-export function isMixed(ref: DatasourceRef | undefined): boolean {
-  return ref !== undefined && (ref.uid === MIXED_DATASOURCE || ref.name === MIXED_DATASOURCE);
-}
+export const isMixed = isMixedDatasource;
 
 export function isDashboardDatasource(ref: DatasourceRef | undefined): boolean {
   return ref !== undefined && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);

@@ -10,7 +10,7 @@ import {
 import { findVariableRefs, type VariableRef } from '../sql/variables.js';
 import { interpolatedTargetFields } from './datasources.js';
 import { sharingInputs } from '../dashboards/model.js';
-import { resolveDatasourceType, type DatasourceTypes } from '../sql/extract.js';
+import { queryDatasource, resolveDatasourceType, type DatasourceTypes } from '../sql/extract.js';
 
 /** A variable reference in text Grafana interpolates, with where it sits. */
 export interface TextRef {
@@ -79,7 +79,7 @@ export class DashboardFacts {
     if (!this.targetTypes.has(target)) {
       this.targetTypes.set(
         target,
-        resolveDatasourceType(target.datasource, this.dashboard, this.datasourceTypes),
+        resolveDatasourceType(queryDatasource(target.panel, target), this.dashboard, this.datasourceTypes),
       );
     }
     return this.targetTypes.get(target);

@@ -5,6 +5,7 @@ import type { JsonPath } from '../core/types.js';
 import {
   isObject,
   sharingInputs,
+  toDatasourceRef,
   type DashboardModel,
   type DatasourceRef,
   type Json,
@@ -69,6 +70,40 @@ export interface QuerySource {
   variable?: VariableModel;
   alertRule?: { uid?: string; title?: string; group?: string };
   alertQuery?: AlertQueryInput;
+  /**
+   * A panel query saved hidden (`hide: true`) that no expression of its panel reads: the plugins do not
+   * send it (grafana-clickhouse-datasource filterQuery, Altinity's query() filter), so Grafana never runs it.
+   */
+  hidden?: boolean;
+}
+
+/** Grafana's pseudo datasource that lets each query of a panel name its own. */
+export const MIXED_DATASOURCE = '-- Mixed --';
+
+export function isMixedDatasource(ref: DatasourceRef | undefined): boolean {
+  return ref !== undefined && (ref.uid === MIXED_DATASOURCE || ref.name === MIXED_DATASOURCE);
+}
+
+function isExpressionRef(ref: DatasourceRef | undefined): boolean {
+  return ref !== undefined && (ref.uid === '__expr__' || ref.type === '__expr__' || ref.name === '__expr__');
+}
+
+/**
+ * The datasource a panel query runs on, as Grafana's query runner picks it: a panel with a datasource
+ * of its own that is not -- Mixed -- runs every query on that one, and a query naming another has its
+ * reference replaced ("the panel might have the incorrect datasource stored": PanelQueryRunner.run,
+ * grafana/grafana public/app/features/query/state/PanelQueryRunner.ts @ 011e90db; scenes'
+ * SceneQueryRunner does the same). A Mixed panel, or one naming none (schema migration 36 then takes
+ * the queries' own), runs each query on its own; expressions keep theirs.
+ */
+export function queryDatasource(
+  panel: PanelModel,
+  target: Pick<TargetModel, 'raw'>,
+): DatasourceRef | undefined {
+  const own = toDatasourceRef(target.raw.datasource);
+  const onPanel = panel.datasource;
+  if (!onPanel || isMixedDatasource(onPanel) || isExpressionRef(own)) return own ?? onPanel;
+  return onPanel;
 }
 
 /** Datasource uid or name → plugin type (from datasources/*.yaml). */
@@ -158,6 +193,38 @@ function variableSql(raw: JsonObject): { path: (string | number)[]; text: string
   return undefined;
 }
 
+/** Expression queries (server-side expressions) of a panel. */
+function isExpression(target: TargetModel): boolean {
+  const ds = target.raw.datasource;
+  const ref = isObject(ds) ? (ds.uid ?? ds.type) : ds;
+  return ref === '__expr__' || ref === '-100' || ref === -100;
+}
+
+/**
+ * refIds the panel's expressions read: math (`$A + $B`, `${A}`) and the input of reduce, resample,
+ * threshold and classic conditions. A hidden query an expression reads still runs (the expression
+ * needs its result); only its own response is dropped.
+ */
+function expressionInputs(panel: PanelModel): Set<string> {
+  const out = new Set<string>();
+  for (const t of panel.targets) {
+    if (!isExpression(t)) continue;
+    const e = t.raw.expression;
+    if (typeof e === 'string') {
+      out.add(e.trim());
+      for (const m of e.matchAll(/\$\{?(\w+)\}?/g)) out.add(m[1]!);
+    }
+    const conditions = t.raw.conditions;
+    if (Array.isArray(conditions)) {
+      for (const c of conditions) {
+        const params = isObject(c) && isObject(c.query) ? c.query.params : undefined;
+        if (Array.isArray(params)) for (const p of params) if (typeof p === 'string') out.add(p);
+      }
+    }
+  }
+  return out;
+}
+
 /** Every ClickHouse SQL text of a dashboard: panel targets (collapsed rows included) and query variables. */
 export function extractDashboardQueries(
   dash: DashboardModel,
@@ -166,8 +233,9 @@ export function extractDashboardQueries(
 ): QuerySource[] {
   const out: QuerySource[] = [];
   for (const panel of dash.panels) {
+    let inputs: Set<string> | undefined;
     for (const target of panel.targets) {
-      const type = resolveDatasourceType(target.datasource, dash, datasourceTypes, opts);
+      const type = resolveDatasourceType(queryDatasource(panel, target), dash, datasourceTypes, opts);
       if (!isSqlPlugin(type)) continue;
       const sql = targetSql(target.raw, type);
       if (!sql) continue;
@@ -175,6 +243,10 @@ export function extractDashboardQueries(
       src.panel = panel;
       src.target = target;
       if (target.refId !== undefined) src.refId = target.refId;
+      if (target.raw.hide === true) {
+        inputs ??= expressionInputs(panel);
+        if (target.refId === undefined || !inputs.has(target.refId)) src.hidden = true;
+      }
       out.push(src);
     }
   }

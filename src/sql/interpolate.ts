@@ -30,7 +30,7 @@ import type {
   SqlOrigin,
   SqlPlugin,
 } from './types.js';
-import { interpolateVariables, variableIndex } from './variables.js';
+import { interpolateVariables, repeatedVariables, variableIndex } from './variables.js';
 
 export interface InterpolateOptions {
   plugin: SqlPlugin;
@@ -42,6 +42,11 @@ export interface InterpolateOptions {
 /** An InterpolationResult whose offset map is always there. */
 export interface InterpolationOutput extends InterpolationResult {
   mapOffset(offset: number): number;
+  /**
+   * Other SQL Grafana may send for the same text, with what it stands for: the query is valid when
+   * ClickHouse takes any of them (a plugin version that formats variables differently).
+   */
+  alternatives?: { sql: string; mapOffset(offset: number): number; note: string }[];
 }
 
 const NO_VARIABLES: readonly JsonObject[] = [];
@@ -63,6 +68,28 @@ export function interpolate(
   ctx: InterpolationContext,
   opts: InterpolateOptions,
 ): InterpolationOutput {
+  const altinity = opts.plugin === 'vertamedia-clickhouse-datasource';
+  const out = pipeline(text, ctx, opts, altinity ? 'altinity' : 'clickhouse');
+  if (altinity && opts.origin !== 'alert') {
+    // The Altinity plugin changed how it formats variables in 3.4 (July 2025); a dashboard written for
+    // the plugin before that runs with it wherever it was not upgraded. Both are what Grafana may run.
+    const legacy = pipeline(text, ctx, opts, 'altinity-legacy');
+    if (legacy.sql !== out.sql && !legacy.problems.some((p) => p.blocking))
+      out.alternatives = [{ sql: legacy.sql, mapOffset: legacy.mapOffset, note: ALTINITY_LEGACY_NOTE }];
+  }
+  return out;
+}
+
+/** What an alternative of an Altinity query stands for, for the verdict that uses it. */
+export const ALTINITY_LEGACY_NOTE =
+  'as the Altinity plugin before 3.4 formats variables (one value as is, several as a quoted list)';
+
+function pipeline(
+  text: string,
+  ctx: InterpolationContext,
+  opts: InterpolateOptions,
+  formatter: 'clickhouse' | 'altinity' | 'altinity-legacy',
+): InterpolationOutput {
   const maps: OffsetMap[] = [];
   const problems: InterpolationProblem[] = [];
   let current = text;
@@ -82,9 +109,12 @@ export function interpolate(
   }
   const variableStage = interpolateVariables(current, ctx, {
     ...variableNameRules(opts.plugin),
-    formatter: altinity ? 'altinity' : 'clickhouse',
+    formatter,
     origin: opts.origin,
     noVariables: !frontend,
+    // Altinity's metricFindQuery: `$__searchFilter` is the typed text plus '%', just '%' on load
+    // (src/datasource/datasource.ts, Altinity/clickhouse-grafana @ ea008971 via base-14).
+    ...(altinity ? { searchFilter: '%' } : {}),
   });
   apply(variableStage);
   if (frontend && !altinity) apply(expandAdHocFilters(current, index));
@@ -180,10 +210,20 @@ function panelTimeOverride(
   return { fromMs, toMs };
 }
 
+/** The variables a panel is repeated by: its own `repeat`, and its row's (a repeated row repeats its panels). */
+function repeatsOf(panel: PanelModel | undefined): string[] {
+  const out: string[] = [];
+  for (const p of [panel, panel?.row]) {
+    const name = str(p?.raw.repeat);
+    if (name) out.push(name);
+  }
+  return out;
+}
+
 /**
  * The context of one query of a dashboard: its default time range against a fixed `now`, the panel's
  * time overrides, interval (range / maxDataPoints on Grafana's nice ladder, floored by the panel's
- * min interval) and the variables.
+ * min interval) and the variables (one value of a variable the panel or its row repeats by).
  */
 export function contextFor(
   dash: DashboardModel | undefined,
@@ -201,11 +241,13 @@ export function contextFor(
   const base = resolveTimeRange(time.from, time.to, nowMs, fiscal);
   const warnings = base.warnings;
   const { fromMs, toMs } = panelTimeOverride(panel, base, nowMs, fiscal, warnings);
-  const variables =
+  const variables = repeatedVariables(
     resolvedVariables ??
-    (isObject(raw.templating) && Array.isArray(raw.templating.list)
-      ? (raw.templating.list as JsonObject[])
-      : NO_VARIABLES);
+      (isObject(raw.templating) && Array.isArray(raw.templating.list)
+        ? (raw.templating.list as JsonObject[])
+        : NO_VARIABLES),
+    repeatsOf(panel),
+  );
   const ctx: InterpolationContext = { fromMs, toMs, intervalMs: 0, variables, warnings };
   const dashboard: { uid?: string; title?: string } = {};
   if (dash?.uid !== undefined) dashboard.uid = dash.uid;

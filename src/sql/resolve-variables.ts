@@ -61,13 +61,6 @@ export interface VariableResolution {
   unresolved: UnresolvedVariable[];
 }
 
-function hasStoredValue(raw: JsonObject): boolean {
-  if (Array.isArray(raw.options) && raw.options.length > 0) return true;
-  const cur = isObject(raw.current) ? raw.current.value : undefined;
-  if (Array.isArray(cur)) return cur.length > 0;
-  return cur !== undefined && cur !== null && cur !== '';
-}
-
 /** `/pattern/flags` as Grafana stores a variable's regex (stringToJsRegex); a bare pattern too. */
 export function variableRegex(text: string): RegExp | undefined {
   if (text.trim() === '') return undefined;
@@ -156,10 +149,13 @@ export async function resolveVariables(
     if (s.origin === 'variable' && s.variable?.name !== undefined) sources.set(s.variable.name, s);
   }
   const names = new Set(variables.flatMap((v) => (typeof v.name === 'string' ? [v.name] : [])));
+  // The variables whose value only running their query gives: the same test interpolation uses for a stand-in.
+  const byName = variableIndex(variables).byName;
   const pending = new Map<string, JsonObject>();
   for (const v of variables) {
-    if (typeof v.name !== 'string' || v.type !== 'query' || hasStoredValue(v)) continue;
-    if (!pending.has(v.name)) pending.set(v.name, v);
+    if (typeof v.name !== 'string' || byName.get(v.name)?.raw !== v || !byName.get(v.name)!.unresolved)
+      continue;
+    pending.set(v.name, v);
   }
   const order: string[] = [];
   const unresolved: UnresolvedVariable[] = [];

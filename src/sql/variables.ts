@@ -6,6 +6,7 @@ import { isObject, type Json, type JsonObject } from '../dashboards/model.js';
 import { OffsetMap, Rewriter, regionKindAt, regionsOf, type RegionKind } from './lexer.js';
 import { calculateIntervalMs, formatMoment, intervalToMs, secondsToHms } from './time.js';
 import type { InterpolationContext, InterpolationProblem, SqlOrigin } from './types.js';
+import { altinityVariableText, type AltinityVariable } from './altinity-variables.js';
 
 export const ALL_VARIABLE_VALUE = '$__all';
 export const ALL_VARIABLE_TEXT = 'All';
@@ -229,7 +230,12 @@ function resolve(raw: JsonObject): ResolvedVariable | undefined {
     } else if (o.value !== ALL_VARIABLE_VALUE) optionValues.push(o.value);
   }
   const empty = Array.isArray(current) ? current.length === 0 : current === '';
-  const unresolved = type === 'query' && empty && options.length === 0;
+  const allValue = scalar(raw.allValue);
+  const customAll = isAll && allValue !== undefined && allValue !== '';
+  // All without a custom all value means "every option", and a query variable saved without options
+  // has none until Grafana runs its query: the value is as unknown as an empty selection.
+  const unresolved =
+    type === 'query' && options.length === 0 && (empty || (isAll && !customAll && optionValues.length === 0));
   const rv: ResolvedVariable = {
     name,
     type,
@@ -242,8 +248,7 @@ function resolve(raw: JsonObject): ResolvedVariable | undefined {
     optionValues,
     unresolved,
   };
-  const allValue = scalar(raw.allValue);
-  if (isAll && allValue !== undefined && allValue !== '') rv.allValue = allValue;
+  if (customAll) rv.allValue = allValue;
   return rv;
 }
 
@@ -265,6 +270,54 @@ export function variableIndex(variables: readonly JsonObject[]): VariableIndex {
   const index = { byName, list };
   INDEX_CACHE.set(variables, index);
   return index;
+}
+
+/** A repeated panel's variable → the value the dashboard's own variable holds (what Grafana's list says). */
+const REPEATED_FROM = new WeakMap<JsonObject, string | string[]>();
+
+/**
+ * The variables as a panel repeated by `names` sees them. Grafana clones the panel once per value of
+ * the variable (every option when All is selected, whatever the custom all value) and gives each clone
+ * that one value, keeping the variable's multi / includeAll for the datasource's formatter (scenes
+ * getMultiVariableValues and LocalValueVariable, @ ac1dec6d). The first clone stands for them all: a
+ * multi-value variable inside a repeated panel is one string, never a list. A variable without a value
+ * to repeat on is left as it is.
+ */
+export function repeatedVariables(
+  variables: readonly JsonObject[],
+  names: readonly string[],
+): readonly JsonObject[] {
+  const index = variableIndex(variables);
+  let out: JsonObject[] | undefined;
+  for (const name of names) {
+    const rv = index.byName.get(name);
+    if (!rv || rv.unresolved) continue;
+    const values = rv.isAll ? rv.optionValues : Array.isArray(rv.current) ? rv.current : [rv.current];
+    const value = values[0];
+    if (value === undefined) continue;
+    const text = rv.isAll || Array.isArray(rv.current) ? optionText(rv.raw, value) : rv.text;
+    out ??= [...variables];
+    const at = out.indexOf(rv.raw);
+    const clone: JsonObject = { ...rv.raw, current: { text, value } };
+    // Grafana's variable list keeps the dashboard's own selection; only the clone's scope has one value.
+    REPEATED_FROM.set(clone, REPEATED_FROM.get(rv.raw) ?? rv.current);
+    out[at] = clone;
+  }
+  return out ?? variables;
+}
+
+/** The display text of the option with this value (the value itself when no option says). */
+function optionText(raw: JsonObject, value: string): string {
+  if (Array.isArray(raw.options)) {
+    for (const o of raw.options) if (isObject(o) && scalar(o.value) === value) return scalar(o.text) ?? value;
+  }
+  const cur = isObject(raw.current) ? raw.current : undefined;
+  if (cur && Array.isArray(cur.value) && Array.isArray(cur.text)) {
+    const i = cur.value.findIndex((v) => scalar(v) === value);
+    const t = i >= 0 ? scalar(cur.text[i]) : undefined;
+    if (t !== undefined) return t;
+  }
+  return value;
 }
 
 /** An interval variable's value: `$__auto` (and the legacy `$__auto_interval_x`) from the range. */
@@ -438,18 +491,19 @@ export function formatVariableValue(value: VarValue, spec: string, fv: FormatVar
 // ---------------------------------------------------------------------------------------------
 // Datasource formatters, used when a variable has no explicit format.
 
-/** How a datasource formats an unformatted variable. */
-export type DefaultFormatter = 'clickhouse' | 'altinity' | 'glob';
+/**
+ * How a datasource formats an unformatted variable: the ClickHouse plugin's, Altinity's (3.4 and later,
+ * by where the variable stands), Altinity's before 3.4, Grafana's glob.
+ */
+export type DefaultFormatter = 'clickhouse' | 'altinity' | 'altinity-legacy' | 'glob';
 
 interface FormatMeta {
   multi: boolean;
   includeAll: boolean;
   /** Option values, for Altinity's "numbers stay raw only when every option is a number". */
   optionValues: readonly string[];
-}
-
-function isNumeric(s: string): boolean {
-  return s.trim() !== '' && !Number.isNaN(Number(s));
+  /** The Altinity formatter's view of the variable (its JSON multi / includeAll, its list value). */
+  altinity?: Omit<AltinityVariable, 'name'>;
 }
 
 /** grafana-clickhouse-datasource: arrays → 'v1','v2' (no escaping); everything else unchanged. */
@@ -458,8 +512,12 @@ function clickhouseFormat(value: VarValue): string {
   return String(value);
 }
 
-/** vertamedia (Altinity) interpolateQueryExpr. */
-function altinityFormat(value: VarValue, meta: FormatMeta): string {
+/**
+ * The Altinity plugin before 3.4 (interpolateQueryExpr, CONTRACTS.md C.6; legacy Grafana passed the whole
+ * variable, options included): a variable neither multi nor includeAll is inserted as it is; otherwise
+ * each value is quoted, numbers raw when every option is a number, and several are joined with commas.
+ */
+function altinityLegacyFormat(value: VarValue, meta: FormatMeta): string {
   if (!meta.multi && !meta.includeAll) return str(value);
   const allNumeric = meta.optionValues.every((o) => o === ALL_VARIABLE_VALUE || isNumeric(o));
   const esc = (v: string): string => {
@@ -469,6 +527,10 @@ function altinityFormat(value: VarValue, meta: FormatMeta): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return esc(value);
   return value.map(esc).join(',');
+}
+
+function isNumeric(s: string): boolean {
+  return s.trim() !== '' && !Number.isNaN(Number(s));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -610,7 +672,16 @@ function lookup(
   const rv = index.byName.get(name);
   if (rv?.unresolved) return { name, standIn: true, text: '', isAll: false, meta: SCALAR_META };
   if (rv) {
-    const meta: FormatMeta = { multi: rv.multi, includeAll: rv.includeAll, optionValues: rv.optionValues };
+    const meta: FormatMeta = {
+      multi: rv.multi,
+      includeAll: rv.includeAll,
+      optionValues: rv.optionValues,
+      altinity: {
+        multi: typeof rv.raw.multi === 'boolean' ? rv.raw.multi : undefined,
+        includeAll: typeof rv.raw.includeAll === 'boolean' ? rv.raw.includeAll : undefined,
+        current: REPEATED_FROM.get(rv.raw) ?? rv.current,
+      },
+    };
     const v = variableValue(rv, ctx, fieldPath);
     if ('customAll' in v) return { name, verbatim: v.customAll, text: ALL_VARIABLE_TEXT, isAll: true, meta };
     return { name, value: v.value, text: rv.text, isAll: rv.isAll, meta };
@@ -628,7 +699,12 @@ export interface VariableStageOptions extends VariableNameRules {
   origin: SqlOrigin;
   /** Report-only: no variable is known (alert queries get no frontend interpolation). */
   noVariables?: boolean;
+  /** The `$__searchFilter` value the datasource gives a query variable's own query (none: left as is). */
+  searchFilter?: string;
 }
+
+/** Grafana's search text of a query variable's picker, a scoped variable of the variable's own query. */
+export const SEARCH_FILTER = '__searchFilter';
 
 export interface VariableStageResult {
   text: string;
@@ -638,7 +714,7 @@ export interface VariableStageResult {
   unresolved?: string[];
 }
 
-function render(r: Resolved, format: string | undefined, formatter: DefaultFormatter): string {
+function render(r: Resolved, format: string | undefined, formatter: DefaultFormatter, query: string): string {
   const fv: FormatVariable = { name: r.name, text: r.text, isAll: r.isAll };
   if (r.verbatim !== undefined) {
     // CustomAllValue: verbatim, except the formats that cannot take it raw.
@@ -651,7 +727,11 @@ function render(r: Resolved, format: string | undefined, formatter: DefaultForma
   const value = r.value!;
   if (format !== undefined) return formatVariableValue(value, format, fv);
   if (formatter === 'clickhouse') return clickhouseFormat(value);
-  if (formatter === 'altinity') return altinityFormat(value, r.meta);
+  if (formatter === 'altinity-legacy') return altinityLegacyFormat(value, r.meta);
+  if (formatter === 'altinity') {
+    const a = r.meta.altinity ?? { multi: undefined, includeAll: undefined, current: undefined };
+    return altinityVariableText(value, { name: r.name, ...a }, query);
+  }
   return formatVariableValue(value, 'glob', fv);
 }
 
@@ -712,7 +792,7 @@ export function interpolateVariables(
     return regionKindAt(regions, offset);
   };
   const unresolved = new Set<string>();
-  replaceIn(text, 0, rw, ctx, opts, index, problems, regionAt, 0, undefined, unresolved);
+  replaceIn(text, text, 0, rw, ctx, opts, index, problems, regionAt, 0, undefined, unresolved);
   const { text: out, map } = rw.finish();
   return unresolved.size > 0
     ? { text: out, map, problems, unresolved: [...unresolved] }
@@ -722,6 +802,8 @@ export function interpolateVariables(
 const EMPTY: readonly JsonObject[] = [];
 
 function replaceIn(
+  /** The whole text being interpolated: the context a datasource's format function reads. */
+  query: string,
   text: string,
   base: number,
   rw: Rewriter | undefined,
@@ -741,7 +823,11 @@ function replaceIn(
     const end = start + ref.length;
     const match = text.slice(start, end);
     const fieldPath = ref.fieldPath?.startsWith('.') ? ref.fieldPath.slice(1) : ref.fieldPath;
-    const found = opts.noVariables ? undefined : lookup(ref.name, fieldPath, ctx, index);
+    const found = opts.noVariables
+      ? undefined
+      : ref.name === SEARCH_FILTER && opts.searchFilter !== undefined && opts.origin === 'variable'
+        ? { name: ref.name, value: opts.searchFilter, text: '', isAll: false, meta: SCALAR_META }
+        : lookup(ref.name, fieldPath, ctx, index);
     if (!found) {
       if (!isLeftToDatasource(ref, opts)) report(match, start);
       continue;
@@ -762,9 +848,10 @@ function replaceIn(
         continue;
       }
       value = standIn;
-    } else value = render(found, ref.format, opts.formatter);
+    } else value = render(found, ref.format, opts.formatter, query);
     if (depth === 0 && hasVariableSyntax(value)) {
       value = replaceIn(
+        query,
         value,
         0,
         undefined,

@@ -104,12 +104,33 @@ describe('check accuracy (issue 9)', () => {
       /^SELECT t, c\/\(\(t - lagInFrame\(t,1,0\) OVER \(\)\)\/1000\) cRate FROM \( SELECT \(intDiv/,
     );
     expect(query(6).status).toBe('ok');
-    expect(of('sql-interpolation')).toEqual([]);
+    expect(of('sql-interpolation').filter((f) => f.panelId === 6)).toEqual([]);
     expect(of('undefined-variable')).toEqual([]);
   });
 
   it("checks a panel that names no datasource with the provisioned default's plugin", () => {
     expect(query(8)).toMatchObject({ status: 'ok', datasourceType: 'grafana-clickhouse-datasource' });
+  });
+
+  it('skips a hidden query Grafana never sends, and judges a hidden one an expression reads', () => {
+    // percona/grafana-dashboards PostgreSQL_Instances_Overview.json @ e79a1c8d: a hidden query A whose
+    // All values would be a syntax error, under a visible B that Grafana runs.
+    expect(query(9, 'A')).toMatchObject({
+      status: 'skipped',
+      reason: 'hidden (hide: true): Grafana does not send a hidden query to the datasource',
+    });
+    expect(query(9, 'B').status).toBe('ok');
+  });
+
+  it('judges an Altinity query valid when the plugin before 3.4 would send a form ClickHouse takes', () => {
+    // ethpandaops/xatu beacon_api_events.json @ fc20a343: `FROM ${attestation_prefix}beacon_api_...` with
+    // an empty textbox. Altinity 3.4+ quotes it (''), the plugin before 3.4 inserts it as is.
+    expect(query(10)).toMatchObject({ status: 'ok', sql: expect.stringContaining('FROM events WHERE') });
+    const info = of('sql-interpolation').filter((f) => f.panelId === 10);
+    expect(info).toHaveLength(1);
+    expect(info[0]).toMatchObject({ severity: 'info' });
+    expect(info[0]!.message).toContain('valid as the Altinity plugin before 3.4 formats variables');
+    expect(info[0]!.message).toContain('62 SYNTAX_ERROR');
   });
 
   it('has no other error', () => {

@@ -2,6 +2,7 @@ import type { JsonPath } from '../../core/types.js';
 import {
   isObject,
   toDatasourceRef,
+  type DatasourceRef,
   type Json,
   type PanelModel,
   type TargetModel,
@@ -9,11 +10,17 @@ import {
 } from '../../dashboards/model.js';
 import { inputPlaceholder } from '../../dashboards/inputs.js';
 import { createRule } from '../create-rule.js';
+import { queryDatasource } from '../../sql/extract.js';
 import { isBuiltinDatasource, isDashboardDatasource, isMixed, refVariable } from '../datasources.js';
 import type { KnownDatasource } from '../types.js';
 
 /** Grafana's provisioning expands `$VAR`, `${VAR}` and `$__env{VAR}` (and `$__file{}`, `$__vault{}`) in values. */
 const ENV_REFERENCE = /\$(?:\w+|\{[^}]+\}|__\w+\{[^}]*\})/;
+
+/** Two references to the same datasource as written (the panel's reference already reports it). */
+function sameRef(a: DatasourceRef | undefined, b: DatasourceRef | undefined): boolean {
+  return a !== undefined && b !== undefined && (a.uid ?? a.name) === (b.uid ?? b.name);
+}
 
 function listKnown(known: readonly KnownDatasource[]): string {
   const names = known.map((d) => (d.uidFromName ? `${d.name} (${d.uid})` : (d.uid ?? d.name ?? '?')));
@@ -41,6 +48,8 @@ export default createRule({
       variableTypeMismatch:
         'datasource variable ${{name}} selects {{actual}} datasources, but the reference says {{type}}',
       mixedTarget: 'the panel uses "-- Mixed --" but this query names no datasource of its own',
+      replacedByPanel:
+        'this query names datasource "{{ref}}", which is not provisioned; Grafana runs it on the panel\'s datasource instead, as it does every query of a panel that is not -- Mixed --',
       dashboardPanelMissing: 'reads the results of panel {{panelId}}, which is not in this dashboard',
       dashboardPanelSelf: 'reads the results of its own panel',
     },
@@ -66,12 +75,27 @@ export default createRule({
       raw: Json | undefined,
       path: JsonPath,
       at: { panel?: PanelModel; target?: TargetModel; variable?: VariableModel },
+      /** A query of a panel whose own datasource runs it: its reference matters only as a stale note. */
+      replaced = false,
     ) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
       // An export's `${DS_…}` input is filled when it is imported or provisioned (shared-export-input checks that).
       const input = inputPlaceholder(ref.uid ?? ref.name);
       if (input !== undefined && facts.inputNames.has(input)) return;
+      if (replaced) {
+        const key = ref.uid ?? ref.name;
+        if (key === undefined || refVariable(ref, facts.inputNames) !== undefined) return;
+        if (!datasourcesKnown || byUid.has(key) || byName.has(key)) return;
+        context.report({
+          messageId: 'replacedByPanel',
+          data: { ref: key },
+          path: isObject(raw) && ref.uid !== undefined ? [...path, 'uid'] : path,
+          severity: 'info',
+          ...at,
+        });
+        return;
+      }
       const valuePath = isObject(raw) && ref.uid !== undefined ? [...path, 'uid'] : path;
       const name = refVariable(ref, facts.inputNames);
       if (name !== undefined) {
@@ -155,8 +179,13 @@ export default createRule({
         check(panel.raw.datasource, [...panel.path, 'datasource'], { panel });
         for (const target of panel.targets) {
           const own = target.raw.datasource;
-          if (own !== undefined && own !== null) check(own, [...target.path, 'datasource'], { target });
-          else if (isMixed(panel.datasource)) context.report({ messageId: 'mixedTarget', target });
+          if (own !== undefined && own !== null) {
+            // Grafana runs a query of a panel with its own (not Mixed) datasource on the panel's.
+            const runsOn = queryDatasource(panel, target);
+            const replaced = runsOn !== undefined && runsOn === panel.datasource;
+            if (!replaced || !sameRef(toDatasourceRef(own), panel.datasource))
+              check(own, [...target.path, 'datasource'], { target }, replaced);
+          } else if (isMixed(panel.datasource)) context.report({ messageId: 'mixedTarget', target });
           if (isDashboardDatasource(target.datasource) && typeof target.raw.panelId === 'number') {
             const panelId = target.raw.panelId;
             if (panelId === panel.id) {

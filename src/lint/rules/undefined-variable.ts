@@ -1,6 +1,6 @@
 import { createRule } from '../create-rule.js';
 import { variableNameRules } from '../../sql/macros.js';
-import { isBuiltinVariable, isLeftToDatasource } from '../../sql/variables.js';
+import { SEARCH_FILTER, isBuiltinVariable, isLeftToDatasource } from '../../sql/variables.js';
 import { ALTINITY_TYPE } from '../datasources.js';
 import { didYouMean } from '../suggest.js';
 
@@ -36,6 +36,8 @@ export default createRule({
       for (const t of facts.queryRefs) {
         const { name } = t.ref;
         if (isBuiltinVariable(name)) continue;
+        // The Altinity plugin gives its variable queries `$__searchFilter` ('%' until something is typed).
+        if (name === SEARCH_FILTER && t.variable && t.datasourceType === ALTINITY_TYPE) continue;
         // What interpolation leaves to the datasource (its macros) is no variable; the linter and the
         // SQL interpolation judge by the same rules.
         if (isLeftToDatasource(t.ref, variableNameRules(t.datasourceType))) continue;

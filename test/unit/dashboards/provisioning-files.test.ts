@@ -204,6 +204,31 @@ describe('YamlSource', () => {
     expect(source!.locate(['a', 'missing'])).toEqual({ line: 2, column: 3 });
   });
 
+  it('reads a Helm template of a provisioning file without writing a Node warning to stderr', () => {
+    // antrea-io/theia build/charts/theia/provisioning/datasources/datasource_provider.yaml @ bc06ff0a:
+    // `port: {{ .Values... }}` is a map key to YAML, which the library would warn about on the process.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const saved = process.emitWarning;
+    process.emitWarning = ((w: string | Error) => {
+      warnings.push(String(w));
+    }) as typeof process.emitWarning;
+    try {
+      const { source, findings } = YamlSource.parse(
+        'ds.yaml',
+        'apiVersion: 1\ndatasources:\n  - name: ClickHouse\n    type: grafana-clickhouse-datasource\n' +
+          '    jsonData:\n      port: {{ .Values.clickhouse.service.tcpPort }}\n',
+      );
+      expect(findings).toEqual([]);
+      expect(source?.value).toMatchObject({ datasources: [{ name: 'ClickHouse' }] });
+    } finally {
+      process.emitWarning = saved;
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('refuses duplicate keys like Grafana does', () => {
     const { source, findings } = YamlSource.parse('x.yaml', 'a: 1\na: 2\n');
     expect(source).toBeUndefined();

@@ -278,3 +278,75 @@ describe('a dashboard exported for sharing', () => {
     ]);
   });
 });
+
+describe('hidden queries', () => {
+  it('marks a hidden query hidden unless an expression of its panel reads it', () => {
+    const dash = dashboard({
+      uid: 'h',
+      title: 'H',
+      panels: [
+        {
+          id: 1,
+          type: 'timeseries',
+          datasource: CH,
+          targets: [
+            { refId: 'A', hide: true, rawSql: 'SELECT 1' },
+            { refId: 'B', hide: true, rawSql: 'SELECT 2' },
+            { refId: 'C', hide: true, rawSql: 'SELECT 3' },
+            { refId: 'D', hide: false, rawSql: 'SELECT 4' },
+            {
+              refId: 'M',
+              datasource: { type: '__expr__', uid: '__expr__' },
+              type: 'math',
+              expression: '${B} + 1',
+            },
+            {
+              refId: 'R',
+              datasource: { type: '__expr__', uid: '__expr__' },
+              type: 'reduce',
+              expression: 'C',
+            },
+          ],
+        },
+      ],
+    });
+    const hidden = Object.fromEntries(extractDashboardQueries(dash).map((q) => [q.refId, q.hidden === true]));
+    expect(hidden).toEqual({ A: true, B: false, C: false, D: false });
+  });
+});
+
+describe('the datasource a panel query runs on', () => {
+  it("is the panel's own when it has one that is not Mixed, whatever the query names", () => {
+    // PanelQueryRunner.run replaces a differing query reference with the panel's datasource.
+    const dash = dashboard({
+      uid: 'q',
+      title: 'Q',
+      panels: [
+        {
+          id: 1,
+          type: 'stat',
+          datasource: CH,
+          targets: [{ refId: 'A', datasource: { type: 'prometheus', uid: 'prom' }, rawSql: 'SELECT 1' }],
+        },
+        {
+          id: 2,
+          type: 'stat',
+          datasource: { type: 'prometheus', uid: 'prom' },
+          targets: [{ refId: 'A', datasource: CH, rawSql: 'SELECT 2' }],
+        },
+        {
+          id: 3,
+          type: 'stat',
+          datasource: { type: 'datasource', uid: '-- Mixed --' },
+          targets: [{ refId: 'A', datasource: CH, rawSql: 'SELECT 3' }],
+        },
+        { id: 4, type: 'stat', targets: [{ refId: 'A', datasource: CH, rawSql: 'SELECT 4' }] },
+      ],
+    });
+    expect(extractDashboardQueries(dash).map((q) => [q.panel?.id, q.text])).toEqual([
+      [1, 'SELECT 1'],
+      [3, 'SELECT 3'],
+      [4, 'SELECT 4'],
+    ]);
+  });
+});

@@ -119,6 +119,49 @@ describe('interpolate: vertamedia-clickhouse-datasource', () => {
   });
 });
 
+describe('the Altinity plugin before and after 3.4', () => {
+  it('gives the form the plugin before 3.4 sends as an alternative when it differs', () => {
+    const list: JsonObject[] = [
+      { name: 'prefix', type: 'textbox', current: { value: '' } },
+      { name: 'kind', type: 'query', multi: false, includeAll: false, current: { value: 'a' } },
+    ];
+    const run = (text: string) =>
+      interpolate(
+        text,
+        { ...ctx, variables: list },
+        { plugin: 'vertamedia-clickhouse-datasource', origin: 'panel' },
+      );
+    const r = run('SELECT 1 FROM ${prefix}events');
+    expect(r.sql).toBe("SELECT 1 FROM ''events");
+    expect(r.alternatives?.map((a) => a.sql)).toEqual(['SELECT 1 FROM events']);
+    // Where both send the same SQL there is nothing else to try; nor for the ClickHouse plugin.
+    expect(run('SELECT $kind').alternatives).toBeUndefined();
+    expect(
+      interpolate(
+        'SELECT 1 FROM ${prefix}events',
+        { ...ctx, variables: list },
+        {
+          plugin: 'grafana-clickhouse-datasource',
+          origin: 'panel',
+        },
+      ).alternatives,
+    ).toBeUndefined();
+  });
+});
+
+describe('$__searchFilter', () => {
+  it("is '%' in an Altinity query variable's query, as the plugin gives it before anything is typed", () => {
+    const text =
+      'SELECT DISTINCT c FROM t WHERE c LIKE ${__searchFilter:sqlstring} OR c LIKE $__searchFilter';
+    const r = interpolate(text, ctx, { plugin: 'vertamedia-clickhouse-datasource', origin: 'variable' });
+    expect(r.sql).toBe("SELECT DISTINCT c FROM t WHERE c LIKE '%' OR c LIKE '%'");
+    expect(r.problems).toEqual([]);
+    // Only a variable's own query has it.
+    const panel = interpolate(text, ctx, { plugin: 'vertamedia-clickhouse-datasource', origin: 'panel' });
+    expect(panel.problems.map((p) => p.kind)).toContain('unknown-variable');
+  });
+});
+
 describe('contextFor', () => {
   const NOW = new Date('2024-03-15T12:00:00.000Z');
   const base: JsonObject = {
@@ -183,6 +226,75 @@ describe('contextFor', () => {
 
   it('shares one variable array per dashboard across panels', () => {
     expect(contextFor(dash, NOW, panel(1)).variables).toBe(contextFor(dash, NOW, panel(2)).variables);
+  });
+});
+
+describe('a repeated panel sees one value of the variable it repeats by', () => {
+  // go-faster/oteldb dev/local/ch-demo/grafana/dashboards/oteldb.json @ 047f8e88: panel "${table}" repeats
+  // by the multi-value $table and reads `table LIKE '${table}'`; each clone gets one table name.
+  const NOW = new Date('2024-03-15T12:00:00.000Z');
+  const list: JsonObject[] = [
+    {
+      name: 'table',
+      type: 'query',
+      multi: true,
+      includeAll: true,
+      current: { text: ['traces_spans', 'logs'], value: ['traces_spans', 'logs'] },
+      options: [],
+    },
+    {
+      name: 'svc',
+      type: 'custom',
+      multi: true,
+      includeAll: true,
+      allValue: '.*',
+      current: { text: 'All', value: '$__all' },
+      options: [
+        { text: 'API', value: 'api' },
+        { text: 'Web', value: 'web' },
+      ],
+    },
+    { name: 'pending', type: 'query', multi: true, current: {}, options: [] },
+  ];
+  const dash = dashboard({
+    uid: 'r',
+    title: 'R',
+    templating: { list },
+    panels: [
+      { id: 1, type: 'table', repeat: 'table', targets: [] },
+      { id: 2, type: 'row', repeat: 'svc', panels: [] },
+      { id: 3, type: 'table', targets: [] },
+      { id: 4, type: 'table', repeat: 'pending', targets: [] },
+      { id: 5, type: 'row', panels: [] },
+      { id: 6, type: 'table', targets: [] },
+    ],
+  });
+  const panel = (id: number) => dash.panels.find((p) => p.id === id)!;
+  const run = (id: number, text: string, plugin: 'clickhouse' | 'altinity' = 'clickhouse') =>
+    interpolate(text, contextFor(dash, NOW, panel(id)), {
+      plugin: plugin === 'clickhouse' ? 'grafana-clickhouse-datasource' : 'vertamedia-clickhouse-datasource',
+      origin: 'panel',
+    }).sql;
+
+  it('the first selected value, formatted as the one string it is', () => {
+    expect(run(1, "SELECT 1 FROM system.parts WHERE table LIKE '${table}'")).toBe(
+      "SELECT 1 FROM system.parts WHERE table LIKE 'traces_spans'",
+    );
+    // Outside the repeat the variable is the list the plugin quotes and joins.
+    expect(run(6, 'SELECT 1 WHERE t IN (${table})')).toBe("SELECT 1 WHERE t IN ('traces_spans','logs')");
+  });
+
+  it('keeps multi for the Altinity formatter, which quotes a multi-value variable even when it is one string', () => {
+    expect(run(1, 'SELECT 1 WHERE t = $table', 'altinity')).toBe("SELECT 1 WHERE t = 'traces_spans'");
+  });
+
+  it('a repeated row repeats its panels: All means each option, never the custom all value', () => {
+    expect(run(3, "SELECT 1 WHERE s = '$svc' -- ${svc:text}")).toBe("SELECT 1 WHERE s = 'api' -- API");
+    expect(run(6, 'SELECT 1 WHERE s = $svc')).toBe('SELECT 1 WHERE s = .*');
+  });
+
+  it('a variable with no value to repeat on stays unresolved', () => {
+    expect(run(4, 'SELECT 1 WHERE p IN ($pending)')).toBe('SELECT 1 WHERE p IN (NULL)');
   });
 });
 

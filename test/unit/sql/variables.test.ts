@@ -323,10 +323,15 @@ describe('datasource formatters for unformatted variables', () => {
     ['clickhouse', '$quote', `it's "x"`],
     ['clickhouse', '$nums', "'1','2'"],
     ['clickhouse', '${multi:raw}', 'a,b'],
-    ['altinity', '$single', 'a'],
-    ['altinity', '$multi', "'a','b'"],
-    ['altinity', '$nums', '1,2'],
-    ['altinity', '$allNo', "'x','y'"],
+    // Altinity: by where the variable stands (helpers/index.ts interpolateQueryExprWithContext).
+    ['altinity', '$single', "'a'"],
+    ['altinity', 'x IN ($multi)', "x IN ('a','b')"],
+    ['altinity', 'has($multi, x)', "has(['a', 'b'], x)"],
+    ['altinity', 'x IN (${nums})', 'x IN (1,2)'],
+    ['altinity', 'x GLOBAL NOT IN ($allNo)', "x GLOBAL NOT IN ('x','y')"],
+    ['altinity', "x LIKE '%$single%'", "x LIKE '%a%'"],
+    ['altinity', 'FROM $single.t', 'FROM a.t'],
+    ['altinity', 'x = $numSingle', 'x = 7'],
     ['glob', '$multi', '{a,b}'],
   ] as [DefaultFormatter, string, string][])('%s: %s → %s', (formatter, text, want) => {
     expect(sql(text, formatter)).toBe(want);
@@ -334,7 +339,7 @@ describe('datasource formatters for unformatted variables', () => {
 
   it('escapes quotes and backslashes per value for Altinity multi-values', () => {
     const r = interpolateVariables(
-      '$m',
+      'x IN ($m)',
       {
         ...ctx,
         variables: [
@@ -343,7 +348,22 @@ describe('datasource formatters for unformatted variables', () => {
       },
       { formatter: 'altinity', reserved: new Set(), deferDunder: false, origin: 'panel' },
     );
-    expect(r.text).toBe("'it\\'s','a\\\\b'");
+    expect(r.text).toBe("x IN ('it\\'s','a\\\\b')");
+  });
+
+  it('Altinity leaves a variable declared single-valued raw, and quotes one whose JSON says nothing', () => {
+    // Grafana's scenes pass the format function multi / includeAll as the dashboard JSON has them.
+    const list: JsonObject[] = [
+      { name: 'declared', type: 'query', multi: false, includeAll: false, current: { value: 'events' } },
+      { name: 'silent', type: 'query', current: { value: 'events' } },
+      { name: 'box', type: 'textbox', current: { value: '42' } },
+    ];
+    const r = interpolateVariables(
+      'SELECT $declared, $silent, $box',
+      { ...ctx, variables: list },
+      { formatter: 'altinity', reserved: new Set(), deferDunder: false, origin: 'panel' },
+    );
+    expect(r.text).toBe("SELECT events, 'events', 42");
   });
 });
 
@@ -523,6 +543,38 @@ describe('a query variable without a value gets a stand-in, never an empty hole'
       /names a table or database here, and the query variable \$empty has no value/,
     );
     expect(r.unresolved).toEqual(['empty']);
+  });
+
+  it('All of a query variable saved without options is as unknown as no selection', () => {
+    // Vertamedia/clickhouse-grafana docker/grafana/dashboards/clickhouse_dashboard.json @ 45213d8d:
+    // `[service_name, ' test array'] IN (${array_var})` with All stored and no options; Grafana runs the
+    // query on load and All becomes every row. An empty `IN ()` would be a 53 TYPE_MISMATCH of our own.
+    const list: JsonObject[] = [
+      {
+        name: 'all',
+        type: 'query',
+        multi: true,
+        includeAll: true,
+        current: { value: ['$__all'] },
+        options: [],
+      },
+      {
+        name: 'custom',
+        type: 'query',
+        includeAll: true,
+        allValue: '.*',
+        current: { value: '$__all' },
+        options: [],
+      },
+    ];
+    const r = interpolateVariables(
+      'SELECT 1 WHERE a IN (${all}) AND b IN ($custom)',
+      { ...ctx, variables: list },
+      { formatter: 'altinity', reserved: new Set(), deferDunder: false, origin: 'panel' },
+    );
+    // A custom all value needs no option: it goes in verbatim, as Grafana sends it.
+    expect(r.text).toBe('SELECT 1 WHERE a IN (NULL) AND b IN (.*)');
+    expect(r.unresolved).toEqual(['all']);
   });
 
   it('knows a table position from a value position', () => {

@@ -129,6 +129,35 @@ ruleTester('datasource-exists', {
       ],
     },
     {
+      // grafana/clickhouse-datasource src/dashboards/opentelemetry-clickhouse.json @ d6fa27ec: panels on
+      // ${datasource} whose queries still name "clickhouse-traces", a uid nothing provisions. Grafana's
+      // query runner replaces a non-Mixed panel's query references with the panel's datasource.
+      name: "a query's stale datasource under a panel with its own is an info; the panel's is what runs",
+      datasources,
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "panels": [
+    { "id": 1, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "clickhouse" },
+      "targets": [
+        { "refId": "A", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "clickhouse-traces" } },
+        { "refId": "B", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "clickhouse" } }
+      ] },
+    { "id": 2, "type": "stat", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "gone" },
+      "targets": [{ "refId": "A", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "gone" } }] }
+  ]
+}`,
+      errors: [
+        {
+          rule: 'datasource-exists',
+          line: 6,
+          severity: 'info',
+          message:
+            'names datasource "clickhouse-traces", which is not provisioned; Grafana runs it on the panel',
+        },
+        { rule: 'datasource-exists', line: 9, severity: 'error', message: 'datasource uid "gone"' },
+      ],
+    },
+    {
       name: 'a target inside a collapsed row, an unknown legacy name and a type mismatch',
       datasources,
       dashboard: `{

@@ -30,6 +30,15 @@ ruleTester('undefined-variable', {
 }`,
     },
     {
+      // Altinity/clickhouse-grafana docker/grafana/dashboards/searchFilter_in_template_variables_issue_354.json.
+      name: "an Altinity query variable's own query reads the picker's search text, $__searchFilter",
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "templating": { "list": [{ "name": "country", "type": "query", "datasource": { "type": "vertamedia-clickhouse-datasource", "uid": "alt" },
+    "query": "SELECT DISTINCT country FROM t WHERE country LIKE \${__searchFilter:sqlstring}" }] }
+}`,
+    },
+    {
       name: 'Altinity macros the SQL interpolation knows, $adhoc included, also in a query variable',
       dashboard: `{
   "uid": "a", "title": "A",

@@ -27,6 +27,18 @@ ruleTester('unused-variable', {
   "templating": { "list": [{ "name": "team", "type": "custom", "query": "a,b" }] }
 }`,
     },
+    {
+      // antrea-io/theia build/charts/theia/provisioning/dashboards/*.json @ bc06ff0a: the ClickHouse plugin
+      // reads this constant to scope its ad hoc filter's keys; nothing in the dashboard names it.
+      name: 'clickhouse_adhoc_query beside an ad hoc variable is read by the ClickHouse plugin',
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "templating": { "list": [
+    { "name": "Filter", "type": "adhoc", "datasource": { "type": "grafana-clickhouse-datasource", "uid": "ch" } },
+    { "name": "clickhouse_adhoc_query", "type": "constant", "query": "default.flows" }
+  ] }
+}`,
+    },
   ],
   invalid: [
     {
@@ -54,6 +66,14 @@ ruleTester('unused-variable', {
         },
         { rule: 'unused-variable', line: 5, message: '$selfish' },
       ],
+    },
+    {
+      name: 'clickhouse_adhoc_query with no ad hoc variable to scope is unused like any other',
+      dashboard: `{
+  "uid": "a", "title": "A",
+  "templating": { "list": [{ "name": "clickhouse_adhoc_query", "type": "constant", "query": "default.flows" }] }
+}`,
+      errors: [{ rule: 'unused-variable', line: 3, message: '$clickhouse_adhoc_query' }],
     },
   ],
 });
