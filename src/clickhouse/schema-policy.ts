@@ -4,7 +4,8 @@
 // it calls). Allowed: CREATE DATABASE, CREATE TABLE with a MergeTree-family, Memory, Log-family or
 // Null engine (projections, skip indexes, codecs, TTLs), views, materialized views, dictionaries
 // over a ClickHouse table of the engine, INSERT ... SELECT from the tables and generators, INSERT
-// with inline data in a text format, ALTER TABLE ADD/MATERIALIZE INDEX/PROJECTION, OPTIMIZE, and
+// with inline data in a text format, ALTER TABLE of columns, indexes, projections, TTL, sorting key
+// and comments, OPTIMIZE, and
 // (embedded only) SET, USE and DROP, harmless in a private engine. Anything else is refused before
 // it runs.
 import { findRefusal, type AstLine } from './ast.js';
@@ -294,7 +295,7 @@ export function judgeStatement(
     }
     case 'ALTER': {
       kind = 'ALTER TABLE';
-      if (w(1) !== 'TABLE') return refuse(`ALTER ${w(1)}`, 'only ALTER TABLE ... ADD INDEX / ADD PROJECTION');
+      if (w(1) !== 'TABLE') return refuse(`ALTER ${w(1)}`, 'only ALTER TABLE ... changes of columns, indexes and projections');
       const target = objectName(tokens, 2);
       const verdict = alterVerdict(kind, tokens);
       return (
@@ -326,7 +327,7 @@ export function judgeStatement(
     default:
       return refuse(
         kind,
-        'not a data definition (CREATE, INSERT, ALTER TABLE ... ADD INDEX/PROJECTION, OPTIMIZE)',
+        'not a data definition (CREATE, INSERT, ALTER TABLE of columns/indexes/projections, OPTIMIZE)',
       );
   }
 }
@@ -380,11 +381,30 @@ function dictionaryVerdict(kind: string, tokens: readonly Token[]): StatementVer
   return undefined;
 }
 
+// Changes of a table's definition, as schema migrations write them (PMM's add columns after the
+// CREATE): none reads or writes outside the table. Not here: MODIFY SETTING (a table setting can name
+// a disk with a path), partition moves and attaches, mutations (UPDATE, DELETE), FETCH, FREEZE.
 const ALTER_COMMANDS: ReadonlySet<string> = new Set([
+  'ADD COLUMN',
   'ADD INDEX',
   'ADD PROJECTION',
+  'CLEAR COLUMN',
+  'CLEAR INDEX',
+  'CLEAR PROJECTION',
+  'COMMENT COLUMN',
+  'DROP COLUMN',
+  'DROP INDEX',
+  'DROP PROJECTION',
+  'MATERIALIZE COLUMN',
   'MATERIALIZE INDEX',
   'MATERIALIZE PROJECTION',
+  'MATERIALIZE TTL',
+  'MODIFY COLUMN',
+  'MODIFY COMMENT',
+  'MODIFY ORDER',
+  'MODIFY TTL',
+  'REMOVE TTL',
+  'RENAME COLUMN',
 ]);
 
 function alterVerdict(kind: string, tokens: readonly Token[]): StatementVerdict | undefined {
@@ -406,7 +426,7 @@ function alterVerdict(kind: string, tokens: readonly Token[]): StatementVerdict 
     if (!ALTER_COMMANDS.has(command)) {
       return refuse(
         `ALTER TABLE ... ${command}`.trim(),
-        'only ADD / MATERIALIZE of an INDEX or a PROJECTION',
+        'only changes of columns, indexes, projections, TTL, sorting key and comments',
       );
     }
   }

@@ -85,6 +85,13 @@ describe('schema and seed files the product and the corpus use', () => {
     ['INSERT INTO t FORMAT CSV\n1,"x"'],
     ['ALTER TABLE t ADD PROJECTION p2 (SELECT a ORDER BY a), MATERIALIZE PROJECTION p2'],
     ['ALTER TABLE db.t ADD INDEX j a TYPE minmax GRANULARITY 1'],
+    // Schema migrations (Percona PMM's) add and change columns after the CREATE.
+    [
+      "ALTER TABLE t ADD COLUMN IF NOT EXISTS c String DEFAULT 'x' AFTER a, MODIFY COLUMN b LowCardinality(String)",
+    ],
+    [
+      'ALTER TABLE t RENAME COLUMN c TO d, DROP COLUMN IF EXISTS d, MODIFY TTL toDate(now()) + INTERVAL 1 DAY',
+    ],
     ['OPTIMIZE TABLE t FINAL'],
     ['DROP TABLE IF EXISTS t'],
     ['SET max_insert_threads = 2'],
@@ -201,8 +208,14 @@ describe('anything else is refused before it runs, naming the statement kind', (
     ['SYSTEM RELOAD CONFIG', 'SYSTEM RELOAD', /not a data definition/],
     ["ATTACH TABLE t FROM '/etc' (a String) ENGINE = Memory", 'ATTACH TABLE', /not a data definition/],
     ['GRANT ALL ON *.* TO default', 'GRANT ALL', /not a data definition/],
-    ['ALTER TABLE t DELETE WHERE 1', 'ALTER TABLE ... DELETE WHERE', /only ADD/],
-    ["ALTER TABLE t ATTACH PARTITION ID 'all' FROM other", 'ALTER TABLE ... ATTACH PARTITION', /only ADD/],
+    ['ALTER TABLE t DELETE WHERE 1', 'ALTER TABLE ... DELETE WHERE', /only changes of columns/],
+    [
+      "ALTER TABLE t ATTACH PARTITION ID 'all' FROM other",
+      'ALTER TABLE ... ATTACH PARTITION',
+      /only changes of columns/,
+    ],
+    ["ALTER TABLE t MODIFY SETTING disk = 'x'", 'ALTER TABLE ... MODIFY SETTING', /only changes of columns/],
+    ["ALTER TABLE t ADD COLUMN c String DEFAULT file('/etc/passwd')", 'ALTER TABLE', /file/],
     ["SET disk = 'x'", 'SET', /disk/],
     ['CREATE TABLE x ON CLUSTER c (a UInt8) ENGINE = MergeTree ORDER BY a', 'CREATE TABLE', /ON CLUSTER/],
   ])('%s', async (sql, kind, reason) => {
