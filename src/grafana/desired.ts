@@ -25,6 +25,7 @@ import { loadDashboards as loadDashboardFiles } from '../dashboards/load.js';
 import { applySharingInputs, resolveSharingInputs } from '../dashboards/inputs.js';
 import type { JsonObject } from '../dashboards/model.js';
 import { configExcludes } from '../dashboards/selection.js';
+import { provisionedUidFromName } from '../dashboards/provisioning-files.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
@@ -279,21 +280,18 @@ async function loadDatasources(
         }
         throw err;
       }
-      const uid = typeof ds.uid === 'string' ? ds.uid.trim() : '';
+      const given = typeof ds.uid === 'string' ? ds.uid.trim() : '';
       if (typeof ds.name !== 'string' || ds.name.trim() === '') {
-        fail('has no name', uid);
+        fail('has no name', given);
         continue;
       }
       if (typeof ds.type !== 'string' || ds.type.trim() === '') {
-        fail('has no type', uid);
+        fail('has no type', given);
         continue;
       }
-      if (!uid) {
-        fail(
-          'has no uid (dashboard-ci creates and updates datasources by uid; dashboards reference them by uid)',
-        );
-        continue;
-      }
+      // Without a uid, Grafana's file provisioning derives one from the (expanded) name; dashboards
+      // exported from such a Grafana reference it, and `check` resolves them with the same derivation.
+      const uid = given || provisionedUidFromName(ds.name);
       if (uid.length > 40 || !UID_RE.test(uid)) {
         fail(`uid "${uid}" must be at most 40 letters, digits, - or _`, uid);
         continue;
