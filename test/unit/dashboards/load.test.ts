@@ -182,4 +182,24 @@ describe('parseDashboard', () => {
     const v16 = parseDashboard('new.json', text.replace('"schemaVersion": 14', '"schemaVersion": 16')).dashboard!;
     expect(v16.panels.map((p) => p.id)).toEqual([9]);
   });
+
+  it("types a target whose datasource is only an export input's ${…}, whatever characters its name holds", () => {
+    const inputs = ['DS_CK-LOGS', 'DS MY CH', 'DS.PROD', 'DS:LOGS'];
+    const dashboard = {
+      __inputs: inputs.map((name) => ({ name, type: 'datasource', pluginId: 'grafana-clickhouse-datasource' })),
+      uid: 'exp',
+      title: 'Export',
+      panels: inputs.map((name, i) => ({
+        id: i + 1,
+        type: 'table',
+        // No `type` next to the uid: the plugin comes from __inputs only (padded once, as editors leave it).
+        datasource: { uid: i === 3 ? ` \${${name}} ` : `\${${name}}` },
+        targets: [{ refId: 'A', rawSql: `SELECT ${i + 1}` }],
+      })),
+    };
+    const d = parseDashboard('exp.json', JSON.stringify(dashboard)).dashboard!;
+    expect(extractDashboardQueries(d).map((q) => [q.panel?.id, q.datasourceType, q.text])).toEqual(
+      inputs.map((_, i) => [i + 1, 'grafana-clickhouse-datasource', `SELECT ${i + 1}`]),
+    );
+  });
 });

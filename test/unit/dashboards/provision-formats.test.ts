@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import type { Config } from '../../../src/config/types.js';
 import { loadDashboards } from '../../../src/dashboards/load.js';
-import { applySharingInputs, resolveSharingInputs } from '../../../src/dashboards/inputs.js';
+import { applySharingInputs, inputPlaceholder, resolveSharingInputs } from '../../../src/dashboards/inputs.js';
 import { loadDesiredState, type DesiredState } from '../../../src/grafana/desired.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/formats', import.meta.url));
@@ -106,5 +106,17 @@ describe('sharing inputs', () => {
       new Map([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]),
     );
     expect(out).toEqual({ a: 'clickhouse', b: 'x ${event} y' });
+  });
+});
+
+describe('input placeholders', () => {
+  it('read ${NAME} with any characters but } as an import input, as the importer does', () => {
+    expect(inputPlaceholder('${DS_CK-LOGS}')).toBe('DS_CK-LOGS');
+    expect(inputPlaceholder(' ${DS_MY CLICKHOUSE} ')).toBe('DS_MY CLICKHOUSE');
+    expect(inputPlaceholder('${DS.PROD}')).toBe('DS.PROD');
+    expect(inputPlaceholder('${DS:LOGS}')).toBe('DS:LOGS');
+    expect(inputPlaceholder('x${DS}')).toBeUndefined();
+    expect(inputPlaceholder('${}')).toBeUndefined();
+    expect(inputPlaceholder('${A}${B}')).toBeUndefined();
   });
 });
