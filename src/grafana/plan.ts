@@ -472,7 +472,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
         step.error = {
           status: 406,
           code: 'v2-dashboard',
-          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${(res.data as { message?: string })?.message ?? 'not acceptable'}); dashboard-ci writes the classic JSON model, so it leaves it alone: export it from Grafana as classic JSON or remove it there`,
+          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${(res.data as { message?: string })?.message ?? 'not acceptable'}); the repository keeps it in the classic model, so dashboard-ci leaves it alone: keep it in the repository as a v2 resource (deployed through /apis), or export it from Grafana as classic JSON`,
         };
         return;
       }
