@@ -60,6 +60,16 @@ async function cli(env: Record<string, string>, ...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** Re-runs of both environments write nothing in either. */
+async function expectNoWritesOnRerun(): Promise<void> {
+  staging.clearLog();
+  production.clearLog();
+  expect((await cli(secrets, '--env', 'staging')).code).toBe(0);
+  expect((await cli(secrets, '--env', 'production')).code).toBe(0);
+  expect(staging.writes()).toEqual([]);
+  expect(production.writes()).toEqual([]);
+}
+
 const panelUids = (d: Record<string, unknown>) =>
   (d.panels as { datasource?: { uid?: string }; targets?: { datasource?: { uid?: string } }[] }[]).flatMap(
     (p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)].filter(Boolean),
@@ -97,13 +107,7 @@ describe('provision --env', () => {
     );
     expect(production.requests.some((r) => r.status === 401)).toBe(false);
 
-    // Re-runs write nothing in either.
-    staging.clearLog();
-    production.clearLog();
-    expect((await cli(secrets, '--env', 'staging')).code).toBe(0);
-    expect((await cli(secrets, '--env', 'production')).code).toBe(0);
-    expect(staging.writes()).toEqual([]);
-    expect(production.writes()).toEqual([]);
+    await expectNoWritesOnRerun();
   });
 
   it("deploys one shared export to two environments: inputs filled from the datasources, then each environment's uids", async () => {
@@ -152,13 +156,7 @@ describe('provision --env', () => {
     expect(staging.libraryElement('lib-errors')!.model.datasource).toMatchObject({ uid: 'clickhouse-main' });
     expect(production.libraryElement('lib-errors')!.model.datasource).toMatchObject({ uid: 'ch-prod-eu' });
 
-    // Re-runs write nothing in either.
-    staging.clearLog();
-    production.clearLog();
-    expect((await cli(secrets, '--env', 'staging')).code).toBe(0);
-    expect((await cli(secrets, '--env', 'production')).code).toBe(0);
-    expect(staging.writes()).toEqual([]);
-    expect(production.writes()).toEqual([]);
+    await expectNoWritesOnRerun();
   });
 
   it('exits 2 with one line for an unknown environment or missing credentials', async () => {
