@@ -23,7 +23,8 @@ import {
 } from './expand.js';
 import { loadDashboards as loadDashboardFiles } from '../dashboards/load.js';
 import { applySharingInputs, resolveSharingInputs } from '../dashboards/inputs.js';
-import type { JsonObject, LibraryPanelModel } from '../dashboards/model.js';
+import type { JsonObject } from '../dashboards/model.js';
+import { libraryElementOf } from '../dashboards/library-panels.js';
 import { configExcludes } from '../dashboards/selection.js';
 import { provisionedUidFromName } from '../dashboards/provisioning-files.js';
 import { formatDuration, parseDuration } from './duration.js';
@@ -496,7 +497,7 @@ async function loadDashboards(
   const libraries = new LibraryPanels(state);
   for (const lp of loaded.libraryPanels) {
     // An export's own elements are taken from it once its inputs are filled (below).
-    if (lp.format.shape !== 'export-element') libraries.add(libraryPanelOf(lp), lp.file);
+    if (lp.format.shape !== 'export-element') libraries.add(libraryElementOf(lp), lp.file);
   }
   const seenUid = new Map<string, string>();
   for (const model of loaded.dashboards) {
@@ -612,23 +613,6 @@ interface LibraryPanelInput {
   name?: string | undefined;
   folderUid: string;
   model: Record<string, unknown>;
-}
-
-/** A library panel of the repository as /api/library-elements takes it: `{uid, name, model, folderUid}`. */
-function libraryPanelOf(lp: LibraryPanelModel): LibraryPanelInput {
-  // A LibraryPanel resource's spec keeps the library's name in `title` and the panel's in `panelTitle`
-  // (dashboard.grafana.app v0alpha1 LibraryPanelSpec); the library element's model is the panel itself.
-  let model: Record<string, unknown> = { ...lp.raw };
-  if (lp.format.shape === 'resource') {
-    const { panelTitle, ...rest } = model;
-    model = typeof panelTitle === 'string' ? { ...rest, title: panelTitle } : rest;
-  }
-  return {
-    uid: lp.uid,
-    name: lp.name ?? (typeof model.title === 'string' ? model.title : undefined),
-    folderUid: lp.folderUid ?? '',
-    model,
-  };
 }
 
 /** The library panels of a run: checked, de-duplicated by uid, marked as dashboard-ci's. */
