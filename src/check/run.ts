@@ -1,4 +1,4 @@
-import { compareFindings, summarize, type Finding, type Report } from '../core/types.js';
+import { compareFindings, summarize, UsageError, type Finding, type Report } from '../core/types.js';
 import { loadDashboards } from '../dashboards/load.js';
 import { configExcludes, splitExplicitPaths } from '../dashboards/selection.js';
 import { loadAlertFiles, loadDatasourceFiles } from '../dashboards/provisioning-files.js';
@@ -16,7 +16,16 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   // Explicit paths may mix dashboards (JSON or YAML, folders) and alert rule files (YAML, told apart by
   // where they are and what they hold); without paths the config's dashboards and alerts are checked.
   const explicit = opts.paths.length > 0;
-  const split = explicit ? await splitExplicitPaths(opts.paths, config, cwd) : undefined;
+  // `-`: one dashboard from standard input, beside the other paths (or alone).
+  const fromStdin = opts.paths.includes('-');
+  if (fromStdin && !opts.stdin)
+    throw new UsageError('- reads a dashboard from standard input, and there is none');
+  const named = opts.paths.filter((p) => p !== '-');
+  const split = explicit
+    ? named.length
+      ? await splitExplicitPaths(named, config, cwd)
+      : { dashboards: [], alerts: [] }
+    : undefined;
   const dashboardPaths = split ? split.dashboards : config.paths;
   const alertPaths = opts.alertPaths ?? (split ? split.alerts : config.alerts);
   const excludes = configExcludes(config, cwd, opts.exclude ?? []);
@@ -25,9 +34,15 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   const findings: Finding[] = [];
 
   opts.onStage?.('loading');
-  const loaded = dashboardPaths.length
-    ? await loadDashboards(dashboardPaths, { cwd, excludes, libraryPanels: config.libraryPanels })
-    : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
+  const loaded =
+    dashboardPaths.length || fromStdin
+      ? await loadDashboards(dashboardPaths, {
+          cwd,
+          excludes,
+          libraryPanels: config.libraryPanels,
+          ...(fromStdin ? { stdin: opts.stdin! } : {}),
+        })
+      : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
   // Library panels are checked in models of their own (their file, the variables of a dashboard using them).
   const checked = [
     ...loaded.dashboards,

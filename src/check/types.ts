@@ -4,8 +4,10 @@ import type { Report } from '../core/types.js';
 
 export interface CheckOptions {
   cwd: string;
-  /** Dashboard files or folders; empty = config.paths. */
+  /** Dashboard files or folders; empty = config.paths. `-` is the dashboard read from `stdin`. */
   paths: string[];
+  /** Standard input, read when `paths` holds `-` (the edge passes process.stdin). */
+  stdin?: AsyncIterable<Buffer | string>;
   /** `--exclude` patterns (.gitignore-style, relative to cwd), on top of config.exclude. */
   exclude?: string[];
   /** Alert rule files or folders; undefined = config.alerts. */

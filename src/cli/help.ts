@@ -24,6 +24,7 @@ Examples:
   $ dashboard-ci check --format sarif --output dashboard-ci.sarif
   $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
   $ dashboard-ci check --clickhouse http://localhost:8123 --schema clickhouse/schema.sql
+  $ curl -s $GRAFANA/api/dashboards/uid/abc | dashboard-ci check -   one dashboard from stdin (<stdin>)
 
 Environment:
   CLICKHOUSE_USER, CLICKHOUSE_PASSWORD   credentials for --clickhouse URL (never put them in the URL)

@@ -28,6 +28,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
+  /** Standard input, read only by `check -`. */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 export type FailOn = 'error' | 'warning' | 'never';
@@ -111,7 +113,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command('check')
     .description('lint dashboards and validate their SQL with ClickHouse EXPLAIN')
     .addHelpText('after', CHECK_HELP)
-    .argument('[paths...]', 'dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)')
+    .argument(
+      '[paths...]',
+      'dashboard files or folders, - for one dashboard on standard input (default: dashboard-ci.yml paths, else dashboards/)',
+    )
     .option('--config <file>', 'config file (default: dashboard-ci.yml when present)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -140,6 +145,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('--progress', 'show progress on stderr from the start (default: after 2 s)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], opts) => {
+      if (paths.filter((p) => p === '-').length > 1)
+        throw new UsageError('- (a dashboard from standard input) may be given once');
       const config = await loadConfig({ cwd: io.cwd, file: opts.config });
       const engine: string | undefined = opts.clickhouse;
       if (engine && engine !== 'embedded' && !/^https?:\/\//.test(engine)) {
@@ -152,6 +159,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const { report, usageErrors } = await runCheck({
         cwd: io.cwd,
         paths,
+        ...(io.stdin ? { stdin: io.stdin } : {}),
         config,
         explain: opts.explain,
         ...(opts.alerts ? { alertPaths: opts.alerts } : {}),

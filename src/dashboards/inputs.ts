@@ -37,9 +37,12 @@ export interface ResolvedInputs {
 
 const EXPR = '__expr__';
 const PLACEHOLDER = /\$\{.+?\}/g;
-const WHOLE_PLACEHOLDER = /^\$\{(.+?)\}$/;
+const WHOLE_PLACEHOLDER = /^\$\{([^}]+)\}$/;
 
-/** The input name when `text` is exactly one `${…}` placeholder (names may hold `-` and spaces). */
+/**
+ * The input name when `text` is exactly one `${…}` placeholder. Names may hold any character but `}`
+ * (`-`, spaces, `.`, `:`): the importer's `\$\{.+?\}` ends a placeholder at the first `}`.
+ */
 export function inputPlaceholder(text: string | undefined): string | undefined {
   return text === undefined ? undefined : WHOLE_PLACEHOLDER.exec(text.trim())?.[1];
 }

@@ -1,6 +1,5 @@
 import {
   buildPanel,
-  isObject,
   str,
   type DashboardModel,
   type JsonObject,
@@ -23,11 +22,7 @@ export const LIBRARY_PANELS_DIR = 'library-panels';
  */
 function checkModel(lp: LibraryPanelModel): DashboardModel {
   const context = lp.usedBy[0]?.dashboard;
-  // A LibraryPanel resource's spec keeps the library's name in `title` and the panel's in `panelTitle`.
-  const panelRaw: JsonObject =
-    lp.format.shape === 'resource' && typeof lp.raw.panelTitle === 'string'
-      ? { ...lp.raw, title: lp.raw.panelTitle }
-      : lp.raw;
+  const panelRaw = panelModelOf(lp);
   const panel = buildPanel(panelRaw, lp.path, false);
   const raw: JsonObject = { panels: [panelRaw] };
   if (lp.uid !== undefined) raw.uid = lp.uid;
@@ -96,13 +91,24 @@ export function resolveLibraryPanels(dashboards: readonly DashboardModel[], libr
   for (const lp of libraryPanels) lp.check = checkModel(lp);
 }
 
-/** The library element body Grafana's /api/library-elements takes (for provisioning). */
-export function libraryElementBody(lp: LibraryPanelModel): JsonObject {
-  const body: JsonObject = { kind: 1, model: lp.raw };
-  if (lp.uid !== undefined) body.uid = lp.uid;
-  const name = lp.name ?? str(lp.raw.title);
-  if (name !== undefined) body.name = name;
-  if (lp.folderUid !== undefined) body.folderUid = lp.folderUid;
-  if (isObject(lp.document) && typeof lp.document.folderUid === 'string') body.folderUid = lp.document.folderUid;
-  return body;
+/**
+ * The panel a library panel holds: a library element's `model`; a LibraryPanel resource's `spec`, which
+ * keeps the library's name in `title` and the panel's in `panelTitle` (dashboard.grafana.app v0alpha1
+ * LibraryPanelSpec), as the panel with its own title.
+ */
+export function panelModelOf(lp: LibraryPanelModel): JsonObject {
+  if (lp.format.shape !== 'resource') return lp.raw;
+  const { panelTitle, ...rest } = lp.raw;
+  return typeof panelTitle === 'string' ? { ...rest, title: panelTitle } : lp.raw;
+}
+
+/** What /api/library-elements takes of a library panel: uid, name (else the panel's title), folder, model. */
+export function libraryElementOf(lp: LibraryPanelModel): {
+  uid?: string | undefined;
+  name?: string | undefined;
+  folderUid: string;
+  model: JsonObject;
+} {
+  const model = panelModelOf(lp);
+  return { uid: lp.uid, name: lp.name ?? str(model.title), folderUid: lp.folderUid ?? '', model };
 }

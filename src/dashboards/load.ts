@@ -12,7 +12,7 @@ import {
 } from './files.js';
 import { recognise } from './formats.js';
 import { resolveLibraryPanels } from './library-panels.js';
-import { DEFAULT_MAX_BYTES, MAX_DEPTH, jsonDepthExceeded, tooDeep } from './limits.js';
+import { DEFAULT_MAX_BYTES, MAX_DEPTH, jsonDepthExceeded, tooDeep, tooLarge } from './limits.js';
 import type { DashboardModel, LibraryPanelModel } from './model.js';
 import { JsonSyntaxError, SourceDoc, type SourceDocument } from './source.js';
 import { parseYaml } from './yaml-doc.js';
@@ -23,6 +23,9 @@ export { displayPath } from './files.js';
 // The one loader `check` and `provision` share: files and folders → every dashboard and library panel
 // they hold, whatever the format (classic JSON, API envelope, shared export, dashboard.grafana.app
 // resources v0alpha1 … v2, JSON or YAML), each as one model that keeps positions into its file.
+
+/** How a dashboard read from standard input (`check -`) is named in reports. */
+export const STDIN_FILE = '<stdin>';
 
 /** Extensions a folder contributes: dashboards are JSON (classic, exports, resources) or YAML (gcx, grafanactl). */
 export const DASHBOARD_EXTS = ['.json', '.yaml', '.yml'] as const;
@@ -51,6 +54,11 @@ export interface LoadOptions {
   libraryPanels?: readonly string[];
   /** Injected directory reader (tests). */
   readdir?: DiscoverOptions['readdir'];
+  /**
+   * Standard input, when `-` was given: one more dashboard file (any format, told by content), named
+   * `<stdin>`. The edge passes the stream in; it is read here under the same size limit as a file.
+   */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 export interface ParsedFile {
@@ -237,6 +245,17 @@ export async function loadDashboards(paths: readonly string[], opts: LoadOptions
     result.libraryPanels.push(...parsed.libraryPanels);
     result.findings.push(...parsed.findings);
   }
+  if (opts.stdin) {
+    result.files++;
+    const read = await readStream(opts.stdin, maxBytes);
+    const parsed =
+      'text' in read
+        ? parseDashboardFile(STDIN_FILE, read.text)
+        : { dashboards: [], libraryPanels: [], findings: [tooLarge(STDIN_FILE, read.tooLarge, maxBytes)] };
+    result.dashboards.push(...parsed.dashboards);
+    result.libraryPanels.push(...parsed.libraryPanels);
+    result.findings.push(...parsed.findings);
+  }
   for (const parsed of await readAll(libraryFiles, opts.cwd, maxBytes)) {
     // A library panel folder holds library panels; a dashboard there is still a dashboard.
     result.dashboards.push(...parsed.dashboards);
@@ -245,4 +264,20 @@ export async function loadDashboards(paths: readonly string[], opts: LoadOptions
   }
   resolveLibraryPanels(result.dashboards, result.libraryPanels);
   return result;
+}
+
+/** A stream's text, or its size once it passes `maxBytes` (reading stops there: a pipe may not end). */
+async function readStream(
+  stream: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): Promise<{ text: string } | { tooLarge: number }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    chunks.push(buf);
+    total += buf.length;
+    if (total > maxBytes) return { tooLarge: total };
+  }
+  return { text: Buffer.concat(chunks, total).toString('utf8') };
 }

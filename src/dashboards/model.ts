@@ -262,6 +262,22 @@ export function buildDashboard(
       }
     });
   }
+  // The pre-5.0 layout: panels inside `rows` (schemaVersion < 16, or none at all). Grafana moves them
+  // into `panels` when the dashboard loads (DashboardMigrator upgradeToGridLayout; the backend's
+  // schemaversion/v16.go follows it), after the panels already there, skipping rows a repeat made
+  // (`repeatIteration`), and gives them a gridPos from span and height: their queries run like any
+  // other. They are walked where they are written, so findings point at their lines; the gridPos Grafana
+  // computes is not invented here (no rule may judge a position the file does not hold).
+  const schemaVersion = typeof raw.schemaVersion === 'number' ? raw.schemaVersion : 0;
+  if (schemaVersion < 16 && Array.isArray(raw.rows)) {
+    raw.rows.forEach((row, i) => {
+      if (!isObject(row) || (row.repeatIteration !== undefined && row.repeatIteration !== null)) return;
+      if (!Array.isArray(row.panels)) return;
+      row.panels.forEach((p, j) => {
+        if (isObject(p)) dash.panels.push(buildPanel(p, [...root, 'rows', i, 'panels', j], false));
+      });
+    });
+  }
   const list = isObject(raw.templating) ? raw.templating.list : undefined;
   if (Array.isArray(list)) {
     list.forEach((v, i) => {

@@ -17,6 +17,15 @@ import {
   type GrafanaSearchHit,
 } from './normalize.js';
 import { contentHash, versionMessage } from './ownership.js';
+import { applyLibraryPanel, deleteLibraryPanel } from './library-panels.js';
+import {
+  alreadyExists,
+  compareResource,
+  deleteResource,
+  readResource,
+  resourcePath,
+  writeResource,
+} from './resources.js';
 import { alertProvisioningPermission, type GrafanaVersion } from './version.js';
 import {
   failure,
@@ -69,16 +78,33 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   }
   for (const s of plan.folders) if (!s.desired) settle(s);
 
-  await run(plan.dashboards, async (s) => {
-    const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : undefined;
-    if (folderFailure && !s.error && s.action !== 'unchanged' && s.action !== 'skip') {
+  // Library panels, then the dashboards that use them: Grafana stores a dashboard whose library panel
+  // does not exist and then fails the save (500 "Error while connecting library panels").
+  const failedLibrary = new Map<string, StepError>();
+  await run(plan.libraryPanels, async (s) => {
+    const folderUid = s.desired?.folderUid;
+    const folderFailure = folderUid ? failedFolders.get(folderUid) : undefined;
+    if (folderFailure && !s.error && s.action !== 'unchanged' && s.action !== 'skip')
       s.error = dependency(
-        `dashboard "${s.title}" (uid ${s.uid}, ${s.file})`,
+        `library panel "${s.title}" (uid ${s.uid}, ${s.file})`,
         'folder',
-        s.desired!.folderUid,
+        folderUid!,
         folderFailure,
       );
+    if (!settle(s)) await applyLibraryPanel(ctx.client, s, ctx.log);
+    if (s.error) failedLibrary.set(s.uid, s.error);
+  });
+
+  await run(plan.dashboards, async (s) => {
+    const name = `dashboard "${s.title}" (uid ${s.uid}, ${s.file})`;
+    const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : undefined;
+    const writes = !s.error && s.action !== 'unchanged' && s.action !== 'skip';
+    if (folderFailure && writes) {
+      s.error = dependency(name, 'folder', s.desired!.folderUid, folderFailure);
     }
+    const library = s.desired?.libraryPanels?.find((u) => failedLibrary.has(u));
+    if (library && writes && !s.error)
+      s.error = dependency(name, 'library panel', library, failedLibrary.get(library)!);
     await applyDashboard(ctx, s);
   });
 
@@ -93,6 +119,9 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
 
   await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
+  await run(plan.deletes.libraryPanels, async (s) => {
+    if (!settle(s)) await deleteLibraryPanel(ctx.client, s, ctx.log);
+  });
   // Deepest first, one at a time: a parent is deleted only once its children are gone.
   for (const s of plan.deletes.folders) await ctx.limit(() => deleteFolder(ctx, s));
 }
@@ -274,6 +303,10 @@ async function applyDashboard(ctx: ApplyContext, s: DashboardStep): Promise<void
   // The content hash in the message is how a later run knows Grafana still holds what was written.
   const message = versionMessage(ctx.commit, contentHash(dashboardView(d.dashboard)));
   const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+  if (d.resource) {
+    await applyResource(ctx, s, message, name);
+    return;
+  }
   try {
     // folderUid always set: Grafana moves a dashboard to the root when it is omitted; "" is the root.
     const res = await ctx.client.post<{ version?: number }>('/api/dashboards/db', {
@@ -291,10 +324,47 @@ async function applyDashboard(ctx: ApplyContext, s: DashboardStep): Promise<void
   }
 }
 
+/** A schema v2 dashboard through the resource API: POST to create, PUT at the resourceVersion read. */
+async function applyResource(
+  ctx: ApplyContext,
+  s: DashboardStep,
+  message: string,
+  name: string,
+): Promise<void> {
+  const d = s.desired!;
+  const create = s.action === 'create';
+  try {
+    let resourceVersion: string | undefined;
+    try {
+      resourceVersion = await writeResource(ctx.client, d, s.resource!, message, create);
+    } catch (err) {
+      // A create retried after a lost answer meets its own first attempt.
+      if (!(create && alreadyExists(err) && err instanceof GrafanaApiError && err.attempts > 1)) throw err;
+      const again = await readResource((p, o) => ctx.client.get(p, o), s.resource!, d.uid);
+      if (!again) throw err;
+      resourceVersion = again.metadata?.resourceVersion;
+    }
+    if (resourceVersion !== undefined && /^\d+$/.test(resourceVersion)) s.version = Number(resourceVersion);
+    s.result = create ? 'created' : 'updated';
+    ctx.log(`dashboard ${d.uid}: ${s.result} through ${resourcePath(s.resource!)}`);
+  } catch (err) {
+    s.result = 'failed';
+    s.error =
+      err instanceof GrafanaApiError && err.status === 409 && !create
+        ? {
+            status: 409,
+            code: 'version-mismatch',
+            message: `${name}: changed in Grafana while dashboard-ci was writing it (409 ${err.grafanaStatus ?? 'Conflict'}: ${err.grafanaMessage ?? ''})`,
+          }
+        : failure(name, err);
+  }
+}
+
 async function deleteDashboard(ctx: ApplyContext, s: DashboardStep): Promise<void> {
   if (settle(s)) return;
   try {
-    await ctx.client.delete(`/api/dashboards/uid/${enc(s.uid)}`, { allow: [404] });
+    if (s.resource) await deleteResource(ctx.client, s.resource, s.uid);
+    else await ctx.client.delete(`/api/dashboards/uid/${enc(s.uid)}`, { allow: [404] });
     s.result = 'deleted';
     ctx.log(`dashboard ${s.uid}: deleted (managed by dashboard-ci, gone from the repository)`);
   } catch (err) {
@@ -387,6 +457,10 @@ export async function verifyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   const written = plan.dashboards.filter((s) => s.result === 'created' || s.result === 'updated');
   await run(written, async (s) => {
     const d = s.desired!;
+    if (d.resource) {
+      await verifyResource(ctx, s);
+      return;
+    }
     try {
       const res = await ctx.client.get<GrafanaDashboardFull>(`/api/dashboards/uid/${enc(d.uid)}`);
       const diff: string[] = [];
@@ -437,6 +511,27 @@ export async function verifyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
       s.warning = appendWarning(s.warning, `health check unavailable: ${why}`);
     }
   });
+}
+
+/** A written v2 dashboard read back through the resource API: folder and spec as sent. */
+async function verifyResource(ctx: ApplyContext, s: DashboardStep): Promise<void> {
+  const d = s.desired!;
+  try {
+    const current = await readResource((p, o) => ctx.client.get(p, o), s.resource!, d.uid);
+    if (!current) throw new Error('not found after the write');
+    const { diff } = compareResource(current, d);
+    if (diff.length)
+      s.warning = appendWarning(
+        s.warning,
+        `read back differs from what was sent (Grafana rewrote it; the next run will try again): ${diff.slice(0, 3).join('; ')}`,
+      );
+  } catch (err) {
+    s.result = 'failed';
+    s.error = {
+      ...failure(`dashboard "${d.title}" (uid ${d.uid}, ${d.file}) was written but cannot be read back`, err),
+      code: 'verify-failed',
+    };
+  }
 }
 
 function appendWarning(prior: string | undefined, next: string): string {

@@ -133,8 +133,8 @@ export class GrafanaApiError extends Error {
     this.body = init.body;
     this.code = init.code;
     this.attempts = init.attempts ?? 1;
-    const b = init.body as { status?: unknown; message?: unknown } | undefined;
-    this.grafanaStatus = b && typeof b === 'object' && typeof b.status === 'string' ? b.status : undefined;
+    this.grafanaStatus = grafanaStatusOf(init.body);
+    const b = init.body as { message?: unknown } | undefined;
     this.grafanaMessage = b && typeof b === 'object' && typeof b.message === 'string' ? b.message : undefined;
   }
 
@@ -460,8 +460,8 @@ export class GrafanaClient {
     if (err.response) {
       const status = err.response.status;
       const body = r.redactValue(readBody(err.response.data));
-      const b = body as { message?: unknown; status?: unknown } | string | undefined;
-      const gStatus = b && typeof b === 'object' && typeof b.status === 'string' ? b.status : undefined;
+      const b = body as { message?: unknown } | string | undefined;
+      const gStatus = grafanaStatusOf(body);
       const gMessage =
         b && typeof b === 'object' && typeof b.message === 'string'
           ? b.message
@@ -499,6 +499,18 @@ function pickAuth(auth: GrafanaAuth | undefined, user?: string, password?: strin
   if (auth && 'user' in auth && auth.user) return auth;
   if (user !== undefined) return { user, password: password ?? '' };
   return undefined;
+}
+
+/**
+ * Grafana's word for a failure: `status` of /api bodies (`version-mismatch`, `not-found`...), or the
+ * `reason` of the Kubernetes-style Status the /apis endpoints answer (`AlreadyExists`, `Conflict`,
+ * `NotFound`; k8s.io/apimachinery metav1.Status), whose own `status` is only "Failure".
+ */
+function grafanaStatusOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as { kind?: unknown; status?: unknown; reason?: unknown };
+  if (b.kind === 'Status') return typeof b.reason === 'string' && b.reason ? b.reason : undefined;
+  return typeof b.status === 'string' ? b.status : undefined;
 }
 
 function attemptsOf(config: AxiosRequestConfig | undefined): number {

@@ -24,8 +24,11 @@ import {
 import { loadDashboards as loadDashboardFiles } from '../dashboards/load.js';
 import { applySharingInputs, resolveSharingInputs } from '../dashboards/inputs.js';
 import type { JsonObject } from '../dashboards/model.js';
+import { libraryElementOf } from '../dashboards/library-panels.js';
 import { configExcludes } from '../dashboards/selection.js';
+import { provisionedUidFromName } from '../dashboards/provisioning-files.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { contentHash, MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
 export const MARKER_TAG = 'managed-by:dashboard-ci';
@@ -89,8 +92,28 @@ export interface DesiredDashboard {
   file: string;
   /** '' = the root (General). */
   folderUid: string;
-  /** The JSON as it will be sent: `id` and `version` removed, marker tag added. */
+  /**
+   * The JSON as it will be sent, marker tag added: the classic model (`id` and `version` removed), or
+   * for a schema v2 resource its `spec`.
+   */
   dashboard: Record<string, unknown>;
+  /**
+   * Set for schema v2: deployed through Grafana 12's resource API at this apiVersion
+   * (`dashboard.grafana.app/v2beta1`), never through /api/dashboards.
+   */
+  resource?: { apiVersion: string };
+  /** uids of the repository's library panels its panels use: they are written before it. */
+  libraryPanels?: string[];
+}
+
+export interface DesiredLibraryPanel {
+  uid: string;
+  name: string;
+  file: string;
+  /** '' = the root (General). */
+  folderUid: string;
+  /** The panel model as it will be sent, dashboard-ci's marker added. */
+  model: Record<string, unknown>;
 }
 
 export interface AlertQueryBody {
@@ -149,6 +172,8 @@ export interface DesiredState {
   /** Parents before children. */
   folders: DesiredFolder[];
   dashboards: DesiredDashboard[];
+  /** Library panels (library-panels/, and the `__elements` an export carries), before the dashboards. */
+  libraryPanels: DesiredLibraryPanel[];
   ruleGroups: DesiredRuleGroup[];
   problems: DesiredProblem[];
   /** Values to mask everywhere: secureJsonData values and what expanded into them. */
@@ -173,6 +198,7 @@ export async function loadDesiredState(opts: LoadDesiredOptions): Promise<Desire
     datasourceDeletes: [],
     folders: [],
     dashboards: [],
+    libraryPanels: [],
     ruleGroups: [],
     problems: [],
     secrets: [],
@@ -279,21 +305,18 @@ async function loadDatasources(
         }
         throw err;
       }
-      const uid = typeof ds.uid === 'string' ? ds.uid.trim() : '';
+      const given = typeof ds.uid === 'string' ? ds.uid.trim() : '';
       if (typeof ds.name !== 'string' || ds.name.trim() === '') {
-        fail('has no name', uid);
+        fail('has no name', given);
         continue;
       }
       if (typeof ds.type !== 'string' || ds.type.trim() === '') {
-        fail('has no type', uid);
+        fail('has no type', given);
         continue;
       }
-      if (!uid) {
-        fail(
-          'has no uid (dashboard-ci creates and updates datasources by uid; dashboards reference them by uid)',
-        );
-        continue;
-      }
+      // Without a uid, Grafana's file provisioning derives one from the (expanded) name; dashboards
+      // exported from such a Grafana reference it, and `check` resolves them with the same derivation.
+      const uid = given || provisionedUidFromName(ds.name);
       if (uid.length > 40 || !UID_RE.test(uid)) {
         fail(`uid "${uid}" must be at most 40 letters, digits, - or _`, uid);
         continue;
@@ -450,6 +473,7 @@ async function loadDashboards(
     ? await loadDashboardFiles(existing, {
         cwd: opts.cwd,
         excludes: configExcludes(opts.config, opts.cwd, []),
+        libraryPanels: opts.config.libraryPanels,
       })
     : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
   for (const line of loaded.usageErrors) if (!opts.paths.length) state.notes.push(line);
@@ -470,6 +494,11 @@ async function loadDashboards(
     type: d.fields.type,
     isDefault: d.fields.isDefault,
   }));
+  const libraries = new LibraryPanels(state);
+  for (const lp of loaded.libraryPanels) {
+    // An export's own elements are taken from it once its inputs are filled (below).
+    if (lp.format.shape !== 'export-element') libraries.add(libraryElementOf(lp), lp.file);
+  }
   const seenUid = new Map<string, string>();
   for (const model of loaded.dashboards) {
     const file = model.file;
@@ -486,12 +515,34 @@ async function loadDashboards(
         file,
         message: `${file}: ${message}`,
       });
+    const usesLibrary = (uids: Iterable<string>) => {
+      const used = [...new Set(uids)];
+      return used.length ? { libraryPanels: used } : {};
+    };
+    const libraryRefs = model.panels.flatMap((p) => (p.libraryPanel?.uid ? [p.libraryPanel.uid] : []));
     if (model.format.shape === 'resource-v2') {
-      fail(
-        `is a schema v2 resource (${model.format.apiVersion}): it deploys only through Grafana 12's /apis/dashboard.grafana.app API, which this provision does not call yet`,
-        model.uid ?? '',
-        model.title,
-      );
+      // Deployed as written, through Grafana 12's resource API (the classic API cannot store v2).
+      const spec = isRecord(model.document?.spec) ? model.document.spec : {};
+      const prepared = prepareV2Spec(model.uid, spec);
+      if ('error' in prepared) {
+        fail(prepared.error, model.uid ?? '', model.title);
+        continue;
+      }
+      const prior = seenUid.get(prepared.uid);
+      if (prior) {
+        fail(`uid "${prepared.uid}" is already used by ${prior}`, prepared.uid, prepared.title);
+        continue;
+      }
+      seenUid.set(prepared.uid, file);
+      state.dashboards.push({
+        uid: prepared.uid,
+        title: prepared.title,
+        file,
+        folderUid: model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap),
+        dashboard: prepared.spec,
+        resource: { apiVersion: model.format.apiVersion ?? '' },
+        ...usesLibrary(libraryRefs),
+      });
       continue;
     }
     // A resource's uid is its metadata.name; an export's inputs are filled as Grafana's import fills them.
@@ -519,8 +570,104 @@ async function loadDashboards(
     }
     seenUid.set(uid, file);
     const folderUid = model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap);
-    state.dashboards.push({ uid, title, file, folderUid, dashboard });
+    // Grafana's import creates the library panels an export carries (`__elements`, inputs filled) in
+    // the dashboard's folder when they do not exist yet (ImportLibraryPanelsForDashboard).
+    if (isRecord(json.__elements)) {
+      for (const [key, element] of Object.entries(json.__elements)) {
+        if (!isRecord(element) || !isRecord(element.model)) continue;
+        libraries.add(
+          {
+            uid: typeof element.uid === 'string' ? element.uid : key,
+            name: typeof element.name === 'string' ? element.name : undefined,
+            folderUid,
+            model: element.model,
+          },
+          file,
+        );
+      }
+    }
+    state.dashboards.push({ uid, title, file, folderUid, dashboard, ...usesLibrary(libraryRefs) });
   }
+  libraries.finish();
+}
+
+/** A schema v2 spec as it will be sent: uid (metadata.name) and title checked, marker tag added. */
+export function prepareV2Spec(
+  name: string | undefined,
+  spec: Record<string, unknown>,
+): { uid: string; title: string; spec: Record<string, unknown> } | { error: string } {
+  const uid = (name ?? '').trim();
+  if (!uid) return { error: 'has no metadata.name (its uid: dashboard-ci provisions dashboards by uid)' };
+  if (uid.length > 40) return { error: `metadata.name "${uid}" is longer than 40 characters` };
+  if (!UID_RE.test(uid)) return { error: `metadata.name "${uid}" may hold only letters, digits, - and _` };
+  const title = typeof spec.title === 'string' ? spec.title.trim() : '';
+  if (!title) return { error: 'has no spec.title (Grafana refuses an empty title)' };
+  if (spec.tags !== undefined && spec.tags !== null && !Array.isArray(spec.tags))
+    return { error: 'spec.tags must be an array' };
+  const tags = Array.isArray(spec.tags) ? spec.tags.filter((t) => t !== MARKER_TAG) : [];
+  return { uid, title, spec: { ...spec, tags: [...tags, MARKER_TAG] } };
+}
+
+interface LibraryPanelInput {
+  uid?: string | undefined;
+  name?: string | undefined;
+  folderUid: string;
+  model: Record<string, unknown>;
+}
+
+/** The library panels of a run: checked, de-duplicated by uid, marked as dashboard-ci's. */
+class LibraryPanels {
+  private readonly byUid = new Map<string, { panel: DesiredLibraryPanel; file: string }>();
+  constructor(private readonly state: DesiredState) {}
+
+  add(input: LibraryPanelInput, file: string): void {
+    const fail = (message: string, uid = ''): void => {
+      this.state.problems.push({
+        kind: 'library-panel',
+        uid,
+        ...(input.name ? { title: input.name } : {}),
+        file,
+        message: `${file}: library panel${input.name ? ` "${input.name}"` : ''}: ${message}`,
+      });
+    };
+    const uid = (input.uid ?? '').trim();
+    if (!uid) return fail('has no uid (dashboards reference library panels by uid)');
+    if (uid.length > 40 || !UID_RE.test(uid))
+      return fail(`uid "${uid}" must be at most 40 letters, digits, - or _`, uid);
+    const name = (input.name ?? '').trim();
+    if (!name) return fail('has no name', uid);
+    const panel: DesiredLibraryPanel = {
+      uid,
+      name,
+      file,
+      folderUid: input.folderUid,
+      model: { ...input.model, [MARKER_ANNOTATION]: MARKER_ANNOTATION_VALUE },
+    };
+    const prior = this.byUid.get(uid);
+    if (prior) {
+      // The same panel twice (an export carrying a library panel the repository also has) is one.
+      const same =
+        prior.panel.name === panel.name && contentHash(prior.panel.model) === contentHash(panel.model);
+      if (!same) fail(`uid "${uid}" is already used by ${prior.file}`, uid);
+      return;
+    }
+    this.byUid.set(uid, { panel, file });
+  }
+
+  finish(): void {
+    this.state.libraryPanels = [...this.byUid.values()].map((v) => v.panel);
+    // Only references to the repository's library panels order the writes; others must exist in Grafana.
+    for (const d of this.state.dashboards) {
+      if (!d.libraryPanels) continue;
+      const mine = d.libraryPanels.filter((u) => this.byUid.has(u));
+      if (mine.length) d.libraryPanels = mine;
+      else delete d.libraryPanels;
+    }
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** `id` and `version` removed (server-side), uid and title trimmed as Grafana trims them, marker tag added. */

@@ -68,7 +68,10 @@ export function resolveEnvironment(
 
 const DS_KEYS = new Set(['datasource', 'datasourceUid', 'datasourceUID']);
 
-/** A datasource reference (`{type, uid}`, a bare uid string, or `datasourceUid`) mapped; everything else kept. */
+/**
+ * A datasource reference mapped, everything else kept: `{type, uid}`, schema v2beta1's `{name}` (the
+ * DataQuery's datasource, whose `name` is the uid), a bare uid string, or `datasourceUid`.
+ */
 function mapRefs(value: unknown, map: Record<string, string>, key?: string): unknown {
   if (typeof value === 'string')
     return key && DS_KEYS.has(key) && Object.hasOwn(map, value) ? map[value] : value;
@@ -78,11 +81,12 @@ function mapRefs(value: unknown, map: Record<string, string>, key?: string): unk
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {
       if (k === 'datasource' && v && typeof v === 'object' && !Array.isArray(v)) {
-        const ref = v as Record<string, unknown>;
-        out[k] =
-          typeof ref.uid === 'string' && Object.hasOwn(map, ref.uid)
-            ? { ...(mapRefs(ref, map) as Record<string, unknown>), uid: map[ref.uid] }
-            : mapRefs(ref, map);
+        const ref = { ...(mapRefs(v, map) as Record<string, unknown>) };
+        for (const idKey of ['uid', 'name'] as const) {
+          const id = (v as Record<string, unknown>)[idKey];
+          if (typeof id === 'string' && Object.hasOwn(map, id)) ref[idKey] = map[id];
+        }
+        out[k] = ref;
       } else out[k] = mapRefs(v, map, k);
     }
     return out;
@@ -95,6 +99,7 @@ export function mapDatasourceUids(state: DesiredState, map: Record<string, strin
   if (Object.keys(map).length === 0) return;
   for (const d of state.datasources) if (Object.hasOwn(map, d.uid)) d.uid = map[d.uid]!;
   for (const d of state.dashboards) d.dashboard = mapRefs(d.dashboard, map) as Record<string, unknown>;
+  for (const p of state.libraryPanels) p.model = mapRefs(p.model, map) as Record<string, unknown>;
   for (const g of state.ruleGroups)
     for (const r of g.rules)
       for (const q of r.data) {

@@ -261,3 +261,86 @@ export function grafanaRuleGroupView(g: GrafanaRuleGroup, keepsKff: boolean): Ru
     ),
   };
 }
+
+// ------------------------------------------------------------------ library panels
+
+export interface GrafanaLibraryElement {
+  id?: number;
+  uid: string;
+  name: string;
+  kind?: number;
+  folderUid?: string;
+  model?: Record<string, unknown> | null;
+  version?: number;
+  meta?: { folderUid?: string; folderName?: string; connectedDashboards?: number };
+}
+
+/**
+ * A library panel's model as Grafana stores it (pkg/services/libraryelements/database.go
+ * syncFieldsWithModel, 10.4 → 12.x): `type` and `description` are filled with "" when absent; and
+ * (addUidToLibraryPanel, 11.x → 12.x) an empty `libraryPanel.uid` gets the element's uid.
+ */
+export function libraryModelView(
+  model: Record<string, unknown> | null | undefined,
+  uid: string,
+): Record<string, unknown> {
+  const m: Record<string, unknown> = { ...(model ?? {}) };
+  if (m.type === undefined || m.type === null) m.type = '';
+  if (m.description === undefined || m.description === null) m.description = '';
+  const lp = m.libraryPanel;
+  if (lp && typeof lp === 'object' && !Array.isArray(lp) && (lp as { uid?: unknown }).uid === '')
+    m.libraryPanel = { ...lp, uid };
+  return m;
+}
+
+/** A library element's folder: the root is "" or, as newer Grafanas store it, "general". */
+export function libraryFolder(e: GrafanaLibraryElement): string {
+  const f = e.folderUid ?? e.meta?.folderUid ?? '';
+  return f === 'general' ? '' : f;
+}
+
+// ------------------------------------------------------------------ dashboard resources (/apis)
+
+/** A dashboard.grafana.app resource as Grafana 12's API answers it. */
+export interface GrafanaResource {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    resourceVersion?: string;
+    generation?: number;
+    annotations?: Record<string, string> | null;
+    labels?: Record<string, string> | null;
+  };
+  spec?: Record<string, unknown>;
+  status?: { conversion?: { failed?: boolean; storedVersion?: string; error?: string } } | null;
+}
+
+function isZero(v: unknown): boolean {
+  if (v === null || v === '' || v === false || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && v !== undefined && Object.keys(v).length === 0;
+}
+
+/**
+ * `have` without the zero values Grafana added where `want` has no key: the v2 kinds are typed Go
+ * structs (apps/dashboard/pkg/apis/dashboard/v2beta1/dashboard_spec_gen.go), and a field without
+ * omitempty comes back as "", false, 0, [] or {} though it was never sent. A key `want` has is always
+ * compared, and a value that is not zero is never dropped: a removal in the repository still shows.
+ */
+export function withoutAddedZeros(have: unknown, want: unknown): unknown {
+  if (Array.isArray(have) && Array.isArray(want))
+    return have.map((v, i) => (i < want.length ? withoutAddedZeros(v, want[i]) : v));
+  if (!have || typeof have !== 'object' || Array.isArray(have)) return have;
+  if (!want || typeof want !== 'object' || Array.isArray(want)) return have;
+  const w = want as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(have as Record<string, unknown>)) {
+    if (!Object.hasOwn(w, k)) {
+      if (!isZero(v)) out[k] = v;
+      continue;
+    }
+    out[k] = withoutAddedZeros(v, w[k]);
+  }
+  return out;
+}

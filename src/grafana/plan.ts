@@ -19,7 +19,7 @@
 // the alert rule group GET never carries provenance (read per rule).
 
 import type { Config } from '../config/types.js';
-import type { ProvisionAction, ProvisionKind, ProvisionOutcome } from './types.js';
+import { appendNote, failure, type BaseStep, type Get, type StepError } from './steps.js';
 import type { GrafanaClient } from './client.js';
 import { GrafanaApiError } from './client.js';
 import type { Limiter } from './limit.js';
@@ -35,6 +35,19 @@ import {
   type DesiredState,
 } from './desired.js';
 import { jsonDiff, short } from './diff.js';
+import { planLibraryPanel, planLibraryPanelPrune, type LibraryPanelStep } from './library-panels.js';
+import {
+  ANNO_MESSAGE,
+  compareResource,
+  discoverDashboardApi,
+  orgNamespace,
+  readResource,
+  unsupportedReason,
+  versionOf,
+  writtenByUs,
+  type DashboardApi,
+  type ResourceTarget,
+} from './resources.js';
 import { contentHash, isOwnMessage, MARKER_ANNOTATION, readHistory } from './ownership.js';
 import { alertProvisioningPermission, titleClashOverwrites, type GrafanaVersion } from './version.js';
 import { parseDuration } from './duration.js';
@@ -53,27 +66,7 @@ import {
   type GrafanaSearchHit,
 } from './normalize.js';
 
-export interface StepError {
-  status?: number;
-  /** A stable word for the kind of failure: version-mismatch, read-only, conflict, invalid, drift... */
-  code: string;
-  message: string;
-}
-
-interface BaseStep {
-  kind: ProvisionKind;
-  uid: string;
-  title?: string;
-  file?: string;
-  action: ProvisionAction;
-  diff: string[];
-  drift?: boolean;
-  warning?: string;
-  /** Set when the object cannot be planned or applied; the step then fails without a write. */
-  error?: StepError;
-  /** Set by apply. */
-  result?: ProvisionOutcome;
-}
+export { failure, type StepError } from './steps.js';
 
 export interface DatasourceStep extends BaseStep {
   kind: 'datasource';
@@ -99,6 +92,8 @@ export interface DashboardStep extends BaseStep {
   /** Grafana's title and folder before the write (a title clash is checked when they change). */
   currentTitle?: string;
   currentFolder?: string;
+  /** Read and written through Grafana 12's resource API (schema v2, or a v2-stored dashboard pruned). */
+  resource?: ResourceTarget;
 }
 
 export interface RuleGroupStep extends BaseStep {
@@ -117,12 +112,14 @@ export interface RuleGroupStep extends BaseStep {
   provenanceFix?: string[];
 }
 
-export type Step = DatasourceStep | FolderStep | DashboardStep | RuleGroupStep;
+export type Step = DatasourceStep | FolderStep | LibraryPanelStep | DashboardStep | RuleGroupStep;
 
 export interface Plan {
   datasources: DatasourceStep[];
   /** Parents first. */
   folders: FolderStep[];
+  /** Before the dashboards that use them. */
+  libraryPanels: LibraryPanelStep[];
   dashboards: DashboardStep[];
   ruleGroups: RuleGroupStep[];
   /** Deletes (only with prune), in the order they run. */
@@ -130,6 +127,8 @@ export interface Plan {
     datasources: DatasourceStep[];
     dashboards: DashboardStep[];
     ruleGroups: RuleGroupStep[];
+    /** After the dashboards: a deleted dashboard frees the library panels it used. */
+    libraryPanels: LibraryPanelStep[];
     folders: FolderStep[];
   };
   /** A failure that makes every other call pointless (401). */
@@ -161,9 +160,10 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   const plan: Plan = {
     datasources: [],
     folders: [],
+    libraryPanels: [],
     dashboards: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], ruleGroups: [], folders: [] },
+    deletes: { datasources: [], dashboards: [], ruleGroups: [], libraryPanels: [], folders: [] },
   };
   const guard = new Guard();
   const get = async <T>(
@@ -192,6 +192,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     if (p.kind === 'datasource') plan.datasources.push({ kind: 'datasource', ...base });
     else if (p.kind === 'folder') plan.folders.push({ kind: 'folder', ...base });
     else if (p.kind === 'dashboard') plan.dashboards.push({ kind: 'dashboard', ...base });
+    else if (p.kind === 'library-panel') plan.libraryPanels.push({ kind: 'library-panel', ...base });
     else plan.ruleGroups.push({ kind: 'alert-rule-group', ...base });
   }
 
@@ -375,10 +376,75 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   const order = new Map(orderedFolders.map((f, i) => [f.uid, i]));
   plan.folders.sort((a, b) => (order.get(a.uid) ?? -1) - (order.get(b.uid) ?? -1));
 
+  // Library panels, before the dashboards that use them.
+  await run(desired.libraryPanels, async (d) => {
+    plan.libraryPanels.push(await planLibraryPanel(get, d));
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+
   // Dashboards.
   const drift = ctx.config.grafana.drift;
-  const minRefresh = await minRefreshInterval(get);
+  const settings = await frontendSettings(get);
+  const minRefresh = settings.minRefresh;
   if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  // Grafana 12's resource API, discovered once and only when a dashboard needs it.
+  let apiPromise: Promise<DashboardApi> | undefined;
+  const dashboardApi = () =>
+    (apiPromise ??= discoverDashboardApi(get, settings.namespace ?? orgNamespace(ctx.config.grafana.orgId)));
+  const versionText = ctx.version ? `${ctx.version.major}.${ctx.version.minor}` : undefined;
+  const driftPolicy = (step: DashboardStep, name: string, what: string) => {
+    step.drift = true;
+    if (drift === 'skip') {
+      step.action = 'skip';
+      step.warning = appendNote(step.warning, `${what}: left as it is (grafana.drift: skip)`);
+    } else if (drift === 'fail') {
+      step.error = { code: 'drift', message: `${name}: ${what}; not overwritten (grafana.drift: fail)` };
+    } else {
+      step.warning = appendNote(
+        step.warning,
+        `${what}: overwritten with the repository's version (grafana.drift: overwrite)`,
+      );
+    }
+  };
+  /** A schema v2 dashboard, through the resource API: create, update at the resourceVersion read, or unchanged. */
+  const planResource = async (step: DashboardStep, d: DesiredDashboard, name: string) => {
+    const api = await dashboardApi();
+    const why = unsupportedReason(api, d.resource!.apiVersion, versionText);
+    if (why) {
+      step.action = 'skip';
+      step.error = {
+        code: 'v2-unsupported',
+        message: `${name}: a schema v2 dashboard (${d.resource!.apiVersion}): ${why}; not deployed`,
+      };
+      return;
+    }
+    const target: ResourceTarget = { version: versionOf(d.resource!.apiVersion), namespace: api.namespace };
+    step.resource = target;
+    const current = await readResource(get, target, d.uid);
+    if (!current) return;
+    if (current.metadata?.resourceVersion) target.resourceVersion = current.metadata.resourceVersion;
+    const cmp = compareResource(current, d);
+    if (cmp.managedBy) {
+      step.action = 'skip';
+      step.error = {
+        code: 'managed-elsewhere',
+        message: `${name}: managed in Grafana by ${cmp.managedBy} (grafana.app/managedBy), which does not allow edits from elsewhere; not written`,
+      };
+      return;
+    }
+    step.diff = cmp.diff;
+    if (cmp.diff.length === 0) {
+      step.action = 'unchanged';
+      return;
+    }
+    step.action = 'update';
+    if (writtenByUs(cmp)) return;
+    driftPolicy(
+      step,
+      name,
+      `changed in Grafana since dashboard-ci last wrote it${cmp.updated ? ` (${cmp.updated})` : ''}`,
+    );
+  };
   await run(desired.dashboards, async (d) => {
     const step: DashboardStep = {
       kind: 'dashboard',
@@ -393,6 +459,10 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
     raiseRefresh(step, minRefresh);
     try {
+      if (d.resource) {
+        await planResource(step, d, name);
+        return;
+      }
       if (ctx.lookup === 'search' && dashboardHits && !dashboardHits.has(d.uid)) return;
       const res = await get<GrafanaDashboardFull>(`/api/dashboards/uid/${enc(d.uid)}`, { allow: [404, 406] });
       if (res.status === 404) return;
@@ -402,7 +472,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
         step.error = {
           status: 406,
           code: 'v2-dashboard',
-          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${(res.data as { message?: string })?.message ?? 'not acceptable'}); dashboard-ci writes the classic JSON model, so it leaves it alone: export it from Grafana as classic JSON or remove it there`,
+          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${(res.data as { message?: string })?.message ?? 'not acceptable'}); the repository keeps it in the classic model, so dashboard-ci leaves it alone: keep it in the repository as a v2 resource (deployed through /apis), or export it from Grafana as classic JSON`,
         };
         return;
       }
@@ -433,7 +503,6 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
         history.ownHashes[0] === contentHash(dashboardView(res.data.dashboard ?? {}))
       )
         return;
-      step.drift = true;
       const who = [
         latest.version !== undefined ? `version ${latest.version}` : undefined,
         latest.createdBy ? `by ${latest.createdBy}` : undefined,
@@ -441,18 +510,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
       ]
         .filter(Boolean)
         .join(' ');
-      const what = `changed in Grafana since dashboard-ci last wrote it${who ? ` (${who})` : ''}`;
-      if (drift === 'skip') {
-        step.action = 'skip';
-        step.warning = appendNote(step.warning, `${what}: left as it is (grafana.drift: skip)`);
-      } else if (drift === 'fail') {
-        step.error = { code: 'drift', message: `${name}: ${what}; not overwritten (grafana.drift: fail)` };
-      } else {
-        step.warning = appendNote(
-          step.warning,
-          `${what}: overwritten with the repository's version (grafana.drift: overwrite)`,
-        );
-      }
+      driftPolicy(step, name, `changed in Grafana since dashboard-ci last wrote it${who ? ` (${who})` : ''}`);
     } catch (err) {
       step.action = 'skip';
       step.error = failure(name, err);
@@ -550,6 +608,8 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   );
 
   if (ctx.prune) await planRuleGroupPrune(ctx, plan, desired, get, guard);
+  if (ctx.prune) plan.deletes.libraryPanels.push(...(await planLibraryPanelPrune(get, desired)));
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
 
   // Prune: only what carries dashboard-ci's marker and is gone from the repository. A dashboard
   // whose file could not be read looks gone too, so any unreadable dashboard input stops the prune.
@@ -575,6 +635,35 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
         !desiredUids.has(hit.uid) &&
         ((hit.tags ?? []).includes(MARKER_TAG) || (hit.folderUid ?? '').startsWith(DERIVED_FOLDER_PREFIX)),
     );
+    /** A v2-stored candidate: dashboard-ci's when it wrote the latest version, or one in its history. */
+    const planResourcePrune = async (step: DashboardStep, hit: GrafanaSearchHit) => {
+      const api = await dashboardApi();
+      const version = api.versions.find((v) => v.startsWith('v2'));
+      if (!version) {
+        step.action = 'skip';
+        step.warning = 'stored as v2, and this Grafana serves no v2 version of its dashboard API: kept';
+        return;
+      }
+      const target: ResourceTarget = { version, namespace: api.namespace };
+      const current = await readResource(get, target, hit.uid);
+      if (!current) {
+        step.action = 'skip';
+        return;
+      }
+      const annotations = current.metadata?.annotations ?? {};
+      if (annotations['grafana.app/managedBy']) {
+        step.action = 'skip';
+        step.warning = `managed in Grafana by ${annotations['grafana.app/managedBy']}: never deleted by dashboard-ci`;
+        return;
+      }
+      if (!isOwnMessage(annotations[ANNO_MESSAGE]) && !(await readHistory(get, hit.uid)).everOwn) {
+        step.action = 'skip';
+        step.warning =
+          'carries the dashboard-ci tag but no version of it was written by dashboard-ci (a copy made with "Save as"?): kept';
+        return;
+      }
+      step.resource = target;
+    };
     await run(candidates, async (hit) => {
       const step: DashboardStep = {
         kind: 'dashboard',
@@ -588,6 +677,13 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
           allow: [404, 406],
         });
         if (full.status === 404) return;
+        if (full.status === 406) {
+          // Stored as v2 (Grafana 12): read and deleted through the resource API.
+          await planResourcePrune(step, hit);
+          if (step.action === 'delete') gone.add(hit.uid);
+          plan.deletes.dashboards.push(step);
+          return;
+        }
         const meta = full.data?.meta ?? {};
         if (
           meta.provisioned ||
@@ -676,6 +772,10 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     desired.datasources.map((d) => d.uid),
   );
   inOrder(
+    plan.libraryPanels,
+    desired.libraryPanels.map((d) => d.uid),
+  );
+  inOrder(
     plan.dashboards,
     desired.dashboards.map((d) => d.uid),
   );
@@ -697,11 +797,6 @@ function inOrder(steps: { uid: string; error?: StepError; desired?: unknown }[],
     s.desired ? (index.get(s.uid) ?? uids.length) : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-
-type Get = <T>(
-  path: string,
-  opts?: { query?: Record<string, string | number>; allow?: number[] },
-) => Promise<{ status: number; data: T }>;
 
 /**
  * Every item of a paged listing. Bounded three ways, so that a server which ignores `page` cannot
@@ -821,17 +916,27 @@ async function resolveRuleGroupFolder(
   g.folderUid = parent;
 }
 
-/** Grafana's min_refresh_interval (GET /api/frontend/settings minRefreshInterval); undefined when unknown. */
-async function minRefreshInterval(get: Get): Promise<{ text: string; ms: number } | undefined> {
+/**
+ * What GET /api/frontend/settings tells: min_refresh_interval (minRefreshInterval) and the caller's
+ * namespace in the resource API (`namespace`, Grafana 11+); each undefined when unknown.
+ */
+async function frontendSettings(
+  get: Get,
+): Promise<{ minRefresh?: { text: string; ms: number }; namespace?: string }> {
   try {
-    const res = await get<{ minRefreshInterval?: unknown }>('/api/frontend/settings', { allow: [404, 403] });
-    const text = res.status === 200 ? res.data?.minRefreshInterval : undefined;
-    if (typeof text !== 'string' || !text) return undefined;
-    const ms = parseDuration(text);
-    return ms === undefined ? undefined : { text, ms };
+    const res = await get<{ minRefreshInterval?: unknown; namespace?: unknown }>('/api/frontend/settings', {
+      allow: [404, 403],
+    });
+    if (res.status !== 200) return {};
+    const out: { minRefresh?: { text: string; ms: number }; namespace?: string } = {};
+    const text = res.data?.minRefreshInterval;
+    const ms = typeof text === 'string' && text ? parseDuration(text) : undefined;
+    if (ms !== undefined) out.minRefresh = { text: text as string, ms };
+    if (typeof res.data?.namespace === 'string' && res.data.namespace) out.namespace = res.data.namespace;
+    return out;
   } catch (err) {
     if (err instanceof GrafanaApiError && err.status === 401) throw err;
-    return undefined;
+    return {};
   }
 }
 
@@ -842,11 +947,17 @@ async function minRefreshInterval(get: Get): Promise<{ text: string; ms: number 
  */
 function raiseRefresh(step: DashboardStep, min: { text: string; ms: number } | undefined): void {
   const d = step.desired!;
-  const refresh = d.dashboard.refresh;
+  // Schema v2 keeps it in timeSettings.autoRefresh (the resource API validates it the same way).
+  const timeSettings = d.resource
+    ? (d.dashboard.timeSettings as Record<string, unknown> | undefined)
+    : undefined;
+  const refresh = d.resource ? timeSettings?.autoRefresh : d.dashboard.refresh;
   if (!min || typeof refresh !== 'string' || refresh === '') return;
   const ms = parseDuration(refresh);
   if (ms === undefined || ms >= min.ms) return;
-  d.dashboard = { ...d.dashboard, refresh: min.text };
+  d.dashboard = d.resource
+    ? { ...d.dashboard, timeSettings: { ...timeSettings, autoRefresh: min.text } }
+    : { ...d.dashboard, refresh: min.text };
   step.warning = appendNote(
     step.warning,
     `refresh ${refresh} is below Grafana's min_refresh_interval (${min.text}): deployed as ${min.text}`,
@@ -864,7 +975,8 @@ function checkTitleClashes(
 ): void {
   const seen = new Map<string, string>();
   for (const s of steps) {
-    if (!s.desired || s.error) continue;
+    // The resource API (schema v2) matches by name only: no title takeover there.
+    if (!s.desired || s.error || s.desired.resource) continue;
     const d = s.desired;
     const key = `${d.folderUid}\u0000${d.title}`;
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
@@ -966,10 +1078,6 @@ function unsetNote(names: string[]): string {
   return `environment variable${names.length > 1 ? 's' : ''} ${names.join(', ')} not set: expanded to "" as Grafana does (grafana.strictVariables: true makes it a failure)`;
 }
 
-function appendNote(prior: string | undefined, next: string): string {
-  return prior ? `${prior}; ${next}` : next;
-}
-
 /** A prune that cannot run, as one failed step. */
 function blocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K, message: string) {
   return { kind, uid: '', action: 'skip' as const, diff: [], error: { code: 'prune-blocked', message } };
@@ -977,53 +1085,6 @@ function blocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K,
 
 function pruneBlocked<K extends 'dashboard' | 'folder' | 'alert-rule-group'>(kind: K, err: unknown) {
   return blocked(kind, `prune of ${kind}s skipped: the listing it needs failed (${(err as Error).message})`);
-}
-
-/** A failed call as a step error naming the object, with a distinct code per kind of failure. */
-export function failure(name: string, err: unknown, fallbackCode = 'error'): StepError {
-  if (!(err instanceof GrafanaApiError))
-    return { code: fallbackCode, message: `${name}: ${(err as Error)?.message ?? String(err)}` };
-  const s = err.status;
-  const g = err.grafanaStatus;
-  const said = err.grafanaMessage ?? '';
-  const with_ = (code: string, text: string): StepError => ({
-    ...(s !== undefined ? { status: s } : {}),
-    code,
-    message: `${name}: ${text}`,
-  });
-  if (err.code === 'not-json') return with_('not-json', err.message);
-  if (s === undefined) return with_(err.code === 'ETIMEDOUT' ? 'timeout' : 'unreachable', err.message);
-  if (s === 401)
-    return with_('unauthorized', `Grafana refused the credentials (401${said ? `: ${said}` : ''})`);
-  if (s === 403)
-    return with_(
-      'forbidden',
-      `access denied (403${said ? `: ${said}` : ''}); the token lacks a permission this needs`,
-    );
-  if (s === 404) return with_('not-found', `not found (404${said ? `: ${said}` : ''})`);
-  if (s === 409) return with_('conflict', `conflicts with an existing object (409: ${said || 'conflict'})`);
-  if (s === 412) {
-    if (g === 'version-mismatch')
-      return with_(
-        'version-mismatch',
-        `changed by someone else while dashboard-ci was writing it (412 version-mismatch: ${said})`,
-      );
-    if (g === 'plugin-dashboard')
-      return with_(
-        'plugin-dashboard',
-        `belongs to a plugin; Grafana refuses to overwrite it (412 plugin-dashboard: ${said})`,
-      );
-    if (g === 'name-exists')
-      return with_(
-        'name-exists',
-        `another dashboard in the same folder has this title (412 name-exists: ${said})`,
-      );
-    return with_('precondition-failed', `precondition failed (412${g ? ` ${g}` : ''}: ${said})`);
-  }
-  if (s === 400 || s === 422) return with_('invalid', `Grafana rejected it (${s}: ${said || 'bad request'})`);
-  if (s === 429) return with_('rate-limited', err.message);
-  if (s >= 500) return with_('server-error', err.message);
-  return with_('error', err.message);
 }
 
 /** Stops the plan's remaining calls once Grafana has refused the credentials. */

@@ -176,10 +176,12 @@ function allSteps(plan: Plan): Step[] {
     ...plan.deletes.datasources,
     ...plan.datasources,
     ...plan.folders,
+    ...plan.libraryPanels,
     ...plan.dashboards,
     ...plan.ruleGroups,
     ...plan.deletes.ruleGroups,
     ...plan.deletes.dashboards,
+    ...plan.deletes.libraryPanels,
     ...plan.deletes.folders,
   ];
 }

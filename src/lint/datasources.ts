@@ -1,6 +1,7 @@
 import type { DatasourceRef } from '../dashboards/model.js';
 import { MIXED_DATASOURCE, isMixedDatasource } from '../sql/extract.js';
-import { importPlaceholder, wholeVariableRef } from '../sql/variables.js';
+import { wholeVariableRef } from '../sql/variables.js';
+import { inputPlaceholder } from '../dashboards/inputs.js';
 
 // Grafana's pseudo datasources (CONTRACTS.md A.2): always resolvable, never in a provisioning file.
 export { MIXED_DATASOURCE };
@@ -39,10 +40,10 @@ export function isDashboardDatasource(ref: DatasourceRef | undefined): boolean {
 export function refVariable(ref: DatasourceRef, inputs?: ReadonlySet<string>): string | undefined {
   const s = ref.uid ?? ref.name;
   if (s === undefined) return undefined;
-  const name = wholeVariableRef(s);
-  if (name !== undefined || !inputs) return name;
-  const input = importPlaceholder(s);
-  return input !== undefined && inputs.has(input) ? input : undefined;
+  // A declared input first: its name may hold any character (`${DS_CK-LOGS}`, `${DS.X}`).
+  const input = inputs ? inputPlaceholder(s) : undefined;
+  if (input !== undefined && inputs!.has(input)) return input;
+  return wholeVariableRef(s);
 }
 
 /** Target fields Grafana interpolates for a datasource whose plugin dashboard-ci does not know. */

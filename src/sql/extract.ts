@@ -16,7 +16,8 @@ import {
 } from '../dashboards/model.js';
 import { alertContextFor, contextFor, interpolate, type InterpolationOutput } from './interpolate.js';
 import type { SqlOrigin, SqlPlugin } from './types.js';
-import { importPlaceholder, wholeVariableRef } from './variables.js';
+import { wholeVariableRef } from './variables.js';
+import { inputPlaceholder } from '../dashboards/inputs.js';
 
 export const CLICKHOUSE_PLUGIN: SqlPlugin = 'grafana-clickhouse-datasource';
 export const ALTINITY_PLUGIN: SqlPlugin = 'vertamedia-clickhouse-datasource';
@@ -139,13 +140,15 @@ export function resolveDatasourceType(
   const id = ref.uid ?? ref.name;
   if (id === undefined || id === '') return ref.type === undefined ? opts.defaultDatasourceType : undefined;
   const trimmed = id.trim();
-  const name = wholeVariableRef(trimmed);
-  // A dashboard exported for sharing names its datasources `${DS_X}` (any characters), declared in `__inputs`.
-  const input = name === undefined ? importPlaceholder(trimmed) : undefined;
+  // A dashboard exported for sharing names its datasources `${DS_X}`, declared in `__inputs`, with any
+  // characters in X (`-`, spaces, `.`, `:`): an input first, before reading it as a template variable,
+  // whose syntax would misread `${DS.X}` as a field path or `${DS:X}` as a format.
+  const input = inputPlaceholder(trimmed);
   if (input !== undefined) {
     const inputs = sharingInputs(dash);
     if (inputs.has(input)) return inputs.get(input);
   }
+  const name = wholeVariableRef(trimmed);
   if (name !== undefined) {
     const v = dash.variables.find((x) => x.name === name);
     if (!v) return sharingInputs(dash).get(name);

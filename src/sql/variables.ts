@@ -74,17 +74,6 @@ export function wholeVariableRef(text: string): string | undefined {
   return undefined;
 }
 
-/**
- * `${NAME}` as a whole string, with any characters in NAME: an input of a dashboard exported for
- * sharing. Grafana's importer replaces every `(\$\{.+?\})` whose NAME is declared in `__inputs`
- * (grafana/grafana pkg/services/dashboardimport/utils/dash_template_evaluator.go `varRegex` @ acfb6826),
- * so `${DS_CK-LOGS}` and `${DS_MY CLICKHOUSE}` are inputs though no template variable could have their name.
- */
-export function importPlaceholder(text: string): string | undefined {
-  const m = /^\$\{([^}]+)\}$/.exec(text);
-  return m ? m[1] : undefined;
-}
-
 /** Placeholders for the signed-in user and org: CI has no session. */
 export const CI_USER = {
   id: '1',

@@ -2,6 +2,7 @@
 // its URL, credentials' variable names and datasource uids (`clickhouse-main` in the repository is
 // `ch-prod-eu` in production); `provision --env NAME`; a dry-run plan of every environment.
 
+import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GrafanaDouble } from '../support/grafana-double.js';
 import { runCli } from '../../src/cli/run.js';
@@ -59,6 +60,16 @@ async function cli(env: Record<string, string>, ...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** Re-runs of both environments write nothing in either. */
+async function expectNoWritesOnRerun(): Promise<void> {
+  staging.clearLog();
+  production.clearLog();
+  expect((await cli(secrets, '--env', 'staging')).code).toBe(0);
+  expect((await cli(secrets, '--env', 'production')).code).toBe(0);
+  expect(staging.writes()).toEqual([]);
+  expect(production.writes()).toEqual([]);
+}
+
 const panelUids = (d: Record<string, unknown>) =>
   (d.panels as { datasource?: { uid?: string }; targets?: { datasource?: { uid?: string } }[] }[]).flatMap(
     (p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)].filter(Boolean),
@@ -96,13 +107,56 @@ describe('provision --env', () => {
     );
     expect(production.requests.some((r) => r.status === 401)).toBe(false);
 
-    // Re-runs write nothing in either.
-    staging.clearLog();
-    production.clearLog();
+    await expectNoWritesOnRerun();
+  });
+
+  it("deploys one shared export to two environments: inputs filled from the datasources, then each environment's uids", async () => {
+    // A real export for sharing (grafana.com 17284 as kept in ZJUSCT/obs, see test/corpus/real-dashboards/
+    // SOURCES.md): its input `DS_CLICKHOUSE_- INTEGRATIONS` names the datasource of every panel,
+    // target and query variable. And a library panel of the repository, on the same datasource.
+    const exported = await readFile(
+      new URL('../corpus/real-dashboards/dashboards/ZJUSCT__obs__17284_rev1.json', import.meta.url),
+      'utf8',
+    );
+    await repo.write('dashboards/team-a/kube-logs.json', exported);
+    await repo.write('library-panels/errors.json', {
+      uid: 'lib-errors',
+      name: 'Errors',
+      model: {
+        type: 'stat',
+        title: 'Errors',
+        datasource: { type: 'grafana-clickhouse-datasource', uid: 'clickhouse-main' },
+        targets: [{ refId: 'A', rawSql: 'SELECT count() FROM frontend_events' }],
+      },
+    });
     expect((await cli(secrets, '--env', 'staging')).code).toBe(0);
     expect((await cli(secrets, '--env', 'production')).code).toBe(0);
-    expect(staging.writes()).toEqual([]);
-    expect(production.writes()).toEqual([]);
+
+    const uids = (d: Record<string, unknown>) => {
+      const found = new Set<string>();
+      JSON.stringify(d, (k, v: unknown) => {
+        if (k === 'datasource' && v && typeof v === 'object' && 'uid' in v)
+          found.add(String((v as { uid: unknown }).uid));
+        return v;
+      });
+      return found;
+    };
+    const st = staging.dashboard('FKiA2oH4z')!.dashboard;
+    const pr = production.dashboard('FKiA2oH4z')!.dashboard;
+    // Grafana's built-in annotation datasource stays as it is.
+    expect(uids(st)).toEqual(new Set(['-- Grafana --', 'clickhouse-main']));
+    expect(uids(pr)).toEqual(new Set(['-- Grafana --', 'ch-prod-eu']));
+    for (const d of [st, pr]) {
+      expect(JSON.stringify(d)).not.toContain('${DS_');
+      expect(d).not.toHaveProperty('__inputs');
+    }
+    // The query variables too (where Grafana's import put the input's value).
+    const variables = (pr.templating as { list: { datasource: { uid: string } }[] }).list;
+    expect(variables.map((v) => v.datasource.uid)).toEqual(variables.map(() => 'ch-prod-eu'));
+    expect(staging.libraryElement('lib-errors')!.model.datasource).toMatchObject({ uid: 'clickhouse-main' });
+    expect(production.libraryElement('lib-errors')!.model.datasource).toMatchObject({ uid: 'ch-prod-eu' });
+
+    await expectNoWritesOnRerun();
   });
 
   it('exits 2 with one line for an unknown environment or missing credentials', async () => {

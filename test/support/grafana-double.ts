@@ -93,6 +93,14 @@ export interface GrafanaDoubleOptions {
   maxFolderDepth?: number;
   /** Added to every response, to model a real network. */
   latencyMs?: number;
+  /**
+   * Versions of dashboard.grafana.app served under /apis (default by version: none before 12, 12.0:
+   * v1alpha1 v0alpha1 v2alpha1, 12.1+: v1beta1 v0alpha1 v2beta1 v2alpha1). An 11.x started with the
+   * kubernetesDashboardsAPI toggle serves v0alpha1 only.
+   */
+  dashboardApiVersions?: string[];
+  /** Grafana Cloud: every org's namespace is `stacks-<id>` (GetNamespaceMapper with a stack id). */
+  stackId?: string;
 }
 
 interface StoredVersion {
@@ -121,6 +129,25 @@ interface StoredDashboard {
   provisionedExternalId?: string;
   /** Stored as a v2 dashboard (Grafana 12): its apiVersion. */
   apiVersion?: string;
+  /** The library panels its saved panels reference (library_element_connection). */
+  libraryPanels?: string[];
+}
+
+interface StoredLibraryElement {
+  id: number;
+  uid: string;
+  name: string;
+  kind: number;
+  type: string;
+  description: string;
+  model: Record<string, unknown>;
+  version: number;
+  /** '' = the General folder. */
+  folderUid: string;
+  created: string;
+  updated: string;
+  createdBy: string;
+  updatedBy: string;
 }
 
 interface StoredFolder {
@@ -189,6 +216,7 @@ class OrgState {
   datasources = new Map<string, StoredDatasource>();
   rules = new Map<string, StoredRule>();
   groups = new Map<string, StoredGroup>();
+  libraryElements = new Map<string, StoredLibraryElement>();
   constructor(readonly orgId: number) {}
 }
 
@@ -298,6 +326,35 @@ export class GrafanaDouble {
     d.apiVersion = apiVersion;
   }
 
+  /** A library element as Grafana stores it (seeded, as if made in the UI or by another tool). */
+  seedLibraryElement(
+    e: { uid: string; name: string; model: Record<string, unknown>; folderUid?: string },
+    opts: { user?: string; orgId?: number } = {},
+  ): void {
+    const o = this.org(opts.orgId ?? 1);
+    this.createLibraryElement(o, { ...e, kind: 1 }, opts.user ?? 'alice');
+  }
+
+  libraryElement(uid: string, orgId = 1): (StoredLibraryElement & { connections: number }) | undefined {
+    const o = this.org(orgId);
+    const e = o.libraryElements.get(uid);
+    return e && { ...structuredClone(e), connections: this.connectionsOf(o, uid) };
+  }
+
+  /**
+   * An edit in the library panel editor: the model is rebuilt from the panel's state, which keeps only
+   * the keys the panel knows (dashboard-ci's marker among the dropped ones), and saved as a new version.
+   */
+  editLibraryElementAsUser(uid: string, mutate: (model: Record<string, unknown>) => void, orgId = 1): void {
+    const e = this.org(orgId).libraryElements.get(uid);
+    if (!e) throw new Error(`no library element ${uid}`);
+    const { dashboard_ci: _marker, ...model } = e.model;
+    mutate(model);
+    e.model = model;
+    e.version++;
+    e.updatedBy = 'alice';
+  }
+
   failNext(rule: FaultRule): void {
     this.faults.push({ ...rule, left: rule.times ?? 1 });
   }
@@ -321,7 +378,13 @@ export class GrafanaDouble {
     uid: string,
     orgId = 1,
   ):
-    | { dashboard: Record<string, unknown>; folderUid: string; version: number; versions: StoredVersion[] }
+    | {
+        dashboard: Record<string, unknown>;
+        folderUid: string;
+        version: number;
+        versions: StoredVersion[];
+        apiVersion?: string;
+      }
     | undefined {
     const d = this.org(orgId).dashboards.get(uid);
     return (
@@ -330,6 +393,7 @@ export class GrafanaDouble {
         folderUid: d.folderUid,
         version: d.version,
         versions: [...d.versions],
+        ...(d.apiVersion ? { apiVersion: d.apiVersion } : {}),
       }
     );
   }
@@ -366,6 +430,7 @@ export class GrafanaDouble {
       opts.user ?? 'admin',
     );
     const d = o.dashboards.get(String(dashboard.uid))!;
+    this.connectLibraryPanels(o, d.uid, false);
     if (opts.provisioned) {
       d.provisioned = true;
       d.provisionedExternalId = `${String(dashboard.uid)}.json`;
@@ -601,11 +666,21 @@ export class GrafanaDouble {
       return ok({
         minRefreshInterval: this.opts.minRefreshInterval ?? '5s',
         buildInfo: { version: this.opts.version ?? '11.6.1' },
+        // FrontendSettingsDTO.Namespace, "the K8s namespace to use for this user" (pkg/api/dtos/frontend_settings.go).
+        ...(this.atLeast(11, 0) ? { namespace: this.namespaceOf(o.orgId) } : {}),
       });
 
+    if (p === '/apis' || p.startsWith('/apis/')) return this.routeApis(method, p, body, user);
+    if (p === '/api/library-elements' || p.startsWith('/api/library-elements/'))
+      return this.routeLibraryElements(method, p, q, body, o, user);
+
     // Dashboards
-    if (p === '/api/dashboards/db' && method === 'POST')
-      return ok(this.saveDashboard(o, body as SaveCmd, user));
+    if (p === '/api/dashboards/db' && method === 'POST') {
+      const saved = this.saveDashboard(o, body as SaveCmd, user);
+      // postDashboard connects library panels after the save: the dashboard is stored either way.
+      this.connectLibraryPanels(o, String(saved.uid));
+      return ok(saved);
+    }
     if ((m = /^\/api\/dashboards\/uid\/([^/]+)\/versions$/.exec(p)) && method === 'GET') {
       const d = o.dashboards.get(dec(m[1]!));
       if (!d) throw err(404, 'Dashboard not found', 'not-found');
@@ -701,7 +776,7 @@ export class GrafanaDouble {
         folder: sub.length,
         dashboard: [...o.dashboards.values()].filter((d) => inside.has(d.folderUid)).length,
         alertrule: [...o.rules.values()].filter((r) => inside.has(r.folderUID)).length,
-        librarypanel: 0,
+        librarypanel: [...o.libraryElements.values()].filter((e) => inside.has(e.folderUid)).length,
       });
     }
     if ((m = /^\/api\/folders\/([^/]+)\/move$/.exec(p)) && method === 'POST') {
@@ -755,6 +830,8 @@ export class GrafanaDouble {
         for (const r of rules) o.rules.delete(r.uid);
         for (const [k, g] of o.groups) if (inside.has(g.folderUid)) o.groups.delete(k);
         for (const d of [...o.dashboards.values()]) if (inside.has(d.folderUid)) o.dashboards.delete(d.uid);
+        for (const e of [...o.libraryElements.values()])
+          if (inside.has(e.folderUid)) o.libraryElements.delete(e.uid);
         for (const x of inside) o.folders.delete(x);
         return ok({ id: f.id, title: f.title, message: `Folder ${f.title} deleted` });
       }
@@ -1008,6 +1085,460 @@ export class GrafanaDouble {
       a.type === b.type ? String(a.title).localeCompare(String(b.title)) : a.type === 'dash-folder' ? -1 : 1,
     );
     return hits.slice((page - 1) * limit, page * limit);
+  }
+
+  // ---------------------------------------------------------------- dashboards as resources (/apis)
+  //
+  // Grafana 12's dashboard API (GG pkg/registry/apis/dashboard, docs/sources/developers/http_api/
+  // dashboard.md), legacy SQL storage (pkg/registry/apis/dashboard/legacy/sql_dashboards.go):
+  // - served versions per release: register.go GetGroupVersions (12.0: v1alpha1, v0alpha1, v2alpha1;
+  //   12.1+: v1beta1, v0alpha1, v2beta1, v2alpha1). Grafana 11 registers the group only behind the
+  //   kubernetesDashboardsAPI / experimental-APIs toggles (option dashboardApiVersions), 10.4 has no /apis:
+  //   its router answers 404 {"message": "Not found"} (pkg/api/index.go NotFoundHandler, IsApiRequest is
+  //   a "/api" prefix). An unknown group or version under /apis: k8s 404 Status.
+  // - namespace: default (org 1), org-<id>, stacks-<id> with a stack id (GetNamespaceMapper).
+  // - resourceVersion and generation are the dashboard version; annotations grafana.app/createdBy,
+  //   updatedBy, updatedTimestamp, folder, message (the latest version's, when not empty), managedBy for a
+  //   file-provisioned dashboard (classic-file-provisioning) (scanRow).
+  // - POST creates (409 AlreadyExists when the name exists), answers 201; PUT replaces, and a
+  //   metadata.resourceVersion other than the stored one is 409 Conflict; DELETE answers a Success Status,
+  //   and a provisioned dashboard is 400 (validateDelete). Title, refresh and folder are validated as in
+  //   validateCreate / validateUpdate. The message annotation is the version message (buildSaveDashboardCommand).
+  // - v2 kinds are typed structs: fields without omitempty come back as zero values when never sent
+  //   (apps/dashboard/pkg/apis/dashboard/v2beta1/dashboard_spec_gen.go); a few of them are filled here.
+  // - reading a dashboard at another version than it is stored in: Grafana converts (apps/dashboard/pkg/
+  //   migration/conversion) and reports a conversion that fails in status.conversion {failed,
+  //   storedVersion, error}; the double converts nothing and always answers that failure.
+
+  private dashboardVersions(): string[] {
+    if (this.opts.dashboardApiVersions) return this.opts.dashboardApiVersions;
+    if (!this.atLeast(12, 0)) return [];
+    return this.atLeast(12, 1)
+      ? ['v1beta1', 'v0alpha1', 'v2beta1', 'v2alpha1']
+      : ['v1alpha1', 'v0alpha1', 'v2alpha1'];
+  }
+
+  private namespaceOf(orgId: number): string {
+    if (this.opts.stackId) return `stacks-${this.opts.stackId}`;
+    return orgId === 1 ? 'default' : `org-${orgId}`;
+  }
+
+  private routeApis(
+    method: string,
+    p: string,
+    body: unknown,
+    user: string,
+  ): { status: number; body: unknown } {
+    // Before the API server (10.4): the router's answer to any unknown /api… path.
+    if (!this.atLeast(11, 0) && !this.opts.dashboardApiVersions) throw err(404, 'Not found');
+    const served = this.dashboardVersions();
+    const group = 'dashboard.grafana.app';
+    const versions = served.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+    const apiGroup = { name: group, versions, preferredVersion: versions[0] };
+    if (p === '/apis' && method === 'GET')
+      return {
+        status: 200,
+        body: { kind: 'APIGroupList', apiVersion: 'v1', groups: served.length ? [apiGroup] : [] },
+      };
+    if (/^\/apis\/dashboard\.grafana\.app\/?$/.test(p) && method === 'GET' && served.length)
+      return { status: 200, body: { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup } };
+    const m =
+      /^\/apis\/dashboard\.grafana\.app\/([^/]+)\/namespaces\/([^/]+)\/dashboards(?:\/([^/]+))?$/.exec(p);
+    if (!m || !served.includes(m[1]!))
+      throw statusError(404, 'NotFound', 'the server could not find the requested resource');
+    const version = m[1]!;
+    const ns = dec(m[2]!);
+    const orgId = this.opts.stackId
+      ? ns === `stacks-${this.opts.stackId}`
+        ? 1
+        : undefined
+      : ns === 'default'
+        ? 1
+        : /^org-(\d+)$/.exec(ns)
+          ? Number(/^org-(\d+)$/.exec(ns)![1])
+          : undefined;
+    const o = orgId !== undefined ? this.orgs.get(orgId) : undefined;
+    if (!o)
+      throw statusError(403, 'Forbidden', `namespace ${ns} does not belong to this user's organization`);
+    const name = m[3] !== undefined ? dec(m[3]) : undefined;
+    const notFound = (n: string) => statusError(404, 'NotFound', `dashboards.${group} "${n}" not found`, n);
+    if (name === undefined && method === 'GET') {
+      const items = [...o.dashboards.values()].map((d) => this.resourceDto(o, d, version));
+      return {
+        status: 200,
+        body: { kind: 'DashboardList', apiVersion: `${group}/${version}`, metadata: {}, items },
+      };
+    }
+    if (name === undefined && method === 'POST') {
+      const r = (body ?? {}) as { apiVersion?: unknown; metadata?: Record<string, unknown>; spec?: unknown };
+      if (r.apiVersion !== `${group}/${version}`)
+        throw statusError(
+          400,
+          'BadRequest',
+          `the API version in the data (${String(r.apiVersion)}) does not match the expected API version (${group}/${version})`,
+        );
+      const n = typeof r.metadata?.name === 'string' ? r.metadata.name : '';
+      if (!n)
+        throw statusError(422, 'Invalid', 'metadata.name: Required value: name or generateName is required');
+      if (o.dashboards.has(n))
+        throw statusError(409, 'AlreadyExists', `dashboards.${group} "${n}" already exists`, n);
+      const d = this.storeResource(o, n, r, version, user, undefined);
+      return { status: 201, body: this.resourceDto(o, d, version) };
+    }
+    const d = name !== undefined ? o.dashboards.get(name) : undefined;
+    if (method === 'GET') {
+      if (!d) throw notFound(name!);
+      return { status: 200, body: this.resourceDto(o, d, version) };
+    }
+    if (method === 'PUT') {
+      if (!d) throw notFound(name!);
+      const r = (body ?? {}) as { apiVersion?: unknown; metadata?: Record<string, unknown>; spec?: unknown };
+      if (r.metadata?.name !== name)
+        throw statusError(
+          400,
+          'BadRequest',
+          `the name of the object (${String(r.metadata?.name)}) does not match the name on the URL (${name})`,
+        );
+      const rv = r.metadata?.resourceVersion;
+      if (rv !== undefined && rv !== '' && String(rv) !== String(d.version))
+        throw statusError(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on dashboards.${group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          name,
+        );
+      if (d.provisioned) throw statusError(400, 'BadRequest', 'Cannot save provisioned dashboard');
+      const saved = this.storeResource(o, name!, r, version, user, d);
+      return { status: 200, body: this.resourceDto(o, saved, version) };
+    }
+    if (method === 'DELETE') {
+      if (!d) throw notFound(name!);
+      if (d.provisionedExternalId)
+        throw statusError(400, 'BadRequest', 'provisioned dashboard cannot be deleted');
+      o.dashboards.delete(d.uid);
+      return {
+        status: 200,
+        body: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name: d.uid, group, kind: 'dashboards', uid: `k8s-${d.id}` },
+        },
+      };
+    }
+    throw statusError(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource`,
+    );
+  }
+
+  /** Validates and stores one resource write (validateCreate / validateUpdate, then the legacy save). */
+  private storeResource(
+    o: OrgState,
+    name: string,
+    r: { metadata?: Record<string, unknown>; spec?: unknown },
+    version: string,
+    user: string,
+    existing: StoredDashboard | undefined,
+  ): StoredDashboard {
+    if (!UID_RE.test(name) || name.length > 40)
+      throw statusError(400, 'BadRequest', 'uid contains illegal characters');
+    const spec =
+      r.spec && typeof r.spec === 'object' && !Array.isArray(r.spec)
+        ? structuredClone(r.spec as Record<string, unknown>)
+        : {};
+    const annotations = (r.metadata?.annotations ?? {}) as Record<string, unknown>;
+    const v2 = version.startsWith('v2');
+    const title = String(spec.title ?? '').trim();
+    if (!title) throw statusError(400, 'BadRequest', 'Dashboard title cannot be empty');
+    const message =
+      typeof annotations['grafana.app/message'] === 'string'
+        ? (annotations['grafana.app/message'] as string)
+        : '';
+    if (message.length > 500)
+      throw statusError(400, 'BadRequest', 'dashboard message too long, max 500 characters');
+    const refresh = v2
+      ? (spec.timeSettings as { autoRefresh?: unknown } | undefined)?.autoRefresh
+      : spec.refresh;
+    if (typeof refresh === 'string' && refresh) {
+      const min = seconds(this.opts.minRefreshInterval ?? '5s');
+      const rs = seconds(refresh);
+      if (rs !== undefined && min !== undefined && rs < min)
+        throw statusError(400, 'BadRequest', 'Dashboard refresh interval is too low');
+    }
+    const folderUid =
+      typeof annotations['grafana.app/folder'] === 'string'
+        ? (annotations['grafana.app/folder'] as string)
+        : '';
+    if (folderUid && !o.folders.has(folderUid) && folderUid !== existing?.folderUid)
+      throw statusError(404, 'NotFound', `folders.folder.grafana.app "${folderUid}" not found`, folderUid);
+    const now = new Date().toISOString();
+    const next = existing ? existing.version + 1 : 1;
+    // Legacy storage keeps the spec as the dashboard JSON; a v2 one with its apiVersion.
+    const data = v2 ? spec : { ...spec, uid: name };
+    const stored: StoredDashboard = {
+      id: existing?.id ?? o.nextId++,
+      uid: name,
+      title,
+      data,
+      version: next,
+      folderUid,
+      created: existing?.created ?? now,
+      updated: now,
+      createdBy: existing?.createdBy ?? user,
+      updatedBy: user,
+      versions: [
+        ...(existing?.versions ?? []),
+        {
+          version: next,
+          parentVersion: existing ? existing.version : 0,
+          message,
+          created: now,
+          createdBy: user,
+        },
+      ],
+      ...(v2 ? { apiVersion: version } : {}),
+    };
+    o.dashboards.set(name, stored);
+    return stored;
+  }
+
+  private resourceDto(o: OrgState, d: StoredDashboard, version: string): Record<string, unknown> {
+    const group = 'dashboard.grafana.app';
+    const identity = (u: string) => (u.startsWith('sa-') ? `service-account:${u}` : `user:${u}`);
+    const latest = d.versions[d.versions.length - 1];
+    const annotations: Record<string, string> = {
+      'grafana.app/createdBy': identity(d.createdBy),
+      'grafana.app/updatedBy': identity(d.updatedBy),
+      'grafana.app/updatedTimestamp': d.updated.replace(/\.\d+Z$/, 'Z'),
+      ...(d.folderUid ? { 'grafana.app/folder': d.folderUid } : {}),
+      ...(latest?.message ? { 'grafana.app/message': latest.message } : {}),
+      ...(d.provisionedExternalId
+        ? { 'grafana.app/managedBy': 'classic-file-provisioning', 'grafana.app/managerId': 'dashboards' }
+        : {}),
+    };
+    const stored = d.apiVersion ?? 'v0alpha1';
+    const sameFamily = stored.startsWith('v2') === version.startsWith('v2');
+    let spec: Record<string, unknown>;
+    let status: Record<string, unknown> = {};
+    if (stored.startsWith('v2') && stored === version) spec = typedV2(structuredClone(d.data));
+    else if (!stored.startsWith('v2') && sameFamily) {
+      const { id: _i, uid: _u, version: _v, ...rest } = structuredClone(d.data);
+      spec = rest;
+    } else {
+      spec = version.startsWith('v2') ? typedV2({ title: d.title }) : { title: d.title };
+      status = {
+        conversion: { failed: true, storedVersion: stored, error: 'not converted by the test double' },
+      };
+    }
+    return {
+      kind: 'Dashboard',
+      apiVersion: `${group}/${version}`,
+      metadata: {
+        name: d.uid,
+        namespace: this.namespaceOf(o.orgId),
+        uid: `k8s-${d.id}`,
+        resourceVersion: String(d.version),
+        generation: d.version,
+        creationTimestamp: d.created.replace(/\.\d+Z$/, 'Z'),
+        labels: { 'grafana.app/deprecatedInternalID': String(d.id) },
+        annotations,
+      },
+      spec,
+      status,
+    };
+  }
+
+  // ---------------------------------------------------------------- library elements
+  //
+  // GG pkg/services/libraryelements/api.go and database.go; the same on the points used in 10.4, 11.x
+  // and 12.x (12.x routes them to the k8s store only behind the kubernetesLibraryPanels toggle):
+  // answers {result: LibraryElementDTO}; 404 "library element could not be found"; a name or uid
+  // already used (unique per org, folder, name and kind) 400; PATCH needs the stored version (else 412
+  // "the library element has been changed by someone else"), keeps name/model/folder when omitted
+  // (FolderID -1 = unchanged), "" moves to the root; a connected element cannot be deleted (403 "the
+  // library element has connections"). The model gets `type` and `description` ("" when absent,
+  // syncFieldsWithModel). A dashboard save connects the library panels its panels name; one that does not
+  // exist fails the save after the dashboard was stored (500 "Error while connecting library panels").
+
+  private routeLibraryElements(
+    method: string,
+    p: string,
+    q: URLSearchParams,
+    body: unknown,
+    o: OrgState,
+    user: string,
+  ): { status: number; body: unknown } {
+    const ok = (b: unknown) => ({ status: 200, body: b });
+    const notFound = () => err(404, 'library element could not be found');
+    if (p === '/api/library-elements' && method === 'POST') {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (typeof b.kind !== 'number' || b.kind === 0) throw err(400, 'bad request data');
+      return ok({ result: this.elementDto(o, this.createLibraryElement(o, b, user)) });
+    }
+    if (p === '/api/library-elements' && method === 'GET') {
+      const perPage = Number(q.get('perPage') ?? 100) || 100;
+      const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+      const kind = Number(q.get('kind') ?? 0);
+      const all = [...o.libraryElements.values()]
+        .filter((e) => !kind || e.kind === kind)
+        .sort((a, b) => a.name.localeCompare(b.name));
+      return ok({
+        result: {
+          totalCount: all.length,
+          elements: all.slice((page - 1) * perPage, page * perPage).map((e) => this.elementDto(o, e)),
+          page,
+          perPage,
+        },
+      });
+    }
+    let m: RegExpExecArray | null;
+    if ((m = /^\/api\/library-elements\/name\/([^/]+)$/.exec(p)) && method === 'GET') {
+      const name = dec(m[1]!);
+      const found = [...o.libraryElements.values()].filter((e) => e.name === name);
+      if (!found.length) throw notFound();
+      return ok({ result: found.map((e) => this.elementDto(o, e)) });
+    }
+    if (!(m = /^\/api\/library-elements\/([^/]+)$/.exec(p))) throw err(404, 'Not found');
+    const uid = dec(m[1]!);
+    const e = o.libraryElements.get(uid);
+    if (method === 'GET') {
+      if (!e) throw notFound();
+      return ok({ result: this.elementDto(o, e) });
+    }
+    if (method === 'DELETE') {
+      if (!e) throw notFound();
+      if (this.connectionsOf(o, uid) > 0) throw err(403, 'the library element has connections');
+      o.libraryElements.delete(uid);
+      return ok({ message: 'Library element deleted', id: e.id });
+    }
+    if (method === 'PATCH') {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (typeof b.kind !== 'number' || b.kind === 0 || typeof b.version !== 'number' || b.version === 0)
+        throw err(400, 'bad request data');
+      if (!e) throw notFound();
+      if (e.version !== b.version) throw err(412, 'the library element has been changed by someone else');
+      let folderUid = e.folderUid;
+      if (typeof b.folderUid === 'string') {
+        if (b.folderUid !== '' && !o.folders.has(b.folderUid)) throw err(400, 'failed to get folder');
+        folderUid = b.folderUid;
+      }
+      const name = typeof b.name === 'string' && b.name !== '' ? b.name : e.name;
+      if (
+        [...o.libraryElements.values()].some(
+          (x) => x !== e && x.name === name && x.folderUid === folderUid && x.kind === e.kind,
+        )
+      )
+        throw err(400, 'library element with that name or UID already exists');
+      const model =
+        b.model && typeof b.model === 'object'
+          ? syncModel(structuredClone(b.model as Record<string, unknown>))
+          : e.model;
+      Object.assign(e, {
+        name,
+        folderUid,
+        model,
+        type: String(model.type ?? ''),
+        description: String(model.description ?? ''),
+        version: e.version + 1,
+        updated: new Date().toISOString(),
+        updatedBy: user,
+      });
+      return ok({ result: this.elementDto(o, e) });
+    }
+    throw err(404, 'Not found');
+  }
+
+  private createLibraryElement(o: OrgState, b: Record<string, unknown>, user: string): StoredLibraryElement {
+    const kind = Number(b.kind);
+    if (kind !== 1 && kind !== 2) throw err(500, 'Failed to create library element');
+    const uid = typeof b.uid === 'string' && b.uid ? b.uid : randomUid();
+    if (!UID_RE.test(uid)) throw err(400, 'uid contains illegal characters');
+    if (uid.length > 40) throw err(400, 'uid too long, max 40 characters');
+    const folderUid = typeof b.folderUid === 'string' ? b.folderUid : '';
+    if (folderUid && !o.folders.has(folderUid)) throw err(400, 'failed to get folder');
+    const name = String(b.name ?? '');
+    if (
+      o.libraryElements.has(uid) ||
+      [...o.libraryElements.values()].some(
+        (x) => x.name === name && x.folderUid === folderUid && x.kind === kind,
+      )
+    )
+      throw err(400, 'library element with that name or UID already exists');
+    const model = syncModel(structuredClone((b.model ?? {}) as Record<string, unknown>));
+    const lp = model.libraryPanel as Record<string, unknown> | undefined;
+    if (lp && typeof lp === 'object' && lp.uid === '') lp.uid = uid;
+    const now = new Date().toISOString();
+    const e: StoredLibraryElement = {
+      id: o.nextId++,
+      uid,
+      name,
+      kind,
+      type: String(model.type ?? ''),
+      description: String(model.description ?? ''),
+      model,
+      version: 1,
+      folderUid,
+      created: now,
+      updated: now,
+      createdBy: user,
+      updatedBy: user,
+    };
+    o.libraryElements.set(uid, e);
+    return e;
+  }
+
+  private elementDto(o: OrgState, e: StoredLibraryElement): Record<string, unknown> {
+    const f = e.folderUid ? o.folders.get(e.folderUid) : undefined;
+    const person = (name: string) => ({ id: 1, name, avatarUrl: '/avatar/0' });
+    return {
+      id: e.id,
+      orgId: o.orgId,
+      folderId: f?.id ?? 0,
+      folderUid: e.folderUid,
+      uid: e.uid,
+      name: e.name,
+      kind: e.kind,
+      type: e.type,
+      description: e.description,
+      model: structuredClone(e.model),
+      version: e.version,
+      meta: {
+        folderName: f?.title ?? 'General',
+        folderUid: e.folderUid,
+        connectedDashboards: this.connectionsOf(o, e.uid),
+        created: e.created,
+        updated: e.updated,
+        createdBy: person(e.createdBy),
+        updatedBy: person(e.updatedBy),
+      },
+    };
+  }
+
+  private connectionsOf(o: OrgState, uid: string): number {
+    return [...o.dashboards.values()].filter((d) => d.libraryPanels?.includes(uid)).length;
+  }
+
+  /** ConnectLibraryPanelsForDashboard: every libraryPanel.uid of its panels, rows' panels included. */
+  private connectLibraryPanels(o: OrgState, dashboardUid: string, strict = true): void {
+    const d = o.dashboards.get(dashboardUid)!;
+    const uids = new Set<string>();
+    const walk = (panels: unknown) => {
+      if (!Array.isArray(panels)) return;
+      for (const p of panels as Record<string, unknown>[]) {
+        const lp = p?.libraryPanel as { uid?: unknown } | undefined;
+        if (lp && typeof lp.uid === 'string' && lp.uid) uids.add(lp.uid);
+        walk(p?.panels);
+      }
+    };
+    walk(d.data.panels);
+    d.libraryPanels = [...uids];
+    if (strict && [...uids].some((u) => !o.libraryElements.has(u))) {
+      d.libraryPanels = [...uids].filter((u) => o.libraryElements.has(u));
+      throw new HttpError(500, { message: 'Error while connecting library panels', traceID: '' });
+    }
   }
 
   // ---------------------------------------------------------------- folders
@@ -1472,4 +2003,55 @@ function readAll(req: http.IncomingMessage): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A k8s Status error body (k8s.io/apimachinery metav1.Status), as /apis answers failures. */
+function statusError(code: number, reason: string, message: string, name?: string): HttpError {
+  return new HttpError(code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    details: name ? { name, group: 'dashboard.grafana.app', kind: 'dashboards' } : {},
+    code,
+  });
+}
+
+/** syncFieldsWithModel: `type` and `description` filled with "" when the model has none. */
+function syncModel(model: Record<string, unknown>): Record<string, unknown> {
+  if (model.type === undefined || model.type === null) model.type = '';
+  if (model.description === undefined || model.description === null) model.description = '';
+  return model;
+}
+
+/** A v2 spec as the typed structs give it back: fields without omitempty present, zero when unsent. */
+function typedV2(spec: Record<string, unknown>): Record<string, unknown> {
+  const fill = (o: Record<string, unknown>, defaults: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(defaults)) if (o[k] === undefined) o[k] = v;
+  };
+  fill(spec, {
+    title: '',
+    cursorSync: '',
+    preload: false,
+    links: [],
+    tags: [],
+    variables: [],
+    annotations: [],
+    elements: {},
+  });
+  for (const el of Object.values(spec.elements as Record<string, Record<string, unknown>>)) {
+    if (el?.kind !== 'Panel' || !el.spec || typeof el.spec !== 'object') continue;
+    const ps = el.spec as Record<string, unknown>;
+    fill(ps, { id: 0, title: '', description: '', links: [] });
+    const data = ps.data as { spec?: Record<string, unknown> } | undefined;
+    if (data?.spec) {
+      fill(data.spec, { queries: [], transformations: [], queryOptions: {} });
+      for (const q of data.spec.queries as { spec?: Record<string, unknown> }[]) {
+        if (q?.spec) fill(q.spec, { refId: '', hidden: false });
+      }
+    }
+  }
+  return spec;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDashboards, parseDashboard } from '../../../src/dashboards/load.js';
+import { extractDashboardQueries } from '../../../src/sql/extract.js';
 
 let cwd: string;
 
@@ -144,5 +145,61 @@ describe('parseDashboard', () => {
       .dashboard!;
     expect(d.root).toEqual([]);
     expect(d.title).toBe('T');
+  });
+
+  it('walks the panels of the pre-5.0 rows layout (schemaVersion < 16) where they are written, so their SQL is checked at its line', () => {
+    const text = `{
+  "uid": "old",
+  "title": "Old rows",
+  "schemaVersion": 14,
+  "panels": [{ "id": 9, "type": "text", "title": "on top" }],
+  "rows": [
+    {
+      "title": "Traffic",
+      "collapse": true,
+      "panels": [
+        {
+          "id": 1, "type": "graph", "title": "Requests", "span": 6,
+          "datasource": { "type": "grafana-clickhouse-datasource", "uid": "ch" },
+          "targets": [{ "refId": "A", "rawSql": "SELECT count() FROM requests" }]
+        }
+      ]
+    },
+    { "title": "copy", "repeatIteration": 1700000000000, "panels": [{ "id": 2, "type": "graph", "targets": [{ "refId": "A", "rawSql": "SELECT 2" }] }] }
+  ]
+}`;
+    const d = parseDashboard('old.json', text).dashboard!;
+    // After the panels already there, as Grafana's migration appends them; a repeat's copy is skipped.
+    expect(d.panels.map((p) => [p.id, p.path])).toEqual([
+      [9, ['panels', 0]],
+      [1, ['rows', 0, 'panels', 0]],
+    ]);
+    const queries = extractDashboardQueries(d);
+    expect(queries.map((q) => [q.panel?.id, q.refId, q.text, q.line])).toEqual([
+      [1, 'A', 'SELECT count() FROM requests', 14],
+    ]);
+    // From schemaVersion 16 on Grafana no longer migrates rows: their panels are not shown, nor checked.
+    const v16 = parseDashboard('new.json', text.replace('"schemaVersion": 14', '"schemaVersion": 16')).dashboard!;
+    expect(v16.panels.map((p) => p.id)).toEqual([9]);
+  });
+
+  it("types a target whose datasource is only an export input's ${…}, whatever characters its name holds", () => {
+    const inputs = ['DS_CK-LOGS', 'DS MY CH', 'DS.PROD', 'DS:LOGS'];
+    const dashboard = {
+      __inputs: inputs.map((name) => ({ name, type: 'datasource', pluginId: 'grafana-clickhouse-datasource' })),
+      uid: 'exp',
+      title: 'Export',
+      panels: inputs.map((name, i) => ({
+        id: i + 1,
+        type: 'table',
+        // No `type` next to the uid: the plugin comes from __inputs only (padded once, as editors leave it).
+        datasource: { uid: i === 3 ? ` \${${name}} ` : `\${${name}}` },
+        targets: [{ refId: 'A', rawSql: `SELECT ${i + 1}` }],
+      })),
+    };
+    const d = parseDashboard('exp.json', JSON.stringify(dashboard)).dashboard!;
+    expect(extractDashboardQueries(d).map((q) => [q.panel?.id, q.datasourceType, q.text])).toEqual(
+      inputs.map((_, i) => [i + 1, 'grafana-clickhouse-datasource', `SELECT ${i + 1}`]),
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Whatever `check` accepts, `provision` deploys: the desired state reads dashboards through the same
 // loader. v0/v1 resources go to the classic API under metadata.name and their folder annotation; an
 // export for sharing has its `${…}` inputs filled from the provisioned datasources, as Grafana's import
-// fills them; a vendored file is left out by exclude:; schema v2 is named as not deployable yet.
+// fills them; a vendored file is left out by exclude:; schema v2 goes to Grafana 12's resource API as written.
 
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import type { Config } from '../../../src/config/types.js';
 import { loadDashboards } from '../../../src/dashboards/load.js';
-import { applySharingInputs, resolveSharingInputs } from '../../../src/dashboards/inputs.js';
-import { loadDesiredState, type DesiredState } from '../../../src/grafana/desired.js';
+import { applySharingInputs, inputPlaceholder, resolveSharingInputs } from '../../../src/dashboards/inputs.js';
+import { MARKER_TAG, loadDesiredState, type DesiredState } from '../../../src/grafana/desired.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/formats', import.meta.url));
 
@@ -36,21 +36,29 @@ afterAll(async () => {
 });
 
 describe('provision reads every format check reads', () => {
-  it('deploys classic, envelope, shared export and v0/v1 resources (JSON and YAML) under their uids', () => {
-    expect(state.dashboards.map((d) => [d.file, d.uid, d.folderUid])).toEqual([
-      ['clickhouse/classic.json', 'fmt-classic', ''],
-      ['clickhouse/envelope.json', 'fmt-envelope', 'checkout'],
-      ['clickhouse/shared-export.json', 'fmt-shared', ''],
-      ['clickhouse/v0alpha1.yaml', 'fmt-v0-yaml', 'checkout'],
-      ['clickhouse/v1beta1.json', 'fmt-v1-json', 'checkout'],
-      ['clickhouse/v1beta1.yaml', 'fmt-v1-yaml', 'checkout'],
+  it('deploys classic, envelope, shared export, v0/v1 and v2 resources (JSON and YAML) under their uids', () => {
+    expect(state.dashboards.map((d) => [d.file, d.uid, d.folderUid, d.resource?.apiVersion])).toEqual([
+      ['clickhouse/classic.json', 'fmt-classic', '', undefined],
+      ['clickhouse/envelope.json', 'fmt-envelope', 'checkout', undefined],
+      ['clickhouse/shared-export.json', 'fmt-shared', '', undefined],
+      ['clickhouse/v0alpha1.yaml', 'fmt-v0-yaml', 'checkout', undefined],
+      ['clickhouse/v1beta1.json', 'fmt-v1-json', 'checkout', undefined],
+      ['clickhouse/v1beta1.yaml', 'fmt-v1-yaml', 'checkout', undefined],
+      ['clickhouse/v2alpha1.json', 'fmt-v2alpha1', 'checkout', 'dashboard.grafana.app/v2alpha1'],
+      ['clickhouse/v2beta1.json', 'fmt-v2-json', 'checkout', 'dashboard.grafana.app/v2beta1'],
+      ['clickhouse/v2beta1.yaml', 'fmt-v2-yaml', 'checkout', 'dashboard.grafana.app/v2beta1'],
     ]);
-    // A resource is posted as the classic dashboard it holds, uid from metadata.name.
+    // A v1 resource is posted as the classic dashboard it holds, uid from metadata.name.
     const v1 = state.dashboards.find((d) => d.uid === 'fmt-v1-yaml')!.dashboard;
     expect(v1.uid).toBe('fmt-v1-yaml');
     expect(v1.title).toBe('Checkout latency');
     expect(v1).not.toHaveProperty('apiVersion');
     expect(v1).not.toHaveProperty('spec');
+    // A v2 resource is sent as its spec, through the resource API, with the marker tag.
+    const v2 = state.dashboards.find((d) => d.uid === 'fmt-v2-yaml')!.dashboard;
+    expect(v2).toHaveProperty('elements');
+    expect(v2).toHaveProperty('layout');
+    expect(v2.tags).toContain(MARKER_TAG);
   });
 
   it("fills an export's inputs with the provisioned datasource's uid, names with '-' and spaces included", () => {
@@ -65,12 +73,8 @@ describe('provision reads every format check reads', () => {
     ]);
   });
 
-  it('names a v2 resource as not deployable through the classic API, and leaves the vendored file out', () => {
-    expect(state.problems.map((p) => p.message)).toEqual([
-      expect.stringMatching(/^clickhouse\/v2alpha1\.json: is a schema v2 resource \(dashboard\.grafana\.app\/v2alpha1\)/),
-      expect.stringMatching(/^clickhouse\/v2beta1\.json: is a schema v2 resource/),
-      expect.stringMatching(/^clickhouse\/v2beta1\.yaml: is a schema v2 resource/),
-    ]);
+  it('reads every file without a problem, and leaves the vendored file out', () => {
+    expect(state.problems).toEqual([]);
     expect([...state.problems, ...state.notes].join('\n')).not.toContain('vendor');
   });
 });
@@ -106,5 +110,17 @@ describe('sharing inputs', () => {
       new Map([['${DS_CLICK-HOUSE PROD}', 'clickhouse']]),
     );
     expect(out).toEqual({ a: 'clickhouse', b: 'x ${event} y' });
+  });
+});
+
+describe('input placeholders', () => {
+  it('read ${NAME} with any characters but } as an import input, as the importer does', () => {
+    expect(inputPlaceholder('${DS_CK-LOGS}')).toBe('DS_CK-LOGS');
+    expect(inputPlaceholder(' ${DS_MY CLICKHOUSE} ')).toBe('DS_MY CLICKHOUSE');
+    expect(inputPlaceholder('${DS.PROD}')).toBe('DS.PROD');
+    expect(inputPlaceholder('${DS:LOGS}')).toBe('DS:LOGS');
+    expect(inputPlaceholder('x${DS}')).toBeUndefined();
+    expect(inputPlaceholder('${}')).toBeUndefined();
+    expect(inputPlaceholder('${A}${B}')).toBeUndefined();
   });
 });

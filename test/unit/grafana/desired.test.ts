@@ -7,6 +7,7 @@ import {
   loadDesiredState,
   prepareDashboard,
 } from '../../../src/grafana/desired.js';
+import { loadDatasourceFiles } from '../../../src/dashboards/provisioning-files.js';
 import { ENV, copyFixture, emptyRepo, type TempRepo } from '../../fixtures/provision/repo.js';
 
 let repo: TempRepo;
@@ -195,16 +196,28 @@ describe('datasources', () => {
     expect(s.secrets).toContain('from-a-file');
   });
 
-  it('refuses a datasource without uid, and a YAML syntax error, each in one line', async () => {
+  it('derives the uid of a datasource without one as Grafana does, the same uid check resolves', async () => {
     repo = await withDashboard();
     await repo.write(
       'datasources/a.yaml',
-      'apiVersion: 1\ndatasources:\n  - name: NoUid\n    type: prometheus\n',
+      'apiVersion: 1\ndatasources:\n  - name: ClickHouse-official\n    type: grafana-clickhouse-datasource\n  - name: ${DS_NAME}\n    type: prometheus\n',
     );
+    const s = await load(undefined, { DS_NAME: 'Prometheus' });
+    expect(s.problems).toEqual([]);
+    // P + upper-case hex of sha256(name)[:8] (safeUIDFromName), from the name after $VAR expansion.
+    expect(s.datasources.map((d) => [d.fields.name, d.uid])).toEqual([
+      ['ClickHouse-official', 'P5C0FA5C61C0F8586'],
+      ['Prometheus', 'PBFA97CFB590B2093'],
+    ]);
+    const checked = await loadDatasourceFiles(['datasources'], { cwd: repo.dir });
+    expect(checked.datasources[0]!.uid).toBe(s.datasources[0]!.uid);
+  });
+
+  it('refuses a YAML syntax error in one line', async () => {
+    repo = await withDashboard();
     await repo.write('datasources/b.yaml', 'apiVersion: 1\ndatasources: [\n');
     const s = await load();
     expect(s.problems.map((p) => p.message)).toEqual([
-      'datasources/a.yaml:3: datasource "NoUid": has no uid (dashboard-ci creates and updates datasources by uid; dashboards reference them by uid)',
       expect.stringMatching(/^datasources\/b\.yaml:\d+:\d+: not valid YAML/),
     ]);
   });

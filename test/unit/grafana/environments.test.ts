@@ -50,7 +50,7 @@ describe('splitFullpath', () => {
 });
 
 describe('mapDatasourceUids', () => {
-  it('maps datasource files, panel and target refs, variables and alert queries; nothing else', () => {
+  it('maps datasource files, panel and target refs (v2 queries too), variables, library panels and alert queries; nothing else', () => {
     const state = {
       datasources: [{ uid: 'ch-main' }, { uid: 'redis' }],
       dashboards: [
@@ -66,7 +66,31 @@ describe('mapDatasourceUids', () => {
             templating: { list: [{ type: 'query', datasource: 'ch-main' }] },
           },
         },
+        {
+          // Schema v2beta1: a DataQuery's datasource is {name: <uid>}, its plugin in `group`.
+          dashboard: {
+            elements: {
+              p: {
+                kind: 'Panel',
+                spec: {
+                  data: {
+                    spec: {
+                      queries: [
+                        {
+                          spec: {
+                            query: { kind: 'DataQuery', group: 'ch', datasource: { name: 'ch-main' } },
+                          },
+                        },
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       ],
+      libraryPanels: [{ model: { datasource: { type: 'ch', uid: 'ch-main' }, targets: [] } }],
       ruleGroups: [
         { rules: [{ data: [{ datasourceUid: 'ch-main', model: { datasource: { uid: 'ch-main' } } }] }] },
       ],
@@ -83,6 +107,10 @@ describe('mapDatasourceUids', () => {
       ],
       templating: { list: [{ type: 'query', datasource: 'ch-prod-eu' }] },
     });
+    const v2 = JSON.stringify(state.dashboards[1]!.dashboard);
+    expect(v2).toContain('"datasource":{"name":"ch-prod-eu"}');
+    expect(v2).toContain('"group":"ch"');
+    expect(state.libraryPanels[0]!.model.datasource).toEqual({ type: 'ch', uid: 'ch-prod-eu' });
     expect(state.ruleGroups[0]!.rules[0]!.data[0]).toEqual({
       datasourceUid: 'ch-prod-eu',
       model: { datasource: { uid: 'ch-prod-eu' } },

@@ -11,7 +11,15 @@ import {
 import { Redactor, stripUserinfo } from '../../../src/grafana/redact.js';
 import { createLimiter } from '../../../src/grafana/limit.js';
 import { versionMessage } from '../../../src/grafana/apply.js';
-import { datasourceView, modelWithDefaults, versionsOf } from '../../../src/grafana/normalize.js';
+import {
+  datasourceView,
+  libraryFolder,
+  libraryModelView,
+  modelWithDefaults,
+  versionsOf,
+  withoutAddedZeros,
+} from '../../../src/grafana/normalize.js';
+import { orgNamespace, unsupportedReason, versionOf } from '../../../src/grafana/resources.js';
 
 describe('jsonDiff', () => {
   it('lists changed paths, old → new', () => {
@@ -231,5 +239,66 @@ describe('normalisation of what Grafana returns', () => {
     );
     expect(versionMessage()).toBe('dashboard-ci');
     expect(versionMessage({ sha: 'abcdefabc', subject: 'x'.repeat(1000) })).toHaveLength(500);
+  });
+});
+
+describe('comparing with what Grafana stores', () => {
+  it('leaves out only the zero values Grafana added to fields the repository never sent', () => {
+    const sent = {
+      title: 'T',
+      elements: { p: { kind: 'Panel', spec: { title: 'P', links: [{ url: 'u' }] } } },
+    };
+    const read = {
+      title: 'T',
+      preload: false,
+      links: [],
+      cursorSync: '',
+      elements: {
+        p: { kind: 'Panel', spec: { title: 'P', description: '', id: 0, links: [{ url: 'u', title: '' }] } },
+      },
+    };
+    expect(jsonDiff(withoutAddedZeros(read, sent), sent)).toEqual([]);
+    // A value the repository removed still shows: it is not a zero.
+    expect(jsonDiff(withoutAddedZeros({ ...read, description: 'old' }, sent), sent)).toEqual([
+      'description: "old" → (absent)',
+    ]);
+    // A key the repository has is always compared, zero or not.
+    expect(jsonDiff(withoutAddedZeros(read, { ...sent, preload: true }), { ...sent, preload: true })).toEqual(
+      ['preload: false → true'],
+    );
+  });
+
+  it("reads a library panel's model and folder as Grafana stores them", () => {
+    expect(libraryModelView({ title: 'x', libraryPanel: { uid: '' } }, 'lib-1')).toEqual({
+      title: 'x',
+      type: '',
+      description: '',
+      libraryPanel: { uid: 'lib-1' },
+    });
+    expect(libraryModelView({ type: 'stat', description: 'd' }, 'u')).toEqual({
+      type: 'stat',
+      description: 'd',
+    });
+    expect(libraryFolder({ uid: 'a', name: 'A', folderUid: 'general' })).toBe('');
+    expect(libraryFolder({ uid: 'a', name: 'A', meta: { folderUid: 'f1' } })).toBe('f1');
+  });
+
+  it('names the namespace of an org, and what a Grafana cannot take', () => {
+    expect([orgNamespace(undefined), orgNamespace(1), orgNamespace(7)]).toEqual([
+      'default',
+      'default',
+      'org-7',
+    ]);
+    expect(versionOf('dashboard.grafana.app/v2beta1')).toBe('v2beta1');
+    const g12 = { versions: ['v1alpha1', 'v0alpha1', 'v2alpha1'], namespace: 'default' };
+    expect(unsupportedReason(g12, 'dashboard.grafana.app/v2alpha1', '12.0')).toBeUndefined();
+    expect(unsupportedReason(g12, 'dashboard.grafana.app/v2beta1', '12.0')).toBe(
+      'Grafana 12.0 serves dashboard.grafana.app v1alpha1, v0alpha1, v2alpha1, not v2beta1',
+    );
+    expect(
+      unsupportedReason({ versions: [], namespace: 'default' }, 'dashboard.grafana.app/v2', undefined),
+    ).toBe(
+      'this Grafana does not serve the /apis/dashboard.grafana.app API that stores schema v2 dashboards (Grafana 12 does)',
+    );
   });
 });

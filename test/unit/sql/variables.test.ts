@@ -3,7 +3,6 @@ import type { JsonObject } from '../../../src/dashboards/model.js';
 import type { InterpolationContext } from '../../../src/sql/types.js';
 import {
   findVariableRefs,
-  importPlaceholder,
   isIdentifierPosition,
   interpolateVariables,
   isLeftToDatasource,
@@ -582,15 +581,5 @@ describe('a query variable without a value gets a stand-in, never an empty hole'
     expect(isIdentifierPosition('SELECT * FROM (SELECT $t)', 22, 24)).toBe(false);
     expect(isIdentifierPosition('SELECT $t FROM x', 7, 9)).toBe(false);
     expect(isIdentifierPosition('SELECT * FROM x WHERE a IN ($t)', 28, 30)).toBe(false);
-  });
-});
-
-describe('import placeholders', () => {
-  it('reads ${NAME} with any characters as an import input, as Grafana importer does', () => {
-    expect(importPlaceholder('${DS_CK-LOGS}')).toBe('DS_CK-LOGS');
-    expect(importPlaceholder('${DS_MY CLICKHOUSE}')).toBe('DS_MY CLICKHOUSE');
-    expect(importPlaceholder('${DS_CLICKHOUSE_- INTEGRATIONS}')).toBe('DS_CLICKHOUSE_- INTEGRATIONS');
-    expect(importPlaceholder('x${DS}')).toBeUndefined();
-    expect(importPlaceholder('${}')).toBeUndefined();
   });
 });

@@ -66,6 +66,21 @@ ruleTester('datasource-exists', {
 }`,
     },
     {
+      name: "inputs whose names a template variable's syntax would misread (a field path, a format)",
+      datasources,
+      dashboard: `{
+  "__inputs": [
+    { "name": "DS.PROD", "type": "datasource", "pluginId": "grafana-clickhouse-datasource" },
+    { "name": "DS:LOGS", "type": "datasource", "pluginId": "grafana-clickhouse-datasource" }
+  ],
+  "uid": "a", "title": "A",
+  "panels": [
+    { "id": 1, "type": "stat", "datasource": { "uid": "\${DS.PROD}" } },
+    { "id": 2, "type": "stat", "datasource": " \${DS:LOGS} " }
+  ]
+}`,
+    },
+    {
       name: 'a datasource provisioned without a uid, referenced by the uid Grafana derives from its name',
       datasources: [
         {

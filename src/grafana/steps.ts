@@ -1,0 +1,85 @@
+// What every planned object is, and how a failed Grafana call becomes a step error: shared by the plan,
+// apply, and the modules that plan one kind of object (library panels, dashboard resources).
+
+import type { ProvisionAction, ProvisionKind, ProvisionOutcome } from './types.js';
+import { GrafanaApiError } from './client.js';
+
+export interface StepError {
+  status?: number;
+  /** A stable word for the kind of failure: version-mismatch, read-only, conflict, invalid, drift... */
+  code: string;
+  message: string;
+}
+
+export interface BaseStep {
+  kind: ProvisionKind;
+  uid: string;
+  title?: string;
+  file?: string;
+  action: ProvisionAction;
+  diff: string[];
+  drift?: boolean;
+  warning?: string;
+  /** Set when the object cannot be planned or applied; the step then fails without a write. */
+  error?: StepError;
+  /** Set by apply. */
+  result?: ProvisionOutcome;
+}
+
+/** A GET through the plan's guard (a 401 stops the plan). */
+export type Get = <T>(
+  path: string,
+  opts?: { query?: Record<string, string | number>; allow?: number[] },
+) => Promise<{ status: number; data: T }>;
+
+/** A failed call as a step error naming the object, with a distinct code per kind of failure. */
+export function failure(name: string, err: unknown, fallbackCode = 'error'): StepError {
+  if (!(err instanceof GrafanaApiError))
+    return { code: fallbackCode, message: `${name}: ${(err as Error)?.message ?? String(err)}` };
+  const s = err.status;
+  const g = err.grafanaStatus;
+  const said = err.grafanaMessage ?? '';
+  const with_ = (code: string, text: string): StepError => ({
+    ...(s !== undefined ? { status: s } : {}),
+    code,
+    message: `${name}: ${text}`,
+  });
+  if (err.code === 'not-json') return with_('not-json', err.message);
+  if (s === undefined) return with_(err.code === 'ETIMEDOUT' ? 'timeout' : 'unreachable', err.message);
+  if (s === 401)
+    return with_('unauthorized', `Grafana refused the credentials (401${said ? `: ${said}` : ''})`);
+  if (s === 403)
+    return with_(
+      'forbidden',
+      `access denied (403${said ? `: ${said}` : ''}); the token lacks a permission this needs`,
+    );
+  if (s === 404) return with_('not-found', `not found (404${said ? `: ${said}` : ''})`);
+  if (s === 409) return with_('conflict', `conflicts with an existing object (409: ${said || 'conflict'})`);
+  if (s === 412) {
+    if (g === 'version-mismatch')
+      return with_(
+        'version-mismatch',
+        `changed by someone else while dashboard-ci was writing it (412 version-mismatch: ${said})`,
+      );
+    if (g === 'plugin-dashboard')
+      return with_(
+        'plugin-dashboard',
+        `belongs to a plugin; Grafana refuses to overwrite it (412 plugin-dashboard: ${said})`,
+      );
+    if (g === 'name-exists')
+      return with_(
+        'name-exists',
+        `another dashboard in the same folder has this title (412 name-exists: ${said})`,
+      );
+    return with_('precondition-failed', `precondition failed (412${g ? ` ${g}` : ''}: ${said})`);
+  }
+  if (s === 400 || s === 422) return with_('invalid', `Grafana rejected it (${s}: ${said || 'bad request'})`);
+  if (s === 429) return with_('rate-limited', err.message);
+  if (s >= 500) return with_('server-error', err.message);
+  return with_('error', err.message);
+}
+
+/** `prior; next`, or `next` alone. */
+export function appendNote(prior: string | undefined, next: string): string {
+  return prior ? `${prior}; ${next}` : next;
+}
