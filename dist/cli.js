@@ -3886,9 +3886,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
@@ -3896,14 +3896,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -4315,12 +4315,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -24546,7 +24546,7 @@ var require_result_set = __commonJS({
           autoDestroy: true,
           objectMode: true
         });
-        const pipeline = stream_1.default.pipeline(this.consume(), toRows, function pipelineCb(err) {
+        const pipeline2 = stream_1.default.pipeline(this.consume(), toRows, function pipelineCb(err) {
           if (err && err.name !== "AbortError" && err.message !== resultSetClosedMessage) {
             logError(err);
             resultSet.finishSpan(err);
@@ -24554,7 +24554,7 @@ var require_result_set = __commonJS({
             resultSet.finishSpan();
           }
         });
-        return pipeline;
+        return pipeline2;
       }
       /** See {@link BaseResultSet.close}. */
       close() {
@@ -56037,10 +56037,10 @@ var require_cluster_slots = __commonJS({
           }
         }
       }
-      bindScanCursor(token, address, cursor, visited, label) {
+      bindScanCursor(token, address, cursor, visited, label2) {
         const now = Date.now();
         this.#sweepStaleScanCursors(now);
-        this.scanCursors.set(token, { address, cursor, visited, createdAt: now, label });
+        this.scanCursors.set(token, { address, cursor, visited, createdAt: now, label: label2 });
       }
       lookupScanCursor(token) {
         return this.scanCursors.get(token);
@@ -56286,16 +56286,16 @@ var require_multi_shard_splitter = __commonJS({
     exports.splitMultiShardCommand = void 0;
     var calculate_slot_1 = __importDefault(require_calculate_slot());
     function splitMultiShardCommand(args, keySpecs) {
-      const label = args.length > 0 ? args[0].toString() : "<empty>";
+      const label2 = args.length > 0 ? args[0].toString() : "<empty>";
       if (!keySpecs || keySpecs.length === 0) {
-        throw new Error(`Cannot split ${label}: command has no key specification`);
+        throw new Error(`Cannot split ${label2}: command has no key specification`);
       }
       if (keySpecs.length > 1) {
-        throw new Error(`Cannot split ${label}: multiple key specifications are not supported`);
+        throw new Error(`Cannot split ${label2}: multiple key specifications are not supported`);
       }
       const { beginSearch, findKeys } = keySpecs[0];
       if (beginSearch.type !== "index") {
-        throw new Error(`Cannot split ${label}: unsupported begin_search type '${beginSearch.type}'`);
+        throw new Error(`Cannot split ${label2}: unsupported begin_search type '${beginSearch.type}'`);
       }
       const start = beginSearch.index;
       let keyRegionStart;
@@ -56305,7 +56305,7 @@ var require_multi_shard_splitter = __commonJS({
       switch (findKeys.type) {
         case "range": {
           if (findKeys.lastKey !== -1 || findKeys.limit !== 0) {
-            throw new Error(`Cannot split ${label}: unsupported find_keys range (lastkey ${findKeys.lastKey}, limit ${findKeys.limit})`);
+            throw new Error(`Cannot split ${label2}: unsupported find_keys range (lastkey ${findKeys.lastKey}, limit ${findKeys.limit})`);
           }
           keyStep = findKeys.keyStep;
           keyRegionStart = start;
@@ -56317,27 +56317,27 @@ var require_multi_shard_splitter = __commonJS({
           keyNumIdx = start + findKeys.keyNumIdx;
           keyRegionStart = start + findKeys.firstKey;
           if (keyNumIdx >= keyRegionStart) {
-            throw new Error(`Cannot split ${label}: numkeys argument inside the key region`);
+            throw new Error(`Cannot split ${label2}: numkeys argument inside the key region`);
           }
           const numKeys = parsePositiveInteger(args[keyNumIdx]);
           if (numKeys === void 0) {
-            throw new Error(`Cannot split ${label}: malformed numkeys argument '${args[keyNumIdx]}'`);
+            throw new Error(`Cannot split ${label2}: malformed numkeys argument '${args[keyNumIdx]}'`);
           }
           keyRegionEnd = keyRegionStart + numKeys * keyStep;
           break;
         }
         default:
-          throw new Error(`Cannot split ${label}: unsupported find_keys type '${findKeys.type}'`);
+          throw new Error(`Cannot split ${label2}: unsupported find_keys type '${findKeys.type}'`);
       }
       if (keyStep < 1) {
-        throw new Error(`Cannot split ${label}: invalid keystep ${keyStep}`);
+        throw new Error(`Cannot split ${label2}: invalid keystep ${keyStep}`);
       }
       if (keyRegionStart < 1 || keyRegionEnd > args.length) {
-        throw new Error(`Cannot split ${label}: key region overruns the arguments`);
+        throw new Error(`Cannot split ${label2}: key region overruns the arguments`);
       }
       const regionLength = keyRegionEnd - keyRegionStart;
       if (regionLength <= 0 || regionLength % keyStep !== 0) {
-        throw new Error(`Cannot split ${label}: key region does not align with keystep ${keyStep}`);
+        throw new Error(`Cannot split ${label2}: key region does not align with keystep ${keyStep}`);
       }
       const groupCount = regionLength / keyStep;
       const slotGroups = /* @__PURE__ */ new Map();
@@ -56422,10 +56422,10 @@ var require_generic_aggregators = __commonJS({
       return result;
     };
     exports.aggregateLogicalOr = aggregateLogicalOr;
-    var aggregateElementwise = (replies, reduce, label) => {
+    var aggregateElementwise = (replies, reduce, label2) => {
       const length = replies[0].length;
       if (!replies.every((reply) => Array.isArray(reply) && reply.length === length && reply.every((value) => typeof value === "number"))) {
-        throw new Error(`All replies must be number arrays of equal length for ${label} aggregation`);
+        throw new Error(`All replies must be number arrays of equal length for ${label2} aggregation`);
       }
       const result = replies[0].slice();
       for (let r = 1; r < replies.length; r++) {
@@ -56659,10 +56659,10 @@ var require_scan_cursor = __commonJS({
       const command = (0, ft_cursor_1.upperCommand)(parser);
       const { subcommand } = parser.commandIdentifier;
       if (subcommand !== void 0) {
-        const label = `${command} ${subcommand.toUpperCase()}`;
-        const cursorIndex2 = SCAN_CURSOR_ARG_INDEX.get(label);
+        const label2 = `${command} ${subcommand.toUpperCase()}`;
+        const cursorIndex2 = SCAN_CURSOR_ARG_INDEX.get(label2);
         if (cursorIndex2 !== void 0)
-          return { label, cursorIndex: cursorIndex2 };
+          return { label: label2, cursorIndex: cursorIndex2 };
       }
       const cursorIndex = SCAN_CURSOR_ARG_INDEX.get(command);
       return cursorIndex === void 0 ? void 0 : { label: command, cursorIndex };
@@ -56671,7 +56671,7 @@ var require_scan_cursor = __commonJS({
       const resolved = resolveScanCommand(parser);
       if (!resolved)
         return [{ client: await slots.nodeClient(slots.getRandomNode()) }];
-      const { label, cursorIndex } = resolved;
+      const { label: label2, cursorIndex } = resolved;
       if (parser.redisArgs.length <= cursorIndex) {
         return [{ client: await slots.nodeClient(slots.getRandomNode()) }];
       }
@@ -56679,24 +56679,24 @@ var require_scan_cursor = __commonJS({
       if (cursorArg === "0") {
         const address = slots.nextScanTarget(EMPTY_VISITED);
         if (!address)
-          throw new Error(`${label}: no master nodes available`);
-        return [{ client: await pinnedMaster(slots, address, label) }];
+          throw new Error(`${label2}: no master nodes available`);
+        return [{ client: await pinnedMaster(slots, address, label2) }];
       }
       const entry = slots.lookupScanCursor(cursorArg);
-      if (!entry || entry.label !== label) {
-        throw new Error(`${label}: unknown cursor "${cursorArg}". Cluster-wide ${label} cursors are minted per client instance and expire when idle \u2014 restart the scan from 0.`);
+      if (!entry || entry.label !== label2) {
+        throw new Error(`${label2}: unknown cursor "${cursorArg}". Cluster-wide ${label2} cursors are minted per client instance and expire when idle \u2014 restart the scan from 0.`);
       }
       return [{
-        client: await pinnedMaster(slots, entry.address, label),
+        client: await pinnedMaster(slots, entry.address, label2),
         parser: withCursor(parser, cursorIndex, entry.cursor)
       }];
     };
     exports.routeScan = routeScan;
     var EMPTY_VISITED = /* @__PURE__ */ new Set();
-    async function pinnedMaster(slots, address, label) {
+    async function pinnedMaster(slots, address, label2) {
       const client = await slots.getMasterByAddress(address);
       if (!client) {
-        throw new Error(`${label}: node ${address} serving this cursor has left the cluster \u2014 restart the scan from 0.`);
+        throw new Error(`${label2}: node ${address} serving this cursor has left the cluster \u2014 restart the scan from 0.`);
       }
       return client;
     }
@@ -56712,7 +56712,7 @@ var require_scan_cursor = __commonJS({
       const resolved = resolveScanCommand(parser);
       if (!resolved)
         return reply;
-      const { label, cursorIndex } = resolved;
+      const { label: label2, cursorIndex } = resolved;
       if (plan.length !== 1 || !plan[0].client)
         return reply;
       const serverCursor = extractScanCursor(reply);
@@ -56723,10 +56723,10 @@ var require_scan_cursor = __commonJS({
         return reply;
       const callerCursor = (0, ft_cursor_1.argToString)(parser.redisArgs[cursorIndex]);
       const chain = callerCursor === "0" ? void 0 : slots.lookupScanCursor(callerCursor);
-      const visited = chain?.label === label ? chain.visited : /* @__PURE__ */ new Set();
+      const visited = chain?.label === label2 ? chain.visited : /* @__PURE__ */ new Set();
       if ((0, ft_cursor_1.argToString)(serverCursor) !== "0") {
         const token2 = callerCursor === "0" ? slots.mintCursorToken() : callerCursor;
-        slots.bindScanCursor(token2, address, (0, ft_cursor_1.argToString)(serverCursor), visited, label);
+        slots.bindScanCursor(token2, address, (0, ft_cursor_1.argToString)(serverCursor), visited, label2);
         return withReplyCursor(reply, token2, serverCursor);
       }
       visited.add(address);
@@ -56737,7 +56737,7 @@ var require_scan_cursor = __commonJS({
         return reply;
       }
       const token = callerCursor === "0" ? slots.mintCursorToken() : callerCursor;
-      slots.bindScanCursor(token, next, "0", visited, label);
+      slots.bindScanCursor(token, next, "0", visited, label2);
       return withReplyCursor(reply, token, serverCursor);
     }
     exports.finalizeScanCursor = finalizeScanCursor;
@@ -73023,6 +73023,16 @@ function buildDashboard(file, doc, raw, root = [], format = {}) {
       }
     });
   }
+  const schemaVersion = typeof raw.schemaVersion === "number" ? raw.schemaVersion : 0;
+  if (schemaVersion < 16 && Array.isArray(raw.rows)) {
+    raw.rows.forEach((row, i) => {
+      if (!isObject(row) || row.repeatIteration !== void 0 && row.repeatIteration !== null) return;
+      if (!Array.isArray(row.panels)) return;
+      row.panels.forEach((p, j) => {
+        if (isObject(p)) dash.panels.push(buildPanel(p, [...root, "rows", i, "panels", j], false));
+      });
+    });
+  }
   const list2 = isObject(raw.templating) ? raw.templating.list : void 0;
   if (Array.isArray(list2)) {
     list2.forEach((v, i) => {
@@ -73575,7 +73585,7 @@ function recognise(file, doc, syntax, document2) {
 // src/dashboards/library-panels.ts
 function checkModel(lp) {
   const context = lp.usedBy[0]?.dashboard;
-  const panelRaw = lp.format.shape === "resource" && typeof lp.raw.panelTitle === "string" ? { ...lp.raw, title: lp.raw.panelTitle } : lp.raw;
+  const panelRaw = panelModelOf(lp);
   const panel2 = buildPanel(panelRaw, lp.path, false);
   const raw = { panels: [panelRaw] };
   if (lp.uid !== void 0) raw.uid = lp.uid;
@@ -73627,6 +73637,15 @@ function resolveLibraryPanels(dashboards, libraryPanels) {
     }
   }
   for (const lp of libraryPanels) lp.check = checkModel(lp);
+}
+function panelModelOf(lp) {
+  if (lp.format.shape !== "resource") return lp.raw;
+  const { panelTitle, ...rest } = lp.raw;
+  return typeof panelTitle === "string" ? { ...rest, title: panelTitle } : lp.raw;
+}
+function libraryElementOf(lp) {
+  const model = panelModelOf(lp);
+  return { uid: lp.uid, name: lp.name ?? str(model.title), folderUid: lp.folderUid ?? "", model };
 }
 
 // node_modules/@humanwhocodes/momoa/dist/momoa.js
@@ -75454,6 +75473,7 @@ function parseYaml(file, text2) {
 }
 
 // src/dashboards/load.ts
+var STDIN_FILE = "<stdin>";
 var DASHBOARD_EXTS = [".json", ".yaml", ".yml"];
 function syntaxOf(file, text2) {
   const ext = path2.extname(file).toLowerCase();
@@ -75580,6 +75600,14 @@ async function loadDashboards(paths, opts) {
     result.libraryPanels.push(...parsed.libraryPanels);
     result.findings.push(...parsed.findings);
   }
+  if (opts.stdin) {
+    result.files++;
+    const read = await readStream(opts.stdin, maxBytes);
+    const parsed = "text" in read ? parseDashboardFile(STDIN_FILE, read.text) : { dashboards: [], libraryPanels: [], findings: [tooLarge(STDIN_FILE, read.tooLarge, maxBytes)] };
+    result.dashboards.push(...parsed.dashboards);
+    result.libraryPanels.push(...parsed.libraryPanels);
+    result.findings.push(...parsed.findings);
+  }
   for (const parsed of await readAll(libraryFiles, opts.cwd, maxBytes)) {
     result.dashboards.push(...parsed.dashboards);
     result.libraryPanels.push(...parsed.libraryPanels);
@@ -75587,6 +75615,17 @@ async function loadDashboards(paths, opts) {
   }
   resolveLibraryPanels(result.dashboards, result.libraryPanels);
   return result;
+}
+async function readStream(stream4, maxBytes) {
+  const chunks = [];
+  let total = 0;
+  for await (const chunk of stream4) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    chunks.push(buf);
+    total += buf.length;
+    if (total > maxBytes) return { tooLarge: total };
+  }
+  return { text: Buffer.concat(chunks, total).toString("utf8") };
 }
 
 // src/dashboards/provisioning-files.ts
@@ -75610,7 +75649,7 @@ var YamlSource = class _YamlSource {
   /** Parses `text`; YAML errors (syntax, duplicate keys, bad indentation) become yaml-syntax findings. */
   static parse(file, text2) {
     const lines = new import_yaml2.LineCounter();
-    const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lines, prettyErrors: true });
+    const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lines, prettyErrors: true, logLevel: "error" });
     if (doc.errors.length > 0) {
       const seenLines = /* @__PURE__ */ new Set();
       const findings = doc.errors.flatMap((e) => {
@@ -76757,6 +76796,341 @@ function utcDate(ms) {
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
 }
 
+// src/sql/altinity-query-macros.ts
+var MACROS = [
+  "columns",
+  "columnsMs",
+  "lttb",
+  "lttbMs",
+  "rateColumnsAggregated",
+  "rateColumns",
+  "rate",
+  "perSecond",
+  "perSecondColumns",
+  "perSecondColumnsAggregated",
+  "deltaColumnsAggregated",
+  "delta",
+  "deltaColumns",
+  "increase",
+  "increaseColumns",
+  "increaseColumnsAggregated"
+];
+var ALTINITY_WHOLE_QUERY_MACROS = new Set(MACROS);
+var MacroError = class extends Error {
+};
+function fold(text2) {
+  let out = "";
+  for (let i = 0; i < text2.length; ) {
+    const r = regionAt(text2, i);
+    if (r && (r.kind === "string" || r.kind === "identifier" || r.kind === "backtick")) {
+      out += text2.slice(i, r.end);
+      i = r.end;
+      continue;
+    }
+    if (/\s/.test(text2[i])) {
+      while (i < text2.length && /\s/.test(text2[i])) i++;
+      out += " ";
+      continue;
+    }
+    out += text2[i];
+    i++;
+  }
+  return out.trim();
+}
+function aliasOf(arg) {
+  const parts = arg.trim().split(" ");
+  return parts[parts.length - 1];
+}
+function requireAliases(...args) {
+  for (const a of args) {
+    if (a.endsWith(")")) throw new MacroError(`argument ${a} can't be used without an alias`);
+  }
+}
+function fromIndex(query, macro) {
+  const re = new RegExp(`\\$${macro}\\([\\w\\s\\S]+?\\)(\\s+FROM\\s+)`, "im");
+  const m = re.exec(query);
+  if (!m) throw new MacroError(`can't find the FROM statement after $${macro}(...)`);
+  const fragment = m[1];
+  return m.index + m[0].length - fragment.length + fragment.toLowerCase().indexOf("from");
+}
+function applyTimeFilter(query, ms) {
+  const filter2 = ms ? "$timeFilterMs" : "$timeFilter";
+  if (query.toLowerCase().includes("where")) return query.replace(/where/gi, `WHERE ${filter2} AND`);
+  return `${query} WHERE ${filter2}`;
+}
+function keywordOutsideBrackets(query, keyword) {
+  let depth = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === "(") depth++;
+    else if (c === ")") {
+      if (depth > 0) depth--;
+    } else if (depth === 0 && query.startsWith(keyword, i)) return i;
+  }
+  return -1;
+}
+function columnsCore(key2, value, before2, from, ms) {
+  requireAliases(key2, value);
+  const keyAlias = aliasOf(key2);
+  const valueAlias = aliasOf(value);
+  let groupBy = ` GROUP BY t, ${keyAlias}`;
+  let orderBy = ` ORDER BY t, ${keyAlias}`;
+  let having = "";
+  if (!/^\s*FROM\s*\(/im.test(from)) {
+    const lower2 = from.toLowerCase();
+    const g = keywordOutsideBrackets(lower2, "group by");
+    const h = keywordOutsideBrackets(lower2, "having");
+    const o = keywordOutsideBrackets(lower2, "order by");
+    if (h >= 0 && o >= 0 && h >= o) throw new MacroError("ORDER BY clause shall be before HAVING");
+    if (g >= 0 && o >= 0 && g >= o) throw new MacroError("GROUP BY clause shall be before ORDER BY");
+    if (g >= 0 && h >= 0 && g >= h) throw new MacroError("GROUP BY clause shall be before HAVING");
+    if (o !== -1) {
+      orderBy = ` ${from.slice(o)}`;
+      from = from.slice(0, o - 1);
+    }
+    if (h !== -1) {
+      having = ` ${from.slice(h)}`;
+      from = from.slice(0, h - 1);
+    }
+    if (g !== -1) {
+      groupBy = ` ${from.slice(g)}`;
+      from = from.slice(0, g - 1);
+    }
+  }
+  from = applyTimeFilter(from, ms);
+  const ts = ms ? "$timeSeriesMs" : "$timeSeries";
+  return `${before2}SELECT t, groupArray((${keyAlias}, ${valueAlias})) AS groupArr FROM ( SELECT ${ts} AS t, ${key2}, ${value} ${from}${groupBy}${having}${orderBy}) GROUP BY t ORDER BY t`;
+}
+function splitHaving(from) {
+  const h = from.toLowerCase().indexOf("having");
+  return h === -1 ? { from, having: "" } : { from: from.slice(0, h - 1), having: ` ${from.slice(h)}` };
+}
+function keyedColumns(name, args, before2, fromQuery, window2) {
+  if (args.length !== 2) throw new MacroError(`amount of arguments must equal 2 for $${name}`);
+  let key2 = args[0];
+  const value = `max(${args[1].trim()}) AS max_0`;
+  const asAt = key2.toLowerCase().indexOf(" as ");
+  let alias = name;
+  if (asAt === -1) key2 = `${key2} AS ${alias}`;
+  else alias = key2.slice(asAt + 4);
+  const { from: f, having } = splitHaving(fromQuery);
+  const from = applyTimeFilter(f, false);
+  const lag = (x, d) => `lagInFrame(${x},1,${d}) OVER ()`;
+  const changed = window2 ? `${lag(alias, alias)} != ${alias}` : `neighbor(${alias},-1,${alias}) != ${alias}`;
+  const diff = window2 ? `(max_0 - ${lag("max_0", "0")})` : "runningDifference(max_0)";
+  const suffix = { perSecondColumns: "PerSecond", deltaColumns: "Delta", increaseColumns: "Increase" }[name];
+  let expr;
+  if (name === "perSecondColumns") {
+    const dt = window2 ? `(t/1000 - ${lag("t/1000", "0")})` : "runningDifference(t/1000)";
+    expr = `if(${diff} < 0 OR ${changed}, nan, ${diff} / ${dt})`;
+  } else if (name === "deltaColumns") {
+    expr = window2 ? `if(${changed}, 0, max_0 - ${lag("max_0", "0")})` : `if(${changed}, 0, runningDifference(max_0))`;
+  } else {
+    expr = window2 ? `if(${diff} < 0 OR ${changed}, 0, max_0 - ${lag("max_0", "0")})` : `if(${diff} < 0 OR ${changed}, 0, runningDifference(max_0))`;
+  }
+  return `${before2}SELECT t, groupArray((${alias}, max_0_${suffix})) AS groupArr FROM ( SELECT t, ${alias}, ${expr} AS max_0_${suffix} FROM ( SELECT $timeSeries AS t, ${key2}, ${value} ${from} GROUP BY t, ${alias}${having} ORDER BY ${alias}, t)) GROUP BY t ORDER BY t`;
+}
+function perInterval(name, args, before2, fromQuery, window2) {
+  if (args.length < 1) throw new MacroError(`amount of arguments must be > 0 for $${name}`);
+  const from = applyTimeFilter(fromQuery, false);
+  if (name === "rate") {
+    requireAliases(...args);
+    const cols2 = args.map(aliasOf).map(
+      (a) => window2 ? `${a}/((t - lagInFrame(t,1,0) OVER ())/1000) ${a}Rate` : `${a}/runningDifference(t/1000) ${a}Rate`
+    );
+    return `${before2}SELECT t, ${cols2.join(", ")} FROM ( SELECT $timeSeries AS t, ${args.join(", ")} ${from}
+ GROUP BY t
+ ORDER BY t)`;
+  }
+  const maxes = args.map((a, i) => `max(${a.trim()}) AS max_${i}`);
+  const cols = args.map((_a, i) => {
+    const m = `max_${i}`;
+    const lag = `lagInFrame(${m},1,0) OVER ()`;
+    if (name === "perSecond") {
+      return window2 ? `if(${m} - ${lag} < 0, nan, (${m} - ${lag}) / ((t - lagInFrame(t,1,0) OVER ())/1000) ) AS ${m}_PerSecond` : `if(runningDifference(${m}) < 0, nan, runningDifference(${m}) / runningDifference(t/1000)) AS ${m}_PerSecond`;
+    }
+    if (name === "delta")
+      return window2 ? `${m} - ${lag} AS ${m}_Delta` : `runningDifference(${m}) AS ${m}_Delta`;
+    return window2 ? `if((${m} - ${lag}) < 0, 0, ${m} - ${lag}) AS ${m}_Increase` : `if(runningDifference(${m}) < 0, 0, runningDifference(${m})) AS ${m}_Increase`;
+  });
+  return `${before2}SELECT t, ${cols.join(", ")} FROM ( SELECT $timeSeries AS t, ${maxes.join(", ")} ${from} GROUP BY t ORDER BY t)`;
+}
+function aggregated(name, args, before2, fromQuery, window2) {
+  if (args.length < 4) throw new MacroError(`expect 2 or more amount of arguments for $${name}`);
+  const { from: f, having } = splitHaving(fromQuery);
+  const from = applyTimeFilter(f, false);
+  const key2 = args[0];
+  const keyAlias = aliasOf(key2);
+  const subKey = args[1];
+  const sub = aliasOf(subKey);
+  if (args.length % 2 !== 0)
+    throw new MacroError(
+      `wrong arguments count, expect argument pairs aggregate function and value for $${name}`
+    );
+  const values = [];
+  const aliases = [];
+  const aggs = [];
+  for (let i = 2; i < args.length; i += 2) {
+    aggs.push(args[i]);
+    let value = args[i + 1];
+    const parts = value.trim().split(" ");
+    const alias = parts[parts.length - 1];
+    aliases.push(alias);
+    if (parts.length > 1) value = parts.slice(0, -1).join(" ").replace(/ AS$/, "").replace(/ as$/, "");
+    if (!value.includes("(")) value = `max(${value})`;
+    values.push(`${value} AS ${alias}`);
+  }
+  const lag = (x, d) => `lagInFrame(${x},1,${d}) OVER ()`;
+  const changed = window2 ? `${lag(sub, sub)} != ${sub}` : `neighbor(${sub},-1,${sub}) != ${sub}`;
+  const suffix = {
+    rateColumnsAggregated: "Rate",
+    perSecondColumnsAggregated: "PerSecond",
+    increaseColumnsAggregated: "Increase",
+    deltaColumnsAggregated: "Delta"
+  }[name];
+  const finalAggregated = aliases.map((a, i) => `${aggs[i]}(${a}${suffix}) AS ${a}${suffix}Agg`);
+  const finalValues = aliases.map((a) => {
+    const diff = window2 ? `(${a} - ${lag(a, "0")})` : `runningDifference(${a})`;
+    switch (name) {
+      case "rateColumnsAggregated":
+        return window2 ? `${a} / (t/1000 - ${lag("t/1000", "0")}) AS ${a}Rate` : `${a} / runningDifference(t / 1000) AS ${a}Rate`;
+      case "perSecondColumnsAggregated":
+        return `if(${diff} < 0 OR ${changed}, nan, ${diff} / ${window2 ? `(t/1000 - ${lag("t/1000", "0")})` : "runningDifference(t / 1000)"}) AS ${a}PerSecond`;
+      case "increaseColumnsAggregated":
+        return `if(${diff} < 0 OR ${changed}, nan, ${diff} / 1) AS ${a}Increase`;
+      default:
+        return window2 ? `if(${changed}, 0, ${a} - ${lag(a, "0")}) AS ${a}Delta` : `if(${changed}, 0, runningDifference(${a}) / 1) AS ${a}Delta`;
+    }
+  });
+  return `${before2}SELECT t, ${keyAlias}, ${finalAggregated.join(", ")} FROM (  SELECT t, ${keyAlias}, ${sub}, ${finalValues.join(", ")}  FROM (   SELECT $timeSeries AS t, ${key2}, ${subKey}, ${values.join(", ")}   ${from}   GROUP BY ${keyAlias}, ${sub}, t ${having}   ORDER BY ${keyAlias}, ${sub}, t  ) ) GROUP BY ${keyAlias}, t ORDER BY ${keyAlias}, t`;
+}
+function lttb(args, before2, fromQuery, ms) {
+  if (args.length < 3)
+    throw new MacroError(`amount of arguments must great or equal 3 for $lttb${ms ? "Ms" : ""}`);
+  let buckets = args[0];
+  if (buckets.trim().toLowerCase() === "auto") {
+    buckets = ms ? "toUInt64( ($__to - $__from) / $__interval_ms )" : "toUInt64( ($to - $from) / $interval )";
+  }
+  const middle = args.length > 3 ? `${args.slice(1, -2).join(", ")}, ` : "";
+  const x = args[args.length - 2];
+  const y = args[args.length - 1];
+  requireAliases(x, y);
+  const from = applyTimeFilter(fromQuery, ms);
+  return `${before2}SELECT \`lttb_result.1\` AS ${aliasOf(x)}, ${middle}\`lttb_result.2\` AS ${aliasOf(y)} FROM (
+  SELECT ${middle}untuple(arrayJoin(lttb(${buckets})(${x}, ${y}))) AS lttb_result ${from}
+) ORDER BY ${aliasOf(x)}`;
+}
+function build2(macro, args, before2, from, window2) {
+  switch (macro) {
+    case "columns":
+    case "columnsMs":
+      if (args.length !== 2) throw new MacroError(`amount of arguments must equal 2 for $${macro}`);
+      return columnsCore(args[0], args[1], before2, from, macro === "columnsMs");
+    case "rateColumns": {
+      if (args.length !== 2) throw new MacroError("amount of arguments must equal 2 for $rateColumns");
+      const inner = columnsCore(args[0], args[1], "", from, false);
+      const dt = window2 ? "(t/1000 - lagInFrame(t/1000,1,0) OVER ())" : "runningDifference( t/1000 )";
+      return `${before2}SELECT t, arrayMap(a -> (a.1, a.2/${dt}), groupArr) FROM (${inner})`;
+    }
+    case "rate":
+    case "perSecond":
+    case "delta":
+    case "increase":
+      return perInterval(macro, args, before2, from, window2);
+    case "perSecondColumns":
+    case "deltaColumns":
+    case "increaseColumns":
+      return keyedColumns(macro, args, before2, from, window2);
+    case "lttb":
+    case "lttbMs":
+      return lttb(args, before2, from, macro === "lttbMs");
+    default:
+      return aggregated(macro, args, before2, from, window2);
+  }
+}
+function isFirstItem(text2, i) {
+  return skipTrivia(text2, 0) === i;
+}
+function skipTrivia(text2, i) {
+  for (; ; ) {
+    while (i < text2.length && /\s/.test(text2[i])) i++;
+    const r = regionAt(text2, i);
+    if (r && (r.kind === "line-comment" || r.kind === "block-comment")) i = r.end;
+    else return i;
+  }
+}
+function expandWholeQueryMacro(text2, opts) {
+  const query = text2.replace(/^[ \u00a0\t\r\n]+|[ \u00a0\t\r\n]+$/g, "");
+  const lead = text2.length - text2.replace(/^[ \u00a0\t\r\n]+/, "").length;
+  const found = /\$(\w+)\(/g;
+  let first;
+  for (let m = found.exec(query); m; m = found.exec(query)) {
+    if (ALTINITY_WHOLE_QUERY_MACROS.has(m[1])) {
+      first = { macro: m[1], at: m.index };
+      break;
+    }
+  }
+  if (!first) return { kind: "none" };
+  const offset = first.at + lead;
+  if (skipTrivia(query, 0) !== first.at) return { kind: "unsupported", macro: first.macro, offset };
+  const parsed = parseMacroArgs(query, first.at + first.macro.length + 1);
+  if (!parsed)
+    return {
+      kind: "error",
+      macro: first.macro,
+      offset,
+      message: `$${first.macro}: its argument list never closes`
+    };
+  const args = parsed.args.map((a) => fold(a.text));
+  try {
+    const from = query.slice(fromIndex(query, first.macro));
+    const sql = build2(first.macro, args, query.slice(0, first.at), from, opts.windowFunctions);
+    return { kind: "expanded", sql, macro: first.macro, offset };
+  } catch (e) {
+    if (!(e instanceof MacroError)) throw e;
+    return { kind: "error", macro: first.macro, offset, message: `$${first.macro}: ${e.message}` };
+  }
+}
+
+// src/sql/altinity-variables.ts
+var NUMBER_ONLY = /^[+-]?\d+(\.\d+)?$/;
+function escape2(value) {
+  if (Array.isArray(value)) return `[${value.map(escape2).join(", ")}]`;
+  if (typeof value === "number" || NUMBER_ONLY.test(value)) return String(value);
+  return `'${value.replace(/[\\']/g, "\\$&")}'`;
+}
+function needsCommaFormat(query, name) {
+  const v = `\\$\\{?${name}\\}?`;
+  return new RegExp(
+    `(?:NOT\\s+)?(?:GLOBAL\\s+)?IN\\s*\\(\\s*${v}\\s*\\)|(?:NOT\\s+)?(?:GLOBAL\\s+)?IN\\s*\\[\\s*${v}\\s*\\]|\\btuple\\s*\\(\\s*${v}`,
+    "i"
+  ).test(query);
+}
+function isConcatenation(query, name) {
+  const v = `\\$\\{?${name}\\}?`;
+  return [
+    `${v}\\.`,
+    `\\.${v}`,
+    `'[^']*'\\.${v}`,
+    `${v}\\.\\d+`,
+    `${v}\\.[a-zA-Z_][a-zA-Z0-9_]*`,
+    `'[^']*${v}[^']*'`,
+    `"[^"]*${v}[^"]*"`
+  ].some((p) => new RegExp(p).test(query));
+}
+function altinityVariableText(value, variable3, query) {
+  const concat = isConcatenation(query, variable3.name);
+  const comma = needsCommaFormat(query, variable3.name);
+  if (concat && !comma && !Array.isArray(value)) return String(value);
+  if (comma && Array.isArray(value)) return value.map(escape2).join(",");
+  if (Array.isArray(value)) return escape2(value);
+  if (comma) return escape2(value);
+  const repeated = variable3.current !== void 0 && JSON.stringify(value) !== JSON.stringify(variable3.current);
+  if (repeated) return `'${value}'`;
+  if (variable3.multi === false && variable3.includeAll === false) return String(value);
+  return escape2(value);
+}
+
 // src/sql/variables.ts
 var ALL_VARIABLE_VALUE = "$__all";
 var ALL_VARIABLE_TEXT = "All";
@@ -76793,10 +77167,6 @@ function wholeVariableRef(text2) {
   const first = refs[0];
   if (refs.length === 1 && first && first.offset === 0 && first.length === text2.length) return first.name;
   return void 0;
-}
-function importPlaceholder(text2) {
-  const m = /^\$\{([^}]+)\}$/.exec(text2);
-  return m ? m[1] : void 0;
 }
 var CI_USER = {
   id: "1",
@@ -76887,7 +77257,9 @@ function resolve3(raw) {
     } else if (o.value !== ALL_VARIABLE_VALUE) optionValues.push(o.value);
   }
   const empty2 = Array.isArray(current) ? current.length === 0 : current === "";
-  const unresolved = type === "query" && empty2 && options.length === 0;
+  const allValue = scalar(raw.allValue);
+  const customAll = isAll && allValue !== void 0 && allValue !== "";
+  const unresolved = type === "query" && options.length === 0 && (empty2 || isAll && !customAll && optionValues.length === 0);
   const rv = {
     name,
     type,
@@ -76900,8 +77272,7 @@ function resolve3(raw) {
     optionValues,
     unresolved
   };
-  const allValue = scalar(raw.allValue);
-  if (isAll && allValue !== void 0 && allValue !== "") rv.allValue = allValue;
+  if (customAll) rv.allValue = allValue;
   return rv;
 }
 var INDEX_CACHE = /* @__PURE__ */ new WeakMap();
@@ -76919,6 +77290,37 @@ function variableIndex(variables) {
   const index = { byName, list: list2 };
   INDEX_CACHE.set(variables, index);
   return index;
+}
+var REPEATED_FROM = /* @__PURE__ */ new WeakMap();
+function repeatedVariables(variables, names) {
+  const index = variableIndex(variables);
+  let out;
+  for (const name of names) {
+    const rv = index.byName.get(name);
+    if (!rv || rv.unresolved) continue;
+    const values = rv.isAll ? rv.optionValues : Array.isArray(rv.current) ? rv.current : [rv.current];
+    const value = values[0];
+    if (value === void 0) continue;
+    const text2 = rv.isAll || Array.isArray(rv.current) ? optionText(rv.raw, value) : rv.text;
+    out ??= [...variables];
+    const at2 = out.indexOf(rv.raw);
+    const clone = { ...rv.raw, current: { text: text2, value } };
+    REPEATED_FROM.set(clone, REPEATED_FROM.get(rv.raw) ?? rv.current);
+    out[at2] = clone;
+  }
+  return out ?? variables;
+}
+function optionText(raw, value) {
+  if (Array.isArray(raw.options)) {
+    for (const o of raw.options) if (isObject(o) && scalar(o.value) === value) return scalar(o.text) ?? value;
+  }
+  const cur = isObject(raw.current) ? raw.current : void 0;
+  if (cur && Array.isArray(cur.value) && Array.isArray(cur.text)) {
+    const i = cur.value.findIndex((v) => scalar(v) === value);
+    const t = i >= 0 ? scalar(cur.text[i]) : void 0;
+    if (t !== void 0) return t;
+  }
+  return value;
 }
 function intervalValue(rv, ctx) {
   const cur = rv.current;
@@ -76969,9 +77371,9 @@ function encodeUrlParam(s) {
 function escapeHtml(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
-function quoteEach(v, open2, escape2) {
-  if (Array.isArray(v)) return v.map((x) => open2 + escape2(x) + open2).join(",");
-  return open2 + escape2(String(v)) + open2;
+function quoteEach(v, open2, escape3) {
+  if (Array.isArray(v)) return v.map((x) => open2 + escape3(x) + open2).join(",");
+  return open2 + escape3(String(v)) + open2;
 }
 function formatDate(value, args) {
   let n2 = NaN;
@@ -77040,14 +77442,11 @@ function formatVariableValue(value, spec, fv) {
   const f = FORMATS[id] ?? FORMATS.glob;
   return f(value, args, fv);
 }
-function isNumeric(s) {
-  return s.trim() !== "" && !Number.isNaN(Number(s));
-}
 function clickhouseFormat(value) {
   if (Array.isArray(value)) return `'${value.join("','")}'`;
   return String(value);
 }
-function altinityFormat(value, meta) {
+function altinityLegacyFormat(value, meta) {
   if (!meta.multi && !meta.includeAll) return str3(value);
   const allNumeric = meta.optionValues.every((o) => o === ALL_VARIABLE_VALUE || isNumeric(o));
   const esc = (v) => {
@@ -77057,6 +77456,9 @@ function altinityFormat(value, meta) {
   if (typeof value === "number") return String(value);
   if (typeof value === "string") return esc(value);
   return value.map(esc).join(",");
+}
+function isNumeric(s) {
+  return s.trim() !== "" && !Number.isNaN(Number(s));
 }
 var BUILTINS = /* @__PURE__ */ new Set([
   "__from",
@@ -77148,14 +77550,24 @@ function lookup(name, fieldPath, ctx, index) {
   const rv = index.byName.get(name);
   if (rv?.unresolved) return { name, standIn: true, text: "", isAll: false, meta: SCALAR_META };
   if (rv) {
-    const meta = { multi: rv.multi, includeAll: rv.includeAll, optionValues: rv.optionValues };
+    const meta = {
+      multi: rv.multi,
+      includeAll: rv.includeAll,
+      optionValues: rv.optionValues,
+      altinity: {
+        multi: typeof rv.raw.multi === "boolean" ? rv.raw.multi : void 0,
+        includeAll: typeof rv.raw.includeAll === "boolean" ? rv.raw.includeAll : void 0,
+        current: REPEATED_FROM.get(rv.raw) ?? rv.current
+      }
+    };
     const v = variableValue(rv, ctx, fieldPath);
     if ("customAll" in v) return { name, verbatim: v.customAll, text: ALL_VARIABLE_TEXT, isAll: true, meta };
     return { name, value: v.value, text: rv.text, isAll: rv.isAll, meta };
   }
   return builtin(name, fieldPath, ctx, index);
 }
-function render(r, format, formatter) {
+var SEARCH_FILTER = "__searchFilter";
+function render(r, format, formatter, query) {
   const fv = { name: r.name, text: r.text, isAll: r.isAll };
   if (r.verbatim !== void 0) {
     if (!r.isAll) return r.verbatim;
@@ -77167,7 +77579,11 @@ function render(r, format, formatter) {
   const value = r.value;
   if (format !== void 0) return formatVariableValue(value, format, fv);
   if (formatter === "clickhouse") return clickhouseFormat(value);
-  if (formatter === "altinity") return altinityFormat(value, r.meta);
+  if (formatter === "altinity-legacy") return altinityLegacyFormat(value, r.meta);
+  if (formatter === "altinity") {
+    const a = r.meta.altinity ?? { multi: void 0, includeAll: void 0, current: void 0 };
+    return altinityVariableText(value, { name: r.name, ...a }, query);
+  }
   return formatVariableValue(value, "glob", fv);
 }
 var NUMBER_KEYWORDS = /\b(LIMIT|OFFSET|TOP)\s*(\d+\s*,\s*)?$/i;
@@ -77195,12 +77611,12 @@ function interpolateVariables(text2, ctx, opts) {
     return regionKindAt(regions, offset);
   };
   const unresolved = /* @__PURE__ */ new Set();
-  replaceIn(text2, 0, rw, ctx, opts, index, problems, regionAt2, 0, void 0, unresolved);
+  replaceIn(text2, text2, 0, rw, ctx, opts, index, problems, regionAt2, 0, void 0, unresolved);
   const { text: out, map } = rw.finish();
   return unresolved.size > 0 ? { text: out, map, problems, unresolved: [...unresolved] } : { text: out, map, problems };
 }
 var EMPTY = [];
-function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn, unresolved) {
+function replaceIn(query, text2, base, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn, unresolved) {
   const parts = [];
   let last = 0;
   for (const ref of findVariableRefs(text2)) {
@@ -77208,7 +77624,7 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
     const end = start + ref.length;
     const match = text2.slice(start, end);
     const fieldPath = ref.fieldPath?.startsWith(".") ? ref.fieldPath.slice(1) : ref.fieldPath;
-    const found = opts.noVariables ? void 0 : lookup(ref.name, fieldPath, ctx, index);
+    const found = opts.noVariables ? void 0 : ref.name === SEARCH_FILTER && opts.searchFilter !== void 0 && opts.origin === "variable" ? { name: ref.name, value: opts.searchFilter, text: "", isAll: false, meta: SCALAR_META } : lookup(ref.name, fieldPath, ctx, index);
     if (!found) {
       if (!isLeftToDatasource(ref, opts)) report2(match, start);
       continue;
@@ -77229,9 +77645,10 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
         continue;
       }
       value = standIn;
-    } else value = render(found, ref.format, opts.formatter);
+    } else value = render(found, ref.format, opts.formatter, query);
     if (depth === 0 && hasVariableSyntax(value)) {
       value = replaceIn(
+        query,
         value,
         0,
         void 0,
@@ -77273,94 +77690,880 @@ function replaceIn(text2, base, rw, ctx, opts, index, problems, regionAt2, depth
   }
 }
 
-// src/lint/datasources.ts
-var MIXED_DATASOURCE = "-- Mixed --";
-var DASHBOARD_DATASOURCE = "-- Dashboard --";
-var GRAFANA_DATASOURCE = "-- Grafana --";
-var BUILTIN_UIDS = /* @__PURE__ */ new Set([
-  MIXED_DATASOURCE,
-  DASHBOARD_DATASOURCE,
-  GRAFANA_DATASOURCE,
-  "grafana",
-  "__expr__"
-]);
-var BUILTIN_TYPES = /* @__PURE__ */ new Set(["datasource", "__expr__", "grafana"]);
-var CLICKHOUSE_TYPE = "grafana-clickhouse-datasource";
-var ALTINITY_TYPE = "vertamedia-clickhouse-datasource";
-var REDIS_TYPE = "redis-datasource";
-function isBuiltinDatasource(ref) {
-  if (ref.uid !== void 0 && BUILTIN_UIDS.has(ref.uid)) return true;
-  if (ref.name !== void 0 && BUILTIN_UIDS.has(ref.name)) return true;
-  return ref.type !== void 0 && BUILTIN_TYPES.has(ref.type);
+// src/sql/macros.ts
+var DOLLAR2 = 36;
+var LPAREN2 = 40;
+function fromSec(ms) {
+  return Math.floor(ms / 1e3);
 }
-function isMixed(ref) {
-  return ref !== void 0 && (ref.uid === MIXED_DATASOURCE || ref.name === MIXED_DATASOURCE);
+function argCount(name, expected, got) {
+  return `${name} expected ${expected} argument(s), received ${got}`;
 }
-function isDashboardDatasource(ref) {
-  return ref !== void 0 && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
+function oneColumn(build3) {
+  return (args, ctx, name) => {
+    if (args.length !== 1) return { error: argCount(name, 1, args.length), kind: "macro-arguments" };
+    return build3(args[0].text, ctx);
+  };
 }
-function refVariable(ref, inputs) {
-  const s = ref.uid ?? ref.name;
-  if (s === void 0) return void 0;
-  const name = wholeVariableRef(s);
-  if (name !== void 0 || !inputs) return name;
-  const input = importPlaceholder(s);
-  return input !== void 0 && inputs.has(input) ? input : void 0;
-}
-var GENERIC_TEXT_FIELDS = [
-  "rawSql",
-  "query",
-  "expr",
-  "keyName",
-  "field",
-  "filter",
-  "legend",
-  "legendFormat"
-];
-var PLUGIN_TEXT_FIELDS = {
-  [CLICKHOUSE_TYPE]: ["rawSql"],
-  [ALTINITY_TYPE]: ["query"],
-  [REDIS_TYPE]: ["keyName", "query", "field", "filter", "legend", "value", "path", "cypher"],
-  prometheus: ["expr", "legendFormat"],
-  loki: ["expr", "legendFormat"]
+var dateTime = (ms) => `toDateTime(${fromSec(ms)})`;
+var dateTime64 = (ms) => `fromUnixTimestamp64Milli(${Math.trunc(ms)})`;
+var date = (ms) => `toDate('${utcDate(ms)}')`;
+var intervalSeconds = (ctx) => Math.trunc(Math.max(ctx.intervalMs / 1e3, 1));
+var dateTimeFilter = (args, ctx, name) => {
+  if (args.length !== 2) return { error: argCount(name, 2, args.length), kind: "macro-arguments" };
+  const d = args[0].text;
+  const t = args[1].text;
+  return `(${d} >= ${date(ctx.fromMs)} AND ${d} <= ${date(ctx.toMs)}) AND (${t} >= ${dateTime(ctx.fromMs)} AND ${t} <= ${dateTime(ctx.toMs)})`;
 };
-function interpolatedTargetFields(type) {
-  return (type !== void 0 ? PLUGIN_TEXT_FIELDS[type] : void 0) ?? GENERIC_TEXT_FIELDS;
-}
-
-// src/lint/rules/clickhouse-target-no-sql.ts
-var clickhouse_target_no_sql_default = createRule({
-  id: "clickhouse-target-no-sql",
-  scope: "target",
-  meta: {
-    description: "ClickHouse targets carry SQL: rawSql (grafana-clickhouse-datasource) or query (Altinity plugin).",
-    severity: "error",
-    messages: {
-      empty: '{{plugin}} query has no SQL in "{{field}}"'
-    },
-    help: "grafana-clickhouse-datasource runs the target's rawSql (the builder also stores the SQL it generates there); vertamedia-clickhouse-datasource runs query. An empty one returns an error or nothing, and dashboard-ci cannot validate or cost it. Write the SQL, or open the panel in Grafana and save it so the builder fills rawSql."
+var CLICKHOUSE_MACROS = {
+  timeFilter: oneColumn((c, x) => `${c} >= ${dateTime(x.fromMs)} AND ${c} <= ${dateTime(x.toMs)}`),
+  timeFilter_ms: oneColumn((c, x) => `${c} >= ${dateTime64(x.fromMs)} AND ${c} <= ${dateTime64(x.toMs)}`),
+  dateFilter: oneColumn((c, x) => `${c} >= ${date(x.fromMs)} AND ${c} <= ${date(x.toMs)}`),
+  dateTimeFilter,
+  dt: dateTimeFilter,
+  fromTime: (_a, x) => dateTime(x.fromMs),
+  toTime: (_a, x) => dateTime(x.toMs),
+  fromTime_ms: (_a, x) => dateTime64(x.fromMs),
+  toTime_ms: (_a, x) => dateTime64(x.toMs),
+  timeInterval: oneColumn(
+    (c, x) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${intervalSeconds(x)} second)`
+  ),
+  timeInterval_ms: oneColumn(
+    (c, x) => `toStartOfInterval(toDateTime64(${c}, 3), INTERVAL ${Math.max(Math.trunc(x.intervalMs), 1)} millisecond)`
+  ),
+  interval_s: (_a, x) => String(intervalSeconds(x)),
+  timeFrom: oneColumn((c, x) => `${c} >= ${dateTime(x.fromMs)}`),
+  timeTo: oneColumn((c, x) => `${c} <= ${dateTime(x.toMs)}`),
+  timeGroup: (args, x, name) => {
+    if (args.length !== 2) return { error: argCount(name, 2, args.length), kind: "macro-arguments" };
+    const raw = args[1].text.replace(/^['"]+|['"]+$/g, "");
+    const ms = parseGoDuration(raw);
+    if (ms === void 0)
+      return {
+        error: `${name}: invalid interval "${raw}" (a Go duration such as 30s, 5m, 1h)`,
+        kind: "macro-error"
+      };
+    const secs = Math.round(ms / 1e3);
+    if (secs <= 0) return { error: `${name}: interval must be positive, got "${raw}"`, kind: "macro-error" };
+    return `toStartOfInterval(toDateTime(${args[0].text}), INTERVAL ${secs} second)`;
   },
-  create(context) {
-    return (target) => {
-      const type = context.facts.targetType(target);
-      const field = type === CLICKHOUSE_TYPE ? "rawSql" : type === ALTINITY_TYPE ? "query" : void 0;
-      if (!field) return;
-      const sql = target.raw[field];
-      if (typeof sql === "string" && sql.trim() !== "") return;
-      context.report({
-        messageId: "empty",
-        data: { plugin: type === CLICKHOUSE_TYPE ? "ClickHouse" : "Altinity ClickHouse", field },
-        target,
-        path: field in target.raw ? [...target.path, field] : target.path
-      });
+  interval: (_a, x) => formatIntervalBackend(x.intervalMs),
+  interval_ms: (_a, x) => String(Math.trunc(x.intervalMs)),
+  table: (_a, x) => x.table ? x.table : { error: "$__table: no table name in query context", kind: "macro-error" },
+  column: (_a, x) => x.column ? x.column : { error: "$__column: no column name in query context", kind: "macro-error" }
+};
+var CLICKHOUSE_FRONTEND_MACROS = /* @__PURE__ */ new Set(["conditionalAll", "adHocFilters", "adhoc_column"]);
+var CLICKHOUSE_STATEMENT_MACROS = /* @__PURE__ */ new Set([
+  "columns",
+  "rateColumns",
+  "perSecondColumns",
+  "increaseColumns",
+  "lttb"
+]);
+var CLICKHOUSE_MACRO_NAMES = /* @__PURE__ */ new Set([
+  ...Object.keys(CLICKHOUSE_MACROS).map((n2) => `__${n2}`),
+  ...[...CLICKHOUSE_FRONTEND_MACROS].map((n2) => `__${n2}`),
+  ...[...CLICKHOUSE_STATEMENT_MACROS].map((n2) => `__${n2}`)
+]);
+function expandClickHouseMacros(text2, ctx, origin2) {
+  const problems = [];
+  if (!text2.includes("$__")) return { text: text2, map: OffsetMap.identity, problems };
+  const rw = new Rewriter(text2);
+  const n2 = text2.length;
+  for (let i = 0; i < n2; ) {
+    const c = text2.charCodeAt(i);
+    const region = c === DOLLAR2 && text2.startsWith("$__", i) ? void 0 : regionAt(text2, i);
+    if (region) {
+      i = region.end;
+      continue;
+    }
+    if (c !== DOLLAR2 || !text2.startsWith("$__", i)) {
+      i++;
+      continue;
+    }
+    let j = i + 3;
+    while (j < n2 && isWordChar(text2.charCodeAt(j))) j++;
+    const name = text2.slice(i + 3, j);
+    const token = `$__${name}`;
+    const fn = CLICKHOUSE_MACROS[name];
+    if (!fn) {
+      if (origin2 === "alert" || !CLICKHOUSE_FRONTEND_MACROS.has(name)) {
+        problems.push({ offset: i, ...unknownClickHouseMacro(token, name), blocking: true });
+      }
+      i = j;
+      continue;
+    }
+    let args = [];
+    let end = j;
+    if (text2.charCodeAt(j) === LPAREN2) {
+      const parsed = parseMacroArgs(text2, j);
+      if (parsed) {
+        args = parsed.args;
+        end = parsed.end;
+      }
+    }
+    const out = fn(args, ctx, token);
+    if (typeof out !== "string") {
+      problems.push({ offset: i, message: out.error, kind: out.kind, blocking: true });
+      i = end;
+      continue;
+    }
+    rw.splice(i, end, out);
+    i = end;
+  }
+  return { ...rw.finish(), problems };
+}
+function unknownClickHouseMacro(token, name) {
+  if (CLICKHOUSE_FRONTEND_MACROS.has(name)) {
+    return {
+      message: `cannot expand ${token}: it is a frontend macro of grafana-clickhouse-datasource and alert queries never reach the frontend`,
+      kind: "unknown-macro"
     };
   }
-});
+  if (CLICKHOUSE_STATEMENT_MACROS.has(name)) {
+    return {
+      message: `${token}(...) is a statement macro of recent grafana-clickhouse-datasource builds; dashboard-ci does not reproduce it, so this query is skipped (not judged)`,
+      kind: "unsupported-macro"
+    };
+  }
+  return {
+    message: `cannot expand ${token}: not a macro of grafana-clickhouse-datasource nor a Grafana variable`,
+    kind: "unknown-macro"
+  };
+}
+var CONDITIONAL_ALL = "$__conditionalAll(";
+var CONDITIONAL_VAR_RE = /\$\{([\w\d]+)\}|\$([\w\d]+)/;
+function expandConditionalAll(text2, index) {
+  const problems = [];
+  if (!text2.includes(CONDITIONAL_ALL)) return { text: text2, map: OffsetMap.identity, problems };
+  const rw = new Rewriter(text2);
+  walk3(0, text2.length);
+  return { ...rw.finish(), problems };
+  function walk3(from, to) {
+    let i = from;
+    for (; ; ) {
+      const k = text2.indexOf(CONDITIONAL_ALL, i);
+      if (k === -1 || k >= to) break;
+      const open2 = k + CONDITIONAL_ALL.length - 1;
+      const parsed = parseMacroArgs(text2, open2);
+      if (!parsed || parsed.end > to || parsed.args.length !== 2) {
+        const got = parsed ? parsed.args.length : 0;
+        problems.push({
+          offset: k,
+          message: parsed ? argCount("$__conditionalAll", 2, got) : "$__conditionalAll: its argument list never closes",
+          kind: "macro-arguments",
+          blocking: true
+        });
+        i = open2 + 1;
+        continue;
+      }
+      const [cond, varArg] = parsed.args;
+      const m = CONDITIONAL_VAR_RE.exec(varArg.text);
+      const rv = m ? index.byName.get(m[1] ?? m[2]) : void 0;
+      const value = rv ? currentString(rv) : void 0;
+      if (value === "" || value === ALL_VARIABLE_VALUE) {
+        rw.splice(k, parsed.end, "1=1");
+      } else {
+        rw.splice(k, cond.start, "");
+        walk3(cond.start, cond.start + cond.text.length);
+        rw.splice(cond.start + cond.text.length, parsed.end, "");
+      }
+      i = parsed.end;
+    }
+  }
+}
+var ADHOC = "$__adHocFilters";
+function adHocFilters(index) {
+  const filters = [];
+  for (const rv of index.list) {
+    if (rv.type === "adhoc" && Array.isArray(rv.raw.filters)) {
+      for (const f of rv.raw.filters) if (isObject(f)) filters.push(f);
+    }
+  }
+  return filters;
+}
+function adHocFilterSql(filters) {
+  const parts = [];
+  for (const f of filters) {
+    const key2 = typeof f.key === "string" ? f.key : void 0;
+    if (!key2) continue;
+    const op = typeof f.operator === "string" ? f.operator : "=";
+    const raw = typeof f.value === "string" || typeof f.value === "number" ? String(f.value) : "";
+    const value = `'${raw.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    if (op === "=~") parts.push(`match(${key2}, ${value})`);
+    else if (op === "!~") parts.push(`NOT match(${key2}, ${value})`);
+    else parts.push(`${key2} ${op} ${value}`);
+  }
+  return parts.join(" AND ");
+}
+function expandAdHocFilters(text2, index) {
+  const problems = [];
+  if (!text2.includes(ADHOC)) return { text: text2, map: OffsetMap.identity, problems };
+  const sql = adHocFilterSql(adHocFilters(index));
+  const rw = new Rewriter(text2);
+  let pos = 0;
+  for (; ; ) {
+    const k = text2.indexOf(ADHOC, pos);
+    if (k === -1) break;
+    const after = k + ADHOC.length;
+    pos = after;
+    if (isWordChar(text2.charCodeAt(after))) continue;
+    const parsed = text2.charCodeAt(after) === LPAREN2 ? parseMacroArgs(text2, after) : void 0;
+    if (!parsed || parsed.args.length === 0) {
+      problems.push({
+        offset: k,
+        message: `${ADHOC} expects one or more table names, e.g. ${ADHOC}('events')`,
+        kind: "macro-arguments",
+        blocking: true
+      });
+      continue;
+    }
+    let value = "additional_table_filters={}";
+    if (sql !== "") {
+      const escaped = `'${sql.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+      const entries = parsed.args.map((a) => `'${a.text.replace(/^['"`]+|['"`]+$/g, "")}': ${escaped}`);
+      value = `additional_table_filters={${entries.join(", ")}}`;
+    }
+    rw.splice(k, parsed.end, value);
+    pos = parsed.end;
+  }
+  return { ...rw.finish(), problems };
+}
+var ALTINITY_SIMPLE = /* @__PURE__ */ new Set([
+  "table",
+  "dateCol",
+  "dateTimeCol",
+  "from",
+  "to",
+  "__from",
+  "__to",
+  "interval",
+  "__interval_ms",
+  "timeFilter",
+  "timeFilterMs",
+  "timeSeries",
+  "timeSeriesMs",
+  "naturalTimeSeries",
+  "timeFilterByColumn",
+  "timeFilter64ByColumn"
+]);
+var ALTINITY_MACRO_NAMES = /* @__PURE__ */ new Set([
+  ...ALTINITY_SIMPLE,
+  ...ALTINITY_WHOLE_QUERY_MACROS,
+  "unescape",
+  "conditionalTest",
+  "adhoc"
+]);
+var CLICKHOUSE_NAME_RULES = { reserved: CLICKHOUSE_MACRO_NAMES, deferDunder: true };
+var ALTINITY_NAME_RULES = { reserved: ALTINITY_MACRO_NAMES, deferDunder: false };
+var OTHER_NAME_RULES = { reserved: /* @__PURE__ */ new Set(), deferDunder: true, anyDunder: true };
+function variableNameRules(datasourceType) {
+  if (datasourceType === "grafana-clickhouse-datasource") return CLICKHOUSE_NAME_RULES;
+  if (datasourceType === "vertamedia-clickhouse-datasource") return ALTINITY_NAME_RULES;
+  return OTHER_NAME_RULES;
+}
+function str4(v) {
+  return typeof v === "string" ? v : "";
+}
+function escapeIdentifier(id) {
+  if (/^[a-zA-Z][0-9a-zA-Z_]+$/.test(id) || /\(.*\)/.test(id) || /[/*+-]/.test(id)) return id;
+  return `"${id.replace(/"/g, '\\"')}"`;
+}
+function escapeTableIdentifier(id) {
+  if (/^[$a-zA-Z][0-9a-zA-Z_]+$/.test(id)) return id;
+  return "`" + id.replace(/`/g, "\\`") + "`";
+}
+var ALT_UNIT_MS = {
+  y: 365 * 864e5,
+  M: 30 * 864e5,
+  w: 7 * 864e5,
+  d: 864e5,
+  h: 36e5,
+  m: 6e4,
+  s: 1e3,
+  ms: 1
+};
+function altinityIntervalMs(text2) {
+  let total = 0;
+  let i = 0;
+  const s = text2;
+  while (i < s.length) {
+    while (i < s.length && /\s/.test(s[i])) i++;
+    if (i >= s.length) break;
+    const from = i;
+    while (i < s.length && /[\d.]/.test(s[i])) i++;
+    if (from === i) return void 0;
+    const num2 = Number(s.slice(from, i));
+    if (Number.isNaN(num2)) return void 0;
+    const unit = ["ms", "y", "M", "w", "d", "h", "m", "s"].find((u) => s.startsWith(u, i));
+    if (!unit) return void 0;
+    i += unit.length;
+    total += Math.trunc(num2 * ALT_UNIT_MS[unit]);
+  }
+  return total;
+}
+function altinityValues(ctx) {
+  const t = ctx.target;
+  const type = str4(t.dateTimeType) || "DATETIME";
+  const factor = typeof t.intervalFactor === "number" && t.intervalFactor > 0 ? t.intervalFactor : 1;
+  let intervalSec = 0;
+  let intervalMs = 0;
+  const interval = str4(t.interval);
+  if (interval !== "") {
+    const ms = altinityIntervalMs(interval);
+    if (ms === void 0) return { error: `$interval: cannot read the target's interval "${interval}"` };
+    intervalMs = ms * factor;
+    intervalSec = Math.max(Math.floor(intervalMs / 1e3), 1);
+  }
+  if (intervalSec <= 0) {
+    const points = ctx.maxDataPoints > 0 ? ctx.maxDataPoints : 100;
+    const stepMs = (ctx.toMs - ctx.fromMs) / points;
+    const msPart = stepMs > 1 && intervalMs <= 0 ? stepMs : 1;
+    const secs = Math.max(stepMs, 1e3) / 1e3;
+    intervalSec = Math.ceil(Math.ceil(secs) * factor);
+    if (intervalMs <= 0) intervalMs = Math.ceil(Math.trunc(msPart) * factor);
+  }
+  let round = 0;
+  const roundText = str4(t.round);
+  if (roundText === "$step") round = intervalSec;
+  else if (roundText !== "") {
+    const ms = parseGoDuration(roundText);
+    if (ms === void 0) return { error: `the target's round "${roundText}" is not a duration` };
+    round = Math.ceil(ms / 1e3 * factor);
+  }
+  const roundDown = (ms) => round > 0 ? Math.floor(Math.floor(ms / 1e3) / round) * round * 1e3 : ms;
+  const rFrom = roundDown(ctx.fromMs);
+  const rTo = roundDown(ctx.toMs);
+  const ext = round > 0 ? (round * 2 - 1) * 1e3 : 0;
+  const database = str4(t.database);
+  const table = str4(t.table);
+  const tableSql = database ? `${escapeTableIdentifier(database)}.${escapeTableIdentifier(table)}` : escapeTableIdentifier(table);
+  return {
+    type,
+    dateCol: str4(t.dateColDataType),
+    dateTimeCol: str4(t.dateTimeColDataType),
+    table: table === "" ? "" : tableSql,
+    intervalSec,
+    intervalMs,
+    fromS: Math.floor(rFrom / 1e3),
+    toS: Math.floor(rTo / 1e3),
+    fromMs: ctx.fromMs,
+    toMs: ctx.toMs,
+    extFromS: Math.floor((rFrom - ext) / 1e3),
+    extToS: Math.floor((rTo + ext) / 1e3),
+    extFromMs: rFrom - ext,
+    extToMs: rTo + ext,
+    rangeS: Math.floor(rTo / 1e3) - Math.floor(rFrom / 1e3)
+  };
+}
+function convert2(type, t, table) {
+  const f = table[type];
+  return f ? f(t) : t;
+}
+function timeSeriesTemplate(type) {
+  switch (type) {
+    case "DATETIME":
+      return "(intDiv(toUInt32($dateTimeCol), $interval) * $interval) * 1000";
+    case "DATETIME64":
+      return "(intDiv(toFloat64($dateTimeCol) * 1000, ($interval * 1000)) * ($interval * 1000))";
+    case "FLOAT":
+      return "(intDiv($dateTimeCol * 1000, ($interval * 1000)) * ($interval * 1000))";
+    case "TIMESTAMP64_3":
+      return "(intDiv($dateTimeCol, ($interval * 1000)) * ($interval * 1000))";
+    case "TIMESTAMP64_6":
+      return "(intDiv($dateTimeCol / 1000, ($interval * 1000)) * ($interval * 1000))";
+    case "TIMESTAMP64_9":
+      return "(intDiv($dateTimeCol / 1000000, ($interval * 1000)) * ($interval * 1000))";
+    default:
+      return "(intDiv($dateTimeCol, $interval) * $interval) * 1000";
+  }
+}
+function timeSeriesMsTemplate(type) {
+  switch (type) {
+    case "DATETIME":
+      return "(intDiv(toUInt32($dateTimeCol) * 1000, $__interval_ms) * $__interval_ms)";
+    case "DATETIME64":
+      return "(intDiv(toFloat64($dateTimeCol) * 1000, $__interval_ms) * $__interval_ms)";
+    case "TIMESTAMP":
+    case "FLOAT":
+      return "(intDiv($dateTimeCol * 1000, $__interval_ms) * $__interval_ms)";
+    case "TIMESTAMP64_3":
+      return "(intDiv($dateTimeCol, $__interval_ms) * $__interval_ms)";
+    case "TIMESTAMP64_6":
+      return "(intDiv($dateTimeCol / 1000, $__interval_ms) * $__interval_ms)";
+    case "TIMESTAMP64_9":
+      return "(intDiv($dateTimeCol / 1000000, $__interval_ms) * $__interval_ms)";
+  }
+}
+function naturalTimeSeriesTemplate(type, rangeS) {
+  if (type !== "DATETIME" && type !== "DATETIME64")
+    return "(intDiv($dateTimeCol, $interval) * $interval) * 1000";
+  const h = 3600;
+  const day = 24 * h;
+  if (rangeS < 20 * 60) return "toUInt32($dateTimeCol) * 1000";
+  if (rangeS < 4 * h) return "toUInt32(toStartOfMinute($dateTimeCol)) * 1000";
+  if (rangeS < day) return "toUInt32(toStartOfFiveMinute($dateTimeCol)) * 1000";
+  if (rangeS < 72 * h) return "toUInt32(toStartOfFifteenMinutes($dateTimeCol)) * 1000";
+  if (rangeS < 15 * day) return "toUInt32(toStartOfHour($dateTimeCol)) * 1000";
+  if (rangeS < 15 * 7 * day) return "toUInt32(toStartOfDay($dateTimeCol)) * 1000";
+  if (rangeS < 10 * 30 * day) return "toUInt32(toDateTime(toMonday($dateTimeCol))) * 1000";
+  if (rangeS < 6 * 365 * day) return "toUInt32(toDateTime(toStartOfMonth($dateTimeCol))) * 1000";
+  return "toUInt32(toDateTime(toStartOfQuarter($dateTimeCol))) * 1000";
+}
+function timeFilterTemplate(v, ms) {
+  const dt = ms ? "$dateTimeCol >= " + convert2(v.type, "$__from", msConverters) + " AND $dateTimeCol <= " + convert2(v.type, "$__to", msConverters) : "$dateTimeCol >= " + convert2(v.type, "$from", secConverters) + " AND $dateTimeCol <= " + convert2(v.type, "$to", secConverters);
+  return v.dateCol ? `$dateCol >= toDate($from) AND $dateCol <= toDate($to) AND ${dt}` : dt;
+}
+var secConverters = {
+  DATETIME: (t) => `toDateTime(${t})`,
+  DATETIME64: (t) => `toDateTime64(${t},3)`,
+  TIMESTAMP64_3: (t) => `1000*${t}`,
+  TIMESTAMP64_6: (t) => `1000000*${t}`,
+  TIMESTAMP64_9: (t) => `1000000000*${t}`
+};
+var msConverters = {
+  DATETIME: (t) => `toDateTime(${t}/1000)`,
+  DATETIME64: (t) => `toDateTime64(${t}/1000,3)`,
+  FLOAT: (t) => `toFloat64(${t}/1000)`,
+  TIMESTAMP: (t) => `${t}/1000`,
+  TIMESTAMP64_6: (t) => `1000*${t}`,
+  TIMESTAMP64_9: (t) => `1000000*${t}`
+};
+function byColumnFilter(col, v, ms) {
+  if (ms) {
+    const conv = {
+      DATETIME: (t) => `toDateTime(${t})`,
+      DATETIME64: (t) => `toDateTime64(${t},3)`,
+      FLOAT: (t) => `${t}/1000`,
+      TIMESTAMP: (t) => `${t}/1000`,
+      TIMESTAMP64_6: (t) => `1000*${t}`,
+      TIMESTAMP64_9: (t) => `1000000*${t}`
+    };
+    const seconds = v.type === "DATETIME64" || v.type === "DATETIME";
+    const from2 = seconds ? `${v.extFromMs}/1000` : String(v.extFromMs);
+    const to2 = seconds ? `${v.extToMs}/1000` : String(v.extToMs);
+    return `${col} >= ${convert2(v.type, from2, conv)} AND ${col} <= ${convert2(v.type, to2, conv)}`;
+  }
+  const from = v.type === "DATETIME64" ? `${v.extFromMs}/1000` : String(v.extFromS);
+  const to = v.type === "DATETIME64" ? `${v.extToMs}/1000` : String(v.extToS);
+  return `${col} >= ${convert2(v.type, from, secConverters)} AND ${col} <= ${convert2(v.type, to, secConverters)}`;
+}
+function fillTemplate(template, v) {
+  return template.replace(
+    /\$(__from|__to|__interval_ms|dateTimeCol|dateCol|interval|from|to)\b/g,
+    (_m, name) => {
+      switch (name) {
+        case "dateTimeCol":
+          return escapeIdentifier(v.dateTimeCol);
+        case "dateCol":
+          return escapeIdentifier(v.dateCol);
+        case "interval":
+          return String(v.intervalSec);
+        case "__interval_ms":
+          return String(v.intervalMs);
+        case "from":
+          return String(v.fromS);
+        case "to":
+          return String(v.toS);
+        case "__from":
+          return String(v.fromMs);
+        default:
+          return String(v.toMs);
+      }
+    }
+  );
+}
+function expandAltinityMacros(text2, ctx) {
+  const problems = [];
+  if (!text2.includes("$")) return { text: text2, map: OffsetMap.identity, problems };
+  const values = altinityValues(ctx);
+  const rw = new Rewriter(text2);
+  const n2 = text2.length;
+  let reportedDateTimeCol = false;
+  for (let i = 0; i < n2; ) {
+    if (text2.charCodeAt(i) !== DOLLAR2) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n2 && isWordChar(text2.charCodeAt(j))) j++;
+    const name = text2.slice(i + 1, j);
+    if (ALTINITY_WHOLE_QUERY_MACROS.has(name) && text2.charCodeAt(j) === LPAREN2) {
+      if (isFirstItem(text2, i)) {
+        i = j;
+        continue;
+      }
+      problems.push({
+        offset: i,
+        message: `$${name}(...) is expanded by the Altinity plugin, which rewrites the whole query around it; dashboard-ci does not reproduce that rewrite, so this query is skipped (not judged)`,
+        kind: "unsupported-macro",
+        blocking: true
+      });
+      i = j;
+      continue;
+    }
+    if (name === "unescape" && text2.charCodeAt(j) === LPAREN2) {
+      const parsed = parseMacroArgs(text2, j);
+      if (!parsed) {
+        problems.push({
+          offset: i,
+          message: "$unescape: missing parentheses",
+          kind: "macro-arguments",
+          blocking: true
+        });
+        i = j;
+        continue;
+      }
+      rw.splice(i, parsed.end, text2.slice(j + 1, parsed.end - 1).replace(/'/g, ""));
+      i = parsed.end;
+      continue;
+    }
+    if (name === "adhoc") {
+      rw.splice(i, j, ctx.adhoc ? ctx.adhoc : "1");
+      i = j;
+      continue;
+    }
+    if (!ALTINITY_SIMPLE.has(name)) {
+      i = j;
+      continue;
+    }
+    if ("error" in values) {
+      problems.push({
+        offset: i,
+        message: `cannot expand $${name}: ${values.error}`,
+        kind: "macro-error",
+        blocking: true
+      });
+      i = j;
+      continue;
+    }
+    let end = j;
+    let out;
+    switch (name) {
+      case "timeFilterByColumn":
+      case "timeFilter64ByColumn": {
+        const m = /^\((\w+)\)/.exec(text2.slice(j, j + 256));
+        if (!m) {
+          i = j;
+          continue;
+        }
+        end = j + m[0].length;
+        out = byColumnFilter(m[1], values, name === "timeFilter64ByColumn");
+        break;
+      }
+      case "table":
+        if (values.table === "") {
+          problems.push({
+            offset: i,
+            message: "cannot expand $table: the target sets no table",
+            kind: "macro-error",
+            blocking: true
+          });
+          i = j;
+          continue;
+        }
+        out = values.table;
+        break;
+      case "timeSeries":
+        out = fillTemplate(timeSeriesTemplate(values.type), values);
+        break;
+      case "timeSeriesMs":
+        out = fillTemplate(timeSeriesMsTemplate(values.type), values);
+        break;
+      case "naturalTimeSeries":
+        out = fillTemplate(naturalTimeSeriesTemplate(values.type, values.rangeS), values);
+        break;
+      case "timeFilter":
+        out = fillTemplate(timeFilterTemplate(values, false), values);
+        break;
+      case "timeFilterMs":
+        out = fillTemplate(timeFilterTemplate(values, true), values);
+        break;
+      default:
+        out = fillTemplate(`$${name}`, values);
+    }
+    const needsCol = [
+      "timeSeries",
+      "timeSeriesMs",
+      "naturalTimeSeries",
+      "timeFilter",
+      "timeFilterMs",
+      "dateTimeCol"
+    ].includes(name);
+    if (needsCol && values.dateTimeCol === "" && !reportedDateTimeCol) {
+      reportedDateTimeCol = true;
+      problems.push({
+        offset: i,
+        message: `cannot expand $${name}: the target sets no DateTime column (dateTimeColDataType)`,
+        kind: "macro-error",
+        blocking: true
+      });
+    }
+    rw.splice(i, end, out);
+    i = end;
+  }
+  return { ...rw.finish(), problems };
+}
+var CONDITIONAL_TEST = "$conditionalTest(";
+function expandConditionalTest(text2, index) {
+  const problems = [];
+  if (!text2.includes(CONDITIONAL_TEST)) return { text: text2, map: OffsetMap.identity, problems };
+  const rw = new Rewriter(text2);
+  let pos = 0;
+  for (; ; ) {
+    const k = text2.indexOf(CONDITIONAL_TEST, pos);
+    if (k === -1) break;
+    const open2 = k + CONDITIONAL_TEST.length - 1;
+    pos = open2 + 1;
+    const parsed = parseMacroArgs(text2, open2);
+    if (!parsed || parsed.args.length !== 2 && parsed.args.length !== 3) {
+      problems.push({
+        offset: k,
+        message: parsed ? `$conditionalTest expected 2 or 3 argument(s), received ${parsed.args.length}` : "$conditionalTest: its argument list never closes",
+        kind: "macro-arguments",
+        blocking: true
+      });
+      continue;
+    }
+    const args = parsed.args;
+    const varArg = args[args.length - 1];
+    const m = CONDITIONAL_VAR_RE.exec(varArg.text);
+    const rv = m ? index.byName.get(m[1] ?? m[2]) : void 0;
+    if (!rv) {
+      problems.push({
+        offset: varArg.start,
+        message: `$conditionalTest: ${varArg.text} is not a variable of this dashboard`,
+        kind: "macro-error",
+        blocking: true
+      });
+      continue;
+    }
+    const empty2 = rv.isAll || (Array.isArray(rv.current) ? rv.current.length === 0 : rv.current === "");
+    const chosen = empty2 ? args.length === 3 ? args[1] : void 0 : args[0];
+    if (chosen) {
+      rw.splice(k, chosen.start, "");
+      rw.splice(chosen.start + chosen.text.length, parsed.end, "");
+    } else {
+      rw.splice(k, parsed.end, "");
+    }
+    pos = parsed.end;
+  }
+  return { ...rw.finish(), problems };
+}
+function expandAltinityWholeQuery(text2, target) {
+  const problems = [];
+  if (!text2.includes("$")) return { text: text2, map: OffsetMap.identity, problems };
+  const r = expandWholeQueryMacro(text2, { windowFunctions: target.useWindowFuncForMacros === true });
+  if (r.kind === "none" || r.kind === "unsupported") return { text: text2, map: OffsetMap.identity, problems };
+  if (r.kind === "error") {
+    problems.push({
+      offset: r.offset,
+      message: `the Altinity plugin refuses this query: ${r.message}`,
+      kind: "macro-arguments",
+      blocking: true
+    });
+    return { text: text2, map: OffsetMap.identity, problems };
+  }
+  const before2 = r.offset;
+  const rw = new Rewriter(text2);
+  const kept = text2.slice(0, before2).replace(/^[ \u00a0\t\r\n]+/, "");
+  rw.splice(before2, text2.length, r.sql.slice(kept.length));
+  return { ...rw.finish(), problems };
+}
+
+// src/sql/interpolate.ts
+var NO_VARIABLES = [];
+var DEFAULT_TIME_RANGE = { from: "now-6h", to: "now" };
+var DEFAULT_MAX_DATA_POINTS = 1e3;
+var DEFAULT_ALERT_RANGE_SECONDS = { from: 600, to: 0 };
+var DEFAULT_ALERT_INTERVAL_MS = 1e3;
+var DEFAULT_ALERT_MAX_DATA_POINTS = 43200;
+function interpolate(text2, ctx, opts) {
+  const altinity = opts.plugin === "vertamedia-clickhouse-datasource";
+  const out = pipeline(text2, ctx, opts, altinity ? "altinity" : "clickhouse");
+  if (altinity && opts.origin !== "alert") {
+    const legacy = pipeline(text2, ctx, opts, "altinity-legacy");
+    if (legacy.sql !== out.sql && !legacy.problems.some((p) => p.blocking))
+      out.alternatives = [{ sql: legacy.sql, mapOffset: legacy.mapOffset, note: ALTINITY_LEGACY_NOTE }];
+  }
+  return out;
+}
+var ALTINITY_LEGACY_NOTE = "as the Altinity plugin before 3.4 formats variables (one value as is, several as a quoted list)";
+function pipeline(text2, ctx, opts, formatter) {
+  const maps2 = [];
+  const problems = [];
+  let current = text2;
+  const apply = (stage) => {
+    const back = composeMaps(maps2);
+    for (const p of stage.problems) problems.push({ ...p, offset: back(p.offset) });
+    maps2.push(stage.map);
+    current = stage.text;
+  };
+  const altinity = opts.plugin === "vertamedia-clickhouse-datasource";
+  const frontend = opts.origin !== "alert";
+  const index = variableIndex(frontend ? ctx.variables : NO_VARIABLES);
+  if (frontend) {
+    apply(altinity ? expandConditionalTest(current, index) : expandConditionalAll(current, index));
+  }
+  const variableStage = interpolateVariables(current, ctx, {
+    ...variableNameRules(opts.plugin),
+    formatter,
+    origin: opts.origin,
+    noVariables: !frontend,
+    // Altinity's metricFindQuery: `$__searchFilter` is the typed text plus '%', just '%' on load
+    // (src/datasource/datasource.ts, Altinity/clickhouse-grafana @ ea008971 via base-14).
+    ...altinity ? { searchFilter: "%" } : {}
+  });
+  apply(variableStage);
+  if (frontend && !altinity) apply(expandAdHocFilters(current, index));
+  if (altinity) {
+    apply(expandAltinityWholeQuery(current, opts.target ?? ctx.target ?? {}));
+    apply(
+      expandAltinityMacros(current, {
+        fromMs: ctx.fromMs,
+        toMs: ctx.toMs,
+        intervalMs: ctx.intervalMs,
+        maxDataPoints: ctx.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS,
+        target: opts.target ?? ctx.target ?? {},
+        adhoc: adHocFilterSql(adHocFilters(index))
+      })
+    );
+  } else {
+    apply(
+      expandClickHouseMacros(
+        current,
+        { fromMs: ctx.fromMs, toMs: ctx.toMs, intervalMs: ctx.intervalMs },
+        opts.origin
+      )
+    );
+  }
+  problems.sort((a, b) => a.offset - b.offset);
+  const out = { sql: current, problems, mapOffset: composeMaps(maps2) };
+  if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
+  return out;
+}
+function str5(v) {
+  return typeof v === "string" ? v : void 0;
+}
+function resolveTimeRange(from, to, nowMs, fiscalYearStartMonth = 0) {
+  const warnings = [];
+  let fromMs = parseTimeExpression(from ?? DEFAULT_TIME_RANGE.from, nowMs, false, fiscalYearStartMonth);
+  let toMs = parseTimeExpression(to ?? DEFAULT_TIME_RANGE.to, nowMs, true, fiscalYearStartMonth);
+  if (fromMs === void 0) {
+    warnings.push(
+      `time.from ${JSON.stringify(from)} is not a time Grafana reads; using ${DEFAULT_TIME_RANGE.from}`
+    );
+    fromMs = parseTimeExpression(DEFAULT_TIME_RANGE.from, nowMs, false);
+  }
+  if (toMs === void 0) {
+    warnings.push(
+      `time.to ${JSON.stringify(to)} is not a time Grafana reads; using ${DEFAULT_TIME_RANGE.to}`
+    );
+    toMs = nowMs;
+  }
+  if (fromMs > toMs) warnings.push("time.from is after time.to");
+  return { fromMs, toMs, warnings };
+}
+function panelTimeOverride(panel2, range, nowMs, fiscal, warnings) {
+  if (!panel2) return range;
+  let { fromMs, toMs } = range;
+  const timeFrom = str5(panel2.raw.timeFrom)?.trim();
+  if (timeFrom) {
+    const expr = timeFrom.startsWith("now") ? timeFrom : `now-${timeFrom}`;
+    const f = parseTimeExpression(expr, nowMs, false, fiscal);
+    if (f === void 0) warnings.push(`panel timeFrom "${timeFrom}" is not a time Grafana reads; ignored`);
+    else {
+      fromMs = f;
+      toMs = timeFrom.startsWith("now/") ? parseTimeExpression(expr, nowMs, true, fiscal) ?? nowMs : nowMs;
+    }
+  }
+  const shift = str5(panel2.raw.timeShift)?.trim();
+  if (shift) {
+    const math = shift.startsWith("-") || shift.startsWith("+") ? shift : `-${shift}`;
+    const f = parseTimeExpression(`now${math}`, fromMs, false, fiscal);
+    const t = parseTimeExpression(`now${math}`, toMs, true, fiscal);
+    if (f === void 0 || t === void 0)
+      warnings.push(`panel timeShift "${shift}" is not a time Grafana reads; ignored`);
+    else {
+      fromMs = f;
+      toMs = t;
+    }
+  }
+  return { fromMs, toMs };
+}
+function repeatsOf(panel2) {
+  const out = [];
+  for (const p of [panel2, panel2?.row]) {
+    const name = str5(p?.raw.repeat);
+    if (name) out.push(name);
+  }
+  return out;
+}
+function contextFor(dash, now, panel2, target, resolvedVariables) {
+  const nowMs = now.getTime();
+  const raw = dash?.raw ?? {};
+  const time = isObject(raw.time) ? raw.time : {};
+  const fiscal = typeof raw.fiscalYearStartMonth === "number" ? raw.fiscalYearStartMonth : 0;
+  const base = resolveTimeRange(time.from, time.to, nowMs, fiscal);
+  const warnings = base.warnings;
+  const { fromMs, toMs } = panelTimeOverride(panel2, base, nowMs, fiscal, warnings);
+  const variables = repeatedVariables(
+    resolvedVariables ?? (isObject(raw.templating) && Array.isArray(raw.templating.list) ? raw.templating.list : NO_VARIABLES),
+    repeatsOf(panel2)
+  );
+  const ctx = { fromMs, toMs, intervalMs: 0, variables, warnings };
+  const dashboard = {};
+  if (dash?.uid !== void 0) dashboard.uid = dash.uid;
+  if (dash?.title !== void 0) dashboard.title = dash.title;
+  ctx.dashboard = dashboard;
+  const tz = str5(raw.timezone);
+  if (tz !== void 0) ctx.timezone = tz;
+  const maxDataPoints = panel2 && typeof panel2.raw.maxDataPoints === "number" && panel2.raw.maxDataPoints > 0 ? panel2.raw.maxDataPoints : DEFAULT_MAX_DATA_POINTS;
+  ctx.maxDataPoints = maxDataPoints;
+  let lowLimit = 1;
+  const minInterval = panel2 ? str5(panel2.raw.interval)?.trim() : void 0;
+  if (minInterval) {
+    const text2 = minInterval.includes("$") ? interpolateVariables(
+      minInterval,
+      { ...ctx, intervalMs: 1e3 },
+      {
+        formatter: "glob",
+        reserved: /* @__PURE__ */ new Set(),
+        deferDunder: false,
+        origin: "panel"
+      }
+    ).text : minInterval;
+    const ms = intervalToMs(text2);
+    if (ms === void 0)
+      warnings.push(`panel interval "${minInterval}" is not an interval Grafana reads; ignored`);
+    else lowLimit = ms;
+  }
+  ctx.intervalMs = calculateIntervalMs(toMs - fromMs, maxDataPoints, lowLimit);
+  if (target) ctx.target = target.raw;
+  return ctx;
+}
+function alertContextFor(query, now) {
+  const nowMs = now.getTime();
+  const rel = query.relativeTimeRange ?? {};
+  const fromS = typeof rel.from === "number" ? rel.from : DEFAULT_ALERT_RANGE_SECONDS.from;
+  const toS = typeof rel.to === "number" ? rel.to : DEFAULT_ALERT_RANGE_SECONDS.to;
+  const model = query.model;
+  const intervalMs = typeof model.intervalMs === "number" && model.intervalMs > 0 ? model.intervalMs : DEFAULT_ALERT_INTERVAL_MS;
+  const maxDataPoints = typeof model.maxDataPoints === "number" && model.maxDataPoints > 0 ? model.maxDataPoints : DEFAULT_ALERT_MAX_DATA_POINTS;
+  return {
+    fromMs: nowMs - fromS * 1e3,
+    toMs: nowMs - toS * 1e3,
+    intervalMs,
+    maxDataPoints,
+    variables: NO_VARIABLES,
+    target: model
+  };
+}
 
 // src/dashboards/inputs.ts
 var EXPR = "__expr__";
 var PLACEHOLDER = /\$\{.+?\}/g;
-var WHOLE_PLACEHOLDER = /^\$\{(.+?)\}$/;
+var WHOLE_PLACEHOLDER = /^\$\{([^}]+)\}$/;
 function inputPlaceholder(text2) {
   return text2 === void 0 ? void 0 : WHOLE_PLACEHOLDER.exec(text2.trim())?.[1];
 }
@@ -77431,8 +78634,266 @@ function applySharingInputs(raw, values) {
   return replaceIn2(raw, values);
 }
 
+// src/sql/extract.ts
+var CLICKHOUSE_PLUGIN = "grafana-clickhouse-datasource";
+var ALTINITY_PLUGIN = "vertamedia-clickhouse-datasource";
+function isSqlPlugin(type) {
+  return type === CLICKHOUSE_PLUGIN || type === ALTINITY_PLUGIN;
+}
+var MIXED_DATASOURCE = "-- Mixed --";
+function isMixedDatasource(ref) {
+  return ref !== void 0 && (ref.uid === MIXED_DATASOURCE || ref.name === MIXED_DATASOURCE);
+}
+function isExpressionRef(ref) {
+  return ref !== void 0 && (ref.uid === "__expr__" || ref.type === "__expr__" || ref.name === "__expr__");
+}
+function queryDatasource(panel2, target) {
+  const own2 = toDatasourceRef(target.raw.datasource);
+  const onPanel = panel2.datasource;
+  if (!onPanel || isMixedDatasource(onPanel) || isExpressionRef(own2)) return own2 ?? onPanel;
+  return onPanel;
+}
+function datasourceTypeMap(datasources) {
+  const types2 = /* @__PURE__ */ new Map();
+  for (const ds of datasources) {
+    if (!ds.type) continue;
+    if (ds.uid) types2.set(ds.uid, ds.type);
+    if (ds.name) types2.set(ds.name, ds.type);
+  }
+  return types2;
+}
+function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
+  if (!ref) return opts.defaultDatasourceType;
+  if (ref.type && !ref.type.startsWith("$") && ref.type !== "datasource") return ref.type;
+  const id = ref.uid ?? ref.name;
+  if (id === void 0 || id === "") return ref.type === void 0 ? opts.defaultDatasourceType : void 0;
+  const trimmed2 = id.trim();
+  const input = inputPlaceholder(trimmed2);
+  if (input !== void 0) {
+    const inputs = sharingInputs(dash);
+    if (inputs.has(input)) return inputs.get(input);
+  }
+  const name = wholeVariableRef(trimmed2);
+  if (name !== void 0) {
+    const v = dash.variables.find((x) => x.name === name);
+    if (!v) return sharingInputs(dash).get(name);
+    if (v.type === "datasource")
+      return typeof v.raw.query === "string" && v.raw.query !== "" ? v.raw.query : void 0;
+    const cur = isObject(v.raw.current) ? v.raw.current.value : void 0;
+    return typeof cur === "string" ? datasourceTypes.get(cur) : void 0;
+  }
+  return datasourceTypes.get(id);
+}
+function dashboardSource(dash, origin2, datasourceType, path12, text2) {
+  const { line, column: column2 } = dash.doc.locate(path12);
+  return { origin: origin2, file: dash.file, text: text2, path: path12, datasourceType, line, column: column2, dashboard: dash };
+}
+function targetSql(raw, plugin) {
+  const key2 = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
+  const v = raw[key2];
+  return typeof v === "string" && v.trim() !== "" ? { key: key2, text: v } : void 0;
+}
+function nonEmpty(v) {
+  return typeof v === "string" && v.trim() !== "";
+}
+function variableSql(raw) {
+  const q = raw.query;
+  if (nonEmpty(q)) return { path: ["query"], text: q };
+  if (isObject(q)) {
+    if (nonEmpty(q.rawSql)) return { path: ["query", "rawSql"], text: q.rawSql };
+    if (nonEmpty(q.query)) return { path: ["query", "query"], text: q.query };
+  }
+  if (nonEmpty(raw.definition)) return { path: ["definition"], text: raw.definition };
+  return void 0;
+}
+function isExpression(target) {
+  const ds = target.raw.datasource;
+  const ref = isObject(ds) ? ds.uid ?? ds.type : ds;
+  return ref === "__expr__" || ref === "-100" || ref === -100;
+}
+function expressionInputs(panel2) {
+  const out = /* @__PURE__ */ new Set();
+  for (const t of panel2.targets) {
+    if (!isExpression(t)) continue;
+    const e = t.raw.expression;
+    if (typeof e === "string") {
+      out.add(e.trim());
+      for (const m of e.matchAll(/\$\{?(\w+)\}?/g)) out.add(m[1]);
+    }
+    const conditions = t.raw.conditions;
+    if (Array.isArray(conditions)) {
+      for (const c of conditions) {
+        const params = isObject(c) && isObject(c.query) ? c.query.params : void 0;
+        if (Array.isArray(params)) {
+          for (const p of params) if (typeof p === "string") out.add(p);
+        }
+      }
+    }
+  }
+  return out;
+}
+function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map(), opts = {}) {
+  const out = [];
+  for (const panel2 of dash.panels) {
+    let inputs;
+    for (const target of panel2.targets) {
+      const type = resolveDatasourceType(queryDatasource(panel2, target), dash, datasourceTypes, opts);
+      if (!isSqlPlugin(type)) continue;
+      const sql = targetSql(target.raw, type);
+      if (!sql) continue;
+      const src = dashboardSource(dash, "panel", type, [...target.path, sql.key], sql.text);
+      src.panel = panel2;
+      src.target = target;
+      if (target.refId !== void 0) src.refId = target.refId;
+      if (target.raw.hide === true) {
+        inputs ??= expressionInputs(panel2);
+        if (target.refId === void 0 || !inputs.has(target.refId)) src.hidden = true;
+      }
+      out.push(src);
+    }
+  }
+  for (const variable3 of dash.variables) {
+    if (variable3.type !== "query") continue;
+    const type = resolveDatasourceType(variable3.datasource, dash, datasourceTypes, opts);
+    if (!isSqlPlugin(type)) continue;
+    const sql = variableSql(variable3.raw);
+    if (!sql) continue;
+    const src = dashboardSource(dash, "variable", type, [...variable3.path, ...sql.path], sql.text);
+    src.variable = variable3;
+    out.push(src);
+  }
+  return out;
+}
+function extractAlertQueries(groups, datasourceTypes = /* @__PURE__ */ new Map()) {
+  const out = [];
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      for (const query of rule.queries) {
+        if (query.datasourceUid === "__expr__") continue;
+        const model = query.model;
+        const ds = isObject(model.datasource) ? model.datasource : void 0;
+        const modelType = ds && typeof ds.type === "string" ? ds.type : void 0;
+        const type = isSqlPlugin(modelType) ? modelType : query.datasourceUid !== void 0 ? datasourceTypes.get(query.datasourceUid) : void 0;
+        if (!isSqlPlugin(type)) continue;
+        const sql = targetSql(model, type);
+        if (!sql) continue;
+        const alertRule = {};
+        if (rule.uid !== void 0) alertRule.uid = rule.uid;
+        if (rule.title !== void 0) alertRule.title = rule.title;
+        if (group.name !== void 0) alertRule.group = group.name;
+        const src = {
+          origin: "alert",
+          file: group.file,
+          text: sql.text,
+          path: [],
+          datasourceType: type,
+          line: query.rawSqlLine ?? query.line,
+          column: query.rawSqlColumn ?? query.column,
+          alertRule,
+          alertQuery: query
+        };
+        const refId = query.refId ?? (typeof model.refId === "string" ? model.refId : void 0);
+        if (refId !== void 0) src.refId = refId;
+        out.push(src);
+      }
+    }
+  }
+  return out;
+}
+function interpolateSource(src, now, variables) {
+  let ctx;
+  if (src.origin === "alert" && src.alertQuery) ctx = alertContextFor(src.alertQuery, now);
+  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target, variables);
+  else throw new TypeError("interpolateSource: a dashboard query without its dashboard");
+  const result = interpolate(src.text, ctx, { plugin: src.datasourceType, origin: src.origin });
+  return Object.assign(result, { warnings: ctx.warnings ?? [] });
+}
+
+// src/lint/datasources.ts
+var DASHBOARD_DATASOURCE = "-- Dashboard --";
+var GRAFANA_DATASOURCE = "-- Grafana --";
+var BUILTIN_UIDS = /* @__PURE__ */ new Set([
+  MIXED_DATASOURCE,
+  DASHBOARD_DATASOURCE,
+  GRAFANA_DATASOURCE,
+  "grafana",
+  "__expr__"
+]);
+var BUILTIN_TYPES = /* @__PURE__ */ new Set(["datasource", "__expr__", "grafana"]);
+var CLICKHOUSE_TYPE = "grafana-clickhouse-datasource";
+var ALTINITY_TYPE = "vertamedia-clickhouse-datasource";
+var REDIS_TYPE = "redis-datasource";
+function isBuiltinDatasource(ref) {
+  if (ref.uid !== void 0 && BUILTIN_UIDS.has(ref.uid)) return true;
+  if (ref.name !== void 0 && BUILTIN_UIDS.has(ref.name)) return true;
+  return ref.type !== void 0 && BUILTIN_TYPES.has(ref.type);
+}
+var isMixed = isMixedDatasource;
+function isDashboardDatasource(ref) {
+  return ref !== void 0 && (ref.uid === DASHBOARD_DATASOURCE || ref.name === DASHBOARD_DATASOURCE);
+}
+function refVariable(ref, inputs) {
+  const s = ref.uid ?? ref.name;
+  if (s === void 0) return void 0;
+  const input = inputs ? inputPlaceholder(s) : void 0;
+  if (input !== void 0 && inputs.has(input)) return input;
+  return wholeVariableRef(s);
+}
+var GENERIC_TEXT_FIELDS = [
+  "rawSql",
+  "query",
+  "expr",
+  "keyName",
+  "field",
+  "filter",
+  "legend",
+  "legendFormat"
+];
+var PLUGIN_TEXT_FIELDS = {
+  [CLICKHOUSE_TYPE]: ["rawSql"],
+  [ALTINITY_TYPE]: ["query"],
+  [REDIS_TYPE]: ["keyName", "query", "field", "filter", "legend", "value", "path", "cypher"],
+  prometheus: ["expr", "legendFormat"],
+  loki: ["expr", "legendFormat"]
+};
+function interpolatedTargetFields(type) {
+  return (type !== void 0 ? PLUGIN_TEXT_FIELDS[type] : void 0) ?? GENERIC_TEXT_FIELDS;
+}
+
+// src/lint/rules/clickhouse-target-no-sql.ts
+var clickhouse_target_no_sql_default = createRule({
+  id: "clickhouse-target-no-sql",
+  scope: "target",
+  meta: {
+    description: "ClickHouse targets carry SQL: rawSql (grafana-clickhouse-datasource) or query (Altinity plugin).",
+    severity: "error",
+    messages: {
+      empty: '{{plugin}} query has no SQL in "{{field}}"'
+    },
+    help: "grafana-clickhouse-datasource runs the target's rawSql (the builder also stores the SQL it generates there); vertamedia-clickhouse-datasource runs query. An empty one returns an error or nothing, and dashboard-ci cannot validate or cost it. Write the SQL, or open the panel in Grafana and save it so the builder fills rawSql."
+  },
+  create(context) {
+    return (target) => {
+      const type = context.facts.targetType(target);
+      const field = type === CLICKHOUSE_TYPE ? "rawSql" : type === ALTINITY_TYPE ? "query" : void 0;
+      if (!field) return;
+      const sql = target.raw[field];
+      if (typeof sql === "string" && sql.trim() !== "") return;
+      context.report({
+        messageId: "empty",
+        data: { plugin: type === CLICKHOUSE_TYPE ? "ClickHouse" : "Altinity ClickHouse", field },
+        target,
+        path: field in target.raw ? [...target.path, field] : target.path
+      });
+    };
+  }
+});
+
 // src/lint/rules/datasource-exists.ts
 var ENV_REFERENCE = /\$(?:\w+|\{[^}]+\}|__\w+\{[^}]*\})/;
+function sameRef(a, b) {
+  return a !== void 0 && b !== void 0 && (a.uid ?? a.name) === (b.uid ?? b.name);
+}
 function listKnown(known) {
   const names = known.map((d) => d.uidFromName ? `${d.name} (${d.uid})` : d.uid ?? d.name ?? "?");
   if (names.length === 0) return "none";
@@ -77454,6 +78915,7 @@ var datasource_exists_default = createRule({
       notDatasourceVariable: "datasource refers to ${{name}}, a {{type}} variable, not a datasource variable: it resolves only if its values are datasource uids",
       variableTypeMismatch: "datasource variable ${{name}} selects {{actual}} datasources, but the reference says {{type}}",
       mixedTarget: 'the panel uses "-- Mixed --" but this query names no datasource of its own',
+      replacedByPanel: `this query names datasource "{{ref}}", which is not provisioned; Grafana runs it on the panel's datasource instead, as it does every query of a panel that is not -- Mixed --`,
       dashboardPanelMissing: "reads the results of panel {{panelId}}, which is not in this dashboard",
       dashboardPanelSelf: "reads the results of its own panel"
     },
@@ -77470,11 +78932,24 @@ var datasource_exists_default = createRule({
       if (d.type !== void 0) types2.add(d.type);
     }
     const known = listKnown(datasources);
-    const check = (raw, path12, at2) => {
+    const check = (raw, path12, at2, replaced = false) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
       const input = inputPlaceholder(ref.uid ?? ref.name);
       if (input !== void 0 && facts.inputNames.has(input)) return;
+      if (replaced) {
+        const key3 = ref.uid ?? ref.name;
+        if (key3 === void 0 || refVariable(ref, facts.inputNames) !== void 0) return;
+        if (!datasourcesKnown || byUid.has(key3) || byName.has(key3)) return;
+        context.report({
+          messageId: "replacedByPanel",
+          data: { ref: key3 },
+          path: isObject(raw) && ref.uid !== void 0 ? [...path12, "uid"] : path12,
+          severity: "info",
+          ...at2
+        });
+        return;
+      }
       const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path12, "uid"] : path12;
       const name = refVariable(ref, facts.inputNames);
       if (name !== void 0) {
@@ -77543,8 +79018,12 @@ var datasource_exists_default = createRule({
         check(panel2.raw.datasource, [...panel2.path, "datasource"], { panel: panel2 });
         for (const target of panel2.targets) {
           const own2 = target.raw.datasource;
-          if (own2 !== void 0 && own2 !== null) check(own2, [...target.path, "datasource"], { target });
-          else if (isMixed(panel2.datasource)) context.report({ messageId: "mixedTarget", target });
+          if (own2 !== void 0 && own2 !== null) {
+            const runsOn = queryDatasource(panel2, target);
+            const replaced = runsOn !== void 0 && runsOn === panel2.datasource;
+            if (!replaced || !sameRef(toDatasourceRef(own2), panel2.datasource))
+              check(own2, [...target.path, "datasource"], { target }, replaced);
+          } else if (isMixed(panel2.datasource)) context.report({ messageId: "mixedTarget", target });
           if (isDashboardDatasource(target.datasource) && typeof target.raw.panelId === "number") {
             const panelId = target.raw.panelId;
             if (panelId === panel2.id) {
@@ -78648,23 +80127,23 @@ function expectType(types2) {
 var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
 function decodePath(instancePath, root) {
   const path12 = [];
-  let label = "";
+  let label2 = "";
   let node = root;
-  if (instancePath === "") return { path: path12, label };
+  if (instancePath === "") return { path: path12, label: label2 };
   for (const rawSeg of instancePath.slice(1).split("/")) {
     const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
       const i = Number(seg);
       path12.push(i);
-      label += `[${i}]`;
+      label2 += `[${i}]`;
       node = node[i];
     } else {
       path12.push(seg);
-      label += SIMPLE_KEY.test(seg) ? (label ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
+      label2 += SIMPLE_KEY.test(seg) ? (label2 ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
       node = node !== null && typeof node === "object" ? node[seg] : void 0;
     }
   }
-  return { path: path12, label };
+  return { path: path12, label: label2 };
 }
 function schemaProblems(value, kind = "classic") {
   const validate = validator(kind);
@@ -78676,8 +80155,8 @@ function schemaProblems(value, kind = "classic") {
   for (const e of errors) {
     if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
     if (e.keyword === "if") continue;
-    const { path: path12, label } = decodePath(e.instancePath, value);
-    const where = label || (kind === "library-panel" ? "panel" : kind === "classic" ? "dashboard" : "spec");
+    const { path: path12, label: label2 } = decodePath(e.instancePath, value);
+    const where = label2 || (kind === "library-panel" ? "panel" : kind === "classic" ? "dashboard" : "spec");
     const description = e.parentSchema?.description;
     let message;
     switch (e.keyword) {
@@ -78708,12 +80187,12 @@ function silentFixes(value) {
   const out = [];
   if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
   const dash = value;
-  const panels = (list2, base, label) => {
+  const panels = (list2, base, label2) => {
     if (!Array.isArray(list2)) return;
     list2.forEach((p, i) => {
       if (p === null || typeof p !== "object" || Array.isArray(p)) return;
       const panel2 = p;
-      const at2 = `${label}[${i}]`;
+      const at2 = `${label2}[${i}]`;
       const path12 = [...base, i];
       if (panel2.id === null)
         out.push({
@@ -78854,983 +80333,6 @@ var uid_format_default = createRule({
   }
 });
 
-// src/sql/altinity-query-macros.ts
-var MACROS = [
-  "columns",
-  "columnsMs",
-  "lttb",
-  "lttbMs",
-  "rateColumnsAggregated",
-  "rateColumns",
-  "rate",
-  "perSecond",
-  "perSecondColumns",
-  "perSecondColumnsAggregated",
-  "deltaColumnsAggregated",
-  "delta",
-  "deltaColumns",
-  "increase",
-  "increaseColumns",
-  "increaseColumnsAggregated"
-];
-var ALTINITY_WHOLE_QUERY_MACROS = new Set(MACROS);
-var MacroError = class extends Error {
-};
-function fold(text2) {
-  let out = "";
-  for (let i = 0; i < text2.length; ) {
-    const r = regionAt(text2, i);
-    if (r && (r.kind === "string" || r.kind === "identifier" || r.kind === "backtick")) {
-      out += text2.slice(i, r.end);
-      i = r.end;
-      continue;
-    }
-    if (/\s/.test(text2[i])) {
-      while (i < text2.length && /\s/.test(text2[i])) i++;
-      out += " ";
-      continue;
-    }
-    out += text2[i];
-    i++;
-  }
-  return out.trim();
-}
-function aliasOf(arg) {
-  const parts = arg.trim().split(" ");
-  return parts[parts.length - 1];
-}
-function requireAliases(...args) {
-  for (const a of args) {
-    if (a.endsWith(")")) throw new MacroError(`argument ${a} can't be used without an alias`);
-  }
-}
-function fromIndex(query, macro) {
-  const re = new RegExp(`\\$${macro}\\([\\w\\s\\S]+?\\)(\\s+FROM\\s+)`, "im");
-  const m = re.exec(query);
-  if (!m) throw new MacroError(`can't find the FROM statement after $${macro}(...)`);
-  const fragment = m[1];
-  return m.index + m[0].length - fragment.length + fragment.toLowerCase().indexOf("from");
-}
-function applyTimeFilter(query, ms) {
-  const filter2 = ms ? "$timeFilterMs" : "$timeFilter";
-  if (query.toLowerCase().includes("where")) return query.replace(/where/gi, `WHERE ${filter2} AND`);
-  return `${query} WHERE ${filter2}`;
-}
-function keywordOutsideBrackets(query, keyword) {
-  let depth = 0;
-  for (let i = 0; i < query.length; i++) {
-    const c = query[i];
-    if (c === "(") depth++;
-    else if (c === ")") {
-      if (depth > 0) depth--;
-    } else if (depth === 0 && query.startsWith(keyword, i)) return i;
-  }
-  return -1;
-}
-function columnsCore(key2, value, before2, from, ms) {
-  requireAliases(key2, value);
-  const keyAlias = aliasOf(key2);
-  const valueAlias = aliasOf(value);
-  let groupBy = ` GROUP BY t, ${keyAlias}`;
-  let orderBy = ` ORDER BY t, ${keyAlias}`;
-  let having = "";
-  if (!/^\s*FROM\s*\(/im.test(from)) {
-    const lower2 = from.toLowerCase();
-    const g = keywordOutsideBrackets(lower2, "group by");
-    const h = keywordOutsideBrackets(lower2, "having");
-    const o = keywordOutsideBrackets(lower2, "order by");
-    if (h >= 0 && o >= 0 && h >= o) throw new MacroError("ORDER BY clause shall be before HAVING");
-    if (g >= 0 && o >= 0 && g >= o) throw new MacroError("GROUP BY clause shall be before ORDER BY");
-    if (g >= 0 && h >= 0 && g >= h) throw new MacroError("GROUP BY clause shall be before HAVING");
-    if (o !== -1) {
-      orderBy = ` ${from.slice(o)}`;
-      from = from.slice(0, o - 1);
-    }
-    if (h !== -1) {
-      having = ` ${from.slice(h)}`;
-      from = from.slice(0, h - 1);
-    }
-    if (g !== -1) {
-      groupBy = ` ${from.slice(g)}`;
-      from = from.slice(0, g - 1);
-    }
-  }
-  from = applyTimeFilter(from, ms);
-  const ts = ms ? "$timeSeriesMs" : "$timeSeries";
-  return `${before2}SELECT t, groupArray((${keyAlias}, ${valueAlias})) AS groupArr FROM ( SELECT ${ts} AS t, ${key2}, ${value} ${from}${groupBy}${having}${orderBy}) GROUP BY t ORDER BY t`;
-}
-function splitHaving(from) {
-  const h = from.toLowerCase().indexOf("having");
-  return h === -1 ? { from, having: "" } : { from: from.slice(0, h - 1), having: ` ${from.slice(h)}` };
-}
-function keyedColumns(name, args, before2, fromQuery, window2) {
-  if (args.length !== 2) throw new MacroError(`amount of arguments must equal 2 for $${name}`);
-  let key2 = args[0];
-  const value = `max(${args[1].trim()}) AS max_0`;
-  const asAt = key2.toLowerCase().indexOf(" as ");
-  let alias = name;
-  if (asAt === -1) key2 = `${key2} AS ${alias}`;
-  else alias = key2.slice(asAt + 4);
-  const { from: f, having } = splitHaving(fromQuery);
-  const from = applyTimeFilter(f, false);
-  const lag = (x, d) => `lagInFrame(${x},1,${d}) OVER ()`;
-  const changed = window2 ? `${lag(alias, alias)} != ${alias}` : `neighbor(${alias},-1,${alias}) != ${alias}`;
-  const diff = window2 ? `(max_0 - ${lag("max_0", "0")})` : "runningDifference(max_0)";
-  const suffix = { perSecondColumns: "PerSecond", deltaColumns: "Delta", increaseColumns: "Increase" }[name];
-  let expr;
-  if (name === "perSecondColumns") {
-    const dt = window2 ? `(t/1000 - ${lag("t/1000", "0")})` : "runningDifference(t/1000)";
-    expr = `if(${diff} < 0 OR ${changed}, nan, ${diff} / ${dt})`;
-  } else if (name === "deltaColumns") {
-    expr = window2 ? `if(${changed}, 0, max_0 - ${lag("max_0", "0")})` : `if(${changed}, 0, runningDifference(max_0))`;
-  } else {
-    expr = window2 ? `if(${diff} < 0 OR ${changed}, 0, max_0 - ${lag("max_0", "0")})` : `if(${diff} < 0 OR ${changed}, 0, runningDifference(max_0))`;
-  }
-  return `${before2}SELECT t, groupArray((${alias}, max_0_${suffix})) AS groupArr FROM ( SELECT t, ${alias}, ${expr} AS max_0_${suffix} FROM ( SELECT $timeSeries AS t, ${key2}, ${value} ${from} GROUP BY t, ${alias}${having} ORDER BY ${alias}, t)) GROUP BY t ORDER BY t`;
-}
-function perInterval(name, args, before2, fromQuery, window2) {
-  if (args.length < 1) throw new MacroError(`amount of arguments must be > 0 for $${name}`);
-  const from = applyTimeFilter(fromQuery, false);
-  if (name === "rate") {
-    requireAliases(...args);
-    const cols2 = args.map(aliasOf).map(
-      (a) => window2 ? `${a}/((t - lagInFrame(t,1,0) OVER ())/1000) ${a}Rate` : `${a}/runningDifference(t/1000) ${a}Rate`
-    );
-    return `${before2}SELECT t, ${cols2.join(", ")} FROM ( SELECT $timeSeries AS t, ${args.join(", ")} ${from}
- GROUP BY t
- ORDER BY t)`;
-  }
-  const maxes = args.map((a, i) => `max(${a.trim()}) AS max_${i}`);
-  const cols = args.map((_a, i) => {
-    const m = `max_${i}`;
-    const lag = `lagInFrame(${m},1,0) OVER ()`;
-    if (name === "perSecond") {
-      return window2 ? `if(${m} - ${lag} < 0, nan, (${m} - ${lag}) / ((t - lagInFrame(t,1,0) OVER ())/1000) ) AS ${m}_PerSecond` : `if(runningDifference(${m}) < 0, nan, runningDifference(${m}) / runningDifference(t/1000)) AS ${m}_PerSecond`;
-    }
-    if (name === "delta")
-      return window2 ? `${m} - ${lag} AS ${m}_Delta` : `runningDifference(${m}) AS ${m}_Delta`;
-    return window2 ? `if((${m} - ${lag}) < 0, 0, ${m} - ${lag}) AS ${m}_Increase` : `if(runningDifference(${m}) < 0, 0, runningDifference(${m})) AS ${m}_Increase`;
-  });
-  return `${before2}SELECT t, ${cols.join(", ")} FROM ( SELECT $timeSeries AS t, ${maxes.join(", ")} ${from} GROUP BY t ORDER BY t)`;
-}
-function aggregated(name, args, before2, fromQuery, window2) {
-  if (args.length < 4) throw new MacroError(`expect 2 or more amount of arguments for $${name}`);
-  const { from: f, having } = splitHaving(fromQuery);
-  const from = applyTimeFilter(f, false);
-  const key2 = args[0];
-  const keyAlias = aliasOf(key2);
-  const subKey = args[1];
-  const sub = aliasOf(subKey);
-  if (args.length % 2 !== 0)
-    throw new MacroError(
-      `wrong arguments count, expect argument pairs aggregate function and value for $${name}`
-    );
-  const values = [];
-  const aliases = [];
-  const aggs = [];
-  for (let i = 2; i < args.length; i += 2) {
-    aggs.push(args[i]);
-    let value = args[i + 1];
-    const parts = value.trim().split(" ");
-    const alias = parts[parts.length - 1];
-    aliases.push(alias);
-    if (parts.length > 1) value = parts.slice(0, -1).join(" ").replace(/ AS$/, "").replace(/ as$/, "");
-    if (!value.includes("(")) value = `max(${value})`;
-    values.push(`${value} AS ${alias}`);
-  }
-  const lag = (x, d) => `lagInFrame(${x},1,${d}) OVER ()`;
-  const changed = window2 ? `${lag(sub, sub)} != ${sub}` : `neighbor(${sub},-1,${sub}) != ${sub}`;
-  const suffix = {
-    rateColumnsAggregated: "Rate",
-    perSecondColumnsAggregated: "PerSecond",
-    increaseColumnsAggregated: "Increase",
-    deltaColumnsAggregated: "Delta"
-  }[name];
-  const finalAggregated = aliases.map((a, i) => `${aggs[i]}(${a}${suffix}) AS ${a}${suffix}Agg`);
-  const finalValues = aliases.map((a) => {
-    const diff = window2 ? `(${a} - ${lag(a, "0")})` : `runningDifference(${a})`;
-    switch (name) {
-      case "rateColumnsAggregated":
-        return window2 ? `${a} / (t/1000 - ${lag("t/1000", "0")}) AS ${a}Rate` : `${a} / runningDifference(t / 1000) AS ${a}Rate`;
-      case "perSecondColumnsAggregated":
-        return `if(${diff} < 0 OR ${changed}, nan, ${diff} / ${window2 ? `(t/1000 - ${lag("t/1000", "0")})` : "runningDifference(t / 1000)"}) AS ${a}PerSecond`;
-      case "increaseColumnsAggregated":
-        return `if(${diff} < 0 OR ${changed}, nan, ${diff} / 1) AS ${a}Increase`;
-      default:
-        return window2 ? `if(${changed}, 0, ${a} - ${lag(a, "0")}) AS ${a}Delta` : `if(${changed}, 0, runningDifference(${a}) / 1) AS ${a}Delta`;
-    }
-  });
-  return `${before2}SELECT t, ${keyAlias}, ${finalAggregated.join(", ")} FROM (  SELECT t, ${keyAlias}, ${sub}, ${finalValues.join(", ")}  FROM (   SELECT $timeSeries AS t, ${key2}, ${subKey}, ${values.join(", ")}   ${from}   GROUP BY ${keyAlias}, ${sub}, t ${having}   ORDER BY ${keyAlias}, ${sub}, t  ) ) GROUP BY ${keyAlias}, t ORDER BY ${keyAlias}, t`;
-}
-function lttb(args, before2, fromQuery, ms) {
-  if (args.length < 3)
-    throw new MacroError(`amount of arguments must great or equal 3 for $lttb${ms ? "Ms" : ""}`);
-  let buckets = args[0];
-  if (buckets.trim().toLowerCase() === "auto") {
-    buckets = ms ? "toUInt64( ($__to - $__from) / $__interval_ms )" : "toUInt64( ($to - $from) / $interval )";
-  }
-  const middle = args.length > 3 ? `${args.slice(1, -2).join(", ")}, ` : "";
-  const x = args[args.length - 2];
-  const y = args[args.length - 1];
-  requireAliases(x, y);
-  const from = applyTimeFilter(fromQuery, ms);
-  return `${before2}SELECT \`lttb_result.1\` AS ${aliasOf(x)}, ${middle}\`lttb_result.2\` AS ${aliasOf(y)} FROM (
-  SELECT ${middle}untuple(arrayJoin(lttb(${buckets})(${x}, ${y}))) AS lttb_result ${from}
-) ORDER BY ${aliasOf(x)}`;
-}
-function build2(macro, args, before2, from, window2) {
-  switch (macro) {
-    case "columns":
-    case "columnsMs":
-      if (args.length !== 2) throw new MacroError(`amount of arguments must equal 2 for $${macro}`);
-      return columnsCore(args[0], args[1], before2, from, macro === "columnsMs");
-    case "rateColumns": {
-      if (args.length !== 2) throw new MacroError("amount of arguments must equal 2 for $rateColumns");
-      const inner = columnsCore(args[0], args[1], "", from, false);
-      const dt = window2 ? "(t/1000 - lagInFrame(t/1000,1,0) OVER ())" : "runningDifference( t/1000 )";
-      return `${before2}SELECT t, arrayMap(a -> (a.1, a.2/${dt}), groupArr) FROM (${inner})`;
-    }
-    case "rate":
-    case "perSecond":
-    case "delta":
-    case "increase":
-      return perInterval(macro, args, before2, from, window2);
-    case "perSecondColumns":
-    case "deltaColumns":
-    case "increaseColumns":
-      return keyedColumns(macro, args, before2, from, window2);
-    case "lttb":
-    case "lttbMs":
-      return lttb(args, before2, from, macro === "lttbMs");
-    default:
-      return aggregated(macro, args, before2, from, window2);
-  }
-}
-function isFirstItem(text2, i) {
-  return skipTrivia(text2, 0) === i;
-}
-function skipTrivia(text2, i) {
-  for (; ; ) {
-    while (i < text2.length && /\s/.test(text2[i])) i++;
-    const r = regionAt(text2, i);
-    if (r && (r.kind === "line-comment" || r.kind === "block-comment")) i = r.end;
-    else return i;
-  }
-}
-function expandWholeQueryMacro(text2, opts) {
-  const query = text2.replace(/^[ \u00a0\t\r\n]+|[ \u00a0\t\r\n]+$/g, "");
-  const lead = text2.length - text2.replace(/^[ \u00a0\t\r\n]+/, "").length;
-  const found = /\$(\w+)\(/g;
-  let first;
-  for (let m = found.exec(query); m; m = found.exec(query)) {
-    if (ALTINITY_WHOLE_QUERY_MACROS.has(m[1])) {
-      first = { macro: m[1], at: m.index };
-      break;
-    }
-  }
-  if (!first) return { kind: "none" };
-  const offset = first.at + lead;
-  if (skipTrivia(query, 0) !== first.at) return { kind: "unsupported", macro: first.macro, offset };
-  const parsed = parseMacroArgs(query, first.at + first.macro.length + 1);
-  if (!parsed)
-    return {
-      kind: "error",
-      macro: first.macro,
-      offset,
-      message: `$${first.macro}: its argument list never closes`
-    };
-  const args = parsed.args.map((a) => fold(a.text));
-  try {
-    const from = query.slice(fromIndex(query, first.macro));
-    const sql = build2(first.macro, args, query.slice(0, first.at), from, opts.windowFunctions);
-    return { kind: "expanded", sql, macro: first.macro, offset };
-  } catch (e) {
-    if (!(e instanceof MacroError)) throw e;
-    return { kind: "error", macro: first.macro, offset, message: `$${first.macro}: ${e.message}` };
-  }
-}
-
-// src/sql/macros.ts
-var DOLLAR2 = 36;
-var LPAREN2 = 40;
-function fromSec(ms) {
-  return Math.floor(ms / 1e3);
-}
-function argCount(name, expected, got) {
-  return `${name} expected ${expected} argument(s), received ${got}`;
-}
-function oneColumn(build3) {
-  return (args, ctx, name) => {
-    if (args.length !== 1) return { error: argCount(name, 1, args.length), kind: "macro-arguments" };
-    return build3(args[0].text, ctx);
-  };
-}
-var dateTime = (ms) => `toDateTime(${fromSec(ms)})`;
-var dateTime64 = (ms) => `fromUnixTimestamp64Milli(${Math.trunc(ms)})`;
-var date = (ms) => `toDate('${utcDate(ms)}')`;
-var intervalSeconds = (ctx) => Math.trunc(Math.max(ctx.intervalMs / 1e3, 1));
-var dateTimeFilter = (args, ctx, name) => {
-  if (args.length !== 2) return { error: argCount(name, 2, args.length), kind: "macro-arguments" };
-  const d = args[0].text;
-  const t = args[1].text;
-  return `(${d} >= ${date(ctx.fromMs)} AND ${d} <= ${date(ctx.toMs)}) AND (${t} >= ${dateTime(ctx.fromMs)} AND ${t} <= ${dateTime(ctx.toMs)})`;
-};
-var CLICKHOUSE_MACROS = {
-  timeFilter: oneColumn((c, x) => `${c} >= ${dateTime(x.fromMs)} AND ${c} <= ${dateTime(x.toMs)}`),
-  timeFilter_ms: oneColumn((c, x) => `${c} >= ${dateTime64(x.fromMs)} AND ${c} <= ${dateTime64(x.toMs)}`),
-  dateFilter: oneColumn((c, x) => `${c} >= ${date(x.fromMs)} AND ${c} <= ${date(x.toMs)}`),
-  dateTimeFilter,
-  dt: dateTimeFilter,
-  fromTime: (_a, x) => dateTime(x.fromMs),
-  toTime: (_a, x) => dateTime(x.toMs),
-  fromTime_ms: (_a, x) => dateTime64(x.fromMs),
-  toTime_ms: (_a, x) => dateTime64(x.toMs),
-  timeInterval: oneColumn(
-    (c, x) => `toStartOfInterval(toDateTime(${c}), INTERVAL ${intervalSeconds(x)} second)`
-  ),
-  timeInterval_ms: oneColumn(
-    (c, x) => `toStartOfInterval(toDateTime64(${c}, 3), INTERVAL ${Math.max(Math.trunc(x.intervalMs), 1)} millisecond)`
-  ),
-  interval_s: (_a, x) => String(intervalSeconds(x)),
-  timeFrom: oneColumn((c, x) => `${c} >= ${dateTime(x.fromMs)}`),
-  timeTo: oneColumn((c, x) => `${c} <= ${dateTime(x.toMs)}`),
-  timeGroup: (args, x, name) => {
-    if (args.length !== 2) return { error: argCount(name, 2, args.length), kind: "macro-arguments" };
-    const raw = args[1].text.replace(/^['"]+|['"]+$/g, "");
-    const ms = parseGoDuration(raw);
-    if (ms === void 0)
-      return {
-        error: `${name}: invalid interval "${raw}" (a Go duration such as 30s, 5m, 1h)`,
-        kind: "macro-error"
-      };
-    const secs = Math.round(ms / 1e3);
-    if (secs <= 0) return { error: `${name}: interval must be positive, got "${raw}"`, kind: "macro-error" };
-    return `toStartOfInterval(toDateTime(${args[0].text}), INTERVAL ${secs} second)`;
-  },
-  interval: (_a, x) => formatIntervalBackend(x.intervalMs),
-  interval_ms: (_a, x) => String(Math.trunc(x.intervalMs)),
-  table: (_a, x) => x.table ? x.table : { error: "$__table: no table name in query context", kind: "macro-error" },
-  column: (_a, x) => x.column ? x.column : { error: "$__column: no column name in query context", kind: "macro-error" }
-};
-var CLICKHOUSE_FRONTEND_MACROS = /* @__PURE__ */ new Set(["conditionalAll", "adHocFilters", "adhoc_column"]);
-var CLICKHOUSE_STATEMENT_MACROS = /* @__PURE__ */ new Set([
-  "columns",
-  "rateColumns",
-  "perSecondColumns",
-  "increaseColumns",
-  "lttb"
-]);
-var CLICKHOUSE_MACRO_NAMES = /* @__PURE__ */ new Set([
-  ...Object.keys(CLICKHOUSE_MACROS).map((n2) => `__${n2}`),
-  ...[...CLICKHOUSE_FRONTEND_MACROS].map((n2) => `__${n2}`),
-  ...[...CLICKHOUSE_STATEMENT_MACROS].map((n2) => `__${n2}`)
-]);
-function expandClickHouseMacros(text2, ctx, origin2) {
-  const problems = [];
-  if (!text2.includes("$__")) return { text: text2, map: OffsetMap.identity, problems };
-  const rw = new Rewriter(text2);
-  const n2 = text2.length;
-  for (let i = 0; i < n2; ) {
-    const c = text2.charCodeAt(i);
-    const region = c === DOLLAR2 && text2.startsWith("$__", i) ? void 0 : regionAt(text2, i);
-    if (region) {
-      i = region.end;
-      continue;
-    }
-    if (c !== DOLLAR2 || !text2.startsWith("$__", i)) {
-      i++;
-      continue;
-    }
-    let j = i + 3;
-    while (j < n2 && isWordChar(text2.charCodeAt(j))) j++;
-    const name = text2.slice(i + 3, j);
-    const token = `$__${name}`;
-    const fn = CLICKHOUSE_MACROS[name];
-    if (!fn) {
-      if (origin2 === "alert" || !CLICKHOUSE_FRONTEND_MACROS.has(name)) {
-        problems.push({ offset: i, ...unknownClickHouseMacro(token, name), blocking: true });
-      }
-      i = j;
-      continue;
-    }
-    let args = [];
-    let end = j;
-    if (text2.charCodeAt(j) === LPAREN2) {
-      const parsed = parseMacroArgs(text2, j);
-      if (parsed) {
-        args = parsed.args;
-        end = parsed.end;
-      }
-    }
-    const out = fn(args, ctx, token);
-    if (typeof out !== "string") {
-      problems.push({ offset: i, message: out.error, kind: out.kind, blocking: true });
-      i = end;
-      continue;
-    }
-    rw.splice(i, end, out);
-    i = end;
-  }
-  return { ...rw.finish(), problems };
-}
-function unknownClickHouseMacro(token, name) {
-  if (CLICKHOUSE_FRONTEND_MACROS.has(name)) {
-    return {
-      message: `cannot expand ${token}: it is a frontend macro of grafana-clickhouse-datasource and alert queries never reach the frontend`,
-      kind: "unknown-macro"
-    };
-  }
-  if (CLICKHOUSE_STATEMENT_MACROS.has(name)) {
-    return {
-      message: `${token}(...) is a statement macro of recent grafana-clickhouse-datasource builds; dashboard-ci does not reproduce it, so this query is skipped (not judged)`,
-      kind: "unsupported-macro"
-    };
-  }
-  return {
-    message: `cannot expand ${token}: not a macro of grafana-clickhouse-datasource nor a Grafana variable`,
-    kind: "unknown-macro"
-  };
-}
-var CONDITIONAL_ALL = "$__conditionalAll(";
-var CONDITIONAL_VAR_RE = /\$\{([\w\d]+)\}|\$([\w\d]+)/;
-function expandConditionalAll(text2, index) {
-  const problems = [];
-  if (!text2.includes(CONDITIONAL_ALL)) return { text: text2, map: OffsetMap.identity, problems };
-  const rw = new Rewriter(text2);
-  walk3(0, text2.length);
-  return { ...rw.finish(), problems };
-  function walk3(from, to) {
-    let i = from;
-    for (; ; ) {
-      const k = text2.indexOf(CONDITIONAL_ALL, i);
-      if (k === -1 || k >= to) break;
-      const open2 = k + CONDITIONAL_ALL.length - 1;
-      const parsed = parseMacroArgs(text2, open2);
-      if (!parsed || parsed.end > to || parsed.args.length !== 2) {
-        const got = parsed ? parsed.args.length : 0;
-        problems.push({
-          offset: k,
-          message: parsed ? argCount("$__conditionalAll", 2, got) : "$__conditionalAll: its argument list never closes",
-          kind: "macro-arguments",
-          blocking: true
-        });
-        i = open2 + 1;
-        continue;
-      }
-      const [cond, varArg] = parsed.args;
-      const m = CONDITIONAL_VAR_RE.exec(varArg.text);
-      const rv = m ? index.byName.get(m[1] ?? m[2]) : void 0;
-      const value = rv ? currentString(rv) : void 0;
-      if (value === "" || value === ALL_VARIABLE_VALUE) {
-        rw.splice(k, parsed.end, "1=1");
-      } else {
-        rw.splice(k, cond.start, "");
-        walk3(cond.start, cond.start + cond.text.length);
-        rw.splice(cond.start + cond.text.length, parsed.end, "");
-      }
-      i = parsed.end;
-    }
-  }
-}
-var ADHOC = "$__adHocFilters";
-function adHocFilters(index) {
-  const filters = [];
-  for (const rv of index.list) {
-    if (rv.type === "adhoc" && Array.isArray(rv.raw.filters)) {
-      for (const f of rv.raw.filters) if (isObject(f)) filters.push(f);
-    }
-  }
-  return filters;
-}
-function adHocFilterSql(filters) {
-  const parts = [];
-  for (const f of filters) {
-    const key2 = typeof f.key === "string" ? f.key : void 0;
-    if (!key2) continue;
-    const op = typeof f.operator === "string" ? f.operator : "=";
-    const raw = typeof f.value === "string" || typeof f.value === "number" ? String(f.value) : "";
-    const value = `'${raw.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-    if (op === "=~") parts.push(`match(${key2}, ${value})`);
-    else if (op === "!~") parts.push(`NOT match(${key2}, ${value})`);
-    else parts.push(`${key2} ${op} ${value}`);
-  }
-  return parts.join(" AND ");
-}
-function expandAdHocFilters(text2, index) {
-  const problems = [];
-  if (!text2.includes(ADHOC)) return { text: text2, map: OffsetMap.identity, problems };
-  const sql = adHocFilterSql(adHocFilters(index));
-  const rw = new Rewriter(text2);
-  let pos = 0;
-  for (; ; ) {
-    const k = text2.indexOf(ADHOC, pos);
-    if (k === -1) break;
-    const after = k + ADHOC.length;
-    pos = after;
-    if (isWordChar(text2.charCodeAt(after))) continue;
-    const parsed = text2.charCodeAt(after) === LPAREN2 ? parseMacroArgs(text2, after) : void 0;
-    if (!parsed || parsed.args.length === 0) {
-      problems.push({
-        offset: k,
-        message: `${ADHOC} expects one or more table names, e.g. ${ADHOC}('events')`,
-        kind: "macro-arguments",
-        blocking: true
-      });
-      continue;
-    }
-    let value = "additional_table_filters={}";
-    if (sql !== "") {
-      const escaped = `'${sql.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-      const entries = parsed.args.map((a) => `'${a.text.replace(/^['"`]+|['"`]+$/g, "")}': ${escaped}`);
-      value = `additional_table_filters={${entries.join(", ")}}`;
-    }
-    rw.splice(k, parsed.end, value);
-    pos = parsed.end;
-  }
-  return { ...rw.finish(), problems };
-}
-var ALTINITY_SIMPLE = /* @__PURE__ */ new Set([
-  "table",
-  "dateCol",
-  "dateTimeCol",
-  "from",
-  "to",
-  "__from",
-  "__to",
-  "interval",
-  "__interval_ms",
-  "timeFilter",
-  "timeFilterMs",
-  "timeSeries",
-  "timeSeriesMs",
-  "naturalTimeSeries",
-  "timeFilterByColumn",
-  "timeFilter64ByColumn"
-]);
-var ALTINITY_MACRO_NAMES = /* @__PURE__ */ new Set([
-  ...ALTINITY_SIMPLE,
-  ...ALTINITY_WHOLE_QUERY_MACROS,
-  "unescape",
-  "conditionalTest",
-  "adhoc"
-]);
-var CLICKHOUSE_NAME_RULES = { reserved: CLICKHOUSE_MACRO_NAMES, deferDunder: true };
-var ALTINITY_NAME_RULES = { reserved: ALTINITY_MACRO_NAMES, deferDunder: false };
-var OTHER_NAME_RULES = { reserved: /* @__PURE__ */ new Set(), deferDunder: true, anyDunder: true };
-function variableNameRules(datasourceType) {
-  if (datasourceType === "grafana-clickhouse-datasource") return CLICKHOUSE_NAME_RULES;
-  if (datasourceType === "vertamedia-clickhouse-datasource") return ALTINITY_NAME_RULES;
-  return OTHER_NAME_RULES;
-}
-function str4(v) {
-  return typeof v === "string" ? v : "";
-}
-function escapeIdentifier(id) {
-  if (/^[a-zA-Z][0-9a-zA-Z_]+$/.test(id) || /\(.*\)/.test(id) || /[/*+-]/.test(id)) return id;
-  return `"${id.replace(/"/g, '\\"')}"`;
-}
-function escapeTableIdentifier(id) {
-  if (/^[$a-zA-Z][0-9a-zA-Z_]+$/.test(id)) return id;
-  return "`" + id.replace(/`/g, "\\`") + "`";
-}
-var ALT_UNIT_MS = {
-  y: 365 * 864e5,
-  M: 30 * 864e5,
-  w: 7 * 864e5,
-  d: 864e5,
-  h: 36e5,
-  m: 6e4,
-  s: 1e3,
-  ms: 1
-};
-function altinityIntervalMs(text2) {
-  let total = 0;
-  let i = 0;
-  const s = text2;
-  while (i < s.length) {
-    while (i < s.length && /\s/.test(s[i])) i++;
-    if (i >= s.length) break;
-    const from = i;
-    while (i < s.length && /[\d.]/.test(s[i])) i++;
-    if (from === i) return void 0;
-    const num2 = Number(s.slice(from, i));
-    if (Number.isNaN(num2)) return void 0;
-    const unit = ["ms", "y", "M", "w", "d", "h", "m", "s"].find((u) => s.startsWith(u, i));
-    if (!unit) return void 0;
-    i += unit.length;
-    total += Math.trunc(num2 * ALT_UNIT_MS[unit]);
-  }
-  return total;
-}
-function altinityValues(ctx) {
-  const t = ctx.target;
-  const type = str4(t.dateTimeType) || "DATETIME";
-  const factor = typeof t.intervalFactor === "number" && t.intervalFactor > 0 ? t.intervalFactor : 1;
-  let intervalSec = 0;
-  let intervalMs = 0;
-  const interval = str4(t.interval);
-  if (interval !== "") {
-    const ms = altinityIntervalMs(interval);
-    if (ms === void 0) return { error: `$interval: cannot read the target's interval "${interval}"` };
-    intervalMs = ms * factor;
-    intervalSec = Math.max(Math.floor(intervalMs / 1e3), 1);
-  }
-  if (intervalSec <= 0) {
-    const points = ctx.maxDataPoints > 0 ? ctx.maxDataPoints : 100;
-    const stepMs = (ctx.toMs - ctx.fromMs) / points;
-    const msPart = stepMs > 1 && intervalMs <= 0 ? stepMs : 1;
-    const secs = Math.max(stepMs, 1e3) / 1e3;
-    intervalSec = Math.ceil(Math.ceil(secs) * factor);
-    if (intervalMs <= 0) intervalMs = Math.ceil(Math.trunc(msPart) * factor);
-  }
-  let round = 0;
-  const roundText = str4(t.round);
-  if (roundText === "$step") round = intervalSec;
-  else if (roundText !== "") {
-    const ms = parseGoDuration(roundText);
-    if (ms === void 0) return { error: `the target's round "${roundText}" is not a duration` };
-    round = Math.ceil(ms / 1e3 * factor);
-  }
-  const roundDown = (ms) => round > 0 ? Math.floor(Math.floor(ms / 1e3) / round) * round * 1e3 : ms;
-  const rFrom = roundDown(ctx.fromMs);
-  const rTo = roundDown(ctx.toMs);
-  const ext = round > 0 ? (round * 2 - 1) * 1e3 : 0;
-  const database = str4(t.database);
-  const table = str4(t.table);
-  const tableSql = database ? `${escapeTableIdentifier(database)}.${escapeTableIdentifier(table)}` : escapeTableIdentifier(table);
-  return {
-    type,
-    dateCol: str4(t.dateColDataType),
-    dateTimeCol: str4(t.dateTimeColDataType),
-    table: table === "" ? "" : tableSql,
-    intervalSec,
-    intervalMs,
-    fromS: Math.floor(rFrom / 1e3),
-    toS: Math.floor(rTo / 1e3),
-    fromMs: ctx.fromMs,
-    toMs: ctx.toMs,
-    extFromS: Math.floor((rFrom - ext) / 1e3),
-    extToS: Math.floor((rTo + ext) / 1e3),
-    extFromMs: rFrom - ext,
-    extToMs: rTo + ext,
-    rangeS: Math.floor(rTo / 1e3) - Math.floor(rFrom / 1e3)
-  };
-}
-function convert2(type, t, table) {
-  const f = table[type];
-  return f ? f(t) : t;
-}
-function timeSeriesTemplate(type) {
-  switch (type) {
-    case "DATETIME":
-      return "(intDiv(toUInt32($dateTimeCol), $interval) * $interval) * 1000";
-    case "DATETIME64":
-      return "(intDiv(toFloat64($dateTimeCol) * 1000, ($interval * 1000)) * ($interval * 1000))";
-    case "FLOAT":
-      return "(intDiv($dateTimeCol * 1000, ($interval * 1000)) * ($interval * 1000))";
-    case "TIMESTAMP64_3":
-      return "(intDiv($dateTimeCol, ($interval * 1000)) * ($interval * 1000))";
-    case "TIMESTAMP64_6":
-      return "(intDiv($dateTimeCol / 1000, ($interval * 1000)) * ($interval * 1000))";
-    case "TIMESTAMP64_9":
-      return "(intDiv($dateTimeCol / 1000000, ($interval * 1000)) * ($interval * 1000))";
-    default:
-      return "(intDiv($dateTimeCol, $interval) * $interval) * 1000";
-  }
-}
-function timeSeriesMsTemplate(type) {
-  switch (type) {
-    case "DATETIME":
-      return "(intDiv(toUInt32($dateTimeCol) * 1000, $__interval_ms) * $__interval_ms)";
-    case "DATETIME64":
-      return "(intDiv(toFloat64($dateTimeCol) * 1000, $__interval_ms) * $__interval_ms)";
-    case "TIMESTAMP":
-    case "FLOAT":
-      return "(intDiv($dateTimeCol * 1000, $__interval_ms) * $__interval_ms)";
-    case "TIMESTAMP64_3":
-      return "(intDiv($dateTimeCol, $__interval_ms) * $__interval_ms)";
-    case "TIMESTAMP64_6":
-      return "(intDiv($dateTimeCol / 1000, $__interval_ms) * $__interval_ms)";
-    case "TIMESTAMP64_9":
-      return "(intDiv($dateTimeCol / 1000000, $__interval_ms) * $__interval_ms)";
-  }
-}
-function naturalTimeSeriesTemplate(type, rangeS) {
-  if (type !== "DATETIME" && type !== "DATETIME64")
-    return "(intDiv($dateTimeCol, $interval) * $interval) * 1000";
-  const h = 3600;
-  const day = 24 * h;
-  if (rangeS < 20 * 60) return "toUInt32($dateTimeCol) * 1000";
-  if (rangeS < 4 * h) return "toUInt32(toStartOfMinute($dateTimeCol)) * 1000";
-  if (rangeS < day) return "toUInt32(toStartOfFiveMinute($dateTimeCol)) * 1000";
-  if (rangeS < 72 * h) return "toUInt32(toStartOfFifteenMinutes($dateTimeCol)) * 1000";
-  if (rangeS < 15 * day) return "toUInt32(toStartOfHour($dateTimeCol)) * 1000";
-  if (rangeS < 15 * 7 * day) return "toUInt32(toStartOfDay($dateTimeCol)) * 1000";
-  if (rangeS < 10 * 30 * day) return "toUInt32(toDateTime(toMonday($dateTimeCol))) * 1000";
-  if (rangeS < 6 * 365 * day) return "toUInt32(toDateTime(toStartOfMonth($dateTimeCol))) * 1000";
-  return "toUInt32(toDateTime(toStartOfQuarter($dateTimeCol))) * 1000";
-}
-function timeFilterTemplate(v, ms) {
-  const dt = ms ? "$dateTimeCol >= " + convert2(v.type, "$__from", msConverters) + " AND $dateTimeCol <= " + convert2(v.type, "$__to", msConverters) : "$dateTimeCol >= " + convert2(v.type, "$from", secConverters) + " AND $dateTimeCol <= " + convert2(v.type, "$to", secConverters);
-  return v.dateCol ? `$dateCol >= toDate($from) AND $dateCol <= toDate($to) AND ${dt}` : dt;
-}
-var secConverters = {
-  DATETIME: (t) => `toDateTime(${t})`,
-  DATETIME64: (t) => `toDateTime64(${t},3)`,
-  TIMESTAMP64_3: (t) => `1000*${t}`,
-  TIMESTAMP64_6: (t) => `1000000*${t}`,
-  TIMESTAMP64_9: (t) => `1000000000*${t}`
-};
-var msConverters = {
-  DATETIME: (t) => `toDateTime(${t}/1000)`,
-  DATETIME64: (t) => `toDateTime64(${t}/1000,3)`,
-  FLOAT: (t) => `toFloat64(${t}/1000)`,
-  TIMESTAMP: (t) => `${t}/1000`,
-  TIMESTAMP64_6: (t) => `1000*${t}`,
-  TIMESTAMP64_9: (t) => `1000000*${t}`
-};
-function byColumnFilter(col, v, ms) {
-  if (ms) {
-    const conv = {
-      DATETIME: (t) => `toDateTime(${t})`,
-      DATETIME64: (t) => `toDateTime64(${t},3)`,
-      FLOAT: (t) => `${t}/1000`,
-      TIMESTAMP: (t) => `${t}/1000`,
-      TIMESTAMP64_6: (t) => `1000*${t}`,
-      TIMESTAMP64_9: (t) => `1000000*${t}`
-    };
-    const seconds = v.type === "DATETIME64" || v.type === "DATETIME";
-    const from2 = seconds ? `${v.extFromMs}/1000` : String(v.extFromMs);
-    const to2 = seconds ? `${v.extToMs}/1000` : String(v.extToMs);
-    return `${col} >= ${convert2(v.type, from2, conv)} AND ${col} <= ${convert2(v.type, to2, conv)}`;
-  }
-  const from = v.type === "DATETIME64" ? `${v.extFromMs}/1000` : String(v.extFromS);
-  const to = v.type === "DATETIME64" ? `${v.extToMs}/1000` : String(v.extToS);
-  return `${col} >= ${convert2(v.type, from, secConverters)} AND ${col} <= ${convert2(v.type, to, secConverters)}`;
-}
-function fillTemplate(template, v) {
-  return template.replace(
-    /\$(__from|__to|__interval_ms|dateTimeCol|dateCol|interval|from|to)\b/g,
-    (_m, name) => {
-      switch (name) {
-        case "dateTimeCol":
-          return escapeIdentifier(v.dateTimeCol);
-        case "dateCol":
-          return escapeIdentifier(v.dateCol);
-        case "interval":
-          return String(v.intervalSec);
-        case "__interval_ms":
-          return String(v.intervalMs);
-        case "from":
-          return String(v.fromS);
-        case "to":
-          return String(v.toS);
-        case "__from":
-          return String(v.fromMs);
-        default:
-          return String(v.toMs);
-      }
-    }
-  );
-}
-function expandAltinityMacros(text2, ctx) {
-  const problems = [];
-  if (!text2.includes("$")) return { text: text2, map: OffsetMap.identity, problems };
-  const values = altinityValues(ctx);
-  const rw = new Rewriter(text2);
-  const n2 = text2.length;
-  let reportedDateTimeCol = false;
-  for (let i = 0; i < n2; ) {
-    if (text2.charCodeAt(i) !== DOLLAR2) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < n2 && isWordChar(text2.charCodeAt(j))) j++;
-    const name = text2.slice(i + 1, j);
-    if (ALTINITY_WHOLE_QUERY_MACROS.has(name) && text2.charCodeAt(j) === LPAREN2) {
-      if (isFirstItem(text2, i)) {
-        i = j;
-        continue;
-      }
-      problems.push({
-        offset: i,
-        message: `$${name}(...) is expanded by the Altinity plugin, which rewrites the whole query around it; dashboard-ci does not reproduce that rewrite, so this query is skipped (not judged)`,
-        kind: "unsupported-macro",
-        blocking: true
-      });
-      i = j;
-      continue;
-    }
-    if (name === "unescape" && text2.charCodeAt(j) === LPAREN2) {
-      const parsed = parseMacroArgs(text2, j);
-      if (!parsed) {
-        problems.push({
-          offset: i,
-          message: "$unescape: missing parentheses",
-          kind: "macro-arguments",
-          blocking: true
-        });
-        i = j;
-        continue;
-      }
-      rw.splice(i, parsed.end, text2.slice(j + 1, parsed.end - 1).replace(/'/g, ""));
-      i = parsed.end;
-      continue;
-    }
-    if (name === "adhoc") {
-      rw.splice(i, j, ctx.adhoc ? ctx.adhoc : "1");
-      i = j;
-      continue;
-    }
-    if (!ALTINITY_SIMPLE.has(name)) {
-      i = j;
-      continue;
-    }
-    if ("error" in values) {
-      problems.push({
-        offset: i,
-        message: `cannot expand $${name}: ${values.error}`,
-        kind: "macro-error",
-        blocking: true
-      });
-      i = j;
-      continue;
-    }
-    let end = j;
-    let out;
-    switch (name) {
-      case "timeFilterByColumn":
-      case "timeFilter64ByColumn": {
-        const m = /^\((\w+)\)/.exec(text2.slice(j, j + 256));
-        if (!m) {
-          i = j;
-          continue;
-        }
-        end = j + m[0].length;
-        out = byColumnFilter(m[1], values, name === "timeFilter64ByColumn");
-        break;
-      }
-      case "table":
-        if (values.table === "") {
-          problems.push({
-            offset: i,
-            message: "cannot expand $table: the target sets no table",
-            kind: "macro-error",
-            blocking: true
-          });
-          i = j;
-          continue;
-        }
-        out = values.table;
-        break;
-      case "timeSeries":
-        out = fillTemplate(timeSeriesTemplate(values.type), values);
-        break;
-      case "timeSeriesMs":
-        out = fillTemplate(timeSeriesMsTemplate(values.type), values);
-        break;
-      case "naturalTimeSeries":
-        out = fillTemplate(naturalTimeSeriesTemplate(values.type, values.rangeS), values);
-        break;
-      case "timeFilter":
-        out = fillTemplate(timeFilterTemplate(values, false), values);
-        break;
-      case "timeFilterMs":
-        out = fillTemplate(timeFilterTemplate(values, true), values);
-        break;
-      default:
-        out = fillTemplate(`$${name}`, values);
-    }
-    const needsCol = [
-      "timeSeries",
-      "timeSeriesMs",
-      "naturalTimeSeries",
-      "timeFilter",
-      "timeFilterMs",
-      "dateTimeCol"
-    ].includes(name);
-    if (needsCol && values.dateTimeCol === "" && !reportedDateTimeCol) {
-      reportedDateTimeCol = true;
-      problems.push({
-        offset: i,
-        message: `cannot expand $${name}: the target sets no DateTime column (dateTimeColDataType)`,
-        kind: "macro-error",
-        blocking: true
-      });
-    }
-    rw.splice(i, end, out);
-    i = end;
-  }
-  return { ...rw.finish(), problems };
-}
-var CONDITIONAL_TEST = "$conditionalTest(";
-function expandConditionalTest(text2, index) {
-  const problems = [];
-  if (!text2.includes(CONDITIONAL_TEST)) return { text: text2, map: OffsetMap.identity, problems };
-  const rw = new Rewriter(text2);
-  let pos = 0;
-  for (; ; ) {
-    const k = text2.indexOf(CONDITIONAL_TEST, pos);
-    if (k === -1) break;
-    const open2 = k + CONDITIONAL_TEST.length - 1;
-    pos = open2 + 1;
-    const parsed = parseMacroArgs(text2, open2);
-    if (!parsed || parsed.args.length !== 2 && parsed.args.length !== 3) {
-      problems.push({
-        offset: k,
-        message: parsed ? `$conditionalTest expected 2 or 3 argument(s), received ${parsed.args.length}` : "$conditionalTest: its argument list never closes",
-        kind: "macro-arguments",
-        blocking: true
-      });
-      continue;
-    }
-    const args = parsed.args;
-    const varArg = args[args.length - 1];
-    const m = CONDITIONAL_VAR_RE.exec(varArg.text);
-    const rv = m ? index.byName.get(m[1] ?? m[2]) : void 0;
-    if (!rv) {
-      problems.push({
-        offset: varArg.start,
-        message: `$conditionalTest: ${varArg.text} is not a variable of this dashboard`,
-        kind: "macro-error",
-        blocking: true
-      });
-      continue;
-    }
-    const empty2 = rv.isAll || (Array.isArray(rv.current) ? rv.current.length === 0 : rv.current === "");
-    const chosen = empty2 ? args.length === 3 ? args[1] : void 0 : args[0];
-    if (chosen) {
-      rw.splice(k, chosen.start, "");
-      rw.splice(chosen.start + chosen.text.length, parsed.end, "");
-    } else {
-      rw.splice(k, parsed.end, "");
-    }
-    pos = parsed.end;
-  }
-  return { ...rw.finish(), problems };
-}
-function expandAltinityWholeQuery(text2, target) {
-  const problems = [];
-  if (!text2.includes("$")) return { text: text2, map: OffsetMap.identity, problems };
-  const r = expandWholeQueryMacro(text2, { windowFunctions: target.useWindowFuncForMacros === true });
-  if (r.kind === "none" || r.kind === "unsupported") return { text: text2, map: OffsetMap.identity, problems };
-  if (r.kind === "error") {
-    problems.push({
-      offset: r.offset,
-      message: `the Altinity plugin refuses this query: ${r.message}`,
-      kind: "macro-arguments",
-      blocking: true
-    });
-    return { text: text2, map: OffsetMap.identity, problems };
-  }
-  const before2 = r.offset;
-  const rw = new Rewriter(text2);
-  const kept = text2.slice(0, before2).replace(/^[ \u00a0\t\r\n]+/, "");
-  rw.splice(before2, text2.length, r.sql.slice(kept.length));
-  return { ...rw.finish(), problems };
-}
-
 // src/lint/suggest.ts
 function editDistance(a, b) {
   if (a === b) return 0;
@@ -79881,6 +80383,7 @@ var undefined_variable_default = createRule({
       for (const t of facts.queryRefs) {
         const { name } = t.ref;
         if (isBuiltinVariable(name)) continue;
+        if (name === SEARCH_FILTER && t.variable && t.datasourceType === ALTINITY_TYPE) continue;
         if (isLeftToDatasource(t.ref, variableNameRules(t.datasourceType))) continue;
         if (t.target && t.datasourceType === void 0 && isLeftToDatasource(t.ref, altinity)) continue;
         for (const scope of scopes) {
@@ -79984,6 +80487,7 @@ var unique_panel_ids_default = createRule({
 
 // src/lint/rules/unused-variable.ts
 var IMPLICIT_TYPES = /* @__PURE__ */ new Set(["adhoc", "groupby"]);
+var ADHOC_SCOPE_VARIABLE = "clickhouse_adhoc_query";
 var unused_variable_default = createRule({
   id: "unused-variable",
   scope: "variable",
@@ -79991,7 +80495,7 @@ var unused_variable_default = createRule({
     description: "Every template variable is used by a query, another variable, a title, a repeat or a datasource.",
     severity: "warning",
     messages: { unused: "variable ${{name}} is not used anywhere in the dashboard" },
-    help: "A variable nothing refers to still shows a picker, and a query variable still runs its query on every load. Use it (in a query, a title, a repeat or a datasource reference) or remove it. Ad hoc and group-by variables apply implicitly and are never reported; a dashboard link with includeVars counts as a use."
+    help: "A variable nothing refers to still shows a picker, and a query variable still runs its query on every load. Use it (in a query, a title, a repeat or a datasource reference) or remove it. Ad hoc and group-by variables apply implicitly and are never reported, nor is the clickhouse_adhoc_query variable the ClickHouse plugin reads for its ad hoc filters; a dashboard link with includeVars counts as a use."
   },
   create(context) {
     return (variable3) => {
@@ -79999,6 +80503,8 @@ var unused_variable_default = createRule({
       if (variable3.type !== void 0 && IMPLICIT_TYPES.has(variable3.type)) return;
       const usage = context.facts.usage;
       if (usage.all) return;
+      if (variable3.name === ADHOC_SCOPE_VARIABLE && context.facts.dashboard.variables.some((v) => v.type === "adhoc"))
+        return;
       const self2 = variable3.path[variable3.path.length - 1];
       const owners = usage.byName.get(variable3.name);
       if (owners && [...owners].some((o) => o !== self2)) return;
@@ -80069,7 +80575,9 @@ function defaultConfig() {
     datasources: ["datasources"],
     rules: {},
     exceptions: [],
-    minRefresh: "10s",
+    // Grafana's own default floor (min_refresh_interval, conf/defaults.ini): a faster refresh is refused
+    // by its API and raised by its file provisioning; teams choose a higher one for cost.
+    minRefresh: "5s",
     clickhouse: {
       engine: "embedded",
       schema: ["clickhouse/schema.sql"],
@@ -80586,301 +81094,6 @@ async function splitExplicitPaths(paths, config, cwd) {
   return { dashboards, alerts };
 }
 
-// src/sql/interpolate.ts
-var NO_VARIABLES = [];
-var DEFAULT_TIME_RANGE = { from: "now-6h", to: "now" };
-var DEFAULT_MAX_DATA_POINTS = 1e3;
-var DEFAULT_ALERT_RANGE_SECONDS = { from: 600, to: 0 };
-var DEFAULT_ALERT_INTERVAL_MS = 1e3;
-var DEFAULT_ALERT_MAX_DATA_POINTS = 43200;
-function interpolate(text2, ctx, opts) {
-  const maps2 = [];
-  const problems = [];
-  let current = text2;
-  const apply = (stage) => {
-    const back = composeMaps(maps2);
-    for (const p of stage.problems) problems.push({ ...p, offset: back(p.offset) });
-    maps2.push(stage.map);
-    current = stage.text;
-  };
-  const altinity = opts.plugin === "vertamedia-clickhouse-datasource";
-  const frontend = opts.origin !== "alert";
-  const index = variableIndex(frontend ? ctx.variables : NO_VARIABLES);
-  if (frontend) {
-    apply(altinity ? expandConditionalTest(current, index) : expandConditionalAll(current, index));
-  }
-  const variableStage = interpolateVariables(current, ctx, {
-    ...variableNameRules(opts.plugin),
-    formatter: altinity ? "altinity" : "clickhouse",
-    origin: opts.origin,
-    noVariables: !frontend
-  });
-  apply(variableStage);
-  if (frontend && !altinity) apply(expandAdHocFilters(current, index));
-  if (altinity) {
-    apply(expandAltinityWholeQuery(current, opts.target ?? ctx.target ?? {}));
-    apply(
-      expandAltinityMacros(current, {
-        fromMs: ctx.fromMs,
-        toMs: ctx.toMs,
-        intervalMs: ctx.intervalMs,
-        maxDataPoints: ctx.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS,
-        target: opts.target ?? ctx.target ?? {},
-        adhoc: adHocFilterSql(adHocFilters(index))
-      })
-    );
-  } else {
-    apply(
-      expandClickHouseMacros(
-        current,
-        { fromMs: ctx.fromMs, toMs: ctx.toMs, intervalMs: ctx.intervalMs },
-        opts.origin
-      )
-    );
-  }
-  problems.sort((a, b) => a.offset - b.offset);
-  const out = { sql: current, problems, mapOffset: composeMaps(maps2) };
-  if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
-  return out;
-}
-function str5(v) {
-  return typeof v === "string" ? v : void 0;
-}
-function resolveTimeRange(from, to, nowMs, fiscalYearStartMonth = 0) {
-  const warnings = [];
-  let fromMs = parseTimeExpression(from ?? DEFAULT_TIME_RANGE.from, nowMs, false, fiscalYearStartMonth);
-  let toMs = parseTimeExpression(to ?? DEFAULT_TIME_RANGE.to, nowMs, true, fiscalYearStartMonth);
-  if (fromMs === void 0) {
-    warnings.push(
-      `time.from ${JSON.stringify(from)} is not a time Grafana reads; using ${DEFAULT_TIME_RANGE.from}`
-    );
-    fromMs = parseTimeExpression(DEFAULT_TIME_RANGE.from, nowMs, false);
-  }
-  if (toMs === void 0) {
-    warnings.push(
-      `time.to ${JSON.stringify(to)} is not a time Grafana reads; using ${DEFAULT_TIME_RANGE.to}`
-    );
-    toMs = nowMs;
-  }
-  if (fromMs > toMs) warnings.push("time.from is after time.to");
-  return { fromMs, toMs, warnings };
-}
-function panelTimeOverride(panel2, range, nowMs, fiscal, warnings) {
-  if (!panel2) return range;
-  let { fromMs, toMs } = range;
-  const timeFrom = str5(panel2.raw.timeFrom)?.trim();
-  if (timeFrom) {
-    const expr = timeFrom.startsWith("now") ? timeFrom : `now-${timeFrom}`;
-    const f = parseTimeExpression(expr, nowMs, false, fiscal);
-    if (f === void 0) warnings.push(`panel timeFrom "${timeFrom}" is not a time Grafana reads; ignored`);
-    else {
-      fromMs = f;
-      toMs = timeFrom.startsWith("now/") ? parseTimeExpression(expr, nowMs, true, fiscal) ?? nowMs : nowMs;
-    }
-  }
-  const shift = str5(panel2.raw.timeShift)?.trim();
-  if (shift) {
-    const math = shift.startsWith("-") || shift.startsWith("+") ? shift : `-${shift}`;
-    const f = parseTimeExpression(`now${math}`, fromMs, false, fiscal);
-    const t = parseTimeExpression(`now${math}`, toMs, true, fiscal);
-    if (f === void 0 || t === void 0)
-      warnings.push(`panel timeShift "${shift}" is not a time Grafana reads; ignored`);
-    else {
-      fromMs = f;
-      toMs = t;
-    }
-  }
-  return { fromMs, toMs };
-}
-function contextFor(dash, now, panel2, target, resolvedVariables) {
-  const nowMs = now.getTime();
-  const raw = dash?.raw ?? {};
-  const time = isObject(raw.time) ? raw.time : {};
-  const fiscal = typeof raw.fiscalYearStartMonth === "number" ? raw.fiscalYearStartMonth : 0;
-  const base = resolveTimeRange(time.from, time.to, nowMs, fiscal);
-  const warnings = base.warnings;
-  const { fromMs, toMs } = panelTimeOverride(panel2, base, nowMs, fiscal, warnings);
-  const variables = resolvedVariables ?? (isObject(raw.templating) && Array.isArray(raw.templating.list) ? raw.templating.list : NO_VARIABLES);
-  const ctx = { fromMs, toMs, intervalMs: 0, variables, warnings };
-  const dashboard = {};
-  if (dash?.uid !== void 0) dashboard.uid = dash.uid;
-  if (dash?.title !== void 0) dashboard.title = dash.title;
-  ctx.dashboard = dashboard;
-  const tz = str5(raw.timezone);
-  if (tz !== void 0) ctx.timezone = tz;
-  const maxDataPoints = panel2 && typeof panel2.raw.maxDataPoints === "number" && panel2.raw.maxDataPoints > 0 ? panel2.raw.maxDataPoints : DEFAULT_MAX_DATA_POINTS;
-  ctx.maxDataPoints = maxDataPoints;
-  let lowLimit = 1;
-  const minInterval = panel2 ? str5(panel2.raw.interval)?.trim() : void 0;
-  if (minInterval) {
-    const text2 = minInterval.includes("$") ? interpolateVariables(
-      minInterval,
-      { ...ctx, intervalMs: 1e3 },
-      {
-        formatter: "glob",
-        reserved: /* @__PURE__ */ new Set(),
-        deferDunder: false,
-        origin: "panel"
-      }
-    ).text : minInterval;
-    const ms = intervalToMs(text2);
-    if (ms === void 0)
-      warnings.push(`panel interval "${minInterval}" is not an interval Grafana reads; ignored`);
-    else lowLimit = ms;
-  }
-  ctx.intervalMs = calculateIntervalMs(toMs - fromMs, maxDataPoints, lowLimit);
-  if (target) ctx.target = target.raw;
-  return ctx;
-}
-function alertContextFor(query, now) {
-  const nowMs = now.getTime();
-  const rel = query.relativeTimeRange ?? {};
-  const fromS = typeof rel.from === "number" ? rel.from : DEFAULT_ALERT_RANGE_SECONDS.from;
-  const toS = typeof rel.to === "number" ? rel.to : DEFAULT_ALERT_RANGE_SECONDS.to;
-  const model = query.model;
-  const intervalMs = typeof model.intervalMs === "number" && model.intervalMs > 0 ? model.intervalMs : DEFAULT_ALERT_INTERVAL_MS;
-  const maxDataPoints = typeof model.maxDataPoints === "number" && model.maxDataPoints > 0 ? model.maxDataPoints : DEFAULT_ALERT_MAX_DATA_POINTS;
-  return {
-    fromMs: nowMs - fromS * 1e3,
-    toMs: nowMs - toS * 1e3,
-    intervalMs,
-    maxDataPoints,
-    variables: NO_VARIABLES,
-    target: model
-  };
-}
-
-// src/sql/extract.ts
-var CLICKHOUSE_PLUGIN = "grafana-clickhouse-datasource";
-var ALTINITY_PLUGIN = "vertamedia-clickhouse-datasource";
-function isSqlPlugin(type) {
-  return type === CLICKHOUSE_PLUGIN || type === ALTINITY_PLUGIN;
-}
-function datasourceTypeMap(datasources) {
-  const types2 = /* @__PURE__ */ new Map();
-  for (const ds of datasources) {
-    if (!ds.type) continue;
-    if (ds.uid) types2.set(ds.uid, ds.type);
-    if (ds.name) types2.set(ds.name, ds.type);
-  }
-  return types2;
-}
-function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
-  if (!ref) return opts.defaultDatasourceType;
-  if (ref.type && !ref.type.startsWith("$") && ref.type !== "datasource") return ref.type;
-  const id = ref.uid ?? ref.name;
-  if (id === void 0 || id === "") return ref.type === void 0 ? opts.defaultDatasourceType : void 0;
-  const trimmed2 = id.trim();
-  const name = wholeVariableRef(trimmed2);
-  const input = name === void 0 ? importPlaceholder(trimmed2) : void 0;
-  if (input !== void 0) {
-    const inputs = sharingInputs(dash);
-    if (inputs.has(input)) return inputs.get(input);
-  }
-  if (name !== void 0) {
-    const v = dash.variables.find((x) => x.name === name);
-    if (!v) return sharingInputs(dash).get(name);
-    if (v.type === "datasource")
-      return typeof v.raw.query === "string" && v.raw.query !== "" ? v.raw.query : void 0;
-    const cur = isObject(v.raw.current) ? v.raw.current.value : void 0;
-    return typeof cur === "string" ? datasourceTypes.get(cur) : void 0;
-  }
-  return datasourceTypes.get(id);
-}
-function dashboardSource(dash, origin2, datasourceType, path12, text2) {
-  const { line, column: column2 } = dash.doc.locate(path12);
-  return { origin: origin2, file: dash.file, text: text2, path: path12, datasourceType, line, column: column2, dashboard: dash };
-}
-function targetSql(raw, plugin) {
-  const key2 = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
-  const v = raw[key2];
-  return typeof v === "string" && v.trim() !== "" ? { key: key2, text: v } : void 0;
-}
-function nonEmpty(v) {
-  return typeof v === "string" && v.trim() !== "";
-}
-function variableSql(raw) {
-  const q = raw.query;
-  if (nonEmpty(q)) return { path: ["query"], text: q };
-  if (isObject(q)) {
-    if (nonEmpty(q.rawSql)) return { path: ["query", "rawSql"], text: q.rawSql };
-    if (nonEmpty(q.query)) return { path: ["query", "query"], text: q.query };
-  }
-  if (nonEmpty(raw.definition)) return { path: ["definition"], text: raw.definition };
-  return void 0;
-}
-function extractDashboardQueries(dash, datasourceTypes = /* @__PURE__ */ new Map(), opts = {}) {
-  const out = [];
-  for (const panel2 of dash.panels) {
-    for (const target of panel2.targets) {
-      const type = resolveDatasourceType(target.datasource, dash, datasourceTypes, opts);
-      if (!isSqlPlugin(type)) continue;
-      const sql = targetSql(target.raw, type);
-      if (!sql) continue;
-      const src = dashboardSource(dash, "panel", type, [...target.path, sql.key], sql.text);
-      src.panel = panel2;
-      src.target = target;
-      if (target.refId !== void 0) src.refId = target.refId;
-      out.push(src);
-    }
-  }
-  for (const variable3 of dash.variables) {
-    if (variable3.type !== "query") continue;
-    const type = resolveDatasourceType(variable3.datasource, dash, datasourceTypes, opts);
-    if (!isSqlPlugin(type)) continue;
-    const sql = variableSql(variable3.raw);
-    if (!sql) continue;
-    const src = dashboardSource(dash, "variable", type, [...variable3.path, ...sql.path], sql.text);
-    src.variable = variable3;
-    out.push(src);
-  }
-  return out;
-}
-function extractAlertQueries(groups, datasourceTypes = /* @__PURE__ */ new Map()) {
-  const out = [];
-  for (const group of groups) {
-    for (const rule of group.rules) {
-      for (const query of rule.queries) {
-        if (query.datasourceUid === "__expr__") continue;
-        const model = query.model;
-        const ds = isObject(model.datasource) ? model.datasource : void 0;
-        const modelType = ds && typeof ds.type === "string" ? ds.type : void 0;
-        const type = isSqlPlugin(modelType) ? modelType : query.datasourceUid !== void 0 ? datasourceTypes.get(query.datasourceUid) : void 0;
-        if (!isSqlPlugin(type)) continue;
-        const sql = targetSql(model, type);
-        if (!sql) continue;
-        const alertRule = {};
-        if (rule.uid !== void 0) alertRule.uid = rule.uid;
-        if (rule.title !== void 0) alertRule.title = rule.title;
-        if (group.name !== void 0) alertRule.group = group.name;
-        const src = {
-          origin: "alert",
-          file: group.file,
-          text: sql.text,
-          path: [],
-          datasourceType: type,
-          line: query.rawSqlLine ?? query.line,
-          column: query.rawSqlColumn ?? query.column,
-          alertRule,
-          alertQuery: query
-        };
-        const refId = query.refId ?? (typeof model.refId === "string" ? model.refId : void 0);
-        if (refId !== void 0) src.refId = refId;
-        out.push(src);
-      }
-    }
-  }
-  return out;
-}
-function interpolateSource(src, now, variables) {
-  let ctx;
-  if (src.origin === "alert" && src.alertQuery) ctx = alertContextFor(src.alertQuery, now);
-  else if (src.dashboard) ctx = contextFor(src.dashboard, now, src.panel, src.target, variables);
-  else throw new TypeError("interpolateSource: a dashboard query without its dashboard");
-  const result = interpolate(src.text, ctx, { plugin: src.datasourceType, origin: src.origin });
-  return Object.assign(result, { warnings: ctx.warnings ?? [] });
-}
-
 // src/lint/facts.ts
 var DashboardFacts = class {
   constructor(dashboard, datasourceTypes) {
@@ -80929,7 +81142,7 @@ var DashboardFacts = class {
     if (!this.targetTypes.has(target)) {
       this.targetTypes.set(
         target,
-        resolveDatasourceType(target.datasource, this.dashboard, this.datasourceTypes)
+        resolveDatasourceType(queryDatasource(target.panel, target), this.dashboard, this.datasourceTypes)
       );
     }
     return this.targetTypes.get(target);
@@ -82589,7 +82802,7 @@ function judgeStatement(canonical2, ast, mode, opts = {}) {
     }
     case "ALTER": {
       kind = "ALTER TABLE";
-      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... ADD INDEX / ADD PROJECTION");
+      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... changes of columns, indexes and projections");
       const target = objectName(tokens, 2);
       const verdict = alterVerdict(kind, tokens);
       return verdict ?? serverTarget(target) ?? settingRefusal() ?? astRefusal(true) ?? { ok: true, kind, inlineData: false };
@@ -82616,7 +82829,7 @@ function judgeStatement(canonical2, ast, mode, opts = {}) {
     default:
       return refuse(
         kind,
-        "not a data definition (CREATE, INSERT, ALTER TABLE ... ADD INDEX/PROJECTION, OPTIMIZE)"
+        "not a data definition (CREATE, INSERT, ALTER TABLE of columns/indexes/projections, OPTIMIZE)"
       );
   }
 }
@@ -82664,10 +82877,26 @@ function dictionaryVerdict(kind, tokens) {
   return void 0;
 }
 var ALTER_COMMANDS = /* @__PURE__ */ new Set([
+  "ADD COLUMN",
   "ADD INDEX",
   "ADD PROJECTION",
+  "CLEAR COLUMN",
+  "CLEAR INDEX",
+  "CLEAR PROJECTION",
+  "COMMENT COLUMN",
+  "DROP COLUMN",
+  "DROP INDEX",
+  "DROP PROJECTION",
+  "MATERIALIZE COLUMN",
   "MATERIALIZE INDEX",
-  "MATERIALIZE PROJECTION"
+  "MATERIALIZE PROJECTION",
+  "MATERIALIZE TTL",
+  "MODIFY COLUMN",
+  "MODIFY COMMENT",
+  "MODIFY ORDER",
+  "MODIFY TTL",
+  "REMOVE TTL",
+  "RENAME COLUMN"
 ]);
 function alterVerdict(kind, tokens) {
   let i = tokens[3]?.value === "." ? 5 : 3;
@@ -82683,7 +82912,7 @@ function alterVerdict(kind, tokens) {
     if (!ALTER_COMMANDS.has(command)) {
       return refuse(
         `ALTER TABLE ... ${command}`.trim(),
-        "only ADD / MATERIALIZE of an INDEX or a PROJECTION"
+        "only changes of columns, indexes, projections, TTL, sorting key and comments"
       );
     }
   }
@@ -82952,7 +83181,7 @@ function createServerEngine(opts) {
   })();
   let prepared = false;
   let refusable;
-  const pipeline = () => ({
+  const pipeline2 = () => ({
     runner,
     stats,
     embedded: false,
@@ -82994,7 +83223,7 @@ function createServerEngine(opts) {
     prepare,
     async explain(sql) {
       await connect();
-      return explainQuery(pipeline(), sql);
+      return explainQuery(pipeline2(), sql);
     },
     async execute(sql, options) {
       await connect();
@@ -83003,7 +83232,7 @@ function createServerEngine(opts) {
           "execute() runs a query only on the test data: the embedded engine, or a server the tool prepared a scratch database on (--schema / --seed)"
         );
       }
-      return executeQuery(pipeline(), sql, options);
+      return executeQuery(pipeline2(), sql, options);
     },
     async close() {
       try {
@@ -83290,7 +83519,7 @@ async function compare(source, statements) {
     if (!parsed || parsed.kind === "view") continue;
     const { database, name } = splitName(parsed.name);
     const db = database ?? currentDb;
-    const label = `${db}.${name}`;
+    const label2 = `${db}.${name}`;
     const at2 = { file: st.file, line: st.line, column: 1 };
     const exists = await source.rows(
       "SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}",
@@ -83300,7 +83529,7 @@ async function compare(source, statements) {
       findings.push({
         rule: "schema-drift",
         severity: "warning",
-        message: `${parsed.kind} ${label} is in the test schema but not on ${source.description}`,
+        message: `${parsed.kind} ${label2} is in the test schema but not on ${source.description}`,
         ...at2
       });
       continue;
@@ -83332,7 +83561,7 @@ async function compare(source, statements) {
     findings.push({
       rule: "schema-drift",
       severity: "warning",
-      message: `${parsed.kind} ${label} differs from ${source.description}: ${shown.join("; ")}${more}`,
+      message: `${parsed.kind} ${label2} differs from ${source.description}: ${shown.join("; ")}${more}`,
       ...at2
     });
   }
@@ -83340,12 +83569,6 @@ async function compare(source, statements) {
 }
 
 // src/sql/resolve-variables.ts
-function hasStoredValue(raw) {
-  if (Array.isArray(raw.options) && raw.options.length > 0) return true;
-  const cur = isObject(raw.current) ? raw.current.value : void 0;
-  if (Array.isArray(cur)) return cur.length > 0;
-  return cur !== void 0 && cur !== null && cur !== "";
-}
 function variableRegex(text2) {
   if (text2.trim() === "") return void 0;
   const m = /^\/(.*)\/([gimsuy]*)$/s.exec(text2);
@@ -83408,10 +83631,12 @@ async function resolveVariables(dash, now, datasourceTypes, run, extract = {}) {
     if (s.origin === "variable" && s.variable?.name !== void 0) sources.set(s.variable.name, s);
   }
   const names = new Set(variables.flatMap((v) => typeof v.name === "string" ? [v.name] : []));
+  const byName = variableIndex(variables).byName;
   const pending = /* @__PURE__ */ new Map();
   for (const v of variables) {
-    if (typeof v.name !== "string" || v.type !== "query" || hasStoredValue(v)) continue;
-    if (!pending.has(v.name)) pending.set(v.name, v);
+    if (typeof v.name !== "string" || byName.get(v.name)?.raw !== v || !byName.get(v.name).unresolved)
+      continue;
+    pending.set(v.name, v);
   }
   const order = [];
   const unresolved = [];
@@ -83499,6 +83724,7 @@ async function prepareQueries(dashboards, alertGroups, datasourceTypes, now, opt
       warnings: result.warnings
     };
     if (result.unresolved) q.unresolved = result.unresolved;
+    if (result.alternatives) q.alternatives = result.alternatives;
     if (source.dashboard) q.dashboard = source.dashboard;
     out.push(q);
   };
@@ -84355,6 +84581,11 @@ async function checkQueries(input) {
       findings.push(finding(q, "sql-interpolation", "warning", w));
     }
     queries.push(rec);
+    if (q.source.hidden) {
+      rec.status = "skipped";
+      rec.reason = "hidden (hide: true): Grafana does not send a hidden query to the datasource";
+      continue;
+    }
     for (const p of q.problems) {
       if (p.kind === "unknown-variable" && q.source.origin !== "alert") continue;
       if (p.kind === "unresolved-variable") continue;
@@ -84416,6 +84647,7 @@ async function checkQueries(input) {
       engine.concurrency,
       (done) => options.onProgress?.({ done, total })
     );
+    await tryAlternatives(engine.engine, engine.concurrency, runnable, outcomes, findings);
     const missing = new MissingTables();
     runnable.forEach(({ q, rec }, i) => {
       const outcome = outcomes[i];
@@ -84464,6 +84696,37 @@ async function checkQueries(input) {
   } finally {
     await engine.engine.close();
   }
+}
+async function tryAlternatives(engine, concurrency, runnable, outcomes, findings) {
+  const retry = runnable.flatMap(({ q }, i) => {
+    const o = outcomes[i];
+    return !o.ok && o.kind === "invalid" && q.alternatives?.length ? [i] : [];
+  });
+  if (retry.length === 0) return;
+  const tried = await explainAll(
+    engine,
+    retry.map((i) => runnable[i].q.alternatives[0].sql),
+    concurrency
+  );
+  retry.forEach((i, k) => {
+    const outcome = tried[k];
+    const before2 = outcomes[i];
+    if (!outcome.ok || before2.ok) return;
+    const { q, rec } = runnable[i];
+    const alt = q.alternatives[0];
+    findings.push(
+      finding(
+        q,
+        "sql-interpolation",
+        "info",
+        `valid ${alt.note}; the form the current plugin sends is refused: ${before2.error.code} ${before2.error.name}: ${before2.error.message}`
+      )
+    );
+    q.sql = alt.sql;
+    q.mapOffset = alt.mapOffset;
+    rec.sql = alt.sql;
+    outcomes[i] = outcome;
+  });
 }
 function judge(q, rec, outcome, options, findings) {
   const config = options.config;
@@ -84584,7 +84847,9 @@ function unresolvedFindings(byDashboard, prepared) {
   const out = [];
   for (const [dash, list2] of byDashboard) {
     for (const u of list2) {
-      const readers = prepared.filter((q) => q.dashboard === dash && q.unresolved?.includes(u.name));
+      const readers = prepared.filter(
+        (q) => q.dashboard === dash && !q.source.hidden && q.unresolved?.includes(u.name)
+      );
       const skipped2 = readers.filter(
         (q) => q.problems.some((p) => p.kind === "unresolved-variable" && p.variable === u.name)
       ).length;
@@ -84847,14 +85112,23 @@ async function checkRedis(dashboards, url2) {
 async function runCheck(opts) {
   const { config, cwd } = opts;
   const explicit = opts.paths.length > 0;
-  const split = explicit ? await splitExplicitPaths(opts.paths, config, cwd) : void 0;
+  const fromStdin = opts.paths.includes("-");
+  if (fromStdin && !opts.stdin)
+    throw new UsageError("- reads a dashboard from standard input, and there is none");
+  const named2 = opts.paths.filter((p) => p !== "-");
+  const split = explicit ? named2.length ? await splitExplicitPaths(named2, config, cwd) : { dashboards: [], alerts: [] } : void 0;
   const dashboardPaths = split ? split.dashboards : config.paths;
   const alertPaths = opts.alertPaths ?? (split ? split.alerts : config.alerts);
   const excludes = configExcludes(config, cwd, opts.exclude ?? []);
   const usageErrors = [];
   const findings = [];
   opts.onStage?.("loading");
-  const loaded = dashboardPaths.length ? await loadDashboards(dashboardPaths, { cwd, excludes, libraryPanels: config.libraryPanels }) : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
+  const loaded = dashboardPaths.length || fromStdin ? await loadDashboards(dashboardPaths, {
+    cwd,
+    excludes,
+    libraryPanels: config.libraryPanels,
+    ...fromStdin ? { stdin: opts.stdin } : {}
+  }) : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
   const checked = [
     ...loaded.dashboards,
     ...loaded.libraryPanels.flatMap((lp) => lp.check ? [lp.check] : [])
@@ -85140,10 +85414,10 @@ function panelLabel(q) {
   return q.panelId !== void 0 ? `${name} (#${q.panelId})` : name;
 }
 function fileLink(file, line, column2, blobUrl) {
-  const label = escapeInline(`${file}:${line}:${column2}`);
-  if (!blobUrl) return label;
+  const label2 = escapeInline(`${file}:${line}:${column2}`);
+  if (!blobUrl) return label2;
   const href = `${blobUrl}/${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
-  return `[${label}](${href.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
+  return `[${label2}](${href.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
 }
 function costChangeCell(q) {
   if (q.costChange === void 0) return q.baseRows === void 0 ? "\u2014" : "\xB10%";
@@ -90300,11 +90574,11 @@ var streamChunk = function* (chunk, chunkSize) {
   }
 };
 var readBytes = async function* (iterable, chunkSize) {
-  for await (const chunk of readStream(iterable)) {
+  for await (const chunk of readStream2(iterable)) {
     yield* streamChunk(chunk, chunkSize);
   }
 };
-var readStream = async function* (stream4) {
+var readStream2 = async function* (stream4) {
   if (stream4[Symbol.asyncIterator]) {
     yield* stream4;
     return;
@@ -91903,8 +92177,8 @@ var GrafanaApiError = class extends Error {
     this.body = init.body;
     this.code = init.code;
     this.attempts = init.attempts ?? 1;
+    this.grafanaStatus = grafanaStatusOf(init.body);
     const b = init.body;
-    this.grafanaStatus = b && typeof b === "object" && typeof b.status === "string" ? b.status : void 0;
     this.grafanaMessage = b && typeof b === "object" && typeof b.message === "string" ? b.message : void 0;
   }
   toJSON() {
@@ -92167,7 +92441,7 @@ var GrafanaClient = class {
       const status = err.response.status;
       const body = r.redactValue(readBody(err.response.data));
       const b = body;
-      const gStatus = b && typeof b === "object" && typeof b.status === "string" ? b.status : void 0;
+      const gStatus = grafanaStatusOf(body);
       const gMessage = b && typeof b === "object" && typeof b.message === "string" ? b.message : typeof b === "string" ? firstLine(b) : "";
       const what = gMessage || err.response.statusText || http3.STATUS_CODES[status] || "error";
       return new GrafanaApiError({
@@ -92198,6 +92472,12 @@ function pickAuth(auth, user, password) {
   if (auth && "user" in auth && auth.user) return auth;
   if (user !== void 0) return { user, password: password ?? "" };
   return void 0;
+}
+function grafanaStatusOf(body) {
+  if (!body || typeof body !== "object") return void 0;
+  const b = body;
+  if (b.kind === "Status") return typeof b.reason === "string" && b.reason ? b.reason : void 0;
+  return typeof b.status === "string" ? b.status : void 0;
 }
 function attemptsOf(config) {
   return (config?.["axios-retry"]?.retryCount ?? 0) + 1;
@@ -92520,6 +92800,40 @@ function grafanaRuleGroupView(g, keepsKff) {
     )
   };
 }
+function libraryModelView(model, uid2) {
+  const m = { ...model ?? {} };
+  if (m.type === void 0 || m.type === null) m.type = "";
+  if (m.description === void 0 || m.description === null) m.description = "";
+  const lp = m.libraryPanel;
+  if (lp && typeof lp === "object" && !Array.isArray(lp) && lp.uid === "")
+    m.libraryPanel = { ...lp, uid: uid2 };
+  return m;
+}
+function libraryFolder(e) {
+  const f = e.folderUid ?? e.meta?.folderUid ?? "";
+  return f === "general" ? "" : f;
+}
+function isZero(v) {
+  if (v === null || v === "" || v === false || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === "object" && v !== void 0 && Object.keys(v).length === 0;
+}
+function withoutAddedZeros(have, want) {
+  if (Array.isArray(have) && Array.isArray(want))
+    return have.map((v, i) => i < want.length ? withoutAddedZeros(v, want[i]) : v);
+  if (!have || typeof have !== "object" || Array.isArray(have)) return have;
+  if (!want || typeof want !== "object" || Array.isArray(want)) return have;
+  const w = want;
+  const out = {};
+  for (const [k, v] of Object.entries(have)) {
+    if (!Object.hasOwn(w, k)) {
+      if (!isZero(v)) out[k] = v;
+      continue;
+    }
+    out[k] = withoutAddedZeros(v, w[k]);
+  }
+  return out;
+}
 
 // src/grafana/ownership.ts
 var MESSAGE_PREFIX = "dashboard-ci";
@@ -92558,8 +92872,8 @@ function isFirstSave(v) {
   return v.parentVersion === 0 || v.message === "Initial save";
 }
 async function readHistory(get, uid2, limit = 20) {
-  const enc3 = encodeURIComponent;
-  const res = await get(`/api/dashboards/uid/${enc3(uid2)}/versions`, {
+  const enc5 = encodeURIComponent;
+  const res = await get(`/api/dashboards/uid/${enc5(uid2)}/versions`, {
     query: { limit },
     allow: [404]
   });
@@ -92569,7 +92883,7 @@ async function readHistory(get, uid2, limit = 20) {
   for (const v of versions) {
     let message = v.message ?? "";
     if (isFirstSave(v) && v.version !== void 0) {
-      const one = await get(`/api/dashboards/uid/${enc3(uid2)}/versions/${v.version}`, {
+      const one = await get(`/api/dashboards/uid/${enc5(uid2)}/versions/${v.version}`, {
         allow: [404, 403]
       });
       if (one.status === 200 && typeof one.data?.message === "string") message = one.data.message;
@@ -92594,6 +92908,7 @@ async function loadDesiredState(opts) {
     datasourceDeletes: [],
     folders: [],
     dashboards: [],
+    libraryPanels: [],
     ruleGroups: [],
     problems: [],
     secrets: [],
@@ -92648,7 +92963,7 @@ async function loadDatasources(opts, state, rel) {
     const list2 = seqItems("datasources");
     for (const { value, line } of list2) {
       const entry = value;
-      const label = entry && typeof entry.name === "string" ? `datasource "${entry.name}"` : "datasource";
+      const label2 = entry && typeof entry.name === "string" ? `datasource "${entry.name}"` : "datasource";
       const at2 = line ? `${file}:${line}` : file;
       const fail2 = (message, uid3 = "") => state.problems.push({
         kind: "datasource",
@@ -92656,7 +92971,7 @@ async function loadDatasources(opts, state, rel) {
         title: entry?.name,
         file,
         line,
-        message: `${at2}: ${label}: ${message}`
+        message: `${at2}: ${label2}: ${message}`
       });
       if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
         fail2("each item of datasources must be a mapping");
@@ -92687,21 +93002,16 @@ async function loadDatasources(opts, state, rel) {
         }
         throw err;
       }
-      const uid2 = typeof ds.uid === "string" ? ds.uid.trim() : "";
+      const given = typeof ds.uid === "string" ? ds.uid.trim() : "";
       if (typeof ds.name !== "string" || ds.name.trim() === "") {
-        fail2("has no name", uid2);
+        fail2("has no name", given);
         continue;
       }
       if (typeof ds.type !== "string" || ds.type.trim() === "") {
-        fail2("has no type", uid2);
+        fail2("has no type", given);
         continue;
       }
-      if (!uid2) {
-        fail2(
-          "has no uid (dashboard-ci creates and updates datasources by uid; dashboards reference them by uid)"
-        );
-        continue;
-      }
+      const uid2 = given || provisionedUidFromName(ds.name);
       if (uid2.length > 40 || !UID_RE2.test(uid2)) {
         fail2(`uid "${uid2}" must be at most 40 letters, digits, - or _`, uid2);
         continue;
@@ -92838,7 +93148,8 @@ async function loadDashboards2(opts, state, folderMap) {
   }
   const loaded = existing.length ? await loadDashboards(existing, {
     cwd: opts.cwd,
-    excludes: configExcludes(opts.config, opts.cwd, [])
+    excludes: configExcludes(opts.config, opts.cwd, []),
+    libraryPanels: opts.config.libraryPanels
   }) : { dashboards: [], libraryPanels: [], findings: [], usageErrors: [], files: 0 };
   for (const line of loaded.usageErrors) if (!opts.paths.length) state.notes.push(line);
   for (const f of loaded.findings) {
@@ -92858,6 +93169,10 @@ async function loadDashboards2(opts, state, folderMap) {
     type: d.fields.type,
     isDefault: d.fields.isDefault
   }));
+  const libraries = new LibraryPanels(state);
+  for (const lp of loaded.libraryPanels) {
+    if (lp.format.shape !== "export-element") libraries.add(libraryElementOf(lp), lp.file);
+  }
   const seenUid = /* @__PURE__ */ new Map();
   for (const model of loaded.dashboards) {
     const file = model.file;
@@ -92870,12 +93185,33 @@ async function loadDashboards2(opts, state, folderMap) {
       file,
       message: `${file}: ${message}`
     });
+    const usesLibrary = (uids) => {
+      const used = [...new Set(uids)];
+      return used.length ? { libraryPanels: used } : {};
+    };
+    const libraryRefs = model.panels.flatMap((p) => p.libraryPanel?.uid ? [p.libraryPanel.uid] : []);
     if (model.format.shape === "resource-v2") {
-      fail2(
-        `is a schema v2 resource (${model.format.apiVersion}): it deploys only through Grafana 12's /apis/dashboard.grafana.app API, which this provision does not call yet`,
-        model.uid ?? "",
-        model.title
-      );
+      const spec = isRecord(model.document?.spec) ? model.document.spec : {};
+      const prepared2 = prepareV2Spec(model.uid, spec);
+      if ("error" in prepared2) {
+        fail2(prepared2.error, model.uid ?? "", model.title);
+        continue;
+      }
+      const prior2 = seenUid.get(prepared2.uid);
+      if (prior2) {
+        fail2(`uid "${prepared2.uid}" is already used by ${prior2}`, prepared2.uid, prepared2.title);
+        continue;
+      }
+      seenUid.set(prepared2.uid, file);
+      state.dashboards.push({
+        uid: prepared2.uid,
+        title: prepared2.title,
+        file,
+        folderUid: model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap),
+        dashboard: prepared2.spec,
+        resource: { apiVersion: model.format.apiVersion ?? "" },
+        ...usesLibrary(libraryRefs)
+      });
       continue;
     }
     let json = model.uid !== void 0 ? { ...model.raw, uid: model.uid } : { ...model.raw };
@@ -92901,8 +93237,85 @@ async function loadDashboards2(opts, state, folderMap) {
     }
     seenUid.set(uid2, file);
     const folderUid = model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap);
-    state.dashboards.push({ uid: uid2, title, file, folderUid, dashboard });
+    if (isRecord(json.__elements)) {
+      for (const [key2, element] of Object.entries(json.__elements)) {
+        if (!isRecord(element) || !isRecord(element.model)) continue;
+        libraries.add(
+          {
+            uid: typeof element.uid === "string" ? element.uid : key2,
+            name: typeof element.name === "string" ? element.name : void 0,
+            folderUid,
+            model: element.model
+          },
+          file
+        );
+      }
+    }
+    state.dashboards.push({ uid: uid2, title, file, folderUid, dashboard, ...usesLibrary(libraryRefs) });
   }
+  libraries.finish();
+}
+function prepareV2Spec(name, spec) {
+  const uid2 = (name ?? "").trim();
+  if (!uid2) return { error: "has no metadata.name (its uid: dashboard-ci provisions dashboards by uid)" };
+  if (uid2.length > 40) return { error: `metadata.name "${uid2}" is longer than 40 characters` };
+  if (!UID_RE2.test(uid2)) return { error: `metadata.name "${uid2}" may hold only letters, digits, - and _` };
+  const title = typeof spec.title === "string" ? spec.title.trim() : "";
+  if (!title) return { error: "has no spec.title (Grafana refuses an empty title)" };
+  if (spec.tags !== void 0 && spec.tags !== null && !Array.isArray(spec.tags))
+    return { error: "spec.tags must be an array" };
+  const tags = Array.isArray(spec.tags) ? spec.tags.filter((t) => t !== MARKER_TAG) : [];
+  return { uid: uid2, title, spec: { ...spec, tags: [...tags, MARKER_TAG] } };
+}
+var LibraryPanels = class {
+  constructor(state) {
+    this.state = state;
+  }
+  state;
+  byUid = /* @__PURE__ */ new Map();
+  add(input, file) {
+    const fail2 = (message, uid3 = "") => {
+      this.state.problems.push({
+        kind: "library-panel",
+        uid: uid3,
+        ...input.name ? { title: input.name } : {},
+        file,
+        message: `${file}: library panel${input.name ? ` "${input.name}"` : ""}: ${message}`
+      });
+    };
+    const uid2 = (input.uid ?? "").trim();
+    if (!uid2) return fail2("has no uid (dashboards reference library panels by uid)");
+    if (uid2.length > 40 || !UID_RE2.test(uid2))
+      return fail2(`uid "${uid2}" must be at most 40 letters, digits, - or _`, uid2);
+    const name = (input.name ?? "").trim();
+    if (!name) return fail2("has no name", uid2);
+    const panel2 = {
+      uid: uid2,
+      name,
+      file,
+      folderUid: input.folderUid,
+      model: { ...input.model, [MARKER_ANNOTATION]: MARKER_ANNOTATION_VALUE }
+    };
+    const prior = this.byUid.get(uid2);
+    if (prior) {
+      const same = prior.panel.name === panel2.name && contentHash(prior.panel.model) === contentHash(panel2.model);
+      if (!same) fail2(`uid "${uid2}" is already used by ${prior.file}`, uid2);
+      return;
+    }
+    this.byUid.set(uid2, { panel: panel2, file });
+  }
+  finish() {
+    this.state.libraryPanels = [...this.byUid.values()].map((v) => v.panel);
+    for (const d of this.state.dashboards) {
+      if (!d.libraryPanels) continue;
+      const mine = d.libraryPanels.filter((u) => this.byUid.has(u));
+      if (mine.length) d.libraryPanels = mine;
+      else delete d.libraryPanels;
+    }
+  }
+};
+function isRecord(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function prepareDashboard(json) {
   const uid2 = typeof json.uid === "string" ? json.uid.trim() : "";
@@ -93298,6 +93711,56 @@ function sameSet(a, b) {
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
+// src/grafana/steps.ts
+function failure2(name, err, fallbackCode = "error") {
+  if (!(err instanceof GrafanaApiError))
+    return { code: fallbackCode, message: `${name}: ${err?.message ?? String(err)}` };
+  const s = err.status;
+  const g = err.grafanaStatus;
+  const said = err.grafanaMessage ?? "";
+  const with_ = (code, text2) => ({
+    ...s !== void 0 ? { status: s } : {},
+    code,
+    message: `${name}: ${text2}`
+  });
+  if (err.code === "not-json") return with_("not-json", err.message);
+  if (s === void 0) return with_(err.code === "ETIMEDOUT" ? "timeout" : "unreachable", err.message);
+  if (s === 401)
+    return with_("unauthorized", `Grafana refused the credentials (401${said ? `: ${said}` : ""})`);
+  if (s === 403)
+    return with_(
+      "forbidden",
+      `access denied (403${said ? `: ${said}` : ""}); the token lacks a permission this needs`
+    );
+  if (s === 404) return with_("not-found", `not found (404${said ? `: ${said}` : ""})`);
+  if (s === 409) return with_("conflict", `conflicts with an existing object (409: ${said || "conflict"})`);
+  if (s === 412) {
+    if (g === "version-mismatch")
+      return with_(
+        "version-mismatch",
+        `changed by someone else while dashboard-ci was writing it (412 version-mismatch: ${said})`
+      );
+    if (g === "plugin-dashboard")
+      return with_(
+        "plugin-dashboard",
+        `belongs to a plugin; Grafana refuses to overwrite it (412 plugin-dashboard: ${said})`
+      );
+    if (g === "name-exists")
+      return with_(
+        "name-exists",
+        `another dashboard in the same folder has this title (412 name-exists: ${said})`
+      );
+    return with_("precondition-failed", `precondition failed (412${g ? ` ${g}` : ""}: ${said})`);
+  }
+  if (s === 400 || s === 422) return with_("invalid", `Grafana rejected it (${s}: ${said || "bad request"})`);
+  if (s === 429) return with_("rate-limited", err.message);
+  if (s >= 500) return with_("server-error", err.message);
+  return with_("error", err.message);
+}
+function appendNote(prior, next) {
+  return prior ? `${prior}; ${next}` : next;
+}
+
 // src/grafana/diff.ts
 function deepEqual(a, b) {
   if (a === b) return true;
@@ -93391,6 +93854,275 @@ function short(v, max = 60) {
   return text2.length > max ? `${text2.slice(0, max - 1)}\u2026` : text2;
 }
 
+// src/grafana/library-panels.ts
+var enc = encodeURIComponent;
+var KIND_PANEL = 1;
+var PER_PAGE = 100;
+var MAX_PAGES = 200;
+function label(p) {
+  return `library panel "${p.name}" (uid ${p.uid}, ${p.file})`;
+}
+async function planLibraryPanel(get, d) {
+  const step = {
+    kind: "library-panel",
+    uid: d.uid,
+    title: d.name,
+    file: d.file,
+    action: "create",
+    diff: [],
+    desired: d
+  };
+  try {
+    const res = await get(`/api/library-elements/${enc(d.uid)}`, {
+      allow: [404]
+    });
+    if (res.status === 404 || !res.data?.result) {
+      const same = await get(
+        `/api/library-elements/name/${enc(d.name)}`,
+        {
+          allow: [404]
+        }
+      );
+      const other = (same.status === 200 ? same.data?.result ?? [] : []).find(
+        (e) => e.uid !== d.uid && libraryFolder(e) === d.folderUid
+      );
+      if (other) {
+        step.action = "skip";
+        step.error = {
+          code: "name-conflict",
+          message: `${label(d)}: Grafana already has library panel "${d.name}" with uid ${other.uid} in ${d.folderUid ? `folder ${d.folderUid}` : "the General folder"}; give it uid ${other.uid} in the file to adopt it, or rename one of them`
+        };
+      }
+      return step;
+    }
+    const current = res.data.result;
+    step.current = current;
+    if ((current.kind ?? KIND_PANEL) !== KIND_PANEL) {
+      step.action = "skip";
+      step.error = {
+        code: "invalid",
+        message: `${label(d)}: uid ${d.uid} is a library variable in Grafana, not a library panel`
+      };
+      return step;
+    }
+    const diff = [];
+    if (current.name !== d.name) diff.push(`name: ${short(current.name)} \u2192 ${short(d.name)}`);
+    const folder = libraryFolder(current);
+    if (folder !== d.folderUid)
+      diff.push(`folder: ${short(folder || "(root)")} \u2192 ${short(d.folderUid || "(root)")}`);
+    diff.push(
+      ...jsonDiff(libraryModelView(current.model, d.uid), libraryModelView(d.model, d.uid), {}, "model")
+    );
+    step.diff = diff;
+    step.action = diff.length ? "update" : "unchanged";
+    if (step.action === "update" && current.model?.[MARKER_ANNOTATION] !== MARKER_ANNOTATION_VALUE)
+      step.warning = appendNote(
+        step.warning,
+        "not written by dashboard-ci (or edited in Grafana since): overwritten with the repository's version"
+      );
+  } catch (err) {
+    step.action = "skip";
+    step.error = failure2(label(d), err);
+  }
+  return step;
+}
+async function planLibraryPanelPrune(get, desired) {
+  const broken = desired.problems.filter((p) => p.kind === "library-panel" || p.kind === "dashboard").length;
+  if (broken > 0)
+    return [
+      blockedStep(
+        `prune of library panels skipped: ${broken} dashboard or library panel input(s) could not be read, and a library panel whose file is broken would look gone from the repository`
+      )
+    ];
+  const wanted = new Set(desired.libraryPanels.map((p) => p.uid));
+  let elements;
+  try {
+    elements = await listLibraryPanels(get);
+  } catch (err) {
+    return [
+      blockedStep(`prune of library panels skipped: the listing it needs failed (${err.message})`)
+    ];
+  }
+  return elements.filter((e) => !wanted.has(e.uid) && e.model?.[MARKER_ANNOTATION] === MARKER_ANNOTATION_VALUE).map((e) => ({
+    kind: "library-panel",
+    uid: e.uid,
+    title: e.name,
+    action: "delete",
+    diff: [],
+    current: e
+  })).sort((a, b) => a.uid.localeCompare(b.uid));
+}
+async function listLibraryPanels(get) {
+  const out = /* @__PURE__ */ new Map();
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const res = await get(
+      "/api/library-elements",
+      { query: { kind: KIND_PANEL, perPage: PER_PAGE, page } }
+    );
+    const elements = res.data?.result?.elements;
+    if (!Array.isArray(elements))
+      throw new Error(`GET /api/library-elements page ${page}: expected {result: {elements: [...]}}`);
+    let fresh = 0;
+    for (const e of elements)
+      if (e && typeof e.uid === "string" && !out.has(e.uid)) {
+        out.set(e.uid, e);
+        fresh++;
+      }
+    const total = res.data?.result?.totalCount;
+    if (elements.length < PER_PAGE || fresh === 0 || typeof total === "number" && out.size >= total)
+      return [...out.values()];
+  }
+  throw new Error(`GET /api/library-elements: still more after ${MAX_PAGES} pages of ${PER_PAGE}: stopped`);
+}
+function blockedStep(message) {
+  return {
+    kind: "library-panel",
+    uid: "",
+    action: "skip",
+    diff: [],
+    error: { code: "prune-blocked", message }
+  };
+}
+async function applyLibraryPanel(client, s, log2) {
+  const d = s.desired;
+  try {
+    if (s.action === "create") {
+      await client.post("/api/library-elements", {
+        uid: d.uid,
+        name: d.name,
+        kind: KIND_PANEL,
+        model: d.model,
+        ...d.folderUid ? { folderUid: d.folderUid } : {}
+      });
+      s.result = "created";
+    } else {
+      await client.request("PATCH", `/api/library-elements/${enc(d.uid)}`, {
+        body: {
+          name: d.name,
+          kind: KIND_PANEL,
+          model: d.model,
+          // "" moves it to the root; an omitted folderUid would leave it where it is.
+          folderUid: d.folderUid,
+          version: s.current?.version ?? 1
+        }
+      });
+      s.result = "updated";
+    }
+    log2(`library panel ${d.uid}: ${s.result}`);
+  } catch (err) {
+    s.result = "failed";
+    s.error = err instanceof GrafanaApiError && err.status === 412 ? {
+      status: 412,
+      code: "version-mismatch",
+      message: `${label(d)}: changed in Grafana while dashboard-ci was writing it (412: ${err.grafanaMessage ?? "version mismatch"})`
+    } : failure2(label(d), err);
+  }
+}
+async function deleteLibraryPanel(client, s, log2) {
+  try {
+    await client.delete(`/api/library-elements/${enc(s.uid)}`, { allow: [404] });
+    s.result = "deleted";
+    log2(`library panel ${s.uid}: deleted (written by dashboard-ci, gone from the repository)`);
+  } catch (err) {
+    if (err instanceof GrafanaApiError && err.status === 403 && /connection/i.test(err.grafanaMessage ?? "")) {
+      s.action = "skip";
+      s.result = "skipped";
+      s.warning = `not deleted: a dashboard still uses it (403: ${err.grafanaMessage})`;
+      return;
+    }
+    s.result = "failed";
+    s.error = failure2(`library panel "${s.title}" (uid ${s.uid})`, err);
+  }
+}
+
+// src/grafana/resources.ts
+var ANNO_FOLDER = "grafana.app/folder";
+var ANNO_MESSAGE = "grafana.app/message";
+var ANNO_MANAGED_BY = "grafana.app/managedBy";
+var ANNO_MANAGER_ID = "grafana.app/managerId";
+var ANNO_ALLOWS_EDITS = "grafana.app/managerAllowsEdits";
+var ANNO_UPDATED_BY = "grafana.app/updatedBy";
+var ANNO_UPDATED_AT = "grafana.app/updatedTimestamp";
+var enc2 = encodeURIComponent;
+function orgNamespace(orgId) {
+  return orgId === void 0 || orgId === 1 ? "default" : `org-${orgId}`;
+}
+async function discoverDashboardApi(get, namespace2) {
+  const res = await get(`/apis/${DASHBOARD_GROUP}`, { allow: [404] });
+  if (res.status === 404) return { versions: [], namespace: namespace2 };
+  const versions = (Array.isArray(res.data?.versions) ? res.data.versions : []).map((v) => v?.version).filter((v) => typeof v === "string");
+  return { versions, namespace: namespace2 };
+}
+function versionOf(apiVersion) {
+  return apiVersion.split("/")[1] ?? "";
+}
+function unsupportedReason(api, apiVersion, grafana) {
+  const version = versionOf(apiVersion);
+  if (api.versions.includes(version)) return void 0;
+  const which = grafana ? `Grafana ${grafana}` : "this Grafana";
+  if (api.versions.length === 0)
+    return `${which} does not serve the /apis/${DASHBOARD_GROUP} API that stores schema v2 dashboards (Grafana 12 does)`;
+  return `${which} serves ${DASHBOARD_GROUP} ${api.versions.join(", ")}, not ${version}`;
+}
+function resourcePath(t, name) {
+  return `/apis/${DASHBOARD_GROUP}/${t.version}/namespaces/${enc2(t.namespace)}/dashboards${name ? `/${enc2(name)}` : ""}`;
+}
+async function readResource(get, t, name) {
+  const res = await get(resourcePath(t, name), { allow: [404] });
+  return res.status === 404 ? void 0 : res.data;
+}
+function compareResource(current, d) {
+  const annotations = current.metadata?.annotations ?? {};
+  const diff = [];
+  const conversion = current.status?.conversion;
+  if (conversion?.failed) {
+    diff.push(
+      `stored as ${conversion.storedVersion || "another version"}${conversion.error ? ` (${short(conversion.error)})` : ""} \u2192 ${versionOf(d.resource.apiVersion)}`
+    );
+  } else {
+    const folder = annotations[ANNO_FOLDER] ?? "";
+    if (folder !== d.folderUid)
+      diff.push(`folder: ${short(folder || "(root)")} \u2192 ${short(d.folderUid || "(root)")}`);
+    diff.push(...jsonDiff(withoutAddedZeros(current.spec ?? {}, d.dashboard), d.dashboard, {}, "spec"));
+  }
+  const out = { diff };
+  if (annotations[ANNO_MESSAGE] !== void 0) out.latestMessage = annotations[ANNO_MESSAGE];
+  const managedBy = annotations[ANNO_MANAGED_BY];
+  if (managedBy && annotations[ANNO_ALLOWS_EDITS] !== "true")
+    out.managedBy = `${managedBy}${annotations[ANNO_MANAGER_ID] ? ` ${annotations[ANNO_MANAGER_ID]}` : ""}`;
+  const updated = [
+    annotations[ANNO_UPDATED_BY] ? `by ${annotations[ANNO_UPDATED_BY]}` : void 0,
+    annotations[ANNO_UPDATED_AT] ? `at ${annotations[ANNO_UPDATED_AT]}` : void 0
+  ].filter(Boolean).join(" ");
+  if (updated) out.updated = updated;
+  return out;
+}
+function writtenByUs(c) {
+  return isOwnMessage(c.latestMessage);
+}
+async function writeResource(client, d, t, message, create2) {
+  const annotations = { [ANNO_MESSAGE]: message };
+  if (d.folderUid) annotations[ANNO_FOLDER] = d.folderUid;
+  const body = {
+    apiVersion: d.resource.apiVersion,
+    kind: "Dashboard",
+    metadata: {
+      name: d.uid,
+      annotations,
+      ...!create2 && t.resourceVersion ? { resourceVersion: t.resourceVersion } : {}
+    },
+    spec: d.dashboard
+  };
+  const res = create2 ? await client.post(resourcePath(t), body) : await client.put(resourcePath(t, d.uid), body);
+  return res.data?.metadata?.resourceVersion;
+}
+async function deleteResource(client, t, name) {
+  await client.delete(resourcePath(t, name), { allow: [404] });
+}
+function alreadyExists(err) {
+  return err instanceof GrafanaApiError && err.status === 409 && err.grafanaStatus === "AlreadyExists";
+}
+
 // src/grafana/version.ts
 function parseGrafanaVersion(text2) {
   const m = /^v?(\d+)\.(\d+)/.exec(text2 ?? "");
@@ -93414,15 +94146,16 @@ function alertProvisioningPermission(v) {
 
 // src/grafana/plan.ts
 var SEARCH_PAGE = 5e3;
-var MAX_PAGES = 200;
-var enc = encodeURIComponent;
+var MAX_PAGES2 = 200;
+var enc3 = encodeURIComponent;
 async function planProvision(ctx, desired) {
   const plan = {
     datasources: [],
     folders: [],
+    libraryPanels: [],
     dashboards: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], ruleGroups: [], folders: [] }
+    deletes: { datasources: [], dashboards: [], ruleGroups: [], libraryPanels: [], folders: [] }
   };
   const guard = new Guard();
   const get = async (path12, opts = {}) => {
@@ -93447,6 +94180,7 @@ async function planProvision(ctx, desired) {
     if (p.kind === "datasource") plan.datasources.push({ kind: "datasource", ...base });
     else if (p.kind === "folder") plan.folders.push({ kind: "folder", ...base });
     else if (p.kind === "dashboard") plan.dashboards.push({ kind: "dashboard", ...base });
+    else if (p.kind === "library-panel") plan.libraryPanels.push({ kind: "library-panel", ...base });
     else plan.ruleGroups.push({ kind: "alert-rule-group", ...base });
   }
   const clashRisk = titleClashOverwrites(ctx.version) && desired.dashboards.length > 0;
@@ -93510,9 +94244,9 @@ async function planProvision(ctx, desired) {
       );
     if (notes.length) step.warning = notes.join("; ");
     try {
-      const res = await get(`/api/datasources/uid/${enc(d.uid)}`, { allow: [404] });
+      const res = await get(`/api/datasources/uid/${enc3(d.uid)}`, { allow: [404] });
       if (res.status === 404) {
-        const byName = await get(`/api/datasources/name/${enc(d.fields.name)}`, {
+        const byName = await get(`/api/datasources/name/${enc3(d.fields.name)}`, {
           allow: [404]
         });
         if (byName.status === 200 && byName.data?.uid && byName.data.uid !== d.uid) {
@@ -93551,7 +94285,7 @@ async function planProvision(ctx, desired) {
   if (ctx.prune) {
     await run(desired.datasourceDeletes, async (d) => {
       try {
-        const res = await get(`/api/datasources/name/${enc(d.name)}`, { allow: [404] });
+        const res = await get(`/api/datasources/name/${enc3(d.name)}`, { allow: [404] });
         if (res.status === 404) return;
         plan.deletes.datasources.push({
           kind: "datasource",
@@ -93590,7 +94324,7 @@ async function planProvision(ctx, desired) {
     };
     plan.folders.push(step);
     try {
-      const res = await get(`/api/folders/${enc(f.uid)}`, { allow: [404] });
+      const res = await get(`/api/folders/${enc3(f.uid)}`, { allow: [404] });
       if (res.status === 404) return;
       step.current = res.data;
       if (res.data.title !== f.title) {
@@ -93609,9 +94343,69 @@ async function planProvision(ctx, desired) {
   });
   const order = new Map(orderedFolders.map((f, i) => [f.uid, i]));
   plan.folders.sort((a, b) => (order.get(a.uid) ?? -1) - (order.get(b.uid) ?? -1));
-  const drift = ctx.config.grafana.drift;
-  const minRefresh = await minRefreshInterval(get);
+  await run(desired.libraryPanels, async (d) => {
+    plan.libraryPanels.push(await planLibraryPanel(get, d));
+  });
   if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  const drift = ctx.config.grafana.drift;
+  const settings = await frontendSettings(get);
+  const minRefresh = settings.minRefresh;
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  let apiPromise;
+  const dashboardApi = () => apiPromise ??= discoverDashboardApi(get, settings.namespace ?? orgNamespace(ctx.config.grafana.orgId));
+  const versionText = ctx.version ? `${ctx.version.major}.${ctx.version.minor}` : void 0;
+  const driftPolicy = (step, name, what) => {
+    step.drift = true;
+    if (drift === "skip") {
+      step.action = "skip";
+      step.warning = appendNote(step.warning, `${what}: left as it is (grafana.drift: skip)`);
+    } else if (drift === "fail") {
+      step.error = { code: "drift", message: `${name}: ${what}; not overwritten (grafana.drift: fail)` };
+    } else {
+      step.warning = appendNote(
+        step.warning,
+        `${what}: overwritten with the repository's version (grafana.drift: overwrite)`
+      );
+    }
+  };
+  const planResource = async (step, d, name) => {
+    const api = await dashboardApi();
+    const why = unsupportedReason(api, d.resource.apiVersion, versionText);
+    if (why) {
+      step.action = "skip";
+      step.error = {
+        code: "v2-unsupported",
+        message: `${name}: a schema v2 dashboard (${d.resource.apiVersion}): ${why}; not deployed`
+      };
+      return;
+    }
+    const target = { version: versionOf(d.resource.apiVersion), namespace: api.namespace };
+    step.resource = target;
+    const current = await readResource(get, target, d.uid);
+    if (!current) return;
+    if (current.metadata?.resourceVersion) target.resourceVersion = current.metadata.resourceVersion;
+    const cmp = compareResource(current, d);
+    if (cmp.managedBy) {
+      step.action = "skip";
+      step.error = {
+        code: "managed-elsewhere",
+        message: `${name}: managed in Grafana by ${cmp.managedBy} (grafana.app/managedBy), which does not allow edits from elsewhere; not written`
+      };
+      return;
+    }
+    step.diff = cmp.diff;
+    if (cmp.diff.length === 0) {
+      step.action = "unchanged";
+      return;
+    }
+    step.action = "update";
+    if (writtenByUs(cmp)) return;
+    driftPolicy(
+      step,
+      name,
+      `changed in Grafana since dashboard-ci last wrote it${cmp.updated ? ` (${cmp.updated})` : ""}`
+    );
+  };
   await run(desired.dashboards, async (d) => {
     const step = {
       kind: "dashboard",
@@ -93626,15 +94420,19 @@ async function planProvision(ctx, desired) {
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
     raiseRefresh(step, minRefresh);
     try {
+      if (d.resource) {
+        await planResource(step, d, name);
+        return;
+      }
       if (ctx.lookup === "search" && dashboardHits && !dashboardHits.has(d.uid)) return;
-      const res = await get(`/api/dashboards/uid/${enc(d.uid)}`, { allow: [404, 406] });
+      const res = await get(`/api/dashboards/uid/${enc3(d.uid)}`, { allow: [404, 406] });
       if (res.status === 404) return;
       if (res.status === 406) {
         step.action = "skip";
         step.error = {
           status: 406,
           code: "v2-dashboard",
-          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${res.data?.message ?? "not acceptable"}); dashboard-ci writes the classic JSON model, so it leaves it alone: export it from Grafana as classic JSON or remove it there`
+          message: `${name}: Grafana stores this dashboard in the v2 schema and refuses it on /api/dashboards (406: ${res.data?.message ?? "not acceptable"}); the repository keeps it in the classic model, so dashboard-ci leaves it alone: keep it in the repository as a v2 resource (deployed through /apis), or export it from Grafana as classic JSON`
         };
         return;
       }
@@ -93661,24 +94459,12 @@ async function planProvision(ctx, desired) {
       if (!latest || isOwnMessage(history.latestMessage)) return;
       if (history.ownHashes[0] && history.ownHashes[0] === contentHash(dashboardView(res.data.dashboard ?? {})))
         return;
-      step.drift = true;
       const who = [
         latest.version !== void 0 ? `version ${latest.version}` : void 0,
         latest.createdBy ? `by ${latest.createdBy}` : void 0,
         latest.created ? `at ${latest.created}` : void 0
       ].filter(Boolean).join(" ");
-      const what = `changed in Grafana since dashboard-ci last wrote it${who ? ` (${who})` : ""}`;
-      if (drift === "skip") {
-        step.action = "skip";
-        step.warning = appendNote(step.warning, `${what}: left as it is (grafana.drift: skip)`);
-      } else if (drift === "fail") {
-        step.error = { code: "drift", message: `${name}: ${what}; not overwritten (grafana.drift: fail)` };
-      } else {
-        step.warning = appendNote(
-          step.warning,
-          `${what}: overwritten with the repository's version (grafana.drift: overwrite)`
-        );
-      }
+      driftPolicy(step, name, `changed in Grafana since dashboard-ci last wrote it${who ? ` (${who})` : ""}`);
     } catch (err) {
       step.action = "skip";
       step.error = failure2(name, err);
@@ -93708,7 +94494,7 @@ async function planProvision(ctx, desired) {
       const name = `alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`;
       try {
         const res = await get(
-          `/api/v1/provisioning/folder/${enc(folderUid)}/rule-groups/${enc(g.name)}`,
+          `/api/v1/provisioning/folder/${enc3(folderUid)}/rule-groups/${enc3(g.name)}`,
           { allow: [404] }
         );
         if (res.status === 404 || !res.data || (res.data.rules ?? []).length === 0) return;
@@ -93720,7 +94506,7 @@ async function planProvision(ctx, desired) {
         );
         const provenances = await Promise.all(
           rules.map(async (r) => {
-            const one = await get(`/api/v1/provisioning/alert-rules/${enc(r.uid)}`, {
+            const one = await get(`/api/v1/provisioning/alert-rules/${enc3(r.uid)}`, {
               allow: [404]
             });
             return one.status === 200 ? one.data?.provenance ?? "" : "";
@@ -93763,6 +94549,8 @@ async function planProvision(ctx, desired) {
     }
   );
   if (ctx.prune) await planRuleGroupPrune(ctx, plan, desired, get, guard);
+  if (ctx.prune) plan.deletes.libraryPanels.push(...await planLibraryPanelPrune(get, desired));
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
   const unreadable2 = desired.problems.filter((p) => p.kind === "dashboard").length;
   if (ctx.prune && dashboardHits && unreadable2 > 0) {
     plan.deletes.dashboards.push({
@@ -93781,6 +94569,33 @@ async function planProvision(ctx, desired) {
     const candidates = [...dashboardHits.values()].filter(
       (hit) => !desiredUids.has(hit.uid) && ((hit.tags ?? []).includes(MARKER_TAG) || (hit.folderUid ?? "").startsWith(DERIVED_FOLDER_PREFIX))
     );
+    const planResourcePrune = async (step, hit) => {
+      const api = await dashboardApi();
+      const version = api.versions.find((v) => v.startsWith("v2"));
+      if (!version) {
+        step.action = "skip";
+        step.warning = "stored as v2, and this Grafana serves no v2 version of its dashboard API: kept";
+        return;
+      }
+      const target = { version, namespace: api.namespace };
+      const current = await readResource(get, target, hit.uid);
+      if (!current) {
+        step.action = "skip";
+        return;
+      }
+      const annotations = current.metadata?.annotations ?? {};
+      if (annotations["grafana.app/managedBy"]) {
+        step.action = "skip";
+        step.warning = `managed in Grafana by ${annotations["grafana.app/managedBy"]}: never deleted by dashboard-ci`;
+        return;
+      }
+      if (!isOwnMessage(annotations[ANNO_MESSAGE]) && !(await readHistory(get, hit.uid)).everOwn) {
+        step.action = "skip";
+        step.warning = 'carries the dashboard-ci tag but no version of it was written by dashboard-ci (a copy made with "Save as"?): kept';
+        return;
+      }
+      step.resource = target;
+    };
     await run(candidates, async (hit) => {
       const step = {
         kind: "dashboard",
@@ -93790,10 +94605,16 @@ async function planProvision(ctx, desired) {
         diff: []
       };
       try {
-        const full = await get(`/api/dashboards/uid/${enc(hit.uid)}`, {
+        const full = await get(`/api/dashboards/uid/${enc3(hit.uid)}`, {
           allow: [404, 406]
         });
         if (full.status === 404) return;
+        if (full.status === 406) {
+          await planResourcePrune(step, hit);
+          if (step.action === "delete") gone.add(hit.uid);
+          plan.deletes.dashboards.push(step);
+          return;
+        }
         const meta = full.data?.meta ?? {};
         if (meta.provisioned || typeof meta.provisionedExternalId === "string" && meta.provisionedExternalId) {
           step.action = "skip";
@@ -93874,6 +94695,10 @@ async function planProvision(ctx, desired) {
     desired.datasources.map((d) => d.uid)
   );
   inOrder(
+    plan.libraryPanels,
+    desired.libraryPanels.map((d) => d.uid)
+  );
+  inOrder(
     plan.dashboards,
     desired.dashboards.map((d) => d.uid)
   );
@@ -93892,7 +94717,7 @@ function inOrder(steps, uids) {
   const rank = (s) => s.desired ? index.get(s.uid) ?? uids.length : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-async function pageAll(get, path12, query, pageSize, maxPages = MAX_PAGES) {
+async function pageAll(get, path12, query, pageSize, maxPages = MAX_PAGES2) {
   const out = /* @__PURE__ */ new Map();
   for (let page = 1; page <= maxPages; page++) {
     const res = await get(path12, { query: { ...query, limit: pageSize, page } });
@@ -93967,7 +94792,7 @@ async function resolveRuleGroupFolder(g, folders, get, childrenOf) {
       continue;
     }
     if (parts.length === 1) {
-      const res = await get(`/api/folders/${enc(value)}`, { allow: [404, 400] });
+      const res = await get(`/api/folders/${enc3(value)}`, { allow: [404, 400] });
       if (res.status === 200 && res.data?.uid) {
         g.folderUid = res.data.uid;
         return;
@@ -93980,25 +94805,31 @@ async function resolveRuleGroupFolder(g, folders, get, childrenOf) {
   }
   g.folderUid = parent;
 }
-async function minRefreshInterval(get) {
+async function frontendSettings(get) {
   try {
-    const res = await get("/api/frontend/settings", { allow: [404, 403] });
-    const text2 = res.status === 200 ? res.data?.minRefreshInterval : void 0;
-    if (typeof text2 !== "string" || !text2) return void 0;
-    const ms = parseDuration2(text2);
-    return ms === void 0 ? void 0 : { text: text2, ms };
+    const res = await get("/api/frontend/settings", {
+      allow: [404, 403]
+    });
+    if (res.status !== 200) return {};
+    const out = {};
+    const text2 = res.data?.minRefreshInterval;
+    const ms = typeof text2 === "string" && text2 ? parseDuration2(text2) : void 0;
+    if (ms !== void 0) out.minRefresh = { text: text2, ms };
+    if (typeof res.data?.namespace === "string" && res.data.namespace) out.namespace = res.data.namespace;
+    return out;
   } catch (err) {
     if (err instanceof GrafanaApiError && err.status === 401) throw err;
-    return void 0;
+    return {};
   }
 }
 function raiseRefresh(step, min) {
   const d = step.desired;
-  const refresh = d.dashboard.refresh;
+  const timeSettings = d.resource ? d.dashboard.timeSettings : void 0;
+  const refresh = d.resource ? timeSettings?.autoRefresh : d.dashboard.refresh;
   if (!min || typeof refresh !== "string" || refresh === "") return;
   const ms = parseDuration2(refresh);
   if (ms === void 0 || ms >= min.ms) return;
-  d.dashboard = { ...d.dashboard, refresh: min.text };
+  d.dashboard = d.resource ? { ...d.dashboard, timeSettings: { ...timeSettings, autoRefresh: min.text } } : { ...d.dashboard, refresh: min.text };
   step.warning = appendNote(
     step.warning,
     `refresh ${refresh} is below Grafana's min_refresh_interval (${min.text}): deployed as ${min.text}`
@@ -94007,7 +94838,7 @@ function raiseRefresh(step, min) {
 function checkTitleClashes(steps, hits, listingError) {
   const seen = /* @__PURE__ */ new Map();
   for (const s of steps) {
-    if (!s.desired || s.error) continue;
+    if (!s.desired || s.error || s.desired.resource) continue;
     const d = s.desired;
     const key2 = `${d.folderUid}\0${d.title}`;
     const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
@@ -94091,59 +94922,11 @@ async function planRuleGroupPrune(ctx, plan, desired, get, guard) {
 function unsetNote(names) {
   return `environment variable${names.length > 1 ? "s" : ""} ${names.join(", ")} not set: expanded to "" as Grafana does (grafana.strictVariables: true makes it a failure)`;
 }
-function appendNote(prior, next) {
-  return prior ? `${prior}; ${next}` : next;
-}
 function blocked(kind, message) {
   return { kind, uid: "", action: "skip", diff: [], error: { code: "prune-blocked", message } };
 }
 function pruneBlocked(kind, err) {
   return blocked(kind, `prune of ${kind}s skipped: the listing it needs failed (${err.message})`);
-}
-function failure2(name, err, fallbackCode = "error") {
-  if (!(err instanceof GrafanaApiError))
-    return { code: fallbackCode, message: `${name}: ${err?.message ?? String(err)}` };
-  const s = err.status;
-  const g = err.grafanaStatus;
-  const said = err.grafanaMessage ?? "";
-  const with_ = (code, text2) => ({
-    ...s !== void 0 ? { status: s } : {},
-    code,
-    message: `${name}: ${text2}`
-  });
-  if (err.code === "not-json") return with_("not-json", err.message);
-  if (s === void 0) return with_(err.code === "ETIMEDOUT" ? "timeout" : "unreachable", err.message);
-  if (s === 401)
-    return with_("unauthorized", `Grafana refused the credentials (401${said ? `: ${said}` : ""})`);
-  if (s === 403)
-    return with_(
-      "forbidden",
-      `access denied (403${said ? `: ${said}` : ""}); the token lacks a permission this needs`
-    );
-  if (s === 404) return with_("not-found", `not found (404${said ? `: ${said}` : ""})`);
-  if (s === 409) return with_("conflict", `conflicts with an existing object (409: ${said || "conflict"})`);
-  if (s === 412) {
-    if (g === "version-mismatch")
-      return with_(
-        "version-mismatch",
-        `changed by someone else while dashboard-ci was writing it (412 version-mismatch: ${said})`
-      );
-    if (g === "plugin-dashboard")
-      return with_(
-        "plugin-dashboard",
-        `belongs to a plugin; Grafana refuses to overwrite it (412 plugin-dashboard: ${said})`
-      );
-    if (g === "name-exists")
-      return with_(
-        "name-exists",
-        `another dashboard in the same folder has this title (412 name-exists: ${said})`
-      );
-    return with_("precondition-failed", `precondition failed (412${g ? ` ${g}` : ""}: ${said})`);
-  }
-  if (s === 400 || s === 422) return with_("invalid", `Grafana rejected it (${s}: ${said || "bad request"})`);
-  if (s === 429) return with_("rate-limited", err.message);
-  if (s >= 500) return with_("server-error", err.message);
-  return with_("error", err.message);
 }
 var Guard = class {
   fatal;
@@ -94162,7 +94945,7 @@ var Guard = class {
 };
 
 // src/grafana/apply.ts
-var enc2 = encodeURIComponent;
+var enc4 = encodeURIComponent;
 async function applyPlan(ctx, plan) {
   const run = (items, fn) => Promise.all(items.map((i) => ctx.limit(() => fn(i))));
   await run(plan.deletes.datasources, (s) => deleteDatasource(ctx, s));
@@ -94186,16 +94969,30 @@ async function applyPlan(ctx, plan) {
     });
   }
   for (const s of plan.folders) if (!s.desired) settle2(s);
-  await run(plan.dashboards, async (s) => {
-    const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : void 0;
-    if (folderFailure && !s.error && s.action !== "unchanged" && s.action !== "skip") {
+  const failedLibrary = /* @__PURE__ */ new Map();
+  await run(plan.libraryPanels, async (s) => {
+    const folderUid = s.desired?.folderUid;
+    const folderFailure = folderUid ? failedFolders.get(folderUid) : void 0;
+    if (folderFailure && !s.error && s.action !== "unchanged" && s.action !== "skip")
       s.error = dependency(
-        `dashboard "${s.title}" (uid ${s.uid}, ${s.file})`,
+        `library panel "${s.title}" (uid ${s.uid}, ${s.file})`,
         "folder",
-        s.desired.folderUid,
+        folderUid,
         folderFailure
       );
+    if (!settle2(s)) await applyLibraryPanel(ctx.client, s, ctx.log);
+    if (s.error) failedLibrary.set(s.uid, s.error);
+  });
+  await run(plan.dashboards, async (s) => {
+    const name = `dashboard "${s.title}" (uid ${s.uid}, ${s.file})`;
+    const folderFailure = s.desired?.folderUid ? failedFolders.get(s.desired.folderUid) : void 0;
+    const writes = !s.error && s.action !== "unchanged" && s.action !== "skip";
+    if (folderFailure && writes) {
+      s.error = dependency(name, "folder", s.desired.folderUid, folderFailure);
     }
+    const library = s.desired?.libraryPanels?.find((u) => failedLibrary.has(u));
+    if (library && writes && !s.error)
+      s.error = dependency(name, "library panel", library, failedLibrary.get(library));
     await applyDashboard(ctx, s);
   });
   await run(plan.ruleGroups, async (s) => {
@@ -94208,6 +95005,9 @@ async function applyPlan(ctx, plan) {
   });
   await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
+  await run(plan.deletes.libraryPanels, async (s) => {
+    if (!settle2(s)) await deleteLibraryPanel(ctx.client, s, ctx.log);
+  });
   for (const s of plan.deletes.folders) await ctx.limit(() => deleteFolder(ctx, s));
 }
 function settle2(step) {
@@ -94245,11 +95045,11 @@ async function applyDatasource(ctx, s) {
       try {
         await ctx.client.post("/api/datasources", body);
       } catch (err) {
-        if (!await createdByEarlierAttempt(ctx, err, `/api/datasources/uid/${enc2(d.uid)}`)) throw err;
+        if (!await createdByEarlierAttempt(ctx, err, `/api/datasources/uid/${enc4(d.uid)}`)) throw err;
       }
       s.result = "created";
     } else {
-      await ctx.client.put(`/api/datasources/uid/${enc2(d.uid)}`, {
+      await ctx.client.put(`/api/datasources/uid/${enc4(d.uid)}`, {
         ...body,
         version: s.current?.version ?? 0
       });
@@ -94269,7 +95069,7 @@ async function deleteDatasource(ctx, s) {
   if (settle2(s)) return;
   const name = `datasource "${s.title}" (uid ${s.uid}, deleteDatasources in ${s.file})`;
   try {
-    await ctx.client.delete(`/api/datasources/uid/${enc2(s.uid)}`);
+    await ctx.client.delete(`/api/datasources/uid/${enc4(s.uid)}`);
     s.result = "deleted";
     ctx.log(`datasource ${s.uid}: deleted`);
   } catch (err) {
@@ -94294,17 +95094,17 @@ async function applyFolder(ctx, s) {
           ...f.parentUid ? { parentUid: f.parentUid } : {}
         });
       } catch (err) {
-        if (!await createdByEarlierAttempt(ctx, err, `/api/folders/${enc2(f.uid)}`)) throw err;
+        if (!await createdByEarlierAttempt(ctx, err, `/api/folders/${enc4(f.uid)}`)) throw err;
       }
       s.result = "created";
     } else {
       if (s.retitle)
-        await ctx.client.put(`/api/folders/${enc2(f.uid)}`, {
+        await ctx.client.put(`/api/folders/${enc4(f.uid)}`, {
           title: f.title,
           version: s.current?.version,
           overwrite: true
         });
-      if (s.move) await ctx.client.post(`/api/folders/${enc2(f.uid)}/move`, { parentUid: f.parentUid ?? "" });
+      if (s.move) await ctx.client.post(`/api/folders/${enc4(f.uid)}/move`, { parentUid: f.parentUid ?? "" });
       s.result = "updated";
     }
     ctx.log(`folder ${f.uid}: ${s.result}`);
@@ -94331,7 +95131,7 @@ async function deleteFolder(ctx, s) {
   if (settle2(s)) return;
   const name = `folder "${s.title}" (uid ${s.uid})`;
   try {
-    const counts = await ctx.client.get(`/api/folders/${enc2(s.uid)}/counts`, {
+    const counts = await ctx.client.get(`/api/folders/${enc4(s.uid)}/counts`, {
       allow: [404]
     });
     if (counts.status === 404) {
@@ -94345,7 +95145,7 @@ async function deleteFolder(ctx, s) {
       s.warning = `not deleted: it still holds ${inside3} object(s)`;
       return;
     }
-    await ctx.client.delete(`/api/folders/${enc2(s.uid)}`);
+    await ctx.client.delete(`/api/folders/${enc4(s.uid)}`);
     s.result = "deleted";
     ctx.log(`folder ${s.uid}: deleted`);
   } catch (err) {
@@ -94358,6 +95158,10 @@ async function applyDashboard(ctx, s) {
   const d = s.desired;
   const message = versionMessage(ctx.commit, contentHash(dashboardView(d.dashboard)));
   const name = `dashboard "${d.title}" (uid ${d.uid}, ${d.file})`;
+  if (d.resource) {
+    await applyResource(ctx, s, message, name);
+    return;
+  }
   try {
     const res = await ctx.client.post("/api/dashboards/db", {
       dashboard: d.dashboard,
@@ -94373,10 +95177,36 @@ async function applyDashboard(ctx, s) {
     s.error = failure2(name, err);
   }
 }
+async function applyResource(ctx, s, message, name) {
+  const d = s.desired;
+  const create2 = s.action === "create";
+  try {
+    let resourceVersion;
+    try {
+      resourceVersion = await writeResource(ctx.client, d, s.resource, message, create2);
+    } catch (err) {
+      if (!(create2 && alreadyExists(err) && err instanceof GrafanaApiError && err.attempts > 1)) throw err;
+      const again = await readResource((p, o) => ctx.client.get(p, o), s.resource, d.uid);
+      if (!again) throw err;
+      resourceVersion = again.metadata?.resourceVersion;
+    }
+    if (resourceVersion !== void 0 && /^\d+$/.test(resourceVersion)) s.version = Number(resourceVersion);
+    s.result = create2 ? "created" : "updated";
+    ctx.log(`dashboard ${d.uid}: ${s.result} through ${resourcePath(s.resource)}`);
+  } catch (err) {
+    s.result = "failed";
+    s.error = err instanceof GrafanaApiError && err.status === 409 && !create2 ? {
+      status: 409,
+      code: "version-mismatch",
+      message: `${name}: changed in Grafana while dashboard-ci was writing it (409 ${err.grafanaStatus ?? "Conflict"}: ${err.grafanaMessage ?? ""})`
+    } : failure2(name, err);
+  }
+}
 async function deleteDashboard(ctx, s) {
   if (settle2(s)) return;
   try {
-    await ctx.client.delete(`/api/dashboards/uid/${enc2(s.uid)}`, { allow: [404] });
+    if (s.resource) await deleteResource(ctx.client, s.resource, s.uid);
+    else await ctx.client.delete(`/api/dashboards/uid/${enc4(s.uid)}`, { allow: [404] });
     s.result = "deleted";
     ctx.log(`dashboard ${s.uid}: deleted (managed by dashboard-ci, gone from the repository)`);
   } catch (err) {
@@ -94403,13 +95233,13 @@ async function applyRuleGroup(ctx, s) {
   const headers = ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {};
   try {
     if (s.action === "create" || s.contentChanged !== false)
-      await ctx.client.put(`/api/v1/provisioning/folder/${enc2(folderUid)}/rule-groups/${enc2(g.name)}`, body, {
+      await ctx.client.put(`/api/v1/provisioning/folder/${enc4(folderUid)}/rule-groups/${enc4(g.name)}`, body, {
         headers
       });
     for (const uid2 of s.provenanceFix ?? []) {
       const rule = g.rules.find((r) => r.uid === uid2);
       if (rule)
-        await ctx.client.put(`/api/v1/provisioning/alert-rules/${enc2(uid2)}`, ruleBody(rule), { headers });
+        await ctx.client.put(`/api/v1/provisioning/alert-rules/${enc4(uid2)}`, ruleBody(rule), { headers });
     }
     s.result = s.action === "create" ? "created" : "updated";
     ctx.log(`alert rule group ${folderUid}/${g.name}: ${s.result}`);
@@ -94425,7 +95255,7 @@ async function deleteRuleGroup(ctx, s) {
   const headers = ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {};
   try {
     for (const uid2 of s.ruleUids ?? [])
-      await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc2(uid2)}`, { headers, allow: [404] });
+      await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc4(uid2)}`, { headers, allow: [404] });
     s.result = "deleted";
     ctx.log(`alert rule group ${s.uid}: deleted (written by dashboard-ci, gone from the repository)`);
   } catch (err) {
@@ -94449,8 +95279,12 @@ async function verifyPlan(ctx, plan) {
   const written = plan.dashboards.filter((s) => s.result === "created" || s.result === "updated");
   await run(written, async (s) => {
     const d = s.desired;
+    if (d.resource) {
+      await verifyResource(ctx, s);
+      return;
+    }
     try {
-      const res = await ctx.client.get(`/api/dashboards/uid/${enc2(d.uid)}`);
+      const res = await ctx.client.get(`/api/dashboards/uid/${enc4(d.uid)}`);
       const diff = [];
       const folder = res.data.meta?.folderUid ?? "";
       if (folder !== d.folderUid)
@@ -94481,7 +95315,7 @@ async function verifyPlan(ctx, plan) {
   await run(healthy, async (s) => {
     try {
       const res = await ctx.client.get(
-        `/api/datasources/uid/${enc2(s.uid)}/health`,
+        `/api/datasources/uid/${enc4(s.uid)}/health`,
         { allow: [400] }
       );
       if (res.status === 400 || res.data?.status && res.data.status !== "OK") {
@@ -94495,6 +95329,25 @@ async function verifyPlan(ctx, plan) {
       s.warning = appendWarning(s.warning, `health check unavailable: ${why}`);
     }
   });
+}
+async function verifyResource(ctx, s) {
+  const d = s.desired;
+  try {
+    const current = await readResource((p, o) => ctx.client.get(p, o), s.resource, d.uid);
+    if (!current) throw new Error("not found after the write");
+    const { diff } = compareResource(current, d);
+    if (diff.length)
+      s.warning = appendWarning(
+        s.warning,
+        `read back differs from what was sent (Grafana rewrote it; the next run will try again): ${diff.slice(0, 3).join("; ")}`
+      );
+  } catch (err) {
+    s.result = "failed";
+    s.error = {
+      ...failure2(`dashboard "${d.title}" (uid ${d.uid}, ${d.file}) was written but cannot be read back`, err),
+      code: "verify-failed"
+    };
+  }
 }
 function appendWarning(prior, next) {
   return prior ? `${prior}; ${next}` : next;
@@ -94551,8 +95404,12 @@ function mapRefs(value, map, key2) {
     const out = {};
     for (const [k, v] of Object.entries(o)) {
       if (k === "datasource" && v && typeof v === "object" && !Array.isArray(v)) {
-        const ref = v;
-        out[k] = typeof ref.uid === "string" && Object.hasOwn(map, ref.uid) ? { ...mapRefs(ref, map), uid: map[ref.uid] } : mapRefs(ref, map);
+        const ref = { ...mapRefs(v, map) };
+        for (const idKey of ["uid", "name"]) {
+          const id = v[idKey];
+          if (typeof id === "string" && Object.hasOwn(map, id)) ref[idKey] = map[id];
+        }
+        out[k] = ref;
       } else out[k] = mapRefs(v, map, k);
     }
     return out;
@@ -94563,6 +95420,7 @@ function mapDatasourceUids(state, map) {
   if (Object.keys(map).length === 0) return;
   for (const d of state.datasources) if (Object.hasOwn(map, d.uid)) d.uid = map[d.uid];
   for (const d of state.dashboards) d.dashboard = mapRefs(d.dashboard, map);
+  for (const p of state.libraryPanels) p.model = mapRefs(p.model, map);
   for (const g of state.ruleGroups)
     for (const r of g.rules)
       for (const q of r.data) {
@@ -94572,7 +95430,7 @@ function mapDatasourceUids(state, map) {
 }
 
 // src/grafana/render.ts
-var KINDS = ["datasource", "folder", "dashboard", "alert-rule-group"];
+var KINDS = ["datasource", "folder", "library-panel", "dashboard", "alert-rule-group"];
 var COLUMNS2 = ["create", "update", "unchanged", "delete", "skip", "failed"];
 function column(i) {
   return i.result === "failed" ? "failed" : i.action;
@@ -94604,7 +95462,7 @@ function renderProvisionText(result) {
     out.push(
       r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  ").trimEnd()
     );
-  const label = (i) => `${i.kind} ${i.uid || "(no uid)"}${i.title && i.title !== i.uid ? ` "${i.title}"` : ""}${i.file ? ` (${i.file})` : ""}`;
+  const label2 = (i) => `${i.kind} ${i.uid || "(no uid)"}${i.title && i.title !== i.uid ? ` "${i.title}"` : ""}${i.file ? ` (${i.file})` : ""}`;
   const changes = result.items.filter(
     (i) => i.result !== "failed" && (i.action === "create" || i.action === "update" || i.action === "delete")
   );
@@ -94613,7 +95471,7 @@ function renderProvisionText(result) {
     for (const i of changes) {
       const sign = i.action === "create" ? "+" : i.action === "delete" ? "-" : "~";
       out.push(
-        `  ${sign} ${label(i)}: ${i.result === "planned" ? `${i.action} planned` : i.result}${i.drift ? " (drift)" : ""}`
+        `  ${sign} ${label2(i)}: ${i.result === "planned" ? `${i.action} planned` : i.result}${i.drift ? " (drift)" : ""}`
       );
       for (const line of i.diff ?? []) out.push(`      ${line}`);
     }
@@ -94621,7 +95479,7 @@ function renderProvisionText(result) {
   const warned = result.items.filter((i) => i.warning);
   if (warned.length) {
     out.push("", "Warnings:");
-    for (const i of warned) out.push(`  ! ${label(i)}: ${i.warning}`);
+    for (const i of warned) out.push(`  ! ${label2(i)}: ${i.warning}`);
   }
   const failed = result.items.filter((i) => i.result === "failed");
   if (failed.length) {
@@ -94629,7 +95487,7 @@ function renderProvisionText(result) {
     for (const i of failed) {
       const msg = i.error?.message ?? "failed";
       const named2 = i.uid && msg.includes(i.uid) || i.file && msg.includes(i.file);
-      out.push(`  \u2717 ${named2 ? msg : `${label(i)}: ${msg}`}`);
+      out.push(`  \u2717 ${named2 ? msg : `${label2(i)}: ${msg}`}`);
       if (i.drift) for (const line of i.diff ?? []) out.push(`      ${line}`);
     }
   }
@@ -94805,10 +95663,12 @@ function allSteps(plan) {
     ...plan.deletes.datasources,
     ...plan.datasources,
     ...plan.folders,
+    ...plan.libraryPanels,
     ...plan.dashboards,
     ...plan.ruleGroups,
     ...plan.deletes.ruleGroups,
     ...plan.deletes.dashboards,
+    ...plan.deletes.libraryPanels,
     ...plan.deletes.folders
   ];
 }
@@ -94935,6 +95795,7 @@ Examples:
   $ dashboard-ci check --format sarif --output dashboard-ci.sarif
   $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
   $ dashboard-ci check --clickhouse http://localhost:8123 --schema clickhouse/schema.sql
+  $ curl -s $GRAFANA/api/dashboards/uid/abc | dashboard-ci check -   one dashboard from stdin (<stdin>)
 
 Environment:
   CLICKHOUSE_USER, CLICKHOUSE_PASSWORD   credentials for --clickhouse URL (never put them in the URL)
@@ -95183,7 +96044,10 @@ async function runCli(argv, io) {
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s)
   });
-  program2.command("check").description("lint dashboards and validate their SQL with ClickHouse EXPLAIN").addHelpText("after", CHECK_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").addOption(new Option("--format <format>", "output format").choices(FORMATS2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option(
+  program2.command("check").description("lint dashboards and validate their SQL with ClickHouse EXPLAIN").addHelpText("after", CHECK_HELP).argument(
+    "[paths...]",
+    "dashboard files or folders, - for one dashboard on standard input (default: dashboard-ci.yml paths, else dashboards/)"
+  ).option("--config <file>", "config file (default: dashboard-ci.yml when present)").addOption(new Option("--format <format>", "output format").choices(FORMATS2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option(
     "--clickhouse <engine>",
     "embedded, or a ClickHouse HTTP URL (user and password from CLICKHOUSE_USER / CLICKHOUSE_PASSWORD)"
   ).option("--schema <file>", "DDL for the test instance (repeatable)", collect).option("--seed <file>", "data statements for the test instance (repeatable)", collect).option("--datasources <file>", "datasource provisioning file (repeatable)", collect).option("--alerts <path>", "alert rule file or folder (repeatable)", collect).option(
@@ -95193,6 +96057,8 @@ async function runCli(argv, io) {
   ).option("--no-explain", "lint only: do not validate SQL").option("--redis <url>", "check Redis targets against this server (default: REDIS_URL)").addOption(
     new Option("--fail-on <level>", "exit 1 at this severity").choices(["error", "warning", "never"]).default("error")
   ).option("--base <ref>", "git ref to diff query cost against").option("--verbose", "print every query with its cost").option("--progress", "show progress on stderr from the start (default: after 2 s)").option("-q, --quiet", "no progress on stderr").action(async (paths, opts) => {
+    if (paths.filter((p) => p === "-").length > 1)
+      throw new UsageError("- (a dashboard from standard input) may be given once");
     const config = await loadConfig({ cwd: io.cwd, file: opts.config });
     const engine = opts.clickhouse;
     if (engine && engine !== "embedded" && !/^https?:\/\//.test(engine)) {
@@ -95203,6 +96069,7 @@ async function runCli(argv, io) {
     const { report: report2, usageErrors } = await runCheck({
       cwd: io.cwd,
       paths,
+      ...io.stdin ? { stdin: io.stdin } : {},
       config,
       explain: opts.explain,
       ...opts.alerts ? { alertPaths: opts.alerts } : {},
@@ -95367,5 +96234,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   stdout: process.stdout,
-  stderr: process.stderr
+  stderr: process.stderr,
+  stdin: process.stdin
 });

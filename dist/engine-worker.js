@@ -1612,7 +1612,7 @@ function judgeStatement(canonical, ast, mode, opts = {}) {
     }
     case "ALTER": {
       kind = "ALTER TABLE";
-      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... ADD INDEX / ADD PROJECTION");
+      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... changes of columns, indexes and projections");
       const target = objectName(tokens, 2);
       const verdict = alterVerdict(kind, tokens);
       return verdict ?? serverTarget(target) ?? settingRefusal() ?? astRefusal(true) ?? { ok: true, kind, inlineData: false };
@@ -1639,7 +1639,7 @@ function judgeStatement(canonical, ast, mode, opts = {}) {
     default:
       return refuse(
         kind,
-        "not a data definition (CREATE, INSERT, ALTER TABLE ... ADD INDEX/PROJECTION, OPTIMIZE)"
+        "not a data definition (CREATE, INSERT, ALTER TABLE of columns/indexes/projections, OPTIMIZE)"
       );
   }
 }
@@ -1687,10 +1687,26 @@ function dictionaryVerdict(kind, tokens) {
   return void 0;
 }
 var ALTER_COMMANDS = /* @__PURE__ */ new Set([
+  "ADD COLUMN",
   "ADD INDEX",
   "ADD PROJECTION",
+  "CLEAR COLUMN",
+  "CLEAR INDEX",
+  "CLEAR PROJECTION",
+  "COMMENT COLUMN",
+  "DROP COLUMN",
+  "DROP INDEX",
+  "DROP PROJECTION",
+  "MATERIALIZE COLUMN",
   "MATERIALIZE INDEX",
-  "MATERIALIZE PROJECTION"
+  "MATERIALIZE PROJECTION",
+  "MATERIALIZE TTL",
+  "MODIFY COLUMN",
+  "MODIFY COMMENT",
+  "MODIFY ORDER",
+  "MODIFY TTL",
+  "REMOVE TTL",
+  "RENAME COLUMN"
 ]);
 function alterVerdict(kind, tokens) {
   let i = tokens[3]?.value === "." ? 5 : 3;
@@ -1706,7 +1722,7 @@ function alterVerdict(kind, tokens) {
     if (!ALTER_COMMANDS.has(command)) {
       return refuse(
         `ALTER TABLE ... ${command}`.trim(),
-        "only ADD / MATERIALIZE of an INDEX or a PROJECTION"
+        "only changes of columns, indexes, projections, TTL, sorting key and comments"
       );
     }
   }
