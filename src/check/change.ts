@@ -455,3 +455,15 @@ export class ChangeJudge {
     return this.context;
   }
 }
+
+/** An unchanged query that was not judged and has no verdict: what a verdict of this commit would lack. */
+export function isNotJudged(q: QueryRecord): boolean {
+  return (
+    q.change === 'unchanged' &&
+    q.status === 'skipped' &&
+    q.verdictFrom === undefined &&
+    q.cost === undefined &&
+    q.error === undefined &&
+    (q.reason?.endsWith('not judged again') ?? false)
+  );
+}
