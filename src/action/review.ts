@@ -4,8 +4,8 @@
 //
 // One review is not piled on another at every push: the comments dashboard-ci left before are found
 // again (a hidden key at the start of the body, and the author); a comment still wanted is left as
-// it is, one no longer wanted (fixed, or outdated by a push) is deleted, and only new ones are posted,
-// in one review. An unchanged re-run writes nothing.
+// it is (or its text edited in place), one no longer wanted (fixed, or outdated by a push) is deleted,
+// and only new ones are posted, in one review. An unchanged re-run writes nothing.
 
 import { createHash } from 'node:crypto';
 import { compareFindings, type Finding } from '../core/types.js';
@@ -77,7 +77,9 @@ export function planReviewComments(
     if (!fits && !file.added.has(f.line)) continue;
     const line = fits ? s.endLine : f.line;
     const suggestion = fits ? suggestionBlock(s) : undefined;
-    const key = keyOf([f.rule, f.file, line, f.message, suggestion ?? '']);
+    // The key is where and what kind: a message that only words things differently (ClickHouse quotes
+    // the expanded SQL) updates the comment in place instead of replacing it.
+    const key = keyOf([f.rule, f.file, line, f.panelId ?? '', f.refId ?? '', suggestion ?? '']);
     if (seen.has(key)) continue;
     seen.add(key);
     if (comments.length >= max) {
@@ -105,7 +107,7 @@ function rangeAdded(added: ReadonlySet<number>, from: number, to: number): boole
 }
 
 export type ReviewResult =
-  | { action: 'synced'; created: number; kept: number; deleted: number; reviewId?: number }
+  | { action: 'synced'; created: number; kept: number; updated: number; deleted: number; reviewId?: number }
   | { action: 'failed'; status: number; message: string; forbidden: boolean };
 
 function ourKey(c: ReviewComment, login: string): string | undefined {
@@ -126,12 +128,16 @@ export async function syncReview(
     const wanted = new Map(planned.map((c) => [c.key, c]));
     const kept = new Set<string>();
     const stale: number[] = [];
+    const edits: { id: number; body: string }[] = [];
     for (const c of existing) {
       const key = ourKey(c, login);
       if (key === undefined) continue;
       // Still wanted and still on a line of the head (not outdated by a later push): leave it.
-      if (wanted.has(key) && !kept.has(key) && typeof c.line === 'number') kept.add(key);
-      else stale.push(c.id);
+      const want = wanted.get(key);
+      if (want && !kept.has(key) && typeof c.line === 'number') {
+        kept.add(key);
+        if (c.body !== want.body) edits.push({ id: c.id, body: want.body });
+      } else stale.push(c.id);
     }
     const fresh = planned.filter((c) => !kept.has(c.key));
     let reviewId: number | undefined;
@@ -144,6 +150,7 @@ export async function syncReview(
       });
       reviewId = review.id;
     }
+    for (const e of edits) await api.updateReviewComment(t.owner, t.repo, e.id, e.body);
     for (const id of stale) {
       try {
         await api.deleteReviewComment(t.owner, t.repo, id);
@@ -155,7 +162,8 @@ export async function syncReview(
     const out: ReviewResult = {
       action: 'synced',
       created: fresh.length,
-      kept: kept.size,
+      kept: kept.size - edits.length,
+      updated: edits.length,
       deleted: stale.length,
     };
     if (reviewId !== undefined) out.reviewId = reviewId;

@@ -25,7 +25,14 @@ import {
   type CacheService,
 } from './cache.js';
 import { upsertSticky, type StickyResult } from './comment.js';
-import { decideRoute, readContext, type ActionContext, type PullRequestInfo, type Route } from './context.js';
+import {
+  decideRoute,
+  isPushToDefaultBranch,
+  readContext,
+  type ActionContext,
+  type PullRequestInfo,
+  type Route,
+} from './context.js';
 import type { GitHubApi, PullFile } from './github-api.js';
 import { planPullRequest } from './plan.js';
 import { addedLines, planReviewComments, syncReview, type ReviewFile } from './review.js';
@@ -312,7 +319,8 @@ async function checkPhase(
   const filter = changeBase ? wanted : 'all';
   if (!changeBase && wanted !== 'all' && (pr || ctx.eventName === 'push'))
     log.trusted('No base commit to judge the change against: every finding counts.');
-  const pushDefault = route.provision && ctx.eventName === 'push';
+  // The verdict pull requests reuse is left by pushes to the default branch, whatever the mode.
+  const pushDefault = isPushToDefaultBranch(ctx);
   const verdictDir = join(ctx.runnerTemp, 'dashboard-ci-verdict');
   const baseVerdict =
     changeBase && filter === 'changed' && settings.explain
@@ -653,9 +661,9 @@ async function reviewPhase(
     planned.comments,
   );
   if (r.action === 'synced') {
-    if (r.created + r.kept + r.deleted > 0)
+    if (r.created + r.kept + r.updated + r.deleted > 0)
       log.trusted(
-        `Review comments: ${r.created} new, ${r.kept} kept, ${r.deleted} removed${planned.leftOut ? `; ${planned.leftOut} more findings are only in the PR comment` : ''}.`,
+        `Review comments: ${r.created} new, ${r.kept} kept, ${r.updated} updated, ${r.deleted} removed${planned.leftOut ? `; ${planned.leftOut} more findings are only in the PR comment` : ''}.`,
       );
   } else {
     edges.annotate(

@@ -254,7 +254,7 @@ export function renderVerdictAt(report: Report, opts: MarkdownOptions, detail: D
   if (cleanChanged.length > 0) {
     if (detail.tables && detail.cleanRows) {
       const rows = [
-        `### ✅ Other changed queries (${cleanChanged.length})`,
+        `### ✅ ${sections.length > 0 ? 'Other changed' : 'Changed'} queries (${cleanChanged.length})`,
         '',
         '| Panel | Query | Location | Rows read | Granules |',
         '| --- | --- | --- | ---: | ---: |',

@@ -96,7 +96,9 @@ describe('planReviewComments', () => {
   });
 
   it('escapes the message (no mention, no markup) and caps the number of comments', () => {
-    const many = Array.from({ length: 40 }, (_, i) => at(3, { message: `@octocat <b>${i}</b>` }));
+    const many = Array.from({ length: 40 }, (_, i) =>
+      at(3, { rule: `rule-${i}`, message: `@octocat <b>${i}</b>` }),
+    );
     const { comments, leftOut } = planReviewComments(many, files);
     expect(comments).toHaveLength(MAX_REVIEW_COMMENTS);
     expect(leftOut).toBe(40 - MAX_REVIEW_COMMENTS);
@@ -139,6 +141,20 @@ describe('syncReview against the GitHub double', () => {
       deleted: 0,
     });
     expect(double.writes().length).toBe(writes);
+    // Worded differently (ClickHouse quotes the expanded SQL, with its timestamps): edited in place.
+    const reworded = { ...f3, message: 'three, said otherwise' };
+    expect(await syncReview(api('gha'), t, plan([reworded, f4]))).toMatchObject({
+      created: 0,
+      kept: 1,
+      updated: 1,
+    });
+    expect(
+      double
+        .writes()
+        .slice(writes)
+        .map((w) => w.method),
+    ).toEqual(['PATCH']);
+    expect(double.reviewCommentsOf('acme', 'dash', 3)[0]!.body).toContain('three, said otherwise');
   });
 
   it('a fixed finding has its comment removed; an outdated one is replaced; a person’s comment is never touched', async () => {

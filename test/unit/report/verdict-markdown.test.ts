@@ -70,7 +70,7 @@ describe('the verdict of a change', () => {
     report.queries = report.queries.filter((q) => q.status !== 'invalid' || q.change === 'unchanged');
     const md = render(report);
     expect(md).toContain('## ✅ dashboard-ci: no problems in this change');
-    expect(sections(md)[0]).toBe('### ✅ Other changed queries (2)');
+    expect(sections(md)[0]).toBe('### ✅ Changed queries (2)');
   });
 
   it('escapes hostile titles and never lets a title open a section or mention anyone', () => {
