@@ -12,7 +12,7 @@ import type { BaseVerdict } from '../check/change.js';
 
 export interface CacheService {
   /** False without a cache service (no ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL). */
-  available(): boolean;
+  available(): Promise<boolean>;
   /** The key restored (a hit), or undefined (a miss, or a failure already logged). */
   restore(paths: string[], key: string, restoreKeys?: string[]): Promise<string | undefined>;
   /** True when saved; false when the key is taken, writes are denied, or it failed (logged). */
@@ -21,7 +21,7 @@ export interface CacheService {
 
 /** No cache: local runs and tests that do not exercise it. */
 export const NO_CACHE: CacheService = {
-  available: () => false,
+  available: async () => false,
   restore: async () => undefined,
   save: async () => false,
 };

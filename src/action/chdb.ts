@@ -89,7 +89,7 @@ export async function ensureChdb(o: ChdbInstallOptions): Promise<string> {
     o.log(`chdb ${o.version}: from the tool cache (${cached})`);
     return cached;
   }
-  const ac = o.actionsCache?.service.available() ? o.actionsCache : undefined;
+  const ac = (await o.actionsCache?.service.available()) ? o.actionsCache : undefined;
   const key = engineCacheKey(o.version, o.platform);
   if (ac) {
     const hit = await ac.service.restore([ac.folder], key);

@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as actionsCache from '@actions/cache';
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import { getOctokit } from '@actions/github';
@@ -37,11 +36,18 @@ function failure(err: unknown): string {
  * @actions/cache, never failing the run: without a cache service (a local run, GHES without Actions
  * cache) it is unavailable; a failed restore is a miss and a failed save is false, each said once.
  */
+// Loaded on first use: @actions/cache brings the Azure blob SDK, and most runs never touch a cache
+// (no cache service, or nothing to restore).
+const actionsCache = () => import('@actions/cache');
+
 export const actionsCacheService: CacheService = {
-  available: () => actionsCache.isFeatureAvailable(),
+  // Neither URL set: no service in either protocol, and no need to load the library to know it.
+  available: async () =>
+    Boolean(process.env.ACTIONS_CACHE_URL || process.env.ACTIONS_RESULTS_URL) &&
+    (await actionsCache()).isFeatureAvailable(),
   async restore(paths, key, restoreKeys) {
     try {
-      return await actionsCache.restoreCache(paths, key, restoreKeys);
+      return await (await actionsCache()).restoreCache(paths, key, restoreKeys);
     } catch (err) {
       core.warning(`Actions cache: could not restore ${key} (${failure(err)}); going on without it`);
       return undefined;
@@ -49,7 +55,7 @@ export const actionsCacheService: CacheService = {
   },
   async save(paths, key) {
     try {
-      return (await actionsCache.saveCache(paths, key)) !== -1;
+      return (await (await actionsCache()).saveCache(paths, key)) !== -1;
     } catch (err) {
       core.info(`Actions cache: ${key} not saved (${failure(err)})`);
       return false;

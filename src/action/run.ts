@@ -245,7 +245,7 @@ async function readVerdict(
   dir: string,
   sha: string,
 ): Promise<BaseVerdict | undefined> {
-  if (!edges.cache.available()) return undefined;
+  if (!(await edges.cache.available())) return undefined;
   await edges.fs.remove(dir);
   const hit = await edges.cache.restore([dir], verdictCacheKey(sha));
   if (!hit) {
@@ -344,7 +344,7 @@ async function checkPhase(
   const chdbPath = async (): Promise<string> => {
     engine.asked = true;
     const dir = await resolveChdb();
-    if (dataDir && edges.cache.available()) {
+    if (dataDir && (await edges.cache.available())) {
       const where = { platform: edges.env.RUNNER_OS ?? 'os', arch: edges.env.RUNNER_ARCH ?? 'arch' };
       engine.dataKey = dataCacheKey(settings.chdbVersion, where, [
         ...statementsOf(edges, ws, schemaFiles),
@@ -445,7 +445,7 @@ async function checkPhase(
     pushDefault &&
     settings.explain &&
     result.usageErrors.length === 0 &&
-    edges.cache.available() &&
+    (await edges.cache.available()) &&
     ctx.sha
   ) {
     if (report.queries.some(isNotJudged)) {

@@ -35,7 +35,7 @@ import { locationPrefix } from '../lint/location.js';
 import { datasourceTypeMap } from '../sql/extract.js';
 import { diffWorkingTree, readFilesAt, resolveCommit } from './git-batch.js';
 import { prepareQueries, queryKey, toRecord } from './prepare.js';
-import { queriesOfFinding } from '../core/finding-query.js';
+import { groupByFile, queriesOfFinding } from '../core/finding-query.js';
 import type { CheckOptions } from './types.js';
 
 /** A verdict of the base commit from an earlier run (the Action keeps one per default-branch commit). */
@@ -136,16 +136,6 @@ class Multiset {
     this.counts.set(key, n - 1);
     return true;
   }
-}
-
-function groupByFile(queries: readonly QueryRecord[]): Map<string, QueryRecord[]> {
-  const out = new Map<string, QueryRecord[]>();
-  for (const q of queries) {
-    const list = out.get(q.file);
-    if (list) list.push(q);
-    else out.set(q.file, [q]);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

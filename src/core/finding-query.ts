@@ -21,3 +21,14 @@ export function queriesOfFinding(
   }
   return found;
 }
+
+/** Queries by file, in report order: what queriesOfFinding looks in. */
+export function groupByFile(queries: readonly QueryRecord[]): Map<string, QueryRecord[]> {
+  const out = new Map<string, QueryRecord[]>();
+  for (const q of queries) {
+    const list = out.get(q.file);
+    if (list) list.push(q);
+    else out.set(q.file, [q]);
+  }
+  return out;
+}

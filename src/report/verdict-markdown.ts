@@ -3,7 +3,7 @@
 // after cost, its columns and what ClickHouse said, its SQL collapsed; the unchanged queries as one
 // count; the other findings of the change; the deploy plan; what was already on the base, collapsed.
 
-import { queriesOfFinding } from '../core/finding-query.js';
+import { groupByFile, queriesOfFinding } from '../core/finding-query.js';
 import { formatChange, formatCount } from '../core/format.js';
 import {
   compareFindings,
@@ -35,16 +35,6 @@ const SEVERITY_ICON = { error: '❌', warning: '⚠️', info: 'ℹ️' } as con
 
 function short(ref: string): string {
   return /^[0-9a-f]{40}$/i.test(ref) ? ref.slice(0, 7) : ref;
-}
-
-function groupByFile(queries: readonly QueryRecord[]): Map<string, QueryRecord[]> {
-  const out = new Map<string, QueryRecord[]>();
-  for (const q of queries) {
-    const list = out.get(q.file);
-    if (list) list.push(q);
-    else out.set(q.file, [q]);
-  }
-  return out;
 }
 
 interface Section {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheDouble } from '../support/cache-double.js';
-import { baseRepo, CONFIG, dashboardText, git, panel, SQL, write } from '../support/change-repo.js';
+import { panel, pullRequestRepo, SQL, type PullRequestRepo } from '../support/change-repo.js';
 import { GitHubDouble } from '../support/github-double.js';
 import { GrafanaDouble } from '../support/grafana-double.js';
 import {
@@ -31,30 +31,10 @@ const cache = new CacheDouble({
   'rt-pr': { ref: 'refs/pull/21/merge' },
 });
 
-interface Repo {
-  origin: string;
-  workspace: string;
-  base: string;
-  head: string;
-}
+type Repo = PullRequestRepo;
 
-/** `origin` with the base on main and the head on a branch; the workspace a shallow clone of the head. */
 function scenario(name: string, base: object[], head: object[]): Repo {
-  const root = join(tmp, name);
-  const origin = join(root, 'origin');
-  // The engine's prepared-data cache on, as a user has it (the fixture's default turns it off).
-  const config = CONFIG.replace('  cache: false\n', '');
-  const baseSha = baseRepo(origin, {
-    'dashboards/ops.json': dashboardText(base),
-    'dashboard-ci.yml': config,
-  });
-  git(origin, 'checkout', '-q', '-b', 'topic');
-  write(origin, 'dashboards/ops.json', dashboardText(head));
-  git(origin, 'commit', '-q', '-am', 'the change');
-  const headSha = git(origin, 'rev-parse', 'HEAD');
-  git(origin, 'checkout', '-q', 'main');
-  git(root, 'clone', '-q', '--depth=1', '--branch', 'topic', `file://${origin}`, 'workspace');
-  return { origin, workspace: join(root, 'workspace'), base: baseSha, head: headSha };
+  return pullRequestRepo(join(tmp, name), base, head);
 }
 
 let runs = 0;

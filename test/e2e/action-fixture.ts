@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATASOURCES, git, panel, SCHEMA, SEED, write } from '../support/change-repo.js';
+import { DATASOURCES, dashboardText, git, panel, SCHEMA, SEED, write } from '../support/change-repo.js';
 
 export { git };
 
@@ -37,23 +37,7 @@ export function dashboard(head: boolean): string {
       ),
     );
   }
-  return (
-    JSON.stringify(
-      {
-        uid: 'e2e-overview',
-        title: 'E2E overview',
-        tags: ['e2e'],
-        schemaVersion: 39,
-        version: 1,
-        refresh: '1m',
-        time: { from: 'now-7d', to: 'now' },
-        templating: { list: [] },
-        panels,
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  return dashboardText(panels, { uid: 'e2e-overview', title: 'E2E overview', tags: ['e2e'] });
 }
 
 /** Creates `origin` (base on main, head on a branch) and a shallow clone of the head as the workspace. */

@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve, sep } from 'node:path';
-import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/index.js');
@@ -82,7 +81,7 @@ export function commandsOutsideWindows(stdout: string): string[] {
     if (m) open = m[1];
     else if (line.startsWith('::')) commands.push(line);
   }
-  expect(open, 'every stop-commands window is closed').toBeUndefined();
+  if (open !== undefined) throw new Error(`a stop-commands window (${open}) is never closed`);
   return commands;
 }
 

@@ -61,7 +61,7 @@ describe.each(['v1', 'v2'] as const)('cache service %s', (version) => {
     double.clear();
     runAs('rt-main', version);
     const dir = folder(`data-${version}`, { 'a.txt': 'alpha', 'b.bin': 'x'.repeat(300_000) });
-    expect(actionsCacheService.available()).toBe(true);
+    expect(await actionsCacheService.available()).toBe(true);
     expect(await actionsCacheService.save([dir], `k-${version}`)).toBe(true);
     expect(double.list()).toEqual([
       { key: `k-${version}`, scope: 'refs/heads/main', size: expect.any(Number) },
@@ -96,7 +96,7 @@ describe('no cache service (a local run, GHES without Actions cache)', () => {
   it('is unavailable; restore and save are quiet no-ops', async () => {
     for (const k of ['ACTIONS_CACHE_URL', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_SERVICE_V2'])
       delete process.env[k];
-    expect(actionsCacheService.available()).toBe(false);
+    expect(await actionsCacheService.available()).toBe(false);
   });
 
   it('a service that does not answer the cache API (a proxy answering 404): restore is a miss, save is false', async () => {

@@ -123,3 +123,31 @@ export function baseRepo(dir: string, files: Record<string, string>): string {
   git(dir, 'commit', '-q', '-m', 'base');
   return git(dir, 'rev-parse', 'HEAD');
 }
+
+export interface PullRequestRepo {
+  origin: string;
+  workspace: string;
+  base: string;
+  head: string;
+}
+
+/**
+ * `origin` with `base` panels on main and `head` panels on the branch `topic` (dashboards/ops.json),
+ * and the workspace a shallow clone of the head, as actions/checkout leaves it. `cache` keeps the
+ * engine's prepared-data cache on, as a user has it (the fixture's default turns it off).
+ */
+export function pullRequestRepo(root: string, base: object[], head: object[], cache = true): PullRequestRepo {
+  const origin = join(root, 'origin');
+  const config = cache ? CONFIG.replace('  cache: false\n', '') : CONFIG;
+  const baseSha = baseRepo(origin, {
+    'dashboards/ops.json': dashboardText(base),
+    'dashboard-ci.yml': config,
+  });
+  git(origin, 'checkout', '-q', '-b', 'topic');
+  write(origin, 'dashboards/ops.json', dashboardText(head));
+  git(origin, 'commit', '-q', '-am', 'the change');
+  const headSha = git(origin, 'rev-parse', 'HEAD');
+  git(origin, 'checkout', '-q', 'main');
+  git(root, 'clone', '-q', '--depth=1', '--branch', 'topic', `file://${origin}`, 'workspace');
+  return { origin, workspace: join(root, 'workspace'), base: baseSha, head: headSha };
+}

@@ -573,7 +573,7 @@ describe('environments and release refs', () => {
 function fakeCache(hits: Record<string, () => void> = {}) {
   const calls: string[] = [];
   const cache: CacheService = {
-    available: () => true,
+    available: async () => true,
     async restore(paths, key) {
       calls.push(`restore ${key} ${paths.join(',')}`);
       const hit = hits[key];
