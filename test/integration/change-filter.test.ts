@@ -138,6 +138,24 @@ describe('filter changed', () => {
     }
   });
 
+  it('a verdict cannot excuse what the change did: a forged one claiming the new error was on the base', async () => {
+    const { dir, sha } = repo();
+    const config = await loadConfig({ cwd: dir });
+    const panels = BASE_PANELS();
+    panels[0]!.targets[0]!.rawSql = SQL.events.replace('count()', 'countt()');
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    const honest = await check(dir, sha, 'changed');
+    const forged: BaseVerdict = {
+      commit: sha,
+      context: await changeContext(dir, config, config.clickhouse.schema, config.clickhouse.seed),
+      // The head's own report, with the head's SQL and error, passed off as the base's.
+      report: honest.result.report,
+    };
+    const { result } = await check(dir, sha, 'changed', { baseVerdict: forged });
+    expect(result.report.findings.map((f) => [f.rule, f.panelId])).toEqual([['sql-invalid', 1]]);
+    expect(result.report.queries.find((q) => q.panelId === 1)!.verdictFrom).toBeUndefined();
+  });
+
   it('a PR that breaks a query: only that query is judged and its error counts', async () => {
     const { dir, sha } = repo();
     const panels = BASE_PANELS();
