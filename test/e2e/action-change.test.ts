@@ -2,7 +2,7 @@
 // REST double, the Actions cache double and the Grafana double, on repositories whose pull requests
 // rename a panel (on a base that already has a broken query), make a query costlier, or deploy.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,35 @@ describe('a pull request that only renames a panel, on a base with a broken quer
       /<details><summary>Already on main \(1\): listed, not counted<\/summary>[\s\S]*`sql-invalid`/,
     );
     expect(body).toContain(`main's verdict (${repo.base.slice(0, 7)}): 1 ok, 1 invalid._`);
+  });
+});
+
+describe('a push to the default branch', () => {
+  it('is judged against the push’s before: the merged rename passes, the old error is listed, every query judged', async () => {
+    const repo = scenario(
+      'push',
+      [panel(1, 'Events', SQL.events, 0), panel(2, 'Error rate', SQL.broken, 8)],
+      [panel(1, 'Events per hour', SQL.events, 0), panel(2, 'Error rate', SQL.broken, 8)],
+    );
+    const r = await runDist({
+      dir: join(tmp, `run-${runs++}`),
+      githubUrl: github.url,
+      token: 'ghs_rw',
+      workspace: repo.workspace,
+      toolCache: filled,
+      event: 'push',
+      push: { after: repo.head, before: repo.base },
+      inputs: { mode: 'check' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs.errors).toBe('0');
+    const report = JSON.parse(readFileSync(r.outputs.report!, 'utf8'));
+    expect(report.change).toMatchObject({ filter: 'changed', baseSha: repo.base });
+    // No verdict of `before` at hand: every query judged, so this commit's verdict would be complete.
+    expect(report.queries.map((q: { status: string }) => q.status)).toEqual(['ok', 'invalid']);
+    expect(report.baseFindings.map((f: { rule: string }) => f.rule)).toEqual(['sql-invalid']);
+    expect(r.summary).toContain('Already on');
   });
 });
 
