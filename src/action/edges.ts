@@ -2,7 +2,7 @@
 // @actions/exec, the filesystem, and the core's check and provisioning.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as core from '@actions/core';
@@ -87,6 +87,7 @@ export function realEdges(): ActionEdges {
       writeText: (path, text) => writeFile(path, text, 'utf8'),
       mkdirp: async (path) => void (await mkdir(path, { recursive: true })),
       remove: (path) => rm(path, { recursive: true, force: true }),
+      list: (path) => (existsSync(path) ? readdirSync(path) : []),
     },
     cache: actionsCacheService,
     loadConfig,

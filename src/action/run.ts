@@ -73,6 +73,8 @@ export interface ActionEdges {
     mkdirp(path: string): Promise<void>;
     /** Removes a file or folder, recursively; nothing when it is not there. */
     remove(path: string): Promise<void>;
+    /** The names in a folder; [] when it is not there. */
+    list(path: string): string[];
   };
   /** The Actions cache (the engine, its prepared data, the default branch's verdicts). */
   cache: CacheService;
@@ -344,7 +346,8 @@ async function checkPhase(
   const chdbPath = async (): Promise<string> => {
     engine.asked = true;
     const dir = await resolveChdb();
-    if (dataDir && (await edges.cache.available())) {
+    // A runner that already has prepared data (a self-hosted one, the same job again) keeps its own.
+    if (dataDir && edges.fs.list(dataDir).length === 0 && (await edges.cache.available())) {
       const where = { platform: edges.env.RUNNER_OS ?? 'os', arch: edges.env.RUNNER_ARCH ?? 'arch' };
       engine.dataKey = dataCacheKey(settings.chdbVersion, where, [
         ...statementsOf(edges, ws, schemaFiles),

@@ -53,6 +53,8 @@ function fake(opts: {
   workspace?: Record<string, string>;
   /** The check asks for the engine (as runCheck does when a query must be judged). */
   useEngine?: boolean;
+  /** Folders of the runner and what they hold (fs.list). */
+  dirs?: Record<string, string[]>;
 }): Fake {
   const f: Fake = {
     timeline: [],
@@ -158,6 +160,7 @@ function fake(opts: {
       writeText: async (p, t) => void f.files.set(p, t),
       mkdirp: async () => undefined,
       remove: async () => undefined,
+      list: (p) => opts.dirs?.[p] ?? [],
     },
     cache: opts.cache ?? NO_CACHE,
     loadConfig: async () => opts.config ?? defaultConfig(),
@@ -692,6 +695,19 @@ describe('judging the change (filter) and the caches', () => {
         /^save dashboard-ci-data-3\.4\.0-Linux-X64-[0-9a-f]{24} \/tc\/dashboard-ci-data\/3\.4\.0$/,
       ),
     ]);
+    // A runner that already has prepared data neither restores nor saves it.
+    const warm = fakeCache();
+    const w = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache: warm.cache,
+      env,
+      useEngine: true,
+      dirs: { '/tc/dashboard-ci-data/3.4.0': ['1a2b3c'] },
+    });
+    await runAction(w.edges);
+    expect(warm.calls.filter((c) => c.includes('dashboard-ci-data-'))).toEqual([]);
     const idle = fakeCache();
     const g = fake({
       event: 'pull_request',
