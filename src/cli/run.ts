@@ -183,6 +183,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
       progress?.end();
       for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${line}\n`);
+      const c = report.change;
+      if (c && c.queries.unchanged > 0 && !c.contextChanged)
+        io.stderr.write(
+          `dashboard-ci: against ${opts.base}: ${c.queries.changed} changed, ${c.queries.new} new, ${c.queries.unchanged} unchanged ${c.queries.unchanged === 1 ? 'query' : 'queries'} (not judged again)\n`,
+        );
       const onBase = report.baseFindings?.length ?? 0;
       if (onBase > 0)
         io.stderr.write(

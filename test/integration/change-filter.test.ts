@@ -284,6 +284,9 @@ describe('dashboard-ci check --base REF --filter', () => {
       'refresh-floor',
     ]);
     expect(a.out.stderr).toContain('1 finding already on main, not counted (--filter all counts them)');
+    expect(a.out.stderr).toContain(
+      'dashboard-ci: against main: 0 changed, 0 new, 2 unchanged queries (not judged again)',
+    );
     const b = io(dir);
     expect(await runCli(['check', '--base', 'main', '--filter', 'all', '--quiet'], b.io)).toBe(1);
   });
