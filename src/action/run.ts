@@ -225,7 +225,12 @@ async function changeBaseOf(
     if (!(await ensureCommit(edges.git, ws, ref).catch(() => false))) return undefined;
     // A checkout of the head itself (not the merge commit) is judged against where it forked.
     const mb = await edges.git.run(['merge-base', ref, 'HEAD'], ws).catch(() => undefined);
-    const sha = mb && mb.code === 0 && mb.stdout.trim() ? mb.stdout.trim() : ref;
+    // A base-ref such as `main` is named by its commit: the verdict of the base is kept per commit.
+    const rev = await edges.git
+      .run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], ws)
+      .catch(() => undefined);
+    const commit = rev && rev.code === 0 && rev.stdout.trim() ? rev.stdout.trim() : ref;
+    const sha = mb && mb.code === 0 && mb.stdout.trim() ? mb.stdout.trim() : commit;
     return { sha, label: settings.baseRef ?? route.pr.baseRef ?? short(sha) };
   }
   if (ctx.eventName !== 'push') return undefined;

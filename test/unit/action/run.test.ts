@@ -55,6 +55,8 @@ function fake(opts: {
   useEngine?: boolean;
   /** Folders of the runner and what they hold (fs.list). */
   dirs?: Record<string, string[]>;
+  /** What git prints for a command (its arguments joined by spaces). */
+  gitAnswers?: Record<string, string>;
 }): Fake {
   const f: Fake = {
     timeline: [],
@@ -144,6 +146,8 @@ function fake(opts: {
     github: () => api,
     git: {
       async run(args) {
+        const answer = opts.gitAnswers?.[args.join(' ')];
+        if (answer !== undefined) return ok(answer);
         // The PR's changed files (`--relative ... base...head`); any other diff: the checkout is the head.
         if (args[0] === 'diff') return ok(args.includes('--relative') ? (opts.changed ?? []).join('\0') : '');
         if (args[0] === 'log') return ok('Add dashboards\n');
@@ -616,6 +620,23 @@ describe('judging the change (filter) and the caches', () => {
     expect(() =>
       readSettings({ getInput: (n) => (n === 'filter' ? 'sometimes' : ''), setSecret: () => undefined }),
     ).toThrow(`Input 'filter' must be one of changed, file, all; got "sometimes"`);
+  });
+
+  it('base-ref names a commit: the change is judged against it, and its verdict looked up by sha', async () => {
+    const MAIN = 'e'.repeat(40);
+    const { cache, calls } = fakeCache();
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache,
+      inputs: { 'base-ref': 'main' },
+      gitAnswers: { 'rev-parse --verify --quiet --end-of-options main^{commit}': `${MAIN}\n` },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]!.base).toBe(MAIN);
+    expect(calls).toEqual([`restore dashboard-ci-verdict-v1-${MAIN} /tmp/runner/dashboard-ci-verdict`]);
+    expect(f.comments[0]!.body).toContain('Judged against `main`');
   });
 
   it('a PR restores the verdict of its base from the Actions cache and hands it to the check', async () => {
