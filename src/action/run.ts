@@ -329,14 +329,13 @@ async function checkPhase(
   // The verdict pull requests reuse is left by pushes to the default branch, whatever the mode.
   const pushDefault = isPushToDefaultBranch(ctx);
   const verdictDir = join(ctx.runnerTemp, 'dashboard-ci-verdict');
-  const baseVerdict =
-    changeBase && filter === 'changed' && settings.explain
-      ? await readVerdict(edges, log, verdictDir, changeBase.sha)
-      : undefined;
-
   const changedDashboards = scope ? scope.dashboards : undefined;
   const nothingChanged =
     scope !== undefined && !scope.all && scope.dashboards.length + scope.alerts.length === 0;
+  const baseVerdict =
+    changeBase && filter === 'changed' && settings.explain && !nothingChanged
+      ? await readVerdict(edges, log, verdictDir, changeBase.sha)
+      : undefined;
 
   // The engine (and its prepared data) only when a query must be judged: lazily, from the caches.
   const schemaFiles = config.clickhouse.schema;
@@ -398,8 +397,9 @@ async function checkPhase(
     }
     if (baseVerdict) opts.baseVerdict = baseVerdict;
     // A push to the default branch leaves the verdict pull requests reuse: complete, so judged in full
-    // unless the verdict of `before` already covers what did not change.
-    if (pushDefault && !baseVerdict) opts.explainUnchanged = true;
+    // unless the verdict of `before` already covers what did not change (and only where it can be kept).
+    if (pushDefault && settings.explain && !baseVerdict && (await edges.cache.available()))
+      opts.explainUnchanged = true;
     if (scope && !scope.all) {
       const n = scope.dashboards.length;
       const a = scope.alerts.length;

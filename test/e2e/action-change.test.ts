@@ -142,7 +142,7 @@ describe('a pull request that only renames a panel, on a base with a broken quer
 });
 
 describe('a push to the default branch', () => {
-  it('is judged against the push’s before: the merged rename passes, the old error is listed, every query judged', async () => {
+  it('is judged against the push’s before: the merged rename passes, the old error is listed; with the cache, every query judged and the verdict saved', async () => {
     const repo = scenario(
       'push',
       [panel(1, 'Events', SQL.events, 0), panel(2, 'Error rate', SQL.broken, 8)],
@@ -157,6 +157,7 @@ describe('a push to the default branch', () => {
       event: 'push',
       push: { after: repo.head, before: repo.base },
       inputs: { mode: 'check' },
+      env: cache.env('rt-main', 'v1'),
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -167,6 +168,7 @@ describe('a push to the default branch', () => {
     expect(report.queries.map((q: { status: string }) => q.status)).toEqual(['ok', 'invalid']);
     expect(report.baseFindings.map((f: { rule: string }) => f.rule)).toEqual(['sql-invalid']);
     expect(r.summary).toContain('Already on');
+    expect(cache.list().map((e) => e.key)).toContain(`dashboard-ci-verdict-v1-${repo.head}`);
   });
 });
 

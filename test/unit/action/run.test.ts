@@ -682,6 +682,18 @@ describe('judging the change (filter) and the caches', () => {
     expect(saved.report.queries).toHaveLength(1);
   });
 
+  it('without a cache service a push judges only what changed: a verdict could not be kept', async () => {
+    const f = fake({
+      event: 'push',
+      payload: { ...pushPayload, before: BEFORE },
+      report: makeReport([], [query()]),
+      inputs: { 'grafana-token': 't', 'grafana-url': 'https://g' },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]).toMatchObject({ base: BEFORE, filter: 'changed' });
+    expect(f.checks[0]!.explainUnchanged).toBeUndefined();
+  });
+
   it('a push whose `before` is all zeros (a new branch) has no base: every finding counts', async () => {
     const f = fake({
       event: 'push',
