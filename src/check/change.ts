@@ -254,9 +254,14 @@ export class ChangeJudge {
         await writeFile(at, text);
       }
       const alertFiles = new Set(input.alertGroups.map((g) => g.file));
-      const scratchDashboards = scratchFiles
-        .map(([f]) => f)
-        .filter((f) => !alertFiles.has(f) && !/\.ya?ml$/i.test(f));
+      // What the dashboard loader read: its models' files, and the broken files it reported (not the
+      // provisioning files', whatever their format).
+      const provisioning = new Set([...alertFiles, ...input.datasources.map((d) => d.file)]);
+      const dashboardFiles = new Set([
+        ...input.dashboards.map((d) => d.file),
+        ...input.loadFindings.map((f) => f.file).filter((f) => !provisioning.has(f) && !/\.ya?ml$/i.test(f)),
+      ]);
+      const scratchDashboards = scratchFiles.map(([f]) => f).filter((f) => dashboardFiles.has(f));
       const scratchAlerts = scratchFiles.map(([f]) => f).filter((f) => alertFiles.has(f));
       if (scratchDashboards.length > 0) {
         const loaded = await loadDashboards(scratchDashboards, { cwd: scratch });

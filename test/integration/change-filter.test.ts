@@ -213,6 +213,22 @@ describe('filter changed', () => {
     expect(rules(result.report.baseFindings)).toEqual(['refresh-floor']);
   });
 
+  it('a file already broken on the base stays the base’s; breaking another is the change’s', async () => {
+    const { dir, sha } = repo({
+      'dashboards/ops.json': BASE(),
+      'dashboards/broken.json': '{ "uid": "b", \n',
+    });
+    write(dir, 'dashboards/other.json', '[1, 2');
+    const { result } = await check(dir, sha, 'changed');
+    expect(result.report.findings.map((f) => [f.file, f.rule])).toEqual([
+      ['dashboards/other.json', 'json-syntax'],
+    ]);
+    expect(result.report.baseFindings!.map((f) => [f.file, f.rule])).toEqual([
+      ['dashboards/broken.json', 'json-syntax'],
+      ['dashboards/ops.json', 'refresh-floor'],
+    ]);
+  });
+
   it('a new dashboard file: everything in it counts', async () => {
     const { dir, sha } = repo();
     write(dir, 'dashboards/new.json', dashboardText([panel(7, 'Broken too', SQL.broken, 0)], { uid: 'new' }));
