@@ -405,7 +405,11 @@ export class ChangeJudge {
    * queries take anything from it, so a verdict can never excuse what the change did.
    */
   private fromVerdict(queries: QueryRecord[], verdict: BaseVerdict): Finding[] {
-    const theirs = verdict.report.queries;
+    // The verdict names files by their base paths: a renamed file's are read at its new path.
+    const headPath = new Map([...this.renamed].map(([to, from]) => [from, to]));
+    const moved = <T extends { file: string }>(x: T): T =>
+      headPath.has(x.file) ? { ...x, file: headPath.get(x.file)! } : x;
+    const theirs = verdict.report.queries.map(moved);
     const byIdentity = new Map<string, QueryRecord[]>();
     for (const v of theirs) {
       const k = queryKey(v);
@@ -414,7 +418,7 @@ export class ChangeJudge {
       else byIdentity.set(k, [v]);
     }
     const verdictByFile = groupByFile(theirs);
-    const verdictFindings = [...verdict.report.findings, ...(verdict.report.baseFindings ?? [])];
+    const verdictFindings = [...verdict.report.findings, ...(verdict.report.baseFindings ?? [])].map(moved);
     const findingsOf = new Map<QueryRecord, Finding[]>();
     for (const f of verdictFindings) {
       for (const v of queriesOfFinding(f, verdictByFile)) {

@@ -121,6 +121,15 @@ describe('filter changed', () => {
     expect(r.change!.verdictFrom).toBe(sha);
     // The new panel 3 (a copy of panel 1's SQL plus a space) was judged: ok.
     expect(r.queries.find((q) => q.panelId === 3)).toMatchObject({ change: 'new', status: 'ok' });
+
+    // Moved to another folder as well (git mv): the verdict's paths are the base's, still found.
+    mkdirSync(join(dir, 'dashboards/team'));
+    git(dir, 'add', '.');
+    git(dir, 'mv', 'dashboards/ops.json', 'dashboards/team/ops.json');
+    const moved = (await check(dir, sha, 'changed', { baseVerdict: verdict })).result.report;
+    expect(moved.change!.renamed).toEqual({ 'dashboards/team/ops.json': 'dashboards/ops.json' });
+    expect(moved.queries.find((q) => q.panelId === 2)).toMatchObject({ status: 'invalid', verdictFrom: sha });
+    expect(moved.baseFindings!.find((f) => f.rule === 'sql-invalid')!.file).toBe('dashboards/team/ops.json');
   });
 
   it('a verdict of another commit or context is not used', async () => {
