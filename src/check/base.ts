@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UsageError } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
 import { parseDashboard } from '../dashboards/load.js';
+import { readFilesAt, resolveCommit } from './git-batch.js';
 import { prepareQueries, queryKey, toRecord } from './prepare.js';
 
 const exec = promisify(execFile);
@@ -23,23 +23,6 @@ export async function gitHead(cwd: string): Promise<{ sha: string; subject: stri
   }
 }
 
-/** The text of `file` (relative to cwd) at git `ref`, or undefined when it did not exist there. */
-export async function gitShow(cwd: string, ref: string, file: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await exec('git', ['show', `${ref}:./${file}`], { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '');
-    if (/does not exist|exists on disk, but not in/.test(stderr)) return undefined;
-    if (/invalid object name|unknown revision|bad revision|Not a valid object name/i.test(stderr)) {
-      throw new UsageError(`--base ${ref}: not a git revision here`);
-    }
-    if (/not a git repository/i.test(stderr))
-      throw new UsageError(`--base ${ref}: ${cwd} is not in a git repository`);
-    return undefined;
-  }
-}
-
 /** Reads each dashboard's base version from git and prepares its queries the same way as the head's. */
 export async function readBaseVersions(
   ref: string,
@@ -49,8 +32,14 @@ export async function readBaseVersions(
   now: Date,
 ): Promise<BaseCosts> {
   const baseDashboards: DashboardModel[] = [];
+  // One `git cat-file --batch` for every file, not one `git show` each.
+  const texts = await readFilesAt(
+    cwd,
+    await resolveCommit(cwd, ref),
+    dashboards.map((d) => d.file),
+  );
   for (const d of dashboards) {
-    const text = await gitShow(cwd, ref, d.file);
+    const text = texts.get(d.file);
     if (text === undefined) continue;
     const parsed = parseDashboard(d.file, text);
     if (parsed.dashboard) baseDashboards.push(parsed.dashboard);
