@@ -1,13 +1,14 @@
 // The embedded engine for the Action. chdb's native library (543 MB, per platform) cannot go into
 // dist/, so the pinned version is installed with npm on first use into the runner's tool cache
 // (`$RUNNER_TOOL_CACHE/dashboard-ci-chdb/<version>/<arch>/node_modules/chdb`) and loaded from there
-// with createRequire. A self-hosted runner keeps the cache across runs; a hosted one can keep it
-// with actions/cache (docs/action.md).
+// with createRequire. A self-hosted runner keeps the tool cache across runs; on a hosted one (whose
+// tool cache starts empty) the install is saved to and restored from the Actions cache (cache.ts).
 
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../core/types.js';
+import { engineCacheKey, type CacheService } from './cache.js';
 
 export const CHDB_TOOL_NAME = 'dashboard-ci-chdb';
 
@@ -65,6 +66,11 @@ export interface ChdbInstallOptions {
   /** Scratch directory for the install before it is cached (RUNNER_TEMP). */
   tempDir: string;
   log: (line: string) => void;
+  /**
+   * The Actions cache, to restore an install another run saved (a hosted runner's tool cache starts
+   * empty) and to save a fresh one. `folder` is the tool-cache folder of this version (what is saved).
+   */
+  actionsCache?: { service: CacheService; folder: string };
 }
 
 function npmCommand(p: Platform): { program: string; args: string[] } {
@@ -83,7 +89,32 @@ export async function ensureChdb(o: ChdbInstallOptions): Promise<string> {
     o.log(`chdb ${o.version}: from the tool cache (${cached})`);
     return cached;
   }
-  o.log(`chdb ${o.version}: not in the tool cache; installing it with npm (once per runner)`);
+  const ac = (await o.actionsCache?.service.available()) ? o.actionsCache : undefined;
+  const key = engineCacheKey(o.version, o.platform);
+  if (ac) {
+    const hit = await ac.service.restore([ac.folder], key);
+    const restored = hit ? o.toolCache.find(CHDB_TOOL_NAME, o.version, o.platform.arch) : '';
+    if (restored) {
+      o.log(`chdb ${o.version}: restored from the Actions cache (${key})`);
+      return restored;
+    }
+  }
+  o.log(
+    `chdb ${o.version}: not in the tool cache${ac ? ' nor the Actions cache' : ''}; installing it with npm (once per runner)`,
+  );
+  const dir = await install(o);
+  if (ac) {
+    const saved = await ac.service.save([ac.folder], key);
+    o.log(
+      saved
+        ? `chdb ${o.version}: saved to the Actions cache (${key}): later runs restore it instead of installing`
+        : `chdb ${o.version}: not saved to the Actions cache (see above)`,
+    );
+  }
+  return dir;
+}
+
+async function install(o: ChdbInstallOptions): Promise<string> {
   const dir = join(o.tempDir, `dashboard-ci-chdb-${o.version}-${Date.now()}`);
   const npm = npmCommand(o.platform);
   // --ignore-scripts: chdb's install script is a no-op and nothing else should run here.

@@ -14,6 +14,31 @@ export interface PullFile {
   filename: string;
   status: string;
   previous_filename?: string;
+  /** The file's unified diff as GitHub shows it; absent for binary or very large diffs. */
+  patch?: string;
+}
+
+/** A pull request review comment (GET /repos/{o}/{r}/pulls/{n}/comments). */
+export interface ReviewComment {
+  id: number;
+  body?: string | null;
+  path: string;
+  /** The line on the head, or null once the comment is outdated (its line changed since). */
+  line?: number | null;
+  start_line?: number | null;
+  side?: string | null;
+  user?: { login: string; type?: string } | null;
+  pull_request_review_id?: number | null;
+}
+
+/** One comment of a new review: on `line` (or `start_line`..`line`) of the head's version of `path`. */
+export interface NewReviewComment {
+  path: string;
+  line: number;
+  start_line?: number;
+  side: 'RIGHT';
+  start_side?: 'RIGHT';
+  body: string;
 }
 
 export class GitHubApiError extends Error {
@@ -35,6 +60,17 @@ export interface GitHubApi {
   updateIssueComment(owner: string, repo: string, commentId: number, body: string): Promise<IssueComment>;
   /** Every file of a PR (GitHub lists at most 3,000), following the Link header. */
   listPullFiles(owner: string, repo: string, pull: number): Promise<PullFile[]>;
+  /** Every review comment of a PR, following the Link header. */
+  listReviewComments(owner: string, repo: string, pull: number): Promise<ReviewComment[]>;
+  /** POST /pulls/{n}/reviews: one submitted review (event COMMENT) carrying its comments. */
+  createReview(
+    owner: string,
+    repo: string,
+    pull: number,
+    review: { commit_id: string; body: string; event: 'COMMENT'; comments: NewReviewComment[] },
+  ): Promise<{ id: number }>;
+  updateReviewComment(owner: string, repo: string, commentId: number, body: string): Promise<ReviewComment>;
+  deleteReviewComment(owner: string, repo: string, commentId: number): Promise<void>;
 }
 
 type Octokit = ReturnType<typeof getOctokit>;
@@ -47,8 +83,15 @@ interface OctokitLikeError {
 
 function toApiError(err: unknown): GitHubApiError {
   const e = err as OctokitLikeError;
-  const data = e.response?.data as { message?: unknown } | undefined;
-  const message = typeof data?.message === 'string' ? data.message : (e.message ?? String(err));
+  const data = e.response?.data as { message?: unknown; errors?: unknown } | undefined;
+  let message = typeof data?.message === 'string' ? data.message : (e.message ?? String(err));
+  // A 422 says what was wrong in `errors` (strings, or objects with a message): keep it.
+  if (Array.isArray(data?.errors)) {
+    const details = data.errors
+      .map((x) => (typeof x === 'string' ? x : typeof x?.message === 'string' ? x.message : undefined))
+      .filter((x): x is string => x !== undefined);
+    if (details.length > 0) message = `${message}: ${details.join('; ')}`;
+  }
   return new GitHubApiError(typeof e.status === 'number' ? e.status : 0, message);
 }
 
@@ -135,6 +178,47 @@ export function octokitGitHubApi(octokit: Octokit): GitHubApi {
           repo,
           pull_number: pull,
           per_page: 100,
+        }),
+      );
+    },
+    listReviewComments(owner, repo, pull) {
+      return all<ReviewComment>(() =>
+        octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/comments', {
+          owner,
+          repo,
+          pull_number: pull,
+          per_page: 100,
+        }),
+      );
+    },
+    async createReview(owner, repo, pull, review) {
+      const res = await call(() =>
+        octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+          owner,
+          repo,
+          pull_number: pull,
+          ...review,
+        }),
+      );
+      return { id: (res.data as { id: number }).id };
+    },
+    async updateReviewComment(owner, repo, commentId, body) {
+      const res = await call(() =>
+        octokit.request('PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}', {
+          owner,
+          repo,
+          comment_id: commentId,
+          body,
+        }),
+      );
+      return res.data as ReviewComment;
+    },
+    async deleteReviewComment(owner, repo, commentId) {
+      await call(() =>
+        octokit.request('DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}', {
+          owner,
+          repo,
+          comment_id: commentId,
         }),
       );
     },

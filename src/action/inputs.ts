@@ -4,6 +4,7 @@
 // a pull_request run never touches them.
 
 import type { GrafanaAuth } from '../grafana/types.js';
+import { CHANGE_FILTERS, type ChangeFilter } from '../config/types.js';
 import { UsageError } from '../core/types.js';
 
 export interface InputSource {
@@ -49,6 +50,12 @@ export interface ActionSettings {
   environment?: string;
   /** Refs (globs) whose pushes provision besides the default branch: tags, release branches. */
   releaseRefs: string[];
+  /** Which findings count against the base (undefined: dashboard-ci.yml's filter, else `changed`). */
+  filter?: ChangeFilter;
+  /** false: lint only, no engine (the `explain` input). */
+  explain: boolean;
+  /** Inline review comments on the changed lines of a pull request. */
+  reviewComments: boolean;
 }
 
 export interface GrafanaSettings {
@@ -173,6 +180,12 @@ export function readSettings(src: InputSource): ActionSettings {
     errors,
   );
   const comment = bool('comment', src.getInput('comment'), true, errors);
+  const explain = bool('explain', src.getInput('explain'), true, errors);
+  const reviewComments = bool('review-comments', src.getInput('review-comments'), true, errors);
+  const filterRaw = src.getInput('filter');
+  const filter = filterRaw
+    ? oneOf<ChangeFilter>('filter', filterRaw, CHANGE_FILTERS, 'changed', errors)
+    : undefined;
   const dryRun = bool('dry-run', src.getInput('dry-run'), false, errors);
   const prune = bool('prune', src.getInput('prune'), false, errors);
 
@@ -217,7 +230,10 @@ export function readSettings(src: InputSource): ActionSettings {
     prune,
     chdbVersion,
     releaseRefs: parseList(src.getInput('release-refs')),
+    explain,
+    reviewComments,
   };
+  if (filter) settings.filter = filter;
   if (environment) settings.environment = environment;
   const config = src.getInput('config');
   if (config) settings.config = config;
@@ -265,4 +281,15 @@ export function readGrafanaSettings(
   const settings: GrafanaSettings = { auth: auth! };
   if (parsed) settings.url = parsed.url;
   return settings;
+}
+
+/**
+ * The read-only Grafana token of the deploy plan (`grafana-plan-token`), masked as it is read. Only a
+ * pull request from the repository itself reads it: never a fork's, and never the write token.
+ */
+export function readPlanToken(src: InputSource): string | undefined {
+  const token = src.getInput('grafana-plan-token');
+  if (!token) return undefined;
+  src.setSecret(token);
+  return token;
 }

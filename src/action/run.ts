@@ -5,20 +5,40 @@
 // reads a Grafana input), and only then is the first line logged.
 
 import { join } from 'node:path';
+import { changeContext, isNotJudged, type BaseVerdict } from '../check/change.js';
 import type { CheckOptions, CheckResult } from '../check/types.js';
 import type { Config } from '../config/types.js';
-import { UsageError, type Report } from '../core/types.js';
+import { UsageError, type Finding, type Report } from '../core/types.js';
+import type { EnvironmentPlan } from '../grafana/environments.js';
 import type { ProvisionOptions, ProvisionResult } from '../grafana/types.js';
 import { GITHUB_SUMMARY_LIMIT_BYTES } from '../report/comment-truncate.js';
 import { COMMENT_MARKER, escapeInline, renderMarkdown, renderProvisionMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
 import { omittedLine, planAnnotations, type AnnotationLevel } from './annotations.js';
 import { changedFiles, ensureCommit, scopeFromChanges, type CheckScope, type Git } from './changed-files.js';
+import {
+  dataCacheKey,
+  parseVerdict,
+  serializeVerdict,
+  VERDICT_FILE,
+  verdictCacheKey,
+  type CacheService,
+} from './cache.js';
 import { upsertSticky, type StickyResult } from './comment.js';
-import { decideRoute, readContext, type ActionContext, type Route } from './context.js';
-import type { GitHubApi } from './github-api.js';
+import {
+  decideRoute,
+  isPushToDefaultBranch,
+  readContext,
+  type ActionContext,
+  type PullRequestInfo,
+  type Route,
+} from './context.js';
+import type { GitHubApi, PullFile } from './github-api.js';
+import { planPullRequest } from './plan.js';
+import { addedLines, planReviewComments, syncReview, type ReviewFile } from './review.js';
 import {
   readGrafanaSettings,
+  readPlanToken,
   readSettings,
   type ActionSettings,
   type GrafanaSettings,
@@ -51,7 +71,13 @@ export interface ActionEdges {
     readText(path: string): string;
     writeText(path: string, text: string): Promise<void>;
     mkdirp(path: string): Promise<void>;
+    /** Removes a file or folder, recursively; nothing when it is not there. */
+    remove(path: string): Promise<void>;
+    /** The names in a folder; [] when it is not there. */
+    list(path: string): string[];
   };
+  /** The Actions cache (the engine, its prepared data, the default branch's verdicts). */
+  cache: CacheService;
   loadConfig(opts: { cwd: string; file?: string }): Promise<Config>;
   runCheck(opts: CheckOptions): Promise<CheckResult>;
   provision(opts: ProvisionOptions): Promise<ProvisionResult>;
@@ -117,7 +143,7 @@ export async function runAction(edges: ActionEdges): Promise<ActionOutcome> {
   const failures: string[] = [];
   let checkFailed = false;
   if (route.check) {
-    const r = await checkPhase(edges, log, settings, ctx, route, config);
+    const r = await checkPhase(edges, log, settings, ctx, route, { config, loaded });
     if (r.failed) {
       checkFailed = true;
       failures.push(r.message ?? 'the check failed');
@@ -177,13 +203,96 @@ function short(sha: string): string {
   return /^[0-9a-f]{40}$/i.test(sha) ? sha.slice(0, 7) : sha;
 }
 
+interface CheckPhaseConfig {
+  /** The config the check runs with (an environment's view when one is named). */
+  config: Config;
+  /** dashboard-ci.yml as loaded: the deploy plan reads its environments. */
+  loaded: Config;
+}
+
+const ZERO_SHA = /^0+$/;
+
+/** The commit the change is judged against: the PR's base (or base-ref), or a push's `before`. */
+async function changeBaseOf(
+  edges: ActionEdges,
+  settings: ActionSettings,
+  ctx: ActionContext,
+  route: Route,
+): Promise<{ sha: string; label: string } | undefined> {
+  const ws = ctx.workspace;
+  if (route.pr) {
+    const ref = settings.baseRef ?? route.pr.baseSha;
+    if (!(await ensureCommit(edges.git, ws, ref).catch(() => false))) return undefined;
+    // A checkout of the head itself (not the merge commit) is judged against where it forked.
+    const mb = await edges.git.run(['merge-base', ref, 'HEAD'], ws).catch(() => undefined);
+    // A base-ref such as `main` is named by its commit: the verdict of the base is kept per commit.
+    const rev = await edges.git
+      .run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], ws)
+      .catch(() => undefined);
+    const commit = rev && rev.code === 0 && rev.stdout.trim() ? rev.stdout.trim() : ref;
+    const sha = mb && mb.code === 0 && mb.stdout.trim() ? mb.stdout.trim() : commit;
+    return { sha, label: settings.baseRef ?? route.pr.baseRef ?? short(sha) };
+  }
+  if (ctx.eventName !== 'push') return undefined;
+  const before = ctx.payload.before;
+  if (typeof before !== 'string' || !/^[0-9a-f]{40}$/i.test(before) || ZERO_SHA.test(before))
+    return undefined;
+  if (!(await ensureCommit(edges.git, ws, before).catch(() => false))) return undefined;
+  return { sha: before, label: short(before) };
+}
+
+function isFork(ctx: ActionContext, route: Route): boolean {
+  // Unknown is treated as a fork: the plan token is read only when the head is this repository.
+  return route.pr?.headRepo !== `${ctx.owner}/${ctx.repo}`;
+}
+
+async function readVerdict(
+  edges: ActionEdges,
+  log: SafeLog,
+  dir: string,
+  sha: string,
+): Promise<BaseVerdict | undefined> {
+  if (!(await edges.cache.available())) return undefined;
+  await edges.fs.remove(dir);
+  const hit = await edges.cache.restore([dir], verdictCacheKey(sha));
+  if (!hit) {
+    log.trusted(
+      `No verdict of ${short(sha)} in the Actions cache: unchanged queries are listed without one.`,
+    );
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = edges.fs.readText(join(dir, VERDICT_FILE));
+  } catch {
+    return undefined;
+  }
+  const v = parseVerdict(text, sha);
+  log.trusted(
+    v
+      ? `The verdict of ${short(sha)} restored from the Actions cache: unchanged queries take it.`
+      : `The verdict restored for ${short(sha)} is not one this Action can read: ignored.`,
+  );
+  return v;
+}
+
+function statementsOf(edges: ActionEdges, ws: string, files: readonly string[]): string[] {
+  return files.map((f) => {
+    try {
+      return edges.fs.readText(join(ws, f));
+    } catch {
+      return '';
+    }
+  });
+}
+
 async function checkPhase(
   edges: ActionEdges,
   log: SafeLog,
   settings: ActionSettings,
   ctx: ActionContext,
   route: Route,
-  config: Config,
+  { config, loaded }: CheckPhaseConfig,
 ): Promise<PhaseResult> {
   const outDir = join(ctx.runnerTemp, 'dashboard-ci');
   await edges.fs.mkdirp(outDir);
@@ -192,12 +301,12 @@ async function checkPhase(
   const pr = route.pr;
   const api = pr && settings.githubToken ? edges.github(settings.githubToken) : undefined;
   const notes: string[] = [];
+  const ws = ctx.workspace;
 
   // Scope: on a PR only what it changes; elsewhere everything.
   let scope: CheckScope | undefined;
-  let base = settings.baseRef;
   if (pr) {
-    const changed = await changedFiles(edges.git, api, ctx.workspace, ctx, pr);
+    const changed = await changedFiles(edges.git, api, ws, ctx, pr);
     if (changed) {
       scope = scopeFromChanges(changed.files, config, settings.paths);
       log.untrusted(
@@ -209,13 +318,51 @@ async function checkPhase(
       );
       log.trusted('Could not list the changed files (git and the API both failed): checking everything.');
     }
-    if (!base && (await ensureCommit(edges.git, ctx.workspace, pr.baseSha).catch(() => false)))
-      base = pr.baseSha;
   }
 
+  // What the change is judged against (the PR's base, a push's `before`) and how.
+  const changeBase = await changeBaseOf(edges, settings, ctx, route);
+  const wanted = settings.filter ?? config.filter ?? 'changed';
+  const filter = changeBase ? wanted : 'all';
+  if (!changeBase && wanted !== 'all' && (pr || ctx.eventName === 'push'))
+    log.trusted('No base commit to judge the change against: every finding counts.');
+  // The verdict pull requests reuse is left by pushes to the default branch, whatever the mode.
+  const pushDefault = isPushToDefaultBranch(ctx);
+  const verdictDir = join(ctx.runnerTemp, 'dashboard-ci-verdict');
   const changedDashboards = scope ? scope.dashboards : undefined;
   const nothingChanged =
     scope !== undefined && !scope.all && scope.dashboards.length + scope.alerts.length === 0;
+  const baseVerdict =
+    changeBase && filter === 'changed' && settings.explain && !nothingChanged
+      ? await readVerdict(edges, log, verdictDir, changeBase.sha)
+      : undefined;
+
+  // The engine (and its prepared data) only when a query must be judged: lazily, from the caches.
+  const schemaFiles = config.clickhouse.schema;
+  const seedFiles = config.clickhouse.seed;
+  const toolRoot = edges.env.RUNNER_TOOL_CACHE;
+  const dataDir =
+    toolRoot && !settings.clickhouse && config.clickhouse.cache
+      ? join(toolRoot, 'dashboard-ci-data', settings.chdbVersion)
+      : undefined;
+  const engine: { asked: boolean; dataKey?: string; dataHit?: string } = { asked: false };
+  const resolveChdb = edges.chdbPath(settings.chdbVersion);
+  const chdbPath = async (): Promise<string> => {
+    engine.asked = true;
+    const dir = await resolveChdb();
+    // A runner that already has prepared data (a self-hosted one, the same job again) keeps its own.
+    if (dataDir && edges.fs.list(dataDir).length === 0 && (await edges.cache.available())) {
+      const where = { platform: edges.env.RUNNER_OS ?? 'os', arch: edges.env.RUNNER_ARCH ?? 'arch' };
+      engine.dataKey = dataCacheKey(settings.chdbVersion, where, [
+        ...statementsOf(edges, ws, schemaFiles),
+        ...statementsOf(edges, ws, seedFiles),
+      ]);
+      engine.dataHit = await edges.cache.restore([dataDir], engine.dataKey);
+      if (engine.dataHit)
+        log.trusted(`Prepared schema and seed restored from the Actions cache (${engine.dataKey}).`);
+    }
+    return dir;
+  };
 
   let result: CheckResult;
   if (nothingChanged) {
@@ -228,13 +375,14 @@ async function checkPhase(
     );
   } else {
     const opts: CheckOptions = {
-      cwd: ctx.workspace,
+      cwd: ws,
       // Explicit paths may mix dashboards and alert rule files; runCheck splits them.
       paths: scope && !scope.all ? [...scope.dashboards, ...scope.alerts] : settings.paths,
       config,
-      explain: true,
-      chdbPath: edges.chdbPath(settings.chdbVersion),
+      explain: settings.explain,
+      chdbPath,
     };
+    if (dataDir) opts.engineCacheDir = dataDir;
     if (settings.clickhouse) {
       opts.clickhouse = settings.clickhouse.url;
       const auth: { user?: string; password?: string } = {};
@@ -243,7 +391,15 @@ async function checkPhase(
       opts.clickhouseAuth = auth;
       if (settings.clickhouse.prepare) opts.prepareServer = true;
     }
-    if (base) opts.base = base;
+    if (changeBase) {
+      opts.base = changeBase.sha;
+      opts.filter = filter;
+    }
+    if (baseVerdict) opts.baseVerdict = baseVerdict;
+    // A push to the default branch leaves the verdict pull requests reuse: complete, so judged in full
+    // unless the verdict of `before` already covers what did not change (and only where it can be kept).
+    if (pushDefault && settings.explain && !baseVerdict && (await edges.cache.available()))
+      opts.explainUnchanged = true;
     if (scope && !scope.all) {
       const n = scope.dashboards.length;
       const a = scope.alerts.length;
@@ -257,10 +413,18 @@ async function checkPhase(
     } else if (scope?.all) {
       notes.push(`Checked everything: ${escapeInline(scope.reason ?? 'a shared input changed')}.`);
     }
-    if (base) notes.push(`Cost change is against \`${escapeInline(short(base), 60)}\`.`);
+    if (changeBase && filter !== 'all')
+      notes.push(
+        filter === 'changed'
+          ? `Judged against \`${escapeInline(changeBase.label, 60)}\`: only findings about what changed count; those already there are listed, never counted.`
+          : `Judged against \`${escapeInline(changeBase.label, 60)}\`: every finding of a changed file counts.`,
+      );
+    else if (changeBase) notes.push(`Cost change is against \`${escapeInline(short(changeBase.sha), 60)}\`.`);
     result = await edges.runCheck(opts);
   }
   const report = result.report;
+  if (!engine.asked && settings.explain && !settings.clickhouse && report.change && report.queries.length > 0)
+    log.trusted('No query to judge (the SQL is the same as on the base): the engine was not needed.');
 
   // Files first, so a failure later still leaves them for upload steps.
   await edges.fs.writeText(reportPath, JSON.stringify(report, null, 2) + '\n');
@@ -271,8 +435,8 @@ async function checkPhase(
     sarifPath,
     renderSarif(report, sarifRulesFor(report, edges.rules, docsBase), {
       toolVersion: edges.toolVersion,
-      repoRoot: ctx.workspace,
-      cwd: ctx.workspace,
+      repoRoot: ws,
+      cwd: ws,
       ...(docsBase ? { informationUri: docsBase.replace(/\/blob\/.*$/, '') } : {}),
     }),
   );
@@ -280,13 +444,54 @@ async function checkPhase(
   for (const line of result.usageErrors) log.untrusted(`error: ${line}`);
   if (!nothingChanged) log.untrusted(edges.renderText(report));
 
+  // Caches for later runs: the prepared data the engine loaded, the verdict of this default-branch commit.
+  if (engine.asked && engine.dataKey && !engine.dataHit && dataDir) {
+    const saved = await edges.cache.save([dataDir], engine.dataKey);
+    if (saved) log.trusted(`Prepared schema and seed saved to the Actions cache (${engine.dataKey}).`);
+  }
+  if (
+    pushDefault &&
+    settings.explain &&
+    result.usageErrors.length === 0 &&
+    (await edges.cache.available()) &&
+    ctx.sha
+  ) {
+    if (report.queries.some(isNotJudged)) {
+      log.trusted("Some unchanged queries have no verdict: this commit's verdict is not saved.");
+    } else {
+      const context = await changeContext(ws, config, schemaFiles, seedFiles);
+      await edges.fs.remove(verdictDir);
+      await edges.fs.mkdirp(verdictDir);
+      await edges.fs.writeText(
+        join(verdictDir, VERDICT_FILE),
+        serializeVerdict({ commit: ctx.sha, context, report }),
+      );
+      if (await edges.cache.save([verdictDir], verdictCacheKey(ctx.sha)))
+        log.trusted(
+          `The verdict of ${short(ctx.sha)} saved to the Actions cache: pull requests on it reuse it.`,
+        );
+    }
+  }
+
   // Annotations, errors first, within GitHub's caps.
   const plan = planAnnotations(report.findings);
   for (const a of plan.annotations) edges.annotate(a.level, a.message, a.properties);
 
+  // The deploy plan: a pull request of this repository with a read-only token for it.
+  let deployPlan: EnvironmentPlan[] | undefined;
+  if (pr && route.comment && !isFork(ctx, route)) {
+    const token = readPlanToken(edges.inputs);
+    if (token) deployPlan = await planPhase(edges, log, settings, ctx, loaded, token, changeBase?.sha);
+  }
+
   // The sticky comment.
   const blobUrl = `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}/blob/${pr?.headSha ?? ctx.sha}`;
   const summaryNotes = [...notes];
+  const shared = {
+    blobUrl,
+    ...(changeBase ? { baseLabel: changeBase.label } : {}),
+    ...(deployPlan ? { plan: deployPlan } : {}),
+  };
   let sticky: StickyResult | undefined;
   if (route.comment && settings.comment) {
     if (!api) {
@@ -295,8 +500,8 @@ async function checkPhase(
       const body = renderMarkdown(report, {
         marker: COMMENT_MARKER,
         notes,
-        blobUrl,
         fullReportHint: 'The job summary of this run has the complete report.',
+        ...shared,
         ...(runUrl(ctx) ? { runUrl: runUrl(ctx)! } : {}),
       });
       sticky = await upsertSticky(
@@ -304,7 +509,7 @@ async function checkPhase(
         { owner: ctx.owner, repo: ctx.repo, issue: pr!.number, marker: COMMENT_MARKER },
         body,
         {
-          createIfMissing: !nothingChanged,
+          createIfMissing: !nothingChanged || deployPlan !== undefined,
         },
       );
     }
@@ -320,6 +525,18 @@ async function checkPhase(
     }
   }
 
+  // Inline review comments on the changed lines (not when the token cannot write: the notice is said).
+  if (
+    pr &&
+    api &&
+    route.comment &&
+    settings.reviewComments &&
+    !nothingChanged &&
+    !(sticky?.action === 'failed' && sticky.forbidden)
+  ) {
+    await reviewPhase(edges, log, api, ctx, pr, report.findings);
+  }
+
   // The job summary: the same tables, within 1 MiB.
   const appendix: string[] = [];
   const omitted = omittedLine(plan);
@@ -330,10 +547,10 @@ async function checkPhase(
       marker: SUMMARY_MARKER,
       notes: summaryNotes,
       appendix,
-      blobUrl,
       maxChars: SUMMARY_CHECK_BYTES,
       measure: byteLength,
       fullReportHint: 'The JSON report (the `report` output) has everything.',
+      ...shared,
     }),
   );
 
@@ -356,6 +573,113 @@ async function checkPhase(
   const v = verdict(report, settings.failOn);
   log.trusted(v.failed ? `Verdict: fail (${v.message})` : 'Verdict: pass');
   return v;
+}
+
+/** `provision --dry-run` of each environment with the plan token (see plan.ts for what it may reach). */
+async function planPhase(
+  edges: ActionEdges,
+  log: SafeLog,
+  settings: ActionSettings,
+  ctx: ActionContext,
+  loaded: Config,
+  token: string,
+  baseSha: string | undefined,
+): Promise<EnvironmentPlan[]> {
+  const urlInput = edges.inputs.getInput('grafana-url');
+  let grafanaUrl: string | undefined;
+  if (urlInput) {
+    if (!/^https?:\/\/[^\s@/]+/.test(urlInput))
+      return [{ environment: '', error: `Input 'grafana-url' must be an http(s) URL without credentials` }];
+    grafanaUrl = urlInput.replace(/\/+$/, '');
+  }
+  let baseConfigText: string | undefined;
+  const file = loaded.file ?? 'dashboard-ci.yml';
+  if (baseSha) {
+    const shown = await edges.git.run(['show', `${baseSha}:./${file}`], ctx.workspace).catch(() => undefined);
+    if (shown?.code === 0) baseConfigText = shown.stdout;
+  }
+  log.trusted('Deploy plan: a dry run against Grafana with the read-only plan token.');
+  return log.window(async () => {
+    const plans = await planPullRequest({
+      cwd: ctx.workspace,
+      config: loaded,
+      baseConfigText,
+      token,
+      ...(grafanaUrl ? { grafanaUrl } : {}),
+      paths: settings.paths,
+      prune: settings.prune,
+      env: edges.env,
+      log: (line) => log.untrusted(line),
+      provision: edges.provision,
+    });
+    for (const p of plans) {
+      if (p.result) log.untrusted(edges.renderProvisionText(p.result));
+      else log.untrusted(`${p.environment || 'Grafana'}: could not plan: ${p.error ?? ''}`);
+    }
+    return plans;
+  });
+}
+
+/** Inline review comments on the PR's added lines; a failure is one notice, never the verdict. */
+async function reviewPhase(
+  edges: ActionEdges,
+  log: SafeLog,
+  api: GitHubApi,
+  ctx: ActionContext,
+  pr: PullRequestInfo,
+  findings: readonly Finding[],
+): Promise<void> {
+  let prFiles: PullFile[];
+  try {
+    prFiles = await api.listPullFiles(ctx.owner, ctx.repo, pr.number);
+  } catch (err) {
+    log.untrusted(`Review comments skipped: the PR's files could not be listed (${(err as Error).message}).`);
+    return;
+  }
+  // Lines are the workspace's: only files whose checkout is the head's version (a merge commit can differ).
+  const candidates = prFiles.filter((f) => f.patch && f.status !== 'removed').map((f) => f.filename);
+  const differ = candidates.length
+    ? await edges.git
+        .run(['diff', '--name-only', '-z', pr.headSha, '--', ...candidates], ctx.workspace)
+        .catch(() => undefined)
+    : undefined;
+  if (candidates.length && (!differ || differ.code !== 0)) {
+    log.trusted('Review comments skipped: the head commit is not in the checkout.');
+    return;
+  }
+  const notHead = new Set((differ?.stdout ?? '').split('\0').filter(Boolean));
+  const withFix = new Set(findings.filter((f) => f.fix).map((f) => f.file));
+  const files = new Map<string, ReviewFile>();
+  for (const f of prFiles) {
+    if (!f.patch || f.status === 'removed' || notHead.has(f.filename)) continue;
+    const entry: ReviewFile = { added: addedLines(f.patch) };
+    if (withFix.has(f.filename)) {
+      try {
+        entry.text = edges.fs.readText(join(ctx.workspace, f.filename));
+      } catch {
+        // No suggestion without the text; the comment still goes.
+      }
+    }
+    files.set(f.filename, entry);
+  }
+  const planned = planReviewComments(findings, files);
+  const r = await syncReview(
+    api,
+    { owner: ctx.owner, repo: ctx.repo, pull: pr.number, headSha: pr.headSha },
+    planned.comments,
+  );
+  if (r.action === 'synced') {
+    if (r.created + r.kept + r.updated + r.deleted > 0)
+      log.trusted(
+        `Review comments: ${r.created} new, ${r.kept} kept, ${r.updated} updated, ${r.deleted} removed${planned.leftOut ? `; ${planned.leftOut} more findings are only in the PR comment` : ''}.`,
+      );
+  } else {
+    edges.annotate(
+      r.forbidden ? 'notice' : 'warning',
+      `dashboard-ci could not write review comments (${r.status}: ${r.message}). The annotations and the PR comment carry the findings.`,
+      { title: 'dashboard-ci: no review comments' },
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UsageError } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
 import { parseDashboardFile } from '../dashboards/load.js';
+import { readFilesAt, resolveCommit } from './git-batch.js';
 import { prepareQueries, queryKey, toRecord } from './prepare.js';
 
 const exec = promisify(execFile);
@@ -23,23 +23,6 @@ export async function gitHead(cwd: string): Promise<{ sha: string; subject: stri
   }
 }
 
-/** The text of `file` (relative to cwd) at git `ref`, or undefined when it did not exist there. */
-export async function gitShow(cwd: string, ref: string, file: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await exec('git', ['show', `${ref}:./${file}`], { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '');
-    if (/does not exist|exists on disk, but not in/.test(stderr)) return undefined;
-    if (/invalid object name|unknown revision|bad revision|Not a valid object name/i.test(stderr)) {
-      throw new UsageError(`--base ${ref}: not a git revision here`);
-    }
-    if (/not a git repository/i.test(stderr))
-      throw new UsageError(`--base ${ref}: ${cwd} is not in a git repository`);
-    return undefined;
-  }
-}
-
 /** Reads each dashboard's base version from git and prepares its queries the same way as the head's. */
 export async function readBaseVersions(
   ref: string,
@@ -49,9 +32,12 @@ export async function readBaseVersions(
   now: Date,
 ): Promise<BaseCosts> {
   const baseDashboards: DashboardModel[] = [];
-  // A file may hold several dashboards (multi-document YAML): read each file once, keep them all.
-  for (const file of new Set(dashboards.map((d) => d.file))) {
-    const text = await gitShow(cwd, ref, file);
+  // One `git cat-file --batch` for every file, not one `git show` each; a file may hold several
+  // dashboards (multi-document YAML): keep them all.
+  const files = [...new Set(dashboards.map((d) => d.file))];
+  const texts = await readFilesAt(cwd, await resolveCommit(cwd, ref), files);
+  for (const file of files) {
+    const text = texts.get(file);
     if (text === undefined) continue;
     baseDashboards.push(...parseDashboardFile(file, text).dashboards);
   }

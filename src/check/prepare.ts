@@ -111,11 +111,14 @@ export function toRecord(q: PreparedQuery): QueryRecord {
   return r;
 }
 
-/** Identity of a query across two versions of a file, for the cost diff. */
+/**
+ * Identity of a query across two versions of a file (cost diff, change filter): file, origin, panel id
+ * and refId. A panel's title is not part of it (renaming a panel does not make its queries new);
+ * variables and alert rules, which have no panel id, are told apart by their name.
+ */
 export function queryKey(
-  r: Pick<QueryRecord, 'file' | 'origin' | 'dashboardUid' | 'panelId' | 'refId' | 'panelTitle'>,
+  r: Pick<QueryRecord, 'file' | 'origin' | 'panelId' | 'refId' | 'panelTitle'>,
 ): string {
-  return [r.file, r.origin, r.dashboardUid ?? '', r.panelId ?? '', r.panelTitle ?? '', r.refId ?? ''].join(
-    '\u0000',
-  );
+  const name = r.origin === 'panel' ? '' : (r.panelTitle ?? '');
+  return [r.file, r.origin, r.panelId ?? '', name, r.refId ?? ''].join('\u0000');
 }

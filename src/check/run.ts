@@ -5,6 +5,7 @@ import { loadAlertFiles, loadDatasourceFiles } from '../dashboards/provisioning-
 import { applyRuleSettings, lintDashboards } from '../lint/engine.js';
 import { checkQueries } from './sql.js';
 import { checkRedis } from './redis.js';
+import { openChange } from './change.js';
 import type { CheckOptions, CheckResult } from './types.js';
 
 /**
@@ -68,14 +69,24 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   // Loader findings (json-syntax, schema, file-too-large…) obey dashboard-ci.yml's rules and exceptions too.
   const loadFindings = findings.splice(0);
   findings.push(...applyRuleSettings(loadFindings, config, checked));
+  // Against a base with filter changed/file: the base is read (one git process) before anything is judged.
+  const change = await openChange({
+    options: opts,
+    dashboards: loaded.dashboards,
+    alertGroups: alerts.groups,
+    datasources: datasources.datasources,
+    loadFindings: findings,
+  });
+  const marks = { load: findings.length, lint: 0 };
   findings.push(...lintDashboards(checked, { config, datasources: datasources.datasources }));
+  marks.lint = findings.length;
 
   let queries: Report['queries'] = [];
   let load: Report['load'] = [];
   let engine = 'none';
   if (opts.explain) {
     const sql = await checkQueries({
-      options: opts,
+      options: change ? { ...opts, judgeQuery: change.judgeQuery, baseQueries: change.baseQueries() } : opts,
       dashboards: checked,
       alertGroups: alerts.groups,
       datasources: datasources.datasources,
@@ -90,6 +101,8 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   }
 
   opts.onStage?.('reporting');
+  const judged = change?.finish(findings, marks, queries);
+  if (judged) findings.splice(0, findings.length, ...judged.findings);
   findings.sort(compareFindings);
   const panels = loaded.dashboards.reduce((n, d) => n + d.panels.filter((p) => p.type !== 'row').length, 0);
   const report: Report = {
@@ -104,5 +117,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     load,
     engine,
   };
+  if (judged) {
+    report.baseFindings = judged.baseFindings.sort(compareFindings);
+    report.change = judged.change;
+  }
   return { report, usageErrors };
 }

@@ -4,6 +4,7 @@ import {
   UsageError,
   type DashboardLoad,
   type Finding,
+  type QueryCost,
   type QueryRecord,
   type Severity,
 } from '../core/types.js';
@@ -220,15 +221,30 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
       rec.reason = why ? why.message : 'could not be interpolated';
       continue;
     }
+    // The change filter: SQL the same as on the base is not judged again (check/change.ts).
+    if (options.judgeQuery && !options.judgeQuery(rec)) {
+      rec.status = 'skipped';
+      rec.reason = `unchanged since ${options.base ?? 'the base'}: not judged again`;
+      continue;
+    }
     runnable.push({ q, rec });
   }
 
   findings.push(...unresolvedFindings(unresolvedVariables, prepared));
 
-  // Base versions (cost diff) are interpolated the same way and explained by the same engine.
-  const base: BaseCosts | undefined = options.base
-    ? await readBaseVersions(options.base, cwd, dashboards, types, now)
-    : undefined;
+  // Base versions (cost diff) are interpolated the same way and explained by the same engine; only
+  // those whose SQL differs from the head's need EXPLAIN (the same SQL costs the same).
+  const all: BaseCosts | undefined = options.baseQueries
+    ? { queries: options.baseQueries }
+    : options.base
+      ? await readBaseVersions(options.base, cwd, dashboards, types, now)
+      : undefined;
+  const headByKey = new Map(runnable.map(({ rec }) => [queryKey(rec), rec]));
+  const headSql = new Map([...headByKey].map(([key, rec]) => [key, rec.sql]));
+  const sameSql = new Set(all?.queries.filter((b) => headSql.get(b.key) === b.sql).map((b) => b.key));
+  const base: BaseCosts | undefined = all && {
+    queries: all.queries.filter((b) => headSql.has(b.key) && !sameSql.has(b.key)),
+  };
 
   if (!runnable.length && !base?.queries.length) {
     return { findings, queries, load: dashboardLoad(dashboards, queries), engine: 'none' };
@@ -302,15 +318,21 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
       ),
     );
     if (base) {
-      const baseRows = new Map<string, number>();
+      const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {
         const o = outcomes[runnable.length + i]!;
-        if (o.ok) baseRows.set(b.key, o.cost.rows);
+        if (!o.ok) return;
+        baseCost.set(b.key, o.cost);
+        const rec = headByKey.get(b.key);
+        if (rec) rec.baseColumns = o.columns;
       });
       for (const { rec, q } of runnable) {
-        const before = baseRows.get(queryKey(rec));
-        if (before === undefined || !rec.cost) continue;
+        const key = queryKey(rec);
+        const was = sameSql.has(key) ? rec.cost : baseCost.get(key);
+        if (was === undefined || !rec.cost) continue;
+        const before = was.rows;
         rec.baseRows = before;
+        rec.baseGranules = { ...was.granules };
         rec.costChange = before === 0 ? (rec.cost.rows === 0 ? 0 : 1) : (rec.cost.rows - before) / before;
         rec.regression = rec.costChange > config.budgets.regressionThreshold;
         if (rec.regression) {

@@ -1,6 +1,7 @@
-import type { Config } from '../config/types.js';
+import type { ChangeFilter, Config } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
-import type { Report } from '../core/types.js';
+import type { QueryRecord, Report } from '../core/types.js';
+import type { BaseVerdict } from './change.js';
 
 export interface CheckOptions {
   cwd: string;
@@ -24,8 +25,21 @@ export interface CheckOptions {
   /** Apply schema/seed against a server too (into a scratch database). */
   prepareServer?: boolean;
   datasources?: string[];
-  /** Git ref for the cost diff. */
+  /** Git ref for the cost diff, and what the change filter compares with. */
   base?: string;
+  /**
+   * With a base: `changed` counts only findings about what changed since it, `file` every finding of
+   * a changed file, `all` (default) every finding. Findings that do not count go to Report.baseFindings.
+   */
+  filter?: ChangeFilter;
+  /** A verdict of the base from an earlier run: unchanged queries take their status and findings from it. */
+  baseVerdict?: BaseVerdict;
+  /** Judge unchanged queries too (to build a complete verdict of this commit when none of the base is at hand). */
+  explainUnchanged?: boolean;
+  /** The change filter's hook: false = this query is not judged (no EXPLAIN); set by runCheck. */
+  judgeQuery?: (rec: QueryRecord) => boolean;
+  /** Base queries for the cost diff when already read (the change filter reads the base once); set by runCheck. */
+  baseQueries?: { key: string; sql: string }[];
   redisUrl?: string;
   /**
    * Where the chdb package is (the Action's tool cache), resolved only when the embedded engine is

@@ -23,6 +23,8 @@ Examples:
   $ dashboard-ci check --no-explain             lint only: no engine is started
   $ dashboard-ci check --format sarif --output dashboard-ci.sarif
   $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
+  $ dashboard-ci check --base origin/main --filter changed
+                                                count only what changed since origin/main; list the rest
   $ dashboard-ci check --clickhouse http://localhost:8123 --schema clickhouse/schema.sql
   $ curl -s $GRAFANA/api/dashboards/uid/abc | dashboard-ci check -   one dashboard from stdin (<stdin>)
 

@@ -3,6 +3,7 @@ import { access, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError, type Report, type Severity } from '../core/types.js';
+import type { ChangeFilter } from '../config/types.js';
 import { loadConfig } from '../config/load.js';
 import { runCheck } from '../check/run.js';
 import { renderJson } from '../report/json.js';
@@ -140,7 +141,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         .choices(['error', 'warning', 'never'])
         .default('error'),
     )
-    .option('--base <ref>', 'git ref to diff query cost against')
+    .option('--base <ref>', 'git ref to diff query cost against, and to judge the change against (--filter)')
+    .addOption(
+      new Option(
+        '--filter <mode>',
+        'with --base: count only findings about what changed (changed), every finding of a changed file (file), or every finding (all); default: filter of dashboard-ci.yml, else all',
+      ).choices(['changed', 'file', 'all']),
+    )
     .option('--verbose', 'print every query with its cost')
     .option('--progress', 'show progress on stderr from the start (default: after 2 s)')
     .option('-q, --quiet', 'no progress on stderr')
@@ -152,6 +159,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (engine && engine !== 'embedded' && !/^https?:\/\//.test(engine)) {
         throw new UsageError(`--clickhouse must be "embedded" or an http(s) URL; got "${engine}"`);
       }
+      if (opts.filter && opts.filter !== 'all' && !opts.base)
+        throw new UsageError(
+          `--filter ${opts.filter} needs --base REF: the commit the change is judged against`,
+        );
+      // Without a base there is nothing to compare with: dashboard-ci.yml's filter applies only with --base.
+      const filter: ChangeFilter | undefined = opts.base ? (opts.filter ?? config.filter) : undefined;
       if (opts.output) await checkOutputPath(io.cwd, opts.output);
       const progress = opts.quiet
         ? undefined
@@ -173,6 +186,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ...(opts.seed ? { seed: opts.seed } : {}),
         ...(opts.datasources ? { datasources: opts.datasources } : {}),
         ...(opts.base ? { base: opts.base } : {}),
+        ...(filter ? { filter } : {}),
         engineCacheDir: config.clickhouse.cache ? defaultCacheRoot({ cwd: io.cwd, env: io.env }) : false,
         ...((opts.redis ?? io.env.REDIS_URL ?? config.redis.url)
           ? { redisUrl: opts.redis ?? io.env.REDIS_URL ?? config.redis.url }
@@ -187,6 +201,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       progress?.end();
       // Paths in these lines are file names a pull request chose: no escape sequence reaches the terminal.
       for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}\n`);
+      const c = report.change;
+      if (c && c.queries.unchanged > 0 && !c.contextChanged)
+        io.stderr.write(
+          `dashboard-ci: against ${opts.base}: ${c.queries.changed} changed, ${c.queries.new} new, ${c.queries.unchanged} unchanged ${c.queries.unchanged === 1 ? 'query' : 'queries'} (not judged again)\n`,
+        );
+      const onBase = report.baseFindings?.length ?? 0;
+      if (onBase > 0)
+        io.stderr.write(
+          `dashboard-ci: ${onBase} finding${onBase === 1 ? '' : 's'} already on ${opts.base}, not counted (--filter all counts them)\n`,
+        );
       const format = opts.format as Format;
       if (opts.output) {
         await writeFile(path.resolve(io.cwd, opts.output), renderReport(report, format, { color: false }));

@@ -183,6 +183,7 @@ function merge(user: Record<string, unknown>, file: string): Config {
     ...(u.exceptions ? { exceptions: u.exceptions } : {}),
     ...(u.minRefresh ? { minRefresh: u.minRefresh.trim() } : {}),
     ...(u.now ? { now: u.now } : {}),
+    ...(u.filter ? { filter: u.filter } : {}),
     clickhouse: { ...d.clickhouse, ...u.clickhouse },
     budgets: {
       ...d.budgets,

@@ -118,6 +118,15 @@ export const configSchema = {
         "A fixed clock (ISO 8601 with a zone) for the dashboards' default time range, so cost estimates on " +
         'seed data with fixed dates are the same on every run. Default: the real time.',
     },
+    filter: {
+      type: 'string',
+      enum: ['changed', 'file', 'all'],
+      description:
+        'Which findings count against a base (check --base REF, the Action on pull requests and pushes): ' +
+        'changed = only those about what the change touched (a query whose SQL differs, a panel or variable ' +
+        'added or edited, a new file, a cost regression); file = every finding of a changed file; all = every ' +
+        'finding. Findings already on the base are listed, never counted. Default: changed in the Action, all in the CLI.',
+    },
     minRefresh: {
       type: 'string',
       pattern: DURATION_PATTERN,

@@ -2,6 +2,10 @@ import type { Severity } from '../core/types.js';
 
 export type RuleSetting = Severity | 'off';
 
+/** `changed`: findings about what a change touched; `file`: every finding of a changed file; `all`: every finding. */
+export type ChangeFilter = 'changed' | 'file' | 'all';
+export const CHANGE_FILTERS: readonly ChangeFilter[] = ['changed', 'file', 'all'];
+
 /** A rule exclusion or downgrade for one dashboard (and optionally one panel). A reason is required. */
 export interface RuleException {
   rule: string;
@@ -56,6 +60,11 @@ export interface Config {
   now?: string;
   /** Refresh floor, e.g. `30s`, for the refresh-floor rule. */
   minRefresh: string;
+  /**
+   * Which findings count against a base (`check --base`, the Action): those about what changed, every
+   * finding of a changed file, or all. Undefined: each edge's default (the Action `changed`, the CLI `all`).
+   */
+  filter?: ChangeFilter;
   clickhouse: {
     /** `embedded` or an http(s) URL. */
     engine: string;

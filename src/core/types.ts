@@ -12,6 +12,16 @@ export interface Position {
   column: number;
 }
 
+/**
+ * A mechanical fix, in ESLint's shape: replace the characters [range[0], range[1]) of the file's text
+ * (UTF-16 offsets, as JavaScript strings count) with `text`. A rule that can repair what it reports
+ * declares one; the PR review turns it into a GitHub suggested change on the lines it spans.
+ */
+export interface Fix {
+  range: [number, number];
+  text: string;
+}
+
 export interface Finding {
   /** kebab-case rule id, e.g. `unique-panel-ids`, `sql-invalid`, `sql-cost`. */
   rule: string;
@@ -24,6 +34,7 @@ export interface Finding {
   dashboardUid?: string;
   panelId?: number;
   refId?: string;
+  fix?: Fix;
 }
 
 export type QueryStatus = 'ok' | 'invalid' | 'over-budget' | 'skipped';
@@ -76,6 +87,9 @@ export interface QueryCost {
   projectedRows?: number;
 }
 
+/** How a query compares with the base (--base): no counterpart there, different SQL, or the same SQL. */
+export type QueryChange = 'new' | 'changed' | 'unchanged';
+
 export interface QueryRecord {
   file: string;
   line: number;
@@ -102,6 +116,14 @@ export interface QueryRecord {
   baseRows?: number;
   costChange?: number;
   regression?: boolean;
+  /** Granules the base version read (the before of before → after). */
+  baseGranules?: { selected: number; total: number };
+  /** The base version's result columns, when the engine reports them. */
+  baseColumns?: QueryColumn[];
+  /** Against --base: whether this query is new, its SQL changed, or it is the same as on the base. */
+  change?: QueryChange;
+  /** Unchanged and not judged again: its status and cost come from the base's verdict of this commit. */
+  verdictFrom?: string;
 }
 
 export interface DashboardLoad {
@@ -131,6 +153,31 @@ export interface Report {
   load: DashboardLoad[];
   /** Engine used for EXPLAIN: `embedded (chdb x.y)`, a server URL without credentials, or `none`. */
   engine?: string;
+  /**
+   * Findings that were already on the base (filter `changed` or `file`): listed, never counted in the
+   * summary or the exit code.
+   */
+  baseFindings?: Finding[];
+  /** What the check was compared with, when it had a base. */
+  change?: ChangeSummary;
+}
+
+export interface ChangeSummary {
+  filter: 'changed' | 'file' | 'all';
+  /** The base as given (a ref or a sha). */
+  base: string;
+  /** The commit it resolved to. */
+  baseSha?: string;
+  /** Files whose text differs from the base (renames counted once, at the new path). */
+  changedFiles: string[];
+  /** Renamed files, new path → base path (git's rename detection). */
+  renamed?: Record<string, string>;
+  /** Queries by how they compare with the base. */
+  queries: { new: number; changed: number; unchanged: number };
+  /** True when the schema, seed, or the engine or budget settings differ: every query was judged again. */
+  contextChanged: boolean;
+  /** Unchanged queries whose verdict came from a previous run's verdict of the base, at this commit. */
+  verdictFrom?: string;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

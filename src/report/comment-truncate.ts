@@ -19,6 +19,10 @@ export interface Detail {
   warnings: boolean;
   /** At most this many error findings (and ClickHouse error blocks); undefined = all. */
   maxErrors?: number;
+  /** The collapsed list of findings already on the base (a judged change); undefined = shown. */
+  baseFindings?: boolean;
+  /** The diffs of the deploy plan's updates; undefined = shown. */
+  planDiffs?: boolean;
 }
 
 export const FULL_DETAIL: Detail = { sql: 'all', cleanRows: true, tables: true, infos: true, warnings: true };
@@ -42,13 +46,18 @@ export interface FitOptions {
   fullReportHint?: string;
 }
 
+const DROPPED: Detail = { ...FULL_DETAIL, sql: 'none', baseFindings: false, planDiffs: false };
+
 /** Stages, in the order they are tried after full detail. */
 const STAGES: Detail[] = [
   { ...FULL_DETAIL, sql: 'failing' },
-  { ...FULL_DETAIL, sql: 'none' },
-  { ...FULL_DETAIL, sql: 'none', cleanRows: false },
-  { ...FULL_DETAIL, sql: 'none', cleanRows: false, infos: false },
-  { ...FULL_DETAIL, sql: 'none', cleanRows: false, infos: false, warnings: false },
+  // What was already on the base never counts, and a plan's diffs are detail: both go before the SQL.
+  { ...FULL_DETAIL, sql: 'failing', baseFindings: false },
+  { ...FULL_DETAIL, sql: 'failing', baseFindings: false, planDiffs: false },
+  { ...FULL_DETAIL, sql: 'none', baseFindings: false, planDiffs: false },
+  { ...DROPPED, cleanRows: false },
+  { ...DROPPED, cleanRows: false, infos: false },
+  { ...DROPPED, cleanRows: false, infos: false, warnings: false },
 ];
 
 export function leftOutLine(leftOut: readonly string[], maxChars: number, hint?: string): string {
@@ -66,9 +75,10 @@ function assemble(r: Rendered, opts: FitOptions): string {
 
 /**
  * Renders at full detail and, while the result is over `maxChars`, at less detail: first the SQL
- * blocks go, then the rows of clean queries, then info findings, then warnings, then errors beyond
- * what fits, then the per-query tables; as a last resort trailing blocks are dropped. The pinned
- * blocks (the marker first) always survive.
+ * blocks of clean queries go, then the list of findings already on the base and the deploy plan's
+ * diffs, then all SQL, then the rows of clean queries, then info findings, then warnings, then errors
+ * beyond what fits, then the per-query tables; as a last resort trailing blocks are dropped. The
+ * pinned blocks (the marker first) always survive.
  */
 export function fitStaged(render: (detail: Detail) => Rendered, opts: FitOptions): string {
   const measure = opts.measure ?? ((t: string) => t.length);

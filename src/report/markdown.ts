@@ -1,11 +1,28 @@
-// The report as GitHub-flavoured markdown: the sticky PR comment and the job summary share it.
-// Everything that comes from a dashboard, a PR or ClickHouse (titles, refIds, SQL, file names,
-// engine messages) is untrusted: escaped for the place it lands (table cell, HTML, code fence).
+// The report as GitHub-flavoured markdown: the sticky PR comment and the job summary share it. A
+// report judged against a base (Report.change) is laid out around the change (verdict-markdown.ts);
+// any other per dashboard. Untrusted text is escaped by the helpers of md.ts.
 
 import { formatCount, formatPercent } from '../core/format.js';
 import { compareFindings, type Finding, type QueryRecord, type Report } from '../core/types.js';
 import type { ProvisionResult } from '../grafana/types.js';
 import { fitStaged, GITHUB_COMMENT_LIMIT, type Detail, type Rendered } from './comment-truncate.js';
+import {
+  costChangeCell,
+  engineErrorBlock,
+  escapeInline,
+  findingsTable,
+  granulesCell,
+  MAX_MESSAGE,
+  panelLabel,
+  plural,
+  sqlBlock,
+  statusCell,
+} from './md.js';
+import { renderPlanSection } from './plan-markdown.js';
+import { renderVerdictAt } from './verdict-markdown.js';
+import type { EnvironmentPlan } from '../grafana/environments.js';
+
+export { codeBlock, escapeHtml, escapeInline, fenceFor } from './md.js';
 
 /** Hidden marker the sticky comment starts with; the Action finds its own comment by it. */
 export const COMMENT_MARKER = '<!-- dashboard-ci:comment -->';
@@ -29,79 +46,14 @@ export interface MarkdownOptions {
   appendix?: string[];
   /** Said after the left-out line, e.g. where the complete report is. */
   fullReportHint?: string;
-}
-
-// Caps on single untrusted pieces, so one giant title or message cannot eat the whole budget.
-const MAX_CELL = 300;
-const MAX_MESSAGE = 1_000;
-const MAX_ENGINE_MESSAGE = 2_000;
-const MAX_SQL = 20_000;
-
-// ---------------------------------------------------------------------------------------------
-// Escaping
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a table row
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
-
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max - 1);
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return cut + '…';
-}
-
-/** Breaks @mentions (a title must not notify people) with a zero-width space. */
-function defuseMentions(text: string): string {
-  return text.replace(/@/g, '@\u200b');
-}
-
-/** Untrusted text for HTML contexts (`<summary>`, where markdown escapes would show literally). */
-export function escapeHtml(text: string, max = MAX_CELL): string {
-  const oneLine = clip(text, max).replace(CONTROL, ' ');
-  return defuseMentions(oneLine.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-}
-
-/**
- * Untrusted text for a markdown table cell or inline text: one line, HTML neutralised, every
- * markdown-active punctuation backslash-escaped (pipes included, which GFM needs even in code).
- */
-export function escapeInline(text: string, max = MAX_CELL): string {
-  const oneLine = clip(text, max).replace(CONTROL, ' ');
-  const html = oneLine.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  // `$` too: GitHub renders $…$ as math, and Grafana titles are full of $variables.
-  return defuseMentions(html.replace(/[\\`*_[\]|~!$]/g, '\\$&'));
-}
-
-/** A fence longer than any backtick run inside `code`, so the code cannot close it. */
-export function fenceFor(code: string): string {
-  let longest = 0;
-  for (const m of code.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
-  return '`'.repeat(Math.max(3, longest + 1));
-}
-
-export function codeBlock(code: string, lang = ''): string {
-  const fence = fenceFor(code);
-  const body = code.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
-  return `${fence}${lang}\n${body}\n${fence}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Numbers
-
-function plural(n: number, one: string, many = one + 's'): string {
-  return `${n} ${n === 1 ? one : many}`;
+  /** The deploy plan of each environment (a pull request with a read-only Grafana token). */
+  plan?: EnvironmentPlan[];
+  /** What a judged change's base is called in the comment (`main`); default its short sha. */
+  baseLabel?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pieces
-
-const STATUS: Record<QueryRecord['status'], string> = {
-  ok: '✅ ok',
-  invalid: '❌ invalid',
-  'over-budget': '⚠️ over budget',
-  skipped: '⏭️ skipped',
-};
 
 function queryKey(file: string, panelId?: number, refId?: string): string {
   return `${file}\u0000${panelId ?? ''}\u0000${refId ?? ''}`;
@@ -125,75 +77,9 @@ function isClean(q: QueryRecord, byQuery: Map<string, Finding[]>): boolean {
   return !fs.some((f) => f.severity !== 'info');
 }
 
-function panelLabel(q: QueryRecord): string {
-  const name = q.panelTitle ?? (q.origin === 'panel' ? 'untitled panel' : q.origin);
-  return q.panelId !== undefined ? `${name} (#${q.panelId})` : name;
-}
-
-function fileLink(file: string, line: number, column: number, blobUrl?: string): string {
-  const label = escapeInline(`${file}:${line}:${column}`);
-  if (!blobUrl) return label;
-  const href = `${blobUrl}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`;
-  return `[${label}](${href.replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
-}
-
-function costChangeCell(q: QueryRecord): string {
-  if (q.costChange === undefined) return q.baseRows === undefined ? '—' : '±0%';
-  if (!Number.isFinite(q.costChange)) return q.regression ? 'new 🔺' : 'new';
-  const sign = q.costChange > 0 ? '+' : '';
-  const text = `${sign}${formatPercent(q.costChange)}`;
-  return q.regression ? `**${text}** 🔺 regression` : text;
-}
-
-function granulesCell(q: QueryRecord): string {
-  const g = q.cost?.granules;
-  if (!g) return '—';
-  // No-break spaces: the cell stays on one line in GitHub's narrow tables.
-  const frac = g.total > 0 ? `\u00a0(${formatPercent(g.selected / g.total)})` : '';
-  return `${formatCount(g.selected)}\u00a0/\u00a0${formatCount(g.total)}${frac}`;
-}
-
-function statusCell(q: QueryRecord): string {
-  const base = STATUS[q.status];
-  if (q.status === 'invalid' && q.error)
-    return `${base}: ${escapeInline(q.error.name || String(q.error.code), 60)}`;
-  if (q.status === 'skipped' && q.reason) return `${base}: ${escapeInline(q.reason, 120)}`;
-  return base;
-}
-
 function queryRow(q: QueryRecord): string {
   const rows = q.cost ? formatCount(q.cost.rows) : '—';
   return `| ${escapeInline(panelLabel(q))} | ${escapeInline(q.refId ?? '—', 60)} | ${statusCell(q)} | ${rows} | ${granulesCell(q)} | ${costChangeCell(q)} |`;
-}
-
-function ruleCell(rule: string): string {
-  return /^[a-z0-9][a-z0-9-]{0,79}$/.test(rule) ? `\`${rule}\`` : escapeInline(rule, 80);
-}
-
-function findingsTable(findings: readonly Finding[], blobUrl?: string): string {
-  const lines = ['| Location | Rule | Message |', '| --- | --- | --- |'];
-  for (const f of findings) {
-    lines.push(
-      `| ${fileLink(f.file, f.line, f.column, blobUrl)} | ${ruleCell(f.rule)} | ${escapeInline(f.message, MAX_MESSAGE)} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-function engineErrorBlock(q: QueryRecord, blobUrl?: string): string {
-  const e = q.error!;
-  const where = `${fileLink(q.file, q.line, q.column, blobUrl)} · ${escapeInline(panelLabel(q))}${q.refId ? ` · ${escapeInline(q.refId, 60)}` : ''}`;
-  const text = `Code: ${e.code}. ${e.name}: ${clip(e.message, MAX_ENGINE_MESSAGE)}`;
-  return `${where}\n\n${codeBlock(text, 'text')}`;
-}
-
-function sqlBlock(q: QueryRecord): string {
-  const summary = `${escapeHtml(q.file)} · ${escapeHtml(panelLabel(q))}${q.refId ? ` · ${escapeHtml(q.refId, 60)}` : ''} — ${STATUS[q.status]}`;
-  let sql = q.sql;
-  if (sql.length > MAX_SQL) {
-    sql = `${clip(sql, MAX_SQL)}\n-- … ${formatCount(q.sql.length - MAX_SQL)} more characters`;
-  }
-  return `<details><summary>${summary}</summary>\n\n${codeBlock(sql, 'sql')}\n\n</details>`;
 }
 
 function heading(report: Report, title: string): string {
@@ -346,6 +232,11 @@ function renderAt(report: Report, opts: MarkdownOptions, detail: Detail): Render
   const sqlHidden = withSql.length - sqlShown.length;
   if (sqlHidden > 0) leftOut.push(`the SQL of ${plural(sqlHidden, 'query', 'queries')}`);
 
+  if (opts.plan) {
+    const plan = renderPlanSection(opts.plan, { diffs: detail.planDiffs !== false });
+    blocks.push(plan.markdown);
+    if (plan.diffsLeftOut > 0) leftOut.push(`the diffs of ${plural(plan.diffsLeftOut, 'planned update')}`);
+  }
   for (const line of opts.appendix ?? []) blocks.push(line);
   if (opts.runUrl) blocks.push(`<sub>dashboard-ci · [workflow run](${opts.runUrl})</sub>`);
 
@@ -359,7 +250,8 @@ function renderAt(report: Report, opts: MarkdownOptions, detail: Detail): Render
  */
 export function renderMarkdown(report: Report, opts: MarkdownOptions): string {
   const maxChars = opts.maxChars ?? GITHUB_COMMENT_LIMIT;
-  return fitStaged((detail) => renderAt(report, opts, detail), {
+  const render = report.change ? renderVerdictAt : renderAt;
+  return fitStaged((detail) => render(report, opts, detail), {
     maxChars,
     ...(opts.measure ? { measure: opts.measure } : {}),
     ...(opts.fullReportHint ? { fullReportHint: opts.fullReportHint } : {}),

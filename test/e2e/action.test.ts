@@ -3,18 +3,10 @@
 // against the GitHub REST API double and the real embedded engine (chdb from a tool cache laid out
 // the way src/action/chdb.ts expects, so nothing is installed from the network).
 
-import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -22,34 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../src/report/markdown.js';
 import { GitHubDouble } from '../support/github-double.js';
 import { GrafanaDouble } from '../support/grafana-double.js';
-import { HOSTILE_TITLE, makeRepo } from './action-fixture.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const DIST = join(ROOT, 'dist/index.js');
-// Node 24 (the runtime of `runs.using: node24`) comes from the npm package `node@24`, installed by
-// .ci/run outside node_modules: as a devDependency its bin would shadow the machine's node in every
-// npm script. CI must have it; a developer without it skips only this one case.
-const NODE24 = process.env.DASHBOARD_CI_NODE24 ?? join(ROOT, '.ci/node24/node_modules/node/bin/node');
-if (process.env.CI && !existsSync(NODE24)) {
-  throw new Error(
-    `Node 24 not found at ${NODE24}: .ci/run installs it (npm install --prefix .ci/node24 node@24)`,
-  );
-}
-const GRAFANA_TOKEN = 'glsa_must_never_be_read_on_a_pr';
-
-/**
- * The machine's own node for the main runs. Under `npm test` / `npx`, node_modules/.bin comes first
- * in PATH and the node@24 devDependency's `node` shadows it; the Node 24 run below is explicit.
- */
-function machineNode(): string {
-  if (!process.execPath.includes(`${sep}node_modules${sep}`)) return process.execPath;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir.includes(`${sep}node_modules${sep}`)) continue;
-    const candidate = join(dir, 'node');
-    if (existsSync(candidate)) return candidate;
-  }
-  return process.execPath;
-}
+import { git, HOSTILE_TITLE, makeRepo } from './action-fixture.js';
+import {
+  buildIfMissing,
+  commandsOutsideWindows,
+  GRAFANA_TOKEN,
+  NODE24,
+  runDist,
+  toolCacheWithChdb,
+  type RunResult,
+} from './harness.js';
 
 let tmp: string;
 let repo: ReturnType<typeof makeRepo>;
@@ -58,31 +32,6 @@ const double = new GitHubDouble({
   ghs_rw: { kind: 'installation' },
   ghs_ro: { kind: 'installation', readOnly: true },
 });
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-  runnerTemp: string;
-}
-
-async function buildIfMissing(): Promise<void> {
-  if (existsSync(DIST)) return;
-  await new Promise<void>((ok, fail) => {
-    const p = spawn(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-    p.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`build failed: ${code}`))));
-  });
-}
-
-/** The `name<<delimiter` blocks @actions/core writes to $GITHUB_OUTPUT. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
-  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
-  return out;
-}
 
 interface RunOptions {
   name: string;
@@ -95,106 +44,28 @@ interface RunOptions {
   inputs?: Record<string, string>;
 }
 
-async function runAction(opts: RunOptions): Promise<RunResult> {
-  const runnerTemp = join(tmp, `runner-${opts.name}`);
-  mkdirSync(runnerTemp, { recursive: true });
-  const eventPath = join(runnerTemp, 'event.json');
+function runAction(opts: RunOptions): Promise<RunResult> {
   const event = opts.event ?? 'pull_request';
-  const repository = { full_name: 'acme/dash', default_branch: 'main' };
-  writeFileSync(
-    eventPath,
-    JSON.stringify(
-      event === 'pull_request'
-        ? {
-            action: 'synchronize',
-            number: opts.pr,
-            pull_request: {
-              number: opts.pr,
-              base: { sha: repo.base, ref: 'main', repo: { full_name: 'acme/dash' } },
-              head: { sha: repo.head, ref: 'break-a-query', repo: { full_name: 'acme/dash' } },
-            },
-            repository,
-          }
-        : event === 'push'
-          ? {
-              ref: 'refs/heads/main',
-              after: repo.base,
-              head_commit: { id: repo.base, message: 'Base dashboards' },
-              repository,
-            }
-          : { ref: 'refs/heads/main', inputs: {}, repository },
-    ),
-  );
-  const outputFile = join(runnerTemp, 'output');
-  const summaryFile = join(runnerTemp, 'summary.md');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  const env: Record<string, string> = {
-    // Without node_modules/.bin: the runner's PATH has no project binaries.
-    PATH: (process.env.PATH ?? '/usr/bin:/bin')
-      .split(delimiter)
-      .filter((d) => !d.includes(`${sep}node_modules${sep}`))
-      .join(delimiter),
-    HOME: process.env.HOME ?? tmp,
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_EVENT_NAME: event,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REPOSITORY: 'acme/dash',
-    GITHUB_REPOSITORY_OWNER: 'acme',
-    GITHUB_API_URL: double.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: event === 'pull_request' ? repo.workspace : repo.origin,
-    GITHUB_SHA: event === 'pull_request' ? repo.head : repo.base,
-    GITHUB_REF: event === 'pull_request' ? `refs/pull/${opts.pr}/merge` : 'refs/heads/main',
-    GITHUB_RUN_ID: '4242',
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_TOOL_CACHE: toolCache,
-    'INPUT_GITHUB-TOKEN': opts.token,
-    INPUT_MODE: 'auto',
-    INPUT_COMMENT: 'true',
-    'INPUT_FAIL-ON': 'error',
-    'INPUT_CHDB-VERSION': '3.4.0',
-    // Present in the environment, as a careless workflow would set it: a PR must never read it.
-    'INPUT_GRAFANA-TOKEN': GRAFANA_TOKEN,
-    'INPUT_GRAFANA-URL': 'http://127.0.0.1:9/grafana',
-    GRAFANA_TOKEN,
-  };
-  for (const [k, v] of Object.entries(opts.inputs ?? {})) env[`INPUT_${k.toUpperCase()}`] = v;
-  const cwd = env.GITHUB_WORKSPACE!;
-  const child = spawn(opts.node ?? machineNode(), [DIST], { cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((ok) => child.on('close', ok));
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-    runnerTemp,
-  };
+  return runDist({
+    dir: join(tmp, `runner-${opts.name}`),
+    githubUrl: double.url,
+    token: opts.token,
+    workspace: event === 'pull_request' ? repo.workspace : repo.origin,
+    toolCache,
+    event,
+    ...(event === 'pull_request'
+      ? { pr: { number: opts.pr!, base: repo.base, head: repo.head, headRef: 'break-a-query' } }
+      : {}),
+    ...(event === 'push' ? { push: { after: repo.base, before: '0'.repeat(40) } } : {}),
+    ...(opts.node ? { node: opts.node } : {}),
+    ...(opts.inputs ? { inputs: opts.inputs } : {}),
+  });
 }
 
-/** Every stdout line that starts with `::` outside a stop-commands window (what the runner executes). */
-function commandsOutsideWindows(stdout: string): string[] {
-  const commands: string[] = [];
-  let open: string | undefined;
-  for (const line of stdout.split(/\r?\n/)) {
-    if (open) {
-      if (line === `::${open}::`) open = undefined;
-      continue;
-    }
-    const m = /^::stop-commands::(.+)$/.exec(line);
-    if (m) open = m[1];
-    else if (line.startsWith('::')) commands.push(line);
-  }
-  expect(open, 'every stop-commands window is closed').toBeUndefined();
-  return commands;
+/** GitHub's view of a PR's file: its unified diff (3 lines of context) from the base to the head. */
+function pullFile(origin: string, base: string, head: string, file: string) {
+  const diff = git(origin, 'diff', base, head, '--', file);
+  return { filename: file, status: 'modified', patch: diff.slice(diff.indexOf('@@')) };
 }
 
 function sarifValidator() {
@@ -214,14 +85,13 @@ beforeAll(async () => {
   await buildIfMissing();
   tmp = mkdtempSync(join(tmpdir(), 'dci-e2e-action-'));
   repo = makeRepo(tmp);
-  // The tool-cache layout ensureChdb() finds: <cache>/dashboard-ci-chdb/<version>/<arch>{,.complete}.
-  toolCache = join(tmp, 'toolcache');
-  const dir = join(toolCache, 'dashboard-ci-chdb', '3.4.0', process.arch);
-  mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules/chdb'), join(dir, 'node_modules/chdb'), 'dir');
-  symlinkSync(join(ROOT, 'node_modules/@chdb'), join(dir, 'node_modules/@chdb'), 'dir');
-  writeFileSync(`${dir}.complete`, '');
+  toolCache = toolCacheWithChdb(join(tmp, 'toolcache'));
   await double.start();
+  const files = ['dashboards/overview.json', 'README.md'].map((f) =>
+    pullFile(repo.origin, repo.base, repo.head, f),
+  );
+  double.setPullFiles('acme', 'dash', 7, files);
+  double.setPullFiles('acme', 'dash', 8, files);
   // A person quoting the marker: must never be edited.
   double.addComment('acme', 'dash', 7, `${COMMENT_MARKER}\nI pasted the bot's comment here`, 'alice');
 }, 120_000);
@@ -234,13 +104,14 @@ afterAll(async () => {
 describe('dist/index.js on a pull_request', () => {
   let first: RunResult;
 
-  it('first run: checks the changed dashboard, fails on the broken query, creates one comment', async () => {
+  it('first run: checks the changed dashboard, fails on the broken query, creates one comment and one review', async () => {
     first = await runAction({ pr: 7, token: 'ghs_rw', name: 'first' });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(1);
-    // One POST, nothing else written; the person's comment untouched.
+    // One comment, one review of inline comments, nothing else written; the person's comment untouched.
     expect(double.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
       'POST /repos/acme/dash/issues/7/comments',
+      'POST /repos/acme/dash/pulls/7/reviews',
     ]);
     const comments = double.commentsOf('acme', 'dash', 7);
     expect(comments).toHaveLength(2);
@@ -253,7 +124,18 @@ describe('dist/index.js on a pull_request', () => {
     expect(mine.body).toContain('UNKNOWN_IDENTIFIER');
     expect(mine.body).toContain('is_eror');
     expect(mine.body).toContain('Checked the 1 dashboard this pull request changes.');
-    expect(mine.body).toContain('| Panel | Query | Status | Rows | Granules read | Cost change |');
+    // The first section is the query the PR broke.
+    const sections = mine.body.split('\n').filter((l) => l.startsWith('### '));
+    expect(sections[0]).toBe('### ❌ Error rate (#2) · query A');
+  });
+
+  it('inline review comments on the changed lines: the broken query, where the PR changed it', () => {
+    const inline = double.reviewCommentsOf('acme', 'dash', 7);
+    const dashboard = readFileSync(join(repo.workspace, 'dashboards/overview.json'), 'utf8').split('\n');
+    expect(inline.length).toBe(2);
+    expect(dashboard[inline[0]!.line! - 1]).toContain('is_eror');
+    expect(inline[0]!.body).toContain('`sql-invalid`');
+    expect(double.reviews[0]!.commit_id).toBe(repo.head);
   });
 
   it('the chdb engine came from the tool cache (no npm install)', () => {
@@ -309,11 +191,11 @@ describe('dist/index.js on a pull_request', () => {
     expect(validate(sarif)).toBe(true);
     expect(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'sql-invalid')).toBe(true);
     expect(first.summary).toContain('<!-- dashboard-ci:summary -->');
-    expect(first.summary).toContain('| Panel | Query | Status | Rows | Granules read | Cost change |');
+    expect(first.summary).toContain('### ❌ Error rate (#2) · query A');
     expect(first.summary).toContain('UNKNOWN_IDENTIFIER');
   });
 
-  it('second run: one PATCH of the same comment, no POST', async () => {
+  it('second run: one PATCH of the same comment; the review comments still wanted are left as they are', async () => {
     const before = double.writes().length;
     const second = await runAction({ pr: 7, token: 'ghs_rw', name: 'second' });
     expect(second.code).toBe(1);
@@ -350,12 +232,7 @@ describe('dist/index.js on a pull_request', () => {
   it.runIf(existsSync(NODE24))(
     'runs under Node 24 (the node@24 package), as runs.using: node24 does',
     async () => {
-      const version = await new Promise<string>((ok) => {
-        const p = spawn(NODE24, ['--version']);
-        let out = '';
-        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        p.on('close', () => ok(out.trim()));
-      });
+      const version = execFileSync(NODE24, ['--version'], { encoding: 'utf8' }).trim();
       expect(version).toMatch(/^v24\./);
       const before = double.writes().length;
       const r = await runAction({ pr: 7, token: 'ghs_rw', node: NODE24, name: 'node24' });

@@ -51,13 +51,15 @@ describe('octokitGitHubApi against the GitHub double', () => {
     expect([last.path, last.status]).toEqual(['/user', 403]);
   });
 
-  it('errors carry the status and GitHub message: 422 body too long, 403 read-only', async () => {
+  it('errors carry the status and GitHub’s message with its details: 422 body too long, 403 read-only', async () => {
     const tooLong = await api('gha')
       .createIssueComment('acme', 'dash', 7, 'x'.repeat(65_537))
       .catch((e: unknown) => e);
     expect(tooLong).toBeInstanceOf(GitHubApiError);
     expect((tooLong as GitHubApiError).status).toBe(422);
-    expect((tooLong as GitHubApiError).message).toBe('Validation Failed');
+    expect((tooLong as GitHubApiError).message).toBe(
+      'Validation Failed: body is too long (maximum is 65536 characters)',
+    );
     const denied = await api('fork')
       .createIssueComment('acme', 'dash', 7, 'hello')
       .catch((e: unknown) => e);

@@ -33,6 +33,8 @@ describe('readSettings', () => {
       prune: false,
       chdbVersion: '3.4.0',
       releaseRefs: [],
+      explain: true,
+      reviewComments: true,
     });
   });
 

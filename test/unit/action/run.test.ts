@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { NO_CACHE, type CacheService } from '../../../src/action/cache.js';
 import type { GitResult } from '../../../src/action/changed-files.js';
-import { GitHubApiError, type GitHubApi, type IssueComment } from '../../../src/action/github-api.js';
+import {
+  GitHubApiError,
+  type GitHubApi,
+  type IssueComment,
+  type PullFile,
+} from '../../../src/action/github-api.js';
 import { runAction, type ActionEdges } from '../../../src/action/run.js';
+import { readSettings } from '../../../src/action/inputs.js';
+import { parseVerdict, serializeVerdict } from '../../../src/action/cache.js';
 import type { CheckOptions } from '../../../src/check/types.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import type { Config } from '../../../src/config/types.js';
@@ -38,6 +46,17 @@ function fake(opts: {
   provision?: Partial<ProvisionResult>;
   commentStatus?: number;
   config?: Config;
+  cache?: CacheService;
+  /** The PR's files as the API lists them (with their patch), for review comments. */
+  prFiles?: PullFile[];
+  /** Files of the workspace (fs.readText), beside the event payload. */
+  workspace?: Record<string, string>;
+  /** The check asks for the engine (as runCheck does when a query must be judged). */
+  useEngine?: boolean;
+  /** Folders of the runner and what they hold (fs.list). */
+  dirs?: Record<string, string[]>;
+  /** What git prints for a command (its arguments joined by spaces). */
+  gitAnswers?: Record<string, string>;
 }): Fake {
   const f: Fake = {
     timeline: [],
@@ -78,7 +97,21 @@ function fake(opts: {
     },
     async listPullFiles() {
       f.apiCalls.push('GET files');
-      return (opts.changed ?? []).map((filename) => ({ filename, status: 'modified' }));
+      return opts.prFiles ?? (opts.changed ?? []).map((filename) => ({ filename, status: 'modified' }));
+    },
+    async listReviewComments() {
+      f.apiCalls.push('GET review comments');
+      return [];
+    },
+    async createReview(_o, _r, _p, review) {
+      f.apiCalls.push(`POST review ${review.comments.map((c) => `${c.path}:${c.line}`).join(',')}`);
+      return { id: 1 };
+    },
+    async updateReviewComment() {
+      throw new Error('not expected');
+    },
+    async deleteReviewComment() {
+      f.apiCalls.push('DELETE review comment');
     },
   };
   const ok = (stdout = ''): GitResult => ({ code: 0, stdout, stderr: '' });
@@ -113,20 +146,32 @@ function fake(opts: {
     github: () => api,
     git: {
       async run(args) {
-        if (args[0] === 'diff') return ok((opts.changed ?? []).join('\0'));
+        const answer = opts.gitAnswers?.[args.join(' ')];
+        if (answer !== undefined) return ok(answer);
+        // The PR's changed files (`--relative ... base...head`); any other diff: the checkout is the head.
+        if (args[0] === 'diff') return ok(args.includes('--relative') ? (opts.changed ?? []).join('\0') : '');
         if (args[0] === 'log') return ok('Add dashboards\n');
         return ok();
       },
     },
     fs: {
-      readText: () => JSON.stringify(opts.payload),
+      readText: (p) => {
+        if (p === '/event.json') return JSON.stringify(opts.payload);
+        const text = opts.workspace?.[p];
+        if (text === undefined) throw new Error(`ENOENT: ${p}`);
+        return text;
+      },
       writeText: async (p, t) => void f.files.set(p, t),
       mkdirp: async () => undefined,
+      remove: async () => undefined,
+      list: (p) => opts.dirs?.[p] ?? [],
     },
+    cache: opts.cache ?? NO_CACHE,
     loadConfig: async () => opts.config ?? defaultConfig(),
     runCheck: async (o) => {
       f.timeline.push('check');
       f.checks.push(o);
+      if (opts.useEngine) await o.chdbPath?.();
       return { report: opts.report ?? sampleReport(), usageErrors: [] };
     },
     provision: async (o) => {
@@ -173,7 +218,10 @@ describe('runAction on pull_request', () => {
       changed: ['dashboards/executive_overview.json', 'alerts/rules.yaml', 'README.md'],
     });
     const outcome = await runAction(f.edges);
-    expect(f.timeline.filter((t) => t.includes('grafana') || t.includes('glsa'))).toEqual([]);
+    // Only the deploy plan's own read-only input (empty here): never the write token, the URL or a user.
+    expect(f.timeline.filter((t) => t.includes('grafana') || t.includes('glsa'))).toEqual([
+      'read:grafana-plan-token',
+    ]);
     expect(f.provisions).toHaveLength(0);
     expect(f.checks).toHaveLength(1);
     expect(f.checks[0]).toMatchObject({
@@ -211,7 +259,9 @@ describe('runAction on pull_request', () => {
     ]);
     expect(f.comments[0]!.body!.startsWith(COMMENT_MARKER)).toBe(true);
     expect(f.comments[0]!.body).toContain('Checked the 1 dashboard this pull request changes.');
-    expect(f.comments[0]!.body).toContain(`Cost change is against \`${BASE.slice(0, 7)}\`.`);
+    expect(f.comments[0]!.body).toContain(
+      'Judged against `main`: only findings about what changed count; those already there are listed, never counted.',
+    );
     expect(f.comments[0]!.body).toContain('[workflow run](https://github.com/acme/dash/actions/runs/99)');
   });
 
@@ -524,5 +574,278 @@ describe('environments and release refs', () => {
     await expect(runAction(f.edges)).rejects.toThrow(
       `Input 'environment' names "qa", which dashboard-ci.yml does not define (defined: production)`,
     );
+  });
+});
+
+function fakeCache(hits: Record<string, () => void> = {}) {
+  const calls: string[] = [];
+  const cache: CacheService = {
+    available: async () => true,
+    async restore(paths, key) {
+      calls.push(`restore ${key} ${paths.join(',')}`);
+      const hit = hits[key];
+      if (!hit) return undefined;
+      hit();
+      return key;
+    },
+    async save(paths, key) {
+      calls.push(`save ${key} ${paths.join(',')}`);
+      return true;
+    },
+  };
+  return { cache, calls };
+}
+
+const BEFORE = 'd'.repeat(40);
+
+describe('judging the change (filter) and the caches', () => {
+  it('a PR is judged against its base; filter from the input, else dashboard-ci.yml, else changed', async () => {
+    const a = fake({ event: 'pull_request', payload: prPayload, changed: ['dashboards/a.json'] });
+    await runAction(a.edges);
+    expect(a.checks[0]).toMatchObject({ base: BASE, filter: 'changed', explain: true });
+    expect(a.checks[0]!.explainUnchanged).toBeUndefined();
+    const config = { ...defaultConfig(), filter: 'file' as const };
+    const b = fake({ event: 'pull_request', payload: prPayload, changed: ['dashboards/a.json'], config });
+    await runAction(b.edges);
+    expect(b.checks[0]!.filter).toBe('file');
+    const c = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      config,
+      inputs: { filter: 'all', explain: 'false' },
+    });
+    await runAction(c.edges);
+    expect(c.checks[0]).toMatchObject({ filter: 'all', explain: false });
+    expect(() =>
+      readSettings({ getInput: (n) => (n === 'filter' ? 'sometimes' : ''), setSecret: () => undefined }),
+    ).toThrow(`Input 'filter' must be one of changed, file, all; got "sometimes"`);
+  });
+
+  it('base-ref names a commit: the change is judged against it, and its verdict looked up by sha', async () => {
+    const MAIN = 'e'.repeat(40);
+    const { cache, calls } = fakeCache();
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache,
+      inputs: { 'base-ref': 'main' },
+      gitAnswers: { 'rev-parse --verify --quiet --end-of-options main^{commit}': `${MAIN}\n` },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]!.base).toBe(MAIN);
+    expect(calls).toEqual([`restore dashboard-ci-verdict-v1-${MAIN} /tmp/runner/dashboard-ci-verdict`]);
+    expect(f.comments[0]!.body).toContain('Judged against `main`');
+  });
+
+  it('a PR restores the verdict of its base from the Actions cache and hands it to the check', async () => {
+    const verdictFile = '/tmp/runner/dashboard-ci-verdict/verdict.json';
+    const workspace: Record<string, string> = {};
+    const { cache, calls } = fakeCache({
+      [`dashboard-ci-verdict-v1-${BASE}`]: () =>
+        void (workspace[verdictFile] = serializeVerdict({
+          commit: BASE,
+          context: 'ctx',
+          report: sampleReport(),
+        })),
+    });
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache,
+      workspace,
+    });
+    await runAction(f.edges);
+    expect(calls).toEqual([`restore dashboard-ci-verdict-v1-${BASE} /tmp/runner/dashboard-ci-verdict`]);
+    expect(f.checks[0]!.baseVerdict).toMatchObject({ commit: BASE, context: 'ctx' });
+    expect(f.stdout.join('')).toContain('The verdict of bbbbbbb restored from the Actions cache');
+  });
+
+  it('a push to the default branch is judged against `before`, judged in full without a verdict, and saves its own', async () => {
+    const { cache, calls } = fakeCache();
+    const f = fake({
+      event: 'push',
+      payload: { ...pushPayload, before: BEFORE },
+      report: makeReport([], [query()]),
+      cache,
+      inputs: { 'grafana-token': 't', 'grafana-url': 'https://g' },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]).toMatchObject({ base: BEFORE, filter: 'changed', explainUnchanged: true });
+    expect(calls).toEqual([
+      `restore dashboard-ci-verdict-v1-${BEFORE} /tmp/runner/dashboard-ci-verdict`,
+      `save dashboard-ci-verdict-v1-${HEAD} /tmp/runner/dashboard-ci-verdict`,
+    ]);
+    const saved = parseVerdict(f.files.get('/tmp/runner/dashboard-ci-verdict/verdict.json')!, HEAD)!;
+    expect(saved.report.queries).toHaveLength(1);
+  });
+
+  it('without a cache service a push judges only what changed: a verdict could not be kept', async () => {
+    const f = fake({
+      event: 'push',
+      payload: { ...pushPayload, before: BEFORE },
+      report: makeReport([], [query()]),
+      inputs: { 'grafana-token': 't', 'grafana-url': 'https://g' },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]).toMatchObject({ base: BEFORE, filter: 'changed' });
+    expect(f.checks[0]!.explainUnchanged).toBeUndefined();
+  });
+
+  it('a push whose `before` is all zeros (a new branch) has no base: every finding counts', async () => {
+    const f = fake({
+      event: 'push',
+      payload: { ...pushPayload, before: '0'.repeat(40) },
+      report: makeReport([], [query()]),
+      inputs: { 'grafana-token': 't', 'grafana-url': 'https://g' },
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]!.base).toBeUndefined();
+    expect(f.checks[0]!.filter).toBeUndefined();
+  });
+
+  it('the engine’s prepared data: restored when the engine is needed, saved after a miss; nothing without the engine', async () => {
+    const env = { RUNNER_TOOL_CACHE: '/tc', RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64' };
+    const used = fakeCache();
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache: used.cache,
+      env,
+      useEngine: true,
+    });
+    await runAction(f.edges);
+    expect(f.checks[0]!.engineCacheDir).toBe('/tc/dashboard-ci-data/3.4.0');
+    const data = used.calls.filter((c) => c.includes('dashboard-ci-data-'));
+    expect(data).toEqual([
+      expect.stringMatching(
+        /^restore dashboard-ci-data-3\.4\.0-Linux-X64-[0-9a-f]{24} \/tc\/dashboard-ci-data\/3\.4\.0$/,
+      ),
+      expect.stringMatching(
+        /^save dashboard-ci-data-3\.4\.0-Linux-X64-[0-9a-f]{24} \/tc\/dashboard-ci-data\/3\.4\.0$/,
+      ),
+    ]);
+    // A runner that already has prepared data neither restores nor saves it.
+    const warm = fakeCache();
+    const w = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache: warm.cache,
+      env,
+      useEngine: true,
+      dirs: { '/tc/dashboard-ci-data/3.4.0': ['1a2b3c'] },
+    });
+    await runAction(w.edges);
+    expect(warm.calls.filter((c) => c.includes('dashboard-ci-data-'))).toEqual([]);
+    const idle = fakeCache();
+    const g = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      cache: idle.cache,
+      env,
+    });
+    await runAction(g.edges);
+    expect(idle.calls.filter((c) => c.includes('dashboard-ci-data-'))).toEqual([]);
+  });
+});
+
+describe('the deploy plan on a pull request', () => {
+  const planInputs = { 'grafana-plan-token': 'glsa_PLAN', 'grafana-url': 'https://grafana.example' };
+
+  it('plans with the read-only token only, never the write token, and shows it in the comment', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/a.json'],
+      inputs: { ...planInputs, 'grafana-token': 'glsa_WRITE' },
+      env: { GRAFANA_TOKEN: 'glsa_WRITE_ENV' },
+      provision: {
+        grafanaUrl: 'https://grafana.example',
+        items: [
+          {
+            kind: 'dashboard',
+            uid: 'exec',
+            title: 'Exec',
+            action: 'update',
+            result: 'planned',
+            diff: ['~ refresh'],
+          },
+        ],
+      },
+    });
+    await runAction(f.edges);
+    expect(f.timeline).toContain('mask:glsa_PLAN');
+    expect(f.timeline).not.toContain('read:grafana-token');
+    expect(f.provisions).toHaveLength(1);
+    expect(f.provisions[0]).toMatchObject({
+      dryRun: true,
+      auth: { token: 'glsa_PLAN' },
+      grafanaUrl: 'https://grafana.example',
+    });
+    expect(f.provisions[0]!.env.GRAFANA_TOKEN).toBeUndefined();
+    const body = f.comments[0]!.body!;
+    expect(body).toContain('### 🚀 Deploy plan: what merging would change in Grafana');
+    expect(body).toContain('| dashboard | exec | Exec | ~ update |');
+  });
+
+  it('a pull request from a fork never reads the plan token', async () => {
+    const fork = {
+      ...prPayload,
+      pull_request: { ...prPayload.pull_request, head: { sha: HEAD, repo: { full_name: 'mallory/dash' } } },
+    };
+    const f = fake({
+      event: 'pull_request',
+      payload: fork,
+      changed: ['dashboards/a.json'],
+      inputs: planInputs,
+    });
+    await runAction(f.edges);
+    expect(f.timeline.filter((t) => t.includes('grafana'))).toEqual([]);
+    expect(f.provisions).toEqual([]);
+    expect(f.comments[0]!.body).not.toContain('Deploy plan');
+  });
+});
+
+describe('inline review comments', () => {
+  const patch = ['@@ -84,2 +84,6 @@', ' a', '+b', '+c', '+d', '+e', ' f'].join('\n');
+
+  it('comment the findings on the PR’s added lines, in one review', async () => {
+    const f = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/executive_overview.json'],
+      prFiles: [{ filename: 'dashboards/executive_overview.json', status: 'modified', patch }],
+    });
+    await runAction(f.edges);
+    // The sample's error is on line 88 (added); its warning on another file (not in the PR).
+    expect(f.apiCalls.filter((c) => c.startsWith('POST review'))).toEqual([
+      'POST review dashboards/executive_overview.json:88',
+    ]);
+  });
+
+  it('none with review-comments: false, and none when the comment was refused (a fork)', async () => {
+    const off = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/executive_overview.json'],
+      prFiles: [{ filename: 'dashboards/executive_overview.json', status: 'modified', patch }],
+      inputs: { 'review-comments': 'false' },
+    });
+    await runAction(off.edges);
+    expect(off.apiCalls.some((c) => c.includes('review'))).toBe(false);
+    const refused = fake({
+      event: 'pull_request',
+      payload: prPayload,
+      changed: ['dashboards/executive_overview.json'],
+      prFiles: [{ filename: 'dashboards/executive_overview.json', status: 'modified', patch }],
+      commentStatus: 403,
+    });
+    await runAction(refused.edges);
+    expect(refused.apiCalls.some((c) => c.includes('review'))).toBe(false);
   });
 });

@@ -150,3 +150,120 @@ export function sampleReport(): Report {
   ];
   return makeReport(findings, queries);
 }
+
+/**
+ * A report judged against a base (filter changed): one query broken by the change, one cost
+ * regression, one clean changed query, two unchanged (one of them broken on the base), a lint finding
+ * of the change, and what was already on main.
+ */
+export function sampleChangeReport(): Report {
+  const queries = [
+    query({
+      change: 'unchanged',
+      status: 'skipped',
+      reason: 'unchanged since main: not judged again',
+      cost: undefined,
+    }),
+    query({
+      panelId: 2,
+      panelTitle: 'Chat volume',
+      line: 60,
+      change: 'changed',
+      sql: 'SELECT toStartOfHour(timestamp) AS t, count() FROM frontend_events GROUP BY t',
+      cost: { rows: 2_100_000, marks: 260, parts: 2, granules: { selected: 260, total: 610 }, tables: [] },
+      baseRows: 1_400_000,
+      baseGranules: { selected: 170, total: 610 },
+      costChange: 0.5,
+      regression: true,
+      columns: [
+        { name: 't', type: 'DateTime' },
+        { name: 'count()', type: 'UInt64' },
+      ],
+      baseColumns: [
+        { name: 't', type: 'DateTime' },
+        { name: 'chats', type: 'UInt64' },
+      ],
+    }),
+    query({
+      panelId: 4,
+      panelTitle: 'Error rate',
+      line: 88,
+      change: 'changed',
+      sql: 'SELECT countIf(is_eror) / count() FROM frontend_events',
+      status: 'invalid',
+      cost: undefined,
+      error: {
+        code: 47,
+        name: 'UNKNOWN_IDENTIFIER',
+        message: 'Unknown expression identifier `is_eror` in scope SELECT countIf(is_eror)',
+      },
+    }),
+    query({
+      panelId: 5,
+      panelTitle: 'Sessions',
+      line: 100,
+      change: 'new',
+      sql: 'SELECT uniq(user_id) FROM frontend_events',
+    }),
+    query({
+      panelId: 6,
+      panelTitle: 'Old and broken',
+      line: 120,
+      change: 'unchanged',
+      sql: 'SELECT nope FROM frontend_events',
+      status: 'invalid',
+      cost: undefined,
+      error: { code: 47, name: 'UNKNOWN_IDENTIFIER', message: 'Unknown identifier `nope`' },
+      verdictFrom: 'a'.repeat(40),
+    }),
+  ];
+  const findings = [
+    finding({
+      line: 88,
+      message:
+        'dashboard "Executive overview", panel 4 "Error rate", query A: ClickHouse rejected the query: 47 UNKNOWN_IDENTIFIER: Unknown expression identifier `is_eror`',
+    }),
+    finding({
+      rule: 'sql-cost-regression',
+      severity: 'warning',
+      line: 60,
+      panelId: 2,
+      message:
+        'dashboard "Executive overview", panel 2 "Chat volume", query A: reads 2.1M rows, +50% against main (1.4M rows); threshold +20%',
+    }),
+    finding({
+      rule: 'unique-panel-ids',
+      line: 130,
+      column: 7,
+      panelId: 7,
+      refId: undefined,
+      message: 'dashboard "Executive overview", panel 7: panel id 7 is used twice',
+    }),
+  ];
+  const report = makeReport(findings, queries);
+  report.baseFindings = [
+    finding({
+      line: 120,
+      panelId: 6,
+      message:
+        'dashboard "Executive overview", panel 6 "Old and broken", query A: ClickHouse rejected the query: 47 UNKNOWN_IDENTIFIER',
+    }),
+    finding({
+      rule: 'refresh-floor',
+      line: 3,
+      panelId: undefined,
+      refId: undefined,
+      message: 'dashboard "Executive overview": refresh 5s is below 10s',
+    }),
+  ];
+  report.change = {
+    filter: 'changed',
+    base: 'b'.repeat(40),
+    baseSha: 'b'.repeat(40),
+    changedFiles: ['dashboards/executive_overview.json'],
+    queries: { new: 1, changed: 2, unchanged: 2 },
+    contextChanged: false,
+    verdictFrom: 'a'.repeat(40),
+  };
+  return report;
+}
