@@ -527,9 +527,9 @@ var require_help = __commonJS({
        * @param {Help} helper
        * @returns string[]
        */
-      formatItemList(heading2, items, helper) {
+      formatItemList(heading3, items, helper) {
         if (items.length === 0) return [];
-        return [helper.styleTitle(heading2), ...items, ""];
+        return [helper.styleTitle(heading3), ...items, ""];
       }
       /**
        * Group items by their help group heading.
@@ -1008,8 +1008,8 @@ var require_option = __commonJS({
        * @param {string} heading
        * @return {Option}
        */
-      helpGroup(heading2) {
-        this.helpGroupHeading = heading2;
+      helpGroup(heading3) {
+        this.helpGroupHeading = heading3;
         return this;
       }
       /**
@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path12 = __require("node:path");
+    var path13 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path12.resolve(baseDir, baseName);
+          const localBin = path13.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path12.extname(baseName))) return void 0;
+          if (sourceExt.includes(path13.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path12.resolve(
-            path12.dirname(resolvedScriptPath),
+          executableDir = path13.resolve(
+            path13.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path12.basename(
+            const legacyName = path13.basename(
               this._scriptPath,
-              path12.extname(this._scriptPath)
+              path13.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path12.extname(executableFile));
+        launchWithNode = sourceExt.includes(path13.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2669,7 +2669,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short2) => /^-\d$/.test(short2))
+            (cmd) => cmd.options.map((opt) => opt.short).some((short3) => /^-\d$/.test(short3))
           );
         };
         let activeVariadicOption = null;
@@ -3103,9 +3103,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [heading]
        * @return {Command | string}
        */
-      helpGroup(heading2) {
-        if (heading2 === void 0) return this._helpGroupHeading ?? "";
-        this._helpGroupHeading = heading2;
+      helpGroup(heading3) {
+        if (heading3 === void 0) return this._helpGroupHeading ?? "";
+        this._helpGroupHeading = heading3;
         return this;
       }
       /**
@@ -3121,9 +3121,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [heading]
        * @returns {Command | string}
        */
-      commandsGroup(heading2) {
-        if (heading2 === void 0) return this._defaultCommandGroup ?? "";
-        this._defaultCommandGroup = heading2;
+      commandsGroup(heading3) {
+        if (heading3 === void 0) return this._defaultCommandGroup ?? "";
+        this._defaultCommandGroup = heading3;
         return this;
       }
       /**
@@ -3139,9 +3139,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [heading]
        * @returns {Command | string}
        */
-      optionsGroup(heading2) {
-        if (heading2 === void 0) return this._defaultOptionGroup ?? "";
-        this._defaultOptionGroup = heading2;
+      optionsGroup(heading3) {
+        if (heading3 === void 0) return this._defaultOptionGroup ?? "";
+        this._defaultOptionGroup = heading3;
         return this;
       }
       /**
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path12.basename(filename, path12.extname(filename));
+        this._name = path13.basename(filename, path13.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path13) {
-        if (path13 === void 0) return this._executableDir;
-        this._executableDir = path13;
+      executableDir(path14) {
+        if (path14 === void 0) return this._executableDir;
+        this._executableDir = path14;
         return this;
       }
       /**
@@ -6696,8 +6696,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path12) {
-      let input = path12;
+    function removeDotSegments(path13) {
+      let input = path13;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -6771,11 +6771,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path12) {
-      if (path12 === "" || path12[0] === "/") {
-        return removeDotSegments(path12);
+    function removeDotSegmentsRelative(path13) {
+      if (path13 === "" || path13[0] === "/") {
+        return removeDotSegments(path13);
       }
-      const segments = path12.split("/");
+      const segments = path13.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -7138,8 +7138,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
+        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -10874,26 +10874,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH2);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path12) => {
-      const end = path12.length - 1;
-      const index = path12.lastIndexOf(
+    var basenameOf = (path13) => {
+      const end = path13.length - 1;
+      const index = path13.lastIndexOf(
         SLASH2,
-        path12[end] === SLASH2 ? end - 1 : end
+        path13[end] === SLASH2 ? end - 1 : end
       );
-      return index < 0 ? path12 : path12.slice(index + 1);
+      return index < 0 ? path13 : path13.slice(index + 1);
     };
-    var parentOf = (path12) => {
-      if (path12.charCodeAt(0) === SLASH_CODE || path12.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path12.split(SLASH2).filter(Boolean);
+    var parentOf = (path13) => {
+      if (path13.charCodeAt(0) === SLASH_CODE || path13.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path13.split(SLASH2).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY2;
       }
-      const end = path12.length - 1;
-      const cut = path12.lastIndexOf(
+      const end = path13.length - 1;
+      const cut = path13.lastIndexOf(
         SLASH2,
-        path12.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path13.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY2 : path12.slice(0, cut + 1);
+      return cut < 0 ? EMPTY2 : path13.slice(0, cut + 1);
     };
     var isString2 = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString2(pattern);
@@ -11043,7 +11043,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path12) {
+      testLiteral(path13) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH2 ? 2 : 1)] === "*"
         ));
@@ -11052,7 +11052,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path12)) {
+          if (rule.checkRegex.test(path13)) {
             ignored = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -11072,15 +11072,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path12, mode) {
+      test(path13, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path12) : path12;
+        const basename2 = shortcut ? basenameOf(path13) : path13;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path12
+            shortcut && rule._basenameOnly ? basename2 : path13
           )) {
             const { negative } = rule;
             const ret = {
@@ -11102,17 +11102,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path12, originalPath, doThrow) => {
-      if (!isString2(path12)) {
+    var checkPath = (path13, originalPath, doThrow) => {
+      if (!isString2(path13)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path12) {
+      if (!path13) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path12)) {
+      if (checkPath.isNotRelative(path13)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -11121,25 +11121,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path12) => {
-      const first = path12.charCodeAt(0);
+    var isNotRelative = (path13) => {
+      const first = path13.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path12.length === 1) {
+      if (path13.length === 1) {
         return true;
       }
-      const second = path12.charCodeAt(1);
+      const second = path13.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path12.length === 2 || path12.charCodeAt(2) === SLASH_CODE;
+      return path13.length === 2 || path13.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -11170,59 +11170,59 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path12) {
+      _test(originalPath, cache, path13) {
         checkPath(
-          path12,
+          path13,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path12 ? this._t(path12, cache) : {
+        return path13 ? this._t(path13, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path12 = convertPath(target);
-        if (!path12 || path12.charCodeAt(path12.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path12);
+        const path13 = convertPath(target);
+        if (!path13 || path13.charCodeAt(path13.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path13);
         }
-        const dir = this._t(path12, this._testCache);
+        const dir = this._t(path13, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path12);
+        const literal = this._rules.testLiteral(path13);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path12, cache) {
-        const cached = cache[path12];
+      _t(path13, cache) {
+        const cached = cache[path13];
         if (cached) {
           return cached;
         }
-        const parentPath = parentOf(path12);
+        const parentPath = parentOf(path13);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path12] = parent && parent.ignored ? parent : this._rules.test(path12, MODE_IGNORE);
+        return cache[path13] = parent && parent.ignored ? parent : this._rules.test(path13, MODE_IGNORE);
       }
-      ignores(path12) {
-        return this._test(path12, this._ignoreCache, convertPath(path12)).ignored;
+      ignores(path13) {
+        return this._test(path13, this._ignoreCache, convertPath(path13)).ignored;
       }
       createFilter() {
-        return (path12) => !this.ignores(path12);
+        return (path13) => !this.ignores(path13);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path12) {
-        return this._test(path12, this._testCache, convertPath(path12));
+      test(path13) {
+        return this._test(path13, this._testCache, convertPath(path13));
       }
     };
     var factory2 = (options) => new Ignore(options);
-    var isPathValid = (path12) => checkPath(convertPath(path12), path12, RETURN_FALSE);
+    var isPathValid = (path13) => checkPath(convertPath(path13), path13, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str7) => /^\\\\\?\\/.test(str7) || /["<>|\u0000-\u001F]+/u.test(str7) ? str7 : str7.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path12) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path12) || isNotRelative(path12);
+      checkPath.isNotRelative = (path13) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path13) || isNotRelative(path13);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -11492,8 +11492,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path12, { windows } = {}) => {
-      const segs = path12.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path13, { windows } = {}) => {
+      const segs = path13.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -13090,17 +13090,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path12) {
-      const ctrl = callVisitor(key2, node, visitor, path12);
+    function visit_(key2, node, visitor, path13) {
+      const ctrl = callVisitor(key2, node, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path12, ctrl);
-        return visit_(key2, ctrl, visitor, path12);
+        replaceNode(key2, path13, ctrl);
+        return visit_(key2, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path12 = Object.freeze(path12.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path12);
+            const ci = visit_(i, node.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -13111,13 +13111,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path12 = Object.freeze(path12.concat(node));
-          const ck = visit_("key", node.key, visitor, path12);
+          path13 = Object.freeze(path13.concat(node));
+          const ck = visit_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path12);
+          const cv = visit_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -13138,17 +13138,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path12) {
-      const ctrl = await callVisitor(key2, node, visitor, path12);
+    async function visitAsync_(key2, node, visitor, path13) {
+      const ctrl = await callVisitor(key2, node, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path12, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path12);
+        replaceNode(key2, path13, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path12 = Object.freeze(path12.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path12);
+            const ci = await visitAsync_(i, node.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -13159,13 +13159,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path12 = Object.freeze(path12.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path12);
+          path13 = Object.freeze(path13.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path12);
+          const cv = await visitAsync_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -13192,23 +13192,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path12) {
+    function callVisitor(key2, node, visitor, path13) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path12);
+        return visitor(key2, node, path13);
       if (identity.isMap(node))
-        return visitor.Map?.(key2, node, path12);
+        return visitor.Map?.(key2, node, path13);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key2, node, path12);
+        return visitor.Seq?.(key2, node, path13);
       if (identity.isPair(node))
-        return visitor.Pair?.(key2, node, path12);
+        return visitor.Pair?.(key2, node, path13);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key2, node, path12);
+        return visitor.Scalar?.(key2, node, path13);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key2, node, path12);
+        return visitor.Alias?.(key2, node, path13);
       return void 0;
     }
-    function replaceNode(key2, path12, node) {
-      const parent = path12[path12.length - 1];
+    function replaceNode(key2, path13, node) {
+      const parent = path13[path13.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
@@ -13820,10 +13820,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path12, value) {
+    function collectionFromPath(schema, path13, value) {
       let v = value;
-      for (let i = path12.length - 1; i >= 0; --i) {
-        const k = path12[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        const k = path13[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -13842,7 +13842,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
+    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -13872,11 +13872,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path12, value) {
-        if (isEmptyPath(path12))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          const [key2, ...rest] = path12;
+          const [key2, ...rest] = path13;
           const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -13890,8 +13890,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        const [key2, ...rest] = path12;
+      deleteIn(path13) {
+        const [key2, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -13905,8 +13905,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        const [key2, ...rest] = path12;
+      getIn(path13, keepScalar) {
+        const [key2, ...rest] = path13;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -13924,8 +13924,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path12) {
-        const [key2, ...rest] = path12;
+      hasIn(path13) {
+        const [key2, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -13935,8 +13935,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        const [key2, ...rest] = path12;
+      setIn(path13, value) {
+        const [key2, ...rest] = path13;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -16451,9 +16451,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path12, value) {
+      addIn(path13, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path12, value);
+          this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -16528,14 +16528,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path12) {
-        if (Collection.isEmptyPath(path12)) {
+      deleteIn(path13) {
+        if (Collection.isEmptyPath(path13)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -16550,10 +16550,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path12, keepScalar) {
-        if (Collection.isEmptyPath(path12))
+      getIn(path13, keepScalar) {
+        if (Collection.isEmptyPath(path13))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -16564,10 +16564,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path12) {
-        if (Collection.isEmptyPath(path12))
+      hasIn(path13) {
+        if (Collection.isEmptyPath(path13))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -16584,13 +16584,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path12, value) {
-        if (Collection.isEmptyPath(path12)) {
+      setIn(path13, value) {
+        if (Collection.isEmptyPath(path13)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path12, value);
+          this.contents.setIn(path13, value);
         }
       }
       /**
@@ -18551,9 +18551,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path12) => {
+    visit.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (const [field, index] of path12) {
+      for (const [field, index] of path13) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -18562,23 +18562,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path12) => {
-      const parent = visit.itemAtPath(cst, path12.slice(0, -1));
-      const field = path12[path12.length - 1][0];
+    visit.parentCollection = (cst, path13) => {
+      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
+      const field = path13[path13.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path12, item, visitor) {
-      let ctrl = visitor(item, path12);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -18589,10 +18589,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path12);
+            ctrl = ctrl(item, path13);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
     }
     exports.visit = visit;
   }
@@ -21151,13 +21151,13 @@ var require_config = __commonJS({
       };
     }
     function mergeConfigs(baseConfig, configFromURL, logger) {
-      function deepMerge(base, fromURL, path12 = []) {
+      function deepMerge(base, fromURL, path13 = []) {
         for (const key2 of Object.keys(fromURL)) {
           if (typeof fromURL[key2] === "object") {
-            deepMerge(base, fromURL[key2], path12.concat(key2));
+            deepMerge(base, fromURL[key2], path13.concat(key2));
           } else {
             let baseAtPath = base;
-            for (const key3 of path12) {
+            for (const key3 of path13) {
               if (baseAtPath[key3] === void 0) {
                 baseAtPath[key3] = {};
               }
@@ -21165,7 +21165,7 @@ var require_config = __commonJS({
             }
             const baseAtKey = baseAtPath[key2];
             if (baseAtKey !== void 0) {
-              const fullPath = path12.concat(key2).join(".");
+              const fullPath = path13.concat(key2).join(".");
               logger.warn({
                 module: "Config",
                 message: `"${fullPath}" is overridden by a URL parameter.`
@@ -22746,12 +22746,12 @@ var require_runtime = __commonJS({
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Runtime = void 0;
-    var os3 = __importStar(__require("node:os"));
+    var os4 = __importStar(__require("node:os"));
     var version_1 = __importDefault(require_version());
     var Runtime = class {
       static package = version_1.default;
       static node = process.version;
-      static os = os3.platform();
+      static os = os4.platform();
     };
     exports.Runtime = Runtime;
   }
@@ -32168,8 +32168,8 @@ var require_MODULE_LOAD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, path12, moduleArguments) {
-        parser.push("MODULE", "LOAD", path12);
+      parseCommand(parser, path13, moduleArguments) {
+        parser.push("MODULE", "LOAD", path13);
         if (moduleArguments) {
           parser.push(...moduleArguments);
         }
@@ -68571,11 +68571,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup3(path12) {
-      if (!path12 || typeof path12 !== "string") {
+    function lookup3(path13) {
+      if (!path13 || typeof path13 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path12).toLowerCase().substr(1);
+      var extension2 = extname("x." + path13).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -69715,7 +69715,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util4 = __require("util");
-    var path12 = __require("path");
+    var path13 = __require("path");
     var http4 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -69846,11 +69846,11 @@ var require_form_data = __commonJS({
     FormData3.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path12.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path12.basename(options.filename || value && (value.name || value.path));
+        filename = path13.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path12.basename(value.client._httpMessage.path || "");
+        filename = path13.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -70511,7 +70511,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports, module) {
     "use strict";
-    var os3 = __require("os");
+    var os4 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -70559,7 +70559,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os3.release().split(".");
+        const osRelease = os4.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -71821,8 +71821,8 @@ var require_is_retry_allowed = __commonJS({
 
 // src/cli/run.ts
 import { constants as constants2 } from "node:fs";
-import { access, stat as stat7, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import { access, stat as stat7, writeFile as writeFile3 } from "node:fs/promises";
+import path12 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -71905,27 +71905,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path12) {
-  let normalized = normalize(path12);
+function cleanPath(path13) {
+  let normalized = normalize(path13);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path12, separator) {
-  return path12.replace(SLASHES_REGEX, separator);
+function convertSlashes(path13, separator) {
+  return path13.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path12) {
-  return path12 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path12);
+function isRootDirectory(path13) {
+  return path13 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path13);
 }
-function normalizePath(path12, options) {
+function normalizePath(path13, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path12.includes("/") || path12.startsWith(".");
-  if (resolvePaths) path12 = resolve(path12);
-  if (normalizePath$1 || pathNeedsCleaning) path12 = cleanPath(path12);
-  if (path12 === ".") return "";
-  const needsSeperator = path12[path12.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path12 + pathSeparator : path12, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path13.includes("/") || path13.startsWith(".");
+  if (resolvePaths) path13 = resolve(path13);
+  if (normalizePath$1 || pathNeedsCleaning) path13 = cleanPath(path13);
+  if (path13 === ".") return "";
+  const needsSeperator = path13[path13.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path13 + pathSeparator : path13, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -71962,8 +71962,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path12 = directoryPath || ".";
-  if (filters.every((filter2) => filter2(path12, true))) paths.push(path12);
+  const path13 = directoryPath || ".";
+  if (filters.every((filter2) => filter2(path13, true))) paths.push(path13);
 };
 var empty$2 = () => {
 };
@@ -72015,26 +72015,26 @@ var empty = () => {
 function build$3(options) {
   return options.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path12, state, callback$1) {
+var resolveSymlinksAsync = function(path13, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs.realpath(path12, (error, resolvedPath) => {
+  fs.realpath(path13, (error, resolvedPath) => {
     if (error) return queue.dequeue(suppressErrors ? null : error, state);
     fs.stat(resolvedPath, (error$1, stat8) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat8.isDirectory() && isRecursive(path12, resolvedPath, state)) return queue.dequeue(null, state);
+      if (stat8.isDirectory() && isRecursive(path13, resolvedPath, state)) return queue.dequeue(null, state);
       callback$1(stat8, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path12, state, callback$1) {
+var resolveSymlinks = function(path13, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs.realpathSync(path12);
+    const resolvedPath = fs.realpathSync(path13);
     const stat8 = fs.statSync(resolvedPath);
-    if (stat8.isDirectory() && isRecursive(path12, resolvedPath, state)) return;
+    if (stat8.isDirectory() && isRecursive(path13, resolvedPath, state)) return;
     callback$1(stat8, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
@@ -72044,9 +72044,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive(path12, resolved, state) {
+function isRecursive(path13, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path12);
+  let parent = dirname(path13);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -72054,7 +72054,7 @@ function isRecursive(path12, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path12, resolved);
+  state.symlinks.set(path13, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -72226,19 +72226,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path12 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path12)) continue;
-        this.pushDirectory(path12, paths, filters);
-        this.walkDirectory(this.state, path12, path12, depth - 1, this.walk);
+        let path13 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path13)) continue;
+        this.pushDirectory(path13, paths, filters);
+        this.walkDirectory(this.state, path13, path13, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path12 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path12, this.state, (stat8, resolvedPath) => {
+        let path13 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path13, this.state, (stat8, resolvedPath) => {
           if (stat8.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path12 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path12 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path13 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path13 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path12;
+            resolvedPath = useRealPaths ? resolvedPath : path13;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -72404,7 +72404,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path12) => isMatch(path12));
+    this.options.filters.push((path13) => isMatch(path13));
     return this;
   }
 };
@@ -72479,19 +72479,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path12) {
-  return path12.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path13) {
+  return path13.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path12) {
+function splitPattern(path13) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path12, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path12];
+  const result = import_picomatch.default.scan(path13, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path13];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path12) => path12.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path12) => path12.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path13) => path13.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path13) => path13.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -72598,13 +72598,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory2) => {
-      const path12 = format(p, isDirectory2);
-      const matches = matcher(path12) && !ignore2(path12);
-      if (matches) log(`matched ${path12}`);
+      const path13 = format(p, isDirectory2);
+      const matches = matcher(path13) && !ignore2(path13);
+      if (matches) log(`matched ${path13}`);
       return matches;
     } : (p, isDirectory2) => {
-      const path12 = format(p, isDirectory2);
-      return matcher(path12) && !ignore2(path12);
+      const path13 = format(p, isDirectory2);
+      return matcher(path13) && !ignore2(path13);
     }],
     exclude: debug ? (_, p) => {
       const skipped2 = excludePredicate(_, p);
@@ -72948,8 +72948,8 @@ function toDatasourceRef(v) {
 function str(v) {
   return typeof v === "string" ? v : void 0;
 }
-function buildPanel(raw, path12, nested2, row) {
-  const panel2 = { path: path12, raw, targets: [], nested: nested2 };
+function buildPanel(raw, path13, nested2, row) {
+  const panel2 = { path: path13, raw, targets: [], nested: nested2 };
   if (typeof raw.id === "number") panel2.id = raw.id;
   const type = str(raw.type);
   if (type !== void 0) panel2.type = type;
@@ -72959,7 +72959,7 @@ function buildPanel(raw, path12, nested2, row) {
   if (ds) panel2.datasource = ds;
   if (row) panel2.row = row;
   if (isObject(raw.libraryPanel)) {
-    const ref = { path: [...path12, "libraryPanel"] };
+    const ref = { path: [...path13, "libraryPanel"] };
     const uid2 = str(raw.libraryPanel.uid);
     if (uid2 !== void 0) ref.uid = uid2;
     const name = str(raw.libraryPanel.name);
@@ -72969,7 +72969,7 @@ function buildPanel(raw, path12, nested2, row) {
   if (Array.isArray(raw.targets)) {
     raw.targets.forEach((t, index) => {
       if (!isObject(t)) return;
-      const target = { path: [...path12, "targets", index], raw: t, index, panel: panel2 };
+      const target = { path: [...path13, "targets", index], raw: t, index, panel: panel2 };
       const refId = str(t.refId);
       if (refId !== void 0) target.refId = refId;
       const tds = toDatasourceRef(t.datasource) ?? ds;
@@ -73076,18 +73076,18 @@ var PathMap = class {
     }
     node.target = original;
   }
-  translate(path12) {
+  translate(path13) {
     let node = this.root;
     let best = this.root.target ?? [];
     let used = 0;
-    for (let i = 0; i < path12.length && node; i++) {
-      node = node.children?.get(keyOf(path12[i]));
+    for (let i = 0; i < path13.length && node; i++) {
+      node = node.children?.get(keyOf(path13[i]));
       if (node?.target) {
         best = node.target;
         used = i + 1;
       }
     }
-    return used === path12.length ? best : [...best, ...path12.slice(used)];
+    return used === path13.length ? best : [...best, ...path13.slice(used)];
   }
 };
 var MAPS_KEPT = 8;
@@ -73118,11 +73118,11 @@ var MappedDoc = class {
   get value() {
     return this.base.value;
   }
-  locate(path12, opts) {
-    return this.base.locate(this.paths.translate(path12), opts);
+  locate(path13, opts) {
+    return this.base.locate(this.paths.translate(path13), opts);
   }
-  locateInString(path12, offsetInValue) {
-    return this.base.locateInString(this.paths.translate(path12), offsetInValue);
+  locateInString(path13, offsetInValue) {
+    return this.base.locateInString(this.paths.translate(path13), offsetInValue);
   }
 };
 
@@ -73283,7 +73283,7 @@ var Converter = class {
     return out;
   }
   /** Walks a layout: grid and auto-grid items place elements; each row and tab becomes a row panel. */
-  layout(layout2, path12, row) {
+  layout(layout2, path13, row) {
     const spec = obj(layout2.spec);
     const kind = str(layout2.kind);
     if (kind === "GridLayout" || kind === "AutoGridLayout") {
@@ -73292,14 +73292,14 @@ var Converter = class {
         const name = str(obj(itemSpec.element).name);
         if (name === void 0 || this.placed.has(name)) return;
         this.placed.add(name);
-        const itemPath = [...path12, "spec", "items", i, "spec"];
+        const itemPath = [...path13, "spec", "items", i, "spec"];
         this.place(name, { spec: itemSpec, path: itemPath, grid: kind === "GridLayout" }, row);
       });
     } else if (kind === "RowsLayout" || kind === "TabsLayout") {
       const list2 = kind === "RowsLayout" ? "rows" : "tabs";
       arr(spec[list2]).forEach((r, i) => {
         const rowSpec = obj(obj(r).spec);
-        const rowPath = [...path12, "spec", list2, i, "spec"];
+        const rowPath = [...path13, "spec", list2, i, "spec"];
         const rowRaw = { type: "row", collapsed: rowSpec.collapse === true, panels: [] };
         if (typeof rowSpec.title === "string") rowRaw.title = rowSpec.title;
         const repeat2 = obj(rowSpec.repeat);
@@ -73444,8 +73444,8 @@ function annotationsOf(resource) {
   const metadata = isObject(resource.metadata) ? resource.metadata : {};
   return isObject(metadata.annotations) ? metadata.annotations : {};
 }
-function invalid(file, doc, path12, message) {
-  const at2 = doc.locate(path12);
+function invalid(file, doc, path13, message) {
+  const at2 = doc.locate(path13);
   return {
     kind: "invalid",
     findings: [{ rule: "schema", severity: "error", message, file, line: at2.line, column: at2.column }]
@@ -75161,10 +75161,10 @@ var SourceDoc = class _SourceDoc {
     return tree;
   }
   /** The node at `path`, or the deepest existing ancestor. */
-  nodeAt(path12) {
+  nodeAt(path13) {
     let node = this.ast.body;
     let key2;
-    for (const seg of path12) {
+    for (const seg of path13) {
       if (node.type === "Object") {
         const member = node.members.find(
           (m) => m.name.type === "String" && m.name.value === seg
@@ -75184,22 +75184,22 @@ var SourceDoc = class _SourceDoc {
     return key2 ? { node, key: key2 } : { node };
   }
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
-  locate(path12, opts = {}) {
-    const { node, key: key2 } = this.nodeAt(path12);
+  locate(path13, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path13);
     const at2 = opts.key && key2 ? key2 : node;
     return { line: at2.loc.start.line, column: at2.loc.start.column };
   }
   /** Start position of the value at `path`, and its 0-based character offset in the file. */
-  span(path12) {
-    const { node } = this.nodeAt(path12);
+  span(path13) {
+    const { node } = this.nodeAt(path13);
     return { start: { ...node.loc.start }, end: { ...node.loc.end } };
   }
   /**
    * Maps a 0-based offset inside the decoded string at `path` to a file position,
    * accounting for JSON escapes (\n, \", \uXXXX) in the raw text.
    */
-  locateInString(path12, offsetInValue) {
-    const { node } = this.nodeAt(path12);
+  locateInString(path13, offsetInValue) {
+    const { node } = this.nodeAt(path13);
     if (node.type !== "String") return { line: node.loc.start.line, column: node.loc.start.column };
     const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
     let decoded = 0;
@@ -75274,10 +75274,10 @@ var YamlDoc = class {
     trees2.set(this, tree);
     return tree;
   }
-  nodeAt(path12) {
+  nodeAt(path13) {
     let node = this.doc.contents;
     let key2;
-    for (const seg of path12) {
+    for (const seg of path13) {
       if ((0, import_yaml.isAlias)(node)) node = node.resolve(this.doc);
       if ((0, import_yaml.isMap)(node)) {
         const pair = node.items.find((p) => String((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
@@ -75295,8 +75295,8 @@ var YamlDoc = class {
     }
     return key2 ? { node, key: key2 } : { node: node ?? null };
   }
-  locate(path12, opts = {}) {
-    const { node, key: key2 } = this.nodeAt(path12);
+  locate(path13, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path13);
     const at2 = opts.key && key2?.range ? key2 : node;
     if (!at2?.range) return this.lines.position(this.doc.range[0]);
     if (at2 === node && (0, import_yaml.isScalar)(at2) && (at2.type === "BLOCK_LITERAL" || at2.type === "BLOCK_FOLDED")) {
@@ -75305,9 +75305,9 @@ var YamlDoc = class {
     }
     return this.lines.position(at2.range[0]);
   }
-  locateInString(path12, offsetInValue) {
-    const { node } = this.nodeAt(path12);
-    if (!node?.range) return this.locate(path12);
+  locateInString(path13, offsetInValue) {
+    const { node } = this.nodeAt(path13);
+    if (!node?.range) return this.locate(path13);
     if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string") return this.lines.position(node.range[0]);
     return this.lines.position(scalarOffset(this.text, node, offsetInValue));
   }
@@ -75689,9 +75689,9 @@ var YamlSource = class _YamlSource {
     }
     return { source: new _YamlSource(file, text2, doc, lines, value), findings: [] };
   }
-  nodeAt(path12) {
+  nodeAt(path13) {
     let node = this.doc.contents;
-    for (const seg of path12) {
+    for (const seg of path13) {
       if ((0, import_yaml2.isMap)(node)) {
         const pair = node.items.find((p) => ((0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key) === seg);
         if (!pair || !pair.value) break;
@@ -75707,22 +75707,22 @@ var YamlSource = class _YamlSource {
     return node ?? null;
   }
   /** Start of the key `key` in the mapping at `path` (for "unknown key" messages); else the mapping's start. */
-  locateKey(path12, key2) {
-    const node = this.nodeAt(path12);
+  locateKey(path13, key2) {
+    const node = this.nodeAt(path13);
     if ((0, import_yaml2.isMap)(node)) {
       const pair = node.items.find((p) => ((0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key) === key2);
       const k = pair?.key;
       if (k?.range) return this.pos(k.range[0]);
     }
-    return this.locate(path12);
+    return this.locate(path13);
   }
   pos(offset) {
     const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
   /** Start of the node at `path` (or of its deepest existing ancestor); 1:1 for an empty document. */
-  locate(path12) {
-    const node = this.nodeAt(path12);
+  locate(path13) {
+    const node = this.nodeAt(path13);
     if (!node?.range) return { line: 1, column: 1 };
     return this.pos(node.range[0]);
   }
@@ -75732,8 +75732,8 @@ var YamlSource = class _YamlSource {
    * indicator (leading blank lines are part of the value), at the block's indentation; for a quoted
    * scalar, the character after the quote.
    */
-  locateText(path12) {
-    const node = this.nodeAt(path12);
+  locateText(path13) {
+    const node = this.nodeAt(path13);
     if (!node?.range) return { line: 1, column: 1 };
     if ((0, import_yaml2.isScalar)(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
       const nl = this.text.indexOf("\n", node.range[0]);
@@ -75799,8 +75799,8 @@ async function readYamlFiles(paths, what, opts) {
   ];
   return { parsed, usageErrors };
 }
-function shapeFinding(source, path12, message) {
-  const at2 = source.locate(path12);
+function shapeFinding(source, path13, message) {
+  const at2 = source.locate(path13);
   return { rule: "schema", severity: "error", message, file: source.file, line: at2.line, column: at2.column };
 }
 function str2(v) {
@@ -78579,7 +78579,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
     if (!isObject(input)) return;
     const name = str(input.name);
     if (name === void 0) return;
-    const path12 = [...dashboard.root, "__inputs", i];
+    const path13 = [...dashboard.root, "__inputs", i];
     const mapped = mapping[name];
     const type = str(input.type);
     const pluginId = str(input.pluginId);
@@ -78593,7 +78593,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
       else if (fits.length === 0)
         problems.push({
           name,
-          path: path12,
+          path: path13,
           severity: "error",
           message: `input ${name} needs a datasource of type ${pluginId ?? "(none given)"}, and no provisioned datasource has that type`
         });
@@ -78602,7 +78602,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
         values.set(`\${${name}}`, chosen.uid);
         problems.push({
           name,
-          path: path12,
+          path: path13,
           severity: "warning",
           message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid))}): dashboard-ci deploys it with ${chosen.uid} (${chosen.isDefault ? "the default" : "the first"}); choose one under inputs: in dashboard-ci.yml`
         });
@@ -78612,7 +78612,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
     } else {
       problems.push({
         name,
-        path: path12,
+        path: path13,
         severity: "error",
         message: `input ${name} (${type ?? "no type"}) has no value: give one under inputs: in dashboard-ci.yml`
       });
@@ -78684,9 +78684,9 @@ function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
   }
   return datasourceTypes.get(id);
 }
-function dashboardSource(dash, origin2, datasourceType, path12, text2) {
-  const { line, column: column2 } = dash.doc.locate(path12);
-  return { origin: origin2, file: dash.file, text: text2, path: path12, datasourceType, line, column: column2, dashboard: dash };
+function dashboardSource(dash, origin2, datasourceType, path13, text2) {
+  const { line, column: column2 } = dash.doc.locate(path13);
+  return { origin: origin2, file: dash.file, text: text2, path: path13, datasourceType, line, column: column2, dashboard: dash };
 }
 function targetSql(raw, plugin) {
   const key2 = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
@@ -78932,7 +78932,7 @@ var datasource_exists_default = createRule({
       if (d.type !== void 0) types2.add(d.type);
     }
     const known = listKnown(datasources);
-    const check = (raw, path12, at2, replaced = false) => {
+    const check = (raw, path13, at2, replaced = false) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
       const input = inputPlaceholder(ref.uid ?? ref.name);
@@ -78944,13 +78944,13 @@ var datasource_exists_default = createRule({
         context.report({
           messageId: "replacedByPanel",
           data: { ref: key3 },
-          path: isObject(raw) && ref.uid !== void 0 ? [...path12, "uid"] : path12,
+          path: isObject(raw) && ref.uid !== void 0 ? [...path13, "uid"] : path13,
           severity: "info",
           ...at2
         });
         return;
       }
-      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path12, "uid"] : path12;
+      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path13, "uid"] : path13;
       const name = refVariable(ref, facts.inputNames);
       if (name !== void 0) {
         const v = facts.variables.get(name);
@@ -79008,7 +79008,7 @@ var datasource_exists_default = createRule({
         return;
       }
       if (ref.type !== void 0 && !types2.has(ref.type)) {
-        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path12, ...at2 });
+        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path13, ...at2 });
       }
     };
     return () => {
@@ -79275,8 +79275,8 @@ var panel_no_targets_default = createRule({
       if (panel2.type === void 0 || NO_DATA_TYPES.has(panel2.type)) return;
       if (panel2.raw.libraryPanel !== void 0) return;
       if (panel2.targets.length > 0) return;
-      const path12 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
-      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path12 });
+      const path13 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
+      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path13 });
     };
   }
 });
@@ -79603,27 +79603,27 @@ var redis_write_command_default = createRule({
       const { command, access: access2 } = decided;
       if (access2 === "read" || access2 === "unknown" && decided.cypher) return;
       if (command.source === "query") {
-        const path12 = [...target.path, "query"];
+        const path13 = [...target.path, "query"];
         if (access2 === "write")
-          context.report({ messageId: "write", data: { command: command.name }, target, path: path12 });
+          context.report({ messageId: "write", data: { command: command.name }, target, path: path13 });
         else
           context.report({
             messageId: "unknown",
             data: { command: command.name || "(empty)" },
             target,
-            path: path12,
+            path: path13,
             severity: "warning"
           });
         return;
       }
       const id = command.raw;
       if (!command.known) {
-        const path12 = [...target.path, "command"];
+        const path13 = [...target.path, "command"];
         context.report({
           messageId: "unknownPlugin",
           data: { command: id },
           target,
-          path: path12,
+          path: path13,
           severity: "warning"
         });
       } else if (access2 === "write") {
@@ -79678,12 +79678,12 @@ var refresh_floor_default = createRule({
     return (dashboard) => {
       const refresh = dashboard.raw.refresh;
       if (typeof refresh !== "string" || refresh === "" || refresh === "auto") return;
-      const path12 = [...dashboard.root, "refresh"];
+      const path13 = [...dashboard.root, "refresh"];
       const ms = parseDuration(refresh);
       if (ms === void 0) {
-        context.report({ messageId: "invalid", data: { refresh }, path: path12 });
+        context.report({ messageId: "invalid", data: { refresh }, path: path13 });
       } else if (floorMs !== void 0 && ms < floorMs) {
-        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path12 });
+        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path13 });
       }
     };
   }
@@ -80085,13 +80085,13 @@ function danglingElements(spec) {
   const out = [];
   const stack = [[spec.layout, ["layout"]]];
   while (stack.length > 0) {
-    const [node, path12] = stack.pop();
-    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path12, i]]));
+    const [node, path13] = stack.pop();
+    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path13, i]]));
     else if (isObject(node)) {
       const element = node.element;
       if (isObject(element) && typeof element.name === "string" && !(element.name in elements))
-        out.push({ name: element.name, path: [...path12, "element", "name"] });
-      for (const [k, v] of Object.entries(node)) if (k !== "element") stack.push([v, [...path12, k]]);
+        out.push({ name: element.name, path: [...path13, "element", "name"] });
+      for (const [k, v] of Object.entries(node)) if (k !== "element") stack.push([v, [...path13, k]]);
     }
   }
   return out.sort((a, b) => a.path.join("/") < b.path.join("/") ? -1 : 1);
@@ -80126,24 +80126,24 @@ function expectType(types2) {
 }
 var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
 function decodePath(instancePath, root) {
-  const path12 = [];
+  const path13 = [];
   let label2 = "";
   let node = root;
-  if (instancePath === "") return { path: path12, label: label2 };
+  if (instancePath === "") return { path: path13, label: label2 };
   for (const rawSeg of instancePath.slice(1).split("/")) {
     const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
       const i = Number(seg);
-      path12.push(i);
+      path13.push(i);
       label2 += `[${i}]`;
       node = node[i];
     } else {
-      path12.push(seg);
+      path13.push(seg);
       label2 += SIMPLE_KEY.test(seg) ? (label2 ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
       node = node !== null && typeof node === "object" ? node[seg] : void 0;
     }
   }
-  return { path: path12, label: label2 };
+  return { path: path13, label: label2 };
 }
 function schemaProblems(value, kind = "classic") {
   const validate = validator(kind);
@@ -80155,7 +80155,7 @@ function schemaProblems(value, kind = "classic") {
   for (const e of errors) {
     if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
     if (e.keyword === "if") continue;
-    const { path: path12, label: label2 } = decodePath(e.instancePath, value);
+    const { path: path13, label: label2 } = decodePath(e.instancePath, value);
     const where = label2 || (kind === "library-panel" ? "panel" : kind === "classic" ? "dashboard" : "spec");
     const description = e.parentSchema?.description;
     let message;
@@ -80179,7 +80179,7 @@ function schemaProblems(value, kind = "classic") {
     const key2 = `${e.instancePath}\0${message}`;
     if (seen.has(key2)) continue;
     seen.add(key2);
-    problems.push({ path: path12, message });
+    problems.push({ path: path13, message });
   }
   return problems;
 }
@@ -80193,18 +80193,18 @@ function silentFixes(value) {
       if (p === null || typeof p !== "object" || Array.isArray(p)) return;
       const panel2 = p;
       const at2 = `${label2}[${i}]`;
-      const path12 = [...base, i];
+      const path13 = [...base, i];
       if (panel2.id === null)
         out.push({
-          path: [...path12, "id"],
+          path: [...path13, "id"],
           message: `${at2}.id is null: Grafana assigns the panel an id when the dashboard loads`
         });
       if (panel2.repeat === null)
         out.push({
-          path: [...path12, "repeat"],
+          path: [...path13, "repeat"],
           message: `${at2}.repeat is null: Grafana reads it as no repeat and drops it`
         });
-      panels(panel2.panels, [...path12, "panels"], `${at2}.panels`);
+      panels(panel2.panels, [...path13, "panels"], `${at2}.panels`);
     });
   };
   panels(dash.panels, ["panels"], "panels");
@@ -80308,18 +80308,18 @@ var uid_format_default = createRule({
       const shape = dashboard.format.shape;
       const resource = shape === "resource-v1" || shape === "resource-v2";
       const raw = resource || shape === "library-panel" ? dashboard.uid : dashboard.raw.uid;
-      const path12 = dashboard.uidPath;
+      const path13 = dashboard.uidPath;
       if (raw === void 0 || raw === null) {
-        if (resource) context.report({ messageId: "missingName", path: path12 });
-        else if (shape === "library-panel") context.report({ messageId: "missingLibrary", path: path12 });
+        if (resource) context.report({ messageId: "missingName", path: path13 });
+        else if (shape === "library-panel") context.report({ messageId: "missingLibrary", path: path13 });
         else context.report({ messageId: "missing", path: dashboard.root });
         return;
       }
       if (typeof raw !== "string") return;
-      if (raw.trim() === "") context.report({ messageId: "empty", path: path12 });
-      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path12 });
+      if (raw.trim() === "") context.report({ messageId: "empty", path: path13 });
+      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path13 });
       else if (raw.length > MAX_UID)
-        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path12 });
+        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path13 });
       const spec = dashboard.raw.uid;
       if (shape === "resource-v1" && typeof spec === "string" && spec !== raw) {
         context.report({
@@ -80712,6 +80712,11 @@ var configSchema = {
       pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$",
       description: "A fixed clock (ISO 8601 with a zone) for the dashboards' default time range, so cost estimates on seed data with fixed dates are the same on every run. Default: the real time."
     },
+    filter: {
+      type: "string",
+      enum: ["changed", "file", "all"],
+      description: "Which findings count against a base (check --base REF, the Action on pull requests and pushes): changed = only those about what the change touched (a query whose SQL differs, a panel or variable added or edited, a new file, a cost regression); file = every finding of a changed file; all = every finding. Findings already on the base are listed, never counted. Default: changed in the Action, all in the CLI."
+    },
     minRefresh: {
       type: "string",
       pattern: DURATION_PATTERN,
@@ -80899,14 +80904,14 @@ function at(p) {
 }
 function explain(e) {
   const where = e.instancePath;
-  const path12 = decode(where);
-  const last = path12[path12.length - 1];
+  const path13 = decode(where);
+  const last = path13[path13.length - 1];
   switch (e.keyword) {
     case "additionalProperties": {
       const key2 = e.params.additionalProperty;
       if (SECRET_KEYS.has(key2)) {
         return {
-          path: path12,
+          path: path13,
           key: key2,
           message: `"${key2}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
         };
@@ -80914,34 +80919,34 @@ function explain(e) {
       const props = e.parentSchema?.properties ?? {};
       const hint = didYouMean(key2, Object.keys(props));
       return {
-        path: path12,
+        path: path13,
         key: key2,
         message: `unknown key "${key2}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
       };
     }
     case "required":
       return {
-        path: path12,
+        path: path13,
         message: `${at(where)} must have "${e.params.missingProperty}"`
       };
     case "type":
       return {
-        path: path12,
+        path: path13,
         message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe4(e.data)}`
       };
     case "enum":
       return {
-        path: path12,
+        path: path13,
         message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe4(e.data)}`
       };
     case "pattern":
     case "minLength": {
       const words2 = typeof last === "string" ? PATTERN_WORDS[last] : void 0;
-      if (words2) return { path: path12, message: `${where} must be ${words2}, found ${describe4(e.data)}` };
-      return { path: path12, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
+      if (words2) return { path: path13, message: `${where} must be ${words2}, found ${describe4(e.data)}` };
+      return { path: path13, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
     }
     default:
-      return { path: path12, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
+      return { path: path13, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
   }
 }
 function fail(file, source, problem) {
@@ -80952,11 +80957,11 @@ function fail(file, source, problem) {
 function checkRuleIds(file, source, value) {
   const known = ruleIds();
   const knownSet = new Set(known);
-  const unknown = (id, path12, key2) => {
+  const unknown = (id, path13, key2) => {
     const hint = didYouMean(id, known);
     const problem = {
-      path: path12,
-      message: `unknown rule "${id}" at /${path12.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
+      path: path13,
+      message: `unknown rule "${id}" at /${path13.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
     };
     if (key2 !== void 0) problem.key = key2;
     fail(file, source, problem);
@@ -80985,6 +80990,7 @@ function merge(user, file) {
     ...u.exceptions ? { exceptions: u.exceptions } : {},
     ...u.minRefresh ? { minRefresh: u.minRefresh.trim() } : {},
     ...u.now ? { now: u.now } : {},
+    ...u.filter ? { filter: u.filter } : {},
     clickhouse: { ...d.clickhouse, ...u.clickhouse },
     budgets: {
       ...d.budgets,
@@ -81155,8 +81161,8 @@ var DashboardFacts = class {
       if (typeof text2 !== "string") return;
       const refs = findVariableRefs(text2);
       if (refs.length === 0) return;
-      const path12 = base.concat(key2);
-      for (const ref of refs) out.push({ ref, path: path12, ...at2 });
+      const path13 = base.concat(key2);
+      for (const ref of refs) out.push({ ref, path: path13, ...at2 });
     };
     for (const panel2 of this.dashboard.panels) {
       scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
@@ -81300,8 +81306,8 @@ function defaultPath(d, dashboard) {
 function toFinding(rule, d, dashboard) {
   const template = rule.meta.messages[d.messageId];
   if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
-  const path12 = defaultPath(d, dashboard);
-  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path12, d.offset) : dashboard.doc.locate(path12, d.key ? { key: true } : {});
+  const path13 = defaultPath(d, dashboard);
+  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path13, d.offset) : dashboard.doc.locate(path13, d.key ? { key: true } : {});
   const where = {};
   if (d.panel) where.panel = d.panel;
   if (d.target) where.target = d.target;
@@ -82802,7 +82808,8 @@ function judgeStatement(canonical2, ast, mode, opts = {}) {
     }
     case "ALTER": {
       kind = "ALTER TABLE";
-      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... changes of columns, indexes and projections");
+      if (w(1) !== "TABLE")
+        return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... changes of columns, indexes and projections");
       const target = objectName(tokens, 2);
       const verdict = alterVerdict(kind, tokens);
       return verdict ?? serverTarget(target) ?? settingRefusal() ?? astRefusal(true) ?? { ok: true, kind, inlineData: false };
@@ -83759,9 +83766,8 @@ function toRecord(q) {
   return r;
 }
 function queryKey(r) {
-  return [r.file, r.origin, r.dashboardUid ?? "", r.panelId ?? "", r.panelTitle ?? "", r.refId ?? ""].join(
-    "\0"
-  );
+  const name = r.origin === "panel" ? "" : r.panelTitle ?? "";
+  return [r.file, r.origin, r.panelId ?? "", name, r.refId ?? ""].join("\0");
 }
 
 // src/sql/statements.ts
@@ -84430,6 +84436,106 @@ function evaluateBudget(cost, budget, productionRows) {
 // src/check/base.ts
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+
+// src/check/git-batch.ts
+import { spawn } from "node:child_process";
+function runGit(cwd, args, stdin) {
+  return new Promise((resolve5, reject) => {
+    const child = spawn("git", [...args], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (d) => out.push(d));
+    child.stderr.on("data", (d) => err.push(d));
+    child.on("error", reject);
+    child.on(
+      "close",
+      (code) => resolve5({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") })
+    );
+    child.stdin.on("error", () => void 0);
+    child.stdin.end(stdin ?? "");
+  });
+}
+async function resolveCommit(cwd, ref, flag = "--base") {
+  const res = await runGit(cwd, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "--end-of-options",
+    `${ref}^{commit}`
+  ]).catch((e) => ({ code: -1, stdout: Buffer.alloc(0), stderr: e.message }));
+  if (res.code === 0) return res.stdout.toString("utf8").trim();
+  if (/not a git repository/i.test(res.stderr))
+    throw new UsageError(`${flag} ${ref}: ${cwd} is not in a git repository`);
+  if (res.code === -1) throw new UsageError(`${flag} ${ref}: cannot run git (${res.stderr})`);
+  throw new UsageError(`${flag} ${ref}: not a git revision here`);
+}
+function batchable(path13) {
+  return !/[\n\r\0]/.test(path13);
+}
+async function readFilesAt(cwd, commit, paths) {
+  const out = /* @__PURE__ */ new Map();
+  const asked = [...new Set(paths)].filter((p) => {
+    if (batchable(p)) return true;
+    out.set(p, void 0);
+    return false;
+  });
+  if (asked.length === 0) return out;
+  const res = await runGit(cwd, ["cat-file", "--batch"], asked.map((p) => `${commit}:./${p}
+`).join(""));
+  if (res.code !== 0) throw new UsageError(`git cat-file failed at ${commit}: ${res.stderr.trim()}`);
+  const buf = res.stdout;
+  let at2 = 0;
+  for (const path13 of asked) {
+    const nl = buf.indexOf(10, at2);
+    if (nl < 0) throw new UsageError(`git cat-file: answer for ${path13} cut short`);
+    const header = buf.subarray(at2, nl).toString("utf8");
+    at2 = nl + 1;
+    const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!m) {
+      out.set(path13, void 0);
+      continue;
+    }
+    const size = Number(m[2]);
+    const body = buf.subarray(at2, at2 + size);
+    at2 += size + 1;
+    out.set(path13, m[1] === "blob" ? body.toString("utf8") : void 0);
+  }
+  return out;
+}
+async function diffWorkingTree(cwd, commit) {
+  const res = await runGit(cwd, [
+    "-c",
+    "core.quotePath=false",
+    "diff",
+    "-M",
+    "--name-status",
+    "-z",
+    "--relative",
+    "--no-ext-diff",
+    commit,
+    "--"
+  ]);
+  if (res.code !== 0) throw new UsageError(`git diff against ${commit} failed: ${res.stderr.trim()}`);
+  const fields = res.stdout.toString("utf8").split("\0");
+  const diff = { changed: /* @__PURE__ */ new Set(), renamed: /* @__PURE__ */ new Map(), deleted: /* @__PURE__ */ new Set() };
+  for (let i = 0; i < fields.length; ) {
+    const status = fields[i++];
+    if (!status) continue;
+    if (status.startsWith("R") || status.startsWith("C")) {
+      const from = fields[i++];
+      const to = fields[i++];
+      diff.changed.add(to);
+      if (status.startsWith("R")) diff.renamed.set(to, from);
+    } else {
+      const path13 = fields[i++];
+      if (status === "D") diff.deleted.add(path13);
+      else diff.changed.add(path13);
+    }
+  }
+  return diff;
+}
+
+// src/check/base.ts
 var exec = promisify(execFile);
 async function gitHead(cwd) {
   try {
@@ -84440,25 +84546,12 @@ async function gitHead(cwd) {
     return void 0;
   }
 }
-async function gitShow(cwd, ref, file) {
-  try {
-    const { stdout } = await exec("git", ["show", `${ref}:./${file}`], { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (err) {
-    const stderr = String(err.stderr ?? "");
-    if (/does not exist|exists on disk, but not in/.test(stderr)) return void 0;
-    if (/invalid object name|unknown revision|bad revision|Not a valid object name/i.test(stderr)) {
-      throw new UsageError(`--base ${ref}: not a git revision here`);
-    }
-    if (/not a git repository/i.test(stderr))
-      throw new UsageError(`--base ${ref}: ${cwd} is not in a git repository`);
-    return void 0;
-  }
-}
 async function readBaseVersions(ref, cwd, dashboards, datasourceTypes, now) {
   const baseDashboards = [];
-  for (const file of new Set(dashboards.map((d) => d.file))) {
-    const text2 = await gitShow(cwd, ref, file);
+  const files = [...new Set(dashboards.map((d) => d.file))];
+  const texts = await readFilesAt(cwd, await resolveCommit(cwd, ref), files);
+  for (const file of files) {
+    const text2 = texts.get(file);
     if (text2 === void 0) continue;
     baseDashboards.push(...parseDashboardFile(file, text2).dashboards);
   }
@@ -84598,10 +84691,21 @@ async function checkQueries(input) {
       rec.reason = why ? why.message : "could not be interpolated";
       continue;
     }
+    if (options.judgeQuery && !options.judgeQuery(rec)) {
+      rec.status = "skipped";
+      rec.reason = `unchanged since ${options.base ?? "the base"}: not judged again`;
+      continue;
+    }
     runnable.push({ q, rec });
   }
   findings.push(...unresolvedFindings(unresolvedVariables, prepared));
-  const base = options.base ? await readBaseVersions(options.base, cwd, dashboards, types2, now) : void 0;
+  const all3 = options.baseQueries ? { queries: options.baseQueries } : options.base ? await readBaseVersions(options.base, cwd, dashboards, types2, now) : void 0;
+  const headByKey = new Map(runnable.map(({ rec }) => [queryKey(rec), rec]));
+  const headSql = new Map([...headByKey].map(([key2, rec]) => [key2, rec.sql]));
+  const sameSql = new Set(all3?.queries.filter((b) => headSql.get(b.key) === b.sql).map((b) => b.key));
+  const base = all3 && {
+    queries: all3.queries.filter((b) => headSql.has(b.key) && !sameSql.has(b.key))
+  };
   if (!runnable.length && !base?.queries.length) {
     return { findings, queries, load: dashboardLoad(dashboards, queries), engine: "none" };
   }
@@ -84669,15 +84773,21 @@ async function checkQueries(input) {
       )
     );
     if (base) {
-      const baseRows = /* @__PURE__ */ new Map();
+      const baseCost = /* @__PURE__ */ new Map();
       base.queries.forEach((b, i) => {
         const o = outcomes[runnable.length + i];
-        if (o.ok) baseRows.set(b.key, o.cost.rows);
+        if (!o.ok) return;
+        baseCost.set(b.key, o.cost);
+        const rec = headByKey.get(b.key);
+        if (rec) rec.baseColumns = o.columns;
       });
       for (const { rec, q } of runnable) {
-        const before2 = baseRows.get(queryKey(rec));
-        if (before2 === void 0 || !rec.cost) continue;
+        const key2 = queryKey(rec);
+        const was = sameSql.has(key2) ? rec.cost : baseCost.get(key2);
+        if (was === void 0 || !rec.cost) continue;
+        const before2 = was.rows;
         rec.baseRows = before2;
+        rec.baseGranules = { ...was.granules };
         rec.costChange = before2 === 0 ? rec.cost.rows === 0 ? 0 : 1 : (rec.cost.rows - before2) / before2;
         rec.regression = rec.costChange > config.budgets.regressionThreshold;
         if (rec.regression) {
@@ -85108,6 +85218,360 @@ async function checkRedis(dashboards, url2) {
   return findings;
 }
 
+// src/check/change.ts
+import { createHash as createHash3 } from "node:crypto";
+import { mkdir, mkdtemp, readFile as readFile4, rm, writeFile } from "node:fs/promises";
+import os3 from "node:os";
+import path8 from "node:path";
+
+// src/core/finding-query.ts
+function queriesOfFinding(f, byFile) {
+  const inFile = byFile.get(f.file) ?? [];
+  let found = f.panelId !== void 0 || f.refId !== void 0 ? inFile.filter((q) => q.panelId === f.panelId && q.refId === f.refId) : inFile.filter((q) => q.panelId === void 0 && q.line === f.line);
+  if (found.length > 1) {
+    const onLine = found.filter((q) => q.line === f.line);
+    if (onLine.length > 0) found = onLine;
+  }
+  return found;
+}
+function groupByFile(queries) {
+  const out = /* @__PURE__ */ new Map();
+  for (const q of queries) {
+    const list2 = out.get(q.file);
+    if (list2) list2.push(q);
+    else out.set(q.file, [q]);
+  }
+  return out;
+}
+
+// src/check/change.ts
+function verdictSettings(config) {
+  const c = config.clickhouse;
+  return {
+    engine: c.engine,
+    maxExecutionTime: c.maxExecutionTime,
+    maxRowsToRead: c.maxRowsToRead,
+    budgets: config.budgets
+  };
+}
+function hashContext(settings, files) {
+  const h = createHash3("sha256");
+  h.update(JSON.stringify(settings));
+  for (const [name, text2] of files) h.update(`\0${name}\0${text2 === void 0 ? "-" : text2}`);
+  return h.digest("hex").slice(0, 32);
+}
+async function changeContext(cwd, config, schema, seed) {
+  const files = await Promise.all(
+    [...schema, ...seed].map(
+      async (f) => [f, await readFile4(path8.resolve(cwd, f), "utf8").catch(() => void 0)]
+    )
+  );
+  return hashContext(verdictSettings(config), files);
+}
+function quotedTitle(title) {
+  if (title.trim() === "") return void 0;
+  return locationPrefix({ dashboard: { title } }).slice("dashboard ".length);
+}
+function titlesOf(d) {
+  if (!d) return [];
+  const out = [];
+  for (const t of [d.title, ...d.panels.map((p) => p.title)]) {
+    const q = t === void 0 ? void 0 : quotedTitle(t);
+    if (q && q.length > 2) out.push(q);
+  }
+  return out.sort((a, b) => b.length - a.length);
+}
+function fingerprint(f, titles) {
+  let message = f.message;
+  for (const t of titles) message = message.split(t).join('"\u2026"');
+  return [f.rule, f.file, f.panelId ?? "", f.refId ?? "", message].join("\0");
+}
+var Multiset = class {
+  counts = /* @__PURE__ */ new Map();
+  add(key2) {
+    this.counts.set(key2, (this.counts.get(key2) ?? 0) + 1);
+  }
+  /** Removes one occurrence; false when there was none. */
+  take(key2) {
+    const n2 = this.counts.get(key2) ?? 0;
+    if (n2 === 0) return false;
+    this.counts.set(key2, n2 - 1);
+    return true;
+  }
+};
+function materializable(p) {
+  if (path8.isAbsolute(p) || p.includes("\\")) return false;
+  const norm = path8.posix.normalize(p);
+  return norm === p && !norm.startsWith("../") && norm !== ".." && !norm.split("/").includes("..");
+}
+async function openChange(input) {
+  const o = input.options;
+  const filter2 = o.filter ?? "all";
+  if (!o.base || filter2 === "all") return void 0;
+  return ChangeJudge.open(input, filter2);
+}
+var ChangeJudge = class _ChangeJudge {
+  constructor(filter2, base, baseSha, renamed, changedFiles, contextChanged, context, baseSql, baseLoad, baseLint, titles, baseTitles, verdict, explainUnchanged) {
+    this.filter = filter2;
+    this.base = base;
+    this.baseSha = baseSha;
+    this.renamed = renamed;
+    this.changedFiles = changedFiles;
+    this.contextChanged = contextChanged;
+    this.context = context;
+    this.baseSql = baseSql;
+    this.baseLoad = baseLoad;
+    this.baseLint = baseLint;
+    this.titles = titles;
+    this.baseTitles = baseTitles;
+    this.verdict = verdict;
+    this.explainUnchanged = explainUnchanged;
+  }
+  filter;
+  base;
+  baseSha;
+  renamed;
+  changedFiles;
+  contextChanged;
+  context;
+  baseSql;
+  baseLoad;
+  baseLint;
+  titles;
+  baseTitles;
+  verdict;
+  explainUnchanged;
+  static async open(input, filter2) {
+    const o = input.options;
+    const { cwd, config } = o;
+    const base = o.base;
+    const baseSha = await resolveCommit(cwd, base);
+    const diff = await diffWorkingTree(cwd, baseSha);
+    const files = /* @__PURE__ */ new Set();
+    for (const d of input.dashboards) files.add(d.file);
+    for (const g of input.alertGroups) files.add(g.file);
+    for (const ds of input.datasources) files.add(ds.file);
+    for (const f of input.loadFindings) files.add(f.file);
+    const schema = o.schema ?? config.clickhouse.schema;
+    const seed = o.seed ?? config.clickhouse.seed;
+    const configFile = config.file ?? "dashboard-ci.yml";
+    const basePath = (f) => diff.renamed.get(f) ?? f;
+    const wanted = [.../* @__PURE__ */ new Set([...[...files].map(basePath), ...schema, ...seed, configFile])];
+    const baseTexts = await readFilesAt(cwd, baseSha, wanted);
+    const headText = async (f) => readFile4(path8.resolve(cwd, f), "utf8").catch(() => void 0);
+    const changedFiles = /* @__PURE__ */ new Set();
+    const scratchFiles = [];
+    await Promise.all(
+      [...files].map(async (f) => {
+        const before2 = baseTexts.get(basePath(f));
+        const now2 = await headText(f);
+        if (before2 !== void 0 && before2 === now2) return;
+        changedFiles.add(f);
+        if (before2 !== void 0 && materializable(f)) scratchFiles.push([f, before2]);
+      })
+    );
+    const context = await changeContext(cwd, config, schema, seed);
+    let baseSettings;
+    const baseConfigText = baseTexts.get(configFile);
+    try {
+      baseSettings = verdictSettings(
+        baseConfigText === void 0 ? config : parseConfig(configFile, baseConfigText)
+      );
+    } catch {
+      baseSettings = void 0;
+    }
+    const baseContext = baseSettings === void 0 ? "" : hashContext(
+      baseSettings,
+      [...schema, ...seed].map((f) => [f, baseTexts.get(f)])
+    );
+    const configDropped = config.file === void 0 && baseConfigText !== void 0;
+    const contextChanged = context !== baseContext || configDropped;
+    const scratch = await mkdtemp(path8.join(os3.tmpdir(), "dashboard-ci-base-"));
+    let baseDashboards = [];
+    let baseGroups = [];
+    const baseLoadFindings = [];
+    try {
+      for (const [f, text2] of scratchFiles) {
+        const at2 = path8.join(scratch, f);
+        await mkdir(path8.dirname(at2), { recursive: true });
+        await writeFile(at2, text2);
+      }
+      const alertFiles = new Set(input.alertGroups.map((g) => g.file));
+      const provisioning = /* @__PURE__ */ new Set([...alertFiles, ...input.datasources.map((d) => d.file)]);
+      const dashboardFiles = /* @__PURE__ */ new Set([
+        ...input.dashboards.map((d) => d.file),
+        ...input.loadFindings.map((f) => f.file).filter((f) => !provisioning.has(f) && !/\.ya?ml$/i.test(f))
+      ]);
+      const scratchDashboards = scratchFiles.map(([f]) => f).filter((f) => dashboardFiles.has(f));
+      const scratchAlerts = scratchFiles.map(([f]) => f).filter((f) => alertFiles.has(f));
+      if (scratchDashboards.length > 0) {
+        const loaded = await loadDashboards(scratchDashboards, { cwd: scratch });
+        baseDashboards = loaded.dashboards;
+        baseLoadFindings.push(...loaded.findings);
+      }
+      if (scratchAlerts.length > 0) {
+        const loaded = await loadAlertFiles(scratchAlerts, { cwd: scratch, optional: true });
+        baseGroups = loaded.groups;
+        baseLoadFindings.push(...loaded.findings);
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    const unchangedModels = input.dashboards.filter((d) => !changedFiles.has(d.file));
+    const lintBase = [...unchangedModels, ...baseDashboards];
+    const titles = new Map(input.dashboards.map((d) => [d.file, titlesOf(d)]));
+    const baseTitles = new Map(lintBase.map((d) => [d.file, titlesOf(d)]));
+    const baseLoad = new Multiset();
+    for (const f of applyRuleSettings(baseLoadFindings, config, baseDashboards))
+      baseLoad.add(fingerprint(f, baseTitles.get(f.file) ?? []));
+    const baseLint = new Multiset();
+    for (const f of lintDashboards(lintBase, { config, datasources: [...input.datasources] }))
+      baseLint.add(fingerprint(f, baseTitles.get(f.file) ?? []));
+    const now = o.now ?? (config.now ? new Date(config.now) : /* @__PURE__ */ new Date());
+    const types2 = datasourceTypeMap(input.datasources);
+    const baseSql = /* @__PURE__ */ new Map();
+    for (const q of await prepareQueries(baseDashboards, baseGroups, types2, now)) {
+      if (q.blocked) continue;
+      const key2 = queryKey(toRecord(q));
+      const list2 = baseSql.get(key2);
+      if (list2) list2.push(q.sql);
+      else baseSql.set(key2, [q.sql]);
+    }
+    const verdict = o.baseVerdict && o.baseVerdict.commit === baseSha && o.baseVerdict.context === context ? o.baseVerdict : void 0;
+    return new _ChangeJudge(
+      filter2,
+      base,
+      baseSha,
+      diff.renamed,
+      changedFiles,
+      contextChanged,
+      context,
+      baseSql,
+      baseLoad,
+      baseLint,
+      titles,
+      baseTitles,
+      verdict,
+      Boolean(o.explainUnchanged)
+    );
+  }
+  /** How a head query compares with the base. */
+  changeOf(rec) {
+    if (!this.changedFiles.has(rec.file)) return "unchanged";
+    const before2 = this.baseSql.get(queryKey(rec));
+    if (!before2) return "new";
+    return before2.includes(rec.sql) ? "unchanged" : "changed";
+  }
+  /** True when the query must be judged (EXPLAIN): what the change touched, or everything when the context changed. */
+  judgeQuery = (rec) => {
+    rec.change = this.changeOf(rec);
+    if (this.explainUnchanged || this.contextChanged) return true;
+    if (this.filter === "file") return this.changedFiles.has(rec.file);
+    return rec.change !== "unchanged";
+  };
+  /** The base's SQL of the head's changed queries, for the cost diff (no second read of the base). */
+  baseQueries() {
+    const out = [];
+    for (const [key2, sqls] of this.baseSql) for (const sql of sqls) out.push({ key: key2, sql });
+    return out;
+  }
+  /**
+   * Splits runCheck's findings into those the change made and those already on the base, fills the
+   * unchanged queries from the base's verdict when one is at hand, and summarises the comparison.
+   */
+  finish(findings, marks, queries) {
+    const counted = [];
+    const onBase = [];
+    const byFile = groupByFile(queries);
+    const fileChanged = (f) => this.changedFiles.has(f.file);
+    findings.forEach((f, i) => {
+      const stage = i < marks.load ? "load" : i < marks.lint ? "lint" : "later";
+      (this.counts(f, stage, byFile, fileChanged) ? counted : onBase).push(f);
+    });
+    for (const q of queries) if (q.change === void 0) q.change = this.changeOf(q);
+    if (this.verdict) onBase.push(...this.fromVerdict(queries, this.verdict));
+    const tally = { new: 0, changed: 0, unchanged: 0 };
+    for (const q of queries) tally[q.change]++;
+    const change = {
+      filter: this.filter,
+      base: this.base,
+      baseSha: this.baseSha,
+      changedFiles: [...this.changedFiles].sort(),
+      queries: tally,
+      contextChanged: this.contextChanged
+    };
+    if (this.renamed.size > 0) {
+      const renamed = {};
+      for (const [to, from] of [...this.renamed].sort(([a], [b]) => a.localeCompare(b))) renamed[to] = from;
+      change.renamed = renamed;
+    }
+    if (this.verdict && queries.some((q) => q.verdictFrom)) change.verdictFrom = this.verdict.commit;
+    return { findings: counted, baseFindings: onBase, change };
+  }
+  counts(f, stage, byFile, fileChanged) {
+    if (f.rule === "sql-cost-regression") return true;
+    if (this.filter === "file") return fileChanged(f) || stage === "later" && this.contextChanged;
+    const fp = () => fingerprint(f, this.titles.get(f.file) ?? []);
+    if (stage === "load") return fileChanged(f) && !this.baseLoad.take(fp());
+    if (stage === "lint") return !this.baseLint.take(fp());
+    if (this.contextChanged) return true;
+    const about = queriesOfFinding(f, byFile);
+    if (about.length > 0) return about.some((q) => (q.change ?? this.changeOf(q)) !== "unchanged");
+    return fileChanged(f);
+  }
+  /**
+   * The base's verdict of each unchanged query that was not judged again: its status and cost, and its
+   * findings (relocated to where the query is now), listed as already on the base. Only unchanged
+   * queries take anything from it, so a verdict can never excuse what the change did.
+   */
+  fromVerdict(queries, verdict) {
+    const headPath = new Map([...this.renamed].map(([to, from]) => [from, to]));
+    const moved = (x) => headPath.has(x.file) ? { ...x, file: headPath.get(x.file) } : x;
+    const theirs = verdict.report.queries.map(moved);
+    const byIdentity = /* @__PURE__ */ new Map();
+    for (const v of theirs) {
+      const k = queryKey(v);
+      const list2 = byIdentity.get(k);
+      if (list2) list2.push(v);
+      else byIdentity.set(k, [v]);
+    }
+    const verdictByFile = groupByFile(theirs);
+    const verdictFindings = [...verdict.report.findings, ...verdict.report.baseFindings ?? []].map(moved);
+    const findingsOf = /* @__PURE__ */ new Map();
+    for (const f of verdictFindings) {
+      for (const v of queriesOfFinding(f, verdictByFile)) {
+        const list2 = findingsOf.get(v);
+        if (list2) list2.push(f);
+        else findingsOf.set(v, [f]);
+      }
+    }
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const q of queries) {
+      if (q.change !== "unchanged" || q.cost || q.error || q.status !== "skipped") continue;
+      const v = byIdentity.get(queryKey(q))?.find((x) => x.sql === q.sql);
+      if (!v) continue;
+      q.status = v.status;
+      delete q.reason;
+      if (v.reason !== void 0) q.reason = v.reason;
+      if (v.error) q.error = { ...v.error };
+      if (v.cost) q.cost = v.cost;
+      if (v.columns) q.columns = v.columns;
+      q.verdictFrom = verdict.commit;
+      for (const f of findingsOf.get(v) ?? []) {
+        if (seen.has(f) || f.rule === "sql-cost-regression") continue;
+        seen.add(f);
+        out.push({ ...f, line: Math.max(1, f.line + (q.line - v.line)) });
+      }
+    }
+    return out;
+  }
+  /** The context hash of the head (what a verdict of this run would be saved with). */
+  get headContext() {
+    return this.context;
+  }
+};
+
 // src/check/run.ts
 async function runCheck(opts) {
   const { config, cwd } = opts;
@@ -85147,13 +85611,22 @@ async function runCheck(opts) {
   opts.onStage?.("linting");
   const loadFindings = findings.splice(0);
   findings.push(...applyRuleSettings(loadFindings, config, checked));
+  const change = await openChange({
+    options: opts,
+    dashboards: loaded.dashboards,
+    alertGroups: alerts.groups,
+    datasources: datasources.datasources,
+    loadFindings: findings
+  });
+  const marks = { load: findings.length, lint: 0 };
   findings.push(...lintDashboards(checked, { config, datasources: datasources.datasources }));
+  marks.lint = findings.length;
   let queries = [];
   let load = [];
   let engine = "none";
   if (opts.explain) {
     const sql = await checkQueries({
-      options: opts,
+      options: change ? { ...opts, judgeQuery: change.judgeQuery, baseQueries: change.baseQueries() } : opts,
       dashboards: checked,
       alertGroups: alerts.groups,
       datasources: datasources.datasources
@@ -85167,6 +85640,8 @@ async function runCheck(opts) {
     findings.push(...applyRuleSettings(await checkRedis(checked, opts.redisUrl), config, checked));
   }
   opts.onStage?.("reporting");
+  const judged = change?.finish(findings, marks, queries);
+  if (judged) findings.splice(0, findings.length, ...judged.findings);
   findings.sort(compareFindings);
   const panels = loaded.dashboards.reduce((n2, d) => n2 + d.panels.filter((p) => p.type !== "row").length, 0);
   const report2 = {
@@ -85181,6 +85656,10 @@ async function runCheck(opts) {
     load,
     engine
   };
+  if (judged) {
+    report2.baseFindings = judged.baseFindings.sort(compareFindings);
+    report2.change = judged.change;
+  }
   return { report: report2, usageErrors };
 }
 
@@ -85266,12 +85745,16 @@ function summaryLine(report2, c = import_picocolors.default.createColors(false))
 // src/report/comment-truncate.ts
 var GITHUB_COMMENT_LIMIT = 65536;
 var FULL_DETAIL = { sql: "all", cleanRows: true, tables: true, infos: true, warnings: true };
+var DROPPED = { ...FULL_DETAIL, sql: "none", baseFindings: false, planDiffs: false };
 var STAGES = [
   { ...FULL_DETAIL, sql: "failing" },
-  { ...FULL_DETAIL, sql: "none" },
-  { ...FULL_DETAIL, sql: "none", cleanRows: false },
-  { ...FULL_DETAIL, sql: "none", cleanRows: false, infos: false },
-  { ...FULL_DETAIL, sql: "none", cleanRows: false, infos: false, warnings: false }
+  // What was already on the base never counts, and a plan's diffs are detail: both go before the SQL.
+  { ...FULL_DETAIL, sql: "failing", baseFindings: false },
+  { ...FULL_DETAIL, sql: "failing", baseFindings: false, planDiffs: false },
+  { ...FULL_DETAIL, sql: "none", baseFindings: false, planDiffs: false },
+  { ...DROPPED, cleanRows: false },
+  { ...DROPPED, cleanRows: false, infos: false },
+  { ...DROPPED, cleanRows: false, infos: false, warnings: false }
 ];
 function leftOutLine(leftOut, maxChars, hint) {
   const what = leftOut.length > 0 ? leftOut.join("; ") : "the end of the report";
@@ -85344,7 +85827,7 @@ function hardCut(text2, maxChars, measure = (t) => t.length) {
   return last >= 55296 && last <= 56319 ? cut.slice(0, -1) : cut;
 }
 
-// src/report/markdown.ts
+// src/report/md.ts
 var MAX_CELL = 300;
 var MAX_MESSAGE = 1e3;
 var MAX_ENGINE_MESSAGE = 2e3;
@@ -85390,6 +85873,425 @@ var STATUS = {
   "over-budget": "\u26A0\uFE0F over budget",
   skipped: "\u23ED\uFE0F skipped"
 };
+function panelLabel(q) {
+  const name = q.panelTitle ?? (q.origin === "panel" ? "untitled panel" : q.origin);
+  return q.panelId !== void 0 ? `${name} (#${q.panelId})` : name;
+}
+function fileLink(file, line, column2, blobUrl) {
+  const label2 = escapeInline(`${file}:${line}:${column2}`);
+  if (!blobUrl) return label2;
+  const href = `${blobUrl}/${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
+  return `[${label2}](${href.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
+}
+function granulesCell(q) {
+  const g = q.cost?.granules;
+  if (!g) return "\u2014";
+  const frac = g.total > 0 ? `\xA0(${formatPercent(g.selected / g.total)})` : "";
+  return `${formatCount(g.selected)}\xA0/\xA0${formatCount(g.total)}${frac}`;
+}
+function statusCell(q) {
+  const base = STATUS[q.status];
+  if (q.status === "invalid" && q.error)
+    return `${base}: ${escapeInline(q.error.name || String(q.error.code), 60)}`;
+  if (q.status === "skipped" && q.reason) return `${base}: ${escapeInline(q.reason, 120)}`;
+  return base;
+}
+function ruleCell(rule) {
+  return /^[a-z0-9][a-z0-9-]{0,79}$/.test(rule) ? `\`${rule}\`` : escapeInline(rule, 80);
+}
+function findingsTable(findings, blobUrl) {
+  const lines = ["| Location | Rule | Message |", "| --- | --- | --- |"];
+  for (const f of findings) {
+    lines.push(
+      `| ${fileLink(f.file, f.line, f.column, blobUrl)} | ${ruleCell(f.rule)} | ${escapeInline(f.message, MAX_MESSAGE)} |`
+    );
+  }
+  return lines.join("\n");
+}
+function engineErrorBlock(q, blobUrl) {
+  const e = q.error;
+  const where = `${fileLink(q.file, q.line, q.column, blobUrl)} \xB7 ${escapeInline(panelLabel(q))}${q.refId ? ` \xB7 ${escapeInline(q.refId, 60)}` : ""}`;
+  return `${where}
+
+${engineErrorText(e)}`;
+}
+function engineErrorText(e) {
+  return codeBlock(`Code: ${e.code}. ${e.name}: ${clip(e.message, MAX_ENGINE_MESSAGE)}`, "text");
+}
+function costChangeCell(q) {
+  if (q.costChange === void 0) return q.baseRows === void 0 ? "\u2014" : "\xB10%";
+  if (!Number.isFinite(q.costChange)) return q.regression ? "new \u{1F53A}" : "new";
+  const sign = q.costChange > 0 ? "+" : "";
+  const text2 = `${sign}${formatPercent(q.costChange)}`;
+  return q.regression ? `**${text2}** \u{1F53A} regression` : text2;
+}
+function sqlBlock(q) {
+  const summary = `${escapeHtml2(q.file)} \xB7 ${escapeHtml2(panelLabel(q))}${q.refId ? ` \xB7 ${escapeHtml2(q.refId, 60)}` : ""} \u2014 ${STATUS[q.status]}`;
+  let sql = q.sql;
+  if (sql.length > MAX_SQL) {
+    sql = `${clip(sql, MAX_SQL)}
+-- \u2026 ${formatCount(q.sql.length - MAX_SQL)} more characters`;
+  }
+  return `<details><summary>${summary}</summary>
+
+${codeBlock(sql, "sql")}
+
+</details>`;
+}
+
+// src/report/plan-markdown.ts
+var MAX_ROWS = 50;
+var MAX_DIFF_LINES = 20;
+var MAX_DIFF_LINE = 200;
+var SIGN = {
+  create: "+ create",
+  update: "~ update",
+  delete: "\u2212 delete",
+  skip: "skip"
+};
+function changeCell(i) {
+  if (i.result === "failed") return `\u274C ${escapeInline(i.error?.message ?? "failed", 300)}`;
+  const what = SIGN[i.action] ?? i.action;
+  const drift = i.drift ? " \xB7 \u26A0\uFE0F drift: edited in Grafana since dashboard-ci wrote it" : "";
+  const warning = i.warning && !i.drift ? ` \xB7 ${escapeInline(i.warning, 200)}` : "";
+  return `${what}${drift}${warning}`;
+}
+function environmentBlock(p, diffs) {
+  const name = p.environment ? `\`${escapeInline(p.environment, 60).replace(/`/g, "")}\`` : "Grafana";
+  const where = p.grafanaUrl ? ` \u2014 ${escapeInline(p.grafanaUrl, 120)}` : "";
+  const r = p.result;
+  if (!r || p.error || r.fatal) {
+    const why = p.error ?? r?.fatal?.message ?? "no result";
+    return {
+      markdown: `#### ${name}${where}
+
+\u274C Could not plan: ${escapeInline(why, 500)}`,
+      diffsLeftOut: 0
+    };
+  }
+  const version = r.grafanaVersion ? ` (Grafana ${escapeInline(r.grafanaVersion, 40)})` : "";
+  const count = (a) => r.items.filter((i) => i.result !== "failed" && i.action === a).length;
+  const failed = r.items.filter((i) => i.result === "failed").length;
+  const drift = r.items.filter((i) => i.drift).length;
+  const facts = [
+    `**${count("create")}** to create`,
+    `**${count("update")}** to update`,
+    `**${count("delete")}** to delete`,
+    `**${count("unchanged")}** unchanged`
+  ];
+  if (drift > 0) facts.push(`\u26A0\uFE0F **${drift}** drifted`);
+  if (failed > 0) facts.push(`\u274C **${failed}** would fail`);
+  const parts = [`#### ${name}${where}${version}`, facts.join(" \xB7 ")];
+  const changing = r.items.filter((i) => i.action !== "unchanged" || i.drift || i.result === "failed");
+  if (changing.length === 0) {
+    parts.push("_Nothing to change._");
+    return { markdown: parts.join("\n\n"), diffsLeftOut: 0 };
+  }
+  const rows = ["| Kind | UID | Title | Change |", "| --- | --- | --- | --- |"];
+  for (const i of changing.slice(0, MAX_ROWS))
+    rows.push(
+      `| ${i.kind} | ${escapeInline(i.uid || "\u2014", 80)} | ${escapeInline(i.title ?? "", 120)} | ${changeCell(i)} |`
+    );
+  if (changing.length > MAX_ROWS) rows.push("", `_\u2026and ${changing.length - MAX_ROWS} more._`);
+  parts.push(rows.join("\n"));
+  const withDiff = changing.filter((i) => i.action === "update" && i.diff && i.diff.length > 0);
+  if (withDiff.length > 0 && diffs) {
+    const text2 = withDiff.slice(0, MAX_ROWS).map((i) => {
+      const lines = i.diff.slice(0, MAX_DIFF_LINES).map((l) => clip(l, MAX_DIFF_LINE));
+      if (i.diff.length > MAX_DIFF_LINES) lines.push(`\u2026 ${i.diff.length - MAX_DIFF_LINES} more lines`);
+      return [`${i.kind} ${i.uid}${i.title ? ` "${i.title}"` : ""}`, ...lines.map((l) => `  ${l}`)].join(
+        "\n"
+      );
+    }).join("\n\n");
+    parts.push(
+      `<details><summary>What the updates change</summary>
+
+${codeBlock(text2, "diff")}
+
+</details>`
+    );
+  }
+  return { markdown: parts.join("\n\n"), diffsLeftOut: diffs ? 0 : withDiff.length };
+}
+function renderPlanSection(plans, opts) {
+  const head3 = `### \u{1F680} Deploy plan: what merging would change in Grafana`;
+  if (plans.length === 0) return { markdown: `${head3}
+
+_No environment to plan._`, diffsLeftOut: 0 };
+  let diffsLeftOut = 0;
+  const blocks = plans.map((p) => {
+    const b = environmentBlock(p, opts.diffs);
+    diffsLeftOut += b.diffsLeftOut;
+    return b.markdown;
+  });
+  const note = `<sub>Read with the read-only plan token (${plural2(plans.length, "environment")}); nothing was written.</sub>`;
+  return { markdown: [head3, ...blocks, note].join("\n\n"), diffsLeftOut };
+}
+
+// src/report/verdict-markdown.ts
+var MAX_BASE_ROWS = 100;
+var SEVERITY_ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
+function short(ref) {
+  return /^[0-9a-f]{40}$/i.test(ref) ? ref.slice(0, 7) : ref;
+}
+var RANK = { regression: 0, error: 1, warning: 2, info: 3, none: 4 };
+function worstOf(q, findings) {
+  if (q.regression) return "regression";
+  for (const s of ["error", "warning", "info"]) if (findings.some((f) => f.severity === s)) return s;
+  return "none";
+}
+function bareMessage(f) {
+  const marker = f.refId !== void 0 ? `query ${f.refId}: ` : void 0;
+  const at2 = marker ? f.message.indexOf(marker) : -1;
+  return at2 >= 0 && at2 < 300 ? f.message.slice(at2 + marker.length) : f.message;
+}
+function columnsText(cols) {
+  return cols.map((c) => `\`${escapeInline(c.name, 80).replace(/`/g, "")}\` ${escapeInline(c.type, 80)}`).join(", ");
+}
+function columnChange(before2, after) {
+  const was = new Map(before2.map((c) => [c.name, c.type]));
+  const now = new Map(after.map((c) => [c.name, c.type]));
+  const parts = [];
+  const name = (n2) => `\`${escapeInline(n2, 80).replace(/`/g, "")}\``;
+  for (const [n2] of was) if (!now.has(n2)) parts.push(`${name(n2)} removed`);
+  for (const [n2, t] of now) if (!was.has(n2)) parts.push(`${name(n2)} ${escapeInline(t, 80)} added`);
+  for (const [n2, t] of now)
+    if (was.has(n2) && was.get(n2) !== t)
+      parts.push(`${name(n2)} ${escapeInline(was.get(n2), 80)} \u2192 ${escapeInline(t, 80)}`);
+  return parts.length > 0 ? parts.join(", ") : void 0;
+}
+function granules(g) {
+  return g ? `${formatCount(g.selected)}\xA0/\xA0${formatCount(g.total)}` : "\u2014";
+}
+function rowsChange(q) {
+  const after = q.cost ? formatCount(q.cost.rows) : "\u2014";
+  if (q.change === "new") return `${after} (new query)`;
+  if (q.baseRows === void 0) return after;
+  const delta = q.costChange !== void 0 && Number.isFinite(q.costChange) ? formatChange(q.costChange) : "";
+  const flag = q.regression ? ` **${delta}** \u{1F53A} regression` : delta ? ` ${delta}` : "";
+  return `${formatCount(q.baseRows)} \u2192 ${after}${flag ? ` (${flag.trim()})` : ""}`;
+}
+function sectionOf(s, opts, withSql) {
+  const q = s.q;
+  const icon = s.worst === "regression" ? "\u{1F53A}" : s.worst === "none" ? "\u2705" : SEVERITY_ICON[s.worst];
+  const what = q.change === "new" ? "new query" : q.change === "changed" ? "SQL changed" : "same SQL";
+  const lines = [
+    `### ${icon} ${escapeInline(panelLabel(q))}${q.refId ? ` \xB7 query ${escapeInline(q.refId, 60)}` : ""}`,
+    `${fileLink(q.file, q.line, q.column, opts.blobUrl)} \xB7 ${what} \xB7 ${STATUS[q.status]}`
+  ];
+  const facts = [];
+  if (q.cost || q.baseRows !== void 0) facts.push(`**Rows read:** ${rowsChange(q)}`);
+  if (q.cost) {
+    const before2 = q.baseGranules && q.change !== "new" ? `${granules(q.baseGranules)} \u2192 ` : "";
+    facts.push(`**Granules:** ${before2}${granules(q.cost.granules)}`);
+  }
+  if (facts.length > 0) lines.push(facts.join(" \xB7 "));
+  if (q.columns) lines.push(`**Columns:** ${columnsText(q.columns)}`);
+  const changed = q.columns && q.baseColumns ? columnChange(q.baseColumns, q.columns) : void 0;
+  if (changed) lines.push(`**Column set changed:** ${changed}`);
+  const [title, ...rest] = lines;
+  const parts = [`${title}
+${rest.join("  \n")}`];
+  const shownError = q.status === "invalid" && q.error !== void 0;
+  const bullets = s.findings.filter((f) => !(shownError && f.rule === "sql-invalid"));
+  if (bullets.length > 0)
+    parts.push(
+      bullets.map(
+        (f) => `- ${SEVERITY_ICON[f.severity]} ${ruleCell(f.rule)} ${escapeInline(bareMessage(f), MAX_MESSAGE)}`
+      ).join("\n")
+    );
+  if (q.status === "invalid" && q.error) parts.push(engineErrorText(q.error));
+  if (withSql && q.sql) parts.push(sqlBlock(q));
+  return parts.join("\n\n");
+}
+function heading(report2, opts) {
+  const { errors, warnings } = report2.summary;
+  const name = escapeInline(opts.title ?? "dashboard-ci", 80);
+  const where = report2.change?.filter === "file" ? "in the changed files" : "in this change";
+  if (errors > 0) return `## \u274C ${name}: ${plural2(errors, "error")}, ${plural2(warnings, "warning")} ${where}`;
+  if (warnings > 0) return `## \u26A0\uFE0F ${name}: ${plural2(warnings, "warning")} ${where}`;
+  return `## \u2705 ${name}: no problems ${where}`;
+}
+function countsLine(report2, baseLabel) {
+  const s = report2.summary;
+  const c = report2.change;
+  const parts = [
+    `**${s.dashboards}** ${s.dashboards === 1 ? "dashboard" : "dashboards"}`,
+    `**${s.queries}** ${s.queries === 1 ? "query" : "queries"}: **${c.queries.changed}** changed, **${c.queries.new}** new, **${c.queries.unchanged}** unchanged`,
+    `**${s.errors}** ${s.errors === 1 ? "error" : "errors"}`,
+    `**${s.warnings}** ${s.warnings === 1 ? "warning" : "warnings"}`
+  ];
+  const regressions = report2.queries.filter((q) => q.regression).length;
+  if (regressions > 0)
+    parts.push(`**${regressions}** cost ${regressions === 1 ? "regression" : "regressions"} \u{1F53A}`);
+  const onBase = report2.baseFindings?.length ?? 0;
+  if (onBase > 0) parts.push(`**${onBase}** already on ${baseLabel}`);
+  const engine = report2.engine ? ` \xB7 engine: ${escapeInline(report2.engine, 120)}` : "";
+  return parts.join(" \xB7 ") + engine;
+}
+function unchangedLine(report2, unchanged, baseLabel) {
+  if (unchanged.length === 0) return void 0;
+  const c = report2.change;
+  if (c.contextChanged)
+    return `_${plural2(unchanged.length, "unchanged query", "unchanged queries")} judged again: the schema, seed or engine settings changed._`;
+  const fromVerdict = unchanged.filter((q) => q.verdictFrom);
+  const head3 = `_${plural2(unchanged.length, "unchanged query", "unchanged queries")} (the same SQL as on ${baseLabel}): not judged again`;
+  if (fromVerdict.length === 0) return `${head3}._`;
+  const byStatus = /* @__PURE__ */ new Map();
+  for (const q of fromVerdict) byStatus.set(q.status, (byStatus.get(q.status) ?? 0) + 1);
+  const tally = [...byStatus].map(([k, n2]) => `${n2} ${k}`).join(", ");
+  return `${head3}; ${baseLabel}'s verdict (${escapeInline(short(c.verdictFrom ?? fromVerdict[0].verdictFrom), 60)}): ${tally}._`;
+}
+function renderVerdictAt(report2, opts, detail) {
+  const c = report2.change;
+  const baseLabel = escapeInline(opts.baseLabel ?? short(c.base), 80);
+  const blocks = [
+    ...opts.marker ? [opts.marker] : [],
+    heading(report2, opts),
+    countsLine(report2, baseLabel)
+  ];
+  for (const note of opts.notes ?? []) blocks.push(note);
+  const pinned = blocks.length;
+  const leftOut = [];
+  const byFile = groupByFile(report2.queries);
+  const attached = /* @__PURE__ */ new Map();
+  const others = [];
+  for (const f of [...report2.findings].sort(compareFindings)) {
+    const about = queriesOfFinding(f, byFile);
+    if (about.length === 0) others.push(f);
+    for (const q of about) attached.set(q, [...attached.get(q) ?? [], f]);
+  }
+  const sections = [];
+  const cleanChanged = [];
+  const unchanged = [];
+  for (const q of report2.queries) {
+    const findings = attached.get(q) ?? [];
+    const worst = worstOf(q, findings);
+    if (worst === "regression" || worst === "error" || worst === "warning")
+      sections.push({ q, findings, worst });
+    else if (q.change === "unchanged") unchanged.push(q);
+    else cleanChanged.push(q);
+  }
+  sections.sort(
+    (a, b) => RANK[a.worst] - RANK[b.worst] || (a.worst === "regression" ? (b.q.costChange ?? 0) - (a.q.costChange ?? 0) : 0) || a.q.file.localeCompare(b.q.file) || a.q.line - b.q.line
+  );
+  const cap = detail.maxErrors ?? Number.POSITIVE_INFINITY;
+  let errorsShown = 0;
+  let hiddenErrors = 0;
+  let hiddenWarnings = 0;
+  let sqlHidden = 0;
+  for (const s of sections) {
+    const isError = s.worst === "error" || s.findings.some((f) => f.severity === "error");
+    if (isError) {
+      if (errorsShown >= cap) {
+        hiddenErrors++;
+        continue;
+      }
+      errorsShown++;
+    } else if (!detail.warnings && s.worst === "warning") {
+      hiddenWarnings++;
+      continue;
+    }
+    const withSql = detail.sql !== "none";
+    if (!withSql && s.q.sql) sqlHidden++;
+    blocks.push(sectionOf(s, opts, withSql));
+  }
+  if (cleanChanged.length > 0) {
+    if (detail.tables && detail.cleanRows) {
+      const rows = [
+        `### \u2705 ${sections.length > 0 ? "Other changed" : "Changed"} queries (${cleanChanged.length})`,
+        "",
+        "| Panel | Query | Location | Rows read | Granules |",
+        "| --- | --- | --- | ---: | ---: |",
+        ...cleanChanged.map(
+          (q) => `| ${escapeInline(panelLabel(q))} | ${escapeInline(q.refId ?? "\u2014", 60)} | ${fileLink(q.file, q.line, q.column, opts.blobUrl)} | ${rowsChange(q)} | ${q.baseGranules && q.change !== "new" ? `${granules(q.baseGranules)} \u2192 ` : ""}${granules(q.cost?.granules)} |`
+        )
+      ];
+      const parts = [rows.join("\n")];
+      if (detail.sql === "all") {
+        const withSql = cleanChanged.filter((q) => q.sql);
+        if (withSql.length > 0) parts.push(withSql.map(sqlBlock).join("\n\n"));
+      } else sqlHidden += cleanChanged.filter((q) => q.sql).length;
+      blocks.push(parts.join("\n\n"));
+    } else {
+      blocks.push(
+        `_${plural2(cleanChanged.length, "other changed query", "other changed queries")}, all ok._`
+      );
+      leftOut.push(`the rows of ${plural2(cleanChanged.length, "clean query", "clean queries")}`);
+    }
+  }
+  const line = unchangedLine(report2, unchanged, baseLabel);
+  if (line) blocks.push(line);
+  const otherErrors = others.filter((f) => f.severity === "error");
+  const otherWarnings = others.filter((f) => f.severity === "warning");
+  const otherInfos = others.filter((f) => f.severity === "info");
+  if (otherErrors.length > 0) {
+    const room = Math.max(0, cap - errorsShown);
+    const shown = otherErrors.slice(0, room);
+    hiddenErrors += otherErrors.length - shown.length;
+    if (shown.length > 0)
+      blocks.push(`### \u274C Errors (${otherErrors.length})
+
+${findingsTable(shown, opts.blobUrl)}`);
+  }
+  if (otherWarnings.length > 0) {
+    if (detail.warnings)
+      blocks.push(
+        `### \u26A0\uFE0F Warnings (${otherWarnings.length})
+
+${findingsTable(otherWarnings, opts.blobUrl)}`
+      );
+    else hiddenWarnings += otherWarnings.length;
+  }
+  if (otherInfos.length > 0) {
+    if (detail.infos)
+      blocks.push(
+        `<details><summary>\u2139\uFE0F Info (${otherInfos.length})</summary>
+
+${findingsTable(otherInfos, opts.blobUrl)}
+
+</details>`
+      );
+    else leftOut.push(plural2(otherInfos.length, "info finding"));
+  }
+  if (hiddenErrors > 0) {
+    blocks.push(`_\u2026and ${plural2(hiddenErrors, "more error")}._`);
+    leftOut.push(plural2(hiddenErrors, "error finding"));
+  }
+  if (hiddenWarnings > 0) leftOut.push(plural2(hiddenWarnings, "warning"));
+  if (sqlHidden > 0) leftOut.push(`the SQL of ${plural2(sqlHidden, "query", "queries")}`);
+  if (opts.plan) {
+    const plan = renderPlanSection(opts.plan, { diffs: detail.planDiffs !== false });
+    blocks.push(plan.markdown);
+    if (plan.diffsLeftOut > 0) leftOut.push(`the diffs of ${plural2(plan.diffsLeftOut, "planned update")}`);
+  }
+  const onBase = report2.baseFindings ?? [];
+  if (onBase.length > 0) {
+    if (detail.baseFindings !== false) {
+      const shown = onBase.slice(0, MAX_BASE_ROWS);
+      const more = onBase.length - shown.length;
+      blocks.push(
+        `<details><summary>Already on ${escapeHtml2(opts.baseLabel ?? short(c.base), 80)} (${onBase.length}): listed, not counted</summary>
+
+${findingsTable(shown, opts.blobUrl)}${more > 0 ? `
+
+_\u2026and ${more} more._` : ""}
+
+</details>`
+      );
+    } else {
+      leftOut.push(`the list of ${plural2(onBase.length, "finding")} already on ${baseLabel}`);
+    }
+  }
+  for (const l of opts.appendix ?? []) blocks.push(l);
+  if (opts.runUrl) blocks.push(`<sub>dashboard-ci \xB7 [workflow run](${opts.runUrl})</sub>`);
+  const errorUnits = sections.filter(
+    (s) => s.worst === "error" || s.findings.some((f) => f.severity === "error")
+  ).length;
+  return { blocks, pinned, leftOut, errorCount: errorUnits + otherErrors.length };
+}
+
+// src/report/markdown.ts
 function queryKey2(file, panelId, refId) {
   return `${file}\0${panelId ?? ""}\0${refId ?? ""}`;
 }
@@ -85409,74 +86311,11 @@ function isClean(q, byQuery) {
   const fs = byQuery.get(queryKey2(q.file, q.panelId, q.refId)) ?? [];
   return !fs.some((f) => f.severity !== "info");
 }
-function panelLabel(q) {
-  const name = q.panelTitle ?? (q.origin === "panel" ? "untitled panel" : q.origin);
-  return q.panelId !== void 0 ? `${name} (#${q.panelId})` : name;
-}
-function fileLink(file, line, column2, blobUrl) {
-  const label2 = escapeInline(`${file}:${line}:${column2}`);
-  if (!blobUrl) return label2;
-  const href = `${blobUrl}/${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
-  return `[${label2}](${href.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
-}
-function costChangeCell(q) {
-  if (q.costChange === void 0) return q.baseRows === void 0 ? "\u2014" : "\xB10%";
-  if (!Number.isFinite(q.costChange)) return q.regression ? "new \u{1F53A}" : "new";
-  const sign = q.costChange > 0 ? "+" : "";
-  const text2 = `${sign}${formatPercent(q.costChange)}`;
-  return q.regression ? `**${text2}** \u{1F53A} regression` : text2;
-}
-function granulesCell(q) {
-  const g = q.cost?.granules;
-  if (!g) return "\u2014";
-  const frac = g.total > 0 ? `\xA0(${formatPercent(g.selected / g.total)})` : "";
-  return `${formatCount(g.selected)}\xA0/\xA0${formatCount(g.total)}${frac}`;
-}
-function statusCell(q) {
-  const base = STATUS[q.status];
-  if (q.status === "invalid" && q.error)
-    return `${base}: ${escapeInline(q.error.name || String(q.error.code), 60)}`;
-  if (q.status === "skipped" && q.reason) return `${base}: ${escapeInline(q.reason, 120)}`;
-  return base;
-}
 function queryRow(q) {
   const rows = q.cost ? formatCount(q.cost.rows) : "\u2014";
   return `| ${escapeInline(panelLabel(q))} | ${escapeInline(q.refId ?? "\u2014", 60)} | ${statusCell(q)} | ${rows} | ${granulesCell(q)} | ${costChangeCell(q)} |`;
 }
-function ruleCell(rule) {
-  return /^[a-z0-9][a-z0-9-]{0,79}$/.test(rule) ? `\`${rule}\`` : escapeInline(rule, 80);
-}
-function findingsTable(findings, blobUrl) {
-  const lines = ["| Location | Rule | Message |", "| --- | --- | --- |"];
-  for (const f of findings) {
-    lines.push(
-      `| ${fileLink(f.file, f.line, f.column, blobUrl)} | ${ruleCell(f.rule)} | ${escapeInline(f.message, MAX_MESSAGE)} |`
-    );
-  }
-  return lines.join("\n");
-}
-function engineErrorBlock(q, blobUrl) {
-  const e = q.error;
-  const where = `${fileLink(q.file, q.line, q.column, blobUrl)} \xB7 ${escapeInline(panelLabel(q))}${q.refId ? ` \xB7 ${escapeInline(q.refId, 60)}` : ""}`;
-  const text2 = `Code: ${e.code}. ${e.name}: ${clip(e.message, MAX_ENGINE_MESSAGE)}`;
-  return `${where}
-
-${codeBlock(text2, "text")}`;
-}
-function sqlBlock(q) {
-  const summary = `${escapeHtml2(q.file)} \xB7 ${escapeHtml2(panelLabel(q))}${q.refId ? ` \xB7 ${escapeHtml2(q.refId, 60)}` : ""} \u2014 ${STATUS[q.status]}`;
-  let sql = q.sql;
-  if (sql.length > MAX_SQL) {
-    sql = `${clip(sql, MAX_SQL)}
--- \u2026 ${formatCount(q.sql.length - MAX_SQL)} more characters`;
-  }
-  return `<details><summary>${summary}</summary>
-
-${codeBlock(sql, "sql")}
-
-</details>`;
-}
-function heading(report2, title) {
+function heading2(report2, title) {
   const { errors, warnings } = report2.summary;
   const name = escapeInline(title, 80);
   if (errors > 0) {
@@ -85485,7 +86324,7 @@ function heading(report2, title) {
   if (warnings > 0) return `## \u26A0\uFE0F ${name}: ${plural2(warnings, "warning")}`;
   return `## \u2705 ${name}: no problems found`;
 }
-function countsLine(report2) {
+function countsLine2(report2) {
   const s = report2.summary;
   const parts = [
     `**${s.dashboards}** ${s.dashboards === 1 ? "dashboard" : "dashboards"}`,
@@ -85501,7 +86340,7 @@ function countsLine(report2) {
   const engine = report2.engine ? ` \xB7 engine: ${escapeInline(report2.engine, 120)}` : "";
   return parts.join(" \xB7 ") + engine;
 }
-function groupByFile(queries) {
+function groupByFile2(queries) {
   const groups = /* @__PURE__ */ new Map();
   for (const q of queries) {
     const list2 = groups.get(q.file) ?? [];
@@ -85525,8 +86364,8 @@ function dashboardHeading(report2, file, queries) {
 function renderAt(report2, opts, detail) {
   const blocks = [
     ...opts.marker ? [opts.marker] : [],
-    heading(report2, opts.title ?? "dashboard-ci"),
-    countsLine(report2)
+    heading2(report2, opts.title ?? "dashboard-ci"),
+    countsLine2(report2)
   ];
   for (const note of opts.notes ?? []) blocks.push(note);
   const pinned = blocks.length;
@@ -85538,7 +86377,7 @@ function renderAt(report2, opts, detail) {
   const byQuery = findingsByQuery(findings);
   if (detail.tables) {
     let cleanHidden = 0;
-    for (const [file, queries] of groupByFile(report2.queries)) {
+    for (const [file, queries] of groupByFile2(report2.queries)) {
       const shown = detail.cleanRows ? queries : queries.filter((q) => !isClean(q, byQuery));
       const hidden = queries.length - shown.length;
       cleanHidden += hidden;
@@ -85612,13 +86451,19 @@ ${sqlShown.map(sqlBlock).join("\n\n")}`);
   }
   const sqlHidden = withSql.length - sqlShown.length;
   if (sqlHidden > 0) leftOut.push(`the SQL of ${plural2(sqlHidden, "query", "queries")}`);
+  if (opts.plan) {
+    const plan = renderPlanSection(opts.plan, { diffs: detail.planDiffs !== false });
+    blocks.push(plan.markdown);
+    if (plan.diffsLeftOut > 0) leftOut.push(`the diffs of ${plural2(plan.diffsLeftOut, "planned update")}`);
+  }
   for (const line of opts.appendix ?? []) blocks.push(line);
   if (opts.runUrl) blocks.push(`<sub>dashboard-ci \xB7 [workflow run](${opts.runUrl})</sub>`);
   return { blocks, pinned, leftOut, errorCount: Math.max(errors.length, failed.length) };
 }
 function renderMarkdown(report2, opts) {
   const maxChars = opts.maxChars ?? GITHUB_COMMENT_LIMIT;
-  return fitStaged((detail) => renderAt(report2, opts, detail), {
+  const render3 = report2.change ? renderVerdictAt : renderAt;
+  return fitStaged((detail) => render3(report2, opts, detail), {
     maxChars,
     ...opts.measure ? { measure: opts.measure } : {},
     ...opts.fullReportHint ? { fullReportHint: opts.fullReportHint } : {}
@@ -85626,7 +86471,7 @@ function renderMarkdown(report2, opts) {
 }
 
 // src/report/sarif.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { posix as posix2, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var LEVEL = {
@@ -85635,15 +86480,15 @@ var LEVEL = {
   info: "note"
 };
 function artifactUri(file, opts) {
-  let path12 = file;
-  if (opts.repoRoot && opts.cwd) path12 = relative2(opts.repoRoot, resolve4(opts.cwd, file));
-  return path12.split(sep2).join(posix2.sep);
+  let path13 = file;
+  if (opts.repoRoot && opts.cwd) path13 = relative2(opts.repoRoot, resolve4(opts.cwd, file));
+  return path13.split(sep2).join(posix2.sep);
 }
-function fingerprint(f, uri) {
+function fingerprint2(f, uri) {
   const identity = [f.rule, uri, f.dashboardUid ?? "", f.panelId ?? "", f.refId ?? "", f.message].join(
     "\0"
   );
-  return createHash3("sha256").update(identity).digest("hex").slice(0, 32);
+  return createHash4("sha256").update(identity).digest("hex").slice(0, 32);
 }
 function fallbackRule(id, severity2) {
   return {
@@ -85692,7 +86537,7 @@ function buildSarifLog(report2, rules, opts) {
           }
         }
       ],
-      partialFingerprints: { "dashboardCiFinding/v1": fingerprint(f, uri) }
+      partialFingerprints: { "dashboardCiFinding/v1": fingerprint2(f, uri) }
     };
     const props = {};
     if (f.dashboardUid !== void 0) props.dashboardUid = f.dashboardUid;
@@ -86942,9 +87787,9 @@ function isVisitable(thing) {
 function removeBrackets(key2) {
   return utils_default.endsWith(key2, "[]") ? key2.slice(0, -2) : key2;
 }
-function renderKey(path12, key2, dots) {
-  if (!path12) return key2;
-  return path12.concat(key2).map(function each(token, i) {
+function renderKey(path13, key2, dots) {
+  if (!path13) return key2;
+  return path13.concat(key2).map(function each(token, i) {
     token = removeBrackets(token);
     return !dots && i ? "[" + token + "]" : token;
   }).join(dots ? "." : "");
@@ -87025,13 +87870,13 @@ function toFormData(obj3, formData, options) {
       return currentValue;
     });
   }
-  function defaultVisitor(value, key2, path12) {
+  function defaultVisitor(value, key2, path13) {
     let arr2 = value;
     if (utils_default.isReactNative(formData) && utils_default.isReactNativeBlob(value)) {
-      formData.append(renderKey(path12, key2, dots), convertValue(value));
+      formData.append(renderKey(path13, key2, dots), convertValue(value));
       return false;
     }
-    if (value && !path12 && typeof value === "object") {
+    if (value && !path13 && typeof value === "object") {
       if (utils_default.endsWith(key2, "{}")) {
         key2 = metaTokens ? key2 : key2.slice(0, -2);
         value = stringifyWithDepthLimit(value, 1);
@@ -87050,7 +87895,7 @@ function toFormData(obj3, formData, options) {
     if (isVisitable(value)) {
       return true;
     }
-    formData.append(renderKey(path12, key2, dots), convertValue(value));
+    formData.append(renderKey(path13, key2, dots), convertValue(value));
     return false;
   }
   const exposedHelpers = Object.assign(predicates, {
@@ -87058,17 +87903,17 @@ function toFormData(obj3, formData, options) {
     convertValue,
     isVisitable
   });
-  function build3(value, path12, depth = 0) {
+  function build3(value, path13, depth = 0) {
     if (utils_default.isUndefined(value)) return;
     throwIfMaxDepthExceeded(depth);
     if (stack.indexOf(value) !== -1) {
-      throw new Error("Circular reference detected in " + path12.join("."));
+      throw new Error("Circular reference detected in " + path13.join("."));
     }
     stack.push(value);
     utils_default.forEach(value, function each(el, key2) {
-      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path12, exposedHelpers);
+      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path13, exposedHelpers);
       if (result === true) {
-        build3(el, path12 ? path12.concat(key2) : [key2], depth + 1);
+        build3(el, path13 ? path13.concat(key2) : [key2], depth + 1);
       }
     });
     stack.pop();
@@ -87361,7 +88206,7 @@ var platform_default = {
 // node_modules/axios/lib/helpers/toURLEncodedForm.js
 function toURLEncodedForm(data, options) {
   return toFormData_default(data, new platform_default.classes.URLSearchParams(), {
-    visitor: function(value, key2, path12, helpers) {
+    visitor: function(value, key2, path13, helpers) {
       if (platform_default.isNode && utils_default.isBuffer(value)) {
         this.append(key2, value.toString("base64"));
         return false;
@@ -87383,14 +88228,14 @@ function throwIfDepthExceeded(index) {
   }
 }
 function parsePropPath(name) {
-  const path12 = [];
+  const path13 = [];
   const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
   let match;
   while ((match = pattern.exec(name)) !== null) {
-    throwIfDepthExceeded(path12.length);
-    path12.push(match[0] === "[]" ? "" : match[1] || match[0]);
+    throwIfDepthExceeded(path13.length);
+    path13.push(match[0] === "[]" ? "" : match[1] || match[0]);
   }
-  return path12;
+  return path13;
 }
 function arrayToObject(arr2) {
   const obj3 = {};
@@ -87423,12 +88268,12 @@ function normalizeArrays(obj3) {
   return obj3;
 }
 function formDataToJSON(formData) {
-  function buildPath(path12, value, target, index) {
+  function buildPath(path13, value, target, index) {
     throwIfDepthExceeded(index);
-    let name = path12[index++];
+    let name = path13[index++];
     if (name === "__proto__") return true;
     const isNumericKey = Number.isFinite(+name);
-    const isLast = index >= path12.length;
+    const isLast = index >= path13.length;
     name = !name && utils_default.isArray(target) ? target.length : name;
     if (isLast) {
       if (utils_default.hasOwnProp(target, name)) {
@@ -87442,7 +88287,7 @@ function formDataToJSON(formData) {
     if (!utils_default.hasOwnProp(target, name) || !utils_default.isObject(target[name])) {
       target[name] = [];
     }
-    const result = buildPath(path12, value, target[name], index);
+    const result = buildPath(path13, value, target[name], index);
     if (result && utils_default.isArray(target[name])) {
       target[name] = arrayToObject(target[name]);
     }
@@ -89464,9 +90309,9 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       auth = urlUsername + ":" + urlPassword;
     }
     auth && headers.delete("authorization");
-    let path12;
+    let path13;
     try {
-      path12 = buildURL(
+      path13 = buildURL(
         parsed.pathname + parsed.search,
         own2("params"),
         own2("paramsSerializer")
@@ -89488,7 +90333,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup3 });
     }
     const options = Object.assign(/* @__PURE__ */ Object.create(null), {
-      path: path12,
+      path: path13,
       method,
       headers: toByteStringHeaderObject(headers),
       agents: { http: httpAgent, https: httpsAgent },
@@ -89905,14 +90750,14 @@ var decodeCookieValue = (value) => {
 var cookies_default = platform_default.hasStandardBrowserEnv ? (
   // Standard browser envs support document.cookie
   {
-    write(name, value, expires, path12, domain, secure, sameSite) {
+    write(name, value, expires, path13, domain, secure, sameSite) {
       if (typeof document === "undefined") return;
       const cookie = [`${name}=${encodeURIComponent(value)}`];
       if (utils_default.isNumber(expires)) {
         cookie.push(`expires=${new Date(expires).toUTCString()}`);
       }
-      if (utils_default.isString(path12)) {
-        cookie.push(`path=${path12}`);
+      if (utils_default.isString(path13)) {
+        cookie.push(`path=${path13}`);
       }
       if (utils_default.isString(domain)) {
         cookie.push(`domain=${domain}`);
@@ -92351,19 +93196,19 @@ var GrafanaClient = class {
       }
     });
   }
-  async request(method, path12, opts = {}) {
+  async request(method, path13, opts = {}) {
     const m = method.toUpperCase();
     if (this.readOnly && !READ_METHODS.has(m)) {
       throw new GrafanaApiError({
         method: m,
-        path: path12,
-        message: `${m} ${path12}: refused locally, this is a dry run (no write of any kind)`
+        path: path13,
+        message: `${m} ${path13}: refused locally, this is a dry run (no write of any kind)`
       });
     }
     const allow = opts.allow ?? [];
     const config = {
       method: m,
-      url: path12,
+      url: path13,
       params: opts.query,
       paramsSerializer: { indexes: null },
       data: opts.body,
@@ -92371,7 +93216,7 @@ var GrafanaClient = class {
       validateStatus: (s) => s >= 200 && s < 300 || allow.includes(s),
       dci: {
         start: this.now(),
-        path: path12,
+        path: path13,
         retryRefused: opts.retryRefused ?? true,
         maxRetries: opts.maxRetries ?? this.maxRetries
       }
@@ -92380,9 +93225,9 @@ var GrafanaClient = class {
     try {
       res = await this.http.request(config);
     } catch (err) {
-      throw this.toApiError(m, path12, err);
+      throw this.toApiError(m, path13, err);
     }
-    this.requireJson(m, path12, res);
+    this.requireJson(m, path13, res);
     return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
   }
   /**
@@ -92390,7 +93235,7 @@ var GrafanaClient = class {
    * 200 with HTML: read as success, that would be a deploy reported done with nothing written. So an
    * answer that is not JSON is a failure naming the URL (never with credentials) and what came back.
    */
-  requireJson(method, path12, res) {
+  requireJson(method, path13, res) {
     if (res.status === 204) return;
     const type = String(res.headers?.["content-type"] ?? "").trim();
     const data = res.data;
@@ -92398,41 +93243,41 @@ var GrafanaClient = class {
     if (empty2 && type === "") return;
     const isJsonType = /^application\/([\w.+-]*\+)?json\b/i.test(type);
     if (isJsonType && typeof data !== "string") return;
-    const url2 = `${this.baseUrl}${path12.startsWith("/") ? "" : "/"}${path12}`;
+    const url2 = `${this.baseUrl}${path13.startsWith("/") ? "" : "/"}${path13}`;
     const what = isJsonType ? `${type} that is not valid JSON` : `${type ? type.split(";")[0] : "no content type"} instead of the JSON this endpoint returns`;
     const hint = /html/i.test(type) ? " (a login page or a proxy in front of Grafana?)" : "";
     throw new GrafanaApiError({
       status: res.status,
       method,
-      path: path12,
+      path: path13,
       code: "not-json",
       attempts: attemptsOf(res.config),
       body: typeof data === "string" ? this.redactor.redact(firstLine(data)) : void 0,
       message: this.redactor.redact(`${method} ${url2} \u2192 ${res.status} with ${what}${hint}`)
     });
   }
-  get(path12, opts) {
-    return this.request("GET", path12, opts);
+  get(path13, opts) {
+    return this.request("GET", path13, opts);
   }
-  post(path12, body, opts) {
-    return this.request("POST", path12, { ...opts, body });
+  post(path13, body, opts) {
+    return this.request("POST", path13, { ...opts, body });
   }
-  put(path12, body, opts) {
-    return this.request("PUT", path12, { ...opts, body });
+  put(path13, body, opts) {
+    return this.request("PUT", path13, { ...opts, body });
   }
-  delete(path12, opts) {
-    return this.request("DELETE", path12, opts);
+  delete(path13, opts) {
+    return this.request("DELETE", path13, opts);
   }
   /** Closes kept-alive sockets so the process can exit. */
   close() {
     this.agent.destroy();
   }
-  toApiError(method, path12, err) {
+  toApiError(method, path13, err) {
     if (err instanceof GrafanaApiError) return err;
     const r = this.redactor;
     if (!axios_default.isAxiosError(err)) {
       const message = err instanceof Error ? err.message : String(err);
-      return new GrafanaApiError({ method, path: path12, message: r.redact(`${method} ${path12}: ${message}`) });
+      return new GrafanaApiError({ method, path: path13, message: r.redact(`${method} ${path13}: ${message}`) });
     }
     const attempts = attemptsOf(err.config);
     const gaveUp = err.config?.dci?.gaveUp;
@@ -92447,20 +93292,20 @@ var GrafanaClient = class {
       return new GrafanaApiError({
         status,
         method,
-        path: path12,
+        path: path13,
         body,
         attempts,
-        message: r.redact(`${method} ${path12} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
+        message: r.redact(`${method} ${path13} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
       });
     }
     const code = err.code ?? void 0;
     const words2 = (code && NETWORK_WORDS[code]) ?? err.message ?? "request failed";
     return new GrafanaApiError({
       method,
-      path: path12,
+      path: path13,
       code,
       attempts,
-      message: r.redact(`${method} ${path12}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
+      message: r.redact(`${method} ${path13}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
     });
   }
 };
@@ -92527,13 +93372,13 @@ function createLimiter(concurrency) {
 
 // src/grafana/desired.ts
 var import_yaml3 = __toESM(require_dist(), 1);
-import { createHash as createHash5 } from "node:crypto";
-import { readdir as readdir2, readFile as readFile4, stat as stat6 } from "node:fs/promises";
-import path9 from "node:path";
+import { createHash as createHash6 } from "node:crypto";
+import { readdir as readdir2, readFile as readFile5, stat as stat6 } from "node:fs/promises";
+import path10 from "node:path";
 
 // src/grafana/expand.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var ExpansionError = class extends Error {
   constructor(message, variable3) {
     super(message);
@@ -92565,7 +93410,7 @@ function expandVars(part, ctx) {
   return part.replace(EXPANDER, (match, kind, arg) => {
     if (kind === "" || kind === "__env") return lookup2(arg, ctx);
     if (kind === "__file") {
-      const file = path8.resolve(ctx.cwd, arg);
+      const file = path9.resolve(ctx.cwd, arg);
       try {
         const value = readFileSync2(file, "utf8").trim();
         ctx.used?.add(value);
@@ -92699,7 +93544,7 @@ function formatDuration(ms) {
 }
 
 // src/grafana/ownership.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 
 // src/grafana/normalize.ts
 function dashboardView(d) {
@@ -92852,7 +93697,7 @@ function canonical(v) {
   return v;
 }
 function contentHash(value) {
-  return createHash4("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 16);
+  return createHash5("sha256").update(JSON.stringify(canonical(value))).digest("hex").slice(0, 16);
 }
 function versionMessage(commit, hash) {
   const tail = hash ? ` [content ${hash}]` : "";
@@ -92915,7 +93760,7 @@ async function loadDesiredState(opts) {
     notes: [],
     partial: false
   };
-  const rel = (abs) => toPosix(path9.relative(opts.cwd, abs)) || ".";
+  const rel = (abs) => toPosix(path10.relative(opts.cwd, abs)) || ".";
   await loadDatasources(opts, state, rel);
   const folderMap = /* @__PURE__ */ new Map();
   for (const f of opts.config.grafana.folders) {
@@ -93119,10 +93964,10 @@ function orgMismatch(orgId, configured) {
   return `orgId ${String(orgId)} differs from the configured org (grafana.orgId: ${configured}); dashboard-ci provisions one org per run`;
 }
 async function loadDashboards2(opts, state, folderMap) {
-  const configRoots = opts.config.paths.map((p) => path9.resolve(opts.cwd, p));
+  const configRoots = opts.config.paths.map((p) => path10.resolve(opts.cwd, p));
   const given = opts.paths.length > 0 ? opts.paths : opts.config.paths;
   state.partial = opts.paths.length > 0 && !sameSet(
-    opts.paths.map((p) => path9.resolve(opts.cwd, p)),
+    opts.paths.map((p) => path10.resolve(opts.cwd, p)),
     configRoots
   );
   const byDir = /* @__PURE__ */ new Map();
@@ -93130,7 +93975,7 @@ async function loadDashboards2(opts, state, folderMap) {
   const existing = [];
   const givenDirs = [];
   for (const p of given) {
-    const abs = path9.resolve(opts.cwd, p);
+    const abs = path10.resolve(opts.cwd, p);
     let st;
     try {
       st = await stat6(abs);
@@ -93176,8 +94021,8 @@ async function loadDashboards2(opts, state, folderMap) {
   const seenUid = /* @__PURE__ */ new Map();
   for (const model of loaded.dashboards) {
     const file = model.file;
-    const abs = path9.resolve(opts.cwd, file);
-    const root = givenDirs.find((d) => isInside(abs, d)) ?? configRoots.find((r) => isInside(abs, r)) ?? path9.dirname(abs);
+    const abs = path10.resolve(opts.cwd, file);
+    const root = givenDirs.find((d) => isInside(abs, d)) ?? configRoots.find((r) => isInside(abs, r)) ?? path10.dirname(abs);
     const fail2 = (message, uid3 = "", title2) => state.problems.push({
       kind: "dashboard",
       uid: uid3,
@@ -93339,13 +94184,13 @@ function prepareDashboard(json) {
   return { uid: uid2, title, dashboard };
 }
 function folderFor(file, root, cwd, byDir, folderMap) {
-  const relCwd = (abs) => toPosix(path9.relative(cwd, abs)) || ".";
+  const relCwd = (abs) => toPosix(path10.relative(cwd, abs)) || ".";
   let current = byDir.get(relCwd(root)) ?? "";
-  const relDir = toPosix(path9.relative(root, path9.dirname(file)));
+  const relDir = toPosix(path10.relative(root, path10.dirname(file)));
   const segments = relDir ? relDir.split("/").filter((s) => s && s !== ".") : [];
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join("/");
-    const dir = relCwd(path9.join(root, prefix));
+    const dir = relCwd(path10.join(root, prefix));
     const mapped = byDir.get(dir);
     if (mapped) {
       current = mapped;
@@ -93366,7 +94211,7 @@ function folderFor(file, root, cwd, byDir, folderMap) {
   return current;
 }
 function derivedFolderUid(relPath) {
-  const hash = createHash5("sha1").update(relPath).digest("hex").slice(0, 8);
+  const hash = createHash6("sha1").update(relPath).digest("hex").slice(0, 8);
   const slug = relPath.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40 - DERIVED_FOLDER_PREFIX.length - 9).replace(/-+$/, "");
   return `${DERIVED_FOLDER_PREFIX}${slug ? `${slug}-` : ""}${hash}`;
 }
@@ -93606,7 +94451,7 @@ function stringMap(v, what) {
 async function yamlFiles(cwd, entries, state, kind, rel) {
   const out = [];
   for (const p of entries) {
-    const abs = path9.resolve(cwd, p);
+    const abs = path10.resolve(cwd, p);
     let st;
     try {
       st = await stat6(abs);
@@ -93624,7 +94469,7 @@ async function yamlFiles(cwd, entries, state, kind, rel) {
 async function readYaml(abs, file, state, kind) {
   let text2;
   try {
-    text2 = await readFile4(abs, "utf8");
+    text2 = await readFile5(abs, "utf8");
   } catch (err) {
     state.problems.push({
       kind,
@@ -93686,7 +94531,7 @@ async function walk(dir, want) {
   }
   for (const e of entries) {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
-    const full = path9.join(dir, e.name);
+    const full = path10.join(dir, e.name);
     if (e.isDirectory()) out.push(...await walk(full, want));
     else if (e.isFile() && want(e.name)) out.push(full);
   }
@@ -93696,14 +94541,14 @@ function str6(v) {
   return typeof v === "string" ? v : v === void 0 || v === null ? "" : String(v);
 }
 function toPosix(p) {
-  return p.split(path9.sep).join("/");
+  return p.split(path10.sep).join("/");
 }
 function normDir(p) {
-  return toPosix(path9.normalize(p)).replace(/\/+$/, "") || ".";
+  return toPosix(path10.normalize(p)).replace(/\/+$/, "") || ".";
 }
 function isInside(file, dir) {
-  const r = path9.relative(dir, file);
-  return r !== "" && !r.startsWith("..") && !path9.isAbsolute(r);
+  const r = path10.relative(dir, file);
+  return r !== "" && !r.startsWith("..") && !path10.isAbsolute(r);
 }
 function sameSet(a, b) {
   const sa = new Set(a);
@@ -93787,11 +94632,11 @@ function jsonDiff(before2, after, opts = {}, prefix = "") {
   return lines;
 }
 var KEYS = ["id", "refId", "uid", "name"];
-function walk2(a, b, path12, out, maxValue) {
+function walk2(a, b, path13, out, maxValue) {
   if (deepEqual(a, b)) return;
   if (isObject3(a) && isObject3(b)) {
     const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
-    for (const k of keys) walk2(a[k], b[k], join(path12, k), out, maxValue);
+    for (const k of keys) walk2(a[k], b[k], join(path13, k), out, maxValue);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -93802,27 +94647,27 @@ function walk2(a, b, path12, out, maxValue) {
       for (const v of b) {
         const id = v[key2];
         seen.add(id);
-        walk2(before2.get(id), v, `${path12}[${key2}=${fmtKey(id)}]`, out, maxValue);
+        walk2(before2.get(id), v, `${path13}[${key2}=${fmtKey(id)}]`, out, maxValue);
       }
       for (const v of a) {
         const id = v[key2];
-        if (!seen.has(id)) walk2(v, void 0, `${path12}[${key2}=${fmtKey(id)}]`, out, maxValue);
+        if (!seen.has(id)) walk2(v, void 0, `${path13}[${key2}=${fmtKey(id)}]`, out, maxValue);
       }
       const order = (arr2) => arr2.map((v) => v[key2]);
       const ao = order(a).filter((id) => seen.has(id));
       const bo = order(b).filter((id) => before2.has(id));
       if (!deepEqual(ao, bo))
-        out.push(`${path12 || "(root)"}: order ${short(ao, maxValue)} \u2192 ${short(bo, maxValue)}`);
+        out.push(`${path13 || "(root)"}: order ${short2(ao, maxValue)} \u2192 ${short2(bo, maxValue)}`);
       return;
     }
     const scalars = a.every(isScalar3) && b.every(isScalar3);
     if (a.length === b.length || !scalars) {
       const n2 = Math.max(a.length, b.length);
-      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path12}[${i}]`, out, maxValue);
+      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path13}[${i}]`, out, maxValue);
       return;
     }
   }
-  out.push(`${path12 || "(root)"}: ${short(a, maxValue)} \u2192 ${short(b, maxValue)}`);
+  out.push(`${path13 || "(root)"}: ${short2(a, maxValue)} \u2192 ${short2(b, maxValue)}`);
 }
 function matchKey(a, b) {
   const all3 = [...a, ...b];
@@ -93842,13 +94687,13 @@ function isObject3(v) {
 function isScalar3(v) {
   return v === null || typeof v !== "object";
 }
-function join(path12, key2) {
-  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path12 ? `${path12}.${key2}` : key2 : `${path12}[${JSON.stringify(key2)}]`;
+function join(path13, key2) {
+  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path13 ? `${path13}.${key2}` : key2 : `${path13}[${JSON.stringify(key2)}]`;
 }
 function fmtKey(id) {
   return typeof id === "string" ? JSON.stringify(id) : String(id);
 }
-function short(v, max = 60) {
+function short2(v, max = 60) {
   if (v === void 0) return "(absent)";
   const text2 = JSON.stringify(v) ?? String(v);
   return text2.length > max ? `${text2.slice(0, max - 1)}\u2026` : text2;
@@ -93906,10 +94751,10 @@ async function planLibraryPanel(get, d) {
       return step;
     }
     const diff = [];
-    if (current.name !== d.name) diff.push(`name: ${short(current.name)} \u2192 ${short(d.name)}`);
+    if (current.name !== d.name) diff.push(`name: ${short2(current.name)} \u2192 ${short2(d.name)}`);
     const folder = libraryFolder(current);
     if (folder !== d.folderUid)
-      diff.push(`folder: ${short(folder || "(root)")} \u2192 ${short(d.folderUid || "(root)")}`);
+      diff.push(`folder: ${short2(folder || "(root)")} \u2192 ${short2(d.folderUid || "(root)")}`);
     diff.push(
       ...jsonDiff(libraryModelView(current.model, d.uid), libraryModelView(d.model, d.uid), {}, "model")
     );
@@ -94077,12 +94922,12 @@ function compareResource(current, d) {
   const conversion = current.status?.conversion;
   if (conversion?.failed) {
     diff.push(
-      `stored as ${conversion.storedVersion || "another version"}${conversion.error ? ` (${short(conversion.error)})` : ""} \u2192 ${versionOf(d.resource.apiVersion)}`
+      `stored as ${conversion.storedVersion || "another version"}${conversion.error ? ` (${short2(conversion.error)})` : ""} \u2192 ${versionOf(d.resource.apiVersion)}`
     );
   } else {
     const folder = annotations[ANNO_FOLDER] ?? "";
     if (folder !== d.folderUid)
-      diff.push(`folder: ${short(folder || "(root)")} \u2192 ${short(d.folderUid || "(root)")}`);
+      diff.push(`folder: ${short2(folder || "(root)")} \u2192 ${short2(d.folderUid || "(root)")}`);
     diff.push(...jsonDiff(withoutAddedZeros(current.spec ?? {}, d.dashboard), d.dashboard, {}, "spec"));
   }
   const out = { diff };
@@ -94158,10 +95003,10 @@ async function planProvision(ctx, desired) {
     deletes: { datasources: [], dashboards: [], ruleGroups: [], libraryPanels: [], folders: [] }
   };
   const guard = new Guard();
-  const get = async (path12, opts = {}) => {
+  const get = async (path13, opts = {}) => {
     guard.check();
     try {
-      return await ctx.client.get(path12, opts);
+      return await ctx.client.get(path13, opts);
     } catch (err) {
       guard.observe(err);
       throw err;
@@ -94329,11 +95174,11 @@ async function planProvision(ctx, desired) {
       step.current = res.data;
       if (res.data.title !== f.title) {
         step.retitle = true;
-        step.diff.push(`title: ${short(res.data.title)} \u2192 ${short(f.title)}`);
+        step.diff.push(`title: ${short2(res.data.title)} \u2192 ${short2(f.title)}`);
       }
       if (folderParent(res.data) !== (f.parentUid ?? "")) {
         step.move = true;
-        step.diff.push(`parentUid: ${short(folderParent(res.data))} \u2192 ${short(f.parentUid ?? "")}`);
+        step.diff.push(`parentUid: ${short2(folderParent(res.data))} \u2192 ${short2(f.parentUid ?? "")}`);
       }
       step.action = step.diff.length ? "update" : "unchanged";
     } catch (err) {
@@ -94441,7 +95286,7 @@ async function planProvision(ctx, desired) {
       const currentFolder = res.data.meta?.folderUid ?? "";
       const diff = [];
       if (currentFolder !== d.folderUid)
-        diff.push(`folder: ${short(currentFolder || "(root)")} \u2192 ${short(d.folderUid || "(root)")}`);
+        diff.push(`folder: ${short2(currentFolder || "(root)")} \u2192 ${short2(d.folderUid || "(root)")}`);
       diff.push(...jsonDiff(dashboardView(res.data.dashboard ?? {}), dashboardView(d.dashboard)));
       step.diff = diff;
       if (diff.length === 0) {
@@ -94515,7 +95360,7 @@ async function planProvision(ctx, desired) {
         const distinct = [...new Set(provenances)];
         step.contentChanged = diff.length > 0;
         if (distinct.some((p) => p !== wantProvenance)) {
-          diff.push(`provenance: ${distinct.map((p) => short(p)).join(", ")} \u2192 ${short(wantProvenance)}`);
+          diff.push(`provenance: ${distinct.map((p) => short2(p)).join(", ")} \u2192 ${short2(wantProvenance)}`);
           const desiredView = desiredRuleGroupView(g, step.keepsKff);
           const grafanaView = grafanaRuleGroupView(res.data, step.keepsKff);
           step.provenanceFix = rules.filter((r, i) => provenances[i] !== wantProvenance).filter((r) => {
@@ -94717,12 +95562,12 @@ function inOrder(steps, uids) {
   const rank = (s) => s.desired ? index.get(s.uid) ?? uids.length : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-async function pageAll(get, path12, query, pageSize, maxPages = MAX_PAGES2) {
+async function pageAll(get, path13, query, pageSize, maxPages = MAX_PAGES2) {
   const out = /* @__PURE__ */ new Map();
   for (let page = 1; page <= maxPages; page++) {
-    const res = await get(path12, { query: { ...query, limit: pageSize, page } });
+    const res = await get(path13, { query: { ...query, limit: pageSize, page } });
     if (!Array.isArray(res.data))
-      throw new Error(`GET ${path12} page ${page}: expected a JSON array, got ${typeof res.data}`);
+      throw new Error(`GET ${path13} page ${page}: expected a JSON array, got ${typeof res.data}`);
     const hits = res.data.filter((h) => !!h && typeof h.uid === "string");
     let fresh = 0;
     for (const h of hits)
@@ -94733,7 +95578,7 @@ async function pageAll(get, path12, query, pageSize, maxPages = MAX_PAGES2) {
     if (res.data.length < pageSize || fresh === 0) return [...out.values()];
   }
   throw new Error(
-    `GET ${path12}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
+    `GET ${path13}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
   );
 }
 async function searchAll(get, type) {
@@ -95794,6 +96639,8 @@ Examples:
   $ dashboard-ci check --no-explain             lint only: no engine is started
   $ dashboard-ci check --format sarif --output dashboard-ci.sarif
   $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
+  $ dashboard-ci check --base origin/main --filter changed
+                                                count only what changed since origin/main; list the rest
   $ dashboard-ci check --clickhouse http://localhost:8123 --schema clickhouse/schema.sql
   $ curl -s $GRAFANA/api/dashboards/uid/abc | dashboard-ci check -   one dashboard from stdin (<stdin>)
 
@@ -95823,8 +96670,8 @@ ${EXIT_CODES}
 `;
 
 // src/cli/schema-pull.ts
-import { mkdir, writeFile } from "node:fs/promises";
-import path10 from "node:path";
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path11 from "node:path";
 
 // src/schema/pull.ts
 var key = (db, name) => `${db}\0${name}`;
@@ -95974,9 +96821,9 @@ async function runSchemaPull(opts) {
     secrets: opts.secrets ?? []
   });
   const file = opts.output ?? config.clickhouse.schema[0] ?? "clickhouse/schema.sql";
-  const abs = path10.resolve(cwd, file);
-  await mkdir(path10.dirname(abs), { recursive: true });
-  await writeFile(abs, result.text);
+  const abs = path11.resolve(cwd, file);
+  await mkdir2(path11.dirname(abs), { recursive: true });
+  await writeFile2(abs, result.text);
   return {
     file,
     objects: result.objects.length,
@@ -95994,8 +96841,8 @@ function exitCodeFor(report2, failOn) {
   return report2.findings.some((f) => at2.includes(f.severity)) ? 1 : 0;
 }
 async function checkOutputPath(cwd, output) {
-  const target = path11.resolve(cwd, output);
-  const dir = path11.dirname(target);
+  const target = path12.resolve(cwd, output);
+  const dir = path12.dirname(target);
   let info;
   try {
     info = await stat7(dir);
@@ -96013,7 +96860,7 @@ async function checkOutputPath(cwd, output) {
   }
 }
 function displayDir(cwd, dir) {
-  const rel = path11.relative(cwd, dir);
+  const rel = path12.relative(cwd, dir);
   return rel.startsWith("..") ? dir : rel || ".";
 }
 function collect(value, previous = []) {
@@ -96056,7 +96903,12 @@ async function runCli(argv, io) {
     collect
   ).option("--no-explain", "lint only: do not validate SQL").option("--redis <url>", "check Redis targets against this server (default: REDIS_URL)").addOption(
     new Option("--fail-on <level>", "exit 1 at this severity").choices(["error", "warning", "never"]).default("error")
-  ).option("--base <ref>", "git ref to diff query cost against").option("--verbose", "print every query with its cost").option("--progress", "show progress on stderr from the start (default: after 2 s)").option("-q, --quiet", "no progress on stderr").action(async (paths, opts) => {
+  ).option("--base <ref>", "git ref to diff query cost against, and to judge the change against (--filter)").addOption(
+    new Option(
+      "--filter <mode>",
+      "with --base: count only findings about what changed (changed), every finding of a changed file (file), or every finding (all); default: filter of dashboard-ci.yml, else all"
+    ).choices(["changed", "file", "all"])
+  ).option("--verbose", "print every query with its cost").option("--progress", "show progress on stderr from the start (default: after 2 s)").option("-q, --quiet", "no progress on stderr").action(async (paths, opts) => {
     if (paths.filter((p) => p === "-").length > 1)
       throw new UsageError("- (a dashboard from standard input) may be given once");
     const config = await loadConfig({ cwd: io.cwd, file: opts.config });
@@ -96064,6 +96916,11 @@ async function runCli(argv, io) {
     if (engine && engine !== "embedded" && !/^https?:\/\//.test(engine)) {
       throw new UsageError(`--clickhouse must be "embedded" or an http(s) URL; got "${engine}"`);
     }
+    if (opts.filter && opts.filter !== "all" && !opts.base)
+      throw new UsageError(
+        `--filter ${opts.filter} needs --base REF: the commit the change is judged against`
+      );
+    const filter2 = opts.base ? opts.filter ?? config.filter : void 0;
     if (opts.output) await checkOutputPath(io.cwd, opts.output);
     const progress = opts.quiet ? void 0 : createProgress({ stream: io.stderr, ...opts.progress ? { delayMs: 0 } : {} });
     const { report: report2, usageErrors } = await runCheck({
@@ -96083,6 +96940,7 @@ async function runCli(argv, io) {
       ...opts.seed ? { seed: opts.seed } : {},
       ...opts.datasources ? { datasources: opts.datasources } : {},
       ...opts.base ? { base: opts.base } : {},
+      ...filter2 ? { filter: filter2 } : {},
       engineCacheDir: config.clickhouse.cache ? defaultCacheRoot({ cwd: io.cwd, env: io.env }) : false,
       ...opts.redis ?? io.env.REDIS_URL ?? config.redis.url ? { redisUrl: opts.redis ?? io.env.REDIS_URL ?? config.redis.url } : {},
       ...progress ? {
@@ -96093,9 +96951,21 @@ async function runCli(argv, io) {
     progress?.end();
     for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}
 `);
+    const c = report2.change;
+    if (c && c.queries.unchanged > 0 && !c.contextChanged)
+      io.stderr.write(
+        `dashboard-ci: against ${opts.base}: ${c.queries.changed} changed, ${c.queries.new} new, ${c.queries.unchanged} unchanged ${c.queries.unchanged === 1 ? "query" : "queries"} (not judged again)
+`
+      );
+    const onBase = report2.baseFindings?.length ?? 0;
+    if (onBase > 0)
+      io.stderr.write(
+        `dashboard-ci: ${onBase} finding${onBase === 1 ? "" : "s"} already on ${opts.base}, not counted (--filter all counts them)
+`
+      );
     const format = opts.format;
     if (opts.output) {
-      await writeFile2(path11.resolve(io.cwd, opts.output), renderReport(report2, format, { color: false }));
+      await writeFile3(path12.resolve(io.cwd, opts.output), renderReport(report2, format, { color: false }));
       io.stdout.write(summaryLine(report2) + "\n");
     } else {
       io.stdout.write(

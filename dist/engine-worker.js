@@ -1612,7 +1612,8 @@ function judgeStatement(canonical, ast, mode, opts = {}) {
     }
     case "ALTER": {
       kind = "ALTER TABLE";
-      if (w(1) !== "TABLE") return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... changes of columns, indexes and projections");
+      if (w(1) !== "TABLE")
+        return refuse(`ALTER ${w(1)}`, "only ALTER TABLE ... changes of columns, indexes and projections");
       const target = objectName(tokens, 2);
       const verdict = alterVerdict(kind, tokens);
       return verdict ?? serverTarget(target) ?? settingRefusal() ?? astRefusal(true) ?? { ok: true, kind, inlineData: false };

@@ -23,7 +23,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A base whose panel 2 is already broken and whose refresh is already below the floor. */
 const BASE_PANELS = () => [panel(1, 'Events', SQL.events, 0), panel(2, 'Error rate', SQL.broken, 8)];
-const BASE = () => dashboardText(BASE_PANELS(), { refresh: '5s' });
+const BASE = () => dashboardText(BASE_PANELS(), { refresh: '2s' });
 
 function repo(files: Record<string, string> = { 'dashboards/ops.json': BASE() }) {
   const dir = join(root, `r${n++}`);
@@ -69,7 +69,7 @@ describe('filter changed', () => {
     const { dir, sha } = repo();
     const panels = BASE_PANELS();
     panels[1]!.title = 'Error ratio';
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const { engineAsked, result } = await check(dir, sha, 'changed');
     const r = result.report;
     expect(engineAsked).toBe(0);
@@ -108,7 +108,7 @@ describe('filter changed', () => {
     panels[1]!.title = 'Error ratio';
     panels.unshift(panel(3, 'Spacer', SQL.events, 16));
     panels[0]!.targets[0]!.rawSql = SQL.events + ' ';
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const { result } = await check(dir, sha, 'changed', { baseVerdict: verdict });
     const r = result.report;
     expect(rules(r.findings)).toEqual([]);
@@ -152,7 +152,7 @@ describe('filter changed', () => {
     const config = await loadConfig({ cwd: dir });
     const panels = BASE_PANELS();
     panels[0]!.targets[0]!.rawSql = SQL.events.replace('count()', 'countt()');
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const honest = await check(dir, sha, 'changed');
     const forged: BaseVerdict = {
       commit: sha,
@@ -169,7 +169,7 @@ describe('filter changed', () => {
     const { dir, sha } = repo();
     const panels = BASE_PANELS();
     panels[0]!.targets[0]!.rawSql = SQL.events.replace('count()', 'countt()');
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const { engineAsked, result } = await check(dir, sha, 'changed');
     const r = result.report;
     expect(engineAsked).toBe(1);
@@ -185,7 +185,7 @@ describe('filter changed', () => {
     const { dir, sha } = repo();
     const panels = BASE_PANELS();
     panels[0]!.targets[0]!.rawSql = SQL.unfiltered;
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const { result } = await check(dir, sha, 'changed');
     const q = result.report.queries.find((x) => x.panelId === 1)!;
     expect(q.change).toBe('changed');
@@ -215,7 +215,7 @@ describe('filter changed', () => {
     const moved = BASE_PANELS();
     moved[0]!.gridPos = { h: 8, w: 12, x: 12, y: 0 };
     delete (moved[1] as { description?: string }).description;
-    write(dir, 'dashboards/ops.json', dashboardText(moved, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(moved, { refresh: '2s' }));
     const { result } = await check(dir, sha, 'changed');
     // The description removed from panel 2 is the change's; the refresh floor is the base's.
     expect(result.report.findings.map((f) => [f.rule, f.panelId])).toEqual([['panel-description', 2]]);
@@ -266,7 +266,7 @@ describe('filter file', () => {
     const { dir, sha } = repo();
     const panels = BASE_PANELS();
     panels[0]!.title = 'Events per hour';
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const { result } = await check(dir, sha, 'file');
     expect(rules(result.report.findings)).toEqual(['refresh-floor', 'sql-invalid']);
     expect(result.report.baseFindings).toEqual([]);
@@ -300,7 +300,7 @@ describe('dashboard-ci check --base REF --filter', () => {
     const { dir } = repo();
     const panels = BASE_PANELS();
     panels[1]!.title = 'Renamed';
-    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '5s' }));
+    write(dir, 'dashboards/ops.json', dashboardText(panels, { refresh: '2s' }));
     const a = io(dir);
     expect(await runCli(['check', '--base', 'main', '--filter', 'changed', '--format', 'json'], a.io)).toBe(
       0,
