@@ -18,6 +18,7 @@ import {
 } from './normalize.js';
 import { contentHash, versionMessage } from './ownership.js';
 import { applyLibraryPanel, deleteLibraryPanel } from './library-panels.js';
+import { applyContactPoint, deleteContactPoint, verifyContactPoints } from './contact-points.js';
 import {
   alreadyExists,
   compareResource,
@@ -108,6 +109,16 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
     await applyDashboard(ctx, s);
   });
 
+  // Receivers before the rules whose notification settings name them. Grafana keeps every receiver
+  // in one Alertmanager configuration saved whole at each write, so they go one at a time.
+  const cpOpts = {
+    disableProvenance: ctx.config.grafana.disableProvenance,
+    log: ctx.log,
+    permissionHint: alertProvisioningPermission(ctx.version),
+  };
+  for (const s of plan.contactPoints)
+    if (!settle(s)) await ctx.limit(() => applyContactPoint(ctx.client, s, cpOpts));
+
   await run(plan.ruleGroups, async (s) => {
     const folderUid = s.desired?.folderUid;
     const folderFailure = folderUid ? failedFolders.get(folderUid) : undefined;
@@ -118,6 +129,8 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   });
 
   await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
+  for (const s of plan.deletes.contactPoints)
+    if (!settle(s)) await ctx.limit(() => deleteContactPoint(ctx.client, s, { log: ctx.log }));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
   await run(plan.deletes.libraryPanels, async (s) => {
     if (!settle(s)) await deleteLibraryPanel(ctx.client, s, ctx.log);
@@ -487,6 +500,8 @@ export async function verifyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
       };
     }
   });
+
+  await verifyContactPoints(ctx.client, plan.contactPoints);
 
   // Health of every provisioned datasource: a failing check is a warning, not a failure — the
   // datasource was written as the repository says; its database being unreachable from Grafana

@@ -29,6 +29,13 @@ import { configExcludes } from '../dashboards/selection.js';
 import { provisionedUidFromName } from '../dashboards/provisioning-files.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { contentHash, MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
+import {
+  loadContactPoints,
+  type DesiredContactPoint,
+  type DesiredContactPointDelete,
+} from './contact-points.js';
+
+export type { DesiredContactPoint, DesiredContactPointDelete } from './contact-points.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
 export const MARKER_TAG = 'managed-by:dashboard-ci';
@@ -175,6 +182,10 @@ export interface DesiredState {
   /** Library panels (library-panels/, and the `__elements` an export carries), before the dashboards. */
   libraryPanels: DesiredLibraryPanel[];
   ruleGroups: DesiredRuleGroup[];
+  /** Receivers of the alert files' contactPoints (one per receiver uid). */
+  contactPoints: DesiredContactPoint[];
+  /** The alert files' deleteContactPoints (deleted only with --prune). */
+  contactPointDeletes: DesiredContactPointDelete[];
   problems: DesiredProblem[];
   /** Values to mask everywhere: secureJsonData values and what expanded into them. */
   secrets: string[];
@@ -200,6 +211,8 @@ export async function loadDesiredState(opts: LoadDesiredOptions): Promise<Desire
     dashboards: [],
     libraryPanels: [],
     ruleGroups: [],
+    contactPoints: [],
+    contactPointDeletes: [],
     problems: [],
     secrets: [],
     notes: [],
@@ -794,6 +807,7 @@ async function loadAlerts(
   const files = await yamlFiles(opts.cwd, opts.config.alerts, state, 'alert-rule-group', rel);
   const seenRule = new Map<string, string>();
   const seenGroup = new Set<string>();
+  const seenReceiver = new Map<string, string>();
   for (const abs of files) {
     const file = rel(abs);
     const parsed = await readYaml(abs, file, state, 'alert-rule-group');
@@ -808,13 +822,22 @@ async function loadAlerts(
       });
       continue;
     }
+    loadContactPoints(
+      {
+        file,
+        items: seqItems('contactPoints'),
+        deletes: seqItems('deleteContactPoints'),
+        expand: (unset, used) => ({ ...expandContext(opts, unset), used }),
+        ...(opts.config.grafana.orgId !== undefined ? { orgId: opts.config.grafana.orgId } : {}),
+        seen: seenReceiver,
+      },
+      state,
+    );
     for (const key of [
-      'contactPoints',
       'policies',
       'templates',
       'muteTimes',
       'deleteRules',
-      'deleteContactPoints',
       'resetPolicies',
       'deleteTemplates',
       'deleteMuteTimes',

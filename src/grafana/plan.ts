@@ -36,6 +36,7 @@ import {
 } from './desired.js';
 import { jsonDiff, short } from './diff.js';
 import { planLibraryPanel, planLibraryPanelPrune, type LibraryPanelStep } from './library-panels.js';
+import { planContactPoints, type ContactPointStep } from './contact-points.js';
 import {
   ANNO_MESSAGE,
   compareResource,
@@ -112,7 +113,8 @@ export interface RuleGroupStep extends BaseStep {
   provenanceFix?: string[];
 }
 
-export type Step = DatasourceStep | FolderStep | LibraryPanelStep | DashboardStep | RuleGroupStep;
+export type Step =
+  DatasourceStep | FolderStep | LibraryPanelStep | DashboardStep | ContactPointStep | RuleGroupStep;
 
 export interface Plan {
   datasources: DatasourceStep[];
@@ -121,12 +123,16 @@ export interface Plan {
   /** Before the dashboards that use them. */
   libraryPanels: LibraryPanelStep[];
   dashboards: DashboardStep[];
+  /** Before the alert rules, whose notification settings name them. */
+  contactPoints: ContactPointStep[];
   ruleGroups: RuleGroupStep[];
   /** Deletes (only with prune), in the order they run. */
   deletes: {
     datasources: DatasourceStep[];
     dashboards: DashboardStep[];
     ruleGroups: RuleGroupStep[];
+    /** After the alert rule groups: a deleted rule frees the contact point it named. */
+    contactPoints: ContactPointStep[];
     /** After the dashboards: a deleted dashboard frees the library panels it used. */
     libraryPanels: LibraryPanelStep[];
     folders: FolderStep[];
@@ -162,8 +168,16 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     folders: [],
     libraryPanels: [],
     dashboards: [],
+    contactPoints: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], ruleGroups: [], libraryPanels: [], folders: [] },
+    deletes: {
+      datasources: [],
+      dashboards: [],
+      ruleGroups: [],
+      contactPoints: [],
+      libraryPanels: [],
+      folders: [],
+    },
   };
   const guard = new Guard();
   const get = async <T>(
@@ -193,6 +207,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     else if (p.kind === 'folder') plan.folders.push({ kind: 'folder', ...base });
     else if (p.kind === 'dashboard') plan.dashboards.push({ kind: 'dashboard', ...base });
     else if (p.kind === 'library-panel') plan.libraryPanels.push({ kind: 'library-panel', ...base });
+    else if (p.kind === 'contact-point') plan.contactPoints.push({ kind: 'contact-point', ...base });
     else plan.ruleGroups.push({ kind: 'alert-rule-group', ...base });
   }
 
@@ -519,6 +534,18 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
 
   if (clashRisk) checkTitleClashes(plan.dashboards, dashboardHits, listingError);
 
+  // Contact points: one listing, compared receiver by receiver (secrets by presence).
+  const contactPoints = await planContactPoints(get, desired, {
+    provenance: ctx.config.grafana.disableProvenance ? '' : 'api',
+    resendSecrets: ctx.resendSecrets,
+    prune: ctx.prune,
+    log: ctx.log,
+    permissionHint: alertProvisioningPermission(ctx.version),
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  plan.contactPoints.push(...contactPoints.steps);
+  plan.deletes.contactPoints.push(...contactPoints.deletes);
+
   // Alert rule groups.
   const folderCreated = new Set(
     plan.folders.filter((s) => s.action === 'create' && !s.error).map((s) => s.uid),
@@ -778,6 +805,10 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   inOrder(
     plan.dashboards,
     desired.dashboards.map((d) => d.uid),
+  );
+  inOrder(
+    plan.contactPoints,
+    desired.contactPoints.map((d) => d.uid),
   );
   inOrder(
     plan.ruleGroups,
