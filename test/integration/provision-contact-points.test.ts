@@ -328,4 +328,40 @@ contactPoints:
     expect(item(r, 'good-email')).toMatchObject({ result: 'failed', error: { code: 'file-provisioned' } });
     expect(grafana.writes().filter((w) => w.path.includes('contact-points'))).toEqual([]);
   });
+
+  it('a Grafana error that echoes the request never shows a secret, from $VAR or written in clear', async () => {
+    const literal = 'xoxb-literal-canary-token';
+    await repo.write(
+      'alerts/contact-points.yaml',
+      `apiVersion: 1
+contactPoints:
+  - name: chat
+    receivers:
+      - uid: chat-slack
+        type: slack
+        settings: { url: $SLACK_URL, token: ${literal}, recipient: "#c" }
+      - uid: chat-hook
+        type: webhook
+        settings: { url: "https://user:$WEBHOOK_PASSWORD@hooks.example/x" }
+`,
+    );
+    // A proxy or Grafana quoting the body it refused (JSON inside JSON: the secrets come back escaped).
+    const echo = (uid: string) => ({
+      method: 'POST',
+      path: '/api/v1/provisioning/contact-points',
+      status: 400,
+      body: {
+        message: `invalid receiver ${uid}: ${JSON.stringify(JSON.stringify({ url: SLACK_URL, token: literal, pw: WEBHOOK_PASSWORD }))}`,
+      },
+    });
+    grafana.failNext(echo('chat-slack'));
+    grafana.failNext(echo('chat-hook'));
+    const r = await provision(options());
+    expect(item(r, 'chat-slack')).toMatchObject({ result: 'failed', error: { status: 400 } });
+    expect(item(r, 'chat-hook')).toMatchObject({ result: 'failed', error: { status: 400 } });
+    expect(item(r, 'chat-slack')!.error!.message).toContain('***');
+    const all = shown(r);
+    expect(all).not.toContain('canary');
+    expect(all).not.toContain(WEBHOOK_PASSWORD);
+  });
 });
