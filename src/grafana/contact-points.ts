@@ -156,8 +156,10 @@ export function loadContactPoints(input: ContactPointLoad, out: ContactPointOut)
       continue;
     }
     const unset = new Set<string>();
+    // Only what expands into settings is secret: a name or a uid from the environment is not.
     const used = new Set<string>();
-    const ctx = input.expand(unset, used);
+    const ctx = input.expand(unset, new Set());
+    const settingsCtx = input.expand(unset, used);
     let name: string;
     let orgId: number | undefined;
     try {
@@ -205,7 +207,7 @@ export function loadContactPoints(input: ContactPointLoad, out: ContactPointOut)
         if (!type) throw new ExpansionError(`receiver ${uid} has no type`, 'type');
         if (r.settings !== undefined && r.settings !== null && !isRecord(r.settings))
           throw new ExpansionError(`receiver ${uid}: settings must be a mapping`, 'settings');
-        const settings = expandDeep((r.settings ?? {}) as Record<string, unknown>, ctx);
+        const settings = expandDeep((r.settings ?? {}) as Record<string, unknown>, settingsCtx);
         if (Object.hasOwn(settings, MARKER_ANNOTATION))
           throw new ExpansionError(
             `receiver ${uid}: settings.${MARKER_ANNOTATION} is dashboard-ci's ownership marker and cannot be set in a file`,
