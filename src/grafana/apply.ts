@@ -18,7 +18,12 @@ import {
 } from './normalize.js';
 import { contentHash, versionMessage } from './ownership.js';
 import { applyLibraryPanel, deleteLibraryPanel } from './library-panels.js';
-import { applyContactPoint, deleteContactPoint, verifyContactPoints } from './contact-points.js';
+import {
+  applyContactPoint,
+  CONTACT_POINT_PERMISSION,
+  deleteContactPoint,
+  verifyContactPoints,
+} from './contact-points.js';
 import {
   alreadyExists,
   compareResource,
@@ -114,7 +119,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   const cpOpts = {
     disableProvenance: ctx.config.grafana.disableProvenance,
     log: ctx.log,
-    permissionHint: alertProvisioningPermission(ctx.version),
+    permissionHint: CONTACT_POINT_PERMISSION,
   };
   for (const s of plan.contactPoints)
     if (!settle(s)) await ctx.limit(() => applyContactPoint(ctx.client, s, cpOpts));

@@ -65,6 +65,9 @@ const SECURE_KEYS: Record<string, string[]> = {
 };
 
 const UID_RE = /^[a-zA-Z0-9\-_]*$/;
+/** What a 403 on these routes lacks (pkg/services/ngalert/api/authorization.go, 10.4 → 12.x). */
+export const CONTACT_POINT_PERMISSION =
+  "the alerting provisioning API needs alert.provisioning:write for contact points (the Admin role's)";
 const enc = encodeURIComponent;
 
 export interface DesiredContactPoint {

@@ -36,7 +36,7 @@ import {
 } from './desired.js';
 import { jsonDiff, short } from './diff.js';
 import { planLibraryPanel, planLibraryPanelPrune, type LibraryPanelStep } from './library-panels.js';
-import { planContactPoints, type ContactPointStep } from './contact-points.js';
+import { CONTACT_POINT_PERMISSION, planContactPoints, type ContactPointStep } from './contact-points.js';
 import {
   ANNO_MESSAGE,
   compareResource,
@@ -540,7 +540,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     resendSecrets: ctx.resendSecrets,
     prune: ctx.prune,
     log: ctx.log,
-    permissionHint: alertProvisioningPermission(ctx.version),
+    permissionHint: CONTACT_POINT_PERMISSION,
   });
   if (guard.fatal) return { ...plan, fatal: guard.fatal };
   plan.contactPoints.push(...contactPoints.steps);

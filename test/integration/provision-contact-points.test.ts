@@ -364,4 +364,23 @@ contactPoints:
     expect(all).not.toContain('canary');
     expect(all).not.toContain(WEBHOOK_PASSWORD);
   });
+
+  it('a token without the provisioning permission: a 403 naming what it needs, per receiver', async () => {
+    await grafana.close();
+    grafana = await GrafanaDouble.start({
+      token: TOKEN,
+      version: '11.6.1',
+      permissions: ['dashboards:write'],
+    });
+    await repo.write(
+      'alerts/contact-points.yaml',
+      'apiVersion: 1\ncontactPoints:\n  - name: good\n    receivers:\n      - uid: good-email\n        type: email\n        settings: { addresses: a@b.c }\n',
+    );
+    const r = await provision(options());
+    expect(item(r, 'good-email')).toMatchObject({
+      result: 'failed',
+      error: { status: 403, code: 'forbidden' },
+    });
+    expect(item(r, 'good-email')!.error!.message).toContain('alert.provisioning:write for contact points');
+  });
 });
