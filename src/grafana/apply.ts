@@ -24,6 +24,7 @@ import {
   deleteContactPoint,
   verifyContactPoints,
 } from './contact-points.js';
+import { applyTemplate, deleteTemplate, verifyTemplates } from './templates.js';
 import {
   alreadyExists,
   compareResource,
@@ -121,6 +122,7 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
     log: ctx.log,
     permissionHint: CONTACT_POINT_PERMISSION,
   };
+  for (const s of plan.templates) if (!settle(s)) await ctx.limit(() => applyTemplate(ctx.client, s, cpOpts));
   for (const s of plan.contactPoints)
     if (!settle(s)) await ctx.limit(() => applyContactPoint(ctx.client, s, cpOpts));
 
@@ -136,6 +138,8 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
   for (const s of plan.deletes.contactPoints)
     if (!settle(s)) await ctx.limit(() => deleteContactPoint(ctx.client, s, { log: ctx.log }));
+  for (const s of plan.deletes.templates)
+    if (!settle(s)) await ctx.limit(() => deleteTemplate(ctx.client, s, { log: ctx.log }));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
   await run(plan.deletes.libraryPanels, async (s) => {
     if (!settle(s)) await deleteLibraryPanel(ctx.client, s, ctx.log);
@@ -506,6 +510,7 @@ export async function verifyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
     }
   });
 
+  await verifyTemplates(ctx.client, plan.templates);
   await verifyContactPoints(ctx.client, plan.contactPoints);
 
   // Health of every provisioned datasource: a failing check is a warning, not a failure — the

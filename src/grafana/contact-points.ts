@@ -20,6 +20,10 @@
 //   409 alerting.notifications.contact-points.referenced / used-by-rule from 11, an error text
 //   (500) before. The refusal is recognised by its words, whatever the status.
 //
+// Expansion: every string of `settings` is expanded as datasources are (secrets come from the
+// environment). Grafana's own file provisioning has done so in some versions (contact_point_types.go
+// `Settings.Value()`) and taken them raw in others (`Settings.Raw`); `$$` is a literal `$` either way.
+//
 // Ownership: settings are stored as sent and returned as stored (GetContactPoints copies them), so
 // dashboard-ci marks what it writes with `dashboard_ci: managed` in the settings (the key its alert
 // rules carry as an annotation). Written with provenance "api", the UI cannot edit or delete such a
@@ -211,6 +215,9 @@ export function loadContactPoints(input: ContactPointLoad, out: ContactPointOut)
         if (r.settings !== undefined && r.settings !== null && !isRecord(r.settings))
           throw new ExpansionError(`receiver ${uid}: settings must be a mapping`, 'settings');
         const settings = expandDeep((r.settings ?? {}) as Record<string, unknown>, settingsCtx);
+        // Grafana's file provisioning refuses a receiver without settings (contact_point_types.go).
+        if (Object.keys(settings).length === 0)
+          throw new ExpansionError(`receiver ${uid} has no settings`, 'settings');
         if (Object.hasOwn(settings, MARKER_ANNOTATION))
           throw new ExpansionError(
             `receiver ${uid}: settings.${MARKER_ANNOTATION} is dashboard-ci's ownership marker and cannot be set in a file`,

@@ -35,7 +35,10 @@ import {
   type DesiredContactPointDelete,
 } from './contact-points.js';
 
+import { loadTemplates, type DesiredTemplate, type DesiredTemplateDelete } from './templates.js';
+
 export type { DesiredContactPoint, DesiredContactPointDelete } from './contact-points.js';
+export type { DesiredTemplate, DesiredTemplateDelete } from './templates.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
 export const MARKER_TAG = 'managed-by:dashboard-ci';
@@ -186,6 +189,10 @@ export interface DesiredState {
   contactPoints: DesiredContactPoint[];
   /** The alert files' deleteContactPoints (deleted only with --prune). */
   contactPointDeletes: DesiredContactPointDelete[];
+  /** The alert files' notification templates. */
+  templates: DesiredTemplate[];
+  /** The alert files' deleteTemplates (deleted only with --prune). */
+  templateDeletes: DesiredTemplateDelete[];
   problems: DesiredProblem[];
   /** Values to mask everywhere: secureJsonData values and what expanded into them. */
   secrets: string[];
@@ -213,6 +220,8 @@ export async function loadDesiredState(opts: LoadDesiredOptions): Promise<Desire
     ruleGroups: [],
     contactPoints: [],
     contactPointDeletes: [],
+    templates: [],
+    templateDeletes: [],
     problems: [],
     secrets: [],
     notes: [],
@@ -808,6 +817,7 @@ async function loadAlerts(
   const seenRule = new Map<string, string>();
   const seenGroup = new Set<string>();
   const seenReceiver = new Map<string, string>();
+  const seenTemplate = new Map<string, string>();
   for (const abs of files) {
     const file = rel(abs);
     const parsed = await readYaml(abs, file, state, 'alert-rule-group');
@@ -833,15 +843,17 @@ async function loadAlerts(
       },
       state,
     );
-    for (const key of [
-      'policies',
-      'templates',
-      'muteTimes',
-      'deleteRules',
-      'resetPolicies',
-      'deleteTemplates',
-      'deleteMuteTimes',
-    ]) {
+    loadTemplates(
+      {
+        file,
+        items: seqItems('templates'),
+        deletes: seqItems('deleteTemplates'),
+        ...(opts.config.grafana.orgId !== undefined ? { orgId: opts.config.grafana.orgId } : {}),
+        seen: seenTemplate,
+      },
+      state,
+    );
+    for (const key of ['policies', 'muteTimes', 'deleteRules', 'resetPolicies', 'deleteMuteTimes']) {
       if (root[key] !== undefined)
         state.notes.push(`${file}: "${key}" is not provisioned by dashboard-ci (ignored)`);
     }

@@ -37,6 +37,7 @@ import {
 import { jsonDiff, short } from './diff.js';
 import { planLibraryPanel, planLibraryPanelPrune, type LibraryPanelStep } from './library-panels.js';
 import { CONTACT_POINT_PERMISSION, planContactPoints, type ContactPointStep } from './contact-points.js';
+import { planTemplates, type TemplateStep } from './templates.js';
 import {
   ANNO_MESSAGE,
   compareResource,
@@ -114,7 +115,13 @@ export interface RuleGroupStep extends BaseStep {
 }
 
 export type Step =
-  DatasourceStep | FolderStep | LibraryPanelStep | DashboardStep | ContactPointStep | RuleGroupStep;
+  | DatasourceStep
+  | FolderStep
+  | LibraryPanelStep
+  | DashboardStep
+  | TemplateStep
+  | ContactPointStep
+  | RuleGroupStep;
 
 export interface Plan {
   datasources: DatasourceStep[];
@@ -123,6 +130,8 @@ export interface Plan {
   /** Before the dashboards that use them. */
   libraryPanels: LibraryPanelStep[];
   dashboards: DashboardStep[];
+  /** Before the contact points whose settings use them. */
+  templates: TemplateStep[];
   /** Before the alert rules, whose notification settings name them. */
   contactPoints: ContactPointStep[];
   ruleGroups: RuleGroupStep[];
@@ -133,6 +142,8 @@ export interface Plan {
     ruleGroups: RuleGroupStep[];
     /** After the alert rule groups: a deleted rule frees the contact point it named. */
     contactPoints: ContactPointStep[];
+    /** After the contact points that may use them. */
+    templates: TemplateStep[];
     /** After the dashboards: a deleted dashboard frees the library panels it used. */
     libraryPanels: LibraryPanelStep[];
     folders: FolderStep[];
@@ -168,6 +179,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     folders: [],
     libraryPanels: [],
     dashboards: [],
+    templates: [],
     contactPoints: [],
     ruleGroups: [],
     deletes: {
@@ -175,6 +187,7 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
       dashboards: [],
       ruleGroups: [],
       contactPoints: [],
+      templates: [],
       libraryPanels: [],
       folders: [],
     },
@@ -208,6 +221,8 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     else if (p.kind === 'dashboard') plan.dashboards.push({ kind: 'dashboard', ...base });
     else if (p.kind === 'library-panel') plan.libraryPanels.push({ kind: 'library-panel', ...base });
     else if (p.kind === 'contact-point') plan.contactPoints.push({ kind: 'contact-point', ...base });
+    else if (p.kind === 'notification-template')
+      plan.templates.push({ kind: 'notification-template', ...base });
     else plan.ruleGroups.push({ kind: 'alert-rule-group', ...base });
   }
 
@@ -534,7 +549,16 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
 
   if (clashRisk) checkTitleClashes(plan.dashboards, dashboardHits, listingError);
 
-  // Contact points: one listing, compared receiver by receiver (secrets by presence).
+  // Notification templates, then contact points: one listing each.
+  const templates = await planTemplates(get, desired, {
+    provenance: ctx.config.grafana.disableProvenance ? '' : 'api',
+    prune: ctx.prune,
+    log: ctx.log,
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  plan.templates.push(...templates.steps);
+  plan.deletes.templates.push(...templates.deletes);
+
   const contactPoints = await planContactPoints(get, desired, {
     provenance: ctx.config.grafana.disableProvenance ? '' : 'api',
     resendSecrets: ctx.resendSecrets,
@@ -805,6 +829,10 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   inOrder(
     plan.dashboards,
     desired.dashboards.map((d) => d.uid),
+  );
+  inOrder(
+    plan.templates,
+    desired.templates.map((d) => d.name),
   );
   inOrder(
     plan.contactPoints,

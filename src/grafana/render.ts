@@ -8,6 +8,7 @@ const KINDS: ProvisionKind[] = [
   'folder',
   'library-panel',
   'dashboard',
+  'notification-template',
   'contact-point',
   'alert-rule-group',
 ];

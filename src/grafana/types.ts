@@ -30,7 +30,13 @@ export interface ProvisionOptions {
 }
 
 export type ProvisionKind =
-  'datasource' | 'folder' | 'library-panel' | 'dashboard' | 'contact-point' | 'alert-rule-group';
+  | 'datasource'
+  | 'folder'
+  | 'library-panel'
+  | 'dashboard'
+  | 'notification-template'
+  | 'contact-point'
+  | 'alert-rule-group';
 export type ProvisionAction = 'create' | 'update' | 'unchanged' | 'delete' | 'skip';
 export type ProvisionOutcome =
   'planned' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';

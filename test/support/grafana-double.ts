@@ -235,6 +235,8 @@ class OrgState {
   contactPoints = new Map<string, StoredReceiver>();
   /** Receiver names the notification policy tree routes to (the default policy's included). */
   policyReceivers = new Set<string>();
+  /** Notification templates of the Alertmanager configuration, by name. */
+  templates = new Map<string, { template: string; provenance: string }>();
   constructor(readonly orgId: number) {}
 }
 
@@ -540,6 +542,16 @@ export class GrafanaDouble {
   contactPoint(uid: string, orgId = 1): StoredReceiver | undefined {
     const r = this.org(orgId).contactPoints.get(uid);
     return r && structuredClone(r);
+  }
+
+  /** A notification template as Grafana stores it (made in the UI or by file provisioning). */
+  seedTemplate(name: string, template: string, opts: { provenance?: string; orgId?: number } = {}): void {
+    this.org(opts.orgId ?? 1).templates.set(name, { template, provenance: opts.provenance ?? '' });
+  }
+
+  template(name: string, orgId = 1): { template: string; provenance: string } | undefined {
+    const t = this.org(orgId).templates.get(name);
+    return t && { ...t };
   }
 
   /** A notification policy routing to this contact point name (PUT /api/v1/provisioning/policies). */
@@ -964,6 +976,8 @@ export class GrafanaDouble {
     }
     if (p === '/api/v1/provisioning/alert-rules' && method === 'GET')
       return ok([...o.rules.values()].map((r) => this.ruleDto(r, o.orgId, true)));
+    if (p === '/api/v1/provisioning/templates' || p.startsWith('/api/v1/provisioning/templates/'))
+      return this.routeTemplates(method, p, body, o, headers);
     if (p === '/api/v1/provisioning/contact-points' || p.startsWith('/api/v1/provisioning/contact-points/'))
       return this.routeContactPoints(method, p, q, body, o, headers);
 
@@ -1990,6 +2004,58 @@ export class GrafanaDouble {
         o.contactPoints.delete(uid);
       }
       return { status: 202, body: { message: 'contactpoint deleted' } };
+    }
+    throw err(405, 'Method Not Allowed');
+  }
+
+  // GG api_provisioning.go RouteGetTemplates / RouteGetTemplate / RoutePutTemplate / RouteDeleteTemplate
+  // and definitions NotificationTemplate.Validate (10.4 → 12.x): the content is trimmed and wrapped in
+  // {{ define "<name>" }} … {{ end }} (lines indented by two) when it has no define; empty or unparsable
+  // → 400; PUT → 202 with the stored template; DELETE → 204; GET /:name of none → 404.
+  private routeTemplates(
+    method: string,
+    p: string,
+    body: unknown,
+    o: OrgState,
+    headers: http.IncomingHttpHeaders,
+  ): { status: number; body: unknown } {
+    const dto = (name: string, t: { template: string; provenance: string }) => ({
+      name,
+      template: t.template,
+      ...(t.provenance ? { provenance: t.provenance } : {}),
+    });
+    if (p === '/api/v1/provisioning/templates' && method === 'GET')
+      return {
+        status: 200,
+        body: [...o.templates.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([n, t]) => dto(n, t)),
+      };
+    const m = /^\/api\/v1\/provisioning\/templates\/([^/]+)$/.exec(p);
+    if (!m) throw err(404, 'Not found');
+    const name = dec(m[1]!);
+    if (method === 'GET') {
+      const t = o.templates.get(name);
+      if (!t) throw err(404, 'template not found');
+      return { status: 200, body: dto(name, t) };
+    }
+    if (method === 'PUT') {
+      const raw = (body as { template?: unknown } | undefined)?.template;
+      if (typeof raw !== 'string' || raw === '') throw err(400, 'template must have content');
+      let content = raw.trim();
+      if (!/\{\{\s*define/.test(content))
+        content = `{{ define "${name}" }}\n${content
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n{{ end }}`;
+      const opens = content.split('{{').length - 1;
+      const closes = content.split('}}').length - 1;
+      if (opens !== closes) throw err(400, `invalid template: template: ${name}: unclosed action`);
+      const t = { template: content, provenance: headers['x-disable-provenance'] !== undefined ? '' : 'api' };
+      o.templates.set(name, t);
+      return { status: 202, body: dto(name, t) };
+    }
+    if (method === 'DELETE') {
+      o.templates.delete(name);
+      return { status: 204, body: undefined };
     }
     throw err(405, 'Method Not Allowed');
   }
