@@ -34,6 +34,7 @@ import {
   writeResource,
 } from './resources.js';
 import { alertProvisioningPermission, type GrafanaVersion } from './version.js';
+import { provenanceHeaders } from './steps.js';
 import {
   failure,
   type DashboardStep,
@@ -413,9 +414,7 @@ async function applyRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void
     orgID,
   });
   const body = { title: g.name, folderUid, interval: g.intervalSeconds, rules: g.rules.map(ruleBody) };
-  const headers: Record<string, string> = ctx.config.grafana.disableProvenance
-    ? { 'X-Disable-Provenance': 'true' }
-    : {};
+  const headers: Record<string, string> = provenanceHeaders(ctx.config.grafana.disableProvenance);
   try {
     // PUT replaces the whole group: rules gone from the file are deleted by Grafana.
     if (s.action === 'create' || s.contentChanged !== false)
@@ -439,9 +438,7 @@ async function applyRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void
 
 async function deleteRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void> {
   if (settle(s)) return;
-  const headers: Record<string, string> = ctx.config.grafana.disableProvenance
-    ? { 'X-Disable-Provenance': 'true' }
-    : {};
+  const headers: Record<string, string> = provenanceHeaders(ctx.config.grafana.disableProvenance);
   try {
     for (const uid of s.ruleUids ?? [])
       await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc(uid)}`, { headers, allow: [404] });

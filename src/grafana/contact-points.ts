@@ -44,7 +44,16 @@ import {
   type ExpandContext,
 } from './expand.js';
 import { MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
-import { appendNote, failure, type BaseStep, type Get } from './steps.js';
+import {
+  appendNote,
+  failure,
+  provenanceHeaders,
+  pruneBlockedStep,
+  pruneStep,
+  verifyByListing,
+  type BaseStep,
+  type Get,
+} from './steps.js';
 
 export const CONTACT_POINTS_PATH = '/api/v1/provisioning/contact-points';
 /** What Grafana answers in place of a secure setting (apimodels.RedactedValue). */
@@ -370,7 +379,10 @@ export async function planContactPoints(
       });
     if (opts.prune)
       deletes.push(
-        blocked(`prune of contact points skipped: the listing it needs failed (${error.message})`),
+        pruneBlockedStep(
+          'contact-point',
+          `prune of contact points skipped: the listing it needs failed (${error.message})`,
+        ),
       );
     return { steps, deletes };
   }
@@ -424,20 +436,21 @@ export async function planContactPoints(
       if (wanted.has(del.uid)) continue;
       const current = byUid.get(del.uid);
       if (!current) continue;
-      deletes.push(deleteStep(current, del.file, current.provenance === 'file'));
+      deletes.push(pruneStep('contact-point', current.uid, current.name, current, del.file));
       wanted.add(del.uid);
     }
     const broken = desired.problems.filter((p) => p.kind === 'contact-point').length;
     if (broken > 0) {
       deletes.push(
-        blocked(
+        pruneBlockedStep(
+          'contact-point',
           `prune of contact points skipped: ${broken} contact point input(s) could not be read, and a receiver whose file is broken would look gone from the repository`,
         ),
       );
     } else {
       for (const c of list) {
         if (wanted.has(c.uid) || !isOwned(c) || c.provenance === 'file') continue;
-        deletes.push(deleteStep(c));
+        deletes.push(pruneStep('contact-point', c.uid, c.name, c));
       }
     }
   }
@@ -457,39 +470,6 @@ function base(d: DesiredContactPoint): ContactPointStep {
   };
 }
 
-function deleteStep(c: GrafanaContactPoint, file?: string, fileProvisioned = false): ContactPointStep {
-  return {
-    kind: 'contact-point',
-    uid: c.uid,
-    ...(c.name ? { title: c.name } : {}),
-    ...(file ? { file } : {}),
-    action: fileProvisioned ? 'skip' : 'delete',
-    diff: [],
-    current: c,
-    ...(fileProvisioned
-      ? {
-          warning:
-            'provisioned from a file on the Grafana server (provenance "file"): never deleted by dashboard-ci',
-        }
-      : {}),
-  };
-}
-
-function blocked(message: string): ContactPointStep {
-  return {
-    kind: 'contact-point',
-    uid: '',
-    action: 'skip',
-    diff: [],
-    error: { code: 'prune-blocked', message },
-  };
-}
-
-function headers(disableProvenance: boolean): Record<string, string> {
-  // Grafana reads the header's presence, not its value (api_provisioning.go determineProvenance).
-  return disableProvenance ? { 'X-Disable-Provenance': 'true' } : {};
-}
-
 /** Creates (POST) or updates (PUT) one receiver. */
 export async function applyContactPoint(
   client: GrafanaClient,
@@ -507,7 +487,7 @@ export async function applyContactPoint(
   try {
     if (s.action === 'create') {
       try {
-        await client.post(CONTACT_POINTS_PATH, body, { headers: headers(opts.disableProvenance) });
+        await client.post(CONTACT_POINTS_PATH, body, { headers: provenanceHeaders(opts.disableProvenance) });
       } catch (err) {
         // A create retried after a lost answer meets its own first attempt (the uid is taken).
         if (!(err instanceof GrafanaApiError && err.attempts > 1)) throw err;
@@ -518,7 +498,7 @@ export async function applyContactPoint(
       s.result = 'created';
     } else {
       await client.put(`${CONTACT_POINTS_PATH}/${enc(d.uid)}`, body, {
-        headers: headers(opts.disableProvenance),
+        headers: provenanceHeaders(opts.disableProvenance),
       });
       s.result = 'updated';
     }
@@ -569,35 +549,11 @@ export async function deleteContactPoint(
 
 /** Reads back what was written: one GET, every written receiver compared (secrets by presence). */
 export async function verifyContactPoints(client: GrafanaClient, steps: ContactPointStep[]): Promise<void> {
-  const written = steps.filter((s) => s.result === 'created' || s.result === 'updated');
-  if (written.length === 0) return;
-  let list: GrafanaContactPoint[];
-  try {
-    list = await listContactPoints((p, o) => client.get(p, o));
-  } catch (err) {
-    for (const s of written) {
-      s.result = 'failed';
-      s.error = {
-        ...failure(`${label(s.desired!)} was written but cannot be read back`, err),
-        code: 'verify-failed',
-      };
-    }
-    return;
-  }
-  const byUid = new Map(list.map((c) => [c.uid, c]));
-  for (const s of written) {
-    const d = s.desired!;
-    const current = byUid.get(d.uid);
-    if (!current) {
-      s.result = 'failed';
-      s.error = { code: 'verify-failed', message: `${label(d)} was written but Grafana does not list it` };
-      continue;
-    }
-    const diff = compareContactPoint(current, d);
-    if (diff.length)
-      s.warning = appendNote(
-        s.warning,
-        `read back differs from what was sent (Grafana rewrote it; the next run will try again): ${diff.slice(0, 3).join('; ')}`,
-      );
-  }
+  await verifyByListing(
+    steps.filter((s) => s.result === 'created' || s.result === 'updated'),
+    () => listContactPoints((p, o) => client.get(p, o)),
+    (s, list) => list.find((c) => c.uid === s.uid),
+    (s, c) => compareContactPoint(c, s.desired!),
+    (s) => label(s.desired!),
+  );
 }

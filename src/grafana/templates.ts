@@ -22,7 +22,16 @@ import type { GrafanaClient } from './client.js';
 import { GrafanaApiError } from './client.js';
 import { CONTACT_POINT_PERMISSION } from './contact-points.js';
 import { MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
-import { appendNote, failure, type BaseStep, type Get } from './steps.js';
+import {
+  appendNote,
+  failure,
+  provenanceHeaders,
+  pruneBlockedStep,
+  pruneStep,
+  verifyByListing,
+  type BaseStep,
+  type Get,
+} from './steps.js';
 
 export const TEMPLATES_PATH = '/api/v1/provisioning/templates';
 export const TEMPLATE_MARKER = `{{/* ${MARKER_ANNOTATION}: ${MARKER_ANNOTATION_VALUE} */}}`;
@@ -170,7 +179,10 @@ export async function planTemplates(
       });
     if (opts.prune)
       deletes.push(
-        blocked(`prune of notification templates skipped: the listing it needs failed (${error.message})`),
+        pruneBlockedStep(
+          'notification-template',
+          `prune of notification templates skipped: the listing it needs failed (${error.message})`,
+        ),
       );
     return { steps, deletes };
   }
@@ -219,19 +231,21 @@ export async function planTemplates(
     for (const del of desired.templateDeletes) {
       const current = byName.get(del.name);
       if (wanted.has(del.name) || !current) continue;
-      deletes.push(deleteStep(current, del.file));
+      deletes.push(pruneStep('notification-template', current.name, current.name, current, del.file));
       wanted.add(del.name);
     }
     const broken = desired.problems.filter((p) => p.kind === 'notification-template').length;
     if (broken > 0)
       deletes.push(
-        blocked(
+        pruneBlockedStep(
+          'notification-template',
           `prune of notification templates skipped: ${broken} template input(s) could not be read, and a template whose file is broken would look gone from the repository`,
         ),
       );
     else
       for (const t of list)
-        if (!wanted.has(t.name) && isOwnedTemplate(t) && t.provenance !== 'file') deletes.push(deleteStep(t));
+        if (!wanted.has(t.name) && isOwnedTemplate(t) && t.provenance !== 'file')
+          deletes.push(pruneStep('notification-template', t.name, t.name, t));
   }
   deletes.sort((a, b) => a.uid.localeCompare(b.uid));
   return { steps, deletes };
@@ -249,35 +263,6 @@ function base(d: DesiredTemplate): TemplateStep {
   };
 }
 
-function deleteStep(t: GrafanaTemplate, file?: string): TemplateStep {
-  const fileProvisioned = t.provenance === 'file';
-  return {
-    kind: 'notification-template',
-    uid: t.name,
-    title: t.name,
-    ...(file ? { file } : {}),
-    action: fileProvisioned ? 'skip' : 'delete',
-    diff: [],
-    current: t,
-    ...(fileProvisioned
-      ? {
-          warning:
-            'provisioned from a file on the Grafana server (provenance "file"): never deleted by dashboard-ci',
-        }
-      : {}),
-  };
-}
-
-function blocked(message: string): TemplateStep {
-  return {
-    kind: 'notification-template',
-    uid: '',
-    action: 'skip',
-    diff: [],
-    error: { code: 'prune-blocked', message },
-  };
-}
-
 /** PUT /templates/:name (create and update alike). */
 export async function applyTemplate(
   client: GrafanaClient,
@@ -289,8 +274,7 @@ export async function applyTemplate(
     await client.put(
       `${TEMPLATES_PATH}/${enc(d.name)}`,
       { template: templateToSend(d) },
-      // Grafana reads the header's presence, not its value (api_provisioning.go determineProvenance).
-      { headers: opts.disableProvenance ? { 'X-Disable-Provenance': 'true' } : {} },
+      { headers: provenanceHeaders(opts.disableProvenance) },
     );
     s.result = s.action === 'create' ? 'created' : 'updated';
     opts.log(`notification template ${d.name}: ${s.result}`);
@@ -317,34 +301,11 @@ export async function deleteTemplate(
 
 /** Reads back the written templates (one GET) and compares with what was sent. */
 export async function verifyTemplates(client: GrafanaClient, steps: TemplateStep[]): Promise<void> {
-  const written = steps.filter((s) => s.result === 'created' || s.result === 'updated');
-  if (written.length === 0) return;
-  let list: GrafanaTemplate[];
-  try {
-    list = await listTemplates((p, o) => client.get(p, o));
-  } catch (err) {
-    for (const s of written) {
-      s.result = 'failed';
-      s.error = {
-        ...failure(`${label(s.desired!)} was written but cannot be read back`, err),
-        code: 'verify-failed',
-      };
-    }
-    return;
-  }
-  const byName = new Map(list.map((t) => [t.name, t]));
-  for (const s of written) {
-    const current = byName.get(s.desired!.name);
-    if (!current) {
-      s.result = 'failed';
-      s.error = {
-        code: 'verify-failed',
-        message: `${label(s.desired!)} was written but Grafana does not list it`,
-      };
-    } else if (current.template !== templateToSend(s.desired!))
-      s.warning = appendNote(
-        s.warning,
-        'read back differs from what was sent (Grafana rewrote it; the next run will try again)',
-      );
-  }
+  await verifyByListing(
+    steps.filter((s) => s.result === 'created' || s.result === 'updated'),
+    () => listTemplates((p, o) => client.get(p, o)),
+    (s, list) => list.find((t) => t.name === s.uid),
+    (s, t) => (t.template === templateToSend(s.desired!) ? [] : ['template']),
+    (s) => label(s.desired!),
+  );
 }
