@@ -48,6 +48,7 @@ import {
   appendNote,
   failure,
   provenanceHeaders,
+  failListing,
   pruneBlockedStep,
   pruneStep,
   verifyByListing,
@@ -368,22 +369,16 @@ export async function planContactPoints(
   try {
     list = await listContactPoints(get);
   } catch (err) {
-    const error = failure('contact points', err);
-    if (err instanceof GrafanaApiError && err.status === 403 && opts.permissionHint)
-      error.message += `; ${opts.permissionHint}`;
-    for (const d of desired.contactPoints)
-      steps.push({
-        ...base(d),
-        action: 'skip',
-        error: { ...error, message: `${label(d)}: ${error.message}` },
-      });
-    if (opts.prune)
-      deletes.push(
-        pruneBlockedStep(
-          'contact-point',
-          `prune of contact points skipped: the listing it needs failed (${error.message})`,
-        ),
-      );
+    steps.push(...desired.contactPoints.map(base));
+    deletes.push(
+      ...failListing(
+        'contact-point',
+        'contact points',
+        err,
+        steps.map((step) => ({ step, name: label(step.desired!) })),
+        opts,
+      ),
+    );
     return { steps, deletes };
   }
   const byUid = new Map(list.map((c) => [c.uid, c]));

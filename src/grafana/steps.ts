@@ -166,3 +166,26 @@ export async function verifyByListing<S extends BaseStep, T>(
       );
   }
 }
+
+/**
+ * A listing a kind is planned from failed: each of the repository's objects of that kind fails with
+ * Grafana's answer (and the permission a 403 lacks), and so does their prune. Returns the deletes.
+ */
+export function failListing<K extends ProvisionKind>(
+  kind: K,
+  what: string,
+  err: unknown,
+  planned: { step: BaseStep; name: string }[],
+  opts: { prune: boolean; permissionHint?: string },
+): ReturnType<typeof pruneBlockedStep<K>>[] {
+  const error = failure(what, err);
+  if (err instanceof GrafanaApiError && err.status === 403 && opts.permissionHint)
+    error.message += `; ${opts.permissionHint}`;
+  for (const { step, name } of planned) {
+    step.action = 'skip';
+    step.error = { ...error, message: `${name}: ${error.message}` };
+  }
+  return opts.prune
+    ? [pruneBlockedStep(kind, `prune of ${what} skipped: the listing it needs failed (${error.message})`)]
+    : [];
+}

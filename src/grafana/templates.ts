@@ -19,13 +19,13 @@
 import type { DesiredProblem, DesiredState } from './desired.js';
 import { short } from './diff.js';
 import type { GrafanaClient } from './client.js';
-import { GrafanaApiError } from './client.js';
 import { CONTACT_POINT_PERMISSION } from './contact-points.js';
 import { MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
 import {
   appendNote,
   failure,
   provenanceHeaders,
+  failListing,
   pruneBlockedStep,
   pruneStep,
   verifyByListing,
@@ -168,22 +168,19 @@ export async function planTemplates(
   try {
     list = await listTemplates(get);
   } catch (err) {
-    const error = failure('notification templates', err);
-    if (err instanceof GrafanaApiError && err.status === 403)
-      error.message += `; ${CONTACT_POINT_PERMISSION.replace('contact points', 'templates')}`;
-    for (const d of desired.templates)
-      steps.push({
-        ...base(d),
-        action: 'skip',
-        error: { ...error, message: `${label(d)}: ${error.message}` },
-      });
-    if (opts.prune)
-      deletes.push(
-        pruneBlockedStep(
-          'notification-template',
-          `prune of notification templates skipped: the listing it needs failed (${error.message})`,
-        ),
-      );
+    steps.push(...desired.templates.map(base));
+    deletes.push(
+      ...failListing(
+        'notification-template',
+        'notification templates',
+        err,
+        steps.map((step) => ({ step, name: label(step.desired!) })),
+        {
+          prune: opts.prune,
+          permissionHint: CONTACT_POINT_PERMISSION.replace('contact points', 'templates'),
+        },
+      ),
+    );
     return { steps, deletes };
   }
   const byName = new Map(list.map((t) => [t.name, t]));

@@ -383,4 +383,17 @@ contactPoints:
     });
     expect(item(r, 'good-email')!.error!.message).toContain('alert.provisioning:write for contact points');
   });
+
+  it('a listing Grafana keeps failing fails every receiver and holds the prune back, the rest goes on', async () => {
+    await repo.write('alerts/contact-points.yaml', contactPointsYaml());
+    grafana.failNext({ method: 'GET', path: '/api/v1/provisioning/contact-points', status: 502, times: 20 });
+    const r = await provision(options({ prune: true }), { retryDelay: () => 0, maxRetries: 2 });
+    for (const uid of ['team-a-slack', 'team-a-email', 'pager-hook'])
+      expect(item(r, uid)).toMatchObject({ result: 'failed', error: { status: 502, code: 'server-error' } });
+    expect(
+      r.items.find((i) => i.kind === 'contact-point' && i.error?.code === 'prune-blocked')!.error!.message,
+    ).toContain('prune of contact points skipped: the listing it needs failed');
+    expect(r.items.filter((i) => i.kind === 'dashboard' && i.result === 'created').length).toBeGreaterThan(0);
+    expect(grafana.writes().filter((w) => w.path.includes('contact-points'))).toEqual([]);
+  });
 });
