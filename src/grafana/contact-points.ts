@@ -434,12 +434,15 @@ export async function planContactPoints(
       deletes.push(pruneStep('contact-point', current.uid, current.name, current, del.file));
       wanted.add(del.uid);
     }
-    const broken = desired.problems.filter((p) => p.kind === 'contact-point').length;
+    // An alert file that cannot be read at all (its problems carry no uid) may hold receivers too.
+    const broken = desired.problems.filter(
+      (p) => p.kind === 'contact-point' || (p.kind === 'alert-rule-group' && p.uid === ''),
+    ).length;
     if (broken > 0) {
       deletes.push(
         pruneBlockedStep(
           'contact-point',
-          `prune of contact points skipped: ${broken} contact point input(s) could not be read, and a receiver whose file is broken would look gone from the repository`,
+          `prune of contact points skipped: ${broken} contact point or alert file input(s) could not be read, and a receiver whose file is broken would look gone from the repository`,
         ),
       );
     } else {

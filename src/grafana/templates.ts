@@ -231,12 +231,15 @@ export async function planTemplates(
       deletes.push(pruneStep('notification-template', current.name, current.name, current, del.file));
       wanted.add(del.name);
     }
-    const broken = desired.problems.filter((p) => p.kind === 'notification-template').length;
+    // An alert file that cannot be read at all (its problems carry no uid) may hold templates too.
+    const broken = desired.problems.filter(
+      (p) => p.kind === 'notification-template' || (p.kind === 'alert-rule-group' && p.uid === ''),
+    ).length;
     if (broken > 0)
       deletes.push(
         pruneBlockedStep(
           'notification-template',
-          `prune of notification templates skipped: ${broken} template input(s) could not be read, and a template whose file is broken would look gone from the repository`,
+          `prune of notification templates skipped: ${broken} template or alert file input(s) could not be read, and a template whose file is broken would look gone from the repository`,
         ),
       );
     else

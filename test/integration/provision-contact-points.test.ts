@@ -396,4 +396,17 @@ contactPoints:
     expect(r.items.filter((i) => i.kind === 'dashboard' && i.result === 'created').length).toBeGreaterThan(0);
     expect(grafana.writes().filter((w) => w.path.includes('contact-points'))).toEqual([]);
   });
+
+  it('an alert file that is not valid YAML holds the prune back: its receivers would look gone', async () => {
+    await repo.write('alerts/contact-points.yaml', contactPointsYaml());
+    await provision(options());
+    await repo.write('alerts/contact-points.yaml', `${contactPointsYaml()}  - name: [unclosed\n`);
+    grafana.clearLog();
+    const r = await provision(options({ prune: true }));
+    expect(
+      r.items.find((i) => i.kind === 'contact-point' && i.error?.code === 'prune-blocked'),
+    ).toBeDefined();
+    expect(grafana.writes().filter((w) => w.method === 'DELETE')).toEqual([]);
+    expect(grafana.contactPoint('pager-hook')).toBeDefined();
+  });
 });
