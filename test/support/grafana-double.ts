@@ -40,6 +40,8 @@
 // - datasources: AddDataSourceCommand has no readOnly field: only file provisioning sets it.
 // - contact points (10.4 / 11.x+ differ in statuses): secure settings "[REDACTED]", 202s, uid in use
 //   and in-use deletes 409 from 11 and 500 in 10.4 (see routeContactPoints for the sources).
+// - notification templates: stored trimmed and wrapped in a define block when they have none
+//   (NotificationTemplate.Validate, see routeTemplates).
 // Misbehaving networks: `loginPage` answers every request with an HTML login page and 200 (a proxy),
 // `searchIgnoresPage` answers every /api/search page with the first one.
 
