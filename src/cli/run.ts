@@ -236,7 +236,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
     .option('--dry-run', 'print the plan; make no write of any kind')
     .option('--prune', 'delete objects dashboard-ci manages that are gone from the repository')
-    .option('--resend-secrets', 'write datasources even when only their secureJsonData may have changed')
+    .option(
+      '--resend-secrets',
+      'write datasources and contact points even when only their secrets may have changed',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (paths: string[], opts) => {
       const loaded = await loadConfig({ cwd: io.cwd, file: opts.config });

@@ -19,6 +19,13 @@ import {
 import { contentHash, versionMessage } from './ownership.js';
 import { applyLibraryPanel, deleteLibraryPanel } from './library-panels.js';
 import {
+  applyContactPoint,
+  CONTACT_POINT_PERMISSION,
+  deleteContactPoint,
+  verifyContactPoints,
+} from './contact-points.js';
+import { applyTemplate, deleteTemplate, verifyTemplates } from './templates.js';
+import {
   alreadyExists,
   compareResource,
   deleteResource,
@@ -27,6 +34,7 @@ import {
   writeResource,
 } from './resources.js';
 import { alertProvisioningPermission, type GrafanaVersion } from './version.js';
+import { provenanceHeaders } from './steps.js';
 import {
   failure,
   type DashboardStep,
@@ -108,6 +116,17 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
     await applyDashboard(ctx, s);
   });
 
+  // Receivers before the rules whose notification settings name them. Grafana keeps every receiver
+  // in one Alertmanager configuration saved whole at each write, so they go one at a time.
+  const cpOpts = {
+    disableProvenance: ctx.config.grafana.disableProvenance,
+    log: ctx.log,
+    permissionHint: CONTACT_POINT_PERMISSION,
+  };
+  for (const s of plan.templates) if (!settle(s)) await ctx.limit(() => applyTemplate(ctx.client, s, cpOpts));
+  for (const s of plan.contactPoints)
+    if (!settle(s)) await ctx.limit(() => applyContactPoint(ctx.client, s, cpOpts));
+
   await run(plan.ruleGroups, async (s) => {
     const folderUid = s.desired?.folderUid;
     const folderFailure = folderUid ? failedFolders.get(folderUid) : undefined;
@@ -118,6 +137,10 @@ export async function applyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
   });
 
   await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
+  for (const s of plan.deletes.contactPoints)
+    if (!settle(s)) await ctx.limit(() => deleteContactPoint(ctx.client, s, { log: ctx.log }));
+  for (const s of plan.deletes.templates)
+    if (!settle(s)) await ctx.limit(() => deleteTemplate(ctx.client, s, { log: ctx.log }));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
   await run(plan.deletes.libraryPanels, async (s) => {
     if (!settle(s)) await deleteLibraryPanel(ctx.client, s, ctx.log);
@@ -391,9 +414,7 @@ async function applyRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void
     orgID,
   });
   const body = { title: g.name, folderUid, interval: g.intervalSeconds, rules: g.rules.map(ruleBody) };
-  const headers: Record<string, string> = ctx.config.grafana.disableProvenance
-    ? { 'X-Disable-Provenance': 'true' }
-    : {};
+  const headers: Record<string, string> = provenanceHeaders(ctx.config.grafana.disableProvenance);
   try {
     // PUT replaces the whole group: rules gone from the file are deleted by Grafana.
     if (s.action === 'create' || s.contentChanged !== false)
@@ -417,9 +438,7 @@ async function applyRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void
 
 async function deleteRuleGroup(ctx: ApplyContext, s: RuleGroupStep): Promise<void> {
   if (settle(s)) return;
-  const headers: Record<string, string> = ctx.config.grafana.disableProvenance
-    ? { 'X-Disable-Provenance': 'true' }
-    : {};
+  const headers: Record<string, string> = provenanceHeaders(ctx.config.grafana.disableProvenance);
   try {
     for (const uid of s.ruleUids ?? [])
       await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc(uid)}`, { headers, allow: [404] });
@@ -487,6 +506,9 @@ export async function verifyPlan(ctx: ApplyContext, plan: Plan): Promise<void> {
       };
     }
   });
+
+  await verifyTemplates(ctx.client, plan.templates);
+  await verifyContactPoints(ctx.client, plan.contactPoints);
 
   // Health of every provisioned datasource: a failing check is a warning, not a failure — the
   // datasource was written as the repository says; its database being unreachable from Grafana

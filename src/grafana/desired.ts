@@ -29,6 +29,16 @@ import { configExcludes } from '../dashboards/selection.js';
 import { provisionedUidFromName } from '../dashboards/provisioning-files.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { contentHash, MARKER_ANNOTATION, MARKER_ANNOTATION_VALUE } from './ownership.js';
+import {
+  loadContactPoints,
+  type DesiredContactPoint,
+  type DesiredContactPointDelete,
+} from './contact-points.js';
+
+import { loadTemplates, type DesiredTemplate, type DesiredTemplateDelete } from './templates.js';
+
+export type { DesiredContactPoint, DesiredContactPointDelete } from './contact-points.js';
+export type { DesiredTemplate, DesiredTemplateDelete } from './templates.js';
 
 /** The tag dashboard-ci adds to every dashboard it writes: visible in the UI, kept by UI saves, searchable. */
 export const MARKER_TAG = 'managed-by:dashboard-ci';
@@ -175,6 +185,14 @@ export interface DesiredState {
   /** Library panels (library-panels/, and the `__elements` an export carries), before the dashboards. */
   libraryPanels: DesiredLibraryPanel[];
   ruleGroups: DesiredRuleGroup[];
+  /** Receivers of the alert files' contactPoints (one per receiver uid). */
+  contactPoints: DesiredContactPoint[];
+  /** The alert files' deleteContactPoints (deleted only with --prune). */
+  contactPointDeletes: DesiredContactPointDelete[];
+  /** The alert files' notification templates. */
+  templates: DesiredTemplate[];
+  /** The alert files' deleteTemplates (deleted only with --prune). */
+  templateDeletes: DesiredTemplateDelete[];
   problems: DesiredProblem[];
   /** Values to mask everywhere: secureJsonData values and what expanded into them. */
   secrets: string[];
@@ -200,6 +218,10 @@ export async function loadDesiredState(opts: LoadDesiredOptions): Promise<Desire
     dashboards: [],
     libraryPanels: [],
     ruleGroups: [],
+    contactPoints: [],
+    contactPointDeletes: [],
+    templates: [],
+    templateDeletes: [],
     problems: [],
     secrets: [],
     notes: [],
@@ -794,6 +816,8 @@ async function loadAlerts(
   const files = await yamlFiles(opts.cwd, opts.config.alerts, state, 'alert-rule-group', rel);
   const seenRule = new Map<string, string>();
   const seenGroup = new Set<string>();
+  const seenReceiver = new Map<string, string>();
+  const seenTemplate = new Map<string, string>();
   for (const abs of files) {
     const file = rel(abs);
     const parsed = await readYaml(abs, file, state, 'alert-rule-group');
@@ -808,17 +832,28 @@ async function loadAlerts(
       });
       continue;
     }
-    for (const key of [
-      'contactPoints',
-      'policies',
-      'templates',
-      'muteTimes',
-      'deleteRules',
-      'deleteContactPoints',
-      'resetPolicies',
-      'deleteTemplates',
-      'deleteMuteTimes',
-    ]) {
+    loadContactPoints(
+      {
+        file,
+        items: seqItems('contactPoints'),
+        deletes: seqItems('deleteContactPoints'),
+        expand: (unset, used) => ({ ...expandContext(opts, unset), used }),
+        ...(opts.config.grafana.orgId !== undefined ? { orgId: opts.config.grafana.orgId } : {}),
+        seen: seenReceiver,
+      },
+      state,
+    );
+    loadTemplates(
+      {
+        file,
+        items: seqItems('templates'),
+        deletes: seqItems('deleteTemplates'),
+        ...(opts.config.grafana.orgId !== undefined ? { orgId: opts.config.grafana.orgId } : {}),
+        seen: seenTemplate,
+      },
+      state,
+    );
+    for (const key of ['policies', 'muteTimes', 'deleteRules', 'resetPolicies', 'deleteMuteTimes']) {
       if (root[key] !== undefined)
         state.notes.push(`${file}: "${key}" is not provisioned by dashboard-ci (ignored)`);
     }

@@ -36,6 +36,8 @@ import {
 } from './desired.js';
 import { jsonDiff, short } from './diff.js';
 import { planLibraryPanel, planLibraryPanelPrune, type LibraryPanelStep } from './library-panels.js';
+import { CONTACT_POINT_PERMISSION, planContactPoints, type ContactPointStep } from './contact-points.js';
+import { planTemplates, type TemplateStep } from './templates.js';
 import {
   ANNO_MESSAGE,
   compareResource,
@@ -112,7 +114,14 @@ export interface RuleGroupStep extends BaseStep {
   provenanceFix?: string[];
 }
 
-export type Step = DatasourceStep | FolderStep | LibraryPanelStep | DashboardStep | RuleGroupStep;
+export type Step =
+  | DatasourceStep
+  | FolderStep
+  | LibraryPanelStep
+  | DashboardStep
+  | TemplateStep
+  | ContactPointStep
+  | RuleGroupStep;
 
 export interface Plan {
   datasources: DatasourceStep[];
@@ -121,12 +130,20 @@ export interface Plan {
   /** Before the dashboards that use them. */
   libraryPanels: LibraryPanelStep[];
   dashboards: DashboardStep[];
+  /** Before the contact points whose settings use them. */
+  templates: TemplateStep[];
+  /** Before the alert rules, whose notification settings name them. */
+  contactPoints: ContactPointStep[];
   ruleGroups: RuleGroupStep[];
   /** Deletes (only with prune), in the order they run. */
   deletes: {
     datasources: DatasourceStep[];
     dashboards: DashboardStep[];
     ruleGroups: RuleGroupStep[];
+    /** After the alert rule groups: a deleted rule frees the contact point it named. */
+    contactPoints: ContactPointStep[];
+    /** After the contact points that may use them. */
+    templates: TemplateStep[];
     /** After the dashboards: a deleted dashboard frees the library panels it used. */
     libraryPanels: LibraryPanelStep[];
     folders: FolderStep[];
@@ -162,8 +179,18 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     folders: [],
     libraryPanels: [],
     dashboards: [],
+    templates: [],
+    contactPoints: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], ruleGroups: [], libraryPanels: [], folders: [] },
+    deletes: {
+      datasources: [],
+      dashboards: [],
+      ruleGroups: [],
+      contactPoints: [],
+      templates: [],
+      libraryPanels: [],
+      folders: [],
+    },
   };
   const guard = new Guard();
   const get = async <T>(
@@ -193,6 +220,9 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
     else if (p.kind === 'folder') plan.folders.push({ kind: 'folder', ...base });
     else if (p.kind === 'dashboard') plan.dashboards.push({ kind: 'dashboard', ...base });
     else if (p.kind === 'library-panel') plan.libraryPanels.push({ kind: 'library-panel', ...base });
+    else if (p.kind === 'contact-point') plan.contactPoints.push({ kind: 'contact-point', ...base });
+    else if (p.kind === 'notification-template')
+      plan.templates.push({ kind: 'notification-template', ...base });
     else plan.ruleGroups.push({ kind: 'alert-rule-group', ...base });
   }
 
@@ -519,6 +549,27 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
 
   if (clashRisk) checkTitleClashes(plan.dashboards, dashboardHits, listingError);
 
+  // Notification templates, then contact points: one listing each.
+  const templates = await planTemplates(get, desired, {
+    provenance: ctx.config.grafana.disableProvenance ? '' : 'api',
+    prune: ctx.prune,
+    log: ctx.log,
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  plan.templates.push(...templates.steps);
+  plan.deletes.templates.push(...templates.deletes);
+
+  const contactPoints = await planContactPoints(get, desired, {
+    provenance: ctx.config.grafana.disableProvenance ? '' : 'api',
+    resendSecrets: ctx.resendSecrets,
+    prune: ctx.prune,
+    log: ctx.log,
+    permissionHint: CONTACT_POINT_PERMISSION,
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  plan.contactPoints.push(...contactPoints.steps);
+  plan.deletes.contactPoints.push(...contactPoints.deletes);
+
   // Alert rule groups.
   const folderCreated = new Set(
     plan.folders.filter((s) => s.action === 'create' && !s.error).map((s) => s.uid),
@@ -778,6 +829,14 @@ export async function planProvision(ctx: PlanContext, desired: DesiredState): Pr
   inOrder(
     plan.dashboards,
     desired.dashboards.map((d) => d.uid),
+  );
+  inOrder(
+    plan.templates,
+    desired.templates.map((d) => d.name),
+  );
+  inOrder(
+    plan.contactPoints,
+    desired.contactPoints.map((d) => d.uid),
   );
   inOrder(
     plan.ruleGroups,

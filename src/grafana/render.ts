@@ -3,7 +3,15 @@
 
 import type { ProvisionItem, ProvisionKind, ProvisionResult } from './types.js';
 
-const KINDS: ProvisionKind[] = ['datasource', 'folder', 'library-panel', 'dashboard', 'alert-rule-group'];
+const KINDS: ProvisionKind[] = [
+  'datasource',
+  'folder',
+  'library-panel',
+  'dashboard',
+  'notification-template',
+  'contact-point',
+  'alert-rule-group',
+];
 const COLUMNS = ['create', 'update', 'unchanged', 'delete', 'skip', 'failed'] as const;
 type Column = (typeof COLUMNS)[number];
 

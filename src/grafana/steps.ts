@@ -83,3 +83,109 @@ export function failure(name: string, err: unknown, fallbackCode = 'error'): Ste
 export function appendNote(prior: string | undefined, next: string): string {
   return prior ? `${prior}; ${next}` : next;
 }
+
+/** A prune that cannot run, as one failed step of that kind. */
+export function pruneBlockedStep<K extends ProvisionKind>(kind: K, message: string) {
+  return {
+    kind,
+    uid: '',
+    action: 'skip' as const,
+    diff: [] as string[],
+    error: { code: 'prune-blocked', message },
+  };
+}
+
+/**
+ * A delete of something dashboard-ci found gone from the repository; one that Grafana's own file
+ * provisioning made (provenance "file") is reported and never deleted.
+ */
+export function pruneStep<K extends ProvisionKind, C extends { provenance?: string }>(
+  kind: K,
+  uid: string,
+  title: string | undefined,
+  current: C,
+  file?: string,
+) {
+  const fromFile = current.provenance === 'file';
+  return {
+    kind,
+    uid,
+    ...(title ? { title } : {}),
+    ...(file ? { file } : {}),
+    action: fromFile ? ('skip' as const) : ('delete' as const),
+    diff: [] as string[],
+    current,
+    ...(fromFile
+      ? {
+          warning:
+            'provisioned from a file on the Grafana server (provenance "file"): never deleted by dashboard-ci',
+        }
+      : {}),
+  };
+}
+
+/** Grafana reads X-Disable-Provenance by its presence, not its value (api_provisioning.go determineProvenance). */
+export function provenanceHeaders(disableProvenance: boolean): Record<string, string> {
+  return disableProvenance ? { 'X-Disable-Provenance': 'true' } : {};
+}
+
+/**
+ * Reads back what was written with one listing: a written object missing from it fails
+ * (verify-failed), one that differs gets a warning (the next run will try again).
+ */
+export async function verifyByListing<S extends BaseStep, T>(
+  written: S[],
+  list: () => Promise<T[]>,
+  find: (s: S, items: T[]) => T | undefined,
+  differences: (s: S, item: T) => string[],
+  name: (s: S) => string,
+): Promise<void> {
+  if (written.length === 0) return;
+  let items: T[];
+  try {
+    items = await list();
+  } catch (err) {
+    for (const s of written) {
+      s.result = 'failed';
+      s.error = { ...failure(`${name(s)} was written but cannot be read back`, err), code: 'verify-failed' };
+    }
+    return;
+  }
+  for (const s of written) {
+    const item = find(s, items);
+    if (item === undefined) {
+      s.result = 'failed';
+      s.error = { code: 'verify-failed', message: `${name(s)} was written but Grafana does not list it` };
+      continue;
+    }
+    const diff = differences(s, item);
+    if (diff.length)
+      s.warning = appendNote(
+        s.warning,
+        `read back differs from what was sent (Grafana rewrote it; the next run will try again): ${diff.slice(0, 3).join('; ')}`,
+      );
+  }
+}
+
+/**
+ * A listing a kind is planned from failed: each of the repository's objects of that kind fails with
+ * Grafana's answer (and the permission a 403 lacks), and so does their prune. Returns the deletes.
+ */
+export function failListing<K extends ProvisionKind>(
+  kind: K,
+  what: string,
+  err: unknown,
+  planned: { step: BaseStep; name: string }[],
+  opts: { prune: boolean; permissionHint?: string },
+): ReturnType<typeof pruneBlockedStep<K>>[] {
+  const error = failure(what, err);
+  if (err instanceof GrafanaApiError && err.status === 403 && opts.permissionHint)
+    error.message += `; ${opts.permissionHint}`;
+  for (const { step, name } of planned) {
+    step.action = 'skip';
+    step.error = { ...error, message: `${name}: ${error.message}` };
+  }
+  return opts.prune
+    ? [pruneBlockedStep(kind, `prune of ${what} skipped: the listing it needs failed (${error.message})`)]
+    : [];
+}

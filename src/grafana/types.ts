@@ -29,7 +29,14 @@ export interface ProvisionOptions {
   datasourceUids?: Record<string, string>;
 }
 
-export type ProvisionKind = 'datasource' | 'folder' | 'library-panel' | 'dashboard' | 'alert-rule-group';
+export type ProvisionKind =
+  | 'datasource'
+  | 'folder'
+  | 'library-panel'
+  | 'dashboard'
+  | 'notification-template'
+  | 'contact-point'
+  | 'alert-rule-group';
 export type ProvisionAction = 'create' | 'update' | 'unchanged' | 'delete' | 'skip';
 export type ProvisionOutcome =
   'planned' | 'created' | 'updated' | 'unchanged' | 'deleted' | 'skipped' | 'failed';

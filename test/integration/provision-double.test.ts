@@ -260,3 +260,108 @@ describe('alerting provisioning', () => {
     });
   });
 });
+
+// Contact points as ngalert's api_provisioning.go and provisioning/contactpoints.go answer them; the
+// statuses that differ by version are checked against a 10.4 and a 12.x double.
+describe.each(['10.4.3', '12.1.0'])('contact points (Grafana %s)', (version) => {
+  let d: GrafanaDouble;
+  beforeAll(async () => {
+    d = await GrafanaDouble.start({ token: TOKEN, version });
+  });
+  afterAll(async () => d.close());
+  const cp = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${d.url}/api/v1/provisioning/contact-points${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json', ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const slack = {
+    uid: 'slack-1',
+    name: 'ops',
+    type: 'slack',
+    settings: { url: 'https://hooks/x', recipient: '#a' },
+  };
+
+  it('POST → 202 with secrets redacted and provenance "api"; GET lists them redacted; an empty secret is left out', async () => {
+    expect(await cp('POST', '', slack)).toEqual({
+      status: 202,
+      body: {
+        uid: 'slack-1',
+        name: 'ops',
+        type: 'slack',
+        settings: { url: '[REDACTED]', recipient: '#a' },
+        disableResolveMessage: false,
+        provenance: 'api',
+      },
+    });
+    await cp(
+      'POST',
+      '',
+      { uid: 'hook-1', name: 'hooks', type: 'webhook', settings: { url: 'https://h', password: '' } },
+      {
+        'X-Disable-Provenance': 'anything',
+      },
+    );
+    const list = await cp('GET', '');
+    expect(list.status).toBe(200);
+    expect(list.body.map((c: { uid: string }) => c.uid)).toEqual(['hook-1', 'slack-1']);
+    expect(list.body[0]).toEqual({
+      uid: 'hook-1',
+      name: 'hooks',
+      type: 'webhook',
+      settings: { url: 'https://h' },
+      disableResolveMessage: false,
+    });
+    expect((await cp('GET', '?name=ops')).body).toHaveLength(1);
+  });
+
+  it('refuses an invalid receiver (400) and a uid in use (409 from 11, 500 in 10.4)', async () => {
+    expect(await cp('POST', '', { name: 'x', type: '', settings: {} })).toEqual({
+      status: 400,
+      body: { message: 'type should not be an empty string' },
+    });
+    expect((await cp('POST', '', { name: 'x', type: 'email', settings: {} })).body).toEqual({
+      message: 'could not find addresses in settings',
+    });
+    const dup = await cp('POST', '', slack);
+    expect(dup.status).toBe(version.startsWith('10.') ? 500 : 409);
+    expect(JSON.stringify(dup.body)).toMatch(/UID 'slack-1' already exist/i);
+  });
+
+  it('PUT keeps a "[REDACTED]" secret, 404s an unknown uid, refuses a provenance change from "api"', async () => {
+    const put = await cp('PUT', '/slack-1', { ...slack, settings: { url: '[REDACTED]', recipient: '#b' } });
+    expect(put).toEqual({ status: 202, body: { message: 'contactpoint updated' } });
+    expect(d.contactPoint('slack-1')).toMatchObject({
+      secure: { url: 'https://hooks/x' },
+      settings: { recipient: '#b' },
+    });
+    expect((await cp('PUT', '/nope', slack)).status).toBe(404);
+    expect((await cp('PUT', '/slack-1', { ...slack, settings: null })).status).toBe(400);
+    const change = await cp('PUT', '/slack-1', slack, { 'X-Disable-Provenance': 'true' });
+    expect(change).toEqual({ status: 500, body: { message: "cannot change provenance from 'api' to ''" } });
+  });
+
+  it('DELETE → 202 (an unknown uid too); the last receiver a policy routes to is refused', async () => {
+    d.routeTo('ops');
+    const refused = await cp('DELETE', '/slack-1');
+    if (version.startsWith('10.'))
+      expect(refused).toEqual({
+        status: 500,
+        body: { message: "contact point 'ops' is currently used by a notification policy" },
+      });
+    else
+      expect(refused).toEqual({
+        status: 409,
+        body: {
+          message: 'Contact point is currently referenced by a notification policy.',
+          messageId: 'alerting.notifications.contact-points.referenced',
+          statusCode: 409,
+        },
+      });
+    expect(await cp('DELETE', '/hook-1')).toEqual({ status: 202, body: { message: 'contactpoint deleted' } });
+    expect((await cp('DELETE', '/never-was')).status).toBe(202);
+  });
+});

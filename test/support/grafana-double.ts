@@ -38,6 +38,10 @@
 // - file-provisioned dashboards: meta.provisionedExternalId for all, meta.provisioned only when
 //   allowUiUpdates is false (GetDashboard); DELETE → 400 "provisioned dashboard cannot be deleted".
 // - datasources: AddDataSourceCommand has no readOnly field: only file provisioning sets it.
+// - contact points (10.4 / 11.x+ differ in statuses): secure settings "[REDACTED]", 202s, uid in use
+//   and in-use deletes 409 from 11 and 500 in 10.4 (see routeContactPoints for the sources).
+// - notification templates: stored trimmed and wrapped in a define block when they have none
+//   (NotificationTemplate.Validate, see routeTemplates).
 // Misbehaving networks: `loginPage` answers every request with an HTML login page and 200 (a proxy),
 // `searchIgnoresPage` answers every /api/search page with the first one.
 
@@ -202,6 +206,18 @@ interface StoredRule {
   groupIndex: number;
 }
 
+interface StoredReceiver {
+  uid: string;
+  name: string;
+  type: string;
+  /** Settings without the secure ones (stored as sent). */
+  settings: Record<string, unknown>;
+  /** Secure settings, kept apart (encrypted in Grafana). */
+  secure: Record<string, string>;
+  disableResolveMessage: boolean;
+  provenance: string;
+}
+
 interface StoredGroup {
   folderUid: string;
   title: string;
@@ -217,6 +233,12 @@ class OrgState {
   rules = new Map<string, StoredRule>();
   groups = new Map<string, StoredGroup>();
   libraryElements = new Map<string, StoredLibraryElement>();
+  /** Receivers of the Alertmanager configuration, in its order. */
+  contactPoints = new Map<string, StoredReceiver>();
+  /** Receiver names the notification policy tree routes to (the default policy's included). */
+  policyReceivers = new Set<string>();
+  /** Notification templates of the Alertmanager configuration, by name. */
+  templates = new Map<string, { template: string; provenance: string }>();
   constructor(readonly orgId: number) {}
 }
 
@@ -498,6 +520,45 @@ export class GrafanaDouble {
     const ds = this.org(orgId).datasources.get(uid);
     if (!ds) throw new Error(`no datasource ${uid}`);
     ds.health = health;
+  }
+
+  /** A receiver as Grafana stores it (made in the UI, by file provisioning, or by another tool). */
+  seedContactPoint(
+    cp: { uid: string; name: string; type: string; settings: Record<string, unknown> },
+    opts: { provenance?: string; orgId?: number } = {},
+  ): void {
+    const o = this.org(opts.orgId ?? 1);
+    const { plain, secure } = splitSecure(cp.type, cp.settings);
+    o.contactPoints.set(cp.uid, {
+      uid: cp.uid,
+      name: cp.name,
+      type: cp.type,
+      settings: plain,
+      secure,
+      disableResolveMessage: false,
+      provenance: opts.provenance ?? '',
+    });
+  }
+
+  /** A stored receiver with its secrets in clear (what Grafana would decrypt). */
+  contactPoint(uid: string, orgId = 1): StoredReceiver | undefined {
+    const r = this.org(orgId).contactPoints.get(uid);
+    return r && structuredClone(r);
+  }
+
+  /** A notification template as Grafana stores it (made in the UI or by file provisioning). */
+  seedTemplate(name: string, template: string, opts: { provenance?: string; orgId?: number } = {}): void {
+    this.org(opts.orgId ?? 1).templates.set(name, { template, provenance: opts.provenance ?? '' });
+  }
+
+  template(name: string, orgId = 1): { template: string; provenance: string } | undefined {
+    const t = this.org(orgId).templates.get(name);
+    return t && { ...t };
+  }
+
+  /** A notification policy routing to this contact point name (PUT /api/v1/provisioning/policies). */
+  routeTo(name: string, orgId = 1): void {
+    this.org(orgId).policyReceivers.add(name);
   }
 
   ruleProvenance(uid: string, orgId = 1): string | undefined {
@@ -917,6 +978,10 @@ export class GrafanaDouble {
     }
     if (p === '/api/v1/provisioning/alert-rules' && method === 'GET')
       return ok([...o.rules.values()].map((r) => this.ruleDto(r, o.orgId, true)));
+    if (p === '/api/v1/provisioning/templates' || p.startsWith('/api/v1/provisioning/templates/'))
+      return this.routeTemplates(method, p, body, o, headers);
+    if (p === '/api/v1/provisioning/contact-points' || p.startsWith('/api/v1/provisioning/contact-points/'))
+      return this.routeContactPoints(method, p, q, body, o, headers);
 
     throw err(404, 'Not found');
   }
@@ -1814,6 +1879,219 @@ export class GrafanaDouble {
     return this.groupDto(o, g);
   }
 
+  // ---------------------------------------------------------------- contact points
+  //
+  // GG pkg/services/ngalert/api/api_provisioning.go (RouteGetContactPoints, RoutePostContactPoint,
+  // RoutePutContactPoint, RouteDeleteContactPoint) and pkg/services/ngalert/provisioning/contactpoints.go,
+  // read at the 10.x, 11.x and 12.x revisions the code index holds:
+  // - GET: every receiver, sorted by name (then uid from 11), `?name=` filters; a secure setting of the
+  //   type is answered "[REDACTED]", an empty one left out (GetContactPoints / Redact); provenance when set.
+  // - POST: ValidateContactPoint → 400 {"message"} (ErrValidation); a uid in use → 409
+  //   ErrContactPointUidExists from 11, 500 with the error text in 10.4; else 202 with the receiver
+  //   (secrets redacted); provenance "api", none with X-Disable-Provenance (determineProvenance).
+  // - PUT /:uid: settings null → 400; unknown uid → 404; "[REDACTED]" keeps the stored secret; a
+  //   stored provenance other than none and the new one → 500 "cannot change provenance"; 202.
+  // - DELETE /:uid: 202 {"message": "contactpoint deleted"}, an unknown uid too; removing the last
+  //   receiver of a name a policy routes to → 409 alerting.notifications.contact-points.referenced
+  //   (errutil.Conflict, 11.x/12.x) or 500 "contact point '<name>' is currently used by a notification
+  //   policy" (10.4: fmt.Errorf through ErrResp(500)); one an alert rule's notification_settings
+  //   names → 409 alerting.notifications.contact-points.used-by-rule (11+) / 500 (10.4).
+
+  private routeContactPoints(
+    method: string,
+    p: string,
+    q: URLSearchParams,
+    body: unknown,
+    o: OrgState,
+    headers: http.IncomingHttpHeaders,
+  ): { status: number; body: unknown } {
+    const provenance = headers['x-disable-provenance'] !== undefined ? '' : 'api';
+    const since11 = this.atLeast(11, 0);
+    if (p === '/api/v1/provisioning/contact-points') {
+      if (method === 'GET') {
+        const name = q.get('name');
+        const list = [...o.contactPoints.values()]
+          .filter((r) => !name || r.name === name)
+          .sort((a, b) => a.name.localeCompare(b.name) || (since11 ? a.uid.localeCompare(b.uid) : 0));
+        return { status: 200, body: list.map((r) => this.receiverDto(r)) };
+      }
+      if (method === 'POST') {
+        const b = (body ?? {}) as Record<string, unknown>;
+        this.validateReceiver(b);
+        const uid = typeof b.uid === 'string' && b.uid ? b.uid : randomUid();
+        if (!UID_RE.test(uid) || uid.length > 40)
+          throw err(400, `cannot create contact point with UID '${uid}': invalid uid`);
+        const prior = o.contactPoints.get(uid);
+        if (prior) {
+          if (since11)
+            throw new HttpError(409, {
+              message: `Receiver configuration with UID '${uid}' already exists in contact point '${prior.name}'. Please use unique identifiers for receivers across all contact points.`,
+              messageId: 'alerting.notifications.contact-points.uidInUse',
+              statusCode: 409,
+            });
+          throw err(
+            500,
+            `receiver configuration with UID '${uid}' already exist in contact point '${prior.name}'. Please use unique identifiers for receivers across all contact points`,
+          );
+        }
+        const type = String(b.type);
+        const { plain, secure } = splitSecure(type, b.settings as Record<string, unknown>);
+        const r: StoredReceiver = {
+          uid,
+          name: String(b.name ?? ''),
+          type,
+          settings: plain,
+          secure,
+          disableResolveMessage: b.disableResolveMessage === true,
+          provenance,
+        };
+        o.contactPoints.set(uid, r);
+        return { status: 202, body: this.receiverDto(r) };
+      }
+    }
+    const m = /^\/api\/v1\/provisioning\/contact-points\/([^/]+)$/.exec(p);
+    if (!m) throw err(404, 'Not found');
+    const uid = dec(m[1]!);
+    if (method === 'PUT') {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (b.settings === undefined || b.settings === null) throw err(400, 'settings should not be empty');
+      const stored = o.contactPoints.get(uid);
+      if (!stored) throw err(404, `contact point with uid '${uid}' not found`);
+      const type = String(b.type ?? '');
+      const merged: Record<string, unknown> = { ...(b.settings as Record<string, unknown>) };
+      for (const k of secureKeysOf(type)) if (merged[k] === '[REDACTED]') merged[k] = stored.secure[k] ?? '';
+      this.validateReceiver({ ...b, settings: merged });
+      if (stored.provenance !== provenance && stored.provenance !== '')
+        throw err(500, `cannot change provenance from '${stored.provenance}' to '${provenance}'`);
+      const { plain, secure } = splitSecure(type, merged);
+      Object.assign(stored, {
+        name: String(b.name ?? ''),
+        type,
+        settings: plain,
+        secure,
+        disableResolveMessage: b.disableResolveMessage === true,
+        provenance,
+      });
+      return { status: 202, body: { message: 'contactpoint updated' } };
+    }
+    if (method === 'DELETE') {
+      const stored = o.contactPoints.get(uid);
+      if (stored) {
+        const last = ![...o.contactPoints.values()].some((r) => r.uid !== uid && r.name === stored.name);
+        if (last && o.policyReceivers.has(stored.name)) {
+          if (since11)
+            throw new HttpError(409, {
+              message: 'Contact point is currently referenced by a notification policy.',
+              messageId: 'alerting.notifications.contact-points.referenced',
+              statusCode: 409,
+            });
+          throw err(500, `contact point '${stored.name}' is currently used by a notification policy`);
+        }
+        const byRule = [...o.rules.values()].some(
+          (r) => (r.notification_settings as { receiver?: unknown } | undefined)?.receiver === stored.name,
+        );
+        if (last && byRule) {
+          if (since11)
+            throw new HttpError(409, {
+              message:
+                'Contact point is currently used in the notification settings of one or many alert rules.',
+              messageId: 'alerting.notifications.contact-points.used-by-rule',
+              statusCode: 409,
+            });
+          throw err(
+            500,
+            `contact point '${stored.name}' is currently used in notification settings by one or many alert rules`,
+          );
+        }
+        o.contactPoints.delete(uid);
+      }
+      return { status: 202, body: { message: 'contactpoint deleted' } };
+    }
+    throw err(405, 'Method Not Allowed');
+  }
+
+  // GG api_provisioning.go RouteGetTemplates / RouteGetTemplate / RoutePutTemplate / RouteDeleteTemplate
+  // and definitions NotificationTemplate.Validate (10.4 → 12.x): the content is trimmed and wrapped in
+  // {{ define "<name>" }} … {{ end }} (lines indented by two) when it has no define; empty or unparsable
+  // → 400; PUT → 202 with the stored template; DELETE → 204; GET /:name of none → 404.
+  private routeTemplates(
+    method: string,
+    p: string,
+    body: unknown,
+    o: OrgState,
+    headers: http.IncomingHttpHeaders,
+  ): { status: number; body: unknown } {
+    const dto = (name: string, t: { template: string; provenance: string }) => ({
+      name,
+      template: t.template,
+      ...(t.provenance ? { provenance: t.provenance } : {}),
+    });
+    if (p === '/api/v1/provisioning/templates' && method === 'GET')
+      return {
+        status: 200,
+        body: [...o.templates.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([n, t]) => dto(n, t)),
+      };
+    const m = /^\/api\/v1\/provisioning\/templates\/([^/]+)$/.exec(p);
+    if (!m) throw err(404, 'Not found');
+    const name = dec(m[1]!);
+    if (method === 'GET') {
+      const t = o.templates.get(name);
+      if (!t) throw err(404, 'template not found');
+      return { status: 200, body: dto(name, t) };
+    }
+    if (method === 'PUT') {
+      const raw = (body as { template?: unknown } | undefined)?.template;
+      if (typeof raw !== 'string' || raw === '') throw err(400, 'template must have content');
+      let content = raw.trim();
+      if (!/\{\{\s*define/.test(content))
+        content = `{{ define "${name}" }}\n${content
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n{{ end }}`;
+      const opens = content.split('{{').length - 1;
+      const closes = content.split('}}').length - 1;
+      if (opens !== closes) throw err(400, `invalid template: template: ${name}: unclosed action`);
+      const t = { template: content, provenance: headers['x-disable-provenance'] !== undefined ? '' : 'api' };
+      o.templates.set(name, t);
+      return { status: 202, body: dto(name, t) };
+    }
+    if (method === 'DELETE') {
+      o.templates.delete(name);
+      return { status: 204, body: undefined };
+    }
+    throw err(405, 'Method Not Allowed');
+  }
+
+  /**
+   * ValidateContactPoint: a type, settings, a known notifier, and the notifier's own required
+   * settings (grafana/alerting receivers/*: email `addresses`, webhook `url`, Slack `url` or `token`).
+   */
+  private validateReceiver(b: Record<string, unknown>): void {
+    const type = typeof b.type === 'string' ? b.type : '';
+    if (!type) throw err(400, 'type should not be an empty string');
+    if (!b.settings || typeof b.settings !== 'object') throw err(400, 'settings should not be empty');
+    const s = b.settings as Record<string, unknown>;
+    if (!KNOWN_NOTIFIERS.includes(type)) throw err(400, `notifier ${type} is not supported`);
+    if (!b.name) throw err(400, 'contact point is not valid: name should not be empty');
+    if (type === 'email' && !s.addresses) throw err(400, 'could not find addresses in settings');
+    if (type === 'webhook' && !s.url) throw err(400, "required field 'url' is not specified");
+    if (type === 'slack' && !s.url && !s.token)
+      throw err(400, 'token must be specified when using the Slack chat API');
+  }
+
+  private receiverDto(r: StoredReceiver): Record<string, unknown> {
+    const settings: Record<string, unknown> = structuredClone(r.settings);
+    for (const [k, v] of Object.entries(r.secure)) if (v !== '') settings[k] = '[REDACTED]';
+    return {
+      uid: r.uid,
+      name: r.name,
+      type: r.type,
+      settings,
+      disableResolveMessage: r.disableResolveMessage,
+      ...(r.provenance ? { provenance: r.provenance } : {}),
+    };
+  }
+
   /** ProvisionedAlertRule as the API answers it; provenance only where Grafana sets it. */
   private ruleDto(r: StoredRule, orgId: number, withProvenance: boolean): Record<string, unknown> {
     return {
@@ -1866,6 +2144,65 @@ export class GrafanaDouble {
         .map((r) => this.ruleDto(r, o.orgId, false)),
     };
   }
+}
+
+/** Notifier types Grafana knows (channels_config GetAvailableNotifiers, 10.4 → 12.x). */
+const KNOWN_NOTIFIERS = [
+  'alertmanager',
+  'prometheus-alertmanager',
+  'dingding',
+  'discord',
+  'email',
+  'googlechat',
+  'kafka',
+  'line',
+  'oncall',
+  'opsgenie',
+  'pagerduty',
+  'pushover',
+  'sensugo',
+  'slack',
+  'sns',
+  'teams',
+  'telegram',
+  'threema',
+  'victorops',
+  'webex',
+  'webhook',
+  'wecom',
+];
+
+/** `Secure: true` options (channels_config/available_channels.go): stored apart, answered "[REDACTED]". */
+function secureKeysOf(type: string): string[] {
+  const table: Record<string, string[]> = {
+    kafka: ['password'],
+    oncall: ['password', 'authorization_credentials'],
+    opsgenie: ['apiKey'],
+    pagerduty: ['integrationKey'],
+    'prometheus-alertmanager': ['basicAuthPassword'],
+    pushover: ['apiToken', 'userKey'],
+    sensugo: ['apikey'],
+    slack: ['token', 'url'],
+    telegram: ['bottoken'],
+    webhook: ['password', 'authorization_credentials'],
+    wecom: ['url', 'secret'],
+  };
+  return table[type] ?? [];
+}
+
+/** RemoveSecretsForContactPoint: the type's secure keys move out of the settings (even when empty). */
+function splitSecure(
+  type: string,
+  settings: Record<string, unknown> | undefined,
+): { plain: Record<string, unknown>; secure: Record<string, string> } {
+  const plain: Record<string, unknown> = structuredClone(settings ?? {});
+  const secure: Record<string, string> = {};
+  for (const k of secureKeysOf(type)) {
+    if (!Object.hasOwn(plain, k)) continue;
+    secure[k] = typeof plain[k] === 'string' ? (plain[k] as string) : '';
+    delete plain[k];
+  }
+  return { plain, secure };
 }
 
 interface SaveCmd {

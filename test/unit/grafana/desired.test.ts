@@ -302,3 +302,79 @@ describe('alert rule groups', () => {
     expect(s.problems.map((p) => p.message)).toEqual([`alerts/a.yaml:3: alert rule group "g": ${message}`]);
   });
 });
+
+describe('contact points', () => {
+  it("reads contactPoints and deleteContactPoints of Grafana's alert file format, expanding settings as Grafana does", async () => {
+    repo = await withDashboard();
+    await repo.write('secret.txt', '  from-a-file  \n');
+    await repo.write(
+      'alerts/cp.yaml',
+      `apiVersion: 1
+contactPoints:
+  - orgId: 1
+    name: $TEAM-alerts
+    receivers:
+      - uid: hook-1
+        type: webhook
+        disableResolveMessage: $QUIET
+        settings:
+          url: https://hooks.example/$$HOME
+          password: $__file{secret.txt}
+          maxAlerts: 5
+          title: '{{ .CommonLabels.alertname }} costs $$5'
+deleteContactPoints:
+  - orgId: 1
+    uid: $OLD_UID
+`,
+    );
+    const s = await load(defaultConfig(), { TEAM: 'ops', QUIET: 'true', OLD_UID: 'gone-1' });
+    expect(s.problems).toEqual([]);
+    expect(s.contactPoints).toEqual([
+      {
+        uid: 'hook-1',
+        name: 'ops-alerts',
+        type: 'webhook',
+        disableResolveMessage: true,
+        settings: {
+          url: 'https://hooks.example/$HOME',
+          password: 'from-a-file',
+          maxAlerts: 5,
+          title: '{{ .CommonLabels.alertname }} costs $5',
+        },
+        file: 'alerts/cp.yaml',
+        line: 3,
+        orgId: 1,
+      },
+    ]);
+    expect(s.contactPointDeletes).toEqual([{ uid: 'gone-1', file: 'alerts/cp.yaml', line: 15 }]);
+    // What expanded into the settings is secret (masked everywhere); the name is not.
+    expect(s.secrets).toContain('from-a-file');
+    expect(s.secrets).not.toContain('ops');
+    expect(s.notes.join('\n')).not.toContain('contactPoints');
+  });
+
+  it('refuses, one line each, a receiver without uid or type, a uid used twice, the marker key, another org', async () => {
+    repo = await withDashboard();
+    const receiver = (uid: string, extra = '') =>
+      `      - uid: ${uid}\n        type: email\n        settings: { addresses: a@b.c${extra} }\n`;
+    await repo.write(
+      'alerts/a.yaml',
+      `apiVersion: 1\ncontactPoints:\n  - name: a\n    receivers:\n${receiver('dup')}      - type: email\n        uid: ''\n  - name: b\n    receivers:\n${receiver('mark', ', dashboard_ci: managed')}`,
+    );
+    await repo.write(
+      'alerts/b.yaml',
+      `apiVersion: 1\ncontactPoints:\n  - name: c\n    receivers:\n${receiver('dup')}  - name: d\n    orgId: 2\n    receivers:\n${receiver('other-org')}`,
+    );
+    const config = defaultConfig();
+    config.grafana.orgId = 1;
+    const s = await load(config);
+    expect(s.contactPoints.map((c) => c.uid)).toEqual(['dup']);
+    expect(s.problems.map((p) => p.message)).toEqual([
+      'alerts/a.yaml:3: contact point "a": receiver #2 has no uid (dashboard-ci finds receivers by uid)',
+      'alerts/a.yaml:10: contact point "b": receiver mark: settings.dashboard_ci is dashboard-ci\'s ownership marker and cannot be set in a file',
+      'alerts/b.yaml:3: contact point "c": receiver uid "dup" is already used by alerts/a.yaml:3',
+      'alerts/b.yaml:8: contact point "d": orgId 2 differs from the configured org (grafana.orgId: 1); dashboard-ci provisions one org per run',
+    ]);
+    expect(s.problems.every((p) => p.kind === 'contact-point')).toBe(true);
+  });
+});
