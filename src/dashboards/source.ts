@@ -1,17 +1,10 @@
-import {
-  parse,
-  type AnyNode,
-  type DocumentNode,
-  type ElementNode,
-  type MemberNode,
-} from '@humanwhocodes/momoa';
+import { parse } from '@humanwhocodes/momoa';
 import type { JsonPath, Position } from '../core/types.js';
 
-// The position tree (momoa's AST) is about 25 times the size of the JSON text. A check of thousands of
-// dashboards needs positions one file at a time (a file's queries and findings are located together),
-// so trees are rebuilt on demand and only the most recently used few are kept.
-const TREES_KEPT = 8;
-const trees = new Map<SourceDoc, DocumentNode>();
+// Positions come from the text itself: locating a path scans the JSON text from the top, stepping over
+// the siblings before each segment, and allocates nothing. A position tree (momoa's AST, about 25 times
+// the size of the text) for every file was most of the garbage of a check of thousands of dashboards,
+// and a file's few positions (its queries, its findings) do not need one.
 
 /**
  * A parsed document that remembers where each value came from: a JSON file, one document of a YAML
@@ -59,53 +52,25 @@ export class SourceDoc implements SourceDocument {
     return new SourceDoc(file, text, value);
   }
 
-  private get ast(): DocumentNode {
-    let tree = trees.get(this);
-    if (tree) {
-      trees.delete(this);
-    } else {
-      tree = parse(this.text, { mode: 'json' });
-      if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value!);
-    }
-    trees.set(this, tree);
-    return tree;
-  }
-
-  /** The node at `path`, or the deepest existing ancestor. */
-  private nodeAt(path: JsonPath): { node: AnyNode; key?: AnyNode } {
-    let node: AnyNode = this.ast.body;
-    let key: AnyNode | undefined;
-    for (const seg of path) {
-      if (node.type === 'Object') {
-        const member: MemberNode | undefined = node.members.find(
-          (m) => m.name.type === 'String' && m.name.value === seg,
-        );
-        if (!member) break;
-        key = member.name;
-        node = member.value;
-      } else if (node.type === 'Array' && typeof seg === 'number') {
-        const el: ElementNode | undefined = node.elements[seg];
-        if (!el) break;
-        key = undefined;
-        node = el.value;
-      } else {
-        break;
-      }
-    }
-    return key ? { node, key } : { node };
+  /** The span of the value at `path` (and of its key), or of the deepest existing ancestor. */
+  private nodeAt(path: JsonPath): { node: Span; key?: Span } {
+    return locateJsonPath(this.text, path);
   }
 
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
   locate(path: JsonPath, opts: { key?: boolean } = {}): Position {
     const { node, key } = this.nodeAt(path);
     const at = opts.key && key ? key : node;
-    return { line: at.loc.start.line, column: at.loc.start.column };
+    return this.positionOfOffset(at.start);
   }
 
   /** Start position of the value at `path`, and its 0-based character offset in the file. */
   span(path: JsonPath): { start: Position & { offset: number }; end: Position & { offset: number } } {
     const { node } = this.nodeAt(path);
-    return { start: { ...node.loc.start }, end: { ...node.loc.end } };
+    return {
+      start: { ...this.positionOfOffset(node.start), offset: node.start },
+      end: { ...this.positionOfOffset(node.end), offset: node.end },
+    };
   }
 
   /**
@@ -114,8 +79,8 @@ export class SourceDoc implements SourceDocument {
    */
   locateInString(path: JsonPath, offsetInValue: number): Position {
     const { node } = this.nodeAt(path);
-    if (node.type !== 'String') return { line: node.loc.start.line, column: node.loc.start.column };
-    const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
+    if (this.text.charCodeAt(node.start) !== QUOTE) return this.positionOfOffset(node.start);
+    const raw = this.text.slice(node.start + 1, node.end - 1);
     let decoded = 0;
     let i = 0;
     while (i < raw.length && decoded < offsetInValue) {
@@ -123,13 +88,120 @@ export class SourceDoc implements SourceDocument {
       else i += 1;
       decoded += 1;
     }
-    return this.positionOfOffset(node.loc.start.offset + 1 + i);
+    return this.positionOfOffset(node.start + 1 + i);
   }
 
   positionOfOffset(offset: number): Position {
     this.lineIndex ??= new LineIndex(this.text);
     return this.lineIndex.position(offset);
   }
+}
+
+/** Where a value (or a key) is in the text: 0-based offsets, `end` just after its last character. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Offset of the first character at or after `i` that is not JSON whitespace. */
+function skipSpace(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
+}
+
+/** Offset just after the string that starts (with its quote) at `i`. */
+function skipString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i + 1;
+  }
+  return i;
+}
+
+/** Offset just after the value that starts at `i` (the text is valid JSON: JSON.parse read it first). */
+function skipValue(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === QUOTE) return skipString(text, i);
+  if (c !== 0x7b && c !== 0x5b) {
+    // A number or a literal: up to the next delimiter.
+    while (i < text.length) {
+      const d = text.charCodeAt(i);
+      if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+      i++;
+    }
+    return i;
+  }
+  // An object or an array: count brackets, stepping over strings (which may hold brackets).
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d === QUOTE) i = skipString(text, i) - 1;
+    else if (d === 0x7b || d === 0x5b) depth++;
+    else if ((d === 0x7d || d === 0x5d) && --depth === 0) return i + 1;
+  }
+  return i;
+}
+
+/** The decoded key of the string at `i`, compared without decoding when it has no escape. */
+function keyEquals(text: string, start: number, end: number, want: string): boolean {
+  const raw = text.slice(start + 1, end - 1);
+  if (!raw.includes('\\')) return raw === want;
+  try {
+    return JSON.parse(text.slice(start, end)) === want;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The span of the value at `path` in valid JSON text (and of its key, for an object member), or of the
+ * deepest existing ancestor when the path goes further than the text. Like the parsed value's lookup it
+ * stops at a segment that names nothing; of duplicate keys the first is taken.
+ */
+export function locateJsonPath(text: string, path: JsonPath): { node: Span; key?: Span } {
+  let start = skipSpace(text, 0);
+  let key: Span | undefined;
+  for (const seg of path) {
+    const open = text.charCodeAt(start);
+    let found: { value: number; key?: Span } | undefined;
+    if (open === 0x7b && typeof seg === 'string') {
+      let i = skipSpace(text, start + 1);
+      while (text.charCodeAt(i) === QUOTE) {
+        const keyEnd = skipString(text, i);
+        const valueAt = skipSpace(text, skipSpace(text, keyEnd) + 1);
+        if (keyEquals(text, i, keyEnd, seg)) {
+          found = { value: valueAt, key: { start: i, end: keyEnd } };
+          break;
+        }
+        i = skipSpace(text, skipValue(text, valueAt));
+        if (text.charCodeAt(i) !== 0x2c) break;
+        i = skipSpace(text, i + 1);
+      }
+    } else if (open === 0x5b && typeof seg === 'number') {
+      let i = skipSpace(text, start + 1);
+      for (let n = 0; text.charCodeAt(i) !== 0x5d && i < text.length; n++) {
+        if (n === seg) {
+          found = { value: i };
+          break;
+        }
+        i = skipSpace(text, skipValue(text, i));
+        if (text.charCodeAt(i) !== 0x2c) break;
+        i = skipSpace(text, i + 1);
+      }
+    }
+    if (!found) break;
+    start = found.value;
+    key = found.key;
+  }
+  const node = { start, end: skipValue(text, start) };
+  return key ? { node, key } : { node };
 }
 
 /** Offsets to 1-based line and column, by binary search over the line starts (built once per text). */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
+import { cli as runCliIn, type CliRun } from '../support/cli.js';
 import { startClickHouseHttp, type ClickHouseHttpDouble } from '../support/clickhouse-http.js';
 import { ROOT, leaks, makeCanary, startListener, tree, type Canary, type Listener } from './support.js';
 
@@ -15,16 +15,9 @@ let canary: Canary;
 let listener: Listener;
 let work: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd: work,
-    env: {},
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  });
-  return { code, stdout, stderr };
+function cli(...argv: string[]): Promise<CliRun> {
+  // The shared runner passes --quiet to check: delayed progress lines would join the one line asserted.
+  return runCliIn(work, ...argv);
 }
 
 function fill(sql: string): string {
