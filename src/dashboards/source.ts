@@ -5,7 +5,7 @@ import {
   type ElementNode,
   type MemberNode,
 } from '@humanwhocodes/momoa';
-import type { JsonPath, Position } from '../core/types.js';
+import type { Fix, JsonPath, Position } from '../core/types.js';
 
 // The position tree (momoa's AST) is about 25 times the size of the JSON text. A check of thousands of
 // dashboards needs positions one file at a time (a file's queries and findings are located together),
@@ -28,6 +28,16 @@ export interface SourceDocument {
   locate(path: JsonPath, opts?: { key?: boolean }): Position;
   /** Position of the character at a 0-based offset inside the decoded string at `path`. */
   locateInString(path: JsonPath, offsetInValue: number): Position;
+  /**
+   * A fix that writes `value` in place of the scalar at exactly `path`, in the file's own syntax and
+   * touching nothing around it; undefined when there is no scalar there or it cannot be written in place.
+   */
+  replaceValue(path: JsonPath, value: string | number): Fix | undefined;
+  /**
+   * A fix that inserts `text` into the string at exactly `path`, before its character `offset` (0-based,
+   * in the decoded value); undefined when the string is not there or `text` cannot be written in place.
+   */
+  insertInString(path: JsonPath, offset: number, text: string): Fix | undefined;
 }
 
 /** A JSON document that remembers where each value came from. */
@@ -95,6 +105,41 @@ export class SourceDoc implements SourceDocument {
     return key ? { node, key } : { node };
   }
 
+  /** The node at exactly `path`, or undefined when the path does not exist. */
+  private exactNode(path: JsonPath): AnyNode | undefined {
+    let node: AnyNode = this.ast.body;
+    for (const seg of path) {
+      if (node.type === 'Object') {
+        const member: MemberNode | undefined = node.members.find((m) => m.name.type === 'String' && m.name.value === seg);
+        if (!member) return undefined;
+        node = member.value;
+      } else if (node.type === 'Array' && typeof seg === 'number') {
+        const el: ElementNode | undefined = node.elements[seg];
+        if (!el) return undefined;
+        node = el.value;
+      } else return undefined;
+    }
+    return node;
+  }
+
+  replaceValue(path: JsonPath, value: string | number): Fix | undefined {
+    const node = this.exactNode(path);
+    if (!node || (node.type !== 'String' && node.type !== 'Number')) return undefined;
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    return { range: [node.loc.start.offset, node.loc.end.offset], text: JSON.stringify(value) };
+  }
+
+  insertInString(path: JsonPath, offset: number, text: string): Fix | undefined {
+    const node = this.exactNode(path);
+    if (!node || node.type !== 'String' || offset < 0 || offset > node.value.length) return undefined;
+    const at = node.loc.start.offset + 1 + rawIndexInJsonString(this.raw(node), offset);
+    return { range: [at, at], text: JSON.stringify(text).slice(1, -1) };
+  }
+
+  private raw(node: AnyNode): string {
+    return this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
+  }
+
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
   locate(path: JsonPath, opts: { key?: boolean } = {}): Position {
     const { node, key } = this.nodeAt(path);
@@ -115,21 +160,30 @@ export class SourceDoc implements SourceDocument {
   locateInString(path: JsonPath, offsetInValue: number): Position {
     const { node } = this.nodeAt(path);
     if (node.type !== 'String') return { line: node.loc.start.line, column: node.loc.start.column };
-    const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
-    let decoded = 0;
-    let i = 0;
-    while (i < raw.length && decoded < offsetInValue) {
-      if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
-      else i += 1;
-      decoded += 1;
-    }
-    return this.positionOfOffset(node.loc.start.offset + 1 + i);
+    return this.positionOfOffset(
+      node.loc.start.offset + 1 + rawIndexInJsonString(this.raw(node), offsetInValue),
+    );
   }
 
   positionOfOffset(offset: number): Position {
     this.lineIndex ??= new LineIndex(this.text);
     return this.lineIndex.position(offset);
   }
+}
+
+/**
+ * Index in the raw text of a JSON string (between its quotes) of the character at `decoded` in its
+ * value: escapes (\\n, \\", \\uXXXX) are longer in the text than in the value.
+ */
+function rawIndexInJsonString(raw: string, decoded: number): number {
+  let j = 0;
+  let i = 0;
+  while (i < raw.length && j < decoded) {
+    if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
+    else i += 1;
+    j += 1;
+  }
+  return i;
 }
 
 /** Offsets to 1-based line and column, by binary search over the line starts (built once per text). */
