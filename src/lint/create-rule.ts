@@ -35,8 +35,7 @@ export interface RuleMeta<M extends string = string> {
  * and `check --fix` applies it without asking.
  */
 export type FixDescriptor =
-  | { path: JsonPath; value: string | number }
-  | { path: JsonPath; insert: string; at: number };
+  { path: JsonPath; value: string | number } | { path: JsonPath; insert: string; at: number };
 
 export interface ReportDescriptor<M extends string> {
   messageId: M;
