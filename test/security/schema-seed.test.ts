@@ -18,7 +18,9 @@ let work: string;
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, {
+  // --quiet: on a loaded machine the engine takes over 2 s to start and progress lines would join the
+  // one line of the refusal on stderr.
+  const code = await runCli([...argv, '--quiet'], {
     cwd: work,
     env: {},
     stdout: { write: (s: string) => (stdout += s) },
