@@ -94,7 +94,9 @@ export async function writeFixes(
       continue;
     }
     const current = await readFile(real, 'utf8').catch(() => undefined);
-    if (current === undefined || current !== texts.get(file)) {
+    // The loader reads a BOM as a space (same offsets): compared the same way, written back as it was.
+    const seen = current?.charCodeAt(0) === 0xfeff ? ' ' + current.slice(1) : current;
+    if (current === undefined || seen !== texts.get(file)) {
       outcome.refused.push(`${file}: not fixed: it changed while it was checked`);
       continue;
     }

@@ -137,6 +137,21 @@ describe('check --fix', () => {
     expect(await readFile(file, 'utf8')).toBe(JSON_FIXED);
   });
 
+  it('keeps a byte order mark and CRLF line ends', async () => {
+    const file = path.join(dir, 'dashboards/bom.json');
+    const crlf = (t: string) => '\ufeff' + t.replace(/\n/g, '\r\n');
+    await writeFile(file, crlf(JSON_DASHBOARD));
+    const run = await cli(dir, '--fix', '--no-explain', 'dashboards/bom.json');
+    expect(run.stderr).toContain('dashboard-ci: fixed 3 findings in 1 file\n');
+    expect(await readFile(file, 'utf8')).toBe(
+      crlf(
+        JSON_DASHBOARD.replace('"cli fix/é"', '"cli-fix"')
+          .replace('"1s"', '"5s"')
+          .replace('{\n      "id": 4,', '{\n      "id": 5,'),
+      ),
+    );
+  });
+
   it('fixes a YAML resource in place, comments and layout kept', async () => {
     const file = path.join(dir, 'dashboards/fix.yaml');
     await writeFile(file, YAML_DASHBOARD);
