@@ -1,7 +1,7 @@
 import type { TargetModel } from '../../dashboards/model.js';
 import { createRule } from '../create-rule.js';
 
-/** A, B, ... Z, AA, AB, ...: Grafana's numbering of queries (getRefId in @grafana/data query/refId.ts). */
+/** A, B, ... Z, AA, AB, ...: Grafana's numbering of queries (getRefId beside getNextRefId, @grafana/data). */
 function refIdOf(n: number): string {
   const letter = String.fromCharCode(65 + (n % 26));
   return n < 26 ? letter : refIdOf(Math.floor(n / 26) - 1) + letter;
@@ -21,7 +21,8 @@ export default createRule({
   create(context) {
     return (panel) => {
       const seen = new Map<string, TargetModel>();
-      // A duplicate gets the first refId no query of the panel has, as Grafana's getNextRefId picks one.
+      // A duplicate gets the first refId no query of the panel has: what Grafana's own withUniqueRefIds
+      // does to a duplicate when the query editor loads the panel (with getNextRefId).
       const used = new Set(panel.targets.map((t) => t.refId));
       const nextFree = (): string => {
         let n = 0;
