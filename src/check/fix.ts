@@ -1,6 +1,7 @@
 import { lstat, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Fix } from '../core/types.js';
+import { inside } from '../dashboards/files.js';
 import { runCheck } from './run.js';
 import type { CheckOptions, CheckResult } from './types.js';
 
@@ -54,11 +55,6 @@ export function applyToText(text: string, fixes: readonly Fix[]): { text: string
     applied.push(f);
   }
   return { text: out + text.slice(at), applied };
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /**
