@@ -15,6 +15,8 @@ import { baseRepo, dashboardText, git, panel, SQL, write } from '../support/chan
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/cli', import.meta.url));
 const FIXED_RULES = ['uid-format', 'refresh-floor', 'unique-panel-ids', 'sql-cost'];
+// A --fix run starts the engine once per pass (check, fix, check again): four starts in the first test.
+const ENGINE_TIMEOUT = 120_000;
 
 let dir: string;
 beforeEach(async () => {
@@ -117,25 +119,29 @@ const YAML_FIXED = YAML_DASHBOARD.replace('name: yaml.fix ', 'name: yaml-fix ')
   .replace('    - id: 7\n      type: text', '    - id: 8\n      type: text');
 
 describe('check --fix', () => {
-  it('fixes a JSON dashboard in place, and a second run changes nothing', async () => {
-    const file = path.join(dir, 'dashboards/fix.json');
-    await writeFile(file, JSON_DASHBOARD);
-    const before = await cli(dir, '--format', 'json', 'dashboards/fix.json');
-    const found = (JSON.parse(before.stdout) as Report).findings.map((f) => f.rule).sort();
-    expect(found).toEqual([...FIXED_RULES].sort());
+  it(
+    'fixes a JSON dashboard in place, and a second run changes nothing',
+    async () => {
+      const file = path.join(dir, 'dashboards/fix.json');
+      await writeFile(file, JSON_DASHBOARD);
+      const before = await cli(dir, '--format', 'json', 'dashboards/fix.json');
+      const found = (JSON.parse(before.stdout) as Report).findings.map((f) => f.rule).sort();
+      expect(found).toEqual([...FIXED_RULES].sort());
 
-    const run = await cli(dir, '--fix', '--format', 'json', 'dashboards/fix.json');
-    expect(run.stderr).toContain('dashboard-ci: fixed 4 findings in 1 file\n');
-    expect(run.code).toBe(0);
-    expect((JSON.parse(run.stdout) as Report).findings).toEqual([]);
-    const text = await readFile(file, 'utf8');
-    expect(text).toBe(JSON_FIXED);
-    expect(() => JSON.parse(text) as unknown).not.toThrow();
+      const run = await cli(dir, '--fix', '--format', 'json', 'dashboards/fix.json');
+      expect(run.stderr).toContain('dashboard-ci: fixed 4 findings in 1 file\n');
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as Report).findings).toEqual([]);
+      const text = await readFile(file, 'utf8');
+      expect(text).toBe(JSON_FIXED);
+      expect(() => JSON.parse(text) as unknown).not.toThrow();
 
-    const again = await cli(dir, '--fix', 'dashboards/fix.json');
-    expect(again.stderr).toContain('dashboard-ci: fixed 0 findings in 0 files\n');
-    expect(await readFile(file, 'utf8')).toBe(JSON_FIXED);
-  });
+      const again = await cli(dir, '--fix', 'dashboards/fix.json');
+      expect(again.stderr).toContain('dashboard-ci: fixed 0 findings in 0 files\n');
+      expect(await readFile(file, 'utf8')).toBe(JSON_FIXED);
+    },
+    ENGINE_TIMEOUT,
+  );
 
   it('keeps a byte order mark and CRLF line ends', async () => {
     const file = path.join(dir, 'dashboards/bom.json');
@@ -152,16 +158,20 @@ describe('check --fix', () => {
     );
   });
 
-  it('fixes a YAML resource in place, comments and layout kept', async () => {
-    const file = path.join(dir, 'dashboards/fix.yaml');
-    await writeFile(file, YAML_DASHBOARD);
-    const run = await cli(dir, '--fix', '--format', 'json', 'dashboards/fix.yaml');
-    expect(run.stderr).toContain('dashboard-ci: fixed 4 findings in 1 file\n');
-    expect((JSON.parse(run.stdout) as Report).findings).toEqual([]);
-    const text = await readFile(file, 'utf8');
-    expect(text).toBe(YAML_FIXED);
-    expect((YAML.parse(text) as { metadata: { name: string } }).metadata.name).toBe('yaml-fix');
-  });
+  it(
+    'fixes a YAML resource in place, comments and layout kept',
+    async () => {
+      const file = path.join(dir, 'dashboards/fix.yaml');
+      await writeFile(file, YAML_DASHBOARD);
+      const run = await cli(dir, '--fix', '--format', 'json', 'dashboards/fix.yaml');
+      expect(run.stderr).toContain('dashboard-ci: fixed 4 findings in 1 file\n');
+      expect((JSON.parse(run.stdout) as Report).findings).toEqual([]);
+      const text = await readFile(file, 'utf8');
+      expect(text).toBe(YAML_FIXED);
+      expect((YAML.parse(text) as { metadata: { name: string } }).metadata.name).toBe('yaml-fix');
+    },
+    ENGINE_TIMEOUT,
+  );
 
   it('leaves files it did not check alone, and never writes through a link out of the working directory', async () => {
     const outside = await mkdtemp(path.join(tmpdir(), 'dci-fix-outside-'));
