@@ -2,6 +2,7 @@
 // step and 50 per job. Errors go first, then warnings, then notices; what does not fit is counted
 // (the job summary says so).
 
+import { safeText } from '../core/safe-text.js';
 import { compareFindings, type Finding } from '../core/types.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
@@ -51,9 +52,10 @@ export function planAnnotations(
       jobLeft--;
       annotations.push({
         level,
-        message: f.message,
+        // Titles, SQL and paths in a message are the PR's: no control or bidi character reaches the log.
+        message: safeText(f.message),
         properties: {
-          title: `dashboard-ci: ${f.rule}`,
+          title: `dashboard-ci: ${safeText(f.rule)}`,
           file: f.file,
           startLine: Math.max(1, f.line),
           startColumn: Math.max(1, f.column),

@@ -8,6 +8,7 @@
 // and only new ones are posted, in one review. An unchanged re-run writes nothing.
 
 import { createHash } from 'node:crypto';
+import { hasUnsafeText } from '../core/safe-text.js';
 import { compareFindings, type Finding } from '../core/types.js';
 import { escapeInline, MAX_MESSAGE, ruleCell } from '../report/md.js';
 import { ACTIONS_BOT_LOGIN } from './comment.js';
@@ -73,7 +74,10 @@ export function planReviewComments(
     if (!file) continue;
     const s = f.fix && file.text !== undefined ? suggestionFor(file.text, f.fix) : undefined;
     // A suggestion replaces the lines the comment spans: all of them must be added lines.
-    const fits = s !== undefined && rangeAdded(file.added, s.startLine, s.endLine);
+    // A suggestion is the file's own text, shown as is: never one that carries a control or bidi
+    // character (it would show the reviewer something other than what Commit writes).
+    const fits =
+      s !== undefined && !hasUnsafeText(s.replacement) && rangeAdded(file.added, s.startLine, s.endLine);
     if (!fits && !file.added.has(f.line)) continue;
     const line = fits ? s.endLine : f.line;
     const suggestion = fits ? suggestionBlock(s) : undefined;

@@ -36,7 +36,9 @@ const STAGE_RULES: Record<string, { description: string; severity: Severity; hel
  * @param docsBase `https://github.com/<action repo>/blob/<ref>`: helpUri of each rule's docs page.
  */
 export function sarifRulesFor(report: Report, registry: readonly RuleInfo[], docsBase?: string): SarifRule[] {
-  const ids = [...new Set(report.findings.map((f) => f.rule))].sort();
+  // Findings already on the base are results too (baselineState "unchanged"): their rules are described.
+  const all = [...report.findings, ...(report.baseFindings ?? [])];
+  const ids = [...new Set(all.map((f) => f.rule))].sort();
   const byId = new Map(registry.map((r) => [r.id, r]));
   return ids.map((id) => {
     const info = byId.get(id);

@@ -14,6 +14,7 @@ import type { ProvisionOptions, ProvisionResult } from '../grafana/types.js';
 import { GITHUB_SUMMARY_LIMIT_BYTES } from '../report/comment-truncate.js';
 import { COMMENT_MARKER, escapeInline, renderMarkdown, renderProvisionMarkdown } from '../report/markdown.js';
 import { renderSarif } from '../report/sarif.js';
+import { safeText } from '../core/safe-text.js';
 import { omittedLine, planAnnotations, type AnnotationLevel } from './annotations.js';
 import { changedFiles, ensureCommit, scopeFromChanges, type CheckScope, type Git } from './changed-files.js';
 import {
@@ -745,11 +746,12 @@ async function provisionPhase(
   for (const item of result.items) {
     if (item.result !== 'failed' || annotated >= PROVISION_ANNOTATION_CAP) continue;
     annotated++;
-    const msg =
+    const msg = safeText(
       `${item.kind} ${item.uid}: ${item.error?.status ?? ''} ${item.error?.message ?? 'failed'}`.replace(
         /\s+/g,
         ' ',
-      );
+      ),
+    );
     edges.annotate(
       'error',
       msg,

@@ -443,7 +443,9 @@ export class ChangeJudge {
       for (const f of findingsOf.get(v) ?? []) {
         if (seen.has(f) || f.rule === 'sql-cost-regression') continue;
         seen.add(f);
-        out.push({ ...f, line: Math.max(1, f.line + (q.line - v.line)) });
+        // A fix is offsets into the text that verdict was made of, not into this one: dropped.
+        const { fix: _fix, ...rest } = f;
+        out.push({ ...rest, line: Math.max(1, f.line + (q.line - v.line)) });
       }
     }
     return out;

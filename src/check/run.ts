@@ -1,5 +1,5 @@
 import { compareFindings, summarize, UsageError, type Finding, type Report } from '../core/types.js';
-import { loadDashboards } from '../dashboards/load.js';
+import { loadDashboards, STDIN_FILE } from '../dashboards/load.js';
 import { configExcludes, splitExplicitPaths } from '../dashboards/selection.js';
 import { loadAlertFiles, loadDatasourceFiles } from '../dashboards/provisioning-files.js';
 import { applyRuleSettings, lintDashboards } from '../lint/engine.js';
@@ -121,5 +121,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
     report.baseFindings = judged.baseFindings.sort(compareFindings);
     report.change = judged.change;
   }
-  return { report, usageErrors };
+  const texts = new Map<string, string>();
+  for (const d of checked) if (d.file !== STDIN_FILE) texts.set(d.file, d.doc.text);
+  return { report, usageErrors, texts };
 }

@@ -4,6 +4,7 @@ import {
   UsageError,
   type DashboardLoad,
   type Finding,
+  type Fix,
   type QueryCost,
   type QueryRecord,
   type Severity,
@@ -24,6 +25,7 @@ import {
 } from './prepare.js';
 import { datasourceTypeMap } from '../sql/extract.js';
 import { splitStatements } from '../sql/statements.js';
+import { timeFilterInsertion, timePartitionColumn } from '../sql/time-filter-fix.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { leadingKeyword } from '../clickhouse/explain.js';
 import { openEngine } from './engine.js';
@@ -475,8 +477,37 @@ function judge(
   if (projected !== undefined) rec.cost.projectedRows = projected;
   if (violations.length) {
     rec.status = 'over-budget';
-    for (const v of violations) findings.push(finding(q, 'sql-cost', config.budgets.severity, v.message));
+    const fix = timeFilterFix(q, outcome.cost);
+    for (const v of violations) {
+      const f = finding(q, 'sql-cost', config.budgets.severity, v.message);
+      // The one fix of the query, on each finding it answers (one object: applied once).
+      if (fix && (v.table === undefined || v.table === fix.table)) f.fix = fix.fix;
+      findings.push(f);
+    }
   }
+}
+
+/**
+ * `$__timeFilter(col)` for a panel query of the official plugin that reads one table partitioned by
+ * time and pruned nothing of it (src/sql/time-filter-fix.ts says when the insertion is unambiguous).
+ */
+function timeFilterFix(q: PreparedQuery, cost: QueryCost): { fix: Fix; table: string } | undefined {
+  const s = q.source;
+  if (s.origin !== 'panel' || !q.dashboard || s.path.length === 0) return undefined;
+  if (s.datasourceType !== 'grafana-clickhouse-datasource') return undefined;
+  // The query builder writes rawSql again from its own options: an edit there would not last.
+  if (s.target?.raw.editorType === 'builder') return undefined;
+  if (cost.tables.length !== 1) return undefined;
+  const t = cost.tables[0]!;
+  if (t.partitionPruned) return undefined;
+  const partition = t.indexes.find((i) => i.type === 'Partition');
+  const column = partition && timePartitionColumn(partition.keys);
+  if (!column) return undefined;
+  const ins = timeFilterInsertion(s.text, t, column);
+  if (!ins) return undefined;
+  const doc = q.dashboard.doc;
+  const fix = doc.insertInString(s.path, ins.at, ins.text) ?? doc.insertInString(s.path, ins.at, ins.flat);
+  return fix && { fix, table: t.database ? `${t.database}.${t.table}` : t.table };
 }
 
 /**

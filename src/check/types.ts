@@ -68,4 +68,9 @@ export interface CheckResult {
   report: Report;
   /** Usage problems (missing path, empty folder): each one line; the CLI exits 2 after reporting. */
   usageErrors: string[];
+  /**
+   * The text of each dashboard file as it was checked (report paths; standard input left out): the
+   * files `check --fix` may edit, and what their fixes' offsets are into.
+   */
+  texts?: Map<string, string>;
 }

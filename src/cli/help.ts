@@ -21,6 +21,7 @@ export const CHECK_HELP = `
 Examples:
   $ dashboard-ci check                          lint + EXPLAIN every query with the embedded engine
   $ dashboard-ci check --no-explain             lint only: no engine is started
+  $ dashboard-ci check --fix                    write the mechanical fixes into the files, check again
   $ dashboard-ci check --format sarif --output dashboard-ci.sarif
   $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
   $ dashboard-ci check --base origin/main --filter changed

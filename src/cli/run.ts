@@ -6,6 +6,7 @@ import { UsageError, type Report, type Severity } from '../core/types.js';
 import type { ChangeFilter } from '../config/types.js';
 import { loadConfig } from '../config/load.js';
 import { runCheck } from '../check/run.js';
+import { runCheckAndFix } from '../check/fix.js';
 import { renderJson } from '../report/json.js';
 import { renderText, summaryLine, terminalSafe, type TextOptions } from '../report/text.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -148,12 +149,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'with --base: count only findings about what changed (changed), every finding of a changed file (file), or every finding (all); default: filter of dashboard-ci.yml, else all',
       ).choices(['changed', 'file', 'all']),
     )
+    .option(
+      '--fix',
+      'write the mechanical fixes of the findings into the files (the suggested changes of the PR review), then check again',
+    )
     .option('--verbose', 'print every query with its cost')
     .option('--progress', 'show progress on stderr from the start (default: after 2 s)')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], opts) => {
       if (paths.filter((p) => p === '-').length > 1)
         throw new UsageError('- (a dashboard from standard input) may be given once');
+      if (opts.fix && paths.includes('-'))
+        throw new UsageError('--fix writes files: it cannot fix - (a dashboard from standard input)');
       const config = await loadConfig({ cwd: io.cwd, file: opts.config });
       const engine: string | undefined = opts.clickhouse;
       if (engine && engine !== 'embedded' && !/^https?:\/\//.test(engine)) {
@@ -169,7 +176,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const progress = opts.quiet
         ? undefined
         : createProgress({ stream: io.stderr, ...(opts.progress ? { delayMs: 0 } : {}) });
-      const { report, usageErrors } = await runCheck({
+      const checkOptions: Parameters<typeof runCheck>[0] = {
         cwd: io.cwd,
         paths,
         ...(io.stdin ? { stdin: io.stdin } : {}),
@@ -197,8 +204,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               onProgress: ({ done, total }) => progress.explained(done, total),
             }
           : {}),
-      });
+      };
+      const fixRun = opts.fix ? await runCheckAndFix(checkOptions) : undefined;
+      const { report, usageErrors } = fixRun ?? (await runCheck(checkOptions));
       progress?.end();
+      if (fixRun) {
+        for (const line of fixRun.refused) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}\n`);
+        const n = fixRun.fixed;
+        const m = fixRun.fixedFiles.length;
+        io.stderr.write(
+          `dashboard-ci: fixed ${n} finding${n === 1 ? '' : 's'} in ${m} file${m === 1 ? '' : 's'}\n`,
+        );
+      }
       // Paths in these lines are file names a pull request chose: no escape sequence reaches the terminal.
       for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}\n`);
       const c = report.change;

@@ -102,7 +102,8 @@ function kindOf(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(
   return 'not a regular file';
 }
 
-function inside(child: string, parent: string): boolean {
+/** True when `child` is `parent` or below it (paths already resolved). */
+export function inside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

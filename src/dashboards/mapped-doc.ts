@@ -1,4 +1,4 @@
-import type { JsonPath, Position } from '../core/types.js';
+import type { Fix, JsonPath, Position } from '../core/types.js';
 import type { SourceDocument } from './source.js';
 
 // A dashboard normalised from another shape (schema v2 into the classic model) keeps classic paths in
@@ -84,5 +84,13 @@ export class MappedDoc implements SourceDocument {
 
   locateInString(path: JsonPath, offsetInValue: number): Position {
     return this.base.locateInString(this.paths.translate(path), offsetInValue);
+  }
+
+  replaceValue(path: JsonPath, value: string | number): Fix | undefined {
+    return this.base.replaceValue(this.paths.translate(path), value);
+  }
+
+  insertInString(path: JsonPath, offset: number, text: string): Fix | undefined {
+    return this.base.insertInString(this.paths.translate(path), offset, text);
   }
 }

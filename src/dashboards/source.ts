@@ -1,5 +1,5 @@
 import { parse } from '@humanwhocodes/momoa';
-import type { JsonPath, Position } from '../core/types.js';
+import type { Fix, JsonPath, Position } from '../core/types.js';
 
 // Positions come from the text itself: locating a path scans the JSON text from the top, stepping over
 // the siblings before each segment, and allocates nothing. A position tree (momoa's AST, about 25 times
@@ -21,6 +21,16 @@ export interface SourceDocument {
   locate(path: JsonPath, opts?: { key?: boolean }): Position;
   /** Position of the character at a 0-based offset inside the decoded string at `path`. */
   locateInString(path: JsonPath, offsetInValue: number): Position;
+  /**
+   * A fix that writes `value` in place of the scalar at exactly `path`, in the file's own syntax and
+   * touching nothing around it; undefined when there is no scalar there or it cannot be written in place.
+   */
+  replaceValue(path: JsonPath, value: string | number): Fix | undefined;
+  /**
+   * A fix that inserts `text` into the string at exactly `path`, before its character `offset` (0-based,
+   * in the decoded value); undefined when the string is not there or `text` cannot be written in place.
+   */
+  insertInString(path: JsonPath, offset: number, text: string): Fix | undefined;
 }
 
 /** A JSON document that remembers where each value came from. */
@@ -57,6 +67,31 @@ export class SourceDoc implements SourceDocument {
     return locateJsonPath(this.text, path);
   }
 
+  /** The span of the value at exactly `path`, or undefined when the path does not exist. */
+  private exactNode(path: JsonPath): Span | undefined {
+    return locateJsonPath(this.text, path, { exact: true })?.node;
+  }
+
+  replaceValue(path: JsonPath, value: string | number): Fix | undefined {
+    const node = this.exactNode(path);
+    if (!node || !isStringOrNumber(this.text.charCodeAt(node.start))) return undefined;
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    return { range: [node.start, node.end], text: JSON.stringify(value) };
+  }
+
+  insertInString(path: JsonPath, offset: number, text: string): Fix | undefined {
+    const node = this.exactNode(path);
+    if (!node || this.text.charCodeAt(node.start) !== QUOTE) return undefined;
+    const raw = this.raw(node);
+    if (offset < 0 || offset > (JSON.parse(`"${raw}"`) as string).length) return undefined;
+    const at = node.start + 1 + rawIndexInJsonString(raw, offset);
+    return { range: [at, at], text: JSON.stringify(text).slice(1, -1) };
+  }
+
+  private raw(node: Span): string {
+    return this.text.slice(node.start + 1, node.end - 1);
+  }
+
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
   locate(path: JsonPath, opts: { key?: boolean } = {}): Position {
     const { node, key } = this.nodeAt(path);
@@ -80,15 +115,7 @@ export class SourceDoc implements SourceDocument {
   locateInString(path: JsonPath, offsetInValue: number): Position {
     const { node } = this.nodeAt(path);
     if (this.text.charCodeAt(node.start) !== QUOTE) return this.positionOfOffset(node.start);
-    const raw = this.text.slice(node.start + 1, node.end - 1);
-    let decoded = 0;
-    let i = 0;
-    while (i < raw.length && decoded < offsetInValue) {
-      if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
-      else i += 1;
-      decoded += 1;
-    }
-    return this.positionOfOffset(node.start + 1 + i);
+    return this.positionOfOffset(node.start + 1 + rawIndexInJsonString(this.raw(node), offsetInValue));
   }
 
   positionOfOffset(offset: number): Position {
@@ -105,6 +132,11 @@ export interface Span {
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+
+/** A string (its quote) or a number (a minus sign or a digit) starts with this character. */
+function isStringOrNumber(c: number): boolean {
+  return c === QUOTE || c === 0x2d || (c >= 0x30 && c <= 0x39);
+}
 
 /** Offset of the first character at or after `i` that is not JSON whitespace. */
 function skipSpace(text: string, i: number): number {
@@ -165,7 +197,18 @@ function keyEquals(text: string, start: number, end: number, want: string): bool
  * deepest existing ancestor when the path goes further than the text. Like the parsed value's lookup it
  * stops at a segment that names nothing; of duplicate keys the first is taken.
  */
-export function locateJsonPath(text: string, path: JsonPath): { node: Span; key?: Span } {
+export function locateJsonPath(text: string, path: JsonPath): { node: Span; key?: Span };
+/** With `exact`: undefined when the path does not exist, instead of the deepest ancestor. */
+export function locateJsonPath(
+  text: string,
+  path: JsonPath,
+  opts: { exact: true },
+): { node: Span; key?: Span } | undefined;
+export function locateJsonPath(
+  text: string,
+  path: JsonPath,
+  opts: { exact?: boolean } = {},
+): { node: Span; key?: Span } | undefined {
   let start = skipSpace(text, 0);
   let key: Span | undefined;
   for (const seg of path) {
@@ -196,12 +239,30 @@ export function locateJsonPath(text: string, path: JsonPath): { node: Span; key?
         i = skipSpace(text, i + 1);
       }
     }
-    if (!found) break;
+    if (!found) {
+      if (opts.exact) return undefined;
+      break;
+    }
     start = found.value;
     key = found.key;
   }
   const node = { start, end: skipValue(text, start) };
   return key ? { node, key } : { node };
+}
+
+/**
+ * Index in the raw text of a JSON string (between its quotes) of the character at `decoded` in its
+ * value: escapes (\\n, \\", \\uXXXX) are longer in the text than in the value.
+ */
+function rawIndexInJsonString(raw: string, decoded: number): number {
+  let j = 0;
+  let i = 0;
+  while (i < raw.length && j < decoded) {
+    if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
+    else i += 1;
+    j += 1;
+  }
+  return i;
 }
 
 /** Offsets to 1-based line and column, by binary search over the line starts (built once per text). */

@@ -3,12 +3,13 @@ import {
   isMap,
   isScalar,
   isSeq,
+  parse,
   parseAllDocuments,
   type Document,
   type Node,
   type Scalar,
 } from 'yaml';
-import type { Finding, JsonPath, Position } from '../core/types.js';
+import type { Finding, Fix, JsonPath, Position } from '../core/types.js';
 import { MAX_DEPTH, MAX_YAML_ALIASES, tooDeep, valueDepthExceeds } from './limits.js';
 import { LineIndex, type SourceDocument } from './source.js';
 
@@ -90,6 +91,49 @@ export class YamlDoc implements SourceDocument {
     if (!isScalar(node) || typeof node.value !== 'string') return this.lines.position(node.range[0]);
     return this.lines.position(scalarOffset(this.text, node as Scalar.Parsed, offsetInValue));
   }
+
+  /** The scalar at exactly `path` (no alias followed: an edit there would change every use), else undefined. */
+  private exactScalar(path: JsonPath): Scalar.Parsed | undefined {
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+        if (!pair) return undefined;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        node = node.items[seg];
+      } else return undefined;
+    }
+    // An anchored scalar is also every alias of it: an edit there is not local.
+    return isScalar(node) && node.range && !node.anchor ? (node as Scalar.Parsed) : undefined;
+  }
+
+  replaceValue(path: JsonPath, value: string | number): Fix | undefined {
+    const node = this.exactScalar(path);
+    if (!node || node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return undefined;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return undefined;
+      return { range: [node.range[0], node.range[1]], text: String(value) };
+    }
+    return { range: [node.range[0], node.range[1]], text: yamlString(value, node.type) };
+  }
+
+  insertInString(path: JsonPath, offset: number, text: string): Fix | undefined {
+    const node = this.exactScalar(path);
+    if (!node || typeof node.value !== 'string' || offset < 0 || offset > node.value.length) return undefined;
+    // Written as is, the text must mean itself in any scalar style: no quote, escape, comment, flow or
+    // mapping indicator, no line break.
+    if (/["'\\#:,[\]{}\r\n\t]/.test(text)) return undefined;
+    const at = scalarOffset(this.text, node, offset);
+    return { range: [at, at], text };
+  }
+}
+
+/** A string written in the style it had: plain when it reads back as the same string, else quoted. */
+function yamlString(value: string, style: Scalar.Type | undefined): string {
+  if (style === 'QUOTE_SINGLE' && !/[\r\n]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  if (style === 'PLAIN' && /^[A-Za-z0-9_./-]+$/.test(value) && parse(value) === value) return value;
+  return JSON.stringify(value);
 }
 
 /** Where the text of a block scalar starts (the line after its `|` or `>` header) and its indentation. */

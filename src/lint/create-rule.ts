@@ -28,6 +28,15 @@ export interface RuleMeta<M extends string = string> {
   docs?: string;
 }
 
+/**
+ * A rule's mechanical fix, in the document's terms (the engine turns it into an edit of the file's text,
+ * Finding.fix): a new value for the scalar at `path`, or `insert` put into the string at `path` before
+ * its character `at`. Only for a repair that is certain: the PR review offers it as a suggested change
+ * and `check --fix` applies it without asking.
+ */
+export type FixDescriptor =
+  { path: JsonPath; value: string | number } | { path: JsonPath; insert: string; at: number };
+
 export interface ReportDescriptor<M extends string> {
   messageId: M;
   data?: Readonly<Record<string, string | number>>;
@@ -44,6 +53,8 @@ export interface ReportDescriptor<M extends string> {
   key?: boolean;
   /** Overrides meta.severity for this report (a rule with an error and a milder warning case). */
   severity?: Severity;
+  /** The mechanical fix, when there is one; it is dropped when it cannot be written in place. */
+  fix?: FixDescriptor;
 }
 
 interface BaseContext<M extends string> {

@@ -1,9 +1,11 @@
 import { datasourceTypeMap } from '../sql/extract.js';
 import type { Config, RuleException } from '../config/types.js';
-import { compareFindings, type Finding, type JsonPath, type Severity } from '../core/types.js';
+import { compareFindings, type Finding, type Fix, type JsonPath, type Severity } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
+import type { SourceDocument } from '../dashboards/source.js';
 import type {
   DashboardRuleContext,
+  FixDescriptor,
   ProjectRuleContext,
   ReportDescriptor,
   Rule,
@@ -52,7 +54,14 @@ function toFinding(rule: Rule, d: ReportDescriptor<string>, dashboard: Dashboard
   const panel = d.panel ?? d.target?.panel;
   if (panel?.id !== undefined) finding.panelId = panel.id;
   if (d.target?.refId !== undefined) finding.refId = d.target.refId;
+  const fix = d.fix && fixOf(dashboard.doc, d.fix);
+  if (fix) finding.fix = fix;
   return finding;
+}
+
+/** The edit of the file's text a fix descriptor stands for; undefined when it cannot be made in place. */
+export function fixOf(doc: SourceDocument, d: FixDescriptor): Fix | undefined {
+  return 'value' in d ? doc.replaceValue(d.path, d.value) : doc.insertInString(d.path, d.at, d.insert);
 }
 
 type Handler = (node: never) => void;

@@ -94,8 +94,14 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
     source: 'sql',
     severity: 'info',
     description:
-      'The embedded engine cannot judge this query (it reads a system log table chdb does not have).',
-    help: 'system.query_log, metric_log, part_log and the other log tables exist only on a server: run the check with --clickhouse http://… to judge it.',
+      'The test engine cannot judge this query (the query is skipped): it needs what only a server has, the sandbox refuses it, or its SETTINGS would lift a bound.',
+    help:
+      "Told apart by ClickHouse's error code and the parsed query (AST), never by the message: a system table only a " +
+      'server has (system.query_log, metric_log, part_log, zookeeper: 60 on a system. table; merge() over them: 636), ' +
+      'a cluster (701) or ClickHouse Keeper (225, 999); a function the sandbox refuses (file(), url(), s3(), remote(), ' +
+      'cluster() over a cluster clickhouse.clusters does not map); SETTINGS that would lift a bound (max_execution_time ' +
+      '= 0, readonly = 0). Judge it on a server (--clickhouse http://…), or map the cluster to the local node with ' +
+      'clickhouse.clusters in dashboard-ci.yml.',
   },
   {
     id: 'sql-cost',

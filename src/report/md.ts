@@ -3,6 +3,7 @@
 // untrusted: escaped for the place it lands (table cell, HTML, code fence).
 
 import { formatCount, formatPercent } from '../core/format.js';
+import { safeText } from '../core/safe-text.js';
 import type { Finding, QueryRecord } from '../core/types.js';
 
 // Caps on single untrusted pieces, so one giant title or message cannot eat the whole budget.
@@ -13,9 +14,6 @@ export const MAX_SQL = 20_000;
 
 // ---------------------------------------------------------------------------------------------
 // Escaping
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a table row
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -32,7 +30,7 @@ function defuseMentions(text: string): string {
 
 /** Untrusted text for HTML contexts (`<summary>`, where markdown escapes would show literally). */
 export function escapeHtml(text: string, max = MAX_CELL): string {
-  const oneLine = clip(text, max).replace(CONTROL, ' ');
+  const oneLine = safeText(clip(text, max));
   return defuseMentions(oneLine.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
 }
 
@@ -41,7 +39,7 @@ export function escapeHtml(text: string, max = MAX_CELL): string {
  * markdown-active punctuation backslash-escaped (pipes included, which GFM needs even in code).
  */
 export function escapeInline(text: string, max = MAX_CELL): string {
-  const oneLine = clip(text, max).replace(CONTROL, ' ');
+  const oneLine = safeText(clip(text, max));
   const html = oneLine.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   // `$` too: GitHub renders $…$ as math, and Grafana titles are full of $variables.
   return defuseMentions(html.replace(/[\\`*_[\]|~!$]/g, '\\$&'));
@@ -55,8 +53,10 @@ export function fenceFor(code: string): string {
 }
 
 export function codeBlock(code: string, lang = ''): string {
-  const fence = fenceFor(code);
-  const body = code.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+  // Lines kept, every other control (bidi overrides that reorder the SQL a reviewer reads) made inert.
+  const safe = safeText(code, { lines: true });
+  const fence = fenceFor(safe);
+  const body = safe.replace(/\n+$/, '');
   return `${fence}${lang}\n${body}\n${fence}`;
 }
 

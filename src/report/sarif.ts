@@ -1,6 +1,7 @@
 // SARIF 2.1.0, as github/codeql-action/upload-sarif takes it: rules with help text, results with
 // a relative artifact URI and a 1-based region, and a fingerprint that survives line shifts (it is
-// built from the dashboard/panel/query identity, not the line).
+// built from the dashboard/panel/query identity, not the line). With a base, each result's
+// baselineState says whether the change brought it.
 
 import { createHash } from 'node:crypto';
 import { posix, relative, resolve, sep } from 'node:path';
@@ -89,7 +90,11 @@ export function buildSarifLog(report: Report, rules: readonly SarifRule[], opts:
     ruleList.push(r);
   };
   for (const r of rules) addRule(r);
-  const findings = [...report.findings].sort(compareFindings);
+  // Against a base (the change filter), every result says whether the change brought it (SARIF 2.1.0
+  // §3.27.24 baselineState "new") or it was already there ("unchanged": listed, never counted).
+  const baseline = report.change !== undefined;
+  const onBase = new Set<Finding>(baseline ? (report.baseFindings ?? []) : []);
+  const findings = [...report.findings, ...onBase].sort(compareFindings);
   for (const f of findings) if (!index.has(f.rule)) addRule(fallbackRule(f.rule, f.severity));
 
   const results: Sarif.Result[] = findings.map((f) => {
@@ -109,6 +114,7 @@ export function buildSarifLog(report: Report, rules: readonly SarifRule[], opts:
       ],
       partialFingerprints: { 'dashboardCiFinding/v1': fingerprint(f, uri) },
     };
+    if (baseline) result.baselineState = onBase.has(f) ? 'unchanged' : 'new';
     const props: Record<string, unknown> = {};
     if (f.dashboardUid !== undefined) props.dashboardUid = f.dashboardUid;
     if (f.panelId !== undefined) props.panelId = f.panelId;

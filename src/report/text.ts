@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { Finding, Report, Severity } from '../core/types.js';
+import { safeText } from '../core/safe-text.js';
 
 export interface TextOptions {
   color: boolean;
@@ -9,20 +10,9 @@ export interface TextOptions {
 
 const LABEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'info' };
 
-// Everything a report holds may come from a file a pull request controls: titles, messages (which quote
-// SQL and ClickHouse errors), paths. A terminal or a CI log reads escape sequences in it (colours,
-// cursor moves, OSC 8 hyperlinks, window titles, OSC 52 clipboard writes) and bidi overrides reorder what
-// the reader sees. So every such string goes through `terminalSafe` before our own colours wrap it.
-/* eslint-disable no-control-regex -- escape sequences and controls are exactly what must not reach the terminal */
-const ESCAPE_SEQUENCE =
-  /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[\s\S]?)/g;
-// C0, DEL, C1, and Unicode's bidi and line controls.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
-/* eslint-enable no-control-regex */
-
-/** Text from a file as one printable line: escape sequences removed, other controls become one space. */
+/** Text from a file as one printable line (core/safe-text.ts: the one filter every edge uses). */
 export function terminalSafe(text: string): string {
-  return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, ' ');
+  return safeText(text);
 }
 
 /** Findings grouped by file with line:column, like compilers print them, then one summary line. */

@@ -1,6 +1,12 @@
 import type { TargetModel } from '../../dashboards/model.js';
 import { createRule } from '../create-rule.js';
 
+/** A, B, ... Z, AA, AB, ...: Grafana's numbering of queries (getRefId beside getNextRefId, @grafana/data). */
+function refIdOf(n: number): string {
+  const letter = String.fromCharCode(65 + (n % 26));
+  return n < 26 ? letter : refIdOf(Math.floor(n / 26) - 1) + letter;
+}
+
 export default createRule({
   id: 'duplicate-ref-id',
   scope: 'panel',
@@ -15,6 +21,15 @@ export default createRule({
   create(context) {
     return (panel) => {
       const seen = new Map<string, TargetModel>();
+      // A duplicate gets the first refId no query of the panel has: what Grafana's own withUniqueRefIds
+      // does to a duplicate when the query editor loads the panel (with getNextRefId).
+      const used = new Set(panel.targets.map((t) => t.refId));
+      const nextFree = (): string => {
+        let n = 0;
+        while (used.has(refIdOf(n))) n++;
+        used.add(refIdOf(n));
+        return refIdOf(n);
+      };
       for (const target of panel.targets) {
         if (target.refId === undefined || target.refId === '') continue;
         const first = seen.get(target.refId);
@@ -28,6 +43,7 @@ export default createRule({
           data: { refId: target.refId, line },
           target,
           path: [...target.path, 'refId'],
+          fix: { path: [...target.path, 'refId'], value: nextFree() },
         });
       }
     };

@@ -27,7 +27,13 @@ export default createRule({
       if (ms === undefined) {
         context.report({ messageId: 'invalid', data: { refresh }, path });
       } else if (floorMs !== undefined && ms < floorMs) {
-        context.report({ messageId: 'tooFast', data: { refresh, floor: context.config.minRefresh }, path });
+        // The floor itself is the nearest refresh that passes: the dashboard refreshes as often as allowed.
+        context.report({
+          messageId: 'tooFast',
+          data: { refresh, floor: context.config.minRefresh },
+          path,
+          fix: { path, value: context.config.minRefresh },
+        });
       }
     };
   },

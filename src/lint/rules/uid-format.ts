@@ -5,6 +5,18 @@ import { createRule } from '../create-rule.js';
 const UID_RE = /^[a-zA-Z0-9_-]*$/;
 const MAX_UID = 40;
 
+/**
+ * The uid Grafana would accept that is closest to `uid`: each run of refused characters becomes one "-"
+ * (as Grafana's slugs do), cut to 40 characters. Undefined when nothing of it is left.
+ */
+export function validUid(uid: string): string | undefined {
+  const out = uid
+    .replace(/[^a-zA-Z0-9_-]+/g, '-')
+    .slice(0, MAX_UID)
+    .replace(/^-+|-+$/g, '');
+  return out === '' ? undefined : out;
+}
+
 export default createRule({
   id: 'uid-format',
   scope: 'dashboard',
@@ -42,9 +54,23 @@ export default createRule({
       }
       if (typeof raw !== 'string') return; // the schema rule reports the type
       if (raw.trim() === '') context.report({ messageId: 'empty', path });
-      else if (!UID_RE.test(raw)) context.report({ messageId: 'chars', data: { uid: raw }, path });
-      else if (raw.length > MAX_UID)
-        context.report({ messageId: 'long', data: { uid: raw, length: raw.length }, path });
+      else if (!UID_RE.test(raw)) {
+        const fixed = validUid(raw);
+        context.report({
+          messageId: 'chars',
+          data: { uid: raw },
+          path,
+          ...(fixed ? { fix: { path, value: fixed } } : {}),
+        });
+      } else if (raw.length > MAX_UID) {
+        const fixed = validUid(raw);
+        context.report({
+          messageId: 'long',
+          data: { uid: raw, length: raw.length },
+          path,
+          ...(fixed ? { fix: { path, value: fixed } } : {}),
+        });
+      }
       const spec = dashboard.raw.uid;
       if (shape === 'resource-v1' && typeof spec === 'string' && spec !== raw) {
         context.report({

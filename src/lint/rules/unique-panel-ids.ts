@@ -18,6 +18,8 @@ export default createRule({
       // the Foundation SDK writes 0 for every panel. Nothing to check there.
       if (dashboard.format.shape === 'resource-v2') return;
       const seen = new Map<number, PanelModel>();
+      // A duplicate is given the next id no panel has: Grafana's own choice for a new panel (max + 1).
+      let next = 1 + dashboard.panels.reduce((max, p) => Math.max(max, p.id ?? 0), 0);
       for (const panel of dashboard.panels) {
         if (panel.id === undefined) continue;
         const first = seen.get(panel.id);
@@ -31,6 +33,7 @@ export default createRule({
           data: { id: panel.id, line: firstAt.line },
           panel,
           path: [...panel.path, 'id'],
+          fix: { path: [...panel.path, 'id'], value: next++ },
         });
       }
     };

@@ -5,6 +5,7 @@ import type { Finding } from '../../../src/core/types.js';
 import { parseDashboard } from '../../../src/dashboards/load.js';
 import type { DashboardModel } from '../../../src/dashboards/model.js';
 import { lintDashboards } from '../../../src/lint/engine.js';
+import { applyToText } from '../../../src/check/fix.js';
 import type { KnownDatasource } from '../../../src/lint/types.js';
 
 /** A case: one dashboard (JSON text, so lines are what you see) or several for project-scope rules. */
@@ -26,6 +27,11 @@ export interface InvalidCase extends RuleCase {
     message?: string | RegExp;
     severity?: Finding['severity'];
   }[];
+  /**
+   * The dashboard text after every fix the findings carry is applied (ESLint's RuleTester `output`);
+   * null: no finding carries a fix.
+   */
+  output?: string | null;
 }
 
 export interface RuleTable {
@@ -81,6 +87,11 @@ export function ruleTester(ruleId: string, table: RuleTable): void {
             if (typeof e.message === 'string') expect(f.message).toContain(e.message);
             else if (e.message) expect(f.message).toMatch(e.message);
           });
+          if (c.output === null) expect(found.filter((f) => f.fix)).toEqual([]);
+          else if (c.output !== undefined) {
+            const fixes = found.flatMap((f) => (f.fix ? [f.fix] : []));
+            expect(applyToText(c.dashboard!, fixes).text).toBe(c.output);
+          }
         });
       });
     });

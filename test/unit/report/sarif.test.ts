@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildSarifLog, renderSarif, type SarifRule } from '../../../src/report/sarif.js';
 import { sarifRulesFor } from '../../../src/action/rules.js';
+import { ruleMetadata } from '../../../src/lint/registry.js';
 import { finding, sampleReport } from '../action/sample-report.js';
 
 // The SARIF 2.1.0 schema (rtm.5, as schemastore serves it) ships in @microsoft/jest-sarif. It is
@@ -71,6 +72,41 @@ describe('renderSarif', () => {
     expect(info.level).toBe('note');
     expect(driverRules[info.ruleIndex!]!.id).toBe('panel-description');
     expect(Object.keys(err.partialFingerprints!)).toEqual(['dashboardCiFinding/v1']);
+  });
+
+  it('against a base, marks what the change brought "new" and what was on the base "unchanged" (§3.27.24)', () => {
+    const onBase = finding({
+      rule: 'refresh-floor',
+      message: 'refresh "1s" is faster than the 5s floor',
+      line: 5,
+    });
+    const report = {
+      ...sampleReport(),
+      baseFindings: [onBase],
+      change: {
+        filter: 'changed' as const,
+        base: 'origin/main',
+        changedFiles: ['dashboards/executive_overview.json'],
+        queries: { new: 0, changed: 1, unchanged: 2 },
+        contextChanged: false,
+      },
+    };
+    const log = buildSarifLog(report, sarifRulesFor(report, ruleMetadata()), {
+      toolVersion: '0.1.0',
+    });
+    expect(validate(log)).toBe(true);
+    const results = log.runs[0]!.results!;
+    expect(results).toHaveLength(report.findings.length + 1);
+    const states = results.map((r) => [r.ruleId, r.baselineState]);
+    expect(states.filter(([, s]) => s === 'unchanged')).toEqual([['refresh-floor', 'unchanged']]);
+    expect(states.filter(([, s]) => s === 'new')).toHaveLength(report.findings.length);
+    const rule = log.runs[0]!.tool.driver.rules!.find((r) => r.id === 'refresh-floor')!;
+    expect(rule.shortDescription!.text).not.toContain('dashboard-ci rule');
+  });
+
+  it('without a base, says nothing of a baseline', () => {
+    const log = buildSarifLog(sampleReport(), rules, { toolVersion: '0.1.0' });
+    expect(log.runs[0]!.results!.every((r) => r.baselineState === undefined)).toBe(true);
   });
 
   it('fingerprints ignore the line, so an edit above a finding keeps its alert', () => {

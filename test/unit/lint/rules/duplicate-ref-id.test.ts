@@ -33,6 +33,18 @@ ruleTester('duplicate-ref-id', {
         },
         { rule: 'duplicate-ref-id', line: 9 },
       ],
+      output: `{
+  "uid": "a", "title": "A",
+  "panels": [
+    { "id": 1, "type": "stat", "targets": [
+      { "refId": "A", "rawSql": "SELECT 1" },
+      { "refId": "B", "rawSql": "SELECT 2" }
+    ] },
+    { "id": 2, "type": "row", "collapsed": true, "panels": [
+      { "id": 3, "type": "stat", "targets": [{ "refId": "Q" }, { "refId": "A" }] }
+    ] }
+  ]
+}`,
     },
   ],
 });

@@ -26,16 +26,22 @@ ruleTester('refresh-floor', {
       errors: [
         { rule: 'refresh-floor', line: 3, column: 14, message: 'refresh "1s" is faster than the 5s floor' },
       ],
+      output: `{
+  "uid": "a", "title": "A",
+  "refresh": "5s"
+}`,
     },
     {
       name: 'minutes against an hour floor',
       dashboard: `{ "uid": "a", "title": "A", "refresh": "30m" }`,
       config: { minRefresh: '1h' },
       errors: [{ rule: 'refresh-floor', line: 1, message: 'faster than the 1h floor' }],
+      output: `{ "uid": "a", "title": "A", "refresh": "1h" }`,
     },
     {
       dashboard: `{ "uid": "a", "title": "A", "refresh": "often" }`,
       errors: [{ rule: 'refresh-floor', line: 1, message: 'refresh "often" is not a duration' }],
+      output: null,
     },
   ],
 });

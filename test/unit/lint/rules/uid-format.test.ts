@@ -23,6 +23,7 @@ ruleTester('uid-format', {
   "title": "A", "panels": []
 }`,
       errors: [{ rule: 'uid-format', line: 1, message: 'no uid' }],
+      output: null,
     },
     {
       dashboard: `{
@@ -30,10 +31,15 @@ ruleTester('uid-format', {
   "uid": "exec overview!"
 }`,
       errors: [{ rule: 'uid-format', line: 3, column: 10, message: 'characters Grafana refuses' }],
+      output: `{
+  "title": "A",
+  "uid": "exec-overview"
+}`,
     },
     {
       dashboard: `{ "title": "A", "uid": "${'a'.repeat(41)}" }`,
       errors: [{ rule: 'uid-format', line: 1, message: 'is 41 characters long' }],
+      output: `{ "title": "A", "uid": "${'a'.repeat(40)}" }`,
     },
     {
       dashboard: `{ "title": "A", "uid": " " }`,
@@ -60,6 +66,15 @@ ruleTester('uid-format', {
   "spec": { "title": "A", "elements": {}, "layout": { "kind": "GridLayout", "spec": { "items": [] } } }
 }`,
       errors: [{ rule: 'uid-format', line: 5, column: 13, message: 'characters Grafana refuses' }],
+      // The v2 model's uid path is translated back to metadata.name in the file.
+      output: `{
+  "apiVersion": "dashboard.grafana.app/v2beta1",
+  "kind": "Dashboard",
+  "metadata": {
+    "name": "bad-name"
+  },
+  "spec": { "title": "A", "elements": {}, "layout": { "kind": "GridLayout", "spec": { "items": [] } } }
+}`,
     },
     {
       name: 'a spec.uid that differs from metadata.name is a warning at the spec.uid',

@@ -61,6 +61,15 @@ ruleTester('unique-panel-ids', {
         { rule: 'unique-panel-ids', line: 5 },
         { rule: 'unique-panel-ids', line: 6 },
       ],
+      // Each duplicate its own new id, after the largest one.
+      output: `{
+  "uid": "a", "title": "A",
+  "panels": [
+    { "id": 1, "type": "row", "collapsed": true, "panels": [{ "id": 5, "type": "stat" }] },
+    { "id": 2, "type": "row", "collapsed": true, "panels": [{ "id": 6, "type": "stat" }] },
+    { "id": 7, "type": "stat" }
+  ]
+}`,
     },
   ],
 });
