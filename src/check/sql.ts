@@ -681,8 +681,15 @@ function unresolvedFindings(
       ).length;
       // Another datasource's variable matters here only when a ClickHouse query reads it.
       if (u.reason === 'other-datasource' && readers.length === 0) continue;
+      // At the variable's query when it has one the check reads (the change filter then ties the info
+      // to that query: it counts when the query changed), else at the variable.
+      const own = prepared.find(
+        (q) => q.dashboard === dash && q.source.origin === 'variable' && q.source.variable?.name === u.name,
+      );
       const variable = dash.variables.find((v) => v.name === u.name);
-      const at = dash.doc.locate(variable ? variable.path : dash.root);
+      const at = own
+        ? { line: own.source.line, column: own.source.column }
+        : dash.doc.locate(variable ? variable.path : dash.root);
       let effect = 'no query that is checked reads it';
       if (readers.length > 0) {
         // Only queries that still go to EXPLAIN read the stand-in; others are skipped for some reason.
