@@ -466,9 +466,20 @@ export class ChangeJudge {
     const seen = new Set<Finding>();
     for (const q of queries) {
       if (q.change !== 'unchanged' || q.cost || q.error || q.status !== 'skipped') continue;
-      const v = byIdentity.get(queryKey(q))?.find((x) => x.sql === q.sql);
+      // Unchanged from the base whose verdict this is, on the same data: the same SQL, except where
+      // this run kept stand-ins (it started no engine) that the verdict's run resolved.
+      const same = byIdentity.get(queryKey(q)) ?? [];
+      const v =
+        same.find((x) => x.sql === q.sql) ??
+        (q.standIns?.length && same.length === 1 && !same[0]!.standIns ? same[0] : undefined);
       if (!v) continue;
       q.status = v.status;
+      if (v.sql !== q.sql) {
+        // What the verdict judged: the SQL with the values its run gave the variables.
+        q.sql = v.sql;
+        if (v.standIns) q.standIns = [...v.standIns];
+        else delete q.standIns;
+      }
       delete q.reason;
       if (v.reason !== undefined) q.reason = v.reason;
       if (v.error) q.error = { ...v.error };

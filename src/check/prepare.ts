@@ -140,6 +140,7 @@ export function toRecord(q: PreparedQuery): QueryRecord {
   if (s.alertRule?.title !== undefined) r.panelTitle = s.alertRule.title;
   if (s.variable?.name !== undefined) r.panelTitle = `$${s.variable.name}`;
   if (s.refId !== undefined) r.refId = s.refId;
+  if (q.unresolved?.length) r.standIns = [...q.unresolved];
   return r;
 }
 

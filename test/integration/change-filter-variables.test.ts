@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeContext, type BaseVerdict } from '../../src/check/change.js';
 import { runCheck } from '../../src/check/run.js';
+import type { CheckOptions } from '../../src/check/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import { baseRepo, dashboardText, panel, SQL, write } from '../support/change-repo.js';
 
@@ -39,11 +41,22 @@ function text(opts: { evt?: string; title?: string; sql?: string } = {}): string
   );
 }
 
-async function check(head: string) {
+async function check(head: string, withVerdict = false) {
   const dir = join(root, `r${n++}`);
   const base = baseRepo(dir, { 'dashboards/ops.json': text() });
-  write(dir, 'dashboards/ops.json', head);
   const config = await loadConfig({ cwd: dir });
+  const extra: Partial<CheckOptions> = {};
+  if (withVerdict) {
+    // The base's own verdict: everything judged, variables resolved (the Action's run on main).
+    const run = await runCheck({ cwd: dir, paths: [], config, explain: true, engineCacheDir: false });
+    const verdict: BaseVerdict = {
+      commit: base,
+      context: await changeContext(dir, config, config.clickhouse.schema, config.clickhouse.seed),
+      report: run.report,
+    };
+    extra.baseVerdict = verdict;
+  }
+  write(dir, 'dashboards/ops.json', head);
   let engineAsked = 0;
   const result = await runCheck({
     cwd: dir,
@@ -57,6 +70,7 @@ async function check(head: string) {
       engineAsked++;
       return join(import.meta.dirname, '../../node_modules/chdb');
     },
+    ...extra,
   });
   expect(result.usageErrors).toEqual([]);
   const r = result.report;
@@ -77,6 +91,16 @@ describe('filter changed, with query variables that have no stored value', () =>
     expect(query(1)).toMatchObject({ change: 'unchanged', status: 'skipped' });
     expect(query(2)).toMatchObject({ change: 'unchanged', status: 'skipped' });
     expect(report.change?.queries).toEqual({ new: 0, changed: 0, unchanged: 4 });
+  });
+
+  it("with the base's verdict at hand, a query the verdict's run resolved takes its verdict although this run kept stand-ins", async () => {
+    const { engineAsked, report, query } = await check(text({ title: 'By the table' }), true);
+    expect(engineAsked).toBe(0);
+    expect(query(1)).toMatchObject({ change: 'unchanged', status: 'ok', verdictFrom: expect.any(String) });
+    expect(query(1).sql).toContain('FROM frontend_events WHERE');
+    expect(query(1).standIns).toBeUndefined();
+    expect(query(1).cost?.rows).toBeGreaterThan(0);
+    expect(report.findings).toEqual([]);
   });
 
   it("a PR that changes a variable's query changes the queries that read it, judged with its new value", async () => {
