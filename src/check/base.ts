@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { DashboardModel } from '../dashboards/model.js';
 import { parseDashboardFile } from '../dashboards/load.js';
 import { readFilesAt, resolveCommit } from './git-batch.js';
-import { prepareQueries, queryKey, toRecord } from './prepare.js';
+import { prepareQueries, queryKey, toRecord, type PrepareOptions } from './prepare.js';
 
 const exec = promisify(execFile);
 
@@ -23,13 +23,17 @@ export async function gitHead(cwd: string): Promise<{ sha: string; subject: stri
   }
 }
 
-/** Reads each dashboard's base version from git and prepares its queries the same way as the head's. */
+/**
+ * Reads each dashboard's base version from git and prepares its queries the same way as the head's
+ * (with the same options: the variable runner when the head's variables ran).
+ */
 export async function readBaseVersions(
   ref: string,
   cwd: string,
   dashboards: readonly DashboardModel[],
   datasourceTypes: Map<string, string>,
   now: Date,
+  options: PrepareOptions = {},
 ): Promise<BaseCosts> {
   const baseDashboards: DashboardModel[] = [];
   // One `git cat-file --batch` for every file, not one `git show` each; a file may hold several
@@ -41,7 +45,7 @@ export async function readBaseVersions(
     if (text === undefined) continue;
     baseDashboards.push(...parseDashboardFile(file, text).dashboards);
   }
-  const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now))
+  const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now, options))
     .filter((q) => q.problems.length === 0)
     .map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   return { queries };

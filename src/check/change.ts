@@ -34,7 +34,8 @@ import { applyRuleSettings, lintDashboards } from '../lint/engine.js';
 import { locationPrefix } from '../lint/location.js';
 import { datasourceTypeMap } from '../sql/extract.js';
 import { diffWorkingTree, readFilesAt, resolveCommit } from './git-batch.js';
-import { prepareQueries, queryKey, toRecord } from './prepare.js';
+import { prepareQueries, queryKey, toRecord, type PrepareOptions } from './prepare.js';
+import type { VariableQueryRunner } from '../sql/resolve-variables.js';
 import { groupByFile, queriesOfFinding } from '../core/finding-query.js';
 import type { CheckOptions } from './types.js';
 
@@ -147,6 +148,15 @@ function materializable(p: string): boolean {
   return norm === p && !norm.startsWith('../') && norm !== '..' && !norm.split('/').includes('..');
 }
 
+/** The base versions of the changed files, kept to expand their SQL again once variables can run. */
+interface BaseModels {
+  dashboards: DashboardModel[];
+  groups: AlertGroupFile[];
+  types: Map<string, string>;
+  now: Date;
+  prepareOptions: PrepareOptions;
+}
+
 export interface OpenChangeInput {
   options: CheckOptions;
   dashboards: readonly DashboardModel[];
@@ -177,8 +187,13 @@ export class ChangeJudge {
     private readonly changedFiles: Set<string>,
     private readonly contextChanged: boolean,
     private readonly context: string,
-    /** Identity → the base's expanded SQL (changed files only; unchanged files are the same by definition). */
-    private readonly baseSql: Map<string, string[]>,
+    /**
+     * Identity → the base's expanded SQL with stand-ins, as compared (PreparedQuery.compareSql; changed
+     * files only; unchanged files are the same by definition).
+     */
+    private readonly baseCompare: Map<string, string[]>,
+    /** The base's models of the changed files, for its SQL with variables resolved (baseQueries). */
+    private readonly baseModels: BaseModels,
     private readonly baseLoad: Multiset,
     private readonly baseLint: Multiset,
     private readonly titles: Map<string, string[]>,
@@ -289,17 +304,28 @@ export class ChangeJudge {
     for (const f of lintDashboards(lintBase, { config, datasources: [...input.datasources] }))
       baseLint.add(fingerprint(f, baseTitles.get(f.file) ?? []));
 
-    // The base's expanded SQL of the changed files, expanded as the head's is.
+    // The base's expanded SQL of the changed files, expanded as the head's is: with stand-ins for
+    // variables without a stored value (nothing runs before the judge decides an engine is needed).
     const now = o.now ?? (config.now ? new Date(config.now) : new Date());
     const types = datasourceTypeMap(input.datasources);
-    const baseSql = new Map<string, string[]>();
-    for (const q of await prepareQueries(baseDashboards, baseGroups, types, now)) {
-      if (q.blocked) continue;
+    const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
+    const prepareOptions: PrepareOptions =
+      defaultType !== undefined ? { defaultDatasourceType: defaultType } : {};
+    const baseCompare = new Map<string, string[]>();
+    for (const q of await prepareQueries(baseDashboards, baseGroups, types, now, prepareOptions)) {
       const key = queryKey(toRecord(q));
-      const list = baseSql.get(key);
-      if (list) list.push(q.sql);
-      else baseSql.set(key, [q.sql]);
+      const list = baseCompare.get(key);
+      const sql = q.compareSql ?? q.sql;
+      if (list) list.push(sql);
+      else baseCompare.set(key, [sql]);
     }
+    const baseModels: BaseModels = {
+      dashboards: baseDashboards,
+      groups: baseGroups,
+      types,
+      now,
+      prepareOptions,
+    };
 
     const verdict =
       o.baseVerdict && o.baseVerdict.commit === baseSha && o.baseVerdict.context === context
@@ -313,7 +339,8 @@ export class ChangeJudge {
       changedFiles,
       contextChanged,
       context,
-      baseSql,
+      baseCompare,
+      baseModels,
       baseLoad,
       baseLint,
       titles,
@@ -323,10 +350,13 @@ export class ChangeJudge {
     );
   }
 
-  /** How a head query compares with the base. */
+  /**
+   * How a head query compares with the base. `rec.sql` must be expanded the way the base's is: with
+   * stand-ins, and PreparedQuery.compareSql where a stand-in was used (the caller's business).
+   */
   changeOf(rec: QueryRecord): QueryChange {
     if (!this.changedFiles.has(rec.file)) return 'unchanged';
-    const before = this.baseSql.get(queryKey(rec));
+    const before = this.baseCompare.get(queryKey(rec));
     if (!before) return 'new';
     return before.includes(rec.sql) ? 'unchanged' : 'changed';
   }
@@ -339,11 +369,16 @@ export class ChangeJudge {
     return rec.change !== 'unchanged';
   };
 
-  /** The base's SQL of the head's changed queries, for the cost diff (no second read of the base). */
-  baseQueries(): { key: string; sql: string }[] {
-    const out: { key: string; sql: string }[] = [];
-    for (const [key, sqls] of this.baseSql) for (const sql of sqls) out.push({ key, sql });
-    return out;
+  /**
+   * The base's SQL of the changed files, for the cost diff (no second read of the base): expanded as
+   * the head's judged queries are, so with `run` (the engine's variable runner) when the head's
+   * variables were resolved by running their queries, else with stand-ins.
+   */
+  async baseQueries(run?: VariableQueryRunner): Promise<{ key: string; sql: string }[]> {
+    const m = this.baseModels;
+    const options: PrepareOptions = run ? { ...m.prepareOptions, runVariableQuery: run } : m.prepareOptions;
+    const prepared = await prepareQueries(m.dashboards, m.groups, m.types, m.now, options);
+    return prepared.filter((q) => !q.blocked).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   }
 
   /**
@@ -431,9 +466,20 @@ export class ChangeJudge {
     const seen = new Set<Finding>();
     for (const q of queries) {
       if (q.change !== 'unchanged' || q.cost || q.error || q.status !== 'skipped') continue;
-      const v = byIdentity.get(queryKey(q))?.find((x) => x.sql === q.sql);
+      // Unchanged from the base whose verdict this is, on the same data: the same SQL, except where
+      // this run kept stand-ins (it started no engine) that the verdict's run resolved.
+      const same = byIdentity.get(queryKey(q)) ?? [];
+      const v =
+        same.find((x) => x.sql === q.sql) ??
+        (q.standIns?.length && same.length === 1 && !same[0]!.standIns ? same[0] : undefined);
       if (!v) continue;
       q.status = v.status;
+      if (v.sql !== q.sql) {
+        // What the verdict judged: the SQL with the values its run gave the variables.
+        q.sql = v.sql;
+        if (v.standIns) q.standIns = [...v.standIns];
+        else delete q.standIns;
+      }
       delete q.reason;
       if (v.reason !== undefined) q.reason = v.reason;
       if (v.error) q.error = { ...v.error };

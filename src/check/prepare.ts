@@ -14,7 +14,25 @@ import {
   resolveVariables,
   type UnresolvedVariable,
   type VariableQueryRunner,
+  type VariableResolution,
 } from '../sql/resolve-variables.js';
+
+/** `sql`, then `-- $name: <raw query>` for each variable stood in for and those they read, sorted. */
+function compareText(
+  sql: string,
+  names: readonly string[],
+  queries: VariableResolution['queries'] | undefined,
+): string {
+  const seen = new Set<string>();
+  const visit = (n: string): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    for (const d of queries?.get(n)?.deps ?? []) visit(d);
+  };
+  names.forEach(visit);
+  const lines = [...seen].sort().map((n) => `-- $${n}: ${JSON.stringify(queries?.get(n)?.text ?? '')}`);
+  return `${sql}\n${lines.join('\n')}`;
+}
 
 /** A query found in a file, interpolated, ready for the engine. */
 export interface PreparedQuery {
@@ -31,6 +49,13 @@ export interface PreparedQuery {
   warnings: string[];
   /** Query variables without a value that a stand-in replaced here, or that blocked the query. */
   unresolved?: string[];
+  /**
+   * What the change filter compares across versions when stand-ins replaced variables: the SQL, then
+   * the raw query of every variable the stand-ins stand for (and of the variables those read), so a
+   * changed variable query changes the queries that read it although their stand-in SQL is the same.
+   * Undefined when no stand-in was used (then `sql` is compared).
+   */
+  compareSql?: string;
   /** Other SQL Grafana may send for the same text (interpolate's alternatives), tried when `sql` is refused. */
   alternatives?: { sql: string; mapOffset(offset: number): number; note: string }[];
 }
@@ -63,7 +88,11 @@ export async function prepareQueries(
   unresolvedOut?: UnresolvedByDashboard,
 ): Promise<PreparedQuery[]> {
   const out: PreparedQuery[] = [];
-  const add = (source: QuerySource, variables?: readonly JsonObject[]): void => {
+  const add = (
+    source: QuerySource,
+    variables?: readonly JsonObject[],
+    queries?: VariableResolution['queries'],
+  ): void => {
     if (!CLICKHOUSE_TYPES.has(source.datasourceType)) return;
     const result = interpolateSource(source, now, variables);
     const q: PreparedQuery = {
@@ -74,7 +103,10 @@ export async function prepareQueries(
       blocked: result.problems.some((p) => p.blocking === true),
       warnings: result.warnings,
     };
-    if (result.unresolved) q.unresolved = result.unresolved;
+    if (result.unresolved) {
+      q.unresolved = result.unresolved;
+      q.compareSql = compareText(result.sql, result.unresolved, queries);
+    }
     if (result.alternatives) q.alternatives = result.alternatives;
     if (source.dashboard) q.dashboard = source.dashboard;
     out.push(q);
@@ -85,7 +117,7 @@ export async function prepareQueries(
     const resolution = await resolveVariables(dash, now, datasourceTypes, opts.runVariableQuery, extract);
     if (resolution.unresolved.length > 0) unresolvedOut?.set(dash, resolution.unresolved);
     for (const source of extractDashboardQueries(dash, datasourceTypes, extract))
-      add(source, resolution.variables);
+      add(source, resolution.variables, resolution.queries);
   }
   for (const source of extractAlertQueries(alertGroups, datasourceTypes)) add(source);
   return out;
@@ -108,6 +140,7 @@ export function toRecord(q: PreparedQuery): QueryRecord {
   if (s.alertRule?.title !== undefined) r.panelTitle = s.alertRule.title;
   if (s.variable?.name !== undefined) r.panelTitle = `$${s.variable.name}`;
   if (s.refId !== undefined) r.refId = s.refId;
+  if (q.unresolved?.length) r.standIns = [...q.unresolved];
   return r;
 }
 

@@ -86,7 +86,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckResult> {
   let engine = 'none';
   if (opts.explain) {
     const sql = await checkQueries({
-      options: change ? { ...opts, judgeQuery: change.judgeQuery, baseQueries: change.baseQueries() } : opts,
+      options: change
+        ? { ...opts, judgeQuery: change.judgeQuery, baseQueries: (run) => change.baseQueries(run) }
+        : opts,
       dashboards: checked,
       alertGroups: alerts.groups,
       datasources: datasources.datasources,

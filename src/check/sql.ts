@@ -10,7 +10,8 @@ import {
   type Severity,
 } from '../core/types.js';
 import type { DashboardModel } from '../dashboards/model.js';
-import type { UnresolvedVariable } from '../sql/resolve-variables.js';
+import type { UnresolvedVariable, VariableQueryRunner } from '../sql/resolve-variables.js';
+import { engineVariableRunner } from './variable-runner.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
 import { locationPrefix, withLocation, type LocationParts } from '../lint/location.js';
 import { MissingTables, missingTableOf, type FindingPlace } from './missing-tables.js';
@@ -20,6 +21,7 @@ import {
   prepareQueries,
   queryKey,
   toRecord,
+  type PrepareOptions,
   type PreparedQuery,
   type UnresolvedByDashboard,
 } from './prepare.js';
@@ -167,6 +169,83 @@ async function explainAll(
   return results;
 }
 
+/** What an unresolved variable's query may still give once the engine runs it. */
+const RUNNABLE_REASONS: ReadonlySet<UnresolvedVariable['reason']> = new Set(['not-run', 'depends']);
+
+/** Whether the check judges a query, decided on its stand-in SQL before any engine runs. */
+interface Decision {
+  /** The change filter's verdict (true without one). */
+  judge: boolean;
+  /** The change filter's comparison, kept for the record expanded later. */
+  change?: QueryRecord['change'];
+  /** It goes to the engine: judged, not hidden, and runnable now or once its variables have values. */
+  candidate: boolean;
+}
+
+/** Blocked only by table-naming variables that running their queries may give a value. */
+function waitsForVariables(q: PreparedQuery, unresolved: UnresolvedByDashboard): boolean {
+  if (!q.blocked || !q.dashboard) return false;
+  const runnable = new Set(
+    (unresolved.get(q.dashboard) ?? []).filter((u) => RUNNABLE_REASONS.has(u.reason)).map((u) => u.name),
+  );
+  return q.problems
+    .filter((p) => p.blocking)
+    .every((p) => p.kind === 'unresolved-variable' && p.variable !== undefined && runnable.has(p.variable));
+}
+
+function decide(q: PreparedQuery, options: CheckOptions, unresolved: UnresolvedByDashboard): Decision {
+  const d: Decision = { judge: true, candidate: false };
+  if (options.judgeQuery) {
+    // The base was expanded with stand-ins too: compare like with like (check/change.ts).
+    const probe = toRecord(q);
+    probe.sql = q.compareSql ?? q.sql;
+    d.judge = options.judgeQuery(probe);
+    if (probe.change !== undefined) d.change = probe.change;
+  }
+  d.candidate = d.judge && !q.source.hidden && (!q.blocked || waitsForVariables(q, unresolved));
+  return d;
+}
+
+/**
+ * The queries of the dashboards that have a query to judge and a variable whose query may give it a
+ * value, expanded again with the runner (Grafana's order: variables first, dependencies first). Other
+ * queries keep their stand-ins; `unresolved` is updated to what running left without a value.
+ */
+async function resolveWithEngine(
+  prepared: PreparedQuery[],
+  decisions: readonly Decision[],
+  unresolved: UnresolvedByDashboard,
+  prepare: (dashboards: DashboardModel[], out: UnresolvedByDashboard) => Promise<PreparedQuery[]>,
+): Promise<PreparedQuery[]> {
+  const wanted = new Set<DashboardModel>();
+  prepared.forEach((q, i) => {
+    const d = q.dashboard;
+    if (d && decisions[i]!.candidate && unresolved.get(d)?.some((u) => RUNNABLE_REASONS.has(u.reason)))
+      wanted.add(d);
+  });
+  if (wanted.size === 0) return prepared;
+  const after: UnresolvedByDashboard = new Map();
+  const again = await prepare([...wanted], after);
+  // The same sources in the same order: values change, never which queries a dashboard has.
+  const queue = new Map<DashboardModel, PreparedQuery[]>();
+  for (const q of again) {
+    const list = queue.get(q.dashboard!);
+    if (list) list.push(q);
+    else queue.set(q.dashboard!, [q]);
+  }
+  const out = prepared.map((q) => {
+    if (!q.dashboard || !wanted.has(q.dashboard)) return q;
+    const next = queue.get(q.dashboard)?.shift();
+    return next && next.source.path.join('.') === q.source.path.join('.') ? next : q;
+  });
+  for (const d of wanted) {
+    const left = after.get(d);
+    if (left) unresolved.set(d, left);
+    else unresolved.delete(d);
+  }
+  return out;
+}
+
 export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult> {
   const { options, dashboards, alertGroups } = input;
   const { config, cwd } = options;
@@ -176,124 +255,160 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const types = datasourceTypeMap(input.datasources);
-  // Variables whose query would have to run: with the engine's execution this is where a runner plugs
-  // in (prepareQueries' runVariableQuery); without it they get stand-ins and one info each.
-  const unresolvedVariables: UnresolvedByDashboard = new Map();
   const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
-  const prepared = await prepareQueries(
+  const prepareOptions: PrepareOptions =
+    defaultType !== undefined ? { defaultDatasourceType: defaultType } : {};
+  // First with stand-ins for variables without a stored value: which queries are judged is decided
+  // before any engine runs (no engine when no SQL changed). Their queries run only once an engine is
+  // started for the check anyway.
+  const unresolvedVariables: UnresolvedByDashboard = new Map();
+  let prepared = await prepareQueries(
     dashboards,
     alertGroups,
     types,
     now,
-    defaultType !== undefined ? { defaultDatasourceType: defaultType } : {},
+    prepareOptions,
     unresolvedVariables,
   );
+  const decisions = prepared.map((q) => decide(q, options, unresolvedVariables));
+  const candidates = decisions.filter((d) => d.candidate).length;
 
-  const findings: Finding[] = [];
-  const queries: QueryRecord[] = [];
-  const runnable: { q: PreparedQuery; rec: QueryRecord }[] = [];
-  const contextWarnings = new Set<string>();
-  for (const q of prepared) {
-    const rec = toRecord(q);
-    for (const w of q.warnings) {
-      const key = `${q.source.file}\u0000${w}`;
-      if (contextWarnings.has(key)) continue;
-      contextWarnings.add(key);
-      findings.push(finding(q, 'sql-interpolation', 'warning', w));
-    }
-    queries.push(rec);
-    if (q.source.hidden) {
-      // Not run by Grafana, so nothing about it can fail in Grafana.
-      rec.status = 'skipped';
-      rec.reason = 'hidden (hide: true): Grafana does not send a hidden query to the datasource';
-      continue;
-    }
-    for (const p of q.problems) {
-      // Dashboards' unknown variables are the linter's (undefined-variable); alert rules are not linted.
-      if (p.kind === 'unknown-variable' && q.source.origin !== 'alert') continue;
-      // Said once per variable (variable-unresolved), not once per query that reads it.
-      if (p.kind === 'unresolved-variable') continue;
-      // A macro dashboard-ci does not reproduce is its own limit, not the dashboard's fault: an info.
-      const severity = p.kind === 'unsupported-macro' ? 'info' : p.blocking ? 'error' : 'warning';
-      findings.push(finding(q, 'sql-interpolation', severity, p.message, p.offset));
-    }
-    if (q.blocked) {
-      rec.status = 'skipped';
-      const why = q.problems.find((p) => p.kind === 'unsupported-macro' || p.kind === 'unresolved-variable');
-      rec.reason = why ? why.message : 'could not be interpolated';
-      continue;
-    }
-    // The change filter: SQL the same as on the base is not judged again (check/change.ts).
-    if (options.judgeQuery && !options.judgeQuery(rec)) {
-      rec.status = 'skipped';
-      rec.reason = `unchanged since ${options.base ?? 'the base'}: not judged again`;
-      continue;
-    }
-    runnable.push({ q, rec });
-  }
-
-  findings.push(...unresolvedFindings(unresolvedVariables, prepared));
-
-  // Base versions (cost diff) are interpolated the same way and explained by the same engine; only
-  // those whose SQL differs from the head's need EXPLAIN (the same SQL costs the same).
-  const all: BaseCosts | undefined = options.baseQueries
-    ? { queries: options.baseQueries }
-    : options.base
-      ? await readBaseVersions(options.base, cwd, dashboards, types, now)
-      : undefined;
-  const headByKey = new Map(runnable.map(({ rec }) => [queryKey(rec), rec]));
-  const headSql = new Map([...headByKey].map(([key, rec]) => [key, rec.sql]));
-  const sameSql = new Set(all?.queries.filter((b) => headSql.get(b.key) === b.sql).map((b) => b.key));
-  const base: BaseCosts | undefined = all && {
-    queries: all.queries.filter((b) => headSql.has(b.key) && !sameSql.has(b.key)),
-  };
-
-  if (!runnable.length && !base?.queries.length) {
-    return { findings, queries, load: dashboardLoad(dashboards, queries), engine: 'none' };
-  }
-
+  let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
   const engineSpec = options.clickhouse ?? config.clickhouse.engine;
-  const explicitSchema = options.schema !== undefined || options.seed !== undefined;
-  const schema = await readStatements(
-    cwd,
-    options.schema ?? config.clickhouse.schema,
-    options.schema !== undefined,
-  );
-  const seed = await readStatements(cwd, options.seed ?? config.clickhouse.seed, options.seed !== undefined);
-  const total = runnable.length + (base?.queries.length ?? 0);
-  // A server is prepared only when asked (explicit --schema/--seed, or prepareServer), into a scratch database.
-  const prepareServer = explicitSchema || Boolean(options.prepareServer);
+  let schema: Statement[] = [];
   // A server checked as it is (no scratch schema): a missing table is missing there, not from a schema file.
-  const serverUnprepared = engineSpec !== 'embedded' && !prepareServer;
-  let engine: Awaited<ReturnType<typeof openEngine>>;
-  options.onStage?.('engine');
-  try {
-    engine = await openEngine({
-      spec: engineSpec,
-      config,
+  let serverUnprepared = false;
+  if (candidates > 0) {
+    const explicitSchema = options.schema !== undefined || options.seed !== undefined;
+    schema = await readStatements(
       cwd,
-      cacheDir: options.engineCacheDir,
-      auth: options.clickhouseAuth,
-      chdbPath: options.chdbPath,
-      queryCount: total,
-      schema: schema.map((st) => st.sql),
-      seed: seed.map((st) => st.sql),
-      prepareServer,
-    });
-  } catch (err) {
-    throw setupError(err, schema, seed);
+      options.schema ?? config.clickhouse.schema,
+      options.schema !== undefined,
+    );
+    const seed = await readStatements(
+      cwd,
+      options.seed ?? config.clickhouse.seed,
+      options.seed !== undefined,
+    );
+    // A server is prepared only when asked (explicit --schema/--seed, or prepareServer), into a scratch database.
+    const prepareServer = explicitSchema || Boolean(options.prepareServer);
+    serverUnprepared = engineSpec !== 'embedded' && !prepareServer;
+    options.onStage?.('engine');
+    try {
+      engine = await openEngine({
+        spec: engineSpec,
+        config,
+        cwd,
+        cacheDir: options.engineCacheDir,
+        auth: options.clickhouseAuth,
+        chdbPath: options.chdbPath,
+        queryCount: candidates,
+        schema: schema.map((st) => st.sql),
+        seed: seed.map((st) => st.sql),
+        prepareServer,
+      });
+    } catch (err) {
+      throw setupError(err, schema, seed);
+    }
   }
   try {
+    let runner: VariableQueryRunner | undefined;
+    if (engine) {
+      const run = engineVariableRunner(engine.engine);
+      const before = prepared;
+      prepared = await resolveWithEngine(prepared, decisions, unresolvedVariables, (list, out) =>
+        prepareQueries(list, [], types, now, { ...prepareOptions, runVariableQuery: run }, out),
+      );
+      if (prepared.some((q, i) => q !== before[i])) runner = run;
+    }
+    const findings: Finding[] = [];
+    const queries: QueryRecord[] = [];
+    const runnable: { q: PreparedQuery; rec: QueryRecord }[] = [];
+    const contextWarnings = new Set<string>();
+    prepared.forEach((q, i) => {
+      const rec = toRecord(q);
+      const decision = decisions[i]!;
+      if (decision.change !== undefined) rec.change = decision.change;
+      for (const w of q.warnings) {
+        const key = `${q.source.file}\u0000${w}`;
+        if (contextWarnings.has(key)) continue;
+        contextWarnings.add(key);
+        findings.push(finding(q, 'sql-interpolation', 'warning', w));
+      }
+      queries.push(rec);
+      if (q.source.hidden) {
+        // Not run by Grafana, so nothing about it can fail in Grafana.
+        rec.status = 'skipped';
+        rec.reason = 'hidden (hide: true): Grafana does not send a hidden query to the datasource';
+        return;
+      }
+      for (const p of q.problems) {
+        // Dashboards' unknown variables are the linter's (undefined-variable); alert rules are not linted.
+        if (p.kind === 'unknown-variable' && q.source.origin !== 'alert') continue;
+        // Said once per variable (variable-unresolved), not once per query that reads it.
+        if (p.kind === 'unresolved-variable') continue;
+        // A macro dashboard-ci does not reproduce is its own limit, not the dashboard's fault: an info.
+        const severity = p.kind === 'unsupported-macro' ? 'info' : p.blocking ? 'error' : 'warning';
+        findings.push(finding(q, 'sql-interpolation', severity, p.message, p.offset));
+      }
+      if (q.blocked) {
+        rec.status = 'skipped';
+        const why = q.problems.find(
+          (p) => p.kind === 'unsupported-macro' || p.kind === 'unresolved-variable',
+        );
+        rec.reason = why ? why.message : 'could not be interpolated';
+        return;
+      }
+      // The change filter: SQL the same as on the base is not judged again (check/change.ts).
+      if (!decision.judge) {
+        rec.status = 'skipped';
+        rec.reason = `unchanged since ${options.base ?? 'the base'}: not judged again`;
+        return;
+      }
+      runnable.push({ q, rec });
+    });
+
+    findings.push(...unresolvedFindings(unresolvedVariables, prepared, engine !== undefined));
+
+    // Base versions (cost diff) are interpolated the same way (variables resolved by the same runner)
+    // and explained by the same engine; only those whose SQL differs from the head's need EXPLAIN.
+    const baseOptions: PrepareOptions = runner
+      ? { ...prepareOptions, runVariableQuery: runner }
+      : prepareOptions;
+    const all: BaseCosts | undefined = !runnable.length
+      ? undefined
+      : options.baseQueries
+        ? { queries: await options.baseQueries(runner) }
+        : options.base
+          ? await readBaseVersions(options.base, cwd, dashboards, types, now, baseOptions)
+          : undefined;
+    const headByKey = new Map(runnable.map(({ rec }) => [queryKey(rec), rec]));
+    const headSql = new Map([...headByKey].map(([key, rec]) => [key, rec.sql]));
+    const sameSql = new Set(all?.queries.filter((b) => headSql.get(b.key) === b.sql).map((b) => b.key));
+    const base: BaseCosts | undefined = all && {
+      queries: all.queries.filter((b) => headSql.has(b.key) && !sameSql.has(b.key)),
+    };
+
+    if (!engine || (!runnable.length && !base?.queries.length)) {
+      return {
+        findings,
+        queries,
+        load: dashboardLoad(dashboards, queries),
+        engine: engine ? engine.engine.description : 'none',
+      };
+    }
+    const opened = engine;
+    const total = runnable.length + (base?.queries.length ?? 0);
     if (engineSpec !== 'embedded' && schema.length > 0) {
       findings.push(...(await driftAgainst(engineSpec, options, schema)));
     }
     options.onStage?.('explain');
     options.onProgress?.({ done: 0, total });
     const sqls = [...runnable.map((r) => r.q.sql), ...(base?.queries.map((b) => b.sql) ?? [])];
-    const outcomes = await explainAll(engine.engine, sqls, engine.concurrency, (done) =>
+    const outcomes = await explainAll(opened.engine, sqls, opened.concurrency, (done) =>
       options.onProgress?.({ done, total }),
     );
-    await tryAlternatives(engine.engine, engine.concurrency, runnable, outcomes, findings);
+    await tryAlternatives(opened.engine, opened.concurrency, runnable, outcomes, findings);
     const missing = new MissingTables();
     runnable.forEach(({ q, rec }, i) => {
       const outcome = outcomes[i]!;
@@ -316,7 +431,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
         schema.length
           ? [...new Set(schema.map((st) => st.file))]
           : [...(options.schema ?? config.clickhouse.schema)],
-        serverUnprepared ? engine.engine.description : undefined,
+        serverUnprepared ? opened.engine.description : undefined,
       ),
     );
     if (base) {
@@ -349,9 +464,9 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
         }
       }
     }
-    return { findings, queries, load: dashboardLoad(dashboards, queries), engine: engine.engine.description };
+    return { findings, queries, load: dashboardLoad(dashboards, queries), engine: opened.engine.description };
   } finally {
-    await engine.engine.close();
+    await engine?.engine.close();
   }
 }
 
@@ -557,20 +672,23 @@ function dashboardLoad(dashboards: readonly DashboardModel[], queries: QueryReco
 }
 
 /** Why a variable has no value, for its one `variable-unresolved` info. */
-function unresolvedWhy(u: UnresolvedVariable): string {
+function unresolvedWhy(u: UnresolvedVariable, engineRan: boolean): string {
   switch (u.reason) {
     case 'not-run':
-      return 'it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci does not run variable queries in this configuration';
+      // Its query runs on the test engine only when the check starts one for a query to judge.
+      return engineRan
+        ? 'it has no stored value, and no query that reads it was judged, so its query was not run'
+        : 'it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci runs it on the test data only when it starts the engine for a query to judge, and no query needed the engine';
     case 'other-datasource':
       return 'it has no stored value, and its query is for a datasource dashboard-ci does not query';
     case 'no-rows':
-      return 'its query gave no value on the test data';
+      return `it has no stored value, and its query, run on the test data, gave no value${u.detail ? ` (${u.detail})` : ''}`;
     case 'depends':
       return `it reads $${u.detail ?? '?'}, which has no value`;
     case 'cycle':
       return 'its query reads itself through other variables';
     default:
-      return `its query could not run: ${u.detail ?? 'unknown error'}`;
+      return `it has no stored value, and its query could not run on the test data: ${u.detail ?? 'unknown error'}`;
   }
 }
 
@@ -581,6 +699,7 @@ function unresolvedWhy(u: UnresolvedVariable): string {
 function unresolvedFindings(
   byDashboard: UnresolvedByDashboard,
   prepared: readonly PreparedQuery[],
+  engineRan: boolean,
 ): Finding[] {
   const out: Finding[] = [];
   for (const [dash, list] of byDashboard) {
@@ -593,8 +712,15 @@ function unresolvedFindings(
       ).length;
       // Another datasource's variable matters here only when a ClickHouse query reads it.
       if (u.reason === 'other-datasource' && readers.length === 0) continue;
+      // At the variable's query when it has one the check reads (the change filter then ties the info
+      // to that query: it counts when the query changed), else at the variable.
+      const own = prepared.find(
+        (q) => q.dashboard === dash && q.source.origin === 'variable' && q.source.variable?.name === u.name,
+      );
       const variable = dash.variables.find((v) => v.name === u.name);
-      const at = dash.doc.locate(variable ? variable.path : dash.root);
+      const at = own
+        ? { line: own.source.line, column: own.source.column }
+        : dash.doc.locate(variable ? variable.path : dash.root);
       let effect = 'no query that is checked reads it';
       if (readers.length > 0) {
         // Only queries that still go to EXPLAIN read the stand-in; others are skipped for some reason.
@@ -622,7 +748,7 @@ function unresolvedFindings(
             },
             variable: u.name,
           },
-          `query variable $${u.name} has no value: ${unresolvedWhy(u)}. ${effect[0]!.toUpperCase()}${effect.slice(1)}`,
+          `query variable $${u.name} has no value: ${unresolvedWhy(u, engineRan)}. ${effect[0]!.toUpperCase()}${effect.slice(1)}`,
         ),
         file: dash.file,
         line: at.line,

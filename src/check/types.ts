@@ -2,6 +2,7 @@ import type { ChangeFilter, Config } from '../config/types.js';
 import type { Clock } from '../core/clock.js';
 import type { QueryRecord, Report } from '../core/types.js';
 import type { BaseVerdict } from './change.js';
+import type { VariableQueryRunner } from '../sql/resolve-variables.js';
 
 export interface CheckOptions {
   cwd: string;
@@ -38,8 +39,11 @@ export interface CheckOptions {
   explainUnchanged?: boolean;
   /** The change filter's hook: false = this query is not judged (no EXPLAIN); set by runCheck. */
   judgeQuery?: (rec: QueryRecord) => boolean;
-  /** Base queries for the cost diff when already read (the change filter reads the base once); set by runCheck. */
-  baseQueries?: { key: string; sql: string }[];
+  /**
+   * Base queries for the cost diff when already read (the change filter reads the base once), expanded
+   * with `run` when the head's variables were resolved by running their queries; set by runCheck.
+   */
+  baseQueries?: (run?: VariableQueryRunner) => Promise<{ key: string; sql: string }[]>;
   redisUrl?: string;
   /**
    * Where the chdb package is (the Action's tool cache), resolved only when the embedded engine is

@@ -124,6 +124,11 @@ export interface QueryRecord {
   change?: QueryChange;
   /** Unchanged and not judged again: its status and cost come from the base's verdict of this commit. */
   verdictFrom?: string;
+  /**
+   * Query variables without a value that a stand-in replaced in `sql` (or that kept it from being
+   * judged): their queries were not run (no engine was needed), or gave nothing on the test data.
+   */
+  standIns?: string[];
 }
 
 export interface DashboardLoad {

@@ -49,7 +49,7 @@ export type UnresolvedReason =
 export interface UnresolvedVariable {
   name: string;
   reason: UnresolvedReason;
-  /** For `depends`: the variable it waits for; for `failed`: what went wrong. */
+  /** For `depends`: the variable it waits for; `failed`: what went wrong; `no-rows`: what the regex dropped. */
   detail?: string;
 }
 
@@ -59,6 +59,11 @@ export interface VariableResolution {
   /** Names in the order they were resolved (dependencies first). */
   order: string[];
   unresolved: UnresolvedVariable[];
+  /**
+   * The raw query text of each variable that waited for its query, and the variables it reads: what a
+   * stand-in stands for, so two versions of a dashboard can be compared without running anything.
+   */
+  queries: Map<string, { text: string; deps: string[] }>;
 }
 
 /** `/pattern/flags` as Grafana stores a variable's regex (stringToJsRegex); a bare pattern too. */
@@ -165,6 +170,11 @@ export async function resolveVariables(
     const src = sources.get(name);
     deps.set(name, src ? dependencies(src, names, name).filter((d) => pending.has(d)) : []);
   }
+  const queries = new Map<string, { text: string; deps: string[] }>();
+  for (const name of pending.keys()) {
+    const src = sources.get(name);
+    if (src) queries.set(name, { text: src.text, deps: deps.get(name)! });
+  }
   const done = new Set<string>();
   // Kahn's order, stable in list order: each round takes the first variable whose dependencies are done.
   while (done.size < pending.size) {
@@ -213,7 +223,10 @@ export async function resolveVariables(
     );
     if (filtered.length === 0) {
       failed.add(next);
-      unresolved.push({ name: next, reason: options === undefined ? 'failed' : 'no-rows' });
+      const regex = typeof raw.regex === 'string' ? raw.regex.trim() : '';
+      const u: UnresolvedVariable = { name: next, reason: options === undefined ? 'failed' : 'no-rows' };
+      if (options?.length && regex !== '') u.detail = `its regex ${regex} kept none of ${options.length}`;
+      unresolved.push(u);
       continue;
     }
     // Grafana selects the first option when the stored one is not among them; with All, All comes first.
@@ -228,5 +241,5 @@ export async function resolveVariables(
   // A fresh array: variableIndex memoises on the array, and the stored list keeps its own index.
   const list = [...variables];
   variableIndex(list);
-  return { variables: list, order, unresolved };
+  return { variables: list, order, unresolved, queries };
 }
