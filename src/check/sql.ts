@@ -34,6 +34,8 @@ import { evaluateBudget, projectRows, resolveBudget } from '../clickhouse/budget
 import { parseDuration } from '../lint/durations.js';
 import { readBaseVersions, type BaseCosts } from './base.js';
 import type { CheckOptions } from './types.js';
+import { knownPanels, type TargetResult } from './panel-columns.js';
+import { panelDataShape } from './rules/panel-data-shape.js';
 
 export interface SqlCheckInput {
   options: CheckOptions;
@@ -191,8 +193,16 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   const queries: QueryRecord[] = [];
   const runnable: { q: PreparedQuery; rec: QueryRecord }[] = [];
   const contextWarnings = new Set<string>();
+  // Each panel target's record, for the rules that judge a panel's queries together (result shape).
+  const byTarget = new Map<object, TargetResult>();
   for (const q of prepared) {
     const rec = toRecord(q);
+    if (q.source.target)
+      byTarget.set(q.source.target, {
+        record: rec,
+        datasourceType: q.source.datasourceType,
+        hidden: q.source.hidden === true,
+      });
     for (const w of q.warnings) {
       const key = `${q.source.file}\u0000${w}`;
       if (contextWarnings.has(key)) continue;
@@ -317,6 +327,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
         serverUnprepared ? engine.engine.description : undefined,
       ),
     );
+    findings.push(...panelDataShape(knownPanels(dashboards, byTarget)));
     if (base) {
       const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {

@@ -59,6 +59,16 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'checked. Leave it out with exclude: in dashboard-ci.yml (or --exclude) to silence the line.',
   },
   {
+    id: 'panel-data-shape',
+    source: 'sql',
+    severity: 'error',
+    description:
+      'A panel (or alert rule) does not get the kind of columns it draws: a time series without a time column, a gauge without a number.',
+    help:
+      "Each panel type's needs come from Grafana's panel plugins (docs/rules/panel-data-shape.md). A time formatted " +
+      'as text (formatDateTime, toString) is a String to Grafana: return the DateTime and let the panel format it.',
+  },
+  {
     id: 'redis-command',
     source: 'sql',
     severity: 'error',

@@ -1,0 +1,60 @@
+// Issue 12: does a panel get the data it draws? On a dashboard whose queries are all valid SQL
+// (test/fixtures/data-shape), checked on the embedded engine: the result columns EXPLAIN gives each
+// query against what each panel type needs (panel-data-shape) and every field the panel names
+// (field-reference). Panels that get what they draw, multi-query ones included, get neither.
+
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/check/run.js';
+import { defaultConfig } from '../../src/config/defaults.js';
+import type { Report } from '../../src/core/types.js';
+
+const DIR = fileURLToPath(new URL('../fixtures/data-shape', import.meta.url));
+
+let report: Report;
+
+beforeAll(async () => {
+  const config = defaultConfig();
+  config.clickhouse.cache = false;
+  const r = await runCheck({
+    cwd: DIR,
+    paths: ['dashboard.json'],
+    alertPaths: [],
+    config,
+    explain: true,
+    schema: ['schema.sql'],
+    seed: [],
+    datasources: ['datasources.yaml'],
+    engineCacheDir: false,
+    now: new Date('2026-01-15T12:00:00Z'),
+  });
+  expect(r.usageErrors).toEqual([]);
+  report = r.report;
+}, 60_000);
+
+const of = (rule: string) => report.findings.filter((f) => f.rule === rule);
+
+describe('panel-data-shape', () => {
+  it('every query of the fixture is valid SQL with known columns', () => {
+    expect(report.queries.map((q) => q.status)).toEqual(report.queries.map(() => 'ok'));
+    expect(report.findings.filter((f) => f.rule.startsWith('sql-'))).toEqual([]);
+  });
+
+  it('flags a time series without a time column, and one whose time is formatted as text', () => {
+    const shape = of('panel-data-shape');
+    expect(shape.map((f) => [f.panelId, f.severity])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+    ]);
+    expect(shape[0]!.message).toBe(
+      'dashboard "Data shape", panel 1 "By service": a time series needs a time column (Date, DateTime, DateTime64), and its query returns service LowCardinality(String), requests UInt64. Grafana says "Data does not have a time field"',
+    );
+    expect(shape[1]!.message).toContain('hour String, requests UInt64');
+    expect(shape[1]!.message).toContain(
+      'hour is a String: a time formatted as text (formatDateTime, toString)',
+    );
+    // At the panel's type, in the file.
+    expect(shape[0]).toMatchObject({ file: 'dashboard.json', dashboardUid: 'data-shape' });
+    expect(shape[0]!.line).toBeGreaterThan(1);
+  });
+});

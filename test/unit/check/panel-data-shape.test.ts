@@ -1,0 +1,266 @@
+// panel-data-shape's requirements, one panel at a time, on columns as EXPLAIN reports them (the
+// engine-backed end-to-end test is test/integration/panel-data-shape.test.ts). The valid rows are the
+// conservative cases: what Grafana may still draw is never an error.
+
+import { describe, expect, it } from 'vitest';
+import type { QueryColumn, QueryRecord } from '../../../src/core/types.js';
+import { parseDashboard } from '../../../src/dashboards/load.js';
+import {
+  columnKind,
+  knownPanels,
+  resultFormat,
+  type TargetResult,
+} from '../../../src/check/panel-columns.js';
+import { panelDataShape } from '../../../src/check/rules/panel-data-shape.js';
+
+const CH = 'grafana-clickhouse-datasource';
+const ALTINITY = 'vertamedia-clickhouse-datasource';
+
+interface Case {
+  name: string;
+  panel: Record<string, unknown>;
+  /** Columns per target, in order; `null`: a target without known columns. */
+  columns: (QueryColumn[] | null)[];
+  datasource?: string;
+}
+
+const cols = (spec: string): QueryColumn[] =>
+  spec.split(',').map((s) => {
+    const [name, ...type] = s.trim().split(' ');
+    return { name: name!, type: type.join(' ') };
+  });
+
+function findings(c: Case) {
+  const targets = c.columns.map((_, i) => ({ refId: String.fromCharCode(65 + i), rawSql: 'SELECT 1' }));
+  const text = JSON.stringify({ uid: 'u', title: 'T', panels: [{ id: 1, title: 'P', targets, ...c.panel }] });
+  const dash = parseDashboard('d.json', text).dashboard!;
+  const byTarget = new Map<object, TargetResult>();
+  dash.panels[0]!.targets.forEach((t, i) => {
+    const record = { status: 'ok' } as QueryRecord;
+    const cs = c.columns[i];
+    if (cs) record.columns = cs;
+    byTarget.set(t, { record, datasourceType: c.datasource ?? CH, hidden: false });
+  });
+  return panelDataShape(knownPanels([dash], byTarget));
+}
+
+const invalid: (Case & { says: string })[] = [
+  {
+    name: 'time series of text',
+    panel: { type: 'timeseries' },
+    columns: [cols('host String, n UInt64')],
+    says: 'needs a time column',
+  },
+  {
+    name: 'time series without a number',
+    panel: { type: 'timeseries' },
+    columns: [cols('t DateTime, host String')],
+    says: 'needs a number column',
+  },
+  {
+    name: 'time series, the time excluded by organize',
+    panel: {
+      type: 'timeseries',
+      transformations: [{ id: 'organize', options: { excludeByName: { t: true } } }],
+    },
+    columns: [cols('t DateTime, n UInt64')],
+    says: 'needs a time column',
+  },
+  {
+    name: 'state timeline without time',
+    panel: { type: 'state-timeline' },
+    columns: [cols('host String, state String')],
+    says: 'needs a time column',
+  },
+  {
+    name: 'candlestick without time',
+    panel: { type: 'candlestick' },
+    columns: [cols('day String, open Float64')],
+    says: 'day is a String: a time formatted as text',
+  },
+  {
+    name: 'gauge of text',
+    panel: { type: 'gauge' },
+    columns: [cols('version String')],
+    says: 'a gauge needs a number column',
+  },
+  {
+    name: 'bar gauge of text',
+    panel: { type: 'bargauge' },
+    columns: [cols('host String, ip IPv4')],
+    says: 'needs a number column',
+  },
+  {
+    name: 'pie chart of text',
+    panel: { type: 'piechart' },
+    columns: [cols('host LowCardinality(String)')],
+    says: 'needs a number column',
+  },
+  {
+    name: 'bar chart of one number',
+    panel: { type: 'barchart' },
+    columns: [cols('n UInt64')],
+    says: 'a string or time column for the categories',
+  },
+  {
+    name: 'histogram of text',
+    panel: { type: 'histogram' },
+    columns: [cols('host String')],
+    says: 'needs a number column',
+  },
+  {
+    name: 'trend with a time but one number',
+    panel: { type: 'trend' },
+    columns: [cols('t DateTime, n UInt64')],
+    says: 'a trend needs two number columns',
+  },
+  {
+    name: 'time series, the converting transformation disabled',
+    panel: {
+      type: 'timeseries',
+      transformations: [{ id: 'convertFieldType', disabled: true, options: {} }],
+    },
+    columns: [cols('t String, n UInt64')],
+    says: 't is a String',
+  },
+  {
+    name: 'two queries, neither with time',
+    panel: { type: 'timeseries' },
+    columns: [cols('host String, n UInt64'), cols('host String')],
+    says: 'its queries return host String, n UInt64, host String',
+  },
+];
+
+const valid: Case[] = [
+  {
+    name: 'time series',
+    panel: { type: 'timeseries' },
+    columns: [cols('t DateTime64(3), n Nullable(Float64)')],
+  },
+  {
+    name: 'time series, Date in LowCardinality(Nullable)',
+    panel: { type: 'timeseries' },
+    columns: [cols('d Nullable(Date32), n Decimal(18, 4)')],
+  },
+  {
+    name: 'time series, time from the second query',
+    panel: { type: 'timeseries', transformations: [{ id: 'merge', options: {} }] },
+    columns: [cols('n UInt64'), cols("t DateTime('UTC'), m Int32")],
+  },
+  {
+    name: 'time series, two numbers (one may be an epoch)',
+    panel: { type: 'timeseries' },
+    columns: [cols('t UInt32, n UInt64')],
+  },
+  {
+    name: 'time series, a type dashboard-ci does not map',
+    panel: { type: 'timeseries' },
+    columns: [cols('v Dynamic, n UInt64')],
+  },
+  {
+    name: 'time series, boolean values',
+    panel: { type: 'timeseries' },
+    columns: [cols('t DateTime, up Bool')],
+  },
+  {
+    name: 'time series, a transformation that may convert',
+    panel: { type: 'timeseries', transformations: [{ id: 'convertFieldType', options: {} }] },
+    columns: [cols('t String, n UInt64')],
+  },
+  {
+    name: 'time series, an unmodelled transformation (formatTime)',
+    panel: { type: 'timeseries', transformations: [{ id: 'formatTime', options: {} }] },
+    columns: [cols('t String, n UInt64')],
+  },
+  {
+    name: 'a query without known columns',
+    panel: { type: 'timeseries' },
+    columns: [cols('host String, n UInt64'), null],
+  },
+  {
+    name: 'Altinity time series: the plugin makes the first column the time',
+    panel: { type: 'timeseries' },
+    columns: [cols('t UInt64, n UInt64')],
+    datasource: ALTINITY,
+  },
+  {
+    name: 'Altinity, even from text',
+    panel: { type: 'timeseries' },
+    columns: [cols('t String, n UInt64')],
+    datasource: ALTINITY,
+  },
+  {
+    name: 'logs format',
+    panel: { type: 'timeseries', targets: [{ refId: 'A', format: 2 }] },
+    columns: [cols('body String')],
+  },
+  {
+    name: 'state timeline of text states',
+    panel: { type: 'state-timeline' },
+    columns: [cols('t DateTime, state String')],
+  },
+  { name: 'stat of text (stat shows strings)', panel: { type: 'stat' }, columns: [cols('version String')] },
+  {
+    name: 'gauge whose reduce fields pick text',
+    panel: { type: 'gauge', options: { reduceOptions: { fields: '/.*/' } } },
+    columns: [cols('version String')],
+  },
+  { name: 'table of anything', panel: { type: 'table' }, columns: [cols('a Array(String)')] },
+  {
+    name: 'graph in series mode',
+    panel: { type: 'graph', xaxis: { mode: 'series' } },
+    columns: [cols('host String, n UInt64')],
+  },
+  {
+    name: 'bar chart with a category',
+    panel: { type: 'barchart' },
+    columns: [cols("host Enum8('a' = 1), n UInt64")],
+  },
+  { name: 'trend of two numbers', panel: { type: 'trend' }, columns: [cols('x Float64, y Float64')] },
+];
+
+describe('panel-data-shape', () => {
+  it.each(invalid)('flags $name', (c) => {
+    const f = findings(c);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ rule: 'panel-data-shape', severity: 'error', panelId: 1, file: 'd.json' });
+    expect(f[0]!.message).toContain(c.says);
+  });
+
+  it.each(valid)('says nothing of $name', (c) => {
+    expect(findings(c)).toEqual([]);
+  });
+});
+
+describe('columnKind', () => {
+  it.each([
+    ['DateTime', 'time'],
+    ["DateTime64(9, 'Europe/Paris')", 'time'],
+    ['LowCardinality(Nullable(Date))', 'time'],
+    ['UInt64', 'number'],
+    ['Nullable(Decimal(38, 2))', 'number'],
+    ['SimpleAggregateFunction(sum, UInt64)', 'number'],
+    ['Bool', 'boolean'],
+    ['LowCardinality(String)', 'string'],
+    ["Enum8('a' = 1, 'b' = 2)", 'string'],
+    ['FixedString(16)', 'string'],
+    ['Array(String)', 'other'],
+    ['Map(String, UInt64)', 'other'],
+    ['Int128', 'unknown'],
+    ['Nullable(Nothing)', 'unknown'],
+  ])('%s is %s', (type, kind) => {
+    expect(columnKind(type)).toBe(kind);
+  });
+});
+
+describe('resultFormat', () => {
+  it('reads both plugins’ format values', () => {
+    expect(resultFormat(CH, { format: 0 })).toBe('time-series');
+    expect(resultFormat(CH, { format: 1 })).toBe('table');
+    expect(resultFormat(CH, { format: 2 })).toBe('other');
+    expect(resultFormat(CH, {})).toBeUndefined();
+    expect(resultFormat(ALTINITY, {})).toBe('time-series');
+    expect(resultFormat(ALTINITY, { format: 'table' })).toBe('table');
+    expect(resultFormat(ALTINITY, { format: 'logs' })).toBe('other');
+  });
+});
