@@ -36,6 +36,7 @@ import { readBaseVersions, type BaseCosts } from './base.js';
 import type { CheckOptions } from './types.js';
 import { knownPanels, type TargetResult } from './panel-columns.js';
 import { panelDataShape } from './rules/panel-data-shape.js';
+import { fieldReference } from './rules/field-reference.js';
 
 export interface SqlCheckInput {
   options: CheckOptions;
@@ -327,7 +328,8 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
         serverUnprepared ? engine.engine.description : undefined,
       ),
     );
-    findings.push(...panelDataShape(knownPanels(dashboards, byTarget)));
+    const known = knownPanels(dashboards, byTarget);
+    findings.push(...panelDataShape(known), ...fieldReference(known));
     if (base) {
       const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {

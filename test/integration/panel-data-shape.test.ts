@@ -58,3 +58,22 @@ describe('panel-data-shape', () => {
     expect(shape[0]!.line).toBeGreaterThan(1);
   });
 });
+
+describe('field-reference', () => {
+  it('flags an override and an organize transformation naming a column the query does not return', () => {
+    const refs = of('field-reference');
+    expect(refs.map((f) => [f.panelId, f.severity])).toEqual([
+      [4, 'warning'],
+      [5, 'warning'],
+    ]);
+    expect(refs[0]!.message).toBe(
+      'dashboard "Data shape", panel 4 "Stale override": override 1 (byName) names field "p95_latncy", which is not among the fields the panel gets (time, p95_latency), so it does not apply. Maybe you meant "p95_latency"',
+    );
+    expect(refs[1]!.message).toContain('transformation 1 (organize) names field "error_rate"');
+  });
+
+  it('says nothing of panels that get what they name: merged queries, an override on the second query, a rename, a calculated field, a join', () => {
+    const clean = new Set([3, 6, 7, 8]);
+    expect(report.findings.filter((f) => f.panelId !== undefined && clean.has(f.panelId))).toEqual([]);
+  });
+});

@@ -3,46 +3,13 @@
 // conservative cases: what Grafana may still draw is never an error.
 
 import { describe, expect, it } from 'vitest';
-import type { QueryColumn, QueryRecord } from '../../../src/core/types.js';
-import { parseDashboard } from '../../../src/dashboards/load.js';
-import {
-  columnKind,
-  knownPanels,
-  resultFormat,
-  type TargetResult,
-} from '../../../src/check/panel-columns.js';
+import { columnKind, resultFormat } from '../../../src/check/panel-columns.js';
 import { panelDataShape } from '../../../src/check/rules/panel-data-shape.js';
+import { ALTINITY, CH, cols, knownPanel, type PanelCase } from '../../support/known-panel.js';
 
-const CH = 'grafana-clickhouse-datasource';
-const ALTINITY = 'vertamedia-clickhouse-datasource';
+type Case = PanelCase & { name: string };
 
-interface Case {
-  name: string;
-  panel: Record<string, unknown>;
-  /** Columns per target, in order; `null`: a target without known columns. */
-  columns: (QueryColumn[] | null)[];
-  datasource?: string;
-}
-
-const cols = (spec: string): QueryColumn[] =>
-  spec.split(',').map((s) => {
-    const [name, ...type] = s.trim().split(' ');
-    return { name: name!, type: type.join(' ') };
-  });
-
-function findings(c: Case) {
-  const targets = c.columns.map((_, i) => ({ refId: String.fromCharCode(65 + i), rawSql: 'SELECT 1' }));
-  const text = JSON.stringify({ uid: 'u', title: 'T', panels: [{ id: 1, title: 'P', targets, ...c.panel }] });
-  const dash = parseDashboard('d.json', text).dashboard!;
-  const byTarget = new Map<object, TargetResult>();
-  dash.panels[0]!.targets.forEach((t, i) => {
-    const record = { status: 'ok' } as QueryRecord;
-    const cs = c.columns[i];
-    if (cs) record.columns = cs;
-    byTarget.set(t, { record, datasourceType: c.datasource ?? CH, hidden: false });
-  });
-  return panelDataShape(knownPanels([dash], byTarget));
-}
+const findings = (c: Case) => panelDataShape(knownPanel(c));
 
 const invalid: (Case & { says: string })[] = [
   {
