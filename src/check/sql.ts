@@ -8,7 +8,7 @@ import {
   type QueryRecord,
   type Severity,
 } from '../core/types.js';
-import type { DashboardModel } from '../dashboards/model.js';
+import type { DashboardModel, JsonObject } from '../dashboards/model.js';
 import type { UnresolvedVariable } from '../sql/resolve-variables.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
 import { locationPrefix, withLocation, type LocationParts } from '../lint/location.js';
@@ -34,8 +34,13 @@ import { evaluateBudget, projectRows, resolveBudget } from '../clickhouse/budget
 import { parseDuration } from '../lint/durations.js';
 import { readBaseVersions, type BaseCosts } from './base.js';
 import type { CheckOptions } from './types.js';
-import { knownPanels, type TargetResult } from './panel-columns.js';
-import { panelDataShape } from './rules/panel-data-shape.js';
+import { knownPanels, resultFormat, type TargetResult } from './panel-columns.js';
+import {
+  alertDataShape,
+  panelDataShape,
+  RULE as DATA_SHAPE,
+  type AlertQueryResult,
+} from './rules/panel-data-shape.js';
 import { fieldReference } from './rules/field-reference.js';
 
 export interface SqlCheckInput {
@@ -330,6 +335,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     );
     const known = knownPanels(dashboards, byTarget);
     findings.push(...panelDataShape(known), ...fieldReference(known));
+    findings.push(...alertShapeFindings(alertGroups, runnable));
     if (base) {
       const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {
@@ -490,6 +496,31 @@ function judge(
     rec.status = 'over-budget';
     for (const v of violations) findings.push(finding(q, 'sql-cost', config.budgets.severity, v.message));
   }
+}
+
+/** panel-data-shape for alert rules: each finding at the alert query it is about. */
+function alertShapeFindings(
+  groups: readonly AlertGroupFile[],
+  runnable: readonly { q: PreparedQuery; rec: QueryRecord }[],
+): Finding[] {
+  const byQuery = new Map<object, PreparedQuery>();
+  const results: AlertQueryResult[] = [];
+  for (const { q, rec } of runnable) {
+    const query = q.source.alertQuery;
+    if (q.source.origin !== 'alert' || !query || !rec.columns) continue;
+    byQuery.set(query, q);
+    const r: AlertQueryResult = {
+      query,
+      datasourceType: q.source.datasourceType,
+      format: resultFormat(q.source.datasourceType, query.model as JsonObject),
+      columns: rec.columns,
+    };
+    if (q.source.refId !== undefined) r.refId = q.source.refId;
+    results.push(r);
+  }
+  return alertDataShape(groups, results).map(({ result, message }) =>
+    finding(byQuery.get(result.query)!, DATA_SHAPE, 'error', message),
+  );
 }
 
 /**

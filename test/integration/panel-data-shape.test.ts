@@ -19,7 +19,7 @@ beforeAll(async () => {
   const r = await runCheck({
     cwd: DIR,
     paths: ['dashboard.json'],
-    alertPaths: [],
+    alertPaths: ['alerts.yaml'],
     config,
     explain: true,
     schema: ['schema.sql'],
@@ -36,26 +36,40 @@ const of = (rule: string) => report.findings.filter((f) => f.rule === rule);
 
 describe('panel-data-shape', () => {
   it('every query of the fixture is valid SQL with known columns', () => {
+    expect(report.queries).toHaveLength(15);
     expect(report.queries.map((q) => q.status)).toEqual(report.queries.map(() => 'ok'));
+    expect(report.queries.every((q) => q.columns && q.columns.length > 0)).toBe(true);
     expect(report.findings.filter((f) => f.rule.startsWith('sql-'))).toEqual([]);
   });
 
   it('flags a time series without a time column, and one whose time is formatted as text', () => {
     const shape = of('panel-data-shape');
-    expect(shape.map((f) => [f.panelId, f.severity])).toEqual([
+    const panels = shape.filter((f) => f.file === 'dashboard.json');
+    expect(panels.map((f) => [f.panelId, f.severity])).toEqual([
       [1, 'error'],
       [2, 'error'],
     ]);
-    expect(shape[0]!.message).toBe(
+    expect(panels[0]!.message).toBe(
       'dashboard "Data shape", panel 1 "By service": a time series needs a time column (Date, DateTime, DateTime64), and its query returns service LowCardinality(String), requests UInt64. Grafana says "Data does not have a time field"',
     );
-    expect(shape[1]!.message).toContain('hour String, requests UInt64');
-    expect(shape[1]!.message).toContain(
+    expect(panels[1]!.message).toContain('hour String, requests UInt64');
+    expect(panels[1]!.message).toContain(
       'hour is a String: a time formatted as text (formatDateTime, toString)',
     );
     // At the panel's type, in the file.
-    expect(shape[0]).toMatchObject({ file: 'dashboard.json', dashboardUid: 'data-shape' });
-    expect(shape[0]!.line).toBeGreaterThan(1);
+    expect(panels[0]).toMatchObject({ file: 'dashboard.json', dashboardUid: 'data-shape' });
+    expect(panels[0]!.line).toBeGreaterThan(1);
+  });
+
+  it('flags alert queries the rule cannot reduce: no number, and two numbers in time series format without a time', () => {
+    const alerts = of('panel-data-shape').filter((f) => f.file === 'alerts.yaml');
+    expect(alerts.map((f) => f.message)).toEqual([
+      'alert rule no-number "Text only", query A: the alert rule\'s expressions read this query, and reduce, threshold and math act on numbers: it needs a number column; it returns service String',
+      'alert rule ts-two-numbers "Time series without time", query A: in time series format it needs a time column; without a time column Grafana\'s alerting reads a result as one number per row with text labels, and it returns n UInt64, worst UInt32 (2 number columns): "input data must be a wide series but got type not"',
+    ]);
+    expect(alerts.every((f) => f.severity === 'error' && f.refId === 'A')).toBe(true);
+    // At each query's SQL in the YAML file.
+    expect(alerts.map((f) => f.line)).toEqual([48, 74]);
   });
 });
 

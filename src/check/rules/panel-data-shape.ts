@@ -1,5 +1,6 @@
 import type { Finding, QueryColumn } from '../../core/types.js';
-import { isObject } from '../../dashboards/model.js';
+import { isObject, type JsonObject } from '../../dashboards/model.js';
+import type { AlertGroupFile, AlertRuleFile } from '../../dashboards/provisioning-files.js';
 import {
   activeTransformations,
   columnKind,
@@ -7,6 +8,7 @@ import {
   panelFinding,
   type ColumnKind,
   type KnownPanel,
+  type ResultFormat,
 } from '../panel-columns.js';
 
 // panel-data-shape: does a panel get the kind of fields it draws? Each requirement follows the panel
@@ -160,4 +162,79 @@ export function panelDataShape(panels: readonly KnownPanel[]): Finding[] {
 /** The panel's `type` (what the requirement comes from), else the panel. */
 function typePath(kp: KnownPanel) {
   return typeof kp.panel.raw.type === 'string' ? [...kp.panel.path, 'type'] : kp.panel.path;
+}
+
+/** A ClickHouse query of an alert rule, with the columns EXPLAIN gave it. */
+export interface AlertQueryResult {
+  /** The query as the rule holds it (the identity that ties it to its rule). */
+  query: object;
+  refId?: string;
+  datasourceType: string;
+  format: ResultFormat | undefined;
+  columns: readonly QueryColumn[];
+}
+
+/** The refIds an alert rule's expressions read (and its condition), from each expression's model. */
+function readByExpressions(rule: AlertRuleFile): Set<string> {
+  const read = new Set<string>();
+  if (isObject(rule.raw) && typeof rule.raw.condition === 'string') read.add(rule.raw.condition);
+  for (const q of rule.queries) {
+    if (q.datasourceUid !== '__expr__') continue;
+    const model = q.model as JsonObject;
+    const expression = typeof model.expression === 'string' ? model.expression : '';
+    if (model.type === 'math') for (const m of expression.matchAll(/\$\{?(\w+)\}?/g)) read.add(m[1]!);
+    else if (expression) read.add(expression.trim());
+    if (Array.isArray(model.conditions))
+      for (const c of model.conditions) {
+        const params = isObject(c) && isObject(c.query) ? c.query.params : undefined;
+        if (Array.isArray(params) && typeof params[0] === 'string') read.add(params[0]);
+      }
+  }
+  return read;
+}
+
+/**
+ * Alert rules: Grafana's expression engine reads a query's frame as time series when it has a time
+ * field, else as a table of exactly one number with text labels (isNumberTable, then "input data must
+ * be a wide series but got type not": grafana/grafana pkg/expr/nodes.go). So a query an expression
+ * or the condition reads needs a number, and without a time column exactly one number beside text.
+ * Returns a message per query that does not fit; a type dashboard-ci does not map says nothing.
+ */
+export function alertDataShape(
+  groups: readonly AlertGroupFile[],
+  results: readonly AlertQueryResult[],
+): { result: AlertQueryResult; message: string }[] {
+  const byQuery = new Map(results.map((r) => [r.query, r]));
+  const out: { result: AlertQueryResult; message: string }[] = [];
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      const read = readByExpressions(rule);
+      for (const q of rule.queries) {
+        const r = byQuery.get(q);
+        if (!r || r.refId === undefined || !read.has(r.refId)) continue;
+        // Altinity's time series format makes a time field of the first column (toTimeSeries.ts).
+        if (r.datasourceType === 'vertamedia-clickhouse-datasource' && r.format === 'time-series') continue;
+        if (r.format === 'other') continue;
+        const kinds = r.columns.map((c) => columnKind(c.type));
+        if (kinds.some((k) => k === 'unknown' || k === 'boolean')) continue;
+        const numbers = kinds.filter((k) => k === 'number').length;
+        const times = kinds.filter((k) => k === 'time').length;
+        const others = kinds.length - numbers - times - kinds.filter((k) => k === 'string').length;
+        const returns = `it returns ${r.columns.length ? describeColumns(r.columns) : 'no column'}`;
+        if (numbers === 0) {
+          out.push({
+            result: r,
+            message: `the alert rule's expressions read this query, and reduce, threshold and math act on numbers: it needs a number column; ${returns}`,
+          });
+        } else if (times === 0 && (numbers > 1 || others > 0)) {
+          const ts = r.format === 'time-series' ? 'in time series format it needs a time column; ' : '';
+          out.push({
+            result: r,
+            message: `${ts}without a time column Grafana's alerting reads a result as one number per row with text labels, and ${returns} (${numbers} number columns${others ? `, ${others} of another type` : ''}): "input data must be a wide series but got type not"`,
+          });
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { columnKind, resultFormat } from '../../../src/check/panel-columns.js';
-import { panelDataShape } from '../../../src/check/rules/panel-data-shape.js';
+import { alertDataShape, panelDataShape } from '../../../src/check/rules/panel-data-shape.js';
 import { ALTINITY, CH, cols, knownPanel, type PanelCase } from '../../support/known-panel.js';
 
 type Case = PanelCase & { name: string };
@@ -229,5 +229,70 @@ describe('resultFormat', () => {
     expect(resultFormat(ALTINITY, {})).toBe('time-series');
     expect(resultFormat(ALTINITY, { format: 'table' })).toBe('table');
     expect(resultFormat(ALTINITY, { format: 'logs' })).toBe('other');
+  });
+});
+
+describe('alert rules', () => {
+  const TEXT = cols('service String');
+  const rule = (
+    queries: { refId: string; datasourceUid: string; model: Record<string, unknown> }[],
+    condition = 'C',
+  ) =>
+    ({
+      line: 1,
+      column: 1,
+      raw: { condition },
+      queries: queries.map((q) => ({ ...q, line: 1, column: 1 })),
+    }) as never;
+  const group = (rules: never[]) =>
+    [
+      { file: 'a.yaml', line: 1, column: 1, name: 'g', folder: 'f', interval: '1m', raw: {}, rules },
+    ] as never[];
+  const ch = { refId: 'A', datasourceUid: 'ch', model: { refId: 'A' } };
+  const expr = (model: Record<string, unknown>) => ({
+    refId: 'C',
+    datasourceUid: '__expr__',
+    model: { refId: 'C', ...model },
+  });
+
+  it.each([
+    ['a math expression', expr({ type: 'math', expression: '${A} > 1' }), 1],
+    [
+      'classic conditions',
+      expr({ type: 'classic_conditions', conditions: [{ query: { params: ['A'] } }] }),
+      1,
+    ],
+    ['no expression reads it', expr({ type: 'math', expression: '1 > 0' }), 0],
+  ])('reads the query through %s', (_, expression, n) => {
+    const r = rule([ch, expression]);
+    const results = [
+      {
+        query: (r as { queries: object[] }).queries[0]!,
+        refId: 'A',
+        datasourceType: CH,
+        format: undefined,
+        columns: TEXT,
+      },
+    ];
+    expect(alertDataShape(group([r]), results)).toHaveLength(n);
+  });
+
+  it('says nothing of a column type it does not map, nor of Altinity time series', () => {
+    const r = rule([ch], 'A');
+    const query = (r as { queries: object[] }).queries[0]!;
+    expect(
+      alertDataShape(group([r]), [
+        { query, refId: 'A', datasourceType: CH, format: 'table', columns: cols('v Dynamic') },
+      ]),
+    ).toEqual([]);
+    expect(
+      alertDataShape(group([r]), [
+        { query, refId: 'A', datasourceType: ALTINITY, format: 'time-series', columns: TEXT },
+      ]),
+    ).toEqual([]);
+    // The condition itself is the query: a text result is flagged.
+    expect(
+      alertDataShape(group([r]), [{ query, refId: 'A', datasourceType: CH, format: 'table', columns: TEXT }]),
+    ).toHaveLength(1);
   });
 });
