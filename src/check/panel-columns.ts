@@ -62,6 +62,19 @@ export function resultFormat(datasourceType: string, target: Record<string, Json
   return 'other';
 }
 
+/**
+ * True when the plugin rebuilds the frame rather than handing the columns over as typed: Altinity's
+ * time series makes a time field of the first column whatever its type and names series after GROUP
+ * BY values (src/datasource/sql-series/toTimeSeries.ts); logs and traces formats are rebuilt by both
+ * plugins. Nothing is said about such a query's shape.
+ */
+export function rebuiltByPlugin(q: { datasourceType: string; format: ResultFormat | undefined }): boolean {
+  return (
+    q.format === 'other' ||
+    (q.datasourceType === 'vertamedia-clickhouse-datasource' && q.format === 'time-series')
+  );
+}
+
 /** One query of a panel, with the columns EXPLAIN gave it. */
 export interface PanelQuery {
   refId?: string;

@@ -6,6 +6,7 @@ import {
   columnKind,
   grafanaRegex,
   panelFinding,
+  rebuiltByPlugin,
   type KnownPanel,
 } from '../panel-columns.js';
 
@@ -183,9 +184,7 @@ function linkRefs(links: Json | undefined, path: JsonPath, where: string): Refer
 function startingNames(kp: KnownPanel): Names | undefined {
   const names = new Set<string>();
   for (const q of kp.queries) {
-    if (q.format === 'other') return undefined;
-    if (q.datasourceType === 'vertamedia-clickhouse-datasource' && q.format === 'time-series')
-      return undefined;
+    if (rebuiltByPlugin(q)) return undefined;
     const kinds = q.columns.map((c) => columnKind(c.type));
     if (
       q.format !== 'table' &&

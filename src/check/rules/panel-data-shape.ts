@@ -6,6 +6,7 @@ import {
   columnKind,
   describeColumns,
   panelFinding,
+  rebuiltByPlugin,
   type ColumnKind,
   type KnownPanel,
   type ResultFormat,
@@ -98,14 +99,7 @@ const SHAPE_KEEPING = new Set([
 
 /** The columns the panel draws from, after organize's exclusions; undefined when that is not sure. */
 function drawnColumns(kp: KnownPanel): QueryColumn[] | undefined {
-  // Only the formats whose frames carry the columns as ClickHouse types them. Altinity's time series
-  // makes a time field of the first column whatever its type (toTimeSeries.ts), logs and traces are
-  // rebuilt by the plugins.
-  for (const q of kp.queries) {
-    if (q.format === 'other') return undefined;
-    if (q.datasourceType === 'vertamedia-clickhouse-datasource' && q.format === 'time-series')
-      return undefined;
-  }
+  if (kp.queries.some(rebuiltByPlugin)) return undefined;
   let columns: QueryColumn[] = kp.queries.flatMap((q) => q.columns);
   for (const t of activeTransformations(kp.panel)) {
     if (!SHAPE_KEEPING.has(t.id)) return undefined;
@@ -212,9 +206,7 @@ export function alertDataShape(
       for (const q of rule.queries) {
         const r = byQuery.get(q);
         if (!r || r.refId === undefined || !read.has(r.refId)) continue;
-        // Altinity's time series format makes a time field of the first column (toTimeSeries.ts).
-        if (r.datasourceType === 'vertamedia-clickhouse-datasource' && r.format === 'time-series') continue;
-        if (r.format === 'other') continue;
+        if (rebuiltByPlugin(r)) continue;
         const kinds = r.columns.map((c) => columnKind(c.type));
         if (kinds.some((k) => k === 'unknown' || k === 'boolean')) continue;
         const numbers = kinds.filter((k) => k === 'number').length;
