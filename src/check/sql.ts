@@ -9,7 +9,7 @@ import {
   type QueryRecord,
   type Severity,
 } from '../core/types.js';
-import type { DashboardModel } from '../dashboards/model.js';
+import type { DashboardModel, JsonObject } from '../dashboards/model.js';
 import type { UnresolvedVariable, VariableQueryRunner } from '../sql/resolve-variables.js';
 import { engineVariableRunner } from './variable-runner.js';
 import type { AlertGroupFile, ProvisionedDatasource } from '../dashboards/provisioning-files.js';
@@ -38,6 +38,14 @@ import { evaluateBudget, projectRows, resolveBudget } from '../clickhouse/budget
 import { parseDuration } from '../lint/durations.js';
 import { readBaseVersions, type BaseCosts } from './base.js';
 import type { CheckOptions } from './types.js';
+import { knownPanels, resultFormat, type TargetResult } from './panel-columns.js';
+import {
+  alertDataShape,
+  panelDataShape,
+  RULE as DATA_SHAPE,
+  type AlertQueryResult,
+} from './rules/panel-data-shape.js';
+import { fieldReference } from './rules/field-reference.js';
 
 export interface SqlCheckInput {
   options: CheckOptions;
@@ -325,8 +333,16 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     const queries: QueryRecord[] = [];
     const runnable: { q: PreparedQuery; rec: QueryRecord }[] = [];
     const contextWarnings = new Set<string>();
+    // Each panel target's record, for the rules that judge a panel's queries together (result shape).
+    const byTarget = new Map<object, TargetResult>();
     prepared.forEach((q, i) => {
       const rec = toRecord(q);
+      if (q.source.target)
+        byTarget.set(q.source.target, {
+          record: rec,
+          datasourceType: q.source.datasourceType,
+          hidden: q.source.hidden === true,
+        });
       const decision = decisions[i]!;
       if (decision.change !== undefined) rec.change = decision.change;
       for (const w of q.warnings) {
@@ -434,6 +450,9 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
         serverUnprepared ? opened.engine.description : undefined,
       ),
     );
+    const known = knownPanels(dashboards, byTarget);
+    findings.push(...panelDataShape(known), ...fieldReference(known));
+    findings.push(...alertShapeFindings(alertGroups, runnable));
     if (base) {
       const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {
@@ -600,6 +619,31 @@ function judge(
       findings.push(f);
     }
   }
+}
+
+/** panel-data-shape for alert rules: each finding at the alert query it is about. */
+function alertShapeFindings(
+  groups: readonly AlertGroupFile[],
+  runnable: readonly { q: PreparedQuery; rec: QueryRecord }[],
+): Finding[] {
+  const byQuery = new Map<object, PreparedQuery>();
+  const results: AlertQueryResult[] = [];
+  for (const { q, rec } of runnable) {
+    const query = q.source.alertQuery;
+    if (q.source.origin !== 'alert' || !query || !rec.columns) continue;
+    byQuery.set(query, q);
+    const r: AlertQueryResult = {
+      query,
+      datasourceType: q.source.datasourceType,
+      format: resultFormat(q.source.datasourceType, query.model as JsonObject),
+      columns: rec.columns,
+    };
+    if (q.source.refId !== undefined) r.refId = q.source.refId;
+    results.push(r);
+  }
+  return alertDataShape(groups, results).map(({ result, message }) =>
+    finding(byQuery.get(result.query)!, DATA_SHAPE, 'error', message),
+  );
 }
 
 /**

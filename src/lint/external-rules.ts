@@ -59,6 +59,27 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'checked. Leave it out with exclude: in dashboard-ci.yml (or --exclude) to silence the line.',
   },
   {
+    id: 'field-reference',
+    source: 'sql',
+    severity: 'warning',
+    description:
+      'A panel names a field (override matcher, transformation, reduce fields, table sort, data link) that none of its queries returns.',
+    help:
+      "Checked against the columns EXPLAIN gives each query, through the panel's transformations (organize renames, " +
+      'calculateField aliases). An override or transformation naming a field that is not there silently stops ' +
+      'applying. Only panels whose every query has known columns are checked.',
+  },
+  {
+    id: 'panel-data-shape',
+    source: 'sql',
+    severity: 'error',
+    description:
+      'A panel (or alert rule) does not get the kind of columns it draws: a time series without a time column, a gauge without a number.',
+    help:
+      "Each panel type's needs come from Grafana's panel plugins (docs/rules/panel-data-shape.md). A time formatted " +
+      'as text (formatDateTime, toString) is a String to Grafana: return the DateTime and let the panel format it.',
+  },
+  {
     id: 'redis-command',
     source: 'sql',
     severity: 'error',

@@ -45,6 +45,14 @@ export function escapeInline(text: string, max = MAX_CELL): string {
   return defuseMentions(html.replace(/[\\`*_[\]|~!$]/g, '\\$&'));
 }
 
+/**
+ * Text as an inline code span: one line, clipped, its backticks made quotes so it cannot close the
+ * span. Nothing else is escaped: inside a code span GitHub renders backslashes, `<` and `@` literally.
+ */
+export function codeSpan(text: string, max = MAX_CELL): string {
+  return `\`${safeText(clip(text, max)).replace(/`/g, "'")}\``;
+}
+
 /** A fence longer than any backtick run inside `code`, so the code cannot close it. */
 export function fenceFor(code: string): string {
   let longest = 0;

@@ -15,6 +15,7 @@ import {
 import type { Detail, Rendered } from './comment-truncate.js';
 import type { MarkdownOptions } from './markdown.js';
 import {
+  codeSpan,
   engineErrorText,
   escapeHtml,
   escapeInline,
@@ -59,12 +60,14 @@ function bareMessage(f: Finding): string {
 }
 
 function columnsText(cols: readonly QueryColumn[]): string {
-  return cols
-    .map((c) => `\`${escapeInline(c.name, 80).replace(/`/g, '')}\` ${escapeInline(c.type, 80)}`)
-    .join(', ');
+  return cols.map((c) => `${codeSpan(c.name, 80)} ${escapeInline(c.type, 80)}`).join(', ');
 }
 
-/** `rate` removed, `ratio` Float64 added, `n` UInt32 → UInt64: a changed column set, or undefined. */
+/**
+ * `rate` renamed to `ratio`, `x` removed, `y` Float64 added, `n` UInt32 → UInt64: a changed column set,
+ * or undefined. A column gone and another of the same type new at the same position is a rename (the
+ * usual cause: an alias dropped or changed); whatever named the old one in the panel no longer finds it.
+ */
 export function columnChange(
   before: readonly QueryColumn[],
   after: readonly QueryColumn[],
@@ -72,13 +75,27 @@ export function columnChange(
   const was = new Map(before.map((c) => [c.name, c.type]));
   const now = new Map(after.map((c) => [c.name, c.type]));
   const parts: string[] = [];
-  const name = (n: string) => `\`${escapeInline(n, 80).replace(/`/g, '')}\``;
-  for (const [n] of was) if (!now.has(n)) parts.push(`${name(n)} removed`);
-  for (const [n, t] of now) if (!was.has(n)) parts.push(`${name(n)} ${escapeInline(t, 80)} added`);
+  const name = (n: string) => codeSpan(n, 80);
+  const renamed = new Map<string, string>();
+  before.forEach((c, i) => {
+    const at = after[i];
+    if (!now.has(c.name) && at && !was.has(at.name) && at.type === c.type) renamed.set(c.name, at.name);
+  });
+  const renamedTo = new Set(renamed.values());
+  for (const [from, to] of renamed) parts.push(`${name(from)} renamed to ${name(to)}`);
+  for (const [n] of was) if (!now.has(n) && !renamed.has(n)) parts.push(`${name(n)} removed`);
+  for (const [n, t] of now)
+    if (!was.has(n) && !renamedTo.has(n)) parts.push(`${name(n)} ${escapeInline(t, 80)} added`);
   for (const [n, t] of now)
     if (was.has(n) && was.get(n) !== t)
       parts.push(`${name(n)} ${escapeInline(was.get(n)!, 80)} → ${escapeInline(t, 80)}`);
-  return parts.length > 0 ? parts.join(', ') : undefined;
+  if (parts.length === 0) return undefined;
+  const gone = [...was.keys()].filter((n) => !now.has(n));
+  const note =
+    gone.length > 0
+      ? `. Overrides, transformations and links naming ${gone.slice(0, 3).map(name).join(', ')}${gone.length > 3 ? ', …' : ''} no longer apply`
+      : '';
+  return parts.join(', ') + note;
 }
 
 function granules(g: { selected: number; total: number } | undefined): string {
@@ -207,6 +224,10 @@ export function renderVerdictAt(report: Report, opts: MarkdownOptions, detail: D
     if (worst === 'regression' || worst === 'error' || worst === 'warning')
       sections.push({ q, findings, worst });
     else if (q.change === 'unchanged') unchanged.push(q);
+    // A clean query whose column set the change altered gets its own section: what named the old
+    // columns in the panel is what reviewers miss (only while the comment has room for tables).
+    else if (detail.tables && q.columns && q.baseColumns && columnChange(q.baseColumns, q.columns))
+      sections.push({ q, findings, worst });
     else cleanChanged.push(q);
   }
   sections.sort(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EnvironmentPlan } from '../../../src/grafana/environments.js';
-import { GITHUB_COMMENT_LIMIT } from '../../../src/report/comment-truncate.js';
+import { FULL_DETAIL, GITHUB_COMMENT_LIMIT } from '../../../src/report/comment-truncate.js';
 import { COMMENT_MARKER, renderMarkdown } from '../../../src/report/markdown.js';
-import { columnChange } from '../../../src/report/verdict-markdown.js';
+import { columnChange, renderVerdictAt } from '../../../src/report/verdict-markdown.js';
 import { query, sampleChangeReport } from '../action/sample-report.js';
 
 const render = (report = sampleChangeReport(), extra = {}) =>
@@ -41,7 +41,9 @@ describe('the verdict of a change', () => {
       '**Rows read:** 1.4M → 2.1M (**+50%** 🔺 regression) · **Granules:** 170\u00a0/\u00a0610 → 260\u00a0/\u00a0610',
     );
     expect(md).toContain('**Columns:** `t` DateTime, `count()` UInt64');
-    expect(md).toMatch(/\n\*\*Column set changed:\*\* `chats` removed, `count\(\)` UInt64 added\n/);
+    expect(md).toContain(
+      '\n**Column set changed:** `chats` renamed to `count()`. Overrides, transformations and links naming `chats` no longer apply\n',
+    );
     // The finding inside its query's section, without the location its heading says.
     expect(md).toContain('- ⚠️ `sql-cost-regression` reads 2.1M rows, +50% against main');
     // ClickHouse's own words for the broken one.
@@ -70,7 +72,8 @@ describe('the verdict of a change', () => {
     report.queries = report.queries.filter((q) => q.status !== 'invalid' || q.change === 'unchanged');
     const md = render(report);
     expect(md).toContain('## ✅ dashboard-ci: no problems in this change');
-    expect(sections(md)[0]).toBe('### ✅ Changed queries (2)');
+    // The query whose column was renamed has a section of its own; the other clean one is in the table.
+    expect(sections(md)).toEqual(['### ✅ Chat volume (#2) · query A', '### ✅ Other changed queries (1)']);
   });
 
   it('escapes hostile titles and never lets a title open a section or mention anyone', () => {
@@ -163,6 +166,43 @@ describe('the verdict of a change', () => {
   });
 });
 
+describe('a clean query whose columns changed', () => {
+  it('gets a section of its own with the changed column set; a clean one without change stays in the table', () => {
+    const report = sampleChangeReport();
+    report.queries.push(
+      query({
+        panelId: 9,
+        panelTitle: 'Latency',
+        line: 120,
+        change: 'changed',
+        columns: [
+          { name: 't', type: 'DateTime' },
+          { name: 'p95', type: 'Float64' },
+        ],
+        baseColumns: [
+          { name: 't', type: 'DateTime' },
+          { name: 'p95_latency', type: 'Float64' },
+        ],
+      }),
+    );
+    report.summary.queries++;
+    const md = render(report);
+    expect(sections(md)).toContain('### ✅ Latency (#9) · query A');
+    expect(md).toContain('**Columns:** `t` DateTime, `p95` Float64');
+    expect(md).toContain(
+      '**Column set changed:** `p95_latency` renamed to `p95`. Overrides, transformations and links naming `p95_latency` no longer apply',
+    );
+    // Without room for tables (the smallest comment), it is counted with the other clean queries.
+    const small = renderVerdictAt(
+      report,
+      { marker: COMMENT_MARKER, baseLabel: 'main' },
+      { ...FULL_DETAIL, tables: false },
+    );
+    expect(small.blocks.join('\n\n')).not.toContain('### ✅ Latency (#9)');
+    expect(small.blocks.join('\n\n')).toContain('other changed queries, all ok');
+  });
+});
+
 describe('columnChange', () => {
   it('names removed, added and retyped columns; none when the set is the same', () => {
     expect(
@@ -176,7 +216,39 @@ describe('columnChange', () => {
           { name: 'c', type: 'Date' },
         ],
       ),
-    ).toBe('`b` removed, `c` Date added, `a` UInt8 → UInt64');
+    ).toBe(
+      '`b` removed, `c` Date added, `a` UInt8 → UInt64. Overrides, transformations and links naming `b` no longer apply',
+    );
+    expect(columnChange([{ name: 'a', type: 'UInt8' }], [{ name: 'a', type: 'UInt8' }])).toBeUndefined();
+  });
+
+  it('reads a column gone and one of the same type new at its place as a rename', () => {
+    expect(
+      columnChange(
+        [
+          { name: 't', type: 'DateTime' },
+          { name: 'chats', type: 'UInt64' },
+          { name: 'users', type: 'UInt64' },
+        ],
+        [
+          { name: 't', type: 'DateTime' },
+          { name: 'count()', type: 'UInt64' },
+          { name: 'ratio', type: 'Float64' },
+        ],
+      ),
+    ).toBe(
+      '`chats` renamed to `count()`, `users` removed, `ratio` Float64 added. Overrides, transformations and links naming `chats`, `users` no longer apply',
+    );
+    // Only added: nothing the panel named is gone.
+    expect(
+      columnChange(
+        [{ name: 'a', type: 'UInt8' }],
+        [
+          { name: 'a', type: 'UInt8' },
+          { name: 'b', type: 'String' },
+        ],
+      ),
+    ).toBe('`b` String added');
     expect(columnChange([{ name: 'a', type: 'UInt8' }], [{ name: 'a', type: 'UInt8' }])).toBeUndefined();
   });
 });
