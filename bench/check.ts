@@ -42,11 +42,16 @@ const { values } = parseArgs({
     'e2e-runs': { type: 'string', default: '5' },
     cache: { type: 'string', default: 'warm' },
     repeats: { type: 'boolean', default: false },
+    execute: { type: 'string', default: 'both' },
   },
 });
 const cacheMode = values.cache;
 if (cacheMode !== 'warm' && cacheMode !== 'cold' && cacheMode !== 'off') {
   throw new Error(`--cache must be warm, cold or off; got ${cacheMode}`);
+}
+const executeMode = values.execute;
+if (executeMode !== 'on' && executeMode !== 'off' && executeMode !== 'both') {
+  throw new Error(`--execute must be on, off or both; got ${executeMode}`);
 }
 const dashboards = Number(values.dashboards);
 const panels = Number(values.panels);
@@ -150,25 +155,34 @@ async function main() {
       cacheNote = 'cold (an empty cache folder)';
     }
 
-    const peak = { rss: 0, pss: 0, mainPss: 0, workerPss: 0 };
-    const sample = (m: typeof peak): void => {
-      peak.rss = Math.max(peak.rss, m.rss);
-      if (m.pss > peak.pss) Object.assign(peak, { ...m, rss: peak.rss });
+    /** One full check, timed, with clickhouse.execute on or off. */
+    const timedCheck = async (execute: boolean) => {
+      config.clickhouse.execute = execute;
+      const peak = { rss: 0, pss: 0, mainPss: 0, workerPss: 0 };
+      const sample = (m: typeof peak): void => {
+        peak.rss = Math.max(peak.rss, m.rss);
+        if (m.pss > peak.pss) Object.assign(peak, { ...m, rss: peak.rss });
+      };
+      const sampler = setInterval(() => void treeMemory().then(sample), 100);
+      const t0 = performance.now();
+      let first: number | undefined;
+      const { report } = await runCheck({
+        cwd: dir,
+        paths: [],
+        config,
+        explain: true,
+        engineCacheDir: cacheDir,
+        onProgress: () => (first ??= performance.now() - t0),
+      });
+      const total = performance.now() - t0;
+      clearInterval(sampler);
+      sample(await treeMemory());
+      return { report, total, first, peak };
     };
-    const sampler = setInterval(() => void treeMemory().then(sample), 100);
-    const t0 = performance.now();
-    let first: number | undefined;
-    const { report } = await runCheck({
-      cwd: dir,
-      paths: [],
-      config,
-      explain: true,
-      engineCacheDir: cacheDir,
-      onProgress: () => (first ??= performance.now() - t0),
-    });
-    const total = performance.now() - t0;
-    clearInterval(sampler);
-    sample(await treeMemory());
+    const modes = executeMode === 'both' ? [false, true] : [executeMode === 'on'];
+    const results = [];
+    for (const m of modes) results.push({ execute: m, ...(await timedCheck(m)) });
+    const { report } = results[0]!;
 
     const checked = report.queries.filter((q) => q.status !== 'skipped');
     const sqls = checked.map((q) => q.sql);
@@ -190,14 +204,30 @@ async function main() {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const lines = [
       `machine: ${cpus().length} cores, ${cpu}, node ${process.version}`,
-      `full check: ${dashboards} dashboards x ${panels} panels = ${report.queries.length} queries, ${new Set(sqls).size} distinct texts (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
-      `  ${report.engine}; prepared-data cache ${cacheNote}`,
-      `  wall ${(total / 1000).toFixed(2)} s (engine start and schema + seed included), ${(total / report.queries.length).toFixed(2)} ms/query, ${Math.round((report.queries.length / total) * 1000)} queries/s`,
-      `  time to first result ${(first ?? total).toFixed(0)} ms`,
-      `  peak memory of the process tree: PSS ${mb(peak.pss)} (shared pages counted once; this process ${mb(peak.mainPss)}, engine workers ${mb(peak.workerPss)}, other ${mb(peak.pss - peak.mainPss - peak.workerPss)}), RSS ${mb(peak.rss)} (shared pages counted per process)`,
+      ...results.flatMap(({ execute, report: r, total, first, peak }) => {
+        const executed = r.queries.filter((q) => q.executed);
+        const noData = r.findings.filter((f) => f.rule === 'no-data-on-seed').length;
+        return [
+          `full check, clickhouse.execute ${execute ? 'on' : 'off'}: ${dashboards} dashboards x ${panels} panels = ${r.queries.length} queries, ${new Set(sqls).size} distinct texts (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
+          ...(execute
+            ? [
+                `  executed on the seed: ${executed.length} queries, ${executed.reduce((n, q) => n + q.executed!.readRows, 0)} rows read, engine time ${(executed.reduce((n, q) => n + q.executed!.elapsedMs, 0) / 1000).toFixed(2)} s; ${noData} no-data-on-seed`,
+              ]
+            : []),
+          `  ${r.engine}; prepared-data cache ${cacheNote}`,
+          `  wall ${(total / 1000).toFixed(2)} s (engine start and schema + seed included), ${(total / r.queries.length).toFixed(2)} ms/query, ${Math.round((r.queries.length / total) * 1000)} queries/s`,
+          `  time to first result ${(first ?? total).toFixed(0)} ms`,
+          `  peak memory of the process tree: PSS ${mb(peak.pss)} (shared pages counted once; this process ${mb(peak.mainPss)}, engine workers ${mb(peak.workerPss)}, other ${mb(peak.pss - peak.mainPss - peak.workerPss)}), RSS ${mb(peak.rss)} (shared pages counted per process)`,
+        ];
+      }),
+      ...(results.length === 2
+        ? [
+            `  execute on / off: ${(results[1]!.total / results[0]!.total).toFixed(2)}x (issue 12: at most 2x)`,
+          ]
+        : []),
       `raw EXPLAIN floor (same SQL, one session, no other work): ${(floor / 1000).toFixed(2)} s, ${(floor / sqls.length).toFixed(2)} ms/query`,
-      `  ratio full check / floor: ${(total / floor).toFixed(2)}x`,
-      `product dashboards end to end (node dist/cli.js check, median of ${runs}): ${e2e[Math.floor(runs / 2)]!.toFixed(0)} ms (min ${e2e[0]!.toFixed(0)}, max ${e2e.at(-1)!.toFixed(0)})`,
+      `  ratio full check (execute ${modes[0] ? 'on' : 'off'}) / floor: ${(results[0]!.total / floor).toFixed(2)}x`,
+      `product dashboards end to end (node dist/cli.js check, clickhouse.execute on, median of ${runs}): ${e2e[Math.floor(runs / 2)]!.toFixed(0)} ms (min ${e2e[0]!.toFixed(0)}, max ${e2e.at(-1)!.toFixed(0)})`,
     ];
     console.log(lines.join('\n'));
     const git = (() => {

@@ -27,6 +27,8 @@ import { splitStatements } from '../sql/statements.js';
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { leadingKeyword } from '../clickhouse/explain.js';
 import { openEngine } from './engine.js';
+import { mapConcurrent } from './concurrency.js';
+import { checkNoData } from './no-data.js';
 import { resolveNow } from '../core/clock.js';
 import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
@@ -145,24 +147,13 @@ function setupError(err: unknown, schema: Statement[], seed: Statement[]): unkno
 }
 
 /** Runs EXPLAIN for each query in order, with bounded concurrency (a pool spreads them over processes). */
-async function explainAll(
+function explainAll(
   engine: Engine,
   sqls: readonly string[],
   concurrency: number,
   onDone?: (done: number) => void,
 ): Promise<ExplainOutcome[]> {
-  const results: ExplainOutcome[] = new Array(sqls.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < sqls.length) {
-      const i = next++;
-      results[i] = await engine.explain(sqls[i]!);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return results;
+  return mapConcurrent(sqls, concurrency, (sql) => engine.explain(sql), onDone);
 }
 
 export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult> {
@@ -317,6 +308,14 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
         serverUnprepared ? engine.engine.description : undefined,
       ),
     );
+    // no-data-on-seed: only on data the tool loaded itself (a seed), where the engine may run queries.
+    const seeded = seed.some((st) => st.sql.trim());
+    if (config.clickhouse.execute && seeded && !serverUnprepared) {
+      options.onStage?.('execute');
+      for (const f of await checkNoData(engine.engine, engine.concurrency, runnable)) {
+        findings.push(finding(f.q, 'no-data-on-seed', 'warning', f.message));
+      }
+    }
     if (base) {
       const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {

@@ -1,0 +1,131 @@
+// no-data-on-seed: each panel query EXPLAIN accepted is run for real on the test data, in the sandboxed
+// engine (execute(): the same single-SELECT and deny-list checks as EXPLAIN, then read-only and bounded
+// in rows read, time, memory and result rows). An empty result is reported only where the test data
+// shows it is the query's doing: the tables it reads have rows, and rows in its time range.
+import type { QueryExecution, QueryRecord } from '../core/types.js';
+import type { Engine, ExecuteOutcome } from '../clickhouse/port.js';
+import type { PreparedQuery } from './prepare.js';
+import { mapConcurrent } from './concurrency.js';
+
+/**
+ * Result rows a run keeps: one is enough to tell empty from not, and the rows themselves are not
+ * reported. The wrapper execute() puts around the query (LIMIT cap + 1) stops a plain read early; an
+ * aggregation still reads what it aggregates, so readRows is the real cost of such a panel.
+ */
+export const EXECUTE_RESULT_ROWS = 1;
+
+/**
+ * SQL functions whose value is the wall clock: a query filtering on them reads a window that moves with
+ * today's date, not the dashboard's range, so an empty result on fixed seed dates says nothing.
+ */
+const WALL_CLOCK =
+  /\b(now|now64|nowInBlock|today|yesterday|current_?timestamp|current_?date|UTC_timestamp)\s*\(/i;
+
+export interface NoDataCandidate {
+  q: PreparedQuery;
+  rec: QueryRecord;
+}
+
+export interface NoDataFinding {
+  q: PreparedQuery;
+  message: string;
+}
+
+function quoteIdentifier(name: string): string {
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}
+
+/**
+ * Does the test data have what `q` asks for, apart from its own filters? Each MergeTree table it reads
+ * (EXPLAIN's reads) must have a row, and each condition its time-filter macros expanded to must hold for
+ * a row of one of those tables. Undefined when that cannot be told: no MergeTree read (a Memory table,
+ * numbers()), the range read some other way ($__fromTime, ${__from}), or a wall-clock function.
+ */
+async function rangeHasData(
+  q: PreparedQuery,
+  rec: QueryRecord,
+  probe: (sql: string) => Promise<boolean | undefined>,
+): Promise<string | undefined> {
+  const tables = (rec.cost?.tables ?? []).map(
+    (t) => `${quoteIdentifier(t.database)}.${quoteIdentifier(t.table)}`,
+  );
+  if (tables.length === 0 || q.timeRange?.other || WALL_CLOCK.test(q.sql)) return undefined;
+  const names = [...new Set(rec.cost!.tables.map((t) => t.table))];
+  for (const table of new Set(tables)) {
+    if ((await probe(`SELECT 1 FROM ${table} LIMIT 1`)) !== true) return undefined;
+  }
+  const filters = q.timeRange?.filters ?? [];
+  for (const filter of new Set(filters)) {
+    let held = false;
+    for (const table of new Set(tables)) {
+      // A condition on another table's column fails here (unknown identifier): no evidence either way.
+      if ((await probe(`SELECT 1 FROM ${table} WHERE ${filter} LIMIT 1`)) === true) {
+        held = true;
+        break;
+      }
+    }
+    if (!held) return undefined;
+  }
+  const list = names.join(', ');
+  return filters.length > 0
+    ? `${list} ${names.length === 1 ? 'has' : 'have'} rows in the query's time range`
+    : `${list} ${names.length === 1 ? 'has' : 'have'} rows`;
+}
+
+function execution(o: ExecuteOutcome): QueryExecution | undefined {
+  if (!o.ok) return undefined;
+  const r = o.result;
+  return {
+    rows: r.rows.length,
+    truncated: r.truncated,
+    readRows: r.rowsRead,
+    elapsedMs: Math.round(r.elapsedMs * 1000) / 1000,
+  };
+}
+
+/**
+ * Runs the panel queries EXPLAIN accepted on the test data, records what each run read and took, and
+ * returns a finding for each empty result where the data has rows. Probes of the data (one per table,
+ * and per table and time-filter condition) are shared by every query of the run.
+ */
+export async function checkNoData(
+  engine: Engine,
+  concurrency: number,
+  candidates: readonly NoDataCandidate[],
+): Promise<NoDataFinding[]> {
+  const run = candidates.filter(({ q, rec }) => q.source.origin === 'panel' && rec.cost !== undefined);
+  // A copied panel runs once: on read-only data within one run, the result is a function of the text
+  // (wall-clock queries aside, which are never judged; see rangeHasData).
+  const texts = [...new Set(run.map(({ rec }) => rec.sql))];
+  const outcomes = new Map<string, ExecuteOutcome>();
+  const ran = await mapConcurrent(texts, concurrency, (sql) =>
+    engine.execute(sql, { maxResultRows: EXECUTE_RESULT_ROWS }),
+  );
+  texts.forEach((sql, i) => outcomes.set(sql, ran[i]!));
+  const probes = new Map<string, Promise<boolean | undefined>>();
+  const probe = (sql: string): Promise<boolean | undefined> => {
+    let p = probes.get(sql);
+    if (!p) {
+      p = engine
+        .execute(sql, { maxResultRows: 1 })
+        .then((o) => (o.ok ? o.result.rows.length > 0 : undefined));
+      probes.set(sql, p);
+    }
+    return p;
+  };
+  const findings: NoDataFinding[] = [];
+  for (const { q, rec } of run) {
+    const executed = execution(outcomes.get(rec.sql)!);
+    // A run stopped at a bound or failing at run time (throwIf, a bad cast) is not this rule's to judge.
+    if (!executed) continue;
+    rec.executed = executed;
+    if (executed.rows > 0) continue;
+    const data = await rangeHasData(q, rec, probe);
+    if (data === undefined) continue;
+    findings.push({
+      q,
+      message: `returns no rows on the test data, though ${data}: a filter matches nothing there (a misspelled value?), and Grafana would show "No data". If the seed is not representative, add an exception for this query (panel and refId) with a reason, or set clickhouse.execute: false`,
+    });
+  }
+  return findings;
+}
