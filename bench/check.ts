@@ -1,4 +1,4 @@
-// npm run bench [-- --dashboards 1000 --panels 10 --workers 0 --cache warm|cold|off]
+// npm run bench [-- --dashboards 1000 --panels 10 --workers 0 --cache warm|cold|off --execute both|on|off]
 //
 // The full check (load, lint, interpolate, EXPLAIN, budgets, report) of N generated dashboards on the
 // product's schema and seed, against the floor: the same engine's raw EXPLAIN calls on the same SQL,
@@ -19,6 +19,10 @@
 // (the repository's node_modules/.cache, as `npm run check` leaves it; filled first if needed, untimed);
 // cold starts from an empty cache folder (the first worker loads the seed, the others copy it); off
 // turns the cache off (config clickhouse.cache: false; pool workers still share one load).
+//
+// --execute: both (default) times the full check with clickhouse.execute off, then on (each panel query
+// also run on the seed for no-data-on-seed), and prints the ratio (issue 12: at most 2x); on or off
+// times one of them. The floor is always EXPLAIN alone.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
