@@ -6,6 +6,7 @@ import type { QueryExecution, QueryRecord } from '../core/types.js';
 import type { Engine, ExecuteOutcome } from '../clickhouse/port.js';
 import type { PreparedQuery } from './prepare.js';
 import { mapConcurrent } from './concurrency.js';
+import { quoteIdentifier } from '../clickhouse/tokens.js';
 
 /**
  * Result rows a run keeps: one is enough to tell empty from not, and the rows themselves are not
@@ -29,10 +30,6 @@ export interface NoDataCandidate {
 export interface NoDataFinding {
   q: PreparedQuery;
   message: string;
-}
-
-function quoteIdentifier(name: string): string {
-  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
 }
 
 /**
