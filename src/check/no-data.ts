@@ -7,6 +7,7 @@ import type { Engine, ExecuteOutcome } from '../clickhouse/port.js';
 import type { PreparedQuery } from './prepare.js';
 import { mapConcurrent } from './concurrency.js';
 import { quoteIdentifier } from '../clickhouse/tokens.js';
+import { regionAt } from '../sql/lexer.js';
 
 /**
  * Result rows a run keeps: one is enough to tell empty from not, and the rows themselves are not
@@ -69,6 +70,30 @@ async function rangeHasData(
     : `${list} ${names.length === 1 ? 'has' : 'have'} rows`;
 }
 
+/**
+ * `sql` without its comments and with each run of blanks outside quotes made one space: texts with the
+ * same key are the same statement to ClickHouse's lexer.
+ */
+export function statementKey(sql: string): string {
+  let out = '';
+  let blank = false;
+  for (let i = 0; i < sql.length;) {
+    const region = regionAt(sql, i);
+    const comment = region?.kind === 'line-comment' || region?.kind === 'block-comment';
+    if (comment || /\s/.test(sql[i]!)) {
+      blank = true;
+      i = comment ? region!.end : i + 1;
+      continue;
+    }
+    if (blank && out) out += ' ';
+    blank = false;
+    const end = region ? region.end : i + 1;
+    out += sql.slice(i, end);
+    i = end;
+  }
+  return out;
+}
+
 function execution(o: ExecuteOutcome): QueryExecution | undefined {
   if (!o.ok) return undefined;
   const r = o.result;
@@ -91,14 +116,19 @@ export async function checkNoData(
   candidates: readonly NoDataCandidate[],
 ): Promise<NoDataFinding[]> {
   const run = candidates.filter(({ q, rec }) => q.source.origin === 'panel' && rec.cost !== undefined);
-  // A copied panel runs once: on read-only data within one run, the result is a function of the text
-  // (wall-clock queries aside, which are never judged; see rangeHasData).
-  const texts = [...new Set(run.map(({ rec }) => rec.sql))];
-  const outcomes = new Map<string, ExecuteOutcome>();
-  const ran = await mapConcurrent(texts, concurrency, (sql) =>
-    engine.execute(sql, { maxResultRows: EXECUTE_RESULT_ROWS }),
+  // A copied panel runs once, and so does one that differs only in comments or spacing: on read-only
+  // data within one run the result is a function of the statement (wall-clock queries aside, which are
+  // never judged; see rangeHasData). The text that runs is always one of the queries' own.
+  const byKey = new Map<string, string>();
+  for (const { rec } of run) {
+    const key = statementKey(rec.sql);
+    if (!byKey.has(key)) byKey.set(key, rec.sql);
+  }
+  const keys = [...byKey.keys()];
+  const ran = await mapConcurrent(keys, concurrency, (key) =>
+    engine.execute(byKey.get(key)!, { maxResultRows: EXECUTE_RESULT_ROWS }),
   );
-  texts.forEach((sql, i) => outcomes.set(sql, ran[i]!));
+  const outcomes = new Map(keys.map((key, i) => [key, ran[i]!]));
   const probes = new Map<string, Promise<boolean | undefined>>();
   const probe = (sql: string): Promise<boolean | undefined> => {
     let p = probes.get(sql);
@@ -112,7 +142,7 @@ export async function checkNoData(
   };
   const findings: NoDataFinding[] = [];
   for (const { q, rec } of run) {
-    const executed = execution(outcomes.get(rec.sql)!);
+    const executed = execution(outcomes.get(statementKey(rec.sql))!);
     // A run stopped at a bound or failing at run time (throwIf, a bad cast) is not this rule's to judge.
     if (!executed) continue;
     rec.executed = executed;
