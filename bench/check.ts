@@ -30,6 +30,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheKey, chdbPackageVersion, defaultCacheRoot, readManifest } from '../src/clickhouse/cache.js';
+import { statementKey } from '../src/check/no-data.js';
 import { runCheck } from '../src/check/run.js';
 import { loadConfig } from '../src/config/load.js';
 import { splitStatements } from '../src/sql/statements.js';
@@ -210,12 +211,14 @@ async function main() {
       `machine: ${cpus().length} cores, ${cpu}, node ${process.version}`,
       ...results.flatMap(({ execute, report: r, total, first, peak }) => {
         const executed = r.queries.filter((q) => q.executed);
+        // Queries that are one statement share one run (and its record): count and sum each run once.
+        const runs = new Map(executed.map((q) => [statementKey(q.sql), q.executed!]));
         const noData = r.findings.filter((f) => f.rule === 'no-data-on-seed').length;
         return [
           `full check, clickhouse.execute ${execute ? 'on' : 'off'}: ${dashboards} dashboards x ${panels} panels = ${r.queries.length} queries, ${new Set(sqls).size} distinct texts (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
           ...(execute
             ? [
-                `  executed on the seed: ${executed.length} queries, ${executed.reduce((n, q) => n + q.executed!.readRows, 0)} rows read, engine time ${(executed.reduce((n, q) => n + q.executed!.elapsedMs, 0) / 1000).toFixed(2)} s; ${noData} no-data-on-seed`,
+                `  executed on the seed: ${executed.length} queries in ${runs.size} runs, ${[...runs.values()].reduce((n, e) => n + e.readRows, 0)} rows read, engine time ${([...runs.values()].reduce((n, e) => n + e.elapsedMs, 0) / 1000).toFixed(2)} s; ${noData} no-data-on-seed`,
               ]
             : []),
           `  ${r.engine}; prepared-data cache ${cacheNote}`,
