@@ -1,4 +1,4 @@
-// npm run bench [-- --dashboards 1000 --panels 10 --workers 0 --cache warm|cold|off]
+// npm run bench [-- --dashboards 1000 --panels 10 --workers 0 --cache warm|cold|off --execute both|on|off]
 //
 // The full check (load, lint, interpolate, EXPLAIN, budgets, report) of N generated dashboards on the
 // product's schema and seed, against the floor: the same engine's raw EXPLAIN calls on the same SQL,
@@ -22,6 +22,10 @@
 // (the repository's node_modules/.cache, as `npm run check` leaves it; filled first if needed, untimed);
 // cold starts from an empty cache folder (the first worker loads the seed, the others copy it); off
 // turns the cache off (config clickhouse.cache: false; pool workers still share one load).
+//
+// --execute: both (default) times the full check with clickhouse.execute off, then on (each panel query
+// also run on the seed for no-data-on-seed), and prints the ratio (issue 12: at most 2x); on or off
+// times one of them. The floor is always EXPLAIN alone.
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -30,6 +34,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { cacheKey, chdbPackageVersion, defaultCacheRoot, readManifest } from '../src/clickhouse/cache.js';
+import { statementKey } from '../src/check/no-data.js';
 import { runCheck } from '../src/check/run.js';
 import { loadConfig } from '../src/config/load.js';
 import { splitStatements } from '../src/sql/statements.js';
@@ -46,11 +51,16 @@ const { values } = parseArgs({
     'e2e-runs': { type: 'string', default: '5' },
     cache: { type: 'string', default: 'warm' },
     repeats: { type: 'boolean', default: false },
+    execute: { type: 'string', default: 'both' },
   },
 });
 const cacheMode = values.cache;
 if (cacheMode !== 'warm' && cacheMode !== 'cold' && cacheMode !== 'off') {
   throw new Error(`--cache must be warm, cold or off; got ${cacheMode}`);
+}
+const executeMode = values.execute;
+if (executeMode !== 'on' && executeMode !== 'off' && executeMode !== 'both') {
+  throw new Error(`--execute must be on, off or both; got ${executeMode}`);
 }
 const dashboards = Number(values.dashboards);
 const panels = Number(values.panels);
@@ -129,6 +139,7 @@ async function productRun(
   dir: string,
   cacheDir: string | false,
   workers: number,
+  execute: boolean,
 ): Promise<{ wall: number; peak: Awaited<ReturnType<typeof treeMemory>> }> {
   const configFile = path.join(dir, 'dashboard-ci.yml');
   const config = parseYaml(await readFile(configFile, 'utf8')) as {
@@ -136,7 +147,7 @@ async function productRun(
     clickhouse?: Record<string, unknown>;
   };
   config.alerts = [];
-  config.clickhouse = { ...config.clickhouse, workers, cache: cacheDir !== false };
+  config.clickhouse = { ...config.clickhouse, workers, execute, cache: cacheDir !== false };
   await writeFile(configFile, stringifyYaml(config));
   const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
   if (cacheDir !== false) {
@@ -213,30 +224,39 @@ async function main() {
       cacheNote = 'cold (an empty cache folder)';
     }
 
-    const peak = { rss: 0, pss: 0, mainPss: 0, workerPss: 0 };
-    const sample = (m: typeof peak): void => {
-      peak.rss = Math.max(peak.rss, m.rss);
-      if (m.pss > peak.pss) Object.assign(peak, { ...m, rss: peak.rss });
+    /** One full check, timed, with clickhouse.execute on or off. */
+    const timedCheck = async (execute: boolean) => {
+      config.clickhouse.execute = execute;
+      const peak = { rss: 0, pss: 0, mainPss: 0, workerPss: 0 };
+      const sample = (m: typeof peak): void => {
+        peak.rss = Math.max(peak.rss, m.rss);
+        if (m.pss > peak.pss) Object.assign(peak, { ...m, rss: peak.rss });
+      };
+      const sampler = setInterval(() => void treeMemory().then(sample), 100);
+      const t0 = performance.now();
+      let first: number | undefined;
+      const { report } = await runCheck({
+        cwd: dir,
+        paths: [],
+        config,
+        explain: true,
+        engineCacheDir: cacheDir,
+        onProgress: () => (first ??= performance.now() - t0),
+      });
+      const total = performance.now() - t0;
+      clearInterval(sampler);
+      sample(await treeMemory());
+      return { report, total, first, peak };
     };
-    const sampler = setInterval(() => void treeMemory().then(sample), 100);
-    const t0 = performance.now();
-    let first: number | undefined;
-    const { report } = await runCheck({
-      cwd: dir,
-      paths: [],
-      config,
-      explain: true,
-      engineCacheDir: cacheDir,
-      onProgress: () => (first ??= performance.now() - t0),
-    });
-    const total = performance.now() - t0;
-    clearInterval(sampler);
-    sample(await treeMemory());
+    const modes = executeMode === 'both' ? [false, true] : [executeMode === 'on'];
+    const results = [];
+    for (const m of modes) results.push({ execute: m, ...(await timedCheck(m)) });
+    const { report } = results[0]!;
 
     const checked = report.queries.filter((q) => q.status !== 'skipped');
     const sqls = checked.map((q) => q.sql);
     const floor = await measureExplainFloor(sqls, schema, seed);
-    const product = await productRun(dir, cacheDir, Number(values.workers));
+    const product = await productRun(dir, cacheDir, Number(values.workers), modes.at(-1)!);
     const statuses = new Map<string, number>();
     for (const q of report.queries) statuses.set(q.status, (statuses.get(q.status) ?? 0) + 1);
 
@@ -254,15 +274,33 @@ async function main() {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     const lines = [
       `machine: ${cpus().length} cores, ${cpu}, node ${process.version}`,
-      `full check: ${dashboards} dashboards x ${panels} panels = ${report.queries.length} queries, ${new Set(sqls).size} distinct texts (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
-      `  ${report.engine}; prepared-data cache ${cacheNote}`,
-      `  wall ${(total / 1000).toFixed(2)} s (engine start and schema + seed included), ${(total / report.queries.length).toFixed(2)} ms/query, ${Math.round((report.queries.length / total) * 1000)} queries/s`,
-      `  time to first result ${(first ?? total).toFixed(0)} ms`,
-      `  peak memory of the product's process tree (node dist/cli.js check --format json --output FILE, same dashboards and cache, ${(product.wall / 1000).toFixed(1)} s): PSS ${mb(product.peak.pss)} (the CLI ${mb(product.peak.mainPss)}, engine workers ${mb(product.peak.workerPss)}, other ${mb(product.peak.pss - product.peak.mainPss - product.peak.workerPss)}), RSS ${mb(product.peak.rss)}`,
-      `  peak memory of this benchmark's process tree (tsx, the generator and runCheck in one process): PSS ${mb(peak.pss)} (shared pages counted once; this process ${mb(peak.mainPss)}, engine workers ${mb(peak.workerPss)}, other ${mb(peak.pss - peak.mainPss - peak.workerPss)}), RSS ${mb(peak.rss)} (shared pages counted per process)`,
+      ...results.flatMap(({ execute, report: r, total, first, peak }) => {
+        const executed = r.queries.filter((q) => q.executed);
+        // Queries that are one statement share one run (and its record): count and sum each run once.
+        const runs = new Map(executed.map((q) => [statementKey(q.sql), q.executed!]));
+        const noData = r.findings.filter((f) => f.rule === 'no-data-on-seed').length;
+        return [
+          `full check, clickhouse.execute ${execute ? 'on' : 'off'}: ${dashboards} dashboards x ${panels} panels = ${r.queries.length} queries, ${new Set(sqls).size} distinct texts (${[...statuses].map(([k, v]) => `${v} ${k}`).join(', ')})`,
+          ...(execute
+            ? [
+                `  executed on the seed: ${executed.length} queries in ${runs.size} runs, ${[...runs.values()].reduce((n, e) => n + e.readRows, 0)} rows read, engine time ${([...runs.values()].reduce((n, e) => n + e.elapsedMs, 0) / 1000).toFixed(2)} s; ${noData} no-data-on-seed`,
+              ]
+            : []),
+          `  ${r.engine}; prepared-data cache ${cacheNote}`,
+          `  wall ${(total / 1000).toFixed(2)} s (engine start and schema + seed included), ${(total / r.queries.length).toFixed(2)} ms/query, ${Math.round((r.queries.length / total) * 1000)} queries/s`,
+          `  time to first result ${(first ?? total).toFixed(0)} ms`,
+          `  peak memory of this benchmark's process tree (tsx, the generator and runCheck in one process): PSS ${mb(peak.pss)} (shared pages counted once; this process ${mb(peak.mainPss)}, engine workers ${mb(peak.workerPss)}, other ${mb(peak.pss - peak.mainPss - peak.workerPss)}), RSS ${mb(peak.rss)} (shared pages counted per process)`,
+        ];
+      }),
+      `peak memory of the product's process tree (node dist/cli.js check --format json --output FILE, execute ${modes.at(-1) ? 'on' : 'off'}, same dashboards and cache, ${(product.wall / 1000).toFixed(1)} s): PSS ${mb(product.peak.pss)} (the CLI ${mb(product.peak.mainPss)}, engine workers ${mb(product.peak.workerPss)}, other ${mb(product.peak.pss - product.peak.mainPss - product.peak.workerPss)}), RSS ${mb(product.peak.rss)}`,
+      ...(results.length === 2
+        ? [
+            `  execute on / off: ${(results[1]!.total / results[0]!.total).toFixed(2)}x (issue 12: at most 2x)`,
+          ]
+        : []),
       `raw EXPLAIN floor (same SQL, one session, no other work): ${(floor / 1000).toFixed(2)} s, ${(floor / sqls.length).toFixed(2)} ms/query`,
-      `  ratio full check / floor: ${(total / floor).toFixed(2)}x`,
-      `product dashboards end to end (node dist/cli.js check, median of ${runs}): ${runs ? `${e2e[Math.floor(runs / 2)]!.toFixed(0)} ms (min ${e2e[0]!.toFixed(0)}, max ${e2e.at(-1)!.toFixed(0)})` : 'not run (--e2e-runs 0)'}`,
+      `  ratio full check (execute ${modes[0] ? 'on' : 'off'}) / floor: ${(results[0]!.total / floor).toFixed(2)}x`,
+      `product dashboards end to end (node dist/cli.js check, clickhouse.execute on, median of ${runs}): ${runs ? `${e2e[Math.floor(runs / 2)]!.toFixed(0)} ms (min ${e2e[0]!.toFixed(0)}, max ${e2e.at(-1)!.toFixed(0)})` : 'not run (--e2e-runs 0)'}`,
     ];
     console.log(lines.join('\n'));
     const git = (() => {

@@ -8,7 +8,7 @@ import {
   type ExtractOptions,
   type QuerySource,
 } from '../sql/extract.js';
-import type { InterpolationProblem } from '../sql/types.js';
+import type { InterpolationProblem, TimeRangeUse } from '../sql/types.js';
 import type { JsonObject } from '../dashboards/model.js';
 import {
   resolveVariables,
@@ -58,6 +58,8 @@ export interface PreparedQuery {
   compareSql?: string;
   /** Other SQL Grafana may send for the same text (interpolate's alternatives), tried when `sql` is refused. */
   alternatives?: { sql: string; mapOffset(offset: number): number; note: string }[];
+  /** How `sql` reads the time range (interpolation's record), for no-data-on-seed. */
+  timeRange?: TimeRangeUse;
 }
 
 const CLICKHOUSE_TYPES = new Set(['grafana-clickhouse-datasource', 'vertamedia-clickhouse-datasource']);
@@ -108,6 +110,7 @@ export async function prepareQueries(
       q.compareSql = compareText(result.sql, result.unresolved, queries);
     }
     if (result.alternatives) q.alternatives = result.alternatives;
+    if (result.timeRange) q.timeRange = result.timeRange;
     if (source.dashboard) q.dashboard = source.dashboard;
     out.push(q);
   };

@@ -31,6 +31,8 @@ import { timeFilterInsertion, timePartitionColumn } from '../sql/time-filter-fix
 import type { Engine, ExplainOutcome } from '../clickhouse/port.js';
 import { leadingKeyword } from '../clickhouse/explain.js';
 import { openEngine } from './engine.js';
+import { mapConcurrent } from './concurrency.js';
+import { checkNoData } from './no-data.js';
 import { resolveNow } from '../core/clock.js';
 import { formatChange, formatCount } from '../core/format.js';
 import { EngineError, EnginePrepareError, EngineUnavailableError } from '../clickhouse/errors.js';
@@ -157,24 +159,13 @@ function setupError(err: unknown, schema: Statement[], seed: Statement[]): unkno
 }
 
 /** Runs EXPLAIN for each query in order, with bounded concurrency (a pool spreads them over processes). */
-async function explainAll(
+function explainAll(
   engine: Engine,
   sqls: readonly string[],
   concurrency: number,
   onDone?: (done: number) => void,
 ): Promise<ExplainOutcome[]> {
-  const results: ExplainOutcome[] = new Array(sqls.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < sqls.length) {
-      const i = next++;
-      results[i] = await engine.explain(sqls[i]!);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return results;
+  return mapConcurrent(sqls, concurrency, (sql) => engine.explain(sql), onDone);
 }
 
 /** What an unresolved variable's query may still give once the engine runs it. */
@@ -284,6 +275,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
   let engine: Awaited<ReturnType<typeof openEngine>> | undefined;
   const engineSpec = options.clickhouse ?? config.clickhouse.engine;
   let schema: Statement[] = [];
+  let seed: Statement[] = [];
   // A server checked as it is (no scratch schema): a missing table is missing there, not from a schema file.
   let serverUnprepared = false;
   if (candidates > 0) {
@@ -293,11 +285,7 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
       options.schema ?? config.clickhouse.schema,
       options.schema !== undefined,
     );
-    const seed = await readStatements(
-      cwd,
-      options.seed ?? config.clickhouse.seed,
-      options.seed !== undefined,
-    );
+    seed = await readStatements(cwd, options.seed ?? config.clickhouse.seed, options.seed !== undefined);
     // A server is prepared only when asked (explicit --schema/--seed, or prepareServer), into a scratch database.
     const prepareServer = explicitSchema || Boolean(options.prepareServer);
     serverUnprepared = engineSpec !== 'embedded' && !prepareServer;
@@ -453,6 +441,14 @@ export async function checkQueries(input: SqlCheckInput): Promise<SqlCheckResult
     const known = knownPanels(dashboards, byTarget);
     findings.push(...panelDataShape(known), ...fieldReference(known));
     findings.push(...alertShapeFindings(alertGroups, runnable));
+    // no-data-on-seed: only on data the tool loaded itself (a seed), where the engine may run queries.
+    const seeded = seed.some((st) => st.sql.trim());
+    if (config.clickhouse.execute && seeded && !serverUnprepared) {
+      options.onStage?.('execute');
+      for (const f of await checkNoData(opened.engine, opened.concurrency, runnable)) {
+        findings.push(finding(f.q, 'no-data-on-seed', 'warning', f.message));
+      }
+    }
     if (base) {
       const baseCost = new Map<string, QueryCost>();
       base.queries.forEach((b, i) => {

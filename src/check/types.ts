@@ -65,8 +65,11 @@ export interface CheckOptions {
   onStage?: (stage: CheckStage) => void;
 }
 
-/** The stages of a check, in order; `explain` then reports its counts through onProgress. */
-export type CheckStage = 'loading' | 'linting' | 'engine' | 'explain' | 'reporting';
+/**
+ * The stages of a check, in order; `explain` then reports its counts through onProgress; `execute`
+ * runs the panel queries on the test data (no-data-on-seed).
+ */
+export type CheckStage = 'loading' | 'linting' | 'engine' | 'explain' | 'execute' | 'reporting';
 
 export interface CheckResult {
   report: Report;

@@ -36,6 +36,7 @@ const LABELS: Record<CheckStage, string> = {
   linting: 'linting',
   engine: 'starting the ClickHouse engine (schema and seed)',
   explain: 'EXPLAIN',
+  execute: 'running the panel queries on the test data',
   reporting: 'reporting',
 };
 

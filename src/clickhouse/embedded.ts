@@ -27,6 +27,7 @@ import {
 } from './explain.js';
 import type { Engine, ExecuteOptions, ExecuteOutcome, ExplainLimits, ExplainOutcome } from './port.js';
 import { localTimeZone, writeSandboxConfig, type SandboxPhase } from './sandbox.js';
+import { quoteIdentifier } from './tokens.js';
 
 export { DEFAULT_MAX_MEMORY_USAGE } from './port.js';
 
@@ -202,10 +203,6 @@ export const STATISTICS_QUERY =
 
 /** MergeTree tables of the prepared data, for CHECK TABLE. */
 const MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
-
-function quoteIdentifier(name: string): string {
-  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
-}
 
 /** STATS_QUERY's rows, sorted: what a copy of the data must show to be the data that was saved. */
 async function statsFingerprint(runner: SqlRunner): Promise<string[]> {

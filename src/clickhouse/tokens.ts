@@ -66,3 +66,8 @@ export function tokenize(text: string): Token[] {
   }
   return out;
 }
+
+/** A name as a back-quoted ClickHouse identifier (backslash and back quote escaped). */
+export function quoteIdentifier(name: string): string {
+  return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
+}

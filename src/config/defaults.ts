@@ -22,6 +22,7 @@ export function defaultConfig(): Config {
       workers: 0,
       cache: true,
       clusters: [],
+      execute: true,
     },
     budgets: {
       default: {},

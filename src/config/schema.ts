@@ -99,10 +99,17 @@ export const configSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['rule', 'reason'],
+        // A refId names a query within a panel: without the panel it would name queries everywhere.
+        dependencies: { refId: ['panel'] },
         properties: {
           rule: { type: 'string', minLength: 1 },
           dashboard: { type: 'string', minLength: 1, description: 'Dashboard uid or file path.' },
           panel: { type: 'integer', description: 'Panel id within the dashboard.' },
+          refId: {
+            type: 'string',
+            minLength: 1,
+            description: 'One query of the panel (its refId, e.g. A); needs panel.',
+          },
           severity: {
             ...ruleSetting,
             description: 'Report at this severity instead of excluding (off = exclude).',
@@ -160,6 +167,12 @@ export const configSchema = {
           type: 'boolean',
           description:
             "Keep the embedded engine's prepared schema + seed between runs (node_modules/.cache/dashboard-ci). Default true.",
+        },
+        execute: {
+          type: 'boolean',
+          description:
+            'Run each panel query on the seed data (sandboxed, read-only, bounded) to report queries whose result is empty ' +
+            'where the data has rows (no-data-on-seed). Only with a seed. Default true; false for a seed that is not representative.',
         },
       },
     },

@@ -11,6 +11,8 @@ export interface RuleException {
   rule: string;
   dashboard?: string;
   panel?: number;
+  /** One query of the panel (its refId); needs `panel`. */
+  refId?: string;
   /** Downgrade instead of excluding: the severity to report at. */
   severity?: RuleSetting;
   reason: string;
@@ -86,6 +88,12 @@ export interface Config {
      * `clusterAllReplicas(...)` over them read the local `db.t`, so such panels are still EXPLAINed.
      */
     clusters: string[];
+    /**
+     * Run each panel query for real on the test data (sandboxed, read-only, bounded) to find queries
+     * whose result is empty where the data has rows (no-data-on-seed). Only with a seed and an engine
+     * whose data is the tool's own; false for a seed that is not representative.
+     */
+    execute: boolean;
   };
   budgets: {
     default: CostBudget;

@@ -129,6 +129,18 @@ export interface QueryRecord {
    * judged): their queries were not run (no engine was needed), or gave nothing on the test data.
    */
   standIns?: string[];
+  /** The query run for real on the test data (clickhouse.execute, no-data-on-seed), beside the estimate. */
+  executed?: QueryExecution;
+}
+
+/** What one run of a query on the test data gave (the sandboxed engine's own statistics). */
+export interface QueryExecution {
+  /** Result rows, counted up to the cap (EXECUTE_RESULT_ROWS); `truncated` says there were more. */
+  rows: number;
+  truncated: boolean;
+  /** Rows the engine read to answer (ClickHouse's rows_read), against the estimate's `cost.rows`. */
+  readRows: number;
+  elapsedMs: number;
 }
 
 export interface DashboardLoad {

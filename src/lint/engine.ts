@@ -155,15 +155,18 @@ export function lintDashboards(dashboards: DashboardModel[], options: LintOption
   return applyRuleSettings(findings, config, dashboards);
 }
 
-/** How specific an exception is: a panel-level one beats a dashboard-level one beats a rule-wide one. */
+/** How specific an exception is: a query's beats a panel's beats a dashboard's beats a rule-wide one. */
 function specificity(e: RuleException): number {
-  return (e.dashboard !== undefined ? 1 : 0) + (e.panel !== undefined ? 2 : 0);
+  return (
+    (e.dashboard !== undefined ? 1 : 0) + (e.panel !== undefined ? 2 : 0) + (e.refId !== undefined ? 4 : 0)
+  );
 }
 
 /**
  * Applies dashboard-ci.yml to findings from anywhere (the linter, the loader, the SQL and cost checks):
  * `rules: { id: off | error | warning | info }`, then the most specific matching exception
- * (`dashboard` = uid or file path, optional `panel` id) which drops the finding or sets its severity.
+ * (`dashboard` = uid or file path, optional `panel` id and query `refId`) which drops the finding or
+ * sets its severity.
  * Returns a new sorted list; the input is not changed.
  */
 export function applyRuleSettings(
@@ -191,6 +194,7 @@ export function applyRuleSettings(
       for (const e of candidates) {
         if (e.dashboard !== undefined && e.dashboard !== uid && e.dashboard !== f.file) continue;
         if (e.panel !== undefined && e.panel !== f.panelId) continue;
+        if (e.refId !== undefined && e.refId !== f.refId) continue;
         if (!best || specificity(e) > specificity(best)) best = e;
       }
       if (best) {

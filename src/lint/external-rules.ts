@@ -50,6 +50,18 @@ export const EXTERNAL_RULES: readonly ExternalRuleMeta[] = [
       'is generated or hostile; it is reported at the bracket that crosses the limit and the run goes on.',
   },
   {
+    id: 'no-data-on-seed',
+    source: 'sql',
+    severity: 'warning',
+    description:
+      'A panel query returns no rows on the test data, where the tables it reads have rows in its time range.',
+    help:
+      'Each panel query that EXPLAIN accepts is run on the seed data in the sandboxed engine (read-only, bounded in ' +
+      'rows, time, memory and result rows). An empty result where the data has rows is usually a filter on a value ' +
+      'that does not exist (a misspelled model or event name): Grafana shows "No data". If the seed is not ' +
+      'representative, add an exception for the query (panel and refId) with a reason, or set clickhouse.execute: false.',
+  },
+  {
     id: 'not-a-dashboard',
     source: 'loader',
     severity: 'info',

@@ -29,6 +29,7 @@ import type {
   InterpolationResult,
   SqlOrigin,
   SqlPlugin,
+  TimeRangeUse,
 } from './types.js';
 import { interpolateVariables, repeatedVariables, variableIndex } from './variables.js';
 
@@ -93,11 +94,16 @@ function pipeline(
   const maps: OffsetMap[] = [];
   const problems: InterpolationProblem[] = [];
   let current = text;
+  const timeRange: TimeRangeUse = { filters: [], other: false };
   const apply = (stage: StageResult): void => {
     const back = composeMaps(maps);
     for (const p of stage.problems) problems.push({ ...p, offset: back(p.offset) });
     maps.push(stage.map);
     current = stage.text;
+    if (stage.timeRange) {
+      timeRange.filters.push(...stage.timeRange.filters);
+      timeRange.other ||= stage.timeRange.other;
+    }
   };
 
   const altinity = opts.plugin === 'vertamedia-clickhouse-datasource';
@@ -107,6 +113,8 @@ function pipeline(
   if (frontend) {
     apply(altinity ? expandConditionalTest(current, index) : expandConditionalAll(current, index));
   }
+  // Grafana's global ${__from} / ${__to} (any format) read the range outside any macro.
+  if (GLOBAL_RANGE_VARIABLE.test(current)) timeRange.other = true;
   const variableStage = interpolateVariables(current, ctx, {
     ...variableNameRules(opts.plugin),
     formatter,
@@ -142,8 +150,12 @@ function pipeline(
   problems.sort((a, b) => a.offset - b.offset);
   const out: InterpolationOutput = { sql: current, problems, mapOffset: composeMaps(maps) };
   if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
+  if (timeRange.filters.length > 0 || timeRange.other) out.timeRange = timeRange;
   return out;
 }
+
+/** `$__from`, `${__to:date}`, `[[__from]]`: Grafana's global range variables. */
+const GLOBAL_RANGE_VARIABLE = /(?:\$\{?|\[\[)__(?:from|to)\b/;
 
 function str(v: Json | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;

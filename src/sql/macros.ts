@@ -10,7 +10,7 @@ import {
   expandWholeQueryMacro,
   isFirstItem,
 } from './altinity-query-macros.js';
-import type { InterpolationProblem, SqlOrigin } from './types.js';
+import type { InterpolationProblem, SqlOrigin, TimeRangeUse } from './types.js';
 import {
   ALL_VARIABLE_VALUE,
   currentString,
@@ -22,7 +22,33 @@ export interface StageResult {
   text: string;
   map: OffsetMap;
   problems: InterpolationProblem[];
+  /** The time-range macros this stage expanded (macro stages only). */
+  timeRange?: TimeRangeUse;
 }
+
+/** Records one expanded macro in `use`: a condition on the range (`filter`), or another read of it. */
+function noteTimeRange(
+  use: TimeRangeUse,
+  name: string,
+  out: string,
+  filters: ReadonlySet<string>,
+  readers: ReadonlySet<string>,
+): void {
+  if (filters.has(name)) use.filters.push(out);
+  else if (readers.has(name)) use.other = true;
+}
+
+/** grafana-clickhouse-datasource macros that expand to a condition on the range, and others that read it. */
+const CLICKHOUSE_RANGE_FILTERS = new Set([
+  'timeFilter',
+  'timeFilter_ms',
+  'dateFilter',
+  'dateTimeFilter',
+  'dt',
+  'timeFrom',
+  'timeTo',
+]);
+const CLICKHOUSE_RANGE_READERS = new Set(['fromTime', 'toTime', 'fromTime_ms', 'toTime_ms']);
 
 /** What the backend macros read: the query's time range and interval, and the query context. */
 export interface MacroContext {
@@ -141,6 +167,7 @@ export function expandClickHouseMacros(text: string, ctx: MacroContext, origin: 
   const problems: InterpolationProblem[] = [];
   if (!text.includes('$__')) return { text, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text);
+  const timeRange: TimeRangeUse = { filters: [], other: false };
   const n = text.length;
   for (let i = 0; i < n;) {
     const c = text.charCodeAt(i);
@@ -182,10 +209,11 @@ export function expandClickHouseMacros(text: string, ctx: MacroContext, origin: 
       i = end;
       continue;
     }
+    noteTimeRange(timeRange, name, out, CLICKHOUSE_RANGE_FILTERS, CLICKHOUSE_RANGE_READERS);
     rw.splice(i, end, out);
     i = end;
   }
-  return { ...rw.finish(), problems };
+  return { ...rw.finish(), problems, timeRange };
 }
 
 function unknownClickHouseMacro(token: string, name: string): Pick<InterpolationProblem, 'message' | 'kind'> {
@@ -656,6 +684,7 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
   if (!text.includes('$')) return { text, map: OffsetMap.identity, problems };
   const values = altinityValues(ctx);
   const rw = new Rewriter(text);
+  const timeRange: TimeRangeUse = { filters: [], other: false };
   const n = text.length;
   let reportedDateTimeCol = false;
   for (let i = 0; i < n;) {
@@ -779,11 +808,21 @@ export function expandAltinityMacros(text: string, ctx: AltinityContext): StageR
         blocking: true,
       });
     }
+    noteTimeRange(timeRange, name, out, ALTINITY_RANGE_FILTERS, ALTINITY_RANGE_READERS);
     rw.splice(i, end, out);
     i = end;
   }
-  return { ...rw.finish(), problems };
+  return { ...rw.finish(), problems, timeRange };
 }
+
+/** The Altinity plugin's macros that expand to a condition on the range, and others that read it. */
+const ALTINITY_RANGE_FILTERS = new Set([
+  'timeFilter',
+  'timeFilterMs',
+  'timeFilterByColumn',
+  'timeFilter64ByColumn',
+]);
+const ALTINITY_RANGE_READERS = new Set(['from', 'to', '__from', '__to']);
 
 const CONDITIONAL_TEST = '$conditionalTest(';
 

@@ -65,4 +65,16 @@ export interface InterpolationResult {
   unresolved?: string[];
   /** Maps a 0-based offset in `sql` back to the raw text (start of the replaced token inside a replacement). */
   mapOffset?(offset: number): number;
+  /** How the SQL reads the time range, when it does (no-data-on-seed asks the test data about that range). */
+  timeRange?: TimeRangeUse;
+}
+
+/**
+ * Where the interpolated SQL uses the query's time range: the conditions time-filter macros expanded
+ * to ($__timeFilter(c) → `c >= toDateTime(…) AND c <= toDateTime(…)`), and whether it reads the range
+ * some other way ($__fromTime, ${__from}, Altinity's $from...), which no condition of its own captures.
+ */
+export interface TimeRangeUse {
+  filters: string[];
+  other: boolean;
 }

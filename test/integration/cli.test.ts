@@ -268,6 +268,7 @@ describe('dashboard-ci check: the command line itself', () => {
       'dashboard-ci: starting the ClickHouse engine (schema and seed)',
       'dashboard-ci: EXPLAIN 0/2',
       'dashboard-ci: EXPLAIN 2/2',
+      'dashboard-ci: running the panel queries on the test data',
       'dashboard-ci: reporting',
     ]);
   });

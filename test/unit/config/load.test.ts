@@ -106,6 +106,25 @@ describe('config errors: one line naming the file, the position and the key', ()
     );
   });
 
+  it('an exception for one query: refId needs its panel', () => {
+    expect(
+      errorOf('exceptions:\n  - rule: no-data-on-seed\n    refId: A\n    reason: x\n').message,
+    ).toContain('must have property panel when property refId is present');
+    const c = parseConfig(
+      'dashboard-ci.yml',
+      'exceptions:\n  - rule: no-data-on-seed\n    dashboard: d\n    panel: 2\n    refId: B\n    reason: seed lacks it\n',
+    );
+    expect(c.exceptions).toEqual([
+      { rule: 'no-data-on-seed', dashboard: 'd', panel: 2, refId: 'B', reason: 'seed lacks it' },
+    ]);
+  });
+
+  it('clickhouse.execute: on by default, a boolean only', () => {
+    expect(defaultConfig().clickhouse.execute).toBe(true);
+    expect(parseConfig('dashboard-ci.yml', 'clickhouse:\n  execute: false\n').clickhouse.execute).toBe(false);
+    expect(errorOf('clickhouse:\n  execute: sometimes\n').message).toContain('/clickhouse/execute');
+  });
+
   it('unknown rule ids, in rules and in exceptions, with a suggestion', () => {
     expect(errorOf('rules:\n  panel-titles: off\n').message).toBe(
       'dashboard-ci.yml:2:3: unknown rule "panel-titles" at /rules (did you mean "panel-title"?); see docs/rules/README.md',

@@ -130,6 +130,28 @@ describe('applyRuleSettings', () => {
     ]);
   });
 
+  it('applies an exception for one query (panel and refId) over the panel and dashboard ones', () => {
+    const config = {
+      rules: {},
+      exceptions: [
+        { rule: 'no-data-on-seed', dashboard: 'a', severity: 'info' as const, reason: 'this dashboard' },
+        { rule: 'no-data-on-seed', dashboard: 'a', panel: 3, refId: 'B', reason: 'seed lacks gpt-5' },
+      ],
+    };
+    const out = applyRuleSettings(
+      [
+        f({ rule: 'no-data-on-seed', severity: 'warning', refId: 'A' }),
+        f({ rule: 'no-data-on-seed', severity: 'warning', refId: 'B' }),
+        f({ rule: 'no-data-on-seed', severity: 'warning', panelId: 4, refId: 'B' }),
+      ],
+      config,
+    );
+    expect(out.map((x) => [x.panelId, x.refId, x.severity])).toEqual([
+      [3, 'A', 'info'],
+      [4, 'B', 'info'],
+    ]);
+  });
+
   it('matches an exception by file path, and by uid for findings that carry only the file', () => {
     const d = parseDashboard('dashboards/a.json', '{ "uid": "exec", "title": "T" }').dashboard!;
     const config = {

@@ -119,6 +119,44 @@ describe('interpolate: vertamedia-clickhouse-datasource', () => {
   });
 });
 
+describe('how a query reads its time range (no-data-on-seed)', () => {
+  const ch = { plugin: 'grafana-clickhouse-datasource', origin: 'panel' } as const;
+  it('records the conditions the time-filter macros expanded to', () => {
+    const r = interpolate(
+      "SELECT count() FROM t WHERE $__timeFilter(ts) AND $__dateFilter(d) AND s = '$__timeFilter(x)' -- $__timeTo(y)",
+      ctx,
+      ch,
+    );
+    expect(r.timeRange).toEqual({
+      filters: [
+        'ts >= toDateTime(1700000000) AND ts <= toDateTime(1700100000)',
+        "d >= toDate('2023-11-14') AND d <= toDate('2023-11-16')",
+      ],
+      other: false,
+    });
+  });
+
+  it('says when the range is read another way, and nothing when it is not read', () => {
+    const other = (sql: string) => interpolate(sql, ctx, ch).timeRange?.other;
+    expect(other('SELECT 1 FROM t WHERE ts >= $__fromTime')).toBe(true);
+    expect(other('SELECT 1 FROM t WHERE ts >= toDateTime(${__from:date:seconds})')).toBe(true);
+    expect(other('SELECT 1 FROM t WHERE ts >= $__to / 1000')).toBe(true);
+    expect(interpolate('SELECT $__timeInterval(ts) AS t, count() FROM t GROUP BY t', ctx, ch).timeRange).toBe(
+      undefined,
+    );
+  });
+
+  it("records the Altinity plugin's $timeFilter, and $from as another read", () => {
+    const target: JsonObject = { database: 'default', table: 'events', dateTimeColDataType: 'ts' };
+    const alt = { plugin: 'vertamedia-clickhouse-datasource', origin: 'panel', target } as const;
+    expect(interpolate('SELECT 1 FROM $table WHERE $timeFilter', ctx, alt).timeRange).toEqual({
+      filters: ['ts >= toDateTime(1700000000) AND ts <= toDateTime(1700100000)'],
+      other: false,
+    });
+    expect(interpolate('SELECT $from FROM $table', ctx, alt).timeRange?.other).toBe(true);
+  });
+});
+
 describe('the Altinity plugin before and after 3.4', () => {
   it('gives the form the plugin before 3.4 sends as an alternative when it differs', () => {
     const list: JsonObject[] = [
