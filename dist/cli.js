@@ -637,8 +637,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str7) {
-        return stripColor(str7).length;
+      displayWidth(str8) {
+        return stripColor(str8).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -646,11 +646,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str7) {
-        return str7;
+      styleTitle(str8) {
+        return str8;
       }
-      styleUsage(str7) {
-        return str7.split(" ").map((word) => {
+      styleUsage(str8) {
+        return str8.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -658,46 +658,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str7) {
-        return this.styleDescriptionText(str7);
+      styleCommandDescription(str8) {
+        return this.styleDescriptionText(str8);
       }
-      styleOptionDescription(str7) {
-        return this.styleDescriptionText(str7);
+      styleOptionDescription(str8) {
+        return this.styleDescriptionText(str8);
       }
-      styleSubcommandDescription(str7) {
-        return this.styleDescriptionText(str7);
+      styleSubcommandDescription(str8) {
+        return this.styleDescriptionText(str8);
       }
-      styleArgumentDescription(str7) {
-        return this.styleDescriptionText(str7);
+      styleArgumentDescription(str8) {
+        return this.styleDescriptionText(str8);
       }
-      styleDescriptionText(str7) {
-        return str7;
+      styleDescriptionText(str8) {
+        return str8;
       }
-      styleOptionTerm(str7) {
-        return this.styleOptionText(str7);
+      styleOptionTerm(str8) {
+        return this.styleOptionText(str8);
       }
-      styleSubcommandTerm(str7) {
-        return str7.split(" ").map((word) => {
+      styleSubcommandTerm(str8) {
+        return str8.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str7) {
-        return this.styleArgumentText(str7);
+      styleArgumentTerm(str8) {
+        return this.styleArgumentText(str8);
       }
-      styleOptionText(str7) {
-        return str7;
+      styleOptionText(str8) {
+        return str8;
       }
-      styleArgumentText(str7) {
-        return str7;
+      styleArgumentText(str8) {
+        return str8;
       }
-      styleSubcommandText(str7) {
-        return str7;
+      styleSubcommandText(str8) {
+        return str8;
       }
-      styleCommandText(str7) {
-        return str7;
+      styleCommandText(str8) {
+        return str8;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -720,8 +720,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str7) {
-        return /\n[^\S\r\n]/.test(str7);
+      preformatted(str8) {
+        return /\n[^\S\r\n]/.test(str8);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -767,9 +767,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str7, width) {
-        if (width < this.minWidthToWrap) return str7;
-        const rawLines = str7.split(/\r\n|\n/);
+      boxWrap(str8, width) {
+        if (width < this.minWidthToWrap) return str8;
+        const rawLines = str8.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
@@ -797,9 +797,9 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str7) {
+    function stripColor(str8) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str7.replace(sgrPattern, "");
+      return str8.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
@@ -1070,9 +1070,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str7) {
-      return str7.split("-").reduce((str8, word) => {
-        return str8 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str8) {
+      return str8.split("-").reduce((str9, word) => {
+        return str9 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path13 = __require("node:path");
+    var path14 = __require("node:path");
     var fs = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -1253,14 +1253,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str7) => process2.stdout.write(str7),
-          writeErr: (str7) => process2.stderr.write(str7),
-          outputError: (str7, write) => write(str7),
+          writeOut: (str8) => process2.stdout.write(str8),
+          writeErr: (str8) => process2.stderr.write(str8),
+          outputError: (str8, write) => write(str8),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor2() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor2() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str7) => stripColor(str7)
+          stripColor: (str8) => stripColor(str8)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path13.resolve(baseDir, baseName);
+          const localBin = path14.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path13.extname(baseName))) return void 0;
+          if (sourceExt.includes(path14.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path13.resolve(
-            path13.dirname(resolvedScriptPath),
+          executableDir = path14.resolve(
+            path14.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path13.basename(
+            const legacyName = path14.basename(
               this._scriptPath,
-              path13.extname(this._scriptPath)
+              path14.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path13.extname(executableFile));
+        launchWithNode = sourceExt.includes(path14.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2984,18 +2984,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str7, flags, description) {
-        if (str7 === void 0) return this._version;
-        this._version = str7;
+      version(str8, flags, description) {
+        if (str8 === void 0) return this._version;
+        this._version = str8;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str7}
+          this._outputConfiguration.writeOut(`${str8}
 `);
-          this._exit(0, "commander.version", str7);
+          this._exit(0, "commander.version", str8);
         });
         return this;
       }
@@ -3006,10 +3006,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str7, argsDescription) {
-        if (str7 === void 0 && argsDescription === void 0)
+      description(str8, argsDescription) {
+        if (str8 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str7;
+        this._description = str8;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -3021,9 +3021,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str7) {
-        if (str7 === void 0) return this._summary;
-        this._summary = str7;
+      summary(str8) {
+        if (str8 === void 0) return this._summary;
+        this._summary = str8;
         return this;
       }
       /**
@@ -3071,8 +3071,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str7) {
-        if (str7 === void 0) {
+      usage(str8) {
+        if (str8 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -3083,7 +3083,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str7;
+        this._usage = str8;
         return this;
       }
       /**
@@ -3092,9 +3092,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str7) {
-        if (str7 === void 0) return this._name;
-        this._name = str7;
+      name(str8) {
+        if (str8 === void 0) return this._name;
+        this._name = str8;
         return this;
       }
       /**
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path13.basename(filename, path13.extname(filename));
+        this._name = path14.basename(filename, path14.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path14) {
-        if (path14 === void 0) return this._executableDir;
-        this._executableDir = path14;
+      executableDir(path15) {
+        if (path15 === void 0) return this._executableDir;
+        this._executableDir = path15;
         return this;
       }
       /**
@@ -3228,17 +3228,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error) {
-          baseWrite = (str7) => this._outputConfiguration.writeErr(str7);
+          baseWrite = (str8) => this._outputConfiguration.writeErr(str8);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str7) => this._outputConfiguration.writeOut(str7);
+          baseWrite = (str8) => this._outputConfiguration.writeOut(str8);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str7) => {
-          if (!hasColors) str7 = this._outputConfiguration.stripColor(str7);
-          return baseWrite(str7);
+        const write = (str8) => {
+          if (!hasColors) str8 = this._outputConfiguration.stripColor(str8);
+          return baseWrite(str8);
         };
         return { error, write, hasColors, helpWidth };
       }
@@ -3535,7 +3535,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str7(strs, ...args) {
+    function str8(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -3546,7 +3546,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str7;
+    exports.str = str8;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -3589,7 +3589,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str7`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str8`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate2(x) {
@@ -3886,9 +3886,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label2) {
+      constructor(label4) {
         super();
-        this.label = label2;
+        this.label = label4;
         this.names = {};
       }
       render({ _n }) {
@@ -3896,14 +3896,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label2) {
+      constructor(label4) {
         super();
-        this.label = label2;
+        this.label = label4;
         this.names = {};
       }
       render({ _n }) {
-        const label2 = this.label ? ` ${this.label}` : "";
-        return `break${label2};` + _n;
+        const label4 = this.label ? ` ${this.label}` : "";
+        return `break${label4};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -4293,9 +4293,9 @@ var require_codegen = __commonJS({
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
-          const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr2}[${i}]`);
+          const arr3 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr3}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr3}[${i}]`);
             forBody(name);
           });
         }
@@ -4303,24 +4303,24 @@ var require_codegen = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj3, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj4, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj3})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj4})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj3), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj4), () => forBody(name));
       }
       // end `for` loop
       endFor() {
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label2) {
-        return this._leafNode(new Label(label2));
+      label(label4) {
+        return this._leafNode(new Label(label4));
       }
       // `break` statement
-      break(label2) {
-        return this._leafNode(new Break(label2));
+      break(label4) {
+        return this._leafNode(new Break(label4));
       }
       // `return` statement
       return(value) {
@@ -4494,9 +4494,9 @@ var require_util = __commonJS({
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
     var codegen_1 = require_codegen();
     var code_1 = require_code();
-    function toHash(arr2) {
+    function toHash(arr3) {
       const hash = {};
-      for (const item of arr2)
+      for (const item of arr3)
         hash[item] = true;
       return hash;
     }
@@ -4551,22 +4551,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str7) {
-      return unescapeJsonPointer(decodeURIComponent(str7));
+    function unescapeFragment(str8) {
+      return unescapeJsonPointer(decodeURIComponent(str8));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str7) {
-      return encodeURIComponent(escapeJsonPointer(str7));
+    function escapeFragment(str8) {
+      return encodeURIComponent(escapeJsonPointer(str8));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str7) {
-      if (typeof str7 == "number")
-        return `${str7}`;
-      return str7.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str8) {
+      if (typeof str8 == "number")
+        return `${str8}`;
+      return str8.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str7) {
-      return str7.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str8) {
+      return str8.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -5158,12 +5158,12 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing2) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing2} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing) {
-      cxt.setParams({ missingProperty: missing }, true);
+    function reportMissingProp(cxt, missing2) {
+      cxt.setParams({ missingProperty: missing2 }, true);
       cxt.error();
     }
     exports.reportMissingProp = reportMissingProp;
@@ -5591,8 +5591,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str7) {
-      return str7.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str8) {
+      return str8.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -6128,11 +6128,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj3, assign) {
+      setParams(obj4, assign) {
         if (assign)
-          Object.assign(this.params, obj3);
+          Object.assign(this.params, obj4);
         else
-          this.params = obj3;
+          this.params = obj4;
       }
       block$data(valid, codeBlock2, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -6689,15 +6689,15 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str7, token) {
+    function findToken(str8, token) {
       let ind = 0;
-      for (let i = 0; i < str7.length; i++) {
-        if (str7[i] === token) ind++;
+      for (let i = 0; i < str8.length; i++) {
+        if (str8[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path13) {
-      let input = path13;
+    function removeDotSegments(path14) {
+      let input = path14;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -6771,11 +6771,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path13) {
-      if (path13 === "" || path13[0] === "/") {
-        return removeDotSegments(path13);
+    function removeDotSegmentsRelative(path14) {
+      if (path14 === "" || path14[0] === "/") {
+        return removeDotSegments(path14);
       }
-      const segments = path13.split("/");
+      const segments = path14.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -7138,8 +7138,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
+        const path14 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path14 && path14 !== "/" ? path14 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7305,7 +7305,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -7345,11 +7345,11 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base3, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative3 = parse2(serialize(relative3, options), options);
+        base3 = parse3(serialize(base3, options), options);
+        relative3 = parse3(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -7368,33 +7368,33 @@ var require_fast_uri = __commonJS({
           target.query = relative3.query;
         } else {
           if (!relative3.path) {
-            target.path = base.path;
+            target.path = base3.path;
             if (relative3.query !== void 0) {
               target.query = relative3.query;
             } else {
-              target.query = base.query;
+              target.query = base3.query;
             }
           } else {
             if (relative3.path[0] === "/") {
               target.path = removeDotSegments(relative3.path);
             } else {
-              const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              if (baseHasAuthority && !base.path) {
+              const baseHasAuthority = base3.userinfo !== void 0 || base3.host !== void 0 || base3.port !== void 0;
+              if (baseHasAuthority && !base3.path) {
                 target.path = "/" + relative3.path;
-              } else if (!base.path) {
+              } else if (!base3.path) {
                 target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base3.path.slice(0, base3.path.lastIndexOf("/") + 1) + relative3.path;
               }
-              target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              target.path = base3.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
             target.query = relative3.query;
           }
-          target.userinfo = base.userinfo;
-          target.host = base.host;
-          target.port = base.port;
+          target.userinfo = base3.userinfo;
+          target.host = base3.host;
+          target.port = base3.port;
         }
-        target.scheme = base.scheme;
+        target.scheme = base3.scheme;
       }
       target.fragment = relative3.fragment;
       return target;
@@ -7667,7 +7667,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -7704,7 +7704,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -7762,7 +7762,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str7, flags) => new RegExp(str7, flags);
+    var defaultRegExp = (str8, flags) => new RegExp(str8, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -8557,16 +8557,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str7) {
-      const len = str7.length;
+    function ucs2length(str8) {
+      const len = str8.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str7.charCodeAt(pos++);
+        value = str8.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str7.charCodeAt(pos);
+          value = str8.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -8725,14 +8725,14 @@ var require_required = __commonJS({
           }
         }
         function exitOnErrorMode() {
-          const missing = gen.let("missing");
+          const missing2 = gen.let("missing");
           if (useLoop || $data) {
             const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing, valid));
+            cxt.block$data(valid, () => loopUntilMissing(missing2, valid));
             cxt.ok(valid);
           } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
-            (0, code_1.reportMissingProp)(cxt, missing);
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing2));
+            (0, code_1.reportMissingProp)(cxt, missing2);
             gen.else();
           }
         }
@@ -8742,10 +8742,10 @@ var require_required = __commonJS({
             gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
           });
         }
-        function loopUntilMissing(missing, valid) {
-          cxt.setParams({ missingProperty: missing });
-          gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+        function loopUntilMissing(missing2, valid) {
+          cxt.setParams({ missingProperty: missing2 });
+          gen.forOf(missing2, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing2, opts.ownProperties));
             gen.if((0, codegen_1.not)(valid), () => {
               cxt.error();
               gen.break();
@@ -9283,7 +9283,7 @@ var require_dependencies = __commonJS({
       const { gen, data, it } = cxt;
       if (Object.keys(propertyDeps).length === 0)
         return;
-      const missing = gen.let("missing");
+      const missing2 = gen.let("missing");
       for (const prop in propertyDeps) {
         const deps = propertyDeps[prop];
         if (deps.length === 0)
@@ -9301,8 +9301,8 @@ var require_dependencies = __commonJS({
             }
           });
         } else {
-          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
-          (0, code_1.reportMissingProp)(cxt, missing);
+          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing2)})`);
+          (0, code_1.reportMissingProp)(cxt, missing2);
           gen.else();
         }
       }
@@ -10651,7 +10651,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str7) => index + 6 < str7.length ? str7.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str8) => index + 6 < str8.length ? str8.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -10874,26 +10874,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH2);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path13) => {
-      const end = path13.length - 1;
-      const index = path13.lastIndexOf(
+    var basenameOf = (path14) => {
+      const end = path14.length - 1;
+      const index = path14.lastIndexOf(
         SLASH2,
-        path13[end] === SLASH2 ? end - 1 : end
+        path14[end] === SLASH2 ? end - 1 : end
       );
-      return index < 0 ? path13 : path13.slice(index + 1);
+      return index < 0 ? path14 : path14.slice(index + 1);
     };
-    var parentOf = (path13) => {
-      if (path13.charCodeAt(0) === SLASH_CODE || path13.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path13.split(SLASH2).filter(Boolean);
+    var parentOf = (path14) => {
+      if (path14.charCodeAt(0) === SLASH_CODE || path14.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path14.split(SLASH2).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH2) + SLASH2 : EMPTY2;
       }
-      const end = path13.length - 1;
-      const cut = path13.lastIndexOf(
+      const end = path14.length - 1;
+      const cut = path14.lastIndexOf(
         SLASH2,
-        path13.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path14.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY2 : path13.slice(0, cut + 1);
+      return cut < 0 ? EMPTY2 : path14.slice(0, cut + 1);
     };
     var isString2 = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString2(pattern);
@@ -10930,16 +10930,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key2);
       }
       _make(mode, key2) {
-        const str7 = pinWildcards(
+        const str8 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str7, "i") : new RegExp(str7);
+        const regex = this.ignoreCase ? new RegExp(str8, "i") : new RegExp(str8);
         return define(this, key2, regex);
       }
     };
-    var hasTrailingBackslash = (str7) => {
+    var hasTrailingBackslash = (str8) => {
       let count = 0;
-      while (str7[str7.length - count - 1] === ESCAPE) {
+      while (str8[str8.length - count - 1] === ESCAPE) {
         count++;
       }
       return count % 2 === 1;
@@ -11043,7 +11043,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path13) {
+      testLiteral(path14) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH2 ? 2 : 1)] === "*"
         ));
@@ -11052,7 +11052,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path13)) {
+          if (rule.checkRegex.test(path14)) {
             ignored = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -11072,15 +11072,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path13, mode) {
+      test(path14, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path13) : path13;
+        const basename2 = shortcut ? basenameOf(path14) : path14;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path13
+            shortcut && rule._basenameOnly ? basename2 : path14
           )) {
             const { negative } = rule;
             const ret = {
@@ -11102,17 +11102,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path13, originalPath, doThrow) => {
-      if (!isString2(path13)) {
+    var checkPath = (path14, originalPath, doThrow) => {
+      if (!isString2(path14)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path13) {
+      if (!path14) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path13)) {
+      if (checkPath.isNotRelative(path14)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -11121,25 +11121,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path13) => {
-      const first = path13.charCodeAt(0);
+    var isNotRelative = (path14) => {
+      const first = path14.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path13.length === 1) {
+      if (path14.length === 1) {
         return true;
       }
-      const second = path13.charCodeAt(1);
+      const second = path14.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path13.length === 2 || path13.charCodeAt(2) === SLASH_CODE;
+      return path14.length === 2 || path14.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -11170,59 +11170,59 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path13) {
+      _test(originalPath, cache, path14) {
         checkPath(
-          path13,
+          path14,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path13 ? this._t(path13, cache) : {
+        return path14 ? this._t(path14, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path13 = convertPath(target);
-        if (!path13 || path13.charCodeAt(path13.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path13);
+        const path14 = convertPath(target);
+        if (!path14 || path14.charCodeAt(path14.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path14);
         }
-        const dir = this._t(path13, this._testCache);
+        const dir = this._t(path14, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path13);
+        const literal = this._rules.testLiteral(path14);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path13, cache) {
-        const cached = cache[path13];
+      _t(path14, cache) {
+        const cached = cache[path14];
         if (cached) {
           return cached;
         }
-        const parentPath = parentOf(path13);
+        const parentPath = parentOf(path14);
         const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path13] = parent && parent.ignored ? parent : this._rules.test(path13, MODE_IGNORE);
+        return cache[path14] = parent && parent.ignored ? parent : this._rules.test(path14, MODE_IGNORE);
       }
-      ignores(path13) {
-        return this._test(path13, this._ignoreCache, convertPath(path13)).ignored;
+      ignores(path14) {
+        return this._test(path14, this._ignoreCache, convertPath(path14)).ignored;
       }
       createFilter() {
-        return (path13) => !this.ignores(path13);
+        return (path14) => !this.ignores(path14);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path13) {
-        return this._test(path13, this._testCache, convertPath(path13));
+      test(path14) {
+        return this._test(path14, this._testCache, convertPath(path14));
       }
     };
     var factory2 = (options) => new Ignore(options);
-    var isPathValid = (path13) => checkPath(convertPath(path13), path13, RETURN_FALSE);
+    var isPathValid = (path14) => checkPath(convertPath(path14), path14, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str7) => /^\\\\\?\\/.test(str7) || /["<>|\u0000-\u001F]+/u.test(str7) ? str7 : str7.replace(/\\/g, "/");
+      const makePosix = (str8) => /^\\\\\?\\/.test(str8) || /["<>|\u0000-\u001F]+/u.test(str8) ? str8 : str8.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path13) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path13) || isNotRelative(path13);
+      checkPath.isNotRelative = (path14) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path14) || isNotRelative(path14);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -11450,10 +11450,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str7) => REGEX_SPECIAL_CHARS.test(str7);
-    exports.isRegexChar = (str7) => str7.length === 1 && exports.hasRegexChars(str7);
-    exports.escapeRegex = (str7) => str7.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str7) => str7.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str8) => REGEX_SPECIAL_CHARS.test(str8);
+    exports.isRegexChar = (str8) => str8.length === 1 && exports.hasRegexChars(str8);
+    exports.escapeRegex = (str8) => str8.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str8) => str8.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -11464,8 +11464,8 @@ var require_utils2 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str7) => {
-      return str7.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str8) => {
+      return str8.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -11492,8 +11492,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path13, { windows } = {}) => {
-      const segs = path13.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path14, { windows } = {}) => {
+      const segs = path14.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -11555,7 +11555,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str7 = input;
+      let str8 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -11574,10 +11574,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str7.charCodeAt(index + 1);
+      const peek = () => str8.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str7.charCodeAt(++index);
+        return str8.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -11754,39 +11754,39 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str7;
+      let base3 = str8;
       let prefix = "";
       let glob2 = "";
       if (start > 0) {
-        prefix = str7.slice(0, start);
-        str7 = str7.slice(start);
+        prefix = str8.slice(0, start);
+        str8 = str8.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob === true && lastIndex > 0) {
-        base = str7.slice(0, lastIndex);
-        glob2 = str7.slice(lastIndex);
+      if (base3 && isGlob === true && lastIndex > 0) {
+        base3 = str8.slice(0, lastIndex);
+        glob2 = str8.slice(lastIndex);
       } else if (isGlob === true) {
-        base = "";
-        glob2 = str7;
+        base3 = "";
+        glob2 = str8;
       } else {
-        base = str7;
+        base3 = str8;
       }
-      if (base && base !== "" && base !== "/" && base !== str7) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
+      if (base3 && base3 !== "" && base3 !== "/" && base3 !== str8) {
+        if (isPathSeparator(base3.charCodeAt(base3.length - 1))) {
+          base3 = base3.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob2) glob2 = utils.removeBackslashes(glob2);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
+        if (base3 && backslashes === true) {
+          base3 = utils.removeBackslashes(base3);
         }
       }
       const state = {
         prefix,
         input,
         start,
-        base,
+        base: base3,
         glob: glob2,
         isBrace,
         isBracket,
@@ -12094,7 +12094,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse2 = (input, options) => {
+    var parse3 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -12264,7 +12264,7 @@ var require_parse = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse2(rest, { ...options, fastpaths: false }).output;
+            const expression = parse3(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -12486,15 +12486,15 @@ var require_parse = __commonJS({
           }
           let output = ")";
           if (brace.dots === true) {
-            const arr2 = tokens.slice();
+            const arr3 = tokens.slice();
             const range = [];
-            for (let i = arr2.length - 1; i >= 0; i--) {
+            for (let i = arr3.length - 1; i >= 0; i--) {
               tokens.pop();
-              if (arr2[i].type === "brace") {
+              if (arr3[i].type === "brace") {
                 break;
               }
-              if (arr2[i].type !== "dots") {
-                range.unshift(arr2[i].value);
+              if (arr3[i].type !== "dots") {
+                range.unshift(arr3[i].value);
               }
             }
             output = expandRange(range, opts);
@@ -12787,7 +12787,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse2.fastpaths = (input, options) => {
+    parse3.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -12818,8 +12818,8 @@ var require_parse = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create2 = (str7) => {
-        switch (str7) {
+      const create2 = (str8) => {
+        switch (str8) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -12837,7 +12837,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str7);
+            const match = /^(.*?)\.(\w+)$/.exec(str8);
             if (!match) return;
             const source2 = create2(match[1]);
             if (!source2) return;
@@ -12852,7 +12852,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse2;
+    module.exports = parse3;
   }
 });
 
@@ -12861,16 +12861,16 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse2 = require_parse();
+    var parse3 = require_parse();
     var utils = require_utils2();
     var constants3 = require_constants();
     var isObject4 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch2 = (glob2, options, returnState = false) => {
       if (Array.isArray(glob2)) {
         const fns = glob2.map((input) => picomatch2(input, options, returnState));
-        const arrayMatcher = (str7) => {
+        const arrayMatcher = (str8) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str7);
+            const state2 = isMatch(str8);
             if (state2) return state2;
           }
           return false;
@@ -12946,10 +12946,10 @@ var require_picomatch = __commonJS({
       const regex = glob2 instanceof RegExp ? glob2 : picomatch2.makeRe(glob2, options);
       return regex.test(utils.basename(input, { windows: posix3 }));
     };
-    picomatch2.isMatch = (str7, patterns, options) => picomatch2(patterns, options)(str7);
+    picomatch2.isMatch = (str8, patterns, options) => picomatch2(patterns, options)(str8);
     picomatch2.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
-      return parse2(pattern, { ...options, fastpaths: false });
+      return parse3(pattern, { ...options, fastpaths: false });
     };
     picomatch2.scan = (input, options) => scan(input, options);
     picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -12975,10 +12975,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse2.fastpaths(input, options);
+        parsed.output = parse3.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse2(input, options);
+        parsed = parse3(input, options);
       }
       return picomatch2.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -13090,17 +13090,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key2, node, visitor, path13) {
-      const ctrl = callVisitor(key2, node, visitor, path13);
+    function visit_(key2, node, visitor, path14) {
+      const ctrl = callVisitor(key2, node, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path13, ctrl);
-        return visit_(key2, ctrl, visitor, path13);
+        replaceNode(key2, path14, ctrl);
+        return visit_(key2, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path13);
+            const ci = visit_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -13111,13 +13111,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = visit_("key", node.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = visit_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path13);
+          const cv = visit_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -13138,17 +13138,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key2, node, visitor, path13) {
-      const ctrl = await callVisitor(key2, node, visitor, path13);
+    async function visitAsync_(key2, node, visitor, path14) {
+      const ctrl = await callVisitor(key2, node, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key2, path13, ctrl);
-        return visitAsync_(key2, ctrl, visitor, path13);
+        replaceNode(key2, path14, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -13159,13 +13159,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path13);
+          const cv = await visitAsync_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -13192,23 +13192,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key2, node, visitor, path13) {
+    function callVisitor(key2, node, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key2, node, path13);
+        return visitor(key2, node, path14);
       if (identity.isMap(node))
-        return visitor.Map?.(key2, node, path13);
+        return visitor.Map?.(key2, node, path14);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key2, node, path13);
+        return visitor.Seq?.(key2, node, path14);
       if (identity.isPair(node))
-        return visitor.Pair?.(key2, node, path13);
+        return visitor.Pair?.(key2, node, path14);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key2, node, path13);
+        return visitor.Scalar?.(key2, node, path14);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key2, node, path13);
+        return visitor.Alias?.(key2, node, path14);
       return void 0;
     }
-    function replaceNode(key2, path13, node) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key2, path14, node) {
+      const parent = path14[path14.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
@@ -13473,7 +13473,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj3, key2, val) {
+    function applyReviver(reviver, obj4, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -13513,7 +13513,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj3, key2, val);
+      return reviver.call(obj4, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -13820,10 +13820,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
+    function collectionFromPath(schema, path14, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -13842,7 +13842,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -13872,11 +13872,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path14, value) {
+        if (isEmptyPath(path14))
           this.add(value);
         else {
-          const [key2, ...rest] = path13;
+          const [key2, ...rest] = path14;
           const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -13890,8 +13890,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key2, ...rest] = path13;
+      deleteIn(path14) {
+        const [key2, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key2);
         const node = this.get(key2, true);
@@ -13905,8 +13905,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key2, ...rest] = path13;
+      getIn(path14, keepScalar) {
+        const [key2, ...rest] = path14;
         const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -13924,8 +13924,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key2, ...rest] = path13;
+      hasIn(path14) {
+        const [key2, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key2);
         const node = this.get(key2, true);
@@ -13935,8 +13935,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key2, ...rest] = path13;
+      setIn(path14, value) {
+        const [key2, ...rest] = path14;
         if (rest.length === 0) {
           this.set(key2, value);
         } else {
@@ -13960,13 +13960,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str7) => str7.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str8) => str8.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str7, indent, comment) => str7.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str7.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str8, indent, comment) => str8.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str8.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -14120,16 +14120,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str7) => /^(%|---|\.\.\.)/m.test(str7);
-    function lineLengthOverLimit(str7, lineWidth, indentLength) {
+    var containsDocumentMarker = (str8) => /^(%|---|\.\.\.)/m.test(str8);
+    function lineLengthOverLimit(str8, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str7.length;
+      const strLen = str8.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str7[i] === "\n") {
+        if (str8[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -14146,11 +14146,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str7 = "";
+      let str8 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str7 += json.slice(start, i) + "\\ ";
+          str8 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -14159,38 +14159,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str7 += json.slice(start, i);
+                str8 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str7 += "\\0";
+                    str8 += "\\0";
                     break;
                   case "0007":
-                    str7 += "\\a";
+                    str8 += "\\a";
                     break;
                   case "000b":
-                    str7 += "\\v";
+                    str8 += "\\v";
                     break;
                   case "001b":
-                    str7 += "\\e";
+                    str8 += "\\e";
                     break;
                   case "0085":
-                    str7 += "\\N";
+                    str8 += "\\N";
                     break;
                   case "00a0":
-                    str7 += "\\_";
+                    str8 += "\\_";
                     break;
                   case "2028":
-                    str7 += "\\L";
+                    str8 += "\\L";
                     break;
                   case "2029":
-                    str7 += "\\P";
+                    str8 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str7 += "\\x" + code.substr(2);
+                      str8 += "\\x" + code.substr(2);
                     else
-                      str7 += json.substr(i, 6);
+                      str8 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -14200,14 +14200,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str7 += json.slice(start, i) + "\n\n";
+                str8 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str7 += "\n";
+                  str8 += "\n";
                   i += 2;
                 }
-                str7 += indent;
+                str8 += indent;
                 if (json[i + 2] === " ")
-                  str7 += "\\";
+                  str8 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -14216,8 +14216,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str7 = start ? str7 + json.slice(start) : json;
-      return implicitKey ? str7 : foldFlowLines.foldFlowLines(str7, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str8 = start ? str8 + json.slice(start) : json;
+      return implicitKey ? str8 : foldFlowLines.foldFlowLines(str8, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -14345,15 +14345,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str7 = value.replace(/\n+/g, `$&
+      const str8 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test2 = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str7);
+        const test2 = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str8);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test2) || compat?.some(test2))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str7 : foldFlowLines.foldFlowLines(str7, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str8 : foldFlowLines.foldFlowLines(str8, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -14449,10 +14449,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj3;
+      let obj4;
       if (identity.isScalar(item)) {
-        obj3 = item.value;
-        let match = tags.filter((t) => t.identify?.(obj3));
+        obj4 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj4));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -14460,11 +14460,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj3 = item;
-        tagObj = tags.find((t) => t.nodeClass && obj3 instanceof t.nodeClass);
+        obj4 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj4 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj3?.constructor?.name ?? (obj3 === null ? "null" : typeof obj3);
+        const name = obj4?.constructor?.name ?? (obj4 === null ? "null" : typeof obj4);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -14505,11 +14505,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str7 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str8 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str7;
-      return identity.isScalar(node) || str7[0] === "{" || str7[0] === "[" ? `${props} ${str7}` : `${props}
-${ctx.indent}${str7}`;
+        return str8;
+      return identity.isScalar(node) || str8[0] === "{" || str8[0] === "[" ? `${props} ${str8}` : `${props}
+${ctx.indent}${str8}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -14544,8 +14544,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str7 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str7.length > 1024) {
+      let str8 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str8.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -14554,27 +14554,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str7 === "" ? "?" : explicitKey ? `? ${str7}` : str7;
+          return str8 === "" ? "?" : explicitKey ? `? ${str8}` : str8;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str7 = `? ${str7}`;
+        str8 = `? ${str8}`;
         if (keyComment && !keyCommentDone) {
-          str7 += stringifyComment.lineComment(str7, ctx.indent, commentString(keyComment));
+          str8 += stringifyComment.lineComment(str8, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str7;
+        return str8;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str7 += stringifyComment.lineComment(str7, ctx.indent, commentString(keyComment));
-        str7 = `? ${str7}
+          str8 += stringifyComment.lineComment(str8, ctx.indent, commentString(keyComment));
+        str8 = `? ${str8}
 ${indent}:`;
       } else {
-        str7 = `${str7}:`;
+        str8 = `${str8}:`;
         if (keyComment)
-          str7 += stringifyComment.lineComment(str7, ctx.indent, commentString(keyComment));
+          str8 += stringifyComment.lineComment(str8, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -14590,7 +14590,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str7.length + 1;
+        ctx.indentAtStart = str8.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -14634,16 +14634,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str7 += ws + valueStr;
+      str8 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str7 += stringifyComment.lineComment(str7, ctx.indent, commentString(valueComment));
+        str8 += stringifyComment.lineComment(str8, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str7;
+      return str8;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -14870,31 +14870,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str8 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str9 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str8 += stringifyComment.lineComment(str8, itemIndent, commentString(comment2));
+          str9 += stringifyComment.lineComment(str9, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str8);
+        lines.push(blockItemPrefix + str9);
       }
-      let str7;
+      let str8;
       if (lines.length === 0) {
-        str7 = flowChars.start + flowChars.end;
+        str8 = flowChars.start + flowChars.end;
       } else {
-        str7 = lines[0];
+        str8 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str7 += line ? `
+          str8 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str7 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str8 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str7;
+      return str8;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -14937,21 +14937,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str7 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str7.includes("\n"));
+        let str8 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str8.includes("\n"));
         if (i < items.length - 1) {
-          str7 += ",";
+          str8 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str7.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum2, line) => sum2 + line.length + 2, 2) + (str8.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str7 += ",";
+            str8 += ",";
           }
         }
         if (comment)
-          str7 += stringifyComment.lineComment(str7, itemIndent, commentString(comment));
-        lines.push(str7);
+          str8 += stringifyComment.lineComment(str8, itemIndent, commentString(comment));
+        lines.push(str8);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -14963,11 +14963,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str7 = start;
+          let str8 = start;
           for (const line of lines)
-            str7 += line ? `
+            str8 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str7}
+          return `${str8}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -15020,23 +15020,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj3, ctx) {
+      static from(schema, obj4, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add2 = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj3, key2, value);
+            value = replacer.call(obj4, key2, value);
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key2, value, ctx));
         };
-        if (obj3 instanceof Map) {
-          for (const [key2, value] of obj3)
+        if (obj4 instanceof Map) {
+          for (const [key2, value] of obj4)
             add2(key2, value);
-        } else if (obj3 && typeof obj3 === "object") {
-          for (const key2 of Object.keys(obj3))
-            add2(key2, obj3[key2]);
+        } else if (obj4 && typeof obj4 === "object") {
+          for (const key2 of Object.keys(obj4))
+            add2(key2, obj4[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -15146,7 +15146,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj3, ctx) => YAMLMap.YAMLMap.from(schema, obj3, ctx)
+      createNode: (schema, obj4, ctx) => YAMLMap.YAMLMap.from(schema, obj4, ctx)
     };
     exports.map = map;
   }
@@ -15242,15 +15242,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj3, ctx) {
+      static from(schema, obj4, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj3 && Symbol.iterator in Object(obj3)) {
+        if (obj4 && Symbol.iterator in Object(obj4)) {
           let i = 0;
-          for (let it of obj3) {
+          for (let it of obj4) {
             if (typeof replacer === "function") {
-              const key2 = obj3 instanceof Set ? it : String(i++);
-              it = replacer.call(obj3, key2, it);
+              const key2 = obj4 instanceof Set ? it : String(i++);
+              it = replacer.call(obj4, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -15284,7 +15284,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj3, ctx) => YAMLSeq.YAMLSeq.from(schema, obj3, ctx)
+      createNode: (schema, obj4, ctx) => YAMLSeq.YAMLSeq.from(schema, obj4, ctx)
     };
     exports.seq = seq;
   }
@@ -15299,7 +15299,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str7) => str7,
+      resolve: (str8) => str8,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -15337,7 +15337,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str7) => new Scalar.Scalar(str7[0] === "t" || str7[0] === "T"),
+      resolve: (str8) => new Scalar.Scalar(str8[0] === "t" || str8[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -15389,7 +15389,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str7) => str7.slice(-3).toLowerCase() === "nan" ? NaN : str7[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str8) => str8.slice(-3).toLowerCase() === "nan" ? NaN : str8[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -15398,7 +15398,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str7) => parseFloat(str7),
+      resolve: (str8) => parseFloat(str8),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -15409,11 +15409,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str7) {
-        const node = new Scalar.Scalar(parseFloat(str7));
-        const dot = str7.indexOf(".");
-        if (dot !== -1 && str7[str7.length - 1] === "0")
-          node.minFractionDigits = str7.length - dot - 1;
+      resolve(str8) {
+        const node = new Scalar.Scalar(parseFloat(str8));
+        const dot = str8.indexOf(".");
+        if (dot !== -1 && str8[str8.length - 1] === "0")
+          node.minFractionDigits = str8.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -15430,7 +15430,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str7, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str7) : parseInt(str7.substring(offset), radix);
+    var intResolve = (str8, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str8) : parseInt(str8.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -15443,7 +15443,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 2, 8, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -15451,7 +15451,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 0, 10, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -15460,7 +15460,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 2, 16, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -15513,7 +15513,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str7) => str7,
+        resolve: (str8) => str8,
         stringify: stringifyJSON
       },
       {
@@ -15530,7 +15530,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str7) => str7 === "true",
+        resolve: (str8) => str8 === "true",
         stringify: stringifyJSON
       },
       {
@@ -15538,7 +15538,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str7, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str7) : parseInt(str7, 10),
+        resolve: (str8, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str8) : parseInt(str8, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -15546,7 +15546,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str7) => parseFloat(str7),
+        resolve: (str8) => parseFloat(str8),
         stringify: stringifyJSON
       }
     ];
@@ -15554,9 +15554,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str7, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str7)}`);
-        return str7;
+      resolve(str8, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str8)}`);
+        return str8;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -15588,10 +15588,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str7 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str7.length);
-          for (let i = 0; i < str7.length; ++i)
-            buffer[i] = str7.charCodeAt(i);
+          const str8 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str8.length);
+          for (let i = 0; i < str8.length; ++i)
+            buffer[i] = str8.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -15602,28 +15602,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str7;
+        let str8;
         if (typeof node_buffer.Buffer === "function") {
-          str7 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str8 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str7 = btoa(s);
+          str8 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n2 = Math.ceil(str7.length / lineWidth);
+          const n2 = Math.ceil(str8.length / lineWidth);
           const lines = new Array(n2);
           for (let i = 0, o = 0; i < n2; ++i, o += lineWidth) {
-            lines[i] = str7.substr(o, lineWidth);
+            lines[i] = str8.substr(o, lineWidth);
           }
-          str7 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str8 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str7 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str8 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -15829,7 +15829,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str7) => str7.slice(-3).toLowerCase() === "nan" ? NaN : str7[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str8) => str8.slice(-3).toLowerCase() === "nan" ? NaN : str8[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -15838,7 +15838,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str7) => parseFloat(str7.replace(/_/g, "")),
+      resolve: (str8) => parseFloat(str8.replace(/_/g, "")),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -15849,11 +15849,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str7) {
-        const node = new Scalar.Scalar(parseFloat(str7.replace(/_/g, "")));
-        const dot = str7.indexOf(".");
+      resolve(str8) {
+        const node = new Scalar.Scalar(parseFloat(str8.replace(/_/g, "")));
+        const dot = str8.indexOf(".");
         if (dot !== -1) {
-          const f = str7.substring(dot + 1).replace(/_/g, "");
+          const f = str8.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -15873,34 +15873,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str7, offset, radix, { intAsBigInt }) {
-      const sign = str7[0];
+    function intResolve(str8, offset, radix, { intAsBigInt }) {
+      const sign = str8[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str7 = str7.substring(offset).replace(/_/g, "");
+      str8 = str8.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str7 = `0b${str7}`;
+            str8 = `0b${str8}`;
             break;
           case 8:
-            str7 = `0o${str7}`;
+            str8 = `0o${str8}`;
             break;
           case 16:
-            str7 = `0x${str7}`;
+            str8 = `0x${str8}`;
             break;
         }
-        const n3 = BigInt(str7);
+        const n3 = BigInt(str8);
         return sign === "-" ? BigInt(-1) * n3 : n3;
       }
-      const n2 = parseInt(str7, radix);
+      const n2 = parseInt(str8, radix);
       return sign === "-" ? -1 * n2 : n2;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str7 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str7.substr(1) : prefix + str7;
+        const str8 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str8.substr(1) : prefix + str8;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -15910,7 +15910,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 2, 2, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -15919,7 +15919,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 1, 8, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -15927,7 +15927,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 0, 10, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -15936,7 +15936,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str7, _onError, opt) => intResolve(str7, 2, 16, opt),
+      resolve: (str8, _onError, opt) => intResolve(str8, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -16040,9 +16040,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str7, asBigInt) {
-      const sign = str7[0];
-      const parts = sign === "-" || sign === "+" ? str7.substring(1) : str7;
+    function parseSexagesimal(str8, asBigInt) {
+      const sign = str8[0];
+      const parts = sign === "-" || sign === "+" ? str8.substring(1) : str8;
       const num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
@@ -16079,7 +16079,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str7, _onError, { intAsBigInt }) => parseSexagesimal(str7, intAsBigInt),
+      resolve: (str8, _onError, { intAsBigInt }) => parseSexagesimal(str8, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -16088,7 +16088,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str7) => parseSexagesimal(str7, false),
+      resolve: (str8) => parseSexagesimal(str8, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -16099,8 +16099,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str7) {
-        const match = str7.match(timestamp.test);
+      resolve(str8) {
+        const match = str8.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -16451,9 +16451,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path14, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path14, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -16528,14 +16528,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection.isEmptyPath(path13)) {
+      deleteIn(path14) {
+        if (Collection.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -16550,10 +16550,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection.isEmptyPath(path13))
+      getIn(path14, keepScalar) {
+        if (Collection.isEmptyPath(path14))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -16564,10 +16564,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection.isEmptyPath(path13))
+      hasIn(path14) {
+        if (Collection.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -16584,13 +16584,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection.isEmptyPath(path13)) {
+      setIn(path14, value) {
+        if (Collection.isEmptyPath(path14)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path14, value);
         }
       }
       /**
@@ -18551,9 +18551,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path13) => {
+    visit.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path14) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -18562,23 +18562,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path13) => {
-      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit.parentCollection = (cst, path14) => {
+      const parent = visit.itemAtPath(cst, path14.slice(0, -1));
+      const field = path14[path14.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -18589,10 +18589,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports.visit = visit;
   }
@@ -20243,7 +20243,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -20284,7 +20284,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
@@ -21151,13 +21151,13 @@ var require_config = __commonJS({
       };
     }
     function mergeConfigs(baseConfig, configFromURL, logger) {
-      function deepMerge(base, fromURL, path13 = []) {
+      function deepMerge(base3, fromURL, path14 = []) {
         for (const key2 of Object.keys(fromURL)) {
           if (typeof fromURL[key2] === "object") {
-            deepMerge(base, fromURL[key2], path13.concat(key2));
+            deepMerge(base3, fromURL[key2], path14.concat(key2));
           } else {
-            let baseAtPath = base;
-            for (const key3 of path13) {
+            let baseAtPath = base3;
+            for (const key3 of path14) {
               if (baseAtPath[key3] === void 0) {
                 baseAtPath[key3] = {};
               }
@@ -21165,7 +21165,7 @@ var require_config = __commonJS({
             }
             const baseAtKey = baseAtPath[key2];
             if (baseAtKey !== void 0) {
-              const fullPath = path13.concat(key2).join(".");
+              const fullPath = path14.concat(key2).join(".");
               logger.warn({
                 module: "Config",
                 message: `"${fullPath}" is overridden by a URL parameter.`
@@ -21849,9 +21849,9 @@ var require_client = __commonJS({
       }
       return query;
     }
-    function isInsertColumnsExcept(obj3) {
-      return obj3 !== void 0 && obj3 !== null && typeof obj3 === "object" && // Avoiding ESLint no-prototype-builtins error
-      Object.prototype.hasOwnProperty.call(obj3, "except");
+    function isInsertColumnsExcept(obj4) {
+      return obj4 !== void 0 && obj4 !== null && typeof obj4 === "object" && // Avoiding ESLint no-prototype-builtins error
+      Object.prototype.hasOwnProperty.call(obj4, "except");
     }
     function getInsertQuery(params, format) {
       let columnsPart = "";
@@ -22593,8 +22593,8 @@ var require_stream2 = __commonJS({
     var stream_1 = __importDefault(__require("stream"));
     var buffer_1 = __require("buffer");
     var { MAX_STRING_LENGTH } = buffer_1.constants;
-    function isStream2(obj3) {
-      return typeof obj3 === "object" && obj3 !== null && "pipe" in obj3 && typeof obj3.pipe === "function" && "on" in obj3 && typeof obj3.on === "function";
+    function isStream2(obj4) {
+      return typeof obj4 === "object" && obj4 !== null && "pipe" in obj4 && typeof obj4.pipe === "function" && "on" in obj4 && typeof obj4.on === "function";
     }
     async function getAsText(stream4) {
       try {
@@ -31170,14 +31170,14 @@ var require_HOTKEYS_GET = __commonJS({
       }
       return slot;
     }
-    function parseHotkeysList(arr2) {
-      return (0, reply_utils_1.mapLikeEntries)(arr2).map(([key2, value]) => ({
+    function parseHotkeysList(arr3) {
+      return (0, reply_utils_1.mapLikeEntries)(arr3).map(([key2, value]) => ({
         key: key2,
         value: Number(value)
       }));
     }
-    function parseSlotRanges(arr2) {
-      return (0, reply_utils_1.mapLikeValues)(arr2).map((range) => {
+    function parseSlotRanges(arr3) {
+      return (0, reply_utils_1.mapLikeValues)(arr3).map((range) => {
         let unwrapped;
         if (Array.isArray(range)) {
           unwrapped = range;
@@ -32168,8 +32168,8 @@ var require_MODULE_LOAD = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.default = {
-      parseCommand(parser, path13, moduleArguments) {
-        parser.push("MODULE", "LOAD", path13);
+      parseCommand(parser, path14, moduleArguments) {
+        parser.push("MODULE", "LOAD", path14);
         if (moduleArguments) {
           parser.push(...moduleArguments);
         }
@@ -32226,10 +32226,10 @@ var require_MSET = __commonJS({
             parser.push(tuple[1]);
           }
         } else {
-          const arr2 = toSet;
-          for (let i = 0; i < arr2.length; i += 2) {
-            parser.pushKey(arr2[i]);
-            parser.push(arr2[i + 1]);
+          const arr3 = toSet;
+          for (let i = 0; i < arr3.length; i += 2) {
+            parser.pushKey(arr3[i]);
+            parser.push(arr3[i + 1]);
           }
         }
       } else {
@@ -32298,9 +32298,9 @@ var require_MSETEX = __commonJS({
         if (Array.isArray(keyValuePairs[0])) {
           tuples = keyValuePairs;
         } else {
-          const arr2 = keyValuePairs;
-          for (let i = 0; i < arr2.length; i += 2) {
-            tuples.push([arr2[i], arr2[i + 1]]);
+          const arr3 = keyValuePairs;
+          for (let i = 0; i < arr3.length; i += 2) {
+            tuples.push([arr3[i], arr3[i + 1]]);
           }
         }
       } else {
@@ -35678,13 +35678,13 @@ var require_VLINKS_WITHSCORES = __commonJS({
     function transformVLinksWithScoresReply(reply, preserve, typeMapping) {
       const layers = [];
       for (const layer of reply) {
-        const obj3 = {};
+        const obj4 = {};
         for (let i = 0; i < layer.length; i += 2) {
           const element = layer[i];
           const score = generic_transformers_1.transformDoubleReply[2](layer[i + 1], preserve, typeMapping);
-          obj3[element.toString()] = score;
+          obj4[element.toString()] = score;
         }
-        layers.push(obj3);
+        layers.push(obj4);
       }
       return layers;
     }
@@ -43805,21 +43805,21 @@ var require_calculate_slot = __commonJS({
       3793,
       7920
     ];
-    function toUTF8Array(str7) {
+    function toUTF8Array(str8) {
       let char;
       let i = 0;
       let p = 0;
       const utf8 = [];
-      const len = str7.length;
+      const len = str8.length;
       for (; i < len; i++) {
-        char = str7.charCodeAt(i);
+        char = str8.charCodeAt(i);
         if (char < 128) {
           utf8[p++] = char;
         } else if (char < 2048) {
           utf8[p++] = char >> 6 | 192;
           utf8[p++] = char & 63 | 128;
-        } else if ((char & 64512) === 55296 && i + 1 < str7.length && (str7.charCodeAt(i + 1) & 64512) === 56320) {
-          char = 65536 + ((char & 1023) << 10) + (str7.charCodeAt(++i) & 1023);
+        } else if ((char & 64512) === 55296 && i + 1 < str8.length && (str8.charCodeAt(i + 1) & 64512) === 56320) {
+          char = 65536 + ((char & 1023) << 10) + (str8.charCodeAt(++i) & 1023);
           utf8[p++] = char >> 18 | 240;
           utf8[p++] = char >> 12 & 63 | 128;
           utf8[p++] = char >> 6 & 63 | 128;
@@ -43862,12 +43862,12 @@ var require_calculate_slot = __commonJS({
     calculateSlot.generateMulti = function generateMulti(values) {
       let i = 1;
       const len = values.length;
-      const base = generate(values[0]);
+      const base3 = generate(values[0]);
       while (i < len) {
-        if (generate(values[i++]) !== base)
+        if (generate(values[i++]) !== base3)
           return -1;
       }
-      return base;
+      return base3;
     };
     exports.default = calculateSlot;
   }
@@ -51986,8 +51986,8 @@ var require_single_entry_cache = __commonJS({
       get(keyObj) {
         return JSON.stringify(keyObj, makeCircularReplacer()) === this.#serializedKey ? this.#cached : void 0;
       }
-      set(keyObj, obj3) {
-        this.#cached = obj3;
+      set(keyObj, obj4) {
+        this.#cached = obj4;
         this.#serializedKey = JSON.stringify(keyObj, makeCircularReplacer());
       }
     };
@@ -56037,10 +56037,10 @@ var require_cluster_slots = __commonJS({
           }
         }
       }
-      bindScanCursor(token, address, cursor, visited, label2) {
+      bindScanCursor(token, address, cursor, visited, label4) {
         const now = Date.now();
         this.#sweepStaleScanCursors(now);
-        this.scanCursors.set(token, { address, cursor, visited, createdAt: now, label: label2 });
+        this.scanCursors.set(token, { address, cursor, visited, createdAt: now, label: label4 });
       }
       lookupScanCursor(token) {
         return this.scanCursors.get(token);
@@ -56286,16 +56286,16 @@ var require_multi_shard_splitter = __commonJS({
     exports.splitMultiShardCommand = void 0;
     var calculate_slot_1 = __importDefault(require_calculate_slot());
     function splitMultiShardCommand(args, keySpecs) {
-      const label2 = args.length > 0 ? args[0].toString() : "<empty>";
+      const label4 = args.length > 0 ? args[0].toString() : "<empty>";
       if (!keySpecs || keySpecs.length === 0) {
-        throw new Error(`Cannot split ${label2}: command has no key specification`);
+        throw new Error(`Cannot split ${label4}: command has no key specification`);
       }
       if (keySpecs.length > 1) {
-        throw new Error(`Cannot split ${label2}: multiple key specifications are not supported`);
+        throw new Error(`Cannot split ${label4}: multiple key specifications are not supported`);
       }
       const { beginSearch, findKeys } = keySpecs[0];
       if (beginSearch.type !== "index") {
-        throw new Error(`Cannot split ${label2}: unsupported begin_search type '${beginSearch.type}'`);
+        throw new Error(`Cannot split ${label4}: unsupported begin_search type '${beginSearch.type}'`);
       }
       const start = beginSearch.index;
       let keyRegionStart;
@@ -56305,7 +56305,7 @@ var require_multi_shard_splitter = __commonJS({
       switch (findKeys.type) {
         case "range": {
           if (findKeys.lastKey !== -1 || findKeys.limit !== 0) {
-            throw new Error(`Cannot split ${label2}: unsupported find_keys range (lastkey ${findKeys.lastKey}, limit ${findKeys.limit})`);
+            throw new Error(`Cannot split ${label4}: unsupported find_keys range (lastkey ${findKeys.lastKey}, limit ${findKeys.limit})`);
           }
           keyStep = findKeys.keyStep;
           keyRegionStart = start;
@@ -56317,27 +56317,27 @@ var require_multi_shard_splitter = __commonJS({
           keyNumIdx = start + findKeys.keyNumIdx;
           keyRegionStart = start + findKeys.firstKey;
           if (keyNumIdx >= keyRegionStart) {
-            throw new Error(`Cannot split ${label2}: numkeys argument inside the key region`);
+            throw new Error(`Cannot split ${label4}: numkeys argument inside the key region`);
           }
           const numKeys = parsePositiveInteger(args[keyNumIdx]);
           if (numKeys === void 0) {
-            throw new Error(`Cannot split ${label2}: malformed numkeys argument '${args[keyNumIdx]}'`);
+            throw new Error(`Cannot split ${label4}: malformed numkeys argument '${args[keyNumIdx]}'`);
           }
           keyRegionEnd = keyRegionStart + numKeys * keyStep;
           break;
         }
         default:
-          throw new Error(`Cannot split ${label2}: unsupported find_keys type '${findKeys.type}'`);
+          throw new Error(`Cannot split ${label4}: unsupported find_keys type '${findKeys.type}'`);
       }
       if (keyStep < 1) {
-        throw new Error(`Cannot split ${label2}: invalid keystep ${keyStep}`);
+        throw new Error(`Cannot split ${label4}: invalid keystep ${keyStep}`);
       }
       if (keyRegionStart < 1 || keyRegionEnd > args.length) {
-        throw new Error(`Cannot split ${label2}: key region overruns the arguments`);
+        throw new Error(`Cannot split ${label4}: key region overruns the arguments`);
       }
       const regionLength = keyRegionEnd - keyRegionStart;
       if (regionLength <= 0 || regionLength % keyStep !== 0) {
-        throw new Error(`Cannot split ${label2}: key region does not align with keystep ${keyStep}`);
+        throw new Error(`Cannot split ${label4}: key region does not align with keystep ${keyStep}`);
       }
       const groupCount = regionLength / keyStep;
       const slotGroups = /* @__PURE__ */ new Map();
@@ -56422,10 +56422,10 @@ var require_generic_aggregators = __commonJS({
       return result;
     };
     exports.aggregateLogicalOr = aggregateLogicalOr;
-    var aggregateElementwise = (replies, reduce, label2) => {
+    var aggregateElementwise = (replies, reduce, label4) => {
       const length = replies[0].length;
       if (!replies.every((reply) => Array.isArray(reply) && reply.length === length && reply.every((value) => typeof value === "number"))) {
-        throw new Error(`All replies must be number arrays of equal length for ${label2} aggregation`);
+        throw new Error(`All replies must be number arrays of equal length for ${label4} aggregation`);
       }
       const result = replies[0].slice();
       for (let r = 1; r < replies.length; r++) {
@@ -56659,10 +56659,10 @@ var require_scan_cursor = __commonJS({
       const command = (0, ft_cursor_1.upperCommand)(parser);
       const { subcommand } = parser.commandIdentifier;
       if (subcommand !== void 0) {
-        const label2 = `${command} ${subcommand.toUpperCase()}`;
-        const cursorIndex2 = SCAN_CURSOR_ARG_INDEX.get(label2);
+        const label4 = `${command} ${subcommand.toUpperCase()}`;
+        const cursorIndex2 = SCAN_CURSOR_ARG_INDEX.get(label4);
         if (cursorIndex2 !== void 0)
-          return { label: label2, cursorIndex: cursorIndex2 };
+          return { label: label4, cursorIndex: cursorIndex2 };
       }
       const cursorIndex = SCAN_CURSOR_ARG_INDEX.get(command);
       return cursorIndex === void 0 ? void 0 : { label: command, cursorIndex };
@@ -56671,7 +56671,7 @@ var require_scan_cursor = __commonJS({
       const resolved = resolveScanCommand(parser);
       if (!resolved)
         return [{ client: await slots.nodeClient(slots.getRandomNode()) }];
-      const { label: label2, cursorIndex } = resolved;
+      const { label: label4, cursorIndex } = resolved;
       if (parser.redisArgs.length <= cursorIndex) {
         return [{ client: await slots.nodeClient(slots.getRandomNode()) }];
       }
@@ -56679,24 +56679,24 @@ var require_scan_cursor = __commonJS({
       if (cursorArg === "0") {
         const address = slots.nextScanTarget(EMPTY_VISITED);
         if (!address)
-          throw new Error(`${label2}: no master nodes available`);
-        return [{ client: await pinnedMaster(slots, address, label2) }];
+          throw new Error(`${label4}: no master nodes available`);
+        return [{ client: await pinnedMaster(slots, address, label4) }];
       }
       const entry = slots.lookupScanCursor(cursorArg);
-      if (!entry || entry.label !== label2) {
-        throw new Error(`${label2}: unknown cursor "${cursorArg}". Cluster-wide ${label2} cursors are minted per client instance and expire when idle \u2014 restart the scan from 0.`);
+      if (!entry || entry.label !== label4) {
+        throw new Error(`${label4}: unknown cursor "${cursorArg}". Cluster-wide ${label4} cursors are minted per client instance and expire when idle \u2014 restart the scan from 0.`);
       }
       return [{
-        client: await pinnedMaster(slots, entry.address, label2),
+        client: await pinnedMaster(slots, entry.address, label4),
         parser: withCursor(parser, cursorIndex, entry.cursor)
       }];
     };
     exports.routeScan = routeScan;
     var EMPTY_VISITED = /* @__PURE__ */ new Set();
-    async function pinnedMaster(slots, address, label2) {
+    async function pinnedMaster(slots, address, label4) {
       const client = await slots.getMasterByAddress(address);
       if (!client) {
-        throw new Error(`${label2}: node ${address} serving this cursor has left the cluster \u2014 restart the scan from 0.`);
+        throw new Error(`${label4}: node ${address} serving this cursor has left the cluster \u2014 restart the scan from 0.`);
       }
       return client;
     }
@@ -56712,7 +56712,7 @@ var require_scan_cursor = __commonJS({
       const resolved = resolveScanCommand(parser);
       if (!resolved)
         return reply;
-      const { label: label2, cursorIndex } = resolved;
+      const { label: label4, cursorIndex } = resolved;
       if (plan.length !== 1 || !plan[0].client)
         return reply;
       const serverCursor = extractScanCursor(reply);
@@ -56723,10 +56723,10 @@ var require_scan_cursor = __commonJS({
         return reply;
       const callerCursor = (0, ft_cursor_1.argToString)(parser.redisArgs[cursorIndex]);
       const chain = callerCursor === "0" ? void 0 : slots.lookupScanCursor(callerCursor);
-      const visited = chain?.label === label2 ? chain.visited : /* @__PURE__ */ new Set();
+      const visited = chain?.label === label4 ? chain.visited : /* @__PURE__ */ new Set();
       if ((0, ft_cursor_1.argToString)(serverCursor) !== "0") {
         const token2 = callerCursor === "0" ? slots.mintCursorToken() : callerCursor;
-        slots.bindScanCursor(token2, address, (0, ft_cursor_1.argToString)(serverCursor), visited, label2);
+        slots.bindScanCursor(token2, address, (0, ft_cursor_1.argToString)(serverCursor), visited, label4);
         return withReplyCursor(reply, token2, serverCursor);
       }
       visited.add(address);
@@ -56737,7 +56737,7 @@ var require_scan_cursor = __commonJS({
         return reply;
       }
       const token = callerCursor === "0" ? slots.mintCursorToken() : callerCursor;
-      slots.bindScanCursor(token, next, "0", visited, label2);
+      slots.bindScanCursor(token, next, "0", visited, label4);
       return withReplyCursor(reply, token, serverCursor);
     }
     exports.finalizeScanCursor = finalizeScanCursor;
@@ -59272,27 +59272,27 @@ var require_sentinel = __commonJS({
         }
         const replicaCloseSet = /* @__PURE__ */ new Set();
         for (const node of analyzed.replicasToClose) {
-          const str7 = JSON.stringify(node);
-          replicaCloseSet.add(str7);
+          const str8 = JSON.stringify(node);
+          replicaCloseSet.add(str8);
         }
         const newClientList = [];
         const removedSet = /* @__PURE__ */ new Set();
         for (const replica of this.#replicaClients) {
           const node = (0, utils_1.clientSocketToNode)(replica.options.socket);
-          const str7 = JSON.stringify(node);
-          if (replicaCloseSet.has(str7) || !replica.isOpen) {
+          const str8 = JSON.stringify(node);
+          if (replicaCloseSet.has(str8) || !replica.isOpen) {
             if (replica.isOpen) {
               const sockOpts = replica.options?.socket;
               this.#trace(`destroying replica client to ${sockOpts?.host}:${sockOpts?.port}`);
               replica.destroy();
             }
-            if (!removedSet.has(str7)) {
+            if (!removedSet.has(str8)) {
               const event = {
                 type: "REPLICA_REMOVE",
                 node
               };
               this.emit("topology-change", event);
-              removedSet.add(str7);
+              removedSet.add(str8);
             }
           } else {
             newClientList.push(replica);
@@ -68546,11 +68546,11 @@ var require_mime_types = __commonJS({
       }
       return false;
     }
-    function contentType(str7) {
-      if (!str7 || typeof str7 !== "string") {
+    function contentType(str8) {
+      if (!str8 || typeof str8 !== "string") {
         return false;
       }
-      var mime = str7.indexOf("/") === -1 ? exports.lookup(str7) : str7;
+      var mime = str8.indexOf("/") === -1 ? exports.lookup(str8) : str8;
       if (!mime) {
         return false;
       }
@@ -68571,11 +68571,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup3(path13) {
-      if (!path13 || typeof path13 !== "string") {
+    function lookup3(path14) {
+      if (!path14 || typeof path14 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path13).toLowerCase().substr(1);
+      var extension2 = extname("x." + path14).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -69002,7 +69002,7 @@ var require_shams = __commonJS({
       if (typeof Symbol.iterator === "symbol") {
         return true;
       }
-      var obj3 = {};
+      var obj4 = {};
       var sym = /* @__PURE__ */ Symbol("test");
       var symObj = Object(sym);
       if (typeof sym === "string") {
@@ -69015,27 +69015,27 @@ var require_shams = __commonJS({
         return false;
       }
       var symVal = 42;
-      obj3[sym] = symVal;
-      for (var _ in obj3) {
+      obj4[sym] = symVal;
+      for (var _ in obj4) {
         return false;
       }
-      if (typeof Object.keys === "function" && Object.keys(obj3).length !== 0) {
+      if (typeof Object.keys === "function" && Object.keys(obj4).length !== 0) {
         return false;
       }
-      if (typeof Object.getOwnPropertyNames === "function" && Object.getOwnPropertyNames(obj3).length !== 0) {
+      if (typeof Object.getOwnPropertyNames === "function" && Object.getOwnPropertyNames(obj4).length !== 0) {
         return false;
       }
-      var syms = Object.getOwnPropertySymbols(obj3);
+      var syms = Object.getOwnPropertySymbols(obj4);
       if (syms.length !== 1 || syms[0] !== sym) {
         return false;
       }
-      if (!Object.prototype.propertyIsEnumerable.call(obj3, sym)) {
+      if (!Object.prototype.propertyIsEnumerable.call(obj4, sym)) {
         return false;
       }
       if (typeof Object.getOwnPropertyDescriptor === "function") {
         var descriptor = (
           /** @type {PropertyDescriptor} */
-          Object.getOwnPropertyDescriptor(obj3, sym)
+          Object.getOwnPropertyDescriptor(obj4, sym)
         );
         if (descriptor.value !== symVal || descriptor.enumerable !== true) {
           return false;
@@ -69096,31 +69096,31 @@ var require_implementation = __commonJS({
     var max = Math.max;
     var funcType = "[object Function]";
     var concatty = function concatty2(a, b) {
-      var arr2 = [];
+      var arr3 = [];
       for (var i = 0; i < a.length; i += 1) {
-        arr2[i] = a[i];
+        arr3[i] = a[i];
       }
       for (var j = 0; j < b.length; j += 1) {
-        arr2[j + a.length] = b[j];
+        arr3[j + a.length] = b[j];
       }
-      return arr2;
+      return arr3;
     };
     var slicy = function slicy2(arrLike, offset) {
-      var arr2 = [];
+      var arr3 = [];
       for (var i = offset || 0, j = 0; i < arrLike.length; i += 1, j += 1) {
-        arr2[j] = arrLike[i];
+        arr3[j] = arrLike[i];
       }
-      return arr2;
+      return arr3;
     };
-    var joiny = function(arr2, joiner) {
-      var str7 = "";
-      for (var i = 0; i < arr2.length; i += 1) {
-        str7 += arr2[i];
-        if (i + 1 < arr2.length) {
-          str7 += joiner;
+    var joiny = function(arr3, joiner) {
+      var str8 = "";
+      for (var i = 0; i < arr3.length; i += 1) {
+        str8 += arr3[i];
+        if (i + 1 < arr3.length) {
+          str8 += joiner;
         }
       }
-      return str7;
+      return str8;
     };
     module.exports = function bind2(that) {
       var target = this;
@@ -69715,7 +69715,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util4 = __require("util");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var http4 = __require("http");
     var https3 = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -69727,8 +69727,8 @@ var require_form_data = __commonJS({
     var setToStringTag = require_es_set_tostringtag();
     var hasOwn = require_hasown();
     var populate = require_populate();
-    function escapeHeaderParam(str7) {
-      return String(str7).replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
+    function escapeHeaderParam(str8) {
+      return String(str8).replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/"/g, "%22");
     }
     function FormData3(options) {
       if (!(this instanceof FormData3)) {
@@ -69789,12 +69789,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback2(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs.stat(value.path, function(err, stat8) {
+          fs.stat(value.path, function(err, stat9) {
             if (err) {
               callback2(err);
               return;
             }
-            var fileSize = stat8.size - (value.start ? value.start : 0);
+            var fileSize = stat9.size - (value.start ? value.start : 0);
             callback2(null, fileSize);
           });
         }
@@ -69846,11 +69846,11 @@ var require_form_data = __commonJS({
     FormData3.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path14.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path13.basename(options.filename || value && (value.name || value.path));
+        filename = path14.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path13.basename(value.client._httpMessage.path || "");
+        filename = path14.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -70044,7 +70044,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse2(val);
+        return parse3(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -70052,13 +70052,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse2(str7) {
-      str7 = String(str7);
-      if (str7.length > 100) {
+    function parse3(str8) {
+      str8 = String(str8);
+      if (str8.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str7
+        str8
       );
       if (!match) {
         return;
@@ -70712,7 +70712,7 @@ var require_node = __commonJS({
     }
     exports.inspectOpts = Object.keys(process.env).filter((key2) => {
       return /^debug_/i.test(key2);
-    }).reduce((obj3, key2) => {
+    }).reduce((obj4, key2) => {
       const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
@@ -70726,8 +70726,8 @@ var require_node = __commonJS({
       } else {
         val = Number(val);
       }
-      obj3[prop] = val;
-      return obj3;
+      obj4[prop] = val;
+      return obj4;
     }, {});
     function useColors() {
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
@@ -70774,7 +70774,7 @@ var require_node = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util4.inspect(v, this.inspectOpts).split("\n").map((str7) => str7.trim()).join(" ");
+      return util4.inspect(v, this.inspectOpts).split("\n").map((str8) => str8.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -71212,12 +71212,12 @@ var require_agent = __commonJS({
     function isHTTPS(protocol) {
       return typeof protocol === "string" ? /^https:?$/i.test(protocol) : false;
     }
-    function omit(obj3, ...keys) {
+    function omit(obj4, ...keys) {
       const ret = {};
       let key2;
-      for (key2 in obj3) {
+      for (key2 in obj4) {
         if (!keys.includes(key2)) {
-          ret[key2] = obj3[key2];
+          ret[key2] = obj4[key2];
         }
       }
       return ret;
@@ -71688,8 +71688,8 @@ var require_follow_redirects = __commonJS({
       }
       return parsed;
     }
-    function resolveUrl(relative3, base) {
-      return useNativeURL ? new URL2(relative3, base) : parseUrl2(url2.resolve(base, relative3));
+    function resolveUrl(relative3, base3) {
+      return useNativeURL ? new URL2(relative3, base3) : parseUrl2(url2.resolve(base3, relative3));
     }
     function validateUrl(input) {
       if (/^\[/.test(input.hostname) && !/^\[[:0-9a-f]+\]$/i.test(input.hostname)) {
@@ -71821,8 +71821,8 @@ var require_is_retry_allowed = __commonJS({
 
 // src/cli/run.ts
 import { constants as constants2 } from "node:fs";
-import { access, stat as stat7, writeFile as writeFile3 } from "node:fs/promises";
-import path12 from "node:path";
+import { access, stat as stat8, writeFile as writeFile4 } from "node:fs/promises";
+import path13 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -71905,27 +71905,27 @@ import { createRequire } from "module";
 import { basename, dirname, normalize, relative, resolve, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire(import.meta.url);
-function cleanPath(path13) {
-  let normalized = normalize(path13);
+function cleanPath(path14) {
+  let normalized = normalize(path14);
   if (normalized.length > 1 && normalized[normalized.length - 1] === sep) normalized = normalized.substring(0, normalized.length - 1);
   return normalized;
 }
 var SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path13, separator) {
-  return path13.replace(SLASHES_REGEX, separator);
+function convertSlashes(path14, separator) {
+  return path14.replace(SLASHES_REGEX, separator);
 }
 var WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path13) {
-  return path13 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path13);
+function isRootDirectory(path14) {
+  return path14 === "/" || WINDOWS_ROOT_DIR_REGEX.test(path14);
 }
-function normalizePath(path13, options) {
+function normalizePath(path14, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-  const pathNeedsCleaning = process.platform === "win32" && path13.includes("/") || path13.startsWith(".");
-  if (resolvePaths) path13 = resolve(path13);
-  if (normalizePath$1 || pathNeedsCleaning) path13 = cleanPath(path13);
-  if (path13 === ".") return "";
-  const needsSeperator = path13[path13.length - 1] !== pathSeparator;
-  return convertSlashes(needsSeperator ? path13 + pathSeparator : path13, pathSeparator);
+  const pathNeedsCleaning = process.platform === "win32" && path14.includes("/") || path14.startsWith(".");
+  if (resolvePaths) path14 = resolve(path14);
+  if (normalizePath$1 || pathNeedsCleaning) path14 = cleanPath(path14);
+  if (path14 === ".") return "";
+  const needsSeperator = path14[path14.length - 1] !== pathSeparator;
+  return convertSlashes(needsSeperator ? path14 + pathSeparator : path14, pathSeparator);
 }
 function joinPathWithBasePath(filename, directoryPath) {
   return directoryPath + filename;
@@ -71962,8 +71962,8 @@ var pushDirectory = (directoryPath, paths) => {
   paths.push(directoryPath || ".");
 };
 var pushDirectoryFilter = (directoryPath, paths, filters) => {
-  const path13 = directoryPath || ".";
-  if (filters.every((filter2) => filter2(path13, true))) paths.push(path13);
+  const path14 = directoryPath || ".";
+  if (filters.every((filter2) => filter2(path14, true))) paths.push(path14);
 };
 var empty$2 = () => {
 };
@@ -72015,27 +72015,27 @@ var empty = () => {
 function build$3(options) {
   return options.group ? groupFiles : empty;
 }
-var resolveSymlinksAsync = function(path13, state, callback$1) {
+var resolveSymlinksAsync = function(path14, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
-  fs.realpath(path13, (error, resolvedPath) => {
+  fs.realpath(path14, (error, resolvedPath) => {
     if (error) return queue.dequeue(suppressErrors ? null : error, state);
-    fs.stat(resolvedPath, (error$1, stat8) => {
+    fs.stat(resolvedPath, (error$1, stat9) => {
       if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-      if (stat8.isDirectory() && isRecursive(path13, resolvedPath, state)) return queue.dequeue(null, state);
-      callback$1(stat8, resolvedPath);
+      if (stat9.isDirectory() && isRecursive(path14, resolvedPath, state)) return queue.dequeue(null, state);
+      callback$1(stat9, resolvedPath);
       queue.dequeue(null, state);
     });
   });
 };
-var resolveSymlinks = function(path13, state, callback$1) {
+var resolveSymlinks = function(path14, state, callback$1) {
   const { queue, fs, options: { suppressErrors } } = state;
   queue.enqueue();
   try {
-    const resolvedPath = fs.realpathSync(path13);
-    const stat8 = fs.statSync(resolvedPath);
-    if (stat8.isDirectory() && isRecursive(path13, resolvedPath, state)) return;
-    callback$1(stat8, resolvedPath);
+    const resolvedPath = fs.realpathSync(path14);
+    const stat9 = fs.statSync(resolvedPath);
+    if (stat9.isDirectory() && isRecursive(path14, resolvedPath, state)) return;
+    callback$1(stat9, resolvedPath);
   } catch (e) {
     if (!suppressErrors) throw e;
   }
@@ -72044,9 +72044,9 @@ function build$2(options, isSynchronous) {
   if (!options.resolveSymlinks || options.excludeSymlinks) return null;
   return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
 }
-function isRecursive(path13, resolved, state) {
+function isRecursive(path14, resolved, state) {
   if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-  let parent = dirname(path13);
+  let parent = dirname(path14);
   let depth = 1;
   while (parent !== state.root && depth < 2) {
     const resolvedPath = state.symlinks.get(parent);
@@ -72054,7 +72054,7 @@ function isRecursive(path13, resolved, state) {
     if (isSameRoot) depth++;
     else parent = dirname(parent);
   }
-  state.symlinks.set(path13, resolved);
+  state.symlinks.set(path14, resolved);
   return depth > 1;
 }
 function isRecursiveUsingRealPaths(resolved, state) {
@@ -72226,19 +72226,19 @@ var Walker = class {
         const filename = this.joinPath(entry.name, directoryPath);
         this.pushFile(filename, files, this.state.counts, filters);
       } else if (entry.isDirectory()) {
-        let path13 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-        if (exclude && exclude(entry.name, path13)) continue;
-        this.pushDirectory(path13, paths, filters);
-        this.walkDirectory(this.state, path13, path13, depth - 1, this.walk);
+        let path14 = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+        if (exclude && exclude(entry.name, path14)) continue;
+        this.pushDirectory(path14, paths, filters);
+        this.walkDirectory(this.state, path14, path14, depth - 1, this.walk);
       } else if (this.resolveSymlink && entry.isSymbolicLink()) {
-        let path13 = joinPathWithBasePath(entry.name, directoryPath);
-        this.resolveSymlink(path13, this.state, (stat8, resolvedPath) => {
-          if (stat8.isDirectory()) {
+        let path14 = joinPathWithBasePath(entry.name, directoryPath);
+        this.resolveSymlink(path14, this.state, (stat9, resolvedPath) => {
+          if (stat9.isDirectory()) {
             resolvedPath = normalizePath(resolvedPath, this.state.options);
-            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path13 + pathSeparator)) return;
-            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path13 + pathSeparator, depth - 1, this.walk);
+            if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path14 + pathSeparator)) return;
+            this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path14 + pathSeparator, depth - 1, this.walk);
           } else {
-            resolvedPath = useRealPaths ? resolvedPath : path13;
+            resolvedPath = useRealPaths ? resolvedPath : path14;
             const filename = basename(resolvedPath);
             const directoryPath$1 = normalizePath(dirname(resolvedPath), this.state.options);
             resolvedPath = this.joinPath(filename, directoryPath$1);
@@ -72404,7 +72404,7 @@ var Builder = class {
       isMatch = globFn(patterns, ...options);
       this.globCache[patterns.join("\0")] = isMatch;
     }
-    this.options.filters.push((path13) => isMatch(path13));
+    this.options.filters.push((path14) => isMatch(path14));
     return this;
   }
 };
@@ -72479,19 +72479,19 @@ function buildRelative(cwd, root) {
     return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
   };
 }
-function ensureNonDriveRelativePath(path13) {
-  return path13.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+function ensureNonDriveRelativePath(path14) {
+  return path14.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
 }
 var splitPatternOptions = { parts: true };
-function splitPattern(path13) {
+function splitPattern(path14) {
   var _result$parts;
-  const result = import_picomatch.default.scan(path13, splitPatternOptions);
-  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path13];
+  const result = import_picomatch.default.scan(path14, splitPatternOptions);
+  return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path14];
 }
 var POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
 var WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-var escapePosixPath = (path13) => path13.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-var escapeWin32Path = (path13) => path13.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapePosixPath = (path14) => path14.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+var escapeWin32Path = (path14) => path14.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
 var escapePath = isWin ? escapeWin32Path : escapePosixPath;
 function isDynamicPattern(pattern, options) {
   if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
@@ -72598,13 +72598,13 @@ function buildCrawler(options, patterns) {
   if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
   const crawler = new Builder({
     filters: [debug ? (p, isDirectory2) => {
-      const path13 = format(p, isDirectory2);
-      const matches = matcher(path13) && !ignore2(path13);
-      if (matches) log(`matched ${path13}`);
+      const path14 = format(p, isDirectory2);
+      const matches = matcher(path14) && !ignore2(path14);
+      if (matches) log(`matched ${path14}`);
       return matches;
     } : (p, isDirectory2) => {
-      const path13 = format(p, isDirectory2);
-      return matcher(path13) && !ignore2(path13);
+      const path14 = format(p, isDirectory2);
+      return matcher(path14) && !ignore2(path14);
     }],
     exclude: debug ? (_, p) => {
       const skipped2 = excludePredicate(_, p);
@@ -72748,8 +72748,8 @@ var Excludes = class {
     this.sets = sets.filter((s) => s.patterns.length > 0).map((s) => ({ base: path.resolve(s.base), ig: (0, import_ignore.default)().add([...s.patterns]) }));
   }
   matches(abs, dir = false) {
-    for (const { base, ig } of this.sets) {
-      const rel = path.relative(base, abs);
+    for (const { base: base3, ig } of this.sets) {
+      const rel = path.relative(base3, abs);
       if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) continue;
       const posix3 = rel.split(path.sep).join("/");
       if (ig.ignores(dir ? `${posix3}/` : posix3)) return true;
@@ -72948,8 +72948,8 @@ function toDatasourceRef(v) {
 function str(v) {
   return typeof v === "string" ? v : void 0;
 }
-function buildPanel(raw, path13, nested2, row) {
-  const panel2 = { path: path13, raw, targets: [], nested: nested2 };
+function buildPanel(raw, path14, nested2, row) {
+  const panel2 = { path: path14, raw, targets: [], nested: nested2 };
   if (typeof raw.id === "number") panel2.id = raw.id;
   const type = str(raw.type);
   if (type !== void 0) panel2.type = type;
@@ -72959,7 +72959,7 @@ function buildPanel(raw, path13, nested2, row) {
   if (ds) panel2.datasource = ds;
   if (row) panel2.row = row;
   if (isObject(raw.libraryPanel)) {
-    const ref = { path: [...path13, "libraryPanel"] };
+    const ref = { path: [...path14, "libraryPanel"] };
     const uid2 = str(raw.libraryPanel.uid);
     if (uid2 !== void 0) ref.uid = uid2;
     const name = str(raw.libraryPanel.name);
@@ -72969,7 +72969,7 @@ function buildPanel(raw, path13, nested2, row) {
   if (Array.isArray(raw.targets)) {
     raw.targets.forEach((t, index) => {
       if (!isObject(t)) return;
-      const target = { path: [...path13, "targets", index], raw: t, index, panel: panel2 };
+      const target = { path: [...path14, "targets", index], raw: t, index, panel: panel2 };
       const refId = str(t.refId);
       if (refId !== void 0) target.refId = refId;
       const tds = toDatasourceRef(t.datasource) ?? ds;
@@ -73076,25 +73076,25 @@ var PathMap = class {
     }
     node.target = original;
   }
-  translate(path13) {
+  translate(path14) {
     let node = this.root;
     let best = this.root.target ?? [];
     let used = 0;
-    for (let i = 0; i < path13.length && node; i++) {
-      node = node.children?.get(keyOf(path13[i]));
+    for (let i = 0; i < path14.length && node; i++) {
+      node = node.children?.get(keyOf(path14[i]));
       if (node?.target) {
         best = node.target;
         used = i + 1;
       }
     }
-    return used === path13.length ? best : [...best, ...path13.slice(used)];
+    return used === path14.length ? best : [...best, ...path14.slice(used)];
   }
 };
 var MAPS_KEPT = 8;
 var maps = /* @__PURE__ */ new Map();
 var MappedDoc = class {
-  constructor(base, build3) {
-    this.base = base;
+  constructor(base3, build3) {
+    this.base = base3;
     this.build = build3;
   }
   base;
@@ -73118,11 +73118,17 @@ var MappedDoc = class {
   get value() {
     return this.base.value;
   }
-  locate(path13, opts) {
-    return this.base.locate(this.paths.translate(path13), opts);
+  locate(path14, opts) {
+    return this.base.locate(this.paths.translate(path14), opts);
   }
-  locateInString(path13, offsetInValue) {
-    return this.base.locateInString(this.paths.translate(path13), offsetInValue);
+  locateInString(path14, offsetInValue) {
+    return this.base.locateInString(this.paths.translate(path14), offsetInValue);
+  }
+  replaceValue(path14, value) {
+    return this.base.replaceValue(this.paths.translate(path14), value);
+  }
+  insertInString(path14, offset, text2) {
+    return this.base.insertInString(this.paths.translate(path14), offset, text2);
   }
 };
 
@@ -73283,7 +73289,7 @@ var Converter = class {
     return out;
   }
   /** Walks a layout: grid and auto-grid items place elements; each row and tab becomes a row panel. */
-  layout(layout2, path13, row) {
+  layout(layout2, path14, row) {
     const spec = obj(layout2.spec);
     const kind = str(layout2.kind);
     if (kind === "GridLayout" || kind === "AutoGridLayout") {
@@ -73292,14 +73298,14 @@ var Converter = class {
         const name = str(obj(itemSpec.element).name);
         if (name === void 0 || this.placed.has(name)) return;
         this.placed.add(name);
-        const itemPath = [...path13, "spec", "items", i, "spec"];
+        const itemPath = [...path14, "spec", "items", i, "spec"];
         this.place(name, { spec: itemSpec, path: itemPath, grid: kind === "GridLayout" }, row);
       });
     } else if (kind === "RowsLayout" || kind === "TabsLayout") {
       const list2 = kind === "RowsLayout" ? "rows" : "tabs";
       arr(spec[list2]).forEach((r, i) => {
         const rowSpec = obj(obj(r).spec);
-        const rowPath = [...path13, "spec", list2, i, "spec"];
+        const rowPath = [...path14, "spec", list2, i, "spec"];
         const rowRaw = { type: "row", collapsed: rowSpec.collapse === true, panels: [] };
         if (typeof rowSpec.title === "string") rowRaw.title = rowSpec.title;
         const repeat2 = obj(rowSpec.repeat);
@@ -73444,8 +73450,8 @@ function annotationsOf(resource) {
   const metadata = isObject(resource.metadata) ? resource.metadata : {};
   return isObject(metadata.annotations) ? metadata.annotations : {};
 }
-function invalid(file, doc, path13, message) {
-  const at2 = doc.locate(path13);
+function invalid(file, doc, path14, message) {
+  const at2 = doc.locate(path14);
   return {
     kind: "invalid",
     findings: [{ rule: "schema", severity: "error", message, file, line: at2.line, column: at2.column }]
@@ -73457,13 +73463,13 @@ function exportElements(dash, syntax) {
   const out = [];
   for (const [key2, e] of Object.entries(elements)) {
     if (!isObject(e) || !isObject(e.model)) continue;
-    const base = [...dash.root, "__elements", key2];
+    const base3 = [...dash.root, "__elements", key2];
     const lp = {
       file: dash.file,
       doc: dash.doc,
       raw: e.model,
-      path: [...base, "model"],
-      uidPath: [...base, "uid"],
+      path: [...base3, "model"],
+      uidPath: [...base3, "uid"],
       format: { shape: "export-element", syntax },
       document: e,
       usedBy: []
@@ -73476,13 +73482,13 @@ function exportElements(dash, syntax) {
   }
   return out;
 }
-function libraryElement(file, doc, holder, base, syntax) {
+function libraryElement(file, doc, holder, base3, syntax) {
   const lp = {
     file,
     doc,
     raw: holder.model,
-    path: [...base, "model"],
-    uidPath: [...base, "uid"],
+    path: [...base3, "model"],
+    uidPath: [...base3, "uid"],
     format: { shape: "library-element", syntax },
     document: holder,
     usedBy: []
@@ -73498,8 +73504,8 @@ function libraryElement(file, doc, holder, base, syntax) {
 function recognise(file, doc, syntax, document2) {
   const v = doc.value;
   if (!isObject(v)) return { kind: "other", what: describe(v) };
-  const base = { syntax };
-  if (document2 !== void 0) base.document = document2;
+  const base3 = { syntax };
+  if (document2 !== void 0) base3.document = document2;
   if (typeof v.apiVersion === "string" && typeof v.kind === "string") {
     const [group, version = ""] = v.apiVersion.split("/");
     if (group !== DASHBOARD_GROUP || v.kind !== "Dashboard" && v.kind !== "LibraryPanel") {
@@ -73529,7 +73535,7 @@ function recognise(file, doc, syntax, document2) {
     let dashboard;
     if (CLASSIC_SPEC_VERSIONS.includes(version)) {
       const format = {
-        ...base,
+        ...base3,
         shape: "resource-v1",
         apiVersion: v.apiVersion,
         sharedExport: Array.isArray(v.spec.__inputs)
@@ -73540,7 +73546,7 @@ function recognise(file, doc, syntax, document2) {
       dashboard.uidPath = ["metadata", "name"];
     } else if (V2_SPEC_VERSIONS.includes(version)) {
       dashboard = buildV2Dashboard(doc, v, {
-        ...base,
+        ...base3,
         shape: "resource-v2",
         apiVersion: v.apiVersion,
         sharedExport: false
@@ -73559,7 +73565,7 @@ function recognise(file, doc, syntax, document2) {
   }
   if (isObject(v.dashboard) && !("panels" in v) && !("title" in v)) {
     const dashboard = buildDashboard(file, doc, v.dashboard, ["dashboard"], {
-      ...base,
+      ...base3,
       shape: "envelope",
       sharedExport: Array.isArray(v.dashboard.__inputs)
     });
@@ -73576,7 +73582,7 @@ function recognise(file, doc, syntax, document2) {
     return { kind: "library-panel", libraryPanel: libraryElement(file, doc, v, [], syntax) };
   }
   if (looksLikeClassic(v)) {
-    const dashboard = buildDashboard(file, doc, v, [], { ...base, shape: "classic" });
+    const dashboard = buildDashboard(file, doc, v, [], { ...base3, shape: "classic" });
     return { kind: "dashboard", dashboard, libraryPanels: exportElements(dashboard, syntax) };
   }
   return { kind: "other", what: describe(v) };
@@ -75120,8 +75126,6 @@ function parse(text2, options) {
 }
 
 // src/dashboards/source.ts
-var TREES_KEPT = 8;
-var trees = /* @__PURE__ */ new Map();
 var SourceDoc = class _SourceDoc {
   constructor(file, text2, value) {
     this.file = file;
@@ -75149,73 +75153,159 @@ var SourceDoc = class _SourceDoc {
     }
     return new _SourceDoc(file, text2, value);
   }
-  get ast() {
-    let tree = trees.get(this);
-    if (tree) {
-      trees.delete(this);
-    } else {
-      tree = parse(this.text, { mode: "json" });
-      if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value);
-    }
-    trees.set(this, tree);
-    return tree;
+  /** The span of the value at `path` (and of its key), or of the deepest existing ancestor. */
+  nodeAt(path14) {
+    return locateJsonPath(this.text, path14);
   }
-  /** The node at `path`, or the deepest existing ancestor. */
-  nodeAt(path13) {
-    let node = this.ast.body;
-    let key2;
-    for (const seg of path13) {
-      if (node.type === "Object") {
-        const member = node.members.find(
-          (m) => m.name.type === "String" && m.name.value === seg
-        );
-        if (!member) break;
-        key2 = member.name;
-        node = member.value;
-      } else if (node.type === "Array" && typeof seg === "number") {
-        const el = node.elements[seg];
-        if (!el) break;
-        key2 = void 0;
-        node = el.value;
-      } else {
-        break;
-      }
-    }
-    return key2 ? { node, key: key2 } : { node };
+  /** The span of the value at exactly `path`, or undefined when the path does not exist. */
+  exactNode(path14) {
+    return locateJsonPath(this.text, path14, { exact: true })?.node;
+  }
+  replaceValue(path14, value) {
+    const node = this.exactNode(path14);
+    if (!node || !isStringOrNumber(this.text.charCodeAt(node.start))) return void 0;
+    if (typeof value === "number" && !Number.isFinite(value)) return void 0;
+    return { range: [node.start, node.end], text: JSON.stringify(value) };
+  }
+  insertInString(path14, offset, text2) {
+    const node = this.exactNode(path14);
+    if (!node || this.text.charCodeAt(node.start) !== QUOTE2) return void 0;
+    const raw = this.raw(node);
+    if (offset < 0 || offset > JSON.parse(`"${raw}"`).length) return void 0;
+    const at2 = node.start + 1 + rawIndexInJsonString(raw, offset);
+    return { range: [at2, at2], text: JSON.stringify(text2).slice(1, -1) };
+  }
+  raw(node) {
+    return this.text.slice(node.start + 1, node.end - 1);
   }
   /** Start of the value at `path` (or of its key, with `{ key: true }`). */
-  locate(path13, opts = {}) {
-    const { node, key: key2 } = this.nodeAt(path13);
+  locate(path14, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path14);
     const at2 = opts.key && key2 ? key2 : node;
-    return { line: at2.loc.start.line, column: at2.loc.start.column };
+    return this.positionOfOffset(at2.start);
   }
   /** Start position of the value at `path`, and its 0-based character offset in the file. */
-  span(path13) {
-    const { node } = this.nodeAt(path13);
-    return { start: { ...node.loc.start }, end: { ...node.loc.end } };
+  span(path14) {
+    const { node } = this.nodeAt(path14);
+    return {
+      start: { ...this.positionOfOffset(node.start), offset: node.start },
+      end: { ...this.positionOfOffset(node.end), offset: node.end }
+    };
   }
   /**
    * Maps a 0-based offset inside the decoded string at `path` to a file position,
    * accounting for JSON escapes (\n, \", \uXXXX) in the raw text.
    */
-  locateInString(path13, offsetInValue) {
-    const { node } = this.nodeAt(path13);
-    if (node.type !== "String") return { line: node.loc.start.line, column: node.loc.start.column };
-    const raw = this.text.slice(node.loc.start.offset + 1, node.loc.end.offset - 1);
-    let decoded = 0;
-    let i = 0;
-    while (i < raw.length && decoded < offsetInValue) {
-      if (raw[i] === "\\") i += raw[i + 1] === "u" ? 6 : 2;
-      else i += 1;
-      decoded += 1;
-    }
-    return this.positionOfOffset(node.loc.start.offset + 1 + i);
+  locateInString(path14, offsetInValue) {
+    const { node } = this.nodeAt(path14);
+    if (this.text.charCodeAt(node.start) !== QUOTE2) return this.positionOfOffset(node.start);
+    return this.positionOfOffset(node.start + 1 + rawIndexInJsonString(this.raw(node), offsetInValue));
   }
   positionOfOffset(offset) {
     this.lineIndex ??= new LineIndex(this.text);
     return this.lineIndex.position(offset);
   }
 };
+var QUOTE2 = 34;
+var BACKSLASH = 92;
+function isStringOrNumber(c) {
+  return c === QUOTE2 || c === 45 || c >= 48 && c <= 57;
+}
+function skipSpace(text2, i) {
+  for (; ; ) {
+    const c = text2.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else return i;
+  }
+}
+function skipString(text2, i) {
+  for (i++; i < text2.length; i++) {
+    const c = text2.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE2) return i + 1;
+  }
+  return i;
+}
+function skipValue(text2, i) {
+  const c = text2.charCodeAt(i);
+  if (c === QUOTE2) return skipString(text2, i);
+  if (c !== 123 && c !== 91) {
+    while (i < text2.length) {
+      const d = text2.charCodeAt(i);
+      if (d === 44 || d === 125 || d === 93 || d === 32 || d === 10 || d === 13 || d === 9) break;
+      i++;
+    }
+    return i;
+  }
+  let depth = 0;
+  for (; i < text2.length; i++) {
+    const d = text2.charCodeAt(i);
+    if (d === QUOTE2) i = skipString(text2, i) - 1;
+    else if (d === 123 || d === 91) depth++;
+    else if ((d === 125 || d === 93) && --depth === 0) return i + 1;
+  }
+  return i;
+}
+function keyEquals(text2, start, end, want) {
+  const raw = text2.slice(start + 1, end - 1);
+  if (!raw.includes("\\")) return raw === want;
+  try {
+    return JSON.parse(text2.slice(start, end)) === want;
+  } catch {
+    return false;
+  }
+}
+function locateJsonPath(text2, path14, opts = {}) {
+  let start = skipSpace(text2, 0);
+  let key2;
+  for (const seg of path14) {
+    const open2 = text2.charCodeAt(start);
+    let found;
+    if (open2 === 123 && typeof seg === "string") {
+      let i = skipSpace(text2, start + 1);
+      while (text2.charCodeAt(i) === QUOTE2) {
+        const keyEnd = skipString(text2, i);
+        const valueAt = skipSpace(text2, skipSpace(text2, keyEnd) + 1);
+        if (keyEquals(text2, i, keyEnd, seg)) {
+          found = { value: valueAt, key: { start: i, end: keyEnd } };
+          break;
+        }
+        i = skipSpace(text2, skipValue(text2, valueAt));
+        if (text2.charCodeAt(i) !== 44) break;
+        i = skipSpace(text2, i + 1);
+      }
+    } else if (open2 === 91 && typeof seg === "number") {
+      let i = skipSpace(text2, start + 1);
+      for (let n2 = 0; text2.charCodeAt(i) !== 93 && i < text2.length; n2++) {
+        if (n2 === seg) {
+          found = { value: i };
+          break;
+        }
+        i = skipSpace(text2, skipValue(text2, i));
+        if (text2.charCodeAt(i) !== 44) break;
+        i = skipSpace(text2, i + 1);
+      }
+    }
+    if (!found) {
+      if (opts.exact) return void 0;
+      break;
+    }
+    start = found.value;
+    key2 = found.key;
+  }
+  const node = { start, end: skipValue(text2, start) };
+  return key2 ? { node, key: key2 } : { node };
+}
+function rawIndexInJsonString(raw, decoded) {
+  let j = 0;
+  let i = 0;
+  while (i < raw.length && j < decoded) {
+    if (raw[i] === "\\") i += raw[i + 1] === "u" ? 6 : 2;
+    else i += 1;
+    j += 1;
+  }
+  return i;
+}
 var LineIndex = class {
   starts = [0];
   constructor(text2) {
@@ -75244,8 +75334,8 @@ var JsonSyntaxError = class extends Error {
 
 // src/dashboards/yaml-doc.ts
 var import_yaml = __toESM(require_dist(), 1);
-var TREES_KEPT2 = 8;
-var trees2 = /* @__PURE__ */ new Map();
+var TREES_KEPT = 8;
+var trees = /* @__PURE__ */ new Map();
 function parseStream(text2) {
   return (0, import_yaml.parseAllDocuments)(text2, { prettyErrors: false, uniqueKeys: true });
 }
@@ -75263,21 +75353,21 @@ var YamlDoc = class {
   value;
   index;
   get doc() {
-    let tree = trees2.get(this);
+    let tree = trees.get(this);
     if (tree) {
-      trees2.delete(this);
+      trees.delete(this);
     } else {
       const stream4 = parseStream(this.text);
       tree = Array.isArray(stream4) ? stream4[this.index] : void 0;
-      if (trees2.size >= TREES_KEPT2) trees2.delete(trees2.keys().next().value);
+      if (trees.size >= TREES_KEPT) trees.delete(trees.keys().next().value);
     }
-    trees2.set(this, tree);
+    trees.set(this, tree);
     return tree;
   }
-  nodeAt(path13) {
+  nodeAt(path14) {
     let node = this.doc.contents;
     let key2;
-    for (const seg of path13) {
+    for (const seg of path14) {
       if ((0, import_yaml.isAlias)(node)) node = node.resolve(this.doc);
       if ((0, import_yaml.isMap)(node)) {
         const pair = node.items.find((p) => String((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
@@ -75295,8 +75385,8 @@ var YamlDoc = class {
     }
     return key2 ? { node, key: key2 } : { node: node ?? null };
   }
-  locate(path13, opts = {}) {
-    const { node, key: key2 } = this.nodeAt(path13);
+  locate(path14, opts = {}) {
+    const { node, key: key2 } = this.nodeAt(path14);
     const at2 = opts.key && key2?.range ? key2 : node;
     if (!at2?.range) return this.lines.position(this.doc.range[0]);
     if (at2 === node && (0, import_yaml.isScalar)(at2) && (at2.type === "BLOCK_LITERAL" || at2.type === "BLOCK_FOLDED")) {
@@ -75305,13 +75395,48 @@ var YamlDoc = class {
     }
     return this.lines.position(at2.range[0]);
   }
-  locateInString(path13, offsetInValue) {
-    const { node } = this.nodeAt(path13);
-    if (!node?.range) return this.locate(path13);
+  locateInString(path14, offsetInValue) {
+    const { node } = this.nodeAt(path14);
+    if (!node?.range) return this.locate(path14);
     if (!(0, import_yaml.isScalar)(node) || typeof node.value !== "string") return this.lines.position(node.range[0]);
     return this.lines.position(scalarOffset(this.text, node, offsetInValue));
   }
+  /** The scalar at exactly `path` (no alias followed: an edit there would change every use), else undefined. */
+  exactScalar(path14) {
+    let node = this.doc.contents;
+    for (const seg of path14) {
+      if ((0, import_yaml.isMap)(node)) {
+        const pair = node.items.find((p) => String((0, import_yaml.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
+        if (!pair) return void 0;
+        node = pair.value;
+      } else if ((0, import_yaml.isSeq)(node) && typeof seg === "number") {
+        node = node.items[seg];
+      } else return void 0;
+    }
+    return (0, import_yaml.isScalar)(node) && node.range && !node.anchor ? node : void 0;
+  }
+  replaceValue(path14, value) {
+    const node = this.exactScalar(path14);
+    if (!node || node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") return void 0;
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) return void 0;
+      return { range: [node.range[0], node.range[1]], text: String(value) };
+    }
+    return { range: [node.range[0], node.range[1]], text: yamlString(value, node.type) };
+  }
+  insertInString(path14, offset, text2) {
+    const node = this.exactScalar(path14);
+    if (!node || typeof node.value !== "string" || offset < 0 || offset > node.value.length) return void 0;
+    if (/["'\\#:,[\]{}\r\n\t]/.test(text2)) return void 0;
+    const at2 = scalarOffset(this.text, node, offset);
+    return { range: [at2, at2], text: text2 };
+  }
 };
+function yamlString(value, style) {
+  if (style === "QUOTE_SINGLE" && !/[\r\n]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  if (style === "PLAIN" && /^[A-Za-z0-9_./-]+$/.test(value) && (0, import_yaml.parse)(value) === value) return value;
+  return JSON.stringify(value);
+}
 function blockContent(text2, start, end) {
   const header = text2.slice(start, text2.indexOf("\n", start) === -1 ? end : text2.indexOf("\n", start));
   const nl = text2.indexOf("\n", start);
@@ -75689,9 +75814,9 @@ var YamlSource = class _YamlSource {
     }
     return { source: new _YamlSource(file, text2, doc, lines, value), findings: [] };
   }
-  nodeAt(path13) {
+  nodeAt(path14) {
     let node = this.doc.contents;
-    for (const seg of path13) {
+    for (const seg of path14) {
       if ((0, import_yaml2.isMap)(node)) {
         const pair = node.items.find((p) => ((0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key) === seg);
         if (!pair || !pair.value) break;
@@ -75707,22 +75832,22 @@ var YamlSource = class _YamlSource {
     return node ?? null;
   }
   /** Start of the key `key` in the mapping at `path` (for "unknown key" messages); else the mapping's start. */
-  locateKey(path13, key2) {
-    const node = this.nodeAt(path13);
+  locateKey(path14, key2) {
+    const node = this.nodeAt(path14);
     if ((0, import_yaml2.isMap)(node)) {
       const pair = node.items.find((p) => ((0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key) === key2);
       const k = pair?.key;
       if (k?.range) return this.pos(k.range[0]);
     }
-    return this.locate(path13);
+    return this.locate(path14);
   }
   pos(offset) {
     const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
   }
   /** Start of the node at `path` (or of its deepest existing ancestor); 1:1 for an empty document. */
-  locate(path13) {
-    const node = this.nodeAt(path13);
+  locate(path14) {
+    const node = this.nodeAt(path14);
     if (!node?.range) return { line: 1, column: 1 };
     return this.pos(node.range[0]);
   }
@@ -75732,8 +75857,8 @@ var YamlSource = class _YamlSource {
    * indicator (leading blank lines are part of the value), at the block's indentation; for a quoted
    * scalar, the character after the quote.
    */
-  locateText(path13) {
-    const node = this.nodeAt(path13);
+  locateText(path14) {
+    const node = this.nodeAt(path14);
     if (!node?.range) return { line: 1, column: 1 };
     if ((0, import_yaml2.isScalar)(node) && (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")) {
       const nl = this.text.indexOf("\n", node.range[0]);
@@ -75799,8 +75924,8 @@ async function readYamlFiles(paths, what, opts) {
   ];
   return { parsed, usageErrors };
 }
-function shapeFinding(source, path13, message) {
-  const at2 = source.locate(path13);
+function shapeFinding(source, path14, message) {
+  const at2 = source.locate(path14);
   return { rule: "schema", severity: "error", message, file: source.file, line: at2.line, column: at2.column };
 }
 function str2(v) {
@@ -75985,11 +76110,32 @@ var EXTERNAL_RULES = [
     help: "Real dashboards nest at most about 20 levels (schema v2 included). A file nested thousands of levels deep is generated or hostile; it is reported at the bracket that crosses the limit and the run goes on."
   },
   {
+    id: "no-data-on-seed",
+    source: "sql",
+    severity: "warning",
+    description: "A panel query returns no rows on the test data, where the tables it reads have rows in its time range.",
+    help: 'Each panel query that EXPLAIN accepts is run on the seed data in the sandboxed engine (read-only, bounded in rows, time, memory and result rows). An empty result where the data has rows is usually a filter on a value that does not exist (a misspelled model or event name): Grafana shows "No data". If the seed is not representative, add an exception for the query (panel and refId) with a reason, or set clickhouse.execute: false.'
+  },
+  {
     id: "not-a-dashboard",
     source: "loader",
     severity: "info",
     description: "A JSON or YAML file among the dashboards is not a dashboard in any format Grafana reads.",
     help: "A vendored package.json, a tsconfig.json, a datasource provisioning file: told apart by content and not checked. Leave it out with exclude: in dashboard-ci.yml (or --exclude) to silence the line."
+  },
+  {
+    id: "field-reference",
+    source: "sql",
+    severity: "warning",
+    description: "A panel names a field (override matcher, transformation, reduce fields, table sort, data link) that none of its queries returns.",
+    help: "Checked against the columns EXPLAIN gives each query, through the panel's transformations (organize renames, calculateField aliases). An override or transformation naming a field that is not there silently stops applying. Only panels whose every query has known columns are checked."
+  },
+  {
+    id: "panel-data-shape",
+    source: "sql",
+    severity: "error",
+    description: "A panel (or alert rule) does not get the kind of columns it draws: a time series without a time column, a gauge without a number.",
+    help: "Each panel type's needs come from Grafana's panel plugins (docs/rules/panel-data-shape.md). A time formatted as text (formatDateTime, toString) is a String to Grafana: return the DateTime and let the panel format it."
   },
   {
     id: "redis-command",
@@ -76016,8 +76162,8 @@ var EXTERNAL_RULES = [
     id: "sql-engine-unsupported",
     source: "sql",
     severity: "info",
-    description: "The embedded engine cannot judge this query (it reads a system log table chdb does not have).",
-    help: "system.query_log, metric_log, part_log and the other log tables exist only on a server: run the check with --clickhouse http://\u2026 to judge it."
+    description: "The test engine cannot judge this query (the query is skipped): it needs what only a server has, the sandbox refuses it, or its SETTINGS would lift a bound.",
+    help: "Told apart by ClickHouse's error code and the parsed query (AST), never by the message: a system table only a server has (system.query_log, metric_log, part_log, zookeeper: 60 on a system. table; merge() over them: 636), a cluster (701) or ClickHouse Keeper (225, 999); a function the sandbox refuses (file(), url(), s3(), remote(), cluster() over a cluster clickhouse.clusters does not map); SETTINGS that would lift a bound (max_execution_time = 0, readonly = 0). Judge it on a server (--clickhouse http://\u2026), or map the cluster to the local node with clickhouse.clusters in dashboard-ci.yml."
   },
   {
     id: "sql-cost",
@@ -76100,7 +76246,7 @@ function createRule(definition) {
 var SQUOTE = 39;
 var DQUOTE = 34;
 var BACKTICK = 96;
-var BACKSLASH = 92;
+var BACKSLASH2 = 92;
 var DASH = 45;
 var SLASH = 47;
 var STAR = 42;
@@ -76124,7 +76270,7 @@ function quotedEnd(text2, i, quote2) {
   let j = i + 1;
   while (j < n2) {
     const c = text2.charCodeAt(j);
-    if (c === BACKSLASH) {
+    if (c === BACKSLASH2) {
       j += 2;
       continue;
     }
@@ -76391,8 +76537,8 @@ function startOf(ms, unit, fiscalYearStartMonth, fiscal) {
     case "M":
       return Date.UTC(y, mo, 1);
     case "Q": {
-      const base = fiscal ? fiscalYearStartMonth : 0;
-      const back = ((mo - base) % 3 + 3) % 3;
+      const base3 = fiscal ? fiscalYearStartMonth : 0;
+      const back = ((mo - base3) % 3 + 3) % 3;
       return Date.UTC(y, mo - back, 1);
     }
     case "y": {
@@ -76472,9 +76618,9 @@ function parseTimeExpression(value, nowMs, roundUp, fiscalYearStartMonth = 0) {
   const text2 = value.trim();
   if (text2.startsWith("now")) return applyDateMath(text2.slice(3), nowMs, roundUp, fiscalYearStartMonth);
   const bars = text2.indexOf("||");
-  const base = parseAbsolute(bars === -1 ? text2 : text2.slice(0, bars));
-  if (base === void 0) return void 0;
-  return bars === -1 ? base : applyDateMath(text2.slice(bars + 2), base, roundUp, fiscalYearStartMonth);
+  const base3 = parseAbsolute(bars === -1 ? text2 : text2.slice(0, bars));
+  if (base3 === void 0) return void 0;
+  return bars === -1 ? base3 : applyDateMath(text2.slice(bars + 2), base3, roundUp, fiscalYearStartMonth);
 }
 var ROUND_LADDER = [
   [10, 1],
@@ -77616,7 +77762,7 @@ function interpolateVariables(text2, ctx, opts) {
   return unresolved.size > 0 ? { text: out, map, problems, unresolved: [...unresolved] } : { text: out, map, problems };
 }
 var EMPTY = [];
-function replaceIn(query, text2, base, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn, unresolved) {
+function replaceIn(query, text2, base3, rw, ctx, opts, index, problems, regionAt2, depth, nestedIn, unresolved) {
   const parts = [];
   let last = 0;
   for (const ref of findVariableRefs(text2)) {
@@ -77632,11 +77778,11 @@ function replaceIn(query, text2, base, rw, ctx, opts, index, problems, regionAt2
     let value;
     if (found.standIn) {
       unresolved?.add(found.name);
-      const region = nestedIn ? void 0 : regionAt2(base + start);
+      const region = nestedIn ? void 0 : regionAt2(base3 + start);
       const standIn = variableStandIn(text2, start, end, region);
       if (standIn === void 0) {
         problems.push({
-          offset: nestedIn ? nestedIn.offset : base + start,
+          offset: nestedIn ? nestedIn.offset : base3 + start,
           message: `${match} names a table or database here, and the query variable $${found.name} has no value: the query cannot be judged without it`,
           kind: "unresolved-variable",
           variable: found.name,
@@ -77658,11 +77804,11 @@ function replaceIn(query, text2, base, rw, ctx, opts, index, problems, regionAt2
         problems,
         () => void 0,
         1,
-        { name: match, offset: base + start },
+        { name: match, offset: base3 + start },
         unresolved
       );
     }
-    if (rw) rw.splice(base + start, base + end, value);
+    if (rw) rw.splice(base3 + start, base3 + end, value);
     else parts.push(text2.slice(last, start), value);
     last = end;
   }
@@ -77670,9 +77816,9 @@ function replaceIn(query, text2, base, rw, ctx, opts, index, problems, regionAt2
   parts.push(text2.slice(last));
   return parts.join("");
   function report2(match, start) {
-    const where = nestedIn ? void 0 : regionAt2(base + start);
+    const where = nestedIn ? void 0 : regionAt2(base3 + start);
     if (where === "line-comment" || where === "block-comment") return;
-    const offset = nestedIn ? nestedIn.offset : base + start;
+    const offset = nestedIn ? nestedIn.offset : base3 + start;
     let message;
     if (opts.noVariables) {
       message = `cannot expand ${match}: alert queries get no template-variable interpolation (only the datasource's backend macros apply)`;
@@ -77691,6 +77837,20 @@ function replaceIn(query, text2, base, rw, ctx, opts, index, problems, regionAt2
 }
 
 // src/sql/macros.ts
+function noteTimeRange(use, name, out, filters, readers) {
+  if (filters.has(name)) use.filters.push(out);
+  else if (readers.has(name)) use.other = true;
+}
+var CLICKHOUSE_RANGE_FILTERS = /* @__PURE__ */ new Set([
+  "timeFilter",
+  "timeFilter_ms",
+  "dateFilter",
+  "dateTimeFilter",
+  "dt",
+  "timeFrom",
+  "timeTo"
+]);
+var CLICKHOUSE_RANGE_READERS = /* @__PURE__ */ new Set(["fromTime", "toTime", "fromTime_ms", "toTime_ms"]);
 var DOLLAR2 = 36;
 var LPAREN2 = 40;
 function fromSec(ms) {
@@ -77769,6 +77929,7 @@ function expandClickHouseMacros(text2, ctx, origin2) {
   const problems = [];
   if (!text2.includes("$__")) return { text: text2, map: OffsetMap.identity, problems };
   const rw = new Rewriter(text2);
+  const timeRange = { filters: [], other: false };
   const n2 = text2.length;
   for (let i = 0; i < n2; ) {
     const c = text2.charCodeAt(i);
@@ -77808,10 +77969,11 @@ function expandClickHouseMacros(text2, ctx, origin2) {
       i = end;
       continue;
     }
+    noteTimeRange(timeRange, name, out, CLICKHOUSE_RANGE_FILTERS, CLICKHOUSE_RANGE_READERS);
     rw.splice(i, end, out);
     i = end;
   }
-  return { ...rw.finish(), problems };
+  return { ...rw.finish(), problems, timeRange };
 }
 function unknownClickHouseMacro(token, name) {
   if (CLICKHOUSE_FRONTEND_MACROS.has(name)) {
@@ -78178,6 +78340,7 @@ function expandAltinityMacros(text2, ctx) {
   if (!text2.includes("$")) return { text: text2, map: OffsetMap.identity, problems };
   const values = altinityValues(ctx);
   const rw = new Rewriter(text2);
+  const timeRange = { filters: [], other: false };
   const n2 = text2.length;
   let reportedDateTimeCol = false;
   for (let i = 0; i < n2; ) {
@@ -78299,11 +78462,19 @@ function expandAltinityMacros(text2, ctx) {
         blocking: true
       });
     }
+    noteTimeRange(timeRange, name, out, ALTINITY_RANGE_FILTERS, ALTINITY_RANGE_READERS);
     rw.splice(i, end, out);
     i = end;
   }
-  return { ...rw.finish(), problems };
+  return { ...rw.finish(), problems, timeRange };
 }
+var ALTINITY_RANGE_FILTERS = /* @__PURE__ */ new Set([
+  "timeFilter",
+  "timeFilterMs",
+  "timeFilterByColumn",
+  "timeFilter64ByColumn"
+]);
+var ALTINITY_RANGE_READERS = /* @__PURE__ */ new Set(["from", "to", "__from", "__to"]);
 var CONDITIONAL_TEST = "$conditionalTest(";
 function expandConditionalTest(text2, index) {
   const problems = [];
@@ -78393,11 +78564,16 @@ function pipeline(text2, ctx, opts, formatter) {
   const maps2 = [];
   const problems = [];
   let current = text2;
+  const timeRange = { filters: [], other: false };
   const apply = (stage) => {
     const back = composeMaps(maps2);
     for (const p of stage.problems) problems.push({ ...p, offset: back(p.offset) });
     maps2.push(stage.map);
     current = stage.text;
+    if (stage.timeRange) {
+      timeRange.filters.push(...stage.timeRange.filters);
+      timeRange.other ||= stage.timeRange.other;
+    }
   };
   const altinity = opts.plugin === "vertamedia-clickhouse-datasource";
   const frontend = opts.origin !== "alert";
@@ -78405,6 +78581,7 @@ function pipeline(text2, ctx, opts, formatter) {
   if (frontend) {
     apply(altinity ? expandConditionalTest(current, index) : expandConditionalAll(current, index));
   }
+  if (GLOBAL_RANGE_VARIABLE.test(current)) timeRange.other = true;
   const variableStage = interpolateVariables(current, ctx, {
     ...variableNameRules(opts.plugin),
     formatter,
@@ -78440,8 +78617,10 @@ function pipeline(text2, ctx, opts, formatter) {
   problems.sort((a, b) => a.offset - b.offset);
   const out = { sql: current, problems, mapOffset: composeMaps(maps2) };
   if (variableStage.unresolved) out.unresolved = variableStage.unresolved;
+  if (timeRange.filters.length > 0 || timeRange.other) out.timeRange = timeRange;
   return out;
 }
+var GLOBAL_RANGE_VARIABLE = /(?:\$\{?|\[\[)__(?:from|to)\b/;
 function str5(v) {
   return typeof v === "string" ? v : void 0;
 }
@@ -78504,9 +78683,9 @@ function contextFor(dash, now, panel2, target, resolvedVariables) {
   const raw = dash?.raw ?? {};
   const time = isObject(raw.time) ? raw.time : {};
   const fiscal = typeof raw.fiscalYearStartMonth === "number" ? raw.fiscalYearStartMonth : 0;
-  const base = resolveTimeRange(time.from, time.to, nowMs, fiscal);
-  const warnings = base.warnings;
-  const { fromMs, toMs } = panelTimeOverride(panel2, base, nowMs, fiscal, warnings);
+  const base3 = resolveTimeRange(time.from, time.to, nowMs, fiscal);
+  const warnings = base3.warnings;
+  const { fromMs, toMs } = panelTimeOverride(panel2, base3, nowMs, fiscal, warnings);
   const variables = repeatedVariables(
     resolvedVariables ?? (isObject(raw.templating) && Array.isArray(raw.templating.list) ? raw.templating.list : NO_VARIABLES),
     repeatsOf(panel2)
@@ -78579,7 +78758,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
     if (!isObject(input)) return;
     const name = str(input.name);
     if (name === void 0) return;
-    const path13 = [...dashboard.root, "__inputs", i];
+    const path14 = [...dashboard.root, "__inputs", i];
     const mapped = mapping[name];
     const type = str(input.type);
     const pluginId = str(input.pluginId);
@@ -78593,7 +78772,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
       else if (fits.length === 0)
         problems.push({
           name,
-          path: path13,
+          path: path14,
           severity: "error",
           message: `input ${name} needs a datasource of type ${pluginId ?? "(none given)"}, and no provisioned datasource has that type`
         });
@@ -78602,7 +78781,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
         values.set(`\${${name}}`, chosen.uid);
         problems.push({
           name,
-          path: path13,
+          path: path14,
           severity: "warning",
           message: `input ${name} could be any of ${fits.length} provisioned ${pluginId} datasources (${list(fits.map((d) => d.uid))}): dashboard-ci deploys it with ${chosen.uid} (${chosen.isDefault ? "the default" : "the first"}); choose one under inputs: in dashboard-ci.yml`
         });
@@ -78612,7 +78791,7 @@ function resolveSharingInputs(dashboard, datasources, mapping = {}) {
     } else {
       problems.push({
         name,
-        path: path13,
+        path: path14,
         severity: "error",
         message: `input ${name} (${type ?? "no type"}) has no value: give one under inputs: in dashboard-ci.yml`
       });
@@ -78684,9 +78863,9 @@ function resolveDatasourceType(ref, dash, datasourceTypes, opts = {}) {
   }
   return datasourceTypes.get(id);
 }
-function dashboardSource(dash, origin2, datasourceType, path13, text2) {
-  const { line, column: column2 } = dash.doc.locate(path13);
-  return { origin: origin2, file: dash.file, text: text2, path: path13, datasourceType, line, column: column2, dashboard: dash };
+function dashboardSource(dash, origin2, datasourceType, path14, text2) {
+  const { line, column: column2 } = dash.doc.locate(path14);
+  return { origin: origin2, file: dash.file, text: text2, path: path14, datasourceType, line, column: column2, dashboard: dash };
 }
 function targetSql(raw, plugin) {
   const key2 = plugin === CLICKHOUSE_PLUGIN ? "rawSql" : "query";
@@ -78932,7 +79111,7 @@ var datasource_exists_default = createRule({
       if (d.type !== void 0) types2.add(d.type);
     }
     const known = listKnown(datasources);
-    const check = (raw, path13, at2, replaced = false) => {
+    const check = (raw, path14, at2, replaced = false) => {
       const ref = toDatasourceRef(raw);
       if (!ref || isBuiltinDatasource(ref)) return;
       const input = inputPlaceholder(ref.uid ?? ref.name);
@@ -78944,13 +79123,13 @@ var datasource_exists_default = createRule({
         context.report({
           messageId: "replacedByPanel",
           data: { ref: key3 },
-          path: isObject(raw) && ref.uid !== void 0 ? [...path13, "uid"] : path13,
+          path: isObject(raw) && ref.uid !== void 0 ? [...path14, "uid"] : path14,
           severity: "info",
           ...at2
         });
         return;
       }
-      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path13, "uid"] : path13;
+      const valuePath = isObject(raw) && ref.uid !== void 0 ? [...path14, "uid"] : path14;
       const name = refVariable(ref, facts.inputNames);
       if (name !== void 0) {
         const v = facts.variables.get(name);
@@ -79008,7 +79187,7 @@ var datasource_exists_default = createRule({
         return;
       }
       if (ref.type !== void 0 && !types2.has(ref.type)) {
-        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path13, ...at2 });
+        context.report({ messageId: "noneOfType", data: { type: ref.type }, path: path14, ...at2 });
       }
     };
     return () => {
@@ -79055,6 +79234,10 @@ var datasource_exists_default = createRule({
 });
 
 // src/lint/rules/duplicate-ref-id.ts
+function refIdOf(n2) {
+  const letter = String.fromCharCode(65 + n2 % 26);
+  return n2 < 26 ? letter : refIdOf(Math.floor(n2 / 26) - 1) + letter;
+}
 var duplicate_ref_id_default = createRule({
   id: "duplicate-ref-id",
   scope: "panel",
@@ -79067,6 +79250,13 @@ var duplicate_ref_id_default = createRule({
   create(context) {
     return (panel2) => {
       const seen = /* @__PURE__ */ new Map();
+      const used = new Set(panel2.targets.map((t) => t.refId));
+      const nextFree = () => {
+        let n2 = 0;
+        while (used.has(refIdOf(n2))) n2++;
+        used.add(refIdOf(n2));
+        return refIdOf(n2);
+      };
       for (const target of panel2.targets) {
         if (target.refId === void 0 || target.refId === "") continue;
         const first = seen.get(target.refId);
@@ -79079,7 +79269,8 @@ var duplicate_ref_id_default = createRule({
           messageId: "duplicate",
           data: { refId: target.refId, line },
           target,
-          path: [...target.path, "refId"]
+          path: [...target.path, "refId"],
+          fix: { path: [...target.path, "refId"], value: nextFree() }
         });
       }
     };
@@ -79275,8 +79466,8 @@ var panel_no_targets_default = createRule({
       if (panel2.type === void 0 || NO_DATA_TYPES.has(panel2.type)) return;
       if (panel2.raw.libraryPanel !== void 0) return;
       if (panel2.targets.length > 0) return;
-      const path13 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
-      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path13 });
+      const path14 = Array.isArray(panel2.raw.targets) ? [...panel2.path, "targets"] : panel2.path;
+      context.report({ messageId: "none", data: { type: panel2.type }, panel: panel2, path: path14 });
     };
   }
 });
@@ -79603,27 +79794,27 @@ var redis_write_command_default = createRule({
       const { command, access: access2 } = decided;
       if (access2 === "read" || access2 === "unknown" && decided.cypher) return;
       if (command.source === "query") {
-        const path13 = [...target.path, "query"];
+        const path14 = [...target.path, "query"];
         if (access2 === "write")
-          context.report({ messageId: "write", data: { command: command.name }, target, path: path13 });
+          context.report({ messageId: "write", data: { command: command.name }, target, path: path14 });
         else
           context.report({
             messageId: "unknown",
             data: { command: command.name || "(empty)" },
             target,
-            path: path13,
+            path: path14,
             severity: "warning"
           });
         return;
       }
       const id = command.raw;
       if (!command.known) {
-        const path13 = [...target.path, "command"];
+        const path14 = [...target.path, "command"];
         context.report({
           messageId: "unknownPlugin",
           data: { command: id },
           target,
-          path: path13,
+          path: path14,
           severity: "warning"
         });
       } else if (access2 === "write") {
@@ -79678,12 +79869,17 @@ var refresh_floor_default = createRule({
     return (dashboard) => {
       const refresh = dashboard.raw.refresh;
       if (typeof refresh !== "string" || refresh === "" || refresh === "auto") return;
-      const path13 = [...dashboard.root, "refresh"];
+      const path14 = [...dashboard.root, "refresh"];
       const ms = parseDuration(refresh);
       if (ms === void 0) {
-        context.report({ messageId: "invalid", data: { refresh }, path: path13 });
+        context.report({ messageId: "invalid", data: { refresh }, path: path14 });
       } else if (floorMs !== void 0 && ms < floorMs) {
-        context.report({ messageId: "tooFast", data: { refresh, floor: context.config.minRefresh }, path: path13 });
+        context.report({
+          messageId: "tooFast",
+          data: { refresh, floor: context.config.minRefresh },
+          path: path14,
+          fix: { path: path14, value: context.config.minRefresh }
+        });
       }
     };
   }
@@ -80085,13 +80281,13 @@ function danglingElements(spec) {
   const out = [];
   const stack = [[spec.layout, ["layout"]]];
   while (stack.length > 0) {
-    const [node, path13] = stack.pop();
-    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path13, i]]));
+    const [node, path14] = stack.pop();
+    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, [...path14, i]]));
     else if (isObject(node)) {
       const element = node.element;
       if (isObject(element) && typeof element.name === "string" && !(element.name in elements))
-        out.push({ name: element.name, path: [...path13, "element", "name"] });
-      for (const [k, v] of Object.entries(node)) if (k !== "element") stack.push([v, [...path13, k]]);
+        out.push({ name: element.name, path: [...path14, "element", "name"] });
+      for (const [k, v] of Object.entries(node)) if (k !== "element") stack.push([v, [...path14, k]]);
     }
   }
   return out.sort((a, b) => a.path.join("/") < b.path.join("/") ? -1 : 1);
@@ -80126,24 +80322,24 @@ function expectType(types2) {
 }
 var SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
 function decodePath(instancePath, root) {
-  const path13 = [];
-  let label2 = "";
+  const path14 = [];
+  let label4 = "";
   let node = root;
-  if (instancePath === "") return { path: path13, label: label2 };
+  if (instancePath === "") return { path: path14, label: label4 };
   for (const rawSeg of instancePath.slice(1).split("/")) {
     const seg = rawSeg.replace(/~1/g, "/").replace(/~0/g, "~");
     if (Array.isArray(node)) {
       const i = Number(seg);
-      path13.push(i);
-      label2 += `[${i}]`;
+      path14.push(i);
+      label4 += `[${i}]`;
       node = node[i];
     } else {
-      path13.push(seg);
-      label2 += SIMPLE_KEY.test(seg) ? (label2 ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
+      path14.push(seg);
+      label4 += SIMPLE_KEY.test(seg) ? (label4 ? "." : "") + seg : `[${JSON.stringify(seg)}]`;
       node = node !== null && typeof node === "object" ? node[seg] : void 0;
     }
   }
-  return { path: path13, label: label2 };
+  return { path: path14, label: label4 };
 }
 function schemaProblems(value, kind = "classic") {
   const validate = validator(kind);
@@ -80155,8 +80351,8 @@ function schemaProblems(value, kind = "classic") {
   for (const e of errors) {
     if (unions.some((u) => e.schemaPath.startsWith(u))) continue;
     if (e.keyword === "if") continue;
-    const { path: path13, label: label2 } = decodePath(e.instancePath, value);
-    const where = label2 || (kind === "library-panel" ? "panel" : kind === "classic" ? "dashboard" : "spec");
+    const { path: path14, label: label4 } = decodePath(e.instancePath, value);
+    const where = label4 || (kind === "library-panel" ? "panel" : kind === "classic" ? "dashboard" : "spec");
     const description = e.parentSchema?.description;
     let message;
     switch (e.keyword) {
@@ -80179,7 +80375,7 @@ function schemaProblems(value, kind = "classic") {
     const key2 = `${e.instancePath}\0${message}`;
     if (seen.has(key2)) continue;
     seen.add(key2);
-    problems.push({ path: path13, message });
+    problems.push({ path: path14, message });
   }
   return problems;
 }
@@ -80187,24 +80383,24 @@ function silentFixes(value) {
   const out = [];
   if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
   const dash = value;
-  const panels = (list2, base, label2) => {
+  const panels = (list2, base3, label4) => {
     if (!Array.isArray(list2)) return;
     list2.forEach((p, i) => {
       if (p === null || typeof p !== "object" || Array.isArray(p)) return;
       const panel2 = p;
-      const at2 = `${label2}[${i}]`;
-      const path13 = [...base, i];
+      const at2 = `${label4}[${i}]`;
+      const path14 = [...base3, i];
       if (panel2.id === null)
         out.push({
-          path: [...path13, "id"],
+          path: [...path14, "id"],
           message: `${at2}.id is null: Grafana assigns the panel an id when the dashboard loads`
         });
       if (panel2.repeat === null)
         out.push({
-          path: [...path13, "repeat"],
+          path: [...path14, "repeat"],
           message: `${at2}.repeat is null: Grafana reads it as no repeat and drops it`
         });
-      panels(panel2.panels, [...path13, "panels"], `${at2}.panels`);
+      panels(panel2.panels, [...path14, "panels"], `${at2}.panels`);
     });
   };
   panels(dash.panels, ["panels"], "panels");
@@ -80238,9 +80434,9 @@ var schema_default = createRule({
       const kind = schemaKind(dashboard.format.shape);
       const lp = dashboard.libraryPanel;
       const value = kind === "v2" ? dashboard.document?.spec ?? {} : lp ? lp.raw : dashboard.raw;
-      const base = kind === "v2" ? [] : lp ? lp.path : dashboard.root;
+      const base3 = kind === "v2" ? [] : lp ? lp.path : dashboard.root;
       for (const p of schemaProblems(value, kind)) {
-        context.report({ messageId: "invalid", data: { message: p.message }, path: [...base, ...p.path] });
+        context.report({ messageId: "invalid", data: { message: p.message }, path: [...base3, ...p.path] });
       }
       if (kind === "v2") {
         for (const d of danglingElements(value))
@@ -80286,6 +80482,10 @@ var shared_export_input_default = createRule({
 // src/lint/rules/uid-format.ts
 var UID_RE = /^[a-zA-Z0-9_-]*$/;
 var MAX_UID = 40;
+function validUid(uid2) {
+  const out = uid2.replace(/[^a-zA-Z0-9_-]+/g, "-").slice(0, MAX_UID).replace(/^-+|-+$/g, "");
+  return out === "" ? void 0 : out;
+}
 var uid_format_default = createRule({
   id: "uid-format",
   scope: "dashboard",
@@ -80308,18 +80508,32 @@ var uid_format_default = createRule({
       const shape = dashboard.format.shape;
       const resource = shape === "resource-v1" || shape === "resource-v2";
       const raw = resource || shape === "library-panel" ? dashboard.uid : dashboard.raw.uid;
-      const path13 = dashboard.uidPath;
+      const path14 = dashboard.uidPath;
       if (raw === void 0 || raw === null) {
-        if (resource) context.report({ messageId: "missingName", path: path13 });
-        else if (shape === "library-panel") context.report({ messageId: "missingLibrary", path: path13 });
+        if (resource) context.report({ messageId: "missingName", path: path14 });
+        else if (shape === "library-panel") context.report({ messageId: "missingLibrary", path: path14 });
         else context.report({ messageId: "missing", path: dashboard.root });
         return;
       }
       if (typeof raw !== "string") return;
-      if (raw.trim() === "") context.report({ messageId: "empty", path: path13 });
-      else if (!UID_RE.test(raw)) context.report({ messageId: "chars", data: { uid: raw }, path: path13 });
-      else if (raw.length > MAX_UID)
-        context.report({ messageId: "long", data: { uid: raw, length: raw.length }, path: path13 });
+      if (raw.trim() === "") context.report({ messageId: "empty", path: path14 });
+      else if (!UID_RE.test(raw)) {
+        const fixed = validUid(raw);
+        context.report({
+          messageId: "chars",
+          data: { uid: raw },
+          path: path14,
+          ...fixed ? { fix: { path: path14, value: fixed } } : {}
+        });
+      } else if (raw.length > MAX_UID) {
+        const fixed = validUid(raw);
+        context.report({
+          messageId: "long",
+          data: { uid: raw, length: raw.length },
+          path: path14,
+          ...fixed ? { fix: { path: path14, value: fixed } } : {}
+        });
+      }
       const spec = dashboard.raw.uid;
       if (shape === "resource-v1" && typeof spec === "string" && spec !== raw) {
         context.report({
@@ -80466,6 +80680,7 @@ var unique_panel_ids_default = createRule({
     return (dashboard) => {
       if (dashboard.format.shape === "resource-v2") return;
       const seen = /* @__PURE__ */ new Map();
+      let next = 1 + dashboard.panels.reduce((max, p) => Math.max(max, p.id ?? 0), 0);
       for (const panel2 of dashboard.panels) {
         if (panel2.id === void 0) continue;
         const first = seen.get(panel2.id);
@@ -80478,7 +80693,8 @@ var unique_panel_ids_default = createRule({
           messageId: "duplicate",
           data: { id: panel2.id, line: firstAt.line },
           panel: panel2,
-          path: [...panel2.path, "id"]
+          path: [...panel2.path, "id"],
+          fix: { path: [...panel2.path, "id"], value: next++ }
         });
       }
     };
@@ -80586,7 +80802,8 @@ function defaultConfig() {
       maxRowsToRead: 1e8,
       workers: 0,
       cache: true,
-      clusters: []
+      clusters: [],
+      execute: true
     },
     budgets: {
       default: {},
@@ -80695,10 +80912,17 @@ var configSchema = {
         type: "object",
         additionalProperties: false,
         required: ["rule", "reason"],
+        // A refId names a query within a panel: without the panel it would name queries everywhere.
+        dependencies: { refId: ["panel"] },
         properties: {
           rule: { type: "string", minLength: 1 },
           dashboard: { type: "string", minLength: 1, description: "Dashboard uid or file path." },
           panel: { type: "integer", description: "Panel id within the dashboard." },
+          refId: {
+            type: "string",
+            minLength: 1,
+            description: "One query of the panel (its refId, e.g. A); needs panel."
+          },
           severity: {
             ...ruleSetting,
             description: "Report at this severity instead of excluding (off = exclude)."
@@ -80748,6 +80972,10 @@ var configSchema = {
         cache: {
           type: "boolean",
           description: "Keep the embedded engine's prepared schema + seed between runs (node_modules/.cache/dashboard-ci). Default true."
+        },
+        execute: {
+          type: "boolean",
+          description: "Run each panel query on the seed data (sandboxed, read-only, bounded) to report queries whose result is empty where the data has rows (no-data-on-seed). Only with a seed. Default true; false for a seed that is not representative."
         }
       }
     },
@@ -80904,14 +81132,14 @@ function at(p) {
 }
 function explain(e) {
   const where = e.instancePath;
-  const path13 = decode(where);
-  const last = path13[path13.length - 1];
+  const path14 = decode(where);
+  const last = path14[path14.length - 1];
   switch (e.keyword) {
     case "additionalProperties": {
       const key2 = e.params.additionalProperty;
       if (SECRET_KEYS.has(key2)) {
         return {
-          path: path13,
+          path: path14,
           key: key2,
           message: `"${key2}" at ${at(where)} is not allowed: secrets never go in dashboard-ci.yml; pass them through the environment or the Action inputs`
         };
@@ -80919,34 +81147,34 @@ function explain(e) {
       const props = e.parentSchema?.properties ?? {};
       const hint = didYouMean(key2, Object.keys(props));
       return {
-        path: path13,
+        path: path14,
         key: key2,
         message: `unknown key "${key2}" at ${at(where)}${hint ? ` (did you mean "${hint}"?)` : ""}`
       };
     }
     case "required":
       return {
-        path: path13,
+        path: path14,
         message: `${at(where)} must have "${e.params.missingProperty}"`
       };
     case "type":
       return {
-        path: path13,
+        path: path14,
         message: `${at(where)} must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, found ${describe4(e.data)}`
       };
     case "enum":
       return {
-        path: path13,
+        path: path14,
         message: `${where} must be one of ${(e.params.allowedValues ?? []).join(", ")}, found ${describe4(e.data)}`
       };
     case "pattern":
     case "minLength": {
       const words2 = typeof last === "string" ? PATTERN_WORDS[last] : void 0;
-      if (words2) return { path: path13, message: `${where} must be ${words2}, found ${describe4(e.data)}` };
-      return { path: path13, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
+      if (words2) return { path: path14, message: `${where} must be ${words2}, found ${describe4(e.data)}` };
+      return { path: path14, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
     }
     default:
-      return { path: path13, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
+      return { path: path14, message: `${where} ${e.message ?? "is invalid"}, found ${describe4(e.data)}` };
   }
 }
 function fail(file, source, problem) {
@@ -80957,11 +81185,11 @@ function fail(file, source, problem) {
 function checkRuleIds(file, source, value) {
   const known = ruleIds();
   const knownSet = new Set(known);
-  const unknown = (id, path13, key2) => {
+  const unknown = (id, path14, key2) => {
     const hint = didYouMean(id, known);
     const problem = {
-      path: path13,
-      message: `unknown rule "${id}" at /${path13.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
+      path: path14,
+      message: `unknown rule "${id}" at /${path14.join("/")}${hint ? ` (did you mean "${hint}"?)` : ""}; see docs/rules/README.md`
     };
     if (key2 !== void 0) problem.key = key2;
     fail(file, source, problem);
@@ -81157,12 +81385,12 @@ var DashboardFacts = class {
   get queryRefs() {
     if (this._queryRefs) return this._queryRefs;
     const out = [];
-    const scan = (text2, base, key2, at2) => {
+    const scan = (text2, base3, key2, at2) => {
       if (typeof text2 !== "string") return;
       const refs = findVariableRefs(text2);
       if (refs.length === 0) return;
-      const path13 = base.concat(key2);
-      for (const ref of refs) out.push({ ref, path: path13, ...at2 });
+      const path14 = base3.concat(key2);
+      for (const ref of refs) out.push({ ref, path: path14, ...at2 });
     };
     for (const panel2 of this.dashboard.panels) {
       scan(panel2.raw.title, panel2.path, "title", { panel: panel2 });
@@ -81306,8 +81534,8 @@ function defaultPath(d, dashboard) {
 function toFinding(rule, d, dashboard) {
   const template = rule.meta.messages[d.messageId];
   if (template === void 0) throw new Error(`rule ${rule.id}: unknown messageId "${d.messageId}"`);
-  const path13 = defaultPath(d, dashboard);
-  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path13, d.offset) : dashboard.doc.locate(path13, d.key ? { key: true } : {});
+  const path14 = defaultPath(d, dashboard);
+  const at2 = d.offset !== void 0 ? dashboard.doc.locateInString(path14, d.offset) : dashboard.doc.locate(path14, d.key ? { key: true } : {});
   const where = {};
   if (d.panel) where.panel = d.panel;
   if (d.target) where.target = d.target;
@@ -81324,7 +81552,12 @@ function toFinding(rule, d, dashboard) {
   const panel2 = d.panel ?? d.target?.panel;
   if (panel2?.id !== void 0) finding2.panelId = panel2.id;
   if (d.target?.refId !== void 0) finding2.refId = d.target.refId;
+  const fix = d.fix && fixOf(dashboard.doc, d.fix);
+  if (fix) finding2.fix = fix;
   return finding2;
+}
+function fixOf(doc, d) {
+  return "value" in d ? doc.replaceValue(d.path, d.value) : doc.insertInString(d.path, d.at, d.insert);
 }
 function guarded(rule, file, fn) {
   return (node) => {
@@ -81347,7 +81580,7 @@ function lintDashboards(dashboards, options) {
     if (!f) facts.set(d, f = new DashboardFacts(d, datasourceTypes));
     return f;
   };
-  const base = {
+  const base3 = {
     config,
     datasources: options.datasources,
     datasourcesKnown: options.datasources.length > 0,
@@ -81356,7 +81589,7 @@ function lintDashboards(dashboards, options) {
   for (const rule of active) {
     if (rule.scope !== "project") continue;
     const context = {
-      ...base,
+      ...base3,
       id: rule.id,
       report(d) {
         if (!d.dashboard) throw new Error(`rule ${rule.id}: a project-scope report must name its dashboard`);
@@ -81376,7 +81609,7 @@ function lintDashboards(dashboards, options) {
     const dashboardFacts = factsOf(dashboard);
     for (const rule of perDashboard) {
       const context = {
-        ...base,
+        ...base3,
         id: rule.id,
         dashboard,
         facts: dashboardFacts,
@@ -81405,7 +81638,7 @@ function lintDashboards(dashboards, options) {
   return applyRuleSettings(findings, config, dashboards);
 }
 function specificity(e) {
-  return (e.dashboard !== void 0 ? 1 : 0) + (e.panel !== void 0 ? 2 : 0);
+  return (e.dashboard !== void 0 ? 1 : 0) + (e.panel !== void 0 ? 2 : 0) + (e.refId !== void 0 ? 4 : 0);
 }
 function applyRuleSettings(findings, config, dashboards = []) {
   const uidByFile = /* @__PURE__ */ new Map();
@@ -81428,6 +81661,7 @@ function applyRuleSettings(findings, config, dashboards = []) {
       for (const e of candidates) {
         if (e.dashboard !== void 0 && e.dashboard !== uid2 && e.dashboard !== f.file) continue;
         if (e.panel !== void 0 && e.panel !== f.panelId) continue;
+        if (e.refId !== void 0 && e.refId !== f.refId) continue;
         if (!best || specificity(e) > specificity(best)) best = e;
       }
       if (best) {
@@ -81443,6 +81677,50 @@ function applyRuleSettings(findings, config, dashboards = []) {
 // src/check/sql.ts
 import { readFile as readFile3 } from "node:fs/promises";
 import path7 from "node:path";
+
+// src/check/variable-runner.ts
+var VARIABLE_RESULT_ROWS = 1e3;
+var VariableQueryError = class extends Error {
+};
+function cell(v) {
+  if (v === null || v === void 0) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return JSON.stringify(v);
+}
+function optionsFromResult(result, datasourceType) {
+  const names = result.columns.map((c) => c.name);
+  if (names.length === 0) return [];
+  if (datasourceType === ALTINITY_PLUGIN) {
+    const t = names.indexOf("__text");
+    const v = names.indexOf("__value");
+    if (names.length === 2 && t >= 0 && v >= 0)
+      return result.rows.map((r) => ({ text: cell(r[t]), value: cell(r[v]) }));
+    return result.rows.map((r) => ({ text: cell(r[0]), value: cell(r[0]) }));
+  }
+  if (names.length === 1) return result.rows.map((r) => ({ text: cell(r[0]), value: cell(r[0]) }));
+  return result.rows.map((r) => ({ text: cell(r[1]), value: cell(r[0]) }));
+}
+function engineVariableRunner(engine) {
+  const memo = /* @__PURE__ */ new Map();
+  const run = async (sql, datasourceType) => {
+    const outcome = await engine.execute(sql, { variable: true, maxResultRows: VARIABLE_RESULT_ROWS });
+    if (!outcome.ok) {
+      const why = outcome.reason ?? `${outcome.error.code} ${outcome.error.name}: ${outcome.error.message}`;
+      throw new VariableQueryError(why);
+    }
+    return optionsFromResult(outcome.result, datasourceType);
+  };
+  return ({ sql, source }) => {
+    const key2 = `${source.datasourceType}\0${sql}`;
+    let p = memo.get(key2);
+    if (!p) {
+      p = run(sql, source.datasourceType);
+      memo.set(key2, p);
+    }
+    return p;
+  };
+}
 
 // src/check/missing-tables.ts
 var UNKNOWN_TABLE = 60;
@@ -82166,6 +82444,9 @@ function tokenize(text2) {
     i++;
   }
   return out;
+}
+function quoteIdentifier(name) {
+  return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
 }
 
 // src/clickhouse/clusters.ts
@@ -83526,7 +83807,7 @@ async function compare(source, statements) {
     if (!parsed || parsed.kind === "view") continue;
     const { database, name } = splitName(parsed.name);
     const db = database ?? currentDb;
-    const label2 = `${db}.${name}`;
+    const label4 = `${db}.${name}`;
     const at2 = { file: st.file, line: st.line, column: 1 };
     const exists = await source.rows(
       "SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}",
@@ -83536,7 +83817,7 @@ async function compare(source, statements) {
       findings.push({
         rule: "schema-drift",
         severity: "warning",
-        message: `${parsed.kind} ${label2} is in the test schema but not on ${source.description}`,
+        message: `${parsed.kind} ${label4} is in the test schema but not on ${source.description}`,
         ...at2
       });
       continue;
@@ -83568,7 +83849,7 @@ async function compare(source, statements) {
     findings.push({
       rule: "schema-drift",
       severity: "warning",
-      message: `${parsed.kind} ${label2} differs from ${source.description}: ${shown.join("; ")}${more}`,
+      message: `${parsed.kind} ${label4} differs from ${source.description}: ${shown.join("; ")}${more}`,
       ...at2
     });
   }
@@ -83653,6 +83934,11 @@ async function resolveVariables(dash, now, datasourceTypes, run, extract = {}) {
     const src = sources.get(name);
     deps.set(name, src ? dependencies(src, names, name).filter((d) => pending.has(d)) : []);
   }
+  const queries = /* @__PURE__ */ new Map();
+  for (const name of pending.keys()) {
+    const src = sources.get(name);
+    if (src) queries.set(name, { text: src.text, deps: deps.get(name) });
+  }
   const done = /* @__PURE__ */ new Set();
   while (done.size < pending.size) {
     const next = [...pending.keys()].find((n2) => !done.has(n2) && deps.get(n2).every((d) => done.has(d)));
@@ -83699,7 +83985,10 @@ async function resolveVariables(dash, now, datasourceTypes, run, extract = {}) {
     );
     if (filtered.length === 0) {
       failed.add(next);
-      unresolved.push({ name: next, reason: options === void 0 ? "failed" : "no-rows" });
+      const regex = typeof raw.regex === "string" ? raw.regex.trim() : "";
+      const u = { name: next, reason: options === void 0 ? "failed" : "no-rows" };
+      if (options?.length && regex !== "") u.detail = `its regex ${regex} kept none of ${options.length}`;
+      unresolved.push(u);
       continue;
     }
     const all3 = raw.includeAll === true;
@@ -83712,14 +84001,26 @@ async function resolveVariables(dash, now, datasourceTypes, run, extract = {}) {
   }
   const list2 = [...variables];
   variableIndex(list2);
-  return { variables: list2, order, unresolved };
+  return { variables: list2, order, unresolved, queries };
 }
 
 // src/check/prepare.ts
+function compareText(sql, names, queries) {
+  const seen = /* @__PURE__ */ new Set();
+  const visit = (n2) => {
+    if (seen.has(n2)) return;
+    seen.add(n2);
+    for (const d of queries?.get(n2)?.deps ?? []) visit(d);
+  };
+  names.forEach(visit);
+  const lines = [...seen].sort().map((n2) => `-- $${n2}: ${JSON.stringify(queries?.get(n2)?.text ?? "")}`);
+  return `${sql}
+${lines.join("\n")}`;
+}
 var CLICKHOUSE_TYPES = /* @__PURE__ */ new Set(["grafana-clickhouse-datasource", "vertamedia-clickhouse-datasource"]);
 async function prepareQueries(dashboards, alertGroups, datasourceTypes, now, opts = {}, unresolvedOut) {
   const out = [];
-  const add2 = (source, variables) => {
+  const add2 = (source, variables, queries) => {
     if (!CLICKHOUSE_TYPES.has(source.datasourceType)) return;
     const result = interpolateSource(source, now, variables);
     const q = {
@@ -83730,8 +84031,12 @@ async function prepareQueries(dashboards, alertGroups, datasourceTypes, now, opt
       blocked: result.problems.some((p) => p.blocking === true),
       warnings: result.warnings
     };
-    if (result.unresolved) q.unresolved = result.unresolved;
+    if (result.unresolved) {
+      q.unresolved = result.unresolved;
+      q.compareSql = compareText(result.sql, result.unresolved, queries);
+    }
     if (result.alternatives) q.alternatives = result.alternatives;
+    if (result.timeRange) q.timeRange = result.timeRange;
     if (source.dashboard) q.dashboard = source.dashboard;
     out.push(q);
   };
@@ -83741,7 +84046,7 @@ async function prepareQueries(dashboards, alertGroups, datasourceTypes, now, opt
     const resolution = await resolveVariables(dash, now, datasourceTypes, opts.runVariableQuery, extract);
     if (resolution.unresolved.length > 0) unresolvedOut?.set(dash, resolution.unresolved);
     for (const source of extractDashboardQueries(dash, datasourceTypes, extract))
-      add2(source, resolution.variables);
+      add2(source, resolution.variables, resolution.queries);
   }
   for (const source of extractAlertQueries(alertGroups, datasourceTypes)) add2(source);
   return out;
@@ -83763,6 +84068,7 @@ function toRecord(q) {
   if (s.alertRule?.title !== void 0) r.panelTitle = s.alertRule.title;
   if (s.variable?.name !== void 0) r.panelTitle = `$${s.variable.name}`;
   if (s.refId !== void 0) r.refId = s.refId;
+  if (q.unresolved?.length) r.standIns = [...q.unresolved];
   return r;
 }
 function queryKey(r) {
@@ -83815,6 +84121,136 @@ function splitStatements(text2) {
   }
   push(text2.length);
   return out;
+}
+
+// src/sql/time-filter-fix.ts
+var TIME_PARTITION = /^(?:toDate|toDate32|toYYYYMM|toYYYYMMDD|toYYYYMMDDhhmmss|toYear|toMonday|toStartOf[A-Za-z]+|toRelative[A-Za-z]+Num)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)$/;
+function timePartitionColumn(partitionKeys) {
+  if (partitionKeys.length !== 1) return void 0;
+  return TIME_PARTITION.exec(partitionKeys[0].trim())?.[1];
+}
+var TIME_MACRO = /\$\{?__(?:timeFilter|timeFilter_ms|dateFilter|dateTimeFilter|dt|fromTime|toTime|fromTime_ms|toTime_ms|from|to)\b/;
+function tokenize2(sql) {
+  const out = [];
+  let depth = 0;
+  for (let i = 0; i < sql.length; ) {
+    const c = sql.charCodeAt(i);
+    const region = regionAt(sql, i);
+    if (region) {
+      if (region.kind === "identifier" || region.kind === "backtick") {
+        out.push({ kind: "word", text: sql.slice(i + 1, region.end - 1), start: i, end: region.end, depth });
+      } else if (region.kind === "string" || region.kind === "dollar") {
+        out.push({ kind: "punct", text: "'", start: i, end: region.end, depth });
+      }
+      i = region.end;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
+      continue;
+    }
+    if (c === 36) {
+      let j = i + 1;
+      if (sql[j] === "{") {
+        const close = sql.indexOf("}", j);
+        if (close === -1) return void 0;
+        j = close + 1;
+      } else while (j < sql.length && isWordChar(sql.charCodeAt(j))) j++;
+      out.push({ kind: "var", text: sql.slice(i, j), start: i, end: j, depth });
+      i = j;
+      continue;
+    }
+    if (isWordChar(c)) {
+      let j = i + 1;
+      while (j < sql.length && isWordChar(sql.charCodeAt(j))) j++;
+      out.push({ kind: "word", text: sql.slice(i, j).toUpperCase(), start: i, end: j, depth });
+      i = j;
+      continue;
+    }
+    if (c === 40 || c === 91) depth++;
+    const two = sql.slice(i, i + 2);
+    const op = ["->", "<=", ">=", "!=", "<>", "=="].includes(two) ? two : sql[i];
+    out.push({ kind: "punct", text: op, start: i, end: i + op.length, depth });
+    if (c === 41 || c === 93) depth--;
+    if (depth < 0) return void 0;
+    i += op.length;
+  }
+  return depth === 0 ? out : void 0;
+}
+var CLAUSES = /* @__PURE__ */ new Set(["GROUP", "ORDER", "LIMIT", "HAVING", "SETTINGS", "FORMAT", "QUALIFY", "WINDOW"]);
+var REFUSED = /* @__PURE__ */ new Set([
+  "JOIN",
+  "UNION",
+  "INTERSECT",
+  "EXCEPT",
+  "PREWHERE",
+  "SAMPLE",
+  "ARRAY",
+  "USING",
+  "GLOBAL"
+]);
+var COMPARISON = /* @__PURE__ */ new Set(["=", "==", "!=", "<>", "<", ">", "<=", ">=", "IN", "LIKE", "ILIKE"]);
+function timeFilterInsertion(sql, table, column2) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(column2) || TIME_MACRO.test(sql)) return void 0;
+  const tokens = tokenize2(sql);
+  if (!tokens || tokens.length === 0) return void 0;
+  if (tokens[0].kind !== "word" || tokens[0].text !== "SELECT") return void 0;
+  let from = -1;
+  for (let k2 = 0; k2 < tokens.length; k2++) {
+    const t = tokens[k2];
+    if (t.kind !== "word") continue;
+    if (REFUSED.has(t.text)) return void 0;
+    if (k2 > 0 && t.text === "SELECT") return void 0;
+    if (t.text === "WHERE" && t.depth > 0) return void 0;
+    if (t.text === "FROM" && t.depth === 0) {
+      if (from !== -1) return void 0;
+      from = k2;
+    }
+  }
+  if (from === -1) return void 0;
+  if (tokens.some((t) => t.text === ";")) return void 0;
+  let k = from + 1;
+  const name = [];
+  const word = (i) => tokens[i]?.kind === "word";
+  if (!word(k)) return void 0;
+  name.push(tokens[k]);
+  k++;
+  if (tokens[k]?.text === "." && word(k + 1)) {
+    name.push(tokens[k + 1]);
+    k += 2;
+  }
+  const raw = (t) => sql.slice(t.start, t.end).replace(/^[`"]|[`"]$/g, "");
+  const tableName2 = raw(name[name.length - 1]);
+  const dbName = name.length === 2 ? raw(name[0]) : void 0;
+  if (tableName2 !== table.table || dbName !== void 0 && dbName !== table.database) return void 0;
+  let last = tokens[k - 1];
+  if (tokens[k]?.text === "FINAL") last = tokens[k++];
+  if (tokens[k]?.text === "AS") k++;
+  if (word(k) && !CLAUSES.has(tokens[k].text) && tokens[k].text !== "WHERE" && tokens[k].text !== "FINAL")
+    last = tokens[k++];
+  if (tokens[k]?.text === "FINAL") last = tokens[k++];
+  const next = tokens[k];
+  const filter2 = `$__timeFilter(${column2})`;
+  if (next === void 0) {
+    const text2 = ` WHERE ${filter2}`;
+    return { at: last.end, text: text2, flat: text2 };
+  }
+  if (next.kind !== "word" || next.depth !== 0) return void 0;
+  if (next.text === "WHERE") {
+    for (let i = k + 1; i < tokens.length; i++) {
+      const t = tokens[i];
+      if (t.depth > 0) continue;
+      if (t.kind === "word" && CLAUSES.has(t.text)) break;
+      if (t.text === "OR" || t.text === "XOR" || t.text === "?" || t.text === "->") return void 0;
+      if (t.kind === "var" && !COMPARISON.has(tokens[i - 1]?.text ?? "")) return void 0;
+    }
+    const text2 = ` ${filter2} AND`;
+    return { at: next.end, text: text2, flat: text2 };
+  }
+  if (!CLAUSES.has(next.text)) return void 0;
+  const gap = sql.slice(last.end, next.start);
+  const separator = /^[ \t\r\n]+$/.test(gap) ? gap : " ";
+  return { at: next.start, text: `WHERE ${filter2}${separator}`, flat: `WHERE ${filter2} ` };
 }
 
 // src/clickhouse/pool.ts
@@ -83899,8 +84335,8 @@ function defaultCacheRoot(opts) {
     dir = up;
   }
   const xdg = opts.env?.XDG_CACHE_HOME;
-  const base = xdg && path5.isAbsolute(xdg) ? xdg : path5.join(opts.homedir ?? os.homedir(), ".cache");
-  return path5.join(base, "dashboard-ci", "chdb");
+  const base3 = xdg && path5.isAbsolute(xdg) ? xdg : path5.join(opts.homedir ?? os.homedir(), ".cache");
+  return path5.join(base3, "dashboard-ci", "chdb");
 }
 function isDirectory(p) {
   try {
@@ -84262,6 +84698,118 @@ async function openEngine(opts) {
   return { engine, concurrency };
 }
 
+// src/check/concurrency.ts
+async function mapConcurrent(items, concurrency, fn, onDone) {
+  const results = new Array(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+      onDone?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return results;
+}
+
+// src/check/no-data.ts
+var EXECUTE_RESULT_ROWS = 1;
+var WALL_CLOCK = /\b(now|now64|nowInBlock|today|yesterday|current_?timestamp|current_?date|UTC_timestamp)\s*\(/i;
+async function rangeHasData(q, rec, probe) {
+  const tables = (rec.cost?.tables ?? []).map(
+    (t) => `${quoteIdentifier(t.database)}.${quoteIdentifier(t.table)}`
+  );
+  if (tables.length === 0 || q.timeRange?.other || WALL_CLOCK.test(q.sql)) return void 0;
+  const names = [...new Set(rec.cost.tables.map((t) => t.table))];
+  for (const table of new Set(tables)) {
+    if (await probe(`SELECT 1 FROM ${table} LIMIT 1`) !== true) return void 0;
+  }
+  const filters = q.timeRange?.filters ?? [];
+  for (const filter2 of new Set(filters)) {
+    let held = false;
+    for (const table of new Set(tables)) {
+      if (await probe(`SELECT 1 FROM ${table} WHERE ${filter2} LIMIT 1`) === true) {
+        held = true;
+        break;
+      }
+    }
+    if (!held) return void 0;
+  }
+  const list2 = names.join(", ");
+  return filters.length > 0 ? `${list2} ${names.length === 1 ? "has" : "have"} rows in the query's time range` : `${list2} ${names.length === 1 ? "has" : "have"} rows`;
+}
+function statementKey(sql) {
+  let out = "";
+  let blank = false;
+  for (let i = 0; i < sql.length; ) {
+    const region = regionAt(sql, i);
+    const comment = region?.kind === "line-comment" || region?.kind === "block-comment";
+    if (comment || /\s/.test(sql[i])) {
+      blank = true;
+      i = comment ? region.end : i + 1;
+      continue;
+    }
+    if (blank && out) out += " ";
+    blank = false;
+    const end = region ? region.end : i + 1;
+    out += sql.slice(i, end);
+    i = end;
+  }
+  return out;
+}
+function execution(o) {
+  if (!o.ok) return void 0;
+  const r = o.result;
+  return {
+    rows: r.rows.length,
+    truncated: r.truncated,
+    readRows: r.rowsRead,
+    elapsedMs: Math.round(r.elapsedMs * 1e3) / 1e3
+  };
+}
+async function checkNoData(engine, concurrency, candidates) {
+  const run = candidates.filter(
+    ({ q, rec }) => q.source.origin === "panel" && rec.cost !== void 0 && !rec.standIns?.length
+  );
+  const byKey = /* @__PURE__ */ new Map();
+  for (const { rec } of run) {
+    const key2 = statementKey(rec.sql);
+    if (!byKey.has(key2)) byKey.set(key2, rec.sql);
+  }
+  const keys = [...byKey.keys()];
+  const ran = await mapConcurrent(
+    keys,
+    concurrency,
+    (key2) => engine.execute(byKey.get(key2), { maxResultRows: EXECUTE_RESULT_ROWS })
+  );
+  const outcomes = new Map(keys.map((key2, i) => [key2, ran[i]]));
+  const probes = /* @__PURE__ */ new Map();
+  const probe = (sql) => {
+    let p = probes.get(sql);
+    if (!p) {
+      p = engine.execute(sql, { maxResultRows: 1 }).then((o) => o.ok ? o.result.rows.length > 0 : void 0);
+      probes.set(sql, p);
+    }
+    return p;
+  };
+  const findings = [];
+  for (const { q, rec } of run) {
+    const executed = execution(outcomes.get(statementKey(rec.sql)));
+    if (!executed) continue;
+    rec.executed = executed;
+    if (executed.rows > 0) continue;
+    const data = await rangeHasData(q, rec, probe);
+    if (data === void 0) continue;
+    findings.push({
+      q,
+      message: `returns no rows on the test data, though ${data}: a filter matches nothing there (a misspelled value?), and Grafana would show "No data". If the seed is not representative, add an exception for this query (panel and refId) with a reason, or set clickhouse.execute: false`
+    });
+  }
+  return findings;
+}
+
 // src/core/format.ts
 function trimZeros(s) {
   return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
@@ -84296,8 +84844,8 @@ function formatChange(change) {
 }
 
 // src/clickhouse/budget.ts
-function merge2(base, over) {
-  const out = { ...base };
+function merge2(base3, over) {
+  const out = { ...base3 };
   if (over.maxRows !== void 0) out.maxRows = over.maxRows;
   if (over.maxGranuleFraction !== void 0) out.maxGranuleFraction = over.maxGranuleFraction;
   if (over.requirePartitionPruning !== void 0)
@@ -84469,8 +85017,8 @@ async function resolveCommit(cwd, ref, flag = "--base") {
   if (res.code === -1) throw new UsageError(`${flag} ${ref}: cannot run git (${res.stderr})`);
   throw new UsageError(`${flag} ${ref}: not a git revision here`);
 }
-function batchable(path13) {
-  return !/[\n\r\0]/.test(path13);
+function batchable(path14) {
+  return !/[\n\r\0]/.test(path14);
 }
 async function readFilesAt(cwd, commit, paths) {
   const out = /* @__PURE__ */ new Map();
@@ -84485,20 +85033,20 @@ async function readFilesAt(cwd, commit, paths) {
   if (res.code !== 0) throw new UsageError(`git cat-file failed at ${commit}: ${res.stderr.trim()}`);
   const buf = res.stdout;
   let at2 = 0;
-  for (const path13 of asked) {
+  for (const path14 of asked) {
     const nl = buf.indexOf(10, at2);
-    if (nl < 0) throw new UsageError(`git cat-file: answer for ${path13} cut short`);
+    if (nl < 0) throw new UsageError(`git cat-file: answer for ${path14} cut short`);
     const header = buf.subarray(at2, nl).toString("utf8");
     at2 = nl + 1;
     const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
     if (!m) {
-      out.set(path13, void 0);
+      out.set(path14, void 0);
       continue;
     }
     const size = Number(m[2]);
     const body = buf.subarray(at2, at2 + size);
     at2 += size + 1;
-    out.set(path13, m[1] === "blob" ? body.toString("utf8") : void 0);
+    out.set(path14, m[1] === "blob" ? body.toString("utf8") : void 0);
   }
   return out;
 }
@@ -84527,9 +85075,9 @@ async function diffWorkingTree(cwd, commit) {
       diff.changed.add(to);
       if (status.startsWith("R")) diff.renamed.set(to, from);
     } else {
-      const path13 = fields[i++];
-      if (status === "D") diff.deleted.add(path13);
-      else diff.changed.add(path13);
+      const path14 = fields[i++];
+      if (status === "D") diff.deleted.add(path14);
+      else diff.changed.add(path14);
     }
   }
   return diff;
@@ -84546,7 +85094,7 @@ async function gitHead(cwd) {
     return void 0;
   }
 }
-async function readBaseVersions(ref, cwd, dashboards, datasourceTypes, now) {
+async function readBaseVersions(ref, cwd, dashboards, datasourceTypes, now, options = {}) {
   const baseDashboards = [];
   const files = [...new Set(dashboards.map((d) => d.file))];
   const texts = await readFilesAt(cwd, await resolveCommit(cwd, ref), files);
@@ -84555,8 +85103,532 @@ async function readBaseVersions(ref, cwd, dashboards, datasourceTypes, now) {
     if (text2 === void 0) continue;
     baseDashboards.push(...parseDashboardFile(file, text2).dashboards);
   }
-  const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now)).filter((q) => q.problems.length === 0).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
+  const queries = (await prepareQueries(baseDashboards, [], datasourceTypes, now, options)).filter((q) => q.problems.length === 0).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   return { queries };
+}
+
+// src/check/panel-columns.ts
+function unwrap(type) {
+  let t = type.trim();
+  for (; ; ) {
+    const m = /^(?:Nullable|LowCardinality)\((.*)\)$/s.exec(t);
+    if (m) {
+      t = m[1].trim();
+      continue;
+    }
+    const agg = /^SimpleAggregateFunction\([^,()]+(?:\([^)]*\))?\s*,\s*(.*)\)$/s.exec(t);
+    if (agg) {
+      t = agg[1].trim();
+      continue;
+    }
+    return t;
+  }
+}
+function columnKind(type) {
+  const t = unwrap(type);
+  if (/^(?:Date|Date32|DateTime|DateTime64)(?:\(.*\))?$/s.test(t)) return "time";
+  if (/^(?:U?Int(?:8|16|32|64)|Float(?:32|64)|BFloat16|Decimal(?:32|64|128|256)?(?:\(.*\))?)$/.test(t))
+    return "number";
+  if (t === "Bool" || t === "Boolean") return "boolean";
+  if (/^(?:String|FixedString\(\d+\)|Enum(?:8|16)?\(.*\)|UUID|IPv4|IPv6)$/s.test(t)) return "string";
+  if (/^(?:Array|Map|Tuple|Nested)\(/.test(t)) return "other";
+  return "unknown";
+}
+function resultFormat(datasourceType, target) {
+  const f = target.format;
+  if (datasourceType === "vertamedia-clickhouse-datasource") {
+    if (f === void 0 || f === "time_series") return "time-series";
+    return f === "table" ? "table" : "other";
+  }
+  if (f === void 0 || f === null) return void 0;
+  if (f === 0 || f === "time_series") return "time-series";
+  if (f === 1 || f === "table") return "table";
+  return "other";
+}
+function rebuiltByPlugin(q) {
+  return q.format === "other" || q.datasourceType === "vertamedia-clickhouse-datasource" && q.format === "time-series";
+}
+function knownPanels(dashboards, byTarget) {
+  const out = [];
+  for (const dashboard of dashboards) {
+    for (const panel2 of dashboard.panels) {
+      if (panel2.type === "row" || panel2.targets.length === 0) continue;
+      const queries = [];
+      let known = true;
+      for (const target of panel2.targets) {
+        const r = byTarget.get(target);
+        if (!r) {
+          known = false;
+          break;
+        }
+        if (r.hidden) continue;
+        if (!r.record.columns) {
+          known = false;
+          break;
+        }
+        const q = {
+          datasourceType: r.datasourceType,
+          format: resultFormat(r.datasourceType, target.raw),
+          columns: r.record.columns,
+          record: r.record
+        };
+        if (target.refId !== void 0) q.refId = target.refId;
+        queries.push(q);
+      }
+      if (known && queries.length > 0) out.push({ dashboard, panel: panel2, queries });
+    }
+  }
+  return out;
+}
+function activeTransformations(panel2) {
+  const list2 = panel2.raw.transformations;
+  if (!Array.isArray(list2)) return [];
+  const out = [];
+  list2.forEach((t, index) => {
+    if (!isObject(t) || typeof t.id !== "string" || t.disabled === true) return;
+    out.push({ index, id: t.id, options: t.options ?? null });
+  });
+  return out;
+}
+function grafanaRegex(text2) {
+  try {
+    if (text2.startsWith("/")) {
+      const m = /^\/(.*)\/([gimsuy]*)$/s.exec(text2);
+      if (!m) return void 0;
+      return new RegExp(m[1], m[2].replace("g", ""));
+    }
+    return new RegExp(`^${text2}$`);
+  } catch {
+    return void 0;
+  }
+}
+function describeColumns(columns, max = 8) {
+  const shown = columns.slice(0, max).map((c) => `${c.name} ${c.type}`);
+  if (columns.length > max) shown.push(`\u2026 ${columns.length - max} more`);
+  return shown.join(", ");
+}
+function panelFinding(kp, rule, severity2, message, path14 = kp.panel.path) {
+  const at2 = kp.dashboard.doc.locate(path14);
+  const f = {
+    rule,
+    severity: severity2,
+    message: withLocation(locationOf(kp.dashboard, { panel: kp.panel }), message),
+    file: kp.dashboard.file,
+    line: at2.line,
+    column: at2.column
+  };
+  if (kp.dashboard.uid !== void 0) f.dashboardUid = kp.dashboard.uid;
+  if (kp.panel.id !== void 0) f.panelId = kp.panel.id;
+  return f;
+}
+
+// src/check/rules/panel-data-shape.ts
+var RULE = "panel-data-shape";
+function needsOf(kp) {
+  const raw = kp.panel.raw;
+  const options = isObject(raw.options) ? raw.options : {};
+  const reduceFields = isObject(options.reduceOptions) ? options.reduceOptions.fields : void 0;
+  const numericOnly = reduceFields === void 0 || reduceFields === "" || reduceFields === null;
+  switch (kp.panel.type) {
+    case "timeseries":
+      return { label: "a time series", time: true, number: true };
+    case "graph": {
+      const xaxis = isObject(raw.xaxis) ? raw.xaxis : {};
+      return xaxis.mode === void 0 || xaxis.mode === "time" ? { label: "a graph", time: true, number: true } : void 0;
+    }
+    case "state-timeline":
+      return { label: "a state timeline", time: true, value: true };
+    case "candlestick":
+      return { label: "a candlestick", time: true, number: true };
+    case "trend":
+      return { label: "a trend", twoNumbers: true };
+    case "gauge":
+      return numericOnly ? { label: "a gauge", number: true } : void 0;
+    case "bargauge":
+      return numericOnly ? { label: "a bar gauge", number: true } : void 0;
+    case "piechart":
+      return numericOnly ? { label: "a pie chart", number: true } : void 0;
+    case "barchart":
+      return { label: "a bar chart", number: true, category: true };
+    case "histogram":
+      return { label: "a histogram", number: true };
+    default:
+      return void 0;
+  }
+}
+var SHAPE_KEEPING = /* @__PURE__ */ new Set([
+  "merge",
+  "joinByField",
+  "seriesToColumns",
+  "concatenate",
+  "sortBy",
+  "limit",
+  "filterByValue",
+  "organize"
+]);
+function drawnColumns(kp) {
+  if (kp.queries.some(rebuiltByPlugin)) return void 0;
+  let columns = kp.queries.flatMap((q) => q.columns);
+  for (const t of activeTransformations(kp.panel)) {
+    if (!SHAPE_KEEPING.has(t.id)) return void 0;
+    if (t.id === "organize" && isObject(t.options) && isObject(t.options.excludeByName)) {
+      const excluded = t.options.excludeByName;
+      columns = columns.filter((c) => excluded[c.name] !== true);
+    }
+  }
+  return columns;
+}
+function missing(needs, kinds) {
+  const count = (k) => kinds.filter((x) => x === k).length;
+  const unknown = count("unknown");
+  const numbers = count("number") + count("boolean");
+  const times = count("time");
+  const out = [];
+  if (needs.time && times + unknown === 0 && numbers < 2)
+    out.push("a time column (Date, DateTime, DateTime64)");
+  if (needs.number && numbers + unknown === 0) out.push("a number column");
+  if (needs.value && kinds.length - times === 0 && times < 2) out.push("a value column beside the time");
+  if (needs.category && count("string") + times + unknown === 0 && numbers < 2)
+    out.push("a string or time column for the categories");
+  if (needs.twoNumbers && numbers + unknown < 2) out.push("two number columns (a numeric x and a value)");
+  return out;
+}
+var TIME_LIKE = /(?:^t$|^ts$|time|date|day|hour|minute|week|month|year|period|bucket|interval)/i;
+function panelDataShape(panels) {
+  const findings = [];
+  for (const kp of panels) {
+    const needs = needsOf(kp);
+    if (!needs) continue;
+    const columns = drawnColumns(kp);
+    if (!columns) continue;
+    const kinds = columns.map((c) => columnKind(c.type));
+    const lacks = missing(needs, kinds);
+    if (lacks.length === 0) continue;
+    let message = `${needs.label} needs ${lacks.join(" and ")}, and ${kp.queries.length > 1 ? "its queries return" : "its query returns"} ${columns.length ? describeColumns(columns) : "no column"}`;
+    if (needs.time && lacks[0].startsWith("a time")) {
+      const text2 = columns.find((c, i) => kinds[i] === "string" && TIME_LIKE.test(c.name));
+      message += text2 ? `. ${text2.name} is a ${text2.type}: a time formatted as text (formatDateTime, toString) is text to Grafana, which says "Data does not have a time field"; return the Date/DateTime itself and let the panel format it` : '. Grafana says "Data does not have a time field"';
+    }
+    findings.push(panelFinding(kp, RULE, "error", message, typePath(kp)));
+  }
+  return findings;
+}
+function typePath(kp) {
+  return typeof kp.panel.raw.type === "string" ? [...kp.panel.path, "type"] : kp.panel.path;
+}
+function readByExpressions(rule) {
+  const read = /* @__PURE__ */ new Set();
+  if (isObject(rule.raw) && typeof rule.raw.condition === "string") read.add(rule.raw.condition);
+  for (const q of rule.queries) {
+    if (q.datasourceUid !== "__expr__") continue;
+    const model = q.model;
+    const expression = typeof model.expression === "string" ? model.expression : "";
+    if (model.type === "math") for (const m of expression.matchAll(/\$\{?(\w+)\}?/g)) read.add(m[1]);
+    else if (expression) read.add(expression.trim());
+    if (Array.isArray(model.conditions))
+      for (const c of model.conditions) {
+        const params = isObject(c) && isObject(c.query) ? c.query.params : void 0;
+        if (Array.isArray(params) && typeof params[0] === "string") read.add(params[0]);
+      }
+  }
+  return read;
+}
+function alertDataShape(groups, results) {
+  const byQuery = new Map(results.map((r) => [r.query, r]));
+  const out = [];
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      const read = readByExpressions(rule);
+      for (const q of rule.queries) {
+        const r = byQuery.get(q);
+        if (!r || r.refId === void 0 || !read.has(r.refId)) continue;
+        if (rebuiltByPlugin(r)) continue;
+        const kinds = r.columns.map((c) => columnKind(c.type));
+        if (kinds.some((k) => k === "unknown" || k === "boolean")) continue;
+        const numbers = kinds.filter((k) => k === "number").length;
+        const times = kinds.filter((k) => k === "time").length;
+        const others = kinds.length - numbers - times - kinds.filter((k) => k === "string").length;
+        const returns = `it returns ${r.columns.length ? describeColumns(r.columns) : "no column"}`;
+        if (numbers === 0) {
+          out.push({
+            result: r,
+            message: `the alert rule's expressions read this query, and reduce, threshold and math act on numbers: it needs a number column; ${returns}`
+          });
+        } else if (times === 0 && (numbers > 1 || others > 0)) {
+          const ts = r.format === "time-series" ? "in time series format it needs a time column; " : "";
+          out.push({
+            result: r,
+            message: `${ts}without a time column Grafana's alerting reads a result as one number per row with text labels, and ${returns} (${numbers} number columns${others ? `, ${others} of another type` : ""}): "input data must be a wide series but got type not"`
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// src/check/rules/field-reference.ts
+var RULE2 = "field-reference";
+var hasVariable = (s) => /\$\{|\$[A-Za-z_]|\[\[/.test(s);
+var str6 = (v) => typeof v === "string" ? v : void 0;
+var obj3 = (v) => isObject(v) ? v : {};
+var arr2 = (v) => Array.isArray(v) ? v : [];
+function operand(v, path14) {
+  if (typeof v === "string") return /^-?\d+(?:\.\d+)?$/.test(v.trim()) ? void 0 : { name: v, path: path14 };
+  const m = obj3(obj3(v).matcher);
+  const name = str6(m.options);
+  return name !== void 0 && m.id === "byName" ? { name, path: [...path14, "matcher", "options"] } : void 0;
+}
+function transformationRefs(id, options, at2, where) {
+  const refs = [];
+  const add2 = (name, path14, pattern = false) => {
+    if (name !== void 0 && name !== "" && !hasVariable(name)) refs.push({ name, where, path: path14, pattern });
+  };
+  const keys = (key2) => {
+    for (const k of Object.keys(obj3(options[key2]))) add2(k, [...at2, key2, k]);
+  };
+  switch (id) {
+    case "organize":
+      keys("excludeByName");
+      keys("indexByName");
+      keys("renameByName");
+      break;
+    case "groupBy":
+      keys("fields");
+      break;
+    case "filterFieldsByName":
+      for (const part of ["include", "exclude"]) {
+        const o = obj3(options[part]);
+        arr2(o.names).forEach((n2, i) => add2(str6(n2), [...at2, part, "names", i]));
+        add2(str6(o.pattern), [...at2, part, "pattern"], true);
+      }
+      break;
+    case "sortBy":
+      arr2(options.sort).forEach((s, i) => add2(str6(obj3(s).field), [...at2, "sort", i, "field"]));
+      break;
+    case "joinByField":
+    case "seriesToColumns":
+      add2(str6(options.byField), [...at2, "byField"]);
+      break;
+    case "convertFieldType":
+      arr2(options.conversions).forEach(
+        (c, i) => add2(str6(obj3(c).targetField), [...at2, "conversions", i, "targetField"])
+      );
+      break;
+    case "filterByValue":
+      arr2(options.filters).forEach((f, i) => add2(str6(obj3(f).fieldName), [...at2, "filters", i, "fieldName"]));
+      break;
+    case "calculateField": {
+      const binary = obj3(options.binary);
+      for (const side of ["left", "right"]) {
+        const o = operand(binary[side], [...at2, "binary", side]);
+        if (o) add2(o.name, o.path);
+      }
+      arr2(obj3(options.reduce).include).forEach((n2, i) => add2(str6(n2), [...at2, "reduce", "include", i]));
+      add2(str6(obj3(options.unary).fieldName), [...at2, "unary", "fieldName"]);
+      break;
+    }
+  }
+  return refs;
+}
+var KEEP_NAMES = /* @__PURE__ */ new Set([
+  "merge",
+  "joinByField",
+  "seriesToColumns",
+  "sortBy",
+  "limit",
+  "filterByValue",
+  "filterFieldsByName",
+  "filterByRefId",
+  "convertFieldType",
+  "organize",
+  "renameByRegex",
+  "calculateField"
+]);
+function afterTransformation(id, options, names) {
+  if (!KEEP_NAMES.has(id)) {
+    names.open = true;
+    return;
+  }
+  if (id === "organize") {
+    for (const v of Object.values(obj3(options.renameByName)))
+      if (typeof v === "string" && v) names.names.add(v);
+  } else if (id === "renameByRegex") {
+    const re = str6(options.regex) !== void 0 ? grafanaRegex(options.regex) : void 0;
+    const to = str6(options.renamePattern);
+    if (!re || to === void 0) names.open = true;
+    else for (const n2 of [...names.names]) names.names.add(n2.replace(re, to));
+  } else if (id === "calculateField") {
+    const alias = str6(options.alias);
+    if (alias) names.names.add(alias);
+    else names.open = true;
+  }
+}
+function displayNames(fieldConfig) {
+  const out = [];
+  const d = str6(obj3(fieldConfig.defaults).displayName);
+  if (d) out.push(d);
+  for (const o of arr2(fieldConfig.overrides)) {
+    for (const p of arr2(obj3(o).properties)) {
+      const po = obj3(p);
+      if (po.id === "displayName" && typeof po.value === "string" && po.value) out.push(po.value);
+    }
+  }
+  return { names: out, templated: out.some((n2) => hasVariable(n2)) };
+}
+function linkFieldNames(url2) {
+  const out = [];
+  for (const m of url2.matchAll(/\$\{__data\.fields(?:\.([^}:.[\]]+)|\[\s*(["'])(.*?)\2\s*\])/g)) {
+    const name = m[1] ?? m[3];
+    if (name !== void 0 && name !== "" && !/^\d+$/.test(name) && !hasVariable(name)) out.push(name);
+  }
+  return out;
+}
+function linkRefs(links, path14, where) {
+  return arr2(links).flatMap((l, i) => {
+    const url2 = str6(obj3(l).url);
+    return url2 ? linkFieldNames(url2).map((name) => ({ name, where, path: [...path14, i, "url"] })) : [];
+  });
+}
+function startingNames(kp) {
+  const names = /* @__PURE__ */ new Set();
+  for (const q of kp.queries) {
+    if (rebuiltByPlugin(q)) return void 0;
+    const kinds = q.columns.map((c) => columnKind(c.type));
+    if (q.format !== "table" && kinds.includes("time") && kinds.some((k) => k === "string" || k === "unknown"))
+      return void 0;
+    for (const c of q.columns) names.add(c.name);
+  }
+  return { names, open: false };
+}
+function fieldReference(panels) {
+  const findings = [];
+  for (const kp of panels) {
+    const names = startingNames(kp);
+    if (!names) continue;
+    const raw = kp.panel.raw;
+    const fieldConfig = obj3(raw.fieldConfig);
+    const shown = displayNames(fieldConfig);
+    if (shown.templated) continue;
+    const rowNamed = obj3(obj3(raw.options).reduceOptions).values === true;
+    const hasTime = kp.queries.some((q) => q.columns.some((c) => columnKind(c.type) === "time"));
+    const accepts = (n2, ref) => {
+      if (n2.open) return true;
+      if (shown.names.includes(ref.name)) return true;
+      if (hasTime && (ref.name === "Time" || ref.name === "time")) return true;
+      if (!ref.pattern) return n2.names.has(ref.name);
+      const re = grafanaRegex(ref.name);
+      return !re || [...n2.names, ...shown.names].some((x) => re.test(x));
+    };
+    const missing2 = /* @__PURE__ */ new Map();
+    const report2 = (n2, ref) => {
+      if (accepts(n2, ref)) return;
+      const entry = missing2.get(ref.where);
+      if (entry) entry.refs.push(ref);
+      else missing2.set(ref.where, { refs: [ref], returned: [...n2.names] });
+    };
+    const transformations = activeTransformations(kp.panel);
+    for (const t of transformations) {
+      if (names.open) break;
+      const options2 = obj3(t.options);
+      const at2 = [...kp.panel.path, "transformations", t.index, "options"];
+      for (const ref of transformationRefs(t.id, options2, at2, `transformation ${t.index + 1} (${t.id})`))
+        report2(names, ref);
+      afterTransformation(t.id, options2, names);
+    }
+    const panelRefs = [];
+    const overridesPath = [...kp.panel.path, "fieldConfig", "overrides"];
+    arr2(fieldConfig.overrides).forEach((o, i) => {
+      const matcher = obj3(obj3(o).matcher);
+      const where = `override ${i + 1} (${str6(matcher.id) ?? "?"})`;
+      const mpath = [...overridesPath, i, "matcher", "options"];
+      const options2 = matcher.options;
+      if (rowNamed && matcher.id !== "byFrameRefID") return;
+      if (matcher.id === "byName" && typeof options2 === "string" && options2 && !hasVariable(options2))
+        panelRefs.push({ name: options2, where, path: mpath });
+      else if (matcher.id === "byRegexp" && typeof options2 === "string" && options2 && !hasVariable(options2))
+        panelRefs.push({ name: options2, where, path: mpath, pattern: true });
+      else if (matcher.id === "byNames")
+        arr2(obj3(options2).names).forEach((n2, k) => {
+          const name = str6(n2);
+          if (name && !hasVariable(name)) panelRefs.push({ name, where, path: [...mpath, "names", k] });
+        });
+      else if (matcher.id === "byFrameRefID" && typeof options2 === "string" && options2 && transformations.length === 0)
+        checkRefId(kp, options2, where, mpath, findings);
+      arr2(obj3(o).properties).forEach((p, k) => {
+        if (obj3(p).id === "links")
+          panelRefs.push(
+            ...linkRefs(
+              obj3(p).value,
+              [...overridesPath, i, "properties", k, "value"],
+              `a data link of override ${i + 1}`
+            )
+          );
+      });
+    });
+    panelRefs.push(
+      ...linkRefs(
+        obj3(fieldConfig.defaults).links,
+        [...kp.panel.path, "fieldConfig", "defaults", "links"],
+        "a data link"
+      )
+    );
+    const options = obj3(raw.options);
+    const reduceFields = str6(obj3(options.reduceOptions).fields);
+    if (reduceFields && !hasVariable(reduceFields))
+      panelRefs.push({
+        name: reduceFields,
+        pattern: true,
+        where: "reduceOptions.fields",
+        path: [...kp.panel.path, "options", "reduceOptions", "fields"]
+      });
+    if (kp.panel.type === "table")
+      arr2(options.sortBy).forEach((s, i) => {
+        const name = str6(obj3(s).displayName);
+        if (name && !hasVariable(name))
+          panelRefs.push({
+            name,
+            where: "the table sort",
+            path: [...kp.panel.path, "options", "sortBy", i, "displayName"]
+          });
+      });
+    for (const ref of panelRefs) report2(names, ref);
+    for (const [where, { refs, returned }] of missing2)
+      findings.push(missingFinding(kp, where, refs, returned));
+  }
+  return findings;
+}
+var MAX_LISTED = 8;
+function listed(names) {
+  const shown = names.slice(0, MAX_LISTED).map((n2) => JSON.stringify(n2));
+  if (names.length > MAX_LISTED) shown.push(`\u2026 ${names.length - MAX_LISTED} more`);
+  return shown.join(", ");
+}
+function missingFinding(kp, where, refs, returned) {
+  const fields = returned.length ? returned.slice(0, MAX_LISTED).join(", ") + (returned.length > MAX_LISTED ? `, \u2026 ${returned.length - MAX_LISTED} more` : "") : "none";
+  const patterns = [...new Set(refs.filter((r) => r.pattern).map((r) => r.name))];
+  const names = [...new Set(refs.filter((r) => !r.pattern).map((r) => r.name))];
+  const parts = [];
+  if (names.length === 1) parts.push(`field ${JSON.stringify(names[0])}`);
+  else if (names.length > 1) parts.push(`fields ${listed(names)}`);
+  if (patterns.length) parts.push(`the pattern${patterns.length > 1 ? "s" : ""} ${listed(patterns)}`);
+  const hint = names.length === 1 ? didYouMean(names[0], returned) : void 0;
+  const message = `${where} names ${parts.join(" and ")}, which ${refs.length > 1 ? "are" : "is"} not among the fields the panel gets (${fields}), so ${refs.length > 1 ? "those parts do" : "it does"} not apply${hint ? `. Maybe you meant ${JSON.stringify(hint)}` : ""}`;
+  return panelFinding(kp, RULE2, "warning", message, refs[0].path);
+}
+function checkRefId(kp, refId, where, path14, out) {
+  const refIds = kp.panel.targets.flatMap((t) => t.refId !== void 0 ? [t.refId] : []);
+  if (refIds.includes(refId)) return;
+  const hint = didYouMean(refId, refIds);
+  out.push(
+    panelFinding(
+      kp,
+      RULE2,
+      "warning",
+      `${where} names query ${JSON.stringify(refId)}, which the panel does not have (${refIds.join(", ") || "none"}), so it does not apply${hint ? `. Maybe you meant ${JSON.stringify(hint)}` : ""}`,
+      path14
+    )
+  );
 }
 
 // src/check/sql.ts
@@ -84628,19 +85700,55 @@ function setupError(err, schema, seed) {
   if (err instanceof EngineUnavailableError || err instanceof EngineError) return new UsageError(err.message);
   return err;
 }
-async function explainAll(engine, sqls, concurrency, onDone) {
-  const results = new Array(sqls.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < sqls.length) {
-      const i = next++;
-      results[i] = await engine.explain(sqls[i]);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return results;
+function explainAll(engine, sqls, concurrency, onDone) {
+  return mapConcurrent(sqls, concurrency, (sql) => engine.explain(sql), onDone);
+}
+var RUNNABLE_REASONS = /* @__PURE__ */ new Set(["not-run", "depends"]);
+function waitsForVariables(q, unresolved) {
+  if (!q.blocked || !q.dashboard) return false;
+  const runnable = new Set(
+    (unresolved.get(q.dashboard) ?? []).filter((u) => RUNNABLE_REASONS.has(u.reason)).map((u) => u.name)
+  );
+  return q.problems.filter((p) => p.blocking).every((p) => p.kind === "unresolved-variable" && p.variable !== void 0 && runnable.has(p.variable));
+}
+function decide(q, options, unresolved) {
+  const d = { judge: true, candidate: false };
+  if (options.judgeQuery) {
+    const probe = toRecord(q);
+    probe.sql = q.compareSql ?? q.sql;
+    d.judge = options.judgeQuery(probe);
+    if (probe.change !== void 0) d.change = probe.change;
+  }
+  d.candidate = d.judge && !q.source.hidden && (!q.blocked || waitsForVariables(q, unresolved));
+  return d;
+}
+async function resolveWithEngine(prepared, decisions, unresolved, prepare) {
+  const wanted = /* @__PURE__ */ new Set();
+  prepared.forEach((q, i) => {
+    const d = q.dashboard;
+    if (d && decisions[i].candidate && unresolved.get(d)?.some((u) => RUNNABLE_REASONS.has(u.reason)))
+      wanted.add(d);
+  });
+  if (wanted.size === 0) return prepared;
+  const after = /* @__PURE__ */ new Map();
+  const again = await prepare([...wanted], after);
+  const queue = /* @__PURE__ */ new Map();
+  for (const q of again) {
+    const list2 = queue.get(q.dashboard);
+    if (list2) list2.push(q);
+    else queue.set(q.dashboard, [q]);
+  }
+  const out = prepared.map((q) => {
+    if (!q.dashboard || !wanted.has(q.dashboard)) return q;
+    const next = queue.get(q.dashboard)?.shift();
+    return next && next.source.path.join(".") === q.source.path.join(".") ? next : q;
+  });
+  for (const d of wanted) {
+    const left = after.get(d);
+    if (left) unresolved.set(d, left);
+    else unresolved.delete(d);
+  }
+  return out;
 }
 async function checkQueries(input) {
   const { options, dashboards, alertGroups } = input;
@@ -84651,108 +85759,146 @@ async function checkQueries(input) {
     ...options.clock ? { clock: options.clock } : {}
   });
   const types2 = datasourceTypeMap(input.datasources);
-  const unresolvedVariables = /* @__PURE__ */ new Map();
   const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
-  const prepared = await prepareQueries(
+  const prepareOptions = defaultType !== void 0 ? { defaultDatasourceType: defaultType } : {};
+  const unresolvedVariables = /* @__PURE__ */ new Map();
+  let prepared = await prepareQueries(
     dashboards,
     alertGroups,
     types2,
     now,
-    defaultType !== void 0 ? { defaultDatasourceType: defaultType } : {},
+    prepareOptions,
     unresolvedVariables
   );
-  const findings = [];
-  const queries = [];
-  const runnable = [];
-  const contextWarnings = /* @__PURE__ */ new Set();
-  for (const q of prepared) {
-    const rec = toRecord(q);
-    for (const w of q.warnings) {
-      const key2 = `${q.source.file}\0${w}`;
-      if (contextWarnings.has(key2)) continue;
-      contextWarnings.add(key2);
-      findings.push(finding(q, "sql-interpolation", "warning", w));
-    }
-    queries.push(rec);
-    if (q.source.hidden) {
-      rec.status = "skipped";
-      rec.reason = "hidden (hide: true): Grafana does not send a hidden query to the datasource";
-      continue;
-    }
-    for (const p of q.problems) {
-      if (p.kind === "unknown-variable" && q.source.origin !== "alert") continue;
-      if (p.kind === "unresolved-variable") continue;
-      const severity2 = p.kind === "unsupported-macro" ? "info" : p.blocking ? "error" : "warning";
-      findings.push(finding(q, "sql-interpolation", severity2, p.message, p.offset));
-    }
-    if (q.blocked) {
-      rec.status = "skipped";
-      const why = q.problems.find((p) => p.kind === "unsupported-macro" || p.kind === "unresolved-variable");
-      rec.reason = why ? why.message : "could not be interpolated";
-      continue;
-    }
-    if (options.judgeQuery && !options.judgeQuery(rec)) {
-      rec.status = "skipped";
-      rec.reason = `unchanged since ${options.base ?? "the base"}: not judged again`;
-      continue;
-    }
-    runnable.push({ q, rec });
-  }
-  findings.push(...unresolvedFindings(unresolvedVariables, prepared));
-  const all3 = options.baseQueries ? { queries: options.baseQueries } : options.base ? await readBaseVersions(options.base, cwd, dashboards, types2, now) : void 0;
-  const headByKey = new Map(runnable.map(({ rec }) => [queryKey(rec), rec]));
-  const headSql = new Map([...headByKey].map(([key2, rec]) => [key2, rec.sql]));
-  const sameSql = new Set(all3?.queries.filter((b) => headSql.get(b.key) === b.sql).map((b) => b.key));
-  const base = all3 && {
-    queries: all3.queries.filter((b) => headSql.has(b.key) && !sameSql.has(b.key))
-  };
-  if (!runnable.length && !base?.queries.length) {
-    return { findings, queries, load: dashboardLoad(dashboards, queries), engine: "none" };
-  }
-  const engineSpec = options.clickhouse ?? config.clickhouse.engine;
-  const explicitSchema = options.schema !== void 0 || options.seed !== void 0;
-  const schema = await readStatements(
-    cwd,
-    options.schema ?? config.clickhouse.schema,
-    options.schema !== void 0
-  );
-  const seed = await readStatements(cwd, options.seed ?? config.clickhouse.seed, options.seed !== void 0);
-  const total = runnable.length + (base?.queries.length ?? 0);
-  const prepareServer = explicitSchema || Boolean(options.prepareServer);
-  const serverUnprepared = engineSpec !== "embedded" && !prepareServer;
+  const decisions = prepared.map((q) => decide(q, options, unresolvedVariables));
+  const candidates = decisions.filter((d) => d.candidate).length;
   let engine;
-  options.onStage?.("engine");
-  try {
-    engine = await openEngine({
-      spec: engineSpec,
-      config,
+  const engineSpec = options.clickhouse ?? config.clickhouse.engine;
+  let schema = [];
+  let seed = [];
+  let serverUnprepared = false;
+  if (candidates > 0) {
+    const explicitSchema = options.schema !== void 0 || options.seed !== void 0;
+    schema = await readStatements(
       cwd,
-      cacheDir: options.engineCacheDir,
-      auth: options.clickhouseAuth,
-      chdbPath: options.chdbPath,
-      queryCount: total,
-      schema: schema.map((st) => st.sql),
-      seed: seed.map((st) => st.sql),
-      prepareServer
-    });
-  } catch (err) {
-    throw setupError(err, schema, seed);
+      options.schema ?? config.clickhouse.schema,
+      options.schema !== void 0
+    );
+    seed = await readStatements(cwd, options.seed ?? config.clickhouse.seed, options.seed !== void 0);
+    const prepareServer = explicitSchema || Boolean(options.prepareServer);
+    serverUnprepared = engineSpec !== "embedded" && !prepareServer;
+    options.onStage?.("engine");
+    try {
+      engine = await openEngine({
+        spec: engineSpec,
+        config,
+        cwd,
+        cacheDir: options.engineCacheDir,
+        auth: options.clickhouseAuth,
+        chdbPath: options.chdbPath,
+        queryCount: candidates,
+        schema: schema.map((st) => st.sql),
+        seed: seed.map((st) => st.sql),
+        prepareServer
+      });
+    } catch (err) {
+      throw setupError(err, schema, seed);
+    }
   }
   try {
+    let runner;
+    if (engine) {
+      const run = engineVariableRunner(engine.engine);
+      const before2 = prepared;
+      prepared = await resolveWithEngine(
+        prepared,
+        decisions,
+        unresolvedVariables,
+        (list2, out) => prepareQueries(list2, [], types2, now, { ...prepareOptions, runVariableQuery: run }, out)
+      );
+      if (prepared.some((q, i) => q !== before2[i])) runner = run;
+    }
+    const findings = [];
+    const queries = [];
+    const runnable = [];
+    const contextWarnings = /* @__PURE__ */ new Set();
+    const byTarget = /* @__PURE__ */ new Map();
+    prepared.forEach((q, i) => {
+      const rec = toRecord(q);
+      if (q.source.target)
+        byTarget.set(q.source.target, {
+          record: rec,
+          datasourceType: q.source.datasourceType,
+          hidden: q.source.hidden === true
+        });
+      const decision = decisions[i];
+      if (decision.change !== void 0) rec.change = decision.change;
+      for (const w of q.warnings) {
+        const key2 = `${q.source.file}\0${w}`;
+        if (contextWarnings.has(key2)) continue;
+        contextWarnings.add(key2);
+        findings.push(finding(q, "sql-interpolation", "warning", w));
+      }
+      queries.push(rec);
+      if (q.source.hidden) {
+        rec.status = "skipped";
+        rec.reason = "hidden (hide: true): Grafana does not send a hidden query to the datasource";
+        return;
+      }
+      for (const p of q.problems) {
+        if (p.kind === "unknown-variable" && q.source.origin !== "alert") continue;
+        if (p.kind === "unresolved-variable") continue;
+        const severity2 = p.kind === "unsupported-macro" ? "info" : p.blocking ? "error" : "warning";
+        findings.push(finding(q, "sql-interpolation", severity2, p.message, p.offset));
+      }
+      if (q.blocked) {
+        rec.status = "skipped";
+        const why = q.problems.find(
+          (p) => p.kind === "unsupported-macro" || p.kind === "unresolved-variable"
+        );
+        rec.reason = why ? why.message : "could not be interpolated";
+        return;
+      }
+      if (!decision.judge) {
+        rec.status = "skipped";
+        rec.reason = `unchanged since ${options.base ?? "the base"}: not judged again`;
+        return;
+      }
+      runnable.push({ q, rec });
+    });
+    findings.push(...unresolvedFindings(unresolvedVariables, prepared, engine !== void 0));
+    const baseOptions = runner ? { ...prepareOptions, runVariableQuery: runner } : prepareOptions;
+    const all3 = !runnable.length ? void 0 : options.baseQueries ? { queries: await options.baseQueries(runner) } : options.base ? await readBaseVersions(options.base, cwd, dashboards, types2, now, baseOptions) : void 0;
+    const headByKey = new Map(runnable.map(({ rec }) => [queryKey(rec), rec]));
+    const headSql = new Map([...headByKey].map(([key2, rec]) => [key2, rec.sql]));
+    const sameSql = new Set(all3?.queries.filter((b) => headSql.get(b.key) === b.sql).map((b) => b.key));
+    const base3 = all3 && {
+      queries: all3.queries.filter((b) => headSql.has(b.key) && !sameSql.has(b.key))
+    };
+    if (!engine || !runnable.length && !base3?.queries.length) {
+      return {
+        findings,
+        queries,
+        load: dashboardLoad(dashboards, queries),
+        engine: engine ? engine.engine.description : "none"
+      };
+    }
+    const opened = engine;
+    const total = runnable.length + (base3?.queries.length ?? 0);
     if (engineSpec !== "embedded" && schema.length > 0) {
       findings.push(...await driftAgainst(engineSpec, options, schema));
     }
     options.onStage?.("explain");
     options.onProgress?.({ done: 0, total });
-    const sqls = [...runnable.map((r) => r.q.sql), ...base?.queries.map((b) => b.sql) ?? []];
+    const sqls = [...runnable.map((r) => r.q.sql), ...base3?.queries.map((b) => b.sql) ?? []];
     const outcomes = await explainAll(
-      engine.engine,
+      opened.engine,
       sqls,
-      engine.concurrency,
+      opened.concurrency,
       (done) => options.onProgress?.({ done, total })
     );
-    await tryAlternatives(engine.engine, engine.concurrency, runnable, outcomes, findings);
-    const missing = new MissingTables();
+    await tryAlternatives(opened.engine, opened.concurrency, runnable, outcomes, findings);
+    const missing2 = new MissingTables();
     runnable.forEach(({ q, rec }, i) => {
       const outcome = outcomes[i];
       const table = !outcome.ok && outcome.kind === "invalid" ? missingTableOf(outcome.error, q.sql) : void 0;
@@ -84761,20 +85907,30 @@ async function checkQueries(input) {
       rec.status = "skipped";
       rec.error = { ...outcome.error };
       rec.reason = `reads ${table}, which ${serverUnprepared ? "does not exist on the server" : "is not in the test schema"}`;
-      missing.add(table, {
+      missing2.add(table, {
         where: locationPrefix(locationParts(q)) || q.source.file,
         finding: findingPlace(q)
       });
     });
     findings.push(
-      ...missing.findings(
+      ...missing2.findings(
         schema.length ? [...new Set(schema.map((st) => st.file))] : [...options.schema ?? config.clickhouse.schema],
-        serverUnprepared ? engine.engine.description : void 0
+        serverUnprepared ? opened.engine.description : void 0
       )
     );
-    if (base) {
+    const known = knownPanels(dashboards, byTarget);
+    findings.push(...panelDataShape(known), ...fieldReference(known));
+    findings.push(...alertShapeFindings(alertGroups, runnable));
+    const seeded = seed.some((st) => st.sql.trim());
+    if (config.clickhouse.execute && seeded && !serverUnprepared) {
+      options.onStage?.("execute");
+      for (const f of await checkNoData(opened.engine, opened.concurrency, runnable)) {
+        findings.push(finding(f.q, "no-data-on-seed", "warning", f.message));
+      }
+    }
+    if (base3) {
       const baseCost = /* @__PURE__ */ new Map();
-      base.queries.forEach((b, i) => {
+      base3.queries.forEach((b, i) => {
         const o = outcomes[runnable.length + i];
         if (!o.ok) return;
         baseCost.set(b.key, o.cost);
@@ -84802,9 +85958,9 @@ async function checkQueries(input) {
         }
       }
     }
-    return { findings, queries, load: dashboardLoad(dashboards, queries), engine: engine.engine.description };
+    return { findings, queries, load: dashboardLoad(dashboards, queries), engine: opened.engine.description };
   } finally {
-    await engine.engine.close();
+    await engine?.engine.close();
   }
 }
 async function tryAlternatives(engine, concurrency, runnable, outcomes, findings) {
@@ -84896,8 +86052,50 @@ function judge(q, rec, outcome, options, findings) {
   if (projected !== void 0) rec.cost.projectedRows = projected;
   if (violations.length) {
     rec.status = "over-budget";
-    for (const v of violations) findings.push(finding(q, "sql-cost", config.budgets.severity, v.message));
+    const fix = timeFilterFix(q, outcome.cost);
+    for (const v of violations) {
+      const f = finding(q, "sql-cost", config.budgets.severity, v.message);
+      if (fix && (v.table === void 0 || v.table === fix.table)) f.fix = fix.fix;
+      findings.push(f);
+    }
   }
+}
+function alertShapeFindings(groups, runnable) {
+  const byQuery = /* @__PURE__ */ new Map();
+  const results = [];
+  for (const { q, rec } of runnable) {
+    const query = q.source.alertQuery;
+    if (q.source.origin !== "alert" || !query || !rec.columns) continue;
+    byQuery.set(query, q);
+    const r = {
+      query,
+      datasourceType: q.source.datasourceType,
+      format: resultFormat(q.source.datasourceType, query.model),
+      columns: rec.columns
+    };
+    if (q.source.refId !== void 0) r.refId = q.source.refId;
+    results.push(r);
+  }
+  return alertDataShape(groups, results).map(
+    ({ result, message }) => finding(byQuery.get(result.query), RULE, "error", message)
+  );
+}
+function timeFilterFix(q, cost) {
+  const s = q.source;
+  if (s.origin !== "panel" || !q.dashboard || s.path.length === 0) return void 0;
+  if (s.datasourceType !== "grafana-clickhouse-datasource") return void 0;
+  if (s.target?.raw.editorType === "builder") return void 0;
+  if (cost.tables.length !== 1) return void 0;
+  const t = cost.tables[0];
+  if (t.partitionPruned) return void 0;
+  const partition = t.indexes.find((i) => i.type === "Partition");
+  const column2 = partition && timePartitionColumn(partition.keys);
+  if (!column2) return void 0;
+  const ins = timeFilterInsertion(s.text, t, column2);
+  if (!ins) return void 0;
+  const doc = q.dashboard.doc;
+  const fix = doc.insertInString(s.path, ins.at, ins.text) ?? doc.insertInString(s.path, ins.at, ins.flat);
+  return fix && { fix, table: t.database ? `${t.database}.${t.table}` : t.table };
 }
 function namedOffset(raw, message) {
   const name = /`([^`]+)`/.exec(message)?.[1];
@@ -84937,23 +86135,23 @@ function dashboardLoad(dashboards, queries) {
     return load;
   });
 }
-function unresolvedWhy(u) {
+function unresolvedWhy(u, engineRan) {
   switch (u.reason) {
     case "not-run":
-      return "it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci does not run variable queries in this configuration";
+      return engineRan ? "it has no stored value, and no query that reads it was judged, so its query was not run" : "it has no stored value, and Grafana would run its query when the dashboard loads; dashboard-ci runs it on the test data only when it starts the engine for a query to judge, and no query needed the engine";
     case "other-datasource":
       return "it has no stored value, and its query is for a datasource dashboard-ci does not query";
     case "no-rows":
-      return "its query gave no value on the test data";
+      return `it has no stored value, and its query, run on the test data, gave no value${u.detail ? ` (${u.detail})` : ""}`;
     case "depends":
       return `it reads $${u.detail ?? "?"}, which has no value`;
     case "cycle":
       return "its query reads itself through other variables";
     default:
-      return `its query could not run: ${u.detail ?? "unknown error"}`;
+      return `it has no stored value, and its query could not run on the test data: ${u.detail ?? "unknown error"}`;
   }
 }
-function unresolvedFindings(byDashboard, prepared) {
+function unresolvedFindings(byDashboard, prepared, engineRan) {
   const out = [];
   for (const [dash, list2] of byDashboard) {
     for (const u of list2) {
@@ -84964,8 +86162,11 @@ function unresolvedFindings(byDashboard, prepared) {
         (q) => q.problems.some((p) => p.kind === "unresolved-variable" && p.variable === u.name)
       ).length;
       if (u.reason === "other-datasource" && readers.length === 0) continue;
+      const own2 = prepared.find(
+        (q) => q.dashboard === dash && q.source.origin === "variable" && q.source.variable?.name === u.name
+      );
       const variable3 = dash.variables.find((v) => v.name === u.name);
-      const at2 = dash.doc.locate(variable3 ? variable3.path : dash.root);
+      const at2 = own2 ? { line: own2.source.line, column: own2.source.column } : dash.doc.locate(variable3 ? variable3.path : dash.root);
       let effect = "no query that is checked reads it";
       if (readers.length > 0) {
         const standIns = readers.filter((q) => !q.blocked).length;
@@ -84991,7 +86192,7 @@ function unresolvedFindings(byDashboard, prepared) {
             },
             variable: u.name
           },
-          `query variable $${u.name} has no value: ${unresolvedWhy(u)}. ${effect[0].toUpperCase()}${effect.slice(1)}`
+          `query variable $${u.name} has no value: ${unresolvedWhy(u, engineRan)}. ${effect[0].toUpperCase()}${effect.slice(1)}`
         ),
         file: dash.file,
         line: at2.line,
@@ -85060,12 +86261,12 @@ function makeRedisVerdict(kind, details = {}) {
 }
 function staticRedisVerdict(target, index) {
   const decided = redisCommandAccess(target);
-  const base = index === void 0 ? {} : { index };
-  if (!decided) return makeRedisVerdict("no-command", base);
+  const base3 = index === void 0 ? {} : { index };
+  if (!decided) return makeRedisVerdict("no-command", base3);
   const { command, access: access2 } = decided;
   if (!command.known)
-    return makeRedisVerdict("unknown-command", { ...base, command: command.name, source: "command" });
-  return makeRedisVerdict(access2 === "read" ? "ok" : "not-read-only", { ...base, command: command.name });
+    return makeRedisVerdict("unknown-command", { ...base3, command: command.name, source: "command" });
+  return makeRedisVerdict(access2 === "read" ? "ok" : "not-read-only", { ...base3, command: command.name });
 }
 function redactRedisUrl(url2) {
   if (!URL.canParse(url2)) return "the given Redis URL";
@@ -85135,14 +86336,14 @@ async function commandInfo(conn, name, timeoutMs) {
   return container ? { flags: [], categories: [] } : void 0;
 }
 function serverVerdict(name, info, index, server) {
-  const base = { command: name, index, via: "server", server };
-  if (!info) return makeRedisVerdict("unknown-command", base);
+  const base3 = { command: name, index, via: "server", server };
+  if (!info) return makeRedisVerdict("unknown-command", base3);
   const flags = info.flags;
   if (flags.includes("write") || info.categories.includes("@write"))
-    return makeRedisVerdict("not-read-only", { ...base, flags });
+    return makeRedisVerdict("not-read-only", { ...base3, flags });
   if (flags.includes("readonly") || info.categories.includes("@read"))
-    return makeRedisVerdict("ok", { ...base, flags });
-  return makeRedisVerdict(READ_ONLY_COMMANDS.has(name) ? "ok" : "not-read-only", { ...base, flags });
+    return makeRedisVerdict("ok", { ...base3, flags });
+  return makeRedisVerdict(READ_ONLY_COMMANDS.has(name) ? "ok" : "not-read-only", { ...base3, flags });
 }
 async function checkRedisTargets(targets, opts = {}) {
   const statics = targets.map((t, i) => staticRedisVerdict(t, i));
@@ -85311,15 +86512,16 @@ async function openChange(input) {
   return ChangeJudge.open(input, filter2);
 }
 var ChangeJudge = class _ChangeJudge {
-  constructor(filter2, base, baseSha, renamed, changedFiles, contextChanged, context, baseSql, baseLoad, baseLint, titles, baseTitles, verdict, explainUnchanged) {
+  constructor(filter2, base3, baseSha, renamed, changedFiles, contextChanged, context, baseCompare, baseModels, baseLoad, baseLint, titles, baseTitles, verdict, explainUnchanged) {
     this.filter = filter2;
-    this.base = base;
+    this.base = base3;
     this.baseSha = baseSha;
     this.renamed = renamed;
     this.changedFiles = changedFiles;
     this.contextChanged = contextChanged;
     this.context = context;
-    this.baseSql = baseSql;
+    this.baseCompare = baseCompare;
+    this.baseModels = baseModels;
     this.baseLoad = baseLoad;
     this.baseLint = baseLint;
     this.titles = titles;
@@ -85334,7 +86536,8 @@ var ChangeJudge = class _ChangeJudge {
   changedFiles;
   contextChanged;
   context;
-  baseSql;
+  baseCompare;
+  baseModels;
   baseLoad;
   baseLint;
   titles;
@@ -85344,8 +86547,8 @@ var ChangeJudge = class _ChangeJudge {
   static async open(input, filter2) {
     const o = input.options;
     const { cwd, config } = o;
-    const base = o.base;
-    const baseSha = await resolveCommit(cwd, base);
+    const base3 = o.base;
+    const baseSha = await resolveCommit(cwd, base3);
     const diff = await diffWorkingTree(cwd, baseSha);
     const files = /* @__PURE__ */ new Set();
     for (const d of input.dashboards) files.add(d.file);
@@ -85429,24 +86632,34 @@ var ChangeJudge = class _ChangeJudge {
       baseLint.add(fingerprint(f, baseTitles.get(f.file) ?? []));
     const now = o.now ?? (config.now ? new Date(config.now) : /* @__PURE__ */ new Date());
     const types2 = datasourceTypeMap(input.datasources);
-    const baseSql = /* @__PURE__ */ new Map();
-    for (const q of await prepareQueries(baseDashboards, baseGroups, types2, now)) {
-      if (q.blocked) continue;
+    const defaultType = input.datasources.find((d) => d.isDefault === true)?.type;
+    const prepareOptions = defaultType !== void 0 ? { defaultDatasourceType: defaultType } : {};
+    const baseCompare = /* @__PURE__ */ new Map();
+    for (const q of await prepareQueries(baseDashboards, baseGroups, types2, now, prepareOptions)) {
       const key2 = queryKey(toRecord(q));
-      const list2 = baseSql.get(key2);
-      if (list2) list2.push(q.sql);
-      else baseSql.set(key2, [q.sql]);
+      const list2 = baseCompare.get(key2);
+      const sql = q.compareSql ?? q.sql;
+      if (list2) list2.push(sql);
+      else baseCompare.set(key2, [sql]);
     }
+    const baseModels = {
+      dashboards: baseDashboards,
+      groups: baseGroups,
+      types: types2,
+      now,
+      prepareOptions
+    };
     const verdict = o.baseVerdict && o.baseVerdict.commit === baseSha && o.baseVerdict.context === context ? o.baseVerdict : void 0;
     return new _ChangeJudge(
       filter2,
-      base,
+      base3,
       baseSha,
       diff.renamed,
       changedFiles,
       contextChanged,
       context,
-      baseSql,
+      baseCompare,
+      baseModels,
       baseLoad,
       baseLint,
       titles,
@@ -85455,10 +86668,13 @@ var ChangeJudge = class _ChangeJudge {
       Boolean(o.explainUnchanged)
     );
   }
-  /** How a head query compares with the base. */
+  /**
+   * How a head query compares with the base. `rec.sql` must be expanded the way the base's is: with
+   * stand-ins, and PreparedQuery.compareSql where a stand-in was used (the caller's business).
+   */
   changeOf(rec) {
     if (!this.changedFiles.has(rec.file)) return "unchanged";
-    const before2 = this.baseSql.get(queryKey(rec));
+    const before2 = this.baseCompare.get(queryKey(rec));
     if (!before2) return "new";
     return before2.includes(rec.sql) ? "unchanged" : "changed";
   }
@@ -85469,11 +86685,16 @@ var ChangeJudge = class _ChangeJudge {
     if (this.filter === "file") return this.changedFiles.has(rec.file);
     return rec.change !== "unchanged";
   };
-  /** The base's SQL of the head's changed queries, for the cost diff (no second read of the base). */
-  baseQueries() {
-    const out = [];
-    for (const [key2, sqls] of this.baseSql) for (const sql of sqls) out.push({ key: key2, sql });
-    return out;
+  /**
+   * The base's SQL of the changed files, for the cost diff (no second read of the base): expanded as
+   * the head's judged queries are, so with `run` (the engine's variable runner) when the head's
+   * variables were resolved by running their queries, else with stand-ins.
+   */
+  async baseQueries(run) {
+    const m = this.baseModels;
+    const options = run ? { ...m.prepareOptions, runVariableQuery: run } : m.prepareOptions;
+    const prepared = await prepareQueries(m.dashboards, m.groups, m.types, m.now, options);
+    return prepared.filter((q) => !q.blocked).map((q) => ({ key: queryKey(toRecord(q)), sql: q.sql }));
   }
   /**
    * Splits runCheck's findings into those the change made and those already on the base, fills the
@@ -85549,9 +86770,15 @@ var ChangeJudge = class _ChangeJudge {
     const seen = /* @__PURE__ */ new Set();
     for (const q of queries) {
       if (q.change !== "unchanged" || q.cost || q.error || q.status !== "skipped") continue;
-      const v = byIdentity.get(queryKey(q))?.find((x) => x.sql === q.sql);
+      const same = byIdentity.get(queryKey(q)) ?? [];
+      const v = same.find((x) => x.sql === q.sql) ?? (q.standIns?.length && same.length === 1 && !same[0].standIns ? same[0] : void 0);
       if (!v) continue;
       q.status = v.status;
+      if (v.sql !== q.sql) {
+        q.sql = v.sql;
+        if (v.standIns) q.standIns = [...v.standIns];
+        else delete q.standIns;
+      }
       delete q.reason;
       if (v.reason !== void 0) q.reason = v.reason;
       if (v.error) q.error = { ...v.error };
@@ -85561,7 +86788,8 @@ var ChangeJudge = class _ChangeJudge {
       for (const f of findingsOf.get(v) ?? []) {
         if (seen.has(f) || f.rule === "sql-cost-regression") continue;
         seen.add(f);
-        out.push({ ...f, line: Math.max(1, f.line + (q.line - v.line)) });
+        const { fix: _fix, ...rest } = f;
+        out.push({ ...rest, line: Math.max(1, f.line + (q.line - v.line)) });
       }
     }
     return out;
@@ -85626,7 +86854,7 @@ async function runCheck(opts) {
   let engine = "none";
   if (opts.explain) {
     const sql = await checkQueries({
-      options: change ? { ...opts, judgeQuery: change.judgeQuery, baseQueries: change.baseQueries() } : opts,
+      options: change ? { ...opts, judgeQuery: change.judgeQuery, baseQueries: (run) => change.baseQueries(run) } : opts,
       dashboards: checked,
       alertGroups: alerts.groups,
       datasources: datasources.datasources
@@ -85660,7 +86888,101 @@ async function runCheck(opts) {
     report2.baseFindings = judged.baseFindings.sort(compareFindings);
     report2.change = judged.change;
   }
-  return { report: report2, usageErrors };
+  const texts = /* @__PURE__ */ new Map();
+  for (const d of checked) if (d.file !== STDIN_FILE) texts.set(d.file, d.doc.text);
+  return { report: report2, usageErrors, texts };
+}
+
+// src/check/fix.ts
+import { lstat, readFile as readFile5, realpath as realpath3, rename, rm as rm2, stat as stat6, writeFile as writeFile2 } from "node:fs/promises";
+import path9 from "node:path";
+var MAX_FIX_PASSES = 10;
+function applyToText(text2, fixes) {
+  const sorted = fixes.filter(
+    (f) => Number.isInteger(f.range[0]) && Number.isInteger(f.range[1]) && f.range[0] >= 0 && f.range[0] <= f.range[1] && f.range[1] <= text2.length
+  ).map((f, i) => ({ f, i })).sort((a, b) => a.f.range[0] - b.f.range[0] || a.f.range[1] - b.f.range[1] || a.i - b.i);
+  const applied = [];
+  let out = "";
+  let at2 = 0;
+  let lastStart = -1;
+  for (const { f } of sorted) {
+    const [start, end] = f.range;
+    if (start < at2 || start === lastStart) continue;
+    if (text2.slice(start, end) === f.text) continue;
+    out += text2.slice(at2, start) + f.text;
+    at2 = end;
+    lastStart = start;
+    applied.push(f);
+  }
+  return { text: out + text2.slice(at2), applied };
+}
+async function writeFixes(cwd, findings, texts) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (!f.fix || !texts.has(f.file)) continue;
+    const list2 = byFile.get(f.file);
+    if (list2) list2.push(f);
+    else byFile.set(f.file, [f]);
+  }
+  const outcome = { files: [], refused: [] };
+  const root = await realpath3(cwd);
+  for (const [file, list2] of byFile) {
+    const abs = path9.resolve(cwd, file);
+    let real;
+    try {
+      real = await realpath3(abs);
+    } catch (err) {
+      outcome.refused.push(`${file}: not fixed: ${err.code ?? String(err)}`);
+      continue;
+    }
+    if (!inside(abs, path9.resolve(cwd)) || !inside(real, root)) {
+      outcome.refused.push(`${file}: not fixed: it is outside the working directory`);
+      continue;
+    }
+    const current = await readFile5(real, "utf8").catch(() => void 0);
+    const seen = current?.charCodeAt(0) === 65279 ? " " + current.slice(1) : current;
+    if (current === void 0 || seen !== texts.get(file)) {
+      outcome.refused.push(`${file}: not fixed: it changed while it was checked`);
+      continue;
+    }
+    const unique = [...new Set(list2.map((f) => f.fix))];
+    const { text: text2, applied } = applyToText(current, unique);
+    if (applied.length === 0) continue;
+    await replaceFile(real, text2);
+    const done = new Set(applied);
+    outcome.files.push({ file, applied: list2.filter((f) => done.has(f.fix)) });
+  }
+  return outcome;
+}
+async function replaceFile(real, text2) {
+  const info = await stat6(real);
+  const tmp = path9.join(path9.dirname(real), `.${path9.basename(real)}.dashboard-ci-fix-${process.pid}`);
+  if (await lstat(tmp).catch(() => void 0)) await rm2(tmp, { force: true });
+  try {
+    await writeFile2(tmp, text2, { mode: info.mode & 4095, flag: "wx" });
+    await rename(tmp, real);
+  } catch (err) {
+    await rm2(tmp, { force: true });
+    throw err;
+  }
+}
+async function runCheckAndFix(opts, check = runCheck) {
+  let fixed = 0;
+  const fixedFiles = [];
+  const refused = /* @__PURE__ */ new Set();
+  let result = await check(opts);
+  for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+    if (!result.texts || !result.report.findings.some((f) => f.fix)) break;
+    const outcome = await writeFixes(opts.cwd, result.report.findings, result.texts);
+    for (const r of outcome.refused) refused.add(r);
+    if (outcome.files.length === 0) break;
+    for (const f of outcome.files) {
+      fixed += f.applied.length;
+      if (!fixedFiles.includes(f.file)) fixedFiles.push(f.file);
+    }
+    result = await check(opts);
+  }
+  return { ...result, fixed, fixedFiles, refused: [...refused] };
 }
 
 // src/report/json.ts
@@ -85670,11 +86992,21 @@ function renderJson(report2) {
 
 // src/report/text.ts
 var import_picocolors = __toESM(require_picocolors(), 1);
-var LABEL = { error: "error", warning: "warning", info: "info" };
+
+// src/core/safe-text.ts
 var ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[\s\S]?)/g;
 var CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+var CONTROL_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
+function safeText(text2, opts = {}) {
+  const plain = text2.replace(ESCAPE_SEQUENCE, "");
+  if (!opts.lines) return plain.replace(CONTROL, " ");
+  return plain.replace(/\r\n?/g, "\n").replace(CONTROL_IN_LINES, " ");
+}
+
+// src/report/text.ts
+var LABEL = { error: "error", warning: "warning", info: "info" };
 function terminalSafe(text2) {
-  return text2.replace(ESCAPE_SEQUENCE, "").replace(CONTROL, " ");
+  return safeText(text2);
 }
 function renderText(report2, opts) {
   const c = import_picocolors.default.createColors(opts.color);
@@ -85832,7 +87164,6 @@ var MAX_CELL = 300;
 var MAX_MESSAGE = 1e3;
 var MAX_ENGINE_MESSAGE = 2e3;
 var MAX_SQL = 2e4;
-var CONTROL2 = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 function clip(text2, max) {
   if (text2.length <= max) return text2;
   let cut = text2.slice(0, max - 1);
@@ -85844,13 +87175,16 @@ function defuseMentions(text2) {
   return text2.replace(/@/g, "@\u200B");
 }
 function escapeHtml2(text2, max = MAX_CELL) {
-  const oneLine2 = clip(text2, max).replace(CONTROL2, " ");
+  const oneLine2 = safeText(clip(text2, max));
   return defuseMentions(oneLine2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"));
 }
 function escapeInline(text2, max = MAX_CELL) {
-  const oneLine2 = clip(text2, max).replace(CONTROL2, " ");
+  const oneLine2 = safeText(clip(text2, max));
   const html = oneLine2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   return defuseMentions(html.replace(/[\\`*_[\]|~!$]/g, "\\$&"));
+}
+function codeSpan(text2, max = MAX_CELL) {
+  return `\`${safeText(clip(text2, max)).replace(/`/g, "'")}\``;
 }
 function fenceFor(code) {
   let longest = 0;
@@ -85858,8 +87192,9 @@ function fenceFor(code) {
   return "`".repeat(Math.max(3, longest + 1));
 }
 function codeBlock(code, lang = "") {
-  const fence = fenceFor(code);
-  const body = code.replace(/\r\n?/g, "\n").replace(/\n+$/, "");
+  const safe = safeText(code, { lines: true });
+  const fence = fenceFor(safe);
+  const body = safe.replace(/\n+$/, "");
   return `${fence}${lang}
 ${body}
 ${fence}`;
@@ -85878,10 +87213,10 @@ function panelLabel(q) {
   return q.panelId !== void 0 ? `${name} (#${q.panelId})` : name;
 }
 function fileLink(file, line, column2, blobUrl) {
-  const label2 = escapeInline(`${file}:${line}:${column2}`);
-  if (!blobUrl) return label2;
+  const label4 = escapeInline(`${file}:${line}:${column2}`);
+  if (!blobUrl) return label4;
   const href = `${blobUrl}/${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
-  return `[${label2}](${href.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
+  return `[${label4}](${href.replace(/\(/g, "%28").replace(/\)/g, "%29")})`;
 }
 function granulesCell(q) {
   const g = q.cost?.granules;
@@ -85890,11 +87225,11 @@ function granulesCell(q) {
   return `${formatCount(g.selected)}\xA0/\xA0${formatCount(g.total)}${frac}`;
 }
 function statusCell(q) {
-  const base = STATUS[q.status];
+  const base3 = STATUS[q.status];
   if (q.status === "invalid" && q.error)
-    return `${base}: ${escapeInline(q.error.name || String(q.error.code), 60)}`;
-  if (q.status === "skipped" && q.reason) return `${base}: ${escapeInline(q.reason, 120)}`;
-  return base;
+    return `${base3}: ${escapeInline(q.error.name || String(q.error.code), 60)}`;
+  if (q.status === "skipped" && q.reason) return `${base3}: ${escapeInline(q.reason, 120)}`;
+  return base3;
 }
 function ruleCell(rule) {
   return /^[a-z0-9][a-z0-9-]{0,79}$/.test(rule) ? `\`${rule}\`` : escapeInline(rule, 80);
@@ -86046,19 +87381,30 @@ function bareMessage(f) {
   return at2 >= 0 && at2 < 300 ? f.message.slice(at2 + marker.length) : f.message;
 }
 function columnsText(cols) {
-  return cols.map((c) => `\`${escapeInline(c.name, 80).replace(/`/g, "")}\` ${escapeInline(c.type, 80)}`).join(", ");
+  return cols.map((c) => `${codeSpan(c.name, 80)} ${escapeInline(c.type, 80)}`).join(", ");
 }
 function columnChange(before2, after) {
   const was = new Map(before2.map((c) => [c.name, c.type]));
   const now = new Map(after.map((c) => [c.name, c.type]));
   const parts = [];
-  const name = (n2) => `\`${escapeInline(n2, 80).replace(/`/g, "")}\``;
-  for (const [n2] of was) if (!now.has(n2)) parts.push(`${name(n2)} removed`);
-  for (const [n2, t] of now) if (!was.has(n2)) parts.push(`${name(n2)} ${escapeInline(t, 80)} added`);
+  const name = (n2) => codeSpan(n2, 80);
+  const renamed = /* @__PURE__ */ new Map();
+  before2.forEach((c, i) => {
+    const at2 = after[i];
+    if (!now.has(c.name) && at2 && !was.has(at2.name) && at2.type === c.type) renamed.set(c.name, at2.name);
+  });
+  const renamedTo = new Set(renamed.values());
+  for (const [from, to] of renamed) parts.push(`${name(from)} renamed to ${name(to)}`);
+  for (const [n2] of was) if (!now.has(n2) && !renamed.has(n2)) parts.push(`${name(n2)} removed`);
+  for (const [n2, t] of now)
+    if (!was.has(n2) && !renamedTo.has(n2)) parts.push(`${name(n2)} ${escapeInline(t, 80)} added`);
   for (const [n2, t] of now)
     if (was.has(n2) && was.get(n2) !== t)
       parts.push(`${name(n2)} ${escapeInline(was.get(n2), 80)} \u2192 ${escapeInline(t, 80)}`);
-  return parts.length > 0 ? parts.join(", ") : void 0;
+  if (parts.length === 0) return void 0;
+  const gone = [...was.keys()].filter((n2) => !now.has(n2));
+  const note = gone.length > 0 ? `. Overrides, transformations and links naming ${gone.slice(0, 3).map(name).join(", ")}${gone.length > 3 ? ", \u2026" : ""} no longer apply` : "";
+  return parts.join(", ") + note;
 }
 function granules(g) {
   return g ? `${formatCount(g.selected)}\xA0/\xA0${formatCount(g.total)}` : "\u2014";
@@ -86170,6 +87516,8 @@ function renderVerdictAt(report2, opts, detail) {
     if (worst === "regression" || worst === "error" || worst === "warning")
       sections.push({ q, findings, worst });
     else if (q.change === "unchanged") unchanged.push(q);
+    else if (detail.tables && q.columns && q.baseColumns && columnChange(q.baseColumns, q.columns))
+      sections.push({ q, findings, worst });
     else cleanChanged.push(q);
   }
   sections.sort(
@@ -86480,9 +87828,9 @@ var LEVEL = {
   info: "note"
 };
 function artifactUri(file, opts) {
-  let path13 = file;
-  if (opts.repoRoot && opts.cwd) path13 = relative2(opts.repoRoot, resolve4(opts.cwd, file));
-  return path13.split(sep2).join(posix2.sep);
+  let path14 = file;
+  if (opts.repoRoot && opts.cwd) path14 = relative2(opts.repoRoot, resolve4(opts.cwd, file));
+  return path14.split(sep2).join(posix2.sep);
 }
 function fingerprint2(f, uri) {
   const identity = [f.rule, uri, f.dashboardUid ?? "", f.panelId ?? "", f.refId ?? "", f.message].join(
@@ -86520,7 +87868,9 @@ function buildSarifLog(report2, rules, opts) {
     ruleList.push(r);
   };
   for (const r of rules) addRule(r);
-  const findings = [...report2.findings].sort(compareFindings);
+  const baseline = report2.change !== void 0;
+  const onBase = new Set(baseline ? report2.baseFindings ?? [] : []);
+  const findings = [...report2.findings, ...onBase].sort(compareFindings);
   for (const f of findings) if (!index.has(f.rule)) addRule(fallbackRule(f.rule, f.severity));
   const results = findings.map((f) => {
     const uri = artifactUri(f.file, opts);
@@ -86539,6 +87889,7 @@ function buildSarifLog(report2, rules, opts) {
       ],
       partialFingerprints: { "dashboardCiFinding/v1": fingerprint2(f, uri) }
     };
+    if (baseline) result.baselineState = onBase.has(f) ? "unchanged" : "new";
     const props = {};
     if (f.dashboardUid !== void 0) props.dashboardUid = f.dashboardUid;
     if (f.panelId !== void 0) props.panelId = f.panelId;
@@ -86584,45 +87935,45 @@ function bind(fn, thisArg) {
 var { toString } = Object.prototype;
 var { getPrototypeOf } = Object;
 var { iterator, toStringTag } = Symbol;
-var hasOwnProperty = (({ hasOwnProperty: hasOwnProperty2 }) => (obj3, prop) => hasOwnProperty2.call(obj3, prop))(Object.prototype);
+var hasOwnProperty = (({ hasOwnProperty: hasOwnProperty2 }) => (obj4, prop) => hasOwnProperty2.call(obj4, prop))(Object.prototype);
 var isUnsafeObjectKey = (prop) => typeof prop === "string" && (prop === "__proto__" || prop === "constructor" || prop === "prototype");
-var isPrototypeBoundary = (obj3, prototype2, source) => obj3 === Object.prototype || !source && prototype2 === null;
-var isSafeAndFullyMutable = (obj3) => {
-  if (!Object.isExtensible(obj3)) {
+var isPrototypeBoundary = (obj4, prototype2, source) => obj4 === Object.prototype || !source && prototype2 === null;
+var isSafeAndFullyMutable = (obj4) => {
+  if (!Object.isExtensible(obj4)) {
     return false;
   }
-  const props = Object.getOwnPropertyNames(obj3);
+  const props = Object.getOwnPropertyNames(obj4);
   if (Object.getOwnPropertySymbols) {
-    props.push(...Object.getOwnPropertySymbols(obj3));
+    props.push(...Object.getOwnPropertySymbols(obj4));
   }
   return props.every((prop) => {
     if (isUnsafeObjectKey(prop)) {
       return false;
     }
-    const descriptor = Object.getOwnPropertyDescriptor(obj3, prop);
+    const descriptor = Object.getOwnPropertyDescriptor(obj4, prop);
     return !!descriptor && descriptor.configurable && descriptor.writable === true;
   });
 };
 var hasOwnInPrototypeChain = (thing, prop) => {
-  let obj3 = thing;
+  let obj4 = thing;
   const seen = [];
-  while (obj3 != null) {
-    if (seen.indexOf(obj3) !== -1) {
+  while (obj4 != null) {
+    if (seen.indexOf(obj4) !== -1) {
       return false;
     }
-    seen.push(obj3);
-    const prototype2 = getPrototypeOf(obj3);
-    if (isPrototypeBoundary(obj3, prototype2, obj3 === thing)) {
+    seen.push(obj4);
+    const prototype2 = getPrototypeOf(obj4);
+    if (isPrototypeBoundary(obj4, prototype2, obj4 === thing)) {
       return false;
     }
-    if (hasOwnProperty(obj3, prop)) {
+    if (hasOwnProperty(obj4, prop)) {
       return true;
     }
-    obj3 = prototype2;
+    obj4 = prototype2;
   }
   return false;
 };
-var getSafeProp = (obj3, prop) => obj3 != null && hasOwnInPrototypeChain(obj3, prop) ? obj3[prop] : void 0;
+var getSafeProp = (obj4, prop) => obj4 != null && hasOwnInPrototypeChain(obj4, prop) ? obj4[prop] : void 0;
 var toSafeFlatObject = (thing) => {
   if (thing == null || typeof thing !== "object" && typeof thing !== "function") {
     return thing;
@@ -86662,8 +88013,8 @@ var toSafeFlatObject = (thing) => {
   return result;
 };
 var kindOf2 = /* @__PURE__ */ ((cache) => (thing) => {
-  const str7 = toString.call(thing);
-  return cache[str7] || (cache[str7] = str7.slice(8, -1).toLowerCase());
+  const str8 = toString.call(thing);
+  return cache[str8] || (cache[str8] = str8.slice(8, -1).toLowerCase());
 })(/* @__PURE__ */ Object.create(null));
 var kindOfTest = (type) => {
   type = type.toLowerCase();
@@ -86752,41 +88103,41 @@ var [isReadableStream, isRequest, isResponse, isHeaders] = [
   "Response",
   "Headers"
 ].map(kindOfTest);
-var trim = (str7) => {
-  return str7.trim ? str7.trim() : str7.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
+var trim = (str8) => {
+  return str8.trim ? str8.trim() : str8.replace(/^[\s\uFEFF\xA0]+|[\s\uFEFF\xA0]+$/g, "");
 };
-function forEach(obj3, fn, { allOwnKeys = false } = {}) {
-  if (obj3 === null || typeof obj3 === "undefined") {
+function forEach(obj4, fn, { allOwnKeys = false } = {}) {
+  if (obj4 === null || typeof obj4 === "undefined") {
     return;
   }
   let i;
   let l;
-  if (typeof obj3 !== "object") {
-    obj3 = [obj3];
+  if (typeof obj4 !== "object") {
+    obj4 = [obj4];
   }
-  if (isArray(obj3)) {
-    for (i = 0, l = obj3.length; i < l; i++) {
-      fn.call(null, obj3[i], i, obj3);
+  if (isArray(obj4)) {
+    for (i = 0, l = obj4.length; i < l; i++) {
+      fn.call(null, obj4[i], i, obj4);
     }
   } else {
-    if (isBuffer(obj3)) {
+    if (isBuffer(obj4)) {
       return;
     }
-    const keys = allOwnKeys ? Object.getOwnPropertyNames(obj3) : Object.keys(obj3);
+    const keys = allOwnKeys ? Object.getOwnPropertyNames(obj4) : Object.keys(obj4);
     const len = keys.length;
     let key2;
     for (i = 0; i < len; i++) {
       key2 = keys[i];
-      fn.call(null, obj3[key2], key2, obj3);
+      fn.call(null, obj4[key2], key2, obj4);
     }
   }
 }
-function findKey(obj3, key2) {
-  if (isBuffer(obj3)) {
+function findKey(obj4, key2) {
+  if (isBuffer(obj4)) {
     return null;
   }
   key2 = key2.toLowerCase();
-  const keys = Object.keys(obj3);
+  const keys = Object.keys(obj4);
   let i = keys.length;
   let _key;
   while (i-- > 0) {
@@ -86920,13 +88271,13 @@ var toFlatObject = (sourceObj, destObj, filter2, propFilter) => {
   } while (sourceObj && (!filter2 || filter2(sourceObj, destObj)) && sourceObj !== Object.prototype);
   return destObj;
 };
-var endsWith = (str7, searchString, position) => {
-  str7 = String(str7);
-  if (position === void 0 || position > str7.length) {
-    position = str7.length;
+var endsWith = (str8, searchString, position) => {
+  str8 = String(str8);
+  if (position === void 0 || position > str8.length) {
+    position = str8.length;
   }
   position -= searchString.length;
-  const lastIndex = str7.indexOf(searchString, position);
+  const lastIndex = str8.indexOf(searchString, position);
   return lastIndex !== -1 && lastIndex === position;
 };
 var toArray = (thing) => {
@@ -86951,59 +88302,59 @@ var toArray = (thing) => {
     source = prototype2;
   }
   if (indexes.size !== i) return null;
-  const arr2 = new Array(i);
+  const arr3 = new Array(i);
   while (i-- > 0) {
-    arr2[i] = thing[i];
+    arr3[i] = thing[i];
   }
-  return arr2;
+  return arr3;
 };
 var isTypedArray = /* @__PURE__ */ ((TypedArray) => {
   return (thing) => {
     return TypedArray && thing instanceof TypedArray;
   };
 })(typeof Uint8Array !== "undefined" && getPrototypeOf(Uint8Array));
-var forEachEntry = (obj3, fn) => {
-  const generator = obj3 && obj3[iterator];
-  const _iterator = generator.call(obj3);
+var forEachEntry = (obj4, fn) => {
+  const generator = obj4 && obj4[iterator];
+  const _iterator = generator.call(obj4);
   let result;
   while ((result = _iterator.next()) && !result.done) {
     const pair = result.value;
-    fn.call(obj3, pair[0], pair[1]);
+    fn.call(obj4, pair[0], pair[1]);
   }
 };
-var matchAll = (regExp, str7) => {
+var matchAll = (regExp, str8) => {
   let matches;
-  const arr2 = [];
-  while ((matches = regExp.exec(str7)) !== null) {
-    arr2.push(matches);
+  const arr3 = [];
+  while ((matches = regExp.exec(str8)) !== null) {
+    arr3.push(matches);
   }
-  return arr2;
+  return arr3;
 };
 var isHTMLForm = kindOfTest("HTMLFormElement");
-var toCamelCase = (str7) => {
-  return str7.toLowerCase().replace(/[-_\s]([a-z\d])(\w*)/g, function replacer(m, p1, p2) {
+var toCamelCase = (str8) => {
+  return str8.toLowerCase().replace(/[-_\s]([a-z\d])(\w*)/g, function replacer(m, p1, p2) {
     return p1.toUpperCase() + p2;
   });
 };
 var { propertyIsEnumerable } = Object.prototype;
 var isRegExp = kindOfTest("RegExp");
-var reduceDescriptors = (obj3, reducer) => {
-  const descriptors = Object.getOwnPropertyDescriptors(obj3);
+var reduceDescriptors = (obj4, reducer) => {
+  const descriptors = Object.getOwnPropertyDescriptors(obj4);
   const reducedDescriptors = {};
   forEach(descriptors, (descriptor, name) => {
     let ret;
-    if ((ret = reducer(descriptor, name, obj3)) !== false) {
+    if ((ret = reducer(descriptor, name, obj4)) !== false) {
       reducedDescriptors[name] = ret || descriptor;
     }
   });
-  Object.defineProperties(obj3, reducedDescriptors);
+  Object.defineProperties(obj4, reducedDescriptors);
 };
-var freezeMethods = (obj3) => {
-  reduceDescriptors(obj3, (descriptor, name) => {
-    if (isFunction(obj3) && ["arguments", "caller", "callee"].includes(name)) {
+var freezeMethods = (obj4) => {
+  reduceDescriptors(obj4, (descriptor, name) => {
+    if (isFunction(obj4) && ["arguments", "caller", "callee"].includes(name)) {
       return false;
     }
-    const value = obj3[name];
+    const value = obj4[name];
     if (!isFunction(value)) return;
     descriptor.enumerable = false;
     if ("writable" in descriptor) {
@@ -87018,14 +88369,14 @@ var freezeMethods = (obj3) => {
   });
 };
 var toObjectSet = (arrayOrString, delimiter) => {
-  const obj3 = {};
-  const define = (arr2) => {
-    arr2.forEach((value) => {
-      obj3[value] = true;
+  const obj4 = {};
+  const define = (arr3) => {
+    arr3.forEach((value) => {
+      obj4[value] = true;
     });
   };
   isArray(arrayOrString) ? define(arrayOrString) : define(String(arrayOrString).split(delimiter));
-  return obj3;
+  return obj4;
 };
 var noop = () => {
 };
@@ -87035,7 +88386,7 @@ var toFiniteNumber = (value, defaultValue) => {
 function isSpecCompliantForm(thing) {
   return !!(thing && isFunction(thing.append) && thing[toStringTag] === "FormData" && thing[iterator]);
 }
-var toJSONObject = (obj3) => {
+var toJSONObject = (obj4) => {
   const visited = /* @__PURE__ */ new WeakSet();
   const visit = (source) => {
     if (isObject2(source)) {
@@ -87067,7 +88418,7 @@ var toJSONObject = (obj3) => {
     }
     return source;
   };
-  return visit(obj3);
+  return visit(obj4);
 };
 var isAsyncFn = kindOfTest("AsyncFunction");
 var isThenable = (thing) => thing && (isObject2(thing) || isFunction(thing)) && isFunction(thing.then) && isFunction(thing.catch);
@@ -87208,24 +88559,24 @@ var parseHeaders_default = (rawHeaders) => {
 };
 
 // node_modules/axios/lib/helpers/sanitizeHeaderValue.js
-function trimSPorHTAB(str7) {
+function trimSPorHTAB(str8) {
   let start = 0;
-  let end = str7.length;
+  let end = str8.length;
   while (start < end) {
-    const code = str7.charCodeAt(start);
+    const code = str8.charCodeAt(start);
     if (code !== 9 && code !== 32) {
       break;
     }
     start += 1;
   }
   while (end > start) {
-    const code = str7.charCodeAt(end - 1);
+    const code = str8.charCodeAt(end - 1);
     if (code !== 9 && code !== 32) {
       break;
     }
     end -= 1;
   }
-  return start === 0 && end === str7.length ? str7 : str7.slice(start, end);
+  return start === 0 && end === str8.length ? str8 : str8.slice(start, end);
 }
 var INVALID_UNICODE_HEADER_VALUE_CHARS = new RegExp("[\\u0000-\\u0008\\u000a-\\u001f\\u007f]+", "g");
 var INVALID_BYTE_STRING_HEADER_VALUE_CHARS = new RegExp("[^\\u0009\\u0020-\\u007e\\u0080-\\u00ff]+", "g");
@@ -87256,11 +88607,11 @@ function normalizeValue(value) {
   }
   return utils_default.isArray(value) ? value.map(normalizeValue) : sanitizeHeaderValue(String(value));
 }
-function parseTokens(str7) {
+function parseTokens(str8) {
   const tokens = /* @__PURE__ */ Object.create(null);
   const tokensRE = /([^\s,;=]+)\s*(?:=\s*([^,;]+))?/g;
   let match;
-  while (match = tokensRE.exec(str7)) {
+  while (match = tokensRE.exec(str8)) {
     tokens[match[1]] = match[2];
   }
   return tokens;
@@ -87308,12 +88659,12 @@ function decodeQuotedString(value) {
 }
 function parseParameters(value) {
   const parameters = /* @__PURE__ */ Object.create(null);
-  const str7 = String(value);
+  const str8 = String(value);
   let start = 0;
   let quoted = false;
   let escaped = false;
   function parseParameter(end) {
-    const part = trimOWS(str7.slice(start, end));
+    const part = trimOWS(str8.slice(start, end));
     const equals = part.indexOf("=");
     if (equals < 1) {
       return;
@@ -87329,8 +88680,8 @@ function parseParameters(value) {
     const parameterValue = trimOWS(part.slice(equals + 1));
     parameters[normalizedName] = decodeQuotedString(parameterValue);
   }
-  for (let i = 0; i < str7.length; i++) {
-    const code = str7.charCodeAt(i);
+  for (let i = 0; i < str8.length; i++) {
+    const code = str8.charCodeAt(i);
     if (quoted) {
       if (escaped) {
         escaped = false;
@@ -87346,10 +88697,10 @@ function parseParameters(value) {
       start = i + 1;
     }
   }
-  parseParameter(str7.length);
+  parseParameter(str8.length);
   return parameters;
 }
-var isValidHeaderName = (str7) => /^[-_a-zA-Z0-9^`|~,!#$%&'*+.]+$/.test(str7.trim());
+var isValidHeaderName = (str8) => /^[-_a-zA-Z0-9^`|~,!#$%&'*+.]+$/.test(str8.trim());
 var PROTO_HEADER_SLOT = "__Proto__";
 var headerSlot = (name) => name === "__proto__" ? PROTO_HEADER_SLOT : name;
 function matchHeaderValue(context, value, header, filter2, isHeaderNameFilter) {
@@ -87368,14 +88719,14 @@ function matchHeaderValue(context, value, header, filter2, isHeaderNameFilter) {
   }
 }
 function formatHeader(header) {
-  return header.trim().toLowerCase().replace(/([a-z\d])(\w*)/g, (w, char, str7) => {
-    return char.toUpperCase() + str7;
+  return header.trim().toLowerCase().replace(/([a-z\d])(\w*)/g, (w, char, str8) => {
+    return char.toUpperCase() + str8;
   });
 }
-function buildAccessors(obj3, header) {
+function buildAccessors(obj4, header) {
   const accessorName = utils_default.toCamelCase(" " + header);
   ["get", "set", "has"].forEach((methodName) => {
-    Object.defineProperty(obj3, methodName + accessorName, {
+    Object.defineProperty(obj4, methodName + accessorName, {
       // Null-proto descriptor so a polluted Object.prototype.get cannot turn
       // this data descriptor into an accessor descriptor on the way in.
       __proto__: null,
@@ -87408,20 +88759,20 @@ var AxiosHeaders = class {
     } else if (utils_default.isString(header) && (header = header.trim()) && !isValidHeaderName(header)) {
       setHeaders(parseHeaders_default(header), valueOrRewrite);
     } else if (utils_default.isObject(header) && utils_default.isSafeIterable(header)) {
-      let obj3 = /* @__PURE__ */ Object.create(null), dest, key2;
+      let obj4 = /* @__PURE__ */ Object.create(null), dest, key2;
       for (const entry of header) {
         if (!utils_default.isArray(entry)) {
           throw new TypeError("Object iterator must return a key-value pair");
         }
         key2 = entry[0];
-        if (utils_default.hasOwnProp(obj3, key2)) {
-          dest = obj3[key2];
-          obj3[key2] = utils_default.isArray(dest) ? [...dest, entry[1]] : [dest, entry[1]];
+        if (utils_default.hasOwnProp(obj4, key2)) {
+          dest = obj4[key2];
+          obj4[key2] = utils_default.isArray(dest) ? [...dest, entry[1]] : [dest, entry[1]];
         } else {
-          obj3[key2] = entry[1];
+          obj4[key2] = entry[1];
         }
       }
-      setHeaders(obj3, valueOrRewrite);
+      setHeaders(obj4, valueOrRewrite);
     } else {
       header != null && setHeader(valueOrRewrite, header, rewrite);
     }
@@ -87513,11 +88864,11 @@ var AxiosHeaders = class {
     return this.constructor.concat(this, ...targets);
   }
   toJSON(asStrings) {
-    const obj3 = /* @__PURE__ */ Object.create(null);
+    const obj4 = /* @__PURE__ */ Object.create(null);
     utils_default.forEach(this, (value, header) => {
-      value != null && value !== false && (obj3[header] = asStrings && utils_default.isArray(value) ? value.join(", ") : value);
+      value != null && value !== false && (obj4[header] = asStrings && utils_default.isArray(value) ? value.join(", ") : value);
     });
-    return obj3;
+    return obj4;
   }
   [Symbol.iterator]() {
     return Object.entries(this.toJSON())[Symbol.iterator]();
@@ -87787,21 +89138,21 @@ function isVisitable(thing) {
 function removeBrackets(key2) {
   return utils_default.endsWith(key2, "[]") ? key2.slice(0, -2) : key2;
 }
-function renderKey(path13, key2, dots) {
-  if (!path13) return key2;
-  return path13.concat(key2).map(function each(token, i) {
+function renderKey(path14, key2, dots) {
+  if (!path14) return key2;
+  return path14.concat(key2).map(function each(token, i) {
     token = removeBrackets(token);
     return !dots && i ? "[" + token + "]" : token;
   }).join(dots ? "." : "");
 }
-function isFlatArray(arr2) {
-  return utils_default.isArray(arr2) && !arr2.some(isVisitable);
+function isFlatArray(arr3) {
+  return utils_default.isArray(arr3) && !arr3.some(isVisitable);
 }
 var predicates = utils_default.toFlatObject(utils_default, {}, null, function filter(prop) {
   return /^is[A-Z]/.test(prop);
 });
-function toFormData(obj3, formData, options) {
-  if (!utils_default.isObject(obj3)) {
+function toFormData(obj4, formData, options) {
+  if (!utils_default.isObject(obj4)) {
     throw new TypeError("target must be an object");
   }
   formData = formData || new (FormData_default || FormData)();
@@ -87870,19 +89221,19 @@ function toFormData(obj3, formData, options) {
       return currentValue;
     });
   }
-  function defaultVisitor(value, key2, path13) {
-    let arr2 = value;
+  function defaultVisitor(value, key2, path14) {
+    let arr3 = value;
     if (utils_default.isReactNative(formData) && utils_default.isReactNativeBlob(value)) {
-      formData.append(renderKey(path13, key2, dots), convertValue(value));
+      formData.append(renderKey(path14, key2, dots), convertValue(value));
       return false;
     }
-    if (value && !path13 && typeof value === "object") {
+    if (value && !path14 && typeof value === "object") {
       if (utils_default.endsWith(key2, "{}")) {
         key2 = metaTokens ? key2 : key2.slice(0, -2);
         value = stringifyWithDepthLimit(value, 1);
-      } else if (utils_default.isArray(value) && isFlatArray(value) || (utils_default.isFileList(value) || utils_default.endsWith(key2, "[]")) && (arr2 = utils_default.toArray(value))) {
+      } else if (utils_default.isArray(value) && isFlatArray(value) || (utils_default.isFileList(value) || utils_default.endsWith(key2, "[]")) && (arr3 = utils_default.toArray(value))) {
         key2 = removeBrackets(key2);
-        arr2.forEach(function each(el, index) {
+        arr3.forEach(function each(el, index) {
           !(utils_default.isUndefined(el) || el === null) && formData.append(
             // eslint-disable-next-line no-nested-ternary
             indexes === true ? renderKey([key2], index, dots) : indexes === null ? key2 : key2 + "[]",
@@ -87895,7 +89246,7 @@ function toFormData(obj3, formData, options) {
     if (isVisitable(value)) {
       return true;
     }
-    formData.append(renderKey(path13, key2, dots), convertValue(value));
+    formData.append(renderKey(path14, key2, dots), convertValue(value));
     return false;
   }
   const exposedHelpers = Object.assign(predicates, {
@@ -87903,31 +89254,31 @@ function toFormData(obj3, formData, options) {
     convertValue,
     isVisitable
   });
-  function build3(value, path13, depth = 0) {
+  function build3(value, path14, depth = 0) {
     if (utils_default.isUndefined(value)) return;
     throwIfMaxDepthExceeded(depth);
     if (stack.indexOf(value) !== -1) {
-      throw new Error("Circular reference detected in " + path13.join("."));
+      throw new Error("Circular reference detected in " + path14.join("."));
     }
     stack.push(value);
     utils_default.forEach(value, function each(el, key2) {
-      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path13, exposedHelpers);
+      const result = !(utils_default.isUndefined(el) || el === null) && visitor.call(formData, el, utils_default.isString(key2) ? key2.trim() : key2, path14, exposedHelpers);
       if (result === true) {
-        build3(el, path13 ? path13.concat(key2) : [key2], depth + 1);
+        build3(el, path14 ? path14.concat(key2) : [key2], depth + 1);
       }
     });
     stack.pop();
   }
-  if (!utils_default.isObject(obj3)) {
+  if (!utils_default.isObject(obj4)) {
     throw new TypeError("data must be an object");
   }
-  build3(obj3);
+  build3(obj4);
   return formData;
 }
 var toFormData_default = toFormData;
 
 // node_modules/axios/lib/helpers/AxiosURLSearchParams.js
-function encode(str7) {
+function encode(str8) {
   const charMap = {
     "!": "%21",
     "'": "%27",
@@ -87936,7 +89287,7 @@ function encode(str7) {
     "~": "%7E",
     "%20": "+"
   };
-  return encodeURIComponent(str7).replace(/[!'()~]|%20/g, function replacer(match) {
+  return encodeURIComponent(str8).replace(/[!'()~]|%20/g, function replacer(match) {
     return charMap[match];
   });
 }
@@ -88158,14 +89509,14 @@ var ALPHABET = {
   ALPHA_DIGIT: ALPHA + ALPHA.toUpperCase() + DIGIT
 };
 var generateString = (size = 16, alphabet = ALPHABET.ALPHA_DIGIT) => {
-  let str7 = "";
+  let str8 = "";
   const { length } = alphabet;
   const randomValues = new Uint32Array(size);
   crypto.randomFillSync(randomValues);
   for (let i = 0; i < size; i++) {
-    str7 += alphabet[randomValues[i] % length];
+    str8 += alphabet[randomValues[i] % length];
   }
-  return str7;
+  return str8;
 };
 var node_default = {
   isNode: true,
@@ -88206,7 +89557,7 @@ var platform_default = {
 // node_modules/axios/lib/helpers/toURLEncodedForm.js
 function toURLEncodedForm(data, options) {
   return toFormData_default(data, new platform_default.classes.URLSearchParams(), {
-    visitor: function(value, key2, path13, helpers) {
+    visitor: function(value, key2, path14, helpers) {
       if (platform_default.isNode && utils_default.isBuffer(value)) {
         this.append(key2, value.toString("base64"));
         return false;
@@ -88228,34 +89579,34 @@ function throwIfDepthExceeded(index) {
   }
 }
 function parsePropPath(name) {
-  const path13 = [];
+  const path14 = [];
   const pattern = /[^.[\]]+|\[([^.[\]]*)]/g;
   let match;
   while ((match = pattern.exec(name)) !== null) {
-    throwIfDepthExceeded(path13.length);
-    path13.push(match[0] === "[]" ? "" : match[1] || match[0]);
+    throwIfDepthExceeded(path14.length);
+    path14.push(match[0] === "[]" ? "" : match[1] || match[0]);
   }
-  return path13;
+  return path14;
 }
-function arrayToObject(arr2) {
-  const obj3 = {};
-  const keys = Object.keys(arr2);
+function arrayToObject(arr3) {
+  const obj4 = {};
+  const keys = Object.keys(arr3);
   let i;
   const len = keys.length;
   let key2;
   for (i = 0; i < len; i++) {
     key2 = keys[i];
-    obj3[key2] = arr2[key2];
+    obj4[key2] = arr3[key2];
   }
-  return obj3;
+  return obj4;
 }
 function normalizeArray(value) {
   if (!utils_default.isArray(value)) return value;
   const keys = Object.keys(value);
   return keys.length !== value.length || keys.some((key2, index) => key2 !== String(index)) ? arrayToObject(value) : value;
 }
-function normalizeArrays(obj3) {
-  const pending = [obj3];
+function normalizeArrays(obj4) {
+  const pending = [obj4];
   while (pending.length) {
     const target = pending.pop();
     Object.keys(target).forEach((key2) => {
@@ -88265,15 +89616,15 @@ function normalizeArrays(obj3) {
       }
     });
   }
-  return obj3;
+  return obj4;
 }
 function formDataToJSON(formData) {
-  function buildPath(path13, value, target, index) {
+  function buildPath(path14, value, target, index) {
     throwIfDepthExceeded(index);
-    let name = path13[index++];
+    let name = path14[index++];
     if (name === "__proto__") return true;
     const isNumericKey = Number.isFinite(+name);
-    const isLast = index >= path13.length;
+    const isLast = index >= path14.length;
     name = !name && utils_default.isArray(target) ? target.length : name;
     if (isLast) {
       if (utils_default.hasOwnProp(target, name)) {
@@ -88287,18 +89638,18 @@ function formDataToJSON(formData) {
     if (!utils_default.hasOwnProp(target, name) || !utils_default.isObject(target[name])) {
       target[name] = [];
     }
-    const result = buildPath(path13, value, target[name], index);
+    const result = buildPath(path14, value, target[name], index);
     if (result && utils_default.isArray(target[name])) {
       target[name] = arrayToObject(target[name]);
     }
     return !isNumericKey;
   }
   if (utils_default.isFormData(formData) && utils_default.isFunction(formData.entries)) {
-    const obj3 = {};
+    const obj4 = {};
     utils_default.forEachEntry(formData, (name, value) => {
-      buildPath(parsePropPath(name), value, obj3, 0);
+      buildPath(parsePropPath(name), value, obj4, 0);
     });
-    return normalizeArrays(obj3);
+    return normalizeArrays(obj4);
   }
   return null;
 }
@@ -88321,7 +89672,7 @@ var methodList = Object.freeze([
 var methodList_default = methodList;
 
 // node_modules/axios/lib/defaults/index.js
-var own = (obj3, key2) => obj3 != null && utils_default.hasOwnProp(obj3, key2) ? obj3[key2] : void 0;
+var own = (obj4, key2) => obj4 != null && utils_default.hasOwnProp(obj4, key2) ? obj4[key2] : void 0;
 function stringifySafely2(rawValue, parser, encoder) {
   if (utils_default.isString(rawValue)) {
     try {
@@ -89235,11 +90586,11 @@ var ipv6ToBytes = (host) => {
   const groups = halves[0] ? halves[0].split(":") : [];
   if (halves.length === 2) {
     const rear = halves[1] ? halves[1].split(":") : [];
-    const missing = 8 - groups.length - rear.length;
-    if (missing < 1) {
+    const missing2 = 8 - groups.length - rear.length;
+    if (missing2 < 1) {
       return null;
     }
-    groups.push(...new Array(missing).fill("0"), ...rear);
+    groups.push(...new Array(missing2).fill("0"), ...rear);
   }
   if (groups.length !== 8 || groups.some((group) => !IPV6_GROUP_RE.test(group))) {
     return null;
@@ -89283,38 +90634,38 @@ var normalizeNoProxyHost = (hostname) => {
   return unmapIPv4MappedIPv6(trimmed2);
 };
 var normalizeCidrBase = (input) => {
-  let base = input;
-  const startsBracket = base.charAt(0) === "[";
-  const endsBracket = base.charAt(base.length - 1) === "]";
-  const hasBracket = base.includes("[") || base.includes("]");
+  let base3 = input;
+  const startsBracket = base3.charAt(0) === "[";
+  const endsBracket = base3.charAt(base3.length - 1) === "]";
+  const hasBracket = base3.includes("[") || base3.includes("]");
   if (startsBracket || endsBracket) {
     if (!startsBracket || !endsBracket) {
       return null;
     }
-    base = base.slice(1, -1);
-    if (base.indexOf(":") === -1 || base.includes("[") || base.includes("]")) {
+    base3 = base3.slice(1, -1);
+    if (base3.indexOf(":") === -1 || base3.includes("[") || base3.includes("]")) {
       return null;
     }
   } else if (hasBracket) {
     return null;
   }
-  if (!base || base.charAt(base.length - 1) === ".") {
+  if (!base3 || base3.charAt(base3.length - 1) === ".") {
     return null;
   }
-  const wasIPv6 = base.indexOf(":") !== -1;
+  const wasIPv6 = base3.indexOf(":") !== -1;
   if (wasIPv6) {
     try {
-      base = new URL(`http://[${base}]/`).hostname.slice(1, -1);
+      base3 = new URL(`http://[${base3}]/`).hostname.slice(1, -1);
     } catch (_err) {
       return null;
     }
   } else {
-    base = normalizeIPAddress(base);
-    if (!ipv4ToBytes(base)) {
+    base3 = normalizeIPAddress(base3);
+    if (!ipv4ToBytes(base3)) {
       return null;
     }
   }
-  return { normalized: unmapIPv4MappedIPv6(base), wasIPv6 };
+  return { normalized: unmapIPv4MappedIPv6(base3), wasIPv6 };
 };
 var CIDR_ENTRY_RE = /^(.+)\/(0|[1-9]\d{0,2})$/;
 var parseCidrEntry = (entry) => {
@@ -89520,7 +90871,7 @@ var asyncDecorator = (fn, scheduler = utils_default.asap) => (...args) => schedu
 
 // node_modules/axios/lib/helpers/estimateDataURLDecodedBytes.js
 var isHexDigit2 = (charCode) => charCode >= 48 && charCode <= 57 || charCode >= 65 && charCode <= 70 || charCode >= 97 && charCode <= 102;
-var isPercentEncodedByte = (str7, i, len) => i + 2 < len && isHexDigit2(str7.charCodeAt(i + 1)) && isHexDigit2(str7.charCodeAt(i + 2));
+var isPercentEncodedByte = (str8, i, len) => i + 2 < len && isHexDigit2(str8.charCodeAt(i + 1)) && isHexDigit2(str8.charCodeAt(i + 2));
 var hexValue = (charCode) => charCode <= 57 ? charCode - 48 : (charCode & 223) - 55;
 var isBase64Char = (charCode) => charCode >= 65 && charCode <= 90 || // A-Z
 charCode >= 97 && charCode <= 122 || // a-z
@@ -90309,9 +91660,9 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       auth = urlUsername + ":" + urlPassword;
     }
     auth && headers.delete("authorization");
-    let path13;
+    let path14;
     try {
-      path13 = buildURL(
+      path14 = buildURL(
         parsed.pathname + parsed.search,
         own2("params"),
         own2("paramsSerializer")
@@ -90333,7 +91684,7 @@ var http_default = isHttpAdapterSupported && function httpAdapter(config) {
       http2Options = Object.assign(/* @__PURE__ */ Object.create(null), http2Options, { lookup: lookup3 });
     }
     const options = Object.assign(/* @__PURE__ */ Object.create(null), {
-      path: path13,
+      path: path14,
       method,
       headers: toByteStringHeaderObject(headers),
       agents: { http: httpAgent, https: httpsAgent },
@@ -90750,14 +92101,14 @@ var decodeCookieValue = (value) => {
 var cookies_default = platform_default.hasStandardBrowserEnv ? (
   // Standard browser envs support document.cookie
   {
-    write(name, value, expires, path13, domain, secure, sameSite) {
+    write(name, value, expires, path14, domain, secure, sameSite) {
       if (typeof document === "undefined") return;
       const cookie = [`${name}=${encodeURIComponent(value)}`];
       if (utils_default.isNumber(expires)) {
         cookie.push(`expires=${new Date(expires).toUTCString()}`);
       }
-      if (utils_default.isString(path13)) {
-        cookie.push(`path=${path13}`);
+      if (utils_default.isString(path14)) {
+        cookie.push(`path=${path14}`);
       }
       if (utils_default.isString(domain)) {
         cookie.push(`domain=${domain}`);
@@ -90884,29 +92235,29 @@ function mergeParams(a, b) {
     if (!utils_default.isPlainObject(source)) {
       return utils_default.isArray(source) ? source.slice() : source;
     }
-    const base = utils_default.isPlainObject(target) ? target : empty2;
+    const base3 = utils_default.isPlainObject(target) ? target : empty2;
     let bases = copies.get(source);
     if (!bases) {
       bases = /* @__PURE__ */ new WeakMap();
       copies.set(source, bases);
     }
-    if (bases.has(base)) return bases.get(base);
+    if (bases.has(base3)) return bases.get(base3);
     const result2 = {};
-    bases.set(base, result2);
-    pending.push({ base, source, result: result2 });
+    bases.set(base3, result2);
+    pending.push({ base: base3, source, result: result2 });
     return result2;
   }
   const result = utils_default.isUndefined(b) ? copy(void 0, a) : copy(a, b);
   while (pending.length) {
-    const { base, source, result: target } = pending.pop();
-    const baseKeys = new Set(ownEnumerableKeys(base));
+    const { base: base3, source, result: target } = pending.pop();
+    const baseKeys = new Set(ownEnumerableKeys(base3));
     const sourceKeys = new Set(ownEnumerableKeys(source));
     const keys = /* @__PURE__ */ new Set([...baseKeys, ...sourceKeys]);
     keys.forEach((key2) => {
       if (key2 === "__proto__" || key2 === "constructor" || key2 === "prototype") return;
       const hasSource = sourceKeys.has(key2);
       const value = hasSource ? source[key2] : void 0;
-      const previous = (!hasSource || utils_default.isPlainObject(value)) && baseKeys.has(key2) ? base[key2] : void 0;
+      const previous = (!hasSource || utils_default.isPlainObject(value)) && baseKeys.has(key2) ? base3[key2] : void 0;
       target[key2] = hasSource ? copy(previous, value) : copy(void 0, previous);
     });
   }
@@ -91035,7 +92386,7 @@ function mergeConfig(config1, config2) {
 }
 
 // node_modules/axios/lib/helpers/resolveConfig.js
-var encodeUTF8 = (str7) => encodeURIComponent(str7).replace(
+var encodeUTF8 = (str8) => encodeURIComponent(str8).replace(
   /%([0-9A-F]{2})/gi,
   (_, hex) => String.fromCharCode(parseInt(hex, 16))
 );
@@ -91601,7 +92952,7 @@ var DEFAULT_REQUEST_OPTIONS = {
   window: null
 };
 var { isFunction: isFunction2 } = utils_default;
-var encodeUTF82 = (str7) => encodeURIComponent(str7).replace(
+var encodeUTF82 = (str8) => encodeURIComponent(str8).replace(
   /%([0-9A-F]{2})/gi,
   (_, hex) => String.fromCharCode(parseInt(hex, 16))
 );
@@ -91653,7 +93004,7 @@ var factory = (env) => {
     return false;
   }
   const isReadableStreamSupported = isFetchSupported && isFunction2(ReadableStream2);
-  const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str7) => encoder.encode(str7))(new TextEncoder2()) : async (str7) => new Uint8Array(await new Request(str7).arrayBuffer()));
+  const encodeText = isFetchSupported && (typeof TextEncoder2 === "function" ? /* @__PURE__ */ ((encoder) => (str8) => encoder.encode(str8))(new TextEncoder2()) : async (str8) => new Uint8Array(await new Request(str8).arrayBuffer()));
   const supportsRequestStream = isRequestSupported && isReadableStreamSupported && test(() => {
     let duplexAccessed = false;
     const request = new Request(platform_default.origin, {
@@ -92618,8 +93969,8 @@ var CancelToken_default = CancelToken;
 
 // node_modules/axios/lib/helpers/spread.js
 function spread(callback2) {
-  return function wrap(arr2) {
-    return callback2.apply(null, arr2);
+  return function wrap(arr3) {
+    return callback2.apply(null, arr3);
   };
 }
 
@@ -93086,8 +94437,8 @@ function parseRetryAfter(value, nowMs = Date.now()) {
 }
 var defaultRetryDelay = (attempt, retryAfterMs) => {
   if (retryAfterMs !== void 0) return retryAfterMs + Math.random() * Math.min(1e3, retryAfterMs * 0.1);
-  const base = Math.min(8e3, 250 * 2 ** Math.max(0, attempt - 1));
-  return base / 2 + Math.random() * (base / 2);
+  const base3 = Math.min(8e3, 250 * 2 ** Math.max(0, attempt - 1));
+  return base3 / 2 + Math.random() * (base3 / 2);
 };
 var realSleep = (ms) => new Promise((resolve5) => setTimeout(resolve5, ms));
 function retryReason(error, retryRefused = true) {
@@ -93196,19 +94547,19 @@ var GrafanaClient = class {
       }
     });
   }
-  async request(method, path13, opts = {}) {
+  async request(method, path14, opts = {}) {
     const m = method.toUpperCase();
     if (this.readOnly && !READ_METHODS.has(m)) {
       throw new GrafanaApiError({
         method: m,
-        path: path13,
-        message: `${m} ${path13}: refused locally, this is a dry run (no write of any kind)`
+        path: path14,
+        message: `${m} ${path14}: refused locally, this is a dry run (no write of any kind)`
       });
     }
     const allow = opts.allow ?? [];
     const config = {
       method: m,
-      url: path13,
+      url: path14,
       params: opts.query,
       paramsSerializer: { indexes: null },
       data: opts.body,
@@ -93216,7 +94567,7 @@ var GrafanaClient = class {
       validateStatus: (s) => s >= 200 && s < 300 || allow.includes(s),
       dci: {
         start: this.now(),
-        path: path13,
+        path: path14,
         retryRefused: opts.retryRefused ?? true,
         maxRetries: opts.maxRetries ?? this.maxRetries
       }
@@ -93225,9 +94576,9 @@ var GrafanaClient = class {
     try {
       res = await this.http.request(config);
     } catch (err) {
-      throw this.toApiError(m, path13, err);
+      throw this.toApiError(m, path14, err);
     }
-    this.requireJson(m, path13, res);
+    this.requireJson(m, path14, res);
     return { status: res.status, data: res.data, attempts: attemptsOf(res.config) };
   }
   /**
@@ -93235,7 +94586,7 @@ var GrafanaClient = class {
    * 200 with HTML: read as success, that would be a deploy reported done with nothing written. So an
    * answer that is not JSON is a failure naming the URL (never with credentials) and what came back.
    */
-  requireJson(method, path13, res) {
+  requireJson(method, path14, res) {
     if (res.status === 204) return;
     const type = String(res.headers?.["content-type"] ?? "").trim();
     const data = res.data;
@@ -93243,41 +94594,41 @@ var GrafanaClient = class {
     if (empty2 && type === "") return;
     const isJsonType = /^application\/([\w.+-]*\+)?json\b/i.test(type);
     if (isJsonType && typeof data !== "string") return;
-    const url2 = `${this.baseUrl}${path13.startsWith("/") ? "" : "/"}${path13}`;
+    const url2 = `${this.baseUrl}${path14.startsWith("/") ? "" : "/"}${path14}`;
     const what = isJsonType ? `${type} that is not valid JSON` : `${type ? type.split(";")[0] : "no content type"} instead of the JSON this endpoint returns`;
     const hint = /html/i.test(type) ? " (a login page or a proxy in front of Grafana?)" : "";
     throw new GrafanaApiError({
       status: res.status,
       method,
-      path: path13,
+      path: path14,
       code: "not-json",
       attempts: attemptsOf(res.config),
       body: typeof data === "string" ? this.redactor.redact(firstLine(data)) : void 0,
       message: this.redactor.redact(`${method} ${url2} \u2192 ${res.status} with ${what}${hint}`)
     });
   }
-  get(path13, opts) {
-    return this.request("GET", path13, opts);
+  get(path14, opts) {
+    return this.request("GET", path14, opts);
   }
-  post(path13, body, opts) {
-    return this.request("POST", path13, { ...opts, body });
+  post(path14, body, opts) {
+    return this.request("POST", path14, { ...opts, body });
   }
-  put(path13, body, opts) {
-    return this.request("PUT", path13, { ...opts, body });
+  put(path14, body, opts) {
+    return this.request("PUT", path14, { ...opts, body });
   }
-  delete(path13, opts) {
-    return this.request("DELETE", path13, opts);
+  delete(path14, opts) {
+    return this.request("DELETE", path14, opts);
   }
   /** Closes kept-alive sockets so the process can exit. */
   close() {
     this.agent.destroy();
   }
-  toApiError(method, path13, err) {
+  toApiError(method, path14, err) {
     if (err instanceof GrafanaApiError) return err;
     const r = this.redactor;
     if (!axios_default.isAxiosError(err)) {
       const message = err instanceof Error ? err.message : String(err);
-      return new GrafanaApiError({ method, path: path13, message: r.redact(`${method} ${path13}: ${message}`) });
+      return new GrafanaApiError({ method, path: path14, message: r.redact(`${method} ${path14}: ${message}`) });
     }
     const attempts = attemptsOf(err.config);
     const gaveUp = err.config?.dci?.gaveUp;
@@ -93292,20 +94643,20 @@ var GrafanaClient = class {
       return new GrafanaApiError({
         status,
         method,
-        path: path13,
+        path: path14,
         body,
         attempts,
-        message: r.redact(`${method} ${path13} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
+        message: r.redact(`${method} ${path14} \u2192 ${status}${gStatus ? ` ${gStatus}` : ""}: ${what}${tail}`)
       });
     }
     const code = err.code ?? void 0;
     const words2 = (code && NETWORK_WORDS[code]) ?? err.message ?? "request failed";
     return new GrafanaApiError({
       method,
-      path: path13,
+      path: path14,
       code,
       attempts,
-      message: r.redact(`${method} ${path13}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
+      message: r.redact(`${method} ${path14}: ${words2}${code ? ` (${code})` : ""} at ${this.baseUrl}${tail}`)
     });
   }
 };
@@ -93373,12 +94724,12 @@ function createLimiter(concurrency) {
 // src/grafana/desired.ts
 var import_yaml3 = __toESM(require_dist(), 1);
 import { createHash as createHash6 } from "node:crypto";
-import { readdir as readdir2, readFile as readFile5, stat as stat6 } from "node:fs/promises";
-import path10 from "node:path";
+import { readdir as readdir2, readFile as readFile6, stat as stat7 } from "node:fs/promises";
+import path11 from "node:path";
 
 // src/grafana/expand.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 var ExpansionError = class extends Error {
   constructor(message, variable3) {
     super(message);
@@ -93410,7 +94761,7 @@ function expandVars(part, ctx) {
   return part.replace(EXPANDER, (match, kind, arg) => {
     if (kind === "" || kind === "__env") return lookup2(arg, ctx);
     if (kind === "__file") {
-      const file = path9.resolve(ctx.cwd, arg);
+      const file = path10.resolve(ctx.cwd, arg);
       try {
         const value = readFileSync2(file, "utf8").trim();
         ctx.used?.add(value);
@@ -93717,8 +95068,8 @@ function isFirstSave(v) {
   return v.parentVersion === 0 || v.message === "Initial save";
 }
 async function readHistory(get, uid2, limit = 20) {
-  const enc5 = encodeURIComponent;
-  const res = await get(`/api/dashboards/uid/${enc5(uid2)}/versions`, {
+  const enc7 = encodeURIComponent;
+  const res = await get(`/api/dashboards/uid/${enc7(uid2)}/versions`, {
     query: { limit },
     allow: [404]
   });
@@ -93728,7 +95079,7 @@ async function readHistory(get, uid2, limit = 20) {
   for (const v of versions) {
     let message = v.message ?? "";
     if (isFirstSave(v) && v.version !== void 0) {
-      const one = await get(`/api/dashboards/uid/${enc5(uid2)}/versions/${v.version}`, {
+      const one = await get(`/api/dashboards/uid/${enc7(uid2)}/versions/${v.version}`, {
         allow: [404, 403]
       });
       if (one.status === 200 && typeof one.data?.message === "string") message = one.data.message;
@@ -93743,10 +95094,792 @@ async function readHistory(get, uid2, limit = 20) {
   };
 }
 
+// src/grafana/diff.ts
+function deepEqual(a, b) {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b;
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ao = a;
+  const bo = b;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== void 0);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== void 0);
+  return ak.length === bk.length && ak.every((k) => Object.hasOwn(bo, k) && deepEqual(ao[k], bo[k]));
+}
+function jsonDiff(before2, after, opts = {}, prefix = "") {
+  const lines = [];
+  walk(before2, after, prefix, lines, opts.maxValue ?? 60);
+  const max = opts.maxLines ?? 20;
+  if (lines.length > max) {
+    const more = lines.length - max;
+    return [...lines.slice(0, max), `\u2026 and ${more} more change${more === 1 ? "" : "s"}`];
+  }
+  return lines;
+}
+var KEYS = ["id", "refId", "uid", "name"];
+function walk(a, b, path14, out, maxValue) {
+  if (deepEqual(a, b)) return;
+  if (isObject3(a) && isObject3(b)) {
+    const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
+    for (const k of keys) walk(a[k], b[k], join(path14, k), out, maxValue);
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const key2 = matchKey(a, b);
+    if (key2) {
+      const before2 = new Map(a.map((v) => [v[key2], v]));
+      const seen = /* @__PURE__ */ new Set();
+      for (const v of b) {
+        const id = v[key2];
+        seen.add(id);
+        walk(before2.get(id), v, `${path14}[${key2}=${fmtKey(id)}]`, out, maxValue);
+      }
+      for (const v of a) {
+        const id = v[key2];
+        if (!seen.has(id)) walk(v, void 0, `${path14}[${key2}=${fmtKey(id)}]`, out, maxValue);
+      }
+      const order = (arr3) => arr3.map((v) => v[key2]);
+      const ao = order(a).filter((id) => seen.has(id));
+      const bo = order(b).filter((id) => before2.has(id));
+      if (!deepEqual(ao, bo))
+        out.push(`${path14 || "(root)"}: order ${short2(ao, maxValue)} \u2192 ${short2(bo, maxValue)}`);
+      return;
+    }
+    const scalars = a.every(isScalar3) && b.every(isScalar3);
+    if (a.length === b.length || !scalars) {
+      const n2 = Math.max(a.length, b.length);
+      for (let i = 0; i < n2; i++) walk(a[i], b[i], `${path14}[${i}]`, out, maxValue);
+      return;
+    }
+  }
+  out.push(`${path14 || "(root)"}: ${short2(a, maxValue)} \u2192 ${short2(b, maxValue)}`);
+}
+function matchKey(a, b) {
+  const all3 = [...a, ...b];
+  if (all3.length === 0 || !all3.every(isObject3)) return void 0;
+  for (const k of KEYS) {
+    const ok = (arr3) => {
+      const ids = arr3.map((v) => v[k]);
+      return ids.every((id) => typeof id === "string" || typeof id === "number") && new Set(ids).size === ids.length;
+    };
+    if (ok(a) && ok(b)) return k;
+  }
+  return void 0;
+}
+function isObject3(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function isScalar3(v) {
+  return v === null || typeof v !== "object";
+}
+function join(path14, key2) {
+  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path14 ? `${path14}.${key2}` : key2 : `${path14}[${JSON.stringify(key2)}]`;
+}
+function fmtKey(id) {
+  return typeof id === "string" ? JSON.stringify(id) : String(id);
+}
+function short2(v, max = 60) {
+  if (v === void 0) return "(absent)";
+  const text2 = JSON.stringify(v) ?? String(v);
+  return text2.length > max ? `${text2.slice(0, max - 1)}\u2026` : text2;
+}
+
+// src/grafana/steps.ts
+function failure2(name, err, fallbackCode = "error") {
+  if (!(err instanceof GrafanaApiError))
+    return { code: fallbackCode, message: `${name}: ${err?.message ?? String(err)}` };
+  const s = err.status;
+  const g = err.grafanaStatus;
+  const said = err.grafanaMessage ?? "";
+  const with_ = (code, text2) => ({
+    ...s !== void 0 ? { status: s } : {},
+    code,
+    message: `${name}: ${text2}`
+  });
+  if (err.code === "not-json") return with_("not-json", err.message);
+  if (s === void 0) return with_(err.code === "ETIMEDOUT" ? "timeout" : "unreachable", err.message);
+  if (s === 401)
+    return with_("unauthorized", `Grafana refused the credentials (401${said ? `: ${said}` : ""})`);
+  if (s === 403)
+    return with_(
+      "forbidden",
+      `access denied (403${said ? `: ${said}` : ""}); the token lacks a permission this needs`
+    );
+  if (s === 404) return with_("not-found", `not found (404${said ? `: ${said}` : ""})`);
+  if (s === 409) return with_("conflict", `conflicts with an existing object (409: ${said || "conflict"})`);
+  if (s === 412) {
+    if (g === "version-mismatch")
+      return with_(
+        "version-mismatch",
+        `changed by someone else while dashboard-ci was writing it (412 version-mismatch: ${said})`
+      );
+    if (g === "plugin-dashboard")
+      return with_(
+        "plugin-dashboard",
+        `belongs to a plugin; Grafana refuses to overwrite it (412 plugin-dashboard: ${said})`
+      );
+    if (g === "name-exists")
+      return with_(
+        "name-exists",
+        `another dashboard in the same folder has this title (412 name-exists: ${said})`
+      );
+    return with_("precondition-failed", `precondition failed (412${g ? ` ${g}` : ""}: ${said})`);
+  }
+  if (s === 400 || s === 422) return with_("invalid", `Grafana rejected it (${s}: ${said || "bad request"})`);
+  if (s === 429) return with_("rate-limited", err.message);
+  if (s >= 500) return with_("server-error", err.message);
+  return with_("error", err.message);
+}
+function appendNote(prior, next) {
+  return prior ? `${prior}; ${next}` : next;
+}
+function pruneBlockedStep(kind, message) {
+  return {
+    kind,
+    uid: "",
+    action: "skip",
+    diff: [],
+    error: { code: "prune-blocked", message }
+  };
+}
+function pruneStep(kind, uid2, title, current, file) {
+  const fromFile = current.provenance === "file";
+  return {
+    kind,
+    uid: uid2,
+    ...title ? { title } : {},
+    ...file ? { file } : {},
+    action: fromFile ? "skip" : "delete",
+    diff: [],
+    current,
+    ...fromFile ? {
+      warning: 'provisioned from a file on the Grafana server (provenance "file"): never deleted by dashboard-ci'
+    } : {}
+  };
+}
+function provenanceHeaders(disableProvenance) {
+  return disableProvenance ? { "X-Disable-Provenance": "true" } : {};
+}
+async function verifyByListing(written, list2, find, differences, name) {
+  if (written.length === 0) return;
+  let items;
+  try {
+    items = await list2();
+  } catch (err) {
+    for (const s of written) {
+      s.result = "failed";
+      s.error = { ...failure2(`${name(s)} was written but cannot be read back`, err), code: "verify-failed" };
+    }
+    return;
+  }
+  for (const s of written) {
+    const item = find(s, items);
+    if (item === void 0) {
+      s.result = "failed";
+      s.error = { code: "verify-failed", message: `${name(s)} was written but Grafana does not list it` };
+      continue;
+    }
+    const diff = differences(s, item);
+    if (diff.length)
+      s.warning = appendNote(
+        s.warning,
+        `read back differs from what was sent (Grafana rewrote it; the next run will try again): ${diff.slice(0, 3).join("; ")}`
+      );
+  }
+}
+function failListing(kind, what, err, planned, opts) {
+  const error = failure2(what, err);
+  if (err instanceof GrafanaApiError && err.status === 403 && opts.permissionHint)
+    error.message += `; ${opts.permissionHint}`;
+  for (const { step, name } of planned) {
+    step.action = "skip";
+    step.error = { ...error, message: `${name}: ${error.message}` };
+  }
+  return opts.prune ? [pruneBlockedStep(kind, `prune of ${what} skipped: the listing it needs failed (${error.message})`)] : [];
+}
+
+// src/grafana/contact-points.ts
+var CONTACT_POINTS_PATH = "/api/v1/provisioning/contact-points";
+var REDACTED2 = "[REDACTED]";
+var SECURE_KEYS = {
+  kafka: ["password"],
+  oncall: ["password", "authorization_credentials"],
+  pagerduty: ["integrationKey"],
+  "prometheus-alertmanager": ["basicAuthPassword"],
+  pushover: ["apiToken", "userKey"],
+  sensugo: ["apikey"],
+  slack: ["token", "url"],
+  telegram: ["bottoken"],
+  webhook: ["password", "authorization_credentials"],
+  wecom: ["url", "secret"]
+};
+var UID_RE2 = /^[a-zA-Z0-9\-_]*$/;
+var CONTACT_POINT_PERMISSION = "the alerting provisioning API needs alert.provisioning:write for contact points (the Admin role's)";
+var enc = encodeURIComponent;
+function secureKeys2(type) {
+  return SECURE_KEYS[type] ?? [];
+}
+function isRecord(v) {
+  return !!v && typeof v === "object" && !Array.isArray(v);
+}
+function loadContactPoints(input, out) {
+  const { file } = input;
+  for (const { value, line } of input.items) {
+    const at2 = line ? `${file}:${line}` : file;
+    const entry = isRecord(value) ? value : void 0;
+    const rawName = entry && typeof entry.name === "string" ? entry.name : "";
+    const fail2 = (message, uid2 = "") => out.problems.push({
+      kind: "contact-point",
+      uid: uid2,
+      ...rawName ? { title: rawName } : {},
+      file,
+      ...line ? { line } : {},
+      message: `${at2}: contact point${rawName ? ` "${rawName}"` : ""}: ${message}`
+    });
+    if (!entry) {
+      fail2("each item of contactPoints must be a mapping");
+      continue;
+    }
+    const unset = /* @__PURE__ */ new Set();
+    const used = /* @__PURE__ */ new Set();
+    const ctx = input.expand(unset, /* @__PURE__ */ new Set());
+    const settingsCtx = input.expand(unset, used);
+    let name;
+    let orgId;
+    try {
+      name = expandString(typeof entry.name === "string" ? entry.name : "", ctx).trim();
+      orgId = parseIntValue(
+        typeof entry.orgId === "string" ? expandString(entry.orgId, ctx) : entry.orgId,
+        "orgId"
+      );
+    } catch (err) {
+      fail2(err.message);
+      continue;
+    }
+    if (!name) {
+      fail2("has no name");
+      continue;
+    }
+    if (orgId !== void 0 && input.orgId !== void 0 && orgId !== input.orgId) {
+      fail2(
+        `orgId ${orgId} differs from the configured org (grafana.orgId: ${input.orgId}); dashboard-ci provisions one org per run`
+      );
+      continue;
+    }
+    if (!Array.isArray(entry.receivers) || entry.receivers.length === 0) {
+      fail2("has no receivers");
+      continue;
+    }
+    entry.receivers.forEach((raw, i) => {
+      const r = isRecord(raw) ? raw : void 0;
+      const rawUid = r && typeof r.uid === "string" && !r.uid.includes("$") ? r.uid : "";
+      if (!r) {
+        fail2(`receiver #${i + 1} must be a mapping`);
+        return;
+      }
+      try {
+        const uid2 = expandString(typeof r.uid === "string" ? r.uid : "", ctx).trim();
+        if (!uid2)
+          throw new ExpansionError(
+            `receiver #${i + 1} has no uid (dashboard-ci finds receivers by uid)`,
+            "uid"
+          );
+        if (uid2.length > 40 || !UID_RE2.test(uid2))
+          throw new ExpansionError(`receiver uid "${uid2}" must be at most 40 letters, digits, - or _`, "uid");
+        const type = expandString(typeof r.type === "string" ? r.type : "", ctx).trim();
+        if (!type) throw new ExpansionError(`receiver ${uid2} has no type`, "type");
+        if (r.settings !== void 0 && r.settings !== null && !isRecord(r.settings))
+          throw new ExpansionError(`receiver ${uid2}: settings must be a mapping`, "settings");
+        const settings = expandDeep(r.settings ?? {}, settingsCtx);
+        if (Object.keys(settings).length === 0)
+          throw new ExpansionError(`receiver ${uid2} has no settings`, "settings");
+        if (Object.hasOwn(settings, MARKER_ANNOTATION))
+          throw new ExpansionError(
+            `receiver ${uid2}: settings.${MARKER_ANNOTATION} is dashboard-ci's ownership marker and cannot be set in a file`,
+            MARKER_ANNOTATION
+          );
+        const disableResolveMessage = parseBoolValue(
+          typeof r.disableResolveMessage === "string" ? expandString(r.disableResolveMessage, ctx) : r.disableResolveMessage,
+          `receiver ${uid2}: disableResolveMessage`,
+          false
+        );
+        const prior = input.seen.get(uid2);
+        if (prior) throw new ExpansionError(`receiver uid "${uid2}" is already used by ${prior}`, "uid");
+        input.seen.set(uid2, at2);
+        for (const k of secureKeys2(type)) {
+          const v = settings[k];
+          if (typeof v === "string" && v) out.secrets.push(v);
+        }
+        out.secrets.push(...used);
+        out.contactPoints.push({
+          uid: uid2,
+          name,
+          type,
+          settings,
+          disableResolveMessage,
+          file,
+          ...line ? { line } : {},
+          ...orgId !== void 0 ? { orgId } : {},
+          ...unset.size ? { unset: [...unset] } : {}
+        });
+      } catch (err) {
+        if (!(err instanceof ExpansionError)) throw err;
+        fail2(err.message, rawUid);
+      }
+    });
+  }
+  for (const { value, line } of input.deletes) {
+    const at2 = line ? `${file}:${line}` : file;
+    const entry = isRecord(value) ? value : void 0;
+    if (!entry || typeof entry.uid !== "string" || !entry.uid.trim()) {
+      out.problems.push({
+        kind: "contact-point",
+        uid: "",
+        file,
+        ...line ? { line } : {},
+        message: `${at2}: deleteContactPoints: each item needs a uid`
+      });
+      continue;
+    }
+    try {
+      const uid2 = expandString(entry.uid, input.expand(/* @__PURE__ */ new Set(), /* @__PURE__ */ new Set())).trim();
+      out.contactPointDeletes.push({ uid: uid2, file, ...line ? { line } : {} });
+    } catch (err) {
+      out.problems.push({
+        kind: "contact-point",
+        uid: "",
+        file,
+        ...line ? { line } : {},
+        message: `${at2}: deleteContactPoints "${entry.uid}": ${err.message}`
+      });
+    }
+  }
+}
+function settingsToSend(d) {
+  return { ...d.settings, [MARKER_ANNOTATION]: MARKER_ANNOTATION_VALUE };
+}
+function isOwned(cp) {
+  return isRecord(cp.settings) && cp.settings[MARKER_ANNOTATION] === MARKER_ANNOTATION_VALUE;
+}
+function compareContactPoint(current, d) {
+  const diff = [];
+  if ((current.name ?? "") !== d.name) diff.push(`name: ${short2(current.name ?? "")} \u2192 ${short2(d.name)}`);
+  if ((current.type ?? "") !== d.type) diff.push(`type: ${short2(current.type ?? "")} \u2192 ${short2(d.type)}`);
+  if ((current.disableResolveMessage ?? false) !== d.disableResolveMessage)
+    diff.push(
+      `disableResolveMessage: ${String(current.disableResolveMessage ?? false)} \u2192 ${String(d.disableResolveMessage)}`
+    );
+  const have = isRecord(current.settings) ? current.settings : {};
+  const want = settingsToSend(d);
+  const secure = /* @__PURE__ */ new Set([...secureKeys2(d.type), ...Object.keys(have).filter((k) => have[k] === REDACTED2)]);
+  const present = (v) => v !== void 0 && v !== null && v !== "";
+  for (const k of [...secure].sort()) {
+    const h = have[k];
+    const w = want[k];
+    if (h === REDACTED2) {
+      if (!present(w)) diff.push(`settings.${k}: secret removed`);
+    } else if (!present(h)) {
+      if (present(w)) diff.push(`settings.${k}: + secret (value not shown)`);
+    } else if (h !== w) diff.push(`settings.${k}: changed (secret, values not shown)`);
+  }
+  const plain = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => !secure.has(k)));
+  diff.push(...jsonDiff(plain(have), plain(want), {}, "settings"));
+  return diff;
+}
+function label(d) {
+  return `contact point "${d.name}" (receiver ${d.uid}, ${d.file})`;
+}
+async function listContactPoints(get) {
+  const res = await get(CONTACT_POINTS_PATH);
+  if (!Array.isArray(res.data))
+    throw new Error(`GET ${CONTACT_POINTS_PATH}: expected a JSON array, got ${typeof res.data}`);
+  return res.data.filter((c) => isRecord(c) && typeof c.uid === "string");
+}
+async function planContactPoints(get, desired, opts) {
+  const steps = [];
+  const deletes = [];
+  if (desired.contactPoints.length === 0 && !opts.prune) return { steps, deletes };
+  let list2;
+  try {
+    list2 = await listContactPoints(get);
+  } catch (err) {
+    steps.push(...desired.contactPoints.map(base));
+    deletes.push(
+      ...failListing(
+        "contact-point",
+        "contact points",
+        err,
+        steps.map((step) => ({ step, name: label(step.desired) })),
+        opts
+      )
+    );
+    return { steps, deletes };
+  }
+  const byUid = new Map(list2.map((c) => [c.uid, c]));
+  for (const d of desired.contactPoints) {
+    const step = base(d);
+    steps.push(step);
+    if (d.unset?.length)
+      step.warning = `environment variable${d.unset.length > 1 ? "s" : ""} ${d.unset.join(", ")} not set: expanded to "" as Grafana does (grafana.strictVariables: true makes it a failure)`;
+    const current = byUid.get(d.uid);
+    if (!current) continue;
+    step.current = current;
+    if (current.provenance === "file") {
+      step.action = "skip";
+      step.error = {
+        code: "file-provisioned",
+        message: `${label(d)}: provisioned from a file on the Grafana server (provenance "file"); Grafana refuses to change it through the API`
+      };
+      continue;
+    }
+    const diff = compareContactPoint(current, d);
+    const provenance = current.provenance ?? "";
+    if (provenance !== opts.provenance) {
+      diff.push(`provenance: ${short2(provenance)} \u2192 ${short2(opts.provenance)}`);
+      if (provenance !== "")
+        step.warning = appendNote(
+          step.warning,
+          `Grafana refuses to change a receiver's provenance from "${provenance}" to "${opts.provenance}" (UpdateContactPoint): the update will fail; delete it in Grafana first, or set grafana.disableProvenance back`
+        );
+    }
+    const secrets = [...secureKeys2(d.type)].filter((k) => typeof d.settings[k] === "string" && d.settings[k]);
+    if (opts.resendSecrets && diff.length === 0 && secrets.length)
+      diff.push(`settings: ${secrets.join(", ")} re-sent (values not shown)`);
+    step.diff = diff;
+    step.action = diff.length ? "update" : "unchanged";
+    if (step.action === "update" && !isOwned(current))
+      step.warning = appendNote(
+        step.warning,
+        "not written by dashboard-ci (or edited in Grafana since): overwritten with the repository's version"
+      );
+  }
+  const wanted = new Set(desired.contactPoints.map((d) => d.uid));
+  if (desired.contactPointDeletes.length && !opts.prune)
+    opts.log(
+      `${desired.contactPointDeletes.length} contact point receiver(s) listed in deleteContactPoints: deleted only with --prune`
+    );
+  if (opts.prune) {
+    for (const del of desired.contactPointDeletes) {
+      if (wanted.has(del.uid)) continue;
+      const current = byUid.get(del.uid);
+      if (!current) continue;
+      deletes.push(pruneStep("contact-point", current.uid, current.name, current, del.file));
+      wanted.add(del.uid);
+    }
+    const broken = desired.problems.filter(
+      (p) => p.kind === "contact-point" || p.kind === "alert-rule-group" && p.uid === ""
+    ).length;
+    if (broken > 0) {
+      deletes.push(
+        pruneBlockedStep(
+          "contact-point",
+          `prune of contact points skipped: ${broken} contact point or alert file input(s) could not be read, and a receiver whose file is broken would look gone from the repository`
+        )
+      );
+    } else {
+      for (const c of list2) {
+        if (wanted.has(c.uid) || !isOwned(c) || c.provenance === "file") continue;
+        deletes.push(pruneStep("contact-point", c.uid, c.name, c));
+      }
+    }
+  }
+  deletes.sort((a, b) => a.uid.localeCompare(b.uid));
+  return { steps, deletes };
+}
+function base(d) {
+  return {
+    kind: "contact-point",
+    uid: d.uid,
+    title: d.name,
+    file: d.file,
+    action: "create",
+    diff: [],
+    desired: d
+  };
+}
+async function applyContactPoint(client, s, opts) {
+  const d = s.desired;
+  const body = {
+    uid: d.uid,
+    name: d.name,
+    type: d.type,
+    settings: settingsToSend(d),
+    disableResolveMessage: d.disableResolveMessage
+  };
+  try {
+    if (s.action === "create") {
+      try {
+        await client.post(CONTACT_POINTS_PATH, body, { headers: provenanceHeaders(opts.disableProvenance) });
+      } catch (err) {
+        if (!(err instanceof GrafanaApiError && err.attempts > 1)) throw err;
+        const again = await listContactPoints((p, o) => client.get(p, o));
+        const mine = again.find((c) => c.uid === d.uid);
+        if (!mine || compareContactPoint(mine, d).length) throw err;
+      }
+      s.result = "created";
+    } else {
+      await client.put(`${CONTACT_POINTS_PATH}/${enc(d.uid)}`, body, {
+        headers: provenanceHeaders(opts.disableProvenance)
+      });
+      s.result = "updated";
+    }
+    opts.log(`contact point ${d.name} receiver ${d.uid}: ${s.result}`);
+  } catch (err) {
+    s.result = "failed";
+    s.error = failure2(label(d), err);
+    if (err instanceof GrafanaApiError && err.status === 403 && opts.permissionHint)
+      s.error.message += `; ${opts.permissionHint}`;
+  }
+}
+var IN_USE = /referenced by a notification policy|used by a notification policy|used in (the )?notification settings|used-by-rule|contact-points\.referenced/i;
+async function deleteContactPoint(client, s, opts) {
+  const name = `contact point "${s.title ?? ""}" (receiver ${s.uid})`;
+  try {
+    await client.delete(`${CONTACT_POINTS_PATH}/${enc(s.uid)}`, { allow: [404] });
+    s.result = "deleted";
+    opts.log(`contact point ${s.title ?? ""} receiver ${s.uid}: deleted`);
+  } catch (err) {
+    s.result = "failed";
+    const said = err instanceof GrafanaApiError ? `${err.grafanaMessage ?? ""} ${JSON.stringify(err.body ?? "")}` : "";
+    if (err instanceof GrafanaApiError && IN_USE.test(said)) {
+      const byRule = /notification settings|used-by-rule/i.test(said);
+      s.error = {
+        ...err.status !== void 0 ? { status: err.status } : {},
+        code: "in-use",
+        message: `${name}: gone from the repository, but Grafana refuses to delete it: ${byRule ? "an alert rule's notification settings still name it" : "a notification policy still routes to it"} (${err.status ?? ""}: ${err.grafanaMessage ?? "in use"}); change ${byRule ? "those rules" : "the notification policy"} first, then the next run deletes it`
+      };
+      return;
+    }
+    s.error = failure2(name, err);
+  }
+}
+async function verifyContactPoints(client, steps) {
+  await verifyByListing(
+    steps.filter((s) => s.result === "created" || s.result === "updated"),
+    () => listContactPoints((p, o) => client.get(p, o)),
+    (s, list2) => list2.find((c) => c.uid === s.uid),
+    (s, c) => compareContactPoint(c, s.desired),
+    (s) => label(s.desired)
+  );
+}
+
+// src/grafana/templates.ts
+var TEMPLATES_PATH = "/api/v1/provisioning/templates";
+var TEMPLATE_MARKER = `{{/* ${MARKER_ANNOTATION}: ${MARKER_ANNOTATION_VALUE} */}}`;
+var enc2 = encodeURIComponent;
+function isRecord2(v) {
+  return !!v && typeof v === "object" && !Array.isArray(v);
+}
+function loadTemplates(input, out) {
+  const { file } = input;
+  for (const { value, line } of input.items) {
+    const at2 = line ? `${file}:${line}` : file;
+    const t = isRecord2(value) ? value : void 0;
+    const name = t && typeof t.name === "string" ? t.name.trim() : "";
+    const fail2 = (message) => out.problems.push({
+      kind: "notification-template",
+      uid: name,
+      ...name ? { title: name } : {},
+      file,
+      ...line ? { line } : {},
+      message: `${at2}: notification template${name ? ` "${name}"` : ""}: ${message}`
+    });
+    if (!t) fail2("each item of templates must be a mapping");
+    else if (!name) fail2("has no name");
+    else if (typeof t.template !== "string" || !t.template.trim()) fail2("has no template content");
+    else if (t.orgId !== void 0 && input.orgId !== void 0 && Number(t.orgId) !== input.orgId)
+      fail2(
+        `orgId ${String(t.orgId)} differs from the configured org (grafana.orgId: ${input.orgId}); dashboard-ci provisions one org per run`
+      );
+    else if (input.seen.has(name)) fail2(`is already defined by ${input.seen.get(name)}`);
+    else {
+      input.seen.set(name, at2);
+      out.templates.push({ name, template: t.template, file, ...line ? { line } : {} });
+    }
+  }
+  for (const { value, line } of input.deletes) {
+    const t = isRecord2(value) ? value : void 0;
+    const name = t && typeof t.name === "string" ? t.name.trim() : "";
+    if (!name) {
+      out.problems.push({
+        kind: "notification-template",
+        uid: "",
+        file,
+        ...line ? { line } : {},
+        message: `${line ? `${file}:${line}` : file}: deleteTemplates: each item needs a name`
+      });
+      continue;
+    }
+    out.templateDeletes.push({ name, file, ...line ? { line } : {} });
+  }
+}
+function grafanaTemplateContent(name, template) {
+  const content = template.trim();
+  if (/\{\{\s*define/.test(content)) return content;
+  const body = content.split("\n").map((l) => `  ${l}`).join("\n");
+  return `{{ define "${name}" }}
+${body}
+{{ end }}`;
+}
+function templateToSend(d) {
+  return `${TEMPLATE_MARKER}
+${grafanaTemplateContent(d.name, d.template)}`;
+}
+function isOwnedTemplate(t) {
+  return (t.template ?? "").trimStart().startsWith(TEMPLATE_MARKER);
+}
+function label2(d) {
+  return `notification template "${d.name}" (${d.file})`;
+}
+async function listTemplates(get) {
+  const res = await get(TEMPLATES_PATH, { allow: [404] });
+  if (res.status === 404) return [];
+  if (!Array.isArray(res.data))
+    throw new Error(`GET ${TEMPLATES_PATH}: expected a JSON array, got ${typeof res.data}`);
+  return res.data.filter((t) => isRecord2(t) && typeof t.name === "string");
+}
+async function planTemplates(get, desired, opts) {
+  const steps = [];
+  const deletes = [];
+  if (desired.templates.length === 0 && !opts.prune) return { steps, deletes };
+  let list2;
+  try {
+    list2 = await listTemplates(get);
+  } catch (err) {
+    steps.push(...desired.templates.map(base2));
+    deletes.push(
+      ...failListing(
+        "notification-template",
+        "notification templates",
+        err,
+        steps.map((step) => ({ step, name: label2(step.desired) })),
+        {
+          prune: opts.prune,
+          permissionHint: CONTACT_POINT_PERMISSION.replace("contact points", "templates")
+        }
+      )
+    );
+    return { steps, deletes };
+  }
+  const byName = new Map(list2.map((t) => [t.name, t]));
+  for (const d of desired.templates) {
+    const step = base2(d);
+    steps.push(step);
+    const current = byName.get(d.name);
+    if (!current) continue;
+    step.current = current;
+    if (current.provenance === "file") {
+      step.action = "skip";
+      step.error = {
+        code: "file-provisioned",
+        message: `${label2(d)}: provisioned from a file on the Grafana server (provenance "file"); Grafana refuses to change it through the API`
+      };
+      continue;
+    }
+    const diff = [];
+    const want = templateToSend(d);
+    if ((current.template ?? "") !== want) {
+      const a = (current.template ?? "").split("\n");
+      const b = want.split("\n");
+      const changed = b.filter((l, i) => a[i] !== l).length + Math.max(0, a.length - b.length);
+      diff.push(
+        `template: ${changed} line${changed === 1 ? "" : "s"} changed (${a.length} \u2192 ${b.length} lines)`
+      );
+    }
+    const provenance = current.provenance ?? "";
+    if (provenance !== opts.provenance)
+      diff.push(`provenance: ${short2(provenance)} \u2192 ${short2(opts.provenance)}`);
+    step.diff = diff;
+    step.action = diff.length ? "update" : "unchanged";
+    if (step.action === "update" && !isOwnedTemplate(current))
+      step.warning = appendNote(
+        step.warning,
+        "not written by dashboard-ci (or edited in Grafana since): overwritten with the repository's version"
+      );
+  }
+  const wanted = new Set(desired.templates.map((d) => d.name));
+  if (desired.templateDeletes.length && !opts.prune)
+    opts.log(
+      `${desired.templateDeletes.length} template(s) listed in deleteTemplates: deleted only with --prune`
+    );
+  if (opts.prune) {
+    for (const del of desired.templateDeletes) {
+      const current = byName.get(del.name);
+      if (wanted.has(del.name) || !current) continue;
+      deletes.push(pruneStep("notification-template", current.name, current.name, current, del.file));
+      wanted.add(del.name);
+    }
+    const broken = desired.problems.filter(
+      (p) => p.kind === "notification-template" || p.kind === "alert-rule-group" && p.uid === ""
+    ).length;
+    if (broken > 0)
+      deletes.push(
+        pruneBlockedStep(
+          "notification-template",
+          `prune of notification templates skipped: ${broken} template or alert file input(s) could not be read, and a template whose file is broken would look gone from the repository`
+        )
+      );
+    else
+      for (const t of list2)
+        if (!wanted.has(t.name) && isOwnedTemplate(t) && t.provenance !== "file")
+          deletes.push(pruneStep("notification-template", t.name, t.name, t));
+  }
+  deletes.sort((a, b) => a.uid.localeCompare(b.uid));
+  return { steps, deletes };
+}
+function base2(d) {
+  return {
+    kind: "notification-template",
+    uid: d.name,
+    title: d.name,
+    file: d.file,
+    action: "create",
+    diff: [],
+    desired: d
+  };
+}
+async function applyTemplate(client, s, opts) {
+  const d = s.desired;
+  try {
+    await client.put(
+      `${TEMPLATES_PATH}/${enc2(d.name)}`,
+      { template: templateToSend(d) },
+      { headers: provenanceHeaders(opts.disableProvenance) }
+    );
+    s.result = s.action === "create" ? "created" : "updated";
+    opts.log(`notification template ${d.name}: ${s.result}`);
+  } catch (err) {
+    s.result = "failed";
+    s.error = failure2(label2(d), err);
+  }
+}
+async function deleteTemplate(client, s, opts) {
+  try {
+    await client.delete(`${TEMPLATES_PATH}/${enc2(s.uid)}`, { allow: [404] });
+    s.result = "deleted";
+    opts.log(`notification template ${s.uid}: deleted`);
+  } catch (err) {
+    s.result = "failed";
+    s.error = failure2(`notification template "${s.uid}"`, err);
+  }
+}
+async function verifyTemplates(client, steps) {
+  await verifyByListing(
+    steps.filter((s) => s.result === "created" || s.result === "updated"),
+    () => listTemplates((p, o) => client.get(p, o)),
+    (s, list2) => list2.find((t) => t.name === s.uid),
+    (s, t) => t.template === templateToSend(s.desired) ? [] : ["template"],
+    (s) => label2(s.desired)
+  );
+}
+
 // src/grafana/desired.ts
 var MARKER_TAG = "managed-by:dashboard-ci";
 var DERIVED_FOLDER_PREFIX = "dci-";
-var UID_RE2 = /^[a-zA-Z0-9\-_]*$/;
+var UID_RE3 = /^[a-zA-Z0-9\-_]*$/;
 async function loadDesiredState(opts) {
   const state = {
     datasources: [],
@@ -93755,16 +95888,20 @@ async function loadDesiredState(opts) {
     dashboards: [],
     libraryPanels: [],
     ruleGroups: [],
+    contactPoints: [],
+    contactPointDeletes: [],
+    templates: [],
+    templateDeletes: [],
     problems: [],
     secrets: [],
     notes: [],
     partial: false
   };
-  const rel = (abs) => toPosix(path10.relative(opts.cwd, abs)) || ".";
+  const rel = (abs) => toPosix(path11.relative(opts.cwd, abs)) || ".";
   await loadDatasources(opts, state, rel);
   const folderMap = /* @__PURE__ */ new Map();
   for (const f of opts.config.grafana.folders) {
-    if (!f.uid || !UID_RE2.test(f.uid) || f.uid.length > 40) {
+    if (!f.uid || !UID_RE3.test(f.uid) || f.uid.length > 40) {
       state.problems.push({
         kind: "folder",
         uid: f.uid ?? "",
@@ -93808,7 +95945,7 @@ async function loadDatasources(opts, state, rel) {
     const list2 = seqItems("datasources");
     for (const { value, line } of list2) {
       const entry = value;
-      const label2 = entry && typeof entry.name === "string" ? `datasource "${entry.name}"` : "datasource";
+      const label4 = entry && typeof entry.name === "string" ? `datasource "${entry.name}"` : "datasource";
       const at2 = line ? `${file}:${line}` : file;
       const fail2 = (message, uid3 = "") => state.problems.push({
         kind: "datasource",
@@ -93816,7 +95953,7 @@ async function loadDatasources(opts, state, rel) {
         title: entry?.name,
         file,
         line,
-        message: `${at2}: ${label2}: ${message}`
+        message: `${at2}: ${label4}: ${message}`
       });
       if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
         fail2("each item of datasources must be a mapping");
@@ -93857,7 +95994,7 @@ async function loadDatasources(opts, state, rel) {
         continue;
       }
       const uid2 = given || provisionedUidFromName(ds.name);
-      if (uid2.length > 40 || !UID_RE2.test(uid2)) {
+      if (uid2.length > 40 || !UID_RE3.test(uid2)) {
         fail2(`uid "${uid2}" must be at most 40 letters, digits, - or _`, uid2);
         continue;
       }
@@ -93903,12 +96040,12 @@ async function loadDatasources(opts, state, rel) {
         fields: {
           name: ds.name.trim(),
           type: ds.type.trim(),
-          access: str6(ds.access) || "proxy",
-          url: str6(ds.url),
-          user: str6(ds.user),
-          database: str6(ds.database),
+          access: str7(ds.access) || "proxy",
+          url: str7(ds.url),
+          user: str7(ds.user),
+          database: str7(ds.database),
           basicAuth: flags.basicAuth,
-          basicAuthUser: str6(ds.basicAuthUser),
+          basicAuthUser: str7(ds.basicAuthUser),
           withCredentials: flags.withCredentials,
           isDefault: flags.isDefault,
           jsonData: ds.jsonData ?? {}
@@ -93964,10 +96101,10 @@ function orgMismatch(orgId, configured) {
   return `orgId ${String(orgId)} differs from the configured org (grafana.orgId: ${configured}); dashboard-ci provisions one org per run`;
 }
 async function loadDashboards2(opts, state, folderMap) {
-  const configRoots = opts.config.paths.map((p) => path10.resolve(opts.cwd, p));
+  const configRoots = opts.config.paths.map((p) => path11.resolve(opts.cwd, p));
   const given = opts.paths.length > 0 ? opts.paths : opts.config.paths;
   state.partial = opts.paths.length > 0 && !sameSet(
-    opts.paths.map((p) => path10.resolve(opts.cwd, p)),
+    opts.paths.map((p) => path11.resolve(opts.cwd, p)),
     configRoots
   );
   const byDir = /* @__PURE__ */ new Map();
@@ -93975,10 +96112,10 @@ async function loadDashboards2(opts, state, folderMap) {
   const existing = [];
   const givenDirs = [];
   for (const p of given) {
-    const abs = path10.resolve(opts.cwd, p);
+    const abs = path11.resolve(opts.cwd, p);
     let st;
     try {
-      st = await stat6(abs);
+      st = await stat7(abs);
     } catch {
       state.problems.push({
         kind: "dashboard",
@@ -94021,8 +96158,8 @@ async function loadDashboards2(opts, state, folderMap) {
   const seenUid = /* @__PURE__ */ new Map();
   for (const model of loaded.dashboards) {
     const file = model.file;
-    const abs = path10.resolve(opts.cwd, file);
-    const root = givenDirs.find((d) => isInside(abs, d)) ?? configRoots.find((r) => isInside(abs, r)) ?? path10.dirname(abs);
+    const abs = path11.resolve(opts.cwd, file);
+    const root = givenDirs.find((d) => isInside(abs, d)) ?? configRoots.find((r) => isInside(abs, r)) ?? path11.dirname(abs);
     const fail2 = (message, uid3 = "", title2) => state.problems.push({
       kind: "dashboard",
       uid: uid3,
@@ -94036,7 +96173,7 @@ async function loadDashboards2(opts, state, folderMap) {
     };
     const libraryRefs = model.panels.flatMap((p) => p.libraryPanel?.uid ? [p.libraryPanel.uid] : []);
     if (model.format.shape === "resource-v2") {
-      const spec = isRecord(model.document?.spec) ? model.document.spec : {};
+      const spec = isRecord3(model.document?.spec) ? model.document.spec : {};
       const prepared2 = prepareV2Spec(model.uid, spec);
       if ("error" in prepared2) {
         fail2(prepared2.error, model.uid ?? "", model.title);
@@ -94082,9 +96219,9 @@ async function loadDashboards2(opts, state, folderMap) {
     }
     seenUid.set(uid2, file);
     const folderUid = model.folderUid ?? folderFor(abs, root, opts.cwd, byDir, folderMap);
-    if (isRecord(json.__elements)) {
+    if (isRecord3(json.__elements)) {
       for (const [key2, element] of Object.entries(json.__elements)) {
-        if (!isRecord(element) || !isRecord(element.model)) continue;
+        if (!isRecord3(element) || !isRecord3(element.model)) continue;
         libraries.add(
           {
             uid: typeof element.uid === "string" ? element.uid : key2,
@@ -94104,7 +96241,7 @@ function prepareV2Spec(name, spec) {
   const uid2 = (name ?? "").trim();
   if (!uid2) return { error: "has no metadata.name (its uid: dashboard-ci provisions dashboards by uid)" };
   if (uid2.length > 40) return { error: `metadata.name "${uid2}" is longer than 40 characters` };
-  if (!UID_RE2.test(uid2)) return { error: `metadata.name "${uid2}" may hold only letters, digits, - and _` };
+  if (!UID_RE3.test(uid2)) return { error: `metadata.name "${uid2}" may hold only letters, digits, - and _` };
   const title = typeof spec.title === "string" ? spec.title.trim() : "";
   if (!title) return { error: "has no spec.title (Grafana refuses an empty title)" };
   if (spec.tags !== void 0 && spec.tags !== null && !Array.isArray(spec.tags))
@@ -94130,7 +96267,7 @@ var LibraryPanels = class {
     };
     const uid2 = (input.uid ?? "").trim();
     if (!uid2) return fail2("has no uid (dashboards reference library panels by uid)");
-    if (uid2.length > 40 || !UID_RE2.test(uid2))
+    if (uid2.length > 40 || !UID_RE3.test(uid2))
       return fail2(`uid "${uid2}" must be at most 40 letters, digits, - or _`, uid2);
     const name = (input.name ?? "").trim();
     if (!name) return fail2("has no name", uid2);
@@ -94159,7 +96296,7 @@ var LibraryPanels = class {
     }
   }
 };
-function isRecord(v) {
+function isRecord3(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function prepareDashboard(json) {
@@ -94167,7 +96304,7 @@ function prepareDashboard(json) {
   if (!uid2)
     return { error: "has no uid (dashboard-ci provisions dashboards by uid, so it needs a stable one)" };
   if (uid2.length > 40) return { error: `uid "${uid2}" is longer than 40 characters` };
-  if (!UID_RE2.test(uid2)) return { error: `uid "${uid2}" may hold only letters, digits, - and _` };
+  if (!UID_RE3.test(uid2)) return { error: `uid "${uid2}" may hold only letters, digits, - and _` };
   const title = typeof json.title === "string" ? json.title.trim() : "";
   if (!title) return { error: "has no title (Grafana refuses an empty title)" };
   if (json.tags !== void 0 && json.tags !== null && !Array.isArray(json.tags))
@@ -94184,13 +96321,13 @@ function prepareDashboard(json) {
   return { uid: uid2, title, dashboard };
 }
 function folderFor(file, root, cwd, byDir, folderMap) {
-  const relCwd = (abs) => toPosix(path10.relative(cwd, abs)) || ".";
+  const relCwd = (abs) => toPosix(path11.relative(cwd, abs)) || ".";
   let current = byDir.get(relCwd(root)) ?? "";
-  const relDir = toPosix(path10.relative(root, path10.dirname(file)));
+  const relDir = toPosix(path11.relative(root, path11.dirname(file)));
   const segments = relDir ? relDir.split("/").filter((s) => s && s !== ".") : [];
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join("/");
-    const dir = relCwd(path10.join(root, prefix));
+    const dir = relCwd(path11.join(root, prefix));
     const mapped = byDir.get(dir);
     if (mapped) {
       current = mapped;
@@ -94256,6 +96393,8 @@ async function loadAlerts(opts, state, rel) {
   const files = await yamlFiles(opts.cwd, opts.config.alerts, state, "alert-rule-group", rel);
   const seenRule = /* @__PURE__ */ new Map();
   const seenGroup = /* @__PURE__ */ new Set();
+  const seenReceiver = /* @__PURE__ */ new Map();
+  const seenTemplate = /* @__PURE__ */ new Map();
   for (const abs of files) {
     const file = rel(abs);
     const parsed = await readYaml(abs, file, state, "alert-rule-group");
@@ -94270,17 +96409,28 @@ async function loadAlerts(opts, state, rel) {
       });
       continue;
     }
-    for (const key2 of [
-      "contactPoints",
-      "policies",
-      "templates",
-      "muteTimes",
-      "deleteRules",
-      "deleteContactPoints",
-      "resetPolicies",
-      "deleteTemplates",
-      "deleteMuteTimes"
-    ]) {
+    loadContactPoints(
+      {
+        file,
+        items: seqItems("contactPoints"),
+        deletes: seqItems("deleteContactPoints"),
+        expand: (unset, used) => ({ ...expandContext(opts, unset), used }),
+        ...opts.config.grafana.orgId !== void 0 ? { orgId: opts.config.grafana.orgId } : {},
+        seen: seenReceiver
+      },
+      state
+    );
+    loadTemplates(
+      {
+        file,
+        items: seqItems("templates"),
+        deletes: seqItems("deleteTemplates"),
+        ...opts.config.grafana.orgId !== void 0 ? { orgId: opts.config.grafana.orgId } : {},
+        seen: seenTemplate
+      },
+      state
+    );
+    for (const key2 of ["policies", "muteTimes", "deleteRules", "resetPolicies", "deleteMuteTimes"]) {
       if (root[key2] !== void 0)
         state.notes.push(`${file}: "${key2}" is not provisioned by dashboard-ci (ignored)`);
     }
@@ -94323,9 +96473,9 @@ async function loadAlerts(opts, state, rel) {
 }
 function mapRuleGroup(g, ctx, configuredOrg) {
   const x = (v) => typeof v === "string" ? expandString(v, ctx) : v;
-  const name = str6(x(g.name)).trim();
+  const name = str7(x(g.name)).trim();
   if (!name) throw new Error("has no name");
-  const folder = str6(x(g.folder)).trim();
+  const folder = str7(x(g.folder)).trim();
   if (!folder) throw new Error("has no folder");
   const intervalText = x(g.interval);
   const intervalMs = parseDuration2(intervalText);
@@ -94348,23 +96498,23 @@ function mapRule(raw, index, x, ctx) {
   if (!raw || typeof raw !== "object" || Array.isArray(raw))
     throw new Error(`rule #${index + 1} must be a mapping`);
   const r = raw;
-  const title = str6(x(r.title)).trim();
+  const title = str7(x(r.title)).trim();
   const name = title ? `rule "${title}"` : `rule #${index + 1}`;
   if (!title) throw new Error(`${name} has no title`);
-  const uid2 = str6(x(r.uid)).trim();
+  const uid2 = str7(x(r.uid)).trim();
   if (!uid2) throw new Error(`${name} has no uid`);
-  if (uid2.length > 40 || !UID_RE2.test(uid2))
+  if (uid2.length > 40 || !UID_RE3.test(uid2))
     throw new Error(`${name}: uid "${uid2}" must be at most 40 letters, digits, - or _`);
-  const condition = str6(x(r.condition)).trim();
+  const condition = str7(x(r.condition)).trim();
   if (!condition) throw new Error(`${name} has no condition`);
   if (!Array.isArray(r.data) || r.data.length === 0) throw new Error(`${name} has no data`);
   const data = r.data.map((q, i) => mapQuery(q, i, name, x));
   if (!data.some((q) => q.refId === condition))
     throw new Error(`${name}: condition "${condition}" is not the refId of any of its queries`);
-  const noDataState = str6(x(r.noDataState)).trim() || "NoData";
+  const noDataState = str7(x(r.noDataState)).trim() || "NoData";
   if (!NO_DATA_STATES.includes(noDataState))
     throw new Error(`${name}: noDataState "${noDataState}" is not one of ${NO_DATA_STATES.join(", ")}`);
-  const execErrState = str6(x(r.execErrState)).trim() || "Alerting";
+  const execErrState = str7(x(r.execErrState)).trim() || "Alerting";
   if (!EXEC_ERR_STATES.includes(execErrState))
     throw new Error(`${name}: execErrState "${execErrState}" is not one of ${EXEC_ERR_STATES.join(", ")}`);
   const forText = x(r.for);
@@ -94376,7 +96526,7 @@ function mapRule(raw, index, x, ctx) {
       expandBraced(v, ctx)
     ])
   );
-  const dashboardUid = str6(x(r.dashboardUid ?? r.dasboardUid));
+  const dashboardUid = str7(x(r.dashboardUid ?? r.dasboardUid));
   if (dashboardUid) annotations.__dashboardUid__ = dashboardUid;
   const panelId = parseIntValue(x(r.panelId), `${name}: panelId`);
   if (panelId !== void 0) annotations.__panelId__ = String(panelId);
@@ -94411,9 +96561,9 @@ function mapQuery(raw, index, rule, x) {
   if (!raw || typeof raw !== "object" || Array.isArray(raw))
     throw new Error(`${rule}: data #${index + 1} must be a mapping`);
   const q = raw;
-  const refId = str6(x(q.refId)).trim();
+  const refId = str7(x(q.refId)).trim();
   if (!refId) throw new Error(`${rule}: data #${index + 1} has no refId`);
-  const datasourceUid = str6(x(q.datasourceUid)).trim();
+  const datasourceUid = str7(x(q.datasourceUid)).trim();
   if (!datasourceUid) throw new Error(`${rule}: query ${refId} has no datasourceUid`);
   if (q.model !== void 0 && (typeof q.model !== "object" || q.model === null || Array.isArray(q.model)))
     throw new Error(`${rule}: query ${refId}: model must be a mapping`);
@@ -94424,7 +96574,7 @@ function mapQuery(raw, index, rule, x) {
     throw new Error(`${rule}: query ${refId}: relativeTimeRange from/to must be seconds`);
   return {
     refId,
-    queryType: str6(x(q.queryType)),
+    queryType: str7(x(q.queryType)),
     relativeTimeRange: { from, to },
     datasourceUid,
     model: { ...q.model ?? {} }
@@ -94451,17 +96601,17 @@ function stringMap(v, what) {
 async function yamlFiles(cwd, entries, state, kind, rel) {
   const out = [];
   for (const p of entries) {
-    const abs = path10.resolve(cwd, p);
+    const abs = path11.resolve(cwd, p);
     let st;
     try {
-      st = await stat6(abs);
+      st = await stat7(abs);
     } catch {
       state.notes.push(
         `${toPosix(p)}: not found, no ${kind === "datasource" ? "datasources" : "alert rules"} provisioned from it`
       );
       continue;
     }
-    if (st.isDirectory()) out.push(...await walk(abs, (n2) => n2.endsWith(".yaml") || n2.endsWith(".yml")));
+    if (st.isDirectory()) out.push(...await walk2(abs, (n2) => n2.endsWith(".yaml") || n2.endsWith(".yml")));
     else out.push(abs);
   }
   return [...new Set(out)].sort().filter((f) => rel(f) !== "");
@@ -94469,7 +96619,7 @@ async function yamlFiles(cwd, entries, state, kind, rel) {
 async function readYaml(abs, file, state, kind) {
   let text2;
   try {
-    text2 = await readFile5(abs, "utf8");
+    text2 = await readFile6(abs, "utf8");
   } catch (err) {
     state.problems.push({
       kind,
@@ -94521,7 +96671,7 @@ async function readYaml(abs, file, state, kind) {
   };
   return { root, lineOf, seqItems };
 }
-async function walk(dir, want) {
+async function walk2(dir, want) {
   const out = [];
   let entries;
   try {
@@ -94531,24 +96681,24 @@ async function walk(dir, want) {
   }
   for (const e of entries) {
     if (e.name.startsWith(".") || e.name === "node_modules") continue;
-    const full = path10.join(dir, e.name);
-    if (e.isDirectory()) out.push(...await walk(full, want));
+    const full = path11.join(dir, e.name);
+    if (e.isDirectory()) out.push(...await walk2(full, want));
     else if (e.isFile() && want(e.name)) out.push(full);
   }
   return out.sort();
 }
-function str6(v) {
+function str7(v) {
   return typeof v === "string" ? v : v === void 0 || v === null ? "" : String(v);
 }
 function toPosix(p) {
-  return p.split(path10.sep).join("/");
+  return p.split(path11.sep).join("/");
 }
 function normDir(p) {
-  return toPosix(path10.normalize(p)).replace(/\/+$/, "") || ".";
+  return toPosix(path11.normalize(p)).replace(/\/+$/, "") || ".";
 }
 function isInside(file, dir) {
-  const r = path10.relative(dir, file);
-  return r !== "" && !r.startsWith("..") && !path10.isAbsolute(r);
+  const r = path11.relative(dir, file);
+  return r !== "" && !r.startsWith("..") && !path11.isAbsolute(r);
 }
 function sameSet(a, b) {
   const sa = new Set(a);
@@ -94556,155 +96706,12 @@ function sameSet(a, b) {
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
 }
 
-// src/grafana/steps.ts
-function failure2(name, err, fallbackCode = "error") {
-  if (!(err instanceof GrafanaApiError))
-    return { code: fallbackCode, message: `${name}: ${err?.message ?? String(err)}` };
-  const s = err.status;
-  const g = err.grafanaStatus;
-  const said = err.grafanaMessage ?? "";
-  const with_ = (code, text2) => ({
-    ...s !== void 0 ? { status: s } : {},
-    code,
-    message: `${name}: ${text2}`
-  });
-  if (err.code === "not-json") return with_("not-json", err.message);
-  if (s === void 0) return with_(err.code === "ETIMEDOUT" ? "timeout" : "unreachable", err.message);
-  if (s === 401)
-    return with_("unauthorized", `Grafana refused the credentials (401${said ? `: ${said}` : ""})`);
-  if (s === 403)
-    return with_(
-      "forbidden",
-      `access denied (403${said ? `: ${said}` : ""}); the token lacks a permission this needs`
-    );
-  if (s === 404) return with_("not-found", `not found (404${said ? `: ${said}` : ""})`);
-  if (s === 409) return with_("conflict", `conflicts with an existing object (409: ${said || "conflict"})`);
-  if (s === 412) {
-    if (g === "version-mismatch")
-      return with_(
-        "version-mismatch",
-        `changed by someone else while dashboard-ci was writing it (412 version-mismatch: ${said})`
-      );
-    if (g === "plugin-dashboard")
-      return with_(
-        "plugin-dashboard",
-        `belongs to a plugin; Grafana refuses to overwrite it (412 plugin-dashboard: ${said})`
-      );
-    if (g === "name-exists")
-      return with_(
-        "name-exists",
-        `another dashboard in the same folder has this title (412 name-exists: ${said})`
-      );
-    return with_("precondition-failed", `precondition failed (412${g ? ` ${g}` : ""}: ${said})`);
-  }
-  if (s === 400 || s === 422) return with_("invalid", `Grafana rejected it (${s}: ${said || "bad request"})`);
-  if (s === 429) return with_("rate-limited", err.message);
-  if (s >= 500) return with_("server-error", err.message);
-  return with_("error", err.message);
-}
-function appendNote(prior, next) {
-  return prior ? `${prior}; ${next}` : next;
-}
-
-// src/grafana/diff.ts
-function deepEqual(a, b) {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== "object") return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b;
-    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
-  }
-  const ao = a;
-  const bo = b;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== void 0);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== void 0);
-  return ak.length === bk.length && ak.every((k) => Object.hasOwn(bo, k) && deepEqual(ao[k], bo[k]));
-}
-function jsonDiff(before2, after, opts = {}, prefix = "") {
-  const lines = [];
-  walk2(before2, after, prefix, lines, opts.maxValue ?? 60);
-  const max = opts.maxLines ?? 20;
-  if (lines.length > max) {
-    const more = lines.length - max;
-    return [...lines.slice(0, max), `\u2026 and ${more} more change${more === 1 ? "" : "s"}`];
-  }
-  return lines;
-}
-var KEYS = ["id", "refId", "uid", "name"];
-function walk2(a, b, path13, out, maxValue) {
-  if (deepEqual(a, b)) return;
-  if (isObject3(a) && isObject3(b)) {
-    const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !Object.hasOwn(b, k))];
-    for (const k of keys) walk2(a[k], b[k], join(path13, k), out, maxValue);
-    return;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const key2 = matchKey(a, b);
-    if (key2) {
-      const before2 = new Map(a.map((v) => [v[key2], v]));
-      const seen = /* @__PURE__ */ new Set();
-      for (const v of b) {
-        const id = v[key2];
-        seen.add(id);
-        walk2(before2.get(id), v, `${path13}[${key2}=${fmtKey(id)}]`, out, maxValue);
-      }
-      for (const v of a) {
-        const id = v[key2];
-        if (!seen.has(id)) walk2(v, void 0, `${path13}[${key2}=${fmtKey(id)}]`, out, maxValue);
-      }
-      const order = (arr2) => arr2.map((v) => v[key2]);
-      const ao = order(a).filter((id) => seen.has(id));
-      const bo = order(b).filter((id) => before2.has(id));
-      if (!deepEqual(ao, bo))
-        out.push(`${path13 || "(root)"}: order ${short2(ao, maxValue)} \u2192 ${short2(bo, maxValue)}`);
-      return;
-    }
-    const scalars = a.every(isScalar3) && b.every(isScalar3);
-    if (a.length === b.length || !scalars) {
-      const n2 = Math.max(a.length, b.length);
-      for (let i = 0; i < n2; i++) walk2(a[i], b[i], `${path13}[${i}]`, out, maxValue);
-      return;
-    }
-  }
-  out.push(`${path13 || "(root)"}: ${short2(a, maxValue)} \u2192 ${short2(b, maxValue)}`);
-}
-function matchKey(a, b) {
-  const all3 = [...a, ...b];
-  if (all3.length === 0 || !all3.every(isObject3)) return void 0;
-  for (const k of KEYS) {
-    const ok = (arr2) => {
-      const ids = arr2.map((v) => v[k]);
-      return ids.every((id) => typeof id === "string" || typeof id === "number") && new Set(ids).size === ids.length;
-    };
-    if (ok(a) && ok(b)) return k;
-  }
-  return void 0;
-}
-function isObject3(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function isScalar3(v) {
-  return v === null || typeof v !== "object";
-}
-function join(path13, key2) {
-  return /^[A-Za-z_$][\w$]*$/.test(key2) ? path13 ? `${path13}.${key2}` : key2 : `${path13}[${JSON.stringify(key2)}]`;
-}
-function fmtKey(id) {
-  return typeof id === "string" ? JSON.stringify(id) : String(id);
-}
-function short2(v, max = 60) {
-  if (v === void 0) return "(absent)";
-  const text2 = JSON.stringify(v) ?? String(v);
-  return text2.length > max ? `${text2.slice(0, max - 1)}\u2026` : text2;
-}
-
 // src/grafana/library-panels.ts
-var enc = encodeURIComponent;
+var enc3 = encodeURIComponent;
 var KIND_PANEL = 1;
 var PER_PAGE = 100;
 var MAX_PAGES = 200;
-function label(p) {
+function label3(p) {
   return `library panel "${p.name}" (uid ${p.uid}, ${p.file})`;
 }
 async function planLibraryPanel(get, d) {
@@ -94718,12 +96725,12 @@ async function planLibraryPanel(get, d) {
     desired: d
   };
   try {
-    const res = await get(`/api/library-elements/${enc(d.uid)}`, {
+    const res = await get(`/api/library-elements/${enc3(d.uid)}`, {
       allow: [404]
     });
     if (res.status === 404 || !res.data?.result) {
       const same = await get(
-        `/api/library-elements/name/${enc(d.name)}`,
+        `/api/library-elements/name/${enc3(d.name)}`,
         {
           allow: [404]
         }
@@ -94735,7 +96742,7 @@ async function planLibraryPanel(get, d) {
         step.action = "skip";
         step.error = {
           code: "name-conflict",
-          message: `${label(d)}: Grafana already has library panel "${d.name}" with uid ${other.uid} in ${d.folderUid ? `folder ${d.folderUid}` : "the General folder"}; give it uid ${other.uid} in the file to adopt it, or rename one of them`
+          message: `${label3(d)}: Grafana already has library panel "${d.name}" with uid ${other.uid} in ${d.folderUid ? `folder ${d.folderUid}` : "the General folder"}; give it uid ${other.uid} in the file to adopt it, or rename one of them`
         };
       }
       return step;
@@ -94746,7 +96753,7 @@ async function planLibraryPanel(get, d) {
       step.action = "skip";
       step.error = {
         code: "invalid",
-        message: `${label(d)}: uid ${d.uid} is a library variable in Grafana, not a library panel`
+        message: `${label3(d)}: uid ${d.uid} is a library variable in Grafana, not a library panel`
       };
       return step;
     }
@@ -94767,7 +96774,7 @@ async function planLibraryPanel(get, d) {
       );
   } catch (err) {
     step.action = "skip";
-    step.error = failure2(label(d), err);
+    step.error = failure2(label3(d), err);
   }
   return step;
 }
@@ -94841,7 +96848,7 @@ async function applyLibraryPanel(client, s, log2) {
       });
       s.result = "created";
     } else {
-      await client.request("PATCH", `/api/library-elements/${enc(d.uid)}`, {
+      await client.request("PATCH", `/api/library-elements/${enc3(d.uid)}`, {
         body: {
           name: d.name,
           kind: KIND_PANEL,
@@ -94859,13 +96866,13 @@ async function applyLibraryPanel(client, s, log2) {
     s.error = err instanceof GrafanaApiError && err.status === 412 ? {
       status: 412,
       code: "version-mismatch",
-      message: `${label(d)}: changed in Grafana while dashboard-ci was writing it (412: ${err.grafanaMessage ?? "version mismatch"})`
-    } : failure2(label(d), err);
+      message: `${label3(d)}: changed in Grafana while dashboard-ci was writing it (412: ${err.grafanaMessage ?? "version mismatch"})`
+    } : failure2(label3(d), err);
   }
 }
 async function deleteLibraryPanel(client, s, log2) {
   try {
-    await client.delete(`/api/library-elements/${enc(s.uid)}`, { allow: [404] });
+    await client.delete(`/api/library-elements/${enc3(s.uid)}`, { allow: [404] });
     s.result = "deleted";
     log2(`library panel ${s.uid}: deleted (written by dashboard-ci, gone from the repository)`);
   } catch (err) {
@@ -94888,7 +96895,7 @@ var ANNO_MANAGER_ID = "grafana.app/managerId";
 var ANNO_ALLOWS_EDITS = "grafana.app/managerAllowsEdits";
 var ANNO_UPDATED_BY = "grafana.app/updatedBy";
 var ANNO_UPDATED_AT = "grafana.app/updatedTimestamp";
-var enc2 = encodeURIComponent;
+var enc4 = encodeURIComponent;
 function orgNamespace(orgId) {
   return orgId === void 0 || orgId === 1 ? "default" : `org-${orgId}`;
 }
@@ -94910,7 +96917,7 @@ function unsupportedReason(api, apiVersion, grafana) {
   return `${which} serves ${DASHBOARD_GROUP} ${api.versions.join(", ")}, not ${version}`;
 }
 function resourcePath(t, name) {
-  return `/apis/${DASHBOARD_GROUP}/${t.version}/namespaces/${enc2(t.namespace)}/dashboards${name ? `/${enc2(name)}` : ""}`;
+  return `/apis/${DASHBOARD_GROUP}/${t.version}/namespaces/${enc4(t.namespace)}/dashboards${name ? `/${enc4(name)}` : ""}`;
 }
 async function readResource(get, t, name) {
   const res = await get(resourcePath(t, name), { allow: [404] });
@@ -94992,21 +96999,31 @@ function alertProvisioningPermission(v) {
 // src/grafana/plan.ts
 var SEARCH_PAGE = 5e3;
 var MAX_PAGES2 = 200;
-var enc3 = encodeURIComponent;
+var enc5 = encodeURIComponent;
 async function planProvision(ctx, desired) {
   const plan = {
     datasources: [],
     folders: [],
     libraryPanels: [],
     dashboards: [],
+    templates: [],
+    contactPoints: [],
     ruleGroups: [],
-    deletes: { datasources: [], dashboards: [], ruleGroups: [], libraryPanels: [], folders: [] }
+    deletes: {
+      datasources: [],
+      dashboards: [],
+      ruleGroups: [],
+      contactPoints: [],
+      templates: [],
+      libraryPanels: [],
+      folders: []
+    }
   };
   const guard = new Guard();
-  const get = async (path13, opts = {}) => {
+  const get = async (path14, opts = {}) => {
     guard.check();
     try {
-      return await ctx.client.get(path13, opts);
+      return await ctx.client.get(path14, opts);
     } catch (err) {
       guard.observe(err);
       throw err;
@@ -95014,7 +97031,7 @@ async function planProvision(ctx, desired) {
   };
   for (const p of desired.problems) {
     const error = { code: "invalid-file", message: p.message };
-    const base = {
+    const base3 = {
       uid: p.uid,
       ...p.title ? { title: p.title } : {},
       file: p.file,
@@ -95022,11 +97039,14 @@ async function planProvision(ctx, desired) {
       diff: [],
       error
     };
-    if (p.kind === "datasource") plan.datasources.push({ kind: "datasource", ...base });
-    else if (p.kind === "folder") plan.folders.push({ kind: "folder", ...base });
-    else if (p.kind === "dashboard") plan.dashboards.push({ kind: "dashboard", ...base });
-    else if (p.kind === "library-panel") plan.libraryPanels.push({ kind: "library-panel", ...base });
-    else plan.ruleGroups.push({ kind: "alert-rule-group", ...base });
+    if (p.kind === "datasource") plan.datasources.push({ kind: "datasource", ...base3 });
+    else if (p.kind === "folder") plan.folders.push({ kind: "folder", ...base3 });
+    else if (p.kind === "dashboard") plan.dashboards.push({ kind: "dashboard", ...base3 });
+    else if (p.kind === "library-panel") plan.libraryPanels.push({ kind: "library-panel", ...base3 });
+    else if (p.kind === "contact-point") plan.contactPoints.push({ kind: "contact-point", ...base3 });
+    else if (p.kind === "notification-template")
+      plan.templates.push({ kind: "notification-template", ...base3 });
+    else plan.ruleGroups.push({ kind: "alert-rule-group", ...base3 });
   }
   const clashRisk = titleClashOverwrites(ctx.version) && desired.dashboards.length > 0;
   const needListing = ctx.lookup === "search" || ctx.prune || clashRisk;
@@ -95089,9 +97109,9 @@ async function planProvision(ctx, desired) {
       );
     if (notes.length) step.warning = notes.join("; ");
     try {
-      const res = await get(`/api/datasources/uid/${enc3(d.uid)}`, { allow: [404] });
+      const res = await get(`/api/datasources/uid/${enc5(d.uid)}`, { allow: [404] });
       if (res.status === 404) {
-        const byName = await get(`/api/datasources/name/${enc3(d.fields.name)}`, {
+        const byName = await get(`/api/datasources/name/${enc5(d.fields.name)}`, {
           allow: [404]
         });
         if (byName.status === 200 && byName.data?.uid && byName.data.uid !== d.uid) {
@@ -95106,8 +97126,8 @@ async function planProvision(ctx, desired) {
       step.current = res.data;
       const diff = jsonDiff(datasourceView(res.data), d.fields);
       const have = secureKeys(res.data);
-      const missing = Object.keys(d.secureJsonData).filter((k) => !have.has(k));
-      if (missing.length) diff.push(`secureJsonData: + ${missing.join(", ")} (values not shown)`);
+      const missing2 = Object.keys(d.secureJsonData).filter((k) => !have.has(k));
+      if (missing2.length) diff.push(`secureJsonData: + ${missing2.join(", ")} (values not shown)`);
       if (ctx.resendSecrets && diff.length === 0 && Object.keys(d.secureJsonData).length > 0)
         diff.push(`secureJsonData: ${Object.keys(d.secureJsonData).join(", ")} re-sent (values not shown)`);
       step.diff = diff;
@@ -95130,7 +97150,7 @@ async function planProvision(ctx, desired) {
   if (ctx.prune) {
     await run(desired.datasourceDeletes, async (d) => {
       try {
-        const res = await get(`/api/datasources/name/${enc3(d.name)}`, { allow: [404] });
+        const res = await get(`/api/datasources/name/${enc5(d.name)}`, { allow: [404] });
         if (res.status === 404) return;
         plan.deletes.datasources.push({
           kind: "datasource",
@@ -95169,7 +97189,7 @@ async function planProvision(ctx, desired) {
     };
     plan.folders.push(step);
     try {
-      const res = await get(`/api/folders/${enc3(f.uid)}`, { allow: [404] });
+      const res = await get(`/api/folders/${enc5(f.uid)}`, { allow: [404] });
       if (res.status === 404) return;
       step.current = res.data;
       if (res.data.title !== f.title) {
@@ -95270,7 +97290,7 @@ async function planProvision(ctx, desired) {
         return;
       }
       if (ctx.lookup === "search" && dashboardHits && !dashboardHits.has(d.uid)) return;
-      const res = await get(`/api/dashboards/uid/${enc3(d.uid)}`, { allow: [404, 406] });
+      const res = await get(`/api/dashboards/uid/${enc5(d.uid)}`, { allow: [404, 406] });
       if (res.status === 404) return;
       if (res.status === 406) {
         step.action = "skip";
@@ -95316,6 +97336,24 @@ async function planProvision(ctx, desired) {
     }
   });
   if (clashRisk) checkTitleClashes(plan.dashboards, dashboardHits, listingError);
+  const templates = await planTemplates(get, desired, {
+    provenance: ctx.config.grafana.disableProvenance ? "" : "api",
+    prune: ctx.prune,
+    log: ctx.log
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  plan.templates.push(...templates.steps);
+  plan.deletes.templates.push(...templates.deletes);
+  const contactPoints = await planContactPoints(get, desired, {
+    provenance: ctx.config.grafana.disableProvenance ? "" : "api",
+    resendSecrets: ctx.resendSecrets,
+    prune: ctx.prune,
+    log: ctx.log,
+    permissionHint: CONTACT_POINT_PERMISSION
+  });
+  if (guard.fatal) return { ...plan, fatal: guard.fatal };
+  plan.contactPoints.push(...contactPoints.steps);
+  plan.deletes.contactPoints.push(...contactPoints.deletes);
   const folderCreated = new Set(
     plan.folders.filter((s) => s.action === "create" && !s.error).map((s) => s.uid)
   );
@@ -95339,7 +97377,7 @@ async function planProvision(ctx, desired) {
       const name = `alert rule group "${g.name}" (folder ${folderUid}, ${g.file})`;
       try {
         const res = await get(
-          `/api/v1/provisioning/folder/${enc3(folderUid)}/rule-groups/${enc3(g.name)}`,
+          `/api/v1/provisioning/folder/${enc5(folderUid)}/rule-groups/${enc5(g.name)}`,
           { allow: [404] }
         );
         if (res.status === 404 || !res.data || (res.data.rules ?? []).length === 0) return;
@@ -95351,7 +97389,7 @@ async function planProvision(ctx, desired) {
         );
         const provenances = await Promise.all(
           rules.map(async (r) => {
-            const one = await get(`/api/v1/provisioning/alert-rules/${enc3(r.uid)}`, {
+            const one = await get(`/api/v1/provisioning/alert-rules/${enc5(r.uid)}`, {
               allow: [404]
             });
             return one.status === 200 ? one.data?.provenance ?? "" : "";
@@ -95450,7 +97488,7 @@ async function planProvision(ctx, desired) {
         diff: []
       };
       try {
-        const full = await get(`/api/dashboards/uid/${enc3(hit.uid)}`, {
+        const full = await get(`/api/dashboards/uid/${enc5(hit.uid)}`, {
           allow: [404, 406]
         });
         if (full.status === 404) return;
@@ -95548,6 +97586,14 @@ async function planProvision(ctx, desired) {
     desired.dashboards.map((d) => d.uid)
   );
   inOrder(
+    plan.templates,
+    desired.templates.map((d) => d.name)
+  );
+  inOrder(
+    plan.contactPoints,
+    desired.contactPoints.map((d) => d.uid)
+  );
+  inOrder(
     plan.ruleGroups,
     desired.ruleGroups.map((g) => `${g.folderUid}/${g.name}`)
   );
@@ -95562,12 +97608,12 @@ function inOrder(steps, uids) {
   const rank = (s) => s.desired ? index.get(s.uid) ?? uids.length : -1;
   steps.sort((a, b) => rank(a) - rank(b));
 }
-async function pageAll(get, path13, query, pageSize, maxPages = MAX_PAGES2) {
+async function pageAll(get, path14, query, pageSize, maxPages = MAX_PAGES2) {
   const out = /* @__PURE__ */ new Map();
   for (let page = 1; page <= maxPages; page++) {
-    const res = await get(path13, { query: { ...query, limit: pageSize, page } });
+    const res = await get(path14, { query: { ...query, limit: pageSize, page } });
     if (!Array.isArray(res.data))
-      throw new Error(`GET ${path13} page ${page}: expected a JSON array, got ${typeof res.data}`);
+      throw new Error(`GET ${path14} page ${page}: expected a JSON array, got ${typeof res.data}`);
     const hits = res.data.filter((h) => !!h && typeof h.uid === "string");
     let fresh = 0;
     for (const h of hits)
@@ -95578,7 +97624,7 @@ async function pageAll(get, path13, query, pageSize, maxPages = MAX_PAGES2) {
     if (res.data.length < pageSize || fresh === 0) return [...out.values()];
   }
   throw new Error(
-    `GET ${path13}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
+    `GET ${path14}: still more after ${maxPages} pages of ${pageSize} (${out.size} items): stopped; is a proxy ignoring the page parameter?`
   );
 }
 async function searchAll(get, type) {
@@ -95637,7 +97683,7 @@ async function resolveRuleGroupFolder(g, folders, get, childrenOf) {
       continue;
     }
     if (parts.length === 1) {
-      const res = await get(`/api/folders/${enc3(value)}`, { allow: [404, 400] });
+      const res = await get(`/api/folders/${enc5(value)}`, { allow: [404, 400] });
       if (res.status === 200 && res.data?.uid) {
         g.folderUid = res.data.uid;
         return;
@@ -95790,7 +97836,7 @@ var Guard = class {
 };
 
 // src/grafana/apply.ts
-var enc4 = encodeURIComponent;
+var enc6 = encodeURIComponent;
 async function applyPlan(ctx, plan) {
   const run = (items, fn) => Promise.all(items.map((i) => ctx.limit(() => fn(i))));
   await run(plan.deletes.datasources, (s) => deleteDatasource(ctx, s));
@@ -95840,6 +97886,14 @@ async function applyPlan(ctx, plan) {
       s.error = dependency(name, "library panel", library, failedLibrary.get(library));
     await applyDashboard(ctx, s);
   });
+  const cpOpts = {
+    disableProvenance: ctx.config.grafana.disableProvenance,
+    log: ctx.log,
+    permissionHint: CONTACT_POINT_PERMISSION
+  };
+  for (const s of plan.templates) if (!settle2(s)) await ctx.limit(() => applyTemplate(ctx.client, s, cpOpts));
+  for (const s of plan.contactPoints)
+    if (!settle2(s)) await ctx.limit(() => applyContactPoint(ctx.client, s, cpOpts));
   await run(plan.ruleGroups, async (s) => {
     const folderUid = s.desired?.folderUid;
     const folderFailure = folderUid ? failedFolders.get(folderUid) : void 0;
@@ -95849,6 +97903,10 @@ async function applyPlan(ctx, plan) {
     await applyRuleGroup(ctx, s);
   });
   await run(plan.deletes.ruleGroups, (s) => deleteRuleGroup(ctx, s));
+  for (const s of plan.deletes.contactPoints)
+    if (!settle2(s)) await ctx.limit(() => deleteContactPoint(ctx.client, s, { log: ctx.log }));
+  for (const s of plan.deletes.templates)
+    if (!settle2(s)) await ctx.limit(() => deleteTemplate(ctx.client, s, { log: ctx.log }));
   await run(plan.deletes.dashboards, (s) => deleteDashboard(ctx, s));
   await run(plan.deletes.libraryPanels, async (s) => {
     if (!settle2(s)) await deleteLibraryPanel(ctx.client, s, ctx.log);
@@ -95890,11 +97948,11 @@ async function applyDatasource(ctx, s) {
       try {
         await ctx.client.post("/api/datasources", body);
       } catch (err) {
-        if (!await createdByEarlierAttempt(ctx, err, `/api/datasources/uid/${enc4(d.uid)}`)) throw err;
+        if (!await createdByEarlierAttempt(ctx, err, `/api/datasources/uid/${enc6(d.uid)}`)) throw err;
       }
       s.result = "created";
     } else {
-      await ctx.client.put(`/api/datasources/uid/${enc4(d.uid)}`, {
+      await ctx.client.put(`/api/datasources/uid/${enc6(d.uid)}`, {
         ...body,
         version: s.current?.version ?? 0
       });
@@ -95914,7 +97972,7 @@ async function deleteDatasource(ctx, s) {
   if (settle2(s)) return;
   const name = `datasource "${s.title}" (uid ${s.uid}, deleteDatasources in ${s.file})`;
   try {
-    await ctx.client.delete(`/api/datasources/uid/${enc4(s.uid)}`);
+    await ctx.client.delete(`/api/datasources/uid/${enc6(s.uid)}`);
     s.result = "deleted";
     ctx.log(`datasource ${s.uid}: deleted`);
   } catch (err) {
@@ -95939,17 +97997,17 @@ async function applyFolder(ctx, s) {
           ...f.parentUid ? { parentUid: f.parentUid } : {}
         });
       } catch (err) {
-        if (!await createdByEarlierAttempt(ctx, err, `/api/folders/${enc4(f.uid)}`)) throw err;
+        if (!await createdByEarlierAttempt(ctx, err, `/api/folders/${enc6(f.uid)}`)) throw err;
       }
       s.result = "created";
     } else {
       if (s.retitle)
-        await ctx.client.put(`/api/folders/${enc4(f.uid)}`, {
+        await ctx.client.put(`/api/folders/${enc6(f.uid)}`, {
           title: f.title,
           version: s.current?.version,
           overwrite: true
         });
-      if (s.move) await ctx.client.post(`/api/folders/${enc4(f.uid)}/move`, { parentUid: f.parentUid ?? "" });
+      if (s.move) await ctx.client.post(`/api/folders/${enc6(f.uid)}/move`, { parentUid: f.parentUid ?? "" });
       s.result = "updated";
     }
     ctx.log(`folder ${f.uid}: ${s.result}`);
@@ -95976,7 +98034,7 @@ async function deleteFolder(ctx, s) {
   if (settle2(s)) return;
   const name = `folder "${s.title}" (uid ${s.uid})`;
   try {
-    const counts = await ctx.client.get(`/api/folders/${enc4(s.uid)}/counts`, {
+    const counts = await ctx.client.get(`/api/folders/${enc6(s.uid)}/counts`, {
       allow: [404]
     });
     if (counts.status === 404) {
@@ -95990,7 +98048,7 @@ async function deleteFolder(ctx, s) {
       s.warning = `not deleted: it still holds ${inside3} object(s)`;
       return;
     }
-    await ctx.client.delete(`/api/folders/${enc4(s.uid)}`);
+    await ctx.client.delete(`/api/folders/${enc6(s.uid)}`);
     s.result = "deleted";
     ctx.log(`folder ${s.uid}: deleted`);
   } catch (err) {
@@ -96051,7 +98109,7 @@ async function deleteDashboard(ctx, s) {
   if (settle2(s)) return;
   try {
     if (s.resource) await deleteResource(ctx.client, s.resource, s.uid);
-    else await ctx.client.delete(`/api/dashboards/uid/${enc4(s.uid)}`, { allow: [404] });
+    else await ctx.client.delete(`/api/dashboards/uid/${enc6(s.uid)}`, { allow: [404] });
     s.result = "deleted";
     ctx.log(`dashboard ${s.uid}: deleted (managed by dashboard-ci, gone from the repository)`);
   } catch (err) {
@@ -96075,16 +98133,16 @@ async function applyRuleGroup(ctx, s) {
     orgID
   });
   const body = { title: g.name, folderUid, interval: g.intervalSeconds, rules: g.rules.map(ruleBody) };
-  const headers = ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {};
+  const headers = provenanceHeaders(ctx.config.grafana.disableProvenance);
   try {
     if (s.action === "create" || s.contentChanged !== false)
-      await ctx.client.put(`/api/v1/provisioning/folder/${enc4(folderUid)}/rule-groups/${enc4(g.name)}`, body, {
+      await ctx.client.put(`/api/v1/provisioning/folder/${enc6(folderUid)}/rule-groups/${enc6(g.name)}`, body, {
         headers
       });
     for (const uid2 of s.provenanceFix ?? []) {
       const rule = g.rules.find((r) => r.uid === uid2);
       if (rule)
-        await ctx.client.put(`/api/v1/provisioning/alert-rules/${enc4(uid2)}`, ruleBody(rule), { headers });
+        await ctx.client.put(`/api/v1/provisioning/alert-rules/${enc6(uid2)}`, ruleBody(rule), { headers });
     }
     s.result = s.action === "create" ? "created" : "updated";
     ctx.log(`alert rule group ${folderUid}/${g.name}: ${s.result}`);
@@ -96097,10 +98155,10 @@ async function applyRuleGroup(ctx, s) {
 }
 async function deleteRuleGroup(ctx, s) {
   if (settle2(s)) return;
-  const headers = ctx.config.grafana.disableProvenance ? { "X-Disable-Provenance": "true" } : {};
+  const headers = provenanceHeaders(ctx.config.grafana.disableProvenance);
   try {
     for (const uid2 of s.ruleUids ?? [])
-      await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc4(uid2)}`, { headers, allow: [404] });
+      await ctx.client.delete(`/api/v1/provisioning/alert-rules/${enc6(uid2)}`, { headers, allow: [404] });
     s.result = "deleted";
     ctx.log(`alert rule group ${s.uid}: deleted (written by dashboard-ci, gone from the repository)`);
   } catch (err) {
@@ -96129,7 +98187,7 @@ async function verifyPlan(ctx, plan) {
       return;
     }
     try {
-      const res = await ctx.client.get(`/api/dashboards/uid/${enc4(d.uid)}`);
+      const res = await ctx.client.get(`/api/dashboards/uid/${enc6(d.uid)}`);
       const diff = [];
       const folder = res.data.meta?.folderUid ?? "";
       if (folder !== d.folderUid)
@@ -96154,13 +98212,15 @@ async function verifyPlan(ctx, plan) {
       };
     }
   });
+  await verifyTemplates(ctx.client, plan.templates);
+  await verifyContactPoints(ctx.client, plan.contactPoints);
   const healthy = plan.datasources.filter(
     (s) => s.desired && ["created", "updated", "unchanged"].includes(s.result ?? "")
   );
   await run(healthy, async (s) => {
     try {
       const res = await ctx.client.get(
-        `/api/datasources/uid/${enc4(s.uid)}/health`,
+        `/api/datasources/uid/${enc6(s.uid)}/health`,
         { allow: [400] }
       );
       if (res.status === 400 || res.data?.status && res.data.status !== "OK") {
@@ -96275,7 +98335,15 @@ function mapDatasourceUids(state, map) {
 }
 
 // src/grafana/render.ts
-var KINDS = ["datasource", "folder", "library-panel", "dashboard", "alert-rule-group"];
+var KINDS = [
+  "datasource",
+  "folder",
+  "library-panel",
+  "dashboard",
+  "notification-template",
+  "contact-point",
+  "alert-rule-group"
+];
 var COLUMNS2 = ["create", "update", "unchanged", "delete", "skip", "failed"];
 function column(i) {
   return i.result === "failed" ? "failed" : i.action;
@@ -96305,9 +98373,9 @@ function renderProvisionText(result) {
   out.push("");
   for (const r of table)
     out.push(
-      r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  ").trimEnd()
+      r.map((cell2, c) => c === 0 ? cell2.padEnd(widths[c]) : cell2.padStart(widths[c])).join("  ").trimEnd()
     );
-  const label2 = (i) => `${i.kind} ${i.uid || "(no uid)"}${i.title && i.title !== i.uid ? ` "${i.title}"` : ""}${i.file ? ` (${i.file})` : ""}`;
+  const label4 = (i) => `${i.kind} ${i.uid || "(no uid)"}${i.title && i.title !== i.uid ? ` "${i.title}"` : ""}${i.file ? ` (${i.file})` : ""}`;
   const changes = result.items.filter(
     (i) => i.result !== "failed" && (i.action === "create" || i.action === "update" || i.action === "delete")
   );
@@ -96316,7 +98384,7 @@ function renderProvisionText(result) {
     for (const i of changes) {
       const sign = i.action === "create" ? "+" : i.action === "delete" ? "-" : "~";
       out.push(
-        `  ${sign} ${label2(i)}: ${i.result === "planned" ? `${i.action} planned` : i.result}${i.drift ? " (drift)" : ""}`
+        `  ${sign} ${label4(i)}: ${i.result === "planned" ? `${i.action} planned` : i.result}${i.drift ? " (drift)" : ""}`
       );
       for (const line of i.diff ?? []) out.push(`      ${line}`);
     }
@@ -96324,7 +98392,7 @@ function renderProvisionText(result) {
   const warned = result.items.filter((i) => i.warning);
   if (warned.length) {
     out.push("", "Warnings:");
-    for (const i of warned) out.push(`  ! ${label2(i)}: ${i.warning}`);
+    for (const i of warned) out.push(`  ! ${label4(i)}: ${i.warning}`);
   }
   const failed = result.items.filter((i) => i.result === "failed");
   if (failed.length) {
@@ -96332,7 +98400,7 @@ function renderProvisionText(result) {
     for (const i of failed) {
       const msg = i.error?.message ?? "failed";
       const named2 = i.uid && msg.includes(i.uid) || i.file && msg.includes(i.file);
-      out.push(`  \u2717 ${named2 ? msg : `${label2(i)}: ${msg}`}`);
+      out.push(`  \u2717 ${named2 ? msg : `${label4(i)}: ${msg}`}`);
       if (i.drift) for (const line of i.diff ?? []) out.push(`      ${line}`);
     }
   }
@@ -96510,8 +98578,12 @@ function allSteps(plan) {
     ...plan.folders,
     ...plan.libraryPanels,
     ...plan.dashboards,
+    ...plan.templates,
+    ...plan.contactPoints,
     ...plan.ruleGroups,
     ...plan.deletes.ruleGroups,
+    ...plan.deletes.contactPoints,
+    ...plan.deletes.templates,
     ...plan.deletes.dashboards,
     ...plan.deletes.libraryPanels,
     ...plan.deletes.folders
@@ -96562,6 +98634,7 @@ var LABELS = {
   linting: "linting",
   engine: "starting the ClickHouse engine (schema and seed)",
   explain: "EXPLAIN",
+  execute: "running the panel queries on the test data",
   reporting: "reporting"
 };
 function createProgress(opts) {
@@ -96637,6 +98710,7 @@ var CHECK_HELP = `
 Examples:
   $ dashboard-ci check                          lint + EXPLAIN every query with the embedded engine
   $ dashboard-ci check --no-explain             lint only: no engine is started
+  $ dashboard-ci check --fix                    write the mechanical fixes into the files, check again
   $ dashboard-ci check --format sarif --output dashboard-ci.sarif
   $ dashboard-ci check --base origin/main       flag queries that read more than on origin/main
   $ dashboard-ci check --base origin/main --filter changed
@@ -96670,8 +98744,8 @@ ${EXIT_CODES}
 `;
 
 // src/cli/schema-pull.ts
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import { mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
+import path12 from "node:path";
 
 // src/schema/pull.ts
 var key = (db, name) => `${db}\0${name}`;
@@ -96740,14 +98814,14 @@ async function pullSchema(opts) {
     const kind = row.engine === "Dictionary" ? "DICTIONARY" : "TABLE";
     const shown = (await source.text(`SHOW CREATE ${kind} ${quoteName(row.database)}.${quoteName(row.name)}`)).trim();
     const rewrite = rewriteForTestEngine(shown);
-    const obj3 = {
+    const obj4 = {
       database: row.database,
       name: row.name,
       engine: row.engine,
       sql: rewrite.sql
     };
-    if (rewrite.note) obj3.note = rewrite.note;
-    objects.push(obj3);
+    if (rewrite.note) obj4.note = rewrite.note;
+    objects.push(obj4);
   }
   const text2 = redact(render2(objects, source.description), opts.secrets ?? []);
   return { objects, notFound: [...new Set(notFound)], unparsed, text: text2 };
@@ -96821,9 +98895,9 @@ async function runSchemaPull(opts) {
     secrets: opts.secrets ?? []
   });
   const file = opts.output ?? config.clickhouse.schema[0] ?? "clickhouse/schema.sql";
-  const abs = path11.resolve(cwd, file);
-  await mkdir2(path11.dirname(abs), { recursive: true });
-  await writeFile2(abs, result.text);
+  const abs = path12.resolve(cwd, file);
+  await mkdir2(path12.dirname(abs), { recursive: true });
+  await writeFile3(abs, result.text);
   return {
     file,
     objects: result.objects.length,
@@ -96841,17 +98915,17 @@ function exitCodeFor(report2, failOn) {
   return report2.findings.some((f) => at2.includes(f.severity)) ? 1 : 0;
 }
 async function checkOutputPath(cwd, output) {
-  const target = path12.resolve(cwd, output);
-  const dir = path12.dirname(target);
+  const target = path13.resolve(cwd, output);
+  const dir = path13.dirname(target);
   let info;
   try {
-    info = await stat7(dir);
+    info = await stat8(dir);
   } catch {
     throw new UsageError(`--output ${output}: the folder ${displayDir(cwd, dir)} does not exist`);
   }
   if (!info.isDirectory())
     throw new UsageError(`--output ${output}: ${displayDir(cwd, dir)} is not a folder`);
-  const existing = await stat7(target).catch(() => void 0);
+  const existing = await stat8(target).catch(() => void 0);
   if (existing?.isDirectory()) throw new UsageError(`--output ${output}: is a folder, not a file`);
   try {
     await access(existing ? target : dir, constants2.W_OK);
@@ -96860,7 +98934,7 @@ async function checkOutputPath(cwd, output) {
   }
 }
 function displayDir(cwd, dir) {
-  const rel = path12.relative(cwd, dir);
+  const rel = path13.relative(cwd, dir);
   return rel.startsWith("..") ? dir : rel || ".";
 }
 function collect(value, previous = []) {
@@ -96908,9 +98982,14 @@ async function runCli(argv, io) {
       "--filter <mode>",
       "with --base: count only findings about what changed (changed), every finding of a changed file (file), or every finding (all); default: filter of dashboard-ci.yml, else all"
     ).choices(["changed", "file", "all"])
+  ).option(
+    "--fix",
+    "write the mechanical fixes of the findings into the files (the suggested changes of the PR review), then check again"
   ).option("--verbose", "print every query with its cost").option("--progress", "show progress on stderr from the start (default: after 2 s)").option("-q, --quiet", "no progress on stderr").action(async (paths, opts) => {
     if (paths.filter((p) => p === "-").length > 1)
       throw new UsageError("- (a dashboard from standard input) may be given once");
+    if (opts.fix && paths.includes("-"))
+      throw new UsageError("--fix writes files: it cannot fix - (a dashboard from standard input)");
     const config = await loadConfig({ cwd: io.cwd, file: opts.config });
     const engine = opts.clickhouse;
     if (engine && engine !== "embedded" && !/^https?:\/\//.test(engine)) {
@@ -96923,7 +99002,7 @@ async function runCli(argv, io) {
     const filter2 = opts.base ? opts.filter ?? config.filter : void 0;
     if (opts.output) await checkOutputPath(io.cwd, opts.output);
     const progress = opts.quiet ? void 0 : createProgress({ stream: io.stderr, ...opts.progress ? { delayMs: 0 } : {} });
-    const { report: report2, usageErrors } = await runCheck({
+    const checkOptions = {
       cwd: io.cwd,
       paths,
       ...io.stdin ? { stdin: io.stdin } : {},
@@ -96947,8 +99026,20 @@ async function runCli(argv, io) {
         onStage: (stage) => progress.stage(stage),
         onProgress: ({ done, total }) => progress.explained(done, total)
       } : {}
-    });
+    };
+    const fixRun = opts.fix ? await runCheckAndFix(checkOptions) : void 0;
+    const { report: report2, usageErrors } = fixRun ?? await runCheck(checkOptions);
     progress?.end();
+    if (fixRun) {
+      for (const line of fixRun.refused) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}
+`);
+      const n2 = fixRun.fixed;
+      const m = fixRun.fixedFiles.length;
+      io.stderr.write(
+        `dashboard-ci: fixed ${n2} finding${n2 === 1 ? "" : "s"} in ${m} file${m === 1 ? "" : "s"}
+`
+      );
+    }
     for (const line of usageErrors) io.stderr.write(`dashboard-ci: ${terminalSafe(line)}
 `);
     const c = report2.change;
@@ -96965,7 +99056,7 @@ async function runCli(argv, io) {
       );
     const format = opts.format;
     if (opts.output) {
-      await writeFile3(path12.resolve(io.cwd, opts.output), renderReport(report2, format, { color: false }));
+      await writeFile4(path13.resolve(io.cwd, opts.output), renderReport(report2, format, { color: false }));
       io.stdout.write(summaryLine(report2) + "\n");
     } else {
       io.stdout.write(
@@ -96977,7 +99068,10 @@ async function runCli(argv, io) {
   program2.command("provision").description("provision datasources, folders, dashboards and alert rules to Grafana").addHelpText("after", PROVISION_HELP).argument("[paths...]", "dashboard files or folders (default: dashboard-ci.yml paths, else dashboards/)").option("--config <file>", "config file (default: dashboard-ci.yml when present)").option("--grafana-url <url>", "Grafana base URL (default: GRAFANA_URL)").option(
     "--env <name>",
     "deploy the environment of that name from dashboard-ci.yml (its URL, org, credential variables, datasource uids)"
-  ).option("--dry-run", "print the plan; make no write of any kind").option("--prune", "delete objects dashboard-ci manages that are gone from the repository").option("--resend-secrets", "write datasources even when only their secureJsonData may have changed").addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).action(async (paths, opts) => {
+  ).option("--dry-run", "print the plan; make no write of any kind").option("--prune", "delete objects dashboard-ci manages that are gone from the repository").option(
+    "--resend-secrets",
+    "write datasources and contact points even when only their secrets may have changed"
+  ).addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text")).action(async (paths, opts) => {
     const loaded = await loadConfig({ cwd: io.cwd, file: opts.config });
     const env = opts.env ? resolveEnvironment(loaded, String(opts.env), io.env) : void 0;
     const config = env?.config ?? loaded;

@@ -974,6 +974,9 @@ function tokenize(text) {
   }
   return out;
 }
+function quoteIdentifier(name) {
+  return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
+}
 
 // src/clickhouse/clusters.ts
 var CLUSTER_FUNCTIONS = /* @__PURE__ */ new Set(["CLUSTER", "CLUSTERALLREPLICAS"]);
@@ -2073,9 +2076,6 @@ function planningStatements(opts) {
 }
 var STATISTICS_QUERY = "SELECT count() FROM system.columns WHERE statistics != '' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema')";
 var MERGE_TREE_TABLES = `SELECT database, name FROM system.tables WHERE engine LIKE '%MergeTree' AND database NOT IN ('system', 'INFORMATION_SCHEMA', 'information_schema') ORDER BY database, name`;
-function quoteIdentifier(name) {
-  return "`" + name.replace(/\\/g, "\\\\").replace(/`/g, "\\`") + "`";
-}
 async function statsFingerprint(runner) {
   for (const sql of [STATS_QUERY, STATS_QUERY_WITHOUT_PROJECTIONS]) {
     try {
