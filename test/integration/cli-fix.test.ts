@@ -95,7 +95,7 @@ spec:
   time: { from: now-24h, to: now }
   panels:
     - id: 7
-      type: timeseries
+      type: stat
       title: Events
       description: Events over the selected range.
       gridPos: { x: 0, y: 0, w: 12, h: 8 }

@@ -109,7 +109,11 @@ describe('resolveVariables', () => {
 
   it('says no-rows when the query gives nothing the regex keeps, and failed when it throws', async () => {
     const none = await resolveVariables(chained, NOW, new Map(), async () => opts('errors'));
-    expect(none.unresolved[0]).toEqual({ name: 'project', reason: 'no-rows' });
+    expect(none.unresolved[0]).toEqual({
+      name: 'project',
+      reason: 'no-rows',
+      detail: 'its regex /.*access$/ kept none of 1',
+    });
     const boom = await resolveVariables(chained, NOW, new Map(), async () => {
       throw new Error('Code: 60. Unknown table');
     });
