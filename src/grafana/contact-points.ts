@@ -49,8 +49,7 @@ import {
   failure,
   provenanceHeaders,
   failListing,
-  pruneBlockedStep,
-  pruneStep,
+  planOwnedPrune,
   verifyByListing,
   type BaseStep,
   type Get,
@@ -420,38 +419,25 @@ export async function planContactPoints(
       );
   }
 
-  const wanted = new Set(desired.contactPoints.map((d) => d.uid));
-  if (desired.contactPointDeletes.length && !opts.prune)
-    opts.log(
-      `${desired.contactPointDeletes.length} contact point receiver(s) listed in deleteContactPoints: deleted only with --prune`,
-    );
-  if (opts.prune) {
-    // Grafana's file provisioning deletes before it creates: a uid both deleted and desired stays.
-    for (const del of desired.contactPointDeletes) {
-      if (wanted.has(del.uid)) continue;
-      const current = byUid.get(del.uid);
-      if (!current) continue;
-      deletes.push(pruneStep('contact-point', current.uid, current.name, current, del.file));
-      wanted.add(del.uid);
-    }
-    // An alert file that cannot be read at all (its problems carry no uid) may hold receivers too.
-    const broken = desired.problems.filter(
-      (p) => p.kind === 'contact-point' || (p.kind === 'alert-rule-group' && p.uid === ''),
-    ).length;
-    if (broken > 0) {
-      deletes.push(
-        pruneBlockedStep(
-          'contact-point',
-          `prune of contact points skipped: ${broken} contact point or alert file input(s) could not be read, and a receiver whose file is broken would look gone from the repository`,
-        ),
-      );
-    } else {
-      for (const c of list) {
-        if (wanted.has(c.uid) || !isOwned(c) || c.provenance === 'file') continue;
-        deletes.push(pruneStep('contact-point', c.uid, c.name, c));
-      }
-    }
-  }
+  deletes.push(
+    ...planOwnedPrune({
+      kind: 'contact-point',
+      what: 'contact points',
+      listed: list,
+      key: (c) => c.uid,
+      title: (c) => c.name,
+      owned: isOwned,
+      wanted: desired.contactPoints.map((d) => d.uid),
+      explicit: desired.contactPointDeletes.map((d) => ({ key: d.uid, file: d.file })),
+      explicitKey: 'deleteContactPoints',
+      // An alert file that cannot be read at all (its problems carry no uid) may hold receivers too.
+      broken: desired.problems.filter(
+        (p) => p.kind === 'contact-point' || (p.kind === 'alert-rule-group' && p.uid === ''),
+      ).length,
+      prune: opts.prune,
+      log: opts.log,
+    }),
+  );
   deletes.sort((a, b) => a.uid.localeCompare(b.uid));
   return { steps, deletes };
 }

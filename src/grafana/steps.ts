@@ -124,6 +124,64 @@ export function pruneStep<K extends ProvisionKind, C extends { provenance?: stri
   };
 }
 
+/**
+ * The deletes of a notification-side kind (contact points, templates) that lives in alert files: the
+ * files' explicit deletes (deleteContactPoints, deleteTemplates), then, unless an input could not be
+ * read (what it holds would look gone), everything listed that dashboard-ci owns and the repository no
+ * longer has. Only with prune; a key both deleted and desired stays (Grafana's file provisioning deletes
+ * before it creates). Never a file-provisioned one (pruneStep says so).
+ */
+export function planOwnedPrune<K extends ProvisionKind, T extends { provenance?: string }>(opts: {
+  kind: K;
+  /** Plural, for messages: "contact points". */
+  what: string;
+  listed: readonly T[];
+  key: (item: T) => string;
+  title: (item: T) => string | undefined;
+  owned: (item: T) => boolean;
+  /** Keys the repository wants. */
+  wanted: Iterable<string>;
+  explicit: readonly { key: string; file: string }[];
+  /** The files' key that lists explicit deletes, for the note without prune. */
+  explicitKey: string;
+  /** Inputs of this kind (or whole alert files) that could not be read. */
+  broken: number;
+  prune: boolean;
+  log: (line: string) => void;
+}): (ReturnType<typeof pruneStep<K, T>> | ReturnType<typeof pruneBlockedStep<K>>)[] {
+  if (!opts.prune) {
+    if (opts.explicit.length)
+      opts.log(
+        `${opts.explicit.length} ${opts.what} listed in ${opts.explicitKey}: deleted only with --prune`,
+      );
+    return [];
+  }
+  const wanted = new Set(opts.wanted);
+  const byKey = new Map(opts.listed.map((t) => [opts.key(t), t]));
+  const out: (ReturnType<typeof pruneStep<K, T>> | ReturnType<typeof pruneBlockedStep<K>>)[] = [];
+  for (const del of opts.explicit) {
+    const current = byKey.get(del.key);
+    if (wanted.has(del.key) || !current) continue;
+    out.push(pruneStep(opts.kind, del.key, opts.title(current), current, del.file));
+    wanted.add(del.key);
+  }
+  if (opts.broken > 0) {
+    out.push(
+      pruneBlockedStep(
+        opts.kind,
+        `prune of ${opts.what} skipped: ${opts.broken} input(s) of ${opts.what} or alert files could not be read, and what a broken file holds would look gone from the repository`,
+      ),
+    );
+    return out;
+  }
+  for (const t of opts.listed) {
+    const key = opts.key(t);
+    if (!wanted.has(key) && opts.owned(t) && t.provenance !== 'file')
+      out.push(pruneStep(opts.kind, key, opts.title(t), t));
+  }
+  return out;
+}
+
 /** Grafana reads X-Disable-Provenance by its presence, not its value (api_provisioning.go determineProvenance). */
 export function provenanceHeaders(disableProvenance: boolean): Record<string, string> {
   return disableProvenance ? { 'X-Disable-Provenance': 'true' } : {};

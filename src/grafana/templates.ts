@@ -26,8 +26,7 @@ import {
   failure,
   provenanceHeaders,
   failListing,
-  pruneBlockedStep,
-  pruneStep,
+  planOwnedPrune,
   verifyByListing,
   type BaseStep,
   type Get,
@@ -219,34 +218,25 @@ export async function planTemplates(
         "not written by dashboard-ci (or edited in Grafana since): overwritten with the repository's version",
       );
   }
-  const wanted = new Set(desired.templates.map((d) => d.name));
-  if (desired.templateDeletes.length && !opts.prune)
-    opts.log(
-      `${desired.templateDeletes.length} template(s) listed in deleteTemplates: deleted only with --prune`,
-    );
-  if (opts.prune) {
-    for (const del of desired.templateDeletes) {
-      const current = byName.get(del.name);
-      if (wanted.has(del.name) || !current) continue;
-      deletes.push(pruneStep('notification-template', current.name, current.name, current, del.file));
-      wanted.add(del.name);
-    }
-    // An alert file that cannot be read at all (its problems carry no uid) may hold templates too.
-    const broken = desired.problems.filter(
-      (p) => p.kind === 'notification-template' || (p.kind === 'alert-rule-group' && p.uid === ''),
-    ).length;
-    if (broken > 0)
-      deletes.push(
-        pruneBlockedStep(
-          'notification-template',
-          `prune of notification templates skipped: ${broken} template or alert file input(s) could not be read, and a template whose file is broken would look gone from the repository`,
-        ),
-      );
-    else
-      for (const t of list)
-        if (!wanted.has(t.name) && isOwnedTemplate(t) && t.provenance !== 'file')
-          deletes.push(pruneStep('notification-template', t.name, t.name, t));
-  }
+  deletes.push(
+    ...planOwnedPrune({
+      kind: 'notification-template',
+      what: 'notification templates',
+      listed: list,
+      key: (t) => t.name,
+      title: (t) => t.name,
+      owned: isOwnedTemplate,
+      wanted: desired.templates.map((d) => d.name),
+      explicit: desired.templateDeletes.map((d) => ({ key: d.name, file: d.file })),
+      explicitKey: 'deleteTemplates',
+      // An alert file that cannot be read at all (its problems carry no uid) may hold templates too.
+      broken: desired.problems.filter(
+        (p) => p.kind === 'notification-template' || (p.kind === 'alert-rule-group' && p.uid === ''),
+      ).length,
+      prune: opts.prune,
+      log: opts.log,
+    }),
+  );
   deletes.sort((a, b) => a.uid.localeCompare(b.uid));
   return { steps, deletes };
 }
