@@ -95260,6 +95260,39 @@ function pruneStep(kind, uid2, title, current, file) {
     } : {}
   };
 }
+function planOwnedPrune(opts) {
+  if (!opts.prune) {
+    if (opts.explicit.length)
+      opts.log(
+        `${opts.explicit.length} ${opts.what} listed in ${opts.explicitKey}: deleted only with --prune`
+      );
+    return [];
+  }
+  const wanted = new Set(opts.wanted);
+  const byKey = new Map(opts.listed.map((t) => [opts.key(t), t]));
+  const out = [];
+  for (const del of opts.explicit) {
+    const current = byKey.get(del.key);
+    if (wanted.has(del.key) || !current) continue;
+    out.push(pruneStep(opts.kind, del.key, opts.title(current), current, del.file));
+    wanted.add(del.key);
+  }
+  if (opts.broken > 0) {
+    out.push(
+      pruneBlockedStep(
+        opts.kind,
+        `prune of ${opts.what} skipped: ${opts.broken} input(s) of ${opts.what} or alert files could not be read, and what a broken file holds would look gone from the repository`
+      )
+    );
+    return out;
+  }
+  for (const t of opts.listed) {
+    const key2 = opts.key(t);
+    if (!wanted.has(key2) && opts.owned(t) && t.provenance !== "file")
+      out.push(pruneStep(opts.kind, key2, opts.title(t), t));
+  }
+  return out;
+}
 function provenanceHeaders(disableProvenance) {
   return disableProvenance ? { "X-Disable-Provenance": "true" } : {};
 }
@@ -95556,36 +95589,25 @@ async function planContactPoints(get, desired, opts) {
         "not written by dashboard-ci (or edited in Grafana since): overwritten with the repository's version"
       );
   }
-  const wanted = new Set(desired.contactPoints.map((d) => d.uid));
-  if (desired.contactPointDeletes.length && !opts.prune)
-    opts.log(
-      `${desired.contactPointDeletes.length} contact point receiver(s) listed in deleteContactPoints: deleted only with --prune`
-    );
-  if (opts.prune) {
-    for (const del of desired.contactPointDeletes) {
-      if (wanted.has(del.uid)) continue;
-      const current = byUid.get(del.uid);
-      if (!current) continue;
-      deletes.push(pruneStep("contact-point", current.uid, current.name, current, del.file));
-      wanted.add(del.uid);
-    }
-    const broken = desired.problems.filter(
-      (p) => p.kind === "contact-point" || p.kind === "alert-rule-group" && p.uid === ""
-    ).length;
-    if (broken > 0) {
-      deletes.push(
-        pruneBlockedStep(
-          "contact-point",
-          `prune of contact points skipped: ${broken} contact point or alert file input(s) could not be read, and a receiver whose file is broken would look gone from the repository`
-        )
-      );
-    } else {
-      for (const c of list2) {
-        if (wanted.has(c.uid) || !isOwned(c) || c.provenance === "file") continue;
-        deletes.push(pruneStep("contact-point", c.uid, c.name, c));
-      }
-    }
-  }
+  deletes.push(
+    ...planOwnedPrune({
+      kind: "contact-point",
+      what: "contact points",
+      listed: list2,
+      key: (c) => c.uid,
+      title: (c) => c.name,
+      owned: isOwned,
+      wanted: desired.contactPoints.map((d) => d.uid),
+      explicit: desired.contactPointDeletes.map((d) => ({ key: d.uid, file: d.file })),
+      explicitKey: "deleteContactPoints",
+      // An alert file that cannot be read at all (its problems carry no uid) may hold receivers too.
+      broken: desired.problems.filter(
+        (p) => p.kind === "contact-point" || p.kind === "alert-rule-group" && p.uid === ""
+      ).length,
+      prune: opts.prune,
+      log: opts.log
+    })
+  );
   deletes.sort((a, b) => a.uid.localeCompare(b.uid));
   return { steps, deletes };
 }
@@ -95800,33 +95822,25 @@ async function planTemplates(get, desired, opts) {
         "not written by dashboard-ci (or edited in Grafana since): overwritten with the repository's version"
       );
   }
-  const wanted = new Set(desired.templates.map((d) => d.name));
-  if (desired.templateDeletes.length && !opts.prune)
-    opts.log(
-      `${desired.templateDeletes.length} template(s) listed in deleteTemplates: deleted only with --prune`
-    );
-  if (opts.prune) {
-    for (const del of desired.templateDeletes) {
-      const current = byName.get(del.name);
-      if (wanted.has(del.name) || !current) continue;
-      deletes.push(pruneStep("notification-template", current.name, current.name, current, del.file));
-      wanted.add(del.name);
-    }
-    const broken = desired.problems.filter(
-      (p) => p.kind === "notification-template" || p.kind === "alert-rule-group" && p.uid === ""
-    ).length;
-    if (broken > 0)
-      deletes.push(
-        pruneBlockedStep(
-          "notification-template",
-          `prune of notification templates skipped: ${broken} template or alert file input(s) could not be read, and a template whose file is broken would look gone from the repository`
-        )
-      );
-    else
-      for (const t of list2)
-        if (!wanted.has(t.name) && isOwnedTemplate(t) && t.provenance !== "file")
-          deletes.push(pruneStep("notification-template", t.name, t.name, t));
-  }
+  deletes.push(
+    ...planOwnedPrune({
+      kind: "notification-template",
+      what: "notification templates",
+      listed: list2,
+      key: (t) => t.name,
+      title: (t) => t.name,
+      owned: isOwnedTemplate,
+      wanted: desired.templates.map((d) => d.name),
+      explicit: desired.templateDeletes.map((d) => ({ key: d.name, file: d.file })),
+      explicitKey: "deleteTemplates",
+      // An alert file that cannot be read at all (its problems carry no uid) may hold templates too.
+      broken: desired.problems.filter(
+        (p) => p.kind === "notification-template" || p.kind === "alert-rule-group" && p.uid === ""
+      ).length,
+      prune: opts.prune,
+      log: opts.log
+    })
+  );
   deletes.sort((a, b) => a.uid.localeCompare(b.uid));
   return { steps, deletes };
 }
